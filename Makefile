@@ -1,0 +1,43 @@
+# Kejia — the two set-up commands are `make demo` and `make test` (README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_ORGS ?= 2500
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test lint install serve messages bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo --if-empty --orgs $(DEMO_ORGS)
+	$(PY) manage.py demo_logins
+	@echo "Kejia serves on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --log-level warning kejia.wsgi:application
+
+serve: install
+	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 kejia.wsgi:application
+
+lint: install
+	$(VENV)/bin/ruff check kejia bench tests
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+
+test: lint
+	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
+messages: install
+	cd kejia && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location && ../$(PY) ../manage.py compilemessages -l zh_Hans
+
+bench: install
+	$(PY) bench/subtree.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,42 @@
+"""The JSON API: one NinjaAPI, a router per domain app, OpenAPI at /api/docs.
+
+Auth: a session (with CSRF) or `Authorization: Bearer <token>` (POST /api/auth/token)."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kejia.core.errors import DomainError
+
+api = NinjaAPI(title="Kejia 科家 API", version="1", urls_namespace="api", docs_url="/docs")
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(request, {"code": "unauthenticated", "message": _("Log in first.")}, status=401)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+        errors.setdefault(".".join(loc) or "body", []).append(err.get("msg", ""))
+    field, messages = next(iter(errors.items())) if errors else ("body", [""])
+    return api.create_response(
+        request, {"code": "invalid", "message": f"{field}: {messages[0]}", "field": field, "errors": errors}, status=422)
+
+
+from kejia.accounts.api import router as accounts_router  # noqa: E402
+from kejia.organizations.api import router as organizations_router  # noqa: E402
+from kejia.reference.api import router as reference_router  # noqa: E402
+
+api.add_router("/", accounts_router)
+api.add_router("/", reference_router)
+api.add_router("/", organizations_router)

@@ -1,0 +1,56 @@
+"""Personal information (PIPL): encryption at rest, keyed hashes for exact look-up, masking.
+
+Values are sealed with AES-256-GCM under settings.PII_KEY. A blind index (HMAC-SHA256 under a
+key derived from PII_KEY) lets the database find and de-duplicate a value without holding it."""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+_PREFIX = "v1:"
+
+
+@lru_cache(maxsize=4)
+def _keys(raw: str) -> tuple[AESGCM, bytes]:
+    key = base64.urlsafe_b64decode(raw.encode())
+    if len(key) != 32:
+        raise ValueError("PII_KEY must be 32 bytes in urlsafe base64")
+    index_key = hmac.new(key, b"kejia-blind-index-v1", hashlib.sha256).digest()
+    return AESGCM(key), index_key
+
+
+def encrypt(value: str) -> str:
+    if not value:
+        return ""
+    aead, _ = _keys(settings.PII_KEY)
+    nonce = os.urandom(12)
+    sealed = aead.encrypt(nonce, value.encode(), None)
+    return _PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    aead, _ = _keys(settings.PII_KEY)
+    blob = base64.urlsafe_b64decode(token[len(_PREFIX):].encode())
+    return aead.decrypt(blob[:12], blob[12:], None).decode()
+
+
+def blind_index(value: str) -> str:
+    if not value:
+        return ""
+    _, index_key = _keys(settings.PII_KEY)
+    return hmac.new(index_key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
+
+
+def mask_resident_id(number: str) -> str:
+    return f"{number[:4]}{'*' * 10}{number[-4:]}" if len(number) == 18 else "****"

@@ -1,0 +1,3 @@
+
+app_name = "organizations"
+urlpatterns: list = []

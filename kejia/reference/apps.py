@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferenceConfig(AppConfig):
+    name = "kejia.reference"
+    label = "reference"
+    verbose_name = _("Reference data")

@@ -1,0 +1,31 @@
+"""GB/T 13745-2009 second-level disciplines (5-digit codes; the first three digits are the
+first-level parent). (code, name, English name)."""
+
+LEVEL2: tuple[tuple[str, str, str], ...] = (
+    ("11011", "数学史", "History of mathematics"),
+    ("11014", "数理逻辑与数学基础", "Mathematical logic and foundations"),
+    ("11017", "数论", "Number theory"),
+    ("11021", "代数学", "Algebra"),
+    ("11024", "代数几何学", "Algebraic geometry"),
+    ("11027", "几何学", "Geometry"),
+    ("11031", "拓扑学", "Topology"),
+    ("11034", "数学分析", "Mathematical analysis"),
+    ("11041", "函数论", "Function theory"),
+    ("11044", "常微分方程", "Ordinary differential equations"),
+    ("11047", "偏微分方程", "Partial differential equations"),
+    ("11051", "动力系统", "Dynamical systems"),
+    ("11057", "泛函分析", "Functional analysis"),
+    ("11061", "计算数学", "Computational mathematics"),
+    ("11064", "概率论", "Probability theory"),
+    ("11067", "数理统计学", "Mathematical statistics"),
+    ("11074", "运筹学", "Operations research"),
+    ("11077", "组合数学", "Combinatorics"),
+    ("11099", "数学其他学科", "Other mathematics"),
+    ("52010", "计算机科学技术基础学科", "Foundations of computer science"),
+    ("52020", "人工智能", "Artificial intelligence"),
+    ("52030", "计算机系统结构", "Computer architecture"),
+    ("52040", "计算机软件", "Computer software"),
+    ("52050", "计算机工程", "Computer engineering"),
+    ("52060", "计算机应用", "Computer applications"),
+    ("52099", "计算机科学技术其他学科", "Other computer science and technology"),
+)

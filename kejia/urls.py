@@ -1,0 +1,16 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kejia.api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+    path("accounts/", include("kejia.accounts.urls")),
+    path("regions/", include("kejia.reference.urls")),
+    path("", include("kejia.organizations.urls")),
+]
+
+handler404 = "kejia.core.views.not_found"
+handler403 = "kejia.core.views.forbidden"
+handler500 = "kejia.core.views.server_error"
