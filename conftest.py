@@ -21,14 +21,26 @@ import pytest
 PASSWORD = "Kejia-test-2026"
 
 
-@pytest.fixture
-def reference(db):
+def _ensure_reference():
     from kejia.reference.models import Region
     from kejia.reference.services import load_disciplines, load_regions
 
     if not Region.objects.filter(code="320000").exists():
         load_regions(provinces=["32"])
         load_disciplines()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load Jiangsu's divisions once per test database; tests roll back on top of them.
+    (A transactional test flushes them; `reference` then loads them again.)"""
+    with django_db_blocker.unblock():
+        _ensure_reference()
+
+
+@pytest.fixture
+def reference(db):
+    _ensure_reference()
 
 
 @pytest.fixture
