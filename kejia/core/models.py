@@ -37,7 +37,6 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
-            models.Index(fields=["org_path"], name="audit_org_path_pattern", opclasses=["varchar_pattern_ops"]),
         ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

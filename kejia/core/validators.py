@@ -41,7 +41,9 @@ def validate_uscc(value: str) -> str:
     if not _USCC_RE.match(code):
         raise ValidationError(_("The unified social credit code contains characters the standard does not use (I, O, Z, S, V)."), code="uscc_chars")
     if uscc_check_char(code[:17]) != code[17]:
-        raise ValidationError(_("The check character of the unified social credit code is wrong (GB 32100): please check for a typing error."), code="uscc_check")
+        raise ValidationError(
+            _("The check character of the unified social credit code is wrong (GB 32100): please check for a typing error."), code="uscc_check"
+        )
     return code
 
 

@@ -60,6 +60,7 @@ class Organization(TimeStamped):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("guiding organization")
     )
     # Materialized path: ancestors' ids in base 36, PATH_SEGMENT characters each, self last.
+    # Its unique index serves prefix queries (on PostgreSQL Django adds the *_like pattern index).
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     region = models.ForeignKey(
@@ -84,7 +85,6 @@ class Organization(TimeStamped):
     class Meta:
         ordering = ["path"]
         indexes = [
-            models.Index(fields=["path"], name="org_path_pattern", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["kind", "status"]),
         ]
         constraints = [

@@ -23,7 +23,6 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["code"]
-        indexes = [models.Index(fields=["path"], name="region_path_pattern", opclasses=["varchar_pattern_ops"])]
         verbose_name = _("administrative division")
         verbose_name_plural = _("administrative divisions")
 

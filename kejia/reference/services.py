@@ -46,12 +46,12 @@ def load_regions(*, provinces: list[str] | None = None, batch: int = 2000) -> di
 
 @transaction.atomic
 def load_disciplines() -> dict[str, int]:
-    created = 0
-    for code, name, name_en in LEVEL1:
-        _, made = Discipline.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en, "level": 1})
-        created += made
-    for code, name, name_en in LEVEL2:
-        _, made = Discipline.objects.update_or_create(
-            code=code, defaults={"name": name, "name_en": name_en, "level": 2, "parent_id": code[:3]})
-        created += made
-    return {"created": created, "total": len(LEVEL1) + len(LEVEL2)}
+    wanted = [(code, name, name_en, 1, None) for code, name, name_en in LEVEL1]
+    wanted += [(code, name, name_en, 2, code[:3]) for code, name, name_en in LEVEL2]
+    existing = {row[0]: row for row in Discipline.objects.values_list("code", "name", "name_en", "level", "parent_id")}
+    new = [Discipline(code=c, name=n, name_en=e, level=lv, parent_id=p) for c, n, e, lv, p in wanted if c not in existing]
+    Discipline.objects.bulk_create(new)  # level 1 rows come first in `wanted`, so parents exist
+    for row in wanted:
+        if row[0] in existing and existing[row[0]] != row:
+            Discipline.objects.filter(code=row[0]).update(name=row[1], name_en=row[2], level=row[3], parent_id=row[4])
+    return {"created": len(new), "total": len(wanted)}

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "kejia.reference",
     "kejia.accounts",
     "kejia.organizations",
+    "kejia.people",
 ]
 
 MIDDLEWARE = [
@@ -113,6 +114,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "kejia" / "static"]  # the site-wide stylesheet and script (kejia/static/kejia/)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

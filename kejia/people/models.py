@@ -1,0 +1,97 @@
+"""S&T worker profiles (科技工作者). Resident ID numbers and phones are sealed (kejia.core.pii),
+found by keyed hashes, and shown through stored masks; the plaintext never reaches the database."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kejia.core.models import TimeStamped
+from kejia.people.choices import (
+    AchievementKind,
+    Education,
+    Gender,
+    ListingRole,
+    OverseasStatus,
+    PersonStatus,
+    ThreeChiefs,
+    TitleLevel,
+)
+from kejia.reference.choices import Sector
+
+
+class Person(TimeStamped):
+    name = models.CharField(_("name"), max_length=64, db_index=True)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=128, blank=True, db_index=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
+    id_sealed = models.TextField(blank=True, default="")
+    id_hash = models.CharField(max_length=64, blank=True, default="")
+    id_masked = models.CharField(_("resident ID number"), max_length=18, blank=True, default="")
+    phone_sealed = models.TextField(blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    phone_masked = models.CharField(_("phone"), max_length=11, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True)
+    region = models.ForeignKey("reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
+    employer_name = models.CharField(_("employer"), max_length=128, blank=True)
+    employer_uscc = models.CharField(_("employer's unified social credit code"), max_length=18, blank=True)
+    sector = models.CharField(_("sector"), max_length=24, choices=Sector.choices, default=Sector.OTHER)
+    is_frontline = models.BooleanField(_("front-line (基层一线)"), default=False)
+    title = models.CharField(_("professional title"), max_length=64, blank=True)
+    title_level = models.CharField(_("title level"), max_length=16, choices=TitleLevel.choices, default=TitleLevel.NONE)
+    education = models.CharField(_("education"), max_length=16, choices=Education.choices, blank=True)
+    disciplines = models.ManyToManyField("reference.Discipline", blank=True, related_name="people", verbose_name=_("disciplines"))
+    expertise = models.CharField(_("expertise keywords"), max_length=255, blank=True)
+    research_summary = models.TextField(_("research summary"), blank=True)
+    overseas_status = models.CharField(_("overseas / HK-Macao-Taiwan"), max_length=20, choices=OverseasStatus.choices, default=OverseasStatus.NONE)
+    three_chiefs = models.CharField(_("三长 role"), max_length=20, choices=ThreeChiefs.choices, default=ThreeChiefs.NONE)
+    programmes = models.JSONField(_("programmes"), default=list, blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
+    consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
+    consent_source = models.CharField(_("consent source"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=PersonStatus.choices, default=PersonStatus.ACTIVE, db_index=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_records")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["id_hash"], condition=~models.Q(id_hash="") & models.Q(status="active"), name="person_id_hash_unique_active"),
+        ]
+        indexes = [models.Index(fields=["id_hash"]), models.Index(fields=["sector", "title_level"])]
+        verbose_name = _("S&T worker")
+        verbose_name_plural = _("S&T workers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Listing(TimeStamped):
+    """An organization lists a person (member, expert, staff …); scope of people follows it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="listings")
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="listings", verbose_name=_("organization"))
+    role = models.CharField(_("role"), max_length=16, choices=ListingRole.choices, default=ListingRole.MEMBER)
+    note = models.CharField(_("note"), max_length=128, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "organization", "role"], name="listing_unique")]
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.person}"
+
+
+class Achievement(TimeStamped):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="achievements")
+    kind = models.CharField(_("kind"), max_length=16, choices=AchievementKind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "id"]
+        verbose_name = _("achievement")
+        verbose_name_plural = _("achievements")
+
+    def __str__(self) -> str:
+        return self.title
