@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "kejia.accounts",
     "kejia.organizations",
     "kejia.people",
+    "kejia.imports",
+    "kejia.search",
 ]
 
 MIDDLEWARE = [
