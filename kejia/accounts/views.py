@@ -5,7 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from kejia.accounts.forms import LoginForm
-from kejia.accounts.services import log_in
+from kejia.accounts.services import issue_api_token, log_in
 from kejia.core.errors import DomainError
 
 
@@ -35,7 +35,25 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
+def _profile(request, **extra):
+    user = request.user
+    return render(request, "accounts/profile.html", {
+        "roles": user.roles.select_related("organization").order_by("organization__path"),
+        "tokens": user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at"),
+        **extra,
+    })
+
+
 @login_required
 def profile_view(request):
-    roles = request.user.roles.select_related("organization").order_by("organization__path")
-    return render(request, "accounts/profile.html", {"roles": roles})
+    return _profile(request)
+
+
+@login_required
+@require_POST
+def token_view(request):
+    """Issue an API token and show it once, in this response only (never stored in clear)."""
+    _token, raw = issue_api_token(request.user, name=(request.POST.get("name") or "").strip()[:64])
+    response = _profile(request, new_token=raw)
+    response["Cache-Control"] = "no-store"
+    return response
