@@ -17,6 +17,7 @@ $(VENV)/.installed: requirements.txt
 install: $(VENV)/.installed
 
 demo: install
+	mkdir -p var/static
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty --orgs $(DEMO_ORGS)
 	$(PY) manage.py demo_logins
