@@ -35,7 +35,8 @@ test: lint
 	$(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 messages: install
-	cd kejia && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete --no-location && ../$(PY) ../manage.py compilemessages -l zh_Hans
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --no-location -i ".venv/*" -i "var/*" -i "bench/*" -i "tests/*"
+	$(PY) manage.py compilemessages -l zh_Hans -i ".venv" -i "var"
 
 bench: install
 	$(PY) bench/subtree.py

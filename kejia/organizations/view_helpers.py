@@ -1,5 +1,5 @@
-"""Reads the HTML pages need beyond `selectors.py`, each scoped the same way. They live here,
-not in selectors.py, only because that module is owned elsewhere; candidates to move there."""
+"""Display-side reads and shaping for the HTML pages (labels, summaries, pickers). Anything
+that decides what a user may see goes through `selectors.py`/`scope.py` first."""
 
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
