@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kejia.accounts.services import issue_api_token, log_in
 from kejia.core.api_auth import AUTH
@@ -40,7 +40,7 @@ def create_token(request, payload: TokenIn):
     """Log in with username or phone and password; the token is shown once."""
     user = log_in(request=request, identifier=payload.identifier, password=payload.password)
     token, raw = issue_api_token(user, name=payload.name)
-    return 201, {"token": raw, "prefix": token.prefix}
+    return Status(201, {"token": raw, "prefix": token.prefix})
 
 
 @router.get("/me", response=MeOut, auth=AUTH)
