@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import gettext, override
 
 from kejia.accounts.models import Role
 from kejia.core.models import AuditEvent
@@ -188,7 +189,8 @@ def test_detail_offers_filing_only_under_an_active_territorial_association(clien
 def test_detail_flags_an_overdue_term(client, tree):
     services.update_organization(tree.xw, actor=tree.platform, term_start=datetime.date(2019, 1, 1), term_end=datetime.date(2024, 1, 1))
     client.force_login(tree.county_staff)
-    assert "renewal overdue" in page(client, "organizations:detail", tree.xw.pk).content.decode()
+    with override("zh-hans"):
+        assert gettext("renewal overdue") in page(client, "organizations:detail", tree.xw.pk).content.decode()
 
 
 def test_detail_shows_no_management_buttons_to_a_leader(client, tree):
