@@ -4,7 +4,7 @@ Auth: a session (with CSRF) or `Authorization: Bearer <token>` (POST /api/auth/t
 
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kejia.core.errors import DomainError
@@ -20,6 +20,12 @@ def domain_error(request, exc: DomainError):
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
     return api.create_response(request, {"code": "unauthenticated", "message": _("Log in first.")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    code = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+    return api.create_response(request, {"code": code, "message": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)

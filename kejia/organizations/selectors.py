@@ -5,7 +5,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from kejia.core.errors import NotFound
 from kejia.core.models import AuditEvent
 from kejia.organizations import scope
-from kejia.organizations.kinds import COVERING_KIND, InstitutionKind, OrgKind, OrgStatus
+from kejia.organizations.kinds import COVERING_KIND, TERRITORIAL_LEVEL, InstitutionKind, OrgKind, OrgStatus
 from kejia.organizations.models import Filing, FilingStatus, Institution, Organization
 from kejia.reference.models import Region, RegionLevel
 
@@ -110,7 +110,8 @@ def coverage_regions(user) -> QuerySet[Region]:
     if scope.is_unrestricted(user):
         return Region.objects.filter(level=RegionLevel.PROVINCE)
     paths = scope.role_paths(user)
-    orgs = Organization.objects.filter(path__in=paths, region__isnull=False).select_related("region")
+    # Only territorial associations answer for a territory; a provincial society does not.
+    orgs = Organization.objects.filter(path__in=paths, region__isnull=False, kind__in=list(TERRITORIAL_LEVEL))
     return Region.objects.filter(code__in=[o.region_id for o in orgs])
 
 

@@ -38,8 +38,8 @@ def _check_placement(*, kind: str, parent: Organization | None, region: Region |
     if kind in TERRITORIAL_LEVEL and kind != OrgKind.NATIONAL_ASSOCIATION:
         if region is None or region.level != level:
             raise DomainError("region_level", _("This kind of association must be placed on a region of its own level."), field="region")
-        if parent and parent.region_id and not region.path.startswith(parent.region.path):
-            raise DomainError("region_outside_parent", _("The region lies outside the region of the guiding organization."), field="region")
+    if region is not None and parent is not None and parent.region_id and not region.path.startswith(parent.region.path):
+        raise DomainError("region_outside_parent", _("The region lies outside the region of the guiding organization."), field="region")
     if kind == OrgKind.NATIONAL_ASSOCIATION and parent is not None:
         raise DomainError("root_only", _("The national association has no guiding organization."), field="parent")
     if parent is None and kind != OrgKind.NATIONAL_ASSOCIATION and kind != OrgKind.PROVINCIAL_ASSOCIATION:
@@ -138,13 +138,14 @@ def move_organization(org: Organization, *, actor, new_parent: Organization) -> 
         raise DomainError("root_move", _("The top of the tree cannot be moved."), field="parent")
     if new_parent.path.startswith(org.path):
         raise DomainError("cycle", _("An organization cannot be placed under itself or one of its own branches."), field="parent")
+    _check_placement(kind=org.kind, parent=new_parent, region=org.region)
     old_parent_id, old_path = org.parent_id, org.path
     new_path = new_parent.path + encode_segment(org.pk)
     delta = new_parent.depth + 1 - org.depth
     Organization.objects.filter(path__descends=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + delta
     )
-    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    Organization.objects.filter(pk=org.pk).update(parent=new_parent, updated_at=timezone.now())
     org.refresh_from_db()
     record_event(actor=actor, action="organization.moved", obj=org, organization=org,
                  old={"parent": old_parent_id}, new={"parent": new_parent.pk})
@@ -162,6 +163,10 @@ def _validate_filing(data: dict[str, Any], *, filing_pk: int | None = None) -> d
     for required in ("name", "host_name", "chair_name", "contact_name"):
         if not str(data.get(required) or "").strip():
             errors[required] = [str(_("This field is required."))]
+    for name in ("name", "host_name", "chair_name", "contact_name"):
+        limit = Filing._meta.get_field(name).max_length
+        if len(str(data.get(name) or "").strip()) > limit:
+            errors[name] = [str(_("At most %(n)d characters.") % {"n": limit})]
     if data.get("kind") not in FILABLE_KINDS:
         errors["kind"] = [str(_("Online filing is for enterprise and park associations."))]
     try:
@@ -235,14 +240,24 @@ def _locked_filing(filing: Filing) -> Filing:
     return Filing.objects.select_for_update().select_related("parent", "region").get(pk=filing.pk)
 
 
+def _own_filing(filing: Filing, actor) -> None:
+    """Only the submitter changes or withdraws a filing; staff who can see it get 403, others 404."""
+    if filing.submitted_by_id == actor.pk:
+        return
+    if scope.can_view(actor, filing.parent):
+        raise PermissionDenied(_("Only the person who submitted the filing can change or withdraw it."))
+    raise NotFound()
+
+
 @transaction.atomic
 def resubmit_filing(filing: Filing, *, actor, **data: Any) -> Filing:
     filing = _locked_filing(filing)
-    if filing.submitted_by_id != actor.pk:
-        raise NotFound()
+    _own_filing(filing, actor)
     if filing.status != FilingStatus.RETURNED:
         raise IllegalTransition("not_returned", _("Only a returned filing can be changed and sent again."))
     before = snapshot(filing, FILING_FIELDS)
+    if not (data.get("contact_phone") or "").strip():
+        data["contact_phone"] = pii.decrypt(filing.contact_phone_sealed)  # kept unless retyped
     data = _validate_filing(data, filing_pk=filing.pk)
     _apply_filing_data(filing, data)
     filing.status, filing.submitted_at = FilingStatus.SUBMITTED, timezone.now()
@@ -256,8 +271,7 @@ def resubmit_filing(filing: Filing, *, actor, **data: Any) -> Filing:
 @transaction.atomic
 def withdraw_filing(filing: Filing, *, actor) -> Filing:
     filing = _locked_filing(filing)
-    if filing.submitted_by_id != actor.pk:
-        raise NotFound()
+    _own_filing(filing, actor)
     if filing.status not in (FilingStatus.SUBMITTED, FilingStatus.RETURNED):
         raise IllegalTransition("not_open", _("This filing has already been decided."))
     old = filing.status
@@ -270,12 +284,12 @@ def withdraw_filing(filing: Filing, *, actor) -> Filing:
 
 def _decidable(filing: Filing, actor) -> Filing:
     filing = _locked_filing(filing)
+    if filing.submitted_by_id == actor.pk:
+        raise PermissionDenied(_("A filing is decided by someone other than the person who submitted it."))
     if not scope.can_view(actor, filing.parent):
         raise NotFound()
     if not scope.can_manage(actor, filing.parent):
         raise PermissionDenied()
-    if filing.submitted_by_id == actor.pk:
-        raise PermissionDenied(_("A filing is decided by someone other than the person who submitted it."))
     if filing.status != FilingStatus.SUBMITTED:
         raise IllegalTransition("not_submitted", _("Only a submitted filing can be approved or returned."))
     return filing

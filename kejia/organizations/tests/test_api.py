@@ -185,7 +185,7 @@ SESSION_CASES = [
      lambda t: {"name": "玄武区科技志愿服务队", "code": "XW-VT", "kind": "volunteer_team"}, 201),
     ("update_org", "county_staff", "patch", lambda t: f"/api/orgs/{t.my.pk}", lambda t: {"short_name": "梅园科协"}, 200),
     ("change_status", "county_staff", "post", lambda t: f"/api/orgs/{t.my.pk}/status", lambda t: {"status": "dormant"}, 200),
-    ("move_org", "nj_admin", "post", lambda t: f"/api/orgs/{t.my.pk}/move", lambda t: {"new_parent_id": t.qh.pk}, 200),
+    ("move_org", "nj_admin", "post", lambda t: f"/api/orgs/{t.ent.pk}/move", lambda t: {"new_parent_id": t.nj.pk}, 200),
     ("list_roles", "county_leader", "get", lambda t: f"/api/orgs/{t.xw.pk}/roles", None, 200),
     ("coverage", "county_staff", "get", lambda t: "/api/coverage?region=320102", None, 200),
     ("list_filings", "county_staff", "get", lambda t: "/api/filings?box=decide", None, 200),
@@ -468,12 +468,18 @@ def test_change_status_unknown_value_is_422_naming_status(tree, as_):
 
 
 def test_move_org_rewrites_subtree_and_audits(tree, as_):
-    response = as_(tree.nj_staff).post(f"/api/orgs/{tree.xw.pk}/move", {"new_parent_id": tree.qh.pk})
+    assert as_(tree.nj_staff).post(f"/api/orgs/{tree.my.pk}/move", {"new_parent_id": tree.ent.pk}).status_code == 200
+    response = as_(tree.nj_staff).post(f"/api/orgs/{tree.ent.pk}/move", {"new_parent_id": tree.nj.pk})
     assert response.status_code == 200, response.content
     tree.my.refresh_from_db()
-    assert tree.my.path.startswith(Organization.objects.get(pk=tree.qh.pk).path)
-    event = AuditEvent.objects.get(action="organization.moved")
-    assert (event.old, event.new) == ({"parent": tree.nj.pk}, {"parent": tree.qh.pk})
+    assert tree.my.path.startswith(Organization.objects.get(pk=tree.ent.pk).path) and tree.my.path.startswith(tree.nj.path)
+    event = AuditEvent.objects.filter(action="organization.moved").latest("id")
+    assert (event.old, event.new) == ({"parent": tree.xw.pk}, {"parent": tree.nj.pk})
+
+
+def test_move_org_outside_the_new_parents_region_is_400(tree, as_):
+    response = as_(tree.nj_staff).post(f"/api/orgs/{tree.xw.pk}/move", {"new_parent_id": tree.qh.pk})
+    assert response.status_code == 400 and response.json()["code"] == "region_outside_parent"
 
 
 def test_move_org_under_own_branch_is_400_naming_new_parent_id(tree, as_):

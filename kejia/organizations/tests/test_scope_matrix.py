@@ -294,10 +294,7 @@ OBJECTS = {"org": MATRIX_ORGS, "filing": list(FILINGS), "region": REGIONS}
 
 # Known bugs outside this module's reach, each failing its rows until fixed (strict: a fix turns
 # the xfail into a failure, so the mark is removed with the fix).
-KNOWN_BUGS = {
-    ("society_secretary", "region"): "selectors.coverage_regions() takes the region of any role organization, not only of "
-                                      "territorial associations: a provincial society's secretary can analyse the whole province",
-}
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
 def _cases():

@@ -128,12 +128,14 @@ def test_change_status_dissolve_with_live_children_refused(tree):
 
 
 def test_move_organization_rewrites_subtree_paths(tree):
+    tree.soc_ai = services.update_organization(tree.soc_ai, actor=tree.province_staff, region=tree.regions["320100"])
     services.move_organization(tree.soc_ai, actor=tree.province_staff, new_parent=tree.nj)
     tree.soc_ai.refresh_from_db()
     assert tree.soc_ai.path.startswith(tree.nj.path) and tree.soc_ai.depth == tree.nj.depth + 1
-    services.move_organization(tree.xw, actor=tree.province_staff, new_parent=tree.wx)
+    services.move_organization(tree.my, actor=tree.province_staff, new_parent=tree.ent)
+    services.move_organization(tree.xw, actor=tree.province_staff, new_parent=tree.js)
     for org in Organization.objects.filter(code__in=["XW", "XW-MY", "XW-ENT"]):
-        assert org.path.startswith(tree.wx.path)
+        assert org.path.startswith(tree.js.path)
         assert org.path == org.parent.path + org.path[-6:] and org.depth == org.parent.depth + 1
 
 
@@ -206,7 +208,7 @@ def test_return_filing_needs_reason_then_resubmit_and_approve(tree):
 
 def test_withdraw_filing_only_by_submitter_and_only_open(tree):
     filing = services.submit_filing(actor=tree.worker, **filing_data(tree))
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied):
         services.withdraw_filing(filing, actor=tree.county_staff)
     services.withdraw_filing(filing, actor=tree.worker)
     with pytest.raises(IllegalTransition):
@@ -279,3 +281,44 @@ def test_audit_events_scoped(tree):
     assert mine == {str(tree.xw.pk)}
     assert {str(tree.xw.pk), str(tree.qh.pk)} <= {e.object_id for e in selectors.visible_audit_events(tree.nj_staff)}
     assert not selectors.visible_audit_events(tree.county_leader).exists()
+
+
+def test_move_organization_checks_the_new_parents_region(tree):
+    with pytest.raises(DomainError) as exc:
+        services.move_organization(tree.xw, actor=tree.province_staff, new_parent=tree.wx)
+    assert exc.value.code == "region_outside_parent"
+
+
+def test_move_organization_refuses_a_dissolved_parent(tree):
+    services.change_organization_status(tree.my, actor=tree.county_staff, status=OrgStatus.DISSOLVED)
+    with pytest.raises(DomainError) as exc:
+        services.move_organization(tree.soc_ai, actor=tree.platform, new_parent=tree.my)
+    assert exc.value.code in {"parent_dissolved", "region_outside_parent"}
+
+
+def test_create_organization_any_kind_stays_inside_parent_region(tree):
+    with pytest.raises(DomainError) as exc:
+        services.create_organization(actor=tree.county_staff, parent=tree.xw, name="志愿服务队", code="VT1", kind="volunteer_team",
+                                     region=tree.regions["320200"])
+    assert exc.value.code == "region_outside_parent"
+
+
+def test_filing_transitions_give_403_to_staff_who_can_see_it(tree):
+    filing = services.submit_filing(actor=tree.worker, **filing_data(tree))
+    with pytest.raises(PermissionDenied):
+        services.withdraw_filing(filing, actor=tree.county_staff)
+    with pytest.raises(NotFound):
+        services.withdraw_filing(filing, actor=tree.sibling_staff)
+
+
+def test_submit_filing_overlong_name_is_a_field_error(tree):
+    with pytest.raises(ValidationFailed) as exc:
+        services.submit_filing(actor=tree.worker, **filing_data(tree, name="协" * 200))
+    assert "name" in exc.value.errors
+
+
+def test_resubmit_filing_keeps_the_phone_when_not_retyped(tree):
+    filing = services.submit_filing(actor=tree.worker, **filing_data(tree))
+    services.return_filing(filing, actor=tree.county_staff, reason="补充材料")
+    filing = services.resubmit_filing(filing, actor=tree.worker, **filing_data(tree, contact_phone=""))
+    assert filing.contact_phone_masked == "138****1111"

@@ -330,10 +330,18 @@ def test_status_unknown_value_is_400(client, tree):
 def test_move_places_the_subtree_under_the_new_parent(client, tree):
     client.force_login(tree.nj_staff)
     page(client, "organizations:move", tree.ent.pk)
-    response = client.post(reverse("organizations:move", args=[tree.ent.pk]), {"parent": "QH"})
+    response = client.post(reverse("organizations:move", args=[tree.ent.pk]), {"parent": "NJ"})
     assert response.status_code == 302
     tree.ent.refresh_from_db()
-    assert tree.ent.parent_id == tree.qh.pk and tree.ent.path.startswith(tree.qh.path)
+    assert tree.ent.parent_id == tree.nj.pk and tree.ent.path.startswith(tree.nj.path)
+
+
+def test_move_outside_the_new_parents_region_is_a_field_error(client, tree):
+    client.force_login(tree.nj_staff)
+    response = client.post(reverse("organizations:move", args=[tree.ent.pk]), {"parent": "QH"})
+    assert response.status_code == 400
+    tree.ent.refresh_from_db()
+    assert tree.ent.parent_id == tree.xw.pk
 
 
 def test_move_to_an_unknown_or_own_branch_is_a_field_error(client, tree):

@@ -96,7 +96,7 @@ def test_filing_by_a_worker_reaches_the_county(client, tree):
 def test_filing_withdraw_by_the_submitter(client, tree):
     filing = services.submit_filing(actor=tree.county_staff, **service_filing(tree))
     client.force_login(tree.nj_staff)
-    assert client.post(reverse("organizations:filing_withdraw", args=[filing.pk])).status_code == 404
+    assert client.post(reverse("organizations:filing_withdraw", args=[filing.pk])).status_code == 403
     client.force_login(tree.county_staff)
     assert client.post(reverse("organizations:filing_withdraw", args=[filing.pk])).status_code == 302
     filing.refresh_from_db()
