@@ -43,10 +43,12 @@ from kejia.accounts.api import router as accounts_router  # noqa: E402
 from kejia.imports.api import router as imports_router  # noqa: E402
 from kejia.organizations.api import router as organizations_router  # noqa: E402
 from kejia.people.api import router as people_router  # noqa: E402
+from kejia.people.review_api import router as people_review_router  # noqa: E402
 from kejia.reference.api import router as reference_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", reference_router)
 api.add_router("/", organizations_router)
+api.add_router("/", people_review_router)  # before people: /people/review must not match /people/{id}
 api.add_router("/", people_router)
 api.add_router("/", imports_router)

@@ -1,3 +1,387 @@
-from ninja import Router
+"""The talent database as JSON: the same selectors and services as the pages. Identifiers are
+always masked except in the answer of `POST /people/{id}/reveal`, which is audited. Outside the
+caller's scope a person is a 404; in scope without a staff role, a write is a 403."""
+
+import datetime
+import enum
+from typing import Annotated, Any
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from kejia.core.api_auth import AUTH
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.http import client_ip
+from kejia.core.validators import normalize_code
+from kejia.organizations import scope
+from kejia.organizations import selectors as org_selectors
+from kejia.people import selectors, services
+from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
+from kejia.reference.choices import Sector
+from kejia.reference.models import Discipline, Region
 
 router = Router(tags=["people"])
+
+MAX_ID = 2**62
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _user(request):
+    return request.auth
+
+
+def _region(code: str | None) -> Region | None:
+    if code is None or not code.strip():
+        return None
+    region = Region.objects.filter(code=normalize_code(code)).first()
+    if region is None:
+        raise DomainError("unknown_region", _("Unknown administrative division code: %(code)s") % {"code": code}, field="region")
+    return region
+
+
+def _disciplines(codes: list[str]) -> list[Discipline]:
+    codes = [normalize_code(c) for c in codes]
+    found = {d.code: d for d in Discipline.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise DomainError("unknown_discipline", _("Unknown discipline codes: %(codes)s") % {"codes": ", ".join(missing)},
+                          field="disciplines")
+    return list(dict.fromkeys(found[c] for c in codes))
+
+
+def _org(user, pk: int, *, field: str = "org_id"):
+    org = org_selectors.visible_organizations(user).filter(pk=pk).first()
+    if org is None:
+        raise DomainError("unknown_organization", _("No organization with this id is within your reach."), field=field)
+    return org
+
+
+# ---- Schemas ---------------------------------------------------------------------------------
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    name_pinyin: str
+    gender: str
+    birth_date: datetime.date | None
+    resident_id_masked: str = Field(alias="id_masked")
+    phone_masked: str
+    email: str
+    region: str | None = Field(None, alias="region_id")
+    employer_name: str
+    employer_uscc: str
+    sector: str
+    is_frontline: bool
+    title: str
+    title_level: str
+    education: str
+    expertise: str
+    overseas_status: str
+    three_chiefs: str
+    programmes: list[str]
+    consent_at: datetime.datetime | None
+    linked: bool
+
+    @staticmethod
+    def resolve_linked(obj) -> bool:
+        return obj.user_id is not None
+
+
+class AchievementOut(Schema):
+    id: int
+    kind: str
+    title: str
+    year: int | None
+    detail: str
+
+
+class ListingOut(Schema):
+    id: int
+    organization_id: int
+    organization_name: str
+    role: str
+    note: str
+
+    @staticmethod
+    def resolve_organization_name(obj) -> str:
+        return obj.organization.name
+
+
+class PersonDetailOut(PersonOut):
+    research_summary: str
+    disciplines: list[str]
+    achievements: list[AchievementOut]
+    listings: list[ListingOut]
+    other_listings: int
+    can_edit: bool
+
+    @staticmethod
+    def resolve_disciplines(obj) -> list[str]:
+        return [d.code for d in obj.disciplines.all()]
+
+    @staticmethod
+    def resolve_achievements(obj) -> list:
+        return list(obj.achievements.all())
+
+    @staticmethod
+    def resolve_listings(obj, context) -> list:
+        return selectors.person_listings(_user(context["request"]), obj)[0]
+
+    @staticmethod
+    def resolve_other_listings(obj, context) -> int:
+        return selectors.person_listings(_user(context["request"]), obj)[1]
+
+    @staticmethod
+    def resolve_can_edit(obj, context) -> bool:
+        return services.can_edit_person(_user(context["request"]), obj)
+
+
+class PersonPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[PersonOut]
+
+
+class PersonFilters(Schema):
+    q: str = Field("", max_length=64, description="Name, pinyin or employer")
+    sector: Sector | None = None
+    title_level: TitleLevel | None = None
+    frontline: bool | None = None
+    discipline: str = Field("", max_length=8, description="A GB/T 13745 code: that discipline and those below it")
+    organization: Id | None = Field(None, description="Listed by this organization or one below it")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class ProfilePatch(Schema):
+    name: str | None = Field(None, max_length=64)
+    gender: Gender | None = None
+    birth_date: datetime.date | None = None
+    resident_id: str | None = Field(None, max_length=40)
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    region: str | None = Field(None, max_length=12)
+    employer_name: str | None = Field(None, max_length=128)
+    employer_uscc: str | None = Field(None, max_length=40)
+    sector: Sector | None = None
+    is_frontline: bool | None = None
+    title: str | None = Field(None, max_length=64)
+    title_level: TitleLevel | None = None
+    education: Education | None = None
+    disciplines: list[str] | None = Field(None, max_length=20)
+    expertise: str | None = Field(None, max_length=255)
+    research_summary: str | None = Field(None, max_length=20_000)
+    overseas_status: OverseasStatus | None = None
+    three_chiefs: ThreeChiefs | None = None
+    programmes: list[Annotated[str, Field(max_length=64)]] | None = Field(None, max_length=20)
+
+
+class PersonCreateIn(ProfilePatch):
+    org_id: Id
+    name: str = Field(..., min_length=1, max_length=64)
+    role: ListingRole = ListingRole.MEMBER
+    consent_source: str = Field("", max_length=64)
+
+
+class RevealOut(Schema):
+    resident_id: str
+    phone: str
+
+
+class AnonymizeIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class AchievementIn(Schema):
+    kind: AchievementKind
+    title: str = Field(..., max_length=255)
+    year: int | None = Field(None, ge=1900, le=2100)
+    detail: str = Field("", max_length=2000)
+
+
+class ListingIn(Schema):
+    org_id: Id
+    role: ListingRole = ListingRole.MEMBER
+    note: str = Field("", max_length=128)
+
+
+class ConsentIn(Schema):
+    source: str = Field(..., min_length=1, max_length=64)
+
+
+class LinkIn(Schema):
+    name: str = Field(..., max_length=64)
+    resident_id: str = Field("", max_length=40)
+    phone: str = Field("", max_length=32)
+
+
+def _profile(data: dict[str, Any]) -> tuple[dict[str, Any], list | None]:
+    fields: dict[str, Any] = {}
+    disciplines = None
+    for key, value in data.items():
+        if key == "disciplines":
+            disciplines = _disciplines(value or [])
+        elif key == "region":
+            fields["region"] = _region(value)
+        elif key in ("resident_id", "phone", "email", "employer_uscc", "employer_name", "title", "expertise", "research_summary",
+                     "education"):
+            fields[key] = "" if value is None else (value.value if isinstance(value, enum.Enum) else value)
+        elif key == "programmes":
+            fields[key] = [p.strip() for p in value or [] if p.strip()]
+        elif value is None and key not in ("birth_date",):
+            raise DomainError("required", _("This field cannot be empty."), field=key)
+        else:
+            fields[key] = value.value if isinstance(value, enum.Enum) else value
+    return fields, disciplines
+
+
+def _detail(user, pk: int):
+    return selectors.get_person_for(user, pk)
+
+
+def _editable(user, pk: int):
+    person = selectors.get_person_for(user, pk)
+    if not services.can_edit_person(user, person):
+        raise PermissionDenied(_("Only staff of an organization that lists this person, or the person themselves, can change this."))
+    return person
+
+
+# ---- The S&T worker's own profile (before /people/{id}) ------------------------------------------
+
+@router.get("/people/me", response=PersonDetailOut, auth=AUTH, summary="My own profile")
+def my_profile(request):
+    """The profile linked to your account; 404 until you link it (POST /people/me/link)."""
+    person = selectors.my_person(_user(request))
+    if person is None:
+        raise NotFound(_("Your account is not linked to a profile yet."))
+    return person
+
+
+@router.post("/people/me/link", response=PersonDetailOut, auth=AUTH, summary="Link my account to my profile")
+def link_my_account(request, payload: LinkIn):
+    """Prove the profile is yours with your name and your resident ID number (or the phone on
+    file). A wrong proof is a 400 with code `no_match`."""
+    return services.link_account(user=_user(request), **payload.model_dump())
+
+
+@router.patch("/people/me", response=PersonDetailOut, auth=AUTH, summary="Change my own profile")
+def update_my_profile(request, payload: ProfilePatch):
+    user = _user(request)
+    person = selectors.my_person(user)
+    if person is None:
+        raise NotFound(_("Your account is not linked to a profile yet."))
+    fields, disciplines = _profile(payload.model_dump(exclude_unset=True))
+    return services.update_person(person, actor=user, disciplines=disciplines, **fields)
+
+
+# ---- People --------------------------------------------------------------------------------------
+
+@router.get("/people", response=PersonPage, auth=AUTH, summary="Search the talent database")
+def list_people(request, filters: Query[PersonFilters]):
+    """The people listed by organizations within your scope, masked. `organization` outside your
+    scope is a 404."""
+    user = _user(request)
+    org = org_selectors.get_organization_for(user, filters.organization) if filters.organization else None
+    qs = selectors.search_people(user, text=filters.q, sector=filters.sector.value if filters.sector else "",
+                                 title_level=filters.title_level.value if filters.title_level else "", frontline=filters.frontline,
+                                 organization=org, discipline=normalize_code(filters.discipline))
+    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": list(qs[filters.offset:filters.offset + filters.limit])}
+
+
+@router.post("/people", response={201: PersonDetailOut}, auth=AUTH, summary="Add a person to an organization's list")
+def create_person(request, payload: PersonCreateIn):
+    """Needs a staff role covering `org_id`. A resident ID number already in the database is a
+    400 with code `duplicate_id`: add a listing to that person instead."""
+    user = _user(request)
+    data = payload.model_dump(exclude_unset=True)
+    org = _org(user, data.pop("org_id"))
+    role = data.pop("role", ListingRole.MEMBER)
+    consent = data.pop("consent_source", "")
+    fields, disciplines = _profile(data)
+    person = services.create_person(actor=user, organization=org, role=role.value if isinstance(role, enum.Enum) else role,
+                                    consent_source=consent, disciplines=disciplines, **fields)
+    return Status(201, person)
+
+
+@router.get("/people/{id}", response=PersonDetailOut, auth=AUTH, summary="One person")
+def get_person(request, id: ObjectId):
+    return _detail(_user(request), id)
+
+
+@router.patch("/people/{id}", response=PersonDetailOut, auth=AUTH, summary="Change a profile")
+def update_person(request, id: ObjectId, payload: ProfilePatch):
+    """Change the fields sent, and only those; history keeps old and new values (identifiers masked)."""
+    user = _user(request)
+    person = _editable(user, id)
+    fields, disciplines = _profile(payload.model_dump(exclude_unset=True))
+    return services.update_person(person, actor=user, disciplines=disciplines, **fields)
+
+
+@router.post("/people/{id}/reveal", response=RevealOut, auth=AUTH, summary="The unmasked identifiers (audited)")
+def reveal(request, id: ObjectId):
+    """Needs a staff role in an organization that lists the person (or being that person); every
+    call writes an audit row."""
+    user = _user(request)
+    return services.reveal_person_identifiers(_detail(user, id), actor=user, ip=client_ip(request))
+
+
+@router.post("/people/{id}/anonymize", response=PersonOut, auth=AUTH, summary="Anonymize on a deletion request")
+def anonymize(request, id: ObjectId, payload: AnonymizeIn):
+    user = _user(request)
+    return services.anonymize_person(_editable(user, id), actor=user, reason=payload.reason)
+
+
+@router.post("/people/{id}/consent", response=PersonOut, auth=AUTH, summary="Record consent")
+def consent(request, id: ObjectId, payload: ConsentIn):
+    user = _user(request)
+    return services.record_consent(_editable(user, id), actor=user, source=payload.source)
+
+
+@router.get("/people/{id}/achievements", response=list[AchievementOut], auth=AUTH, summary="A person's achievements")
+def list_achievements(request, id: ObjectId):
+    return list(_detail(_user(request), id).achievements.all())
+
+
+@router.post("/people/{id}/achievements", response={201: AchievementOut}, auth=AUTH, summary="Add an achievement")
+def add_achievement(request, id: ObjectId, payload: AchievementIn):
+    user = _user(request)
+    person = _editable(user, id)
+    item = services.add_achievement(person, actor=user, kind=payload.kind.value, title=payload.title, year=payload.year,
+                                    detail=payload.detail)
+    return Status(201, item)
+
+
+@router.delete("/people/{id}/achievements/{item_id}", response={204: None}, auth=AUTH, summary="Remove an achievement")
+def remove_achievement(request, id: ObjectId, item_id: ObjectId):
+    user = _user(request)
+    person = _editable(user, id)
+    services.remove_achievement(selectors.get_achievement_for(person, item_id), actor=user)
+    return Status(204, None)
+
+
+@router.get("/people/{id}/listings", response=list[ListingOut], auth=AUTH, summary="Organizations that list a person")
+def list_listings(request, id: ObjectId):
+    """Only the listings within your scope (all of them for yourself)."""
+    user = _user(request)
+    return selectors.person_listings(user, _detail(user, id))[0]
+
+
+@router.post("/people/{id}/listings", response={201: ListingOut}, auth=AUTH, summary="List a person in an organization")
+def add_listing(request, id: ObjectId, payload: ListingIn):
+    user = _user(request)
+    person = _detail(user, id)
+    org = _org(user, payload.org_id)
+    if not scope.can_manage(user, org):
+        raise PermissionDenied(_("You can only list people in an organization you manage."))
+    return Status(201, services.add_listing(person, actor=user, organization=org, role=payload.role.value, note=payload.note))
+
+
+@router.delete("/people/{id}/listings/{item_id}", response={204: None}, auth=AUTH, summary="Remove a listing")
+def remove_listing(request, id: ObjectId, item_id: ObjectId):
+    user = _user(request)
+    person = _detail(user, id)
+    services.remove_listing(selectors.get_listing_for(user, person, item_id), actor=user)
+    return Status(204, None)

@@ -95,3 +95,68 @@ class Achievement(TimeStamped):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for review")
+    MERGED = "merged", _("Merged")
+    KEPT_APART = "kept_apart", _("Kept apart")
+
+
+class MatchCandidate(TimeStamped):
+    """A pair of records identity resolution could not decide: staff merge them or keep them
+    apart. `person_a` is the older record (lower id), so a pair is stored once."""
+
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("record A"))
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("record B"))
+    score = models.FloatField(_("score"))
+    details = models.JSONField(_("field comparisons"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.OPEN, db_index=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="match_candidate_pair_unique"),
+            models.CheckConstraint(condition=models.Q(person_a__lt=models.F("person_b")), name="match_candidate_pair_ordered"),
+        ]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ~ {self.person_b_id}"
+
+
+class MergeRecord(TimeStamped):
+    """Everything needed to undo one merge exactly: the duplicate as it was, the survivor's
+    fields the merge filled, and the ids of the rows it moved."""
+
+    survivor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_received", verbose_name=_("kept record"))
+    duplicate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_given", verbose_name=_("merged record"))
+    candidate = models.ForeignKey(MatchCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="merges")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                              verbose_name=_("merged by"))
+    score = models.FloatField(_("score"), null=True, blank=True)
+    duplicate_snapshot = models.JSONField(default=dict)
+    survivor_filled = models.JSONField(default=dict)  # field -> the survivor's value before the merge
+    survivor_updated_at = models.DateTimeField(null=True, blank=True)
+    moved_listings = models.JSONField(default=list)
+    dropped_listings = models.JSONField(default=list)  # the duplicate's listings the survivor already had
+    moved_achievements = models.JSONField(default=list)
+    duplicate_disciplines = models.JSONField(default=list)
+    added_disciplines = models.JSONField(default=list)
+    moved_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    repointed = models.JSONField(default=list)  # records earlier merged into the duplicate
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name=_("undone by"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} → {self.survivor_id}"

@@ -2,6 +2,7 @@
 unmasked read is audited (PIPL)."""
 
 import datetime
+import io
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,15 +10,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
 
 from kejia.core import pii
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kejia.core.validators import resident_id_birth_date, validate_phone, validate_resident_id, validate_uscc
 from kejia.organizations import scope
-from kejia.people.choices import Gender, ListingRole, PersonStatus
-from kejia.people.models import Listing, Person
+from kejia.people.choices import AchievementKind, Gender, ListingRole, PersonStatus
+from kejia.people.models import Achievement, Listing, Person
 
 PROFILE_FIELDS = [
     "name", "gender", "birth_date", "email", "region", "employer_name", "employer_uscc", "sector", "is_frontline",
@@ -27,7 +27,9 @@ SENSITIVE_FIELDS = ["resident_id", "phone"]
 
 
 def pinyin_of(name: str) -> str:
-    return " ".join(lazy_pinyin(name)).lower()
+    from kejia.people.resolution import name_pinyin  # one normalisation for storage and matching
+
+    return name_pinyin(name)
 
 
 def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +107,13 @@ def _apply(person: Person, data: dict[str, Any]) -> None:
         person.phone_masked = pii.mask_phone(phone) if phone else ""
 
 
+def _reindex(*people: Person) -> None:
+    """The search index follows the database: re-index after the transaction commits."""
+    from kejia.search.tasks import index_people_on_commit
+
+    index_people_on_commit(p.pk for p in people)
+
+
 def _audit_view(person: Person) -> dict[str, Any]:
     data = snapshot(person, PROFILE_FIELDS)
     data["resident_id"], data["phone"] = person.id_masked, person.phone_masked
@@ -136,6 +145,7 @@ def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consen
         person.disciplines.set(disciplines)
     Listing.objects.create(person=person, organization=organization, role=role)
     record_event(actor=actor, action="person.created", obj=person, organization=organization, new=_audit_view(person))
+    _reindex(person)
     return person
 
 
@@ -168,6 +178,7 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
         listing = person.listings.select_related("organization").first()
         record_event(actor=actor, action="person.updated", obj=person, organization=listing.organization if listing else None,
                      old=old, new=new)
+        _reindex(person)
     return person
 
 
@@ -200,4 +211,215 @@ def anonymize_person(person: Person, *, actor, reason: str) -> Person:
     person.save()
     person.achievements.all().delete()
     record_event(actor=actor, action="person.anonymized", obj=person, new={"reason": reason})
+    _reindex(person)
     return person
+
+
+# ---- Listings, achievements, consent ---------------------------------------------------------
+
+def _org_of(person: Person, actor):
+    """The organization an event about `person` is filed under: one the actor manages, else any."""
+    listings = list(person.listings.select_related("organization"))
+    for listing in listings:
+        if scope.can_manage(actor, listing.organization):
+            return listing.organization
+    return listings[0].organization if listings else None
+
+
+def _require_editor(person: Person, actor) -> None:
+    if not can_edit_person(actor, person):
+        raise PermissionDenied(_("Only staff of an organization that lists this person, or the person themselves, can change this."))
+    if person.status != PersonStatus.ACTIVE:
+        raise DomainError("not_active", _("This record is no longer active."))
+
+
+@transaction.atomic
+def add_listing(person: Person, *, actor, organization, role: str = ListingRole.MEMBER, note: str = "") -> Listing:
+    """An organization in the actor's managed scope lists a person it can already see."""
+    if not scope.can_manage(actor, organization):
+        raise PermissionDenied(_("You can only list people in an organization you manage."))
+    if person.status != PersonStatus.ACTIVE:
+        raise DomainError("not_active", _("This record is no longer active."))
+    if role not in ListingRole.values:
+        raise ValidationFailed({"role": [str(_("Choose a valid role."))]})
+    if Listing.objects.filter(person=person, organization=organization, role=role).exists():
+        raise DomainError("duplicate_listing", _("This organization already lists this person in this role."), field="organization")
+    listing = Listing.objects.create(person=person, organization=organization, role=role, note=note.strip()[:128])
+    record_event(actor=actor, action="person.listed", obj=person, organization=organization,
+                 new={"organization": organization.pk, "role": role})
+    _reindex(person)
+    return listing
+
+
+@transaction.atomic
+def list_known_person(*, actor, organization, resident_id: str, role: str = ListingRole.MEMBER) -> Person:
+    """Staff who hold a person's full resident ID number list the record already in the database
+    (create_person refuses a second record). Knowing the number is the proof; nothing is shown
+    of a record that does not match."""
+    try:
+        number = validate_resident_id(resident_id)
+    except ValidationError as exc:
+        raise ValidationFailed({"resident_id": exc.messages}) from None
+    person = Person.objects.filter(id_hash=pii.blind_index(number), status=PersonStatus.ACTIVE).first()
+    if person is None:
+        raise DomainError("no_match", _("No person with this resident ID number is in the database."), field="resident_id")
+    if not Listing.objects.filter(person=person, organization=organization, role=role).exists():
+        add_listing(person, actor=actor, organization=organization, role=role)
+    return person
+
+
+@transaction.atomic
+def remove_listing(listing: Listing, *, actor) -> None:
+    if not scope.can_manage(actor, listing.organization):
+        raise PermissionDenied(_("You can only change the lists of an organization you manage."))
+    person = listing.person
+    if person.listings.count() <= 1:
+        raise DomainError("last_listing", _("This is the only organization that lists this person; record a deletion request instead."))
+    record_event(actor=actor, action="person.unlisted", obj=person, organization=listing.organization,
+                 old={"organization": listing.organization_id, "role": listing.role})
+    listing.delete()
+    _reindex(person)
+
+
+@transaction.atomic
+def add_achievement(person: Person, *, actor, kind: str, title: str, year: int | None = None, detail: str = "") -> Achievement:
+    _require_editor(person, actor)
+    errors: dict[str, list[str]] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = [str(_("This field is required."))]
+    elif len(title) > 255:
+        errors["title"] = [str(_("A title has at most 255 characters."))]
+    if kind not in AchievementKind.values:
+        errors["kind"] = [str(_("Choose a valid kind."))]
+    if year is not None and not (1900 <= year <= timezone.localdate().year + 1):
+        errors["year"] = [str(_("The year is not plausible."))]
+    if errors:
+        raise ValidationFailed(errors)
+    item = Achievement.objects.create(person=person, kind=kind, title=title, year=year, detail=(detail or "").strip())
+    record_event(actor=actor, action="person.achievement_added", obj=person, organization=_org_of(person, actor),
+                 new={"achievement": item.pk, "kind": kind, "title": title, "year": year})
+    _reindex(person)
+    return item
+
+
+@transaction.atomic
+def remove_achievement(item: Achievement, *, actor) -> None:
+    person = item.person
+    _require_editor(person, actor)
+    record_event(actor=actor, action="person.achievement_removed", obj=person, organization=_org_of(person, actor),
+                 old={"achievement": item.pk, "kind": item.kind, "title": item.title, "year": item.year})
+    item.delete()
+    _reindex(person)
+
+
+@transaction.atomic
+def record_consent(person: Person, *, actor, source: str) -> Person:
+    """Consent to the processing of personal data (PIPL), with where it was given."""
+    _require_editor(person, actor)
+    source = (source or "").strip()
+    if not source:
+        raise ValidationFailed({"source": [str(_("Say how consent was given (a signed form, online, …)."))]})
+    old = {"consent_at": person.consent_at, "consent_source": person.consent_source}
+    person.consent_at, person.consent_source = timezone.now(), source[:64]
+    person.save(update_fields=["consent_at", "consent_source", "updated_at"])
+    record_event(actor=actor, action="person.consent_recorded", obj=person, organization=_org_of(person, actor),
+                 old=old, new={"consent_at": person.consent_at, "consent_source": person.consent_source})
+    return person
+
+
+# ---- A S&T worker and their own record ---------------------------------------------------------
+
+@transaction.atomic
+def link_account(*, user, name: str, resident_id: str = "", phone: str = "") -> Person:
+    """A S&T worker links their account to the profile organizations keep of them, proving it by
+    the resident ID number or the phone on file together with the name. Only the keyed hashes are
+    compared; a wrong proof says so without telling which part was wrong."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied()
+    if Person.objects.filter(user=user, status=PersonStatus.ACTIVE).exists():
+        raise DomainError("already_linked", _("Your account is already linked to a profile."))
+    name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [str(_("This field is required."))]
+    if not (resident_id or "").strip() and not (phone or "").strip():
+        errors["resident_id"] = [str(_("Give your resident ID number or your phone number."))]
+    number = ""
+    if (resident_id or "").strip():
+        try:
+            number = validate_resident_id(resident_id)
+        except ValidationError as exc:
+            errors["resident_id"] = exc.messages
+    mobile = ""
+    if (phone or "").strip() and not number:
+        try:
+            mobile = validate_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if errors:
+        raise ValidationFailed(errors)
+    candidates = Person.objects.filter(status=PersonStatus.ACTIVE)
+    if number:
+        candidates = candidates.filter(id_hash=pii.blind_index(number))
+    else:
+        candidates = candidates.filter(phone_hash=pii.blind_index(mobile))
+    matches = [p for p in candidates.filter(name=name)[:2]]
+    if len(matches) != 1:
+        raise DomainError("no_match", _("No profile matches this name and number. Check them, or ask the organization that "
+                                        "lists you to correct your record."), field="resident_id" if number else "phone")
+    person = Person.objects.select_for_update().get(pk=matches[0].pk)
+    if person.user_id and person.user_id != user.pk:
+        raise DomainError("linked_elsewhere", _("This profile is already linked to another account. Ask the organization "
+                                                "that lists you for help."))
+    person.user = user
+    person.save(update_fields=["user", "updated_at"])
+    listing = person.listings.select_related("organization").first()
+    record_event(actor=user, action="person.account_linked", obj=person, organization=listing.organization if listing else None,
+                 new={"user": user.pk, "proof": "resident_id" if number else "phone"})
+    return person
+
+
+# ---- Export ----------------------------------------------------------------------------------
+
+EXPORT_LIMIT = 100_000
+
+
+def export_people(people, *, actor, unmasked: bool = False, organization=None, ip: str | None = None) -> bytes:
+    """An XLSX of `people` (already scoped by a selector). Masked by default; unmasked only for
+    staff who manage an organization listing every exported person, and audited either way."""
+    from openpyxl import Workbook
+
+    from kejia.people.selectors import managed_people
+
+    rows = people.select_related("region").prefetch_related("disciplines")
+    if unmasked:
+        if not scope.role_paths(actor, scope.MANAGE_KINDS) and not scope.is_unrestricted(actor):
+            raise PermissionDenied(_("An unmasked export needs a staff role."))
+        rows = rows.filter(pk__in=managed_people(actor).values("pk"))
+    rows = list(rows[:EXPORT_LIMIT])
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(_("S&T workers")))
+    header = [_("name"), _("gender"), _("birth date"), _("resident ID number"), _("phone"), _("e-mail"), _("region"), _("employer"),
+              _("sector"), _("front-line (基层一线)"), _("professional title"), _("title level"), _("education"), _("disciplines"),
+              _("expertise keywords"), _("overseas / HK-Macao-Taiwan"), _("三长 role")]
+    sheet.append([str(h) for h in header])
+    for p in rows:
+        ident = pii.decrypt(p.id_sealed) if unmasked else p.id_masked
+        phone = pii.decrypt(p.phone_sealed) if unmasked else p.phone_masked
+        sheet.append([p.name, str(p.get_gender_display()), p.birth_date.isoformat() if p.birth_date else "", ident, phone, p.email,
+                      p.region.full_name if p.region else "", p.employer_name, str(p.get_sector_display()),
+                      str(_("yes")) if p.is_frontline else str(_("no")), p.title, str(p.get_title_level_display()),
+                      str(p.get_education_display()) if p.education else "", " ".join(d.code for d in p.disciplines.all()),
+                      p.expertise, str(p.get_overseas_status_display()), str(p.get_three_chiefs_display())])
+    target = organization
+    if target is None:
+        from kejia.organizations.models import Organization
+
+        paths = scope.role_paths(actor, scope.MANAGE_KINDS) or scope.role_paths(actor)
+        target = Organization.objects.filter(path__in=paths[:1]).first() if paths else None
+    record_event(actor=actor, action="person.exported_unmasked" if unmasked else "person.exported", obj=target or actor,
+                 organization=target, new={"rows": len(rows), "unmasked": unmasked}, ip=ip)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

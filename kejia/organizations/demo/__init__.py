@@ -38,6 +38,8 @@ class SeedResult:
     by_kind: dict[str, int] = field(default_factory=dict)
     users: list[dict] = field(default_factory=list)
     filings: int = 0
+    people: int = 0
+    duplicates: int = 0
     seconds: float = 0.0
 
 
@@ -68,16 +70,18 @@ def build_tree(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: 
     return demo
 
 
-def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: str = "32", if_empty: bool = False) -> SeedResult:
+def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: str = "32", if_empty: bool = False,
+              people: int = 0) -> SeedResult:
     if Organization.objects.exists():
         if if_empty:
-            return SeedResult(created=False)
+            return _people_only(seed=seed, province=province, people=people)
         raise ValueError("The database already holds organizations; seed an empty database (or pass --if-empty).")
     if orgs < MIN_ORGS:
         raise ValueError(f"Use at least {MIN_ORGS} organizations.")
     # Imported here so that the --if-empty no-op stays fast (Faker and pypinyin load slowly).
     from kejia.core.audit import record_event
     from kejia.organizations.demo.people import create_demo_filings, create_demo_users
+    from kejia.organizations.demo.talent import seed_people
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -90,5 +94,20 @@ def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: s
         record_event(actor=admin, action=SEED_ACTION, obj=root, organization=root, new={
             "seed": seed, "province": province, "organizations": len(demo.tree.orgs), "institutions": institutions,
             "by_kind": by_kind, "filings": filings, "users": users})
+        crowd = seed_people(count=people, seed=seed, province=province, actor=admin)
     return SeedResult(created=True, organizations=len(demo.tree.orgs), institutions=institutions, by_kind=by_kind,
-                      users=users, filings=filings, seconds=time.perf_counter() - started)
+                      users=users, filings=filings, people=crowd.people, duplicates=crowd.duplicates,
+                      seconds=time.perf_counter() - started)
+
+
+def _people_only(*, seed: int, province: str, people: int) -> SeedResult:
+    """`--if-empty` on a seeded province: add the people if asked and none are there yet."""
+    from kejia.accounts.models import User
+    from kejia.organizations.demo.talent import seed_people
+    from kejia.people.models import Person
+
+    if people <= 0 or Person.objects.exists():
+        return SeedResult(created=False)
+    started = time.perf_counter()
+    crowd = seed_people(count=people, seed=seed, province=province, actor=User.objects.filter(username="admin").first())
+    return SeedResult(created=False, people=crowd.people, duplicates=crowd.duplicates, seconds=time.perf_counter() - started)

@@ -526,6 +526,13 @@ OTHER_MATRICES: dict[str, str] = dict.fromkeys([
     "DELETE /api/people/{id}/achievements/{item_id}", "GET /api/people/{id}/listings", "POST /api/people/{id}/listings",
     "DELETE /api/people/{id}/listings/{item_id}",
 ], PEOPLE_MATRIX)
+# The identity-resolution review queue: scope tested per route in kejia/people/tests/test_review.py
+# (outside scope → 404 for pages and API, nothing written).
+OTHER_MATRICES.update(dict.fromkeys([
+    "people:review_detail", "people:review_decide", "people:merge_undo",
+    "GET /api/people/review/{id}", "POST /api/people/review/{id}/merge", "POST /api/people/review/{id}/keep-apart",
+    "POST /api/people/merges/{id}/undo",
+], "kejia/people/tests/test_review.py"))
 # Routes with an id in no matrix yet: debt, listed so that it stays visible.
 NOT_YET_IN_MATRIX: dict[str, str] = dict.fromkeys([
     "imports:detail", "imports:report", "GET /api/imports/{id}", "GET /api/imports/{id}/report",

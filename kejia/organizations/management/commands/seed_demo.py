@@ -16,19 +16,31 @@ class Command(BaseCommand):
         parser.add_argument("--orgs", type=int, default=demo.DEFAULT_ORGS,
                             help=f"Total number of organizations (at least {demo.MIN_ORGS}; 20000 for benchmarks).")
         parser.add_argument("--province", default="32", help="Two-digit GB/T 2260 province code (default 32, Jiangsu).")
-        parser.add_argument("--if-empty", action="store_true", help="Do nothing if organizations already exist.")
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Leave existing organizations as they are (only add --people if there are none yet).")
+        parser.add_argument("--people", type=int, default=0,
+                            help="Also add this many S&T workers (about 6%% of them duplicates across societies).")
 
-    def handle(self, *args, seed: int, orgs: int, province: str, if_empty: bool, **options) -> None:
+    def handle(self, *args, seed: int, orgs: int, province: str, if_empty: bool, people: int, **options) -> None:
+        if people < 0:
+            raise CommandError("--people must be 0 or more.")
         try:
-            result = demo.seed_demo(seed=seed, orgs=orgs, province=province, if_empty=if_empty)
+            result = demo.seed_demo(seed=seed, orgs=orgs, province=province, if_empty=if_empty, people=people)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         if not result.created:
-            self.stdout.write("Organizations already exist; demo data left as it is.")
+            if result.people:
+                self.stdout.write(self.style.SUCCESS(
+                    f"Organizations already exist; added {result.people} people ({result.duplicates} duplicates) "
+                    f"in {result.seconds:.1f} s (seed {seed})."))
+            else:
+                self.stdout.write("Organizations already exist; demo data left as it is.")
             return
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {result.organizations} organizations, {result.institutions} host units, {len(result.users)} users "
-            f"and {result.filings} open filings in {result.seconds:.1f} s (seed {seed})."))
+            f"and {result.filings} open filings"
+            + (f", {result.people} people ({result.duplicates} duplicates)" if result.people else "")
+            + f" in {result.seconds:.1f} s (seed {seed})."))
         if options["verbosity"] > 1:
             for kind, n in result.by_kind.items():
                 self.stdout.write(f"  {kind:<20} {n:>6}")

@@ -1,0 +1,172 @@
+"""Expert finding: search the talent database by free text, or find the experts for a pasted
+text (`affinity`, reused by reviewer assignment and enterprise needs).
+
+The caller's scope is applied inside the engine query (the organizations listing a person), so
+the top k is the top k of what the caller may see. Results carry masked data only: nothing here
+decrypts personal data. The database has the last word: hits are read back through
+`visible_people(user)`, so a person changed after the index was written is never shown wrongly."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kejia.core.errors import ValidationFailed
+from kejia.organizations import scope
+from kejia.people.choices import TitleLevel
+from kejia.people.models import Person
+from kejia.people.selectors import visible_people
+from kejia.reference.choices import Sector
+from kejia.search.engine import Filters, SearchBackend
+from kejia.search.indexing import get_backend
+from kejia.search.text import QueryWord, key_terms, parse_query
+
+MAX_LIMIT = 100
+
+
+@dataclass
+class ExpertFilters:
+    """What a caller may narrow by. Codes, not objects, so forms, the API and commands share it."""
+
+    sector: Sequence[str] = ()
+    title_level: Sequence[str] = ()
+    region: str | None = None  # division code (GB/T 2260): the region and everything below
+    discipline: Sequence[str] = ()  # GB/T 13745 codes: a code covers its sub-disciplines
+    organization: str | None = None  # organization code: people it or its sub-organizations list
+    frontline: bool | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    exclude_ids: Sequence[int] = ()  # e.g. the applicant of a project under review
+
+
+@dataclass
+class Expert:
+    id: int
+    name: str
+    employer: str
+    title: str
+    title_level: str
+    sector: str
+    region: str
+    disciplines: list[str]
+    is_frontline: bool
+    score: float
+    matched: list[str]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ExpertResults:
+    experts: list[Expert]
+    total: int  # matches in the caller's scope (the index's count)
+    terms: list[QueryWord] = field(default_factory=list)  # the words searched, with weights
+
+    def as_list(self) -> list[dict]:
+        return [e.as_dict() for e in self.experts]
+
+
+def _as_list(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v for v in value.split(",") if v]
+    return [str(v) for v in value]
+
+
+def _engine_filters(f: ExpertFilters | None, *, today: datetime.date) -> Filters:
+    from kejia.organizations.models import Organization
+    from kejia.reference.models import Region
+
+    f = f or ExpertFilters()
+    errors: dict[str, list[str]] = {}
+    sectors, levels = _as_list(f.sector), _as_list(f.title_level)
+    if bad := [s for s in sectors if s not in Sector.values]:
+        errors["sector"] = [str(_("Unknown sector: %(v)s") % {"v": ", ".join(bad)})]
+    if bad := [s for s in levels if s not in TitleLevel.values]:
+        errors["title_level"] = [str(_("Unknown title level: %(v)s") % {"v": ", ".join(bad)})]
+    region_path = org_path = None
+    if f.region:
+        region_path = Region.objects.filter(code=f.region).values_list("path", flat=True).first()
+        if region_path is None:
+            errors["region"] = [str(_("Unknown division code: %(v)s") % {"v": f.region})]
+    if f.organization:
+        org_path = Organization.objects.filter(code=f.organization).values_list("path", flat=True).first()
+        if org_path is None:
+            errors["organization"] = [str(_("Unknown organization: %(v)s") % {"v": f.organization})]
+    for name in ("age_min", "age_max"):
+        value = getattr(f, name)
+        if value is not None and not (0 <= int(value) <= 150):
+            errors[name] = [str(_("An age between 0 and 150."))]
+    if errors:
+        raise ValidationFailed(errors)
+    return Filters(
+        sector=sectors, title_level=levels, discipline=_as_list(f.discipline), region_path=region_path, org_path=org_path,
+        frontline=f.frontline,
+        # Age in years reached this calendar year: born in (year - max) … (year - min).
+        birth_year_min=today.year - int(f.age_max) if f.age_max is not None else None,
+        birth_year_max=today.year - int(f.age_min) if f.age_min is not None else None,
+        exclude_ids=[int(i) for i in f.exclude_ids],
+    )
+
+
+def scope_paths_for(user) -> list[str] | None:
+    """Organization paths the user may search under; None means everywhere (platform admin).
+    A S&T worker without a role gets none: there is no public talent search yet."""
+    if scope.is_unrestricted(user):
+        return None
+    return scope.role_paths(user)
+
+
+def _search(user, words: list[QueryWord], filters: ExpertFilters | None, *, limit: int, offset: int, require_all: bool,
+            backend: SearchBackend | None) -> ExpertResults:
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    engine_filters = _engine_filters(filters, today=timezone.localdate())
+    paths = scope_paths_for(user)
+    if paths is not None and not paths:
+        return ExpertResults([], 0, words)
+    backend = backend or get_backend()
+    result = backend.search(words, filters=engine_filters, scope_paths=paths, limit=limit, offset=offset, require_all=require_all)
+    if not result.hits:
+        return ExpertResults([], result.total, words)
+    ids = [h.id for h in result.hits]
+    # Plain values, two queries: this runs on every search.
+    columns = ("pk", "name", "employer_name", "title", "title_level", "sector", "region__full_name", "is_frontline")
+    people = {row[0]: row for row in visible_people(user).filter(pk__in=ids).values_list(*columns)}
+    disciplines: dict[int, list[str]] = {}
+    for pk, code, name in Person.disciplines.through.objects.filter(person_id__in=list(people)).values_list(
+            "person_id", "discipline__code", "discipline__name"):
+        disciplines.setdefault(pk, []).append(f"{code} {name}")
+    experts = []
+    for hit in result.hits:
+        row = people.get(hit.id)
+        if row is None:  # changed since it was indexed; the task will catch up
+            continue
+        pk, name, employer, title, title_level, sector, region, frontline = row
+        experts.append(Expert(
+            id=pk, name=name, employer=employer, title=title, title_level=title_level, sector=sector, region=region or "",
+            disciplines=sorted(disciplines.get(pk, [])), is_frontline=frontline, score=round(hit.score, 4), matched=hit.matched,
+        ))
+    return ExpertResults(experts, result.total, words)
+
+
+def find_experts(user, *, text: str = "", filters: ExpertFilters | None = None, limit: int = 10, offset: int = 0,
+                 backend: SearchBackend | None = None) -> ExpertResults:
+    """People matching every word of `text` (Chinese or English), best first by BM25.
+    An empty text lists people by the filters alone."""
+    return _search(user, parse_query(text), filters, limit=limit, offset=offset, require_all=True, backend=backend)
+
+
+def affinity(text: str, *, user, limit: int = 10, filters: ExpertFilters | None = None, max_terms: int = 20,
+             backend: SearchBackend | None = None) -> ExpertResults:
+    """The experts closest to a pasted text (a project description, an enterprise's need): its
+    key terms, weighted by TF-IDF, any of which may match; `terms` on the result lists them and
+    each expert's `matched` says which of them they cover."""
+    words = key_terms(text, limit=max_terms)
+    if not words:
+        return ExpertResults([], 0, [])
+    return _search(user, words, filters, limit=limit, offset=0, require_all=False, backend=backend)
