@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_ORGS ?= 2500
+DEMO_PEOPLE ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
@@ -19,7 +20,7 @@ install: $(VENV)/.installed
 demo: install
 	mkdir -p var/static
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py seed_demo --if-empty --orgs $(DEMO_ORGS)
+	$(PY) manage.py seed_demo --if-empty --orgs $(DEMO_ORGS) --people $(DEMO_PEOPLE)
 	$(PY) manage.py demo_logins
 	@echo "Kejia serves on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --log-level warning kejia.wsgi:application

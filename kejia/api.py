@@ -45,6 +45,7 @@ from kejia.organizations.api import router as organizations_router  # noqa: E402
 from kejia.people.api import router as people_router  # noqa: E402
 from kejia.people.review_api import router as people_review_router  # noqa: E402
 from kejia.reference.api import router as reference_router  # noqa: E402
+from kejia.search.api import router as search_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", reference_router)
@@ -52,3 +53,4 @@ api.add_router("/", organizations_router)
 api.add_router("/", people_review_router)  # before people: /people/review must not match /people/{id}
 api.add_router("/", people_router)
 api.add_router("/", imports_router)
+api.add_router("/", search_router)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("accounts/", include("kejia.accounts.urls")),
     path("regions/", include("kejia.reference.urls")),
+    path("people/experts/", include("kejia.search.urls")),
     path("people/", include("kejia.people.urls")),
     path("imports/", include("kejia.imports.urls")),
     path("", include("kejia.organizations.urls")),

@@ -136,6 +136,11 @@ _TASK_BACKENDS = {
 }
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(env_str("TASK_BACKEND", "database"), env_str("TASK_BACKEND", "database"))}}
 
+# The derived full-text index of the talent database (tantivy); rebuild with
+# `manage.py rebuild_search_index`. One writer at a time: an update waits this long for the lock.
+SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
+SEARCH_WRITER_TIMEOUT = int(env_str("SEARCH_WRITER_TIMEOUT", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

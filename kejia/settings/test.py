@@ -1,8 +1,13 @@
 """Test settings: the same as production but with a fast password hasher and inline tasks."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected
+# Each test process gets its own index directory (tantivy holds a writer lock per directory).
+SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="kejia-search-test-"))

@@ -155,8 +155,9 @@ def test_index_people_on_commit_indexes_after_commit_only(tree, django_capture_o
         person = people.create_person(actor=tree.county_staff, organization=tree.xw, name="新人", expertise="量子计算")
         index_people_on_commit([person.pk])
     assert names(find_experts(tree.platform, text="量子计算")) == []  # not yet committed
-    assert len(callbacks) == 1
-    callbacks[0]()
+    assert callbacks  # the people service registers its own re-index too, once wired
+    for callback in callbacks:
+        callback()
     assert names(find_experts(tree.platform, text="量子计算")) == ["新人"]
 
 

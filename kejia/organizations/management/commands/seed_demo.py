@@ -28,6 +28,12 @@ class Command(BaseCommand):
             result = demo.seed_demo(seed=seed, orgs=orgs, province=province, if_empty=if_empty, people=people)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
+        if result.people:
+            # The demo people were written in bulk: build the derived search index from them.
+            from kejia.search.indexing import rebuild_index
+
+            indexed = rebuild_index()
+            self.stdout.write(f"Search index rebuilt: {indexed}")
         if not result.created:
             if result.people:
                 self.stdout.write(self.style.SUCCESS(

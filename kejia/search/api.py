@@ -1,0 +1,65 @@
+from ninja import Query, Router, Schema
+
+from kejia.core.api_auth import AUTH
+from kejia.search.services import MAX_LIMIT, ExpertFilters, affinity, find_experts
+
+router = Router(tags=["search"])
+
+
+class FiltersIn(Schema):
+    sector: list[str] = []
+    title_level: list[str] = []
+    region: str | None = None
+    discipline: list[str] = []
+    organization: str | None = None
+    frontline: bool | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    employer: str
+    title: str
+    title_level: str
+    sector: str
+    region: str
+    disciplines: list[str]
+    is_frontline: bool
+    score: float
+    matched: list[str]
+
+
+class ExpertsOut(Schema):
+    total: int
+    terms: list[str]
+    items: list[ExpertOut]
+
+
+class AffinityIn(Schema):
+    text: str
+    limit: int = 10
+    filters: FiltersIn = FiltersIn()
+
+
+def _out(results) -> dict:
+    return {"total": results.total, "terms": [w.text for w in results.terms], "items": results.as_list()}
+
+
+@router.get("/experts", response=ExpertsOut, auth=AUTH)
+def search_experts(request, filters: Query[FiltersIn], q: str = "", limit: int = 10, offset: int = 0):
+    """Search the talent database in the caller's scope by Chinese or English words (BM25), with
+    filters. Results carry masked data only; `matched` lists the words each person matched."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    results = find_experts(request.auth, text=q[:4000], filters=ExpertFilters(**filters.dict()), limit=limit, offset=max(0, offset))
+    return _out(results)
+
+
+@router.post("/experts/affinity", response=ExpertsOut, auth=AUTH)
+def experts_for_text(request, payload: AffinityIn):
+    """Paste a text (a project description, an enterprise's need): the experts closest to it, with
+    the key terms extracted from it and the ones each expert covers."""
+    results = affinity(payload.text[:20000], user=request.auth, limit=max(1, min(payload.limit, MAX_LIMIT)),
+                       filters=ExpertFilters(**payload.filters.dict()))
+    return _out(results)

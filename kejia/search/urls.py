@@ -1,0 +1,6 @@
+from django.urls import path
+
+from kejia.search import views
+
+app_name = "search"
+urlpatterns = [path("", views.experts, name="experts")]
