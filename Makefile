@@ -22,7 +22,9 @@ demo: install
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty --orgs $(DEMO_ORGS) --people $(DEMO_PEOPLE)
 	$(PY) manage.py demo_logins
-	@echo "Kejia serves on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "Kejia serves on http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks log to var/worker.log)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & \
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --log-level warning kejia.wsgi:application
 
 serve: install
