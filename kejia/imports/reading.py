@@ -1,0 +1,170 @@
+"""Reading an uploaded spreadsheet: XLSX (openpyxl, read-only, cached formula values) or CSV
+(UTF-8 with or without BOM, else GB18030, which covers GBK). Finds the header row below any
+title rows, maps the headers to fields and reports the columns it does not know.
+
+Refusals of the whole file are FileRefused (a DomainError): never a 500 for a bad file."""
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from kejia.core.errors import DomainError
+from kejia.imports.columns import BY_FIELD, HEADER_MAP, header_key
+
+MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 200_000
+HEADER_SCAN_ROWS = 10
+
+
+class FileRefused(DomainError):
+    def __init__(self, message):
+        super().__init__("bad_file", message, field="file")
+
+
+@dataclass
+class Table:
+    headers: list[str]  # as written in the file
+    fields: list[str | None]  # the field of each column, None when unknown
+    header_row: int
+    rows: Iterator[tuple[int, tuple]]  # (row number as the spreadsheet shows it, cells)
+    unknown: list[str] = field(default_factory=list)
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, column index) with no cached value
+
+    def column_of(self, field_name: str) -> str:
+        """The header as written for a field, or the template's header when the file has none."""
+        for header, name in zip(self.headers, self.fields, strict=False):
+            if name == field_name:
+                return header
+        column = BY_FIELD.get(field_name)
+        return column.header if column else field_name
+
+
+def open_table(content: bytes, file_name: str = "", *, formulas: bool = True) -> Table:
+    if not content:
+        raise FileRefused(_("The file is empty."))
+    if len(content) > MAX_BYTES:
+        raise FileRefused(_("The file is too big (at most %(mb)d MB): split it into several files.") % {"mb": MAX_BYTES // 1024 // 1024})
+    if content[:4] == b"PK\x03\x04":
+        rows, found = _xlsx_rows(content, formulas)
+    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRefused(_("This is an old Excel file (.xls): open it in Excel or WPS and save it as .xlsx, then upload it again."))
+    else:
+        rows, found = _csv_rows(content), set()
+    return _with_header(rows, found)
+
+
+def _xlsx_rows(content: bytes, formulas: bool) -> tuple[Iterator[tuple[int, tuple]], set[tuple[int, int]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx): it may be damaged or of another kind.")) from None
+    return _numbered(sheet.iter_rows(values_only=True)), _formulas_without_value(content) if formulas else set()
+
+
+def _formulas_without_value(content: bytes) -> set[tuple[int, int]]:
+    """Cells holding a formula whose result was never saved (the file was written by a program,
+    not by Excel). Only files that contain formulas pay for the second read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+            if not sheets or not any(re.search(rb"<f[ >]", archive.read(n)) for n in sheets[:1]):
+                return set()
+    except zipfile.BadZipFile:
+        return set()
+    from openpyxl import load_workbook
+
+    with_values = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+    formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False).worksheets[0]
+    found = set()
+    for number, (values, raw) in enumerate(zip(with_values.iter_rows(values_only=True), formulas.iter_rows(values_only=True),
+                                               strict=False), start=1):
+        for index, cell in enumerate(raw):
+            if isinstance(cell, str) and cell.startswith("=") and (index >= len(values) or values[index] is None):
+                found.add((number, index))
+    return found
+
+
+def _numbered(rows) -> Iterator[tuple[int, tuple]]:
+    for number, cells in enumerate(rows, start=1):
+        if number > MAX_ROWS + HEADER_SCAN_ROWS:
+            raise FileRefused(_("The file has more than %(n)d rows: split it into several files.") % {"n": MAX_ROWS})
+        yield number, cells
+
+
+def _decode(content: bytes) -> str:
+    if b"\x00" in content[:4096]:
+        raise FileRefused(_("The file is neither an Excel workbook (.xlsx) nor a CSV text file."))
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileRefused(_("The text encoding of the CSV file is not recognized: save it as UTF-8 (or GBK) and upload it again.")) from None
+
+
+def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
+    text = _decode(content)
+    first = text[:4096].splitlines()[0] if text.strip() else ""
+    delimiter = max(",\t;", key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+    def rows():
+        try:
+            for cells in reader:
+                yield tuple(cells)
+        except csv.Error:
+            raise FileRefused(_("The CSV file is malformed near line %(n)d.") % {"n": reader.line_num}) from None
+
+    return _numbered(rows())
+
+
+def _with_header(rows: Iterator[tuple[int, tuple]], formulas: set) -> Table:
+    """The header is the first of the top rows that names at least two known columns; rows above
+    it are titles (often merged cells across the sheet)."""
+    for number, cells in rows:
+        keys = [header_key(c) for c in cells]
+        known = sum(1 for k in keys if k in HEADER_MAP)
+        if known >= 2 or (known == 1 and sum(1 for k in keys if k) == 1 and HEADER_MAP.get(keys[0]) == "name"):
+            return _table(number, cells, rows, formulas)
+        if number >= HEADER_SCAN_ROWS:
+            break
+    raise FileRefused(_("No header row found in the first %(n)d rows: the sheet needs a row of column names such as 姓名, 身份证号, 手机号 "
+                        "(download the template).") % {"n": HEADER_SCAN_ROWS})
+
+
+def _table(number: int, cells: tuple, rows, formulas) -> Table:
+    headers = ["" if c is None else str(c).strip() for c in cells]
+    fields: list[str | None] = []
+    seen: dict[str, str] = {}
+    unknown = []
+    for header in headers:
+        name = HEADER_MAP.get(header_key(header))
+        if name and name in seen:
+            raise FileRefused(_("Two columns mean the same thing: %(a)s and %(b)s. Keep one.") % {"a": seen[name], "b": header})
+        if name:
+            seen[name] = header
+        elif header:
+            unknown.append(header)
+        fields.append(name)
+    if "name" not in seen:
+        raise FileRefused(_("The column 姓名 (name) is missing."))
+    return Table(headers=headers, fields=fields, header_row=number, rows=rows, unknown=unknown, formula_cells=formulas)
+
+
+def is_blank(cells: tuple) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def cell(cells: tuple, index: int) -> Any:
+    return cells[index] if index < len(cells) else None

@@ -1,0 +1,25 @@
+"""Reads of import batches: a batch is visible to staff whose managed scope covers its
+organization (and to the platform admins); anything else is a 404."""
+
+from django.db.models import QuerySet
+
+from kejia.core.errors import NotFound
+from kejia.imports.models import ImportBatch
+from kejia.organizations import scope
+from kejia.organizations.models import Organization
+
+
+def visible_batches(user) -> QuerySet[ImportBatch]:
+    qs = ImportBatch.objects.select_related("organization", "actor")
+    return scope.restrict(qs, user, "org_path", scope.MANAGE_KINDS)
+
+
+def get_batch_for(user, pk) -> ImportBatch:
+    batch = visible_batches(user).filter(pk=pk).first()
+    if batch is None:
+        raise NotFound()
+    return batch
+
+
+def importable_organizations(user) -> QuerySet[Organization]:
+    return scope.restrict(Organization.objects.all(), user, "path", scope.MANAGE_KINDS).order_by("path")

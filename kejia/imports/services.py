@@ -1,0 +1,177 @@
+"""Importing a spreadsheet of S&T workers into an organization's list.
+
+start_import: the staff member's request — scope checked, the file checked enough to refuse a
+  non-spreadsheet at once, a batch recorded; small files run inline, large ones are queued for
+  the task worker (enqueued after commit) with the file kept sealed until it has run.
+run_batch: the work — every row checked and reported; then, unless it is a dry run or the mode
+  is "all" and a row is bad, the good rows are written in ONE transaction together with the one
+  audit event of the batch. Any failure rolls everything back and marks the batch failed."""
+
+import base64
+import hashlib
+import io
+import logging
+import re
+import zipfile
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from kejia.core import pii
+from kejia.core.audit import record_event
+from kejia.core.errors import NotFound, PermissionDenied
+from kejia.imports import reading
+from kejia.imports.models import BatchStatus, ImportBatch, ImportMode
+from kejia.imports.people import Report, check_rows, write_rows
+from kejia.organizations import scope
+
+log = logging.getLogger(__name__)
+
+INLINE_MAX_BYTES = 256 * 1024  # about 2 000 rows: answered within the request
+
+
+def start_import(organization, *, actor, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False,
+                 background: bool | None = None) -> ImportBatch:
+    if not scope.can_manage(actor, organization):
+        raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied(
+            _("Importing people needs a staff role in this organization or one above it."))
+    if mode not in ImportMode.values:
+        mode = ImportMode.ALL
+    if background is None:
+        background = len(content) > INLINE_MAX_BYTES
+    # A file that is not a talent sheet is refused now, not in the worker.
+    table = reading.open_table(content, file_name, formulas=not background)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            organization=organization, org_path=organization.path, actor=actor, file_name=(file_name or "upload")[-255:],
+            sha256=hashlib.sha256(content).hexdigest(), size=len(content), mode=mode, dry_run=dry_run)
+        if background:
+            # The file holds plaintext personal data: sealed like every identifier, deleted after the run.
+            blob = pii.encrypt(base64.b64encode(content).decode()).encode()
+            batch.sealed_path = default_storage.save(f"imports/batch-{batch.pk}.sealed", ContentFile(blob))
+            batch.save(update_fields=["sealed_path"])
+            from kejia.imports.tasks import run_import
+
+            transaction.on_commit(lambda: run_import.enqueue(batch.pk))
+    if not background:
+        run_batch(batch, content, table=table)
+    return batch
+
+
+def import_as_system(organization, *, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False) -> ImportBatch:
+    """The management command's door: an operator with shell access, no user account; inline."""
+    table = reading.open_table(content, file_name)
+    batch = ImportBatch.objects.create(organization=organization, org_path=organization.path, actor=None, file_name=file_name[-255:],
+                                       sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+                                       mode=mode if mode in ImportMode.values else ImportMode.ALL, dry_run=dry_run)
+    return run_batch(batch, content, table=table)
+
+
+def load_sealed(batch: ImportBatch) -> bytes:
+    with default_storage.open(batch.sealed_path, "rb") as fh:
+        return base64.b64decode(pii.decrypt(fh.read().decode()))
+
+
+def discard_sealed(batch: ImportBatch) -> None:
+    if batch.sealed_path:
+        default_storage.delete(batch.sealed_path)
+        batch.sealed_path = ""
+        ImportBatch.objects.filter(pk=batch.pk).update(sealed_path="")
+
+
+def _progress(batch: ImportBatch, **fields) -> None:
+    ImportBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now(), **fields)
+    for key, value in fields.items():
+        setattr(batch, key, value)
+
+
+def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None = None) -> ImportBatch:
+    """Check and (unless told not to) write one batch. Never raises for a bad file or a failed
+    write: the batch records what happened."""
+    with translation.override("zh-hans"):
+        _progress(batch, status=BatchStatus.RUNNING, processed=0)
+        report = Report()
+        try:
+            _run(batch, content, report, table)
+        except reading.FileRefused as exc:
+            _finish(batch, report, BatchStatus.FAILED, str(exc.message))
+        except Exception:
+            log.exception("import batch %s failed", batch.pk)
+            _finish(batch, report, BatchStatus.FAILED,
+                    _t("The import stopped on an unexpected error; nothing was written. Try again, or ask the platform administrators."))
+    return batch
+
+
+def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Table | None) -> None:
+    table = table or reading.open_table(content, batch.file_name)
+    _progress(batch, unknown_columns=table.unknown, total=_count_hint(content, batch))
+    for header in table.unknown:
+        report.add(table.header_row, header, _("Unknown column: it was ignored."), "notice")
+    prepare = not batch.dry_run
+    checked = check_rows(table, report, prepare=prepare, progress=lambda n: _progress(batch, processed=n))
+    bad = len(checked.bad_rows)
+    _progress(batch, total=checked.total, processed=checked.total, good=len(checked.good), bad=bad)
+    if checked.total == 0:
+        _finish(batch, report, BatchStatus.FAILED, _t("The file has a header row but no data rows."))
+        return
+    if batch.dry_run or (batch.mode == ImportMode.ALL and bad) or not checked.good:
+        with transaction.atomic():
+            _audit(batch, written=False)
+        if batch.dry_run:
+            message = _t("Dry run: %(good)d good rows, %(bad)d bad rows; nothing was written.") % {"good": len(checked.good), "bad": bad}
+        elif bad and batch.mode == ImportMode.ALL:
+            message = _t("%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
+                         "Correct them and upload again, or import only the good rows.") % {"bad": bad}
+        else:
+            message = _t("No row is good enough to import.")
+        _finish(batch, report, BatchStatus.DONE, message)
+        return
+    with transaction.atomic():
+        written = write_rows(checked.good, organization=batch.organization, actor=batch.actor, table=table,
+                             report=report)
+        batch.created_count, batch.updated_count = written.created, written.updated
+        batch.listed_count, batch.review_count, batch.committed = written.listed, written.review, True
+        _audit(batch, written=True)
+    _finish(batch, report, BatchStatus.DONE, _t("Imported: %(created)d people added, %(updated)d updated, %(listed)d listings added; "
+                                                 "%(bad)d bad rows skipped.") % {"created": written.created, "updated": written.updated,
+                                                                                 "listed": written.listed, "bad": bad})
+
+
+def _count_hint(content: bytes, batch: ImportBatch) -> int:
+    """A row estimate for the progress bar before the rows are read (CSV: lines; XLSX: the
+    sheet's declared dimension)."""
+    if content[:4] != b"PK\x03\x04":
+        return max(content.count(b"\n") - 1, 0)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            name = next(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            with archive.open(name) as fh:
+                head = fh.read(2048).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, StopIteration):
+        return 0
+    match = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+    return max(int(match.group(1)) - 1, 0) if match else 0
+
+
+def _audit(batch: ImportBatch, *, written: bool) -> None:
+    record_event(actor=batch.actor, action="people.imported" if written else "people.import_checked", obj=batch,
+                 organization=batch.organization,
+                 new={"file_name": batch.file_name, "sha256": batch.sha256, "mode": batch.mode, "dry_run": batch.dry_run,
+                      "good": batch.good, "bad": batch.bad, "created": batch.created_count, "updated": batch.updated_count,
+                      "listed": batch.listed_count, "review": batch.review_count})
+
+
+def _finish(batch: ImportBatch, report: Report, status: str, message: str) -> None:
+    entries = sorted(report.entries, key=lambda e: (e["row"], e["level"] != "error"))
+    if report.more:
+        entries.append({"row": 0, "column": "", "reason": _t("%(n)d more problems are not listed.") % {"n": report.more}, "level": "notice"})
+    fields = {"status": status, "message": message, "report": entries, "finished_at": timezone.now(), "created_count": batch.created_count,
+              "updated_count": batch.updated_count, "listed_count": batch.listed_count, "review_count": batch.review_count,
+              "committed": batch.committed and status == BatchStatus.DONE}
+    if status == BatchStatus.FAILED:
+        fields.update(created_count=0, updated_count=0, listed_count=0, review_count=0, committed=False)
+    _progress(batch, **fields)
