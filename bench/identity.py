@@ -149,12 +149,15 @@ def _load(records: list[dict]) -> list[int]:
 
     from kejia.core import pii
     from kejia.people.models import Person
+    from kejia.people.resolution import block_key_of
     from kejia.people.services import pinyin_of
 
     people = []
     for r in records:
+        pinyin = pinyin_of(r["name"])
         people.append(Person(
-            name=r["name"], name_pinyin=pinyin_of(r["name"]), gender=r["gender"], birth_date=r["birth_date"],
+            name=r["name"], name_pinyin=pinyin, gender=r["gender"], birth_date=r["birth_date"],
+            block_key=block_key_of(pinyin, r["birth_date"]),
             id_sealed=pii.encrypt(r["resident_id"]), id_hash=pii.blind_index(r["resident_id"]),
             id_masked=pii.mask_resident_id(r["resident_id"]) if r["resident_id"] else "",
             phone_sealed=pii.encrypt(r["phone"]), phone_hash=pii.blind_index(r["phone"]),

@@ -12,7 +12,6 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q
 from pypinyin import lazy_pinyin
 
 from kejia.people import resolution
@@ -74,17 +73,16 @@ def match_rows(rows: list[dict[str, Any]], *, pinyins: list[str] | None = None) 
         for row in people.filter(phone_hash__in=phones).values(*columns):
             by_phone[row["phone_hash"]].append(row)
     if year_surnames:
-        wanted = Q()
+        keys = defaultdict(list)  # Person.block_key → the (year, surname) blocks it serves
         for year, surname in year_surnames:
-            wanted |= Q(birth_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)), name_pinyin__startswith=surname + " ")
-        surnames_by_year = defaultdict(set)
-        for year, surname in year_surnames:
-            surnames_by_year[year].add(surname)
-        for row in people.filter(wanted).values(*columns, "name_pinyin"):
-            year = row["birth_date"].year
-            for surname in surnames_by_year[year]:
-                if row["name_pinyin"].startswith(surname + " "):
-                    by_year_surname[(year, surname)].append(row)
+            key = resolution.block_key_of(surname + " ", datetime.date(year, 1, 1))
+            if key:
+                keys[key].append((year, surname))
+        if keys:
+            for row in people.filter(block_key__in=sorted(keys)).values(*columns, "block_key"):
+                for year, surname in keys[row["block_key"]]:
+                    if row["name_pinyin"].startswith(surname + " "):
+                        by_year_surname[(year, surname)].append(row)
     cache: dict[int, resolution.Profile] = {}
     decided: list[tuple[str, int | None, float, dict]] = []
     for profile, spelled in zip(profiles, spellings, strict=True):

@@ -186,6 +186,9 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
         changed_people, changed_fields = [], set()
         for row, person in matched:
             fields = _fill(person, row, table, report)
+            if "birth_date" in fields:
+                person.block_key = resolution.block_key_of(person.name_pinyin, person.birth_date)
+                fields.add("block_key")
             if fields:
                 changed_people.append(person)
                 changed_fields |= fields

@@ -19,7 +19,7 @@ from kejia.core.errors import DomainError, NotFound
 from kejia.organizations import scope
 from kejia.people.choices import Gender, OverseasStatus, PersonStatus, ThreeChiefs, TitleLevel
 from kejia.people.models import Achievement, CandidateStatus, Listing, MatchCandidate, MergeRecord, Person
-from kejia.people.resolution import Match, json_score, score_people
+from kejia.people.resolution import Match, block_key_of, json_score, score_people
 from kejia.people.services import _reindex
 from kejia.reference.choices import Sector
 
@@ -194,6 +194,7 @@ def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: Match
                 attname = Person._meta.get_field(name).attname
                 filled[attname] = _to_json(getattr(survivor, attname))
                 setattr(survivor, attname, getattr(duplicate, attname))
+    survivor.block_key = block_key_of(survivor.name_pinyin, survivor.birth_date)  # follows a filled birth date / pinyin
     if user is not None and survivor.user_id is None:
         survivor.user = user
         record.moved_user = user
@@ -256,9 +257,14 @@ def unmerge(merge_record: MergeRecord, *, actor) -> Person:
     if survivor_changes:
         if len(survivor_changes) == len(record.survivor_filled) + bool(record.moved_user_id):
             survivor_changes["updated_at"] = record.survivor_updated_at  # untouched since the merge
+        if "birth_date" in survivor_changes or "name_pinyin" in survivor_changes:
+            survivor_changes["block_key"] = block_key_of(survivor_changes.get("name_pinyin", survivor.name_pinyin),
+                                                         survivor_changes.get("birth_date", survivor.birth_date))
         Person.objects.filter(pk=survivor.pk).update(**survivor_changes)
 
     restored = {name: _from_json(name, value) for name, value in record.duplicate_snapshot.items() if name in PERSON_COLUMNS}
+    if "birth_date" in restored or "name_pinyin" in restored:  # a snapshot taken before block_key existed lacks it
+        restored["block_key"] = block_key_of(restored.get("name_pinyin", duplicate.name_pinyin), restored.get("birth_date", duplicate.birth_date))
     if restored.get("user_id") and Person.objects.filter(user_id=restored["user_id"]).exclude(pk=duplicate.pk).exists():
         restored["user_id"] = None  # the account was linked elsewhere since; leave it there
     try:

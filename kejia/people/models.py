@@ -24,6 +24,8 @@ class Person(TimeStamped):
     name_pinyin = models.CharField(_("name in pinyin"), max_length=128, blank=True, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
     birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
+    # "<surname pinyin>|<birth year>" (resolution.block_key_of): the birth-year + surname block, one index lookup.
+    block_key = models.CharField(max_length=40, blank=True, default="", db_index=True)
     id_sealed = models.TextField(blank=True, default="")
     id_hash = models.CharField(max_length=64, blank=True, default="")
     id_masked = models.CharField(_("resident ID number"), max_length=18, blank=True, default="")

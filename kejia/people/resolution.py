@@ -122,6 +122,25 @@ def surname_pinyin(pinyin: str) -> str:
     return pinyin.split(" ", 1)[0] if pinyin else ""
 
 
+BLOCK_KEY_LENGTH = 40  # Person.block_key's max_length
+
+
+def block_key_of(name_pinyin: str, birth_date: datetime.date | str | None) -> str:
+    """Person.block_key, the birth-year + surname blocking key: "<surname pinyin>|<birth year>"
+    ("li|1980"), empty without a birth date or a pinyin of two syllables or more. The one
+    spelling for what is stored (from the stored name_pinyin; the date may still be its ISO
+    string before the save) and what is asked (`block_key_of(surname + " ", date)`): a record
+    is in a surname's block exactly when its name_pinyin starts with the surname and a space.
+    A surname too long for the column is cut, the same way on both sides."""
+    if not birth_date or not name_pinyin or " " not in name_pinyin:
+        return ""
+    surname = name_pinyin.split(" ", 1)[0]
+    if not surname:
+        return ""
+    year = str(birth_date.year if isinstance(birth_date, datetime.date) else datetime.date.fromisoformat(str(birth_date)[:10]).year)
+    return f"{surname[: BLOCK_KEY_LENGTH - len(year) - 1]}|{year}"
+
+
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "集团公司", "集团", "公司")
 _BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _PLACE_PREFIX = re.compile(r"^(中国|中华人民共和国)")
@@ -359,9 +378,9 @@ def block_filter(profile: Profile, raw_name: str) -> Q | None:
     if profile.phone_hash:
         terms.append(Q(phone_hash=profile.phone_hash))
     if profile.birth_date and profile.pinyin and surname_block_ceiling(with_email=bool(profile.email)) >= LOWER:
-        year = profile.birth_date.year
-        terms.append(Q(birth_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
-                       name_pinyin__startswith=surname_pinyin(profile.pinyin) + " "))
+        key = block_key_of(surname_pinyin(profile.pinyin) + " ", profile.birth_date)  # the surname's block
+        if key:
+            terms.append(Q(block_key=key))
     if not terms:
         return None
     q = terms[0]

@@ -32,6 +32,12 @@ def pinyin_of(name: str) -> str:
     return name_pinyin(name)
 
 
+def block_key_of(name_pinyin: str, birth_date) -> str:
+    from kejia.people.resolution import block_key_of  # resolution imports this module's model
+
+    return block_key_of(name_pinyin, birth_date)
+
+
 def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     """Validate one profile's fields; returns normalized values or raises ValidationFailed
     naming every field at fault. Used by the forms, the API and the importer alike."""
@@ -97,6 +103,7 @@ def _apply(person: Person, data: dict[str, Any]) -> None:
                 continue
             setattr(person, key, value.strip() if isinstance(value, str) else value)
     person.name_pinyin = pinyin_of(person.name)
+    person.block_key = block_key_of(person.name_pinyin, person.birth_date)
     if "resident_id" in data:
         number = data["resident_id"]
         person.id_sealed, person.id_hash = pii.encrypt(number), pii.blind_index(number)
@@ -201,7 +208,7 @@ def anonymize_person(person: Person, *, actor, reason: str) -> Person:
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.status == PersonStatus.ANONYMIZED:
         return person
-    person.name, person.name_pinyin = str(_("(deleted)")), ""
+    person.name, person.name_pinyin, person.block_key = str(_("(deleted)")), "", ""
     if person.birth_date:
         person.birth_date = person.birth_date.replace(month=1, day=1)
     person.id_sealed = person.id_hash = person.id_masked = ""

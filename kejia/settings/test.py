@@ -11,3 +11,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected
 # Each test process gets its own index directory (tantivy holds a writer lock per directory).
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="kejia-search-test-"))
+
+# A test database of its own per test process, so two runs on one PostgreSQL server (a developer's
+# and CI's, or two checkouts) never drop each other's database.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    import os
+
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405

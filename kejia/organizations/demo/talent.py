@@ -31,6 +31,7 @@ from kejia.organizations.kinds import InstitutionKind, OrgKind, OrgStatus
 from kejia.organizations.models import Institution, Organization
 from kejia.people.choices import AchievementKind, Education, ListingRole, OverseasStatus, PersonStatus, ThreeChiefs
 from kejia.people.models import Achievement, Listing, Person
+from kejia.people.resolution import block_key_of
 from kejia.people.services import pinyin_of
 from kejia.reference.models import Discipline, Region, RegionLevel
 
@@ -250,6 +251,7 @@ class _Builder:
         self.next_id += 1
         p = _Row(
             pk=self.next_id, name=name, name_pinyin=pinyin, gender="M" if male else "F", birth_date=birth,
+            block_key=block_key_of(pinyin, birth),
             id_sealed=pii.encrypt(number), id_hash=pii.blind_index(number), id_masked=pii.mask_resident_id(number) if number else "",
             phone_sealed=pii.encrypt(phone), phone_hash=pii.blind_index(phone), phone_masked=pii.mask_phone(phone) if phone else "",
             email=email, region_id=(town.code if town else county.code), employer_name=employer, employer_uscc=uscc, sector=sector,
@@ -339,9 +341,12 @@ class _Builder:
                 employer = employer[: len(employer) - len(old)] + new
                 break
         self.next_id += 1
+        pinyin = self.pinyin(name)
+        gender = original.gender if rng.random() < 0.8 else "U"
+        birth = original.birth_date if rng.random() < 0.6 else None  # drawn after the gender, as always
         p = _Row(
-            pk=self.next_id, name=name, name_pinyin=self.pinyin(name), gender=original.gender if rng.random() < 0.8 else "U",
-            birth_date=original.birth_date if rng.random() < 0.6 else None,
+            pk=self.next_id, name=name, name_pinyin=pinyin, gender=gender,
+            birth_date=birth, block_key=block_key_of(pinyin, birth),
             # The unique ID-number index allows one active record per number: the copy has none.
             id_sealed="", id_hash="", id_masked="",
             phone_sealed=pii.encrypt(phone), phone_hash=pii.blind_index(phone), phone_masked=pii.mask_phone(phone) if phone else "",

@@ -175,6 +175,24 @@ def test_match_person_blocking_uses_indexes(tree):
                 assert "SEARCH people_person USING" in plan and "status" not in plan, plan
 
 
+def test_block_key_is_stored_and_serves_the_surname_block(tree):
+    assert resolution.block_key_of("li ming", datetime.date(1980, 3, 7)) == "li|1980"
+    assert resolution.block_key_of("li", datetime.date(1980, 3, 7)) == ""  # no "li " prefix: in no surname block
+    assert resolution.block_key_of("li ming", None) == resolution.block_key_of("", datetime.date(1980, 3, 7)) == ""
+    assert len(resolution.block_key_of("x" * 60 + " y", datetime.date(1980, 1, 1))) == 40
+    person = make(tree, birth_date=datetime.date(1980, 3, 7))
+    assert person.block_key == "li|1980"
+    services.update_person(person, actor=tree.platform, birth_date=datetime.date(1981, 5, 2))
+    person.refresh_from_db()
+    assert person.block_key == "li|1981"
+    # Same surname and year, other given name, day, employer: found only through the key's block.
+    data = incoming(name="李强", birth_date=datetime.date(1981, 11, 20), email="li@example.cn")  # else the block cannot reach LOWER
+    assert [row["pk"] for row in resolution._blocks(Profile.from_data(data), "李强")] == [person.pk]
+    services.anonymize_person(person, actor=tree.platform, reason="test")
+    person.refresh_from_db()
+    assert person.block_key == ""
+
+
 # ---- resolve_all and the command -------------------------------------------------------------------
 
 def _register(tree):
