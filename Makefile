@@ -31,6 +31,7 @@ serve: install
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 kejia.wsgi:application
 
 lint: install
+	mkdir -p var
 	$(VENV)/bin/ruff check kejia bench tests
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
