@@ -21,7 +21,7 @@ demo: install
 	mkdir -p var/static
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty --orgs $(DEMO_ORGS) --people $(DEMO_PEOPLE)
-	$(PY) manage.py demo_logins
+	$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@echo "Kejia serves on http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks log to var/worker.log)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & \

@@ -32,6 +32,9 @@ def format_table(header: list[str], rows: list[list[str]]) -> str:
 class Command(BaseCommand):
     help = "Print the demo logins (username, role, organization, password)."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--url", default=URL, help=f"The address the demo is served on (default {URL}).")
+
     def handle(self, *args, **options) -> None:
         event = AuditEvent.objects.filter(action=SEED_ACTION).order_by("-id").first()
         if event is None:
@@ -45,4 +48,4 @@ class Command(BaseCommand):
             rows.append([user["username"], role, user.get("organization") or "—", DEMO_PASSWORD])
         self.stdout.write("科家 Kejia 演示账号 / Demo logins")
         self.stdout.write(format_table(["用户名 Username", "角色 Role", "组织 Organization", "密码 Password"], rows))
-        self.stdout.write(f"打开 / Open {URL}")
+        self.stdout.write(f"打开 / Open {options['url']}")
