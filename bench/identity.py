@@ -19,7 +19,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -28,6 +27,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, pg_admin  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIVERSITIES = ["南京大学", "东南大学", "河海大学", "南京航空航天大学", "南京理工大学", "中国药科大学", "南京农业大学", "南京师范大学",
@@ -283,27 +285,8 @@ def _measure(n: int, seed: int, merge: bool, sample: int) -> dict:
 
 # ---- Orchestration (parent process) ---------------------------------------------------------------
 
-def _machine() -> dict:
-    model = ""
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"cpus": os.cpu_count(), "cpu": model or platform.processor(), "python": platform.python_version()}
 
 
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    for dbname in ("postgres", parts.path.lstrip("/")):
-        try:
-            with psycopg.connect(urlunsplit(parts._replace(path="/" + dbname)), autocommit=True) as conn:
-                conn.execute(sql)
-                return
-        except psycopg.OperationalError:
-            continue
-    raise RuntimeError(f"cannot reach PostgreSQL at {parts.hostname}:{parts.port}")
 
 
 def _run_child(backend: str, env: dict, args) -> dict:
@@ -341,14 +324,14 @@ def main() -> None:
         url = os.environ.get("DATABASE_URL", "")
         if url.startswith(("postgres://", "postgresql://")):
             name = f"kejia_bench_identity_{os.getpid()}"
-            _pg_admin(url, f'CREATE DATABASE "{name}"')
+            pg_admin(url, f'CREATE DATABASE "{name}"')
             try:
                 results.append(_run_child("postgresql", {**base, "DATABASE_URL": urlunsplit(urlsplit(url)._replace(path="/" + name))}, args))
             finally:
-                _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(json.dumps({
         "benchmark": "identity resolution: blocking + Fellegi–Sunter scoring vs exact name + birth date",
-        "people": args.people, "seed": args.seed, "machine": _machine(), "results": results,
+        "people": args.people, "seed": args.seed, "machine": machine(), "results": results,
         "seconds": round(time.perf_counter() - started, 1),
     }, ensure_ascii=False, indent=2))
 

@@ -20,13 +20,15 @@ subtree), and as a county and a city staff member (scope). JSON on stdout, progr
 import argparse
 import json
 import os
-import platform
 import random
 import sqlite3
 import statistics
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = 20261123
@@ -360,14 +362,6 @@ def measure(args, rng: random.Random, state: dict) -> dict:
     return out
 
 
-def _machine() -> dict:
-    model = ""
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"cpus": os.cpu_count(), "cpu": model or platform.processor(), "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "load_average": os.getloadavg()}
 
 
 def main() -> None:
@@ -434,7 +428,7 @@ def main() -> None:
     results = measure(args, rng, built)
     print(json.dumps({
         "benchmark": "expert search: tantivy through the service vs SQLite LIKE and FTS5",
-        "people": args.people, "reps": args.reps, "seed": SEED, "machine": _machine(), "build": built,
+        "people": args.people, "reps": args.reps, "seed": SEED, "machine": machine(), "build": built,
         "jieba_alone": jieba_rate, "results": results, "seconds": round(time.perf_counter() - started, 1),
     }, ensure_ascii=False, indent=2))
 

@@ -15,7 +15,6 @@ The naive walks are what code without a path column does: one query per level
 import argparse
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -24,6 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import machine, pg_admin  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ("id", "parent_id", "name", "kind", "status")
@@ -155,29 +157,8 @@ def _server_version(connection) -> str:
 
 # ---- Orchestration (parent process) ----------------------------------------------------------
 
-def _machine() -> dict:
-    model = ""
-    try:
-        model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"cpus": os.cpu_count(), "cpu": model or platform.processor(), "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}"}
 
 
-def _pg_admin(url: str, sql: str) -> None:
-    """Run CREATE/DROP DATABASE on the server of `url` (through its maintenance database)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    for dbname in ("postgres", parts.path.lstrip("/")):
-        try:
-            with psycopg.connect(urlunsplit(parts._replace(path="/" + dbname)), autocommit=True) as conn:
-                conn.execute(sql)
-                return
-        except psycopg.OperationalError:
-            continue
-    raise RuntimeError(f"cannot reach PostgreSQL at {parts.hostname}:{parts.port}")
 
 
 def _run_child(backend: str, env: dict, args) -> dict:
@@ -213,14 +194,14 @@ def main() -> None:
         url = os.environ.get("DATABASE_URL", "")
         if url.startswith(("postgres://", "postgresql://")):
             name = f"kejia_bench_subtree_{os.getpid()}"
-            _pg_admin(url, f'CREATE DATABASE "{name}"')
+            pg_admin(url, f'CREATE DATABASE "{name}"')
             try:
                 results.append(_run_child("postgresql", {**base, "DATABASE_URL": urlunsplit(urlsplit(url)._replace(path="/" + name))}, args))
             finally:
-                _pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(json.dumps({
         "benchmark": "organization subtree: materialized path vs naive recursive walk",
-        "organizations": args.orgs, "repetitions": args.reps, "seed": args.seed, "machine": _machine(),
+        "organizations": args.orgs, "repetitions": args.reps, "seed": args.seed, "machine": machine(),
         "results": results, "seconds": round(time.perf_counter() - started, 1),
     }, ensure_ascii=False, indent=2))
 

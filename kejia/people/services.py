@@ -38,6 +38,26 @@ def block_key_of(name_pinyin: str, birth_date) -> str:
     return block_key_of(name_pinyin, birth_date)
 
 
+def _validate_email(value: str) -> str:
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ValidationError(_("Enter a valid e-mail address."), code="email") from None
+    return value
+
+
+def _checked(data: dict[str, Any], field: str, validator, errors: dict[str, list[str]]) -> str:
+    """The field's normalized value when it is given and valid; its messages go to `errors`."""
+    value = str(data.get(field) or "").strip()
+    if not value:
+        return ""
+    try:
+        return validator(value)
+    except ValidationError as exc:
+        errors[field] = exc.messages
+        return value
+
+
 def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     """Validate one profile's fields; returns normalized values or raises ValidationFailed
     naming every field at fault. Used by the forms, the API and the importer alike."""
@@ -64,29 +84,11 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
             implied_gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
             if data.get("gender") in (Gender.MALE, Gender.FEMALE) and data["gender"] != implied_gender:
                 errors["gender"] = [str(_("The gender does not agree with the resident ID number."))]
-            out["gender"] = data.get("gender") or implied_gender
+            out["gender"] = data["gender"] if data.get("gender") in (Gender.MALE, Gender.FEMALE) else implied_gender
     out["resident_id"] = number
-    phone = str(data.get("phone") or "").strip()
-    if phone:
-        try:
-            phone = validate_phone(phone)
-        except ValidationError as exc:
-            errors["phone"] = exc.messages
-    out["phone"] = phone
-    email = str(data.get("email") or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = [str(_("Enter a valid e-mail address."))]
-    out["email"] = email
-    uscc = str(data.get("employer_uscc") or "").strip()
-    if uscc:
-        try:
-            uscc = validate_uscc(uscc)
-        except ValidationError as exc:
-            errors["employer_uscc"] = exc.messages
-    out["employer_uscc"] = uscc
+    out["phone"] = _checked(data, "phone", validate_phone, errors)
+    out["email"] = _checked(data, "email", _validate_email, errors)
+    out["employer_uscc"] = _checked(data, "employer_uscc", validate_uscc, errors)
     birth = out.get("birth_date")
     if isinstance(birth, datetime.date) and not (datetime.date(1900, 1, 1) <= birth <= timezone.localdate()):
         errors["birth_date"] = [str(_("The birth date is not plausible."))]

@@ -123,3 +123,7 @@ def test_anonymize_person_keeps_statistics(tree):
     assert person.listings.count() == 1
     assert not selectors.visible_people(tree.county_staff).filter(pk=person.pk).exists()
     make(tree)  # the same ID can be registered again after the deletion
+
+
+def test_clean_profile_unstated_gender_takes_the_one_in_the_id():
+    assert services.clean_profile({"name": "李明", "resident_id": ID, "gender": "U"})["gender"] == "M"
