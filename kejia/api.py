@@ -41,6 +41,7 @@ def validation_error(request, exc: NinjaValidationError):
 
 from kejia.accounts.api import router as accounts_router  # noqa: E402
 from kejia.imports.api import router as imports_router  # noqa: E402
+from kejia.memberships.api import router as memberships_router  # noqa: E402
 from kejia.organizations.api import router as organizations_router  # noqa: E402
 from kejia.people.api import router as people_router  # noqa: E402
 from kejia.people.review_api import router as people_review_router  # noqa: E402
@@ -54,3 +55,4 @@ api.add_router("/", people_review_router)  # before people: /people/review must 
 api.add_router("/", people_router)
 api.add_router("/", imports_router)
 api.add_router("/", search_router)
+api.add_router("/", memberships_router)

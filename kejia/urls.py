@@ -11,6 +11,8 @@ urlpatterns = [
     path("people/experts/", include("kejia.search.urls")),
     path("people/", include("kejia.people.urls")),
     path("imports/", include("kejia.imports.urls")),
+    path("memberships/", include("kejia.memberships.urls")),
+    path("verify/", include("kejia.memberships.verify_urls")),
     path("", include("kejia.organizations.urls")),
 ]
 

@@ -43,3 +43,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+
+class Notice(models.Model):
+    """A message to a person: kept here so they can read it in Kejia, and handed to the
+    configured senders (console, e-mail, SMS) after the transaction commits (kejia.core.notify)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notices",
+                             verbose_name=_("recipient"))
+    email = models.EmailField(blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=255, blank=True)
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    sent_via = models.JSONField(default=list, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return self.subject

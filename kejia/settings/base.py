@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "kejia.people",
     "kejia.imports",
     "kejia.search",
+    "kejia.memberships",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,20 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(env_str("TASK_BACKEND", "data
 # `manage.py rebuild_search_index`. One writer at a time: an update waits this long for the lock.
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
 SEARCH_WRITER_TIMEOUT = int(env_str("SEARCH_WRITER_TIMEOUT", "60"))
+
+# Where links in notices point; the public verification URL in certificate QR codes starts with it.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Notices (kejia.core.notify): senders by name (console, email, sms) or dotted path.
+NOTICE_SENDERS = env_list("NOTICE_SENDERS", "console")
+# The SMS provider adapter, a kejia.core.notify.SmsGateway subclass (only used when "sms" is a sender).
+SMS_GATEWAY = env_str("SMS_GATEWAY", "kejia.core.notify.SmsGateway")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@kejia.localhost")
+# Online dues payment (kejia.memberships.payments): "offline" = the member reports a transfer and
+# staff confirm it; "sandbox" confirms at once (demo only); or a dotted path to a gateway adapter.
+PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "offline")
+# Largest document a membership applicant may upload, in bytes.
+MEMBERSHIP_MAX_UPLOAD = int(env_str("MEMBERSHIP_MAX_UPLOAD", str(10 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

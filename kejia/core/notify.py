@@ -1,0 +1,95 @@
+"""Notices to people, through pluggable senders.
+
+`notify()` stores a Notice (the person reads it in Kejia) and, once the surrounding transaction
+commits, hands it to each sender named in settings.NOTICE_SENDERS. Senders are small classes
+with `send(notice, *, phone="")`: the console sender logs, the e-mail sender uses Django's mail
+backend, and an SMS sender is any class implementing `SmsGateway.send_sms` (a provider's API is
+outside the system; tests replace it)."""
+
+import logging
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+from kejia.core.models import Notice
+
+log = logging.getLogger("kejia.notices")
+
+
+class ConsoleSender:
+    name = "console"
+
+    def send(self, notice: Notice, *, phone: str = "") -> bool:
+        log.info("notice to user=%s email=%s: %s", notice.user_id, notice.email or "-", notice.subject)
+        return True
+
+
+class EmailSender:
+    name = "email"
+
+    def send(self, notice: Notice, *, phone: str = "") -> bool:
+        address = notice.email or (notice.user.email if notice.user_id else "")
+        if not address:
+            return False
+        body = notice.body + (f"\n\n{settings.SITE_URL}{notice.link}" if notice.link else "")
+        send_mail(notice.subject, body, None, [address], fail_silently=True)
+        return True
+
+
+class SmsGateway:
+    """The interface an SMS provider adapter implements."""
+
+    def send_sms(self, phone: str, text: str) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class SmsSender:
+    name = "sms"
+
+    def __init__(self, gateway: SmsGateway | None = None):
+        self.gateway = gateway or import_string(settings.SMS_GATEWAY)()
+
+    def send(self, notice: Notice, *, phone: str = "") -> bool:
+        if not phone:
+            return False
+        self.gateway.send_sms(phone, notice.subject)
+        return True
+
+
+SENDERS = {"console": ConsoleSender, "email": EmailSender, "sms": SmsSender}
+
+
+@lru_cache(maxsize=4)
+def _senders(names: tuple[str, ...]) -> list:
+    return [SENDERS[name]() if name in SENDERS else import_string(name)() for name in names]
+
+
+def senders() -> list:
+    return _senders(tuple(settings.NOTICE_SENDERS))
+
+
+def _deliver(notice_id: int, phone: str) -> None:
+    notice = Notice.objects.select_related("user").filter(pk=notice_id).first()
+    if notice is None:
+        return
+    used = []
+    for sender in senders():
+        try:
+            if sender.send(notice, phone=phone):
+                used.append(sender.name)
+        except Exception:  # a gateway failing must not undo the change the notice is about
+            log.exception("notice %s: sender %s failed", notice_id, getattr(sender, "name", sender))
+    if used:
+        Notice.objects.filter(pk=notice_id).update(sent_via=used)
+
+
+def notify(*, kind: str, subject: str, body: str = "", user=None, email: str = "", phone: str = "", link: str = "") -> Notice:
+    """Store a notice and send it after commit. `phone` is plaintext, used only by SMS senders
+    and never stored here."""
+    notice = Notice.objects.create(user=user if getattr(user, "pk", None) else None, email=email, subject=str(subject)[:200],
+                                   body=str(body), link=link, kind=kind)
+    transaction.on_commit(lambda: _deliver(notice.pk, phone))
+    return notice

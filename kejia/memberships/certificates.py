@@ -1,0 +1,232 @@
+"""Verifiable membership certificates (seed 002 §(5): a nationwide unified membership
+certification). docs/memberships.md describes the format so another system can verify a
+certificate without Kejia:
+
+    token   = "KJ1." + b64url(payload) + "." + b64url(signature)          (no padding)
+    payload = UTF-8 of kid|serial|society code|member number|masked name|class code|valid from|valid until
+              (dates as YYYYMMDD; no field contains "|")
+    signature = Ed25519 over b"KJ1." + payload, by the key `kid`; public keys at /verify/keys.json
+
+The QR code carries SITE_URL + "/verify/" + token, so a phone camera opens the public check page.
+Keys rotate: a new key signs from then on, and the older keys stay published, so certificates
+they signed still verify."""
+
+import base64
+import datetime
+import json
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kejia.core import pii
+from kejia.core.audit import record_event
+from kejia.memberships.choices import CertificateState, MembershipStatus
+from kejia.memberships.models import Certificate, CertificateKey, Membership
+
+PREFIX = "KJ1."
+_FIELDS = ("kid", "serial", "society", "number", "name", "member_class", "valid_from", "valid_until")
+MAX_TOKEN = 1000
+
+
+def b64e(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳修文 → 欧***; Latin names keep the first letter of each word."""
+    name = (name or "").strip()
+    if not name:
+        return "*"
+    if name.isascii():
+        return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
+    return name[0] + "*" * (len(name) - 1)
+
+
+# ---- keys ---------------------------------------------------------------------------------
+
+def _new_key() -> CertificateKey:
+    private = Ed25519PrivateKey.generate()
+    raw_private = private.private_bytes_raw()
+    kid = secrets.token_hex(4)
+    return CertificateKey.objects.create(kid=kid, public_key=b64e(private.public_key().public_bytes_raw()),
+                                         private_sealed=pii.encrypt(b64e(raw_private)))
+
+
+def signing_key() -> CertificateKey:
+    """The newest unretired key; the first call creates one."""
+    key = CertificateKey.objects.filter(retired_at__isnull=True).order_by("-created_at", "-id").first()
+    if key is None:
+        with transaction.atomic():
+            # Two first callers at once: the row lock on nothing does not help, so take the newest after creating.
+            _new_key()
+        key = CertificateKey.objects.filter(retired_at__isnull=True).order_by("-created_at", "-id").first()
+    return key
+
+
+@transaction.atomic
+def rotate_key(*, actor=None) -> CertificateKey:
+    """Retire the signing key and start a new one; old keys keep verifying what they signed."""
+    old = list(CertificateKey.objects.select_for_update().filter(retired_at__isnull=True))
+    now = timezone.now()
+    for key in old:
+        key.retired_at = now
+        key.save(update_fields=["retired_at", "updated_at"])
+    key = _new_key()
+    record_event(actor=actor, action="certificate_key.rotated", obj=key, old={"kids": [k.kid for k in old]}, new={"kid": key.kid})
+    return key
+
+
+@lru_cache(maxsize=64)
+def _private(kid: str, sealed: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(b64d(pii.decrypt(sealed)))
+
+
+@lru_cache(maxsize=256)
+def _public(raw_b64: str) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(b64d(raw_b64))
+
+
+def published_keys() -> dict[str, str]:
+    """kid → raw Ed25519 public key (urlsafe base64), every key ever used: what /verify/keys.json serves."""
+    return dict(CertificateKey.objects.order_by("created_at", "id").values_list("kid", "public_key"))
+
+
+# ---- tokens -------------------------------------------------------------------------------
+
+def _date(d: datetime.date) -> str:
+    return d.strftime("%Y%m%d")
+
+
+def sign_payload(values: dict[str, str], key: CertificateKey) -> str:
+    payload = "|".join(values[name].replace("|", "/") for name in _FIELDS).encode()
+    signature = _private(key.kid, key.private_sealed).sign(PREFIX.encode() + payload)
+    return PREFIX + b64e(payload) + "." + b64e(signature)
+
+
+def token_from(text: str) -> str:
+    """The token inside what a scanner read: the bare token or the whole verification URL."""
+    text = (text or "").strip()
+    if "/verify/" in text:
+        text = text.rsplit("/verify/", 1)[1]
+    return text.split("?", 1)[0].split("#", 1)[0].strip("/")
+
+
+@dataclass
+class Verdict:
+    state: str
+    reason: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return str(CertificateState(self.state).label)
+
+    def as_dict(self) -> dict:
+        return {"state": self.state, "label": self.label, "reason": str(self.reason), **self.fields}
+
+
+def verify_token(text: str, *, keys: dict[str, str], today: datetime.date | None = None) -> Verdict:
+    """Check signature and validity dates with the given public keys only (offline): valid,
+    expired or forged. Revocation needs the registry: see `check_certificate`."""
+    token = token_from(text)
+    if len(token) > MAX_TOKEN or not token.startswith(PREFIX) or token.count(".") != 2:
+        return Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
+    body, sig = token[len(PREFIX):].split(".")
+    try:
+        payload, signature = b64d(body), b64d(sig)
+        parts = payload.decode().split("|")
+    except (ValueError, UnicodeDecodeError):
+        return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
+    if len(parts) != len(_FIELDS) or len(signature) != 64:
+        return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
+    fields = dict(zip(_FIELDS, parts, strict=True))
+    public = keys.get(fields["kid"])
+    if public is None:
+        return Verdict(CertificateState.FORGED, _("The certificate was not signed by a Kejia key."))
+    try:
+        _public(public).verify(signature, PREFIX.encode() + payload)
+    except (InvalidSignature, ValueError):
+        return Verdict(CertificateState.FORGED, _("The signature does not match: the certificate was altered or forged."))
+    try:
+        start = datetime.datetime.strptime(fields["valid_from"], "%Y%m%d").date()
+        end = datetime.datetime.strptime(fields["valid_until"], "%Y%m%d").date()
+    except ValueError:
+        return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
+    today = today or timezone.localdate()
+    fields["valid_from"], fields["valid_until"] = start.isoformat(), end.isoformat()
+    if today > end:
+        return Verdict(CertificateState.EXPIRED, _("The certificate expired on %(date)s.") % {"date": end.isoformat()}, fields)
+    if today < start:
+        return Verdict(CertificateState.FORGED, _("The certificate is not valid before %(date)s.") % {"date": start.isoformat()}, fields)
+    return Verdict(CertificateState.VALID, "", fields)
+
+
+def check_certificate(text: str, *, today: datetime.date | None = None) -> Verdict:
+    """Online verification (the public /verify page): the offline checks, then the registry for
+    revocation and the membership's current state."""
+    verdict = verify_token(text, keys=published_keys(), today=today)
+    if verdict.state == CertificateState.FORGED:
+        return verdict
+    cert = Certificate.objects.select_related("membership").filter(serial=verdict.fields["serial"]).first()
+    if cert is None or cert.token != token_from(text):
+        return Verdict(CertificateState.FORGED, _("No certificate with this serial was issued."), verdict.fields)
+    if cert.revoked_at is not None:
+        return Verdict(CertificateState.REVOKED, _("Revoked on %(date)s: %(reason)s")
+                       % {"date": timezone.localtime(cert.revoked_at).date().isoformat(), "reason": cert.revoke_reason}, verdict.fields)
+    if verdict.state == CertificateState.VALID and cert.membership.status != MembershipStatus.ACTIVE:
+        return Verdict(CertificateState.REVOKED, _("The membership is no longer active."), verdict.fields)
+    return verdict
+
+
+# ---- certificates -------------------------------------------------------------------------
+
+def current_certificate(membership: Membership, *, today: datetime.date | None = None) -> Certificate | None:
+    """The certificate of an active membership for its current validity; issued on first need
+    (after approval, a payment, a class change). None when the membership is not active."""
+    from kejia.memberships.dues import certificate_validity
+
+    if membership.status != MembershipStatus.ACTIVE:
+        return None
+    today = today or timezone.localdate()
+    start, end = certificate_validity(membership, today)
+    existing = (membership.certificates.filter(revoked_at__isnull=True, valid_until=end, valid_from__lte=today)
+                .select_related("key").order_by("-id").first())
+    if existing is not None:
+        return existing
+    key = signing_key()
+    name = membership.person.name if membership.person_id else membership.unit.name
+    serial = secrets.token_hex(8).upper()
+    values = {"kid": key.kid, "serial": serial, "society": membership.society.code, "number": membership.number,
+              "name": mask_name(name) if membership.person_id else name[:60], "member_class": membership.member_class.code,
+              "valid_from": _date(start), "valid_until": _date(end)}
+    with transaction.atomic():
+        cert = Certificate.objects.create(membership=membership, serial=serial, key=key, token=sign_payload(values, key),
+                                          valid_from=start, valid_until=end)
+        record_event(actor=None, action="certificate.issued", obj=membership, organization=membership.society,
+                     new={"serial": serial, "kid": key.kid, "valid_until": end})
+    return cert
+
+
+def revoke_certificates(membership: Membership, *, reason: str) -> int:
+    """Revoke every live certificate of a membership (called inside the transition's transaction)."""
+    return membership.certificates.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoke_reason=str(reason)[:200])
+
+
+def verification_url(cert: Certificate) -> str:
+    return f"{settings.SITE_URL}/verify/{cert.token}"
+
+
+def keys_document() -> str:
+    """The published keys as JSON, for offline verifiers (`verify_certificate --keys FILE`)."""
+    return json.dumps({"algorithm": "Ed25519", "format": "KJ1", "keys": published_keys()}, ensure_ascii=False, indent=1)
