@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Q
@@ -112,9 +113,11 @@ def normalize_name(name: str) -> str:
     return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name or "")).lower()
 
 
+@lru_cache(maxsize=65536)
 def name_pinyin(name: str) -> str:
     """Pinyin without tones, syllables separated by one space: `li ming`. Matches
-    services.pinyin_of for names without inner spaces."""
+    services.pinyin_of for names without inner spaces. Cached: names repeat (王伟, 李娜 …) and
+    pypinyin costs ~0.2 ms a name, a fifth of an import's time before the cache."""
     return " ".join(lazy_pinyin(normalize_name(name))).lower()
 
 
