@@ -64,7 +64,13 @@ SENDERS = {"console": ConsoleSender, "email": EmailSender, "sms": SmsSender}
 
 @lru_cache(maxsize=4)
 def _senders(names: tuple[str, ...]) -> list:
-    return [SENDERS[name]() if name in SENDERS else import_string(name)() for name in names]
+    built = []
+    for name in names:
+        try:
+            built.append(SENDERS[name]() if name in SENDERS else import_string(name)())
+        except Exception:  # a misconfigured sender (bad gateway path) must not silence the others
+            log.exception("notice sender %s cannot be built", name)
+    return built
 
 
 def senders() -> list:

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
 from kejia.imports import selectors, services, workbooks
-from kejia.imports.models import ImportMode
+from kejia.imports.models import ImportKind, ImportMode
 from kejia.organizations.selectors import get_organization_for
 
 router = Router(tags=["imports"])
@@ -46,6 +46,8 @@ class BatchOut(Schema):
     updated_count: int
     listed_count: int
     review_count: int
+    kind: str
+    members_count: int
     committed: bool
     message: str
     unknown_columns: list[str]
@@ -61,15 +63,16 @@ class ImportIn(Schema):
     organization_id: int = Field(..., ge=1, le=MAX_ID)
     mode: ImportMode = ImportMode.ALL
     dry_run: bool = False
+    kind: ImportKind = ImportKind.PEOPLE
 
 
-@router.post("/imports", response={201: BatchOut}, auth=AUTH, summary="Import a spreadsheet of S&T workers (XLSX or CSV)")
+@router.post("/imports", response={201: BatchOut}, auth=AUTH, summary="Import S&T workers, or a society's member list (kind=members), from XLSX or CSV")
 def create_import(request, payload: Form[ImportIn], file: File[UploadedFile]):
     org = get_organization_for(request.auth, payload.organization_id)
     content = file.read()
     try:
         batch = services.start_import(org, actor=request.auth, file_name=file.name or "upload", content=content, mode=payload.mode,
-                                      dry_run=payload.dry_run)
+                                      dry_run=payload.dry_run, kind=payload.kind)
     except DomainError as exc:
         if exc.code == "bad_file":
             exc.field = "file"

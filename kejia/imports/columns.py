@@ -51,7 +51,15 @@ COLUMNS = [
     Column("overseas_status", "海外/港澳台身份", ("海外经历", "是否归国留学", "港澳台侨"), example="无"),
     Column("three_chiefs", "三长身份", ("三长",), example="无"),
 ]
-BY_FIELD = {c.field: c for c in COLUMNS}
+# A society's member list: the person columns above plus these (kejia.memberships.importing).
+MEMBER_COLUMNS = [
+    Column("member_class", "会员类别", ("会员类型", "会员级别", "会员种类", "会员等级"), required=True, example="正会员"),
+    Column("member_number", "会员号", ("会员编号", "会员证号", "会员证编号", "会员代码"), example=""),
+    Column("joined_on", "入会日期", ("入会时间", "入会年月日", "加入日期"), example="2015-06-01"),
+    Column("paid_through_year", "会费缴至", ("会费缴至年份", "会费缴纳至", "会费已缴至", "缴费至"), example="2026"),
+]
+EXTRA_FIELDS = frozenset(c.field for c in MEMBER_COLUMNS)
+BY_FIELD = {c.field: c for c in [*COLUMNS, *MEMBER_COLUMNS]}
 
 _NOTE = re.compile(r"[（(【\[].*?[）)】\]]")
 
@@ -63,10 +71,12 @@ def header_key(text: Any) -> str:
     return "".join(key.split()).replace("*", "").replace("＊", "").lower()
 
 
-HEADER_MAP: dict[str, str] = {}
-for _column in COLUMNS:
-    for _text in (_column.header, *_column.variants):
-        HEADER_MAP[header_key(_text)] = _column.field
+def _header_map(columns: list[Column]) -> dict[str, str]:
+    return {header_key(text): column.field for column in columns for text in (column.header, *column.variants)}
+
+
+HEADER_MAP: dict[str, str] = _header_map(COLUMNS)
+MEMBER_HEADER_MAP: dict[str, str] = _header_map(MEMBER_COLUMNS)
 
 
 def _choices(pairs: dict[str, tuple[str, ...]], enum) -> dict[str, str]:
@@ -232,6 +242,23 @@ def to_bool(value: Any) -> bool | None:
     raise CellError(_("Write 是 or 否 (yes or no), not %(v)s.") % {"v": text})
 
 
+def to_year(value: Any) -> int | None:
+    """A year such as 2026 (also read from a date: 2026-12-31 or 2026年)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.date):
+        return value.year
+    if isinstance(value, bool):
+        raise CellError(_("A year is expected here, e.g. 2026."))
+    text, _folded = text_of(value)
+    if not text:
+        return None
+    match = re.fullmatch(r"(\d{4})(?:年(?:底|末)?|[-/.]\d{1,2}[-/.]\d{1,2}|[-/.]\d{1,2})?", text)
+    if not match:
+        raise CellError(_("Cannot read %(v)s as a year: write it as 2026.") % {"v": text})
+    return int(match.group(1))
+
+
 def to_codes(value: Any) -> list[str]:
     text, _folded = text_of(value)
     return [c.upper() for c in re.split(r"[\s,;，；、/]+", text) if c]
@@ -255,6 +282,8 @@ CONVERTERS = {
     "three_chiefs": lambda v: _choice(THREE_CHIEFS, v, "无、校长、院长、农技站长"),
     "is_frontline": to_bool,
     "disciplines": to_codes,
+    "joined_on": to_date,
+    "paid_through_year": to_year,
 }
 
 

@@ -14,6 +14,11 @@ class ImportMode(models.TextChoices):
     GOOD = "good", _("Import the good rows, skip the bad ones")
 
 
+class ImportKind(models.TextChoices):
+    PEOPLE = "people", _("S&T workers (talent database)")
+    MEMBERS = "members", _("Member list of a society")
+
+
 class BatchStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
@@ -26,7 +31,7 @@ class ImportBatch(TimeStamped):
                                      verbose_name=_("organization"))
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("imported by"))
-    kind = models.CharField(max_length=32, default="people")
+    kind = models.CharField(_("kind"), max_length=32, choices=ImportKind.choices, default=ImportKind.PEOPLE)
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
@@ -42,6 +47,8 @@ class ImportBatch(TimeStamped):
     updated_count = models.PositiveIntegerField(_("people updated"), default=0)
     listed_count = models.PositiveIntegerField(_("listings added"), default=0)
     review_count = models.PositiveIntegerField(_("sent to review"), default=0)
+    # A member list (kind "members"): the memberships it added to the society.
+    members_count = models.PositiveIntegerField(_("memberships added"), default=0)
     committed = models.BooleanField(_("written to the database"), default=False)
     message = models.TextField(_("message"), blank=True)
     # [{"row": 5, "column": "身份证号", "reason": "…", "level": "error"|"notice"}, …]

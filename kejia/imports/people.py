@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.errors import ValidationFailed
-from kejia.imports.columns import CellError, convert
+from kejia.imports.columns import EXTRA_FIELDS, CellError, convert
 from kejia.imports.matching import match_rows
 from kejia.imports.reading import Table, cell
 from kejia.people import resolution
@@ -53,6 +53,8 @@ class GoodRow:
     present: frozenset[str]
     person: Person | None  # sealed and ready to insert; None on a dry run
     disciplines: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)  # the cells of an extension's columns (e.g. member class)
+    saved: Person | None = None  # after write_rows: the person the row was written to (new or matched)
 
 
 @dataclass
@@ -66,9 +68,12 @@ def _is_empty(name: str, value: Any) -> bool:
     return value in (None, "") or (name in EMPTY and value == EMPTY[name])
 
 
-def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callable[[int], None] | None = None) -> Checked:
+def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callable[[int], None] | None = None,
+               extension=None) -> Checked:
     """Every row of `table` checked; good rows kept (sealed into unsaved Person objects when
-    `prepare`). Blank rows are skipped; a resident ID number seen before in the file is an error."""
+    `prepare`). Blank rows are skipped; a resident ID number seen before in the file is an error.
+    `extension.check_row(number, extra, cleaned, table, report)` checks the extension's columns
+    of a row and returns how many errors it reported."""
     known_disciplines = set(Discipline.objects.values_list("code", flat=True))
     mapped = [(i, f) for i, f in enumerate(table.fields) if f]
     headers = table.headers
@@ -103,6 +108,7 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
         name_value = data.get("name") or ""
         if name_value and any("\u4e00" <= ch <= "\u9fff" for ch in name_value):
             data["name"] = "".join(name_value.split())
+        extra = {name: data.pop(name) for name in EXTRA_FIELDS if name in data}
         codes = data.pop("disciplines", None) or []
         unknown = [c for c in codes if c not in known_disciplines]
         if unknown:
@@ -122,6 +128,8 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
             if first != number:
                 report.add(number, id_column, _("The same resident ID number is already on row %(row)d of this file.") % {"row": first})
                 errors += 1
+        if extension is not None:
+            errors += extension.check_row(number, extra, cleaned if cleaned else data, table, report)
         if errors:
             bad.add(number)
         else:
@@ -132,7 +140,7 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
             if prepare:
                 person = Person()
                 people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
-            good.append(GoodRow(number, cleaned, frozenset(present), person, codes))
+            good.append(GoodRow(number, cleaned, frozenset(present), person, codes, extra))
         if progress and total % CHUNK == 0:
             progress(total)
     return Checked(good=good, bad_rows=bad, total=total)
@@ -178,8 +186,10 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
                     reviews.append((row, match))
             if person is None:
                 new_rows.append(row)
+                row.saved = row.person
             else:
                 matched.append((row, person))
+                row.saved = person
         created = Person.objects.bulk_create([r.person for r in new_rows])
         result.created += len(created)
         # Fill what is empty in the records already there; report, never overwrite, what differs.

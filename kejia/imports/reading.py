@@ -1,4 +1,4 @@
-"""Reading an uploaded spreadsheet: XLSX (openpyxl, read-only, cached formula values) or CSV
+"""Reading an uploaded spreadsheet: XLSX (kejia.imports.xlsx, streaming, cached formula values) or CSV
 (UTF-8 with or without BOM, else GB18030, which covers GBK). Finds the header row below any
 title rows, maps the headers to fields and reports the columns it does not know.
 
@@ -6,8 +6,6 @@ Refusals of the whole file are FileRefused (a DomainError): never a 500 for a ba
 
 import csv
 import io
-import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.core.errors import DomainError
 from kejia.imports.columns import BY_FIELD, HEADER_MAP, header_key
+from kejia.imports.xlsx import NotAWorkbook, read_first_sheet
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -45,7 +44,9 @@ class Table:
         return column.header if column else field_name
 
 
-def open_table(content: bytes, file_name: str = "", *, formulas: bool = True) -> Table:
+def open_table(content: bytes, file_name: str = "", *, formulas: bool = True, extra_headers: dict[str, str] | None = None) -> Table:
+    """`extra_headers`: more known columns (header key → field) for a kind of import that has them,
+    e.g. the membership columns of a society's member list."""
     if not content:
         raise FileRefused(_("The file is empty."))
     if len(content) > MAX_BYTES:
@@ -56,41 +57,18 @@ def open_table(content: bytes, file_name: str = "", *, formulas: bool = True) ->
         raise FileRefused(_("This is an old Excel file (.xls): open it in Excel or WPS and save it as .xlsx, then upload it again."))
     else:
         rows, found = _csv_rows(content), set()
-    return _with_header(rows, found)
+    return _with_header(rows, found, {**HEADER_MAP, **(extra_headers or {})})
 
 
 def _xlsx_rows(content: bytes, formulas: bool) -> tuple[Iterator[tuple[int, tuple]], set[tuple[int, int]]]:
-    from openpyxl import load_workbook
-
+    """The first sheet's rows through the streaming reader (kejia.imports.xlsx). Cells with a
+    formula but no saved result are added to the returned set as their rows are read."""
+    found: set[tuple[int, int]] = set()
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip
+        rows = read_first_sheet(content, found if formulas else set())
+    except NotAWorkbook:
         raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx): it may be damaged or of another kind.")) from None
-    return _numbered(sheet.iter_rows(values_only=True)), _formulas_without_value(content) if formulas else set()
-
-
-def _formulas_without_value(content: bytes) -> set[tuple[int, int]]:
-    """Cells holding a formula whose result was never saved (the file was written by a program,
-    not by Excel). Only files that contain formulas pay for the second read."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-            if not sheets or not any(re.search(rb"<f[ >]", archive.read(n)) for n in sheets[:1]):
-                return set()
-    except zipfile.BadZipFile:
-        return set()
-    from openpyxl import load_workbook
-
-    with_values = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    formulas = load_workbook(io.BytesIO(content), read_only=True, data_only=False).worksheets[0]
-    found = set()
-    for number, (values, raw) in enumerate(zip(with_values.iter_rows(values_only=True), formulas.iter_rows(values_only=True),
-                                               strict=False), start=1):
-        for index, cell in enumerate(raw):
-            if isinstance(cell, str) and cell.startswith("=") and (index >= len(values) or values[index] is None):
-                found.add((number, index))
-    return found
+    return _numbered(cells for _number, cells in rows), found  # the reader numbers every row, empty ones too
 
 
 def _numbered(rows) -> Iterator[tuple[int, tuple]]:
@@ -129,27 +107,27 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
     return _numbered(rows())
 
 
-def _with_header(rows: Iterator[tuple[int, tuple]], formulas: set) -> Table:
+def _with_header(rows: Iterator[tuple[int, tuple]], formulas: set, header_map: dict[str, str]) -> Table:
     """The header is the first of the top rows that names at least two known columns; rows above
     it are titles (often merged cells across the sheet)."""
     for number, cells in rows:
         keys = [header_key(c) for c in cells]
-        known = sum(1 for k in keys if k in HEADER_MAP)
-        if known >= 2 or (known == 1 and sum(1 for k in keys if k) == 1 and HEADER_MAP.get(keys[0]) == "name"):
-            return _table(number, cells, rows, formulas)
+        known = sum(1 for k in keys if k in header_map)
+        if known >= 2 or (known == 1 and sum(1 for k in keys if k) == 1 and header_map.get(keys[0]) == "name"):
+            return _table(number, cells, rows, formulas, header_map)
         if number >= HEADER_SCAN_ROWS:
             break
     raise FileRefused(_("No header row found in the first %(n)d rows: the sheet needs a row of column names such as 姓名, 身份证号, 手机号 "
                         "(download the template).") % {"n": HEADER_SCAN_ROWS})
 
 
-def _table(number: int, cells: tuple, rows, formulas) -> Table:
+def _table(number: int, cells: tuple, rows, formulas, header_map: dict[str, str]) -> Table:
     headers = ["" if c is None else str(c).strip() for c in cells]
     fields: list[str | None] = []
     seen: dict[str, str] = {}
     unknown = []
     for header in headers:
-        name = HEADER_MAP.get(header_key(header))
+        name = header_map.get(header_key(header))
         if name and name in seen:
             raise FileRefused(_("Two columns mean the same thing: %(a)s and %(b)s. Keep one.") % {"a": seen[name], "b": header})
         if name:

@@ -5,7 +5,13 @@ start_import: the staff member's request — scope checked, the file checked eno
   the task worker (enqueued after commit) with the file kept sealed until it has run.
 run_batch: the work — every row checked and reported; then, unless it is a dry run or the mode
   is "all" and a row is bad, the good rows are written in ONE transaction together with the one
-  audit event of the batch. Any failure rolls everything back and marks the batch failed."""
+  audit event of the batch. Any failure rolls everything back and marks the batch failed.
+
+A batch of another kind than "people" (a society's member list) goes through the same reading,
+checks, matching and writing, plus an extension (see EXTENSIONS) that knows its extra columns:
+it checks them per row and, in the same transaction, writes what the rows stand for once the
+people are written. Rows it refuses at that point (RowsRejected) are reported like any bad row;
+the transaction is rolled back and, in "good rows" mode, the write runs again without them."""
 
 import base64
 import hashlib
@@ -18,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -25,17 +32,43 @@ from kejia.core import pii
 from kejia.core.audit import record_event
 from kejia.core.errors import NotFound, PermissionDenied
 from kejia.imports import reading
-from kejia.imports.models import BatchStatus, ImportBatch, ImportMode
+from kejia.imports.models import BatchStatus, ImportBatch, ImportKind, ImportMode
 from kejia.imports.people import Report, check_rows, write_rows
 from kejia.organizations import scope
 
 log = logging.getLogger(__name__)
 
 INLINE_MAX_BYTES = 256 * 1024  # about 2 000 rows: answered within the request
+# kind → the extension class, built with the batch. An extension has `headers` (header key → field
+# of its extra columns), `prepare(table)` (may refuse the file), `check_row(number, extra, cleaned,
+# table, report) -> errors`, `write(rows, *, table, report) -> count` and `audit_action`.
+EXTENSIONS = {ImportKind.MEMBERS: "kejia.memberships.importing.MemberListImport"}
+WRITE_ATTEMPTS = 3
+
+
+class RowsRejected(Exception):
+    """Raised by an extension's write: these rows cannot be written; [(row, column, reason)]."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        super().__init__(f"{len(problems)} rows rejected")
+        self.problems = problems
+
+
+def extension_for(batch: ImportBatch):
+    path = EXTENSIONS.get(batch.kind)
+    return import_string(path)(batch) if path else None
+
+
+def _open(content: bytes, file_name: str, batch: ImportBatch, *, formulas: bool = True):
+    extension = extension_for(batch)
+    table = reading.open_table(content, file_name, formulas=formulas, extra_headers=extension.headers if extension else None)
+    if extension is not None:
+        extension.prepare(table)
+    return table, extension
 
 
 def start_import(organization, *, actor, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False,
-                 background: bool | None = None) -> ImportBatch:
+                 background: bool | None = None, kind: str = ImportKind.PEOPLE) -> ImportBatch:
     if not scope.can_manage(actor, organization):
         raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied(
             _("Importing people needs a staff role in this organization or one above it."))
@@ -43,12 +76,14 @@ def start_import(organization, *, actor, file_name: str, content: bytes, mode: s
         mode = ImportMode.ALL
     if background is None:
         background = len(content) > INLINE_MAX_BYTES
-    # A file that is not a talent sheet is refused now, not in the worker.
-    table = reading.open_table(content, file_name, formulas=not background)
+    kind = kind if kind in ImportKind.values else ImportKind.PEOPLE
+    # A file that is not a talent sheet (or the extension's kind of sheet) is refused now, not in the worker.
+    probe = ImportBatch(organization=organization, actor=actor, kind=kind, mode=mode, dry_run=dry_run)
+    table, _extension = _open(content, file_name, probe, formulas=not background)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             organization=organization, org_path=organization.path, actor=actor, file_name=(file_name or "upload")[-255:],
-            sha256=hashlib.sha256(content).hexdigest(), size=len(content), mode=mode, dry_run=dry_run)
+            sha256=hashlib.sha256(content).hexdigest(), size=len(content), mode=mode, dry_run=dry_run, kind=kind)
         if background:
             # The file holds plaintext personal data: sealed like every identifier, deleted after the run.
             blob = pii.encrypt(base64.b64encode(content).decode()).encode()
@@ -62,12 +97,15 @@ def start_import(organization, *, actor, file_name: str, content: bytes, mode: s
     return batch
 
 
-def import_as_system(organization, *, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False) -> ImportBatch:
+def import_as_system(organization, *, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False,
+                     kind: str = ImportKind.PEOPLE) -> ImportBatch:
     """The management command's door: an operator with shell access, no user account; inline."""
-    table = reading.open_table(content, file_name)
-    batch = ImportBatch.objects.create(organization=organization, org_path=organization.path, actor=None, file_name=file_name[-255:],
-                                       sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                                       mode=mode if mode in ImportMode.values else ImportMode.ALL, dry_run=dry_run)
+    batch = ImportBatch(organization=organization, org_path=organization.path, actor=None, file_name=file_name[-255:],
+                        sha256=hashlib.sha256(content).hexdigest(), size=len(content),
+                        mode=mode if mode in ImportMode.values else ImportMode.ALL, dry_run=dry_run,
+                        kind=kind if kind in ImportKind.values else ImportKind.PEOPLE)
+    table, _extension = _open(content, file_name, batch)
+    batch.save()
     return run_batch(batch, content, table=table)
 
 
@@ -107,12 +145,17 @@ def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None
 
 
 def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Table | None) -> None:
-    table = table or reading.open_table(content, batch.file_name)
+    if table is None:
+        table, extension = _open(content, batch.file_name, batch)
+    else:
+        extension = extension_for(batch)
+        if extension is not None:
+            extension.prepare(table)
     _progress(batch, unknown_columns=table.unknown, total=_count_hint(content, batch))
     for header in table.unknown:
         report.add(table.header_row, header, _("Unknown column: it was ignored."), "notice")
     prepare = not batch.dry_run
-    checked = check_rows(table, report, prepare=prepare, progress=lambda n: _progress(batch, processed=n))
+    checked = check_rows(table, report, prepare=prepare, progress=lambda n: _progress(batch, processed=n), extension=extension)
     bad = len(checked.bad_rows)
     _progress(batch, total=checked.total, processed=checked.total, good=len(checked.good), bad=bad)
     if checked.total == 0:
@@ -130,15 +173,47 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
             message = _t("No row is good enough to import.")
         _finish(batch, report, BatchStatus.DONE, message)
         return
-    with transaction.atomic():
-        written = write_rows(checked.good, organization=batch.organization, actor=batch.actor, table=table,
-                             report=report)
-        batch.created_count, batch.updated_count = written.created, written.updated
-        batch.listed_count, batch.review_count, batch.committed = written.listed, written.review, True
-        _audit(batch, written=True)
-    _finish(batch, report, BatchStatus.DONE, _t("Imported: %(created)d people added, %(updated)d updated, %(listed)d listings added; "
-                                                 "%(bad)d bad rows skipped.") % {"created": written.created, "updated": written.updated,
-                                                                                 "listed": written.listed, "bad": bad})
+    good = checked.good
+    for _attempt in range(WRITE_ATTEMPTS):
+        mark = len(report.entries)
+        try:
+            with transaction.atomic():
+                written = write_rows(good, organization=batch.organization, actor=batch.actor, table=table, report=report)
+                batch.members_count = extension.write(good, table=table, report=report) if extension is not None else 0
+                batch.created_count, batch.updated_count = written.created, written.updated
+                batch.listed_count, batch.review_count, batch.committed = written.listed, written.review, True
+                _audit(batch, written=True, action=getattr(extension, "audit_action", None))
+            break
+        except RowsRejected as exc:
+            # Nothing of this attempt was written: drop its notices, report the refused rows as bad.
+            del report.entries[mark:]
+            refused = set()
+            for row, column, reason in exc.problems:
+                report.add(row, column, reason)
+                refused.add(row)
+            for row in good:
+                row.saved = None
+                if row.person is not None:
+                    row.person.pk = None
+                    row.person._state.adding = True
+            good = [row for row in good if row.number not in refused]
+            bad += len(refused)
+            _progress(batch, good=len(good), bad=bad)
+            if batch.mode == ImportMode.ALL or not good:
+                with transaction.atomic():
+                    _audit(batch, written=False)
+                message = (_t("%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
+                              "Correct them and upload again, or import only the good rows.") % {"bad": bad}
+                           if batch.mode == ImportMode.ALL else _t("No row is good enough to import."))
+                _finish(batch, report, BatchStatus.DONE, message)
+                return
+    else:
+        raise RuntimeError("the import's rows kept being refused")
+    message = _t("Imported: %(created)d people added, %(updated)d updated, %(listed)d listings added; "
+                 "%(bad)d bad rows skipped.") % {"created": written.created, "updated": written.updated, "listed": written.listed, "bad": bad}
+    if extension is not None:
+        message += " " + _t("Memberships added: %(n)d.") % {"n": batch.members_count}
+    _finish(batch, report, BatchStatus.DONE, message)
 
 
 def _count_hint(content: bytes, batch: ImportBatch) -> int:
@@ -157,12 +232,13 @@ def _count_hint(content: bytes, batch: ImportBatch) -> int:
     return max(int(match.group(1)) - 1, 0) if match else 0
 
 
-def _audit(batch: ImportBatch, *, written: bool) -> None:
-    record_event(actor=batch.actor, action="people.imported" if written else "people.import_checked", obj=batch,
+def _audit(batch: ImportBatch, *, written: bool, action: str | None = None) -> None:
+    action = action or ("people.imported" if written else "people.import_checked")
+    record_event(actor=batch.actor, action=action, obj=batch,
                  organization=batch.organization,
                  new={"file_name": batch.file_name, "sha256": batch.sha256, "mode": batch.mode, "dry_run": batch.dry_run,
                       "good": batch.good, "bad": batch.bad, "created": batch.created_count, "updated": batch.updated_count,
-                      "listed": batch.listed_count, "review": batch.review_count})
+                      "listed": batch.listed_count, "review": batch.review_count, "kind": batch.kind, "members": batch.members_count})
 
 
 def _finish(batch: ImportBatch, report: Report, status: str, message: str) -> None:
@@ -171,7 +247,7 @@ def _finish(batch: ImportBatch, report: Report, status: str, message: str) -> No
         entries.append({"row": 0, "column": "", "reason": _t("%(n)d more problems are not listed.") % {"n": report.more}, "level": "notice"})
     fields = {"status": status, "message": message, "report": entries, "finished_at": timezone.now(), "created_count": batch.created_count,
               "updated_count": batch.updated_count, "listed_count": batch.listed_count, "review_count": batch.review_count,
-              "committed": batch.committed and status == BatchStatus.DONE}
-    if status == BatchStatus.FAILED:
-        fields.update(created_count=0, updated_count=0, listed_count=0, review_count=0, committed=False)
+              "members_count": batch.members_count, "committed": batch.committed and status == BatchStatus.DONE}
+    if status == BatchStatus.FAILED or not fields["committed"]:
+        fields.update(created_count=0, updated_count=0, listed_count=0, review_count=0, members_count=0, committed=False)
     _progress(batch, **fields)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.imports import selectors, services, workbooks
 from kejia.imports.forms import ImportForm
+from kejia.imports.models import ImportKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_SHOWN = 500
@@ -39,6 +40,8 @@ def batch_new(request):
         if org is None:
             raise NotFound()
         initial["organization"] = org
+    if request.GET.get("kind") in ImportKind.values:
+        initial["kind"] = request.GET["kind"]
     form = ImportForm(request.POST or None, request.FILES or None, organizations=organizations, initial=initial)
     status = 200
     if request.method == "POST":
@@ -47,7 +50,7 @@ def batch_new(request):
             upload = data["file"]
             try:
                 batch = services.start_import(data["organization"], actor=request.user, file_name=upload.name, content=upload.read(),
-                                              mode=data["mode"], dry_run=data["dry_run"])
+                                              mode=data["mode"], dry_run=data["dry_run"], kind=data["kind"] or ImportKind.PEOPLE)
             except (NotFound, PermissionDenied):
                 raise
             except DomainError as exc:

@@ -55,12 +55,17 @@ def arrears(membership: Membership, today: datetime.date | None = None) -> list[
 
 
 def expiry_base(membership: Membership) -> datetime.date | None:
-    """The day dues ran out: paid_through, or for a member who never paid the day before joining."""
+    """The day dues ran out: paid_through, or for a member who never paid the day before joining;
+    after a readmission, no earlier than the day before it."""
     if membership.paid_through:
-        return membership.paid_through
-    if membership.joined_on:
-        return membership.joined_on - datetime.timedelta(days=1)
-    return None
+        base = membership.paid_through
+    elif membership.joined_on:
+        base = membership.joined_on - datetime.timedelta(days=1)
+    else:
+        return None
+    if membership.dues_clock_from:
+        base = max(base, membership.dues_clock_from - datetime.timedelta(days=1))
+    return base
 
 
 def grace_ends(membership: Membership, rules: MembershipRules | None = None) -> datetime.date | None:
@@ -103,7 +108,7 @@ def _check_amount(membership: Membership, amount: Any) -> Decimal:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
         raise DomainError("invalid_amount", _("Enter an amount in yuan."), field="amount") from None
-    if value < membership.member_class.annual_dues or value >= Decimal("100000000"):
+    if not value.is_finite() or value < membership.member_class.annual_dues or value >= Decimal("100000000"):
         raise DomainError("invalid_amount", _("The dues of this class are %(amount)s yuan.") % {"amount": membership.member_class.annual_dues},
                           field="amount")
     return value

@@ -112,7 +112,9 @@ class Membership(TimeStamped):
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
     paid_through = models.DateField(_("dues paid through"), null=True, blank=True)
-    reminded_for = models.DateField(null=True, blank=True)  # the paid_through a renewal reminder was sent for
+    reminded_for = models.DateField(null=True, blank=True)  # the expiry a renewal reminder was sent for
+    # On readmission the dues clock restarts: the grace period runs from this day, not from an old expiry.
+    dues_clock_from = models.DateField(null=True, blank=True)
     ended_on = models.DateField(_("ended"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)  # of the last refusal, request or ending
     imported = models.BooleanField(default=False)

@@ -15,7 +15,9 @@ _ALLOWED = {"code", "year", "class", "seq"}
 MAX_LENGTH = 40
 
 
-def validate_format(fmt: str) -> str:
+def validate_format(fmt: str, *, code: str = "X" * 12, class_length: int = 12) -> str:
+    """Check a format; `code` and `class_length` are the society's code and its longest class
+    code, so numbers in an accepted format fit the field."""
     fmt = (fmt or "").strip()
     if not fmt:
         raise DomainError("invalid_number_format", _("The member number format is empty."), field="number_format")
@@ -31,7 +33,7 @@ def validate_format(fmt: str) -> str:
     if "{" in rest or "}" in rest or not re.fullmatch(r"[0-9A-Za-z\-_/.]*", rest):
         raise DomainError("invalid_number_format", _("The member number format may only hold letters, digits, - _ / . besides its tokens."),
                           field="number_format")
-    if len(format_number(fmt, code="X" * 12, year=2026, class_code="X" * 12, seq=10**9)) > MAX_LENGTH:
+    if len(format_number(fmt, code=code, year=2026, class_code="X" * class_length, seq=10**7)) > MAX_LENGTH:
         raise DomainError("invalid_number_format", _("Member numbers in this format would be longer than %(n)s characters.") % {"n": MAX_LENGTH},
                           field="number_format")
     return fmt
@@ -42,6 +44,10 @@ def format_number(fmt: str, *, code: str, year: int, class_code: str, seq: int) 
         name, width = match.group(1), match.group(2)
         if name == "seq":
             return str(seq).zfill(int(width)) if width else str(seq)
-        return {"code": code, "year": str(year), "class": class_code.upper()}[name]
+        values = {"code": code, "year": str(year), "class": class_code.upper()}
+        if name not in values:  # a format that bypassed validate_format (e.g. edited in the database)
+            raise DomainError("invalid_number_format", _("Unknown token in the member number format: %(tokens)s. Use {code}, {year}, {class} and {seq}.")
+                              % {"tokens": f"{{{name}}}"}, field="number_format")
+        return values[name]
 
     return _TOKEN.sub(sub, fmt)

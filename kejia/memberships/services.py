@@ -69,6 +69,12 @@ def is_own(membership: Membership, user) -> bool:
     return bool(membership.contact_person_id and membership.contact_person.user_id == uid)
 
 
+def _is_user(person, actor) -> bool:
+    """The actor is this person's account (an anonymous actor is nobody's, not that of a person without one)."""
+    uid = getattr(actor, "pk", None)
+    return uid is not None and person.user_id == uid
+
+
 def _require_own(membership: Membership, actor) -> None:
     if not is_own(membership, actor):
         raise PermissionDenied(_("Only the member may do this."))
@@ -118,7 +124,8 @@ def update_membership_rules(society, *, actor, **changes: Any) -> MembershipRule
             raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
         try:
             if name == "number_format":
-                value = numbering.validate_format(value)
+                longest_class = max((len(c) for c in MemberClass.objects.filter(society=society).values_list("code", flat=True)), default=12)
+                value = numbering.validate_format(value, code=society.code, class_length=longest_class)
             elif name == "growth_bands":
                 value = _clean_bands(value)
             else:
@@ -179,7 +186,7 @@ def _clean_class(data: dict[str, Any], *, society, instance: MemberClass | None)
             except (InvalidOperation, ValueError):
                 err(name, _("Enter an amount in yuan."))
                 continue
-            if value < 0 or value >= Decimal("100000000"):
+            if not value.is_finite() or value < 0 or value >= Decimal("100000000"):
                 err(name, _("Enter an amount in yuan."))
                 continue
         elif name == "min_title_level":
@@ -269,7 +276,10 @@ def default_classes() -> list[dict[str, Any]]:
     ]
 
 
+@transaction.atomic
 def create_default_classes(society, *, actor) -> list[MemberClass]:
+    require_society(society)
+    _require_manager(society, actor)
     existing = set(MemberClass.objects.filter(society=society).values_list("code", flat=True))
     return [create_member_class(society, actor=actor, **data) for data in default_classes() if data["code"] not in existing]
 
@@ -383,7 +393,7 @@ def _apply_for_membership(*, actor, society, member_class: MemberClass, person, 
                           years_in_field: int | None = None, documents: list[tuple[str, Any]] | None = None,
                           stored: list[str]) -> Membership:
     require_society(society)
-    if person.user_id != getattr(actor, "pk", None) and not can_manage_members(actor, society):
+    if not _is_user(person, actor) and not can_manage_members(actor, society):
         raise PermissionDenied(_("You may apply only for yourself."))
     if person.status != PersonStatus.ACTIVE:
         raise DomainError("person_inactive", _("This profile is no longer active."), field="person")
@@ -425,7 +435,7 @@ def apply_for_group_membership(*, actor, society, member_class: MemberClass, uni
     require_society(society)
     if contact_person is None:
         raise DomainError("contact_required", _("Name the unit's contact person."), field="contact_person")
-    if contact_person.user_id != getattr(actor, "pk", None) and not can_manage_members(actor, society):
+    if not _is_user(contact_person, actor) and not can_manage_members(actor, society):
         raise PermissionDenied(_("Only the unit's contact person or the society's staff may apply for a unit."))
     if member_class.society_id != society.pk or not member_class.for_groups:
         raise DomainError("wrong_class", _("Choose a class for units of this society."), field="member_class")
@@ -448,11 +458,12 @@ def apply_for_group_membership(*, actor, society, member_class: MemberClass, uni
 @transaction.atomic
 def add_representative(membership: Membership, *, actor, person, role: str = "") -> GroupRepresentative:
     membership = _locked(membership)
-    if not membership.unit_id:
-        raise DomainError("not_a_group", _("Only a group member has representatives."))
     if not (can_manage_members(actor, membership.society) or is_own(membership, actor)):
         raise PermissionDenied()
-    rep, created = GroupRepresentative.objects.get_or_create(membership=membership, person=person, defaults={"role": role[:64]})
+    if not membership.unit_id:
+        raise DomainError("not_a_group", _("Only a group member has representatives."))
+    role = (role or "").strip()[:64]
+    rep, created = GroupRepresentative.objects.get_or_create(membership=membership, person=person, defaults={"role": role})
     if created:
         record_event(actor=actor, action="membership.representative_added", obj=membership, organization=membership.society,
                      new={"person": person.pk, "role": role})
@@ -476,6 +487,9 @@ def assign_number(membership: Membership, *, year: int) -> str:
         number = numbering.format_number(rules.number_format, code=membership.society.code, year=year,
                                          class_code=membership.member_class.code, seq=rules.next_seq)
         rules.next_seq += 1
+        if len(number) > numbering.MAX_LENGTH:
+            raise DomainError("number_too_long", _("The society's member number format gives numbers longer than %(n)s characters: "
+                                                   "shorten it in the membership rules.") % {"n": numbering.MAX_LENGTH})
         if not Membership.objects.filter(society=membership.society, number=number).exists():
             break
     rules.save(update_fields=["next_seq", "updated_at"])
@@ -539,6 +553,8 @@ def request_more_information(membership: Membership, *, actor, reason: str) -> M
     reason = _required_reason(reason)
     membership = _locked(membership)
     _require_manager(membership.society, actor)
+    if is_own(membership, actor):
+        raise PermissionDenied(_("Nobody decides their own application."))
     membership.reason = reason
     _move(membership, Transition.ASK_MORE, actor=actor, note=reason)
     _tell(membership, _g("More information needed for your application"), reason)
@@ -589,8 +605,7 @@ def transfer_membership(membership: Membership, *, actor, member_class: MemberCl
         raise DomainError("same_class", _("The member is already in this class."), field="member_class")
     if membership.person_id:
         _check_eligibility(member_class, membership.person, is_student=member_class.requires_student,
-                           years_in_field=membership.years_in_field if member_class.min_years_in_field is None
-                           else max(membership.years_in_field or 0, member_class.min_years_in_field))
+                           years_in_field=membership.years_in_field)
     old_class = membership.member_class
     membership.member_class = member_class
     membership.is_student = member_class.requires_student
@@ -669,12 +684,14 @@ def readmit_membership(membership: Membership, *, actor, note: str = "") -> Memb
     """Take back a former member with their old number (a lapsed member may instead renew by paying)."""
     membership = _locked(membership)
     _require_manager(membership.society, actor)
-    if membership.person_id and Membership.objects.filter(society=membership.society, person=membership.person_id,
-                                                          status__in=LIVE_STATUSES).exclude(pk=membership.pk).exists():
+    member = {"person": membership.person_id} if membership.person_id else {"unit": membership.unit_id}
+    if Membership.objects.filter(society=membership.society, status__in=LIVE_STATUSES, **member).exclude(pk=membership.pk).exists():
         raise DomainError("already_member", _("This person already has another application or membership of this society."))
     membership.ended_on = None
     membership.reason = ""
     membership.joined_on = membership.joined_on or _today()
+    membership.dues_clock_from = _today()  # unpaid dues are owed again, with a fresh grace period
+    membership.reminded_for = None
     _move(membership, Transition.READMIT, actor=actor, note=note)
     _tell(membership, _g("Membership restored"), note)
     return membership

@@ -34,6 +34,7 @@ class Command(BaseCommand):
 
             indexed = rebuild_index()
             self.stdout.write(f"Search index rebuilt: {indexed}")
+        self._seed_memberships(seed)
         if not result.created:
             if result.people:
                 self.stdout.write(self.style.SUCCESS(
@@ -50,3 +51,12 @@ class Command(BaseCommand):
         if options["verbosity"] > 1:
             for kind, n in result.by_kind.items():
                 self.stdout.write(f"  {kind:<20} {n:>6}")
+
+    def _seed_memberships(self, seed: int) -> None:
+        """Society memberships from the seeded people (once; a no-op when there are some)."""
+        from kejia.accounts.models import User
+        from kejia.memberships.demo import seed_memberships
+
+        made = seed_memberships(seed=seed, actor=User.objects.filter(username="admin").first())
+        if made.memberships:
+            self.stdout.write(f"Memberships: {made.memberships} in {made.societies} societies, {made.payments} dues payments.")
