@@ -82,7 +82,7 @@ def test_card_not_active_explains(client, tree, society, applicant):
     response = client.get(card_url(pending))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "This membership has no card." in html and "<svg" not in html
+    assert "该会籍没有会员证" in html and "<svg" not in html
     assert client.get(card_url(pending, download="svg")).status_code == 404
 
 
@@ -90,7 +90,7 @@ def test_card_suspended_explains(client, tree, member):
     services.suspend_membership(member, actor=tree.society_secretary, reason="审查")
     client.force_login(tree.worker)
     response = client.get(card_url(member))
-    assert response.status_code == 200 and "This membership has no card." in response.content.decode()
+    assert response.status_code == 200 and "该会籍没有会员证" in response.content.decode()
 
 
 # ---- public verification --------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_verify_form_redirects_to_check(client, cert):
         response = client.get(url, {"t": text})
         assert response.status_code == 302 and response["Location"] == reverse("verify:check", kwargs={"token": cert.token})
     response = client.get(url, {"t": "hello"})
-    assert response.status_code == 400 and "not a Kejia certificate" in response.content.decode()
+    assert response.status_code == 400 and "这不是科家的会员证书" in response.content.decode()
     assert client.get(url, {"t": "KJ1." + "A" * 50_000}).status_code == 400
 
 
