@@ -134,8 +134,16 @@ def pending_payments(user, *, society: Organization | None = None) -> QuerySet[D
 
 
 def get_payment_for(user, pk) -> DuesPayment:
-    payment = DuesPayment.objects.select_related("membership", "society").filter(pk=pk).first()
-    if payment is None or not scope.can_view(user, payment.society):
+    """A payment to decide on: staff of its society. In scope without a staff role, or the
+    member's own payment, is a 403 (as for `get_membership_for`); anything else a 404."""
+    payment = (DuesPayment.objects.select_related("membership", "society", "membership__person", "membership__contact_person")
+               .filter(pk=pk).first())
+    if payment is None:
+        raise NotFound()
+    uid = getattr(user, "pk", None)
+    m = payment.membership
+    own = uid is not None and ((m.person_id and m.person.user_id == uid) or (m.contact_person_id and m.contact_person.user_id == uid))
+    if not scope.can_view(user, payment.society) and not own:
         raise NotFound()
     if not scope.can_manage(user, payment.society):
         raise PermissionDenied()

@@ -2,7 +2,6 @@
 field, history as audit events with only the changed fields, and who may edit."""
 
 import pytest
-from django.utils import timezone
 
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent

@@ -533,6 +533,29 @@ OTHER_MATRICES.update(dict.fromkeys([
     "GET /api/people/review/{id}", "POST /api/people/review/{id}/merge", "POST /api/people/review/{id}/keep-apart",
     "POST /api/people/merges/{id}/undo",
 ], "kejia/people/tests/test_review.py"))
+# Memberships: pages and API, each route with an id in the memberships matrix (its own world of
+# two societies, their members, documents, payments and classes).
+MEMBERSHIPS_MATRIX = "kejia/memberships/tests/test_scope.py"
+OTHER_MATRICES.update(dict.fromkeys([
+    "memberships:detail", "memberships:card", "memberships:document", "memberships:act", "memberships:representative_remove",
+    "memberships:payment_confirm", "memberships:payment_reject", "memberships:members", "memberships:classes",
+    "memberships:classes_defaults", "memberships:class_edit", "memberships:rules", "memberships:society_stats",
+    "memberships:society", "memberships:apply", "memberships:apply_group",
+    "GET /api/societies/{id}/member-classes", "POST /api/societies/{id}/member-classes",
+    "POST /api/societies/{id}/member-classes/defaults", "PATCH /api/member-classes/{id}",
+    "GET /api/societies/{id}/membership-rules", "PATCH /api/societies/{id}/membership-rules",
+    "GET /api/societies/{id}/membership-stats", "GET /api/memberships/{id}", "POST /api/memberships/{id}/approve",
+    "POST /api/memberships/{id}/reject", "POST /api/memberships/{id}/request-info", "POST /api/memberships/{id}/supply",
+    "POST /api/memberships/{id}/withdraw", "POST /api/memberships/{id}/transfer", "POST /api/memberships/{id}/suspend",
+    "POST /api/memberships/{id}/reinstate", "POST /api/memberships/{id}/terminate", "POST /api/memberships/{id}/resign",
+    "POST /api/memberships/{id}/readmit", "POST /api/memberships/{id}/representatives",
+    "DELETE /api/memberships/{id}/representatives/{person_id}", "GET /api/memberships/{id}/payments",
+    "POST /api/memberships/{id}/payments", "POST /api/memberships/{id}/payments/report",
+    "POST /api/memberships/{id}/payments/online", "POST /api/payments/{id}/confirm", "POST /api/payments/{id}/reject",
+    "GET /api/memberships/{id}/certificate",
+], MEMBERSHIPS_MATRIX))
+# Public certificate verification: the token is a signed payload, no object id of anyone's scope.
+OTHER_MATRICES["verify:check"] = "kejia/memberships/tests/test_certificate_pages.py"
 # Routes with an id in no matrix yet: debt, listed so that it stays visible.
 NOT_YET_IN_MATRIX: dict[str, str] = dict.fromkeys([
     "imports:detail", "imports:report", "GET /api/imports/{id}", "GET /api/imports/{id}/report",
