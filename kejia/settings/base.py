@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "kejia.imports",
     "kejia.search",
     "kejia.memberships",
+    "kejia.governance",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,204 @@
+"""Leadership bodies of an organization, their terms and seats; composition rule sets as data and
+where they apply; leaders' contact duties and their visits; what-if slates for the next term."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kejia.core.models import TimeStamped
+from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
+from kejia.people.choices import Gender
+from kejia.reference.choices import Sector
+
+
+class Body(TimeStamped):
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="bodies",
+                                     verbose_name=_("organization"))
+    kind = models.CharField(_("kind"), max_length=24, choices=BodyKind.choices)
+    name = models.CharField(_("name"), max_length=128, blank=True)
+    term_years = models.PositiveSmallIntegerField(_("term length (years)"), default=5)
+
+    class Meta:
+        ordering = ["organization_id", "kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "kind"], name="body_one_kind_per_organization")]
+        verbose_name = _("leadership body")
+        verbose_name_plural = _("leadership bodies")
+
+    def __str__(self) -> str:
+        return self.name or f"{self.organization} · {self.get_kind_display()}"
+
+
+class Term(TimeStamped):
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="terms", verbose_name=_("body"))
+    number = models.PositiveSmallIntegerField(_("term number"))
+    start = models.DateField(_("start"))
+    planned_end = models.DateField(_("planned end"))
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    reminded_for = models.DateField(null=True, blank=True)  # the planned end a term-change reminder was sent for
+
+    class Meta:
+        ordering = ["body_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "number"], name="term_number_unique"),
+            models.UniqueConstraint(fields=["body"], condition=Q(actual_end__isnull=True), name="term_one_current_per_body"),
+            models.CheckConstraint(condition=Q(planned_end__gt=models.F("start")), name="term_planned_end_after_start"),
+        ]
+        indexes = [models.Index(fields=["actual_end", "planned_end"])]
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.number}"
+
+
+class Seat(TimeStamped):
+    """A person's seat in one term. The attributes rules read are copied from the person when
+    seated (a later change of employer or title does not rewrite the composition history)."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="seats", verbose_name=_("term"))
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="seats", verbose_name=_("person"))
+    role = models.CharField(_("role"), max_length=20, choices=SeatRole.choices, default=SeatRole.MEMBER)
+    start = models.DateField(_("seated on"))
+    end = models.DateField(_("left on"), null=True, blank=True)
+    # At the date of seating:
+    is_frontline = models.BooleanField(_("front-line"), default=False)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
+    sector = models.CharField(_("sector"), max_length=24, choices=Sector.choices, default=Sector.OTHER)
+    official = models.CharField(_("official"), max_length=8, choices=OfficialStatus.choices, blank=True, default="")
+
+    class Meta:
+        ordering = ["term_id", "role", "id"]
+        constraints = [models.UniqueConstraint(fields=["term", "person"], condition=Q(end__isnull=True), name="seat_one_open_per_person")]
+        indexes = [models.Index(fields=["person", "end"])]
+        verbose_name = _("seat")
+        verbose_name_plural = _("seats")
+
+    def __str__(self) -> str:
+        return f"{self.term} · {self.person_id} · {self.role}"
+
+
+class RuleSet(TimeStamped):
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    jurisdiction = models.CharField(_("jurisdiction"), max_length=128)
+    source = models.CharField(_("source"), max_length=255, help_text=_("The policy text the rules come from."))
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("in force"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rule(TimeStamped):
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules", verbose_name=_("rule set"))
+    body_kinds = models.JSONField(_("applies to"), default=list)
+    measure = models.CharField(_("measure"), max_length=24, choices=Measure.choices)
+    param = models.PositiveSmallIntegerField(_("parameter (age)"), null=True, blank=True)
+    comparison = models.CharField(_("comparison"), max_length=4, choices=Comparison.choices)
+    threshold = models.DecimalField(_("threshold"), max_digits=8, decimal_places=4)
+    is_target = models.BooleanField(_("a target (左右), not a hard rule"), default=False)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    sort = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["ruleset_id", "sort", "id"]
+        verbose_name = _("rule")
+        verbose_name_plural = _("rules")
+
+    def __str__(self) -> str:
+        return f"{self.ruleset} · {self.get_measure_display()}"
+
+
+class RuleSetAssignment(TimeStamped):
+    """A rule set applies to an organization's bodies, and with `include_subtree` to those below."""
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("rule set"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="ruleset_assignments",
+                                     verbose_name=_("organization"))
+    include_subtree = models.BooleanField(_("also the organizations below"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ruleset", "organization"], name="ruleset_assignment_unique")]
+        verbose_name = _("rule set assignment")
+        verbose_name_plural = _("rule set assignments")
+
+    def __str__(self) -> str:
+        return f"{self.ruleset} → {self.organization}"
+
+
+class Slate(TimeStamped):
+    """A draft of the next term's seats (what-if): checked against the rules before the election."""
+
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="slates", verbose_name=_("body"))
+    name = models.CharField(_("name"), max_length=128)
+    planned_start = models.DateField(_("planned start"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("draft slate")
+        verbose_name_plural = _("draft slates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlateEntry(models.Model):
+    slate = models.ForeignKey(Slate, on_delete=models.CASCADE, related_name="entries")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("person"))
+    role = models.CharField(_("role"), max_length=20, choices=SeatRole.choices, default=SeatRole.MEMBER)
+    official = models.CharField(_("official"), max_length=8, choices=OfficialStatus.choices, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["slate", "person"], name="slate_entry_unique")]
+        verbose_name = _("slate entry")
+        verbose_name_plural = _("slate entries")
+
+    def __str__(self) -> str:
+        return f"{self.slate_id} · {self.person_id}"
+
+
+class ContactAssignment(TimeStamped):
+    """A leader keeps contact with an organization (a society, a county association): 002 §(4),
+    003 二.1 (省科协常委联系县域制度)."""
+
+    leader = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="contact_duties", verbose_name=_("leader"))
+    assigned_by = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("assigned by"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="contact_leaders",
+                                     verbose_name=_("organization kept in contact"))
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization_id", "-since"]
+        constraints = [models.UniqueConstraint(fields=["leader", "organization"], condition=Q(until__isnull=True),
+                                               name="contact_assignment_one_open")]
+        verbose_name = _("contact duty")
+        verbose_name_plural = _("contact duties")
+
+    def __str__(self) -> str:
+        return f"{self.leader_id} → {self.organization_id}"
+
+
+class ContactVisit(TimeStamped):
+    assignment = models.ForeignKey(ContactAssignment, on_delete=models.CASCADE, related_name="visits", verbose_name=_("contact duty"))
+    date = models.DateField(_("date"))
+    form = models.CharField(_("form"), max_length=12, choices=ContactForm.choices, default=ContactForm.VISIT)
+    notes = models.TextField(_("notes"), blank=True)
+    issues = models.TextField(_("issues raised"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("contact visit")
+        verbose_name_plural = _("contact visits")
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.date}"
