@@ -40,6 +40,7 @@ def validation_error(request, exc: NinjaValidationError):
 
 
 from kejia.accounts.api import router as accounts_router  # noqa: E402
+from kejia.governance.api import router as governance_router  # noqa: E402
 from kejia.imports.api import router as imports_router  # noqa: E402
 from kejia.memberships.api import router as memberships_router  # noqa: E402
 from kejia.organizations.api import router as organizations_router  # noqa: E402
@@ -56,3 +57,4 @@ api.add_router("/", people_router)
 api.add_router("/", imports_router)
 api.add_router("/", search_router)
 api.add_router("/", memberships_router)
+api.add_router("/", governance_router)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/", include("kejia.imports.urls")),
     path("memberships/", include("kejia.memberships.urls")),
     path("verify/", include("kejia.memberships.verify_urls")),
+    path("governance/", include("kejia.governance.urls")),
     path("", include("kejia.organizations.urls")),
 ]
 
