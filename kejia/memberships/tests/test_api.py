@@ -525,7 +525,7 @@ def test_report_confirm_and_reject_payments(tree, society, applicant, as_):
     rejected = staff.post(f"/api/payments/{reported.json()['id']}/reject", {"reason": "未到账"})
     assert rejected.json()["status"] == "rejected"
     again = worker.post(f"/api/memberships/{m.pk}/payments/report", {"year": year, "reference": "TX-2"}).json()
-    assert worker.post(f"/api/payments/{again['id']}/confirm").status_code == 404
+    assert worker.post(f"/api/payments/{again['id']}/confirm").status_code == 403  # their own payment: in reach, not theirs to decide
     assert as_(tree.sibling_staff).post(f"/api/payments/{again['id']}/confirm").status_code == 404
     confirmed = staff.post(f"/api/payments/{again['id']}/confirm", {"receipt_no": "R-9"}).json()
     assert confirmed["status"] == "confirmed" and confirmed["receipt_no"] == "R-9"
