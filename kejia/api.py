@@ -32,7 +32,13 @@ def http_error(request, exc: HttpError):
 def validation_error(request, exc: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload", "form")]
+        loc = [str(p) for p in err.get("loc", [])]
+        # The location is (source, [parameter name of a body/form schema], field …); a field may
+        # itself be called "form" or "path", so only that head is dropped.
+        if loc and loc[0] in ("body", "form", "file"):
+            loc = loc[2:] if len(loc) > 2 else loc[1:]
+        elif loc and loc[0] in ("query", "path", "header", "cookie"):
+            loc = loc[1:]
         errors.setdefault(".".join(loc) or "body", []).append(err.get("msg", ""))
     field, messages = next(iter(errors.items())) if errors else ("body", [""])
     return api.create_response(

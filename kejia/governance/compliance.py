@@ -7,6 +7,7 @@ and body, active members and full-time staff per organization). `subtree_complia
 for every body of a subtree in a fixed number of queries; `body_compliance` for one body;
 `slate_compliance` for a draft slate (what-if)."""
 
+import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
@@ -94,6 +95,15 @@ def _meets(value: float, comparison: str, threshold: float) -> bool:
     return value <= threshold + TOLERANCE
 
 
+def _months_after(start: datetime.date, day: datetime.date) -> int:
+    """Whole months from `start` to `day`. A month after the 31st (or 29th, 30th) is reached on the
+    last day of a shorter month: 31 January + 1 month is 28 February, as a calendar reads it."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    if day.day < start.day and day.day != calendar.monthrange(day.year, day.month)[1]:
+        months -= 1
+    return months
+
+
 def _share(seats: list[SeatFact], test) -> tuple[float | None, list[SeatFact]]:
     if not seats:
         return None, []
@@ -128,17 +138,16 @@ def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str 
         failing = misses
     elif rule.measure in PERSON_MEASURES:
         values = _person_values(facts, rule, ctx)
-        measured = float(max((v for _s, v in values), default=0)) if values else None
+        # The body's value is its worst official's: the highest against "at most", the lowest against "at least".
+        worst = max if rule.comparison == Comparison.AT_MOST else min
+        measured = float(worst(v for _s, v in values)) if values else None
         failing = [s for s, v in values if not _meets(v, rule.comparison, threshold)]
     elif rule.measure == Measure.STAFF_SHARE:
         members = ctx.members.get(facts.organization_id, 0)
         staff = sum(1 for s in facts.seats if s.role == SeatRole.STAFF)
         measured = staff / members if members else None
     elif rule.measure == Measure.MONTHS_OVERDUE:
-        late = (ctx.today.year - facts.planned_end.year) * 12 + ctx.today.month - facts.planned_end.month
-        if ctx.today.day < facts.planned_end.day:
-            late -= 1
-        measured = float(max(late, 0)) if ctx.today > facts.planned_end else 0.0
+        measured = float(max(_months_after(facts.planned_end, ctx.today), 0))
     else:  # an unknown measure (a newer rule set read by older code): not judged
         measured = None
     if measured is None:
@@ -186,7 +195,9 @@ def applicable_rules(paths: Iterable[str], *, ruleset: str | None = None) -> dic
 # ---- Building facts ---------------------------------------------------------------------------
 
 def _open_seats(today: datetime.date) -> Q:
-    return Q(end__isnull=True) | Q(end__gt=today)
+    """Seats held on `today`: seated by then and not yet left (a seat taken later is not counted
+    when checking an earlier day)."""
+    return Q(start__lte=today) & (Q(end__isnull=True) | Q(end__gt=today))
 
 
 def _seat_fact(row: tuple) -> SeatFact:
@@ -197,14 +208,19 @@ def _seat_fact(row: tuple) -> SeatFact:
 SEAT_VALUES = ("id", "person_id", "person__name", "role", "start", "is_frontline", "birth_date", "gender", "official")
 
 
-def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], today: datetime.date) -> Context:
+def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], today: datetime.date, *,
+                other_than: int | None = None) -> Context:
+    """Federation-wide counts for the evaluation; with `other_than` (an organization), society posts
+    held there are left out (a draft slate replaces them with the posts it gives)."""
     from kejia.memberships.models import Membership
 
     ctx = Context(today=today)
     if person_ids:
-        posts = (Seat.objects.filter(_open_seats(today), person_id__in=person_ids, role__in=POST_ROLES, term__actual_end__isnull=True,
-                                     term__body__organization__kind__in=SOCIETY_KINDS)
-                 .values("person_id").annotate(n=Count("term__body__organization", distinct=True)))
+        posts = Seat.objects.filter(_open_seats(today), person_id__in=person_ids, role__in=POST_ROLES, term__actual_end__isnull=True,
+                                    term__body__organization__kind__in=SOCIETY_KINDS)
+        if other_than is not None:
+            posts = posts.exclude(term__body__organization_id=other_than)
+        posts = posts.values("person_id").annotate(n=Count("term__body__organization", distinct=True))
         ctx.posts = {row["person_id"]: row["n"] for row in posts}
         terms = (Seat.objects.filter(person_id__in=person_ids, term__body_id__in=body_ids)
                  .values("term__body_id", "person_id").annotate(n=Count("term", distinct=True)))
@@ -268,22 +284,36 @@ def body_compliance(body: Body, *, today: datetime.date | None = None, ruleset: 
     return reports_for_terms([term], today=today, ruleset=ruleset)[0]
 
 
-def slate_compliance(slate, *, today: datetime.date | None = None) -> BodyReport:
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def slate_compliance(slate, *, today: datetime.date | None = None, ruleset: str | None = None) -> BodyReport:
     """What-if: the draft slate as if seated on its planned start, people's attributes as they are now."""
     today = today or timezone.localdate()
     body = slate.body
+    organization = body.organization
     entries = list(slate.entries.select_related("person"))
     seats = [SeatFact(None, e.person_id, e.person.name, e.role, slate.planned_start, e.person.is_frontline, e.person.birth_date,
                       e.person.gender, e.official) for e in entries]
-    planned_end = slate.planned_start.replace(year=slate.planned_start.year + body.term_years) \
-        if not (slate.planned_start.month == 2 and slate.planned_start.day == 29) else slate.planned_start + datetime.timedelta(days=365 * body.term_years)
-    facts = TermFacts(body.pk, body.organization_id, body.kind, None, slate.planned_start, planned_end, seats)
+    facts = TermFacts(body.pk, body.organization_id, body.kind, None, slate.planned_start, _years_after(slate.planned_start, body.term_years),
+                      seats)
     officials = {s.person_id for s in seats if s.official}
-    ctx = context_for(officials, {body.pk}, {body.organization_id}, today)
-    rules = applicable_rules([body.organization.path])[body.organization.path]
+    # An official's posts in this society become the ones the slate gives (the current term ends);
+    # their posts in other societies stay.
+    ctx = context_for(officials, {body.pk}, {body.organization_id}, today, other_than=body.organization_id)
+    if organization.kind in SOCIETY_KINDS:
+        for s in seats:
+            if s.official and s.role in POST_ROLES:
+                ctx.posts[s.person_id] = ctx.posts.get(s.person_id, 0) + 1
+    rules = applicable_rules([organization.path], ruleset=ruleset)[organization.path]
     return BodyReport(body, None, len(seats), evaluate(facts, rules, ctx))
 
 
 def threshold_text(result: RuleResult) -> str:
     value = Decimal(str(result.threshold))
-    return f"{'≥' if result.comparison == Comparison.AT_LEAST else '≤'} {value.normalize()}"
+    # `:f` keeps 70 as "70" (a bare normalize() gives "7E+1").
+    return f"{'≥' if result.comparison == Comparison.AT_LEAST else '≤'} {value.normalize():f}"

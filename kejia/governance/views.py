@@ -1,7 +1,680 @@
-"""Work in progress: replaced by its owner."""
+"""The governance pages: an organization's leadership bodies, their terms and seats, compliance
+with the rule sets (per body, per subtree with an XLSX export, and what-if for a draft slate), term
+alerts, concurrent posts, leaders' contact duties, and the rule sets themselves.
 
-from django.http import Http404
+Each view parses its input with a form, reads through a scoped selector (NotFound outside the
+caller's scope, PermissionDenied for a role that may only read) and calls one service; a service's
+refusal comes back next to the field at fault with 400, or 409 when the object's state forbids it."""
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from kejia.accounts.models import RoleKind
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.governance import compliance, forms, selectors, services
+from kejia.governance.choices import SHARE_MEASURES, BodyKind, Comparison, Measure, OfficialStatus, Outcome
+from kejia.governance.models import Term
+from kejia.organizations import scope, view_helpers
+from kejia.organizations import selectors as org_selectors
+from kejia.organizations.views import form_error
+from kejia.people import selectors as people_selectors
+
+# Refusals because of the object's state (an ended term, a vacated seat, an ended duty): 409.
+ILLEGAL_STATE = frozenset({"term_ended", "seat_ended", "ended", "no_current_term"})
+PEOPLE_SHOWN = 10
+PERCENT_MEASURES = SHARE_MEASURES | {Measure.STAFF_SHARE}
+OUTCOME_CLASS = {Outcome.PASS: "status-approved", Outcome.FAIL: "status-failed", Outcome.TARGET_MISSED: "status-returned"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# ---- Helpers ----------------------------------------------------------------------------------
+
+def _failed(form, exc: DomainError) -> int:
+    status = form_error(form, exc)
+    return 409 if exc.code in ILLEGAL_STATE else status
+
+
+def _submit(request, form, run, done: str | Any, success):
+    """Validate, run one service, say so and redirect; or return the status to render the page with."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        result = run(form.cleaned_data)
+    except DomainError as exc:
+        return None, _failed(form, exc)
+    messages.success(request, done(result) if callable(done) else done)
+    return success(result), 200
+
+
+def _person(user, pk: int, field: str):
+    """A person of the talent database the user may see, or an error next to the field."""
+    try:
+        return people_selectors.get_person_for(user, pk)
+    except NotFound:
+        raise DomainError("unknown_person", _("No person with this number in the talent database you can see."), field=field) from None
+
+
+def _org_by_code(user, code: str, field: str):
+    org = org_selectors.visible_organizations(user).filter(code=code).first()
+    if org is None:
+        raise DomainError("unknown_organization", _("No organization with this code in your scope."), field=field)
+    return org
+
+
+def _require_role(user) -> None:
+    if not scope.has_any_role(user):
+        raise PermissionDenied(_("This page is for the staff of an organization."))
+
+
+def _can_assign_rulesets(user) -> bool:
+    return scope.is_unrestricted(user) or bool(scope.role_paths(user, (RoleKind.ADMIN,)))
+
+
+def _people_search(request) -> tuple[forms.PersonSearchForm, list, bool]:
+    """The small search box beside a form asking for a person: names from the talent database."""
+    form = forms.PersonSearchForm(request.GET)
+    if not form.is_valid():
+        return form, [], False
+    text = form.cleaned_data["q"].strip()
+    found = list(people_selectors.search_people(request.user, text=text)[:PEOPLE_SHOWN]) if text else []
+    return form, found, True
+
+
+def _chosen_person(request) -> int | None:
+    value = request.GET.get("person", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _measured_text(r) -> str:
+    if r.measured is None:
+        return "—"
+    if r.measure in PERCENT_MEASURES:
+        return f"{r.measured * 100:.1f}%"
+    return f"{r.measured:g}"
+
+
+def _threshold_text(r) -> str:
+    if r.measure in PERCENT_MEASURES:
+        return f"{'≥' if r.comparison == Comparison.AT_LEAST else '≤'} {r.threshold * 100:.4g}%"
+    return compliance.threshold_text(r)
+
+
+def _measure_label(measure: str, param) -> str:
+    label = str(Measure(measure).label) if measure in Measure.values else measure
+    return f"{label} (N = {param})" if param is not None else label
+
+
+def _outcome_label(outcome: str) -> str:
+    return str(Outcome(outcome).label) if outcome in Outcome.values else outcome
+
+
+def _result_row(r) -> dict:
+    return {"result": r, "measure": _measure_label(r.measure, r.param), "measured": _measured_text(r), "threshold": _threshold_text(r),
+            "outcome": _outcome_label(r.outcome), "badge": OUTCOME_CLASS.get(r.outcome, ""), "failing": r.failing}
+
+
+def _result_rows(report) -> list[dict]:
+    return [_result_row(r) for r in report.results] if report is not None else []
+
+
+def _kind_label(kind: str) -> str:
+    return str(BodyKind(kind).label) if kind in BodyKind.values else kind
+
+
+# ---- Home, an organization's bodies ------------------------------------------------------------
+
+@login_required
+@require_GET
 def home(request):
-    raise Http404
+    user = request.user
+    has_role = scope.has_any_role(user)
+    return render(request, "governance/home.html", {
+        "has_role": has_role,
+        "alerts": selectors.term_alerts(user) if has_role else None,
+        "roots": list(view_helpers.tree_roots(user)[:20]) if has_role else [],
+        "duties": list(selectors.my_contact_duties(user)),
+        "can_edit_rules": services.can_edit_rules(user),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_bodies(request, pk: int):
+    user = request.user
+    org = org_selectors.get_organization_for(user, pk, manage=request.method == "POST")
+    manage = scope.can_manage(user, org)
+    form = forms.BodyForm(request.POST or None) if manage else None
+    status = 200
+    if request.method == "POST":
+        response, status = _submit(request, form, lambda d: services.create_body(org, actor=user, **d),
+                                   lambda b: _("The body %(name)s was created; start its first term.") % {"name": b},
+                                   lambda b: redirect("governance:body", pk=b.pk))
+        if response:
+            return response
+    bodies = list(selectors.bodies_of(org))
+    reports = {r.body.pk: r for r in compliance.reports_for_terms(compliance.current_terms(selectors.bodies_of(org)))}
+    today = timezone.localdate()
+    rows = [{"body": b, "report": reports.get(b.pk), "term": reports[b.pk].term if b.pk in reports else None} for b in bodies]
+    return render(request, "governance/org.html", {
+        "org": org, "rows": rows, "form": form, "manage": manage, "today": today,
+        "breadcrumb": org_selectors.ancestors_visible(user, org),
+    }, status=status)
+
+
+# ---- One body: current term, seats, compliance, past terms, slates ------------------------------
+
+def _body_context(request, body, **bound) -> dict:
+    user = request.user
+    manage = scope.can_manage(user, body.organization)
+    term = selectors.current_term(body)
+    today = timezone.localdate()
+    seats = list(selectors.seats_of(term, today=today)) if term else []
+    f: dict[str, Any] = {}
+    search, found, searched = None, [], True
+    if manage:
+        f["term"] = forms.TermForm(prefix="term")
+        if term is not None:
+            f["seat"] = forms.SeatForm(prefix="seat", initial={"person": _chosen_person(request)})
+        f["slate"] = forms.SlateForm(prefix="slate")
+        search, found, searched = _people_search(request)
+    f.update(bound)
+    report = compliance.body_compliance(body, today=today) if term else None
+    return {
+        "body": body, "org": body.organization, "term": term, "manage": manage, "f": f, "today": today,
+        "seats": [{"seat": s, "age": compliance.age_on(s.birth_date, s.start)} for s in seats],
+        "results": _result_rows(report),
+        "past_terms": [t for t in selectors.terms_of(body) if t.actual_end is not None],
+        "slates": list(selectors.slates_of(body)),
+        "search": search, "found": found, "search_status": 200 if searched else 400,
+        "vacate_errors": bound["vacate"].errors if "vacate" in bound else None,
+    }
+
+
+def _render_body(request, body, status: int = 200, **bound):
+    context = _body_context(request, body, **bound)
+    return render(request, "governance/body.html", context, status=status if status != 200 else context["search_status"])
+
+
+@login_required
+@require_GET
+def body(request, pk: int):
+    return _render_body(request, selectors.get_body_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def term_start(request, pk: int):
+    item = selectors.get_body_for(request.user, pk, manage=True)
+    form = forms.TermForm(request.POST, prefix="term")
+    response, status = _submit(request, form, lambda d: services.start_term(item, actor=request.user, **d),
+                               lambda t: _("Term %(n)s has started.") % {"n": t.number}, lambda t: redirect("governance:body", pk=item.pk))
+    return response or _render_body(request, item, status, term=form)
+
+
+def _seat(user, item, d):
+    term = selectors.current_term(item)
+    if term is None:
+        raise DomainError("no_current_term", _("Start a term first."))
+    return services.seat_person(term, actor=user, person=_person(user, d["person"], "person"), role=d["role"], start=d["start"],
+                                official=d["official"] or OfficialStatus.NONE)
+
+
+@login_required
+@require_POST
+def seat_add(request, pk: int):
+    item = selectors.get_body_for(request.user, pk, manage=True)
+    form = forms.SeatForm(request.POST, prefix="seat")
+    response, status = _submit(request, form, lambda d: _seat(request.user, item, d),
+                               lambda s: _("%(name)s was seated.") % {"name": s.person.name}, lambda s: redirect("governance:body", pk=item.pk))
+    return response or _render_body(request, item, status, seat=form)
+
+
+@login_required
+@require_POST
+def seat_vacate(request, pk: int):
+    seat = selectors.get_seat_for(request.user, pk, manage=True)
+    form = forms.VacateForm(request.POST, prefix="vacate")
+    item = seat.term.body
+    response, status = _submit(request, form, lambda d: services.unseat(seat, actor=request.user, end=d["end"], reason=d["reason"]),
+                               lambda s: _("The seat of %(name)s was vacated.") % {"name": s.person.name},
+                               lambda s: redirect("governance:body", pk=item.pk))
+    return response or _render_body(request, item, status, vacate=form)
+
+
+@login_required
+@require_POST
+def slate_create(request, pk: int):
+    item = selectors.get_body_for(request.user, pk, manage=True)
+    form = forms.SlateForm(request.POST, prefix="slate")
+    response, status = _submit(request, form, lambda d: services.create_slate(item, actor=request.user, **d),
+                               lambda s: _("The draft slate %(name)s was created.") % {"name": s.name},
+                               lambda s: redirect("governance:slate", pk=s.pk))
+    return response or _render_body(request, item, status, slate=form)
+
+
+@login_required
+@require_GET
+def term(request, pk: int):
+    item = selectors.get_term_for(request.user, pk)
+    seats = selectors.seats_of(item, include_ended=True)
+    return render(request, "governance/term.html", {
+        "term": item, "body": item.body, "org": item.body.organization,
+        "seats": [{"seat": s, "age": compliance.age_on(s.birth_date, s.start)} for s in seats],
+    })
+
+
+# ---- What-if: a draft slate against the rules, beside the current term --------------------------
+
+def _slate_context(request, slate, **bound) -> dict:
+    user = request.user
+    manage = scope.can_manage(user, slate.body.organization)
+    f: dict[str, Any] = {}
+    search, found, searched = None, [], True
+    if manage:
+        f["entry"] = forms.SlateEntryForm(prefix="entry", initial={"person": _chosen_person(request)})
+        search, found, searched = _people_search(request)
+    f.update(bound)
+    today = timezone.localdate()
+    proposed = compliance.slate_compliance(slate, today=today)
+    current = compliance.body_compliance(slate.body, today=today)
+    now_by_rule = {r.rule_id: r for r in current.results}
+    pairs = [{"slate": _result_row(r), "now": _result_row(now_by_rule[r.rule_id]) if r.rule_id in now_by_rule else None}
+             for r in proposed.results]
+    entries = slate.entries.select_related("person").order_by("role", "person__name", "id")
+    return {
+        "slate": slate, "body": slate.body, "org": slate.body.organization, "manage": manage, "f": f,
+        "entries": entries, "pairs": pairs, "proposed": proposed, "current": current,
+        "search": search, "found": found, "search_status": 200 if searched else 400,
+    }
+
+
+def _render_slate(request, slate, status: int = 200, **bound):
+    context = _slate_context(request, slate, **bound)
+    return render(request, "governance/slate.html", context, status=status if status != 200 else context["search_status"])
+
+
+@login_required
+@require_GET
+def slate(request, pk: int):
+    return _render_slate(request, selectors.get_slate_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def slate_add(request, pk: int):
+    item = selectors.get_slate_for(request.user, pk, manage=True)
+    form = forms.SlateEntryForm(request.POST, prefix="entry")
+
+    def run(d):
+        return services.add_slate_entry(item, actor=request.user, person=_person(request.user, d["person"], "person"), role=d["role"],
+                                        official=d["official"] or OfficialStatus.NONE)
+
+    response, status = _submit(request, form, run, lambda e: _("%(name)s is on the slate.") % {"name": e.person.name},
+                               lambda e: redirect("governance:slate", pk=item.pk))
+    return response or _render_slate(request, item, status, entry=form)
+
+
+@login_required
+@require_POST
+def slate_remove(request, pk: int):
+    item = selectors.get_slate_for(request.user, pk, manage=True)
+    value = request.POST.get("entry", "")
+    entry = item.entries.select_related("person").filter(pk=int(value)).first() if value.isdigit() and len(value) < 10 else None
+    if entry is None:
+        raise NotFound()
+    services.remove_slate_entry(entry, actor=request.user)
+    messages.success(request, _("%(name)s was taken off the slate.") % {"name": entry.person.name})
+    return redirect("governance:slate", pk=item.pk)
+
+
+@login_required
+@require_POST
+def slate_delete(request, pk: int):
+    item = selectors.get_slate_for(request.user, pk, manage=True)
+    body_pk = item.body_id
+    services.delete_slate(item, actor=request.user)
+    messages.success(request, _("The draft slate was deleted."))
+    return redirect("governance:body", pk=body_pk)
+
+
+# ---- Compliance of a subtree: a sortable table, exported as XLSX -------------------------------
+
+def _compliance_rows(user, org, ruleset: str | None) -> list[dict]:
+    today = timezone.localdate()
+    rows = []
+    for report in compliance.subtree_compliance(org, today=today, ruleset=ruleset):
+        t, b = report.term, report.body
+        rows.append({"org": b.organization, "body": b, "kind": _kind_label(b.kind), "term": t, "planned_end": t.planned_end,
+                     "overdue": t.planned_end < today, "seats": report.seats,
+                     "failures": [_measure_label(r.measure, r.param) for r in report.failures],
+                     "targets": [_measure_label(r.measure, r.param) for r in report.targets_missed]})
+    # Bodies without a current term are listed too: one row per body.
+    running = Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=org.path).values("body_id")
+    idle = (selectors.visible_bodies(user).filter(organization__path__descends=org.path).exclude(pk__in=running)
+            .order_by("organization__path", "kind"))
+    for b in idle:
+        rows.append({"org": b.organization, "body": b, "kind": _kind_label(b.kind), "term": None, "planned_end": None, "overdue": False,
+                     "seats": 0, "failures": [], "targets": []})
+    return rows
+
+
+SORTS = {
+    "org": lambda r: (r["org"].name, r["kind"]),
+    "body": lambda r: (r["kind"], r["org"].name),
+    "term": lambda r: (r["term"].number if r["term"] else -1, r["org"].name),
+    "planned_end": lambda r: (r["planned_end"] is None, r["planned_end"] or timezone.localdate(), r["org"].name),
+    "seats": lambda r: (r["seats"], r["org"].name),
+    "failures": lambda r: (len(r["failures"]), r["org"].name),
+    "targets": lambda r: (len(r["targets"]), r["org"].name),
+}
+
+
+def _sorted(rows: list[dict], sort: str) -> list[dict]:
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return sorted(rows, key=lambda r: (r["org"].path, r["kind"]))
+    return sorted(rows, key=SORTS[key], reverse=sort.startswith("-"))
+
+
+def _cell(value: Any) -> Any:
+    """A text cell a spreadsheet will not read as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _xlsx(rows: list[dict], org) -> HttpResponse:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(str(_("Compliance")))
+    sheet.append([str(h) for h in (_("organization"), _("code"), _("body"), _("term"), _("planned end"), _("seats"),
+                                   _("failures"), _("failed rules"), _("targets missed"), _("targets not reached"))])
+    for r in rows:
+        sheet.append([_cell(r["org"].name), _cell(r["org"].code), _cell(r["kind"]), r["term"].number if r["term"] else None,
+                      r["planned_end"], r["seats"], len(r["failures"]), _cell("; ".join(r["failures"])), len(r["targets"]),
+                      _cell("; ".join(r["targets"]))])
+    out = io.BytesIO()
+    book.save(out)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="kejia-compliance-{org.pk}-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
+def subtree(request, pk: int):
+    org = org_selectors.get_organization_for(request.user, pk)
+    form = forms.ComplianceFilterForm(request.GET, rulesets=[r.name for r in selectors.rulesets()])
+    if not form.is_valid():
+        return render(request, "governance/compliance.html", {"org": org, "form": form, "rows": None, "sort": ""}, status=400)
+    cd = form.cleaned_data
+    rows = _sorted(_compliance_rows(request.user, org, cd["ruleset"] or None), cd["sort"])
+    if cd["format"] == "xlsx":
+        return _xlsx(rows, org)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    query.pop("format", None)
+    return render(request, "governance/compliance.html", {
+        "org": org, "form": form, "rows": rows, "sort": cd["sort"], "query": query.urlencode(),
+        "columns": [("org", _("Organization")), ("body", _("Body")), ("term", _("Term")), ("planned_end", _("Planned end")),
+                    ("seats", _("Seats")), ("failures", _("Failures")), ("targets", _("Targets missed"))],
+        "failing_bodies": sum(1 for r in rows if r["failures"]),
+    })
+
+
+# ---- Term alerts, concurrent posts ------------------------------------------------------------
+
+@login_required
+@require_GET
+def alerts(request):
+    _require_role(request.user)
+    form = forms.AlertsForm(request.GET)
+    if not form.is_valid():
+        return render(request, "governance/alerts.html", {"form": form, "alerts": None, "root": None}, status=400)
+    cd = form.cleaned_data
+    root = org_selectors.get_organization_for(request.user, cd["org"]) if cd["org"] else None
+    data = selectors.term_alerts(request.user, root=root, within_days=cd["within"] or 90)
+    return render(request, "governance/alerts.html", {"form": form, "alerts": data, "root": root})
+
+
+@login_required
+@require_GET
+def concurrent(request):
+    _require_role(request.user)
+    form = forms.ConcurrentForm(request.GET)
+    if not form.is_valid():
+        return render(request, "governance/concurrent.html", {"form": form, "rows": None, "root": None}, status=400)
+    cd = form.cleaned_data
+    root = org_selectors.get_organization_for(request.user, cd["org"]) if cd["org"] else None
+    limits = {k: cd[k] if cd[k] is not None else form.fields[k].initial for k in ("max_posts", "max_age", "max_terms")}
+    rows = selectors.concurrent_posts(request.user, root=root, **limits)
+    return render(request, "governance/concurrent.html", {"form": form, "rows": rows, "root": root, "limits": limits})
+
+
+# ---- Contact duties ---------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contacts(request, pk: int):
+    user = request.user
+    org = org_selectors.get_organization_for(user, pk, manage=request.method == "POST")
+    manage = scope.can_manage(user, org)
+    assign = forms.ContactAssignForm(request.POST or None, prefix="assign", initial={"leader": _chosen_person(request)}) if manage else None
+    status = 200
+    if request.method == "POST":
+        def run(d):
+            return services.assign_contact(actor=user, assigned_by=org, leader=_person(user, d["leader"], "leader"),
+                                           organization=_org_by_code(user, d["organization"], "organization"), since=d["since"])
+
+        response, status = _submit(request, assign, run,
+                                   lambda duty: _("%(leader)s now keeps contact with %(org)s.") % {"leader": duty.leader.name,
+                                                                                                    "org": duty.organization.name},
+                                   lambda duty: redirect("governance:contacts", pk=org.pk))
+        if response:
+            return response
+    months_form = forms.CoverageForm(request.GET)
+    months = 6
+    if months_form.is_valid():
+        months = months_form.cleaned_data["months"] or 6
+    elif status == 200:
+        status = 400
+    search, found, searched = _people_search(request) if manage else (None, [], True)
+    if not searched and status == 200:
+        status = 400
+    rows = selectors.contact_coverage(user, org, months=months)
+    return render(request, "governance/contacts.html", {
+        "org": org, "rows": rows, "months": months, "months_form": months_form, "manage": manage, "assign": assign,
+        "search": search, "found": found, "gaps": sum(1 for r in rows if r["gap"]),
+    }, status=status)
+
+
+def _contact_context(request, duty, **bound) -> dict:
+    user = request.user
+    manage = scope.can_manage(user, duty.assigned_by)
+    own = duty.leader.user_id is not None and duty.leader.user_id == user.pk
+    f: dict[str, Any] = {}
+    if (manage or own) and duty.until is None:
+        f["visit"] = forms.VisitForm(prefix="visit", initial={"date": timezone.localdate()})
+    if manage and duty.until is None:
+        f["end"] = forms.EndContactForm(prefix="end")
+    f.update(bound)
+    return {"duty": duty, "manage": manage, "own": own, "f": f, "visits": selectors.visits_of(duty)}
+
+
+@login_required
+@require_GET
+def contact(request, pk: int):
+    duty = selectors.get_contact_for(request.user, pk)
+    return render(request, "governance/contact.html", _contact_context(request, duty))
+
+
+@login_required
+@require_POST
+def contact_visit(request, pk: int):
+    duty = selectors.get_contact_for(request.user, pk)
+    form = forms.VisitForm(request.POST, prefix="visit")
+
+    def run(d):
+        return services.log_visit(duty, actor=request.user, date=d["date"], form=d["kind"], notes=d["notes"], issues=d["issues"])
+
+    response, status = _submit(request, form, run, _("The contact was logged."), lambda v: redirect("governance:contact", pk=duty.pk))
+    return response or render(request, "governance/contact.html", _contact_context(request, duty, visit=form), status=status)
+
+
+@login_required
+@require_POST
+def contact_end(request, pk: int):
+    duty = selectors.get_contact_for(request.user, pk, manage=True)
+    form = forms.EndContactForm(request.POST, prefix="end")
+    response, status = _submit(request, form, lambda d: services.end_contact(duty, actor=request.user, until=d["until"]),
+                               _("The contact duty has ended."), lambda v: redirect("governance:contact", pk=duty.pk))
+    return response or render(request, "governance/contact.html", _contact_context(request, duty, end=form), status=status)
+
+
+# ---- Rule sets, rules, where they apply -------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rulesets(request):
+    user = request.user
+    editor = services.can_edit_rules(user)
+    if request.method == "POST" and not editor:
+        raise PermissionDenied(_("Only administrators of the federation edit rule sets."))
+    form = forms.RuleSetForm(request.POST or None, prefix="ruleset") if editor else None
+    status = 200
+    if request.method == "POST":
+        response, status = _submit(request, form, lambda d: services.create_ruleset(actor=user, **d),
+                                   lambda r: _("The rule set %(name)s was created; add its rules.") % {"name": r.name},
+                                   lambda r: redirect("governance:ruleset", pk=r.pk))
+        if response:
+            return response
+    return render(request, "governance/rulesets.html", {"rulesets": selectors.rulesets(), "form": form, "editor": editor,
+                                                        "assignments": selectors.assignments_in_scope(user).order_by("organization__path")},
+                  status=status)
+
+
+def _rule_initial(rule) -> dict:
+    initial = {name: getattr(rule, name) for name in services.RULE_FIELDS}
+    initial["threshold"] = f"{rule.threshold.normalize():f}"
+    return initial
+
+
+def _ruleset_context(request, ruleset, **bound) -> dict:
+    user = request.user
+    editor = services.can_edit_rules(user)
+    assigner = _can_assign_rulesets(user)
+    f: dict[str, Any] = {}
+    if editor:
+        f["rule"] = forms.RuleForm(prefix="rule")
+        f["edit"] = forms.RuleSetForm(prefix="edit", initial={n: getattr(ruleset, n) for n in ("name", "jurisdiction", "source", "description")})
+    if assigner:
+        f["assign"] = forms.AssignRuleSetForm(prefix="assign")
+    f.update(bound)
+    rules = [{"rule": r, "kinds": [_kind_label(k) for k in r.body_kinds or []], "measure": _measure_label(r.measure, r.param),
+              "threshold": _rule_threshold(r)} for r in ruleset.rules.order_by("sort", "id")]
+    return {"ruleset": ruleset, "rules": rules, "editor": editor, "assigner": assigner, "f": f,
+            "assignments": selectors.assignments_in_scope(user).filter(ruleset=ruleset).order_by("organization__path")}
+
+
+def _rule_threshold(rule) -> str:
+    comparison = "≥" if rule.comparison == Comparison.AT_LEAST else "≤"
+    if rule.measure in PERCENT_MEASURES:
+        return f"{comparison} {float(rule.threshold) * 100:.4g}%"
+    return f"{comparison} {rule.threshold.normalize():f}"
+
+
+@login_required
+@require_GET
+def ruleset(request, pk: int):
+    return render(request, "governance/ruleset.html", _ruleset_context(request, selectors.get_ruleset(pk)))
+
+
+def _require_rule_editor(user) -> None:
+    if not services.can_edit_rules(user):
+        raise PermissionDenied(_("Only administrators of the federation edit rule sets."))
+
+
+@login_required
+@require_POST
+def ruleset_edit(request, pk: int):
+    _require_rule_editor(request.user)
+    item = selectors.get_ruleset(pk)
+    form = forms.RuleSetForm(request.POST, prefix="edit")
+    response, status = _submit(request, form, lambda d: services.update_ruleset(item, actor=request.user, **d),
+                               _("The changes were saved."), lambda r: redirect("governance:ruleset", pk=item.pk))
+    return response or render(request, "governance/ruleset.html", _ruleset_context(request, item, edit=form), status=status)
+
+
+@login_required
+@require_POST
+def rule_add(request, pk: int):
+    _require_rule_editor(request.user)
+    item = selectors.get_ruleset(pk)
+    form = forms.RuleForm(request.POST, prefix="rule")
+    response, status = _submit(request, form, lambda d: services.add_rule(item, actor=request.user, **d),
+                               _("The rule was added."), lambda r: redirect("governance:ruleset", pk=item.pk))
+    return response or render(request, "governance/ruleset.html", _ruleset_context(request, item, rule=form), status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk: int):
+    _require_rule_editor(request.user)
+    rule = selectors.get_rule(pk)
+    form = forms.RuleForm(request.POST or None, initial=_rule_initial(rule))
+    status = 200
+    if request.method == "POST":
+        response, status = _submit(request, form, lambda d: services.update_rule(rule, actor=request.user, **d),
+                                   _("The rule was saved."), lambda r: redirect("governance:ruleset", pk=rule.ruleset_id))
+        if response:
+            return response
+    return render(request, "governance/rule_edit.html", {"rule": rule, "ruleset": rule.ruleset, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def rule_delete(request, pk: int):
+    _require_rule_editor(request.user)
+    rule = selectors.get_rule(pk)
+    ruleset_pk = rule.ruleset_id
+    services.delete_rule(rule, actor=request.user)
+    messages.success(request, _("The rule was deleted."))
+    return redirect("governance:ruleset", pk=ruleset_pk)
+
+
+@login_required
+@require_POST
+def ruleset_assign(request, pk: int):
+    user = request.user
+    if not _can_assign_rulesets(user):
+        raise PermissionDenied(_("Only the organization's administrators assign rule sets."))
+    item = selectors.get_ruleset(pk)
+    form = forms.AssignRuleSetForm(request.POST, prefix="assign")
+
+    def run(d):
+        return services.assign_ruleset(item, _org_by_code(user, d["organization"], "organization"), actor=user,
+                                       include_subtree=d["include_subtree"])
+
+    response, status = _submit(request, form, run, lambda a: _("The rule set now applies to %(org)s.") % {"org": a.organization.name},
+                               lambda a: redirect("governance:ruleset", pk=item.pk))
+    return response or render(request, "governance/ruleset.html", _ruleset_context(request, item, assign=form), status=status)
+
+
+@login_required
+@require_POST
+def ruleset_unassign(request, pk: int):
+    assignment = selectors.get_assignment_for(request.user, pk)
+    ruleset_pk, name = assignment.ruleset_id, assignment.organization.name
+    services.unassign_ruleset(assignment, actor=request.user)
+    messages.success(request, _("The rule set no longer applies to %(org)s.") % {"org": name})
+    return redirect("governance:ruleset", pk=ruleset_pk)
