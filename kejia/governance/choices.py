@@ -3,6 +3,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BodyKind(models.TextChoices):
@@ -21,7 +22,7 @@ class SeatRole(models.TextChoices):
     VICE_CHAIR_FULL = "vice_chair_full", _("Vice-chair, full-time")
     VICE_CHAIR_PART = "vice_chair_part", _("Vice-chair, part-time")
     SECRETARY_GENERAL = "secretary_general", _("Secretary-general")
-    MEMBER = "member", _("Member")
+    MEMBER = "member", pgettext_lazy("seat role", "Member")
     DELEGATE = "delegate", _("Delegate")
     STAFF = "staff", _("Full-time staff")
 

@@ -119,7 +119,10 @@ def test_check_compliance_subtree_only(tree, bodies):
 
 
 def test_check_compliance_human_output_one_line_per_body_then_flagged_rules(tree, bodies):
-    out = run("--org", "JS", "--today", TODAY)
+    from django.utils import translation
+
+    with translation.override("en"):  # the command speaks the active language; zh-hans by default
+        out = run("--org", "JS", "--today", TODAY)
     lines = out.splitlines()
     body_lines = [line for line in lines if not line.startswith("  ")]
     assert len(body_lines) == 2
