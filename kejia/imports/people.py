@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.core.bulk import insert_returning
 from kejia.core.errors import ValidationFailed
 from kejia.imports.columns import EXTRA_FIELDS, CellError, convert
 from kejia.imports.matching import match_rows
@@ -190,7 +191,7 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
             else:
                 matched.append((row, person))
                 row.saved = person
-        created = Person.objects.bulk_create([r.person for r in new_rows])
+        created = insert_returning(Person, [r.person for r in new_rows])
         result.created += len(created)
         # Fill what is empty in the records already there; report, never overwrite, what differs.
         changed_people, changed_fields = [], set()
@@ -215,7 +216,7 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
         to_list = {p.pk: p for p in created}
         to_list.update((p.pk, p) for _r, p in matched if p.pk not in listed)
         listings = [Listing(person=p, organization=organization, role=ListingRole.MEMBER) for p in to_list.values()]
-        Listing.objects.bulk_create(listings)
+        insert_returning(Listing, listings)
         result.listed += len(listings)
         with_disciplines = set(through.objects.filter(person_id__in=matched_ids).values_list("person_id", flat=True)) if matched_ids else set()
         links = [through(person_id=r.person.pk, discipline_id=code) for r in new_rows for code in dict.fromkeys(r.disciplines)]
