@@ -361,12 +361,16 @@ def add_slate_entry(slate: Slate, *, actor, person, role: str = SeatRole.MEMBER,
     if official not in OfficialStatus.values:
         raise DomainError("invalid_official", _("Choose from the list."), field="official")
     entry, _created = SlateEntry.objects.update_or_create(slate=slate, person=person, defaults={"role": role, "official": official})
+    record_event(actor=actor, action="slate.entry_set", obj=slate, organization=slate.body.organization,
+                 new={"person": person.pk, "role": role, "official": official})
     return entry
 
 
 @transaction.atomic
 def remove_slate_entry(entry: SlateEntry, *, actor) -> None:
     _require_manager(entry.slate.body.organization, actor)
+    record_event(actor=actor, action="slate.entry_removed", obj=entry.slate, organization=entry.slate.body.organization,
+                 old={"person": entry.person_id, "role": entry.role})
     entry.delete()
 
 
@@ -416,6 +420,8 @@ def log_visit(duty: ContactAssignment, *, actor, date: Any, form: str = ContactF
     own = duty.leader.user_id is not None and duty.leader.user_id == getattr(actor, "pk", None)
     if not own:
         _require_manager(duty.assigned_by, actor)
+    if duty.until is not None:
+        raise DomainError("ended", _("This contact duty has ended; visits are logged on current duties."))
     date = _date(date, "date")
     if date > _today():
         raise DomainError("invalid_dates", _("The date cannot be in the future."), field="date")

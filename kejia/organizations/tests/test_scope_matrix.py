@@ -556,6 +556,26 @@ OTHER_MATRICES.update(dict.fromkeys([
 ], MEMBERSHIPS_MATRIX))
 # Public certificate verification: the token is a signed payload, no object id of anyone's scope.
 OTHER_MATRICES["verify:check"] = "kejia/memberships/tests/test_certificate_pages.py"
+# Governance: pages and API, each route with an id in the governance matrix (its own world of
+# bodies, terms, seats, slates, contact duties, rule sets, rules and assignments).
+GOVERNANCE_MATRIX = "kejia/governance/tests/test_scope.py"
+OTHER_MATRICES.update(dict.fromkeys([
+    "governance:org", "governance:compliance", "governance:contacts", "governance:body", "governance:term_start",
+    "governance:seat_add", "governance:slate_create", "governance:term", "governance:seat_vacate", "governance:slate",
+    "governance:slate_add", "governance:slate_remove", "governance:slate_delete", "governance:contact", "governance:contact_visit",
+    "governance:contact_end", "governance:ruleset", "governance:ruleset_edit", "governance:rule_add", "governance:ruleset_assign",
+    "governance:ruleset_unassign", "governance:rule_edit", "governance:rule_delete",
+    "GET /api/governance/orgs/{id}/bodies", "POST /api/governance/orgs/{id}/bodies", "GET /api/governance/orgs/{id}/compliance",
+    "GET /api/governance/orgs/{id}/contact-coverage", "POST /api/governance/orgs/{id}/contacts", "GET /api/governance/bodies/{id}",
+    "GET /api/governance/bodies/{id}/terms", "POST /api/governance/bodies/{id}/terms", "GET /api/governance/bodies/{id}/compliance",
+    "POST /api/governance/bodies/{id}/slates", "POST /api/governance/terms/{id}/end", "POST /api/governance/terms/{id}/seats",
+    "POST /api/governance/seats/{id}/vacate", "GET /api/governance/slates/{id}", "DELETE /api/governance/slates/{id}",
+    "POST /api/governance/slates/{id}/entries", "DELETE /api/governance/slates/{id}/entries/{person_id}",
+    "GET /api/governance/contacts/{id}", "POST /api/governance/contacts/{id}/visits", "POST /api/governance/contacts/{id}/end",
+    "GET /api/governance/rulesets/{id}", "PATCH /api/governance/rulesets/{id}", "POST /api/governance/rulesets/{id}/rules",
+    "POST /api/governance/rulesets/{id}/assignments", "PATCH /api/governance/rules/{id}", "DELETE /api/governance/rules/{id}",
+    "DELETE /api/governance/assignments/{id}",
+], GOVERNANCE_MATRIX))
 # Routes with an id in no matrix yet: debt, listed so that it stays visible.
 NOT_YET_IN_MATRIX: dict[str, str] = dict.fromkeys([
     "imports:detail", "imports:report", "GET /api/imports/{id}", "GET /api/imports/{id}/report",
