@@ -35,6 +35,7 @@ class Command(BaseCommand):
             indexed = rebuild_index()
             self.stdout.write(f"Search index rebuilt: {indexed}")
         self._seed_memberships(seed)
+        self._seed_governance(seed)
         if not result.created:
             if result.people:
                 self.stdout.write(self.style.SUCCESS(
@@ -60,3 +61,13 @@ class Command(BaseCommand):
         made = seed_memberships(seed=seed, actor=User.objects.filter(username="admin").first())
         if made.memberships:
             self.stdout.write(f"Memberships: {made.memberships} in {made.societies} societies, {made.payments} dues payments.")
+
+    def _seed_governance(self, seed: int) -> None:
+        """Leadership bodies, terms and seats from the seeded people, rule sets and contact duties (once)."""
+        from kejia.accounts.models import User
+        from kejia.governance.demo import seed_governance
+
+        made = seed_governance(seed=seed, actor=User.objects.filter(username="admin").first())
+        if made.bodies:
+            self.stdout.write(f"Governance: {made.bodies} bodies, {made.terms} terms ({made.overdue} overdue, {made.ending_soon} ending "
+                              f"within 90 days), {made.seats} seats, {made.duties} contact duties, {made.visits} visits.")
