@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -410,6 +411,10 @@ def _xlsx(rows: list[dict], org) -> HttpResponse:
     return response
 
 
+# A province subtree has thousands of bodies: the page shows them 100 at a time (the XLSX has all).
+COMPLIANCE_PAGE_SIZE = 100
+
+
 @login_required
 @require_GET
 def subtree(request, pk: int):
@@ -422,10 +427,11 @@ def subtree(request, pk: int):
     if cd["format"] == "xlsx":
         return _xlsx(rows, org)
     query = request.GET.copy()
-    query.pop("sort", None)
-    query.pop("format", None)
+    for key in ("sort", "format", "page"):
+        query.pop(key, None)
+    page = Paginator(rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "governance/compliance.html", {
-        "org": org, "form": form, "rows": rows, "sort": cd["sort"], "query": query.urlencode(),
+        "org": org, "form": form, "rows": page.object_list, "page": page, "total": len(rows), "sort": cd["sort"], "query": query.urlencode(),
         "columns": [("org", _("Organization")), ("body", _("Body")), ("term", _("Term")), ("planned_end", _("Planned end")),
                     ("seats", _("Seats")), ("failures", _("Failures")), ("targets", _("Targets missed"))],
         "failing_bodies": sum(1 for r in rows if r["failures"]),
