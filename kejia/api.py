@@ -46,7 +46,9 @@ def validation_error(request, exc: NinjaValidationError):
 
 
 from kejia.accounts.api import router as accounts_router  # noqa: E402
+from kejia.activities.api import router as activities_router  # noqa: E402
 from kejia.governance.api import router as governance_router  # noqa: E402
+from kejia.home.api import router as home_router  # noqa: E402
 from kejia.imports.api import router as imports_router  # noqa: E402
 from kejia.memberships.api import router as memberships_router  # noqa: E402
 from kejia.organizations.api import router as organizations_router  # noqa: E402
@@ -54,6 +56,9 @@ from kejia.people.api import router as people_router  # noqa: E402
 from kejia.people.review_api import router as people_review_router  # noqa: E402
 from kejia.reference.api import router as reference_router  # noqa: E402
 from kejia.search.api import router as search_router  # noqa: E402
+from kejia.surveys.api import router as surveys_router  # noqa: E402
+from kejia.voice.api import router as voice_router  # noqa: E402
+from kejia.volunteering.api import router as volunteering_router  # noqa: E402
 
 api.add_router("/", accounts_router)
 api.add_router("/", reference_router)
@@ -64,3 +69,8 @@ api.add_router("/", imports_router)
 api.add_router("/", search_router)
 api.add_router("/", memberships_router)
 api.add_router("/", governance_router)
+api.add_router("/", activities_router)
+api.add_router("/", volunteering_router)
+api.add_router("/", voice_router)
+api.add_router("/", surveys_router)
+api.add_router("/", home_router)

@@ -14,6 +14,11 @@ urlpatterns = [
     path("memberships/", include("kejia.memberships.urls")),
     path("verify/", include("kejia.memberships.verify_urls")),
     path("governance/", include("kejia.governance.urls")),
+    path("activities/", include("kejia.activities.urls")),
+    path("volunteering/", include("kejia.volunteering.urls")),
+    path("voice/", include("kejia.voice.urls")),
+    path("surveys/", include("kejia.surveys.urls")),
+    path("", include("kejia.home.urls")),
     path("", include("kejia.organizations.urls")),
 ]
 

@@ -38,6 +38,11 @@ INSTALLED_APPS = [
     "kejia.search",
     "kejia.memberships",
     "kejia.governance",
+    "kejia.activities",
+    "kejia.volunteering",
+    "kejia.voice",
+    "kejia.surveys",
+    "kejia.home",
 ]
 
 MIDDLEWARE = [

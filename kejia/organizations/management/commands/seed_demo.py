@@ -36,6 +36,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Search index rebuilt: {indexed}")
         self._seed_memberships(seed)
         self._seed_governance(seed)
+        self._seed_home(seed)
         if not result.created:
             if result.people:
                 self.stdout.write(self.style.SUCCESS(
@@ -71,3 +72,15 @@ class Command(BaseCommand):
         if made.bodies:
             self.stdout.write(f"Governance: {made.bodies} bodies, {made.terms} terms ({made.overdue} overdue, {made.ending_soon} ending "
                               f"within 90 days), {made.seats} seats, {made.duties} contact duties, {made.visits} visits.")
+
+    def _seed_home(self, seed: int) -> None:
+        """Events, volunteer teams and hours, voice items with answers, surveys with answers (each once)."""
+        from importlib import import_module
+
+        from kejia.accounts.models import User
+
+        actor = User.objects.filter(username="admin").first()
+        for app, label in (("activities", "Activities"), ("volunteering", "Volunteer service"), ("voice", "Voice"), ("surveys", "Surveys")):
+            made = getattr(import_module(f"kejia.{app}.demo"), f"seed_{app}")(seed=seed, actor=actor)
+            if made:
+                self.stdout.write(f"{label}: " + ", ".join(f"{count} {name}" for name, count in made.items()) + ".")

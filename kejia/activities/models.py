@@ -1,0 +1,1 @@
+"""Activities: events, registration with capacity and waitlist, check-in, attendance certificates, calendars."""

@@ -1,0 +1,5 @@
+"""Online home as JSON: the same services and selectors as the pages."""
+
+from ninja import Router
+
+router = Router(tags=["home"])

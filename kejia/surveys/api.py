@@ -1,0 +1,5 @@
+"""Surveys as JSON: the same services and selectors as the pages."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])

@@ -1,0 +1,1 @@
+"""Surveys: questionnaire builder, distribution, tracking, results and the evaluation index."""

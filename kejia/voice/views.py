@@ -1,0 +1,7 @@
+"""Voice pages. (Skeleton: the real views replace this placeholder.)"""
+
+from django.shortcuts import render
+
+
+def home(request):
+    return render(request, "voice/home.html", {})

@@ -1,0 +1,5 @@
+"""Volunteer service as JSON: the same services and selectors as the pages."""
+
+from ninja import Router
+
+router = Router(tags=["volunteering"])

@@ -1,0 +1,1 @@
+"""Volunteer service: teams, service demands, services and the ledger of hours."""
