@@ -19,12 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
-from kejia.core import pii
 from kejia.memberships import numbering
 from kejia.memberships.choices import ClassKind, MembershipStatus, PaymentMethod, PaymentStatus, Transition
 from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipEvent, MembershipRules
 from kejia.memberships.services import default_classes
-from kejia.organizations.demo.common import ANCHOR, DEFAULT_SEED
+from kejia.organizations.demo.common import ANCHOR, DEFAULT_SEED, demo_worker_person
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgStatus
 from kejia.organizations.models import Institution, Organization
 
@@ -170,19 +169,8 @@ def _status(rng: random.Random) -> str:
 
 
 def _worker_profile() -> int | None:
-    """The demo S&T worker's profile: the seed gives them one with their name and phone. It is not
-    linked here, because linking the account (by name and phone) is a step the demo shows; once
-    linked, the worker's memberships page lists what is seeded for the profile."""
-    from kejia.accounts.models import User
-    from kejia.people.models import Person
-
-    user = User.objects.filter(username="worker").first()
-    if user is None:
-        return None
-    person = Person.objects.filter(user=user).first()
-    if person is None and user.phone_sealed:
-        person = Person.objects.filter(name=user.display_name, phone_hash=pii.blind_index(pii.decrypt(user.phone_sealed)),
-                                       status="active").order_by("pk").first()
+    """The demo S&T worker's profile; once they link their account, the memberships page lists what is seeded for it."""
+    person = demo_worker_person()
     return person.pk if person else None
 
 

@@ -31,3 +31,21 @@ def org_code_check(body: str) -> str:
     total = sum(int(c, 36) * w for c, w in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
     check = 11 - total % 11
     return "X" if check == 10 else "0" if check == 11 else str(check)
+
+
+def demo_worker_person():
+    """The demo S&T worker's profile (people.Person) or None: the linked one, else the record the
+    people seed made with the worker's name and phone (linking the account is a step the demo
+    shows, so the seed does not link it)."""
+    from kejia.accounts.models import User
+    from kejia.core import pii
+    from kejia.people.models import Person
+
+    user = User.objects.filter(username="worker").first()
+    if user is None:
+        return None
+    person = Person.objects.filter(user=user).first()
+    if person is None and user.phone_sealed:
+        person = Person.objects.filter(name=user.display_name, phone_hash=pii.blind_index(pii.decrypt(user.phone_sealed)),
+                                       status="active").order_by("pk").first()
+    return person
