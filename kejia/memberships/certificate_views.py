@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from kejia.activities import certificates as attendance
 from kejia.core.errors import NotFound
 from kejia.memberships import certificates, selectors
 from kejia.memberships.choices import CertificateState
@@ -54,7 +55,7 @@ def verify_form(request):
     error = ""
     if text:
         token = certificates.token_from(text[:MAX_INPUT]) if len(text) <= MAX_INPUT else ""
-        if token.startswith(certificates.PREFIX) and len(token) <= certificates.MAX_TOKEN:
+        if token.startswith((certificates.PREFIX, attendance.PREFIX)) and len(token) <= certificates.MAX_TOKEN:
             return redirect("verify:check", token=token)
         error = _("This is not a Kejia certificate: paste the text or address read from the QR code.")
     return render(request, "memberships/verify_form.html", {"text": text[:MAX_INPUT], "error": error}, status=400 if error else 200)
@@ -83,12 +84,16 @@ def _described(verdict: certificates.Verdict) -> dict:
 
 @require_GET
 def verify(request, token: str):
-    if len(token) > MAX_INPUT:
-        verdict = certificates.Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
+    if len(token) <= MAX_INPUT and token.startswith(attendance.PREFIX):  # a certificate of attendance (kejia/activities)
+        verdict = attendance.check_token(token)
+        template, details = "activities/verify.html", attendance.describe(verdict)
     else:
-        verdict = certificates.check_certificate(token)
-    response = render(request, "memberships/verify.html", {"verdict": verdict, "style": STYLES[verdict.state],
-                                                           "details": _described(verdict)})
+        if len(token) > MAX_INPUT:
+            verdict = certificates.Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
+        else:
+            verdict = certificates.check_certificate(token)
+        template, details = "memberships/verify.html", _described(verdict)
+    response = render(request, template, {"verdict": verdict, "style": STYLES[verdict.state], "details": details})
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "no-store"  # a revocation shows at once
     return response
