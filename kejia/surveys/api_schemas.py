@@ -1,0 +1,294 @@
+"""The shapes of the surveys API (kejia/surveys/api.py). Bodies name related objects by id
+(`org_id`, `person_id`, `subject_id`); answers are {question key: value} as in
+kejia/surveys/questions.py. An anonymous survey's answers never carry a person."""
+
+import datetime
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
+from kejia.surveys.choices import QuestionKind, QuestionRole, SurveyKind, SurveyStatus, TargetKind
+
+__all__ = ["Id", "ObjectId"]
+
+Text = Annotated[str, Field(max_length=5000)]
+Short = Annotated[str, Field(max_length=200)]
+Lines = Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)]
+
+
+class SurveyIn(Schema):
+    org_id: Id
+    title: Short
+    kind: SurveyKind = SurveyKind.GENERAL
+    description: Text = ""
+    anonymous: bool = False
+    opens_on: datetime.date | None = None
+    closes_on: datetime.date | None = None
+    period: Annotated[str, Field(max_length=16)] = ""
+
+
+class SurveyPatch(Schema):
+    title: Short | None = None
+    description: Text | None = None
+    kind: SurveyKind | None = None
+    anonymous: bool | None = None
+    opens_on: datetime.date | None = None
+    closes_on: datetime.date | None = None
+    period: Annotated[str, Field(max_length=16)] | None = None
+    index_weights: dict[str, float] | None = None
+
+
+class InstallIn(Schema):
+    org_id: Id
+    template: Annotated[str, Field(pattern="^(status|evaluation)$")]
+    period: Annotated[str, Field(max_length=16)] = ""
+
+
+class SubjectsIn(Schema):
+    org_ids: Annotated[list[Id], Field(max_length=500)]
+
+
+class VersionOut(Schema):
+    number: int
+    published_at: datetime.datetime
+    questions: list[dict[str, Any]]
+
+
+class SurveyOut(Schema):
+    id: int
+    title: str
+    description: str
+    kind: str
+    anonymous: bool
+    status: str
+    opens_on: datetime.date | None
+    closes_on: datetime.date | None
+    period: str
+    organization: OrgRef
+    index_weights: dict[str, float]
+    version: int | None = Field(None, description="The published version answers go to")
+
+    @staticmethod
+    def resolve_version(obj) -> int | None:
+        return obj.current_version.number if obj.current_version_id else None
+
+
+class QuestionIn(Schema):
+    kind: QuestionKind
+    text: Annotated[str, Field(max_length=500)]
+    help: Annotated[str, Field(max_length=255)] = ""
+    required: bool = True
+    options: Lines = []
+    rows: Lines = []
+    scale_min: Annotated[int, Field(ge=0, le=10)] = 1
+    scale_max: Annotated[int, Field(ge=0, le=10)] = 5
+    min_label: Annotated[str, Field(max_length=40)] = ""
+    max_label: Annotated[str, Field(max_length=40)] = ""
+    max_choices: Annotated[int, Field(ge=1, le=50)] | None = None
+    condition_key: Annotated[str, Field(max_length=8)] = ""
+    condition_options: Annotated[list[Annotated[int, Field(ge=0, le=50)]], Field(max_length=50)] = Field(
+        [], description="Option indexes (from 0) or rating values of the condition's question")
+    role: QuestionRole = QuestionRole.NONE
+    scores: Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(max_length=50)] = []
+    position: Annotated[int, Field(ge=0, le=1000)] | None = None
+
+
+class QuestionPatch(Schema):
+    kind: QuestionKind | None = None
+    text: Annotated[str, Field(max_length=500)] | None = None
+    help: Annotated[str, Field(max_length=255)] | None = None
+    required: bool | None = None
+    options: Lines | None = None
+    rows: Lines | None = None
+    scale_min: Annotated[int, Field(ge=0, le=10)] | None = None
+    scale_max: Annotated[int, Field(ge=0, le=10)] | None = None
+    min_label: Annotated[str, Field(max_length=40)] | None = None
+    max_label: Annotated[str, Field(max_length=40)] | None = None
+    max_choices: Annotated[int, Field(ge=1, le=50)] | None = None
+    condition_key: Annotated[str, Field(max_length=8)] | None = None
+    condition_options: Annotated[list[Annotated[int, Field(ge=0, le=50)]], Field(max_length=50)] | None = None
+    role: QuestionRole | None = None
+    scores: Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(max_length=50)] | None = None
+
+
+class MoveIn(Schema):
+    offset: Annotated[int, Field(ge=-1, le=1)]
+
+
+class QuestionOut(Schema):
+    id: int
+    key: str
+    position: int
+    kind: str
+    text: str
+    help: str
+    required: bool
+    options: list[str]
+    rows: list[str]
+    scale_min: int
+    scale_max: int
+    min_label: str
+    max_label: str
+    max_choices: int | None
+    condition_key: str
+    condition_options: list[int]
+    role: str
+    scores: list[float]
+
+
+class VersionRef(Schema):
+    number: int
+
+
+class TargetIn(Schema):
+    kind: TargetKind
+    org_id: Id | None = Field(None, description="members: the organization listing the people; station: the survey station")
+    filters: dict[str, Any] = Field({}, description="people: region, sector, title_level, age_min, age_max, discipline, organization (id)")
+
+
+class TargetOut(Schema):
+    id: int
+    kind: str
+    organization: OrgRef | None
+    filters: dict[str, Any]
+    link: str | None = None
+    invited: int
+
+    @staticmethod
+    def resolve_link(obj) -> str | None:
+        from django.urls import reverse
+
+        return reverse("surveys:link", args=[obj.token]) if obj.token else None
+
+
+class TrackingOut(Schema):
+    invited: int
+    answered: int
+    submitted: int
+    drafts: int
+    rate: float | None
+    by_channel: dict[str, int]
+    reminded_today: int
+
+
+class NonRespondentOut(Schema):
+    person_id: int
+    name: str
+    invited_on: datetime.date
+    reminded_on: datetime.date | None
+
+
+class TrackingDetailOut(TrackingOut):
+    non_respondents: list[NonRespondentOut] = Field(..., description="Empty for an anonymous survey")
+
+
+class RemindedOut(Schema):
+    reminded: int
+
+
+class FormOut(Schema):
+    survey: SurveyOut
+    version: int
+    questions: list[dict[str, Any]]
+    subjects: list[OrgRef]
+    answered: bool
+    draft: dict[str, Any] = Field(..., description="Answers saved to continue later")
+    draft_id: str | None = Field(None, description="An anonymous survey's draft: send it back to continue")
+
+
+class AnswerIn(Schema):
+    answers: dict[str, Any]
+    submit: bool = Field(True, description="False: save to continue later")
+    subject_id: Id | None = None
+    token: Annotated[str, Field(max_length=32)] = Field("", description="The open link's token, if answering through it")
+    draft_id: Annotated[str, Field(max_length=40)] = ""
+
+
+class AnswerOut(Schema):
+    status: str
+    draft_id: str | None = Field(None, description="An anonymous survey's draft id (saved, not submitted)")
+
+
+class StationAnswerIn(Schema):
+    station_id: Id
+    answers: dict[str, Any]
+    person_id: Id | None = None
+    subject_id: Id | None = None
+
+
+class BarOut(Schema):
+    label: str
+    count: int
+    share: float
+
+
+class MatrixRowOut(Schema):
+    row: str
+    respondents: int
+    cells: list[BarOut]
+
+
+class QuestionResultOut(Schema):
+    key: str
+    kind: str
+    text: str
+    respondents: int
+    bars: list[BarOut]
+    mean: float | None
+    matrix: list[MatrixRowOut]
+    texts: int
+
+
+class IndexRowOut(Schema):
+    organization: OrgRef
+    period: str
+    survey_id: int
+    respondents: int
+    measures: dict[str, float | None]
+    index: float | None
+    enough: bool
+
+
+class ResultsOut(Schema):
+    submitted: int
+    questions: list[QuestionResultOut]
+    evaluation: list[IndexRowOut]
+
+
+class CrosstabRowOut(Schema):
+    label: str
+    counts: list[int]
+    total: int
+    shares: list[float]
+
+
+class CrosstabOut(Schema):
+    question: str
+    by: str
+    columns: list[str]
+    rows: list[CrosstabRowOut]
+    totals: list[int]
+    means: list[float | None] | None = None
+
+
+class CrosstabQuery(Schema):
+    question: Annotated[str, Field(max_length=8)]
+    by: Annotated[str, Field(max_length=16, description="sector, age_band, region or a single-choice question's key")]
+
+
+class ExportQuery(Schema):
+    what: Annotated[str, Field(pattern="^(results|raw)$")] = "results"
+
+
+class ListFilters(Schema):
+    status: SurveyStatus | None = None
+    kind: SurveyKind | None = None
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class EvaluationOut(Schema):
+    organization: OrgRef
+    periods: list[str]
+    rows: list[IndexRowOut]

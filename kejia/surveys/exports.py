@@ -1,0 +1,124 @@
+"""XLSX exports: the results (counts, shares, means, matrix tables, a cross-tab, the evaluation
+index) and the raw answers (one row per response; an anonymous survey's rows carry no personal
+data, and come in the order of their random ids)."""
+
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kejia.surveys import results as res
+from kejia.surveys.choices import QuestionKind, ResponseStatus, SurveyKind
+from kejia.surveys.models import Answer, Response, Survey
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _cell(value: Any) -> Any:
+    """A text cell a spreadsheet will not read as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _save(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def results_xlsx(survey: Survey, *, crosstab: dict | None = None, index_rows: list | None = None, names: dict | None = None) -> bytes:
+    from openpyxl import Workbook
+
+    layout = res.Layout(survey)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Results"))
+    sheet.append([_("question"), _("text"), _("answer"), _("count"), _("share %"), _("respondents"), _("mean")])
+    for r in res.question_results(survey, layout):
+        q = r.question
+        if q["kind"] == QuestionKind.TEXT:
+            sheet.append([q["key"], _cell(q["text"]), _("free-text answers"), r.texts, None, r.respondents, None])
+        elif q["kind"] == QuestionKind.MATRIX:
+            for row in r.matrix:
+                for bar in row["cells"]:
+                    sheet.append([q["key"], _cell(q["text"]), _cell(f'{row["row"]} · {bar.label}'), bar.count, bar.share, row["respondents"], None])
+        else:
+            for bar in r.bars:
+                sheet.append([q["key"], _cell(q["text"]), _cell(bar.label), bar.count, bar.share, r.respondents, r.mean])
+    if crosstab:
+        sheet = book.create_sheet(_("Cross-tab"))
+        sheet.append([crosstab["question"], *[_cell(c) for c in crosstab["columns"]], _("total")])
+        for row in crosstab["rows"]:
+            sheet.append([_cell(row["label"]), *row["counts"], row["total"]])
+        sheet.append([_("total"), *crosstab["totals"], sum(crosstab["totals"])])
+    if survey.kind == SurveyKind.EVALUATION and index_rows:
+        sheet = book.create_sheet(_("Evaluation index"))
+        sheet.append([_("organization"), _("period"), _("respondents"), _("awareness"), _("participation"), _("benefit"),
+                      _("satisfaction"), _("index")])
+        for row in index_rows:
+            sheet.append([_cell((names or {}).get(row.subject_id, str(row.subject_id))), row.period, row.respondents,
+                          *[row.measures.get(m) for m in ("awareness", "participation", "benefit", "satisfaction")], row.index])
+    return _save(book)
+
+
+def raw_xlsx(survey: Survey) -> bytes:
+    """One row per submitted response, one column per question (a matrix: one per row)."""
+    from openpyxl import Workbook
+
+    layout = res.Layout(survey)
+    columns: list[tuple[str, int | None]] = []
+    header: list[str] = [_("no.")]
+    if not survey.anonymous:
+        header += [_("person id"), _("name"), _("submitted on")]
+    header += [_("channel"), _("station"), _("organization evaluated"), _("version")]
+    for q in layout.questions:
+        if q["kind"] == QuestionKind.MATRIX:
+            for i, row in enumerate(q["rows"]):
+                columns.append((q["key"], i))
+                header.append(f'{q["key"]} {row}')
+        else:
+            columns.append((q["key"], None))
+            header.append(f'{q["key"]} {q["text"][:40]}')
+    position = {c: i for i, c in enumerate(columns)}
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Answers"))
+    sheet.append([_cell(h) for h in header])
+    responses = (Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED).order_by("id")
+                 .values_list("id", "version_id", "version__number", "person_id", "person__name", "submitted_on", "channel",
+                              "station__name", "subject__name"))
+    answers = (Answer.objects.filter(survey=survey).order_by("response_id", "id")
+               .values_list("response_id", "version_id", "question", "row", "option", "number", "text").iterator(chunk_size=5000))
+    pending = next(answers, None)
+    for n, (pk, _version, number, person_id, name, submitted_on, channel, station, subject) in enumerate(responses.iterator(chunk_size=2000), 1):
+        cells: list[Any] = [""] * len(columns)
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:
+                _put(cells, position, layout, pending)
+            pending = next(answers, None)
+        head = [n]
+        if not survey.anonymous:
+            head += [person_id, _cell(name or ""), submitted_on]
+        head += [channel, _cell(station or ""), _cell(subject or ""), number]
+        sheet.append(head + [_cell(c) for c in cells])
+    return _save(book)
+
+
+def _put(cells: list, position: dict, layout: res.Layout, answer: tuple) -> None:
+    _rid, version, key, row, option, number, text = answer
+    q = layout.by_key.get(key)
+    if q is None:
+        return
+    if q["kind"] == QuestionKind.MATRIX:
+        r, o = layout.row(version, key, row), layout.option(version, key, option)
+        if r is not None and o is not None:
+            cells[position[(key, r)]] = q["options"][o]
+        return
+    i = position[(key, None)]
+    if q["kind"] == QuestionKind.RATING:
+        cells[i] = number
+    elif q["kind"] == QuestionKind.TEXT:
+        cells[i] = text
+    else:
+        o = layout.option(version, key, option)
+        label = q["options"][o] if o is not None else ""
+        cells[i] = f"{cells[i]}; {label}" if cells[i] else label
