@@ -1,4 +1,4 @@
-"""Online home pages (views.py)."""
+"""Online home pages (views.py), mounted at the site root before the organization pages."""
 
 from django.urls import path
 
@@ -7,5 +7,7 @@ from kejia.home import views
 app_name = "home"
 
 urlpatterns = [
+    path("find/", views.find, name="find"),
+    path("a/<int:pk>/", views.association, name="association"),
     path("me/", views.home, name="me"),
 ]

@@ -1,7 +1,38 @@
-"""Online home pages. (Skeleton: the real views replace this placeholder.)"""
+"""The public pages — find an association near me (/find/), an association's public page
+(/a/<id>/) — and the S&T worker's online home (/me/). Public pages need no login and show only
+public data of active organizations (kejia.home.selectors); the home shows the user's own things."""
 
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from kejia.home import selectors
+from kejia.home.forms import FindForm
+from kejia.organizations.kinds import SOCIETY_KINDS
 
 
+@require_GET
+def find(request):
+    """Find by division and discipline. An htmx request (the form changed) gets the results only."""
+    form = FindForm(request.GET or None)
+    status, found = 200, selectors.Finding()
+    if form.is_bound:
+        if form.is_valid():
+            found = selectors.find_associations(region=form.cleaned_data["region"], discipline=form.cleaned_data["discipline"])
+        else:
+            status = 400
+    template = "home/_find_results.html" if request.htmx and not request.htmx.boosted else "home/find.html"
+    return render(request, template, {"form": form, "found": found}, status=status)
+
+
+@require_GET
+def association(request, pk: int):
+    page = selectors.public_page(selectors.get_public_organization(pk))
+    return render(request, "home/association.html", {
+        "page": page, "org": page.org, "is_society": page.org.kind in SOCIETY_KINDS})
+
+
+@login_required
+@require_GET
 def home(request):
-    return render(request, "home/home.html", {})
+    return render(request, "home/home.html", {"home": selectors.worker_home(request.user)})

@@ -54,6 +54,8 @@ def form_error(form, exc: DomainError) -> int:
 @require_GET
 def home(request):
     user = request.user
+    if not scope.has_any_role(user):  # a S&T worker: their online home (kejia/home)
+        return redirect("home:me")
     cards = [{"org": org, "counts": view_helpers.kind_counts(selectors.subtree_counts(org))}
              for org in view_helpers.tree_roots(user)[:6]]
     return render(request, "organizations/home.html", {

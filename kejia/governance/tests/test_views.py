@@ -123,7 +123,7 @@ def test_nav_link_for_every_role_and_for_leaders_without_one(client, tree):
     """Shown like the other links: staff, leaders and administrators, and a leader whose only tie
     is a contact duty (no role) reaches their duties through it."""
     for user in (tree.county_leader, tree.nj_admin, tree.worker):
-        assert f'href="{url("home")}"' in text(login(client, user).get(reverse("organizations:home")))
+        assert f'href="{url("home")}"' in text(login(client, user).get(reverse("organizations:home"), follow=True))
 
 
 # ---- Scope: sibling staff get 404, a worker 403/404, a leader 403 on writes ----------------------

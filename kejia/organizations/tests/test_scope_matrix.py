@@ -492,7 +492,7 @@ HTML_LISTS = ["organizations:tree", "organizations:search?q=会", "organizations
 def test_list_page_shows_nothing_outside_the_scope(world, actor, page):
     user = getattr(world, actor)
     name, _, query = page.partition("?")
-    response = page_client(world, actor).get(reverse(name) + (f"?{query}" if query else ""))
+    response = page_client(world, actor).get(reverse(name) + (f"?{query}" if query else ""), follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     # A visible organization or filing may name its guiding organization (a column, not a row of it).

@@ -62,10 +62,10 @@ def test_home_renders_roles_counts_and_pending_filings(client, tree):
     assert counts == {"municipal_assoc": 1, "county_assoc": 2, "township_assoc": 1, "enterprise_assoc": 1}
 
 
-def test_home_renders_for_a_user_without_role(client, tree):
+def test_home_sends_a_user_without_role_to_their_online_home(client, tree):
     client.force_login(tree.worker)
-    response = page(client, "organizations:home")
-    assert response.context["cards"] == []
+    response = client.get(reverse("organizations:home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home:me")
     assert reverse("organizations:filing_new") in response.content.decode()
 
 
