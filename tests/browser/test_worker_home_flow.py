@@ -22,11 +22,22 @@ def log_in(page, base, username, password):
     page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
 
 
+def htmx_ready(page, locator):
+    """Wait until htmx has settled and bound its triggers to the element: a select swapped in a
+    moment ago and chosen at once (a busy machine) would otherwise change without loading the
+    next level."""
+    locator.wait_for()
+    page.wait_for_function(
+        "el => el['htmx-internal-data'] !== undefined"
+        " && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')",
+        arg=locator.element_handle())
+
+
 def pick_division(page, codes):
     """Province → city → county → township in the cascading division picker."""
     for level, code in enumerate(codes):
         select = page.locator("#find-form select[data-region-select]").nth(level)
-        select.wait_for()
+        htmx_ready(page, select)
         select.select_option(code)
     page.locator("#find-form input[name=region]").wait_for()
     assert page.locator("#find-form input[name=region]").input_value() == codes[-1]

@@ -15,6 +15,16 @@ def at(day: str, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(datetime.date.fromisoformat(day), datetime.time(hour)))
 
 
+@pytest.fixture(autouse=True)
+def default_deadline_rules(db):
+    """The defaults migration 0002 ships; a transactional test elsewhere in the same worker
+    (the activities concurrency test, the browser tests) flushes them."""
+    from kejia.voice.deadlines import load_default_rules
+    from kejia.voice.models import DeadlineRule
+
+    load_default_rules(DeadlineRule)
+
+
 @pytest.fixture
 def voice(tree):
     from kejia.people import services as people_services

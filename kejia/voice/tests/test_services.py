@@ -194,7 +194,7 @@ def test_reopen_item_once_with_a_new_due_date(voice, send):
     with pytest.raises(IllegalTransition) as exc:
         services.reopen_item(item, actor=voice.worker, reason="还是不行")
     assert exc.value.code == "reopened_once"
-    assert "once" in str(exc.value.message)
+    assert "一次" in str(exc.value.message)  # the message says why, in the user's language
 
 
 def test_reopen_item_refused_to_others_and_when_open(voice, send):
