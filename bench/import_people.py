@@ -17,7 +17,7 @@ media folder under /tmp, then times, in the same process:
     id_hash as import id, sealing in before_save_instance, on the first --die-rows rows
     (it is slow: the whole file would take long), rate extrapolated per row.
 
-Prints JSON. Run time: about 6–9 minutes for 100 000 rows on the development machine (2 vCPUs, load 2.5–5)."""
+Prints JSON. Run time: about 1.5–2 minutes for 100 000 rows on the development machine (2 vCPUs, load 2–3)."""
 
 import argparse
 import csv

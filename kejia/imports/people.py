@@ -3,9 +3,13 @@ write the good ones in one transaction — identity resolution first, new people
 people only filled where empty, a listing for the importing organization where missing.
 
 Speed: the expensive work per row (validation, AES-GCM sealing, pinyin) is done while checking,
-outside the write transaction; the write phase runs one query per chunk for the exact ID
-matches, the existing listings and the existing disciplines, and bulk inserts the rest."""
+outside the write transaction, with each column's converter planned once and the Person built by
+kejia.core.bulk.instance_factory. The write phase resolves identity against one in-memory
+matching.Candidates for the whole import (each blocking key read from the database once, the
+people written here filed as they are written), runs one query per chunk for the existing
+listings and disciplines of matched people, and inserts the rest 1 000 rows a statement."""
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,19 +18,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kejia.core.bulk import insert_returning
+from kejia.core.bulk import insert_returning, instance_factory
 from kejia.core.errors import ValidationFailed
-from kejia.imports.columns import EXTRA_FIELDS, CellError, convert
-from kejia.imports.matching import match_rows
-from kejia.imports.reading import Table, cell
+from kejia.imports.columns import EXTRA_FIELDS, CellError, converter_for
+from kejia.imports.matching import Candidates, match_rows, spellings_of
+from kejia.imports.reading import Table
 from kejia.people import resolution
 from kejia.people import services as people_services
-from kejia.people.choices import Gender, ListingRole, OverseasStatus, PersonStatus, ThreeChiefs, TitleLevel
+from kejia.people.choices import Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.people.models import Listing, Person
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline
 
 CHUNK = 1000
+INSERT_ROWS = 1000  # rows in one INSERT statement (kejia.core.bulk: within the database's own limit)
+FOLD_NOTICE = frozenset({"resident_id", "phone", "email", "employer_uscc", "birth_date", "disciplines"})  # folding noted in the report
 REPORT_LIMIT = 10_000
 # Values that mean "nobody filled this in": an import may fill them, never overwrite anything else.
 EMPTY = {"gender": Gender.UNKNOWN, "sector": Sector.OTHER, "title_level": TitleLevel.NONE, "overseas_status": OverseasStatus.NONE,
@@ -76,35 +82,40 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
     `extension.check_row(number, extra, cleaned, table, report)` checks the extension's columns
     of a row and returns how many errors it reported."""
     known_disciplines = set(Discipline.objects.values_list("code", flat=True))
-    mapped = [(i, f) for i, f in enumerate(table.fields) if f]
     headers = table.headers
+    # Per mapped column, planned once: (index, field, header, converter, whether folding is noted).
+    columns = [(i, f, headers[i], converter_for(f), f in FOLD_NOTICE) for i, f in enumerate(table.fields) if f]
+    indexes = [i for i, *_rest in columns]
     id_column = table.column_of("resident_id")
+    formula_cells = table.formula_cells  # filled as the rows are read
+    new_person = instance_factory(Person) if prepare else None
     seen_ids: dict[str, int] = {}
     good: list[GoodRow] = []
     bad: set[int] = set()
     total = 0
     for number, cells in table.rows:
-        values = [(i, f, cell(cells, i)) for i, f in mapped]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for _i, _f, v in values):
-            if not any((number, i) in table.formula_cells for i, _f in mapped):
+        width = len(cells)
+        values = [cells[i] if i < width else None for i in indexes]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            if not formula_cells or not any((number, i) in formula_cells for i in indexes):
                 continue
         total += 1
         errors = 0
         data: dict[str, Any] = {}
-        for index, name, value in values:
-            if (number, index) in table.formula_cells:
-                report.add(number, headers[index], _("The cell holds a formula whose result was not saved: open the file in Excel or WPS, "
-                                                     "save it and upload it again, or type the value."))
+        for (index, name, header, converter, notice), value in zip(columns, values, strict=True):
+            if formula_cells and (number, index) in formula_cells:
+                report.add(number, header, _("The cell holds a formula whose result was not saved: open the file in Excel or WPS, "
+                                             "save it and upload it again, or type the value."))
                 errors += 1
                 continue
             try:
-                converted, folded = convert(name, value)
+                converted, folded = converter(value)
             except CellError as exc:
-                report.add(number, headers[index], exc.message)
+                report.add(number, header, exc.message)
                 errors += 1
                 continue
-            if folded and name in ("resident_id", "phone", "email", "employer_uscc", "birth_date", "disciplines"):
-                report.add(number, headers[index], _("Full-width characters or spaces were converted to half-width."), "notice")
+            if folded and notice:
+                report.add(number, header, _("Full-width characters or spaces were converted to half-width."), "notice")
             data[name] = converted
         name_value = data.get("name") or ""
         if name_value and any("\u4e00" <= ch <= "\u9fff" for ch in name_value):
@@ -139,7 +150,7 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
                 present |= {"birth_date", "gender"}
             person = None
             if prepare:
-                person = Person()
+                person = new_person()
                 people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
             good.append(GoodRow(number, cleaned, frozenset(present), person, codes, extra))
         if progress and total % CHUNK == 0:
@@ -160,69 +171,95 @@ def _chunks(items: list, size: int) -> Iterable[list]:
         yield items[start:start + size]
 
 
+def _profile_of(row: GoodRow) -> resolution.Profile:
+    """The row's resolution profile (as Profile.from_data builds it), with the hashes and pinyin the
+    sealed Person already carries instead of computing them again."""
+    data, person = row.data, row.person
+    birth = data.get("birth_date")
+    return resolution.Profile.build(pk=None, name=str(data.get("name") or ""), birth_date=birth if isinstance(birth, datetime.date) else None,
+                                    gender=data.get("gender") or "", employer_name=str(data.get("employer_name") or ""),
+                                    phone_hash=person.phone_hash, email=str(data.get("email") or ""), id_hash=person.id_hash,
+                                    pinyin=person.name_pinyin)
+
+
 def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report: Report,
                progress: Callable[[int], None] | None = None) -> Written:
-    """Write the good rows. The caller holds the transaction: all or nothing."""
+    """Write the good rows. The caller holds the transaction: all or nothing.
+
+    Identity resolution reads its candidates through one `matching.Candidates` for the whole
+    import (each blocking key asked of the database once; the people written here filed in memory)."""
     assert transaction.get_connection().in_atomic_block, "write_rows runs inside the import's transaction"
     result = Written()
     through = Person.disciplines.through
     queue_review = getattr(resolution, "queue_review", None)
+    index = Candidates()
+    organization_id = organization.pk
+    new_listing = instance_factory(Listing)
     done = 0
     for chunk in _chunks(rows, CHUNK):
-        hashes = [r.person.id_hash for r in chunk if r.person.id_hash]
-        existing = {p.id_hash: p for p in Person.objects.filter(status=PersonStatus.ACTIVE, id_hash__in=hashes)} if hashes else {}
-        new_rows: list[GoodRow] = []
+        profiles = [_profile_of(r) for r in chunk]
+        pinyins = [r.person.name_pinyin for r in chunk]
+        index.load(profiles, spellings_of([r.data for r in chunk], profiles, pinyins))
+        holders = {i: index.by_id[p.id_hash] for i, p in enumerate(profiles) if p.id_hash and p.id_hash in index.by_id}
+        existing = index.instances(holders.values()) if holders else {}
+        new_rows: list[tuple[GoodRow, resolution.Profile]] = []
         matched: list[tuple[GoodRow, Person]] = []
         reviews: list[tuple[GoodRow, Any]] = []
-        unknown = [row for row in chunk if not (row.person.id_hash and row.person.id_hash in existing)]
-        matches = match_rows([r.data for r in unknown], pinyins=[r.person.name_pinyin for r in unknown])
-        decisions = {id(row): match for row, match in zip(unknown, matches, strict=True)}
-        for row in chunk:
-            person = existing.get(row.person.id_hash) if row.person.id_hash else None
+        unknown = [i for i in range(len(chunk)) if i not in holders]
+        matches = match_rows([chunk[i].data for i in unknown], pinyins=[pinyins[i] for i in unknown], index=index,
+                             profiles=[profiles[i] for i in unknown]) if unknown else []
+        decisions = dict(zip(unknown, matches, strict=True))
+        for i, row in enumerate(chunk):
+            person = existing[holders[i]] if i in holders else None
             if person is None:
-                match = decisions[id(row)]
+                match = decisions[i]
                 if match.decision == "same" and match.person is not None:
                     person = match.person
                 elif match.decision == "review":
                     reviews.append((row, match))
             if person is None:
-                new_rows.append(row)
+                new_rows.append((row, profiles[i]))
                 row.saved = row.person
             else:
                 matched.append((row, person))
                 row.saved = person
-        created = insert_returning(Person, [r.person for r in new_rows])
+        created = insert_returning(Person, [r.person for r, _p in new_rows], batch_size=INSERT_ROWS)
         result.created += len(created)
+        for row, profile in new_rows:
+            index.file_person(row.person, profile)
         # Fill what is empty in the records already there; report, never overwrite, what differs.
-        changed_people, changed_fields = [], set()
+        changed_people, changed_fields = {}, set()
         for row, person in matched:
             fields = _fill(person, row, table, report)
             if "birth_date" in fields:
                 person.block_key = resolution.block_key_of(person.name_pinyin, person.birth_date)
                 fields.add("block_key")
             if fields:
-                changed_people.append(person)
+                changed_people[person.pk] = person
                 changed_fields |= fields
         if changed_people:
             now = timezone.now()
-            for person in changed_people:
+            for person in changed_people.values():
                 person.updated_at = now
-            Person.objects.bulk_update(changed_people, [*sorted(changed_fields), "updated_at"])
+            Person.objects.bulk_update(list(changed_people.values()), [*sorted(changed_fields), "updated_at"])
             result.updated += len(changed_people)
+            for person in changed_people.values():
+                index.file_person(person)  # its blocks follow the filled values
         # Listings and disciplines: one query each for what the matched people already have.
         matched_ids = [p.pk for _r, p in matched]
         listed = set(Listing.objects.filter(organization=organization, role=ListingRole.MEMBER, person_id__in=matched_ids)
                      .values_list("person_id", flat=True)) if matched_ids else set()
-        to_list = {p.pk: p for p in created}
-        to_list.update((p.pk, p) for _r, p in matched if p.pk not in listed)
-        listings = [Listing(person=p, organization=organization, role=ListingRole.MEMBER) for p in to_list.values()]
-        insert_returning(Listing, listings)
+        to_list = dict.fromkeys(p.pk for p in created)
+        to_list.update((p.pk, None) for _r, p in matched if p.pk not in listed)
+        listings = [new_listing(person_id=pk, organization_id=organization_id, role=ListingRole.MEMBER) for pk in to_list]
+        insert_returning(Listing, listings, batch_size=INSERT_ROWS)
         result.listed += len(listings)
         with_disciplines = set(through.objects.filter(person_id__in=matched_ids).values_list("person_id", flat=True)) if matched_ids else set()
-        links = [through(person_id=r.person.pk, discipline_id=code) for r in new_rows for code in dict.fromkeys(r.disciplines)]
+        links = [through(person_id=r.person.pk, discipline_id=code) for r, _p in new_rows for code in dict.fromkeys(r.disciplines)]
         links += [through(person_id=p.pk, discipline_id=code) for r, p in matched if p.pk not in with_disciplines
                   for code in dict.fromkeys(r.disciplines)]
-        through.objects.bulk_create(links, ignore_conflicts=True)
+        if links:
+            through.objects.bulk_create(links, ignore_conflicts=True)
         for row, match in reviews:
             result.review += 1
             if queue_review is not None:

@@ -14,6 +14,8 @@ people are written. Rows it refuses at that point (RowsRejected) are reported li
 the transaction is rolled back and, in "good rows" mode, the write runs again without them."""
 
 import base64
+import contextlib
+import gc
 import hashlib
 import io
 import logging
@@ -127,10 +129,24 @@ def _progress(batch: ImportBatch, **fields) -> None:
         setattr(batch, key, value)
 
 
+@contextlib.contextmanager
+def _cycles_uncollected():
+    """Python's cycle collector paused while a batch runs: the rows, people and profiles an import
+    builds all live until it ends, and the collector kept walking them — about a sixth of a
+    100 000-row import. Reference counting still frees everything else; the collector resumes after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None = None) -> ImportBatch:
     """Check and (unless told not to) write one batch. Never raises for a bad file or a failed
     write: the batch records what happened."""
-    with translation.override("zh-hans"):
+    with translation.override("zh-hans"), _cycles_uncollected():
         _progress(batch, status=BatchStatus.RUNNING, processed=0)
         report = Report()
         try:
