@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kejia.surveys import results as res
 from kejia.surveys.choices import QuestionKind, ResponseStatus, SurveyKind
@@ -33,7 +34,7 @@ def results_xlsx(survey: Survey, *, crosstab: dict | None = None, index_rows: li
     layout = res.Layout(survey)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Results"))
-    sheet.append([_("question"), _("text"), _("answer"), _("count"), _("share %"), _("respondents"), _("mean")])
+    sheet.append([_("question"), _("text"), pgettext("survey", "answer"), _("count"), _("share %"), _("respondents"), _("mean")])
     for r in res.question_results(survey, layout):
         q = r.question
         if q["kind"] == QuestionKind.TEXT:
@@ -81,7 +82,7 @@ def raw_xlsx(survey: Survey) -> bytes:
             header.append(f'{q["key"]} {q["text"][:40]}')
     position = {c: i for i, c in enumerate(columns)}
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Answers"))
+    sheet = book.create_sheet(pgettext("survey", "Answers"))
     sheet.append([_cell(h) for h in header])
     responses = (Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED).order_by("id")
                  .values_list("id", "version_id", "version__number", "person_id", "person__name", "submitted_on", "channel",

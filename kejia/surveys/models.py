@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core.models import TimeStamped
 from kejia.surveys.choices import (
@@ -174,8 +175,8 @@ class Answer(models.Model):
         # those columns in that order, so the GROUP BY reads the index in order (no sort, no table).
         indexes = [models.Index(fields=["survey", "question", "version", "row", "option", "number"], name="answer_results_idx"),
                    models.Index(fields=["response", "question"])]
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
+        verbose_name = pgettext_lazy("survey", "answer")
+        verbose_name_plural = pgettext_lazy("survey", "answers")
 
     def __str__(self) -> str:
         return f"{self.question}: {self.option if self.option is not None else self.number if self.number is not None else self.text[:20]}"

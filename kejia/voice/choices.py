@@ -3,6 +3,7 @@ calendar exception (seeds 003 二.5: 意见建议、呼声和诉求; 001: 维护
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ItemKind(models.TextChoices):
@@ -17,7 +18,7 @@ class ItemStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     ANSWERED = "answered", _("Answered")
     REOPENED = "reopened", _("Reopened")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("voice item", "Closed")
 
 
 # Waiting for the handler organization: these run against the deadline and escalate when late.
@@ -33,7 +34,7 @@ class EventKind(models.TextChoices):
     PUBLISHED = "published", _("Answer published")
     RATED = "rated", _("Rated")
     REOPENED = "reopened", _("Reopened")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("voice item", "Closed")
     PUBLICITY = "publicity", _("Publicity changed")
 
 

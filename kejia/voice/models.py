@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core.models import TimeStamped
 from kejia.voice.choices import OPEN_STATUSES, DayKind, EventKind, ItemKind, ItemStatus
@@ -110,7 +111,7 @@ class ItemEvent(models.Model):
     the staff)."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item"))
-    kind = models.CharField(_("event"), max_length=12, choices=EventKind.choices)
+    kind = models.CharField(pgettext_lazy("voice history", "step"), max_length=12, choices=EventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                               verbose_name=_("by"))
     from_org = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
