@@ -75,6 +75,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "kejia.home.context_processors.navigation",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],

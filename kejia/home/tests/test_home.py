@@ -56,7 +56,7 @@ def test_home_reads_a_bounded_number_of_queries(client, tree, worker_person, dja
         send_item(actor=tree.worker, organization=tree.xw, kind="suggestion", title=f"更多建议{i}", body="内容")
     client.force_login(tree.worker)
     client.get(reverse("home:me"))  # warm the session and the caches
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):  # 13 for the page, 1 for the roles the navigation reads
         assert client.get(reverse("home:me")).status_code == 200
 
 
@@ -109,5 +109,19 @@ def test_dashboard_sends_a_worker_to_their_home(client, tree):
 def test_header_offers_find_to_anonymous_visitors(client, tree):
     html = client.get(reverse("accounts:login")).content.decode()
     assert f'href="{reverse("home:find")}"' in html
-    client.force_login(tree.worker)
+    client.force_login(tree.county_staff)  # staff have their own navigation; a worker's has "find" (below)
     assert f'href="{reverse("home:find")}"' not in client.get(reverse("accounts:profile")).content.decode()
+
+
+def test_navigation_shows_a_worker_their_pages_and_staff_the_staff_pages(client, tree):
+    """A S&T worker (no role) is not offered imports, duplicates or the audit log; staff are."""
+    from django.urls import reverse
+
+    staff_only = [reverse("imports:list"), reverse("people:review_list"), reverse("organizations:audit")]
+    client.force_login(tree.worker)
+    html = client.get(reverse("home:me")).content.decode()
+    assert not [url for url in staff_only if f'href="{url}"' in html]
+    assert f'href="{reverse("home:find")}"' in html and f'href="{reverse("people:me")}"' in html
+    client.force_login(tree.county_staff)
+    html = client.get(reverse("organizations:home")).content.decode()
+    assert all(f'href="{url}"' in html for url in staff_only)

@@ -48,4 +48,21 @@ class Command(BaseCommand):
             rows.append([user["username"], role, user.get("organization") or "—", DEMO_PASSWORD])
         self.stdout.write("科家 Kejia 演示账号 / Demo logins")
         self.stdout.write(format_table(["用户名 Username", "角色 Role", "组织 Organization", "密码 Password"], rows))
+        self._worker_hint()
         self.stdout.write(f"打开 / Open {options['url']}")
+
+    def _worker_hint(self) -> None:
+        """The demo S&T worker's profile waits to be linked (a step the demo shows): say how."""
+        from kejia.accounts.models import User
+        from kejia.core import pii
+        from kejia.organizations.demo.common import demo_worker_person
+
+        user = User.objects.filter(username="worker").first()
+        person = demo_worker_person()
+        if user is None or person is None or person.user_id == user.pk or not user.phone_sealed:
+            return
+        phone = pii.decrypt(user.phone_sealed)
+        self.stdout.write(f"worker 登录后在 /people/me/ 用姓名「{person.name}」和手机号 {phone} 关联人才库档案，"
+                          "个人主页 /me/ 即显示其会籍、活动、志愿时长、建言和问卷。\n"
+                          f"worker: after logging in, link the talent-database profile at /people/me/ with the name {person.name} and the phone "
+                          f"{phone}; the online home /me/ then shows their memberships, events, volunteer hours, suggestions and surveys.")
