@@ -118,10 +118,17 @@ def _parse_date(text: str) -> datetime.date | None:
         return None
 
 
+def sign_fields(values: dict[str, str], key: CertificateKey, *, prefix: str, names: tuple[str, ...]) -> str:
+    """A token of any Kejia certificate kind: `prefix` + b64url(payload) + "." + b64url(signature),
+    payload the `names` fields joined by "|", signed over prefix + payload. Attendance
+    certificates (kejia/activities/certificates.py) use it with their own prefix and fields."""
+    payload = "|".join(str(values[name]).replace("|", "/") for name in names).encode()
+    signature = _private(key.kid, key.private_sealed).sign(prefix.encode() + payload)
+    return prefix + b64e(payload) + "." + b64e(signature)
+
+
 def sign_payload(values: dict[str, str], key: CertificateKey) -> str:
-    payload = "|".join(values[name].replace("|", "/") for name in _FIELDS).encode()
-    signature = _private(key.kid, key.private_sealed).sign(PREFIX.encode() + payload)
-    return PREFIX + b64e(payload) + "." + b64e(signature)
+    return sign_fields(values, key, prefix=PREFIX, names=_FIELDS)
 
 
 def token_from(text: str) -> str:
@@ -146,28 +153,38 @@ class Verdict:
         return {"state": self.state, "label": self.label, "reason": str(self.reason), **self.fields}
 
 
-def verify_token(text: str, *, keys: dict[str, str], today: datetime.date | None = None) -> Verdict:
-    """Check signature and validity dates with the given public keys only (offline): valid,
-    expired or forged. Revocation needs the registry: see `check_certificate`."""
+def signed_fields(text: str, *, prefix: str, names: tuple[str, ...], keys: dict[str, str]) -> "dict[str, str] | Verdict":
+    """The fields of a token whose signature verifies with one of `keys`, or the forged verdict
+    saying why not (not a Kejia token, damaged, unknown key, altered). Shared by every kind of
+    certificate; each checks its own fields' meaning after."""
     token = token_from(text)
-    if len(token) > MAX_TOKEN or not token.startswith(PREFIX) or token.count(".") != 2:
+    if len(token) > MAX_TOKEN or not token.startswith(prefix) or token.count(".") != 2:
         return Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
-    body, sig = token[len(PREFIX):].split(".")
+    body, sig = token[len(prefix):].split(".")
     try:
         payload, signature = b64d(body), b64d(sig)
         parts = payload.decode().split("|")
     except (ValueError, UnicodeDecodeError):
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
-    if len(parts) != len(_FIELDS) or len(signature) != 64:
+    if len(parts) != len(names) or len(signature) != 64:
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
-    fields = dict(zip(_FIELDS, parts, strict=True))
+    fields = dict(zip(names, parts, strict=True))
     public = keys.get(fields["kid"])
     if public is None:
         return Verdict(CertificateState.FORGED, _("The certificate was not signed by a Kejia key."))
     try:
-        _public(public).verify(signature, PREFIX.encode() + payload)
+        _public(public).verify(signature, prefix.encode() + payload)
     except (InvalidSignature, ValueError):
         return Verdict(CertificateState.FORGED, _("The signature does not match: the certificate was altered or forged."))
+    return fields
+
+
+def verify_token(text: str, *, keys: dict[str, str], today: datetime.date | None = None) -> Verdict:
+    """Check signature and validity dates with the given public keys only (offline): valid,
+    expired or forged. Revocation needs the registry: see `check_certificate`."""
+    fields = signed_fields(text, prefix=PREFIX, names=_FIELDS, keys=keys)
+    if isinstance(fields, Verdict):
+        return fields
     start, end = _parse_date(fields["valid_from"]), _parse_date(fields["valid_until"])
     if start is None or end is None:
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
