@@ -20,17 +20,16 @@ a savepoint of its own."""
 
 import dataclasses
 import datetime
-import json
-import logging
 from collections.abc import Callable
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
 from django.shortcuts import resolve_url
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+
+from kejia.core.testing import scope_matrix as sm
+from kejia.core.testing.scope_matrix import fixed
 
 MATRIX_ROUTES: list[str] = [
     "activities:event", "activities:event_ics", "activities:calendar", "activities:calendar_ics", "activities:register",
@@ -109,48 +108,12 @@ def _build(w) -> None:
              "registration": {k: r.pk for k, r in regs.items()}, "certificate": {k: c.pk for k, c in certs.items()}}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    import conftest
-    from kejia.accounts.models import ApiToken
-    from kejia.accounts.services import issue_api_token
-
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            _build(w)
-            w.objects = {(target, key): RESOLVE[target](w, key) for target, keys in w.ids.items() for key in keys}
-            w.outcomes = {}
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            ApiToken.objects.update(last_used_at=timezone.now() + datetime.timedelta(hours=1))
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in ACTORS:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_log.setLevel(level)
+def _build_world(w) -> None:
+    _build(w)
+    w.objects = sm.resolve_all(w, RESOLVE, w.ids)
 
 
-@pytest.fixture
-def db(_world):
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
+_world, db, world = sm.fixtures(_build_world, actors=ACTORS)
 
 
 def _resolver(model_path: str, related: tuple[str, ...]):
@@ -321,10 +284,6 @@ def confirmed_reg(w, event):
 
 # ---- Bodies -----------------------------------------------------------------------------------------
 
-def fixed(data: dict) -> Callable:
-    return lambda w, user, obj: data
-
-
 def spare(w, obj) -> int:
     return w.spare.get(org_of(obj).pk) or w.spare[w.xw.pk]
 
@@ -354,36 +313,14 @@ def checkin_body(api: bool) -> Callable:
 # ---- The endpoints ------------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class Endpoint:
-    route: str
-    method: str
-    target: str
-    rule: Callable
-    body: Callable | None = None
-    audit: bool = False
-
-    @property
-    def door(self) -> str:
-        return "api" if " /api/" in self.route else "html"
-
-    @property
-    def key(self) -> str:
-        return self.route if self.door == "api" else f"{self.method} {self.route}"
-
+class Endpoint(sm.Endpoint):
     def url(self, w, obj) -> str:
-        if self.door == "api":
-            return self.route.split(" ", 1)[1].replace("{id}", str(obj.pk))
         if self.route == "activities:ticket":
             return reverse(self.route, args=[obj.checkin_code])
-        return reverse(self.route, args=[obj.pk])
+        return super().url(w, obj)
 
 
-def api(route: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False) -> Endpoint:
-    return Endpoint(route, route.split(" ", 1)[0], target, rule, body, audit)
-
-
-def page(name: str, method: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False) -> Endpoint:
-    return Endpoint(name, method, target, rule, body, audit)
+api, page = Endpoint.api, Endpoint.page
 
 
 A = "/api/activities"
@@ -440,18 +377,7 @@ ENDPOINTS = [
     api(f"POST {A}/attendance-certificates/{{id}}/revoke", "certificate",
         own_or_view(lambda w, c, m: c.revoked_at is None, staff_only=True), fixed({"reason": "矩阵撤销"}), True),
 ]
-CASES = [pytest.param(actor, endpoint, id=f"{actor}|{endpoint.key}") for actor in ACTORS for endpoint in ENDPOINTS]
-
-
-def keys_of(w, target: str) -> list[str]:
-    return list(w.ids[target])
-
-
-def expectation(w, actor: str, endpoint: Endpoint, key: str) -> str:
-    case = (actor, endpoint.key, key)
-    if case not in w.outcomes:
-        w.outcomes[case] = endpoint.rule(w, getattr(w, actor), w.objects[(endpoint.target, key)])
-    return w.outcomes[case]
+CASES = sm.cases(ACTORS, ENDPOINTS)
 
 
 # ---- Sending and checking -----------------------------------------------------------------------
@@ -460,33 +386,13 @@ def database_state() -> tuple:
     from kejia.activities.models import AttendanceCertificate, Event, Invitation, Registration
     from kejia.core.models import AuditEvent, Notice
 
-    q = connection.ops.quote_name
-
-    def table(model):
-        return q(model._meta.db_table)
-
-    sql = [f"SELECT COUNT(*) FROM {table(m)}" for m in (AuditEvent, Notice, Event, Registration, Invitation, AttendanceCertificate)]
-    sql += [f"SELECT COALESCE(SUM(confirmed_count), 0) FROM {table(Event)}",
-            f"SELECT COUNT(*) FROM {table(Registration)} WHERE status = 'attended'",
-            f"SELECT COUNT(*) FROM {table(Registration)} WHERE status = 'cancelled'",
-            f"SELECT COUNT(*) FROM {table(AttendanceCertificate)} WHERE revoked_at IS NOT NULL"]
-    sql += [f"SELECT MAX(updated_at) FROM {table(m)}" for m in (Event, Registration, AttendanceCertificate)]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({part})" for part in sql))
-        return tuple(cursor.fetchone())
-
-
-def send(w, actor: str, endpoint: Endpoint, obj):
-    body = endpoint.body(w, getattr(w, actor), obj) if endpoint.body else {}
-    url = endpoint.url(w, obj)
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(url, headers=headers)
-        return w.api_client.generic(endpoint.method, url, json.dumps(body), content_type="application/json", headers=headers)
-    client = w.page_clients[actor]
-    client.cookies.pop("messages", None)
-    return client.get(url) if endpoint.method == "GET" else client.post(url, body)
+    event, registration = sm.table(Event), sm.table(Registration)
+    sql = sm.counts(AuditEvent, Notice, Event, Registration, Invitation, AttendanceCertificate)
+    sql += [f"SELECT COALESCE(SUM(confirmed_count), 0) FROM {event}", f"SELECT COUNT(*) FROM {registration} WHERE status = 'attended'",
+            f"SELECT COUNT(*) FROM {registration} WHERE status = 'cancelled'",
+            f"SELECT COUNT(*) FROM {sm.table(AttendanceCertificate)} WHERE revoked_at IS NOT NULL"]
+    sql += sm.latest(Event, Registration, AttendanceCertificate)
+    return sm.snapshot(sql)
 
 
 def registrant_names(w, obj) -> list[str]:
@@ -494,58 +400,30 @@ def registrant_names(w, obj) -> list[str]:
 
 
 def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | None:
+    """ok: a 200/201, or a page's redirect not to the login page; a write changes something and, when
+    audited, leaves an audit row. noop: a 200 and nothing written."""
     obj = w.objects[(endpoint.target, key)]
-    with transaction.atomic():
-        before = database_state()
-        response = send(w, actor, endpoint, obj)
-        after = database_state()
-        transaction.set_rollback(True)
-    status = response.status_code
-    where = f"{endpoint.method} {endpoint.url(w, obj)} ({key}, {expected}) answered {status}"
-    if expected == "ok":
-        login = resolve_url(settings.LOGIN_URL)
-        good = status in (200, 201) or (endpoint.door == "html" and status == 302 and not response["Location"].startswith(login))
-        if not good:
-            return where
-        if endpoint.audit and endpoint.method != "GET" and after[0] <= before[0]:
-            return f"{where} but wrote no audit row"
-        if endpoint.method != "GET" and after == before:
-            return f"{where} but changed nothing"
-        return None
-    if expected == "noop":
-        return None if status == 200 and after == before else f"{where} (changed: {after != before})"
-    allowed = {"outside": (403, 404), "forbidden": (403,) if endpoint.door == "api" else (403, 404), "invalid": (400, 409)}
-    if status not in allowed[expected]:
-        return where
-    if after != before:
-        return f"{where} and changed the database"
-    if expected in ("outside", "forbidden") and not _scope().can_view(getattr(w, actor), org_of(obj)):
-        # Registrants' names are for the organizer's scope (a leader there reads them, refused or not).
-        content = response.content.decode(errors="replace")
-        leaked = [name for name in registrant_names(w, obj) if name in content]
-        if leaked:
-            return f"{where} and showed {leaked}"
-    return None
+    login = resolve_url(settings.LOGIN_URL)
+
+    def ok(response) -> bool:
+        status = response.status_code
+        return status in (200, 201) or (endpoint.door == "html" and status == 302 and not response["Location"].startswith(login))
+
+    # Registrants' names are for the organizer's scope (a leader there reads them, refused or not).
+    texts = [] if _scope().can_view(getattr(w, actor), org_of(obj)) else registrant_names(w, obj)
+    return sm.check(w, actor, endpoint, key, expected, state=database_state, texts=texts, ok=ok, changes=True,
+                    audited=endpoint.audit and endpoint.method != "GET")
 
 
 # ---- The matrix ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
-    failures = []
-    for key in keys_of(world, endpoint.target):
-        problem = check(world, actor, endpoint, key, expectation(world, actor, endpoint, key))
-        if problem:
-            failures.append(problem)
-    assert not failures, f"{actor}:\n" + "\n".join(failures)
+    sm.run_case(world, actor, endpoint, world.ids[endpoint.target], check)
 
 
 def test_matrix_has_allowed_and_refused_cases_for_every_endpoint(world):
-    outcomes: dict[str, set[str]] = {}
-    for actor in ACTORS:
-        for endpoint in ENDPOINTS:
-            for key in keys_of(world, endpoint.target):
-                outcomes.setdefault(endpoint.key, set()).add(expectation(world, actor, endpoint, key))
+    outcomes = sm.outcomes(world, ACTORS, ENDPOINTS, world.ids)
     for endpoint in ENDPOINTS:
         found = outcomes[endpoint.key]
         assert "ok" in found, f"no allowed case for {endpoint.key}"
@@ -577,13 +455,7 @@ def test_matrix_covers_every_activities_route():
 def test_matrix_tests_every_method_a_page_accepts(world, name):
     from kejia.accounts.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(username="platform"))
-    url = reverse(name, args=[987654321])
-    tested = {e.method for e in ENDPOINTS if e.route == name}
-    for method in ("GET", "POST"):
-        accepted = getattr(client, method.lower())(url).status_code != 405
-        assert not accepted or method in tested, f"{name} accepts {method}, which the scope matrix does not test"
+    sm.assert_page_methods(sm.logged_in(User.objects.get(username="platform")), name, ENDPOINTS)
 
 
 # ---- Lists show exactly the scope ------------------------------------------------------------------
@@ -602,7 +474,7 @@ def test_staff_lists_show_exactly_the_scope(world, actor):
     assert {e.pk for e in response.context["page"].object_list} == expected
     for key, org in world.orgs.items():
         answer = world.api_client.get(f"{A}/orgs/{org.pk}/events", {"limit": 500},
-                                      headers={"Authorization": f"Bearer {world.tokens[actor]}"})
+                                      headers=sm.bearer(world, actor))
         if scope.can_view(user, org):
             got = {item["id"] for item in answer.json()["items"]}
             assert got == {pk for pk in expected if Event.objects.get(pk=pk).organization.path.startswith(org.path)}, key
@@ -613,6 +485,6 @@ def test_staff_lists_show_exactly_the_scope(world, actor):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_public_list_shows_only_public_events_to_everyone(world, actor):
     answer = world.api_client.get(f"{A}/events", {"limit": 500, "starts_from": "2000-01-01T00:00:00Z"},
-                                  headers={"Authorization": f"Bearer {world.tokens[actor]}"})
+                                  headers=sm.bearer(world, actor))
     titles = {item["title"] for item in answer.json()["items"]}
     assert titles == {f"矩阵活动{org.code}" for org in world.orgs.values()}

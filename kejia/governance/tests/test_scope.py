@@ -23,22 +23,17 @@ a savepoint of its own. One test per (actor, endpoint) loops over that endpoint'
 
 import dataclasses
 import datetime
-import json
-import logging
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
-from django.shortcuts import resolve_url
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-import conftest
-from kejia.accounts.models import ApiToken, RoleKind
-from kejia.accounts.services import create_user, grant_role, issue_api_token
+from kejia.accounts.models import RoleKind
+from kejia.accounts.services import create_user, grant_role
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import scope_matrix as sm
+from kejia.core.testing.scope_matrix import fixed
 from kejia.governance import services
 from kejia.governance.models import Body, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment, Seat, Slate, SlateEntry, Term
 from kejia.governance.rulesets import load_rule_sets
@@ -124,64 +119,26 @@ def _build(w) -> None:
     w.ids["contact"] = {k: v.pk for k, v in duties.items()}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            _build(w)
-            # Objects read once: the rules read them, every request names them (the requests run in
-            # savepoints rolled back, so none of them changes).
-            w.objects = {(target, key): RESOLVE[target](w, key) for target, keys in OBJECTS.items() for key in keys}
-            w.memo, w.outcomes = {}, {}
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            ApiToken.objects.update(last_used_at=timezone.now() + datetime.timedelta(hours=1))
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in ACTORS:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_log.setLevel(level)
+def _build_world(w) -> None:
+    _build(w)
+    w.objects = sm.resolve_all(w, RESOLVE, OBJECTS)
 
 
-@pytest.fixture
-def db(_world):
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
+_world, db, world = sm.fixtures(_build_world, actors=ACTORS)
 
 
 # ---- Objects ----------------------------------------------------------------------------------
 
-def _by_id(qs, target):
-    return lambda w, key: qs().get(pk=w.ids[target][key])
-
-
 RESOLVE: dict[str, Callable] = {
-    "org": _by_id(lambda: Organization.objects.all(), "org"),
-    "body": _by_id(lambda: Body.objects.select_related("organization"), "body"),
-    "term": _by_id(lambda: Term.objects.select_related("body__organization"), "term"),
-    "seat": _by_id(lambda: Seat.objects.select_related("term__body__organization", "person"), "seat"),
-    "slate": _by_id(lambda: Slate.objects.select_related("body__organization"), "slate"),
-    "contact": _by_id(lambda: ContactAssignment.objects.select_related("assigned_by", "organization", "leader"), "contact"),
-    "ruleset": _by_id(lambda: RuleSet.objects.all(), "ruleset"),
-    "rule": _by_id(lambda: Rule.objects.select_related("ruleset"), "rule"),
-    "assignment": _by_id(lambda: RuleSetAssignment.objects.select_related("ruleset", "organization"), "assignment"),
+    "org": sm.by_id(lambda: Organization.objects.all(), "org"),
+    "body": sm.by_id(lambda: Body.objects.select_related("organization"), "body"),
+    "term": sm.by_id(lambda: Term.objects.select_related("body__organization"), "term"),
+    "seat": sm.by_id(lambda: Seat.objects.select_related("term__body__organization", "person"), "seat"),
+    "slate": sm.by_id(lambda: Slate.objects.select_related("body__organization"), "slate"),
+    "contact": sm.by_id(lambda: ContactAssignment.objects.select_related("assigned_by", "organization", "leader"), "contact"),
+    "ruleset": sm.by_id(lambda: RuleSet.objects.all(), "ruleset"),
+    "rule": sm.by_id(lambda: Rule.objects.select_related("ruleset"), "rule"),
+    "assignment": sm.by_id(lambda: RuleSetAssignment.objects.select_related("ruleset", "organization"), "assignment"),
 }
 OBJECTS = {
     "org": ORG_KEYS,
@@ -307,10 +264,6 @@ def today() -> str:
     return timezone.localdate().isoformat()
 
 
-def fixed(data: dict) -> Callable:
-    return lambda w, user, obj: data
-
-
 def spare(w, obj) -> int:
     """A person listed by the object's organization, seated nowhere."""
     return w.spare[key_of(w, org_of(obj))]
@@ -330,13 +283,7 @@ def contact_form(api: bool) -> Callable:
 def slate_entry(w, slate) -> SlateEntry:
     def compute():
         return slate.entries.order_by("pk").first()
-    return memo(w, "entry", slate.pk, compute)
-
-
-def memo(w, name: str, pk: int, compute: Callable):
-    if (name, pk) not in w.memo:
-        w.memo[(name, pk)] = compute()
-    return w.memo[(name, pk)]
+    return sm.memo(w, "entry", slate.pk, compute)
 
 
 def rule_form(w, user, rule: Rule) -> dict:
@@ -357,22 +304,7 @@ NEW_RULE = {"body_kinds": ["committee"], "measure": "women_share", "comparison":
 # ---- The endpoints ----------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class Endpoint:
-    route: str    # the URL name, or "METHOD /api/path" as in the API's schema
-    method: str
-    target: str   # key of OBJECTS
-    rule: Callable
-    body: Callable | None = None
-    audit: bool = False  # an allowed request writes an audit row
-
-    @property
-    def door(self) -> str:
-        return "api" if " /api/" in self.route else "html"
-
-    @property
-    def key(self) -> str:
-        return self.route if self.door == "api" else f"{self.method} {self.route}"
-
+class Endpoint(sm.Endpoint):
     def url(self, w, obj) -> str:
         pk = w.national if "assign" in self.route and self.target == "org" else obj.pk  # assigning: the rule set's id
         if self.door == "api":
@@ -383,12 +315,7 @@ class Endpoint:
         return reverse(self.route, args=[pk])
 
 
-def api(route: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False) -> Endpoint:
-    return Endpoint(route, route.split(" ", 1)[0], target, rule, body, audit)
-
-
-def page(name: str, method: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False) -> Endpoint:
-    return Endpoint(name, method, target, rule, body, audit)
+api, page = Endpoint.api, Endpoint.page
 
 
 G = "/api/governance"
@@ -463,35 +390,20 @@ ENDPOINTS = [
 # still fail (a fix fails the case until its row is removed here); the other rows of its case are
 # checked as usual, and the case then ends as an xfail naming the bug.
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
-CASES = [pytest.param(actor, endpoint, id=f"{actor}|{endpoint.key}") for actor in ACTORS for endpoint in ENDPOINTS]
-
-
-def expectation(w, actor: str, endpoint: Endpoint, key: str) -> str:
-    """outside | forbidden (in scope, not the role) | invalid (not in this state) | ok"""
-    case = (actor, endpoint.key, key)
-    if case not in w.outcomes:
-        w.outcomes[case] = endpoint.rule(w, getattr(w, actor), w.objects[(endpoint.target, key)])
-    return w.outcomes[case]
+CASES = sm.cases(ACTORS, ENDPOINTS)
+# Each rule answers outside | forbidden (in scope, not the role) | invalid (not in this state) | ok.
 
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def database_state() -> tuple:
     """Everything a write of this app could change, in one query."""
-    sql = [f"SELECT COUNT(*) FROM {_table(model)}" for model in (AuditEvent, Notice, Body, Term, Seat, Slate, SlateEntry, ContactAssignment,
-                                                                 ContactVisit, Rule, RuleSet, RuleSetAssignment)]
-    sql += [f"SELECT COUNT(*) FROM {_table(Term)} WHERE actual_end IS NOT NULL", f"SELECT COUNT(*) FROM {_table(Seat)} WHERE \"end\" IS NOT NULL",
-            f"SELECT COUNT(*) FROM {_table(ContactAssignment)} WHERE until IS NOT NULL",
-            f"SELECT COALESCE(SUM(LENGTH(role) + LENGTH(official)), 0) FROM {_table(SlateEntry)}"]
-    sql += [f"SELECT MAX(updated_at) FROM {_table(model)}" for model in (Body, Term, Seat, Slate, ContactAssignment, Rule, RuleSet,
-                                                                        RuleSetAssignment)]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({part})" for part in sql))
-        return tuple(cursor.fetchone())
+    sql = sm.counts(AuditEvent, Notice, Body, Term, Seat, Slate, SlateEntry, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment)
+    sql += [f"SELECT COUNT(*) FROM {sm.table(Term)} WHERE actual_end IS NOT NULL", f"SELECT COUNT(*) FROM {sm.table(Seat)} WHERE \"end\" IS NOT NULL",
+            f"SELECT COUNT(*) FROM {sm.table(ContactAssignment)} WHERE until IS NOT NULL",
+            f"SELECT COALESCE(SUM(LENGTH(role) + LENGTH(official)), 0) FROM {sm.table(SlateEntry)}"]
+    sql += sm.latest(Body, Term, Seat, Slate, ContactAssignment, Rule, RuleSet, RuleSetAssignment)
+    return sm.snapshot(sql)
 
 
 def people_texts(w, obj) -> list[str]:
@@ -502,55 +414,11 @@ def people_texts(w, obj) -> list[str]:
     return next((w.names[key] for key, item in w.orgs.items() if item.pk == org.pk), [])
 
 
-def send(w, actor: str, endpoint: Endpoint, obj):
-    user = getattr(w, actor)
-    body = endpoint.body(w, user, obj) if endpoint.body else {}
-    url = endpoint.url(w, obj)
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(url, headers=headers)
-        return w.api_client.generic(endpoint.method, url, json.dumps(body), content_type="application/json", headers=headers)
-    client = w.page_clients[actor]
-    client.cookies.pop("messages", None)
-    return client.get(url) if endpoint.method == "GET" else client.post(url, body)
-
-
 def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | None:
-    """One request in a savepoint of its own; what went wrong, or None."""
-    obj = w.objects[(endpoint.target, key)]
-    with transaction.atomic():
-        before = database_state()
-        response = send(w, actor, endpoint, obj)
-        after = database_state()
-        transaction.set_rollback(True)
-    status = response.status_code
-    where = f"{endpoint.method} {endpoint.url(w, obj)} ({key}, {expected}) answered {status}"
-    if expected == "ok":
-        if endpoint.door == "api":
-            good = status in (200, 201, 204)
-        elif endpoint.method == "GET":
-            good = status == 200
-        else:
-            good = status == 302 and not response["Location"].startswith(resolve_url(settings.LOGIN_URL))
-        if not good:
-            return where
-        if endpoint.audit and after[0] <= before[0]:
-            return f"{where} but wrote no audit row"
-        if endpoint.method != "GET" and after == before:
-            return f"{where} but changed nothing"
-        return None
-    allowed = {"outside": (403, 404), "forbidden": (403,) if endpoint.door == "api" else (403, 404), "invalid": (400, 409)}
-    if status not in allowed[expected]:
-        return where
-    if after != before:
-        return f"{where} and changed the database"
-    if expected in ("outside", "forbidden"):
-        content = response.content.decode()
-        leaked = [text for text in people_texts(w, obj) if text in content]
-        if leaked:
-            return f"{where} and showed {leaked}"
-    return None
+    """One request in a savepoint of its own; what went wrong, or None. A write that is allowed changes
+    something; a refusal shows none of the names of the organization's people."""
+    texts = people_texts(w, w.objects[(endpoint.target, key)])
+    return sm.check(w, actor, endpoint, key, expected, state=database_state, texts=texts, changes=True)
 
 
 # ---- The matrix --------------------------------------------------------------------------------
@@ -559,29 +427,14 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
     """Every object of the endpoint, each in a savepoint: outside, forbidden, invalid or ok as the
     rule computes it."""
-    failures, known = [], []
-    for key in OBJECTS[endpoint.target]:
-        problem = check(world, actor, endpoint, key, expectation(world, actor, endpoint, key))
-        bug = KNOWN_BUGS.get((actor, endpoint.key, key))
-        if bug:
-            assert problem, f"{key} now answers rightly: remove its row from KNOWN_BUGS ({bug})"
-            known.append(f"{problem}: {bug}")
-        elif problem:
-            failures.append(problem)
-    assert not failures, f"{actor}:\n" + "\n".join(failures)
-    if known:
-        pytest.xfail("known bug: " + "; ".join(known))
+    sm.run_case(world, actor, endpoint, OBJECTS[endpoint.target], check, KNOWN_BUGS)
 
 
 def test_matrix_has_allowed_and_outside_cases_for_every_endpoint(world):
     """The positive controls: every endpoint has an allowed case, every scoped one an outside case,
     every write a refused one (forbidden or outside), and the 403 of "in scope, no staff role",
     the 403 of a leader ending their own duty and the 400/409 of a state are tried."""
-    outcomes: dict[str, set[str]] = {}
-    for actor in ACTORS:
-        for endpoint in ENDPOINTS:
-            for key in OBJECTS[endpoint.target]:
-                outcomes.setdefault(endpoint.key, set()).add(expectation(world, actor, endpoint, key))
+    outcomes = sm.outcomes(world, ACTORS, ENDPOINTS, OBJECTS)
     for endpoint in ENDPOINTS:
         assert "ok" in outcomes[endpoint.key], f"no allowed case for {endpoint.key}"
         if endpoint.rule not in UNSCOPED_RULES:
@@ -590,7 +443,7 @@ def test_matrix_has_allowed_and_outside_cases_for_every_endpoint(world):
             assert outcomes[endpoint.key] & {"outside", "forbidden"}, f"no refused case for {endpoint.key}"
     assert any("forbidden" in found for found in outcomes.values())
     end_contact = next(e for e in ENDPOINTS if e.key == f"POST {G}/contacts/{{id}}/end")
-    assert expectation(world, "worker", end_contact, "c_js_xw") == "forbidden"
+    assert sm.expectation(world, "worker", end_contact, "c_js_xw") == "forbidden"
     assert any("invalid" in found for found in outcomes.values())
 
 
@@ -605,21 +458,10 @@ def test_matrix_covers_every_governance_route():
 @pytest.mark.parametrize("name", sorted({e.route for e in ENDPOINTS if e.door == "html"}))
 def test_matrix_tests_every_method_a_page_accepts(world, name):
     """A page that answers GET or POST (anything but 405 for an unknown id) has that method here."""
-    client = world.page_clients["js_admin"]
-    url = reverse(name, args=[987654321])
-    tested = {e.method for e in ENDPOINTS if e.route == name}
-    for method in ("GET", "POST"):
-        accepted = getattr(client, method.lower())(url).status_code != 405
-        assert not accepted or method in tested, f"{name} accepts {method}, which the scope matrix does not test"
+    sm.assert_page_methods(world.page_clients["js_admin"], name, ENDPOINTS)
 
 
 # ---- Lists show exactly the scope -----------------------------------------------------------------
-
-def api_get(w, actor, url, **params):
-    response = w.api_client.get(url, params, headers={"Authorization": f"Bearer {w.tokens[actor]}"})
-    assert response.status_code == 200, response.content
-    return response.json()
-
 
 def visible_keys(w, user) -> list[str]:
     return [key for key, org in w.orgs.items() if scope.can_view(user, org)]
@@ -631,7 +473,7 @@ def test_alerts_show_exactly_the_scope(world, actor):
     horizon = timezone.localdate() + datetime.timedelta(days=90)
     terms = Term.objects.filter(actual_end__isnull=True, planned_end__lte=horizon).select_related("body__organization")
     expected = {t.pk for t in terms if scope.can_view(user, t.body.organization)}
-    data = api_get(world, actor, f"{G}/alerts")
+    data = sm.api_get(world, actor, f"{G}/alerts")
     assert {row["term_id"] for row in data["overdue"] + data["due"]} == expected
     client = world.page_clients[actor]
     response = client.get(reverse("governance:alerts"))
@@ -641,7 +483,7 @@ def test_alerts_show_exactly_the_scope(world, actor):
     assert response.status_code == 200
     assert {t.pk for t in response.context["alerts"]["overdue"] + response.context["alerts"]["due"]} == expected
     for key, org in world.orgs.items():  # a root outside the scope is a 404 on both doors
-        headers = {"Authorization": f"Bearer {world.tokens[actor]}"}
+        headers = sm.bearer(world, actor)
         api_status = world.api_client.get(f"{G}/alerts", {"root": org.pk}, headers=headers).status_code
         page_status = client.get(reverse("governance:alerts"), {"org": org.pk}).status_code
         assert (api_status, page_status) == ((200, 200) if scope.can_view(user, org) else (404, 404)), key
@@ -654,7 +496,7 @@ def test_concurrent_posts_show_exactly_the_scope(world, actor):
     seats = Seat.objects.filter(end__isnull=True, term__actual_end__isnull=True).exclude(official="").select_related("term__body__organization")
     expected = {s.person_id for s in seats if scope.can_view(user, s.term.body.organization)}
     assert len(expected) == len(visible_keys(world, user))
-    assert {row["person_id"] for row in api_get(world, actor, f"{G}/concurrent-posts")} == expected
+    assert {row["person_id"] for row in sm.api_get(world, actor, f"{G}/concurrent-posts")} == expected
     response = world.page_clients[actor].get(reverse("governance:concurrent"))
     if not scope.has_any_role(user):
         assert response.status_code == 403
@@ -672,11 +514,11 @@ def test_org_compliance_and_coverage_show_only_the_subtree_in_scope(world, actor
         if not scope.can_view(user, org):
             continue
         expected = {b.pk for b in bodies if b.organization.path.startswith(org.path) and scope.can_view(user, b.organization)}
-        assert {row["body"]["id"] for row in api_get(world, actor, f"{G}/orgs/{org.pk}/compliance")} == expected, key
+        assert {row["body"]["id"] for row in sm.api_get(world, actor, f"{G}/orgs/{org.pk}/compliance")} == expected, key
         response = client.get(reverse("governance:compliance", args=[org.pk]))
         assert response.status_code == 200, key
         assert {row["body"].pk for row in response.context["rows"]} == expected, key
-        coverage = api_get(world, actor, f"{G}/orgs/{org.pk}/contact-coverage")
+        coverage = sm.api_get(world, actor, f"{G}/orgs/{org.pk}/contact-coverage")
         shown = Organization.objects.filter(pk__in=[row["organization"]["id"] for row in coverage])
         assert all(o.path.startswith(org.path) and o.pk != org.pk and scope.can_view(user, o) for o in shown), key
         names = [name for other in world.orgs.values() if not scope.can_view(user, other) for name in people_texts(world, other)]
@@ -691,7 +533,7 @@ def test_assignments_and_duties_lists_show_exactly_the_scope(world, actor):
         ruleset = world.objects[("ruleset", key)]
         expected = {a.pk for a in RuleSetAssignment.objects.filter(ruleset=ruleset).select_related("organization")
                     if scope.can_view(user, a.organization)}
-        assert {row["id"] for row in api_get(world, actor, f"{G}/rulesets/{ruleset.pk}")["assignments"]} == expected
+        assert {row["id"] for row in sm.api_get(world, actor, f"{G}/rulesets/{ruleset.pk}")["assignments"]} == expected
         response = world.page_clients[actor].get(reverse("governance:ruleset", args=[ruleset.pk]))
         assert {a.pk for a in response.context["assignments"]} == expected
     duties = {world.objects[("contact", key)].pk for key in OBJECTS["contact"]
@@ -704,13 +546,11 @@ def test_assignments_and_duties_lists_show_exactly_the_scope(world, actor):
 def test_creating_a_rule_set_is_for_rule_editors_only(world, actor):
     user = getattr(world, actor)
     payload = {"name": "矩阵规则", "jurisdiction": "矩阵", "source": "矩阵"}
-    with transaction.atomic():
+    with sm.rolled_back():
         before = database_state()
-        response = world.api_client.post(f"{G}/rulesets", json.dumps(payload), content_type="application/json",
-                                         headers={"Authorization": f"Bearer {world.tokens[actor]}"})
+        response = sm.request(world, actor, "api", "POST", f"{G}/rulesets", payload)
         page = world.page_clients[actor].post(reverse("governance:rulesets"), {f"ruleset-{k}": f"{v}页" for k, v in payload.items()})
         after = database_state()
-        transaction.set_rollback(True)
     if services.can_edit_rules(user):
         assert (response.status_code, page.status_code) == (201, 302)
         assert after[0] == before[0] + 2

@@ -15,10 +15,9 @@ rules, certificates, audit log, notices) and no page naming the member. Ok: 2xx 
 The world is built once per module in a transaction rolled back at the end; each request runs in
 a savepoint of its own. One test per (actor, endpoint) loops over that endpoint's objects."""
 
+import contextlib
 import dataclasses
 import datetime
-import json
-import logging
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -26,17 +25,15 @@ from collections.abc import Callable
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
-from django.shortcuts import resolve_url
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-import conftest
-from kejia.accounts.models import ApiToken
-from kejia.accounts.services import create_user, grant_role, issue_api_token
+from kejia.accounts.services import create_user, grant_role
 from kejia.core.errors import NotFound
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import scope_matrix as sm
+from kejia.core.testing.scope_matrix import fixed
 from kejia.memberships import dues, services, views
 from kejia.memberships.choices import LIVE_STATUSES, PENDING_STATUSES, TRANSITIONS, MembershipStatus, PaymentStatus, Transition
 from kejia.memberships.models import (
@@ -143,53 +140,26 @@ def _build(w) -> None:
     w.payments = {"p_soc2_own": reported.pk, "p_soc_a": pending_a.pk}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
+def _build_world(w) -> None:
+    _build(w)
+    w.objects = sm.resolve_all(w, RESOLVE, OBJECTS)
+
+
+@contextlib.contextmanager
+def _media_and_gateway():
+    """Uploaded documents in a folder of their own, and the sandbox gateway so that a member's
+    online payment can succeed (offline, it is always a 400)."""
     media = tempfile.mkdtemp(prefix="kejia-scope-")
-    overrides = override_settings(
-        STORAGES={**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}}},
-        PAYMENT_GATEWAY="sandbox")  # so a member's online payment can succeed (offline, it is always a 400)
-    overrides.enable()
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            _build(w)
-            # Objects read once: the rules read them, every request names them (the requests run in
-            # savepoints rolled back, so none of them changes).
-            w.objects = {(target, key): RESOLVE[target](w, key) for target, keys in OBJECTS.items() for key in keys}
-            w.memo, w.outcomes = {}, {}
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            ApiToken.objects.update(last_used_at=timezone.now() + datetime.timedelta(hours=1))
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in ACTORS:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            overrides.disable()
-            shutil.rmtree(media, ignore_errors=True)
-            request_log.setLevel(level)
+    try:
+        with override_settings(STORAGES={**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                                                           "OPTIONS": {"location": media}}},
+                               PAYMENT_GATEWAY="sandbox"):
+            yield
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
 
 
-@pytest.fixture
-def db(_world):
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
+_world, db, world = sm.fixtures(_build_world, actors=ACTORS, around=_media_and_gateway)
 
 
 # ---- Objects ----------------------------------------------------------------------------------
@@ -239,19 +209,13 @@ def allows(transition: str) -> Callable:
     return lambda w, m: m.status in TRANSITIONS[transition][0]
 
 
-def memo(w, name: str, pk: int, compute: Callable):
-    if (name, pk) not in w.memo:
-        w.memo[(name, pk)] = compute()
-    return w.memo[(name, pk)]
-
-
 def payable(w, m: Membership) -> bool:
     """Dues can be paid now: a paying state, a class with dues, the next year due not yet paid or reported."""
     def compute():
         year = dues.next_year_due(m)
         taken = DuesPayment.objects.filter(membership=m, year=year, status__in=[PaymentStatus.PENDING, PaymentStatus.CONFIRMED])
         return m.status in dues.PAYABLE_STATUSES and year is not None and not taken.exists()
-    return memo(w, "payable", m.pk, compute)
+    return sm.memo(w, "payable", m.pk, compute)
 
 
 def readmittable(w, m: Membership) -> bool:
@@ -259,7 +223,7 @@ def readmittable(w, m: Membership) -> bool:
     def compute():
         member = {"person": m.person_id} if m.person_id else {"unit": m.unit_id}
         return not Membership.objects.filter(society=m.society, status__in=LIVE_STATUSES, **member).exclude(pk=m.pk).exists()
-    return allows(Transition.READMIT)(w, m) and memo(w, "readmittable", m.pk, compute)
+    return allows(Transition.READMIT)(w, m) and sm.memo(w, "readmittable", m.pk, compute)
 
 
 def is_group(w, m: Membership) -> bool:
@@ -309,7 +273,7 @@ def other_class(w, m: Membership) -> int:
     def compute():
         qs = MemberClass.objects.filter(society=m.society).exclude(pk=m.member_class_id)
         return (qs.filter(kind="group").first() if m.unit_id else qs.get(code="student")).pk
-    return memo(w, "class", m.pk, compute)
+    return sm.memo(w, "class", m.pk, compute)
 
 
 def reachable_person(w, user) -> int:
@@ -319,15 +283,11 @@ def reachable_person(w, user) -> int:
             return people_selectors.get_person_for(user, w.people["r"]).pk
         except NotFound:
             return w.people["own"]
-    return memo(w, "person", user.pk, compute)
+    return sm.memo(w, "person", user.pk, compute)
 
 
 def due_year(m: Membership) -> int:
     return dues.next_year_due(m) or timezone.localdate().year
-
-
-def fixed(data: dict) -> Callable:
-    return lambda w, user, obj: data
 
 
 def prefixed(key: str, data: dict) -> dict:
@@ -375,23 +335,13 @@ NEW_CLASS = {"code": "matrix", "name": "矩阵会员", "kind": "full"}
 # ---- The endpoints ----------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class Endpoint:
-    route: str    # the URL name, or "METHOD /api/path" as in the API's schema
-    method: str
-    target: str   # key of OBJECTS
-    rule: Callable
-    body: Callable | None = None
-    audit: bool = False  # an allowed request writes an audit row
+class Endpoint(sm.Endpoint):
     action: str = ""     # memberships:act's action word
     multipart: bool = False
 
     @property
-    def door(self) -> str:
-        return "api" if " /api/" in self.route else "html"
-
-    @property
     def key(self) -> str:
-        return f"{self.route} {self.action}".strip() if self.door == "api" else f"{self.method} {self.route} {self.action}".strip()
+        return f"{super().key} {self.action}".strip()
 
     def url(self, w, obj) -> str:
         if self.door == "api":
@@ -413,12 +363,7 @@ def act(action: str, rule: Callable, audit: bool = True) -> Endpoint:
     return Endpoint("memberships:act", "POST", "m", rule, html_action_body(key), audit, action=action)
 
 
-def api(route: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False, **kw) -> Endpoint:
-    return Endpoint(route, route.split(" ", 1)[0], target, rule, body, audit, **kw)
-
-
-def page(name: str, method: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False) -> Endpoint:
-    return Endpoint(name, method, target, rule, body, audit)
+api, page = Endpoint.api, Endpoint.page
 
 
 M = "/api/memberships/{id}"
@@ -502,35 +447,20 @@ PUBLIC_KEYS = {e.key for e in ENDPOINTS if e.rule is public}
 # still fail (a fix fails the case until its row is removed here); the other rows of its case are
 # checked as usual, and the case then ends as an xfail naming the bug.
 KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
-CASES = [pytest.param(actor, endpoint, id=f"{actor}|{endpoint.key}") for actor in ACTORS for endpoint in ENDPOINTS]
-
-
-def expectation(w, actor: str, endpoint: Endpoint, key: str) -> str:
-    """outside | forbidden (in scope or own, not the role or not the member) | invalid (not in this state) | ok"""
-    case = (actor, endpoint.key, key)
-    if case not in w.outcomes:
-        w.outcomes[case] = endpoint.rule(w, getattr(w, actor), w.objects[(endpoint.target, key)])
-    return w.outcomes[case]
+CASES = sm.cases(ACTORS, ENDPOINTS)
+# Each rule answers outside | forbidden (in scope or own, not the role or not the member) | invalid (not in this state) | ok.
 
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def database_state() -> tuple:
     """Everything a write of this app could change, in one query."""
-    m, pay = _table(Membership), _table(DuesPayment)
-    sql = [f"SELECT COUNT(*) FROM {_table(model)}" for model in (AuditEvent, Notice, Membership, MembershipEvent, DuesPayment,
-                                                                 GroupRepresentative, MembershipDocument, Certificate, MemberClass)]
+    m, pay = sm.table(Membership), sm.table(DuesPayment)
+    sql = sm.counts(AuditEvent, Notice, Membership, MembershipEvent, DuesPayment, GroupRepresentative, MembershipDocument, Certificate, MemberClass)
     sql += [f"SELECT MAX(updated_at) FROM {m}", f"SELECT COUNT(*) FROM {pay} WHERE status = 'pending'",
-            f"SELECT COUNT(*) FROM {pay} WHERE status = 'confirmed'", f"SELECT MAX(updated_at) FROM {pay}",
-            f"SELECT MAX(updated_at) FROM {_table(MemberClass)}", f"SELECT MAX(updated_at) FROM {_table(MembershipRules)}",
-            f"SELECT SUM(next_seq) FROM {_table(MembershipRules)}"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({part})" for part in sql))
-        return tuple(cursor.fetchone())
+            f"SELECT COUNT(*) FROM {pay} WHERE status = 'confirmed'", f"SELECT MAX(updated_at) FROM {pay}"]
+    sql += [*sm.latest(MemberClass, MembershipRules), f"SELECT SUM(next_seq) FROM {sm.table(MembershipRules)}"]
+    return sm.snapshot(sql)
 
 
 def member_texts(obj) -> list[str]:
@@ -542,55 +472,14 @@ def member_texts(obj) -> list[str]:
 
 
 def send(w, actor: str, endpoint: Endpoint, obj):
-    user = getattr(w, actor)
-    body = endpoint.body(w, user, obj) if endpoint.body else {}
-    url = endpoint.url(w, obj)
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(url, headers=headers)
-        if endpoint.multipart:
-            return w.api_client.post(url, body, headers=headers)
-        return w.api_client.generic(endpoint.method, url, json.dumps(body), content_type="application/json", headers=headers)
-    client = w.page_clients[actor]
-    client.cookies.pop("messages", None)
-    return client.get(url) if endpoint.method == "GET" else client.post(url, body)
+    return sm.send(w, actor, endpoint, obj, multipart=endpoint.multipart)
 
 
 def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | None:
-    """One request in a savepoint of its own; what went wrong, or None."""
-    obj = w.objects[(endpoint.target, key)]
-    texts = member_texts(obj)
-    with transaction.atomic():
-        before = database_state()
-        response = send(w, actor, endpoint, obj)
-        after = database_state()
-        transaction.set_rollback(True)
-    status = response.status_code
-    where = f"{endpoint.method} {endpoint.url(w, obj)} ({key}, {expected}) answered {status}"
-    if expected == "ok":
-        if endpoint.door == "api":
-            good = status in (200, 201, 204)
-        elif endpoint.method == "GET":
-            good = status == 200
-        else:
-            good = status == 302 and not response["Location"].startswith(resolve_url(settings.LOGIN_URL))
-        if not good:
-            return where
-        if endpoint.audit and after[0] <= before[0]:
-            return f"{where} but wrote no audit row"
-        return None
-    allowed = {"outside": (403, 404), "forbidden": (403,) if endpoint.door == "api" else (403, 404), "invalid": (400, 409)}
-    if status not in allowed[expected]:
-        return where
-    if after != before:
-        return f"{where} and changed the database"
-    if expected in ("outside", "forbidden") and not getattr(response, "streaming", False):
-        content = response.content.decode()
-        leaked = [text for text in texts if text in content]
-        if leaked:
-            return f"{where} and showed {leaked}"
-    return None
+    """One request in a savepoint of its own; what went wrong, or None. A refusal shows neither the
+    member's name nor their number."""
+    texts = member_texts(w.objects[(endpoint.target, key)])
+    return sm.check(w, actor, endpoint, key, expected, state=database_state, texts=texts, send=send)
 
 
 # ---- The matrix --------------------------------------------------------------------------------
@@ -599,28 +488,13 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
     """Every object of the endpoint, each in a savepoint: outside, forbidden, invalid or ok as the
     rule computes it."""
-    failures, known = [], []
-    for key in OBJECTS[endpoint.target]:
-        problem = check(world, actor, endpoint, key, expectation(world, actor, endpoint, key))
-        bug = KNOWN_BUGS.get((actor, endpoint.key, key))
-        if bug:
-            assert problem, f"{key} now answers rightly: remove its row from KNOWN_BUGS ({bug})"
-            known.append(f"{problem}: {bug}")
-        elif problem:
-            failures.append(problem)
-    assert not failures, f"{actor}:\n" + "\n".join(failures)
-    if known:
-        pytest.xfail("known bug: " + "; ".join(known))
+    sm.run_case(world, actor, endpoint, OBJECTS[endpoint.target], check, KNOWN_BUGS)
 
 
 def test_matrix_has_allowed_and_outside_cases_for_every_endpoint(world):
     """The positive controls: every endpoint has an allowed and an outside case (public ones have
     no outside), and the 403 of "in scope, no staff role" and the 400/409 of a state are tried."""
-    outcomes: dict[str, set[str]] = {}
-    for actor in ACTORS:
-        for endpoint in ENDPOINTS:
-            for key in OBJECTS[endpoint.target]:
-                outcomes.setdefault(endpoint.key, set()).add(expectation(world, actor, endpoint, key))
+    outcomes = sm.outcomes(world, ACTORS, ENDPOINTS, OBJECTS)
     for endpoint in ENDPOINTS:
         assert "ok" in outcomes[endpoint.key], f"no allowed case for {endpoint.key}"
         if endpoint.key not in PUBLIC_KEYS:
@@ -641,12 +515,6 @@ def test_matrix_covers_every_membership_route_and_action():
 
 # ---- Lists show exactly the scope -----------------------------------------------------------------
 
-def api_get(w, actor, url, **params):
-    response = w.api_client.get(url, params, headers={"Authorization": f"Bearer {w.tokens[actor]}"})
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
 def all_memberships(w) -> list[Membership]:
     return [w.objects[("m", key)] for key in MEMBERSHIPS]
 
@@ -655,7 +523,7 @@ def all_memberships(w) -> list[Membership]:
 def test_member_lists_show_exactly_the_scope(world, actor):
     user = getattr(world, actor)
     expected = {m.pk for m in all_memberships(world) if scope.can_view(user, m.society)}
-    data = api_get(world, actor, "/api/memberships", limit=100)
+    data = sm.api_get(world, actor, "/api/memberships", limit=100)
     assert {row["id"] for row in data["items"]} == expected and data["count"] == len(expected)
     client = world.page_clients[actor]
     for key, org in world.societies.items():
@@ -672,7 +540,7 @@ def test_member_lists_show_exactly_the_scope(world, actor):
 def test_mine_lists_exactly_ones_own(world, actor):
     user = getattr(world, actor)
     expected = {m.pk for m in all_memberships(world) if own(user, m)}
-    assert {row["id"] for row in api_get(world, actor, "/api/memberships/mine")} == expected
+    assert {row["id"] for row in sm.api_get(world, actor, "/api/memberships/mine")} == expected
     response = world.page_clients[actor].get(reverse("memberships:mine"))
     assert response.status_code == 200
     assert {row["m"].pk for row in response.context["rows"]} == expected
@@ -684,10 +552,10 @@ def test_mine_lists_exactly_ones_own(world, actor):
 def test_queues_show_only_managed_societies(world, actor):
     user = getattr(world, actor)
     waiting = {m.pk for m in all_memberships(world) if m.status in PENDING_STATUSES and scope.can_manage(user, m.society)}
-    assert {row["id"] for row in api_get(world, actor, "/api/memberships/queue", limit=100)["items"]} == waiting
+    assert {row["id"] for row in sm.api_get(world, actor, "/api/memberships/queue", limit=100)["items"]} == waiting
     payments = {p.pk for p in DuesPayment.objects.filter(status=PaymentStatus.PENDING).select_related("society")
                 if scope.can_manage(user, p.society)}
-    assert {row["id"] for row in api_get(world, actor, "/api/payments/pending", limit=100)["items"]} == payments
+    assert {row["id"] for row in sm.api_get(world, actor, "/api/payments/pending", limit=100)["items"]} == payments
     client = world.page_clients[actor]
     for name, rows, expected in (("memberships:queue", lambda r: {row["m"].pk for row in r.context["rows"]}, waiting),
                                  ("memberships:payments", lambda r: {p.pk for p in r.context["page"].object_list}, payments)):

@@ -19,8 +19,6 @@ per request would spend more time in pytest than in the application."""
 import dataclasses
 import datetime
 import importlib
-import json
-import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -28,17 +26,14 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, transaction
-from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-import conftest
-from kejia.accounts.models import ApiToken, Role
-from kejia.accounts.services import issue_api_token
+from kejia.accounts.models import Role
 from kejia.api import api
 from kejia.core.models import AuditEvent
+from kejia.core.testing import scope_matrix as sm
+from kejia.core.testing.scope_matrix import fixed
 from kejia.core.validators import uscc_check_char
 from kejia.organizations import scope, services
 from kejia.organizations.kinds import TERRITORIAL_LEVEL
@@ -80,51 +75,14 @@ def _build_filings(w) -> dict[str, Filing]:
     return filings
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    """conftest's `tree` (the same builder, called once) plus filings and a token per actor."""
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)  # thousands of expected 403/404 need no log lines
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            w.orgs = {key: getattr(w, key) for key in ORGS}
-            w.filings = _build_filings(w)
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            # A token's use is stamped at most every few minutes; stamped ahead, no case writes it.
-            ApiToken.objects.update(last_used_at=timezone.now() + datetime.timedelta(hours=1))
-            # One client per actor for the whole module: a new client loads the middleware again
-            # (WhiteNoise scans the static files), which would dominate the matrix's time. The
-            # sessions are made here, outside the per-case savepoints, so they outlive each case.
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in [*ACTORS, "platform"]:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_log.setLevel(level)
+def _build(w) -> None:
+    w.orgs = {key: getattr(w, key) for key in ORGS}
+    w.filings = _build_filings(w)
 
 
-@pytest.fixture
-def db(_world):
-    """This module's `db` (it overrides pytest-django's, whose per-test TestCase set-up would cost
-    more than a case): a savepoint in the module's transaction, so what a case writes is undone
-    after it. Asking for `db` still makes pytest-django create the test database."""
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
+# conftest's `tree` (the same builder, called once) plus filings, a token per actor and a page
+# client per actor (and the platform administrator); `db` is a savepoint per test.
+_world, db, world = sm.fixtures(_build, actors=ACTORS, page_actors=[*ACTORS, "platform"])
 
 
 # ---- Who may do what: computed from paths ------------------------------------------------------
@@ -212,10 +170,6 @@ def api_filing_body(w, user, filing):
 
 def html_filing_form(w, user, filing):
     return {**filing_fields(filing), "parent": filing.parent.code, "contact_phone": ""}
-
-
-def fixed(data):
-    return lambda w, user, obj: data
 
 
 # ---- The endpoints ------------------------------------------------------------------------------
@@ -329,18 +283,12 @@ def expectation(w, actor_name: str, endpoint: Endpoint, key: str) -> str:
     return "ok"
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def database_state(endpoint: Endpoint, obj) -> tuple:
     """What any write would change, in one query: the audit log's size, the rows a write could add
     (an organization, a role, a host unit), the latest change of any organization or filing, and
     the object's own row (a move rewrites paths without touching `updated_at`)."""
-    org, filing = _table(Organization), _table(Filing)
-    sql = [f"SELECT COUNT(*) FROM {_table(AuditEvent)}", f"SELECT COUNT(*) FROM {org}", f"SELECT COUNT(*) FROM {_table(Role)}",
-           f"SELECT COUNT(*) FROM {_table(Institution)}", f"SELECT MAX(updated_at) FROM {org}",
-           f"SELECT MAX(updated_at) FROM {filing}"]
+    org, filing = sm.table(Organization), sm.table(Filing)
+    sql = [*sm.counts(AuditEvent, Organization, Role, Institution), *sm.latest(Organization, Filing)]
     params: list = []
     if endpoint.target == "org":
         sql += [f"SELECT path FROM {org} WHERE id = %s", f"SELECT parent_id FROM {org} WHERE id = %s"]
@@ -348,30 +296,16 @@ def database_state(endpoint: Endpoint, obj) -> tuple:
     elif endpoint.target == "filing":
         sql += [f"SELECT status FROM {filing} WHERE id = %s", f"SELECT organization_id FROM {filing} WHERE id = %s"]
         params += [obj.pk, obj.pk]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({part})" for part in sql), params)
-        return tuple(cursor.fetchone())
+    return sm.snapshot(sql, params)
 
 
 def page_client(w, actor_name: str) -> Client:
-    client = w.page_clients[actor_name]
-    client.cookies.pop("messages", None)  # a message of an earlier case stays out of this one
-    return client
+    return sm.page_client(w, actor_name)
 
 
 def send(w, actor_name: str, endpoint: Endpoint, obj):
-    user = getattr(w, actor_name)
-    body = endpoint.body(w, user, obj) if endpoint.body else {}
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor_name]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(endpoint.url(obj), headers=headers)
-        return w.api_client.generic(endpoint.method, endpoint.url(obj), json.dumps(body), content_type="application/json",
-                                    headers=headers)
-    client = page_client(w, actor_name)
-    if endpoint.method == "GET":
-        return client.get(endpoint.url(obj))
-    return client.post(endpoint.url(obj), body)
+    body = endpoint.body(w, getattr(w, actor_name), obj) if endpoint.body else {}
+    return sm.request(w, actor_name, endpoint.door, endpoint.method, endpoint.url(obj), body)
 
 
 # ---- The matrix -----------------------------------------------------------------------------------
@@ -383,31 +317,9 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
     as a 404) and no write. refused (allowed, not in this state): 400/409 and no write.
     ok: 2xx (a page's POST: a redirect, not to the login page) and, for a write, an audit row."""
     obj = resolve(w, endpoint, key)
-    with transaction.atomic():
-        before = database_state(endpoint, obj)
-        response = send(w, actor, endpoint, obj)
-        status = response.status_code
-        after = database_state(endpoint, obj)
-        transaction.set_rollback(True)
-    where = f"{endpoint.method} {endpoint.url(obj)} ({key}, {expected}) answered {status}"
-    if expected == "ok":
-        if endpoint.door == "api":
-            good = status in (200, 201)
-        elif endpoint.method == "GET":
-            good = status == 200
-        else:
-            good = status == 302 and not response["Location"].startswith(resolve_url(settings.LOGIN_URL))
-        if not good:
-            return where
-        if endpoint.writes and after[0] <= before[0]:
-            return f"{where} but wrote no audit row"
-        return None
-    allowed = {"outside": (403, 404), "forbidden": (403,) if endpoint.door == "api" else (403, 404), "refused": (400, 409)}
-    if status not in allowed[expected]:
-        return where
-    if after != before:
-        return f"{where} and changed the database"
-    return None
+    response, before, after = sm.in_savepoint(lambda: database_state(endpoint, obj), lambda: send(w, actor, endpoint, obj))
+    return sm.judge(response, before, after, expected, where=f"{endpoint.method} {endpoint.url(obj)} ({key}, {expected})", door=endpoint.door,
+                    method=endpoint.method, audited=endpoint.writes, api_ok=(200, 201))
 
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
@@ -443,10 +355,7 @@ def test_matrix_has_outside_and_allowed_cases_for_every_endpoint(world):
 
 # ---- List pages and list endpoints never show what lies outside --------------------------------
 
-def api_get(w, actor, url, **params):
-    response = w.api_client.get(url, params, headers={"Authorization": f"Bearer {w.tokens[actor]}"})
-    assert response.status_code == 200, response.content
-    return response.json()
+api_get = sm.api_get
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -625,9 +534,4 @@ def test_matrix_covers_every_route_with_an_object_id():
 def test_matrix_tests_every_method_a_page_accepts(world, name):
     """A page that answers GET or POST (anything but 405 for an unknown id) has that method in the
     matrix."""
-    client = page_client(world, "platform")
-    url = reverse(name, kwargs={"pk": 987654321})
-    tested = {e.method for e in ENDPOINTS if e.route == name}
-    for method in ("GET", "POST"):
-        accepted = getattr(client, method.lower())(url).status_code != 405
-        assert not accepted or method in tested, f"{name} accepts {method}, which the scope matrix does not test"
+    sm.assert_page_methods(page_client(world, "platform"), name, ENDPOINTS, reverse(name, kwargs={"pk": sm.UNKNOWN_ID}))

@@ -5,18 +5,13 @@ scope without a staff role: 403 (a page may say 404) and nothing written; allowe
 an audit row for a write (the positive control)."""
 
 import dataclasses
-import json
-import logging
 from collections.abc import Callable
 
 import pytest
-from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 
-import conftest
-from kejia.accounts.services import issue_api_token
 from kejia.core.models import AuditEvent
+from kejia.core.testing import scope_matrix as sm
 from kejia.organizations import scope
 from kejia.people import services
 from kejia.people.models import Achievement, Listing, Person
@@ -28,49 +23,19 @@ PEOPLE = {"p_xw": ("xw", ID_A, False), "p_qh": ("qh", ID_B, False), "p_soc": ("s
           "p_lx": ("lx", resident_id("32021319800101001"), True)}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            w.people = {}
-            for i, (key, (org, number, linked)) in enumerate(PEOPLE.items()):
-                person = services.create_person(actor=w.platform, organization=getattr(w, org), name=f"测试{'甲乙丙丁'[i]}",
-                                                resident_id=number, phone=f"1390000000{i}")
-                services.add_listing(person, actor=w.platform, organization=w.js, role="contact")
-                services.add_achievement(person, actor=w.platform, kind="paper", title="论文")
-                if linked:
-                    services.link_account(user=w.worker, name=person.name, resident_id=number)
-                w.people[key] = person.pk
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in ACTORS:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_log.setLevel(level)
+def _build(w) -> None:
+    w.people = {}
+    for i, (key, (org, number, linked)) in enumerate(PEOPLE.items()):
+        person = services.create_person(actor=w.platform, organization=getattr(w, org), name=f"测试{'甲乙丙丁'[i]}",
+                                        resident_id=number, phone=f"1390000000{i}")
+        services.add_listing(person, actor=w.platform, organization=w.js, role="contact")
+        services.add_achievement(person, actor=w.platform, kind="paper", title="论文")
+        if linked:
+            services.link_account(user=w.worker, name=person.name, resident_id=number)
+        w.people[key] = person.pk
 
 
-@pytest.fixture
-def db(_world):
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
+_world, db, world = sm.fixtures(_build, actors=ACTORS)
 
 
 # ---- Who may do what -------------------------------------------------------------------------
@@ -189,16 +154,8 @@ def fingerprint(person_pk: int) -> tuple:
 
 
 def send(w, actor, endpoint, person, target):
-    user = getattr(w, actor)
-    body = endpoint.body(w, user, person) if endpoint.body else {}
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(target, headers=headers)
-        return w.api_client.generic(endpoint.method, target, json.dumps(body), content_type="application/json", headers=headers)
-    client = w.page_clients[actor]
-    client.cookies.pop("messages", None)
-    return client.get(target) if endpoint.method == "GET" else client.post(target, body)
+    body = endpoint.body(w, getattr(w, actor), person) if endpoint.body else {}
+    return sm.request(w, actor, endpoint.door, endpoint.method, target, body)
 
 
 @pytest.mark.parametrize("actor,endpoint,key", CASES)
@@ -215,12 +172,7 @@ def test_people_endpoint_answers_by_scope(world, actor, endpoint, key):
         if endpoint.writes:
             assert AuditEvent.objects.count() > before[3], f"{where} but wrote no audit row"
         return
-    if expected == "outside":
-        assert status in (403, 404), where
-    elif expected == "forbidden":
-        assert status in ((403,) if endpoint.door == "api" else (403, 404)), where
-    else:
-        assert status in (400, 409), where
+    assert status in sm.refusal_statuses(expected, endpoint.door), where
     assert fingerprint(person.pk) == before, f"{where} and changed the database"
     if status != 200:
         assert "13900000000" not in response.content.decode() and ID_A not in response.content.decode()
@@ -242,7 +194,7 @@ def test_list_returns_exactly_the_people_in_scope(world, actor):
     user = getattr(world, actor)
     expected = {pk for key, pk in world.people.items() if any(scope.can_view(user, lst.organization)
                                                              for lst in load(world, key).listings.all())}
-    data = world.api_client.get("/api/people", {"limit": 200}, headers={"Authorization": f"Bearer {world.tokens[actor]}"}).json()
+    data = world.api_client.get("/api/people", {"limit": 200}, headers=sm.bearer(world, actor)).json()
     assert {row["id"] for row in data["items"]} == expected
     html = world.page_clients[actor].get(reverse("people:list")).content.decode()
     for key, pk in world.people.items():

@@ -27,22 +27,16 @@ a savepoint of its own."""
 
 import dataclasses
 import datetime
-import json
-import logging
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
-from django.shortcuts import resolve_url
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-import conftest
-from kejia.accounts.models import ApiToken, RoleKind
-from kejia.accounts.services import create_user, grant_role, issue_api_token
+from kejia.accounts.models import RoleKind
+from kejia.accounts.services import create_user, grant_role
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import scope_matrix as sm
+from kejia.core.testing.scope_matrix import fixed
 from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.organizations.services import create_organization
@@ -106,56 +100,20 @@ def _build(w) -> None:
              "target": {k: v.pk for k, v in targets.items()}, "org": {k: v.pk for k, v in w.orgs.items()}, "link": {"l_xw": link.pk}}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            _build(w)
-            w.objects = {(target, key): RESOLVE[target](w, key) for target, keys in OBJECTS.items() for key in keys}
-            w.outcomes = {}
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            ApiToken.objects.update(last_used_at=timezone.now() + datetime.timedelta(hours=1))
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in ACTORS:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_log.setLevel(level)
+def _build_world(w) -> None:
+    _build(w)
+    w.objects = sm.resolve_all(w, RESOLVE, OBJECTS)
 
 
-@pytest.fixture
-def db(_world):
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
-
-
-def _by_id(qs, target):
-    return lambda w, key: qs().get(pk=w.ids[target][key])
+_world, db, world = sm.fixtures(_build_world, actors=ACTORS)
 
 
 RESOLVE: dict[str, Callable] = {
-    "survey": _by_id(lambda: Survey.objects.select_related("organization"), "survey"),
-    "question": _by_id(lambda: Question.objects.select_related("survey__organization"), "question"),
-    "target": _by_id(lambda: Target.objects.select_related("survey__organization"), "target"),
-    "org": _by_id(lambda: Organization.objects.all(), "org"),
-    "link": _by_id(lambda: Target.objects.select_related("survey__organization"), "link"),
+    "survey": sm.by_id(lambda: Survey.objects.select_related("organization"), "survey"),
+    "question": sm.by_id(lambda: Question.objects.select_related("survey__organization"), "question"),
+    "target": sm.by_id(lambda: Target.objects.select_related("survey__organization"), "target"),
+    "org": sm.by_id(lambda: Organization.objects.all(), "org"),
+    "link": sm.by_id(lambda: Target.objects.select_related("survey__organization"), "link"),
 }
 OBJECTS = {
     "survey": [f"s_{k}" for k in ORG_KEYS] + ["s_xw_closed"],
@@ -231,10 +189,6 @@ UNSCOPED_RULES = (signed_in,)
 
 # ---- Request bodies -----------------------------------------------------------------------------
 
-def fixed(data: dict) -> Callable:
-    return lambda w, user, obj: data
-
-
 def subjects_body(api: bool) -> Callable:
     def body(w, user, survey):
         return {"org_ids": [survey.organization.pk]} if api else {"codes": survey.organization.code}
@@ -256,38 +210,16 @@ def station_body(api: bool) -> Callable:
 # ---- The endpoints ----------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)
-class Endpoint:
-    route: str
-    method: str
-    target: str
-    rule: Callable
-    body: Callable | None = None
-    audit: bool = False
+class Endpoint(sm.Endpoint):
     query: dict | None = None
 
-    @property
-    def door(self) -> str:
-        return "api" if " /api/" in self.route else "html"
-
-    @property
-    def key(self) -> str:
-        return self.route if self.door == "api" else f"{self.method} {self.route}"
-
     def url(self, w, obj) -> str:
-        if self.door == "api":
-            return self.route.split(" ", 1)[1].replace("{id}", str(obj.pk))
-        if self.target == "link":
+        if self.door == "html" and self.target == "link":
             return reverse(self.route, args=[obj.token])
-        return reverse(self.route, args=[obj.pk])
+        return super().url(w, obj)
 
 
-def api(route: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False, query: dict | None = None) -> Endpoint:
-    return Endpoint(route, route.split(" ", 1)[0], target, rule, body, audit, query)
-
-
-def page(name: str, method: str, target: str, rule: Callable, body: Callable | None = None, audit: bool = False,
-         query: dict | None = None) -> Endpoint:
-    return Endpoint(name, method, target, rule, body, audit, query)
+api, page = Endpoint.api, Endpoint.page
 
 
 A = "/api/surveys"
@@ -353,106 +285,42 @@ ENDPOINTS = [
 # The crosstab by a dimension the survey has: the sector of the respondents' profiles.
 ENDPOINTS = [dataclasses.replace(e, query={"question": "q1", "by": "sector"}) if e.query else e for e in ENDPOINTS]
 
-CASES = [pytest.param(actor, endpoint, id=f"{actor}|{endpoint.key}") for actor in ACTORS for endpoint in ENDPOINTS]
-
-
-def expectation(w, actor: str, endpoint: Endpoint, key: str) -> str:
-    case = (actor, endpoint.key, key)
-    if case not in w.outcomes:
-        w.outcomes[case] = endpoint.rule(w, getattr(w, actor), w.objects[(endpoint.target, key)])
-    return w.outcomes[case]
+CASES = sm.cases(ACTORS, ENDPOINTS)
 
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def database_state() -> tuple:
     """Everything a write of this app could change, in one query."""
-    models = (AuditEvent, Notice, Survey, Question, SurveyVersion, Response, Answer, Receipt, Target, Invitation, Survey.subjects.through)
-    sql = [f"SELECT COUNT(*) FROM {_table(model)}" for model in models]
-    sql += [f"SELECT MAX(updated_at) FROM {_table(Survey)}", f"SELECT COALESCE(SUM(LENGTH(text) + position * id), 0) FROM {_table(Question)}",
-            f"SELECT COUNT(*) FROM {_table(Invitation)} WHERE reminded_on IS NOT NULL"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({part})" for part in sql))
-        return tuple(cursor.fetchone())
+    sql = sm.counts(AuditEvent, Notice, Survey, Question, SurveyVersion, Response, Answer, Receipt, Target, Invitation, Survey.subjects.through)
+    sql += [*sm.latest(Survey), f"SELECT COALESCE(SUM(LENGTH(text) + position * id), 0) FROM {sm.table(Question)}",
+            f"SELECT COUNT(*) FROM {sm.table(Invitation)} WHERE reminded_on IS NOT NULL"]
+    return sm.snapshot(sql)
 
 
 def send(w, actor: str, endpoint: Endpoint, obj):
-    user = getattr(w, actor)
-    body = endpoint.body(w, user, obj) if endpoint.body else {}
-    url = endpoint.url(w, obj)
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(url, endpoint.query or {}, headers=headers)
-        return w.api_client.generic(endpoint.method, url, json.dumps(body), content_type="application/json", headers=headers)
-    client = w.page_clients[actor]
-    client.cookies.pop("messages", None)
-    return client.get(url, endpoint.query or {}) if endpoint.method == "GET" else client.post(url, body)
+    return sm.send(w, actor, endpoint, obj, query=endpoint.query or {})
 
 
 def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | None:
+    """An allowed write changes something, an allowed read nothing, the open link sends on with its
+    token; a refusal shows none of the names of the organization's people."""
     obj = w.objects[(endpoint.target, key)]
-    with transaction.atomic():
-        before = database_state()
-        response = send(w, actor, endpoint, obj)
-        after = database_state()
-        transaction.set_rollback(True)
-    status = response.status_code
-    where = f"{endpoint.method} {endpoint.url(w, obj)} ({key}, {expected}) answered {status}"
-    if expected == "ok":
-        if endpoint.door == "api":
-            good = status in (200, 201, 204)
-        elif endpoint.target == "link":
-            good = status == 302 and obj.token in response["Location"]
-        elif endpoint.method == "GET":
-            good = status == 200
-        else:
-            good = status == 302 and not response["Location"].startswith(resolve_url(settings.LOGIN_URL))
-        if not good:
-            return where
-        if endpoint.audit and after[0] <= before[0]:
-            return f"{where} but wrote no audit row"
-        if endpoint.method != "GET" and after == before:
-            return f"{where} but changed nothing"
-        if endpoint.method == "GET" and after != before:
-            return f"{where} and a read changed the database"
-        return None
-    allowed = {"outside": (403, 404), "forbidden": (403,) if endpoint.door == "api" else (403, 404), "invalid": (400, 409)}
-    if status not in allowed[expected]:
-        return where
-    if after != before:
-        return f"{where} and changed the database"
-    if expected in ("outside", "forbidden"):
-        content = response.content.decode(errors="replace")
-        names = next((w.names[k] for k, org in w.orgs.items() if org.pk == org_of(obj).pk), [])
-        leaked = [name for name in names if name in content]
-        if leaked:
-            return f"{where} and showed {leaked}"
-    return None
+    names = next((w.names[k] for k, org in w.orgs.items() if org.pk == org_of(obj).pk), [])
+    link = endpoint.door == "html" and endpoint.target == "link"
+    ok = (lambda response: response.status_code == 302 and obj.token in response["Location"]) if link else None
+    return sm.check(w, actor, endpoint, key, expected, state=database_state, texts=names, send=send, ok=ok, changes=True, reads_nothing=True)
 
 
 # ---- The matrix --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
-    failures = []
-    for key in OBJECTS[endpoint.target]:
-        problem = check(world, actor, endpoint, key, expectation(world, actor, endpoint, key))
-        if problem:
-            failures.append(problem)
-    assert not failures, f"{actor}:\n" + "\n".join(failures)
+    sm.run_case(world, actor, endpoint, OBJECTS[endpoint.target], check)
 
 
 def test_matrix_has_allowed_and_refused_cases_for_every_endpoint(world):
-    outcomes: dict[str, set[str]] = {}
-    for actor in ACTORS:
-        for endpoint in ENDPOINTS:
-            for key in OBJECTS[endpoint.target]:
-                outcomes.setdefault(endpoint.key, set()).add(expectation(world, actor, endpoint, key))
+    outcomes = sm.outcomes(world, ACTORS, ENDPOINTS, OBJECTS)
     for endpoint in ENDPOINTS:
         assert "ok" in outcomes[endpoint.key], f"no allowed case for {endpoint.key}"
         if endpoint.rule not in UNSCOPED_RULES:
@@ -460,7 +328,7 @@ def test_matrix_has_allowed_and_refused_cases_for_every_endpoint(world):
     assert any("forbidden" in found for found in outcomes.values())
     assert any("invalid" in found for found in outcomes.values())
     answer = next(e for e in ENDPOINTS if e.key == f"POST {A}/{{id}}/answer")
-    assert expectation(world, "worker", answer, "s_xw") == "ok" and expectation(world, "worker", answer, "s_qh") == "outside"
+    assert sm.expectation(world, "worker", answer, "s_xw") == "ok" and sm.expectation(world, "worker", answer, "s_qh") == "outside"
 
 
 def test_matrix_covers_every_survey_route():
@@ -472,12 +340,7 @@ def test_matrix_covers_every_survey_route():
 
 @pytest.mark.parametrize("name", sorted({e.route for e in ENDPOINTS if e.door == "html" and e.target != "link"}))
 def test_matrix_tests_every_method_a_page_accepts(world, name):
-    client = world.page_clients["nj_admin"]
-    url = reverse(name, args=[987654321])
-    tested = {e.method for e in ENDPOINTS if e.route == name}
-    for method in ("GET", "POST"):
-        accepted = getattr(client, method.lower())(url).status_code != 405
-        assert not accepted or method in tested, f"{name} accepts {method}, which the scope matrix does not test"
+    sm.assert_page_methods(world.page_clients["nj_admin"], name, ENDPOINTS)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -485,7 +348,7 @@ def test_lists_show_exactly_the_scope(world, actor):
     """The survey list (page and API) holds the surveys of organizations in the actor's scope."""
     user = getattr(world, actor)
     expected = {world.objects[("survey", k)].pk for k in OBJECTS["survey"] if scope.can_view(user, org_of(world.objects[("survey", k)]))}
-    response = world.api_client.get(A, {"limit": 200}, headers={"Authorization": f"Bearer {world.tokens[actor]}"})
+    response = world.api_client.get(A, {"limit": 200}, headers=sm.bearer(world, actor))
     assert {s["id"] for s in response.json()} == expected
     page = world.page_clients[actor].get(reverse("surveys:home"))
     assert page.status_code == 200

@@ -15,22 +15,16 @@ several states, and answers to publish. Who may do what is computed from the org
 Non-ok: nothing written (items, answers, events, audit log, notices) and the item's title not in
 the answer. Ok: 2xx (a page's GET a 200, its POST a redirect) and, for writes, an audit row."""
 
-import dataclasses
-import datetime
-import json
-import logging
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, transaction
-from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-import conftest
-from kejia.accounts.models import ApiToken, RoleKind
-from kejia.accounts.services import create_user, grant_role, issue_api_token
+from kejia.accounts.models import RoleKind
+from kejia.accounts.services import create_user, grant_role
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import scope_matrix as sm
+from kejia.core.testing.scope_matrix import fixed
 from kejia.organizations import scope
 from kejia.voice import selectors, services
 from kejia.voice.choices import OPEN_STATUSES, ItemStatus
@@ -82,44 +76,12 @@ def _build(w) -> None:
     w.ids = {"item": {k: v.pk for k, v in items.items()}, "answer": {k: v.pk for k, v in answers.items()}}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            _build(w)
-            w.objects = {(target, key): RESOLVE[target](w, key) for target, keys in OBJECTS.items() for key in keys}
-            w.outcomes = {}
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            ApiToken.objects.update(last_used_at=timezone.now() + datetime.timedelta(hours=1))
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in ACTORS:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_log.setLevel(level)
+def _build_world(w) -> None:
+    _build(w)
+    w.objects = sm.resolve_all(w, RESOLVE, OBJECTS)
 
 
-@pytest.fixture
-def db(_world):
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
+_world, db, world = sm.fixtures(_build_world, actors=ACTORS)
 
 
 RESOLVE: dict[str, Callable] = {
@@ -231,42 +193,10 @@ def publicity_body(api: bool) -> Callable:
     return body
 
 
-def fixed(data: dict) -> Callable:
-    return lambda w, user, obj: data
-
-
 # ---- The endpoints ----------------------------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class Endpoint:
-    route: str
-    method: str
-    target: str
-    rule: Callable
-    body: Callable | None = None
-
-    @property
-    def door(self) -> str:
-        return "api" if " /api/" in self.route else "html"
-
-    @property
-    def key(self) -> str:
-        return self.route if self.door == "api" else f"{self.method} {self.route}"
-
-    def url(self, obj) -> str:
-        if self.door == "api":
-            return self.route.split(" ", 1)[1].replace("{id}", str(obj.pk))
-        return reverse(self.route, kwargs={"pk": obj.pk})
-
-
-def page(name, method, target, rule, body=None) -> Endpoint:
-    return Endpoint(name, method, target, rule, body)
-
-
-def api(route, target, rule, body=None) -> Endpoint:
-    return Endpoint(route, route.split(" ", 1)[0], target, rule, body)
-
-
+Endpoint = sm.Endpoint
+api, page = Endpoint.api, Endpoint.page
 ENDPOINTS = [
     page("voice:item", "GET", "item", view),
     page("voice:assign", "POST", "item", staff_open, assignee_body(api=False)),
@@ -287,88 +217,29 @@ ENDPOINTS = [
     api(f"POST {V}/items/{{id}}/publicity", "item", sender_only(always), publicity_body(api=True)),
     api(f"POST {V}/answers/{{id}}/publish", "answer", publisher),
 ]
-CASES = [pytest.param(actor, endpoint, id=f"{actor}|{endpoint.key}") for actor in ACTORS for endpoint in ENDPOINTS]
-
-
-def expectation(w, actor: str, endpoint: Endpoint, key: str) -> str:
-    case = (actor, endpoint.key, key)
-    if case not in w.outcomes:
-        w.outcomes[case] = endpoint.rule(w, getattr(w, actor), w.objects[(endpoint.target, key)])
-    return w.outcomes[case]
+CASES = sm.cases(ACTORS, ENDPOINTS)
 
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
 def database_state() -> tuple:
-    def table(model) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    sql = [f"SELECT COUNT(*) FROM {table(m)}" for m in (AuditEvent, Notice, Item, Answer, ItemEvent)]
-    sql += [f"SELECT MAX(updated_at) FROM {table(m)}" for m in (Item, Answer)]
-    sql += [f"SELECT COUNT(*) FROM {table(Answer)} WHERE is_public"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({part})" for part in sql))
-        return tuple(cursor.fetchone())
-
-
-def send(w, actor: str, endpoint: Endpoint, obj):
-    body = endpoint.body(w, getattr(w, actor), obj) if endpoint.body else {}
-    url = endpoint.url(obj)
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(url, headers=headers)
-        return w.api_client.generic(endpoint.method, url, json.dumps(body), content_type="application/json", headers=headers)
-    client = w.page_clients[actor]
-    client.cookies.pop("messages", None)
-    return client.get(url) if endpoint.method == "GET" else client.post(url, body)
+    return sm.snapshot([*sm.counts(AuditEvent, Notice, Item, Answer, ItemEvent), *sm.latest(Item, Answer),
+                        f"SELECT COUNT(*) FROM {sm.table(Answer)} WHERE is_public"])
 
 
 def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | None:
-    obj = w.objects[(endpoint.target, key)]
-    with transaction.atomic():
-        before = database_state()
-        response = send(w, actor, endpoint, obj)
-        after = database_state()
-        transaction.set_rollback(True)
-    status = response.status_code
-    where = f"{endpoint.method} {endpoint.url(obj)} ({key}, {expected}) answered {status}"
-    if expected == "ok":
-        if endpoint.door == "api":
-            good = status in (200, 201)
-        else:
-            good = status == (200 if endpoint.method == "GET" else 302)
-        if not good:
-            return where
-        if endpoint.method != "GET" and after[0] <= before[0]:
-            return f"{where} but wrote no audit row"
-        return None
-    allowed = {"outside": (403, 404), "forbidden": (403,) if endpoint.door == "api" else (403, 404), "invalid": (400, 409)}
-    if status not in allowed[expected]:
-        return where
-    if after != before:
-        return f"{where} and changed the database"
-    if expected in ("outside", "forbidden") and item_of(obj).title in response.content.decode():
-        return f"{where} and showed the item's title"
-    return None
+    """Every allowed write leaves an audit row; a refusal does not show the item's title."""
+    title = item_of(w.objects[(endpoint.target, key)]).title
+    return sm.check(w, actor, endpoint, key, expected, state=database_state, texts=[title], audited=endpoint.method != "GET", api_ok=(200, 201))
 
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
-    failures = []
-    for key in OBJECTS[endpoint.target]:
-        problem = check(world, actor, endpoint, key, expectation(world, actor, endpoint, key))
-        if problem:
-            failures.append(problem)
-    assert not failures, f"{actor}:\n" + "\n".join(failures)
+    sm.run_case(world, actor, endpoint, OBJECTS[endpoint.target], check)
 
 
 def test_matrix_has_allowed_outside_and_refused_cases_for_every_endpoint(world):
-    outcomes: dict[str, set[str]] = {}
-    for actor in ACTORS:
-        for endpoint in ENDPOINTS:
-            for key in OBJECTS[endpoint.target]:
-                outcomes.setdefault(endpoint.key, set()).add(expectation(world, actor, endpoint, key))
+    outcomes = sm.outcomes(world, ACTORS, ENDPOINTS, OBJECTS)
     for endpoint in ENDPOINTS:
         assert "ok" in outcomes[endpoint.key], f"no allowed case for {endpoint.key}"
         assert "outside" in outcomes[endpoint.key], f"no outside case for {endpoint.key}"
@@ -387,12 +258,7 @@ def test_matrix_covers_every_voice_route():
 
 @pytest.mark.parametrize("name", sorted({e.route for e in ENDPOINTS if e.door == "html"}))
 def test_matrix_tests_every_method_a_page_accepts(world, name):
-    client = world.page_clients["nj_admin"]
-    url = reverse(name, kwargs={"pk": 987654321})
-    tested = {e.method for e in ENDPOINTS if e.route == name}
-    for method in ("GET", "POST"):
-        accepted = getattr(client, method.lower())(url).status_code != 405
-        assert not accepted or method in tested, f"{name} accepts {method}, which the scope matrix does not test"
+    sm.assert_page_methods(world.page_clients["nj_admin"], name, ENDPOINTS, reverse(name, kwargs={"pk": sm.UNKNOWN_ID}))
 
 
 # ---- Lists show exactly the scope ---------------------------------------------------------------
@@ -402,7 +268,7 @@ def test_lists_show_exactly_the_scope(world, actor):
     """My items: exactly one's own; the inbox: exactly the open items handled in the scope; the
     public page: no item whose sender did not allow it."""
     user = getattr(world, actor)
-    headers = {"Authorization": f"Bearer {world.tokens[actor]}"}
+    headers = sm.bearer(world, actor)
     items = list(Item.objects.select_related("organization"))
     mine = {i.pk for i in items if i.sender_id == user.pk}
     data = world.api_client.get(f"{V}/items", {"limit": 200}, headers=headers).json()

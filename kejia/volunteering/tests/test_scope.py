@@ -13,24 +13,17 @@ outside → 403/404 and nothing written; forbidden (in sight, not the role) → 
 404); invalid (not in this state) → 400/409 and nothing written; ok → 2xx or a redirect, an audit
 row for a write. Demands that are open are public: seen by everyone."""
 
-import dataclasses
 import datetime
-import json
-import logging
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
-from django.shortcuts import resolve_url
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
-import conftest
-from kejia.accounts.models import ApiToken
-from kejia.accounts.services import create_user, issue_api_token
+from kejia.accounts.services import create_user
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import scope_matrix as sm
+from kejia.core.testing.scope_matrix import fixed
 from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors
@@ -95,59 +88,24 @@ def _build(w) -> None:
     w.names = {"xw": ["矩阵钱一", "矩阵周离", "矩阵赵队长"], "qh": ["矩阵孙二"], "soc": ["矩阵李三"]}
 
 
-@pytest.fixture(scope="module")
-def _world(django_db_setup, django_db_blocker):
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            conftest.reference.__wrapped__(None)
-            w = conftest.tree.__wrapped__(None)
-            _build(w)
-            w.objects = {(target, key): RESOLVE[target](pk) for target, keys in w.ids.items() for key, pk in keys.items()}
-            w.outcomes, w.bodies = {}, {}
-            w.tokens = {name: issue_api_token(getattr(w, name))[1] for name in ACTORS}
-            ApiToken.objects.update(last_used_at=timezone.now() + datetime.timedelta(hours=1))
-            w.api_client = Client()
-            w.page_clients = {}
-            for name in ACTORS:
-                w.page_clients[name] = Client()
-                w.page_clients[name].force_login(getattr(w, name))
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_log.setLevel(level)
+def _build_world(w) -> None:
+    _build(w)
+    w.objects = sm.resolve_all(w, RESOLVE, w.ids)
+    w.bodies = {}
 
 
-@pytest.fixture
-def db(_world):
-    with transaction.atomic():
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_world, db):
-    return _world
+_world, db, world = sm.fixtures(_build_world, actors=ACTORS)
 
 
 # ---- Objects ----------------------------------------------------------------------------------
 
-def _get(qs):
-    return lambda pk: qs().get(pk=pk)
-
-
 RESOLVE: dict[str, Callable] = {
-    "org": _get(lambda: Organization.objects.all()),
-    "team": _get(lambda: Organization.objects.select_related("parent")),
-    "member": _get(lambda: TeamMember.objects.select_related("team", "person")),
-    "demand": _get(lambda: ServiceDemand.objects.select_related("organization", "team")),
-    "service": _get(lambda: ServiceRecord.objects.select_related("team")),
-    "person": _get(lambda: __import__("kejia.people.models", fromlist=["Person"]).Person.objects.all()),
+    "org": sm.by_id(lambda: Organization.objects.all(), "org"),
+    "team": sm.by_id(lambda: Organization.objects.select_related("parent"), "team"),
+    "member": sm.by_id(lambda: TeamMember.objects.select_related("team", "person"), "member"),
+    "demand": sm.by_id(lambda: ServiceDemand.objects.select_related("organization", "team"), "demand"),
+    "service": sm.by_id(lambda: ServiceRecord.objects.select_related("team"), "service"),
+    "person": sm.by_id(lambda: __import__("kejia.people.models", fromlist=["Person"]).Person.objects.all(), "person"),
 }
 
 
@@ -299,10 +257,6 @@ def correctable(rec) -> bool:
 
 # ---- Request bodies ---------------------------------------------------------------------------
 
-def fixed(data: dict) -> Callable:
-    return lambda w, u, obj: data
-
-
 def today() -> str:
     return timezone.localdate().isoformat()
 
@@ -338,35 +292,8 @@ DEMAND = {"title": "矩阵需求", "address": "矩阵", "wanted_from": "2026-12-
 
 # ---- The endpoints ----------------------------------------------------------------------------
 
-@dataclasses.dataclass(frozen=True)
-class Endpoint:
-    route: str
-    method: str
-    target: str
-    rule: Callable
-    body: Callable | None = None
-    audit: bool = False
-
-    @property
-    def door(self) -> str:
-        return "api" if " /api/" in self.route else "html"
-
-    @property
-    def key(self) -> str:
-        return self.route if self.door == "api" else f"{self.method} {self.route}"
-
-    def url(self, obj) -> str:
-        if self.door == "api":
-            return self.route.split(" ", 1)[1].replace("{id}", str(obj.pk))
-        return reverse(self.route, args=[obj.pk])
-
-
-def api(route, target, rule, body=None, audit=False):
-    return Endpoint(route, route.split(" ", 1)[0], target, rule, body, audit)
-
-
-def page(name, method, target, rule, body=None, audit=False):
-    return Endpoint(name, method, target, rule, body, audit)
+Endpoint = sm.Endpoint
+api, page = Endpoint.api, Endpoint.page
 
 
 ENDPOINTS = [
@@ -416,97 +343,32 @@ ENDPOINTS = [
 ]
 
 MATRIX_ROUTES: list[str] = sorted({e.route for e in ENDPOINTS})
-CASES = [pytest.param(actor, endpoint, id=f"{actor}|{endpoint.key}") for actor in ACTORS for endpoint in ENDPOINTS]
-
-
-def expectation(w, actor: str, endpoint: Endpoint, key: str) -> str:
-    case = (actor, endpoint.key, key)
-    if case not in w.outcomes:
-        w.outcomes[case] = endpoint.rule(w, getattr(w, actor), w.objects[(endpoint.target, key)])
-    return w.outcomes[case]
+CASES = sm.cases(ACTORS, ENDPOINTS)
 
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def database_state() -> tuple:
-    models = (AuditEvent, Notice, Organization, Listing, TeamMember, ServiceDemand, ServiceRecord, ServiceHours)
-    sql = [f"SELECT COUNT(*) FROM {_table(m)}" for m in models]
-    sql += [f"SELECT MAX(updated_at) FROM {_table(m)}" for m in (TeamMember, ServiceDemand, ServiceRecord)]
-    sql += [f"SELECT COALESCE(SUM(hours), 0) FROM {_table(ServiceHours)}"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({part})" for part in sql))
-        return tuple(cursor.fetchone())
-
-
-def send(w, actor: str, endpoint: Endpoint, obj):
-    user = getattr(w, actor)
-    body = endpoint.body(w, user, obj) if endpoint.body else {}
-    url = endpoint.url(obj)
-    if endpoint.door == "api":
-        headers = {"Authorization": f"Bearer {w.tokens[actor]}"}
-        if endpoint.method == "GET":
-            return w.api_client.get(url, headers=headers)
-        return w.api_client.generic(endpoint.method, url, json.dumps(body), content_type="application/json", headers=headers)
-    client = w.page_clients[actor]
-    client.cookies.pop("messages", None)
-    return client.get(url) if endpoint.method == "GET" else client.post(url, body)
+    sql = sm.counts(AuditEvent, Notice, Organization, Listing, TeamMember, ServiceDemand, ServiceRecord, ServiceHours)
+    sql += [*sm.latest(TeamMember, ServiceDemand, ServiceRecord), f"SELECT COALESCE(SUM(hours), 0) FROM {sm.table(ServiceHours)}"]
+    return sm.snapshot(sql)
 
 
 def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | None:
-    obj = w.objects[(endpoint.target, key)]
-    with transaction.atomic():
-        before = database_state()
-        response = send(w, actor, endpoint, obj)
-        after = database_state()
-        transaction.set_rollback(True)
-    status = response.status_code
-    where = f"{endpoint.method} {endpoint.url(obj)} ({key}, {expected}) answered {status}"
-    if expected == "ok":
-        if endpoint.door == "api":
-            good = status in (200, 201, 204)
-        elif endpoint.method == "GET":
-            good = status == 200
-        else:
-            good = status == 302 and not response["Location"].startswith(resolve_url(settings.LOGIN_URL))
-        if not good:
-            return where + f": {response.content[:300]!r}"
-        if endpoint.audit and after[0] <= before[0]:
-            return f"{where} but wrote no audit row"
-        return None
-    allowed = {"outside": (403, 404), "forbidden": (403,) if endpoint.door == "api" else (403, 404), "invalid": (400, 409)}
-    if status not in allowed[expected]:
-        return where + f": {response.content[:300]!r}"
-    if after != before:
-        return f"{where} and changed the database"
-    if expected in ("outside", "forbidden"):
-        leaked = [text for text in names_of(w, obj) if text in response.content.decode(errors="ignore")]
-        if leaked:
-            return f"{where} and showed {leaked}"
-    return None
+    """A refusal shows none of the names of the team's (or organization's) people."""
+    texts = names_of(w, w.objects[(endpoint.target, key)])
+    return sm.check(w, actor, endpoint, key, expected, state=database_state, texts=texts)
 
 
 # ---- The matrix --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
-    failures = []
-    for key in world.ids[endpoint.target]:
-        problem = check(world, actor, endpoint, key, expectation(world, actor, endpoint, key))
-        if problem:
-            failures.append(problem)
-    assert not failures, f"{actor}:\n" + "\n".join(failures)
+    sm.run_case(world, actor, endpoint, world.ids[endpoint.target], check)
 
 
 def test_matrix_has_allowed_and_refused_cases_for_every_endpoint(world):
-    outcomes: dict[str, set[str]] = {}
-    for actor in ACTORS:
-        for endpoint in ENDPOINTS:
-            for key in world.ids[endpoint.target]:
-                outcomes.setdefault(endpoint.key, set()).add(expectation(world, actor, endpoint, key))
+    outcomes = sm.outcomes(world, ACTORS, ENDPOINTS, world.ids)
     for endpoint in ENDPOINTS:
         assert "ok" in outcomes[endpoint.key], f"no allowed case for {endpoint.key}"
         assert "outside" in outcomes[endpoint.key], f"no outside case for {endpoint.key}"
@@ -529,13 +391,7 @@ def test_matrix_covers_every_volunteering_route():
 
 @pytest.mark.parametrize("name", sorted({e.route for e in ENDPOINTS if e.door == "html"}))
 def test_matrix_tests_every_method_a_page_accepts(world, name):
-    client = Client()
-    client.force_login(world.platform)
-    url = reverse(name, args=[987654321])
-    tested = {e.method for e in ENDPOINTS if e.route == name}
-    for method in ("GET", "POST"):
-        accepted = getattr(client, method.lower())(url).status_code != 405
-        assert not accepted or method in tested, f"{name} accepts {method}, which the scope matrix does not test"
+    sm.assert_page_methods(sm.logged_in(world.platform), name, ENDPOINTS)
 
 
 # ---- Lists show exactly the scope -----------------------------------------------------------------
@@ -543,7 +399,7 @@ def test_matrix_tests_every_method_a_page_accepts(world, name):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_show_exactly_the_scope(world, actor):
     user = getattr(world, actor)
-    headers = {"Authorization": f"Bearer {world.tokens[actor]}"}
+    headers = sm.bearer(world, actor)
     teams = {t["id"] for t in world.api_client.get(f"{V}/teams", headers=headers).json()}
     assert teams == {t.pk for t in Organization.objects.filter(kind="volunteer_team") if access.can_see_team(user, t)}
     demands = {d["id"] for d in world.api_client.get(f"{V}/demands", headers=headers).json()}
