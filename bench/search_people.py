@@ -179,6 +179,7 @@ def build_database(n: int, rng: random.Random) -> dict:
 
     from kejia.organizations import demo
     from kejia.organizations.models import Organization
+    from kejia.people.resolution import block_key_of
     from kejia.reference.models import Discipline
 
     call_command("migrate", verbosity=0)
@@ -197,8 +198,8 @@ def build_database(n: int, rng: random.Random) -> dict:
     person_sql = (
         "INSERT INTO people_person (id, name, name_pinyin, gender, birth_date, region_id, employer_name, sector, is_frontline, title, title_level,"
         " expertise, research_summary, id_sealed, id_hash, id_masked, phone_sealed, phone_hash, phone_masked, email, employer_uscc, education,"
-        " overseas_status, three_chiefs, programmes, consent_source, status, created_at, updated_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', '', '', '', '', '', '', '', 'none', 'none', '[]', '', 'active', %s, %s)"
+        " overseas_status, three_chiefs, programmes, consent_source, status, block_key, created_at, updated_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '', '', '', '', '', '', '', '', '', 'none', 'none', '[]', '', 'active', %s, %s, %s)"
     )
     listing_sql = "INSERT INTO people_listing (person_id, organization_id, role, note, created_at, updated_at) VALUES (%s, %s, 'member', '', %s, %s)"
     disc_sql = "INSERT INTO people_person_disciplines (person_id, discipline_id) VALUES (%s, %s)"
@@ -216,7 +217,7 @@ def build_database(n: int, rng: random.Random) -> dict:
             v.clear()
 
     for pk, (row, listed, discs, achievement) in enumerate(_profiles(n, rng, orgs, societies, codes), 1):
-        batch["p"].append((pk, *row, now, now))
+        batch["p"].append((pk, *row, block_key_of(row[1], row[3]), now, now))
         batch["l"] += [(pk, o, now, now) for o in listed]
         batch["d"] += [(pk, d) for d in discs]
         batch["a"].append((pk, achievement, now, now))
@@ -246,7 +247,8 @@ class CompareSink:
 
     def __call__(self, docs) -> None:
         t = time.perf_counter()
-        rows = [(d.id, " ".join((d.name, d.expertise, d.disciplines, d.achievements, d.summary, d.employer)), d.chars) for d in docs]
+        rows = [(d["id"], " ".join(d.get(f, "") for f in ("name", "expertise", "disciplines", "achievements", "summary", "employer")),
+                 d["chars"]) for d in docs]
         self.db.executemany("INSERT INTO fts (rowid, words, chars) VALUES (?, ?, ?)", rows)
         self.seconds += time.perf_counter() - t
 

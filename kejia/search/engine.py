@@ -132,7 +132,9 @@ def _schema() -> tantivy.Schema:
 _SCHEMA = _schema()
 
 
-def _document(doc: IndexDoc) -> tantivy.Document:
+def document_data(doc: IndexDoc) -> dict:
+    """The field values of the engine's document for `doc` (plain data: the rebuild's worker
+    processes make them, the writer turns them into documents)."""
     data: dict = {"id": doc.id, "chars": doc.chars, "sector": doc.sector, "title_level": doc.title_level,
                   "frontline": "1" if doc.frontline else "0", "status": doc.status}
     tokens: set[str] = set()
@@ -148,7 +150,11 @@ def _document(doc: IndexDoc) -> tantivy.Document:
     if doc.birth_year is not None:
         data["birth_year"] = doc.birth_year
     data["terms"] = " ".join(sorted(tokens)).encode()
-    return tantivy.Document.from_dict(data, _SCHEMA)
+    return data
+
+
+def _document(doc: IndexDoc) -> tantivy.Document:
+    return tantivy.Document.from_dict(document_data(doc), _SCHEMA)
 
 
 class TantivyBackend:
@@ -312,6 +318,10 @@ class _Writer:
 
     def add(self, doc: IndexDoc) -> None:
         self._w.add_document(_document(doc))
+
+    def add_data(self, data: dict) -> None:
+        """Add a document given as `document_data` made it."""
+        self._w.add_document(tantivy.Document.from_dict(data, _SCHEMA))
 
     def delete(self, pk: int) -> None:
         self._w.delete_documents_by_query(tantivy.Query.term_query(_SCHEMA, "id", pk))

@@ -2,8 +2,12 @@
 from it (with listings, disciplines and achievements, in four queries per batch), analysed, and
 upserted; a person who is gone, merged or anonymized is removed.
 
-Rows are turned into plain dicts (`records`) before analysis so that segmentation, the costly
-part, can run in worker processes (`analyse` is a pure function) while one process writes."""
+Rows are turned into plain data before analysis so that segmentation, the costly part, can run
+in worker processes (`analyse` is a pure function) while one process writes. A rebuild sends
+the workers packed tuples and gets back each document's field values (`document_data`), so the
+writer only reads the database and hands documents to tantivy (bench/index_people.py measures
+the rate against jieba alone). jieba's HMM stays on: turning it off would change the tokens of
+words outside its dictionary (治未病 → 治/未/病)."""
 
 import logging
 import multiprocessing
@@ -17,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 
 from kejia.organizations.models import PATH_SEGMENT
-from kejia.search.engine import IndexDoc, IndexOutdated, TantivyBackend, path_prefixes
+from kejia.search.engine import IndexDoc, IndexOutdated, TantivyBackend, document_data, path_prefixes
 from kejia.search.text import cjk_chars, index_tokens, short_text_tokens
 
 log = logging.getLogger(__name__)
@@ -49,11 +53,19 @@ _PERSON_COLUMNS = {
     "employer": "employer_name", "title": "title", "sector": "sector", "title_level": "title_level", "frontline": "is_frontline",
     "status": "status", "birth_date": "birth_date", "region_path": "region__path",
 }
+_PERSON_KEYS = tuple(_PERSON_COLUMNS)
+
+# A packed record: (person row in _PERSON_COLUMNS order, org paths, disciplines, achievement titles).
+# Tuples of plain values are what crosses to the worker processes: cheaper to read and pickle
+# than dicts; `unpack` makes the record dict there.
+Packed = tuple[tuple, list[str], list[tuple[str, str, str]], list[str]]
 
 
-def _records(person_filter: dict, *, order: bool = False, limit: int | None = None) -> list[dict]:
-    """Active people as plain dicts, with their listings' organization paths, disciplines and
-    achievement titles: four queries, no model instances (the rebuild reads a million)."""
+def _packed(person_filter: dict, *, order: bool = False, limit: int | None = None, related_range: bool = False) -> list[Packed]:
+    """Active people with their listings' organization paths, disciplines and achievement
+    titles: four queries, no model instances (the rebuild reads a million). `related_range`:
+    the people are a primary-key range (a rebuild batch), so the three related queries select
+    that range instead of an IN list of every id."""
     from kejia.people.choices import PersonStatus
     from kejia.people.models import Achievement, Listing, Person
 
@@ -62,47 +74,68 @@ def _records(person_filter: dict, *, order: bool = False, limit: int | None = No
         qs = qs.order_by("pk")
     if limit:
         qs = qs[:limit]
-    records: dict[int, dict] = {}
-    for row in qs:
-        rec = dict(zip(_PERSON_COLUMNS, row, strict=True))
-        birth = rec.pop("birth_date")
-        rec["birth_year"] = birth.year if birth else None
-        rec["region_path"] = rec["region_path"] or ""
-        rec["org_paths"], rec["disciplines"], rec["achievements"] = [], [], []
-        records[rec["id"]] = rec
+    records: dict[int, Packed] = {row[0]: (row, [], [], []) for row in qs}
     if not records:
         return []
-    ids = list(records)
-    for pk, path in Listing.objects.filter(person_id__in=ids).values_list("person_id", "organization__path"):
-        records[pk]["org_paths"].append(path)
+    if related_range:
+        related = {"person_id__gte": min(records), "person_id__lte": max(records)}
+    else:
+        related = {"person_id__in": list(records)}
+    for pk, path in Listing.objects.filter(**related).values_list("person_id", "organization__path"):
+        if pk in records:
+            records[pk][1].append(path)
     through = Person.disciplines.through
-    for pk, code, name, name_en in through.objects.filter(person_id__in=ids).values_list(
+    for pk, code, name, name_en in through.objects.filter(**related).values_list(
             "person_id", "discipline__code", "discipline__name", "discipline__name_en"):
-        records[pk]["disciplines"].append((code, name, name_en))
-    for pk, title in Achievement.objects.filter(person_id__in=ids).values_list("person_id", "title"):
-        records[pk]["achievements"].append(title)
+        if pk in records:
+            records[pk][2].append((code, name, name_en))
+    for pk, title in Achievement.objects.filter(**related).values_list("person_id", "title"):
+        if pk in records:
+            records[pk][3].append(title)
     return list(records.values())
 
 
+def unpack(packed: Packed) -> dict:
+    """The record dict `analyse` takes."""
+    row, org_paths, disciplines, achievements = packed
+    rec = dict(zip(_PERSON_KEYS, row, strict=True))
+    birth = rec.pop("birth_date")
+    rec["birth_year"] = birth.year if birth else None
+    rec["region_path"] = rec["region_path"] or ""
+    rec["org_paths"], rec["disciplines"], rec["achievements"] = org_paths, disciplines, achievements
+    return rec
+
+
 def records_for(ids: Iterable[int]) -> list[dict]:
-    return _records({"pk__in": list(ids)})
+    return [unpack(p) for p in _packed({"pk__in": list(ids)})]
 
 
-def iter_record_batches(batch_size: int = 2000) -> Iterator[list[dict]]:
+def iter_packed_batches(batch_size: int = 2000) -> Iterator[list[Packed]]:
     """Every active person, in primary-key order, a batch at a time (keyset pagination)."""
     last = 0
     while True:
-        batch = _records({"pk__gt": last}, order=True, limit=batch_size)
+        batch = _packed({"pk__gt": last}, order=True, limit=batch_size, related_range=True)
         if not batch:
             return
-        last = batch[-1]["id"]
+        last = batch[-1][0][0]
         yield batch
+
+
+def iter_record_batches(batch_size: int = 2000) -> Iterator[list[dict]]:
+    for batch in iter_packed_batches(batch_size):
+        yield [unpack(p) for p in batch]
 
 
 # -- analysis: records to index documents (pure; runs in worker processes) -----------------------
 
 def _join(tokens: list[str]) -> str:
     return " ".join(tokens)
+
+
+@lru_cache(maxsize=100_000)
+def _prefixes(path: str, segment: int) -> tuple[str, ...]:
+    """path_prefixes, remembered: the same organizations and regions recur across people."""
+    return tuple(path_prefixes(path, segment))
 
 
 def analyse(rec: dict) -> IndexDoc:
@@ -118,9 +151,9 @@ def analyse(rec: dict) -> IndexDoc:
     achievements = " ".join(rec.get("achievements") or ())
     employer = rec.get("employer") or ""
     expertise, summary = rec.get("expertise") or "", rec.get("summary") or ""
-    chars = cjk_chars(expertise) | cjk_chars(summary) | cjk_chars(achievements) | cjk_chars(employer) | cjk_chars(rec.get("title") or "")
-    for _code, dname, _en in rec.get("disciplines") or ():
-        chars |= cjk_chars(dname)
+    # One pass over all the texts (the regex matches single characters, so joining changes nothing).
+    chars = cjk_chars(" ".join((expertise, summary, achievements, employer, rec.get("title") or "",
+                                *(dname for _code, dname, _en in rec.get("disciplines") or ()))))
     return IndexDoc(
         id=rec["id"],
         name=_join([t for t in name_tokens if t and " " not in t]),
@@ -136,13 +169,19 @@ def analyse(rec: dict) -> IndexDoc:
         status=rec.get("status") or "active",
         birth_year=rec.get("birth_year"),
         disc=sorted(disc_codes),
-        region=path_prefixes(rec["region_path"], REGION_SEGMENT) if rec.get("region_path") else [],
-        org=sorted({p for path in rec.get("org_paths") or () for p in path_prefixes(path, PATH_SEGMENT)}),
+        region=list(_prefixes(rec["region_path"], REGION_SEGMENT)) if rec.get("region_path") else [],
+        org=sorted({p for path in rec.get("org_paths") or () for p in _prefixes(path, PATH_SEGMENT)}),
     )
 
 
 def analyse_batch(records: list[dict]) -> list[IndexDoc]:
     return [analyse(r) for r in records]
+
+
+def analyse_packed(batch: list[Packed]) -> list[dict]:
+    """The rebuild's worker task: packed records in, the engine's document data out (so the
+    writer only hands them to tantivy)."""
+    return [document_data(analyse(unpack(p))) for p in batch]
 
 
 # -- writes -------------------------------------------------------------------------------------
@@ -170,13 +209,12 @@ def _worker_init() -> None:
 
 
 def rebuild_index(*, batch_size: int = 2000, processes: int | None = None, progress: Callable[[int, float], None] | None = None,
-                  backend: TantivyBackend | None = None, record_batches: Iterable[list[dict]] | None = None,
-                  sink: Callable[[list[IndexDoc]], None] | None = None) -> dict:
+                  backend: TantivyBackend | None = None, sink: Callable[[list[dict]], None] | None = None) -> dict:
     """Re-create the index from the database: every active person, in one commit, so readers
     see the old index until the new one is complete. Segmentation runs in `processes` worker
     processes (default: the CPU count), the writer in this one. People changed while the
     rebuild ran are indexed again at the end. `sink`, if given, also receives every analysed
-    batch (the benchmark feeds its comparison tables with it)."""
+    batch as `document_data` dicts (the benchmark feeds its comparison tables with it)."""
     from django.utils import timezone
 
     from kejia.people.models import Person
@@ -191,44 +229,48 @@ def rebuild_index(*, batch_size: int = 2000, processes: int | None = None, progr
             backend = TantivyBackend.recreate(index_dir(), writer_timeout=float(getattr(settings, "SEARCH_WRITER_TIMEOUT", 60)))
             reset_backend()
     processes = processes or os.cpu_count() or 1
-    batches = record_batches if record_batches is not None else iter_record_batches(batch_size)
-    done = 0
-    # Batches are read here (the database connection belongs to this thread) and analysed by the
-    # pool, a bounded number in flight, in order.
+    done, waited = 0, 0.0
+    # Batches are read here (the database connection belongs to this thread), packed as tuples,
+    # and analysed by the pool, a bounded number in flight, in order; the workers return the
+    # documents' data, this process only adds them to the index.
     pool = multiprocessing.get_context("fork").Pool(processes, initializer=_worker_init) if processes > 1 else None
     try:
         with backend.writer(heap_size=256_000_000) as w:
             w.delete_all()
 
-            def write(docs: list[IndexDoc]) -> None:
+            def write(docs: list[dict]) -> None:
                 nonlocal done
-                for doc in docs:
-                    w.add(doc)
+                for data in docs:
+                    w.add_data(data)
                 if sink:
                     sink(docs)
                 done += len(docs)
                 if progress:
                     progress(done, time.perf_counter() - t0)
 
+            def collect() -> list[dict]:
+                nonlocal waited
+                t = time.perf_counter()
+                docs = pending.popleft().get()
+                waited += time.perf_counter() - t
+                return docs
+
             pending: deque = deque()
-            for records in batches:
+            for batch in iter_packed_batches(batch_size):
                 if pool is None:
-                    write(analyse_batch(records))
+                    write(analyse_packed(batch))
                     continue
-                pending.append(pool.apply_async(analyse_batch, (records,)))
+                pending.append(pool.apply_async(analyse_packed, (batch,)))
                 if len(pending) > 2 * processes:
-                    write(pending.popleft().get())
+                    write(collect())
             while pending:
-                write(pending.popleft().get())
+                write(collect())
     finally:
         if pool:
             pool.close()
             pool.join()
-    changed = 0
-    if record_batches is None:
-        late = list(Person.objects.filter(updated_at__gte=started_at).values_list("pk", flat=True))
-        if late:
-            changed = index_people(late, backend=backend)["indexed"]
+    late = list(Person.objects.filter(updated_at__gte=started_at).values_list("pk", flat=True))
+    changed = index_people(late, backend=backend)["indexed"] if late else 0
     elapsed = time.perf_counter() - t0
     return {"documents": done, "seconds": round(elapsed, 2), "per_second": round(done / elapsed) if elapsed else None,
-            "reindexed_after": changed}
+            "reindexed_after": changed, "writer_waited_seconds": round(waited, 2)}

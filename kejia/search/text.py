@@ -39,12 +39,9 @@ def index_tokens(text: str) -> list[str]:
     """Search-mode tokens of a text, in order (duplicates kept: BM25 counts them)."""
     if not text:
         return []
-    out = []
-    for raw in jieba.cut_for_search(text):
-        token = _normal(raw)
-        if token is not None:
-            out.append(token)
-    return out
+    # _normal, inlined: this runs for every token of every profile a rebuild reads.
+    stop = STOPWORDS
+    return [t for t in (_ascii_lower(raw.strip()) for raw in jieba.cut_for_search(text)) if t and t.isalnum() and t not in stop]
 
 
 _SEPARATORS = re.compile(r"[、，,;；/|\s]+")
