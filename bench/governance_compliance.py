@@ -28,17 +28,13 @@ evaluated. Prints JSON; each backend runs in its own process, in about 3 minutes
 import argparse
 import datetime
 import json
-import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine, pg_admin  # noqa: E402
+from _common import machine, run_on_backends  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -261,18 +257,6 @@ def _measure(args) -> dict:
 
 # ---- Orchestration (parent process) ------------------------------------------------------------
 
-def _run_child(backend: str, env: dict, args) -> dict:
-    cmd = [sys.executable, __file__, "--child", "--orgs", str(args.orgs), "--people", str(args.people), "--seed", str(args.seed),
-           "--reps", str(args.reps), "--sample", str(args.sample), "--naive-budget", str(args.naive_budget)]
-    try:
-        done = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False, timeout=args.timeout)
-    except subprocess.TimeoutExpired:
-        return {"backend": backend, "error": f"timed out after {args.timeout} s"}
-    if done.returncode != 0:
-        return {"backend": backend, "error": done.stderr.strip().splitlines()[-5:]}
-    return json.loads(done.stdout)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=20000)
@@ -294,19 +278,9 @@ def main() -> None:
         return
 
     started = time.perf_counter()
-    results = []
-    with tempfile.TemporaryDirectory(prefix="kejia-bench-") as var_dir:
-        base = {**os.environ, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR"}
-        sqlite_env = {k: v for k, v in base.items() if k != "DATABASE_URL"}
-        results.append(_run_child("sqlite", sqlite_env, args))
-        url = os.environ.get("DATABASE_URL", "")
-        if url.startswith(("postgres://", "postgresql://")):
-            name = f"kejia_bench_governance_{os.getpid()}"
-            pg_admin(url, f'CREATE DATABASE "{name}"')
-            try:
-                results.append(_run_child("postgresql", {**base, "DATABASE_URL": urlunsplit(urlsplit(url)._replace(path="/" + name))}, args))
-            finally:
-                pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    results = run_on_backends(__file__, ["--orgs", str(args.orgs), "--people", str(args.people), "--seed", str(args.seed), "--reps", str(args.reps),
+                      "--sample", str(args.sample), "--naive-budget", str(args.naive_budget)],
+                              name="governance", timeout=args.timeout, root=ROOT)
     print(json.dumps({
         "benchmark": "governance compliance of a province subtree: set-based engine vs naive per-body loop",
         "organizations": args.orgs, "people": args.people, "seed": args.seed, "machine": machine(),
