@@ -40,7 +40,8 @@ from kejia.activities.api_schemas import (
 )
 from kejia.activities.models import Event
 from kejia.core.api_auth import AUTH
-from kejia.core.errors import DomainError, NotFound
+from kejia.core.errors import DomainError, IllegalTransition, NotFound
+from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors
@@ -226,8 +227,6 @@ def register(request, id: ObjectId, payload: RegisterIn | None = None):
 def list_registrations(request, id: ObjectId, filters: Query[RegistrationFilters]):
     user = _user(request)
     event = selectors.get_event_for(user, id)
-    from kejia.organizations import scope
-
     if not scope.can_view(user, event.organization):
         raise NotFound()
     qs = selectors.registrations_of(event, status=filters.status.value if filters.status else "", text=filters.q)
@@ -284,8 +283,6 @@ def get_certificate(request, id: ObjectId):
     reg = selectors.get_registration_for(_user(request), id)
     cert = certificates.certificate_for(reg)
     if cert is None:
-        from kejia.core.errors import IllegalTransition
-
         raise IllegalTransition("not_attended", _("There is no certificate: attendance was not recorded."))
     return cert
 
@@ -300,7 +297,6 @@ def revoke_certificate(request, id: ObjectId, payload: RequiredReasonIn):
 @router.get(f"{A}/certificates", response=list[CertificateOut], auth=AUTH, summary="My certificates of attendance")
 def my_certificates(request):
     user = _user(request)
-    for reg in selectors.events_of_user(user).filter(status="attended")[:200]:
-        certificates.certificate_for(reg)
+    certificates.issue_missing(user)
     return list(selectors.my_certificates(user)[:200])
 

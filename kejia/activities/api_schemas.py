@@ -9,7 +9,7 @@ from typing import Annotated
 from ninja import Field, Schema
 
 from kejia.activities import selectors
-from kejia.activities.choices import Audience, EventKind, EventStatus, RegistrationStatus
+from kejia.activities.choices import ACTIVE_STATUSES, Audience, EventKind, EventStatus, RegistrationStatus
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 
 __all__ = ["Id", "ObjectId"]
@@ -75,9 +75,19 @@ class EventOut(Schema):
         user = getattr(request, "auth", None) or request.user
         if not obj.online_url:
             return ""
-        if scope.can_view(user, obj.organization) or selectors.registration_of(obj, user) is not None:
+        if scope.can_view(user, obj.organization) or obj.pk in _registered_event_ids(request, user):
             return obj.online_url
         return ""
+
+
+def _registered_event_ids(request, user) -> set[int]:
+    """The events the caller holds a live registration for, read once per request (an event list
+    would otherwise ask twice per event)."""
+    ids = getattr(request, "_activities_registered", None)
+    if ids is None:
+        ids = set(selectors.events_of_user(user).filter(status__in=ACTIVE_STATUSES).values_list("event_id", flat=True))
+        request._activities_registered = ids
+    return ids
 
 
 class EventIn(Schema):

@@ -15,13 +15,14 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kejia.activities.choices import RegistrationStatus
 from kejia.activities.models import AttendanceCertificate, Event, Registration
 from kejia.core.audit import record_event
-from kejia.core.errors import IllegalTransition, PermissionDenied
+from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied
 from kejia.memberships import certificates as keys
 from kejia.memberships.certificates import Verdict, mask_name, token_from
 from kejia.memberships.choices import CertificateState
@@ -35,10 +36,6 @@ TITLE_LENGTH = 40
 
 def sign(values: dict[str, str], key) -> str:
     return keys.sign_fields(values, key, prefix=PREFIX, names=FIELDS)
-
-
-def is_attendance_token(text: str) -> bool:
-    return token_from(text).startswith(PREFIX)
 
 
 def verify_token(text: str, *, public_keys: dict[str, str]) -> Verdict:
@@ -105,6 +102,16 @@ def certificate_for(reg: Registration) -> AttendanceCertificate | None:
     return cert
 
 
+def issue_missing(user, *, limit: int = 200) -> int:
+    """Issue the certificates of the user's attended registrations that have none yet (one query
+    when there is nothing to issue, which is the usual case)."""
+    from kejia.activities import selectors
+
+    live = AttendanceCertificate.objects.filter(registration=OuterRef("pk"), revoked_at__isnull=True)
+    missing = selectors.events_of_user(user).filter(status=RegistrationStatus.ATTENDED).exclude(Exists(live))[:limit]
+    return sum(certificate_for(reg) is not None for reg in missing)
+
+
 def revoke_certificates(reg: Registration, *, reason: str, now: datetime.datetime | None = None) -> int:
     """Revoke every live certificate of a registration (inside the caller's transaction)."""
     return reg.certificates.filter(revoked_at__isnull=True).update(revoked_at=now or timezone.now(), revoke_reason=str(reason)[:200])
@@ -120,8 +127,6 @@ def revoke_certificate(cert: AttendanceCertificate, *, actor, reason: str, now: 
         raise IllegalTransition("illegal_transition", _("This certificate is already revoked."))
     reason = (reason or "").strip()[:200]
     if not reason:
-        from kejia.core.errors import DomainError
-
         raise DomainError("required", _("Say why the certificate is revoked: the verification page shows it."), field="reason")
     cert.revoked_at, cert.revoke_reason = now or timezone.now(), reason
     cert.save(update_fields=["revoked_at", "revoke_reason", "updated_at"])

@@ -77,7 +77,8 @@ class InviteForm(forms.Form):
 
     def clean_people(self):
         parts = self.cleaned_data["people"].replace(",", " ").replace("，", " ").split()
-        if not parts or not all(p.isdigit() and len(p) < 12 for p in parts):
+        # ASCII digits only: "²".isdigit() is true but int() refuses it; a profile number fits in 31 bits.
+        if not parts or not all(p.isascii() and p.isdigit() and len(p) <= 10 and int(p) < 2**31 for p in parts):
             raise forms.ValidationError(_("Enter profile numbers separated by spaces."))
         return sorted({int(p) for p in parts})
 

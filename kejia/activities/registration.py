@@ -130,10 +130,6 @@ def register_for_event(event: Event, *, actor, person=None, now: datetime.dateti
     return reg
 
 
-def can_cancel(reg: Registration, user) -> bool:
-    return reg.belongs_to(user) or scope.can_manage(user, reg.event.organization)
-
-
 @transaction.atomic
 def cancel_registration(reg: Registration, *, actor, reason: str = "", now: datetime.datetime | None = None) -> Registration:
     """The holder (until the start) or the organizer's staff (until the event is finished) cancels

@@ -8,6 +8,7 @@ without a staff role); refusals of a service come back next to the field (400) o
 with 409 when the state forbids it."""
 
 import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -318,7 +319,7 @@ def checkin(request, pk: int):
                                             "when": localtime(result.registration.checked_in_at).strftime("%Y-%m-%d %H:%M")})
                     else:
                         messages.success(request, _("%(name)s is checked in.") % {"name": result.registration.name})
-                    return redirect(request.path + (f"?q={request.GET['q']}" if request.GET.get("q") else ""))
+                    return redirect(request.path + (f"?{urlencode({'q': request.GET['q']})}" if request.GET.get("q") else ""))
     text = request.GET.get("q", "")[:64]
     rows = selectors.registrations_of(event, text=text).filter(status__in=(R.CONFIRMED, R.ATTENDED))
     return render(request, "activities/checkin.html", {

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kejia.activities import certificates, ical, registration, selectors
 from kejia.activities.choices import EventStatus, RegistrationStatus
 from kejia.activities.forms import PublicFilterForm, ReasonForm
-from kejia.core.errors import DomainError, IllegalTransition, NotFound
+from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
@@ -224,17 +224,12 @@ def ticket(request, code: str):
         from django.contrib.auth.views import redirect_to_login
 
         return redirect_to_login(request.get_full_path())
-    try:
-        reg = registration.registration_by_code(code)
-    except NotFound:
-        raise
+    reg = registration.registration_by_code(code)
     manage = scope.can_manage(request.user, reg.event.organization)
     if not manage:
         if reg.belongs_to(request.user) and request.method == "GET":
             return redirect("activities:registration", pk=reg.pk)
         if scope.can_view(request.user, reg.event.organization) or reg.belongs_to(request.user):
-            from kejia.core.errors import PermissionDenied
-
             raise PermissionDenied(_("Only the organizer's staff may check people in."))
         raise NotFound()
     result, error, status = None, None, 200
@@ -254,10 +249,7 @@ def ticket(request, code: str):
 @login_required
 @require_GET
 def my_certificates(request):
-    # Attended registrations get their certificate on first need.
-    for reg in selectors.events_of_user(request.user).filter(status=R.ATTENDED).select_related("event__organization")[:200]:
-        if reg.belongs_to(request.user):
-            certificates.certificate_for(reg)
+    certificates.issue_missing(request.user)  # attended registrations get their certificate on first need
     return render(request, "activities/certificates.html", {"certs": list(selectors.my_certificates(request.user)[:200])})
 
 

@@ -259,3 +259,11 @@ def test_list_pages_render_for_the_worker_and_staff(client, tree, people, name):
     for user in (tree.worker, tree.county_staff):
         _login(client, tree, user)
         assert client.get(reverse(name)).status_code in (200, 403)
+
+
+@pytest.mark.parametrize("text", ["²", "1" * 4400, "99999999999"])
+def test_invite_form_refuses_numbers_that_are_not_profile_numbers(text):
+    from kejia.activities.forms import InviteForm
+
+    form = InviteForm({"people": text})
+    assert not form.is_valid() and "people" in form.errors
