@@ -15,8 +15,7 @@ from ninja import Query, Router, Status
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, ValidationFailed
 from kejia.organizations import selectors as org_selectors
-from kejia.people.selectors import get_person_for, my_person
-from kejia.reference.models import Region
+from kejia.people.selectors import my_person
 from kejia.volunteering import access, records, selectors, services
 from kejia.volunteering.api_schemas import (
     CorrectionIn,
@@ -50,23 +49,6 @@ V = "/volunteering"
 
 def _user(request):
     return request.auth
-
-
-def _region(code: str, field: str = "region"):
-    code = (code or "").strip()
-    if not code:
-        return None
-    region = Region.objects.filter(code=code).first()
-    if region is None:
-        raise DomainError("unknown_region", _("No division has this code."), field=field)
-    return region
-
-
-def _person(user, pk: int, field: str = "person_id"):
-    try:
-        return get_person_for(user, pk)
-    except NotFound:
-        raise DomainError("unknown_person", _("No person with this id is within your reach."), field=field) from None
 
 
 def _participants(rows) -> list[tuple[int, str]]:
@@ -116,7 +98,7 @@ def list_members(request, id: ObjectId):
 def add_member(request, id: ObjectId, payload: MemberIn):
     user = _user(request)
     team = selectors.get_team_for(user, id, manage=True)
-    person = _person(user, payload.person_id)
+    person = selectors.person_named_in_input(user, payload.person_id, field="person_id")
     try:
         return Status(201, services.add_member(team, actor=user, person=person, role=payload.role.value, joined_on=payload.joined_on))
     except DomainError as exc:
@@ -157,7 +139,7 @@ def post_demand(request, id: ObjectId, payload: DemandIn):
     user = _user(request)
     org = org_selectors.get_organization_for(user, id, manage=True)
     data = payload.dict()
-    data["region"] = _region(data["region"])
+    data["region"] = selectors.region_by_code(data["region"])
     return Status(201, services.post_demand(org, actor=user, **data))
 
 
@@ -223,7 +205,7 @@ def record_service(request, id: ObjectId, payload: ServiceIn):
             raise DomainError("unknown_demand", _("No demand with this id was taken by this team."), field="demand_id")
     try:
         record = records.record_service(team, actor=user, date=payload.date, address=payload.address, people_served=payload.people_served,
-                                        region=_region(payload.region), note=payload.note, demand=demand,
+                                        region=selectors.region_by_code(payload.region), note=payload.note, demand=demand,
                                         participants=_participants(payload.participants))
     except DomainError as exc:
         raise _named(exc, {"hours": "participants", "demand": "demand_id"}) from None

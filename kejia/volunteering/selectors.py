@@ -12,14 +12,16 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
 
-from kejia.core.errors import NotFound, PermissionDenied
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind
 from kejia.organizations.models import PATH_SEGMENT, Organization
 from kejia.people.models import Person
+from kejia.reference.models import Region
 from kejia.volunteering import access
-from kejia.volunteering.choices import DemandStatus, ServiceStatus
+from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
 from kejia.volunteering.models import ServiceDemand, ServiceHours, ServiceRecord, TeamMember
 
 CENT = Decimal("0.01")
@@ -43,14 +45,10 @@ def visible_teams(user) -> QuerySet[Organization]:
     return _teams().filter(q | Q(Exists(TeamMember.objects.filter(team=OuterRef("pk"), person__user_id=_uid(user), left_on__isnull=True))))
 
 
-def managed_teams(user) -> QuerySet[Organization]:
-    return scope.restrict(_teams(), user, "path", scope.MANAGE_KINDS)
-
-
 def teams_user_runs(user) -> QuerySet[Organization]:
     """Teams whose demands and services the user handles: staff scope, or as the team's leader."""
     q = scope.scope_q(user, "path", scope.MANAGE_KINDS)
-    led = Q(team_members__person__user_id=_uid(user), team_members__left_on__isnull=True, team_members__role="leader")
+    led = Q(team_members__person__user_id=_uid(user), team_members__left_on__isnull=True, team_members__role=TeamRole.LEADER)
     if q is None:
         return _teams()
     return _teams().filter(pk__in=_teams().filter(q | led).values("pk"))
@@ -138,12 +136,13 @@ def get_demand_for(user, pk, *, poster: bool = False) -> ServiceDemand:
 def teams_for_demand(user, demand: ServiceDemand) -> list[Organization]:
     """The active teams the user may take this demand for."""
     from kejia.organizations.kinds import OrgStatus
-    from kejia.volunteering.services import can_take_for
+    from kejia.volunteering.services import reaches
 
     if demand.status != DemandStatus.OPEN:
         return []
+    # `teams_user_runs` already holds only teams the user runs: no query per team.
     candidates = teams_user_runs(user).filter(status=OrgStatus.ACTIVE).order_by("path")[:200]
-    return [team for team in candidates if can_take_for(user, demand, team)]
+    return [team for team in candidates if reaches(user, demand, team)]
 
 
 def search_demands(user, *, status: str = "", org: Organization | None = None, text: str = "") -> QuerySet[ServiceDemand]:
@@ -234,6 +233,28 @@ def person_ledger(user, person: Person, *, limit: int = 200) -> Ledger:
                 "services": r["services"], "visible": own or scope.covers(user, r["record__team__path"])} for r in rows]
     return Ledger(person=person, total=hours_of_person(person), services=sum(r["services"] for r in rows), by_team=by_team,
                   shown=shown, hidden=len(services) - len(shown))
+
+
+def person_named_in_input(user, pk, *, field: str) -> Person:
+    """A person of the talent database the user may see, named by number in a form or payload:
+    an error next to `field` otherwise (views and API alike)."""
+    from kejia.people.selectors import get_person_for
+
+    try:
+        return get_person_for(user, pk)
+    except NotFound:
+        raise DomainError("unknown_person", _("No person with this number in the talent database you can see."), field=field) from None
+
+
+def region_by_code(code: str, *, field: str = "region") -> Region | None:
+    """The division with this code (None for a blank code), or an error next to `field`."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        raise DomainError("unknown_region", _("No division has this code."), field=field)
+    return region
 
 
 def get_ledger_person_for(user, pk) -> Person:

@@ -182,8 +182,11 @@ def can_take_for(user, demand: ServiceDemand, team: Organization) -> bool:
     """A team takes a demand of its own county subtree, run by its staff or leader; staff whose
     scope covers both the demand's poster and the team may send any of their teams (a society's
     team to a township, say)."""
-    if not access.is_team(team) or not access.can_run_team(user, team):
-        return False
+    return access.is_team(team) and access.can_run_team(user, team) and reaches(user, demand, team)
+
+
+def reaches(user, demand: ServiceDemand, team: Organization) -> bool:
+    """The demand is within the team's reach for this user (who already runs the team)."""
     if team.path.startswith(demand.reach_path):
         return True
     return scope.can_manage(user, team) and scope.can_view(user, demand.organization)

@@ -2,6 +2,8 @@
 organization, members joining, changing role and leaving, services recorded or reported, confirmed,
 rejected and corrected."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -9,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.errors import PermissionDenied
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
-from kejia.people import selectors as people_selectors
 from kejia.volunteering import access, forms, records, selectors, services
 from kejia.volunteering.choices import DemandStatus, ServiceStatus
 from kejia.volunteering.models import ServiceDemand
@@ -62,22 +63,17 @@ def team_new(request, pk: int):
     return render(request, "volunteering/team_form.html", {"org": parent, "form": form}, status=status)
 
 
-def _person(user, pk: int):
-    try:
-        return people_selectors.get_person_for(user, pk)
-    except NotFound:
-        raise DomainError("unknown_person", _("No person with this number in the talent database you can see."), field="person") from None
-
-
 @login_required
 @require_POST
 def member_add(request, pk: int):
     item = selectors.get_team_for(request.user, pk, manage=True)
     form = forms.MemberForm(request.POST, prefix="member")
-    response, status = submit(
-        request, form, lambda d: services.add_member(item, actor=request.user, person=_person(request.user, d["person"]), role=d["role"],
-                                                     joined_on=d["joined_on"]),
-        lambda m: _("%(name)s joined the team.") % {"name": m.person.name}, lambda m: redirect("volunteering:team", pk=item.pk))
+
+    def run(d):
+        person = selectors.person_named_in_input(request.user, d["person"], field="person")
+        return services.add_member(item, actor=request.user, person=person, role=d["role"], joined_on=d["joined_on"])
+    response, status = submit(request, form, run, lambda m: _("%(name)s joined the team.") % {"name": m.person.name},
+                              lambda m: redirect("volunteering:team", pk=item.pk))
     return response or _render_team(request, item, status, member=form)
 
 
@@ -104,27 +100,26 @@ def member_remove(request, pk: int):
 
 # ---- Services -----------------------------------------------------------------------------------
 
-def _service_form(team, data=None, *, record=None, date=None):
-    """The members on the date (today for a new service) with a box for their hours."""
-    day = date or (record.date if record else timezone.localdate())
-    members = [m for m in selectors.members_of(team, include_left=True) if m.joined_on <= day and (m.left_on is None or m.left_on >= day)]
-    if record is not None:  # a correction also lists whoever has hours in it
-        known = {m.person_id for m in members}
-        members += [m for m in selectors.members_of(team, include_left=True) if m.person_id not in known
-                    and record.hours.filter(person_id=m.person_id).exists()]
-        members = list({m.person_id: m for m in members}.values())
+def _service_form(team, data=None, *, record=None, on=None):
+    """The members on the day (today for a new service) with a box for their hours; a correction
+    also lists whoever has hours in the service."""
+    day = on or (record.date if record else timezone.localdate())
+    hours = records.hours_of(record) if record is not None else {}
+    everyone = list(selectors.members_of(team, include_left=True))
+    members = [m for m in everyone if m.joined_on <= day and (m.left_on is None or m.left_on >= day)]
+    for m in everyone:  # one row per person with hours, even if not a member that day
+        if m.person_id in hours and all(m.person_id != k.person_id for k in members):
+            members.append(m)
     demands = ServiceDemand.objects.filter(team=team, status__in=[DemandStatus.TAKEN, DemandStatus.DONE]).order_by("-wanted_from")[:50]
     initial = None
     if record is not None:
         initial = {"date": record.date, "address": record.address, "people_served": record.people_served, "note": record.note,
-                   "demand": record.demand_id, **{f"h_{pid}": f"{h.normalize():f}" for pid, h in records.hours_of(record).items()}}
+                   "demand": record.demand_id, **{f"h_{pid}": f"{h.normalize():f}" for pid, h in hours.items()}}
     return forms.ServiceForm(data, members=members, demands=demands, with_reason=record is not None, initial=initial,
                              prefix="svc")
 
 
-def _posted_date(request):
-    from datetime import date
-
+def _posted_date(request) -> date | None:
     try:
         return date.fromisoformat(request.POST.get("svc-date", ""))
     except ValueError:
@@ -138,7 +133,7 @@ def service_new(request, pk: int):
     item = selectors.get_team_for(user, pk)
     if not (access.can_run_team(user, item) or access.is_member(user, item)):
         raise PermissionDenied(_("Only the team's members, leader or staff may record its services."))
-    form = _service_form(item, request.POST or None, date=_posted_date(request) if request.method == "POST" else None)
+    form = _service_form(item, request.POST or None, on=_posted_date(request) if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         demands = {d.pk: d for d in ServiceDemand.objects.filter(team=item)}

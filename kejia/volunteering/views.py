@@ -23,7 +23,6 @@ from kejia.organizations import scope, view_helpers
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.views import form_error
 from kejia.people.selectors import my_person
-from kejia.reference.models import Region
 from kejia.volunteering import access, forms, selectors, services
 from kejia.volunteering.choices import POSTER_KINDS, DemandStatus
 
@@ -139,12 +138,7 @@ def demand_new(request, pk: int):
     status = 200
     if request.method == "POST":
         def run(d):
-            region = None
-            if d["region"].strip():
-                region = Region.objects.filter(code=d["region"].strip()).first()
-                if region is None:
-                    raise DomainError("unknown_region", _("No division has this code."), field="region")
-            return services.post_demand(org, actor=user, **{**d, "region": region})
+            return services.post_demand(org, actor=user, **{**d, "region": selectors.region_by_code(d["region"])})
         response, status = submit(request, form, run, _("The demand was posted; teams of the county can take it."),
                                   lambda dm: redirect("volunteering:demand", pk=dm.pk))
         if response:
