@@ -11,7 +11,6 @@ from ninja import Query, Router, Status
 
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.voice import deadlines, selectors, services
 from kejia.voice.api_schemas import (
@@ -144,7 +143,7 @@ def assign_item(request, id: ObjectId, payload: AssignIn):
     """Staff of the handling organization give it to someone with a role there or above."""
     user = _user(request)
     item = selectors.get_item_for(user, id)
-    services._require_staff(item, user)
+    services.require_staff(item, user)
     assignee = next((u for u in selectors.assignees(item) if u.pk == payload.assignee_id), None)
     if assignee is None:
         raise DomainError("invalid_assignee", _("Choose a person with a role in the handling organization."), field="assignee_id")
@@ -158,7 +157,7 @@ def forward_item(request, id: ObjectId, payload: ForwardIn):
     item's summary, not its detail)."""
     user = _user(request)
     item = selectors.get_item_for(user, id)
-    services._require_staff(item, user)
+    services.require_staff(item, user)
     to = selectors.receiving_organization(pk=payload.to_id)
     if to is None:
         raise DomainError("invalid_target", _("No organization with this id."), field="to_id")
@@ -200,7 +199,7 @@ def public_answers(request, filters: Query[PublicFilters]):
 def list_rules(request):
     """The defaults and the rules of the organizations in your scope."""
     user = _user(request)
-    return [r for r in selectors.deadline_rules() if r.organization is None or scope.can_view(user, r.organization)]
+    return selectors.deadline_rules(user)
 
 
 @router.post(f"{V}/rules", response=list[RuleOut], auth=AUTH, summary="Set or remove a deadline rule")

@@ -6,6 +6,7 @@ and the assignee. The public shape never names the sender."""
 import datetime
 from typing import Annotated, Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef, PageParams, request_user
@@ -53,8 +54,6 @@ class ItemOut(Schema):
 
     @staticmethod
     def resolve_overdue(obj) -> bool:
-        from django.utils import timezone
-
         return obj.is_overdue(timezone.localdate())
 
     @staticmethod

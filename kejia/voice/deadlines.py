@@ -21,9 +21,10 @@ from kejia.voice.models import CalendarDay, DeadlineRule
 
 ONE_DAY = datetime.timedelta(days=1)
 
-# The defaults shipped by migration 0002. The seeds name no time limit (003 二.5 asks that leaders
-# hear and answer online, 001 that rights be protected through lawful channels): these figures are
-# placeholders every association sets for itself on the rules page.
+# Seeds the default rules (migration 0002, `load_default_rules`), which staff then edit; read
+# otherwise only as the fallback of `working_days_for`. The seeds name no time limit (003 二.5 asks
+# that leaders hear and answer online, 001 that rights be protected through lawful channels): these
+# figures are placeholders every association sets for itself on the rules page.
 DEFAULT_SOURCE = "默认值（种子文件未规定时限，由各级科协自行设定）; seeds/003_73f9d7d21f6b67ef.txt 二.5"
 DEFAULT_WORKING_DAYS = {
     ItemKind.SUGGESTION: 15,
@@ -94,8 +95,10 @@ def rule_for(kind: str, org) -> DeadlineRule | None:
 
 
 def working_days_for(kind: str, org) -> int:
+    """The working days of the applicable rule. The shipped figure is only a fallback for a default
+    row deleted outside the app (the service refuses to remove it; docs/voice.md)."""
     rule = rule_for(kind, org)
-    return rule.working_days if rule else DEFAULT_WORKING_DAYS.get(kind, 15)
+    return rule.working_days if rule else DEFAULT_WORKING_DAYS[kind]
 
 
 def due_date(kind: str, org, start: datetime.date, calendar: Calendar | None = None) -> tuple[int, datetime.date]:

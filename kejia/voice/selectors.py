@@ -26,14 +26,14 @@ def items_of_sender(user) -> QuerySet[Item]:
     """The items the user sent, newest first (each has `get_absolute_url()`)."""
     if not getattr(user, "is_authenticated", False):
         return Item.objects.none()
-    return Item.objects.filter(sender=user).select_related("organization").order_by("-created_at", "-id")
+    return Item.objects.filter(sender=user).select_related("organization", "origin").order_by("-created_at", "-id")
 
 
 def visible_items(user) -> QuerySet[Item]:
     """Items handled in the user's scope (roles of any kind)."""
     if not getattr(user, "is_authenticated", False):
         return Item.objects.none()
-    return scope.restrict(Item.objects.select_related("organization", "assignee"), user, "organization__path")
+    return scope.restrict(Item.objects.select_related("organization", "origin", "assignee"), user, "organization__path")
 
 
 def can_see(user, item: Item) -> bool:
@@ -132,18 +132,6 @@ def dashboard(user, *, root: Organization | None = None, today: datetime.date | 
     return board
 
 
-def public_answers(*, kind: str = "", text: str = "") -> QuerySet[Answer]:
-    """Answers published in public on items whose sender allowed it, newest first. The rows carry
-    the item (kind, title, text, organization) and never the sender."""
-    qs = (Answer.objects.filter(is_public=True, item__allow_public=True)
-          .select_related("item__organization", "organization").order_by("-published_at", "-id"))
-    if kind in ItemKind.values:
-        qs = qs.filter(item__kind=kind)
-    if text:
-        qs = qs.filter(Q(item__title__icontains=text.strip()) | Q(text__icontains=text.strip()))
-    return qs
-
-
 def public_items(*, kind: str = "", text: str = "") -> QuerySet[Item]:
     """Items with at least one public answer, each with `public` (its public answers)."""
     published = Answer.objects.filter(item=OuterRef("pk"), is_public=True)
@@ -212,11 +200,10 @@ def assignees(item: Item) -> list:
 
 # ---- Rules and calendar (policy: read by everyone signed in) ----------------------------------------
 
-def deadline_rules(*, root: Organization | None = None) -> QuerySet[DeadlineRule]:
-    qs = DeadlineRule.objects.select_related("organization").order_by("organization__path", "kind")
-    if root is not None:
-        qs = qs.filter(Q(organization__isnull=True) | Q(organization__path__in=[root.path[:i] for i in range(6, len(root.path) + 1, 6)]))
-    return qs
+def deadline_rules(user) -> list[DeadlineRule]:
+    """The defaults and the rules of the organizations the user sees."""
+    return [r for r in DeadlineRule.objects.select_related("organization").order_by("organization__path", "kind")
+            if r.organization is None or scope.can_view(user, r.organization)]
 
 
 def calendar_days(year: int | None = None) -> QuerySet[CalendarDay]:

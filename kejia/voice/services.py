@@ -95,7 +95,7 @@ def _require_open(item: Item) -> None:
                                 % {"status": item.get_status_display()})
 
 
-def _require_staff(item: Item, actor) -> None:
+def require_staff(item: Item, actor) -> None:
     if not scope.can_manage(actor, item.organization):
         raise PermissionDenied(_("Only the staff of the handling organization may do this."))
 
@@ -245,7 +245,7 @@ def close_item(item: Item, *, actor, now: datetime.datetime | None = None) -> It
     """An answered item is closed without a rating: by its sender, or by the handling staff."""
     item = _locked(item)
     if not _is_sender(actor, item):
-        _require_staff(item, actor)
+        require_staff(item, actor)
     if item.status != ItemStatus.ANSWERED:
         raise IllegalTransition("not_answered", _("Only an answered item can be closed."))
     now = _now(now)
@@ -263,7 +263,7 @@ def close_item(item: Item, *, actor, now: datetime.datetime | None = None) -> It
 def assign_item(item: Item, *, actor, assignee, note: str = "", now: datetime.datetime | None = None) -> Item:
     """Staff give an open item to someone holding a role in the handling organization or above."""
     item = _locked(item)
-    _require_staff(item, actor)
+    require_staff(item, actor)
     _require_open(item)
     if assignee is None or not assignee.is_active or not scope.role_paths(assignee) or not scope.can_view(assignee, item.organization):
         raise DomainError("invalid_assignee", _("Choose a person with a role in the handling organization."), field="assignee")
@@ -293,7 +293,7 @@ def forward_item(item: Item, *, actor, to: Organization, note: str = "", now: da
     """Staff forward an open item down their subtree or up to the parent organization. The due
     date stays: forwarding does not give anybody more time."""
     item = _locked(item)
-    _require_staff(item, actor)
+    require_staff(item, actor)
     _require_open(item)
     here = item.organization
     down = to is not None and to.path.startswith(here.path) and to.pk != here.pk

@@ -120,12 +120,11 @@ def item(request, pk: int):
     return _render_item(request, selectors.get_item_for(request.user, pk))
 
 
-def _act(request, pk: int, form_class, prefix: str, run, done, **form_kwargs):
-    """Parse, run one service, say so and go back to the item (or where `run` says)."""
+def _act(request, pk: int, form_class, prefix: str, run, done, form_kwargs=None):
+    """Parse, run one service, say so and go back to the item (or where `run` says).
+    `form_kwargs(item)` gives the form's extra arguments."""
     item = selectors.get_item_for(request.user, pk)
-    if form_class is forms.AssignForm:
-        form_kwargs["people"] = selectors.assignees(item)
-    form = form_class(request.POST, prefix=prefix, **form_kwargs)
+    form = form_class(request.POST, prefix=prefix, **(form_kwargs(item) if form_kwargs else {}))
     status = 400
     if form.is_valid():
         try:
@@ -150,14 +149,14 @@ def _assignee(item, pk):
 def assign(request, pk: int):
     def run(item, d):
         services.assign_item(item, actor=request.user, assignee=_assignee(item, d["assignee"]), note=d["note"])
-    return _act(request, pk, forms.AssignForm, "assign", run, _("Assigned."))
+    return _act(request, pk, forms.AssignForm, "assign", run, _("Assigned."), lambda item: {"people": selectors.assignees(item)})
 
 
 @login_required
 @require_POST
 def forward(request, pk: int):
     def run(item, d):
-        services._require_staff(item, request.user)  # before naming the target: a non-staff sees 403, not a form error
+        services.require_staff(item, request.user)  # before naming the target: a non-staff sees 403, not a form error
         to = selectors.receiving_organization(code=d["to"])
         if to is None:
             raise DomainError("invalid_target", _("No organization has this code."), field="to")
@@ -195,34 +194,31 @@ def publicity(request, pk: int):
                 lambda item, d: services.set_item_publicity(item, actor=request.user, allow_public=d["allow_public"]) and None, _("Saved."))
 
 
-@login_required
-@require_POST
-def close(request, pk: int):
-    item = selectors.get_item_for(request.user, pk)
+def _step(request, item, call, done):
+    """Run one step that takes no form: a refusal of the state comes back on the item page."""
     try:
-        services.close_item(item, actor=request.user)
+        call()
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
         messages.error(request, exc.message)
         return _render_item(request, item, exc.status)
-    messages.success(request, _("Closed."))
+    messages.success(request, done)
     return redirect(item)
+
+
+@login_required
+@require_POST
+def close(request, pk: int):
+    item = selectors.get_item_for(request.user, pk)
+    return _step(request, item, lambda: services.close_item(item, actor=request.user), _("Closed."))
 
 
 @login_required
 @require_POST
 def publish(request, pk: int):
     answer = selectors.get_answer_for(request.user, pk)
-    try:
-        services.publish_answer(answer, actor=request.user)
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-        return _render_item(request, answer.item, exc.status)
-    messages.success(request, _("Published under your real name."))
-    return redirect(answer.item)
+    return _step(request, answer.item, lambda: services.publish_answer(answer, actor=request.user), _("Published under your real name."))
 
 
 # ---- Staff ---------------------------------------------------------------------------------------
@@ -269,7 +265,7 @@ def public(request):
 
 def _rules_context(request, **bound) -> dict:
     user = request.user
-    rules = [r for r in selectors.deadline_rules() if r.organization is None or scope.can_view(user, r.organization)]
+    rules = selectors.deadline_rules(user)
     year = timezone.localdate().year
     return {"rules": rules, "days": list(selectors.calendar_days().filter(date__year__gte=year - 1)),
             "rule_form": bound.get("rule") or forms.RuleForm(prefix="rule"),
