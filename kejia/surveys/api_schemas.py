@@ -37,6 +37,7 @@ class SurveyPatch(Schema):
     closes_on: datetime.date | None = None
     period: Annotated[str, Field(max_length=16)] | None = None
     index_weights: dict[str, float] | None = None
+    min_responses: Annotated[int, Field(ge=1, le=1000)] | None = None
 
 
 class InstallIn(Schema):
@@ -67,6 +68,7 @@ class SurveyOut(Schema):
     period: str
     organization: OrgRef
     index_weights: dict[str, float]
+    min_responses: int = Field(description="An evaluated organization with fewer answers in a period shows no index")
     version: int | None = Field(None, description="The published version answers go to")
 
     @staticmethod

@@ -35,6 +35,8 @@ class SurveyEditForm(SurveyForm):
     weight_participation = forms.IntegerField(label=_("weight of participation (%)"), min_value=0, max_value=100, required=False)
     weight_benefit = forms.IntegerField(label=_("weight of benefit (%)"), min_value=0, max_value=100, required=False)
     weight_satisfaction = forms.IntegerField(label=_("weight of satisfaction (%)"), min_value=0, max_value=100, required=False)
+    min_responses = forms.IntegerField(label=_("fewest answers for an index"), min_value=1, max_value=1000, required=False,
+                                       help_text=_("An evaluated organization with fewer answers in a period shows no index."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

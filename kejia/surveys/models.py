@@ -28,6 +28,7 @@ from kejia.surveys.choices import (
 )
 
 DEFAULT_WEIGHTS = {"awareness": 25, "participation": 25, "benefit": 25, "satisfaction": 25}
+DEFAULT_MIN_RESPONSES = 5  # the default of Survey.min_responses (staff change it per survey; docs/surveys.md)
 
 
 def default_weights() -> dict[str, int]:
@@ -50,6 +51,9 @@ class Survey(TimeStamped):
     subjects = models.ManyToManyField("organizations.Organization", blank=True, related_name="evaluated_in",
                                       verbose_name=_("organizations evaluated"))
     index_weights = models.JSONField(_("weights of the four measures"), default=default_weights, blank=True)
+    min_responses = models.PositiveSmallIntegerField(
+        _("fewest answers for an index"), default=DEFAULT_MIN_RESPONSES,
+        help_text=_("An evaluated organization with fewer answers in a period shows no index."))
     current_version = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question_seq = models.PositiveIntegerField(default=0)  # the last question key handed out (q1, q2 …)
     template = models.CharField(max_length=32, blank=True, default="")  # the shipped template it was installed from

@@ -7,7 +7,8 @@ Evaluation index (docs/surveys.md): for each answer to a question marked as one 
 measures, a score from 0 to 100 (`questions.score_of`: a rating rescaled linearly, a choice its
 option's score — by default the first option 100 and the last 0). A measure of an organization in
 a period is the mean score of its answers; the index is the weighted mean of the measures present,
-with the survey's weights (default 25 % each)."""
+with the survey's weights (default 25 % each). An index from fewer answers than the survey's
+`min_responses` (default 5) is not shown."""
 
 import datetime
 from collections import defaultdict
@@ -25,8 +26,6 @@ from kejia.reference.models import Region
 from kejia.surveys import questions as qlib
 from kejia.surveys.choices import DIMENSIONS, MEASURES, AgeBand, QuestionKind, QuestionRole, ResponseStatus, SurveyKind
 from kejia.surveys.models import Answer, Response, Survey, SurveyVersion
-
-MIN_EVALUATION_RESPONSES = 5  # below this an organization's index is shown as too few answers
 
 
 @dataclass
@@ -272,10 +271,11 @@ class IndexRow:
     respondents: int = 0
     measures: dict[str, float | None] = field(default_factory=dict)
     index: float | None = None
+    minimum: int = 1  # the survey's min_responses
 
     @property
     def enough(self) -> bool:
-        return self.respondents >= MIN_EVALUATION_RESPONSES
+        return self.respondents >= self.minimum
 
 
 def combine(measures: dict[str, float | None], weights: dict[str, float]) -> float | None:
@@ -318,7 +318,7 @@ def evaluation_index(surveys: list[Survey], *, subjects: list[int] | None = None
         acc = sums.get((survey_id, subject), {})
         measures = {str(m): (acc[m][0] / acc[m][1] if m in acc and acc[m][1] else None) for m in MEASURES}
         weights = {str(m): float(survey.index_weights.get(str(m), 0)) for m in MEASURES}
-        rows.append(IndexRow(subject_id=subject, period=period_of(survey), survey_id=survey_id, respondents=n,
+        rows.append(IndexRow(subject_id=subject, period=period_of(survey), survey_id=survey_id, respondents=n, minimum=survey.min_responses,
                              measures={m: (round(v, 1) if v is not None else None) for m, v in measures.items()},
                              index=combine(measures, weights)))
     return sorted(rows, key=lambda r: (r.period, r.subject_id))

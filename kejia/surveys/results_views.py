@@ -138,7 +138,7 @@ def evaluation(request, pk: int):
     trend_series = {names[t["org"].pk]: [(p, c.index if c and c.enough else None) for p, c in zip(periods, t["cells"], strict=True)]
                     for t in shown}
     return render(request, "surveys/evaluation.html", {
-        "org": org, "periods": periods, "table": table, "latest": latest, "minimum": res.MIN_EVALUATION_RESPONSES,
+        "org": org, "periods": periods, "table": table, "latest": latest, "minimum": minima.pop() if len(minima := {r.minimum for r in rows}) == 1 else None,
         "measures": [(str(m), QuestionRole(m).label) for m in MEASURES],
         "compare_chart": charts.bar_chart([res.Bar(names[r.subject_id], r.respondents, r.index or 0) for r in siblings],
                                           title=str(_("Index of the organizations below")), unit=""),

@@ -19,7 +19,8 @@ from kejia.surveys import questions as qlib
 from kejia.surveys.choices import MEASURES, QuestionRole, ResponseStatus, SurveyKind, SurveyStatus
 from kejia.surveys.models import Question, Response, Survey, SurveyVersion
 
-SURVEY_FIELDS = ["title", "description", "kind", "anonymous", "opens_on", "closes_on", "period", "index_weights"]
+SURVEY_FIELDS = ["title", "description", "kind", "anonymous", "opens_on", "closes_on", "period", "index_weights",
+                 "min_responses"]
 QUESTION_FIELDS = ["kind", "text", "help", "required", "options", "rows", "scale_min", "scale_max", "min_label", "max_label",
                    "max_choices", "condition_key", "condition_options", "role", "scores"]
 
@@ -68,6 +69,10 @@ def _clean_survey(data: dict[str, Any]) -> dict[str, Any]:
             out[field] = _date(out[field], field)
     if "index_weights" in out:
         out["index_weights"] = _weights(out["index_weights"])
+    if "min_responses" in out:
+        n = out["min_responses"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 1000:
+            raise DomainError("invalid_min_responses", _("Give a whole number from 1 to 1000."), field="min_responses")
     if "period" in out:
         out["period"] = str(out["period"] or "").strip()[:16]
     if "description" in out:
@@ -344,36 +349,40 @@ def publish_survey(survey: Survey, *, actor, today: datetime.date | None = None)
     return version
 
 
+def _switch_status(survey: Survey, *, actor, expect: str, to: str, error: IllegalTransition,
+                   action: str, reopen: bool = False) -> Survey:
+    """Close or reopen: lock the row, check the state, save, follow on the caller's object, audit."""
+    require_manager(survey, actor)
+    original, survey = survey, Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status != expect:
+        raise error
+    survey.status = to
+    fields = ["status", "updated_at"]
+    if reopen and survey.closes_on and survey.closes_on < timezone.localdate():
+        survey.closes_on = None
+        fields.append("closes_on")
+    survey.save(update_fields=fields)
+    _copy_state(survey, original)
+    record_event(actor=actor, action=action, obj=survey, organization=survey.organization,
+                 old={"status": expect}, new={"status": to})
+    return survey
+
+
 @transaction.atomic
 def close_survey(survey: Survey, *, actor) -> Survey:
     """No more answers. Drafts of an anonymous survey are deleted (nobody can finish them)."""
-    require_manager(survey, actor)
-    original, survey = survey, Survey.objects.select_for_update().get(pk=survey.pk)
-    if survey.status != SurveyStatus.OPEN:
-        raise IllegalTransition("not_open", _("Only an open survey can be closed."))
-    survey.status = SurveyStatus.CLOSED
-    survey.save(update_fields=["status", "updated_at"])
-    _copy_state(survey, original)
+    survey = _switch_status(survey, actor=actor, expect=SurveyStatus.OPEN, to=SurveyStatus.CLOSED, action="survey.closed",
+                            error=IllegalTransition("not_open", _("Only an open survey can be closed.")))
     if survey.anonymous:
         Response.objects.filter(survey=survey, status=ResponseStatus.DRAFT).delete()
-    record_event(actor=actor, action="survey.closed", obj=survey, organization=survey.organization,
-                 old={"status": SurveyStatus.OPEN}, new={"status": SurveyStatus.CLOSED})
     return survey
 
 
 @transaction.atomic
 def reopen_survey(survey: Survey, *, actor) -> Survey:
-    require_manager(survey, actor)
-    original, survey = survey, Survey.objects.select_for_update().get(pk=survey.pk)
-    if survey.status != SurveyStatus.CLOSED:
-        raise IllegalTransition("not_closed", _("Only a closed survey can be reopened."))
-    survey.status = SurveyStatus.OPEN
-    survey.closes_on = None if survey.closes_on and survey.closes_on < timezone.localdate() else survey.closes_on
-    survey.save(update_fields=["status", "closes_on", "updated_at"])
-    _copy_state(survey, original)
-    record_event(actor=actor, action="survey.reopened", obj=survey, organization=survey.organization,
-                 old={"status": SurveyStatus.CLOSED}, new={"status": SurveyStatus.OPEN})
-    return survey
+    """Answers again; a closing date already past is cleared."""
+    return _switch_status(survey, actor=actor, expect=SurveyStatus.CLOSED, to=SurveyStatus.OPEN, action="survey.reopened",
+                          reopen=True, error=IllegalTransition("not_closed", _("Only a closed survey can be reopened.")))
 
 
 def is_answerable(survey: Survey, today: datetime.date | None = None) -> bool:

@@ -131,6 +131,7 @@ def edit(request, pk: int):
     weights = survey.index_weights or {}
     initial = {"title": survey.title, "description": survey.description, "kind": survey.kind, "anonymous": survey.anonymous,
                "opens_on": survey.opens_on, "closes_on": survey.closes_on, "period": survey.period,
+               "min_responses": survey.min_responses,
                **{f"weight_{m}": weights.get(str(m)) for m in MEASURES}}
     form = forms.SurveyEditForm(request.POST or None, initial=initial)
     status = 200
@@ -139,6 +140,8 @@ def edit(request, pk: int):
         if form.is_valid():
             d = dict(form.cleaned_data)
             weights = {str(m): d.pop(f"weight_{m}") for m in MEASURES}
+            if d["min_responses"] is None:  # left blank: unchanged
+                del d["min_responses"]
             if survey.kind == SurveyKind.EVALUATION or d["kind"] == SurveyKind.EVALUATION:
                 d["index_weights"] = {m: (w if w is not None else 0) for m, w in weights.items()}
             try:
@@ -237,28 +240,29 @@ def preview(request, pk: int):
                                                    "subjects": list(survey.subjects.order_by("path")) if survey.kind == SurveyKind.EVALUATION else []})
 
 
+def _survey_action(request, pk: int, service, done):
+    """Publish, close, reopen: one service call on a survey the caller manages, back to its page."""
+    survey = selectors.get_survey_for(request.user, pk, manage=True)
+    return _one_action(request, lambda: service(survey, actor=request.user), done, reverse("surveys:detail", args=[survey.pk]))
+
+
 @login_required
 @require_POST
 def publish(request, pk: int):
-    survey = selectors.get_survey_for(request.user, pk, manage=True)
-    return _one_action(request, lambda: services.publish_survey(survey, actor=request.user),
-                       lambda v: _("Version %(n)s is published; the survey is open.") % {"n": v.number}, reverse("surveys:detail", args=[survey.pk]))
+    return _survey_action(request, pk, services.publish_survey,
+                          lambda v: _("Version %(n)s is published; the survey is open.") % {"n": v.number})
 
 
 @login_required
 @require_POST
 def close(request, pk: int):
-    survey = selectors.get_survey_for(request.user, pk, manage=True)
-    return _one_action(request, lambda: services.close_survey(survey, actor=request.user), _("The survey is closed."),
-                       reverse("surveys:detail", args=[survey.pk]))
+    return _survey_action(request, pk, services.close_survey, _("The survey is closed."))
 
 
 @login_required
 @require_POST
 def reopen(request, pk: int):
-    survey = selectors.get_survey_for(request.user, pk, manage=True)
-    return _one_action(request, lambda: services.reopen_survey(survey, actor=request.user), _("The survey is open again."),
-                       reverse("surveys:detail", args=[survey.pk]))
+    return _survey_action(request, pk, services.reopen_survey, _("The survey is open again."))
 
 
 @login_required

@@ -55,6 +55,19 @@ def test_index_is_the_weighted_mean_of_the_four_measures(tree, folks):
     assert {r.subject_id: r for r in res.evaluation_index([survey])}[tree.nj.pk].index == 69.2
 
 
+def test_index_minimum_of_answers_is_set_per_survey(tree, folks):
+    survey, token = evaluation_survey(tree)
+    answer(survey, tree.worker, token, tree.nj, 0, 0, 1, 5)
+    answer(survey, folks.li_user, token, tree.nj, 1, 1, 2, 3)
+    assert survey.min_responses == 5 and not res.evaluation_index([survey])[0].enough
+    services.update_survey(survey, actor=tree.province_staff, min_responses=2)
+    survey.refresh_from_db()
+    assert res.evaluation_index([survey])[0].enough
+    with pytest.raises(DomainError) as caught:
+        services.update_survey(survey, actor=tree.province_staff, min_responses=0)
+    assert caught.value.field == "min_responses"
+
+
 def test_index_compares_periods_and_skips_measures_without_weight(tree, folks):
     old, token_old = evaluation_survey(tree, "2025")
     new, token_new = evaluation_survey(tree, "2026")
