@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from kejia.memberships.api_schemas import PersonRef
 from kejia.organizations.api_schemas import RegionRef
 
 
@@ -78,29 +79,19 @@ class PublicQuestionOut(Schema):
         return obj.public
 
 
-class AssociationOut(Schema):
-    id: int
-    name: str
-    short_name: str
-    kind: str
-    kind_label: str
-    region: RegionRef | None
+class AssociationOut(PublicOrgOut):
+    """The public page: the list entry's fields (its events: the next ten) and what the page adds."""
+
     address: str
     website: str
     description: str
-    url: str
     parent: PublicOrgOut | None
     disciplines: list[DisciplineRef]
     children: list[PublicOrgOut]
     children_total: int
-    events: list[EventRef]
+    events: list[EventRef]  # required here: the page's next ten
     volunteers: VolunteerTotalsOut | None
     answers: list[PublicQuestionOut]
-
-
-class PersonRef(Schema):
-    id: int
-    name: str
 
 
 class MembershipRef(Schema):

@@ -13,9 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from kejia.activities import selectors as activities
+from kejia.activities.choices import EventStatus
 from kejia.core.errors import NotFound
 from kejia.memberships import selectors as memberships
 from kejia.organizations.kinds import SOCIETY_KINDS, TERRITORIAL_LEVEL, OrgKind, OrgStatus
@@ -132,15 +135,22 @@ def find_associations(*, region: Region | None = None, discipline: Discipline | 
 
 
 def upcoming_events_by_organization(orgs: Iterable[Organization], *, per_org: int) -> dict[int, list]:
-    """Upcoming public events of these organizations, grouped by organization (one query)."""
-    orgs = list(orgs)
-    if not orgs:
+    """The `per_org` soonest upcoming public events of each organization (one query: events
+    numbered per organization by start, the first `per_org` of each kept), so an organization
+    with many events does not crowd out the others' (a province association with hundreds of
+    events would otherwise fill a shared limit alone)."""
+    pks = [org.pk for org in orgs]
+    if not pks:
         return {}
+    soonest = (F("starts_at").asc(), F("id").asc())
+    # The filter of activities.upcoming_public_events (published, not yet started), which limits
+    # the whole list rather than each organization's part of it.
+    events = (activities.public_events().filter(status=EventStatus.PUBLISHED, starts_at__gte=timezone.now(), organization__in=pks)
+              .annotate(rank_in_org=Window(RowNumber(), partition_by=F("organization_id"), order_by=soonest))
+              .filter(rank_in_org__lte=per_org).order_by(*soonest))
     grouped: dict[int, list] = defaultdict(list)
-    for event in activities.upcoming_public_events(organizations=orgs, limit=min(per_org * len(orgs), 300)):
-        bucket = grouped[event.organization_id]
-        if len(bucket) < per_org:
-            bucket.append(event)
+    for event in events:
+        grouped[event.organization_id].append(event)
     return dict(grouped)
 
 

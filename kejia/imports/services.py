@@ -20,6 +20,7 @@ import hashlib
 import io
 import logging
 import re
+import threading
 import zipfile
 
 from django.core.files.base import ContentFile
@@ -129,18 +130,34 @@ def _progress(batch: ImportBatch, **fields) -> None:
         setattr(batch, key, value)
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # batches running with the collector paused (threads of one server process)
+_collector_was_enabled = False
+
+
 @contextlib.contextmanager
 def _cycles_uncollected():
     """Python's cycle collector paused while a batch runs: the rows, people and profiles an import
     builds all live until it ends, and the collector kept walking them — about a sixth of a
-    100 000-row import. Reference counting still frees everything else; the collector resumes after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    100 000-row import. Reference counting still frees everything else.
+
+    The switch is process-wide, so batches running at once in a threaded server share one pause:
+    the first to start pauses (remembering whether the collector ran), the last to end restores it,
+    on every path out (exceptions included). A per-batch "was it enabled?" would race: a batch that
+    looked while another was paused would never switch it back on."""
+    global _pauses, _collector_was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None = None) -> ImportBatch:

@@ -80,6 +80,17 @@ def test_find_shows_upcoming_public_events_of_each_organization_in_one_query(tre
     assert "玄武区草稿活动" not in str(titles) and "秦淮区活动" not in str(titles)
 
 
+def test_find_events_a_busy_organization_does_not_crowd_out_the_others(tree, monkeypatch):
+    monkeypatch.setattr(selectors, "EVENTS_PER_ORG", 1)
+    for day in range(1, 8):  # more than one event for each organization on the list
+        make_event(tree, tree.js, f"省科协活动{day}", days=day)
+    make_event(tree, tree.my, "梅园街道科技讲座", days=20)
+    found = selectors.find_associations(region=tree.regions["320102002"])
+    assert len(found.organizations) < 7
+    assert [e.title for e in found.events_of(tree.js)] == ["省科协活动1"]
+    assert [e.title for e in found.events_of(tree.my)] == ["梅园街道科技讲座"]
+
+
 def test_find_page_works_without_login_and_links_the_public_pages(client, tree):
     make_event(tree, tree.xw, "玄武区科普沙龙")
     response = client.get(reverse("home:find"), {"region": "320102002"})

@@ -3,7 +3,9 @@ candidate blocks (kejia.imports.matching.Candidates), the planned cell converter
 factory and the character-by-character pinyin."""
 
 import datetime
+import gc
 import random
+import threading
 
 import pytest
 from django.db import connection
@@ -12,6 +14,7 @@ from pypinyin import lazy_pinyin
 
 from kejia.core.bulk import instance_factory
 from kejia.imports import people as people_import
+from kejia.imports import services as import_services
 from kejia.imports.columns import CellError, convert, converter_for
 from kejia.imports.matching import Candidates, match_rows
 from kejia.imports.tests.sheets import person_id, row, xlsx
@@ -117,3 +120,39 @@ def test_name_pinyin_character_path_agrees_with_lazy_pinyin():
     names += ["李明", "欧阳娜娜", "单雄信", "曾国藩", "长孙无忌", "尉迟恭", "重庆", "解缙", "〇一", "John Smith", "李 明", "王·伟", "张三a"]
     for name in names:
         assert resolution.name_pinyin(name) == " ".join(lazy_pinyin(resolution.normalize_name(name))).lower(), name
+
+
+def test_cycles_uncollected_restores_the_collector_after_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ValueError), import_services._cycles_uncollected():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+
+
+def test_cycles_uncollected_overlapping_batches_share_one_pause():
+    """Two batches in two threads, the first ending while the second runs: the collector stays
+    paused until the second ends, then runs again."""
+    first_in, first_out, second_in = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with import_services._cycles_uncollected():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second():
+        first_in.wait(5)
+        with import_services._cycles_uncollected():
+            second_in.set()
+            first_out.wait(5)
+            seen["after_first"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == {"after_first": False}
+    assert gc.isenabled()
