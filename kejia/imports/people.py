@@ -10,17 +10,21 @@ people written here filed as they are written), runs one query per chunk for the
 listings and disciplines of matched people, and inserts the rest 1 000 rows a statement."""
 
 import datetime
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.bulk import insert_returning, instance_factory
 from kejia.core.errors import ValidationFailed
-from kejia.imports.columns import EXTRA_FIELDS, CellError, converter_for
+from kejia.imports.columns import BY_FIELD, EXTRA_FIELDS, CellError, converter_for
 from kejia.imports.matching import Candidates, match_rows, spellings_of
 from kejia.imports.reading import Table
 from kejia.people import resolution
@@ -31,6 +35,7 @@ from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline
 
 CHUNK = 1000
+CHECK_CHUNK = 500  # rows a worker process checks per task
 INSERT_ROWS = 1000  # rows in one INSERT statement (kejia.core.bulk: within the database's own limit)
 FOLD_NOTICE = frozenset({"resident_id", "phone", "email", "employer_uscc", "birth_date", "disciplines"})  # folding noted in the report
 REPORT_LIMIT = 10_000
@@ -75,66 +80,134 @@ def _is_empty(name: str, value: Any) -> bool:
     return value in (None, "") or (name in EMPTY and value == EMPTY[name])
 
 
-def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callable[[int], None] | None = None,
-               extension=None) -> Checked:
-    """Every row of `table` checked; good rows kept (sealed into unsaved Person objects when
-    `prepare`). Blank rows are skipped; a resident ID number seen before in the file is an error.
-    `extension.check_row(number, extra, cleaned, table, report)` checks the extension's columns
-    of a row and returns how many errors it reported."""
-    known_disciplines = set(Discipline.objects.values_list("code", flat=True))
-    headers = table.headers
-    # Per mapped column, planned once: (index, field, header, converter, whether folding is noted).
-    columns = [(i, f, headers[i], converter_for(f), f in FOLD_NOTICE) for i, f in enumerate(table.fields) if f]
-    indexes = [i for i, *_rest in columns]
-    id_column = table.column_of("resident_id")
-    formula_cells = table.formula_cells  # filled as the rows are read
-    new_person = instance_factory(Person) if prepare else None
-    seen_ids: dict[str, int] = {}
-    good: list[GoodRow] = []
-    bad: set[int] = set()
-    total = 0
-    for number, cells in table.rows:
+class _RowChecker:
+    """The part of checking a row that needs nothing but the row: converting its cells,
+    clean_profile, and (when preparing) sealing it into a Person's field values. It runs in this
+    process, or in forked worker processes for a large file; it never touches the database.
+    What needs the whole file (a resident ID number seen on an earlier row, an extension's
+    checks) is done by check_rows as the outcomes come back, in row order."""
+
+    def __init__(self, table: Table, known_disciplines: set[str], prepare: bool):
+        headers = table.headers
+        # Per mapped column, planned once: (index, field, header, converter, whether folding is noted).
+        self.columns = [(i, f, headers[i], converter_for(f), f in FOLD_NOTICE) for i, f in enumerate(table.fields) if f]
+        self.indexes = [i for i, *_rest in self.columns]
+        self.known_disciplines = known_disciplines
+        self.disciplines_column = table.column_of("disciplines")
+        id_column = table.column_of("resident_id")
+        fields = set(table.fields)
+        # The column a clean_profile message is reported under: a date or gender implied by the ID number goes to its column.
+        self.error_column = {name: table.column_of(name) if name in fields or name not in ("birth_date", "gender") else id_column
+                             for name in {*BY_FIELD, *people_services.PROFILE_FIELDS, *people_services.SENSITIVE_FIELDS}}
+        self.new_person = instance_factory(Person) if prepare else None
+
+    def chunk(self, rows: list[tuple[int, tuple, frozenset | None]]) -> list[tuple | None]:
+        """The outcomes of a worker's task: each Person travels back as its field values."""
+        outcomes = [self.row(number, cells, formulas) for number, cells, formulas in rows]
+        for outcome in outcomes:
+            if outcome is not None and outcome[-1] is not None:
+                state = outcome[-1].__dict__
+                del state["_state"]
+                outcome[-1] = state
+        return outcomes
+
+    def row(self, number: int, cells: tuple, formulas: frozenset | None) -> list | None:
+        """None for a blank row; else [number, report entries, errors, data, cleaned, codes, extra,
+        person (None unless prepared and good)]. `formulas`: the indexes of this row's cells holding a formula without a
+        saved result."""
         width = len(cells)
-        values = [cells[i] if i < width else None for i in indexes]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            if not formula_cells or not any((number, i) in formula_cells for i in indexes):
-                continue
-        total += 1
-        errors = 0
+        values = [cells[i] if i < width else None for i in self.indexes]
+        if not formulas and all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            return None
+        entries: list[tuple[str, str, str]] = []
         data: dict[str, Any] = {}
-        for (index, name, header, converter, notice), value in zip(columns, values, strict=True):
-            if formula_cells and (number, index) in formula_cells:
-                report.add(number, header, _("The cell holds a formula whose result was not saved: open the file in Excel or WPS, "
-                                             "save it and upload it again, or type the value."))
-                errors += 1
+        for (index, name, header, converter, notice), value in zip(self.columns, values, strict=True):
+            if formulas and index in formulas:
+                entries.append((header, str(_("The cell holds a formula whose result was not saved: open the file in Excel or WPS, "
+                                              "save it and upload it again, or type the value.")), "error"))
                 continue
             try:
                 converted, folded = converter(value)
             except CellError as exc:
-                report.add(number, header, exc.message)
-                errors += 1
+                entries.append((header, str(exc.message), "error"))
                 continue
             if folded and notice:
-                report.add(number, header, _("Full-width characters or spaces were converted to half-width."), "notice")
+                entries.append((header, str(_("Full-width characters or spaces were converted to half-width.")), "notice"))
             data[name] = converted
         name_value = data.get("name") or ""
         if name_value and any("\u4e00" <= ch <= "\u9fff" for ch in name_value):
             data["name"] = "".join(name_value.split())
         extra = {name: data.pop(name) for name in EXTRA_FIELDS if name in data}
         codes = data.pop("disciplines", None) or []
-        unknown = [c for c in codes if c not in known_disciplines]
+        unknown = [c for c in codes if c not in self.known_disciplines]
         if unknown:
-            report.add(number, table.column_of("disciplines"), _("Unknown discipline codes (GB/T 13745): %(codes)s") % {"codes": "、".join(unknown)})
-            errors += 1
+            entries.append((self.disciplines_column, str(_("Unknown discipline codes (GB/T 13745): %(codes)s") % {"codes": "、".join(unknown)}),
+                            "error"))
         try:
             cleaned = people_services.clean_profile(data)
         except ValidationFailed as exc:
             for name, messages in exc.errors.items():
-                column = table.column_of(name) if name in table.fields else (id_column if name in ("birth_date", "gender") else table.column_of(name))
-                for message in messages:
-                    report.add(number, column, message)
-                    errors += 1
+                column = self.error_column.get(name, name)
+                entries.extend((column, str(message), "error") for message in messages)
             cleaned = None
+        errors = sum(1 for _c, _r, level in entries if level == "error")
+        person = None
+        if not errors and self.new_person is not None:
+            person = self.new_person()
+            people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
+        return [number, entries, errors, data, cleaned, codes, extra, person]
+
+
+def _checker_init(checker: _RowChecker, language: str | None) -> None:
+    global _checker
+    _checker = checker
+    translation.activate(language) if language else translation.deactivate_all()
+
+
+def _check_chunk(rows: list) -> list:
+    return _checker.chunk(rows)
+
+
+_checker: _RowChecker | None = None
+
+
+def check_workers(rows_hint: int) -> int:
+    """How many worker processes check a file of about `rows_hint` rows: none below
+    settings.IMPORT_PARALLEL_MIN_ROWS (starting them costs more than it saves), else
+    settings.IMPORT_WORKERS (default: the CPU count, at most 4); none where processes cannot fork."""
+    workers = getattr(settings, "IMPORT_WORKERS", None)
+    workers = min(os.cpu_count() or 1, 4) if workers is None else workers
+    if workers < 2 or rows_hint < getattr(settings, "IMPORT_PARALLEL_MIN_ROWS", 20_000):
+        return 0
+    return workers if "fork" in multiprocessing.get_all_start_methods() else 0
+
+
+def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callable[[int], None] | None = None,
+               extension=None, workers: int = 0) -> Checked:
+    """Every row of `table` checked; good rows kept (sealed into unsaved Person objects when
+    `prepare`). Blank rows are skipped; a resident ID number seen before in the file is an error.
+    `extension.check_row(number, extra, cleaned, table, report)` checks the extension's columns
+    of a row and returns how many errors it reported.
+
+    `workers` ≥ 2: the rows are read here and checked by that many forked processes, CHECK_CHUNK
+    rows a task, a bounded number in flight, the outcomes taken back in row order — the same
+    report and rows as checking them here (kejia/imports/tests/test_parallel.py)."""
+    checker = _RowChecker(table, set(Discipline.objects.values_list("code", flat=True)), prepare)
+    id_column = table.column_of("resident_id")
+    new_person = instance_factory(Person) if prepare else None
+    seen_ids: dict[str, int] = {}
+    good: list[GoodRow] = []
+    bad: set[int] = set()
+    total = 0
+
+    def take(outcome) -> None:
+        nonlocal total
+        if outcome is None:
+            return
+        number, entries, errors, data, cleaned, codes, extra, person = outcome
+        total += 1
+        for column, reason, level in entries:
+            report.add(number, column, reason, level)
         if cleaned and cleaned["resident_id"]:
             first = seen_ids.setdefault(cleaned["resident_id"], number)
             if first != number:
@@ -148,13 +221,43 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
             present = {k for k, v in data.items() if v not in (None, "")}
             if cleaned["resident_id"]:
                 present |= {"birth_date", "gender"}
-            person = None
-            if prepare:
-                person = new_person()
-                people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
+            if isinstance(person, dict):  # from a worker process
+                state, person = person, new_person()
+                person.__dict__.update(state)
             good.append(GoodRow(number, cleaned, frozenset(present), person, codes, extra))
         if progress and total % CHUNK == 0:
             progress(total)
+
+    indexes = checker.indexes
+    formula_cells = table.formula_cells  # filled as the rows are read
+
+    def rows():
+        for number, cells in table.rows:
+            flagged = frozenset(i for i in indexes if (number, i) in formula_cells) if formula_cells else None
+            yield number, cells, flagged or None
+
+    if workers < 2:
+        for number, cells, flagged in rows():
+            take(checker.row(number, cells, flagged))
+        return Checked(good=good, bad_rows=bad, total=total)
+    # The rows are read in this thread (the reader also fills formula_cells); chunks go to the pool.
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_checker_init,
+                                                  initargs=(checker, translation.get_language())) as pool:
+        pending: deque = deque()
+        chunk: list = []
+        for item in rows():
+            chunk.append(item)
+            if len(chunk) == CHECK_CHUNK:
+                pending.append(pool.apply_async(_check_chunk, (chunk,)))
+                chunk = []
+                while len(pending) > 2 * workers:
+                    for outcome in pending.popleft().get():
+                        take(outcome)
+        if chunk:
+            pending.append(pool.apply_async(_check_chunk, (chunk,)))
+        while pending:
+            for outcome in pending.popleft().get():
+                take(outcome)
     return Checked(good=good, bad_rows=bad, total=total)
 
 

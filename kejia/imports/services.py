@@ -22,6 +22,7 @@ import logging
 import re
 import threading
 import zipfile
+import zlib
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -36,7 +37,7 @@ from kejia.core.audit import record_event
 from kejia.core.errors import NotFound, PermissionDenied
 from kejia.imports import reading
 from kejia.imports.models import BatchStatus, ImportBatch, ImportKind, ImportMode
-from kejia.imports.people import Report, check_rows, write_rows
+from kejia.imports.people import Report, check_rows, check_workers, write_rows
 from kejia.organizations import scope
 
 log = logging.getLogger(__name__)
@@ -184,11 +185,13 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
         extension = extension_for(batch)
         if extension is not None:
             extension.prepare(table)
-    _progress(batch, unknown_columns=table.unknown, total=_count_hint(content, batch))
+    hint = _count_hint(content, batch)
+    _progress(batch, unknown_columns=table.unknown, total=hint)
     for header in table.unknown:
         report.add(table.header_row, header, _("Unknown column: it was ignored."), "notice")
     prepare = not batch.dry_run
-    checked = check_rows(table, report, prepare=prepare, progress=lambda n: _progress(batch, processed=n), extension=extension)
+    checked = check_rows(table, report, prepare=prepare, progress=lambda n: _progress(batch, processed=n), extension=extension,
+                         workers=check_workers(hint))
     bad = len(checked.bad_rows)
     _progress(batch, total=checked.total, processed=checked.total, good=len(checked.good), bad=bad)
     if checked.total == 0:
@@ -249,20 +252,29 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     _finish(batch, report, BatchStatus.DONE, message)
 
 
-def _count_hint(content: bytes, batch: ImportBatch) -> int:
-    """A row estimate for the progress bar before the rows are read (CSV: lines; XLSX: the
-    sheet's declared dimension)."""
+HINT_SAMPLE = 1 << 20  # sheet XML bytes read to estimate the rows of a sheet that does not declare them
+
+
+def _count_hint(content: bytes, batch: ImportBatch | None = None) -> int:
+    """A row estimate for the progress bar (and for whether to check in parallel) before the rows
+    are read: CSV, its lines; XLSX, the sheet's declared dimension, or — when the writer left it
+    out, as streaming writers do — the rows in the sheet XML's first MiB scaled to its size."""
     if content[:4] != b"PK\x03\x04":
         return max(content.count(b"\n") - 1, 0)
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            name = next(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
-            with archive.open(name) as fh:
-                head = fh.read(2048).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, StopIteration):
+            info = next(i for i in archive.infolist() if i.filename.startswith("xl/worksheets/sheet"))
+            with archive.open(info) as fh:
+                head = fh.read(HINT_SAMPLE)
+    except (zipfile.BadZipFile, StopIteration, OSError, EOFError, zlib.error):
         return 0
-    match = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
-    return max(int(match.group(1)) - 1, 0) if match else 0
+    match = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head[:4096])
+    if match:
+        return max(int(match.group(1)) - 1, 0)
+    rows = len(re.findall(rb"<(?:\w+:)?row[\s>/]", head))
+    if len(head) < HINT_SAMPLE or not rows:
+        return max(rows - 1, 0)
+    return max(round(rows * info.file_size / len(head)) - 1, 0)
 
 
 def _audit(batch: ImportBatch, *, written: bool, action: str | None = None) -> None:

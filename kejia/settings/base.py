@@ -149,6 +149,11 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(env_str("TASK_BACKEND", "data
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
 SEARCH_WRITER_TIMEOUT = int(env_str("SEARCH_WRITER_TIMEOUT", "60"))
 
+# Imports (kejia.imports.people.check_rows): a file of at least IMPORT_PARALLEL_MIN_ROWS rows is
+# checked by IMPORT_WORKERS forked processes (empty: the CPU count, at most 4; 0 or 1: in-process).
+IMPORT_WORKERS = int(env_str("IMPORT_WORKERS", "")) if env_str("IMPORT_WORKERS", "") else None
+IMPORT_PARALLEL_MIN_ROWS = int(env_str("IMPORT_PARALLEL_MIN_ROWS", "20000"))
+
 # Where links in notices point; the public verification URL in certificate QR codes starts with it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Notices (kejia.core.notify): senders by name (console, email, sms) or dotted path.
