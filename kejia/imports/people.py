@@ -101,7 +101,7 @@ class _RowChecker:
                              for name in {*BY_FIELD, *people_services.PROFILE_FIELDS, *people_services.SENSITIVE_FIELDS}}
         self.new_person = instance_factory(Person) if prepare else None
 
-    def chunk(self, rows: list[tuple[int, tuple, frozenset | None]]) -> list[tuple | None]:
+    def chunk(self, rows: list[tuple[int, tuple, frozenset | None]]) -> list[list | None]:
         """The outcomes of a worker's task: each Person travels back as its field values."""
         outcomes = [self.row(number, cells, formulas) for number, cells, formulas in rows]
         for outcome in outcomes:
