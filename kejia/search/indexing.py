@@ -13,13 +13,13 @@ import logging
 import multiprocessing
 import os
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 
+from kejia.core.parallel import ordered_map
 from kejia.organizations.models import PATH_SEGMENT
 from kejia.search.engine import IndexDoc, IndexOutdated, TantivyBackend, document_data, path_prefixes
 from kejia.search.text import cjk_chars, index_tokens, short_text_tokens
@@ -248,23 +248,16 @@ def rebuild_index(*, batch_size: int = 2000, processes: int | None = None, progr
                 if progress:
                     progress(done, time.perf_counter() - t0)
 
-            def collect() -> list[dict]:
+            def wait(seconds: float) -> None:
                 nonlocal waited
-                t = time.perf_counter()
-                docs = pending.popleft().get()
-                waited += time.perf_counter() - t
-                return docs
+                waited += seconds
 
-            pending: deque = deque()
-            for batch in iter_packed_batches(batch_size):
-                if pool is None:
+            if pool is None:
+                for batch in iter_packed_batches(batch_size):
                     write(analyse_packed(batch))
-                    continue
-                pending.append(pool.apply_async(analyse_packed, (batch,)))
-                if len(pending) > 2 * processes:
-                    write(collect())
-            while pending:
-                write(collect())
+            else:
+                for docs in ordered_map(pool, analyse_packed, iter_packed_batches(batch_size), in_flight=2 * processes, waited=wait):
+                    write(docs)
     finally:
         if pool:
             pool.close()
