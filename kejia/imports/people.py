@@ -12,7 +12,6 @@ listings and disciplines of matched people, and inserts the rest 1 000 rows a st
 import datetime
 import multiprocessing
 import os
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,9 +23,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.core.bulk import insert_returning, instance_factory
 from kejia.core.errors import ValidationFailed
+from kejia.core.parallel import ordered_map
 from kejia.imports.columns import BY_FIELD, EXTRA_FIELDS, CellError, converter_for
 from kejia.imports.matching import Candidates, match_rows, spellings_of
-from kejia.imports.reading import Table
+from kejia.imports.reading import HEADER_SCAN_ROWS, MAX_ROWS, Table, too_many_rows
+from kejia.imports.xlsx import Sheet
 from kejia.people import resolution
 from kejia.people import services as people_services
 from kejia.people.choices import Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
@@ -67,6 +68,7 @@ class GoodRow:
     disciplines: list[str]
     extra: dict[str, Any] = field(default_factory=dict)  # the cells of an extension's columns (e.g. member class)
     saved: Person | None = None  # after write_rows: the person the row was written to (new or matched)
+    profile: resolution.Profile | None = None  # built while the workers still check (check_rows), for write_rows
 
 
 @dataclass
@@ -100,20 +102,48 @@ class _RowChecker:
         self.error_column = {name: table.column_of(name) if name in fields or name not in ("birth_date", "gender") else id_column
                              for name in {*BY_FIELD, *people_services.PROFILE_FIELDS, *people_services.SENSITIVE_FIELDS}}
         self.new_person = instance_factory(Person) if prepare else None
+        self.sheet, self.header_row = table.sheet, table.header_row
 
     def chunk(self, rows: list[tuple[int, tuple, frozenset | None]]) -> list[list | None]:
-        """The outcomes of a worker's task: each Person travels back as its field values."""
-        outcomes = [self.row(number, cells, formulas) for number, cells, formulas in rows]
+        """The outcomes of a worker's task of read rows."""
+        return self.transport([self.row(number, cells, formulas) for number, cells, formulas in rows])
+
+    def pieces(self, task: tuple[list[str], int, int]) -> list[list | None]:
+        """The outcomes of a worker's task of sheet XML: (pieces, rows before them, the sheet's
+        next row number), as _piece_tasks cuts them; parsed here, numbered as reading.open_table
+        numbers rows, the rows down to the header left out."""
+        pieces, number, expected = task
+        sheet, header_row, indexes = self.sheet, self.header_row, self.indexes
+        found: set[tuple[int, int]] = set()
+        outcomes = []
+        for piece in pieces:
+            parsed, expected = sheet.parse(piece, expected, found)
+            for _shown, cells in parsed:
+                number += 1
+                if number > header_row:
+                    flagged = frozenset(i for i in indexes if (number, i) in found) if found else None
+                    outcomes.append(self.row(number, cells, flagged or None))
+        return self.transport(outcomes)
+
+    @staticmethod
+    def transport(outcomes: list[list | None]) -> list[list | None]:
+        """Outcomes made cheap to send back: each Person as its field values; a row's raw data
+        left out once it has been cleaned (the cleaned values are what is kept)."""
         for outcome in outcomes:
-            if outcome is not None and outcome[-1] is not None:
-                state = outcome[-1].__dict__
+            if outcome is None:
+                continue
+            if outcome[7] is not None:
+                state = outcome[7].__dict__
                 del state["_state"]
-                outcome[-1] = state
+                outcome[7] = state
+            if outcome[4] is not None:
+                outcome[3] = None
         return outcomes
 
     def row(self, number: int, cells: tuple, formulas: frozenset | None) -> list | None:
         """None for a blank row; else [number, report entries, errors, data, cleaned, codes, extra,
-        person (None unless prepared and good)]. `formulas`: the indexes of this row's cells holding a formula without a
+        person (None unless prepared and good), present (the fields the row fills; None unless
+        cleaned)]. `formulas`: the indexes of this row's cells holding a formula without a
         saved result."""
         width = len(cells)
         values = [cells[i] if i < width else None for i in self.indexes]
@@ -151,11 +181,16 @@ class _RowChecker:
                 entries.extend((column, str(message), "error") for message in messages)
             cleaned = None
         errors = sum(1 for _c, _r, level in entries if level == "error")
-        person = None
+        person = present = None
+        if cleaned is not None:
+            present = {k for k, v in data.items() if v not in (None, "")}
+            if cleaned["resident_id"]:
+                present |= {"birth_date", "gender"}
+            present = frozenset(present)
         if not errors and self.new_person is not None:
             person = self.new_person()
             people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
-        return [number, entries, errors, data, cleaned, codes, extra, person]
+        return [number, entries, errors, data, cleaned, codes, extra, person, present]
 
 
 def _checker_init(checker: _RowChecker, language: str | None) -> None:
@@ -166,6 +201,29 @@ def _checker_init(checker: _RowChecker, language: str | None) -> None:
 
 def _check_chunk(rows: list) -> list:
     return _checker.chunk(rows)
+
+
+def _check_pieces(task: tuple) -> list:
+    return _checker.pieces(task)
+
+
+def _piece_tasks(sheet: Sheet) -> Iterable[tuple[list[str], int, int]]:
+    """The sheet's XML cut into tasks of about CHECK_CHUNK rows, each with where its row
+    numbering starts (Sheet.scan counts the row tags; the cells are parsed by the workers)."""
+    number, expected = 0, 1
+    group: list[str] = []
+    start = (number, expected)
+    for piece in sheet.pieces():
+        count, expected = sheet.scan(piece, expected)
+        number += count
+        if number > MAX_ROWS + HEADER_SCAN_ROWS:
+            raise too_many_rows()
+        group.append(piece)
+        if number - start[0] >= CHECK_CHUNK:
+            yield group, *start
+            group, start = [], (number, expected)
+    if group:
+        yield group, *start
 
 
 _checker: _RowChecker | None = None
@@ -204,7 +262,7 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
         nonlocal total
         if outcome is None:
             return
-        number, entries, errors, data, cleaned, codes, extra, person = outcome
+        number, entries, errors, data, cleaned, codes, extra, person, present = outcome
         total += 1
         for column, reason, level in entries:
             report.add(number, column, reason, level)
@@ -218,13 +276,13 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
         if errors:
             bad.add(number)
         else:
-            present = {k for k, v in data.items() if v not in (None, "")}
-            if cleaned["resident_id"]:
-                present |= {"birth_date", "gender"}
             if isinstance(person, dict):  # from a worker process
                 state, person = person, new_person()
                 person.__dict__.update(state)
-            good.append(GoodRow(number, cleaned, frozenset(present), person, codes, extra))
+            row = GoodRow(number, cleaned, present, person, codes, extra)
+            if person is not None:
+                row.profile = _profile_of(row)  # built here while the workers check the next rows
+            good.append(row)
         if progress and total % CHUNK == 0:
             progress(total)
 
@@ -240,25 +298,29 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
         for number, cells, flagged in rows():
             take(checker.row(number, cells, flagged))
         return Checked(good=good, bad_rows=bad, total=total)
-    # The rows are read in this thread (the reader also fills formula_cells); chunks go to the pool.
+    # An XLSX sheet goes to the workers as XML pieces, parsed there; other rows (CSV) are read
+    # here and go in chunks. The outcomes come back in row order.
+    if table.sheet is not None:
+        func, tasks = _check_pieces, _piece_tasks(table.sheet)
+    else:
+        func, tasks = _check_chunk, _chunked(rows(), CHECK_CHUNK)
     with multiprocessing.get_context("fork").Pool(workers, initializer=_checker_init,
                                                   initargs=(checker, translation.get_language())) as pool:
-        pending: deque = deque()
-        chunk: list = []
-        for item in rows():
-            chunk.append(item)
-            if len(chunk) == CHECK_CHUNK:
-                pending.append(pool.apply_async(_check_chunk, (chunk,)))
-                chunk = []
-                while len(pending) > 2 * workers:
-                    for outcome in pending.popleft().get():
-                        take(outcome)
-        if chunk:
-            pending.append(pool.apply_async(_check_chunk, (chunk,)))
-        while pending:
-            for outcome in pending.popleft().get():
+        for outcomes in ordered_map(pool, func, tasks, in_flight=2 * workers):
+            for outcome in outcomes:
                 take(outcome)
     return Checked(good=good, bad_rows=bad, total=total)
+
+
+def _chunked(items: Iterable, size: int) -> Iterable[list]:
+    chunk: list = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -267,11 +329,6 @@ class Written:
     updated: int = 0
     listed: int = 0
     review: int = 0
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _profile_of(row: GoodRow) -> resolution.Profile:
@@ -299,8 +356,10 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
     organization_id = organization.pk
     new_listing = instance_factory(Listing)
     done = 0
-    for chunk in _chunks(rows, CHUNK):
-        profiles = [_profile_of(r) for r in chunk]
+    for chunk in _chunked(rows, CHUNK):
+        profiles = [_profile_of(r) if r.profile is None else r.profile for r in chunk]
+        for profile in profiles:
+            profile.pk = None  # a write tried again (services.RowsRejected) starts from unwritten rows
         pinyins = [r.person.name_pinyin for r in chunk]
         index.load(profiles, spellings_of([r.data for r in chunk], profiles, pinyins))
         holders = {i: index.by_id[p.id_hash] for i, p in enumerate(profiles) if p.id_hash and p.id_hash in index.by_id}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.core.errors import DomainError
 from kejia.imports.columns import BY_FIELD, HEADER_MAP, header_key
-from kejia.imports.xlsx import NotAWorkbook, read_first_sheet
+from kejia.imports.xlsx import NotAWorkbook, Sheet
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -34,6 +34,8 @@ class Table:
     rows: Iterator[tuple[int, tuple]]  # (row number as the spreadsheet shows it, cells)
     unknown: list[str] = field(default_factory=list)
     formula_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, column index) with no cached value
+    # XLSX read with formulas flagged: the opened sheet, for checking that parses its pieces in worker processes.
+    sheet: Sheet | None = None
 
     def column_of(self, field_name: str) -> str:
         """The header as written for a field, or the template's header when the file has none."""
@@ -51,30 +53,38 @@ def open_table(content: bytes, file_name: str = "", *, formulas: bool = True, ex
         raise FileRefused(_("The file is empty."))
     if len(content) > MAX_BYTES:
         raise FileRefused(_("The file is too big (at most %(mb)d MB): split it into several files.") % {"mb": MAX_BYTES // 1024 // 1024})
+    sheet = None
     if content[:4] == b"PK\x03\x04":
-        rows, found = _xlsx_rows(content, formulas)
+        rows, found, sheet = _xlsx_rows(content, formulas)
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileRefused(_("This is an old Excel file (.xls): open it in Excel or WPS and save it as .xlsx, then upload it again."))
     else:
         rows, found = _csv_rows(content), set()
-    return _with_header(rows, found, {**HEADER_MAP, **(extra_headers or {})})
+    table = _with_header(rows, found, {**HEADER_MAP, **(extra_headers or {})})
+    table.sheet = sheet if formulas else None
+    return table
 
 
-def _xlsx_rows(content: bytes, formulas: bool) -> tuple[Iterator[tuple[int, tuple]], set[tuple[int, int]]]:
+def _xlsx_rows(content: bytes, formulas: bool) -> tuple[Iterator[tuple[int, tuple]], set[tuple[int, int]], Sheet]:
     """The first sheet's rows through the streaming reader (kejia.imports.xlsx). Cells with a
     formula but no saved result are added to the returned set as their rows are read."""
     found: set[tuple[int, int]] = set()
     try:
-        rows = read_first_sheet(content, found if formulas else set())
+        sheet = Sheet(content)
     except NotAWorkbook:
         raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx): it may be damaged or of another kind.")) from None
-    return _numbered(cells for _number, cells in rows), found  # the reader numbers every row, empty ones too
+    rows = sheet.rows(found if formulas else set())
+    return _numbered(cells for _number, cells in rows), found, sheet  # the reader numbers every row, empty ones too
+
+
+def too_many_rows() -> FileRefused:
+    return FileRefused(_("The file has more than %(n)d rows: split it into several files.") % {"n": MAX_ROWS})
 
 
 def _numbered(rows) -> Iterator[tuple[int, tuple]]:
     for number, cells in enumerate(rows, start=1):
         if number > MAX_ROWS + HEADER_SCAN_ROWS:
-            raise FileRefused(_("The file has more than %(n)d rows: split it into several files.") % {"n": MAX_ROWS})
+            raise too_many_rows()
         yield number, cells
 
 

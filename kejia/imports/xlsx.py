@@ -138,20 +138,70 @@ def _as_date(value: float, date1904: bool) -> datetime.datetime | float:
     return moment.replace(microsecond=0) if moment.microsecond < 500 else (moment + datetime.timedelta(seconds=1)).replace(microsecond=0)
 
 
+class Sheet:
+    """The first worksheet of a workbook, opened: its part name, shared strings and date styles
+    read. `rows` streams its rows; an import that checks in several processes instead takes
+    `pieces` of its XML here and has each worker `parse` them, `scan` telling this process where
+    each piece's row numbering starts without parsing its cells."""
+
+    def __init__(self, content: bytes):
+        try:
+            self.archive = zipfile.ZipFile(__import__("io").BytesIO(content))
+            names = set(self.archive.namelist())
+            self.part, self.date1904 = _first_sheet(self.archive, names)
+            self.strings = _shared_strings(self.archive, names)
+            self.date_styles = _date_styles(self.archive, names)
+        except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+            raise NotAWorkbook from exc
+
+    def pieces(self) -> Iterator[str]:
+        return _row_chunks(self.archive, self.part)
+
+    def rows(self, formula_cells: set[tuple[int, int]]) -> Iterator[tuple[int, tuple]]:
+        expected = 1
+        for piece in self.pieces():
+            parsed, expected = self.parse(piece, expected, formula_cells)
+            yield from parsed
+
+    def parse(self, piece: str, expected: int, formula_cells: set[tuple[int, int]]) -> tuple[list[tuple[int, tuple]], int]:
+        """The rows of one piece, those the file leaves out (before a row numbered past
+        `expected`) as empty tuples, and the row number expected after the piece."""
+        out: list[tuple[int, tuple]] = []
+        strings, date_styles, date1904 = self.strings, self.date_styles, self.date1904
+        for row in _ROW.finditer(piece):
+            number_match = _ROW_NUMBER.search(row.group(1))
+            number = int(number_match.group(1)) if number_match else expected
+            body = row.group(2) or ""
+            cells = _fast_row(body, strings, date_styles, date1904)
+            if cells is None:
+                cells = _general_row(body, number, strings, date_styles, date1904, formula_cells)
+            while expected < number:  # rows the file leaves out are empty rows
+                out.append((expected, ()))
+                expected += 1
+            width = max(cells) + 1 if cells else 0
+            out.append((number, tuple(cells.get(i) for i in range(width))))
+            expected = number + 1
+        return out, expected
+
+    @staticmethod
+    def scan(piece: str, expected: int) -> tuple[int, int]:
+        """What `parse` would return for the piece, counted from the row tags alone: how many
+        rows it yields and the row number expected after it."""
+        count = 0
+        for head in _ROW_HEAD.findall(piece):
+            number_match = _ROW_NUMBER.search(head)
+            number = int(number_match.group(1)) if number_match else expected
+            count += max(number - expected, 0) + 1
+            expected = number + 1
+        return count, expected
+
+
 def read_first_sheet(content: bytes, formula_cells: set[tuple[int, int]]) -> Iterator[tuple[int, tuple]]:
     """Yield (row number as the sheet shows it, values) for every row of the first worksheet,
     rows without cells included as empty tuples so numbering stays true. Cells holding a formula
     with no saved result are added to `formula_cells` as (row number, column index) before their
     row is yielded. Raises NotAWorkbook when the zip is not a workbook."""
-    try:
-        archive = zipfile.ZipFile(__import__("io").BytesIO(content))
-        names = set(archive.namelist())
-        sheet, date1904 = _first_sheet(archive, names)
-        strings = _shared_strings(archive, names)
-        date_styles = _date_styles(archive, names)
-    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
-        raise NotAWorkbook from exc
-    return _rows(archive, sheet, strings, date_styles, date1904, formula_cells)
+    return Sheet(content).rows(formula_cells)
 
 
 _P = r"(?:[A-Za-z_][\w.-]*:)?"  # any namespace prefix (x:c, ns0:row …)
@@ -164,6 +214,7 @@ _T = re.compile(rf"<{_P}t(?:\s[^>]*)?(?:/>|>([^<]*)</{_P}t>)")
 _PHONETIC = re.compile(rf"<{_P}rPh\b.*?</{_P}rPh>", re.S)
 _ROW_NUMBER = re.compile(r"""\br\s*=\s*["'](\d+)""")
 _ROW_END = re.compile(rf"</{_P}row>|<{_P}row\b[^>]*/>")
+_ROW_HEAD = re.compile(rf"<{_P}row\b([^>]*?)/?>")
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -187,15 +238,27 @@ def _row_chunks(archive: zipfile.ZipFile, sheet: str) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder("utf-8")()
         while chunk := stream.read(CHUNK):
             pending += decoder.decode(chunk)
-            end = 0
-            for match in _ROW_END.finditer(pending, max(0, len(pending) - len(chunk) - 64)):
-                end = match.end()
+            end = _last_row_end(pending, max(0, len(pending) - len(chunk) - 64))
             if end:
                 yield pending[:end]
                 pending = pending[end:]
         pending += decoder.decode(b"", final=True)
     if pending:
         yield pending
+
+
+def _last_row_end(text: str, start: int) -> int:
+    """Where the last row of `text` (searched from `start`) ends, 0 if none does: looked for in
+    a window at the end first, widened until found, so a piece is not matched row by row."""
+    window = 4096
+    while True:
+        low = max(start, len(text) - window)
+        end = 0
+        for match in _ROW_END.finditer(text, low):
+            end = match.end()
+        if end or low == start:
+            return end
+        window *= 8
 
 
 # The cell shapes Excel, WPS, openpyxl and xlsxwriter write, in their attribute order: one match
@@ -235,25 +298,6 @@ def _fast_row(body: str, strings, date_styles, date1904) -> dict[int, object] | 
         if value != "":
             cells[column] = value
     return cells
-
-
-def _rows(archive, sheet, strings, date_styles, date1904, formula_cells) -> Iterator[tuple[int, tuple]]:
-    expected = 1
-    for piece in _row_chunks(archive, sheet):
-        for row in _ROW.finditer(piece):
-            head = row.group(1)
-            number_match = _ROW_NUMBER.search(head)
-            number = int(number_match.group(1)) if number_match else expected
-            body = row.group(2) or ""
-            cells = _fast_row(body, strings, date_styles, date1904)
-            if cells is None:
-                cells = _general_row(body, number, strings, date_styles, date1904, formula_cells)
-            while expected < number:  # rows the file leaves out are empty rows
-                yield expected, ()
-                expected += 1
-            width = max(cells) + 1 if cells else 0
-            yield number, tuple(cells.get(i) for i in range(width))
-            expected = number + 1
 
 
 def _general_row(body: str, number: int, strings, date_styles, date1904, formula_cells) -> dict[int, object]:

@@ -100,3 +100,33 @@ def test_row_estimate_of_a_sheet_without_a_dimension():
     assert 4500 <= hint <= 5500  # estimated from the first MiB of the sheet
     assert import_services._count_hint(xlsx([row(n) for n in range(1, 101)])) == 100  # declared
     assert import_services._count_hint(b"PK\x03\x04 not a zip") == 0
+
+
+def test_workers_parse_the_sheet_in_pieces_as_the_reader_does(tree, monkeypatch):
+    """XLSX goes to the workers as XML pieces: title rows above the header, formulas without a
+    saved result, rows the file leaves out, IDs typed as numbers and dates as dates must come out
+    with the same row numbers and report as reading the sheet here — across many small pieces."""
+    import datetime
+
+    from kejia.imports import xlsx as xlsx_reader
+
+    monkeypatch.setattr(xlsx_reader, "CHUNK", 2048)  # many pieces
+    monkeypatch.setattr(people_import, "CHECK_CHUNK", 40)  # many tasks
+    rows = _rows()[:400]
+    grid = [[item.get(h) for h in HEADERS] for item in rows]
+    grid[50][HEADERS.index("手机号")] = "=A2&B2"  # a formula with no saved result
+    number = grid[60][HEADERS.index("身份证号")]
+    if number[-1] != "X":
+        grid[60][HEADERS.index("身份证号")] = int(number)  # Excel turned the ID into a number
+    grid[70][HEADERS.index("出生日期")] = datetime.datetime(1980, 1, 1)
+    grid[80] = [None] * len(HEADERS)  # left out of the file
+    grid[81] = [None] * len(HEADERS)
+    content = xlsx(grid, raw=True, title_rows=[["2026年 科技工作者名单"], [None]])
+    serial_report, serial = _check(content, "people.xlsx", 0)
+    parallel_report, parallel = _check(content, "people.xlsx", 2)
+    assert serial.total == parallel.total
+    assert serial.bad_rows == parallel.bad_rows
+    assert any(e["row"] == 54 and "公式" in e["reason"] for e in parallel_report.entries)  # row 51 of data below two title rows and the header
+    assert serial_report.entries == parallel_report.entries
+    assert [(g.number, g.data, g.present) for g in serial.good] == [(g.number, g.data, g.present) for g in parallel.good]
+    assert [_person(g.person) for g in serial.good] == [_person(g.person) for g in parallel.good]

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from kejia.imports.xlsx import NotAWorkbook, read_first_sheet
+from kejia.imports.xlsx import NotAWorkbook, Sheet, read_first_sheet
 
 
 def _trim(row) -> tuple:
@@ -142,3 +142,22 @@ def test_read_dates_1904_system_custom_formats_and_iso_cells():
 def test_read_refuses_what_is_not_a_workbook(content):
     with pytest.raises(NotAWorkbook):
         list(read_first_sheet(content, set()))
+
+
+_ROW_TAGS = st.lists(st.tuples(st.sampled_from(["", "x:"]), st.one_of(st.none(), st.integers(1, 40)), st.booleans()), max_size=25)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ROW_TAGS, st.integers(1, 10))
+def test_scan_counts_the_rows_parse_yields(tags, expected):
+    """A large import numbers each piece's rows from Sheet.scan (row tags only) while workers
+    parse the pieces: the two must agree on any mix of numbered, unnumbered, empty and
+    out-of-order rows."""
+    piece = "".join(f'<{p}row{f" r={chr(34)}{n}{chr(34)}" if n else ""}' + ("/>" if empty else f'><{p}c><{p}v>1</{p}v></{p}c></{p}row>')
+                    for p, n, empty in tags)
+    parsed, after = _sheet().parse(piece, expected, set())
+    assert Sheet.scan(piece, expected) == (len(parsed), after)
+
+
+def _sheet() -> Sheet:
+    return Sheet(_workbook('<row r="1"><c r="A1"><v>1</v></c></row>'))
