@@ -45,7 +45,7 @@ def blind_index(value: str) -> str:
     if not value:
         return ""
     _, index_key = _keys(settings.PII_KEY)
-    return hmac.new(index_key, value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(index_key, value.encode(), "sha256").hex()  # one C call; the same as hmac.new(…).hexdigest()
 
 
 def mask_phone(phone: str) -> str:

@@ -9,6 +9,7 @@
 
 import datetime
 import re
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +49,9 @@ def validate_uscc(value: str) -> str:
 
 
 def resident_id_check_char(first17: str) -> str:
-    return ID_CHECK[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+    if len(first17) != len(ID_WEIGHTS):
+        raise ValueError("a resident ID check character is computed from 17 digits")
+    return ID_CHECK[sum(map(mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
 def validate_resident_id(value: str) -> str:

@@ -199,6 +199,14 @@ def normalize_employer(name: str) -> str:
     return text.lower()
 
 
+@lru_cache(maxsize=8192)
+def employer_key(name: str) -> tuple[str, frozenset[str]]:
+    """normalize_employer and its bigrams, cached: the people of one spreadsheet mostly share a
+    handful of employers."""
+    employer = normalize_employer(name)
+    return employer, frozenset(bigrams(employer))
+
+
 def bigrams(text: str) -> set[str]:
     if len(text) < 2:
         return {text} if text else set()
@@ -263,15 +271,15 @@ class Profile:
     phone_hash: str
     email: str
     id_hash: str
-    employer_grams: set[str] = field(default_factory=set)
+    employer_grams: set[str] | frozenset[str] = field(default_factory=frozenset)  # shared between profiles: never changed
 
     @classmethod
     def build(cls, *, pk, name, birth_date, gender, employer_name, phone_hash, email, id_hash, pinyin: str = "") -> "Profile":
-        employer = normalize_employer(employer_name)
+        employer, grams = employer_key(employer_name or "")
         return cls(pk=pk, name=normalize_name(name), pinyin=pinyin or name_pinyin(name), birth_date=birth_date,
                    gender=gender if gender in (Gender.MALE, Gender.FEMALE) else "", employer=employer,
                    phone_hash=phone_hash or "", email=(email or "").strip().lower(), id_hash=id_hash or "",
-                   employer_grams=bigrams(employer))
+                   employer_grams=grams)
 
     @classmethod
     def from_person(cls, person: Person) -> "Profile":
