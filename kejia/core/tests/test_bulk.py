@@ -72,6 +72,25 @@ def test_person_rows_round_trip_like_bulk_create(reference):
     assert Person.objects.filter(pk__in=[p.pk for p in lean], birth_date__year=1952).count() == 1  # stored as a real date
 
 
+def test_repeated_values_are_stored_as_bulk_create_stores_them(reference):
+    """Dates, datetimes and empty JSON containers are converted once per distinct value of a
+    column; [] and {} and equal non-empty lists stay what each row holds."""
+    def build(tag: str) -> list[Person]:
+        people = _people(tag, 12)
+        for i, person in enumerate(people):
+            person.birth_date = datetime.date(1980, 1, 1) if i % 3 else datetime.date(1981, 2, 2)
+            person.programmes = [[], {}, ["青年人才托举"], ["青年人才托举"]][i % 4]
+            person.consent_at = datetime.datetime(2024, 5, 1, 8, 30, tzinfo=datetime.UTC) if i % 2 else None
+        return people
+
+    orm = Person.objects.bulk_create(build("orm"))
+    lean = insert_returning(Person, build("lean"))
+    stored_orm = {p.name.replace("orm", ""): _row(p) for p in Person.objects.filter(pk__in=[p.pk for p in orm])}
+    stored_lean = {p.name.replace("lean", ""): _row(p) for p in Person.objects.filter(pk__in=[p.pk for p in lean])}
+    assert stored_lean == stored_orm
+    assert [stored_lean[f"张{i}"]["programmes"] for i in range(4)] == [[], {}, ["青年人才托举"], ["青年人才托举"]]
+
+
 def test_ids_in_order_over_many_batches(reference):
     people = _people("many", 250)
     for i, person in enumerate(people):

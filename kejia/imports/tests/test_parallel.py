@@ -130,3 +130,13 @@ def test_workers_parse_the_sheet_in_pieces_as_the_reader_does(tree, monkeypatch)
     assert serial_report.entries == parallel_report.entries
     assert [(g.number, g.data, g.present) for g in serial.good] == [(g.number, g.data, g.present) for g in parallel.good]
     assert [_person(g.person) for g in serial.good] == [_person(g.person) for g in parallel.good]
+
+
+def test_workers_refuse_a_sheet_over_the_row_limit_as_reading_does(tree, monkeypatch):
+    monkeypatch.setattr(reading, "MAX_ROWS", 100)
+    monkeypatch.setattr(people_import, "MAX_ROWS", 100)
+    content = xlsx([row(n) for n in range(1, 200)])
+    for workers in (0, 2):
+        with pytest.raises(reading.FileRefused) as refused:
+            _check(content, "people.xlsx", workers)
+        assert "100" in str(refused.value.message)
