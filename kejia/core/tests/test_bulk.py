@@ -141,3 +141,17 @@ def test_falls_back_to_bulk_create_without_returning(reference, monkeypatch):
         insert_returning(Person, _people("fb", 2))
     assert Person.objects.filter(name__startswith="张fb").count() == 2
     assert not any("RETURNING" in q["sql"] for q in queries.captured_queries)
+
+
+def test_sqlite_statements_with_question_marks_translate_errors(reference):
+    """On SQLite, when queries are not logged, the statement goes to the sqlite3 cursor written
+    with ? (no %s rewriting): the values still arrive as they are, a failure is still Django's."""
+    from django.db import IntegrityError
+
+    people = _people("qm", 3)
+    people[2].employer_name = "含 %s 与 %% 与 ? 的单位"
+    insert_returning(Person, people)
+    assert Person.objects.get(pk=people[2].pk).employer_name == "含 %s 与 %% 与 ? 的单位"
+    twins = _people("qm", 1)  # the same active ID hash again: the unique constraint refuses it
+    with pytest.raises(IntegrityError):
+        insert_returning(Person, twins)
