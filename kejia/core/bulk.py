@@ -172,12 +172,16 @@ def _is_auto_date(field) -> bool:
 
 def _prepare_related(opts, objs) -> None:
     """As Model._prepare_related_fields_for_save: a related object assigned before it had a pk
-    gives its pk now; one still without a pk is an error."""
+    gives its pk now; one still without a pk is an error. Only objects holding a related object
+    (a non-empty field cache: built with `region=…`, not `region_id=…`) are looked at."""
+    holding = [obj for obj in objs if obj._state.fields_cache]
+    if not holding:
+        return
     for field in opts.concrete_fields:
         if not field.is_relation:
             continue
         target = field.target_field.attname
-        for obj in objs:
+        for obj in holding:
             if not field.is_cached(obj):
                 continue
             related = field.get_cached_value(obj)

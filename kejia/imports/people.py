@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.base import ModelState
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -252,7 +253,6 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
     report and rows as checking them here (kejia/imports/tests/test_parallel.py)."""
     checker = _RowChecker(table, set(Discipline.objects.values_list("code", flat=True)), prepare)
     id_column = table.column_of("resident_id")
-    new_person = instance_factory(Person) if prepare else None
     seen_ids: dict[str, int] = {}
     good: list[GoodRow] = []
     bad: set[int] = set()
@@ -276,9 +276,10 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
         if errors:
             bad.add(number)
         else:
-            if isinstance(person, dict):  # from a worker process
-                state, person = person, new_person()
-                person.__dict__.update(state)
+            if isinstance(person, dict):  # from a worker process: every field value, as instance_factory and _apply set them
+                state, person = person, Person.__new__(Person)
+                state["_state"] = ModelState()
+                person.__dict__ = state
             row = GoodRow(number, cleaned, present, person, codes, extra)
             if person is not None:
                 row.profile = _profile_of(row)  # built here while the workers check the next rows
