@@ -93,18 +93,20 @@ def insert_returning(model, objs, *, using: str | None = None, batch_size: int |
     returning_sql, returning_params = ops.return_insert_columns([pk])
     head = (f"{ops.insert_statement()} {ops.quote_name(opts.db_table)} "
             f"({', '.join(ops.quote_name(f.column) for f in insert_fields)}) ")
-    # SQLite: Django's cursor rewrites every %s of a statement into ? with a regular expression —
-    # 40 000 of them in a statement of 1 000 people (a tenth of the insert's time). Unless queries
-    # are being logged or wrapped (debug, tests counting queries), the statement is written with ?
-    # and given to the sqlite3 cursor as Django's cursor would, inside its error translation.
-    qmark = connection.vendor == "sqlite" and not connection.queries_logged and not connection.execute_wrappers
-    row = ["?" if qmark else "%s"] * ncols
     statements: dict[int, str] = {}
 
     pk_col = pk.get_col(opts.db_table)
     converters = ops.get_db_converters(pk_col) + pk.get_db_converters(connection)
     set_pk = pk.attname
     with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        # SQLite: Django's cursor rewrites every %s of a statement into ? with a regular expression —
+        # 40 000 of them in a statement of 1 000 people (a tenth of the insert's time). Unless queries
+        # are being logged or wrapped (debug, tests counting queries) or the cursor is not sqlite3's,
+        # the statement is written with ? and given to the sqlite3 cursor as Django's cursor would,
+        # inside its error translation.
+        qmark = (connection.vendor == "sqlite" and not connection.queries_logged and not connection.execute_wrappers
+                 and isinstance(getattr(cursor, "cursor", None), sqlite3.Cursor))
+        row = ["?" if qmark else "%s"] * ncols
         for start in range(0, len(objs), batch):
             part = objs[start:start + batch]
             size = len(part)
