@@ -265,12 +265,12 @@ def _memoized(prep, connection, column) -> list:
     for value in column:
         kind = type(value)
         if kind is list or kind is dict:
-            key = (kind, None) if not value else _MISSING  # only the empty container is shared
+            if value:  # only the empty container is shared
+                append(prep(value, connection))
+                continue
+            key = kind
         else:
             key = (kind, value)  # the type in the key: 1, 1.0 and True are equal but convert differently
-        if key is _MISSING:
-            append(prep(value, connection))
-            continue
         try:
             converted = memo.get(key, _MISSING)
         except TypeError:  # an unhashable value

@@ -27,7 +27,7 @@ from kejia.core.errors import ValidationFailed
 from kejia.core.parallel import ordered_map
 from kejia.imports.columns import BY_FIELD, EXTRA_FIELDS, CellError, converter_for
 from kejia.imports.matching import Candidates, match_rows, spellings_of
-from kejia.imports.reading import HEADER_SCAN_ROWS, MAX_ROWS, Table, too_many_rows
+from kejia.imports.reading import Table, check_row_limit
 from kejia.imports.xlsx import Sheet
 from kejia.people import resolution
 from kejia.people import services as people_services
@@ -217,8 +217,7 @@ def _piece_tasks(sheet: Sheet) -> Iterable[tuple[list[str], int, int]]:
     for piece in sheet.pieces():
         count, expected = sheet.scan(piece, expected)
         number += count
-        if number > MAX_ROWS + HEADER_SCAN_ROWS:
-            raise too_many_rows()
+        check_row_limit(number)
         group.append(piece)
         if number - start[0] >= CHECK_CHUNK:
             yield group, *start
@@ -359,8 +358,6 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
     done = 0
     for chunk in _chunked(rows, CHUNK):
         profiles = [_profile_of(r) if r.profile is None else r.profile for r in chunk]
-        for profile in profiles:
-            profile.pk = None  # a write tried again (services.RowsRejected) starts from unwritten rows
         pinyins = [r.person.name_pinyin for r in chunk]
         index.load(profiles, spellings_of([r.data for r in chunk], profiles, pinyins))
         holders = {i: index.by_id[p.id_hash] for i, p in enumerate(profiles) if p.id_hash and p.id_hash in index.by_id}

@@ -77,14 +77,15 @@ def _xlsx_rows(content: bytes, formulas: bool) -> tuple[Iterator[tuple[int, tupl
     return _numbered(cells for _number, cells in rows), found, sheet  # the reader numbers every row, empty ones too
 
 
-def too_many_rows() -> FileRefused:
-    return FileRefused(_("The file has more than %(n)d rows: split it into several files.") % {"n": MAX_ROWS})
+def check_row_limit(number: int) -> None:
+    """Refuse a file once its row `number` (title and header rows included) is past the limit."""
+    if number > MAX_ROWS + HEADER_SCAN_ROWS:
+        raise FileRefused(_("The file has more than %(n)d rows: split it into several files.") % {"n": MAX_ROWS})
 
 
 def _numbered(rows) -> Iterator[tuple[int, tuple]]:
     for number, cells in enumerate(rows, start=1):
-        if number > MAX_ROWS + HEADER_SCAN_ROWS:
-            raise too_many_rows()
+        check_row_limit(number)
         yield number, cells
 
 

@@ -232,6 +232,8 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
                 if row.person is not None:
                     row.person.pk = None
                     row.person._state.adding = True
+                if row.profile is not None:
+                    row.profile.pk = None
             good = [row for row in good if row.number not in refused]
             bad += len(refused)
             _progress(batch, good=len(good), bad=bad)

@@ -12,6 +12,7 @@ writer of reports and templates, and the reference this reader is tested against
 import codecs
 import datetime
 import html
+import io
 import re
 import zipfile
 from collections.abc import Iterator
@@ -146,7 +147,7 @@ class Sheet:
 
     def __init__(self, content: bytes):
         try:
-            self.archive = zipfile.ZipFile(__import__("io").BytesIO(content))
+            self.archive = zipfile.ZipFile(io.BytesIO(content))
             names = set(self.archive.namelist())
             self.part, self.date1904 = _first_sheet(self.archive, names)
             self.strings = _shared_strings(self.archive, names)

@@ -134,7 +134,6 @@ def test_workers_parse_the_sheet_in_pieces_as_the_reader_does(tree, monkeypatch)
 
 def test_workers_refuse_a_sheet_over_the_row_limit_as_reading_does(tree, monkeypatch):
     monkeypatch.setattr(reading, "MAX_ROWS", 100)
-    monkeypatch.setattr(people_import, "MAX_ROWS", 100)
     content = xlsx([row(n) for n in range(1, 200)])
     for workers in (0, 2):
         with pytest.raises(reading.FileRefused) as refused:
