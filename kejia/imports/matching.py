@@ -76,6 +76,9 @@ class Candidates:
         self.spelled: dict[int, str] = {}  # pk → stored name_pinyin (the name block's key)
         self.filed: dict[int, list[tuple[dict, Any]]] = {}  # pk → the blocks it is in
         self.with_id, self.without_id = _Half(), _Half()
+        # Records with an ID waiting to be put in their blocks: only a row without an ID reads
+        # them, and a file where every row has one never does (pk → (profile, spelled, block key)).
+        self._unfiled_with_id: dict[int, tuple[Profile, str, str]] = {}
         self.by_id: dict[str, int] = {}
         self.people: dict[int, Person] = {}  # instances already in hand (written by this import, or fetched)
         # A table empty at the start holds, during the import, only what the import writes: all in memory.
@@ -93,7 +96,19 @@ class Candidates:
             return
         self.profiles[pk] = profile
         self.spelled[pk] = spelled
-        half = self.with_id if profile.id_hash else self.without_id
+        if profile.id_hash:
+            self.by_id[profile.id_hash] = pk
+            self._unfiled_with_id[pk] = (profile, spelled, block_key)
+            return
+        self._place(self.without_id, pk, profile, spelled, block_key)
+
+    def _file_with_id(self) -> None:
+        """The records with an ID put in their blocks, in the order they were filed."""
+        for pk, (profile, spelled, block_key) in self._unfiled_with_id.items():
+            self._place(self.with_id, pk, profile, spelled, block_key)
+        self._unfiled_with_id.clear()
+
+    def _place(self, half: _Half, pk: int, profile: Profile, spelled: str, block_key: str) -> None:
         places = []
         if profile.birth_date:
             places.append((half.date, profile.birth_date))
@@ -106,14 +121,16 @@ class Candidates:
         for blocks, key in places:
             blocks[key].append(pk)
         self.filed[pk] = places
-        if profile.id_hash:
-            self.by_id[profile.id_hash] = pk
 
     def unfile(self, pk: int) -> None:
         profile = self.profiles.pop(pk, None)
         if profile is None:
             return
-        for blocks, key in self.filed.pop(pk):
+        if self._unfiled_with_id.pop(pk, None) is not None:
+            places = ()
+        else:
+            places = self.filed.pop(pk)
+        for blocks, key in places:
             members = blocks[key]
             members.remove(pk)
             if not members:
@@ -200,7 +217,14 @@ class Candidates:
     def blocks(self, profile: Profile, spelled: set[str], ceiling: tuple[bool, bool]) -> list[list[int]]:
         """The row's blocks as match_person forms them (each cut at MAX_BLOCK), from the half (or
         halves) the row can be compared with."""
-        halves = (self.without_id,) if profile.id_hash else (self.with_id, self.without_id)
+        if profile.id_hash:
+            halves = (self.without_id,)
+        else:
+            if self._unfiled_with_id:
+                self._file_with_id()
+            halves = (self.with_id, self.without_id)
+        if not any(half.date or half.name or half.phone or half.block for half in halves):
+            return []  # nobody to compare with (e.g. every record so far has an ID, and so has this row)
         cap = resolution.MAX_BLOCK
         out = []
         if profile.birth_date:

@@ -34,3 +34,27 @@ def test_match_rows_agrees_with_match_person(tree):
     assert [(m.decision, m.person and m.person.pk) for m in got] == [(m.decision, m.person and m.person.pk) for m in expected]
     assert [round(m.score, 6) for m in got] == [round(m.score, 6) for m in expected]
     assert {m.decision for m in expected} >= {"same", "new"}
+
+
+def test_records_with_an_id_are_put_in_blocks_only_when_a_row_without_one_asks():
+    from kejia.imports.matching import Candidates
+
+    index = Candidates(database=False)
+    born = datetime.date(1980, 1, 1)
+
+    def profile(pk, name, id_hash=""):
+        return resolution.Profile.build(pk=pk, name=name, birth_date=born, gender="M", employer_name="东南大学", phone_hash="",
+                                        email="", id_hash=id_hash, pinyin=people_services.pinyin_of(name))
+
+    with_id = [profile(1, "李明", "h1"), profile(2, "李明", "h2"), profile(3, "李敏", "h3")]
+    for p in with_id:
+        index.file(p, people_services.pinyin_of(p.name), "")
+    ceiling = (True, True)
+    assert index.blocks(profile(None, "李明", "h9"), {"li ming"}, ceiling) == []  # an ID-bearing row reads only records without one
+    assert not index.with_id.date  # … so the ID-bearing records are not in blocks yet
+    index.unfile(2)  # taken out before it was ever placed
+    blocks = index.blocks(profile(None, "李明"), {"li ming"}, ceiling)
+    assert blocks[0] == [1, 3] and blocks[1] == [1]  # same birth date; same name, in filing order, without the unfiled one
+    assert index.by_id == {"h1": 1, "h3": 3}
+    index.unfile(3)
+    assert index.blocks(profile(None, "李明"), {"li ming"}, ceiling)[0] == [1]
