@@ -38,6 +38,9 @@ from kejia.reference.models import Discipline
 
 CHUNK = 1000
 CHECK_CHUNK = 500  # rows a worker process checks per task
+# The checking workers yield the CPU to the importing process, which takes and writes their rows:
+# with as many workers as cores, it would otherwise get a share of one and hold them all up.
+WORKER_NICENESS = 5
 INSERT_ROWS = 1000  # rows in one INSERT statement (kejia.core.bulk: within the database's own limit)
 FOLD_NOTICE = frozenset({"resident_id", "phone", "email", "employer_uscc", "birth_date", "disciplines"})  # folding noted in the report
 REPORT_LIMIT = 10_000
@@ -58,6 +61,11 @@ class Report:
             self.more += 1
             return
         self.entries.append({"row": row, "column": column, "reason": str(reason), "level": level})
+
+    def extend(self, other: "Report") -> None:
+        for entry in other.entries:
+            self.add(entry["row"], entry["column"], entry["reason"], entry["level"])
+        self.more += other.more
 
 
 @dataclass
@@ -197,6 +205,7 @@ class _RowChecker:
 def _checker_init(checker: _RowChecker, language: str | None) -> None:
     global _checker
     _checker = checker
+    os.nice(WORKER_NICENESS)
     translation.activate(language) if language else translation.deactivate_all()
 
 
@@ -241,7 +250,7 @@ def check_workers(rows_hint: int) -> int:
 
 
 def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callable[[int], None] | None = None,
-               extension=None, workers: int = 0) -> Checked:
+               extension=None, workers: int = 0, writer: "RowWriter | None" = None, all_or_nothing: bool = False) -> Checked:
     """Every row of `table` checked; good rows kept (sealed into unsaved Person objects when
     `prepare`). Blank rows are skipped; a resident ID number seen before in the file is an error.
     `extension.check_row(number, extra, cleaned, table, report)` checks the extension's columns
@@ -249,16 +258,23 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
 
     `workers` ≥ 2: the rows are read here and checked by that many forked processes, CHECK_CHUNK
     rows a task, a bounded number in flight, the outcomes taken back in row order — the same
-    report and rows as checking them here (kejia/imports/tests/test_parallel.py)."""
+    report and rows as checking them here (kejia/imports/tests/test_parallel.py).
+
+    `writer` (a RowWriter, in the import's transaction; needs `prepare`): the good rows are written
+    CHUNK at a time as they are taken, the same chunks as writing them afterwards, while the
+    workers check the next rows. With `all_or_nothing`, writing stops at the first bad row (the
+    caller then rolls the transaction back); the rows are still all checked for the report."""
     checker = _RowChecker(table, set(Discipline.objects.values_list("code", flat=True)), prepare)
     id_column = table.column_of("resident_id")
     seen_ids: dict[str, int] = {}
     good: list[GoodRow] = []
     bad: set[int] = set()
     total = 0
+    unwritten: list[GoodRow] = []  # good rows taken and not yet given to the writer
+    writing = writer is not None
 
     def take(outcome) -> None:
-        nonlocal total
+        nonlocal total, unwritten, writing
         if outcome is None:
             return
         number, entries, errors, data, cleaned, codes, extra, person, present = outcome
@@ -274,6 +290,8 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
             errors += extension.check_row(number, extra, cleaned if cleaned else data, table, report)
         if errors:
             bad.add(number)
+            if all_or_nothing:
+                writing, unwritten = False, []
         else:
             if isinstance(person, dict):  # from a worker process: every field value, as instance_factory and _apply set them
                 state, person = person, Person.__new__(Person)
@@ -283,6 +301,11 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
             if person is not None:
                 row.profile = _profile_of(row)  # built here while the workers check the next rows
             good.append(row)
+            if writing:
+                unwritten.append(row)
+                if len(unwritten) == CHUNK:
+                    writer.write(unwritten)
+                    unwritten = []
         if progress and total % CHUNK == 0:
             progress(total)
 
@@ -297,18 +320,22 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
     if workers < 2:
         for number, cells, flagged in rows():
             take(checker.row(number, cells, flagged))
-        return Checked(good=good, bad_rows=bad, total=total)
-    # An XLSX sheet goes to the workers as XML pieces, parsed there; other rows (CSV) are read
-    # here and go in chunks. The outcomes come back in row order.
-    if table.sheet is not None:
-        func, tasks = _check_pieces, _piece_tasks(table.sheet)
     else:
-        func, tasks = _check_chunk, _chunked(rows(), CHECK_CHUNK)
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_checker_init,
-                                                  initargs=(checker, translation.get_language())) as pool:
-        for outcomes in ordered_map(pool, func, tasks, in_flight=2 * workers):
-            for outcome in outcomes:
-                take(outcome)
+        # An XLSX sheet goes to the workers as XML pieces, parsed there; other rows (CSV) are read
+        # here and go in chunks. The outcomes come back in row order.
+        if table.sheet is not None:
+            func, tasks = _check_pieces, _piece_tasks(table.sheet)
+        else:
+            func, tasks = _check_chunk, _chunked(rows(), CHECK_CHUNK)
+        # While this process writes a chunk, the workers go on with the tasks already handed out.
+        in_flight = (8 if writer is not None else 2) * workers
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_checker_init,
+                                                      initargs=(checker, translation.get_language())) as pool:
+            for outcomes in ordered_map(pool, func, tasks, in_flight=in_flight):
+                for outcome in outcomes:
+                    take(outcome)
+    if writing and unwritten:
+        writer.write(unwritten)
     return Checked(good=good, bad_rows=bad, total=total)
 
 
@@ -342,21 +369,30 @@ def _profile_of(row: GoodRow) -> resolution.Profile:
                                     pinyin=person.name_pinyin)
 
 
-def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report: Report,
-               progress: Callable[[int], None] | None = None) -> Written:
-    """Write the good rows. The caller holds the transaction: all or nothing.
+class RowWriter:
+    """Writes good rows, a chunk at a time, inside the import's transaction (all or nothing: the
+    caller holds it). Identity resolution reads its candidates through one `matching.Candidates`
+    for the whole import (each blocking key asked of the database once; the people written here
+    filed in memory), so the chunks can come all at once (write_rows) or as the rows are checked
+    (check_rows with a writer). What writing finds to report (a value kept where the database
+    holds another) goes to `notes`, joined to the import's report once the write has committed."""
 
-    Identity resolution reads its candidates through one `matching.Candidates` for the whole
-    import (each blocking key asked of the database once; the people written here filed in memory)."""
-    assert transaction.get_connection().in_atomic_block, "write_rows runs inside the import's transaction"
-    result = Written()
-    through = Person.disciplines.through
-    queue_review = getattr(resolution, "queue_review", None)
-    index = Candidates()
-    organization_id = organization.pk
-    new_listing = instance_factory(Listing)
-    done = 0
-    for chunk in _chunked(rows, CHUNK):
+    def __init__(self, *, organization, actor, table: Table):
+        self.organization_id, self.actor, self.table = organization.pk, actor, table
+        self.notes = Report()
+        self.result = Written()
+        self.index = Candidates()
+        self.new_listing = instance_factory(Listing)
+        self.queue_review = getattr(resolution, "queue_review", None)
+
+    def write(self, rows: list[GoodRow]) -> None:
+        assert transaction.get_connection().in_atomic_block, "an import writes inside its transaction"
+        for chunk in _chunked(rows, CHUNK):
+            self._chunk(chunk)
+
+    def _chunk(self, chunk: list[GoodRow]) -> None:
+        result, index, table, report = self.result, self.index, self.table, self.notes
+        through = Person.disciplines.through
         profiles = [_profile_of(r) if r.profile is None else r.profile for r in chunk]
         pinyins = [r.person.name_pinyin for r in chunk]
         index.load(profiles, spellings_of([r.data for r in chunk], profiles, pinyins))
@@ -407,11 +443,11 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
                 index.file_person(person)  # its blocks follow the filled values
         # Listings and disciplines: one query each for what the matched people already have.
         matched_ids = [p.pk for _r, p in matched]
-        listed = set(Listing.objects.filter(organization=organization, role=ListingRole.MEMBER, person_id__in=matched_ids)
+        listed = set(Listing.objects.filter(organization_id=self.organization_id, role=ListingRole.MEMBER, person_id__in=matched_ids)
                      .values_list("person_id", flat=True)) if matched_ids else set()
         to_list = dict.fromkeys(p.pk for p in created)
         to_list.update((p.pk, None) for _r, p in matched if p.pk not in listed)
-        listings = [new_listing(person_id=pk, organization_id=organization_id, role=ListingRole.MEMBER) for pk in to_list]
+        listings = [self.new_listing(person_id=pk, organization_id=self.organization_id, role=ListingRole.MEMBER) for pk in to_list]
         insert_returning(Listing, listings, batch_size=INSERT_ROWS)
         result.listed += len(listings)
         with_disciplines = set(through.objects.filter(person_id__in=matched_ids).values_list("person_id", flat=True)) if matched_ids else set()
@@ -422,12 +458,16 @@ def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report
             through.objects.bulk_create(links, ignore_conflicts=True)
         for row, match in reviews:
             result.review += 1
-            if queue_review is not None:
-                queue_review(row.person, match, actor=actor)
-        done += len(chunk)
-        if progress:
-            progress(done)
-    return result
+            if self.queue_review is not None:
+                self.queue_review(row.person, match, actor=self.actor)
+
+
+def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report: Report) -> Written:
+    """Write the good rows at once (RowWriter); its notes go straight to `report`. The caller holds the transaction."""
+    writer = RowWriter(organization=organization, actor=actor, table=table)
+    writer.write(rows)
+    report.extend(writer.notes)
+    return writer.result
 
 
 def _fill(person: Person, row: GoodRow, table: Table, report: Report) -> set[str]:

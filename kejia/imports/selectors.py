@@ -4,7 +4,8 @@ organization (and to the platform admins); anything else is a 404."""
 from django.db.models import QuerySet
 
 from kejia.core.errors import NotFound
-from kejia.imports.models import ImportBatch
+from kejia.imports import progress
+from kejia.imports.models import BatchStatus, ImportBatch
 from kejia.organizations import scope
 from kejia.organizations.models import Organization
 
@@ -15,9 +16,13 @@ def visible_batches(user) -> QuerySet[ImportBatch]:
 
 
 def get_batch_for(user, pk) -> ImportBatch:
+    """The batch, with the rows checked so far where the running import has recorded more than its
+    row shows (kejia.imports.progress: written before its transaction commits)."""
     batch = visible_batches(user).filter(pk=pk).first()
     if batch is None:
         raise NotFound()
+    if batch.status == BatchStatus.RUNNING:
+        batch.processed = max(batch.processed, progress.read(batch.pk))
     return batch
 
 

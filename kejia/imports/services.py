@@ -24,6 +24,7 @@ import threading
 import zipfile
 import zlib
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -35,9 +36,9 @@ from django.utils.translation import gettext_lazy as _
 from kejia.core import pii
 from kejia.core.audit import record_event
 from kejia.core.errors import NotFound, PermissionDenied
-from kejia.imports import reading
+from kejia.imports import progress, reading
 from kejia.imports.models import BatchStatus, ImportBatch, ImportKind, ImportMode
-from kejia.imports.people import Report, check_rows, check_workers, write_rows
+from kejia.imports.people import Report, RowWriter, check_rows, check_workers
 from kejia.organizations import scope
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,10 @@ def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None
     return batch
 
 
+class _NotWritten(Exception):
+    """Rolls back what a batch wrote while its rows were checked: there is nothing it may keep."""
+
+
 def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Table | None) -> None:
     if table is None:
         table, extension = _open(content, batch.file_name, batch)
@@ -189,15 +194,36 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     _progress(batch, unknown_columns=table.unknown, total=hint)
     for header in table.unknown:
         report.add(table.header_row, header, _("Unknown column: it was ignored."), "notice")
-    prepare = not batch.dry_run
-    checked = check_rows(table, report, prepare=prepare, progress=lambda n: _progress(batch, processed=n), extension=extension,
-                         workers=check_workers(hint))
+    options = {"report": report, "extension": extension, "workers": check_workers(hint)}
+    written = rejected = None
+    if not batch.dry_run and getattr(settings, "IMPORT_WRITE_WHILE_CHECKING", True):
+        # The good rows are written while the rest are checked, in the transaction that commits them;
+        # the progress goes where others can read it before that commit (kejia.imports.progress).
+        writer = None
+        try:
+            with transaction.atomic():
+                writer = RowWriter(organization=batch.organization, actor=batch.actor, table=table)
+                checked = check_rows(table, prepare=True, progress=lambda n: progress.record(batch.pk, n), writer=writer,
+                                     all_or_nothing=batch.mode == ImportMode.ALL, **options)
+                if not _writable(batch, checked):
+                    raise _NotWritten
+                _complete(batch, checked.good, writer, table, report, extension)
+            written = writer.result
+            report.extend(writer.notes)
+        except _NotWritten:
+            pass
+        except RowsRejected as exc:
+            rejected = exc
+        finally:
+            progress.clear(batch.pk)
+    else:
+        checked = check_rows(table, prepare=not batch.dry_run, progress=lambda n: _progress(batch, processed=n), **options)
     bad = len(checked.bad_rows)
     _progress(batch, total=checked.total, processed=checked.total, good=len(checked.good), bad=bad)
     if checked.total == 0:
         _finish(batch, report, BatchStatus.FAILED, _t("The file has a header row but no data rows."))
         return
-    if batch.dry_run or (batch.mode == ImportMode.ALL and bad) or not checked.good:
+    if written is None and rejected is None and not _writable(batch, checked):
         with transaction.atomic():
             _audit(batch, written=False)
         if batch.dry_run:
@@ -211,40 +237,42 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
         return
     good = checked.good
     for _attempt in range(WRITE_ATTEMPTS):
-        mark = len(report.entries)
-        try:
-            with transaction.atomic():
-                written = write_rows(good, organization=batch.organization, actor=batch.actor, table=table, report=report)
-                batch.members_count = extension.write(good, table=table, report=report) if extension is not None else 0
-                batch.created_count, batch.updated_count = written.created, written.updated
-                batch.listed_count, batch.review_count, batch.committed = written.listed, written.review, True
-                _audit(batch, written=True, action=getattr(extension, "audit_action", None))
-            break
-        except RowsRejected as exc:
-            # Nothing of this attempt was written: drop its notices, report the refused rows as bad.
-            del report.entries[mark:]
-            refused = set()
-            for row, column, reason in exc.problems:
-                report.add(row, column, reason)
-                refused.add(row)
-            for row in good:
-                row.saved = None
-                if row.person is not None:
-                    row.person.pk = None
-                    row.person._state.adding = True
-                if row.profile is not None:
-                    row.profile.pk = None
-            good = [row for row in good if row.number not in refused]
-            bad += len(refused)
-            _progress(batch, good=len(good), bad=bad)
-            if batch.mode == ImportMode.ALL or not good:
+        if written is None and rejected is None:
+            try:
                 with transaction.atomic():
-                    _audit(batch, written=False)
-                message = (_t("%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
-                              "Correct them and upload again, or import only the good rows.") % {"bad": bad}
-                           if batch.mode == ImportMode.ALL else _t("No row is good enough to import."))
-                _finish(batch, report, BatchStatus.DONE, message)
-                return
+                    writer = RowWriter(organization=batch.organization, actor=batch.actor, table=table)
+                    writer.write(good)
+                    _complete(batch, good, writer, table, report, extension)
+                written = writer.result
+                report.extend(writer.notes)
+            except RowsRejected as exc:
+                rejected = exc
+        if written is not None:
+            break
+        # Nothing of that attempt was written (its notes with it): the refused rows are reported as bad.
+        refused = set()
+        for row, column, reason in rejected.problems:
+            report.add(row, column, reason)
+            refused.add(row)
+        rejected = None
+        for row in good:
+            row.saved = None
+            if row.person is not None:
+                row.person.pk = None
+                row.person._state.adding = True
+            if row.profile is not None:
+                row.profile.pk = None
+        good = [row for row in good if row.number not in refused]
+        bad += len(refused)
+        _progress(batch, good=len(good), bad=bad)
+        if batch.mode == ImportMode.ALL or not good:
+            with transaction.atomic():
+                _audit(batch, written=False)
+            message = (_t("%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
+                          "Correct them and upload again, or import only the good rows.") % {"bad": bad}
+                       if batch.mode == ImportMode.ALL else _t("No row is good enough to import."))
+            _finish(batch, report, BatchStatus.DONE, message)
+            return
     else:
         raise RuntimeError("the import's rows kept being refused")
     message = _t("Imported: %(created)d people added, %(updated)d updated, %(listed)d listings added; "
@@ -252,6 +280,20 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     if extension is not None:
         message += " " + _t("Memberships added: %(n)d.") % {"n": batch.members_count}
     _finish(batch, report, BatchStatus.DONE, message)
+
+
+def _writable(batch: ImportBatch, checked) -> bool:
+    """Whether the checked rows may be written: not a dry run, some good row, and no bad one in "all" mode."""
+    return not batch.dry_run and bool(checked.good) and not (batch.mode == ImportMode.ALL and checked.bad_rows)
+
+
+def _complete(batch: ImportBatch, good: list, writer: RowWriter, table: reading.Table, report: Report, extension) -> None:
+    """The end of a write, in its transaction: the extension's part (it may refuse rows: RowsRejected), the counts, the audit event."""
+    batch.members_count = extension.write(good, table=table, report=writer.notes) if extension is not None else 0
+    result = writer.result
+    batch.created_count, batch.updated_count = result.created, result.updated
+    batch.listed_count, batch.review_count, batch.committed = result.listed, result.review, True
+    _audit(batch, written=True, action=getattr(extension, "audit_action", None))
 
 
 HINT_SAMPLE = 1 << 20  # sheet XML bytes read to estimate the rows of a sheet that does not declare them

@@ -157,6 +157,20 @@ SEARCH_WRITER_TIMEOUT = int(env_str("SEARCH_WRITER_TIMEOUT", "60"))
 # checked by IMPORT_WORKERS forked processes (empty: the CPU count, at most 4; 0 or 1: in-process).
 IMPORT_WORKERS = int(env_str("IMPORT_WORKERS", "")) if env_str("IMPORT_WORKERS", "") else None
 IMPORT_PARALLEL_MIN_ROWS = int(env_str("IMPORT_PARALLEL_MIN_ROWS", "20000"))
+# Whether an import writes its good rows while the rest are still checked (faster: both cores busy
+# to the end), in the one transaction that commits them. On SQLite that transaction holds the
+# database's single write lock from the first row checked; false: check every row, then write.
+IMPORT_WRITE_WHILE_CHECKING = env_bool("IMPORT_WRITE_WHILE_CHECKING", True)
+
+# Django's cache, for what running work tells other processes before it commits (import progress):
+# files under KEJIA_VAR_DIR (one machine), or Redis at CACHE_URL (redis://host:6379/1) across machines.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
 
 # Where links in notices point; the public verification URL in certificate QR codes starts with it.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -11,6 +11,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected
 # Each test process gets its own index directory (tantivy holds a writer lock per directory).
 SEARCH_INDEX_DIR = Path(tempfile.mkdtemp(prefix="kejia-search-test-"))
+# A cache of its own per test process (batch ids repeat across the test databases); the browser
+# tests' server runs in the same process.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # A test database of its own per test process, so two runs on one PostgreSQL server (a developer's
 # and CI's, or two checkouts) never drop each other's database.

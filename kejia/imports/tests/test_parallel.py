@@ -61,7 +61,8 @@ def test_workers_check_as_the_importing_process_does(tree, name):
     assert all(g.person._state.adding and g.person.pk is None for g in parallel.good)
 
 
-def test_a_large_import_checked_by_workers_writes_what_a_serial_one_does(tree):
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_large_import_checked_by_workers_writes_what_a_serial_one_does(tree, streamed):
     rows = _rows()
     content = xlsx(rows)
     with override_settings(IMPORT_WORKERS=0):
@@ -69,7 +70,7 @@ def test_a_large_import_checked_by_workers_writes_what_a_serial_one_does(tree):
     people = sorted(Person.objects.values_list("name", "id_hash", "phone_hash", "birth_date", "gender", "email"))
     Listing.objects.all().delete()
     Person.objects.all().delete()
-    with override_settings(IMPORT_WORKERS=2, IMPORT_PARALLEL_MIN_ROWS=1000):
+    with override_settings(IMPORT_WORKERS=2, IMPORT_PARALLEL_MIN_ROWS=1000, IMPORT_WRITE_WHILE_CHECKING=streamed):
         assert people_import.check_workers(import_services._count_hint(content)) == 2
         parallel = run(tree, content, mode="good")
     assert parallel.status == serial.status == BatchStatus.DONE
