@@ -199,7 +199,6 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     if not batch.dry_run and getattr(settings, "IMPORT_WRITE_WHILE_CHECKING", True):
         # The good rows are written while the rest are checked, in the transaction that commits them;
         # the progress goes where others can read it before that commit (kejia.imports.progress).
-        writer = None
         try:
             with transaction.atomic():
                 writer = RowWriter(organization=batch.organization, actor=batch.actor, table=table)
