@@ -213,8 +213,6 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
             pass
         except RowsRejected as exc:
             rejected = exc
-        finally:
-            progress.clear(batch.pk)
     else:
         checked = check_rows(table, prepare=not batch.dry_run, progress=lambda n: _progress(batch, processed=n), **options)
     bad = len(checked.bad_rows)
@@ -339,3 +337,4 @@ def _finish(batch: ImportBatch, report: Report, status: str, message: str) -> No
     if status == BatchStatus.FAILED or not fields["committed"]:
         fields.update(created_count=0, updated_count=0, listed_count=0, review_count=0, members_count=0, committed=False)
     _progress(batch, **fields)
+    progress.clear(batch.pk)  # the batch's row now says it all
