@@ -1,10 +1,12 @@
-"""Talent rows: check every row (cell conversion, then kejia.people.services.clean_profile), then
+"""Talent rows: check every row (cell conversion, then kejia.people.services.clean_profile) and
 write the good ones in one transaction — identity resolution first, new people in bulk, existing
-people only filled where empty, a listing for the importing organization where missing.
+people only filled where empty, a listing for the importing organization where missing. The
+writing (RowWriter) either follows the checking or, by default, goes on while the rest of the
+rows are checked (check_rows with a writer; settings.IMPORT_WRITE_WHILE_CHECKING).
 
 Speed: the expensive work per row (validation, AES-GCM sealing, pinyin) is done while checking,
-outside the write transaction, with each column's converter planned once and the Person built by
-kejia.core.bulk.instance_factory. The write phase resolves identity against one in-memory
+by worker processes for a large file, with each column's converter planned once and the Person
+built by kejia.core.bulk.instance_factory. The writer resolves identity against one in-memory
 matching.Candidates for the whole import (each blocking key read from the database once, the
 people written here filed as they are written), runs one query per chunk for the existing
 listings and disciplines of matched people, and inserts the rest 1 000 rows a statement."""
@@ -76,8 +78,8 @@ class GoodRow:
     person: Person | None  # sealed and ready to insert; None on a dry run
     disciplines: list[str]
     extra: dict[str, Any] = field(default_factory=dict)  # the cells of an extension's columns (e.g. member class)
-    saved: Person | None = None  # after write_rows: the person the row was written to (new or matched)
-    profile: resolution.Profile | None = None  # built while the workers still check (check_rows), for write_rows
+    saved: Person | None = None  # once written (RowWriter): the person the row was written to (new or matched)
+    profile: resolution.Profile | None = None  # built while the workers still check (check_rows), for RowWriter
 
 
 @dataclass
@@ -373,7 +375,7 @@ class RowWriter:
     """Writes good rows, a chunk at a time, inside the import's transaction (all or nothing: the
     caller holds it). Identity resolution reads its candidates through one `matching.Candidates`
     for the whole import (each blocking key asked of the database once; the people written here
-    filed in memory), so the chunks can come all at once (write_rows) or as the rows are checked
+    filed in memory), so the chunks can come all at once (`write`) or as the rows are checked
     (check_rows with a writer). What writing finds to report (a value kept where the database
     holds another) goes to `notes`, joined to the import's report once the write has committed."""
 
@@ -460,14 +462,6 @@ class RowWriter:
             result.review += 1
             if self.queue_review is not None:
                 self.queue_review(row.person, match, actor=self.actor)
-
-
-def write_rows(rows: list[GoodRow], *, organization, actor, table: Table, report: Report) -> Written:
-    """Write the good rows at once (RowWriter); its notes go straight to `report`. The caller holds the transaction."""
-    writer = RowWriter(organization=organization, actor=actor, table=table)
-    writer.write(rows)
-    report.extend(writer.notes)
-    return writer.result
 
 
 def _fill(person: Person, row: GoodRow, table: Table, report: Report) -> set[str]:
