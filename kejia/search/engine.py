@@ -9,6 +9,7 @@ what the caller may see. Region and organization paths are indexed as the set of
 (one term per level), so "this subtree" is one term lookup — a facet without facet machinery."""
 
 import logging
+import os
 import shutil
 import threading
 import time
@@ -22,6 +23,32 @@ import tantivy
 from kejia.search.text import QueryWord
 
 log = logging.getLogger(__name__)
+
+
+def _drop_inherited_index_locks() -> None:
+    """In a process just forked (the import's and the index rebuild's worker pools): close the
+    tantivy lock files it inherited. tantivy locks them with flock, whose lock belongs to the open
+    file that fork shares: had one of the parent's tantivy threads held the meta lock at the
+    moment of the fork, the parent's next reload or commit would wait for as long as the child
+    lives (seen as a hung rebuild). The children never touch the index."""
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:  # no /proc (not Linux): nothing to look through
+        return
+    for name in fds:
+        try:
+            target = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        base = target.rsplit("/", 1)[-1]
+        if base.startswith(".tantivy-") and base.endswith(".lock"):
+            try:
+                os.close(int(name))
+            except OSError:
+                pass
+
+
+os.register_at_fork(after_in_child=_drop_inherited_index_locks)
 
 SCHEMA_VERSION = "1"
 # Field → BM25 boost. Expertise keywords and names say most about a person; a word in the
