@@ -7,17 +7,15 @@ import base64
 import hashlib
 import hmac
 import os
-from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.signals import setting_changed
 
 _PREFIX = "v1:"
-_active: tuple[AESGCM, bytes] | None = None  # the keys of settings.PII_KEY, read once (an import seals 200 000 values)
+_active: tuple[AESGCM, bytes] | None = None  # the keys of settings.PII_KEY, derived once (an import seals 200 000 values)
 
 
-@lru_cache(maxsize=4)
 def _keys(raw: str) -> tuple[AESGCM, bytes]:
     key = base64.urlsafe_b64decode(raw.encode())
     if len(key) != 32:

@@ -38,7 +38,7 @@ from kejia.core.audit import record_event
 from kejia.core.errors import NotFound, PermissionDenied
 from kejia.imports import progress, reading
 from kejia.imports.models import BatchStatus, ImportBatch, ImportKind, ImportMode
-from kejia.imports.people import Report, RowWriter, check_rows, check_workers
+from kejia.imports.people import Report, RowWriter, Written, check_rows, check_workers
 from kejia.organizations import scope
 
 log = logging.getLogger(__name__)
@@ -199,16 +199,15 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     if not batch.dry_run and getattr(settings, "IMPORT_WRITE_WHILE_CHECKING", True):
         # The good rows are written while the rest are checked, in the transaction that commits them;
         # the progress goes where others can read it before that commit (kejia.imports.progress).
+        def check_and_write(writer: RowWriter) -> list | None:
+            nonlocal checked
+            checked = check_rows(table, prepare=True, progress=lambda n: progress.record(batch.pk, n), writer=writer,
+                                 all_or_nothing=batch.mode == ImportMode.ALL, **options)
+            return checked.good if _writable(batch, checked) else None
+
+        checked = None
         try:
-            with transaction.atomic():
-                writer = RowWriter(organization=batch.organization, actor=batch.actor, table=table)
-                checked = check_rows(table, prepare=True, progress=lambda n: progress.record(batch.pk, n), writer=writer,
-                                     all_or_nothing=batch.mode == ImportMode.ALL, **options)
-                if not _writable(batch, checked):
-                    raise _NotWritten
-                _complete(batch, checked.good, writer, table, report, extension)
-            written = writer.result
-            report.extend(writer.notes)
+            written = _write(batch, table, report, extension, check_and_write)
         except _NotWritten:
             pass
         except RowsRejected as exc:
@@ -235,13 +234,12 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     good = checked.good
     for _attempt in range(WRITE_ATTEMPTS):
         if written is None and rejected is None:
+            def write_all(writer: RowWriter, rows: list = good) -> list:
+                writer.write(rows)
+                return rows
+
             try:
-                with transaction.atomic():
-                    writer = RowWriter(organization=batch.organization, actor=batch.actor, table=table)
-                    writer.write(good)
-                    _complete(batch, good, writer, table, report, extension)
-                written = writer.result
-                report.extend(writer.notes)
+                written = _write(batch, table, report, extension, write_all)
             except RowsRejected as exc:
                 rejected = exc
         if written is not None:
@@ -284,13 +282,23 @@ def _writable(batch: ImportBatch, checked) -> bool:
     return not batch.dry_run and bool(checked.good) and not (batch.mode == ImportMode.ALL and checked.bad_rows)
 
 
-def _complete(batch: ImportBatch, good: list, writer: RowWriter, table: reading.Table, report: Report, extension) -> None:
-    """The end of a write, in its transaction: the extension's part (it may refuse rows: RowsRejected), the counts, the audit event."""
-    batch.members_count = extension.write(good, table=table, report=writer.notes) if extension is not None else 0
-    result = writer.result
-    batch.created_count, batch.updated_count = result.created, result.updated
-    batch.listed_count, batch.review_count, batch.committed = result.listed, result.review, True
-    _audit(batch, written=True, action=getattr(extension, "audit_action", None))
+def _write(batch: ImportBatch, table: reading.Table, report: Report, extension, feed) -> Written:
+    """One write of the batch in its own transaction: `feed(writer)` gives a RowWriter its rows and
+    returns them (None: nothing may be kept — rolled back by _NotWritten); then the extension's part
+    (it may refuse rows: RowsRejected, rolled back too), the counts and the audit event. What the
+    write noted joins the report once it has committed."""
+    with transaction.atomic():
+        writer = RowWriter(organization=batch.organization, actor=batch.actor, table=table)
+        good = feed(writer)
+        if good is None:
+            raise _NotWritten
+        batch.members_count = extension.write(good, table=table, report=writer.notes) if extension is not None else 0
+        result = writer.result
+        batch.created_count, batch.updated_count = result.created, result.updated
+        batch.listed_count, batch.review_count, batch.committed = result.listed, result.review, True
+        _audit(batch, written=True, action=getattr(extension, "audit_action", None))
+    report.extend(writer.notes)
+    return result
 
 
 HINT_SAMPLE = 1 << 20  # sheet XML bytes read to estimate the rows of a sheet that does not declare them
