@@ -1,22 +1,38 @@
-from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema, Status
+import datetime
+from typing import Annotated
 
-from kejia.accounts.services import issue_api_token, log_in
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Path, Router, Schema, Status
+
+from kejia.accounts import services
 from kejia.core.api_auth import AUTH
+from kejia.core.http import client_ip
 from kejia.organizations import scope
 
 router = Router(tags=["accounts"])
 
 
 class TokenIn(Schema):
-    identifier: str
-    password: str
-    name: str = ""
+    identifier: str = Field(..., max_length=150)
+    password: str = Field(..., max_length=256)
+    name: str = Field("", max_length=64)
+    days: int | None = Field(None, ge=1, le=services.MAX_TOKEN_DAYS, description="Lifetime in days (default: the server's setting).")
 
 
 class TokenOut(Schema):
     token: str
     prefix: str
+    expires_at: datetime.datetime
+
+
+class TokenItemOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime | None
+    expires_at: datetime.datetime | None
+    expired: bool = Field(..., alias="is_expired")
 
 
 class RoleOut(Schema):
@@ -35,12 +51,68 @@ class MeOut(Schema):
     roles: list[RoleOut]
 
 
+class PasswordChangeIn(Schema):
+    old_password: str = Field(..., max_length=256)
+    new_password: str = Field(..., max_length=256)
+
+
+class ResetRequestIn(Schema):
+    identifier: str = Field(..., max_length=150)
+
+
+class ResetConfirmIn(Schema):
+    identifier: str = Field(..., max_length=150)
+    code: str = Field(..., max_length=16)
+    new_password: str = Field(..., max_length=256)
+
+
+class MessageOut(Schema):
+    message: str
+
+
 @router.post("/auth/token", response={201: TokenOut}, auth=None, summary=str(_("Issue an API token")))
 def create_token(request, payload: TokenIn):
-    """Log in with username or phone and password; the token is shown once."""
-    user = log_in(request=request, identifier=payload.identifier, password=payload.password)
-    token, raw = issue_api_token(user, name=payload.name)
-    return Status(201, {"token": raw, "prefix": token.prefix})
+    """Log in with username or phone and password; the token is shown once and expires after
+    `days` (default API_TOKEN_LIFETIME_DAYS)."""
+    user = services.log_in(request=request, identifier=payload.identifier, password=payload.password)
+    token, raw = services.issue_api_token(user, name=payload.name, days=payload.days)
+    return Status(201, {"token": raw, "prefix": token.prefix, "expires_at": token.expires_at})
+
+
+@router.get("/auth/tokens", response=list[TokenItemOut], auth=AUTH, summary=str(_("My API tokens")))
+def list_tokens(request):
+    """Your tokens that are not revoked (expired ones are marked), newest first."""
+    return list(services.tokens_of(request.auth))
+
+
+@router.delete("/auth/tokens/{id}", response={204: None}, auth=AUTH, summary=str(_("Revoke an API token")))
+def revoke_token(request, id: Annotated[int, Path(ge=1, le=2**62, description="The token's id")]):  # noqa: A002 - the path is /{id}
+    """Revoke one of your tokens; another person's token is a 404."""
+    services.revoke_api_token(services.get_token_for(request.auth, id), actor=request.auth)
+    return Status(204, None)
+
+
+@router.post("/auth/password", response=MessageOut, auth=AUTH, summary=str(_("Change my password")))
+def change_password(request, payload: PasswordChangeIn):
+    """A wrong current password is a 400 with code `bad_password` and counts as a failed login."""
+    services.change_password(request.auth, actor=request.auth, old_password=payload.old_password,
+                             new_password=payload.new_password, ip=client_ip(request))
+    return {"message": str(_("Your password was changed."))}
+
+
+@router.post("/auth/password/reset", response={202: MessageOut}, auth=None, summary=str(_("Ask for a password reset code")))
+def request_reset(request, payload: ResetRequestIn):
+    """Sends a code to the account's phone or e-mail; the answer is the same for an unknown account."""
+    services.request_password_reset(identifier=payload.identifier, ip=client_ip(request))
+    return Status(202, {"message": str(_("If this account has a phone or e-mail on file, a code was sent to it."))})
+
+
+@router.post("/auth/password/reset/confirm", response=MessageOut, auth=None, summary=str(_("Reset my password with a code")))
+def confirm_reset(request, payload: ResetConfirmIn):
+    """A wrong or expired code is a 400 with code `bad_code`; every API token of the account is revoked."""
+    services.reset_password(identifier=payload.identifier, code=payload.code, new_password=payload.new_password,
+                            ip=client_ip(request))
+    return {"message": str(_("Your password was reset. Log in with the new one."))}
 
 
 @router.get("/me", response=MeOut, auth=AUTH)

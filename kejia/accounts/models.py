@@ -1,4 +1,4 @@
-"""Users, their roles in organizations, login throttling and API tokens."""
+"""Users, their roles in organizations and API tokens (login throttling: kejia.core.throttle)."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -60,15 +60,6 @@ class Role(models.Model):
         return f"{self.user} · {self.organization} · {self.get_kind_display()}"
 
 
-class LoginThrottle(models.Model):
-    """Failed logins per key (an identifier or a client address), for lockout."""
-
-    key = models.CharField(max_length=128, unique=True)
-    failures = models.PositiveIntegerField(default=0)
-    first_failure_at = models.DateTimeField(null=True)
-    locked_until = models.DateTimeField(null=True)
-
-
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
@@ -78,8 +69,19 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}".strip()
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is None or self.expires_at <= timezone.now()

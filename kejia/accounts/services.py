@@ -1,4 +1,4 @@
-"""Accounts: creating users, granting roles, logging in with lockout, API tokens."""
+"""Accounts: creating users, granting roles, logging in with lockout, API tokens, passwords."""
 
 import datetime
 import hashlib
@@ -12,16 +12,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kejia.accounts.models import ApiToken, LoginThrottle, Role, RoleKind, User
-from kejia.core import pii
+from kejia.accounts.models import ApiToken, Role, RoleKind, User
+from kejia.core import codes, pii, throttle
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from kejia.core.validators import validate_phone
+from kejia.core.notify import notify
+from kejia.core.validators import normalize_phone, validate_phone
 from kejia.organizations import scope
 
-
-class LockedOut(DomainError):
-    status = 429
+# Failed logins: per account (whatever spelling of its username or phone was typed), per
+# identifier that names no account, and per client address (shared offices and NAT: four times more).
+LOGIN_ACCOUNT = throttle.Limit("login.user", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS")
+LOGIN_UNKNOWN = throttle.Limit("login.id", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS")
+LOGIN_ADDRESS = throttle.Limit("login.ip", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS", factor=4)
+# Password-reset codes: sent per account, and requests and wrong codes per client address.
+RESET_SENDS = throttle.Limit("reset.user", "CODE_MAX_SENDS", "CODE_WINDOW_SECONDS")
+RESET_ADDRESS = throttle.Limit("reset.ip", "CODE_MAX_SENDS", "CODE_WINDOW_SECONDS", factor=4)
+RESET_PURPOSE = "accounts.password_reset"
 
 
 @transaction.atomic
@@ -86,69 +93,188 @@ def revoke_role(role: Role, *, actor) -> None:
 
 # ---- Login with lockout ------------------------------------------------------------------
 
-def _throttle_keys(identifier: str, ip: str | None) -> list[str]:
-    keys = ["id:" + hashlib.sha256(identifier.strip().lower().encode()).hexdigest()]
-    if ip:
-        keys.append("ip:" + ip)
-    return keys
+def find_account(identifier: str) -> User | None:
+    """The account a login identifier names: its username as typed, else its mobile phone in any
+    spelling (+86, spaces, dashes, full-width digits)."""
+    ident = (identifier or "").strip()
+    if not ident or len(ident) > 150:
+        return None
+    user = User.objects.filter(username=ident).first()
+    if user is None:
+        phone = normalize_phone(ident)
+        if phone.isdigit() and len(phone) == 11:
+            user = User.objects.filter(phone_hash=pii.blind_index(phone)).first()
+    return user
 
 
-def _locked_until(keys: list[str]) -> datetime.datetime | None:
-    now = timezone.now()
-    until = LoginThrottle.objects.filter(key__in=keys, locked_until__gt=now).order_by("-locked_until").first()
-    return until.locked_until if until else None
-
-
-def _note_failure(keys: list[str]) -> None:
-    now = timezone.now()
-    window = datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    # The per-address counter tolerates more failures (shared offices, NAT) than per-account.
-    limits = {"id": settings.LOGIN_MAX_FAILURES, "ip": settings.LOGIN_MAX_FAILURES * 4}
-    with transaction.atomic():
-        for key in keys:
-            row, _ = LoginThrottle.objects.select_for_update().get_or_create(key=key)
-            if row.first_failure_at is None or now - row.first_failure_at > window:
-                row.failures, row.first_failure_at = 0, now
-            row.failures += 1
-            if row.failures >= limits[key.split(":", 1)[0]]:
-                row.locked_until, row.failures, row.first_failure_at = now + window, 0, None
-            row.save()
+def _login_counters(user: User | None, identifier: str, ip: str | None) -> list:
+    if user is not None:
+        first = throttle.counter(LOGIN_ACCOUNT, user.pk)
+    else:
+        ident = (identifier or "").strip()
+        phone = normalize_phone(ident)
+        first = throttle.counter(LOGIN_UNKNOWN, throttle.digest(phone if phone.isdigit() else ident.lower()))
+    return [first, throttle.counter(LOGIN_ADDRESS, ip) if ip else None]
 
 
 def log_in(*, request, identifier: str, password: str) -> User:
-    """Check the credentials; raise LockedOut while locked, DomainError on a bad password."""
+    """Check the credentials; raise LockedOut while locked, DomainError on a bad password.
+    Failures count against the account the identifier names, so another spelling of the same
+    phone number meets the same lock."""
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
-    keys = _throttle_keys(identifier or "", ip)
-    until = _locked_until(keys)
-    if until:
-        minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-        raise LockedOut("locked", _("Too many failed attempts. Try again in %(m)d minutes.") % {"m": minutes})
+    account = find_account(identifier)
+    counters = _login_counters(account, identifier, ip)
+    throttle.check(*counters)
     user = authenticate(request, username=identifier, password=password)
     if user is None:
-        _note_failure(keys)
+        throttle.hit(*counters)
         raise DomainError("bad_credentials", _("The username/phone or the password is not correct."), field="password")
-    LoginThrottle.objects.filter(key=keys[0]).delete()
+    throttle.clear(counters[0])
+    return user
+
+
+# ---- Passwords ----------------------------------------------------------------------------
+
+def _password_errors(password: str, user: User, field: str) -> dict[str, list[str]]:
+    try:
+        validate_password(password or "", user)
+    except ValidationError as exc:
+        return {field: exc.messages}
+    return {}
+
+
+def change_password(user: User, *, actor, old_password: str, new_password: str, ip: str | None = None) -> User:
+    """A logged-in person changes their own password. A wrong current password counts as a
+    failed login of the account (the same lock)."""
+    if not getattr(actor, "pk", None) or actor.pk != user.pk:
+        raise PermissionDenied()
+    counters = [throttle.counter(LOGIN_ACCOUNT, user.pk), throttle.counter(LOGIN_ADDRESS, ip) if ip else None]
+    throttle.check(*counters)
+    if not user.check_password(old_password or ""):
+        throttle.hit(*counters)
+        raise DomainError("bad_password", _("The current password is not correct."), field="old_password")
+    errors = _password_errors(new_password, user, "new_password")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        record_event(actor=actor, action="user.password_changed", obj=user, ip=ip)
+        _tell_owner(user, subject=_("Your Kejia password was changed. If it was not you, reset it at once."))
+    return user
+
+
+def _tell_owner(user: User, *, subject) -> None:
+    phone = pii.decrypt(user.phone_sealed) if user.phone_sealed else ""
+    notify(kind="account.security", subject=subject, user=user, email=user.email, phone=phone)
+
+
+def request_password_reset(*, identifier: str, ip: str | None = None) -> None:
+    """Send a code to the phone or e-mail of the account `identifier` names. The answer is the
+    same whether the account exists or not; a code goes out at most CODE_MAX_SENDS times per
+    window per account, and requests from one address are limited too."""
+    address = throttle.counter(RESET_ADDRESS, ip) if ip else None
+    throttle.check(address)
+    throttle.hit(address)
+    user = find_account(identifier)
+    if user is None or not user.is_active or not (user.phone_sealed or user.email):
+        return
+    sends = throttle.counter(RESET_SENDS, user.pk)
+    if throttle.locked_until([sends]):
+        record_event(actor=None, action="user.password_reset_refused", obj=user, new={"reason": "throttled"}, ip=ip)
+        return
+    throttle.hit(sends)
+    phone = pii.decrypt(user.phone_sealed) if user.phone_sealed else ""
+    channel = "sms" if phone else "email"
+    with transaction.atomic():
+        code = codes.issue(purpose=RESET_PURPOSE, subject=f"user:{user.pk}", channel=channel)
+        record_event(actor=None, action="user.password_reset_requested", obj=user, new={"channel": channel}, ip=ip)
+        # user=None: the code must not sit in the account's own inbox, which a session could read.
+        notify(kind="account.code", subject=_("Kejia password reset code: %(code)s (valid for %(m)d minutes)") % {
+            "code": code, "m": settings.CODE_TTL_SECONDS // 60}, email="" if phone else user.email, phone=phone)
+
+
+def reset_password(*, identifier: str, code: str, new_password: str, ip: str | None = None) -> User:
+    """Set a new password with the code sent by `request_password_reset`. Every API token of the
+    account is revoked and its login lock lifted; a wrong code counts per address and voids the
+    code after CODE_MAX_TRIES."""
+    address = throttle.counter(RESET_ADDRESS, ip) if ip else None
+    throttle.check(address)
+    user = find_account(identifier)
+    bad = DomainError("bad_code", _("The code is not correct or has expired. Ask for a new one."), field="code")
+    if user is None:
+        throttle.hit(address)
+        raise bad
+    errors = _password_errors(new_password, user, "new_password")
+    if errors:
+        raise ValidationFailed(errors)
+    if codes.redeem(purpose=RESET_PURPOSE, subject=f"user:{user.pk}", code=code) is None:
+        throttle.hit(address)
+        record_event(actor=None, action="user.password_reset_failed", obj=user, ip=ip)
+        raise bad
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        record_event(actor=user, action="user.password_reset", obj=user, new={"tokens_revoked": revoked}, ip=ip)
+        _tell_owner(user, subject=_("Your Kejia password was reset. If it was not you, tell your organization at once."))
+    throttle.clear(throttle.counter(LOGIN_ACCOUNT, user.pk))
     return user
 
 
 # ---- API tokens ---------------------------------------------------------------------------
 
-def issue_api_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
+MAX_TOKEN_DAYS = 366
+
+
+def issue_api_token(user: User, *, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+    """A new token, valid `days` (default settings.API_TOKEN_LIFETIME_DAYS, at most a year)."""
+    days = settings.API_TOKEN_LIFETIME_DAYS if days is None else days
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise DomainError("token_days", _("A token is valid for 1 to %(n)d days.") % {"n": MAX_TOKEN_DAYS}, field="days")
     raw = "kj_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:64], prefix=raw[:8],
-                                    key_hash=hashlib.sha256(raw.encode()).hexdigest())
-    record_event(actor=user, action="api_token.issued", obj=token, new={"name": token.name, "prefix": token.prefix})
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, name=name[:64], prefix=raw[:8],
+                                        key_hash=hashlib.sha256(raw.encode()).hexdigest(),
+                                        expires_at=timezone.now() + datetime.timedelta(days=days))
+        record_event(actor=user, action="api_token.issued", obj=token,
+                     new={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at})
     return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor) -> ApiToken:
+    """The owner revokes their token (a platform administrator or the command: anyone's)."""
+    if actor is not None and actor.pk != token.user_id and not actor.is_superuser:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_event(actor=actor, action="api_token.revoked", obj=token, old={"revoked_at": None},
+                     new={"revoked_at": token.revoked_at, "user": token.user_id, "prefix": token.prefix})
+    return token
+
+
+def tokens_of(user: User):
+    """The caller's tokens not revoked, newest first (expired ones too, marked by expires_at)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at", "-pk")
+
+
+def get_token_for(user: User, pk: int) -> ApiToken:
+    token = ApiToken.objects.filter(pk=pk, user=user).first()
+    if token is None:
+        raise NotFound()
+    return token
 
 
 def user_for_token(raw: str) -> User | None:
     if not raw:
         return None
+    now = timezone.now()
     token = ApiToken.objects.select_related("user").filter(
-        key_hash=hashlib.sha256(raw.encode()).hexdigest(), revoked_at__isnull=True).first()
+        key_hash=hashlib.sha256(raw.encode()).hexdigest(), revoked_at__isnull=True, expires_at__gt=now).first()
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -8,4 +8,8 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("me/", views.profile_view, name="profile"),
     path("me/token/", views.token_view, name="token"),
+    path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("me/password/", views.password_change, name="password_change"),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("password/reset/confirm/", views.password_reset_confirm, name="password_reset_confirm"),
 ]

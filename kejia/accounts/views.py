@@ -1,12 +1,17 @@
-from django.contrib.auth import login, logout
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from kejia.accounts.forms import LoginForm
-from kejia.accounts.services import issue_api_token, log_in
+from kejia.accounts import services
+from kejia.accounts.forms import LoginForm, PasswordChangeForm, ResetConfirmForm, ResetRequestForm, TokenForm
 from kejia.core.errors import DomainError
+from kejia.core.http import client_ip
+from kejia.organizations.views import form_error
 
 
 def login_view(request):
@@ -14,7 +19,7 @@ def login_view(request):
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            user = log_in(request=request, identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password"])
+            user = services.log_in(request=request, identifier=form.cleaned_data["identifier"], password=form.cleaned_data["password"])
         except DomainError as exc:
             form.add_error(None, str(exc.message))
             status = exc.status if exc.status == 429 else 400
@@ -35,13 +40,15 @@ def logout_view(request):
     return redirect("accounts:login")
 
 
-def _profile(request, **extra):
+def _profile(request, status=200, **extra):
     user = request.user
     return render(request, "accounts/profile.html", {
         "roles": user.roles.select_related("organization").order_by("organization__path"),
-        "tokens": user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at"),
+        "tokens": services.tokens_of(user),
+        "token_form": extra.pop("token_form", None) or TokenForm(),
+        "token_days_default": settings.API_TOKEN_LIFETIME_DAYS,
         **extra,
-    })
+    }, status=status)
 
 
 @login_required
@@ -53,7 +60,76 @@ def profile_view(request):
 @require_POST
 def token_view(request):
     """Issue an API token and show it once, in this response only (never stored in clear)."""
-    _token, raw = issue_api_token(request.user, name=(request.POST.get("name") or "").strip()[:64])
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, status=400, token_form=form)
+    _token, raw = services.issue_api_token(request.user, name=(form.cleaned_data["name"] or "").strip(),
+                                           days=form.cleaned_data["days"])
     response = _profile(request, new_token=raw)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    token = services.revoke_api_token(services.get_token_for(request.user, pk), actor=request.user)
+    messages.success(request, _("The token %(prefix)s… was revoked.") % {"prefix": token.prefix})
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.change_password(request.user, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+            except DomainError as exc:
+                status = form_error(form, exc)
+            else:
+                update_session_auth_hash(request, request.user)  # this session stays logged in
+                messages.success(request, _("Your password was changed."))
+                return redirect("accounts:profile")
+    return render(request, "accounts/password_change.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = ResetRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.request_password_reset(identifier=form.cleaned_data["identifier"], ip=client_ip(request))
+            except DomainError as exc:
+                status = form_error(form, exc)
+            else:
+                messages.success(request, _("If this account has a phone or e-mail on file, a code was sent to it."))
+                request.session["reset_identifier"] = form.cleaned_data["identifier"][:150]
+                return redirect("accounts:password_reset_confirm")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset_confirm(request):
+    form = ResetConfirmForm(request.POST or None, initial={"identifier": request.session.get("reset_identifier", "")})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.reset_password(ip=client_ip(request), **form.cleaned_data)
+            except DomainError as exc:
+                status = form_error(form, exc)
+            else:
+                request.session.pop("reset_identifier", None)
+                messages.success(request, _("Your password was reset. Log in with the new one."))
+                return redirect("accounts:login")
+    response = render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status)
     response["Cache-Control"] = "no-store"
     return response

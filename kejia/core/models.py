@@ -67,3 +67,31 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ThrottleCounter(models.Model):
+    """How many events of one kind a key has had in its current window, and until when it is
+    refused (kejia.core.throttle). Keys never hold personal data in clear."""
+
+    key = models.CharField(max_length=160, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(null=True)
+    locked_until = models.DateTimeField(null=True, db_index=True)
+
+
+class OneTimeCode(models.Model):
+    """A short code sent to a phone or e-mail to prove that the person controls it
+    (kejia.core.codes). Only its keyed hash is stored."""
+
+    purpose = models.CharField(max_length=40)
+    subject = models.CharField(max_length=64, help_text="who asked, e.g. user:12")
+    target = models.CharField(max_length=64, blank=True, help_text="what the code unlocks, e.g. person:34")
+    channel = models.CharField(max_length=8, blank=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["purpose", "subject"])]

@@ -15,7 +15,7 @@ from kejia.core.http import client_ip
 from kejia.core.validators import normalize_code
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
-from kejia.people import selectors, services
+from kejia.people import linking, selectors, services
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline, Region
@@ -217,6 +217,19 @@ class LinkIn(Schema):
     phone: str = Field("", max_length=32)
 
 
+class LinkSentOut(Schema):
+    channel: str = Field(..., description="sms or email")
+    sent_to: str = Field(..., description="The masked phone or e-mail the code was sent to.")
+
+
+class LinkCodeIn(Schema):
+    code: str = Field(..., max_length=16)
+
+
+class UnlinkIn(Schema):
+    reason: str = Field(..., max_length=200)
+
+
 def _profile(data: dict[str, Any]) -> tuple[dict[str, Any], list | None]:
     fields: dict[str, Any] = {}
     disciplines = None
@@ -259,11 +272,21 @@ def my_profile(request):
     return person
 
 
-@router.post("/people/me/link", response=PersonDetailOut, auth=AUTH, summary="Link my account to my profile")
+@router.post("/people/me/link", response={202: LinkSentOut}, auth=AUTH, summary="Link my account to my profile: send a code")
 def link_my_account(request, payload: LinkIn):
-    """Prove the profile is yours with your name and your resident ID number (or the phone on
-    file). A wrong proof is a 400 with code `no_match`."""
-    return services.link_account(user=_user(request), **payload.model_dump())
+    """Find your profile by your name and resident ID number (or the phone on file); a code is
+    then sent to the phone (else the e-mail) on the profile. A wrong proof is a 400 with code
+    `no_match`, too many is a 429 `throttled`; a profile without a phone or e-mail is `no_contact`.
+    Finish with POST /people/me/link/confirm."""
+    challenge = linking.start_account_link(user=_user(request), ip=client_ip(request), **payload.model_dump())
+    return Status(202, {"channel": challenge.channel, "sent_to": challenge.sent_to})
+
+
+@router.post("/people/me/link/confirm", response=PersonDetailOut, auth=AUTH, summary="Link my account to my profile: the code")
+def confirm_link(request, payload: LinkCodeIn):
+    """The code sent by POST /people/me/link. A wrong or expired code is a 400 with code `bad_code`.
+    A profile linked to another account is moved to yours, and that is audited."""
+    return linking.confirm_account_link(user=_user(request), code=payload.code, ip=client_ip(request))
 
 
 @router.patch("/people/me", response=PersonDetailOut, auth=AUTH, summary="Change my own profile")
@@ -318,6 +341,17 @@ def update_person(request, id: ObjectId, payload: ProfilePatch):
     person = _editable(user, id)
     fields, disciplines = _profile(payload.model_dump(exclude_unset=True))
     return services.update_person(person, actor=user, disciplines=disciplines, **fields)
+
+
+@router.post("/people/{id}/unlink", response=PersonDetailOut, auth=AUTH, summary="Undo the link of a profile to an account")
+def unlink(request, id: ObjectId, payload: UnlinkIn):
+    """Staff of an organization listing the person, or the linked account itself. An unlinked
+    profile is a 400 with code `not_linked`."""
+    user = _user(request)
+    person = _detail(user, id)
+    if not linking.can_unlink(user, person):
+        raise PermissionDenied(_("Only staff of an organization that lists this person, or the person themselves, can change this."))
+    return linking.unlink_account(person, actor=user, reason=payload.reason, ip=client_ip(request))
 
 
 @router.post("/people/{id}/reveal", response=RevealOut, auth=AUTH, summary="The unmasked identifiers (audited)")

@@ -145,5 +145,15 @@ class LinkForm(forms.Form):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
 
 
+class LinkCodeForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=16,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+
+
+class UnlinkForm(forms.Form):
+    reason = forms.CharField(label=_("reason for undoing the link"), max_length=200,
+                             help_text=_("e.g. the account was linked by someone else; the person confirmed by phone"))
+
+
 class PrefillForm(forms.Form):
     org = forms.IntegerField(min_value=1, max_value=2**62)

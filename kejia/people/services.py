@@ -351,56 +351,7 @@ def record_consent(person: Person, *, actor, source: str) -> Person:
     return person
 
 
-# ---- A S&T worker and their own record ---------------------------------------------------------
-
-@transaction.atomic
-def link_account(*, user, name: str, resident_id: str = "", phone: str = "") -> Person:
-    """A S&T worker links their account to the profile organizations keep of them, proving it by
-    the resident ID number or the phone on file together with the name. Only the keyed hashes are
-    compared; a wrong proof says so without telling which part was wrong."""
-    if not getattr(user, "is_authenticated", False):
-        raise PermissionDenied()
-    if Person.objects.filter(user=user, status=PersonStatus.ACTIVE).exists():
-        raise DomainError("already_linked", _("Your account is already linked to a profile."))
-    name = (name or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = [str(_("This field is required."))]
-    if not (resident_id or "").strip() and not (phone or "").strip():
-        errors["resident_id"] = [str(_("Give your resident ID number or your phone number."))]
-    number = ""
-    if (resident_id or "").strip():
-        try:
-            number = validate_resident_id(resident_id)
-        except ValidationError as exc:
-            errors["resident_id"] = exc.messages
-    mobile = ""
-    if (phone or "").strip() and not number:
-        try:
-            mobile = validate_phone(phone)
-        except ValidationError as exc:
-            errors["phone"] = exc.messages
-    if errors:
-        raise ValidationFailed(errors)
-    candidates = Person.objects.filter(status=PersonStatus.ACTIVE)
-    if number:
-        candidates = candidates.filter(id_hash=pii.blind_index(number))
-    else:
-        candidates = candidates.filter(phone_hash=pii.blind_index(mobile))
-    matches = [p for p in candidates.filter(name=name)[:2]]
-    if len(matches) != 1:
-        raise DomainError("no_match", _("No profile matches this name and number. Check them, or ask the organization that "
-                                        "lists you to correct your record."), field="resident_id" if number else "phone")
-    person = Person.objects.select_for_update().get(pk=matches[0].pk)
-    if person.user_id and person.user_id != user.pk:
-        raise DomainError("linked_elsewhere", _("This profile is already linked to another account. Ask the organization "
-                                                "that lists you for help."))
-    person.user = user
-    person.save(update_fields=["user", "updated_at"])
-    listing = person.listings.select_related("organization").first()
-    record_event(actor=user, action="person.account_linked", obj=person, organization=listing.organization if listing else None,
-                 new={"user": user.pk, "proof": "resident_id" if number else "phone"})
-    return person
+# A S&T worker linking their account to their record: kejia/people/linking.py.
 
 
 # ---- Export ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("new/", views.create, name="new"),
     path("me/", views.me, name="me"),
+    path("me/confirm/", views.me_confirm, name="me_confirm"),
     path("me/edit/", views.me_edit, name="me_edit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
@@ -18,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/listings/<int:item>/remove/", views.listing_remove, name="listing_remove"),
     path("<int:pk>/consent/", views.consent, name="consent"),
     path("<int:pk>/anonymize/", views.anonymize, name="anonymize"),
+    path("<int:pk>/unlink/", views.unlink, name="unlink"),
 ]
 
 from kejia.people.review_urls import urlpatterns as review_urlpatterns  # noqa: E402

@@ -17,18 +17,20 @@ from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.view_helpers import visible_by_code
 from kejia.organizations.views import form_error
-from kejia.people import selectors, services
+from kejia.people import linking, selectors, services
 from kejia.people.forms import (
     AchievementForm,
     AnonymizeForm,
     ConsentForm,
     ExportForm,
     FilterForm,
+    LinkCodeForm,
     LinkForm,
     ListingForm,
     NewPersonForm,
     PersonForm,
     PrefillForm,
+    UnlinkForm,
 )
 
 PAGE_SIZE = 50
@@ -43,6 +45,9 @@ ACTION_LABELS = {
     "person.achievement_removed": _("Achievement removed"),
     "person.consent_recorded": _("Consent recorded"),
     "person.account_linked": _("Account linked"),
+    "person.account_unlinked": _("Account link undone"),
+    "person.link_code_sent": _("Code sent to link an account"),
+    "person.link_failed": _("Failed attempt to link an account"),
     "person.merged": _("Merged"),
     "person.unmerged": _("Merge undone"),
 }
@@ -165,6 +170,8 @@ def _detail_context(request, person) -> dict:
         "achievement_form": AchievementForm(),
         "listing_form": ListingForm(),
         "consent_form": ConsentForm(),
+        "can_unlink": bool(person.user_id) and linking.can_unlink(user, person),
+        "unlink_form": UnlinkForm(),
     }
 
 
@@ -334,13 +341,59 @@ def me(request):
         status = 400
         if form.is_valid():
             try:
-                person = services.link_account(user=request.user, **form.cleaned_data)
+                challenge = linking.start_account_link(user=request.user, ip=client_ip(request), **form.cleaned_data)
+            except DomainError as exc:
+                status = form_error(form, exc)
+            else:
+                messages.success(request, _("A code was sent to %(to)s. Enter it to finish linking.") % {"to": challenge.sent_to})
+                return redirect("people:me_confirm")
+    return render(request, "people/link.html", {"form": form, "pending": linking.pending_account_link(request.user)}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_confirm(request):
+    """The second step of linking: the code sent to the profile's own phone or e-mail."""
+    if selectors.my_person(request.user) is not None:
+        return redirect("people:me")
+    pending = linking.pending_account_link(request.user)
+    form = LinkCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                linking.confirm_account_link(user=request.user, code=form.cleaned_data["code"], ip=client_ip(request))
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
                 messages.success(request, _("Your account is now linked to your profile."))
                 return redirect("people:me")
-    return render(request, "people/link.html", {"form": form}, status=status)
+    elif pending is None:
+        return redirect("people:me")
+    return render(request, "people/link_confirm.html", {"form": form, "pending": pending}, status=status)
+
+
+@login_required
+@require_POST
+def unlink(request, pk: int):
+    person = selectors.get_person_for(request.user, pk)
+    if not linking.can_unlink(request.user, person):
+        raise PermissionDenied(_("Only staff of an organization that lists this person, or the person themselves, can change this."))
+    form = UnlinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the link is undone."))
+        return redirect("people:detail", pk=person.pk)
+    was_self = person.user_id == request.user.pk
+    try:
+        linking.unlink_account(person, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request))
+    except DomainError as exc:
+        if isinstance(exc, NotFound | PermissionDenied):
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The profile is no longer linked to an account."))
+    return redirect("people:me") if was_self else redirect("people:detail", pk=person.pk)
 
 
 @login_required

@@ -115,9 +115,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Lockout after repeated failures (per login identifier and per client address).
+# Lockout after repeated failures (per account, per unknown identifier and per client address).
 LOGIN_MAX_FAILURES = int(env_str("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env_str("LOGIN_LOCKOUT_SECONDS", "900"))
+# Linking an account to a profile: failed proofs per account (per name tried: twice, per address:
+# four times as many) within the window, then refused for one window (kejia.core.throttle).
+LINK_MAX_FAILURES = int(env_str("LINK_MAX_FAILURES", "5"))
+LINK_WINDOW_SECONDS = int(env_str("LINK_WINDOW_SECONDS", "86400"))
+# One-time codes (kejia.core.codes): valid this long, void after this many wrong guesses, and at
+# most CODE_MAX_SENDS sent to one person (or for one account) per CODE_WINDOW_SECONDS.
+CODE_TTL_SECONDS = int(env_str("CODE_TTL_SECONDS", "600"))
+CODE_MAX_TRIES = int(env_str("CODE_MAX_TRIES", "5"))
+CODE_MAX_SENDS = int(env_str("CODE_MAX_SENDS", "3"))
+CODE_WINDOW_SECONDS = int(env_str("CODE_WINDOW_SECONDS", "3600"))
+# API tokens expire after this many days unless issued for fewer.
+API_TOKEN_LIFETIME_DAYS = int(env_str("API_TOKEN_LIFETIME_DAYS", "90"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

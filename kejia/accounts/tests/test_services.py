@@ -4,10 +4,10 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 
-from kejia.accounts.models import ApiToken, LoginThrottle, Role
+from kejia.accounts.models import ApiToken, Role
 from kejia.accounts.services import LockedOut, create_user, grant_role, issue_api_token, log_in, revoke_role, user_for_token
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from kejia.core.models import AuditEvent
+from kejia.core.models import AuditEvent, ThrottleCounter
 from kejia.organizations import selectors
 
 
@@ -40,7 +40,7 @@ def test_log_in_locks_out_after_repeated_failures(tree, settings):
     with pytest.raises(LockedOut):
         log_in(request=request(), identifier="xw_staff", password=tree.password)
     # Lockout ends after the window.
-    LoginThrottle.objects.update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
+    ThrottleCounter.objects.update(locked_until=timezone.now() - datetime.timedelta(seconds=1))
     assert log_in(request=request(), identifier="xw_staff", password=tree.password) == tree.county_staff
 
 
