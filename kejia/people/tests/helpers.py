@@ -18,3 +18,12 @@ def make(tree, org=None, actor=None, **over):
                 expertise="机器学习 知识图谱", research_summary="研究大规模知识图谱构建。", employer_name="东南大学")
     data.update(over)
     return services.create_person(actor=actor or tree.county_staff, organization=org or tree.xw, consent_source="form", **data)
+
+
+def link(user, person_name: str, **proof) -> "object":
+    """Link `user` to their profile the way a person does: the proof, then the code sent to the profile."""
+    from kejia.core.testing.notices import last_code
+    from kejia.people import linking
+
+    linking.start_account_link(user=user, name=person_name, **proof)
+    return linking.confirm_account_link(user=user, code=last_code("people.link_code"))

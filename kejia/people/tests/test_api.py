@@ -6,6 +6,7 @@ from django.test import Client
 
 from kejia.accounts.services import issue_api_token
 from kejia.core.models import AuditEvent
+from kejia.core.testing.notices import last_code
 from kejia.people.choices import PersonStatus
 from kejia.people.models import Person
 from kejia.people.tests.helpers import ID_A, ID_B, make
@@ -194,6 +195,11 @@ def test_me_link_and_patch(tree, as_):
     wrong = api.post("/api/people/me/link", {"name": "李明", "resident_id": ID_B})
     assert wrong.status_code == 400 and wrong.json()["code"] == "no_match"
     response = api.post("/api/people/me/link", {"name": "李明", "resident_id": ID_A})
+    assert response.status_code == 202 and response.json() == {"channel": "sms", "sent_to": "139****0001"}
+    assert api.get("/api/people/me").status_code == 404
+    wrong = api.post("/api/people/me/link/confirm", {"code": "12345"})
+    assert wrong.status_code == 400 and wrong.json()["code"] == "bad_code"
+    response = api.post("/api/people/me/link/confirm", {"code": last_code("people.link_code")})
     assert response.status_code == 200 and response.json()["id"] == person.pk and response.json()["linked"]
     assert api.get("/api/people/me").json()["id"] == person.pk
     response = api.patch("/api/people/me", {"expertise": "大模型"})

@@ -15,7 +15,7 @@ from kejia.core.testing import scope_matrix as sm
 from kejia.organizations import scope
 from kejia.people import services
 from kejia.people.models import Achievement, Listing, Person
-from kejia.people.tests.helpers import ID_A, ID_B, ID_C, resident_id
+from kejia.people.tests.helpers import ID_A, ID_B, ID_C, link, resident_id
 
 ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "wx_staff", "society_secretary", "worker"]
 # key: (primary organization, resident ID, linked to the worker)
@@ -31,7 +31,7 @@ def _build(w) -> None:
         services.add_listing(person, actor=w.platform, organization=w.js, role="contact")
         services.add_achievement(person, actor=w.platform, kind="paper", title="论文")
         if linked:
-            services.link_account(user=w.worker, name=person.name, resident_id=number)
+            link(w.worker, person.name, resident_id=number)
         w.people[key] = person.pk
 
 

@@ -9,10 +9,11 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kejia.core.models import AuditEvent
+from kejia.core.testing.notices import last_code
 from kejia.people import services
 from kejia.people.choices import PersonStatus
 from kejia.people.models import Person
-from kejia.people.tests.helpers import ID_A, ID_B, make
+from kejia.people.tests.helpers import ID_A, ID_B, link, make
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -339,7 +340,15 @@ def test_me_links_with_the_right_proof_and_edits(client, tree):
     response = client.post(url("me"), {"name": "李明", "resident_id": "", "phone": "139 0514 0002"})
     assert response.status_code == 400 and "No profile matches" in response.content.decode()
     response = client.post(url("me"), {"name": "李明", "resident_id": ID_A, "phone": ""})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == url("me_confirm")
+    person.refresh_from_db()
+    assert person.user is None  # the ID number alone proves nothing: the code sent to the profile's phone does
+    page = client.get(url("me_confirm")).content.decode()
+    assert "139****0001" in page and "13905140001" not in page
+    response = client.post(url("me_confirm"), {"code": "000000" if last_code("people.link_code") != "000000" else "111111"})
+    assert response.status_code == 400 and "code" in response.context["form"].errors
+    response = client.post(url("me_confirm"), {"code": last_code("people.link_code")})
+    assert response.status_code == 302 and response["Location"] == url("me")
     person.refresh_from_db()
     assert person.user == tree.worker
     html = client.get(url("me")).content.decode()
@@ -373,7 +382,7 @@ def test_me_edit_without_link_goes_to_link(client, tree):
 
 def test_worker_sees_own_profile_and_reveals_own_identifiers(client, tree):
     person = make(tree)
-    services.link_account(user=tree.worker, name="李明", resident_id=ID_A)
+    link(tree.worker, "李明", resident_id=ID_A)
     client.force_login(tree.worker)
     assert client.get(url("detail", person.pk)).status_code == 200
     assert ID_A in client.post(url("reveal", person.pk), **HX).content.decode()
