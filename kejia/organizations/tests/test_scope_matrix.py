@@ -434,7 +434,7 @@ OTHER_MATRICES: dict[str, str] = dict.fromkeys([
     "GET /api/people/{id}", "PATCH /api/people/{id}", "POST /api/people/{id}/reveal", "POST /api/people/{id}/anonymize",
     "POST /api/people/{id}/consent", "GET /api/people/{id}/achievements", "POST /api/people/{id}/achievements",
     "DELETE /api/people/{id}/achievements/{item_id}", "GET /api/people/{id}/listings", "POST /api/people/{id}/listings",
-    "DELETE /api/people/{id}/listings/{item_id}",
+    "DELETE /api/people/{id}/listings/{item_id}", "people:unlink", "POST /api/people/{id}/unlink",
 ], PEOPLE_MATRIX)
 # The identity-resolution review queue: scope tested per route in kejia/people/tests/test_review.py
 # (outside scope → 404 for pages and API, nothing written).
@@ -487,7 +487,7 @@ OTHER_MATRICES.update(dict.fromkeys([
     "DELETE /api/governance/assignments/{id}",
 ], GOVERNANCE_MATRIX))
 # Apps whose matrix module lists its own routes (MATRIX_ROUTES in <app>/tests/test_scope.py).
-for _app in ("activities", "volunteering", "voice", "surveys", "home"):
+for _app in ("activities", "volunteering", "voice", "surveys", "home", "accounts"):
     _module = f"kejia/{_app}/tests/test_scope.py"
     OTHER_MATRICES.update(dict.fromkeys(importlib.import_module(f"kejia.{_app}.tests.test_scope").MATRIX_ROUTES, _module))
 # Routes with an id in no matrix yet: debt, listed so that it stays visible.

@@ -75,6 +75,14 @@ def rule_edit(w, user, person) -> str:
     return "ok" if can_edit(user, person) else "forbidden"
 
 
+def rule_unlink(w, user, person) -> str:
+    if not inside(user, person):
+        return "outside"
+    if not can_edit(user, person):
+        return "forbidden"
+    return "ok" if person.user_id else "invalid"
+
+
 def rule_list(w, user, person) -> str:
     if not inside(user, person):
         return "outside"
@@ -130,6 +138,8 @@ ENDPOINTS = [
     Endpoint("page consent", "html", "POST", page("consent"), rule_edit, lambda w, u, p: {"source": "书面"}, True),
     Endpoint("page anonymize form", "html", "GET", page("anonymize"), rule_edit),
     Endpoint("page anonymize", "html", "POST", page("anonymize"), rule_edit, lambda w, u, p: {"reason": "申请", "confirm": "on"}, True),
+    Endpoint("page unlink", "html", "POST", page("unlink"), rule_unlink, lambda w, u, p: {"reason": "矩阵"}, True),
+    Endpoint("api unlink", "api", "POST", lambda w, p: f"/api/people/{p.pk}/unlink", rule_unlink, lambda w, u, p: {"reason": "矩阵"}, True),
     Endpoint("api get", "api", "GET", lambda w, p: f"/api/people/{p.pk}", rule_view),
     Endpoint("api patch", "api", "PATCH", lambda w, p: f"/api/people/{p.pk}", rule_edit, lambda w, u, p: {"title": "研究员"}, True),
     Endpoint("api reveal", "api", "POST", lambda w, p: f"/api/people/{p.pk}/reveal", rule_edit, writes=True),

@@ -1,0 +1,45 @@
+"""Scope matrix of accounts: the routes with an object id are a person's own API tokens. Each
+actor holds a token; through the page and the API each actor revokes its own (a 2xx/302 and an
+audit row) and gets a 404 for every other actor's token, with nothing written. `MATRIX_ROUTES`
+names the routes for the guard in kejia/organizations/tests/test_scope_matrix.py."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from kejia.accounts.models import ApiToken
+from kejia.accounts.services import issue_api_token
+from kejia.core.models import AuditEvent
+
+MATRIX_ROUTES: list[str] = ["accounts:token_revoke", "DELETE /api/auth/tokens/{id}"]
+ACTORS = ["worker", "county_staff", "sibling_staff", "nj_admin", "platform"]
+
+
+def _state():
+    return list(ApiToken.objects.order_by("pk").values_list("pk", "revoked_at")), AuditEvent.objects.count()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("door", ["html", "api"])
+def test_token_revoke_answers_only_the_owner(tree, actor, door):
+    tokens = {name: issue_api_token(getattr(tree, name), name=name) for name in ACTORS}
+    user = getattr(tree, actor)
+    client = Client()
+    if door == "html":
+        client.force_login(user)
+    headers = {"Authorization": f"Bearer {tokens[actor][1]}"} if door == "api" else {}
+    for owner in [name for name in ACTORS if name != actor] + [actor]:
+        token = tokens[owner][0]
+        before = _state()
+        if door == "html":
+            response = client.post(reverse("accounts:token_revoke", args=[token.pk]))
+        else:
+            response = client.delete(f"/api/auth/tokens/{token.pk}", headers=headers)
+        where = f"{actor} revoking {owner}'s token through {door}: {response.status_code}"
+        if owner == actor:
+            assert response.status_code == (204 if door == "api" else 302), where
+            assert ApiToken.objects.get(pk=token.pk).revoked_at is not None, where
+            assert AuditEvent.objects.count() == before[1] + 1, where
+        else:
+            assert response.status_code == 404, where
+            assert _state() == before, f"{where} and changed the database"
