@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.accounts.services import MAX_TOKEN_DAYS
 
@@ -30,7 +31,7 @@ class ResetRequestForm(forms.Form):
 class ResetConfirmForm(forms.Form):
     identifier = forms.CharField(label=_("Username or phone"), max_length=150,
                                  widget=forms.TextInput(attrs={"autocomplete": "username"}))
-    code = forms.CharField(label=_("Code"), max_length=16,
+    code = forms.CharField(label=pgettext_lazy("verification", "Code"), max_length=16,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     new_password = forms.CharField(label=_("New password"), max_length=256,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

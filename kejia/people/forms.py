@@ -5,6 +5,7 @@ come back next to the field they name."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.organizations.forms import ALL, DateInput, RegionCodeField
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
@@ -146,7 +147,7 @@ class LinkForm(forms.Form):
 
 
 class LinkCodeForm(forms.Form):
-    code = forms.CharField(label=_("code"), max_length=16,
+    code = forms.CharField(label=pgettext_lazy("verification", "code"), max_length=16,
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
 
 
