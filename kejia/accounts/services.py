@@ -124,7 +124,7 @@ def log_in(*, request, identifier: str, password: str) -> User:
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     account = find_account(identifier)
     counters = _login_counters(account, identifier, ip)
-    throttle.check(*counters)
+    throttle.check(*counters, code="locked")
     user = authenticate(request, username=identifier, password=password)
     if user is None:
         throttle.hit(*counters)
@@ -149,7 +149,7 @@ def change_password(user: User, *, actor, old_password: str, new_password: str, 
     if not getattr(actor, "pk", None) or actor.pk != user.pk:
         raise PermissionDenied()
     counters = [throttle.counter(LOGIN_ACCOUNT, user.pk), throttle.counter(LOGIN_ADDRESS, ip) if ip else None]
-    throttle.check(*counters)
+    throttle.check(*counters, code="locked")
     if not user.check_password(old_password or ""):
         throttle.hit(*counters)
         raise DomainError("bad_password", _("The current password is not correct."), field="old_password")

@@ -28,9 +28,9 @@ from kejia.core.models import ThrottleCounter
 class Throttled(DomainError):
     status = 429
 
-    def __init__(self, until: datetime.datetime):
+    def __init__(self, until: datetime.datetime, code: str = "throttled"):
         minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-        super().__init__("throttled", ngettext("Too many attempts. Try again in %(m)d minute.",
+        super().__init__(code, ngettext("Too many attempts. Try again in %(m)d minute.",
                                                "Too many attempts. Try again in %(m)d minutes.", minutes) % {"m": minutes})
         self.until = until
 
@@ -75,10 +75,11 @@ def locked_until(counters: list[Counter]) -> datetime.datetime | None:
     return row.locked_until if row else None
 
 
-def check(*counters: Counter | None) -> None:
+def check(*counters: Counter | None, code: str = "throttled") -> None:
+    """Raise Throttled (429, with `code` for API clients) while any of the counters is locked."""
     until = locked_until([c for c in counters if c is not None])
     if until:
-        raise Throttled(until)
+        raise Throttled(until, code)
 
 
 def hit(*counters: Counter | None) -> bool:
