@@ -20,6 +20,8 @@ from kejia.core.notify import notify
 from kejia.core.validators import normalize_phone, validate_phone
 from kejia.organizations import scope
 
+LockedOut = throttle.Throttled  # a login refused while locked (429, code "locked")
+
 # Failed logins: per account (whatever spelling of its username or phone was typed), per
 # identifier that names no account, and per client address (shared offices and NAT: four times more).
 LOGIN_ACCOUNT = throttle.Limit("login.user", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_SECONDS")
