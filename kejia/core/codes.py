@@ -59,3 +59,9 @@ def redeem(*, purpose: str, subject: str, code: str) -> str | None:
 
 def void(*, purpose: str, subject: str) -> None:
     OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True).update(used_at=timezone.now())
+
+
+def purge(*, before: datetime.datetime | None = None) -> int:
+    """Drop codes used or expired before `before` (default: a day ago)."""
+    before = before or timezone.now() - datetime.timedelta(days=1)
+    return (OneTimeCode.objects.filter(expires_at__lt=before) | OneTimeCode.objects.filter(used_at__lt=before)).delete()[0]

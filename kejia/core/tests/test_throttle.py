@@ -93,3 +93,21 @@ def test_code_is_void_after_too_many_wrong_guesses_or_expiry_or_a_new_code(db, s
     if first != second:
         assert codes.redeem(purpose="p", subject="user:1", code=first) is None
     assert codes.redeem(purpose="p", subject="user:1", code=second) == "t"
+
+
+def test_purge_command_drops_stale_counters_and_codes(db, settings):
+    import io
+
+    from django.core.management import call_command
+
+    settings.LOGIN_MAX_FAILURES = 5
+    throttle.hit(throttle.counter(LIMIT, "old"))
+    throttle.hit(throttle.counter(LIMIT, "new"))
+    ThrottleCounter.objects.filter(key__endswith=":old").update(window_start=timezone.now() - datetime.timedelta(days=2))
+    codes.issue(purpose="p", subject="user:1")
+    codes.issue(purpose="p", subject="user:2")
+    OneTimeCode.objects.filter(subject="user:1").update(expires_at=timezone.now() - datetime.timedelta(days=2))
+    out = io.StringIO()
+    call_command("purge_throttles", stdout=out)
+    assert "removed 1 counter(s) and 1 code(s)" in out.getvalue()
+    assert list(ThrottleCounter.objects.values_list("key", flat=True)) == ["test.limit:new"]
