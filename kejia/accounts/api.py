@@ -66,7 +66,7 @@ class ResetConfirmIn(Schema):
     new_password: str = Field(..., max_length=256)
 
 
-class MessageOut(Schema):
+class AccountMessageOut(Schema):
     message: str
 
 
@@ -92,7 +92,7 @@ def revoke_token(request, id: Annotated[int, Path(ge=1, le=2**62, description="T
     return Status(204, None)
 
 
-@router.post("/auth/password", response=MessageOut, auth=AUTH, summary=str(_("Change my password")))
+@router.post("/auth/password", response=AccountMessageOut, auth=AUTH, summary=str(_("Change my password")))
 def change_password(request, payload: PasswordChangeIn):
     """A wrong current password is a 400 with code `bad_password` and counts as a failed login."""
     services.change_password(request.auth, actor=request.auth, old_password=payload.old_password,
@@ -100,14 +100,14 @@ def change_password(request, payload: PasswordChangeIn):
     return {"message": str(_("Your password was changed."))}
 
 
-@router.post("/auth/password/reset", response={202: MessageOut}, auth=None, summary=str(_("Ask for a password reset code")))
+@router.post("/auth/password/reset", response={202: AccountMessageOut}, auth=None, summary=str(_("Ask for a password reset code")))
 def request_reset(request, payload: ResetRequestIn):
     """Sends a code to the account's phone or e-mail; the answer is the same for an unknown account."""
     services.request_password_reset(identifier=payload.identifier, ip=client_ip(request))
     return Status(202, {"message": str(_("If this account has a phone or e-mail on file, a code was sent to it."))})
 
 
-@router.post("/auth/password/reset/confirm", response=MessageOut, auth=None, summary=str(_("Reset my password with a code")))
+@router.post("/auth/password/reset/confirm", response=AccountMessageOut, auth=None, summary=str(_("Reset my password with a code")))
 def confirm_reset(request, payload: ResetConfirmIn):
     """A wrong or expired code is a 400 with code `bad_code`; every API token of the account is revoked."""
     services.reset_password(identifier=payload.identifier, code=payload.code, new_password=payload.new_password,

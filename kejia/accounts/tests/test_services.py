@@ -44,7 +44,7 @@ def test_log_in_locks_out_after_repeated_failures(tree, settings):
     assert log_in(request=request(), identifier="xw_staff", password=tree.password) == tree.county_staff
 
 
-def test_log_in_lockout_counts_phone_and_username_separately_but_address_too(tree, settings):
+def test_log_in_lockout_counts_per_client_address_too(tree, settings):
     settings.LOGIN_MAX_FAILURES = 2
     for i in range(8):
         with pytest.raises(DomainError):
