@@ -23,7 +23,10 @@ class ConsoleSender:
     name = "console"
 
     def send(self, notice: Notice, *, phone: str = "") -> bool:
-        log.info("notice to user=%s email=%s: %s", notice.user_id, notice.email or "-", notice.subject)
+        # A one-time code (kinds ending in "code") is what a developer or a demo needs to see even
+        # at the default log level; with the console sender alone it reaches nobody else.
+        level = logging.WARNING if notice.kind.endswith("code") else logging.INFO
+        log.log(level, "notice to user=%s email=%s: %s", notice.user_id, notice.email or "-", notice.subject)
         return True
 
 

@@ -111,3 +111,16 @@ def test_purge_command_drops_stale_counters_and_codes(db, settings):
     call_command("purge_throttles", stdout=out)
     assert "removed 1 counter(s) and 1 code(s)" in out.getvalue()
     assert list(ThrottleCounter.objects.values_list("key", flat=True)) == ["test.limit:new"]
+
+
+def test_console_sender_shows_codes_at_the_default_log_level(db, caplog):
+    """With the console sender alone (development, the demo), a code is in the server log."""
+    import logging
+
+    from kejia.core.models import Notice
+    from kejia.core.notify import ConsoleSender
+
+    with caplog.at_level(logging.WARNING, logger="kejia.notices"):
+        ConsoleSender().send(Notice(kind="people.link_code", subject="code 123456"))
+        ConsoleSender().send(Notice(kind="membership.approved", subject="approved"))
+    assert [r.getMessage().endswith("code 123456") for r in caplog.records] == [True]
