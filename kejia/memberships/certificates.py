@@ -166,7 +166,9 @@ def signed_fields(text: str, *, prefix: str, names: tuple[str, ...], keys: dict[
         parts = payload.decode().split("|")
     except (ValueError, UnicodeDecodeError):
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
-    if len(parts) != len(names) or len(signature) != 64:
+    # Only the one encoding Kejia writes: the decoder would also take padding, stray characters,
+    # + and / and set unused bits, so one genuine certificate would have many spellings.
+    if len(parts) != len(names) or len(signature) != 64 or b64e(payload) != body or b64e(signature) != sig:
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
     fields = dict(zip(names, parts, strict=True))
     public = keys.get(fields["kid"])

@@ -282,3 +282,42 @@ def test_doc_example_agrees_with_verify_token(cert, member):
     for token in (tampered, other, "KJ1.a.b", "KJ1.!!.??", "", "nonsense", cert.token + "x"):
         assert verify_kejia(token, keys)[0] == "forged"
         assert certificates.verify_token(token, keys=keys).state == CertificateState.FORGED
+
+
+def reencodings(token: str) -> list[str]:
+    """Other base64url spellings of the same bytes: padding added, unused low bits of the last
+    character set (the decoder drops them), a character outside the alphabet (the decoder skips it)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    body, sig = token[len(PREFIX):].split(".")
+
+    def variants(text: str) -> list[str]:
+        out = []
+        if len(text) % 4:
+            out.append(text + "=" * (-len(text) % 4))
+        unused = {2: 4, 3: 2}.get(len(text) % 4, 0)  # bits of the last character that carry no data
+        if unused:
+            last = alphabet.index(text[-1])
+            out.append(text[:-1] + alphabet[last | ((1 << unused) - 1)] if last & ((1 << unused) - 1) == 0
+                       else text[:-1] + alphabet[last & ~((1 << unused) - 1)])
+        out.append(text[:3] + "!!!!" + text[3:])
+        standard = text.translate(str.maketrans("-_", "+/"))  # the standard alphabet's 62 and 63
+        if standard != text:
+            out.append(standard)
+        return out
+
+    found = [PREFIX + b + "." + sig for b in variants(body)] + [PREFIX + body + "." + s for s in variants(sig)]
+    for other in found:  # each spells the same bytes: only the encoding differs
+        assert other != token and split(other) == split(token)
+    return found
+
+
+def test_verify_token_refuses_a_non_canonical_encoding_of_a_genuine_token(cert):
+    keys = certificates.published_keys()
+    assert certificates.verify_token(cert.token, keys=keys).state == CertificateState.VALID
+    verify_kejia = doc_example()
+    others = reencodings(cert.token)
+    assert len(others) >= 4
+    for other in others:
+        verdict = certificates.verify_token(other, keys=keys)
+        assert verdict.state == CertificateState.FORGED, other
+        assert verify_kejia(other, keys)[0] == "forged", other
