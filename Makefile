@@ -17,6 +17,10 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# The demo runs with the development keys published in kejia/settings/base.py (kejia/core/keys.py
+# refuses them anywhere else); set SECRET_KEY and PII_KEY in the environment for anything real.
+demo bench: export ALLOW_DEVELOPMENT_KEYS ?= true
+
 demo: install
 	mkdir -p var/static
 	$(PY) manage.py migrate --noinput -v 0

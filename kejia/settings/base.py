@@ -7,14 +7,20 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.env import env_bool, env_list, env_str
+from kejia.core.keys import DEVELOPMENT_PII_KEY, DEVELOPMENT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("KEJIA_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# Former SECRET_KEYs, still accepted while what they signed or sealed is renewed (kejia.core.sealing).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 # Key for personal data (resident ID numbers, phones): 32 bytes, urlsafe base64.
-PII_KEY = env_str("PII_KEY", "ZGV2LW9ubHktcGlpLWtleS1jaGFuZ2UtbWUtMzJiISE=")
+PII_KEY = env_str("PII_KEY", DEVELOPMENT_PII_KEY)
 DEBUG = env_bool("DEBUG", False)
+# The two defaults above are published with the source: outside development (DEBUG off) the
+# processes refuse to start with them unless this is set (kejia.core.keys; `make demo` sets it).
+ALLOW_DEVELOPMENT_KEYS = env_bool("ALLOW_DEVELOPMENT_KEYS", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 

@@ -10,8 +10,10 @@ empty), runs `migrate` on it and seeds it in subprocesses, starts granian on a
 free port, fires the requests from 200 threads released together by a barrier, and reads the
 outcome from the database directly."""
 
+import base64
 import json
 import os
+import secrets
 import signal
 import socket
 import sqlite3
@@ -42,8 +44,10 @@ def _free_port() -> int:
 
 
 def _env(url: str) -> dict[str, str]:
+    # The production settings, with keys of its own (the published development keys are refused).
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "TASK_BACKEND": "immediate",
-           "LOG_LEVEL": "ERROR", "NOTICE_SENDERS": "console", "DEBUG": "0"}
+           "LOG_LEVEL": "ERROR", "NOTICE_SENDERS": "console", "DEBUG": "0", "ALLOW_DEVELOPMENT_KEYS": "false",
+           "SECRET_KEY": secrets.token_urlsafe(48), "PII_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
     env.pop("PYTEST_XDIST_WORKER", None)
     return env
 
