@@ -17,6 +17,10 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# The demo runs with the development keys published in kejia/settings/base.py (kejia/core/keys.py
+# refuses them anywhere else); set SECRET_KEY and PII_KEY in the environment for anything real.
+demo bench: export ALLOW_DEVELOPMENT_KEYS ?= true
+
 demo: install
 	mkdir -p var/static
 	$(PY) manage.py migrate --noinput -v 0
@@ -25,10 +29,12 @@ demo: install
 	@echo "Kejia serves on http://$(HOST):$(PORT)/  (Ctrl-C stops it; background tasks log to var/worker.log)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 1 > var/worker.log 2>&1 & \
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 --log-level warning kejia.wsgi:application
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
+# granian with WEB_WORKERS × WEB_THREADS (default 2 × 8), refused when that would not fit the
+# database's connection limit (docs/deploy.md).
 serve: install
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 kejia.wsgi:application
+	$(PY) manage.py serve --host $(HOST) --port $(PORT) --log-level info
 
 lint: install
 	mkdir -p var

@@ -54,7 +54,7 @@ def run_on_backends(script: str, child_args: list[str], *, name: str, timeout: i
 
     results = []
     with tempfile.TemporaryDirectory(prefix="kejia-bench-") as var_dir:
-        base = {**os.environ, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR"}
+        base = {**os.environ, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR"}
         results.append(child("sqlite", {k: v for k, v in base.items() if k != "DATABASE_URL"}))
         url = os.environ.get("DATABASE_URL", "")
         if url.startswith(("postgres://", "postgresql://")):

@@ -247,7 +247,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="kejia-bench-import-")
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "KEJIA_VAR_DIR": tmp, "LOG_LEVEL": "ERROR", "TASK_BACKEND": "immediate"})
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": tmp, "LOG_LEVEL": "ERROR",
+                       "TASK_BACKEND": "immediate"})
     os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
     import django

@@ -145,7 +145,7 @@ def main() -> None:
     if built and built.get("people") != args.people:
         sys.exit(f"{args.dir} holds {built.get('people')} people: pass --rebuild (or another --dir)")
 
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "KEJIA_VAR_DIR": str(args.dir), "LOG_LEVEL": "ERROR",
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": str(args.dir), "LOG_LEVEL": "ERROR",
                        "TASK_BACKEND": "immediate"})
     os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))

@@ -188,7 +188,7 @@ def main() -> None:
     started = time.perf_counter()
     results = []
     with tempfile.TemporaryDirectory(prefix="kejia-bench-") as var_dir:
-        base = {**os.environ, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR"}
+        base = {**os.environ, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR"}
         sqlite_env = {k: v for k, v in base.items() if k != "DATABASE_URL"}
         results.append(_run_child("sqlite", sqlite_env, args))
         url = os.environ.get("DATABASE_URL", "")

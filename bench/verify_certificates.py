@@ -152,7 +152,7 @@ def main() -> None:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="kejia-bench-cert-") as var_dir:
         os.environ.pop("DATABASE_URL", None)  # SQLite: the registry look-up is a unique-index probe on any engine
-        os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR"})
+        os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR"})
         sys.path.insert(0, str(ROOT))
         import django
 

@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from kejia.core import lookups  # noqa: F401  (registers the path-prefix lookup)
+        from kejia.core.keys import refuse_development_keys
+
+        refuse_development_keys(settings)  # every entry point runs this: server, manage.py, worker

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.signals import setting_changed
 
-_PREFIX = "v1:"
+PREFIX = "v1:"
 _active: tuple[AESGCM, bytes] | None = None  # the keys of settings.PII_KEY, derived once (an import seals 200 000 values)
 
 
@@ -46,14 +46,14 @@ def encrypt(value: str) -> str:
     aead, _ = _current()
     nonce = os.urandom(12)
     sealed = aead.encrypt(nonce, value.encode(), None)
-    return _PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
+    return PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode()
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
     aead, _ = _current()
-    blob = base64.urlsafe_b64decode(token[len(_PREFIX):].encode())
+    blob = base64.urlsafe_b64decode(token[len(PREFIX):].encode())
     return aead.decrypt(blob[:12], blob[12:], None).decode()
 
 

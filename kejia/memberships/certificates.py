@@ -18,15 +18,16 @@ import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kejia.core import pii
+from kejia.core import pii, sealing
 from kejia.core.audit import record_event
+from kejia.core.errors import DomainError
 from kejia.memberships.choices import CertificateState, MembershipStatus
 from kejia.memberships.models import Certificate, CertificateKey, Membership
 
@@ -55,12 +56,26 @@ def mask_name(name: str) -> str:
 
 # ---- keys ---------------------------------------------------------------------------------
 
+# Private keys are sealed under SECRET_KEY (kejia.core.sealing), not PII_KEY: the database alone,
+# or with the key of personal data, signs nothing.
+SEAL_PURPOSE = "certificate-signing-key"
+
+
+class SigningKeyUnavailable(DomainError):
+    status = 503
+
+    def __init__(self):
+        super().__init__("signing_key_unavailable", _(
+            "The certificate signing key cannot be opened with this server's secret key. An administrator runs "
+            "reseal_certificate_keys with the former secret key in SECRET_KEY_FALLBACKS, or rotate_certificate_key."))
+
+
 def _new_key() -> CertificateKey:
     private = Ed25519PrivateKey.generate()
     raw_private = private.private_bytes_raw()
     kid = secrets.token_hex(4)
     return CertificateKey.objects.create(kid=kid, public_key=b64e(private.public_key().public_bytes_raw()),
-                                         private_sealed=pii.encrypt(b64e(raw_private)))
+                                         private_sealed=sealing.seal(b64e(raw_private), purpose=SEAL_PURPOSE))
 
 
 def signing_key() -> CertificateKey:
@@ -87,9 +102,64 @@ def rotate_key(*, actor=None) -> CertificateKey:
     return key
 
 
-@lru_cache(maxsize=64)
 def _private(kid: str, sealed: str) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(b64d(pii.decrypt(sealed)))
+    return _opened(kid, sealed, settings.SECRET_KEY, tuple(settings.SECRET_KEY_FALLBACKS))
+
+
+@lru_cache(maxsize=64)
+def _opened(kid: str, sealed: str, secret: str, fallbacks: tuple[str, ...]) -> Ed25519PrivateKey:
+    """(The secret keys are part of the cache key: a key opened once is not reused after they change.)"""
+    try:
+        raw, _current = sealing.unseal(sealed, purpose=SEAL_PURPOSE)
+    except sealing.CannotUnseal:
+        raise SigningKeyUnavailable() from None
+    return Ed25519PrivateKey.from_private_bytes(b64d(raw))
+
+
+def unseal_legacy(sealed: str) -> str | None:
+    """A private key as stored before it was sealed under SECRET_KEY (sealed with PII_KEY), or
+    None when PII_KEY does not open it. Used by the migration and by reseal_keys."""
+    if not sealed.startswith(pii.PREFIX):
+        return None
+    try:
+        return pii.decrypt(sealed)
+    except (InvalidTag, ValueError):
+        return None
+
+
+@transaction.atomic
+def reseal_keys(*, actor=None) -> dict[str, list[str]]:
+    """Seal every stored private key under the current SECRET_KEY (after SECRET_KEY changed, with
+    the former one in SECRET_KEY_FALLBACKS; or keys still sealed with PII_KEY). A key that nothing
+    opens any more is retired: what it signed still verifies (its public key stays published), and
+    the next certificate is signed by a new key. Returns the kids resealed, already current, retired."""
+    done: dict[str, list[str]] = {"resealed": [], "current": [], "retired": []}
+    newly_retired: list[str] = []
+    for key in CertificateKey.objects.select_for_update().order_by("created_at", "id"):
+        raw = unseal_legacy(key.private_sealed)
+        if raw is None and sealing.is_sealed(key.private_sealed):
+            try:
+                raw, current = sealing.unseal(key.private_sealed, purpose=SEAL_PURPOSE)
+            except sealing.CannotUnseal:
+                raw = None
+            else:
+                if current:
+                    done["current"].append(key.kid)
+                    continue
+        if raw is None:
+            if key.retired_at is None:
+                key.retired_at = timezone.now()
+                key.save(update_fields=["retired_at", "updated_at"])
+                newly_retired.append(key.kid)
+            done["retired"].append(key.kid)
+            continue
+        key.private_sealed = sealing.seal(raw, purpose=SEAL_PURPOSE)
+        key.save(update_fields=["private_sealed", "updated_at"])
+        done["resealed"].append(key.kid)
+    for action, kids in (("certificate_key.resealed", done["resealed"]), ("certificate_key.retired", newly_retired)):
+        for key in CertificateKey.objects.filter(kid__in=kids):
+            record_event(actor=actor, action=action, obj=key, new={"kid": key.kid})
+    return done
 
 
 @lru_cache(maxsize=256)
@@ -166,7 +236,9 @@ def signed_fields(text: str, *, prefix: str, names: tuple[str, ...], keys: dict[
         parts = payload.decode().split("|")
     except (ValueError, UnicodeDecodeError):
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
-    if len(parts) != len(names) or len(signature) != 64:
+    # Only the one encoding Kejia writes: the decoder would also take padding, stray characters,
+    # + and / and set unused bits, so one genuine certificate would have many spellings.
+    if len(parts) != len(names) or len(signature) != 64 or b64e(payload) != body or b64e(signature) != sig:
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
     fields = dict(zip(names, parts, strict=True))
     public = keys.get(fields["kid"])

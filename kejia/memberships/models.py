@@ -239,7 +239,7 @@ class CertificateKey(TimeStamped):
 
     kid = models.CharField(_("key id"), max_length=16, unique=True)
     public_key = models.CharField(_("public key"), max_length=64)  # raw 32 bytes, urlsafe base64 without padding
-    private_sealed = models.TextField()  # the raw private key, sealed with kejia.core.pii
+    private_sealed = models.TextField()  # the raw private key, sealed under SECRET_KEY (kejia.core.sealing)
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
 
     class Meta:

@@ -7,14 +7,20 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.env import env_bool, env_list, env_str
+from kejia.core.keys import DEVELOPMENT_PII_KEY, DEVELOPMENT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("KEJIA_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# Former SECRET_KEYs, still accepted while what they signed or sealed is renewed (kejia.core.sealing).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 # Key for personal data (resident ID numbers, phones): 32 bytes, urlsafe base64.
-PII_KEY = env_str("PII_KEY", "ZGV2LW9ubHktcGlpLWtleS1jaGFuZ2UtbWUtMzJiISE=")
+PII_KEY = env_str("PII_KEY", DEVELOPMENT_PII_KEY)
 DEBUG = env_bool("DEBUG", False)
+# The two defaults above are published with the source: outside development (DEBUG off) the
+# processes refuse to start with them unless this is set (kejia.core.keys; `make demo` sets it).
+ALLOW_DEVELOPMENT_KEYS = env_bool("ALLOW_DEVELOPMENT_KEYS", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 
@@ -48,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kejia.core.dbunavailable.DatabaseUnavailableMiddleware",  # outside sessions and users: a refused connection answers 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kejia.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,6 +96,21 @@ DATABASES = {
         conn_max_age=int(env_str("DB_CONN_MAX_AGE", "60")),
     )
 }
+# The web server (`manage.py serve`, granian): processes × threads. Each thread keeps at most one
+# database connection (for DB_CONN_MAX_AGE seconds after its last request), so together with the
+# task workers and a spare for commands they must fit the database's limit: `serve` checks
+# WEB_WORKERS × WEB_THREADS + TASK_WORKERS + DB_SPARE_CONNECTIONS against PostgreSQL's
+# max_connections (less its reserved slots, and the database's and role's own limits) before it
+# starts (docs/deploy.md). The granian variables are read too, as granian itself reads them.
+WEB_WORKERS = int(env_str("WEB_WORKERS", env_str("GRANIAN_WORKERS", "2")))
+WEB_THREADS = int(env_str("WEB_THREADS", env_str("GRANIAN_BLOCKING_THREADS", "8")))
+TASK_WORKERS = int(env_str("TASK_WORKERS", "1"))
+DB_SPARE_CONNECTIONS = int(env_str("DB_SPARE_CONNECTIONS", "5"))
+# PostgreSQL behind pgbouncer in transaction pooling (docs/deploy.md): no server-side cursors, and
+# `serve` leaves the bound to the pooler's pool size.
+DB_POOLER = env_bool("DB_POOLER", False)
+if DB_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while one writer commits; IMMEDIATE avoids upgrade deadlocks.
     # A larger page cache keeps the people table's indexes (random hashes) in memory while a

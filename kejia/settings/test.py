@@ -6,6 +6,7 @@ from pathlib import Path
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOW_DEVELOPMENT_KEYS = True  # the published keys are fine in tests (kejia.core.keys)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 STATIC_ROOT = None  # tests serve static files from the finders; nothing is collected

@@ -3,7 +3,9 @@ against the version, one answer per person), and entering answers at a survey st
 
 Anonymity (an anonymous survey): the response row has no person, no user, no date and a random
 UUID key; its answer rows carry nothing else. That the user answered is kept apart, in a
-`Receipt` holding only HMAC(secret, survey, user). A draft is a response row with no owner,
+`Receipt` holding only HMAC(secret, survey, user). The answer itself waits in the pool and is
+written later with a shuffled batch of others (kejia.surveys.pool), so that the order of rows does
+not pair it with its receipt. A draft is a response row with no owner,
 found again through a signed cookie (the page) or the id the API returns — never through the
 session, which the database keeps beside the user's id. No audit event or notice is written for
 an anonymous answer (an event's actor and time would join the person to it)."""
@@ -20,6 +22,7 @@ from kejia.core.audit import record_event
 from kejia.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from kejia.organizations import scope
 from kejia.people.selectors import my_person
+from kejia.surveys import pool
 from kejia.surveys import questions as qlib
 from kejia.surveys.anonymity import receipt_digest
 from kejia.surveys.choices import Channel, ResponseStatus, SurveyKind, TargetKind
@@ -117,8 +120,9 @@ def save_draft(survey: Survey, *, actor, data: dict[str, Any], token: str = "", 
 
 @transaction.atomic
 def submit_response(survey: Survey, *, actor, data: dict[str, Any], token: str = "", draft_id: Any = None, subject: Any = None,
-                    today: datetime.date | None = None) -> Response:
-    """Validate against the current version and store; one answer per person."""
+                    today: datetime.date | None = None) -> Response | None:
+    """Validate against the current version and store; one answer per person. An anonymous
+    answer goes to the pool (None is returned: it has no response row yet)."""
     _check_open(survey, today)
     if not may_answer(survey, actor, token=token):
         raise PermissionDenied(_("This survey is not addressed to you."))
@@ -135,10 +139,10 @@ def submit_response(survey: Survey, *, actor, data: dict[str, Any], token: str =
             raise IllegalTransition("already_answered", _("You have already answered this survey.")) from None
         draft = own_response(survey, actor, draft_id=draft_id)
         if draft is not None:
-            draft.delete()  # a fresh row: the draft's id was handed to the browser
-        response = Response.objects.create(survey=survey, version=version, status=ResponseStatus.SUBMITTED, subject=subject_org)
-        _write_answers(response, version.questions, clean)
-        return response
+            draft.delete()  # the draft's id was handed to the browser
+        # Not written as a response now: into the pool, released later in a shuffled batch (kejia.surveys.pool).
+        pool.add_to_pool(survey, version=version, clean=clean, subject_id=subject_org.pk if subject_org else None)
+        return None
     response = Response.objects.select_for_update().filter(survey=survey, user=actor).first()
     if response is not None and response.status == ResponseStatus.SUBMITTED:
         raise IllegalTransition("already_answered", _("You have already answered this survey."))
@@ -171,7 +175,7 @@ def stations_of(survey: Survey, user) -> list:
 
 @transaction.atomic
 def enter_station_response(survey: Survey, *, actor, station, data: dict[str, Any], person=None, subject: Any = None,
-                           today: datetime.date | None = None) -> Response:
+                           today: datetime.date | None = None) -> Response | None:
     """A station's staff enter one respondent's answers (a paper form, an interview). For an
     identified survey they name the person from the talent database; for an anonymous one nobody
     is named and no receipt is kept (the respondent may have no account): the station answers
@@ -187,11 +191,10 @@ def enter_station_response(survey: Survey, *, actor, station, data: dict[str, An
         raise ValidationFailed(errors)
     subject_org = _subject(survey, subject, required=True)
     if survey.anonymous:
-        response = Response.objects.create(survey=survey, version=version, status=ResponseStatus.SUBMITTED, channel=Channel.STATION,
-                                           station=station, subject=subject_org)
-        _write_answers(response, version.questions, clean)
+        pool.add_to_pool(survey, version=version, clean=clean, subject_id=subject_org.pk if subject_org else None,
+                         channel=Channel.STATION, station_id=station.pk)
         record_event(actor=actor, action="survey.station_entry", obj=survey, organization=station, new={"anonymous": True})
-        return response
+        return None
     existing = Response.objects.select_for_update().filter(survey=survey, person=person).first()
     if existing is not None and existing.status == ResponseStatus.SUBMITTED:
         raise IllegalTransition("already_answered", _("This person has already answered the survey."))

@@ -260,9 +260,9 @@ class ResultsOut(Schema):
 
 class CrosstabRowOut(Schema):
     label: str
-    counts: list[int]
-    total: int
-    shares: list[float]
+    counts: list[int | None] = Field(description="null: hidden (an anonymous survey shows no count below its minimum)")
+    total: int | None
+    shares: list[float | None]
 
 
 class CrosstabOut(Schema):
@@ -270,7 +270,9 @@ class CrosstabOut(Schema):
     by: str
     columns: list[str]
     rows: list[CrosstabRowOut]
-    totals: list[int]
+    totals: list[int | None]
+    total: int
+    hidden_below: int | None = Field(None, description="an anonymous survey's minimum count, when cells are hidden")
     means: list[float | None] | None = None
 
 

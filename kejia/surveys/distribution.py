@@ -24,6 +24,7 @@ from kejia.people.choices import PersonStatus, TitleLevel
 from kejia.people.models import Listing, Person
 from kejia.reference.choices import Sector
 from kejia.reference.models import Region
+from kejia.surveys import pool
 from kejia.surveys.anonymity import receipt_digest
 from kejia.surveys.choices import ResponseStatus, SurveyStatus, TargetKind
 from kejia.surveys.models import Invitation, Receipt, Response, Survey, Target
@@ -259,7 +260,8 @@ def tracking(survey: Survey) -> dict[str, Any]:
         answered = Invitation.objects.filter(survey=survey).filter(responded_q(survey)).count()
     by_channel = dict(Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED).values("channel")
                       .annotate(n=Count("pk")).values_list("channel", "n"))
-    return {"invited": invited, "answered": answered, "submitted": submitted, "drafts": drafts,
+    waiting = pool.waiting(survey) if survey.anonymous else 0  # submitted, written with the next batch
+    return {"invited": invited, "answered": answered, "submitted": submitted + waiting, "waiting": waiting, "drafts": drafts,
             "rate": round(answered * 100.0 / invited, 1) if invited else None, "by_channel": by_channel,
             "reminded_today": Invitation.objects.filter(survey=survey, reminded_on=timezone.localdate()).count()}
 

@@ -49,9 +49,10 @@ def results_xlsx(survey: Survey, *, crosstab: dict | None = None, index_rows: li
     if crosstab:
         sheet = book.create_sheet(_("Cross-tab"))
         sheet.append([crosstab["question"], *[_cell(c) for c in crosstab["columns"]], _("total")])
+        hidden = _("fewer than %(n)s") % {"n": crosstab["hidden_below"]} if crosstab.get("hidden_below") else None
         for row in crosstab["rows"]:
-            sheet.append([_cell(row["label"]), *row["counts"], row["total"]])
-        sheet.append([_("total"), *crosstab["totals"], sum(crosstab["totals"])])
+            sheet.append([_cell(row["label"]), *[hidden if n is None else n for n in row["counts"]], hidden if row["total"] is None else row["total"]])
+        sheet.append([_("total"), *[hidden if n is None else n for n in crosstab["totals"]], crosstab["total"]])
     if survey.kind == SurveyKind.EVALUATION and index_rows:
         sheet = book.create_sheet(_("Evaluation index"))
         sheet.append([_("organization"), _("period"), _("respondents"), _("awareness"), _("participation"), _("benefit"),

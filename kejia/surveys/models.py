@@ -202,6 +202,24 @@ class Receipt(models.Model):
         return self.digest[:12]
 
 
+class PendingAnswer(models.Model):
+    """An anonymous answer submitted but not yet written as a response (kejia.surveys.pool): its
+    content sealed (kejia.core.pii), no time, a random key. Answers wait here until a batch of
+    them is written at once in shuffled order, so that neither ids nor the transactions that
+    wrote them (PostgreSQL's xmin) pair a receipt with its answers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="pending_answers")
+    sealed = models.TextField()
+
+    class Meta:
+        verbose_name = _("answer waiting to be released")
+        verbose_name_plural = _("answers waiting to be released")
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
 class Target(TimeStamped):
     """Who a survey is distributed to: people filtered from the talent database, the people an
     organization lists, a survey station whose staff enter answers, or an open link."""

@@ -232,14 +232,43 @@ def crosstab(survey: Survey, key: str, by: str, *, layout: Layout | None = None,
     if any(c is None for _r, c in table):
         col_values.append(None)
         columns = [*columns, _("Not known")]
+    counts = [[table[(r, c)] for c in col_values] for r in row_values]
+    minimum = survey.min_responses if survey.anonymous else 1
+    hidden = small_cells(counts, minimum)
     col_totals = [sum(table[(r, c)] for r in row_values) for c in col_values]
-    out_rows = [{"label": label, "counts": [table[(r, c)] for c in col_values], "total": sum(table[(r, c)] for c in col_values),
-                 "shares": [_share(table[(r, c)], t) for c, t in zip(col_values, col_totals, strict=True)]}
-                for r, label in zip(row_values, row_labels, strict=True)]
-    result = {"question": key, "by": by, "columns": columns, "rows": out_rows, "totals": col_totals}
+    shown = lambda n: None if 0 < n < minimum else n  # noqa: E731  (a total below the minimum is hidden too)
+    out_rows = [{"label": label, "counts": [None if (i, j) in hidden else counts[i][j] for j in range(len(col_values))],
+                 "total": shown(sum(counts[i])),
+                 "shares": [None if (i, j) in hidden else _share(counts[i][j], t) for j, t in enumerate(col_totals)]}
+                for i, label in enumerate(row_labels)]
+    result = {"question": key, "by": by, "columns": columns, "rows": out_rows, "totals": [shown(t) for t in col_totals],
+              "total": sum(col_totals), "hidden_below": minimum if hidden else None}
     if q["kind"] == QuestionKind.RATING:
-        result["means"] = [round(sum(r * table[(r, c)] for r in row_values) / t, 2) if t else None for c, t in zip(col_values, col_totals, strict=True)]
+        # A column's mean with a hidden cell would give its count back (with the total): hidden as well.
+        result["means"] = [round(sum(r * table[(r, c)] for r in row_values) / t, 2) if t and not any((i, j) in hidden for i in range(len(row_values)))
+                           else None for j, (c, t) in enumerate(zip(col_values, col_totals, strict=True))]
     return result
+
+
+def small_cells(counts: list[list[int]], minimum: int) -> set[tuple[int, int]]:
+    """The cells of a table that an anonymous survey does not show: every count from 1 to
+    minimum − 1, then, while a row or column has exactly one hidden cell (the totals, or the
+    question's own counts, would give it back by subtraction), its smallest shown cell as well."""
+    if minimum <= 1 or not counts:
+        return set()
+    lines = [[(i, j) for j in range(len(counts[0]))] for i in range(len(counts))]
+    lines += [[(i, j) for i in range(len(counts))] for j in range(len(counts[0]))]
+    hidden = {cell for line in lines[:len(counts)] for cell in line if 0 < counts[cell[0]][cell[1]] < minimum}
+    changed = bool(hidden)
+    while changed:
+        changed = False
+        for line in lines:
+            inside = [cell for cell in line if cell in hidden]
+            others = [cell for cell in line if cell not in hidden]
+            if len(inside) == 1 and others:
+                hidden.add(min(others, key=lambda cell: counts[cell[0]][cell[1]]))
+                changed = True
+    return hidden
 
 
 def _profile_columns(by: str, rows: list) -> tuple[list[str], Any]:

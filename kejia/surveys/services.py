@@ -18,6 +18,7 @@ from kejia.organizations import scope
 from kejia.surveys import questions as qlib
 from kejia.surveys.choices import MEASURES, QuestionRole, ResponseStatus, SurveyKind, SurveyStatus
 from kejia.surveys.models import Question, Response, Survey, SurveyVersion
+from kejia.surveys.pool import release_answers
 
 SURVEY_FIELDS = ["title", "description", "kind", "anonymous", "opens_on", "closes_on", "period", "index_weights",
                  "min_responses"]
@@ -370,11 +371,13 @@ def _switch_status(survey: Survey, *, actor, expect: str, to: str, error: Illega
 
 @transaction.atomic
 def close_survey(survey: Survey, *, actor) -> Survey:
-    """No more answers. Drafts of an anonymous survey are deleted (nobody can finish them)."""
+    """No more answers. Drafts of an anonymous survey are deleted (nobody can finish them); its
+    answers still in the pool are written (kejia.surveys.pool)."""
     survey = _switch_status(survey, actor=actor, expect=SurveyStatus.OPEN, to=SurveyStatus.CLOSED, action="survey.closed",
                             error=IllegalTransition("not_open", _("Only an open survey can be closed.")))
     if survey.anonymous:
         Response.objects.filter(survey=survey, status=ResponseStatus.DRAFT).delete()
+        release_answers(survey, force=True)
     return survey
 
 

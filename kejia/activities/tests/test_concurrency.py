@@ -10,8 +10,10 @@ empty), runs `migrate` on it and seeds it in subprocesses, starts granian on a
 free port, fires the requests from 200 threads released together by a barrier, and reads the
 outcome from the database directly."""
 
+import base64
 import json
 import os
+import secrets
 import signal
 import socket
 import sqlite3
@@ -25,6 +27,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db import connection, connections
 
@@ -42,8 +45,10 @@ def _free_port() -> int:
 
 
 def _env(url: str) -> dict[str, str]:
+    # The production settings, with keys of its own (the published development keys are refused).
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "TASK_BACKEND": "immediate",
-           "LOG_LEVEL": "ERROR", "NOTICE_SENDERS": "console", "DEBUG": "0"}
+           "LOG_LEVEL": "ERROR", "NOTICE_SENDERS": "console", "DEBUG": "0", "ALLOW_DEVELOPMENT_KEYS": "false",
+           "SECRET_KEY": secrets.token_urlsafe(48), "PII_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
     env.pop("PYTEST_XDIST_WORKER", None)
     return env
 
@@ -103,10 +108,15 @@ def _database():
 
 
 @contextmanager
-def _server(env: dict[str, str], port: int):
-    process = subprocess.Popen([GRANIAN, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
-                                "--blocking-threads", "8", "--log-level", "warning", "kejia.wsgi:application"],
-                               cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+def _server(env: dict[str, str], port: int, *, workers: int = 2, threads: int = 8, bounded: bool = True):
+    """The production server: `manage.py serve` (granian, threads bounded to the connection
+    budget); `bounded=False` starts granian directly, as a server configured without that bound."""
+    if bounded:
+        cmd = [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+    else:
+        cmd = [GRANIAN, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+               "--blocking-threads", str(threads), "--log-level", "warning", "kejia.wsgi:application"]
+    process = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         yield process
     finally:
@@ -131,19 +141,20 @@ def _wait_until_up(url: str, process, until: float) -> None:
     raise AssertionError("the server did not come up in time")
 
 
-def _fire(url: str, tokens: list[str], timeout: float) -> list[tuple[int, dict]]:
+def _fire(url: str, tokens: list[str], timeout: float, *, method: str = "POST") -> list[tuple[int, dict]]:
     barrier = threading.Barrier(len(tokens))
     results: list[tuple[int, dict] | None] = [None] * len(tokens)
 
     def one(i: int, token: str) -> None:
-        request = urllib.request.Request(url, data=b"{}", method="POST",
+        request = urllib.request.Request(url, data=b"{}" if method == "POST" else None, method=method,
                                          headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
         barrier.wait(timeout=30)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 results[i] = (response.status, json.loads(response.read()))
         except urllib.error.HTTPError as exc:
-            results[i] = (exc.code, {"body": exc.read().decode(errors="replace")[:300]})
+            body = exc.read().decode(errors="replace")[:300]
+            results[i] = (exc.code, {"body": body, "json": exc.headers.get("Content-Type", "").startswith("application/json")})
         except Exception as exc:  # a refused or timed-out connection is a failure to report, not a crash of the test
             results[i] = (0, {"error": repr(exc)})
 
@@ -191,4 +202,78 @@ def test_register_200_at_once_for_100_seats_confirms_exactly_100(transactional_d
             (CAPACITY, CAPACITY, N - CAPACITY)]
         users = query(f"SELECT COUNT(DISTINCT user_id) FROM activities_registration WHERE event_id = {int(event_id)}")
         assert users == [(N,)]
+    assert time.monotonic() - started < DEADLINE
+
+
+def test_connections_stay_within_the_database_limit_and_a_refusal_answers_503(transactional_db):
+    """PostgreSQL: the server connects as a role limited to 12 connections. `manage.py serve`
+    with 2 workers × 3 threads (+ 1 task worker + 5 spare = 12) starts, and 200 registrations at
+    once hold at most 6 connections and all succeed; with 20 threads it refuses to start. A
+    server started without that bound (granian directly, 2 × 20 threads) meets the limit: the
+    requests refused a connection answer 503 in JSON, none 500. (Only 127.0.0.1; bounded in time.)"""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's connection limit (SQLite opens files)")
+    started = time.monotonic()
+    until = started + DEADLINE
+    with _database() as (url, query, copied):
+        env = _env(url)
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True, timeout=120,
+                       capture_output=True)
+        seeded = subprocess.run([PYTHON, "-m", "kejia.activities.tests.concurrency_setup", str(N), str(CAPACITY)], cwd=BASE_DIR,
+                                env=env, check=True, timeout=60, capture_output=True, text=True)
+        data = json.loads(seeded.stdout.strip().splitlines()[-1])
+        name = url.rsplit("/", 1)[1]
+        role, password = f"{name}_web"[:63], secrets.token_hex(12)
+        host = url.split("@", 1)[1].rsplit("/", 1)[0]
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+            conn.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}' CONNECTION LIMIT 12")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{role}"')
+            conn.execute(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
+        limited = {**env, "DATABASE_URL": f"postgres://{role}:{password}@{host}/{name}"}
+        try:
+            refused = subprocess.run([PYTHON, "manage.py", "serve", "--check", "--threads", "20"], cwd=BASE_DIR, env=limited,
+                                     capture_output=True, text=True, timeout=60)
+            assert refused.returncode != 0 and "Refusing to start" in refused.stderr and "CONNECTION LIMIT 12" in refused.stderr
+
+            port = _free_port()
+            peak = [0]
+            done = threading.Event()
+
+            def watch() -> None:  # the role's connections while the burst runs (as the superuser: outside the role's limit)
+                with psycopg.connect(url, autocommit=True) as conn:
+                    while not done.is_set() and time.monotonic() < until:
+                        n = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE usename = %s", [role]).fetchone()[0]
+                        peak[0] = max(peak[0], n)
+                        time.sleep(0.05)
+
+            with _server(limited, port, workers=2, threads=3) as process:
+                base = f"http://127.0.0.1:{port}/api/activities/events/{data['event']}"
+                _wait_until_up(base, process, until)
+                watcher = threading.Thread(target=watch, daemon=True)
+                watcher.start()
+                answers = _fire(f"{base}/register", data["tokens"], timeout=max(until - time.monotonic(), 10))
+                done.set()
+                watcher.join(10)
+            assert [a for a in answers if a[0] != 201] == []
+            assert 0 < peak[0] <= 6
+
+            port = _free_port()
+            with _server(limited, port, workers=2, threads=20, bounded=False) as process:
+                base = f"http://127.0.0.1:{port}/api/activities/events/{data['event']}"
+                _wait_until_up(base, process, until)
+                answers = _fire(base, data["tokens"], timeout=max(until - time.monotonic(), 10), method="GET")
+            statuses = sorted({a[0] for a in answers})
+            assert 500 not in statuses and set(statuses) <= {200, 503}, statuses
+            unavailable = [body for code, body in answers if code == 503]
+            assert unavailable, "the burst never met the limit"
+            assert all(body["json"] and '"database_unavailable"' in body["body"] for body in unavailable)
+        finally:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
     assert time.monotonic() - started < DEADLINE

@@ -282,3 +282,113 @@ def test_doc_example_agrees_with_verify_token(cert, member):
     for token in (tampered, other, "KJ1.a.b", "KJ1.!!.??", "", "nonsense", cert.token + "x"):
         assert verify_kejia(token, keys)[0] == "forged"
         assert certificates.verify_token(token, keys=keys).state == CertificateState.FORGED
+
+
+def reencodings(token: str) -> list[str]:
+    """Other base64url spellings of the same bytes: padding added, unused low bits of the last
+    character set (the decoder drops them), a character outside the alphabet (the decoder skips it)."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    body, sig = token[len(PREFIX):].split(".")
+
+    def variants(text: str) -> list[str]:
+        out = []
+        if len(text) % 4:
+            out.append(text + "=" * (-len(text) % 4))
+        unused = {2: 4, 3: 2}.get(len(text) % 4, 0)  # bits of the last character that carry no data
+        if unused:
+            last = alphabet.index(text[-1])
+            out.append(text[:-1] + alphabet[last | ((1 << unused) - 1)] if last & ((1 << unused) - 1) == 0
+                       else text[:-1] + alphabet[last & ~((1 << unused) - 1)])
+        out.append(text[:3] + "!!!!" + text[3:])
+        standard = text.translate(str.maketrans("-_", "+/"))  # the standard alphabet's 62 and 63
+        if standard != text:
+            out.append(standard)
+        return out
+
+    found = [PREFIX + b + "." + sig for b in variants(body)] + [PREFIX + body + "." + s for s in variants(sig)]
+    for other in found:  # each spells the same bytes: only the encoding differs
+        assert other != token and split(other) == split(token)
+    return found
+
+
+def test_verify_token_refuses_a_non_canonical_encoding_of_a_genuine_token(cert):
+    keys = certificates.published_keys()
+    assert certificates.verify_token(cert.token, keys=keys).state == CertificateState.VALID
+    verify_kejia = doc_example()
+    others = reencodings(cert.token)
+    assert len(others) >= 4
+    for other in others:
+        verdict = certificates.verify_token(other, keys=keys)
+        assert verdict.state == CertificateState.FORGED, other
+        assert verify_kejia(other, keys)[0] == "forged", other
+
+
+# ---- the sealed signing key -----------------------------------------------------------------------
+
+def test_signing_key_is_not_opened_by_the_database_and_pii_key(cert):
+    """A copy of the database and PII_KEY (the key of personal data) no longer open the private
+    key: it is sealed under SECRET_KEY, which the database does not hold."""
+    from kejia.core import pii, sealing
+
+    key = CertificateKey.objects.get(pk=cert.key_id)
+    assert sealing.is_sealed(key.private_sealed) and not key.private_sealed.startswith(pii.PREFIX)
+    with pytest.raises(Exception):  # noqa: B017 - any failure: AES-GCM refuses, or the text is not pii's format
+        pii.decrypt(key.private_sealed)
+    raw, current = sealing.unseal(key.private_sealed, purpose=certificates.SEAL_PURPOSE)
+    assert current and Ed25519PrivateKey.from_private_bytes(b64d(raw)).public_key().public_bytes_raw() == b64d(key.public_key)
+
+
+def test_changing_secret_key_reseal_then_drop_the_fallback(tree, society, cert, settings):
+    """The rekey path: SECRET_KEY changes with the old one as a fallback; signing goes on;
+    reseal_certificate_keys seals under the new key; without the fallback it still signs."""
+    old = settings.SECRET_KEY
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new-" + "k" * 60, [old]
+    key = certificates.signing_key()
+    assert key.kid == cert.key.kid
+    certificates.sign_payload({name: "1" for name in certificates._FIELDS}, key)  # opens through the fallback
+    code, out = run("reseal_certificate_keys")
+    assert code == 0 and json.loads(out) == {"resealed": [key.kid], "current": [], "retired": []}
+    assert json.loads(run("reseal_certificate_keys")[1])["current"] == [key.kid]
+    settings.SECRET_KEY_FALLBACKS = []
+    key.refresh_from_db()
+    token = certificates.sign_payload({**{name: "1" for name in certificates._FIELDS}, "kid": key.kid}, key)
+    assert certificates.signed_fields(token, prefix=PREFIX, names=certificates._FIELDS, keys=certificates.published_keys())["kid"] == key.kid
+    from kejia.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="certificate_key.resealed", object_id=str(key.pk)).count() == 1
+
+
+def test_a_key_no_secret_opens_is_refused_clearly_and_retired_by_reseal(tree, society, cert, member, settings):
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "other-" + "k" * 60, []
+    key = certificates.signing_key()
+    with pytest.raises(certificates.SigningKeyUnavailable) as err:
+        certificates.sign_payload({name: "1" for name in certificates._FIELDS}, key)
+    assert err.value.status == 503 and "reseal_certificate_keys" in str(err.value.message)
+    done = certificates.reseal_keys(actor=None)
+    assert done["retired"] == [key.kid]
+    assert certificates.signing_key().kid != key.kid  # a new key signs from now on
+    assert certificates.verify_token(cert.token, keys=certificates.published_keys()).state == CertificateState.VALID
+
+
+def test_migration_reseals_keys_sealed_with_pii_key(tree, society, cert):
+    """Keys stored before this change (sealed with PII_KEY) are sealed under SECRET_KEY by the
+    data migration; one PII_KEY cannot open is retired."""
+    import importlib
+
+    from django.apps import apps
+
+    from kejia.core import pii, sealing
+
+    migration = importlib.import_module("kejia.memberships.migrations.0002_reseal_certificate_keys")
+    key = CertificateKey.objects.get(pk=cert.key_id)
+    raw, _current = sealing.unseal(key.private_sealed, purpose=certificates.SEAL_PURPOSE)
+    CertificateKey.objects.filter(pk=key.pk).update(private_sealed=pii.encrypt(raw))
+    lost = CertificateKey.objects.create(kid="lost0001", public_key=key.public_key, private_sealed="v1:" + b64e(b"\0" * 60))
+    migration.reseal(apps, None)
+    key.refresh_from_db()
+    lost.refresh_from_db()
+    assert sealing.unseal(key.private_sealed, purpose=certificates.SEAL_PURPOSE)[0] == raw
+    assert key.retired_at is None and lost.retired_at is not None
+    migration.unseal(apps, None)
+    key.refresh_from_db()
+    assert pii.decrypt(key.private_sealed) == raw

@@ -13,7 +13,7 @@ from django.urls import reverse
 from kejia.core.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent, Notice
 from kejia.organizations.services import create_organization
-from kejia.surveys import answering, distribution, services
+from kejia.surveys import answering, distribution, pool, services
 from kejia.surveys import results as res
 from kejia.surveys.choices import ResponseStatus
 from kejia.surveys.models import Answer, Receipt, Response
@@ -155,7 +155,11 @@ def test_anonymous_answer_is_stored_without_person_user_or_time(tree, folks):
     survey = build_survey(tree, anonymous=True)
     invite(tree, survey)
     events, notices = AuditEvent.objects.count(), Notice.objects.count()
-    response = answering.submit_response(survey, actor=tree.worker, data=GOOD)
+    assert answering.submit_response(survey, actor=tree.worker, data=GOOD) is None  # into the pool
+    assert not Response.objects.filter(survey=survey).exists() and distribution.tracking(survey)["submitted"] == 1
+    assert pool.release_answers(survey) == 0  # fewer than a batch
+    assert pool.release_answers(survey, force=True) == 1  # as when the survey closes
+    response = Response.objects.get(survey=survey)
     assert (response.person_id, response.user_id, response.submitted_on, response.station_id) == (None, None, None, None)
     assert isinstance(response.pk, uuid.UUID) and response.pk.version == 4
     assert (AuditEvent.objects.count(), Notice.objects.count()) == (events, notices)
@@ -231,6 +235,9 @@ def test_anonymous_answer_cannot_be_traced_to_the_person_in_any_table(tree, folk
     assert client.post(url, {**FORM, "action": "save"}).status_code == 302
     response = client.post(url, {**FORM, "action": "submit"})
     assert response.status_code == 302, response.content.decode()[:2000]
+    waiting = list(_all_rows())
+    assert not any(MARKER in str(v) for _table, row in waiting for v in row.values())  # sealed in the pool
+    pool.release_answers(survey, force=True)
     answer = Response.objects.get(survey=survey, status=ResponseStatus.SUBMITTED)
     assert not Response.objects.filter(survey=survey, status=ResponseStatus.DRAFT).exists()
     assert links_between(answer, tree.worker, folks.worker) == []

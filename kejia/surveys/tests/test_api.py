@@ -5,7 +5,8 @@ from django.test import Client
 
 from kejia.accounts.services import issue_api_token
 from kejia.organizations.services import create_organization
-from kejia.surveys.models import Receipt, Response
+from kejia.surveys import pool
+from kejia.surveys.models import PendingAnswer, Receipt, Response, Survey
 from kejia.surveys.tests.conftest import GOOD, build_survey, invite
 
 S = "/api/surveys"
@@ -79,7 +80,11 @@ def test_build_and_publish_through_the_api(tree, folks, as_):
     done = worker.post(f"{S}/{sid}/answer", {"answers": {"q1": 0, "q2": "原因"}, "draft_id": saved["draft_id"]})
     assert done.status_code == 201
     assert worker.post(f"{S}/{sid}/answer", {"answers": {"q1": 0}}).status_code == 409
-    assert Receipt.objects.count() == 1 and Response.objects.filter(survey_id=sid).count() == 1
+    assert Receipt.objects.count() == 1 and PendingAnswer.objects.filter(survey_id=sid).count() == 1  # waits for its batch
+    assert not Response.objects.filter(survey_id=sid, status="submitted").exists()
+    assert staff.get(f"{S}/{sid}/tracking").json()["submitted"] == 1
+    pool.release_answers(Survey.objects.get(pk=sid), force=True)
+    assert Response.objects.filter(survey_id=sid).count() == 1
     assert as_(tree.sibling_staff).get(f"{S}/{sid}/form").status_code == 404
 
     results = staff.get(f"{S}/{sid}/results").json()
@@ -114,7 +119,7 @@ def test_identified_results_crosstab_and_station_answers(tree, folks, as_):
     assert [s["id"] for s in staff.get(S, status="open").json()] == [survey.pk]
 
 
-def test_install_template_and_evaluation_index(tree, folks, as_):
+def test_install_template_and_evaluation_index(tree, folks, as_, django_capture_on_commit_callbacks):
     staff = as_(tree.province_staff)
     installed = staff.post(f"{S}/install", {"org_id": tree.js.pk, "template": "evaluation", "period": "2026"})
     assert installed.status_code == 201
@@ -124,8 +129,10 @@ def test_install_template_and_evaluation_index(tree, folks, as_):
     assert staff.post(f"{S}/{sid}/publish").status_code == 201
     token = staff.post(f"{S}/{sid}/targets", {"kind": "link"}).json()["link"].rstrip("/").rsplit("/", 1)[1]
     answers = {"q1": 0, "q2": 0, "q3": 0, "q4": 0, "q5": 0, "q6": 0, "q7": 0, "q8": 5}
-    for user in (tree.worker, folks.li_user, folks.zhao_user, tree.nj_staff, tree.wx_staff):
-        assert as_(user).post(f"{S}/{sid}/answer", {"answers": answers, "subject_id": tree.nj.pk, "token": token}).status_code == 201
+    with django_capture_on_commit_callbacks(execute=True):  # the fifth answer fills a batch: the pool is written after commit
+        for user in (tree.worker, folks.li_user, folks.zhao_user, tree.nj_staff, tree.wx_staff):
+            assert as_(user).post(f"{S}/{sid}/answer", {"answers": answers, "subject_id": tree.nj.pk, "token": token}).status_code == 201
+    assert Response.objects.filter(survey_id=sid, status="submitted").count() == 5 and not PendingAnswer.objects.exists()
     evaluation = staff.get(f"{S}/orgs/{tree.js.pk}/evaluation").json()
     assert evaluation["periods"] == ["2026"]
     assert evaluation["rows"][0]["organization"]["code"] == "NJ" and evaluation["rows"][0]["index"] == 100.0
