@@ -12,18 +12,14 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from kejia.core.errors import DomainError
 from kejia.imports.columns import BY_FIELD, HEADER_MAP, header_key
-from kejia.imports.xlsx import NotAWorkbook, Sheet
+from kejia.imports.xlsx import LIMITS, FileRefused, NotAWorkbook, Sheet
+
+__all__ = ["FileRefused", "MAX_BYTES", "MAX_ROWS", "Table", "open_table"]
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 HEADER_SCAN_ROWS = 10
-
-
-class FileRefused(DomainError):
-    def __init__(self, message):
-        super().__init__("bad_file", message, field="file")
 
 
 @dataclass
@@ -102,17 +98,36 @@ def _decode(content: bytes) -> str:
         raise FileRefused(_("The text encoding of the CSV file is not recognized: save it as UTF-8 (or GBK) and upload it again.")) from None
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The CSV's lines, each refused past the length of a spreadsheet row (LIMITS.row_chars):
+    the csv module would build a list of a line's every field before anything could look at it."""
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        if len(line) > LIMITS.row_chars:
+            raise FileRefused(_("Line %(n)d of the CSV file is longer than %(mb)d MB: it is not a row of a spreadsheet.")
+                              % {"n": number, "mb": LIMITS.row_chars // 1024 // 1024})
+        yield line
+
+
 def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
     text = _decode(content)
     first = text[:4096].splitlines()[0] if text.strip() else ""
     delimiter = max(",\t;", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
 
     def rows():
         try:
             for cells in reader:
+                if len(cells) > LIMITS.columns:
+                    raise FileRefused(_("Line %(n)d of the CSV file has more than %(max)d columns (Excel's limit).")
+                                      % {"n": reader.line_num, "max": LIMITS.columns})
+                if cells and max(map(len, cells)) > LIMITS.cell_chars:
+                    raise FileRefused(_("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
+                                      % {"n": reader.line_num, "max": LIMITS.cell_chars})
                 yield tuple(cells)
-        except csv.Error:
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise FileRefused(_("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
+                                  % {"n": reader.line_num, "max": LIMITS.cell_chars}) from None
             raise FileRefused(_("The CSV file is malformed near line %(n)d.") % {"n": reader.line_num}) from None
 
     return _numbered(rows())
