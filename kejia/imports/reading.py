@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from kejia.imports.columns import BY_FIELD, HEADER_MAP, header_key
-from kejia.imports.xlsx import LIMITS, FileRefused, NotAWorkbook, Sheet
+from kejia.imports.xlsx import LIMITS, FileRefused, NotAWorkbook, Sheet, check_archive
 
 __all__ = ["FileRefused", "MAX_BYTES", "MAX_ROWS", "Table", "open_table"]
 
@@ -42,18 +42,40 @@ class Table:
         return column.header if column else field_name
 
 
-def open_table(content: bytes, file_name: str = "", *, formulas: bool = True, extra_headers: dict[str, str] | None = None) -> Table:
-    """`extra_headers`: more known columns (header key → field) for a kind of import that has them,
-    e.g. the membership columns of a society's member list."""
+NOT_A_WORKBOOK = _("The file cannot be read as an Excel workbook (.xlsx): it may be damaged or of another kind.")
+OLD_EXCEL = _("This is an old Excel file (.xls): open it in Excel or WPS and save it as .xlsx, then upload it again.")
+
+
+def check_file(content: bytes) -> None:
+    """The checks of open_table that read no row, for a file too large to read in a web request
+    (its rows are read by the task worker): not empty, not too big, not an old .xls, and an XLSX
+    file's zip within the reader's limits."""
+    _check_size(content)
+    if content[:4] == b"PK\x03\x04":
+        try:
+            check_archive(content)
+        except NotAWorkbook:
+            raise FileRefused(NOT_A_WORKBOOK) from None
+    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRefused(OLD_EXCEL)
+
+
+def _check_size(content: bytes) -> None:
     if not content:
         raise FileRefused(_("The file is empty."))
     if len(content) > MAX_BYTES:
         raise FileRefused(_("The file is too big (at most %(mb)d MB): split it into several files.") % {"mb": MAX_BYTES // 1024 // 1024})
+
+
+def open_table(content: bytes, file_name: str = "", *, formulas: bool = True, extra_headers: dict[str, str] | None = None) -> Table:
+    """`extra_headers`: more known columns (header key → field) for a kind of import that has them,
+    e.g. the membership columns of a society's member list."""
+    _check_size(content)
     sheet = None
     if content[:4] == b"PK\x03\x04":
         rows, found, sheet = _xlsx_rows(content, formulas)
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRefused(_("This is an old Excel file (.xls): open it in Excel or WPS and save it as .xlsx, then upload it again."))
+        raise FileRefused(OLD_EXCEL)
     else:
         rows, found = _csv_rows(content), set()
     table = _with_header(rows, found, {**HEADER_MAP, **(extra_headers or {})})
@@ -68,7 +90,7 @@ def _xlsx_rows(content: bytes, formulas: bool) -> tuple[Iterator[tuple[int, tupl
     try:
         sheet = Sheet(content)
     except NotAWorkbook:
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx): it may be damaged or of another kind.")) from None
+        raise FileRefused(NOT_A_WORKBOOK) from None
     rows = sheet.rows(found if formulas else set())
     return _numbered(cells for _number, cells in rows), found, sheet  # the reader numbers every row, empty ones too
 

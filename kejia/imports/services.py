@@ -82,9 +82,15 @@ def start_import(organization, *, actor, file_name: str, content: bytes, mode: s
     if background is None:
         background = len(content) > INLINE_MAX_BYTES
     kind = kind if kind in ImportKind.values else ImportKind.PEOPLE
-    # A file that is not a talent sheet (or the extension's kind of sheet) is refused now, not in the worker.
-    probe = ImportBatch(organization=organization, actor=actor, kind=kind, mode=mode, dry_run=dry_run)
-    table, _extension = _open(content, file_name, probe, formulas=not background)
+    table = None
+    if background:
+        # Never parsed in the web request: only what needs no row (size, kind, the zip's limits);
+        # the worker reads the rows and refuses the file there if it must (the batch says why).
+        reading.check_file(content)
+    else:
+        # A small file that is not a talent sheet (or the extension's kind of sheet) is refused at once.
+        probe = ImportBatch(organization=organization, actor=actor, kind=kind, mode=mode, dry_run=dry_run)
+        table, _extension = _open(content, file_name, probe)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             organization=organization, org_path=organization.path, actor=actor, file_name=(file_name or "upload")[-255:],

@@ -338,6 +338,21 @@ def _column_letters(index: int) -> str:
     return letters
 
 
+def check_archive(content: bytes) -> None:
+    """What can be known of a workbook without reading its rows or strings, cheaply enough for a
+    web request: a zip with a first worksheet, every part the reader would open within its
+    limits. Raises NotAWorkbook or FileRefused."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            _first_sheet(archive, names)
+            for name, limit in (("xl/sharedStrings.xml", LIMITS.strings_bytes), ("xl/styles.xml", LIMITS.other_bytes)):
+                if name in names:
+                    _part(archive, name, limit)
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, EOFError, OSError, zlib.error) as exc:
+        raise NotAWorkbook from exc
+
+
 def read_first_sheet(content: bytes, formula_cells: set[tuple[int, int]]) -> Iterator[tuple[int, tuple]]:
     """Yield (row number as the sheet shows it, values) for every row of the first worksheet,
     rows without cells included as empty tuples so numbering stays true. Cells holding a formula
