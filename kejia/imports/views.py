@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
-from kejia.imports import selectors, services, workbooks
+from kejia.core.uploads import read_upload
+from kejia.imports import reading, selectors, services, workbooks
 from kejia.imports.forms import ImportForm
 from kejia.imports.models import ImportKind
 
@@ -49,7 +50,8 @@ def batch_new(request):
             data = form.cleaned_data
             upload = data["file"]
             try:
-                batch = services.start_import(data["organization"], actor=request.user, file_name=upload.name, content=upload.read(),
+                content = read_upload(upload, max_bytes=reading.MAX_BYTES)
+                batch = services.start_import(data["organization"], actor=request.user, file_name=upload.name, content=content,
                                               mode=data["mode"], dry_run=data["dry_run"], kind=data["kind"] or ImportKind.PEOPLE)
             except (NotFound, PermissionDenied):
                 raise

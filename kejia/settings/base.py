@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kejia.core.http.RequestSizeMiddleware",  # first: refuses a body too large before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,6 +196,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@kejia.localhost")
 # Online dues payment (kejia.memberships.payments): "offline" = the member reports a transfer and
 # staff confirm it; "sandbox" confirms at once (demo only); or a dotted path to a gateway adapter.
 PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "offline")
+# Largest request body taken at all, in bytes (larger: 413 before it is read); above the largest
+# upload (an import: 50 MB) with room for the form around it.
+MAX_REQUEST_BYTES = int(env_str("MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
 # Largest document a membership applicant may upload, in bytes.
 MEMBERSHIP_MAX_UPLOAD = int(env_str("MEMBERSHIP_MAX_UPLOAD", str(10 * 1024 * 1024)))
 
