@@ -84,6 +84,7 @@ def create_import(request, payload: Form[ImportIn], file: File[UploadedFile]):
 
 @router.get("/imports/{id}", response=BatchOut, auth=AUTH, summary="One import batch: progress and counts")
 def get_import(request, id: ObjectId):
+    services.fail_stale_batches()
     return selectors.get_batch_for(request.auth, id)
 
 

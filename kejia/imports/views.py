@@ -26,6 +26,7 @@ def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 @login_required
 @require_GET
 def batch_list(request):
+    services.fail_stale_batches()
     batches = selectors.visible_batches(request.user)
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "imports/batch_list.html", {"page": page, "can_import": selectors.importable_organizations(request.user).exists()})
@@ -66,6 +67,7 @@ def batch_new(request):
 @login_required
 @require_GET
 def batch_detail(request, pk: int):
+    services.fail_stale_batches()
     batch = selectors.get_batch_for(request.user, pk)
     context = {"batch": batch, "entries": batch.report[:REPORT_SHOWN], "more": max(len(batch.report) - REPORT_SHOWN, 0)}
     if request.htmx:

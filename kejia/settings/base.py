@@ -174,6 +174,8 @@ IMPORT_PARALLEL_MIN_ROWS = int(env_str("IMPORT_PARALLEL_MIN_ROWS", "20000"))
 # to the end), in the one transaction that commits them. On SQLite that transaction holds the
 # database's single write lock from the first row checked; false: check every row, then write.
 IMPORT_WRITE_WHILE_CHECKING = env_bool("IMPORT_WRITE_WHILE_CHECKING", True)
+# A batch still "running" with no progress for this long, whose process is gone, is marked failed.
+IMPORT_STALE_SECONDS = int(env_str("IMPORT_STALE_SECONDS", "900"))
 
 # Django's cache, for what running work tells other processes before it commits (import progress):
 # files under KEJIA_VAR_DIR (one machine), or Redis at CACHE_URL (redis://host:6379/1) across machines.
