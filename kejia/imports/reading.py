@@ -5,7 +5,7 @@ title rows, maps the headers to fields and reports the columns it does not know.
 Refusals of the whole file are FileRefused (a DomainError): never a 500 for a bad file."""
 
 import csv
-import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,14 +120,18 @@ def _decode(content: bytes) -> str:
         raise FileRefused(_("The text encoding of the CSV file is not recognized: save it as UTF-8 (or GBK) and upload it again.")) from None
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
 def _lines(text: str) -> Iterator[str]:
-    """The CSV's lines, each refused past the length of a spreadsheet row (LIMITS.row_chars):
-    the csv module would build a list of a line's every field before anything could look at it."""
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        if len(line) > LIMITS.row_chars:
+    """The CSV's lines (ended as universal newlines end them), each refused past the length of a
+    spreadsheet row (LIMITS.row_chars) before it is copied out of the text: the csv module would
+    build a list of a line's every field before anything could look at it."""
+    for number, match in enumerate(_LINE.finditer(text), start=1):
+        if match.end() - match.start() > LIMITS.row_chars:
             raise FileRefused(_("Line %(n)d of the CSV file is longer than %(mb)d MB: it is not a row of a spreadsheet.")
                               % {"n": number, "mb": LIMITS.row_chars // 1024 // 1024})
-        yield line
+        yield match.group()
 
 
 def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:

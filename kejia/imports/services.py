@@ -15,10 +15,10 @@ the transaction is rolled back and, in "good rows" mode, the write runs again wi
 
 import base64
 import contextlib
+import datetime
 import gc
 import hashlib
 import io
-import datetime
 import logging
 import os
 import re

@@ -37,8 +37,8 @@ def test_stale_batch_of_dead_worker_marked_failed_when_page_reads_it(client, tre
 
 
 def test_stale_batches_left_alone_while_alive_or_recent(tree):
-    alive = running_batch(tree, worker=services.this_worker(), minutes=30)  # this process: alive
-    recent = running_batch(tree, worker=dead_worker(), minutes=1)
+    running_batch(tree, worker=services.this_worker(), minutes=30)  # this process: alive
+    running_batch(tree, worker=dead_worker(), minutes=1)
     reported = running_batch(tree, worker=dead_worker(), minutes=30)
     progress.record(reported.pk, 5000)  # progress seen in the cache a moment ago
     assert services.fail_stale_batches() == 0
