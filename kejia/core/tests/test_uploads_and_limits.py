@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from kejia.core import uploads
 from kejia.core.errors import DomainError
@@ -16,6 +17,12 @@ from kejia.imports import services as import_services
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"x" * 64 + b"\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):  # the messages are compared in English
+        yield
 
 
 @pytest.mark.parametrize("name,content,reason", [

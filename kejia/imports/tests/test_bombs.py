@@ -6,6 +6,7 @@ import time
 import tracemalloc
 
 import pytest
+from django.utils import translation
 
 from kejia.imports import reading, services, xlsx
 from kejia.imports.models import BatchStatus
@@ -23,6 +24,12 @@ def refused(content: bytes) -> str:
             pass
     assert time.perf_counter() - started < SECONDS
     return str(exc.value.message)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):  # the messages are compared in English
+        yield
 
 
 @pytest.fixture
