@@ -2,12 +2,14 @@
 
 Auth: a session (with CSRF) or `Authorization: Bearer <token>` (POST /api/auth/token)."""
 
+from django.db import OperationalError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kejia.core.errors import DomainError
+from kejia.core.http import busy_api_answer
 
 api = NinjaAPI(title="Kejia 科家 API", version="1", urls_namespace="api", docs_url="/docs")
 
@@ -15,6 +17,9 @@ api = NinjaAPI(title="Kejia 科家 API", version="1", urls_namespace="api", docs
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
     return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+api.add_exception_handler(OperationalError, busy_api_answer)  # a database busy with another write: 503, Retry-After
 
 
 @api.exception_handler(AuthenticationError)

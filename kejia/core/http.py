@@ -1,8 +1,76 @@
-"""Turning domain errors into answers a person understands: never a 500 for bad input."""
+"""Turning refusals into answers a person understands, never a 500: domain errors, request bodies
+too large to take (413, refused from the announced length before anything is read), and a
+database too busy to write (503 with Retry-After; a safe request is tried once more first). The
+API (/api/) answers in its JSON error format ({"code", "message"}, docs/api.md), pages with the
+error page."""
 
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import OperationalError
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from kejia.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How the database says another writer holds the lock: SQLite's busy timeout ran out, or
+# PostgreSQL's lock_timeout / a deadlock / a serialization failure.
+BUSY_MARKERS = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock", "deadlock detected",
+                "could not serialize access")
+RETRY_AFTER_SECONDS = 5
+
+
+class TooLarge(DomainError):
+    status = 413
+
+    def __init__(self):
+        mb = max(settings.MAX_REQUEST_BYTES // (1024 * 1024), 1)
+        super().__init__("too_large", _("The request is too large (at most %(mb)d MB).") % {"mb": mb})
+
+
+class Busy(DomainError):
+    status = 503
+
+    def __init__(self):
+        super().__init__("busy", _("The system is busy with another write (a large import, for instance). Nothing was changed: "
+                                   "try again in a moment."))
+
+
+def is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and any(marker in str(exc).lower() for marker in BUSY_MARKERS)
+
+
+def error_response(request, error: DomainError):
+    """The refusal as the API's JSON error or as the error page."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error.as_dict(), status=error.status)
+    else:
+        response = render(request, "error.html", {"error": error}, status=error.status)
+    if isinstance(error, Busy):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class RequestSizeMiddleware:
+    """Refuses a body announced larger than settings.MAX_REQUEST_BYTES before it is read (first in
+    the chain: nothing has touched the body yet). A body without a length is not read by Django."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            return error_response(request, TooLarge())
+        return self.get_response(request)
 
 
 class DomainErrorMiddleware:
@@ -15,7 +83,34 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, DomainError) and not request.path.startswith("/api/"):
             return render(request, "error.html", {"error": exception}, status=exception.status)
+        if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+            return error_response(request, TooLarge())
+        if is_busy(exception):
+            return self._busy(request)
         return None
+
+    @staticmethod
+    def _busy(request):
+        # Nothing of the failed attempt stays (its transaction was rolled back); only a request
+        # that changes nothing is tried again: trying a write again could repeat what it did outside the database.
+        match = request.resolver_match
+        if request.method in SAFE_METHODS and match is not None:
+            time.sleep(0.5)
+            try:
+                return match.func(request, *match.args, **match.kwargs)
+            except OperationalError as again:
+                if not is_busy(again):
+                    raise
+        log.warning("database busy: %s %s answered 503", request.method, request.path)
+        return error_response(request, Busy())
+
+
+def busy_api_answer(request, exc: OperationalError):
+    """The API's handler of database errors (kejia.api): busy → 503 JSON, anything else goes on as
+    the server error it is."""
+    if is_busy(exc):
+        return DomainErrorMiddleware._busy(request)
+    raise exc
 
 
 def client_ip(request) -> str | None:

@@ -11,7 +11,8 @@ from ninja.files import UploadedFile
 
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
-from kejia.imports import selectors, services, workbooks
+from kejia.core.uploads import read_upload
+from kejia.imports import reading, selectors, services, workbooks
 from kejia.imports.models import ImportKind, ImportMode
 from kejia.organizations.selectors import get_organization_for
 
@@ -69,8 +70,8 @@ class ImportIn(Schema):
 @router.post("/imports", response={201: BatchOut}, auth=AUTH, summary="Import S&T workers, or a society's member list (kind=members), from XLSX or CSV")
 def create_import(request, payload: Form[ImportIn], file: File[UploadedFile]):
     org = get_organization_for(request.auth, payload.organization_id)
-    content = file.read()
     try:
+        content = read_upload(file, max_bytes=reading.MAX_BYTES)
         batch = services.start_import(org, actor=request.auth, file_name=file.name or "upload", content=content, mode=payload.mode,
                                       dry_run=payload.dry_run, kind=payload.kind)
     except DomainError as exc:
@@ -83,6 +84,7 @@ def create_import(request, payload: Form[ImportIn], file: File[UploadedFile]):
 
 @router.get("/imports/{id}", response=BatchOut, auth=AUTH, summary="One import batch: progress and counts")
 def get_import(request, id: ObjectId):
+    services.fail_stale_batches()
     return selectors.get_batch_for(request.auth, id)
 
 

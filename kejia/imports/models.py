@@ -55,6 +55,8 @@ class ImportBatch(TimeStamped):
     report = models.JSONField(_("report"), default=list, blank=True)
     unknown_columns = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The process running the batch ("host:pid"): a batch left running by a process that is gone is stale.
+    worker = models.CharField(max_length=128, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

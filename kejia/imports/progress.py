@@ -9,6 +9,7 @@ batch through selectors.get_batch_for, which shows the larger of the two. The ca
 convenience: if it fails, the import goes on and the bar moves at the end."""
 
 import logging
+import time
 
 from django.core.cache import cache
 
@@ -21,18 +22,31 @@ def _key(batch_pk: int) -> str:
 
 
 def record(batch_pk: int, processed: int) -> None:
+    """The rows checked so far, with when (what tells a live batch from one whose worker died)."""
     try:
-        cache.set(_key(batch_pk), processed, TIMEOUT)
+        cache.set(_key(batch_pk), (processed, time.time()), TIMEOUT)
     except Exception:  # noqa: BLE001 — a progress figure never stops an import
         log.warning("import progress not recorded for batch %s", batch_pk, exc_info=True)
 
 
-def read(batch_pk: int) -> int:
+def _get(batch_pk: int) -> tuple[int, float | None]:
     try:
-        return int(cache.get(_key(batch_pk)) or 0)
+        value = cache.get(_key(batch_pk))
     except Exception:  # noqa: BLE001
         log.warning("import progress not read for batch %s", batch_pk, exc_info=True)
-        return 0
+        return 0, None
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return int(value[0] or 0), float(value[1])
+    return int(value or 0), None
+
+
+def read(batch_pk: int) -> int:
+    return _get(batch_pk)[0]
+
+
+def last_seen(batch_pk: int) -> float | None:
+    """When the batch last recorded progress here (a Unix time), None if never."""
+    return _get(batch_pk)[1]
 
 
 def clear(batch_pk: int) -> None:

@@ -5,25 +5,21 @@ title rows, maps the headers to fields and reports the columns it does not know.
 Refusals of the whole file are FileRefused (a DomainError): never a 500 for a bad file."""
 
 import csv
-import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from kejia.core.errors import DomainError
 from kejia.imports.columns import BY_FIELD, HEADER_MAP, header_key
-from kejia.imports.xlsx import NotAWorkbook, Sheet
+from kejia.imports.xlsx import LIMITS, FileRefused, NotAWorkbook, Sheet, check_archive
+
+__all__ = ["FileRefused", "MAX_BYTES", "MAX_ROWS", "Table", "open_table"]
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 HEADER_SCAN_ROWS = 10
-
-
-class FileRefused(DomainError):
-    def __init__(self, message):
-        super().__init__("bad_file", message, field="file")
 
 
 @dataclass
@@ -46,18 +42,40 @@ class Table:
         return column.header if column else field_name
 
 
-def open_table(content: bytes, file_name: str = "", *, formulas: bool = True, extra_headers: dict[str, str] | None = None) -> Table:
-    """`extra_headers`: more known columns (header key → field) for a kind of import that has them,
-    e.g. the membership columns of a society's member list."""
+NOT_A_WORKBOOK = _("The file cannot be read as an Excel workbook (.xlsx): it may be damaged or of another kind.")
+OLD_EXCEL = _("This is an old Excel file (.xls): open it in Excel or WPS and save it as .xlsx, then upload it again.")
+
+
+def check_file(content: bytes) -> None:
+    """The checks of open_table that read no row, for a file too large to read in a web request
+    (its rows are read by the task worker): not empty, not too big, not an old .xls, and an XLSX
+    file's zip within the reader's limits."""
+    _check_size(content)
+    if content[:4] == b"PK\x03\x04":
+        try:
+            check_archive(content)
+        except NotAWorkbook:
+            raise FileRefused(NOT_A_WORKBOOK) from None
+    elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRefused(OLD_EXCEL)
+
+
+def _check_size(content: bytes) -> None:
     if not content:
         raise FileRefused(_("The file is empty."))
     if len(content) > MAX_BYTES:
         raise FileRefused(_("The file is too big (at most %(mb)d MB): split it into several files.") % {"mb": MAX_BYTES // 1024 // 1024})
+
+
+def open_table(content: bytes, file_name: str = "", *, formulas: bool = True, extra_headers: dict[str, str] | None = None) -> Table:
+    """`extra_headers`: more known columns (header key → field) for a kind of import that has them,
+    e.g. the membership columns of a society's member list."""
+    _check_size(content)
     sheet = None
     if content[:4] == b"PK\x03\x04":
         rows, found, sheet = _xlsx_rows(content, formulas)
     elif content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise FileRefused(_("This is an old Excel file (.xls): open it in Excel or WPS and save it as .xlsx, then upload it again."))
+        raise FileRefused(OLD_EXCEL)
     else:
         rows, found = _csv_rows(content), set()
     table = _with_header(rows, found, {**HEADER_MAP, **(extra_headers or {})})
@@ -72,7 +90,7 @@ def _xlsx_rows(content: bytes, formulas: bool) -> tuple[Iterator[tuple[int, tupl
     try:
         sheet = Sheet(content)
     except NotAWorkbook:
-        raise FileRefused(_("The file cannot be read as an Excel workbook (.xlsx): it may be damaged or of another kind.")) from None
+        raise FileRefused(NOT_A_WORKBOOK) from None
     rows = sheet.rows(found if formulas else set())
     return _numbered(cells for _number, cells in rows), found, sheet  # the reader numbers every row, empty ones too
 
@@ -102,17 +120,40 @@ def _decode(content: bytes) -> str:
         raise FileRefused(_("The text encoding of the CSV file is not recognized: save it as UTF-8 (or GBK) and upload it again.")) from None
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The CSV's lines (ended as universal newlines end them), each refused past the length of a
+    spreadsheet row (LIMITS.row_chars) before it is copied out of the text: the csv module would
+    build a list of a line's every field before anything could look at it."""
+    for number, match in enumerate(_LINE.finditer(text), start=1):
+        if match.end() - match.start() > LIMITS.row_chars:
+            raise FileRefused(_("Line %(n)d of the CSV file is longer than %(mb)d MB: it is not a row of a spreadsheet.")
+                              % {"n": number, "mb": LIMITS.row_chars // 1024 // 1024})
+        yield match.group()
+
+
 def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
     text = _decode(content)
     first = text[:4096].splitlines()[0] if text.strip() else ""
     delimiter = max(",\t;", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
 
     def rows():
         try:
             for cells in reader:
+                if len(cells) > LIMITS.columns:
+                    raise FileRefused(_("Line %(n)d of the CSV file has more than %(max)d columns (Excel's limit).")
+                                      % {"n": reader.line_num, "max": LIMITS.columns})
+                if cells and max(map(len, cells)) > LIMITS.cell_chars:
+                    raise FileRefused(_("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
+                                      % {"n": reader.line_num, "max": LIMITS.cell_chars})
                 yield tuple(cells)
-        except csv.Error:
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise FileRefused(_("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
+                                  % {"n": reader.line_num, "max": LIMITS.cell_chars}) from None
             raise FileRefused(_("The CSV file is malformed near line %(n)d.") % {"n": reader.line_num}) from None
 
     return _numbered(rows())

@@ -15,11 +15,14 @@ the transaction is rolled back and, in "good rows" mode, the write runs again wi
 
 import base64
 import contextlib
+import datetime
 import gc
 import hashlib
 import io
 import logging
+import os
 import re
+import socket
 import threading
 import zipfile
 import zlib
@@ -82,9 +85,15 @@ def start_import(organization, *, actor, file_name: str, content: bytes, mode: s
     if background is None:
         background = len(content) > INLINE_MAX_BYTES
     kind = kind if kind in ImportKind.values else ImportKind.PEOPLE
-    # A file that is not a talent sheet (or the extension's kind of sheet) is refused now, not in the worker.
-    probe = ImportBatch(organization=organization, actor=actor, kind=kind, mode=mode, dry_run=dry_run)
-    table, _extension = _open(content, file_name, probe, formulas=not background)
+    table = None
+    if background:
+        # Never parsed in the web request: only what needs no row (size, kind, the zip's limits);
+        # the worker reads the rows and refuses the file there if it must (the batch says why).
+        reading.check_file(content)
+    else:
+        # A small file that is not a talent sheet (or the extension's kind of sheet) is refused at once.
+        probe = ImportBatch(organization=organization, actor=actor, kind=kind, mode=mode, dry_run=dry_run)
+        table, _extension = _open(content, file_name, probe)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             organization=organization, org_path=organization.path, actor=actor, file_name=(file_name or "upload")[-255:],
@@ -166,7 +175,7 @@ def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None
     """Check and (unless told not to) write one batch. Never raises for a bad file or a failed
     write: the batch records what happened."""
     with translation.override("zh-hans"), _cycles_uncollected():
-        _progress(batch, status=BatchStatus.RUNNING, processed=0)
+        _progress(batch, status=BatchStatus.RUNNING, processed=0, worker=this_worker())
         report = Report()
         try:
             _run(batch, content, report, table)
@@ -299,6 +308,54 @@ def _write(batch: ImportBatch, table: reading.Table, report: Report, extension, 
         _audit(batch, written=True, action=getattr(extension, "audit_action", None))
     report.extend(writer.notes)
     return result
+
+
+def this_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def _worker_alive(worker: str) -> bool:
+    """Whether the process that runs a batch is known to live: only a process of this machine can
+    be asked; one elsewhere (or unrecorded) is judged by its progress alone."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def fail_stale_batches() -> int:
+    """Mark failed the batches left "running" by a worker that is gone (killed, the machine
+    restarted): no progress recorded for settings.IMPORT_STALE_SECONDS — neither on the batch's
+    row nor in the progress cache — and its process, when it ran on this machine, no longer
+    exists. Such a batch wrote nothing (its one transaction died with it). Called when the task
+    worker takes a batch and when the pages or the API read batches. Returns how many."""
+    now = timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    failed = 0
+    for batch in ImportBatch.objects.filter(status=BatchStatus.RUNNING, updated_at__lt=cutoff).select_related("organization"):
+        seen = progress.last_seen(batch.pk)
+        if (seen is not None and seen > cutoff.timestamp()) or (batch.worker and _worker_alive(batch.worker)):
+            continue
+        with transaction.atomic():
+            changed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING, updated_at=batch.updated_at).update(
+                status=BatchStatus.FAILED, finished_at=now, updated_at=now, committed=False,
+                message=_t("The import stopped: the process running it ended before it finished (a restart or a crash), "
+                           "so nothing was written. Upload the file again."))
+            if changed:
+                batch.status = BatchStatus.FAILED
+                record_event(actor=None, action="people.import_abandoned", obj=batch, organization=batch.organization,
+                             new={"file_name": batch.file_name, "worker": batch.worker, "last_progress": batch.updated_at.isoformat()})
+                failed += 1
+        progress.clear(batch.pk)
+    if failed:
+        log.warning("%d import batches left running by a gone worker were marked failed", failed)
+    return failed
 
 
 HINT_SAMPLE = 1 << 20  # sheet XML bytes read to estimate the rows of a sheet that does not declare them

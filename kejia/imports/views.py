@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
-from kejia.imports import selectors, services, workbooks
+from kejia.core.uploads import read_upload
+from kejia.imports import reading, selectors, services, workbooks
 from kejia.imports.forms import ImportForm
 from kejia.imports.models import ImportKind
 
@@ -25,6 +26,7 @@ def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 @login_required
 @require_GET
 def batch_list(request):
+    services.fail_stale_batches()
     batches = selectors.visible_batches(request.user)
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "imports/batch_list.html", {"page": page, "can_import": selectors.importable_organizations(request.user).exists()})
@@ -49,7 +51,8 @@ def batch_new(request):
             data = form.cleaned_data
             upload = data["file"]
             try:
-                batch = services.start_import(data["organization"], actor=request.user, file_name=upload.name, content=upload.read(),
+                content = read_upload(upload, max_bytes=reading.MAX_BYTES)
+                batch = services.start_import(data["organization"], actor=request.user, file_name=upload.name, content=content,
                                               mode=data["mode"], dry_run=data["dry_run"], kind=data["kind"] or ImportKind.PEOPLE)
             except (NotFound, PermissionDenied):
                 raise
@@ -64,6 +67,7 @@ def batch_new(request):
 @login_required
 @require_GET
 def batch_detail(request, pk: int):
+    services.fail_stale_batches()
     batch = selectors.get_batch_for(request.user, pk)
     context = {"batch": batch, "entries": batch.report[:REPORT_SHOWN], "more": max(len(batch.report) - REPORT_SHOWN, 0)}
     if request.htmx:

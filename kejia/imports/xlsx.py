@@ -7,7 +7,14 @@ and inline strings (rich text runs joined, phonetic runs left out), numbers, boo
 ISO dates, numbers formatted as dates (built-in and custom date formats, 1900 and 1904 date
 systems), formulas with a saved result (the result is read) and without one (reported through
 `formula_cells`, the row and column the importer names in its report). openpyxl stays the
-writer of reports and templates, and the reference this reader is tested against."""
+writer of reports and templates, and the reference this reader is tested against.
+
+A workbook is a zip of XML anyone can write, so the reader bounds what it will read before it
+reads it (LIMITS): the decompressed size and compression ratio of every part it opens (from the
+zip's directory, which the zip module then holds the data to), the length of a row's XML, of a cell
+and of a string, the number of shared strings, row numbers and columns, the nesting of the XML it
+parses, and no DTD (entities) at all. Past a limit it raises FileRefused with a message that names
+the reason, after reading at most about the limit — never the whole file."""
 
 import codecs
 import datetime
@@ -15,8 +22,14 @@ import html
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from xml.etree.ElementTree import XMLPullParser
+
+from django.utils.translation import gettext_lazy as _
+
+from kejia.core.errors import DomainError
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -30,6 +43,56 @@ CHUNK = 1 << 16
 
 class NotAWorkbook(Exception):
     pass
+
+
+class FileRefused(DomainError):
+    """The file is refused as a whole (past one of the reader's limits here; kejia.imports.reading
+    refuses for other reasons): the message says why, for the person who sent it."""
+
+    def __init__(self, message):
+        super().__init__("bad_file", message, field="file")
+
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    sheet_bytes: int = 512 * MIB  # the worksheet's XML, decompressed (a 200 000-row sheet is about 160 MB)
+    strings_bytes: int = 128 * MIB  # the shared strings' XML, decompressed
+    other_bytes: int = 16 * MIB  # workbook, relationships, styles
+    ratio: int = 100  # decompressed / compressed, for a part of more than ratio_from bytes (sheets are about 14)
+    ratio_from: int = 1 * MIB
+    row_chars: int = 4 * MIB  # one row's XML (the sheet's head before its first row counts as one)
+    cell_chars: int = 32_767  # Excel's own limit for a cell
+    shared_strings: int = 1_500_000
+    shared_chars: int = 64 * MIB  # all shared strings together
+    columns: int = 16_384  # Excel's XFD
+    row_number: int = 1_048_576  # Excel's last row
+    depth: int = 64  # XML nesting (a workbook's parts need fewer than 10)
+    prolog_bytes: int = 64 * 1024  # what may come before the root element
+
+
+LIMITS = Limits()
+
+
+def _mb(n: int) -> int:
+    return max(n // MIB, 1)
+
+
+def _part(archive: zipfile.ZipFile, name: str, limit: int) -> zipfile.ZipInfo:
+    """The part's directory entry, refused when it would decompress past `limit` bytes or by more
+    than the allowed ratio. ZipFile reads a part only up to the size its entry declares (and checks
+    the CRC), so these figures bound what is read."""
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise FileRefused(_("The workbook is too large once decompressed (a part of it is %(size)d MB, at most %(max)d MB): "
+                        "split it into several files.") % {"size": _mb(info.file_size), "max": _mb(limit)})
+    if info.file_size > LIMITS.ratio_from and info.file_size > LIMITS.ratio * max(info.compress_size, 1):
+        raise FileRefused(_("The workbook is compressed %(ratio)d times, more than a spreadsheet can be (at most %(max)d): "
+                        "it was refused as a possible zip bomb.") % {"ratio": info.file_size // max(info.compress_size, 1),
+                                                                       "max": LIMITS.ratio})
+    return info
 
 
 def _is_date_format(code: str) -> bool:
@@ -47,33 +110,80 @@ def _column_index(ref: str) -> int:
     return index - 1
 
 
-def _parse(archive: zipfile.ZipFile, name: str) -> Iterator:
-    """(event, element) pairs of one part, parsed as it is decompressed."""
+def _parse(archive: zipfile.ZipFile, name: str, limit: int) -> Iterator:
+    """(event, element) pairs of one part, parsed as it is decompressed: at most `limit` bytes,
+    no DTD (the prolog before the root element is checked), nested at most LIMITS.depth deep."""
+    _part(archive, name, limit)
     parser = XMLPullParser(events=("start", "end"))
+    prolog = b""
+    depth = 0
     with archive.open(name) as stream:
         while chunk := stream.read(CHUNK):
+            if prolog is not None:  # checked before expat sees it: it would expand the entities as it parses
+                prolog += chunk
+                _check_prolog(prolog)
+                if len(prolog) > LIMITS.prolog_bytes + CHUNK:
+                    raise FileRefused(_("A part of the workbook is not a spreadsheet's XML."))
             parser.feed(chunk)
-            yield from parser.read_events()
+            for event, element in parser.read_events():
+                prolog = None
+                depth += 1 if event == "start" else -1
+                if depth > LIMITS.depth:
+                    raise FileRefused(_("The workbook's XML is nested more than %(n)d levels deep: it is not a spreadsheet.")
+                                  % {"n": LIMITS.depth})
+                yield event, element
     parser.close()
     yield from parser.read_events()
 
 
-def _text_of(si) -> str:
-    """A shared or inline string: its <t>, or its rich-text runs' <t> joined (no phonetic runs)."""
-    t = si.find(f"{MAIN}t")
-    if t is not None:
-        return t.text or ""
-    return "".join(r.findtext(f"{MAIN}t") or "" for r in si.iterfind(f"{MAIN}r"))
+def _check_prolog(head: bytes) -> None:
+    """No spreadsheet declares a DTD; one with entities can expand a few bytes into gigabytes."""
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise FileRefused(_("The workbook's XML declares a DTD or entities, which spreadsheets never do: it was refused."))
+
+
+def _read_root(archive: zipfile.ZipFile, name: str):
+    """The root element of a small part, parsed with the same guards as the large ones."""
+    root = None
+    for event, element in _parse(archive, name, LIMITS.other_bytes):
+        if root is None and event == "start":
+            root = element
+    if root is None:
+        raise NotAWorkbook
+    return root
 
 
 def _shared_strings(archive: zipfile.ZipFile, names: set[str]) -> list[str]:
+    """The shared strings, read like the sheet (pieces of XML cut at a string's end, matched with
+    patterns that scan each stretch once; no entity is ever expanded): at most
+    LIMITS.shared_strings of them, LIMITS.shared_chars characters in all, each at most a cell."""
     if "xl/sharedStrings.xml" not in names:
         return []
-    strings = []
-    for event, element in _parse(archive, "xl/sharedStrings.xml"):
-        if event == "end" and element.tag == f"{MAIN}si":
-            strings.append(_text_of(element))
-            element.clear()
+    _part(archive, "xl/sharedStrings.xml", LIMITS.strings_bytes)
+    strings: list[str] = []
+    chars = 0
+    first = True
+
+    def too_long(_pending: str):
+        return _("Shared string %(n)d of the workbook is longer than %(mb)d MB of XML: it is not a spreadsheet's text.") % {
+            "n": len(strings) + 1, "mb": _mb(LIMITS.row_chars)}
+
+    for piece in _chunks(archive, "xl/sharedStrings.xml", _SI_END, too_long):
+        if first:
+            _check_prolog(piece[:piece.find("<si")].encode() if "<si" in piece else piece.encode())
+            first = False
+        for match in _SI.finditer(piece):
+            body = match.group(1) or ""
+            plain = _PLAIN_SI.fullmatch(body)
+            text = _xml_text(plain.group(1)) if plain else _inline(body)
+            if len(text) > LIMITS.cell_chars:
+                raise FileRefused(_("Shared string %(n)d of the workbook is longer than %(max)d characters (Excel's limit for a cell).")
+                                  % {"n": len(strings) + 1, "max": LIMITS.cell_chars})
+            chars += len(text)
+            strings.append(text)
+        if len(strings) > LIMITS.shared_strings or chars > LIMITS.shared_chars:
+            raise FileRefused(_("The workbook holds more than %(n)d different texts (or %(mb)d million characters of text): "
+                                "split it into several files.") % {"n": LIMITS.shared_strings, "mb": LIMITS.shared_chars // 1_000_000})
     return strings
 
 
@@ -81,9 +191,7 @@ def _date_styles(archive: zipfile.ZipFile, names: set[str]) -> set[int]:
     """Indexes of the cell formats (the `s` of a cell) that display a date."""
     if "xl/styles.xml" not in names:
         return set()
-    from xml.etree.ElementTree import fromstring
-
-    root = fromstring(archive.read("xl/styles.xml"))
+    root = _read_root(archive, "xl/styles.xml")
     custom = {int(f.get("numFmtId", "0")): f.get("formatCode", "") for f in root.iterfind(f"{MAIN}numFmts/{MAIN}numFmt")}
     dates = set()
     for index, xf in enumerate(root.iterfind(f"{MAIN}cellXfs/{MAIN}xf")):
@@ -95,11 +203,9 @@ def _date_styles(archive: zipfile.ZipFile, names: set[str]) -> set[int]:
 
 def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, bool]:
     """The part name of the first worksheet and whether the workbook uses the 1904 date system."""
-    from xml.etree.ElementTree import fromstring
-
     if "xl/workbook.xml" not in names:
         raise NotAWorkbook
-    workbook = fromstring(archive.read("xl/workbook.xml"))
+    workbook = _read_root(archive, "xl/workbook.xml")
     pr = workbook.find(f"{MAIN}workbookPr")
     date1904 = pr is not None and pr.get("date1904", "").lower() in ("1", "true")
     sheet = workbook.find(f"{MAIN}sheets/{MAIN}sheet")
@@ -107,7 +213,7 @@ def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, bool]:
         raise NotAWorkbook
     target = "xl/worksheets/sheet1.xml"
     if "xl/_rels/workbook.xml.rels" in names:
-        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        rels = _read_root(archive, "xl/_rels/workbook.xml.rels")
         wanted = sheet.get(f"{REL}id")
         for rel in rels.iterfind(f"{PKG_REL}Relationship"):
             if rel.get("Id") == wanted:
@@ -116,6 +222,7 @@ def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, bool]:
                 break
     if target not in names:
         raise NotAWorkbook
+    _part(archive, target, LIMITS.sheet_bytes)
     return target, date1904
 
 
@@ -152,7 +259,7 @@ class Sheet:
             self.part, self.date1904 = _first_sheet(self.archive, names)
             self.strings = _shared_strings(self.archive, names)
             self.date_styles = _date_styles(self.archive, names)
-        except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+        except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, EOFError, OSError, zlib.error) as exc:
             raise NotAWorkbook from exc
 
     def pieces(self) -> Iterator[str]:
@@ -170,12 +277,20 @@ class Sheet:
         out: list[tuple[int, tuple]] = []
         strings, date_styles, date1904 = self.strings, self.date_styles, self.date1904
         for row in _ROW.finditer(piece):
-            number_match = _ROW_NUMBER.search(row.group(1))
-            number = int(number_match.group(1)) if number_match else expected
+            number = _row_number(row.group(1), expected)
             body = row.group(2) or ""
-            cells = _fast_row(body, strings, date_styles, date1904)
-            if cells is None:
-                cells = _general_row(body, number, strings, date_styles, date1904, formula_cells)
+            try:
+                cells = _fast_row(body, strings, date_styles, date1904)
+                if cells is None:
+                    cells = _general_row(body, number, strings, date_styles, date1904, formula_cells)
+            except (ValueError, IndexError, OverflowError):
+                raise FileRefused(_("Row %(n)d of the sheet cannot be read: a cell refers to a text or a format the workbook does not "
+                                    "have. Open the file in Excel or WPS and save it again.") % {"n": number}) from None
+            if len(body) > LIMITS.cell_chars:
+                _check_cells(cells, number)
+            if cells and max(cells) >= LIMITS.columns:
+                raise FileRefused(_("Row %(n)d of the sheet has a cell beyond column %(max)d (Excel's last column).")
+                                  % {"n": number, "max": LIMITS.columns})
             while expected < number:  # rows the file leaves out are empty rows
                 out.append((expected, ()))
                 expected += 1
@@ -190,11 +305,52 @@ class Sheet:
         rows it yields and the row number expected after it."""
         count = 0
         for head in _ROW_HEAD.findall(piece):
-            number_match = _ROW_NUMBER.search(head)
-            number = int(number_match.group(1)) if number_match else expected
+            number = _row_number(head, expected)
             count += max(number - expected, 0) + 1
             expected = number + 1
         return count, expected
+
+
+def _row_number(attributes: str, expected: int) -> int:
+    """The row's `r` (the next row when it has none), refused past Excel's last row: the rows
+    left out before it are yielded as empty rows, so a huge number would be a huge list."""
+    match = _ROW_NUMBER.search(attributes)
+    number = expected if match is None else int(match.group(1)) if len(match.group(1)) < 10 else LIMITS.row_number + 1
+    if number > LIMITS.row_number:
+        raise FileRefused(_("The sheet has a row numbered past %(max)d (Excel's last row): it is not a spreadsheet Excel can open.")
+                          % {"max": LIMITS.row_number})
+    return number
+
+
+def _check_cells(cells: dict[int, object], number: int) -> None:
+    for column, value in cells.items():
+        if isinstance(value, str) and len(value) > LIMITS.cell_chars:
+            raise FileRefused(_("Cell %(cell)s holds more than %(max)d characters (Excel's limit for a cell).")
+                              % {"cell": f"{_column_letters(column)}{number}", "max": LIMITS.cell_chars})
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def check_archive(content: bytes) -> None:
+    """What can be known of a workbook without reading its rows or strings, cheaply enough for a
+    web request: a zip with a first worksheet, every part the reader would open within its
+    limits. Raises NotAWorkbook or FileRefused."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+            _first_sheet(archive, names)
+            for name, limit in (("xl/sharedStrings.xml", LIMITS.strings_bytes), ("xl/styles.xml", LIMITS.other_bytes)):
+                if name in names:
+                    _part(archive, name, limit)
+    except (zipfile.BadZipFile, KeyError, ValueError, SyntaxError, EOFError, OSError, zlib.error) as exc:
+        raise NotAWorkbook from exc
 
 
 def read_first_sheet(content: bytes, formula_cells: set[tuple[int, int]]) -> Iterator[tuple[int, tuple]]:
@@ -206,16 +362,22 @@ def read_first_sheet(content: bytes, formula_cells: set[tuple[int, int]]) -> Ite
 
 
 _P = r"(?:[A-Za-z_][\w.-]*:)?"  # any namespace prefix (x:c, ns0:row …)
-_ROW = re.compile(rf"<{_P}row\b([^>]*?)(?:/>|>(.*?)</{_P}row>)", re.S)
-_CELL = re.compile(rf"<{_P}c\b([^>]*?)(?:/>|>(.*?)</{_P}c>)", re.S)
-_ATTR = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_V = re.compile(rf"<{_P}v(?:\s[^>]*)?>([^<]*)</{_P}v>")
+# Every pattern scans a stretch of text once: attributes stop at "<", and an element's body stops at
+# the next opening of the same element (the unrolled `[^<]*(?:<(?!…)[^<]*)*`), so a row, cell or
+# phonetic run left unclosed cannot make each later one rescan to the end (quadratic in the row).
+_ROW = re.compile(rf"<{_P}row\b([^<>]*?)(?:/>|>([^<]*(?:<(?!/?{_P}row\b)[^<]*)*)</{_P}row>)", re.S)
+_CELL = re.compile(rf"<{_P}c\b([^<>]*?)(?:/>|>([^<]*(?:<(?!/?{_P}c\b)[^<]*)*)</{_P}c>)", re.S)
+_ATTR = re.compile(r"""(?<![\w:])([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_V = re.compile(rf"<{_P}v(?:\s[^<>]*)?>([^<]*)</{_P}v>")
 _F = re.compile(rf"<{_P}f\b")
-_T = re.compile(rf"<{_P}t(?:\s[^>]*)?(?:/>|>([^<]*)</{_P}t>)")
-_PHONETIC = re.compile(rf"<{_P}rPh\b.*?</{_P}rPh>", re.S)
+_T = re.compile(rf"<{_P}t(?:\s[^<>]*)?(?:/>|>([^<]*)</{_P}t>)")
+_PHONETIC = re.compile(rf"<{_P}rPh\b[^<]*(?:<(?!/?{_P}rPh\b)[^<]*)*</{_P}rPh>", re.S)
+_SI = re.compile(rf"<{_P}si\b[^<>]*?(?:/>|>([^<]*(?:<(?!/?{_P}si\b)[^<]*)*)</{_P}si>)")
+_SI_END = re.compile(rf"</{_P}si>|<{_P}si\b[^<>]*/>")
+_PLAIN_SI = re.compile(rf'<{_P}t(?: xml:space="preserve")?>([^<]*)</{_P}t>')
 _ROW_NUMBER = re.compile(r"""\br\s*=\s*["'](\d+)""")
-_ROW_END = re.compile(rf"</{_P}row>|<{_P}row\b[^>]*/>")
-_ROW_HEAD = re.compile(rf"<{_P}row\b([^>]*?)/?>")
+_ROW_END = re.compile(rf"</{_P}row>|<{_P}row\b[^<>]*/>")
+_ROW_HEAD = re.compile(rf"<{_P}row\b([^<>]*?)/?>")
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -234,28 +396,52 @@ def _inline(body: str) -> str:
 
 def _row_chunks(archive: zipfile.ZipFile, sheet: str) -> Iterator[str]:
     """The sheet's XML in pieces that end on a row boundary, decoded, as it decompresses."""
+
+    def too_long(pending: str):
+        head = _ROW_HEAD.search(pending)
+        row = _row_number(head.group(1), 0) if head else 0
+        if row:
+            return _("Row %(n)d of the sheet is longer than %(mb)d MB of XML: it is not a row of a spreadsheet.") % {
+                "n": row, "mb": _mb(LIMITS.row_chars)}
+        return _("The sheet holds more than %(mb)d MB of XML before its first row ends: it is not a spreadsheet.") % {
+            "mb": _mb(LIMITS.row_chars)}
+
+    return _chunks(archive, sheet, _ROW_END, too_long)
+
+
+def _chunks(archive: zipfile.ZipFile, part: str, end_pattern: re.Pattern, too_long) -> Iterator[str]:
+    """A part's XML in pieces that end where `end_pattern` last matched (an element's end),
+    decoded, as it decompresses. Past LIMITS.row_chars without an end the part is refused with
+    the message `too_long(text)` gives: without a bound one long element would be copied again
+    with every chunk added to it (quadratic), and held whole."""
     pending = ""
-    with archive.open(sheet) as stream:
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        while chunk := stream.read(CHUNK):
-            pending += decoder.decode(chunk)
-            end = _last_row_end(pending, max(0, len(pending) - len(chunk) - 64))
-            if end:
-                yield pending[:end]
-                pending = pending[end:]
-        pending += decoder.decode(b"", final=True)
+    try:
+        with archive.open(part) as stream:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            while chunk := stream.read(CHUNK):
+                pending += decoder.decode(chunk)
+                end = _last_end(end_pattern, pending, max(0, len(pending) - len(chunk) - 64))
+                if end:
+                    yield pending[:end]
+                    pending = pending[end:]
+                elif len(pending) > LIMITS.row_chars:
+                    raise FileRefused(too_long(pending))
+            pending += decoder.decode(b"", final=True)
+    except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError):
+        raise FileRefused(_("The workbook is damaged (its compressed data does not match its directory): "
+                            "open it in Excel or WPS and save it again.")) from None
     if pending:
         yield pending
 
 
-def _last_row_end(text: str, start: int) -> int:
-    """Where the last row of `text` (searched from `start`) ends, 0 if none does: looked for in
+def _last_end(pattern: re.Pattern, text: str, start: int) -> int:
+    """Where the last element of `text` (searched from `start`) ends, 0 if none does: looked for in
     a window at the end first, widened until found, so a piece is not matched row by row."""
     window = 4096
     while True:
         low = max(start, len(text) - window)
         end = 0
-        for match in _ROW_END.finditer(text, low):
+        for match in pattern.finditer(text, low):
             end = match.end()
         if end or low == start:
             return end

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
+from kejia.core.uploads import check_upload
 from kejia.memberships import numbering
 from kejia.memberships.choices import LIVE_STATUSES, TRANSITIONS, ClassKind, MembershipStatus, Transition
 from kejia.memberships.models import (
@@ -37,7 +38,7 @@ S = MembershipStatus
 
 # Title levels from highest to lowest; eligibility asks for "this level or higher".
 TITLE_ORDER = [TitleLevel.SENIOR, TitleLevel.VICE_SENIOR, TitleLevel.INTERMEDIATE, TitleLevel.JUNIOR, TitleLevel.NONE]
-ALLOWED_UPLOADS = {".pdf", ".jpg", ".jpeg", ".png"}
+DOCUMENT_KINDS = ("pdf", "jpeg", "png")
 RULES_FIELDS = ["number_format", "next_seq", "grace_days", "reminder_days", "growth_bands"]
 CLASS_FIELDS = ["code", "name", "kind", "annual_dues", "min_title_level", "min_years_in_field", "requires_student",
                 "eligibility_note", "required_documents", "approval_steps", "rights", "duties", "is_open", "sort"]
@@ -355,12 +356,9 @@ def _store_documents(membership: Membership, documents: list[tuple[str, Any]], a
         if name not in allowed_names:
             name = _g("Other")
         original = getattr(upload, "name", "") or "file"
-        suffix = ("." + original.rsplit(".", 1)[-1].lower()) if "." in original else ""
-        if suffix not in ALLOWED_UPLOADS:
-            raise DomainError("bad_document", _("%(file)s: upload a PDF, JPG or PNG file.") % {"file": original}, field="documents")
-        if upload.size > settings.MEMBERSHIP_MAX_UPLOAD:
-            raise DomainError("bad_document", _("%(file)s is larger than %(mb)s MB.")
-                              % {"file": original, "mb": settings.MEMBERSHIP_MAX_UPLOAD // (1024 * 1024)}, field="documents")
+        # By content and size (kejia.core.uploads), never by the name: the stored suffix is the content's.
+        suffix = check_upload(upload, kinds=DOCUMENT_KINDS, max_bytes=settings.MEMBERSHIP_MAX_UPLOAD, code="bad_document",
+                              field="documents").suffix
         doc = MembershipDocument(membership=membership, name=name, original_name=original[:255], size=upload.size,
                                  uploaded_by=actor if getattr(actor, "pk", None) else None)
         doc.file.save(f"{timezone.now():%Y%m%d%H%M%S%f}{suffix}", upload, save=False)

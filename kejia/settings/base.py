@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "kejia.core.http.RequestSizeMiddleware",  # first: refuses a body too large before anything reads it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kejia.core.dbunavailable.DatabaseUnavailableMiddleware",  # outside sessions and users: a refused connection answers 503
@@ -195,6 +196,8 @@ IMPORT_PARALLEL_MIN_ROWS = int(env_str("IMPORT_PARALLEL_MIN_ROWS", "20000"))
 # to the end), in the one transaction that commits them. On SQLite that transaction holds the
 # database's single write lock from the first row checked; false: check every row, then write.
 IMPORT_WRITE_WHILE_CHECKING = env_bool("IMPORT_WRITE_WHILE_CHECKING", True)
+# A batch still "running" with no progress for this long, whose process is gone, is marked failed.
+IMPORT_STALE_SECONDS = int(env_str("IMPORT_STALE_SECONDS", "900"))
 
 # Django's cache, for what running work tells other processes before it commits (import progress):
 # files under KEJIA_VAR_DIR (one machine), or Redis at CACHE_URL (redis://host:6379/1) across machines.
@@ -217,6 +220,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@kejia.localhost")
 # Online dues payment (kejia.memberships.payments): "offline" = the member reports a transfer and
 # staff confirm it; "sandbox" confirms at once (demo only); or a dotted path to a gateway adapter.
 PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "offline")
+# Largest request body taken at all, in bytes (larger: 413 before it is read); above the largest
+# upload (an import: 50 MB) with room for the form around it.
+MAX_REQUEST_BYTES = int(env_str("MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
 # Largest document a membership applicant may upload, in bytes.
 MEMBERSHIP_MAX_UPLOAD = int(env_str("MEMBERSHIP_MAX_UPLOAD", str(10 * 1024 * 1024)))
 

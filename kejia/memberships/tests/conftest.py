@@ -33,4 +33,4 @@ def applicant(tree):
 
 
 def pdf(name="doc.pdf", size=100):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n" + b"0" * size, content_type="application/pdf")
+    return SimpleUploadedFile(name, b"%PDF-1.4\n" + b"0" * size + b"\n%%EOF\n", content_type="application/pdf")

@@ -300,6 +300,22 @@ def test_apply_for_membership_refuses_wrong_file_type(tree, society, applicant, 
     assert not Membership.objects.exists() and stored_files(media) == []
 
 
+def test_apply_for_membership_checks_documents_by_content_not_name(tree, society, applicant, media):
+    cls = new_class(tree, "docs", required_documents=["CV"])
+    disguised = (SimpleUploadedFile("cv.pdf", b"<html><script>alert(1)</script></html>"),  # HTML as .pdf
+                 SimpleUploadedFile("photo.png", b"MZ\x90\x00" + b"\x00" * 200),  # an executable as .png
+                 SimpleUploadedFile("empty.pdf", b""),  # an empty .pdf
+                 SimpleUploadedFile("cut.pdf", b"%PDF-1.7\n" + b"0" * 5000))  # a PDF without its end
+    for upload in disguised:
+        with pytest.raises(DomainError) as exc:
+            apply(tree, cls, applicant, documents=[("CV", upload)])
+        assert (exc.value.code, exc.value.field) == ("bad_document", "documents") and upload.name in str(exc.value.message)
+    assert not Membership.objects.exists() and stored_files(media) == []
+    png = SimpleUploadedFile("scan.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)  # a real PNG under a wrong name
+    m = apply(tree, cls, applicant, documents=[("CV", png)])
+    assert m.documents.get().file.name.endswith(".png")
+
+
 def test_apply_for_membership_refuses_too_large_file(tree, society, applicant, media, settings):
     settings.MEMBERSHIP_MAX_UPLOAD = 50
     cls = new_class(tree, "docs", required_documents=["CV"])

@@ -119,7 +119,7 @@ def test_apply_bad_upload_type_is_400(client, tree, society, applicant, media):
     client.force_login(tree.worker)
     exe = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
     response = client.post(url("apply", tree.soc.pk), {"member_class": society.classes["student"].pk, "is_student": "on", "doc_0": exe})
-    assert response.status_code == 400 and "upload a PDF, JPG or PNG" in text(response)
+    assert response.status_code == 400 and "is not a PDF, JPG, PNG file" in text(response)
     assert not Membership.objects.exists()
 
 

@@ -7,9 +7,12 @@ the import is recorded as made by the system; with it, the actor's scope is chec
 import json
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from kejia.core.errors import DomainError
+from kejia.core.uploads import read_upload
+from kejia.imports import reading
 from kejia.imports.models import BatchStatus, ImportMode
 from kejia.memberships import importing
 from kejia.organizations.models import Organization
@@ -34,7 +37,11 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"No organization with code {society}")
         mode = ImportMode.GOOD if good_rows else ImportMode.ALL
-        content = path.read_bytes()
+        with path.open("rb") as fh:  # the size checked before the file is read (kejia.core.uploads)
+            try:
+                content = read_upload(File(fh, name=path.name), max_bytes=reading.MAX_BYTES)
+            except DomainError as exc:
+                raise CommandError(str(exc.message)) from None
         try:
             if actor:
                 from kejia.accounts.models import User

@@ -7,10 +7,12 @@ scope is checked as on the page."""
 import json
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from kejia.core.errors import DomainError
-from kejia.imports import services
+from kejia.core.uploads import read_upload
+from kejia.imports import reading, services
 from kejia.imports.models import BatchStatus, ImportBatch, ImportMode
 from kejia.organizations.models import Organization
 
@@ -41,7 +43,11 @@ class Command(BaseCommand):
             user = User.objects.filter(username=actor).first()
             if user is None:
                 raise CommandError(f"No user {actor}")
-        content = path.read_bytes()
+        with path.open("rb") as fh:  # the size checked before the file is read (kejia.core.uploads)
+            try:
+                content = read_upload(File(fh, name=path.name), max_bytes=reading.MAX_BYTES)
+            except DomainError as exc:
+                raise CommandError(str(exc.message)) from None
         try:
             if user is not None:
                 batch = services.start_import(organization, actor=user, file_name=path.name, content=content, mode=mode, dry_run=dry_run,
