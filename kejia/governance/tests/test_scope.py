@@ -288,7 +288,8 @@ def slate_entry(w, slate) -> SlateEntry:
 
 def rule_form(w, user, rule: Rule) -> dict:
     data = {"body_kinds": list(rule.body_kinds), "measure": rule.measure, "param": "" if rule.param is None else rule.param,
-            "comparison": rule.comparison, "threshold": f"{rule.threshold.normalize():f}", "note": "矩阵", "sort": rule.sort}
+            "comparison": rule.comparison, "threshold": f"{rule.threshold_num}/{rule.threshold_den}", "org_kinds": rule.org_kinds,
+            "note": "矩阵", "sort": rule.sort}
     if rule.is_target:
         data["is_target"] = "on"
     return data
@@ -298,7 +299,7 @@ def ruleset_form(w, user, ruleset: RuleSet) -> dict:
     return {"edit-name": ruleset.name, "edit-jurisdiction": ruleset.jurisdiction, "edit-source": ruleset.source, "edit-description": "矩阵"}
 
 
-NEW_RULE = {"body_kinds": ["committee"], "measure": "women_share", "comparison": "gte", "threshold": "0.3"}
+NEW_RULE = {"body_kinds": ["committee"], "org_kinds": ["provincial_assoc"], "measure": "women_share", "comparison": "gte", "threshold": "0.3"}
 
 
 # ---- The endpoints ----------------------------------------------------------------------------
