@@ -156,6 +156,8 @@ def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str 
         test = _share_test(rule)
         ratio, failing = _share(facts.seats, test)
         if rule.against_previous:
+            # A measure of the body as a whole against its previous term: no seat is "failing".
+            failing = []
             previous, _misses = _share(facts.previous or [], test)
             if previous is None:
                 ratio = None

@@ -4,6 +4,7 @@ and every other rule are the services' job, whose errors come back next to the f
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.organizations.forms import ALL, DateInput
@@ -162,7 +163,7 @@ class ApprovalForm(forms.Form):
 
 class DeclaredPostForm(forms.Form):
     organization_name = forms.CharField(label=_("social organization"), max_length=128)
-    post = forms.CharField(label=_("post"), max_length=64)
+    post = forms.CharField(label=pgettext_lazy("office held", "post"), max_length=64)
     start = forms.DateField(label=_("since"), widget=DateInput, required=False)
     approved_on = forms.DateField(label=_("approved on"), widget=DateInput, required=False)
     approved_by = forms.CharField(label=_("approved by"), max_length=128, required=False,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core.models import TimeStamped
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
@@ -187,7 +188,7 @@ class DeclaredPost(TimeStamped):
     declared_by = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+",
                                     verbose_name=_("declared by"))
     organization_name = models.CharField(_("social organization"), max_length=128)
-    post = models.CharField(_("post"), max_length=64)
+    post = models.CharField(pgettext_lazy("office held", "post"), max_length=64)
     start = models.DateField(_("since"), null=True, blank=True)
     end = models.DateField(_("until"), null=True, blank=True)
     approved_on = models.DateField(_("approved on"), null=True, blank=True)

@@ -135,6 +135,7 @@ def test_women_share_compared_with_the_previous_term_of_the_same_body(tree, rule
     fill(current, 8, "本届男")
     women = result(body_compliance(current.body, today=TODAY), Measure.WOMEN_SHARE)
     assert (women.against_previous, women.threshold_text, women.outcome) == (True, "2/10", Outcome.TARGET_MISSED)  # did not rise
+    assert women.failing == []
     seat(current, "新增女", gender=Gender.FEMALE)
     women = result(body_compliance(current.body, today=TODAY), Measure.WOMEN_SHARE)
     assert (women.measured_text, women.outcome) == ("3/11", Outcome.PASS)
@@ -237,3 +238,15 @@ def test_subtree_report_on_a_province_gives_each_body_only_its_own_rules(tree, r
     sets = {(r.body.organization.code, r.body.kind): {x.ruleset for x in r.results} for r in subtree_compliance(tree.js, today=TODAY)}
     assert sets == {("JS", "congress"): {"jiangsu", "plan2025"}, ("XW", "committee"): {"jiangsu", "plan2025"},
                     ("SOC", "congress"): {"societies"}, ("SOC", "council"): {"societies"}}
+
+
+def test_rule_set_page_names_the_policy_text_in_words_and_explains_local_ages(client, tree, rule_sets):
+    from kejia.governance.tests.test_views import login, text, url
+
+    page = text(login(client, tree.worker).get(url("ruleset", rule_sets["societies"].pk)))
+    assert "seeds/" not in page and "003_" not in page
+    assert "《江苏省科协系统深化改革实施方案》" in page
+    assert "59 岁为本地设定" in page  # 中青年: the age is not in the seeds
+    assert "&gt; 1/2" in page and "≥ 3/4" in page and "≥ 2/3" in page
+    national = text(client.get(url("ruleset", rule_sets["national"].pk)))
+    assert "≥ 65% · 起点 58%" in national and "≥ 75% · 起点 56%" in national
