@@ -3,12 +3,13 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kejia.core.ratios import AT_LEAST, AT_MOST, MORE_THAN, fraction_text, parse_fraction, reaches
 
 
+@settings(max_examples=300, deadline=None)  # no deadline: the machine is shared
 @given(n=st.integers(1, 10**7), data=st.data(), q=st.integers(1, 10**6), comparison=st.sampled_from([AT_LEAST, AT_MOST, MORE_THAN]))
 def test_reaches_agrees_with_integer_arithmetic(n, data, q, comparison):
     k = data.draw(st.integers(0, n))
