@@ -14,8 +14,9 @@ to the province with its subtree. Then, in the same run:
     rules in a fixed number of queries (the seat query is chunked by 5 000 terms);
 (b) the naive loop: for each current term, one query for its seats, two for the rule sets
     assigned to its organization or (with subtree) its ancestors and their rules, one per
-    official for their society posts and one for their terms in the body, one for the active
-    members when a staff rule applies; evaluated with the same `compliance.evaluate_rule`, so only
+    official for their society posts (and their approval), one for their declared outside posts
+    and one for their terms in the organization, one for the active members when a staff rule
+    applies, two for the previous term's seats; evaluated with the same `compliance.evaluate_rule`, so only
     the data access differs.
 
 The naive loop runs on every body when a timed sample says it finishes within --naive-budget
@@ -117,11 +118,11 @@ def _bodies(seed: int) -> dict:
 
 def _naive_report(term, today) -> list:
     """One body, the way code without the set-based engine reads it."""
-    from django.db.models import Count, Q
+    from django.db.models import Q
 
     from kejia.governance import compliance
     from kejia.governance.choices import PERSON_MEASURES, POST_ROLES, Measure
-    from kejia.governance.models import Rule, RuleSetAssignment, Seat
+    from kejia.governance.models import DeclaredPost, Rule, RuleSetAssignment, Seat, Term
     from kejia.memberships.models import Membership
     from kejia.organizations.kinds import SOCIETY_KINDS
 
@@ -133,21 +134,36 @@ def _naive_report(term, today) -> list:
         Q(organization_id=org.pk) | Q(organization_id__in=ancestors, include_subtree=True))
     set_ids = sorted({a.ruleset_id for a in assignments})
     rules = [r for r in Rule.objects.filter(ruleset_id__in=set_ids).select_related("ruleset").order_by("ruleset_id", "sort", "id")
-             if term.body.kind in (r.body_kinds or [])]
+             if compliance.applies(r, term.body.kind, org.kind)]
     ctx = compliance.Context(today=today)
     measures = {r.measure for r in rules}
+    open_on = Q(end__isnull=True) | Q(end__gt=today)
     if measures & PERSON_MEASURES:
         for s in seats:
             if not s.official:
                 continue
-            ctx.posts[s.person_id] = (Seat.objects.filter(Q(end__isnull=True) | Q(end__gt=today), person_id=s.person_id, role__in=POST_ROLES,
-                                                          term__actual_end__isnull=True, term__body__organization__kind__in=SOCIETY_KINDS)
-                                      .aggregate(n=Count("term__body__organization", distinct=True))["n"])
-            ctx.terms[(term.body_id, s.person_id)] = (Seat.objects.filter(person_id=s.person_id, term__body_id=term.body_id)
-                                                      .aggregate(n=Count("term", distinct=True))["n"])
+            approved: dict[int, bool] = {}
+            for org_id, day in (Seat.objects.filter(open_on, person_id=s.person_id, role__in=POST_ROLES, term__actual_end__isnull=True,
+                                                    term__body__organization__kind__in=SOCIETY_KINDS)
+                                .values_list("term__body__organization_id", "approved_on")):
+                approved[org_id] = approved.get(org_id, False) or day is not None
+            declared = list(DeclaredPost.objects.filter(open_on, Q(start__isnull=True) | Q(start__lte=today), person_id=s.person_id)
+                            .values_list("approved_on", flat=True))
+            ctx.posts[s.person_id] = len(approved) + len(declared)
+            ctx.unapproved[s.person_id] = sum(not ok for ok in approved.values()) + sum(day is None for day in declared)
+            for kind, role, number in (Seat.objects.filter(person_id=s.person_id, term__body__organization_id=org.pk)
+                                       .values_list("term__body__kind", "role", "term__number")):
+                ctx.terms.setdefault((org.pk, compliance.term_group(kind), s.person_id, compliance.post_of(role)), set()).add(number)
     if Measure.STAFF_SHARE in measures:
         ctx.members[org.pk] = Membership.objects.filter(society_id=org.pk, status="active").count()
-    facts = compliance.TermFacts(term.body_id, org.pk, term.body.kind, term.number, term.start, term.planned_end, seats)
+    previous = None
+    before = Term.objects.filter(body_id=term.body_id, number__lt=term.number, actual_end__isnull=False).order_by("-number").first()
+    if before is not None:
+        previous = [compliance._seat_fact(row) for row in
+                    Seat.objects.filter(Q(end__isnull=True) | Q(end__gte=before.actual_end), term=before, start__lt=before.actual_end)
+                    .values_list(*compliance.SEAT_VALUES)]
+    facts = compliance.TermFacts(term.body_id, org.pk, term.body.kind, term.number, term.start, term.planned_end, seats, org_kind=org.kind,
+                                 previous=previous)
     return [compliance.evaluate_rule(facts, rule, ctx) for rule in rules]
 
 

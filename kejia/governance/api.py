@@ -376,7 +376,7 @@ def update_rule(request, id: ObjectId, payload: RulePatch):
     """Only the fields sent change; `param` may be null (except for aged_at_most_share)."""
     user = _user(request)
     rule = selectors.get_rule(id)
-    return services.update_rule(rule, actor=user, **_without_nulls(payload.model_dump(mode="json", exclude_unset=True), {"param"}))
+    return services.update_rule(rule, actor=user, **_without_nulls(payload.model_dump(mode="json", exclude_unset=True), {"param", "baseline"}))
 
 
 @router.delete("/governance/rules/{id}", response={204: None}, auth=AUTH, summary="Delete a rule")

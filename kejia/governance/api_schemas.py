@@ -12,6 +12,7 @@ from kejia.governance import selectors
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.governance.compliance import age_on
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
+from kejia.organizations.kinds import OrgKind
 
 __all__ = ["Id", "ObjectId"]
 
@@ -157,6 +158,11 @@ class RuleResultOut(Schema):
     measured: float | None
     outcome: str = Field(..., description="pass, fail, target_missed or n/a")
     note: str
+    threshold_text: str = Field(..., description="The threshold exactly: 2/3, 70%, 70; for against_previous the previous term's k/n")
+    measured_text: str = Field(..., description="The measured value exactly: k/n for a share")
+    baseline: float | None = Field(..., description="Where a target starts from (000 二.1: 58 %)")
+    progress: float | None = Field(..., description="0 at the baseline, 1 at the target")
+    against_previous: bool = Field(..., description="Compared with the previous term of the same body")
     failing: list[FailingOut] = Field(..., description="The seats that make the rule fail")
 
     @staticmethod
@@ -279,7 +285,8 @@ class ConcurrentPostsOut(Schema):
     age: int | None
     max_terms: int = Field(..., description="Most terms held in one body")
     seats: list[PostSeatOut]
-    problems: list[str] = Field(..., description="posts, age and/or terms")
+    unapproved: int = Field(..., description="Posts held without a recorded approval (经批准)")
+    problems: list[str] = Field(..., description="posts, approval, age and/or terms")
 
 
 # ---- Contact duties ------------------------------------------------------------------------
@@ -360,11 +367,16 @@ class RuleOut(Schema):
     id: int
     ruleset_id: int
     body_kinds: list[str]
+    org_kinds: list[str] = Field(..., description="The kinds of organization whose bodies the rule judges")
     measure: str
     measure_label: str
     param: int | None
+    param_local: bool = Field(..., description="The age is a local setting: the policy text gives none")
     comparison: str
     threshold: float
+    threshold_text: str = Field(..., description="Exactly, as p/q")
+    baseline_text: str | None
+    against_previous: bool
     is_target: bool
     note: str
     sort: int
@@ -376,6 +388,14 @@ class RuleOut(Schema):
     @staticmethod
     def resolve_threshold(obj) -> float:
         return float(obj.threshold)
+
+    @staticmethod
+    def resolve_threshold_text(obj) -> str:
+        return f"{obj.threshold_num}/{obj.threshold_den}"
+
+    @staticmethod
+    def resolve_baseline_text(obj) -> str | None:
+        return f"{obj.baseline_num}/{obj.baseline_den}" if obj.baseline_num is not None else None
 
 
 class AssignmentOut(Schema):
@@ -390,6 +410,7 @@ class RuleSetOut(Schema):
     name: str
     jurisdiction: str
     source: str
+    document: str
     description: str
     is_active: bool
     rule_count: int
@@ -418,7 +439,8 @@ class RuleSetPatch(Schema):
 
     name: str | None = Field(None, max_length=64)
     jurisdiction: str | None = Field(None, max_length=128)
-    source: str | None = Field(None, max_length=255, description="The policy text the rules come from")
+    source: str | None = Field(None, max_length=255, description="Where the rules are written (file and section)")
+    document: str | None = Field(None, max_length=255, description="The policy text, in words")
     description: Text | None = None
     is_active: bool | None = None
 
@@ -426,7 +448,8 @@ class RuleSetPatch(Schema):
 class RuleSetIn(Schema):
     name: str = Field(..., max_length=64)
     jurisdiction: str = Field(..., max_length=128)
-    source: str = Field(..., max_length=255, description="The policy text the rules come from")
+    source: str = Field(..., max_length=255, description="Where the rules are written (file and section)")
+    document: str = Field("", max_length=255, description="The policy text, in words")
     description: Text = ""
 
 
@@ -434,10 +457,14 @@ class RulePatch(Schema):
     """Only the fields sent change."""
 
     body_kinds: list[BodyKind] | None = Field(None, min_length=1, max_length=len(BodyKind.values))
+    org_kinds: list[OrgKind] | None = Field(None, min_length=1, max_length=len(OrgKind.values))
     measure: Measure | None = None
     param: int | None = Field(None, ge=0, le=150, description="An age, for aged_at_most_share")
+    param_local: bool | None = None
     comparison: Comparison | None = None
-    threshold: Threshold | None = Field(None, description="A share (0.75 or \"75%\"), an age, a count or months")
+    threshold: Threshold | None = Field(None, description="A share (\"2/3\", \"75%\" or 0.75), an age, a count or days")
+    baseline: Annotated[str, Field(max_length=16)] | None = Field(None, description="A target's baseline, e.g. \"58%\"")
+    against_previous: bool | None = None
     is_target: bool | None = None
     note: str | None = Field(None, max_length=255)
     sort: int | None = Field(None, ge=0, le=150)
@@ -445,9 +472,10 @@ class RulePatch(Schema):
 
 class RuleIn(RulePatch):
     body_kinds: list[BodyKind] = Field(..., min_length=1, max_length=len(BodyKind.values))
+    org_kinds: list[OrgKind] = Field(..., min_length=1, max_length=len(OrgKind.values))
     measure: Measure
     comparison: Comparison
-    threshold: Threshold = Field(..., description="A share (0.75 or \"75%\"), an age, a count or months")
+    threshold: Threshold = Field(..., description="A share (\"2/3\", \"75%\" or 0.75), an age, a count or days")
     is_target: bool = False
     note: str = Field("", max_length=255)
     sort: int = Field(0, ge=0, le=150)

@@ -44,22 +44,33 @@ class Measure(models.TextChoices):
     FRONTLINE_SHARE = "frontline_share", _("Share from the front line (基层一线)")
     AGED_AT_MOST_SHARE = "aged_at_most_share", _("Share aged at most N")
     WOMEN_SHARE = "women_share", _("Share of women")
-    OFFICIAL_POSTS = "official_posts", _("Society posts held by an official")
-    OFFICIAL_AGE = "official_age", _("Age of an official")
-    OFFICIAL_TERMS = "official_terms", _("Terms an official has held in the body")
+    OFFICIAL_POSTS = "official_posts", _("Posts in social organizations held by an official")
+    OFFICIAL_UNAPPROVED = "official_unapproved", _("Posts of an official without a recorded approval")
+    OFFICIAL_AGE = "official_age", _("Age of an official on the day of the check")
+    OFFICIAL_TERMS = "official_terms", _("Terms an official has held in the same post")
     STAFF_SHARE = "staff_share", _("Full-time staff as a share of members")
-    MONTHS_OVERDUE = "months_overdue", _("Months since the term should have ended")
+    DAYS_OVERDUE = "days_overdue", _("Days since the term should have ended")
 
 
 SHARE_MEASURES = frozenset({Measure.FRONTLINE_SHARE, Measure.AGED_AT_MOST_SHARE, Measure.WOMEN_SHARE})
-PERSON_MEASURES = frozenset({Measure.OFFICIAL_POSTS, Measure.OFFICIAL_AGE, Measure.OFFICIAL_TERMS})
+PERSON_MEASURES = frozenset({Measure.OFFICIAL_POSTS, Measure.OFFICIAL_UNAPPROVED, Measure.OFFICIAL_AGE, Measure.OFFICIAL_TERMS})
+# Bodies whose terms count together for "terms in the same post": a society's council and its
+# standing council are elected for the same term (届), as are a committee and its standing committee.
+TERM_GROUPS = {
+    "council": "council", "standing_council": "council",
+    "committee": "committee", "standing_committee": "committee",
+}
 # Measures that need a parameter (an age).
 PARAM_MEASURES = frozenset({Measure.AGED_AT_MOST_SHARE})
 
 
 class Comparison(models.TextChoices):
+    """以上 / 不少于 are "at least" and 以下 / 不超过 "at most": they include the number itself
+    (Civil Code art. 1259). 主要 ("mainly") is "more than" one half."""
+
     AT_LEAST = "gte", _("at least")
     AT_MOST = "lte", _("at most")
+    MORE_THAN = "gt", _("more than")
 
 
 class Outcome(models.TextChoices):

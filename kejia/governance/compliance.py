@@ -7,31 +7,29 @@ and body, active members and full-time staff per organization). `subtree_complia
 for every body of a subtree in a fixed number of queries; `body_compliance` for one body;
 `slate_compliance` for a draft slate (what-if)."""
 
-import calendar
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from fractions import Fraction
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from kejia.core.ratios import fraction_text, reaches
 from kejia.governance.choices import (
     PERSON_MEASURES,
     POST_ROLES,
+    SHARE_MEASURES,
+    TERM_GROUPS,
     Comparison,
     Measure,
     Outcome,
     SeatRole,
 )
-from kejia.governance.models import Body, Rule, RuleSetAssignment, Seat, Term
+from kejia.governance.models import Body, DeclaredPost, Rule, RuleSetAssignment, Seat, Term
 from kejia.organizations.kinds import SOCIETY_KINDS
 from kejia.people.choices import Gender
-
-# Thresholds are stored to four decimals (1/3 → 0.3333): a share within half a unit of the last
-# decimal counts as reaching it, so 2 of 3 meets "at least 0.6667" and exactly 3/4 meets 0.75.
-TOLERANCE = 0.00005
 
 
 def age_on(birth: datetime.date | None, day: datetime.date) -> int | None:
@@ -40,6 +38,15 @@ def age_on(birth: datetime.date | None, day: datetime.date) -> int | None:
     if birth is None:
         return None
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def post_of(role: str) -> str:
+    """The post a role is, for counting terms in the same post: both kinds of vice-chair are one."""
+    return "vice_chair" if role in (SeatRole.VICE_CHAIR_FULL, SeatRole.VICE_CHAIR_PART) else role
+
+
+def term_group(body_kind: str) -> str:
+    return TERM_GROUPS.get(body_kind, body_kind)
 
 
 @dataclass(frozen=True)
@@ -64,12 +71,16 @@ class TermFacts:
     start: datetime.date
     planned_end: datetime.date
     seats: list[SeatFact]
+    org_kind: str = ""
+    previous: list[SeatFact] | None = None  # the previous term's seats held when it ended (None: no previous term)
 
 
 @dataclass
 class Context:
-    posts: dict[int, int] = field(default_factory=dict)  # person → current society posts (POST_ROLES)
-    terms: dict[tuple[int, int], int] = field(default_factory=dict)  # (body, person) → terms with a seat
+    posts: dict[int, int] = field(default_factory=dict)  # person → posts held in social organizations (tree and declared)
+    unapproved: dict[int, int] = field(default_factory=dict)  # person → those posts without a recorded approval
+    # (organization, body group, person, post) → term numbers held in it
+    terms: dict[tuple[int, str, int, str], set[int]] = field(default_factory=dict)
     members: dict[int, int] = field(default_factory=dict)  # organization → active memberships
     today: datetime.date = field(default_factory=timezone.localdate)
 
@@ -87,85 +98,115 @@ class RuleResult:
     outcome: str
     failing: list[SeatFact] = field(default_factory=list)
     note: str = ""
+    threshold_text: str = ""  # exact: "2/3", "70%", "70"
+    measured_text: str = ""  # exact: "1402/2003"
+    baseline: float | None = None
+    progress: float | None = None  # of a target with a baseline: 0 at the baseline, 1 at the target
+    against_previous: bool = False
+    param_local: bool = False
 
 
-def _meets(value: float, comparison: str, threshold: float) -> bool:
-    if comparison == Comparison.AT_LEAST:
-        return value >= threshold - TOLERANCE
-    return value <= threshold + TOLERANCE
-
-
-def _months_after(start: datetime.date, day: datetime.date) -> int:
-    """Whole months from `start` to `day`. A month after the 31st (or 29th, 30th) is reached on the
-    last day of a shorter month: 31 January + 1 month is 28 February, as a calendar reads it."""
-    months = (day.year - start.year) * 12 + day.month - start.month
-    if day.day < start.day and day.day != calendar.monthrange(day.year, day.month)[1]:
-        months -= 1
-    return months
-
-
-def _share(seats: list[SeatFact], test) -> tuple[float | None, list[SeatFact]]:
+def _share(seats: list[SeatFact], test) -> tuple[tuple[int, int] | None, list[SeatFact]]:
     if not seats:
         return None, []
-    hits = [s for s in seats if test(s)]
-    return len(hits) / len(seats), [s for s in seats if not test(s)]
+    hits = sum(1 for s in seats if test(s))
+    return (hits, len(seats)), [s for s in seats if not test(s)]
+
+
+def _share_test(rule: Rule):
+    if rule.measure == Measure.FRONTLINE_SHARE:
+        return lambda s: s.is_frontline
+    if rule.measure == Measure.WOMEN_SHARE:
+        return lambda s: s.gender == Gender.FEMALE
+    limit = rule.param if rule.param is not None else 45
+    return lambda s: (a := age_on(s.birth_date, s.start)) is not None and a <= limit
 
 
 def _person_values(facts: TermFacts, rule: Rule, ctx: Context) -> list[tuple[SeatFact, int]]:
     officials = [s for s in facts.seats if s.official]
     if rule.measure == Measure.OFFICIAL_AGE:
-        return [(s, age) for s in officials if (age := age_on(s.birth_date, s.start)) is not None]
+        # Held for as long as the official is in office: the age on the day of the check (a draft
+        # slate: its planned start, when later).
+        return [(s, age) for s in officials if (age := age_on(s.birth_date, max(s.start, ctx.today))) is not None]
     if rule.measure == Measure.OFFICIAL_POSTS:
         return [(s, ctx.posts.get(s.person_id, 0)) for s in officials]
-    # Terms held in this body, counting the one being evaluated (a draft slate adds one).
-    extra = 1 if facts.body_id is None or facts.term_number is None else 0
-    return [(s, ctx.terms.get((facts.body_id, s.person_id), 0) + extra) for s in officials]
+    if rule.measure == Measure.OFFICIAL_UNAPPROVED:
+        return [(s, ctx.unapproved.get(s.person_id, 0)) for s in officials]
+    # Terms in the same post of the organization, the council and standing council counted as one.
+    group = term_group(facts.body_kind)
+    out = []
+    for s in officials:
+        numbers = ctx.terms.get((facts.organization_id, group, s.person_id, post_of(s.role)), set())
+        out.append((s, len(numbers | {facts.term_number}) if facts.term_number is not None else len(numbers) + 1))
+    return out
+
+
+def _ratio_text(k: int, n: int) -> str:
+    return f"{k}/{n}"
 
 
 def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str = "") -> RuleResult:
-    threshold = float(rule.threshold)
-    measured: float | None
+    p, q = rule.threshold_num, rule.threshold_den or 1
+    share = rule.measure in SHARE_MEASURES
+    ratio: tuple[int, int] | None = None
     failing: list[SeatFact] = []
-    if rule.measure == Measure.FRONTLINE_SHARE:
-        measured, misses = _share(facts.seats, lambda s: s.is_frontline)
-        failing = misses
-    elif rule.measure == Measure.WOMEN_SHARE:
-        measured, misses = _share(facts.seats, lambda s: s.gender == Gender.FEMALE)
-        failing = misses
-    elif rule.measure == Measure.AGED_AT_MOST_SHARE:
-        limit = rule.param if rule.param is not None else 45
-        measured, misses = _share(facts.seats, lambda s: (a := age_on(s.birth_date, s.start)) is not None and a <= limit)
-        failing = misses
+    person_values: list[tuple[SeatFact, int]] = []
+    threshold_text = fraction_text(p, q, share=share or rule.measure == Measure.STAFF_SHARE)
+    if share:
+        test = _share_test(rule)
+        ratio, failing = _share(facts.seats, test)
+        if rule.against_previous:
+            # A measure of the body as a whole against its previous term: no seat is "failing".
+            failing = []
+            previous, _misses = _share(facts.previous or [], test)
+            if previous is None:
+                ratio = None
+            else:
+                p, q = previous
+                threshold_text = _ratio_text(p, q)
     elif rule.measure in PERSON_MEASURES:
-        values = _person_values(facts, rule, ctx)
-        # The body's value is its worst official's: the highest against "at most", the lowest against "at least".
-        worst = max if rule.comparison == Comparison.AT_MOST else min
-        measured = float(worst(v for _s, v in values)) if values else None
-        failing = [s for s, v in values if not _meets(v, rule.comparison, threshold)]
+        person_values = _person_values(facts, rule, ctx)
+        if person_values:
+            # The body's value is its worst official's: the highest against "at most", the lowest otherwise.
+            worst = max if rule.comparison == Comparison.AT_MOST else min
+            ratio = (worst(v for _s, v in person_values), 1)
+        failing = [s for s, v in person_values if not reaches(v, 1, rule.comparison, p, q)]
     elif rule.measure == Measure.STAFF_SHARE:
         members = ctx.members.get(facts.organization_id, 0)
-        staff = sum(1 for s in facts.seats if s.role == SeatRole.STAFF)
-        measured = staff / members if members else None
-    elif rule.measure == Measure.MONTHS_OVERDUE:
-        measured = float(max(_months_after(facts.planned_end, ctx.today), 0))
-    else:  # an unknown measure (a newer rule set read by older code): not judged
-        measured = None
-    if measured is None:
-        outcome = Outcome.NOT_APPLICABLE
-        failing = []
+        if members:
+            ratio = (sum(1 for s in facts.seats if s.role == SeatRole.STAFF), members)
+    elif rule.measure == Measure.DAYS_OVERDUE:
+        # In days, as the alerts: one day past the planned end without a new term is overdue.
+        ratio = (max((ctx.today - facts.planned_end).days, 0), 1)
+    if ratio is None:
+        outcome, failing = Outcome.NOT_APPLICABLE, []
     elif rule.measure in PERSON_MEASURES:
         outcome = Outcome.PASS if not failing else (Outcome.TARGET_MISSED if rule.is_target else Outcome.FAIL)
-    elif _meets(measured, rule.comparison, threshold):
+    elif reaches(ratio[0], ratio[1], rule.comparison, p, q):
         outcome, failing = Outcome.PASS, []
     else:
         outcome = Outcome.TARGET_MISSED if rule.is_target else Outcome.FAIL
+    if rule.measure not in SHARE_MEASURES:
+        failing = failing if rule.measure in PERSON_MEASURES else []
+    baseline = rule.baseline if rule.is_target and not rule.against_previous else None
+    progress = None
+    if baseline is not None and ratio is not None and Fraction(p, q) != baseline:
+        progress = float((Fraction(*ratio) - baseline) / (Fraction(p, q) - baseline))
     return RuleResult(rule_id=rule.pk, ruleset=ruleset_name or getattr(rule.ruleset, "name", ""), measure=rule.measure, param=rule.param,
-                      comparison=rule.comparison, threshold=threshold, is_target=rule.is_target, measured=measured, outcome=outcome,
-                      failing=failing, note=rule.note)
+                      comparison=rule.comparison, threshold=p / q, is_target=rule.is_target,
+                      measured=ratio[0] / ratio[1] if ratio else None, outcome=outcome, failing=failing, note=rule.note,
+                      threshold_text=threshold_text, measured_text=_ratio_text(*ratio) if ratio and ratio[1] != 1 else (str(ratio[0]) if ratio else ""),
+                      baseline=float(baseline) if baseline is not None else None, progress=progress,
+                      against_previous=rule.against_previous, param_local=rule.param_local)
+
+
+def applies(rule: Rule, body_kind: str, org_kind: str) -> bool:
+    """A rule judges a body of one of its body kinds held by an organization of one of its kinds."""
+    return body_kind in (rule.body_kinds or []) and org_kind in (rule.org_kinds or [])
 
 
 def evaluate(facts: TermFacts, rules: Iterable[Rule], ctx: Context) -> list[RuleResult]:
-    return [evaluate_rule(facts, rule, ctx) for rule in rules if facts.body_kind in (rule.body_kinds or [])]
+    return [evaluate_rule(facts, rule, ctx) for rule in rules if applies(rule, facts.body_kind, facts.org_kind)]
 
 
 # ---- Which rules apply ------------------------------------------------------------------------
@@ -208,6 +249,29 @@ def _seat_fact(row: tuple) -> SeatFact:
 SEAT_VALUES = ("id", "person_id", "person__name", "role", "start", "is_frontline", "birth_date", "gender", "official")
 
 
+def _posts(person_ids: set[int], today: datetime.date, other_than: int | None) -> tuple[dict[int, int], dict[int, int]]:
+    """Posts each person holds in social organizations: society posts in the tree (one per
+    society, approved when any of its seats records the approval) and declared posts outside."""
+    posts: dict[int, int] = defaultdict(int)
+    unapproved: dict[int, int] = defaultdict(int)
+    held = Seat.objects.filter(_open_seats(today), person_id__in=person_ids, role__in=POST_ROLES, term__actual_end__isnull=True,
+                               term__body__organization__kind__in=SOCIETY_KINDS)
+    if other_than is not None:
+        held = held.exclude(term__body__organization_id=other_than)
+    approved: dict[tuple[int, int], bool] = {}
+    for person_id, org_id, approved_on in held.values_list("person_id", "term__body__organization_id", "approved_on"):
+        approved[(person_id, org_id)] = approved.get((person_id, org_id), False) or approved_on is not None
+    for (person_id, _org), ok in approved.items():
+        posts[person_id] += 1
+        unapproved[person_id] += not ok
+    declared = DeclaredPost.objects.filter(Q(end__isnull=True) | Q(end__gt=today), Q(start__isnull=True) | Q(start__lte=today),
+                                           person_id__in=person_ids)
+    for person_id, approved_on in declared.values_list("person_id", "approved_on"):
+        posts[person_id] += 1
+        unapproved[person_id] += approved_on is None
+    return dict(posts), dict(unapproved)
+
+
 def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], today: datetime.date, *,
                 other_than: int | None = None) -> Context:
     """Federation-wide counts for the evaluation; with `other_than` (an organization), society posts
@@ -216,19 +280,34 @@ def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], tod
 
     ctx = Context(today=today)
     if person_ids:
-        posts = Seat.objects.filter(_open_seats(today), person_id__in=person_ids, role__in=POST_ROLES, term__actual_end__isnull=True,
-                                    term__body__organization__kind__in=SOCIETY_KINDS)
-        if other_than is not None:
-            posts = posts.exclude(term__body__organization_id=other_than)
-        posts = posts.values("person_id").annotate(n=Count("term__body__organization", distinct=True))
-        ctx.posts = {row["person_id"]: row["n"] for row in posts}
-        terms = (Seat.objects.filter(person_id__in=person_ids, term__body_id__in=body_ids)
-                 .values("term__body_id", "person_id").annotate(n=Count("term", distinct=True)))
-        ctx.terms = {(row["term__body_id"], row["person_id"]): row["n"] for row in terms}
+        ctx.posts, ctx.unapproved = _posts(person_ids, today, other_than)
+        terms: dict[tuple[int, str, int, str], set[int]] = defaultdict(set)
+        rows = (Seat.objects.filter(person_id__in=person_ids, term__body__organization_id__in=org_ids)
+                .values_list("term__body__organization_id", "term__body__kind", "person_id", "role", "term__number").distinct())
+        for org_id, kind, person_id, role, number in rows:
+            terms[(org_id, term_group(kind), person_id, post_of(role))].add(number)
+        ctx.terms = dict(terms)
     if org_ids:
         members = (Membership.objects.filter(society_id__in=org_ids, status="active").values("society_id").annotate(n=Count("id")))
         ctx.members = {row["society_id"]: row["n"] for row in members}
     return ctx
+
+
+def previous_seats(terms: list[Term]) -> dict[int, list[SeatFact]]:
+    """body → the seats of its previous term held on the day that term ended."""
+    numbers = {t.body_id: t.number for t in terms}
+    previous: dict[int, tuple[int, int]] = {}
+    for body_id, term_id, number in (Term.objects.filter(body_id__in=numbers, actual_end__isnull=False)
+                                     .values_list("body_id", "id", "number")):
+        if number < numbers[body_id] and (body_id not in previous or number > previous[body_id][1]):
+            previous[body_id] = (term_id, number)
+    by_term = {term_id: body_id for body_id, (term_id, _n) in previous.items()}
+    out: dict[int, list[SeatFact]] = {body_id: [] for body_id in previous}
+    held = (Seat.objects.filter(term_id__in=by_term, start__lt=F("term__actual_end"))
+            .filter(Q(end__isnull=True) | Q(end__gte=F("term__actual_end"))))
+    for row in held.values_list("term_id", *SEAT_VALUES).iterator(chunk_size=5000):
+        out[by_term[row[0]]].append(_seat_fact(row[1:]))
+    return out
 
 
 @dataclass
@@ -263,10 +342,11 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
     person_ids = {s.person_id for seats in seats_by_term.values() for s in seats if s.official}
     ctx = context_for(person_ids, {t.body_id for t in terms}, {t.body.organization_id for t in terms}, today)
     rules = applicable_rules({t.body.organization.path for t in terms}, ruleset=ruleset)
+    previous = previous_seats(terms) if terms else {}
     reports = []
     for term in terms:
         facts = TermFacts(term.body_id, term.body.organization_id, term.body.kind, term.number, term.start, term.planned_end,
-                          seats_by_term.get(term.pk, []))
+                          seats_by_term.get(term.pk, []), org_kind=term.body.organization.kind, previous=previous.get(term.body_id))
         reports.append(BodyReport(term.body, term, len(facts.seats), evaluate(facts, rules[term.body.organization.path], ctx)))
     return reports
 
@@ -299,11 +379,14 @@ def slate_compliance(slate, *, today: datetime.date | None = None, ruleset: str 
     entries = list(slate.entries.select_related("person"))
     seats = [SeatFact(None, e.person_id, e.person.name, e.role, slate.planned_start, e.person.is_frontline, e.person.birth_date,
                       e.person.gender, e.official) for e in entries]
+    current = Term.objects.filter(body=body, actual_end__isnull=True).first()
+    now = [_seat_fact(row) for row in Seat.objects.filter(_open_seats(today), term=current).values_list(*SEAT_VALUES)] if current else None
     facts = TermFacts(body.pk, body.organization_id, body.kind, None, slate.planned_start, _years_after(slate.planned_start, body.term_years),
-                      seats)
+                      seats, org_kind=organization.kind, previous=now)
     officials = {s.person_id for s in seats if s.official}
     # An official's posts in this society become the ones the slate gives (the current term ends);
     # their posts in other societies stay.
+    # Approval of the slate's posts comes after the election: only posts elsewhere are checked for it.
     ctx = context_for(officials, {body.pk}, {body.organization_id}, today, other_than=body.organization_id)
     if organization.kind in SOCIETY_KINDS:
         for s in seats:
@@ -314,6 +397,5 @@ def slate_compliance(slate, *, today: datetime.date | None = None, ruleset: str 
 
 
 def threshold_text(result: RuleResult) -> str:
-    value = Decimal(str(result.threshold))
-    # `:f` keeps 70 as "70" (a bare normalize() gives "7E+1").
-    return f"{'≥' if result.comparison == Comparison.AT_LEAST else '≤'} {value.normalize():f}"
+    sign = {Comparison.AT_LEAST: "≥", Comparison.AT_MOST: "≤", Comparison.MORE_THAN: ">"}.get(result.comparison, result.comparison)
+    return f"{sign} {result.threshold_text}"

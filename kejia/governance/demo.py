@@ -8,7 +8,9 @@ secretariat. Each body has its current term (the organization's own term dates, 
 and some have earlier terms, so "terms held" counts. The seats are people of the talent database,
 with their attributes copied at seating; the front-line shares are drawn so that most bodies meet
 the rules and some do not, and a few officials hold posts in two or three societies, are over 70
-or in their third term. The "jiangsu" and "societies" rule sets apply to the whole province. The
+or in their third term; most officials' posts have their approval on file, some not. The
+"jiangsu", "societies" and "plan2025" rule sets apply to the whole province (each rule judges only
+the kinds of organization it names). The
 provincial standing committee's members keep contact with most counties and provincial societies,
 with visits logged. Written in bulk with one audit event, like the rest of the demo; the demo's
 "today" is `ANCHOR`.
@@ -24,14 +26,16 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kejia.governance.choices import BodyKind, ContactForm, OfficialStatus, SeatRole
+from kejia.governance.choices import POST_ROLES, BodyKind, ContactForm, OfficialStatus, SeatRole
 from kejia.governance.models import Body, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment, Seat, Term
 from kejia.organizations.demo.common import ANCHOR, DEFAULT_SEED, add_years
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 
 SEED_ACTION = "governance.demo_seeded"
-RULE_SETS = ("jiangsu", "societies")
+RULE_SETS = ("jiangsu", "societies", "plan2025")
+APPROVED = 0.9  # share of the officials' society posts with their approval (经批准) on file
+APPROVERS = ("省委组织部", "省科协党组", "省委老干部局")
 COUNTY_SAMPLE = 0.5  # share of the county associations whose committee is on file
 CONTACT_COVERAGE = 0.85  # share of the counties and provincial societies with a contact leader
 MULTI_POST_OFFICIALS = 3  # officials holding posts in two or three societies
@@ -75,16 +79,19 @@ class Special:
 class SeatRow:
     """A seat to be written: the columns of `Seat`, with the (unsaved) term it belongs to."""
 
-    __slots__ = ("term", "person_id", "role", "start", "end", "is_frontline", "birth_date", "gender", "sector", "official")
+    __slots__ = ("term", "person_id", "role", "start", "end", "is_frontline", "birth_date", "gender", "sector", "official",
+                 "approved_on", "approved_by")
 
     def __init__(self, term: Term, person_id: int, role: str, start: datetime.date, end: datetime.date | None, is_frontline: bool,
-                 birth_date: datetime.date | None, gender: str, sector: str, official: str) -> None:
+                 birth_date: datetime.date | None, gender: str, sector: str, official: str, approved_on: datetime.date | None = None,
+                 approved_by: str = "") -> None:
         self.term, self.person_id, self.role, self.start, self.end = term, person_id, role, start, end
         self.is_frontline, self.birth_date, self.gender, self.sector, self.official = is_frontline, birth_date, gender, sector, official
+        self.approved_on, self.approved_by = approved_on, approved_by
 
 
 SEAT_COLUMNS = ("term_id", "person_id", "role", "start", "end", "is_frontline", "birth_date", "gender", "sector", "official",
-                "created_at", "updated_at")
+                "approved_on", "approved_by", "created_at", "updated_at")
 
 
 def insert_seats(rows: list[SeatRow], *, batch_size: int = 5000) -> None:
@@ -98,7 +105,8 @@ def insert_seats(rows: list[SeatRow], *, batch_size: int = 5000) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, [(r.term.pk, r.person_id, r.role, day(r.start), day(r.end), r.is_frontline, day(r.birth_date),
-                                      r.gender, r.sector, r.official, now, now) for r in rows[start:start + batch_size]])
+                                      r.gender, r.sector, r.official, day(r.approved_on), r.approved_by, now, now)
+                                     for r in rows[start:start + batch_size]])
 
 
 class GovernanceBuilder:
@@ -192,7 +200,13 @@ class GovernanceBuilder:
     def seat(self, term: Term, person: int, role: str = SeatRole.MEMBER, *, official: str = "", start: datetime.date | None = None,
              end: datetime.date | None = None) -> None:
         _pk, front, birth, gender, sector = self.people[person]
-        self.seats.append(SeatRow(term, person, role, start or term.start, end, front, birth, gender, sector, official))
+        start = start or term.start
+        approved_on, approved_by = None, ""
+        # Most officials' posts were approved before the election (drawn apart from `rng`, so the rest of the demo is unchanged).
+        own = random.Random(person * 7919 + start.toordinal())
+        if official and role in POST_ROLES and own.random() < APPROVED:
+            approved_on, approved_by = start - datetime.timedelta(days=own.randint(10, 60)), own.choice(APPROVERS)
+        self.seats.append(SeatRow(term, person, role, start, end, front, birth, gender, sector, official, approved_on, approved_by))
 
     def seat_members(self, term: Term, people: list[int]) -> None:
         """Ordinary members: most seated at the start of the term, a few in a by-election later and a

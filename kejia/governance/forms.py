@@ -4,9 +4,11 @@ and every other rule are the services' job, whose errors come back next to the f
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.organizations.forms import ALL, DateInput
+from kejia.organizations.kinds import OrgKind
 
 TEXT_MAX = 5000
 
@@ -88,9 +90,9 @@ class CoverageForm(forms.Form):
 
 
 class ConcurrentForm(forms.Form):
-    max_posts = forms.IntegerField(label=_("society posts, at most"), min_value=0, max_value=20, initial=1, required=False)
+    max_posts = forms.IntegerField(label=_("posts in social organizations, at most"), min_value=0, max_value=20, initial=1, required=False)
     max_age = forms.IntegerField(label=_("age, at most"), min_value=18, max_value=120, initial=70, required=False)
-    max_terms = forms.IntegerField(label=_("terms in one body, at most"), min_value=1, max_value=20, initial=2, required=False)
+    max_terms = forms.IntegerField(label=_("terms in the same post, at most"), min_value=1, max_value=20, initial=2, required=False)
     org = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
@@ -116,23 +118,60 @@ class ComplianceFilterForm(forms.Form):
 class RuleSetForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=64)
     jurisdiction = forms.CharField(label=_("jurisdiction"), max_length=128)
-    source = forms.CharField(label=_("source"), max_length=255, help_text=_("The policy text the rules come from."))
+    source = forms.CharField(label=_("source"), max_length=255,
+                             help_text=_("Where the rules are written: the file and section, for administrators; not shown on pages."))
+    document = forms.CharField(label=_("policy text"), max_length=255, required=False,
+                               help_text=_("The policy text the rules come from, in words (shown on pages)."))
     description = forms.CharField(label=_("description"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RuleForm(forms.Form):
     body_kinds = forms.MultipleChoiceField(label=_("applies to"), choices=BodyKind.choices, widget=forms.CheckboxSelectMultiple)
+    org_kinds = forms.MultipleChoiceField(label=_("held by organizations of the kinds"), choices=OrgKind.choices,
+                                          widget=forms.CheckboxSelectMultiple,
+                                          help_text=_("A rule judges a body only where the organization holding it is of one of these kinds."))
     measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
     param = forms.IntegerField(label=_("parameter (age)"), min_value=0, max_value=150, required=False,
                                help_text=_("Only for “share aged at most N”: the age N."))
-    comparison = forms.ChoiceField(label=_("comparison"), choices=Comparison.choices)
-    threshold = forms.CharField(label=_("threshold"), max_length=16, help_text=_("A share as 0.75 or 75%; a count or age as a number."))
+    param_local = forms.BooleanField(label=_("the age is a local setting, not given by the policy text"), required=False,
+                                     help_text=_("E.g. 中青年 (middle-aged and young): the policy texts give no age; the page says so beside the rule."))
+    comparison = forms.ChoiceField(label=_("comparison"), choices=Comparison.choices,
+                                   help_text=_("以上 and 不少于 are “at least”, 以下 and 不超过 “at most”: both include the number. "
+                                               "主要 (mainly) is “more than” 1/2."))
+    threshold = forms.CharField(label=_("threshold"), max_length=16,
+                                help_text=_("A share as a fraction (2/3) or a percentage (75%); a count, an age or days as a number. "
+                                            "Compared exactly."))
+    baseline = forms.CharField(label=_("baseline (for a target)"), max_length=16, required=False,
+                               help_text=_("Where a target starts from (e.g. 58%): the page shows the progress from it to the target."))
+    against_previous = forms.BooleanField(label=_("compared with the previous term"), required=False,
+                                          help_text=_("For a share that must rise: this term's share against the previous term's of the same body."))
     is_target = forms.BooleanField(label=_("a target (左右), not a hard rule"), required=False)
     note = forms.CharField(label=_("note"), max_length=255, required=False)
     sort = forms.IntegerField(label=_("order"), min_value=0, max_value=150, required=False, initial=0)
 
     def clean_threshold(self) -> str:
         return self.cleaned_data["threshold"].strip().replace("％", "%")
+
+    def clean_baseline(self) -> str:
+        return self.cleaned_data["baseline"].strip().replace("％", "%")
+
+
+class ApprovalForm(forms.Form):
+    approved_on = forms.DateField(label=_("approved on"), widget=DateInput)
+    approved_by = forms.CharField(label=_("approved by"), max_length=128, help_text=_("The body that approved the post (经批准)."))
+
+
+class DeclaredPostForm(forms.Form):
+    organization_name = forms.CharField(label=_("social organization"), max_length=128)
+    post = forms.CharField(label=pgettext_lazy("office held", "post"), max_length=64)
+    start = forms.DateField(label=_("since"), widget=DateInput, required=False)
+    approved_on = forms.DateField(label=_("approved on"), widget=DateInput, required=False)
+    approved_by = forms.CharField(label=_("approved by"), max_length=128, required=False,
+                                  help_text=_("Empty when not approved: the post is then flagged."))
+
+
+class EndPostForm(forms.Form):
+    end = forms.DateField(label=_("until"), widget=DateInput, required=False, help_text=_("Empty: today."))
 
 
 class AssignRuleSetForm(forms.Form):

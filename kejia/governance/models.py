@@ -1,10 +1,13 @@
 """Leadership bodies of an organization, their terms and seats; composition rule sets as data and
 where they apply; leaders' contact duties and their visits; what-if slates for the next term."""
 
+from fractions import Fraction
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core.models import TimeStamped
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
@@ -61,6 +64,9 @@ class Seat(TimeStamped):
     role = models.CharField(_("role"), max_length=20, choices=SeatRole.choices, default=SeatRole.MEMBER)
     start = models.DateField(_("seated on"))
     end = models.DateField(_("left on"), null=True, blank=True)
+    # The approval (经批准) of an official's post, 003 三.3: when and by whom.
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approved_by = models.CharField(_("approved by"), max_length=128, blank=True)
     # At the date of seating:
     is_frontline = models.BooleanField(_("front-line"), default=False)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
@@ -82,7 +88,10 @@ class Seat(TimeStamped):
 class RuleSet(TimeStamped):
     name = models.CharField(_("name"), max_length=64, unique=True)
     jurisdiction = models.CharField(_("jurisdiction"), max_length=128)
-    source = models.CharField(_("source"), max_length=255, help_text=_("The policy text the rules come from."))
+    source = models.CharField(_("source"), max_length=255,
+                              help_text=_("Where the rules are written: the file and section, for administrators; not shown on pages."))
+    document = models.CharField(_("policy text"), max_length=255, blank=True,
+                                help_text=_("The policy text the rules come from, in words (shown on pages)."))
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("in force"), default=True)
 
@@ -96,23 +105,45 @@ class RuleSet(TimeStamped):
 
 
 class Rule(TimeStamped):
+    """A body of one of `body_kinds`, held by an organization of one of `org_kinds`, is measured
+    and compared with the threshold p/q (exactly, in integers: kejia.core.ratios). A target (左右)
+    may carry the baseline it starts from; `against_previous` compares with the previous term of
+    the same body instead of a threshold."""
+
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="rules", verbose_name=_("rule set"))
     body_kinds = models.JSONField(_("applies to"), default=list)
+    org_kinds = models.JSONField(_("organizations holding the body"), default=list)
     measure = models.CharField(_("measure"), max_length=24, choices=Measure.choices)
     param = models.PositiveSmallIntegerField(_("parameter (age)"), null=True, blank=True)
+    param_local = models.BooleanField(_("the age is a local setting, not given by the policy text"), default=False)
     comparison = models.CharField(_("comparison"), max_length=4, choices=Comparison.choices)
-    threshold = models.DecimalField(_("threshold"), max_digits=8, decimal_places=4)
+    threshold_num = models.PositiveIntegerField(_("threshold numerator"), default=0)
+    threshold_den = models.PositiveIntegerField(_("threshold denominator"), default=1)
+    baseline_num = models.PositiveIntegerField(_("baseline numerator"), null=True, blank=True)
+    baseline_den = models.PositiveIntegerField(_("baseline denominator"), null=True, blank=True)
+    against_previous = models.BooleanField(_("compared with the previous term"), default=False)
     is_target = models.BooleanField(_("a target (左右), not a hard rule"), default=False)
     note = models.CharField(_("note"), max_length=255, blank=True)
     sort = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["ruleset_id", "sort", "id"]
+        constraints = [models.CheckConstraint(condition=Q(threshold_den__gt=0), name="rule_threshold_den_positive"),
+                       models.CheckConstraint(condition=Q(baseline_den__isnull=True) | Q(baseline_den__gt=0),
+                                              name="rule_baseline_den_positive")]
         verbose_name = _("rule")
         verbose_name_plural = _("rules")
 
     def __str__(self) -> str:
         return f"{self.ruleset} · {self.get_measure_display()}"
+
+    @property
+    def threshold(self) -> Fraction:
+        return Fraction(self.threshold_num, self.threshold_den or 1)
+
+    @property
+    def baseline(self) -> Fraction | None:
+        return Fraction(self.baseline_num, self.baseline_den) if self.baseline_num is not None and self.baseline_den else None
 
 
 class RuleSetAssignment(TimeStamped):
@@ -147,6 +178,30 @@ class Slate(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DeclaredPost(TimeStamped):
+    """A post a person holds in a social organization outside the tree (社会团体职务, 003 三.3),
+    declared by the staff of an organization where the person sits; with its approval (经批准)."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="declared_posts", verbose_name=_("person"))
+    declared_by = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+",
+                                    verbose_name=_("declared by"))
+    organization_name = models.CharField(_("social organization"), max_length=128)
+    post = models.CharField(pgettext_lazy("office held", "post"), max_length=64)
+    start = models.DateField(_("since"), null=True, blank=True)
+    end = models.DateField(_("until"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    approved_by = models.CharField(_("approved by"), max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["person_id", "-id"]
+        indexes = [models.Index(fields=["person", "end"])]
+        verbose_name = _("declared post")
+        verbose_name_plural = _("declared posts")
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} · {self.post}"
 
 
 class SlateEntry(models.Model):

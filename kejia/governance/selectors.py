@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kejia.core.errors import NotFound, PermissionDenied
 from kejia.governance.choices import POST_ROLES, BodyKind
-from kejia.governance.models import Body, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment, Seat, Slate, Term
+from kejia.governance.models import Body, ContactAssignment, ContactVisit, DeclaredPost, Rule, RuleSet, RuleSetAssignment, Seat, Slate, Term
 from kejia.organizations import scope
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind, OrgStatus
 from kejia.organizations.models import Organization
@@ -92,10 +92,12 @@ def term_alerts(user, *, root: Organization | None = None, within_days: int = 90
 
 def concurrent_posts(user, *, today: datetime.date | None = None, root: Organization | None = None, max_posts: int = 1,
                      max_age: int = 70, max_terms: int = 2) -> list[dict]:
-    """Officials (one identity from the talent database) holding more society posts, more terms
-    of one body, or older than the limits (003 三.3), among the seats in the user's scope. Posts
-    are counted across the whole federation: a post elsewhere still counts, shown as a number."""
-    from kejia.governance.compliance import age_on
+    """Officials (one identity from the talent database) holding more posts in social
+    organizations, more terms in the same post, or older than the limits (003 三.3), or holding a
+    post without a recorded approval, among the seats in the user's scope. Posts are counted across
+    the whole federation and with the posts declared outside it; terms in the same post of an
+    organization count its council and standing council together; the age is today's."""
+    from kejia.governance.compliance import age_on, context_for, post_of, term_group
 
     today = today or timezone.localdate()
     open_seat = Q(end__isnull=True) | Q(end__gt=today)
@@ -103,29 +105,30 @@ def concurrent_posts(user, *, today: datetime.date | None = None, root: Organiza
                               "term__body__organization__path")
     if root is not None:
         in_scope = in_scope.filter(term__body__organization__path__descends=root.path)
-    rows = list(in_scope.values("person_id", "person__name", "birth_date", "start", "official", "role", "term__body_id",
-                                "term__body__kind", "term__body__organization__name", "term__body__organization__code"))
+    rows = list(in_scope.values("id", "person_id", "person__name", "birth_date", "start", "official", "role", "term__number",
+                                "term__body__organization_id", "term__body__kind", "term__body__organization__name",
+                                "term__body__organization__code"))
     person_ids = {r["person_id"] for r in rows}
-    posts = dict(Seat.objects.filter(open_seat, person_id__in=person_ids, role__in=POST_ROLES, term__actual_end__isnull=True,
-                                     term__body__organization__kind__in=SOCIETY_KINDS)
-                 .values("person_id").annotate(n=Count("term__body__organization", distinct=True)).values_list("person_id", "n"))
-    terms = defaultdict(int)
-    for row in (Seat.objects.filter(person_id__in=person_ids, term__body_id__in={r["term__body_id"] for r in rows})
-                .values("person_id", "term__body_id").annotate(n=Count("term", distinct=True))):
-        terms[(row["person_id"], row["term__body_id"])] = row["n"]
+    ctx = context_for(person_ids, set(), {r["term__body__organization_id"] for r in rows}, today)
     people: dict[int, dict] = {}
     for r in rows:
         entry = people.setdefault(r["person_id"], {"person_id": r["person_id"], "name": r["person__name"], "official": r["official"],
-                                                   "posts": posts.get(r["person_id"], 0), "age": age_on(r["birth_date"], today),
-                                                   "max_terms": 0, "seats": [], "problems": set()})
-        n_terms = terms[(r["person_id"], r["term__body_id"])]
+                                                   "posts": ctx.posts.get(r["person_id"], 0),
+                                                   "unapproved": ctx.unapproved.get(r["person_id"], 0),
+                                                   "age": age_on(r["birth_date"], today), "max_terms": 0, "seats": [], "problems": set(),
+                                                   "seat_id": r["id"]})
+        key = (r["term__body__organization_id"], term_group(r["term__body__kind"]), r["person_id"], post_of(r["role"]))
+        n_terms = len(ctx.terms.get(key, set()) | {r["term__number"]})
         entry["max_terms"] = max(entry["max_terms"], n_terms)
         entry["seats"].append({"organization": r["term__body__organization__name"], "code": r["term__body__organization__code"],
-                               "body": str(BodyKind(r["term__body__kind"]).label), "role": r["role"], "terms": n_terms})
+                               "body": str(BodyKind(r["term__body__kind"]).label), "role": r["role"], "terms": n_terms,
+                               "seat_id": r["id"]})
     out = []
     for entry in people.values():
         if entry["posts"] > max_posts:
             entry["problems"].add("posts")
+        if entry["unapproved"]:
+            entry["problems"].add("approval")
         if entry["age"] is not None and entry["age"] > max_age:
             entry["problems"].add("age")
         if entry["max_terms"] > max_terms:
@@ -134,6 +137,23 @@ def concurrent_posts(user, *, today: datetime.date | None = None, root: Organiza
             entry["problems"] = sorted(entry["problems"])
             out.append(entry)
     return sorted(out, key=lambda e: (-len(e["problems"]), -e["posts"], e["name"]))
+
+
+def declared_posts_of(person_id: int) -> QuerySet[DeclaredPost]:
+    """A person's declared posts outside the tree (the caller reached the person through a seat)."""
+    return DeclaredPost.objects.filter(person_id=person_id).select_related("declared_by").order_by("end", "-id")
+
+
+def society_posts_of(person_id: int, *, today: datetime.date | None = None) -> QuerySet[Seat]:
+    """The posts a person holds now in societies of the tree (federation-wide, as counted)."""
+    today = today or timezone.localdate()
+    return (Seat.objects.filter(Q(end__isnull=True) | Q(end__gt=today), person_id=person_id, role__in=POST_ROLES,
+                                term__actual_end__isnull=True, term__body__organization__kind__in=SOCIETY_KINDS)
+            .select_related("term__body__organization").order_by("term__body__organization__path", "term__body__kind"))
+
+
+def get_declared_post_for(user, pk, *, manage: bool = False) -> DeclaredPost:
+    return _get(DeclaredPost.objects.select_related("declared_by", "person"), pk, user, lambda d: d.declared_by, manage)
 
 
 CONTACT_TARGET_KINDS = tuple(SOCIETY_KINDS | {OrgKind.COUNTY_ASSOCIATION})

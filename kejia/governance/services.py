@@ -3,24 +3,25 @@ and their assignments, draft slates, contact duties and visits, term reminders. 
 transaction and writes an audit event."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import Role, RoleKind
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
-from kejia.governance.choices import PARAM_MEASURES, BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
+from kejia.core.ratios import parse_fraction
+from kejia.governance.choices import PARAM_MEASURES, SHARE_MEASURES, BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.governance.models import (
     Body,
     ContactAssignment,
     ContactVisit,
+    DeclaredPost,
     Rule,
     RuleSet,
     RuleSetAssignment,
@@ -30,10 +31,16 @@ from kejia.governance.models import (
     Term,
 )
 from kejia.organizations import scope
+from kejia.organizations.kinds import OrgKind
 from kejia.people.choices import PersonStatus
 
-RULE_FIELDS = ["body_kinds", "measure", "param", "comparison", "threshold", "is_target", "note", "sort"]
-RULESET_FIELDS = ["name", "jurisdiction", "source", "description", "is_active"]
+# The rule's columns (audit snapshots) and what a form or the API sends: a threshold and a baseline
+# as written ("2/3", "75%", "0.75"), kept as the fraction p/q.
+RULE_FIELDS = ["body_kinds", "org_kinds", "measure", "param", "param_local", "comparison", "threshold_num", "threshold_den",
+               "baseline_num", "baseline_den", "against_previous", "is_target", "note", "sort"]
+RULE_INPUTS = ["body_kinds", "org_kinds", "measure", "param", "param_local", "comparison", "threshold", "baseline", "against_previous",
+               "is_target", "note", "sort"]
+RULESET_FIELDS = ["name", "jurisdiction", "source", "document", "description", "is_active"]
 
 
 def _today() -> datetime.date:
@@ -185,39 +192,129 @@ def unseat(seat: Seat, *, actor, end: Any = None, reason: str = "") -> Seat:
     return seat
 
 
+# ---- officials' posts: approval (经批准) and posts held outside the tree (003 三.3) -----------------
+
+def _approval(approved_on: Any, approved_by: str) -> tuple[datetime.date, str]:
+    day = _date(approved_on, "approved_on")
+    if day > _today():
+        raise DomainError("invalid_dates", _("The date cannot be in the future."), field="approved_on")
+    body = (approved_by or "").strip()
+    if not body:
+        raise DomainError("required", _("Name the body that approved the post."), field="approved_by")
+    return day, body[:128]
+
+
+@transaction.atomic
+def record_post_approval(seat: Seat, *, actor, approved_on: Any, approved_by: str) -> Seat:
+    """Record that an official's post was approved: when and by which body."""
+    org = seat.term.body.organization
+    _require_manager(org, actor)
+    day, body = _approval(approved_on, approved_by)
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    old = {"approved_on": seat.approved_on, "approved_by": seat.approved_by}
+    seat.approved_on, seat.approved_by = day, body
+    seat.save(update_fields=["approved_on", "approved_by", "updated_at"])
+    record_event(actor=actor, action="seat.post_approved", obj=seat, organization=org, old=old,
+                 new={"approved_on": day, "approved_by": body})
+    return seat
+
+
+@transaction.atomic
+def declare_post(seat: Seat, *, actor, organization_name: str, post: str, start: Any = None, approved_on: Any = None,
+                 approved_by: str = "") -> DeclaredPost:
+    """A post the seat's holder has in a social organization outside the tree; it counts toward the
+    one post an official may hold. Declared by the staff of the seat's organization."""
+    org = seat.term.body.organization
+    _require_manager(org, actor)
+    name, title = (organization_name or "").strip(), (post or "").strip()
+    errors = {f: [gettext("This field is required.")] for f, v in (("organization_name", name), ("post", title)) if not v}
+    if errors:
+        raise ValidationFailed(errors)
+    start = _date(start, "start", required=False)
+    day, body = (None, "")
+    if approved_on not in (None, "") or (approved_by or "").strip():
+        day, body = _approval(approved_on, approved_by)
+    declared = DeclaredPost.objects.create(person=seat.person, declared_by=org, organization_name=name[:128], post=title[:64], start=start,
+                                           approved_on=day, approved_by=body)
+    record_event(actor=actor, action="post.declared", obj=declared, organization=org,
+                 new={"person": seat.person_id, "organization_name": declared.organization_name, "post": declared.post,
+                      "approved_on": day, "approved_by": body})
+    return declared
+
+
+@transaction.atomic
+def approve_declared_post(declared: DeclaredPost, *, actor, approved_on: Any, approved_by: str) -> DeclaredPost:
+    _require_manager(declared.declared_by, actor)
+    day, body = _approval(approved_on, approved_by)
+    old = {"approved_on": declared.approved_on, "approved_by": declared.approved_by}
+    declared.approved_on, declared.approved_by = day, body
+    declared.save(update_fields=["approved_on", "approved_by", "updated_at"])
+    record_event(actor=actor, action="post.approved", obj=declared, organization=declared.declared_by, old=old,
+                 new={"approved_on": day, "approved_by": body})
+    return declared
+
+
+@transaction.atomic
+def end_declared_post(declared: DeclaredPost, *, actor, end: Any = None) -> DeclaredPost:
+    _require_manager(declared.declared_by, actor)
+    if declared.end is not None:
+        raise DomainError("ended", _("This post has already ended."))
+    day = _date(end, "end", required=False) or _today()
+    if declared.start and day < declared.start:
+        raise DomainError("invalid_dates", _("A post ends after it starts."), field="end")
+    declared.end = day
+    declared.save(update_fields=["end", "updated_at"])
+    record_event(actor=actor, action="post.ended", obj=declared, organization=declared.declared_by, new={"end": day})
+    return declared
+
+
 # ---- rule sets --------------------------------------------------------------------------------
 
+def _kinds(value: Any, allowed: list[str]) -> list[str] | None:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.replace(",", " ").split() if v.strip()]
+    if not isinstance(value, (list, tuple)) or not value or any(v not in allowed for v in value):
+        return None
+    return list(dict.fromkeys(value))
+
+
 def _clean_rule(data: dict[str, Any]) -> dict[str, Any]:
+    """Form or API input → the rule's columns; every field at fault is named at once."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
     for name, value in data.items():
-        if name not in RULE_FIELDS:
+        if name not in RULE_INPUTS:
             raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
         if name == "body_kinds":
-            if isinstance(value, str):
-                value = [v.strip() for v in value.replace(",", " ").split() if v.strip()]
-            if not isinstance(value, (list, tuple)) or not value or any(v not in BodyKind.values for v in value):
-                errors[name] = [_g("Choose one or more kinds of body.")]
+            if (value := _kinds(value, BodyKind.values)) is None:
+                errors[name] = [gettext("Choose one or more kinds of body.")]
                 continue
-            value = list(dict.fromkeys(value))
+        elif name == "org_kinds":
+            if (value := _kinds(value, OrgKind.values)) is None:
+                errors[name] = [gettext("Choose one or more kinds of organization.")]
+                continue
         elif name == "measure":
             if value not in Measure.values:
-                errors[name] = [_g("Choose a measure from the list.")]
+                errors[name] = [gettext("Choose a measure from the list.")]
                 continue
         elif name == "comparison":
             if value not in Comparison.values:
-                errors[name] = [_g("Choose at least or at most.")]
+                errors[name] = [gettext("Choose at least, at most or more than.")]
                 continue
-        elif name == "threshold":
+        elif name in ("threshold", "baseline"):
+            if name == "baseline" and value in (None, ""):
+                out["baseline_num"] = out["baseline_den"] = None
+                continue
             try:
-                value = Decimal(str(value).strip().rstrip("%")) / (100 if str(value).strip().endswith("%") else 1)
-            except (InvalidOperation, ValueError):
-                errors[name] = [_g("Enter a number, e.g. 0.75 or 75%.")]
+                p, q = parse_fraction(str(value))
+            except ValueError:
+                errors[name] = [gettext("Enter a fraction, a percentage or a number, e.g. 2/3, 75% or 70.")]
                 continue
-            if not value.is_finite() or value < 0 or value > 1000:
-                errors[name] = [_g("Enter a number, e.g. 0.75 or 75%.")]
+            if p > 100000 or q > 1000000:
+                errors[name] = [gettext("This number is out of range.")]
                 continue
-            value = value.quantize(Decimal("0.0001"))
+            out[f"{name}_num"], out[f"{name}_den"] = p, q
+            continue
         elif name in ("param", "sort"):
             if value in (None, ""):
                 value = None if name == "param" else 0
@@ -225,34 +322,37 @@ def _clean_rule(data: dict[str, Any]) -> dict[str, Any]:
                 try:
                     value = int(value)
                 except (TypeError, ValueError):
-                    errors[name] = [_g("Enter a whole number.")]
+                    errors[name] = [gettext("Enter a whole number.")]
                     continue
                 if not 0 <= value <= 150:
-                    errors[name] = [_g("This number is out of range.")]
+                    errors[name] = [gettext("This number is out of range.")]
                     continue
-        elif name == "is_target":
+        elif name in ("is_target", "param_local", "against_previous"):
             value = bool(value)
         else:
             value = (value or "").strip()[:255]
         out[name] = value
     measure = out.get("measure", data.get("measure"))
     if measure in PARAM_MEASURES and "param" in out and out["param"] is None:
-        errors["param"] = [_g("This measure needs an age.")]
+        errors["param"] = [gettext("This measure needs an age.")]
+    if out.get("against_previous") and measure not in SHARE_MEASURES:
+        errors["against_previous"] = [gettext("Only a share can be compared with the previous term.")]
     if errors:
         raise ValidationFailed(errors)
     return out
 
 
 @transaction.atomic
-def create_ruleset(*, actor, name: str, jurisdiction: str, source: str, description: str = "") -> RuleSet:
+def create_ruleset(*, actor, name: str, jurisdiction: str, source: str, document: str = "", description: str = "") -> RuleSet:
     _require_rule_editor(actor)
     name, jurisdiction, source = (name or "").strip(), (jurisdiction or "").strip(), (source or "").strip()
-    errors = {f: [_g("This field is required.")] for f, v in (("name", name), ("jurisdiction", jurisdiction), ("source", source)) if not v}
+    errors = {f: [gettext("This field is required.")] for f, v in (("name", name), ("jurisdiction", jurisdiction), ("source", source)) if not v}
     if errors:
         raise ValidationFailed(errors)
     if RuleSet.objects.filter(name=name).exists():
         raise DomainError("duplicate", _("A rule set with this name exists."), field="name")
-    ruleset = RuleSet.objects.create(name=name[:64], jurisdiction=jurisdiction[:128], source=source[:255], description=description or "")
+    ruleset = RuleSet.objects.create(name=name[:64], jurisdiction=jurisdiction[:128], source=source[:255],
+                                     document=(document or "").strip()[:255], description=description or "")
     record_event(actor=actor, action="ruleset.created", obj=ruleset, new=snapshot(ruleset, RULESET_FIELDS))
     return ruleset
 
@@ -269,7 +369,7 @@ def update_ruleset(ruleset: RuleSet, *, actor, **changes: Any) -> RuleSet:
             value = bool(value)
         else:
             value = (value or "").strip()
-            if name != "description" and not value:
+            if name not in ("description", "document") and not value:
                 raise DomainError("required", _("This field is required."), field=name)
             if name == "name" and RuleSet.objects.filter(name=value).exclude(pk=ruleset.pk).exists():
                 raise DomainError("duplicate", _("A rule set with this name exists."), field="name")
@@ -284,7 +384,7 @@ def update_ruleset(ruleset: RuleSet, *, actor, **changes: Any) -> RuleSet:
 @transaction.atomic
 def add_rule(ruleset: RuleSet, *, actor, **data: Any) -> Rule:
     _require_rule_editor(actor)
-    for required in ("body_kinds", "measure", "comparison", "threshold"):
+    for required in ("body_kinds", "org_kinds", "measure", "comparison", "threshold"):
         data.setdefault(required, "")
     rule = Rule.objects.create(ruleset=ruleset, **_clean_rule(data))
     record_event(actor=actor, action="rule.added", obj=ruleset, new={"rule": rule.pk, **snapshot(rule, RULE_FIELDS)})
@@ -300,6 +400,8 @@ def update_rule(rule: Rule, *, actor, **data: Any) -> Rule:
         setattr(rule, name, value)
     if rule.measure in PARAM_MEASURES and rule.param is None:
         raise DomainError("param_required", _("This measure needs an age."), field="param")
+    if rule.against_previous and rule.measure not in SHARE_MEASURES:
+        raise DomainError("invalid", _("Only a share can be compared with the previous term."), field="against_previous")
     rule.save()
     before, after = changed(old, snapshot(rule, RULE_FIELDS))
     if after:
@@ -343,7 +445,7 @@ def create_slate(body: Body, *, actor, name: str, planned_start: Any = None, fro
     _require_manager(body.organization, actor)
     current = Term.objects.filter(body=body, actual_end__isnull=True).first()
     planned_start = _date(planned_start, "planned_start", required=False) or (current.planned_end if current else _today())
-    name = (name or "").strip()[:128] or _g("Next term")
+    name = (name or "").strip()[:128] or gettext("Next term")
     slate = Slate.objects.create(body=body, name=name, planned_start=planned_start, created_by=actor if getattr(actor, "pk", None) else None)
     if from_current and current is not None:
         seats = Seat.objects.filter(term=current, end__isnull=True).select_related("person").filter(person__status=PersonStatus.ACTIVE)
@@ -450,8 +552,8 @@ def send_term_reminders(*, today: datetime.date | None = None, within_days: int 
             if not Term.objects.filter(pk=term.pk).exclude(reminded_for=term.planned_end).update(reminded_for=term.planned_end):
                 continue
             overdue = term.planned_end < today
-            subject = (_g("Overdue term change: %(body)s") if overdue else _g("Term change due: %(body)s")) % {"body": term.body}
-            body = _g("Term %(n)s planned to end on %(date)s.") % {"n": term.number, "date": term.planned_end}
+            subject = (gettext("Overdue term change: %(body)s") if overdue else gettext("Term change due: %(body)s")) % {"body": term.body}
+            body = gettext("Term %(n)s planned to end on %(date)s.") % {"n": term.number, "date": term.planned_end}
             for role in Role.objects.filter(organization=org, kind__in=(RoleKind.STAFF, RoleKind.ADMIN)).select_related("user"):
                 notify(kind="term_reminder", subject=subject, body=body, user=role.user, email=role.user.email, link=f"/governance/bodies/{term.body_id}/")
             sent += 1

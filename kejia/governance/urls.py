@@ -20,6 +20,12 @@ urlpatterns = [
     path("bodies/<int:pk>/slates/new/", views.slate_create, name="slate_create"),
     path("terms/<int:pk>/", views.term, name="term"),
     path("seats/<int:pk>/vacate/", views.seat_vacate, name="seat_vacate"),
+    # An official's posts: approval of this one, posts declared outside the tree.
+    path("seats/<int:pk>/posts/", views.seat_posts, name="seat_posts"),
+    path("seats/<int:pk>/approval/", views.seat_approval, name="seat_approval"),
+    path("seats/<int:pk>/posts/declare/", views.post_declare, name="post_declare"),
+    path("declared-posts/<int:pk>/approval/", views.declared_post_approval, name="declared_post_approval"),
+    path("declared-posts/<int:pk>/end/", views.declared_post_end, name="declared_post_end"),
     path("slates/<int:pk>/", views.slate, name="slate"),
     path("slates/<int:pk>/entries/new/", views.slate_add, name="slate_add"),
     path("slates/<int:pk>/entries/remove/", views.slate_remove, name="slate_remove"),

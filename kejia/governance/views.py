@@ -20,11 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kejia.accounts.models import RoleKind
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.ratios import fraction_text
 from kejia.governance import compliance, forms, selectors, services
 from kejia.governance.choices import SHARE_MEASURES, BodyKind, Comparison, Measure, OfficialStatus, Outcome
 from kejia.governance.models import Term
 from kejia.organizations import scope, view_helpers
 from kejia.organizations import selectors as org_selectors
+from kejia.organizations.kinds import OrgKind
 from kejia.organizations.views import form_error
 from kejia.people import selectors as people_selectors
 
@@ -94,18 +96,41 @@ def _chosen_person(request) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
+def _percent_down(k: int, n: int) -> str:
+    """A share as a percentage rounded down to two decimals: 1 402 of 2 003 reads 69.99 %, never
+    70.0 % beside a 70 % it does not reach."""
+    hundredths = k * 10000 // n
+    return f"{hundredths // 100}.{hundredths % 100:02d}%"
+
+
 def _measured_text(r) -> str:
     if r.measured is None:
         return "—"
-    if r.measure in PERCENT_MEASURES:
-        return f"{r.measured * 100:.1f}%"
-    return f"{r.measured:g}"
+    if r.measure in PERCENT_MEASURES and "/" in r.measured_text:
+        k, n = (int(x) for x in r.measured_text.split("/"))
+        return f"{_percent_down(k, n)} ({k}/{n})"
+    return r.measured_text or f"{r.measured:g}"
+
+
+COMPARISON_SIGN = {Comparison.AT_LEAST: "≥", Comparison.AT_MOST: "≤", Comparison.MORE_THAN: ">"}
 
 
 def _threshold_text(r) -> str:
-    if r.measure in PERCENT_MEASURES:
-        return f"{'≥' if r.comparison == Comparison.AT_LEAST else '≤'} {r.threshold * 100:.4g}%"
-    return compliance.threshold_text(r)
+    sign = COMPARISON_SIGN.get(r.comparison, r.comparison)
+    if r.against_previous:
+        if r.measured is None:
+            return _("%(sign)s the previous term") % {"sign": sign}
+        k, n = (int(x) for x in r.threshold_text.split("/"))
+        return _("%(sign)s the previous term (%(share)s)") % {"sign": sign, "share": f"{_percent_down(k, n)} ({k}/{n})"}
+    return f"{sign} {r.threshold_text}"
+
+
+def _progress_text(r) -> str:
+    """A target with a baseline: how far from the baseline to the target the body has come."""
+    if r.baseline is None or r.progress is None:
+        return ""
+    return _("from %(baseline)s toward %(target)s: %(progress)s of the way") % {
+        "baseline": f"{r.baseline * 100:g}%", "target": r.threshold_text, "progress": f"{int(r.progress * 100)}%"}
 
 
 def _measure_label(measure: str, param) -> str:
@@ -119,7 +144,8 @@ def _outcome_label(outcome: str) -> str:
 
 def _result_row(r) -> dict:
     return {"result": r, "measure": _measure_label(r.measure, r.param), "measured": _measured_text(r), "threshold": _threshold_text(r),
-            "outcome": _outcome_label(r.outcome), "badge": OUTCOME_CLASS.get(r.outcome, ""), "failing": r.failing}
+            "outcome": _outcome_label(r.outcome), "badge": OUTCOME_CLASS.get(r.outcome, ""), "failing": r.failing,
+            "progress": _progress_text(r)}
 
 
 def _result_rows(report) -> list[dict]:
@@ -128,6 +154,10 @@ def _result_rows(report) -> list[dict]:
 
 def _kind_label(kind: str) -> str:
     return str(BodyKind(kind).label) if kind in BodyKind.values else kind
+
+
+def _org_kind_label(kind: str) -> str:
+    return str(OrgKind(kind).label) if kind in OrgKind.values else kind
 
 
 # ---- Home, an organization's bodies ------------------------------------------------------------
@@ -270,6 +300,101 @@ def term(request, pk: int):
         "term": item, "body": item.body, "org": item.body.organization,
         "seats": [{"seat": s, "age": compliance.age_on(s.birth_date, s.start)} for s in seats],
     })
+
+
+# ---- An official's posts: approval (经批准) and posts declared outside the tree ------------------
+
+def _posts_context(request, seat, **bound) -> dict:
+    user = request.user
+    manage = scope.can_manage(user, seat.term.body.organization)
+    f: dict[str, Any] = {}
+    if manage:
+        f["approval"] = forms.ApprovalForm(prefix="approval", initial={"approved_on": seat.approved_on, "approved_by": seat.approved_by})
+        f["declare"] = forms.DeclaredPostForm(prefix="declare")
+    f.update(bound)
+    declared = list(selectors.declared_posts_of(seat.person_id))
+    return {"seat": seat, "person": seat.person, "body": seat.term.body, "org": seat.term.body.organization, "manage": manage, "f": f,
+            "society_posts": list(selectors.society_posts_of(seat.person_id)), "declared": declared,
+            "declared_forms": {d.pk: {"approval": forms.ApprovalForm(prefix=f"approve{d.pk}"), "end": forms.EndPostForm(prefix=f"end{d.pk}")}
+                               for d in declared if manage and d.end is None and scope.can_manage(user, d.declared_by)}}
+
+
+def _render_posts(request, seat, status: int = 200, **bound):
+    return render(request, "governance/posts.html", _posts_context(request, seat, **bound), status=status)
+
+
+@login_required
+@require_GET
+def seat_posts(request, pk: int):
+    return _render_posts(request, selectors.get_seat_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def seat_approval(request, pk: int):
+    seat = selectors.get_seat_for(request.user, pk, manage=True)
+    form = forms.ApprovalForm(request.POST, prefix="approval")
+    response, status = _submit(request, form, lambda d: services.record_post_approval(seat, actor=request.user, **d),
+                               _("The approval was recorded."), lambda s: redirect("governance:seat_posts", pk=seat.pk))
+    return response or _render_posts(request, seat, status, approval=form)
+
+
+@login_required
+@require_POST
+def post_declare(request, pk: int):
+    seat = selectors.get_seat_for(request.user, pk, manage=True)
+    form = forms.DeclaredPostForm(request.POST, prefix="declare")
+    response, status = _submit(request, form, lambda d: services.declare_post(seat, actor=request.user, **d),
+                               _("The post was declared."), lambda p: redirect("governance:seat_posts", pk=seat.pk))
+    return response or _render_posts(request, seat, status, declare=form)
+
+
+def _form_errors_text(form) -> str:
+    return "; ".join(f"{form.fields[name].label if name in form.fields else name}: {e}" for name, errors in form.errors.items() for e in errors)
+
+
+def _back_to_posts(request, declared):
+    """The page the form was posted from (a seat of the person), or the concurrent-posts page."""
+    value = request.POST.get("seat", "")
+    if value.isdigit() and len(value) < 10:
+        return redirect("governance:seat_posts", pk=int(value))
+    return redirect("governance:concurrent")
+
+
+@login_required
+@require_POST
+def declared_post_approval(request, pk: int):
+    declared = selectors.get_declared_post_for(request.user, pk, manage=True)
+    form = forms.ApprovalForm(request.POST, prefix=f"approve{declared.pk}")
+    if not form.is_valid():
+        messages.error(request, _form_errors_text(form))
+        return _back_to_posts(request, declared)
+    try:
+        services.approve_declared_post(declared, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        label = forms.ApprovalForm.base_fields[exc.field].label if exc.field in forms.ApprovalForm.base_fields else ""
+        messages.error(request, f"{label}: {exc.message}" if label else str(exc.message))
+        return _back_to_posts(request, declared)
+    messages.success(request, _("The approval was recorded."))
+    return _back_to_posts(request, declared)
+
+
+@login_required
+@require_POST
+def declared_post_end(request, pk: int):
+    declared = selectors.get_declared_post_for(request.user, pk, manage=True)
+    form = forms.EndPostForm(request.POST, prefix=f"end{declared.pk}")
+    if not form.is_valid():
+        messages.error(request, _form_errors_text(form))
+        return _back_to_posts(request, declared)
+    try:
+        services.end_declared_post(declared, actor=request.user, end=form.cleaned_data["end"])
+    except DomainError as exc:
+        label = forms.ApprovalForm.base_fields[exc.field].label if exc.field in forms.ApprovalForm.base_fields else ""
+        messages.error(request, f"{label}: {exc.message}" if label else str(exc.message))
+        return _back_to_posts(request, declared)
+    messages.success(request, _("The post has ended."))
+    return _back_to_posts(request, declared)
 
 
 # ---- What-if: a draft slate against the rules, beside the current term --------------------------
@@ -570,8 +695,9 @@ def rulesets(request):
 
 
 def _rule_initial(rule) -> dict:
-    initial = {name: getattr(rule, name) for name in services.RULE_FIELDS}
-    initial["threshold"] = f"{rule.threshold.normalize():f}"
+    initial = {name: getattr(rule, name) for name in services.RULE_INPUTS if name not in ("threshold", "baseline")}
+    initial["threshold"] = f"{rule.threshold_num}/{rule.threshold_den}" if rule.threshold_den != 1 else str(rule.threshold_num)
+    initial["baseline"] = f"{rule.baseline_num}/{rule.baseline_den}" if rule.baseline_num is not None else ""
     return initial
 
 
@@ -582,21 +708,26 @@ def _ruleset_context(request, ruleset, **bound) -> dict:
     f: dict[str, Any] = {}
     if editor:
         f["rule"] = forms.RuleForm(prefix="rule")
-        f["edit"] = forms.RuleSetForm(prefix="edit", initial={n: getattr(ruleset, n) for n in ("name", "jurisdiction", "source", "description")})
+        f["edit"] = forms.RuleSetForm(prefix="edit", initial={n: getattr(ruleset, n) for n in ("name", "jurisdiction", "source", "document",
+                                                                                              "description")})
     if assigner:
         f["assign"] = forms.AssignRuleSetForm(prefix="assign")
     f.update(bound)
-    rules = [{"rule": r, "kinds": [_kind_label(k) for k in r.body_kinds or []], "measure": _measure_label(r.measure, r.param),
-              "threshold": _rule_threshold(r)} for r in ruleset.rules.order_by("sort", "id")]
+    rules = [{"rule": r, "kinds": [_kind_label(k) for k in r.body_kinds or []], "org_kinds": [_org_kind_label(k) for k in r.org_kinds or []],
+              "measure": _measure_label(r.measure, r.param), "threshold": _rule_threshold(r)} for r in ruleset.rules.order_by("sort", "id")]
     return {"ruleset": ruleset, "rules": rules, "editor": editor, "assigner": assigner, "f": f,
             "assignments": selectors.assignments_in_scope(user).filter(ruleset=ruleset).order_by("organization__path")}
 
 
 def _rule_threshold(rule) -> str:
-    comparison = "≥" if rule.comparison == Comparison.AT_LEAST else "≤"
-    if rule.measure in PERCENT_MEASURES:
-        return f"{comparison} {float(rule.threshold) * 100:.4g}%"
-    return f"{comparison} {rule.threshold.normalize():f}"
+    sign = COMPARISON_SIGN.get(rule.comparison, rule.comparison)
+    if rule.against_previous:
+        return _("%(sign)s the previous term") % {"sign": sign}
+    share = rule.measure in PERCENT_MEASURES
+    text = f"{sign} {fraction_text(rule.threshold_num, rule.threshold_den, share=share)}"
+    if rule.baseline_num is not None and rule.baseline_den:
+        text += " · " + _("from %(baseline)s") % {"baseline": fraction_text(rule.baseline_num, rule.baseline_den, share=share)}
+    return text
 
 
 @login_required

@@ -1,12 +1,9 @@
 from django.db import migrations
 
-
-def load(apps, schema_editor):
-    from kejia.governance.rulesets import load_rule_sets
-
-    load_rule_sets(apps.get_model("governance", "RuleSet"), apps.get_model("governance", "Rule"))
+# The shipped rule sets were loaded here in their first form; they are loaded (and the first form
+# converted) by 0003_exact_rules, whose fields they need.
 
 
 class Migration(migrations.Migration):
     dependencies = [("governance", "0001_initial")]
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = []

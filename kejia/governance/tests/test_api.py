@@ -31,6 +31,8 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 ID_NUMBER, PHONE = "11010519491231002X", "13800138000"
 
+SOC_KINDS = ["provincial_society"]
+
 
 class Api:
     def __init__(self, user):
@@ -80,6 +82,7 @@ def gov(tree, rulesets):
     council = services.create_body(tree.soc, actor=tree.society_secretary, kind="council", name="第八届理事会")
     term = services.start_term(council, actor=tree.society_secretary, start=D(2024, 1, 1))
     chair_seat = services.seat_person(term, actor=tree.society_secretary, person=chair, role="chair", start=D(2024, 1, 1), official="serving")
+    services.record_post_approval(chair_seat, actor=tree.society_secretary, approved_on=D(2023, 12, 1), approved_by="省委组织部")
     for p in members:
         services.seat_person(term, actor=tree.society_secretary, person=p, start=D(2024, 1, 1))
     slate = services.create_slate(council, actor=tree.society_secretary, name="第九届", planned_start=D(2029, 1, 1))
@@ -100,7 +103,7 @@ def written():
     """What a refused request must leave untouched."""
     return (Body.objects.count(), Term.objects.count(), Seat.objects.filter(end__isnull=True).count(), Slate.objects.count(),
             SlateEntry.objects.count(), ContactAssignment.objects.filter(until__isnull=True).count(), ContactVisit.objects.count(),
-            RuleSet.objects.count(), list(Rule.objects.values_list("id", "threshold", "note")), RuleSetAssignment.objects.count(),
+            RuleSet.objects.count(), list(Rule.objects.values_list("id", "threshold_num", "threshold_den", "note")), RuleSetAssignment.objects.count(),
             AuditEvent.objects.exclude(action="api_token.issued").count())
 
 
@@ -167,11 +170,13 @@ def test_body_compliance_with_failing_seats(tree, gov, as_):
     by_measure = {r["measure"]: r for r in report["results"]}
     frontline = by_measure["frontline_share"]
     assert frontline["ruleset"] == "societies" and frontline["comparison"] == "gte" and frontline["threshold"] == 0.75
+    assert frontline["threshold_text"] == "3/4" and frontline["measured_text"] == "3/4"
     assert frontline["measured"] == 0.75 and frontline["outcome"] == "pass" and frontline["failing"] == []
     age = by_measure["official_age"]
-    assert age["outcome"] == "fail" and age["measured"] == 74 and age["is_target"] is False and age["param"] is None
+    assert age["outcome"] == "fail" and age["measured"] == 76 and age["is_target"] is False and age["param"] is None  # today's age
     assert age["failing"] == [{"person_id": gov["chair"].pk, "name": "孙丽", "role": "chair"}]
-    assert by_measure["months_overdue"]["outcome"] == "pass" and report["failures"] == 1
+    assert by_measure["days_overdue"]["outcome"] == "pass" and report["failures"] == 1
+    assert by_measure["official_unapproved"]["outcome"] == "pass"
     no_pii(response, gov["chair"])
 
     assert as_(tree.society_secretary).get(f"/api/governance/bodies/{gov['council'].pk}/compliance",
@@ -296,8 +301,11 @@ def test_rulesets_read_by_any_signed_in_user(tree, gov, as_, rulesets):
     listed = worker.get("/api/governance/rulesets").json()
     assert {"national", "jiangsu", "societies"} <= {r["name"] for r in listed}
     detail = worker.get(f"/api/governance/rulesets/{rulesets['societies'].pk}").json()
-    assert detail["rule_count"] == 8 and [r["sort"] for r in detail["rules"]] == list(range(1, 9))
-    assert detail["rules"][0]["measure"] == "frontline_share" and detail["rules"][0]["threshold"] == 0.75
+    assert detail["rule_count"] == 10 and [r["sort"] for r in detail["rules"]] == list(range(1, 11))
+    congress, council = detail["rules"][:2]
+    assert (congress["measure"], congress["comparison"], congress["threshold_text"], congress["org_kinds"]) == (
+        "frontline_share", "gt", "1/2", ["provincial_society", "municipal_society"])
+    assert council["threshold"] == 0.75 and council["threshold_text"] == "3/4"
     assert detail["assignments"] == []  # the worker's scope holds none
     province = as_(tree.province_staff).get(f"/api/governance/rulesets/{rulesets['societies'].pk}").json()
     assert [a["organization"]["code"] for a in province["assignments"]] == ["JS"]
@@ -320,7 +328,7 @@ def test_rulesets_written_by_federation_admins(tree, rulesets, as_, editor):
     assert patched.status_code == 200 and patched.json()["description"] == "试行" and patched.json()["is_active"] is False
 
     rule = api.post(f"/api/governance/rulesets/{ruleset['id']}/rules",
-                    {"body_kinds": ["council", "standing_council"], "measure": "women_share", "comparison": "gte", "threshold": "30%",
+                    {"body_kinds": ["council", "standing_council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": "30%",
                      "is_target": True, "note": "女性比例 30% 左右"})
     assert rule.status_code == 201, rule.content
     assert rule.json()["threshold"] == 0.3 and rule.json()["body_kinds"] == ["council", "standing_council"]
@@ -339,7 +347,7 @@ def test_rulesets_writes_refused_for_others(tree, rulesets, as_, actor):
     assert api.post("/api/governance/rulesets", {"name": "x", "jurisdiction": "x", "source": "x"}).status_code == 403
     assert api.patch(f"/api/governance/rulesets/{rulesets['jiangsu'].pk}", {"description": "x"}).status_code == 403
     assert api.post(f"/api/governance/rulesets/{rulesets['jiangsu'].pk}/rules",
-                    {"body_kinds": ["council"], "measure": "women_share", "comparison": "gte", "threshold": 0.3}).status_code == 403
+                    {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": 0.3}).status_code == 403
     assert api.patch(f"/api/governance/rules/{rule.pk}", {"threshold": 0.1}).status_code == 403
     assert api.delete(f"/api/governance/rules/{rule.pk}").status_code == 403
     assert written() == before
@@ -485,13 +493,13 @@ def test_validation_names_the_field_with_nothing_written(tree, gov, as_, ruleset
         (platform, "patch", f"/api/governance/rulesets/{rulesets['national'].pk}", {"name": "jiangsu"}, 400, "name"),
         (platform, "patch", f"/api/governance/rulesets/{rulesets['national'].pk}", {"source": None}, 400, "source"),
         (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": ["council"], "measure": "women_share", "comparison": "gte", "threshold": "abc"}, 400, "threshold"),
+         {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": "abc"}, 400, "threshold"),
         (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": ["council"], "measure": "aged_at_most_share", "comparison": "gte", "threshold": 0.3}, 400, "param"),
+         {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "aged_at_most_share", "comparison": "gte", "threshold": 0.3}, 400, "param"),
         (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": [], "measure": "women_share", "comparison": "gte", "threshold": 0.3}, 422, "body_kinds"),
+         {"body_kinds": [], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": 0.3}, 422, "body_kinds"),
         (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": ["council"], "measure": "height", "comparison": "gte", "threshold": 0.3}, 422, "measure"),
+         {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "height", "comparison": "gte", "threshold": 0.3}, 422, "measure"),
         (platform, "patch", f"/api/governance/rules/{rulesets['national'].rules.get(measure='aged_at_most_share').pk}", {"param": None},
          400, "param"),
         (platform, "patch", f"/api/governance/rules/{rulesets['national'].rules.first().pk}", {"comparison": None}, 400, "comparison"),

@@ -18,8 +18,9 @@ TODAY = "2026-11-23"
 
 @pytest.fixture
 def bodies(tree):
-    """JS congress at 60 % front-line (national target missed, Jiangsu failed); the society's
-    council meets every rule but its term is overdue from 2027."""
+    """JS congress at 60 % front-line (Jiangsu failed; the national rules, assigned to JS with its
+    subtree, judge only the national association and so say nothing); the society's council meets
+    every rule but its term is overdue from 2027."""
     load_rule_sets(RuleSet, Rule)
     for name, org in (("national", tree.js), ("jiangsu", tree.js), ("societies", tree.soc)):
         RuleSetAssignment.objects.create(ruleset=RuleSet.objects.get(name=name), organization=org)
@@ -35,7 +36,8 @@ def bodies(tree):
     for i in range(4):
         Seat.objects.create(term=council, person=Person.objects.create(name=f"理事{i}"), start=council.start, is_frontline=True,
                             birth_date=datetime.date(1980, 1, 1), role=SeatRole.CHAIR if i == 0 else SeatRole.MEMBER,
-                            official=OfficialStatus.SERVING if i == 0 else "")
+                            official=OfficialStatus.SERVING if i == 0 else "", approved_on=datetime.date(2022, 5, 1) if i == 0 else None,
+                            approved_by="省委组织部" if i == 0 else "")
     return congress, council
 
 
@@ -58,13 +60,11 @@ def test_check_compliance_json_lists_bodies_results_and_failing_names(tree, bodi
     assert congress["term"] == {"number": 10, "start": "2024-01-01", "planned_end": "2029-01-01"}
     assert congress["seats"] == 10
     results = {(r["ruleset"], r["measure"]): r for r in congress["results"]}
-    assert set(results) == {("national", "frontline_share"), ("national", "aged_at_most_share"),
-                            ("jiangsu", "frontline_share"), ("jiangsu", "aged_at_most_share")}
-    national = results["national", "frontline_share"]
-    assert national == {"ruleset": "national", "measure": "frontline_share", "param": None, "comparison": "gte", "threshold": 0.65,
-                        "is_target": True, "measured": 0.6, "outcome": "target_missed", "failing": national["failing"]}
+    assert set(results) == {("jiangsu", "frontline_share"), ("jiangsu", "aged_at_most_share")}
     jiangsu = results["jiangsu", "frontline_share"]
-    assert jiangsu["outcome"] == "fail"
+    assert jiangsu == {"ruleset": "jiangsu", "measure": "frontline_share", "param": None, "comparison": "gte", "threshold": 0.7,
+                       "threshold_text": "70%", "is_target": False, "measured": 0.6, "measured_text": "6/10", "baseline": None,
+                       "progress": None, "against_previous": False, "outcome": "fail", "failing": jiangsu["failing"]}
     assert {f["name"] for f in jiangsu["failing"]} == {"孙丽", "代表6", "代表7", "代表8"}
     assert set(jiangsu["failing"][0]) == {"person_id", "name", "role"}
     assert results["jiangsu", "aged_at_most_share"]["param"] == 45
@@ -101,14 +101,14 @@ def test_check_compliance_unknown_ruleset_reports_nothing_and_exits_normally(tre
 def test_check_compliance_failures_only_keeps_flagged_rules_and_their_bodies(tree, bodies):
     data = json.loads(run("--org", "JS", "--json", "--today", TODAY, "--failures-only"))
     assert [(b["organization"]["code"], b["body_kind"]) for b in data] == [("JS", "congress")]
-    assert {(r["ruleset"], r["outcome"]) for r in data[0]["results"]} == {("national", "target_missed"), ("jiangsu", "fail")}
+    assert {(r["ruleset"], r["outcome"]) for r in data[0]["results"]} == {("jiangsu", "fail")}
 
 
 def test_check_compliance_today_makes_the_overdue_term_fail(tree, bodies):
     data = json.loads(run("--org", "SOC", "--json", "--today", "2028-08-01", "--failures-only"))
     assert len(data) == 1
     (result,) = data[0]["results"]
-    assert (result["measure"], result["measured"], result["outcome"]) == (Measure.MONTHS_OVERDUE, 14.0, Outcome.FAIL)
+    assert (result["measure"], result["measured"], result["outcome"]) == (Measure.DAYS_OVERDUE, 427.0, Outcome.FAIL)
     assert result["failing"] == []
 
 
@@ -127,12 +127,11 @@ def test_check_compliance_human_output_one_line_per_body_then_flagged_rules(tree
     body_lines = [line for line in lines if not line.startswith("  ")]
     assert len(body_lines) == 2
     congress = next(line for line in body_lines if line.startswith("JS "))
-    assert "10 seats" in congress and "1 failures" in congress and "1 targets missed" in congress
+    assert "10 seats" in congress and "1 failures" in congress and "0 targets missed" in congress
     assert "SOC " in out and "0 failures, 0 targets missed" in out
     flagged = [line for line in lines if line.startswith("  ")]
-    assert len(flagged) == 2
-    assert any("[jiangsu]" in line and "≥ 0.7" in line and "0.6" in line and "孙丽" in line for line in flagged)
-    assert any("[national]" in line and "≥ 0.65" in line for line in flagged)
+    assert len(flagged) == 1
+    assert any("[jiangsu]" in line and "≥ 70%" in line and "6/10" in line and "孙丽" in line for line in flagged)
 
 
 def test_check_compliance_unknown_org_is_an_error(tree, bodies):

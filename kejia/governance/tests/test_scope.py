@@ -35,7 +35,19 @@ from kejia.core.models import AuditEvent, Notice
 from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
 from kejia.governance import services
-from kejia.governance.models import Body, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment, Seat, Slate, SlateEntry, Term
+from kejia.governance.models import (
+    Body,
+    ContactAssignment,
+    ContactVisit,
+    DeclaredPost,
+    Rule,
+    RuleSet,
+    RuleSetAssignment,
+    Seat,
+    Slate,
+    SlateEntry,
+    Term,
+)
 from kejia.governance.rulesets import load_rule_sets
 from kejia.organizations import scope
 from kejia.organizations.models import Organization
@@ -77,7 +89,7 @@ def _build(w) -> None:
 
     planned = {"xw": None, "qh": today + datetime.timedelta(days=30), "lx": today - datetime.timedelta(days=10),
                "soc": today - datetime.timedelta(days=100), "nj": today + datetime.timedelta(days=60)}
-    bodies, terms, seats, slates, w.spare, w.names = {}, {}, {}, {}, {}, {}
+    bodies, terms, seats, slates, declared, w.spare, w.names = {}, {}, {}, {}, {}, {}, {}
     for key, org in w.orgs.items():
         code = org.code
         people = [_person(w, org, f"矩阵{code}委员{i}", is_frontline=i > 0, birth_date=OLD if i == 0 else None) for i in range(3)]
@@ -93,6 +105,7 @@ def _build(w) -> None:
             seat = services.seat_person(term, actor=platform, person=p, start=START, official="serving" if i == 0 else "")
             if i == 1:
                 seats[f"s_{key}"] = seat
+                declared[f"d_{key}"] = services.declare_post(seat, actor=platform, organization_name=f"矩阵{code}研究会", post="理事")
         bodies[f"b_{key}"], terms[f"t_{key}"] = body, term
         if key in ("xw", "qh"):
             slate = services.create_slate(body, actor=platform, name=f"矩阵草案{code}", from_current=False)
@@ -100,6 +113,7 @@ def _build(w) -> None:
             slates[f"sl_{key}"] = slate
     w.ids.update(body={k: v.pk for k, v in bodies.items()}, term={k: v.pk for k, v in terms.items()},
                  seat={k: v.pk for k, v in seats.items()}, slate={k: v.pk for k, v in slates.items()},
+                 declared={k: v.pk for k, v in declared.items()},
                  org={k: v.pk for k, v in w.orgs.items()})
 
     # Contact duties: leader A (the worker's own profile) for XW and SOC, assigned by JS; leader B
@@ -135,6 +149,7 @@ RESOLVE: dict[str, Callable] = {
     "term": sm.by_id(lambda: Term.objects.select_related("body__organization"), "term"),
     "seat": sm.by_id(lambda: Seat.objects.select_related("term__body__organization", "person"), "seat"),
     "slate": sm.by_id(lambda: Slate.objects.select_related("body__organization"), "slate"),
+    "declared": sm.by_id(lambda: DeclaredPost.objects.select_related("declared_by", "person"), "declared"),
     "contact": sm.by_id(lambda: ContactAssignment.objects.select_related("assigned_by", "organization", "leader"), "contact"),
     "ruleset": sm.by_id(lambda: RuleSet.objects.all(), "ruleset"),
     "rule": sm.by_id(lambda: Rule.objects.select_related("ruleset"), "rule"),
@@ -146,6 +161,7 @@ OBJECTS = {
     "term": [f"t_{key}" for key in ORG_KEYS] + ["t_xw_past"],
     "seat": [f"s_{key}" for key in ORG_KEYS] + ["s_xw_past"],
     "slate": ["sl_xw", "sl_qh"],
+    "declared": [f"d_{key}" for key in ORG_KEYS],
     "contact": ["c_js_xw", "c_js_soc", "c_nj_qh", "c_nj_xw_ended"],
     "ruleset": ["jiangsu", "societies"],
     "rule": ["r_jiangsu", "r_societies"],
@@ -167,6 +183,8 @@ def org_of(obj) -> Organization:
         return obj.assigned_by
     if isinstance(obj, RuleSetAssignment):
         return obj.organization
+    if isinstance(obj, DeclaredPost):
+        return obj.declared_by
     raise TypeError(obj)
 
 
@@ -288,7 +306,8 @@ def slate_entry(w, slate) -> SlateEntry:
 
 def rule_form(w, user, rule: Rule) -> dict:
     data = {"body_kinds": list(rule.body_kinds), "measure": rule.measure, "param": "" if rule.param is None else rule.param,
-            "comparison": rule.comparison, "threshold": f"{rule.threshold.normalize():f}", "note": "矩阵", "sort": rule.sort}
+            "comparison": rule.comparison, "threshold": f"{rule.threshold_num}/{rule.threshold_den}", "org_kinds": rule.org_kinds,
+            "note": "矩阵", "sort": rule.sort}
     if rule.is_target:
         data["is_target"] = "on"
     return data
@@ -298,7 +317,7 @@ def ruleset_form(w, user, ruleset: RuleSet) -> dict:
     return {"edit-name": ruleset.name, "edit-jurisdiction": ruleset.jurisdiction, "edit-source": ruleset.source, "edit-description": "矩阵"}
 
 
-NEW_RULE = {"body_kinds": ["committee"], "measure": "women_share", "comparison": "gte", "threshold": "0.3"}
+NEW_RULE = {"body_kinds": ["committee"], "org_kinds": ["provincial_assoc"], "measure": "women_share", "comparison": "gte", "threshold": "0.3"}
 
 
 # ---- The endpoints ----------------------------------------------------------------------------
@@ -333,6 +352,14 @@ ENDPOINTS = [
     page("governance:slate_create", "POST", "body", staff(), fixed({"slate-name": "矩阵", "slate-from_current": "on"}), True),
     page("governance:term", "GET", "term", view()),
     page("governance:seat_vacate", "POST", "seat", staff(running), fixed({"vacate-reason": "矩阵"}), True),
+    # Pages: an official's posts, the approval of a seat's post, posts declared outside the tree.
+    page("governance:seat_posts", "GET", "seat", view()),
+    page("governance:seat_approval", "POST", "seat", staff(), fixed({"approval-approved_on": "2025-01-01", "approval-approved_by": "矩阵"}),
+         True),
+    page("governance:post_declare", "POST", "seat", staff(), fixed({"declare-organization_name": "矩阵学会", "declare-post": "理事"}), True),
+    page("governance:declared_post_approval", "POST", "declared", staff(),
+         lambda w, u, d: {f"approve{d.pk}-approved_on": "2025-01-01", f"approve{d.pk}-approved_by": "矩阵"}, True),
+    page("governance:declared_post_end", "POST", "declared", staff(), lambda w, u, d: {f"end{d.pk}-end": ""}, True),
     # Pages: a draft slate and its entries (each change audited).
     page("governance:slate", "GET", "slate", view()),
     page("governance:slate_add", "POST", "slate", staff(), lambda w, u, s: {"entry-person": spare(w, s), "entry-role": "member"}, True),

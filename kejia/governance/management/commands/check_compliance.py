@@ -73,7 +73,9 @@ def _body_json(report: BodyReport, results: list[RuleResult]) -> dict:
         "seats": report.seats,
         "results": [
             {"ruleset": r.ruleset, "measure": r.measure, "param": r.param, "comparison": r.comparison, "threshold": r.threshold,
-             "is_target": r.is_target, "measured": r.measured, "outcome": str(r.outcome), "failing": _failing_json(r)}
+             "threshold_text": r.threshold_text, "is_target": r.is_target, "measured": r.measured, "measured_text": r.measured_text,
+             "baseline": r.baseline, "progress": r.progress, "against_previous": r.against_previous, "outcome": str(r.outcome),
+             "failing": _failing_json(r)}
             for r in results
         ],
     }
@@ -92,11 +94,14 @@ def _result_line(result: RuleResult) -> str:
     measure = str(Measure(result.measure).label) if result.measure in Measure.values else result.measure
     if result.param is not None:
         measure = f"{measure} (N = {result.param})"
-    measured = "–" if result.measured is None else f"{result.measured:.4g}"
+    measured = "–" if result.measured is None else result.measured_text
     names = "、".join(s.name for s in result.failing[:10]) + ("…" if len(result.failing) > 10 else "")
     line = _("%(outcome)s [%(ruleset)s] %(measure)s %(threshold)s: measured %(measured)s") % {
         "outcome": Outcome(result.outcome).label, "ruleset": result.ruleset, "measure": measure, "threshold": threshold_text(result),
         "measured": measured}
+    if result.progress is not None and result.baseline is not None:
+        line += " — " + _("from %(baseline)s toward %(target)s: %(progress)s of the way") % {
+            "baseline": f"{result.baseline * 100:g}%", "target": result.threshold_text, "progress": f"{int(result.progress * 100)}%"}
     if names:
         line += " — " + _("%(count)s seats: %(names)s") % {"count": len(result.failing), "names": names}
     return line
