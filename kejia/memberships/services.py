@@ -30,7 +30,7 @@ from kejia.memberships.models import (
     MembershipRules,
 )
 from kejia.organizations import scope
-from kejia.organizations.kinds import SOCIETY_KINDS
+from kejia.organizations.kinds import MEMBERSHIP_KINDS
 from kejia.people.choices import PersonStatus, TitleLevel
 
 S = MembershipStatus
@@ -46,8 +46,8 @@ CLASS_FIELDS = ["code", "name", "kind", "annual_dues", "min_title_level", "min_y
 # ---- who may do what --------------------------------------------------------------------------
 
 def require_society(org) -> None:
-    if org.kind not in SOCIETY_KINDS:
-        raise DomainError("not_a_society", _("Only learned societies have members."), field="society")
+    if org.kind not in MEMBERSHIP_KINDS:
+        raise DomainError("not_a_society", _("Only learned societies and university associations have members."), field="society")
 
 
 def can_manage_members(user, society) -> bool:
