@@ -8,11 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from kejia.core.models import TimeStamped
 from kejia.core.validators import validate_uscc
 from kejia.organizations.kinds import (
+    SOCIETY_KINDS,
+    STRUCTURED_KINDS,
     InstitutionKind,
     OrgKind,
     OrgStatus,
-    SOCIETY_KINDS,
-    STRUCTURED_KINDS,
     PartyCoverage,
     SocietyClass,
 )
