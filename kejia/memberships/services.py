@@ -38,7 +38,7 @@ S = MembershipStatus
 # Title levels from highest to lowest; eligibility asks for "this level or higher".
 TITLE_ORDER = [TitleLevel.SENIOR, TitleLevel.VICE_SENIOR, TitleLevel.INTERMEDIATE, TitleLevel.JUNIOR, TitleLevel.NONE]
 ALLOWED_UPLOADS = {".pdf", ".jpg", ".jpeg", ".png"}
-RULES_FIELDS = ["number_format", "next_seq", "grace_days", "reminder_days", "growth_bands"]
+RULES_FIELDS = ["number_format", "next_seq", "grace_days", "reminder_days", "growth_bands", "staff_bands"]
 CLASS_FIELDS = ["code", "name", "kind", "annual_dues", "min_title_level", "min_years_in_field", "requires_student",
                 "eligibility_note", "required_documents", "approval_steps", "rights", "duties", "is_open", "sort"]
 
@@ -91,9 +91,9 @@ def rules_of(society) -> MembershipRules:
     return rules
 
 
-def _clean_bands(bands: Any) -> list[list[int]]:
-    error = DomainError("invalid_growth_bands", _("Growth targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."),
-                        field="growth_bands")
+def _clean_bands(bands: Any, field: str = "growth_bands") -> list[list[int]]:
+    error = DomainError(f"invalid_{field}", _("Targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."),
+                        field=field)
     if not isinstance(bands, list) or not bands:
         raise error
     cleaned = []
@@ -126,8 +126,8 @@ def update_membership_rules(society, *, actor, **changes: Any) -> MembershipRule
             if name == "number_format":
                 longest_class = max((len(c) for c in MemberClass.objects.filter(society=society).values_list("code", flat=True)), default=12)
                 value = numbering.validate_format(value, code=society.code, class_length=longest_class)
-            elif name == "growth_bands":
-                value = _clean_bands(value)
+            elif name in ("growth_bands", "staff_bands"):
+                value = _clean_bands(value, name)
             else:
                 value = int(value)
                 if value < (1 if name == "next_seq" else 0) or value > (10**9 if name == "next_seq" else 3650):

@@ -70,7 +70,7 @@ class OrganizationForm(forms.Form):
     term_end = forms.DateField(label=_("current term end"), required=False, widget=DateInput)
     fulltime_staff = forms.IntegerField(label=_("full-time staff"), required=False, min_value=0, max_value=1_000_000)
     party_coverage = forms.ChoiceField(label=_("party organization"), choices=PartyCoverage.choices, initial=PartyCoverage.NONE)
-    society_class = forms.ChoiceField(label=_("society class"), choices=SocietyClass.choices, initial=SocietyClass.ORDINARY,
+    society_class = forms.ChoiceField(label=_("society class"), choices=SocietyClass.choices, initial=SocietyClass.ORDINARY, required=False,
                                       help_text=_("For learned societies: the class given by evaluation."))
     is_independent_unit = forms.NullBooleanField(label=_("independent unit (own establishment)"), required=False,
                                                  widget=forms.NullBooleanSelect,
@@ -92,6 +92,9 @@ class OrganizationForm(forms.Form):
 
     def clean_fulltime_staff(self):
         return self.cleaned_data["fulltime_staff"] or 0
+
+    def clean_society_class(self):
+        return self.cleaned_data["society_class"] or SocietyClass.ORDINARY
 
     def clean_disciplines(self):
         codes = [c for c in self.cleaned_data["disciplines"].replace(",", " ").replace("，", " ").split() if c]
