@@ -44,7 +44,8 @@ def default_steps() -> list[str]:
 
 class MembershipRules(TimeStamped):
     """A society's membership settings: the member-number format, dues grace and reminders,
-    new-member targets and (for comprehensive demonstration societies) full-time staff targets. Edited by the society's staff; every change is an audit event."""
+    new-member targets and (for comprehensive demonstration societies) full-time staff targets.
+    Edited by the society's staff; every change is an audit event."""
 
     society = models.OneToOneField("organizations.Organization", on_delete=models.CASCADE, related_name="membership_rules",
                                    verbose_name=_("society"))
