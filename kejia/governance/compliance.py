@@ -26,7 +26,8 @@ from kejia.governance.choices import (
     SeatRole,
 )
 from kejia.governance.models import Body, Rule, RuleSetAssignment, Seat, Term
-from kejia.organizations.kinds import SOCIETY_KINDS
+from kejia.organizations.kinds import SOCIETY_KINDS, SocietyClass
+from kejia.organizations.models import Organization
 from kejia.people.choices import Gender
 
 # Thresholds are stored to four decimals (1/3 → 0.3333): a share within half a unit of the last
@@ -71,6 +72,7 @@ class Context:
     posts: dict[int, int] = field(default_factory=dict)  # person → current society posts (POST_ROLES)
     terms: dict[tuple[int, int], int] = field(default_factory=dict)  # (body, person) → terms with a seat
     members: dict[int, int] = field(default_factory=dict)  # organization → active memberships
+    demonstration: set[int] = field(default_factory=set)  # comprehensive demonstration societies (the staff rule's scope)
     today: datetime.date = field(default_factory=timezone.localdate)
 
 
@@ -142,6 +144,8 @@ def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str 
         worst = max if rule.comparison == Comparison.AT_MOST else min
         measured = float(worst(v for _s, v in values)) if values else None
         failing = [s for s, v in values if not _meets(v, rule.comparison, threshold)]
+    elif rule.measure == Measure.STAFF_SHARE and facts.organization_id not in ctx.demonstration:
+        measured = None  # 003 三.3 asks full-time staff of comprehensive demonstration societies only
     elif rule.measure == Measure.STAFF_SHARE:
         members = ctx.members.get(facts.organization_id, 0)
         staff = sum(1 for s in facts.seats if s.role == SeatRole.STAFF)
@@ -228,6 +232,8 @@ def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], tod
     if org_ids:
         members = (Membership.objects.filter(society_id__in=org_ids, status="active").values("society_id").annotate(n=Count("id")))
         ctx.members = {row["society_id"]: row["n"] for row in members}
+        ctx.demonstration = set(Organization.objects.filter(pk__in=org_ids, society_class=SocietyClass.DEMONSTRATION)
+                                .values_list("pk", flat=True))
     return ctx
 
 
