@@ -5,7 +5,6 @@ and by `load_categories()`; an existing category of the same code is left as edi
 
 SOURCE_002 = ("seeds/002_dd2c9a3474290213.txt §(7)（广泛吸纳基层教育、医疗卫生、农技推广等领域的业务骨干以及……科技特派员、"
               "大学生村官、驻村第一书记……进入基层科协领导机构）")
-SOURCE_002_11 = "seeds/002_dd2c9a3474290213.txt §(11)（推进乡镇街道科协常态化开展“三长”工作）"
 
 # code, name (Chinese, as the seeds say it), counts as one of the 三长, source
 CATEGORIES = [

@@ -27,6 +27,9 @@ def test_seed_demo_builds_for_any_seed(reference, seed):
             call_command("seed_demo", seed=seed, orgs=200, people=150, stdout=out)
             assert Organization.objects.count() == 200
             assert Item.objects.exists(), out.getvalue()
+            # Societies carry their class and counties their structure (drawn without random numbers).
+            assert Organization.objects.filter(society_class="demonstration").exists()
+            assert Organization.objects.filter(kind="county_assoc", is_independent_unit=True, has_party_group=True).exists()
             raise _Undo
     except _Undo:
         pass
