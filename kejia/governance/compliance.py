@@ -27,7 +27,6 @@ from kejia.governance.choices import (
 )
 from kejia.governance.models import Body, Rule, RuleSetAssignment, Seat, Term
 from kejia.organizations.kinds import SOCIETY_KINDS, SocietyClass
-from kejia.organizations.models import Organization
 from kejia.people.choices import Gender
 
 # Thresholds are stored to four decimals (1/3 → 0.3333): a share within half a unit of the last
@@ -232,8 +231,6 @@ def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], tod
     if org_ids:
         members = (Membership.objects.filter(society_id__in=org_ids, status="active").values("society_id").annotate(n=Count("id")))
         ctx.members = {row["society_id"]: row["n"] for row in members}
-        ctx.demonstration = set(Organization.objects.filter(pk__in=org_ids, society_class=SocietyClass.DEMONSTRATION)
-                                .values_list("pk", flat=True))
     return ctx
 
 
@@ -268,6 +265,7 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
             seats_by_term[row[0]].append(_seat_fact(row[1:]))
     person_ids = {s.person_id for seats in seats_by_term.values() for s in seats if s.official}
     ctx = context_for(person_ids, {t.body_id for t in terms}, {t.body.organization_id for t in terms}, today)
+    ctx.demonstration = {t.body.organization_id for t in terms if t.body.organization.society_class == SocietyClass.DEMONSTRATION}
     rules = applicable_rules({t.body.organization.path for t in terms}, ruleset=ruleset)
     reports = []
     for term in terms:
@@ -311,6 +309,8 @@ def slate_compliance(slate, *, today: datetime.date | None = None, ruleset: str 
     # An official's posts in this society become the ones the slate gives (the current term ends);
     # their posts in other societies stay.
     ctx = context_for(officials, {body.pk}, {body.organization_id}, today, other_than=body.organization_id)
+    if organization.society_class == SocietyClass.DEMONSTRATION:
+        ctx.demonstration.add(organization.pk)
     if organization.kind in SOCIETY_KINDS:
         for s in seats:
             if s.official and s.role in POST_ROLES:
