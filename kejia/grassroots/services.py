@@ -83,7 +83,7 @@ def record_key_staff(person, *, actor, category: Category, organization=None, jo
 
 @transaction.atomic
 def end_key_staff(record: KeyStaff, *, actor, ended_on: datetime.date | None = None) -> KeyStaff:
-    record = KeyStaff.objects.select_for_update().select_related("organization").get(pk=record.pk)
+    record = KeyStaff.objects.select_for_update().get(pk=record.pk)  # no join: FOR UPDATE refuses the nullable side of one
     if record.organization is not None and not scope.can_manage(actor, record.organization):
         raise NotFound() if not scope.can_view(actor, record.organization) else PermissionDenied()
     if record.organization is None:

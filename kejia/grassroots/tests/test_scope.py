@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from kejia.core.models import AuditEvent
 from kejia.grassroots.models import Target
+from kejia.organizations.tests.test_api import Api
 
-MATRIX_ROUTES: list[str] = ["grassroots:area"]
+MATRIX_ROUTES: list[str] = ["grassroots:area", "GET /api/grassroots/orgs/{id}/counts", "PUT /api/grassroots/orgs/{id}/target"]
 
 # actor → (GET of XW's page, POST of a target for XW)
 EXPECTED = {
@@ -40,3 +41,20 @@ def test_area_page_scope(tree, client, actor):
     assert written is (post == 302)
     assert (AuditEvent.objects.count() > before) is (post == 302)
     assert client.get(reverse("grassroots:area", args=[987654321])).status_code == 404
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_area_api_scope(tree, actor):
+    api = Api(tree, getattr(tree, actor))
+    get, put = EXPECTED[actor]
+    response = api.get(f"/api/grassroots/orgs/{tree.xw.pk}/counts")
+    assert response.status_code == get
+    if get == 200:
+        assert [row["code"] for row in response.json()] == ["XW", "XW-MY"]
+    before = AuditEvent.objects.count()
+    response = api.put(f"/api/grassroots/orgs/{tree.xw.pk}/target", {"target": 4})
+    assert response.status_code == (200 if put == 302 else put)
+    assert Target.objects.filter(organization=tree.xw, target=4).exists() is (put == 302)
+    assert (AuditEvent.objects.count() > before) is (put == 302)
+    assert api.get("/api/grassroots/orgs/987654321/counts").status_code == 404
+    assert api.put(f"/api/grassroots/orgs/{tree.xw.pk}/target", {"target": -1}).status_code in (404, 422)

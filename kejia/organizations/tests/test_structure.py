@@ -62,4 +62,5 @@ def test_detail_page_shows_county_structure(tree, client):
     client.force_login(tree.county_staff)
     page = client.get(reverse("organizations:detail", args=[tree.xw.pk])).content.decode()
     assert "副县长" in page
+    assert reverse("grassroots:area", args=[tree.xw.pk]) in page
     assert OrgKind.ENTERPRISE_UNION.label
