@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('memberships', '0001_initial'),
+        ('memberships', '0002_reseal_certificate_keys'),
     ]
 
     operations = [
