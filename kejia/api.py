@@ -53,6 +53,7 @@ def validation_error(request, exc: NinjaValidationError):
 from kejia.accounts.api import router as accounts_router  # noqa: E402
 from kejia.activities.api import router as activities_router  # noqa: E402
 from kejia.governance.api import router as governance_router  # noqa: E402
+from kejia.grassroots.api import router as grassroots_router  # noqa: E402
 from kejia.home.api import router as home_router  # noqa: E402
 from kejia.imports.api import router as imports_router  # noqa: E402
 from kejia.memberships.api import router as memberships_router  # noqa: E402
@@ -74,6 +75,7 @@ api.add_router("/", imports_router)
 api.add_router("/", search_router)
 api.add_router("/", memberships_router)
 api.add_router("/", governance_router)
+api.add_router("/", grassroots_router)
 api.add_router("/", activities_router)
 api.add_router("/", volunteering_router)
 api.add_router("/", voice_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("memberships/", include("kejia.memberships.urls")),
     path("verify/", include("kejia.memberships.verify_urls")),
     path("governance/", include("kejia.governance.urls")),
+    path("grassroots/", include("kejia.grassroots.urls")),
     path("activities/", include("kejia.activities.urls")),
     path("volunteering/", include("kejia.volunteering.urls")),
     path("voice/", include("kejia.voice.urls")),

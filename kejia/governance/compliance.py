@@ -28,7 +28,7 @@ from kejia.governance.choices import (
     SeatRole,
 )
 from kejia.governance.models import Body, DeclaredPost, Rule, RuleSetAssignment, Seat, Term
-from kejia.organizations.kinds import SOCIETY_KINDS
+from kejia.organizations.kinds import SOCIETY_KINDS, SocietyClass
 from kejia.people.choices import Gender
 
 
@@ -82,6 +82,7 @@ class Context:
     # (organization, body group, person, post) → term numbers held in it
     terms: dict[tuple[int, str, int, str], set[int]] = field(default_factory=dict)
     members: dict[int, int] = field(default_factory=dict)  # organization → active memberships
+    demonstration: set[int] = field(default_factory=set)  # comprehensive demonstration societies (the staff rule's scope)
     today: datetime.date = field(default_factory=timezone.localdate)
 
 
@@ -171,6 +172,8 @@ def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str 
             worst = max if rule.comparison == Comparison.AT_MOST else min
             ratio = (worst(v for _s, v in person_values), 1)
         failing = [s for s, v in person_values if not reaches(v, 1, rule.comparison, p, q)]
+    elif rule.measure == Measure.STAFF_SHARE and facts.organization_id not in ctx.demonstration:
+        pass  # 003 三.3 asks full-time staff of comprehensive demonstration societies only: not judged
     elif rule.measure == Measure.STAFF_SHARE:
         members = ctx.members.get(facts.organization_id, 0)
         if members:
@@ -341,6 +344,7 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
             seats_by_term[row[0]].append(_seat_fact(row[1:]))
     person_ids = {s.person_id for seats in seats_by_term.values() for s in seats if s.official}
     ctx = context_for(person_ids, {t.body_id for t in terms}, {t.body.organization_id for t in terms}, today)
+    ctx.demonstration = {t.body.organization_id for t in terms if t.body.organization.society_class == SocietyClass.DEMONSTRATION}
     rules = applicable_rules({t.body.organization.path for t in terms}, ruleset=ruleset)
     previous = previous_seats(terms) if terms else {}
     reports = []
@@ -388,6 +392,8 @@ def slate_compliance(slate, *, today: datetime.date | None = None, ruleset: str 
     # their posts in other societies stay.
     # Approval of the slate's posts comes after the election: only posts elsewhere are checked for it.
     ctx = context_for(officials, {body.pk}, {body.organization_id}, today, other_than=body.organization_id)
+    if organization.society_class == SocietyClass.DEMONSTRATION:
+        ctx.demonstration.add(organization.pk)
     if organization.kind in SOCIETY_KINDS:
         for s in seats:
             if s.official and s.role in POST_ROLES:

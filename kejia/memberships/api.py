@@ -190,7 +190,8 @@ def update_member_class(request, id: ObjectId, payload: MemberClassPatch):
 def _rules_out(society: Organization) -> dict[str, Any]:
     rules = services.rules_of(society)
     return {"society_id": society.pk, "number_format": rules.number_format, "next_seq": rules.next_seq,
-            "grace_days": rules.grace_days, "reminder_days": rules.reminder_days, "growth_bands": rules.growth_bands}
+            "grace_days": rules.grace_days, "reminder_days": rules.reminder_days, "growth_bands": rules.growth_bands,
+            "staff_bands": rules.staff_bands, "source": rules.source}
 
 
 @router.get("/societies/{id}/membership-rules", response=RulesOut, auth=AUTH, summary="A society's membership rules")

@@ -98,7 +98,11 @@ class RulesOut(Schema):
     next_seq: int
     grace_days: int
     reminder_days: int
-    growth_bands: list[list[int]] = Field(..., description="[members at the start of the year, target net growth %], sizes rising")
+    growth_bands: list[list[int]] = Field(..., description="[members at the start of the year, target % of new members in the year], "
+                                          "sizes rising; a local setting (the seed gives 3 %–10 % or more by size)")
+    staff_bands: list[list[int]] = Field(..., description="Comprehensive demonstration societies: [active members, target % of full-time "
+                                         "staff], sizes rising; a local setting (the seed gives 1 %–5 % or more by size)")
+    source: str = Field(..., description="Where the rules come from (seed and section)")
 
 
 class RulesPatch(Schema):
@@ -107,6 +111,7 @@ class RulesPatch(Schema):
     grace_days: int | None = None
     reminder_days: int | None = None
     growth_bands: list[list[int]] | None = Field(None, max_length=20)
+    staff_bands: list[list[int]] | None = Field(None, max_length=20)
 
 
 # ---- Memberships ---------------------------------------------------------------------------

@@ -235,8 +235,20 @@ class RulesForm(forms.Form):
     next_seq = forms.IntegerField(label=_("next sequence number"), min_value=1, max_value=10**9)
     grace_days = forms.IntegerField(label=_("grace period after dues expire (days)"), min_value=0, max_value=3650)
     reminder_days = forms.IntegerField(label=_("renewal reminder before expiry (days)"), min_value=0, max_value=3650)
-    growth_bands = GrowthBandsField(label=_("growth targets by size"), max_length=2000,
-                                    help_text=_("One line per band: members at the start of the year, target %; e.g. 0,10 then 1000,8."))
+    growth_bands = GrowthBandsField(label=_("new-member targets by size"), max_length=2000,
+                                    help_text=_("New members of the year as a % of the members on 1 January. One line per band: members "
+                                                "at the start of the year, target %; e.g. 0,10 then 1000,8. The bands are a local setting: "
+                                                "the provincial plan gives only 3 %–10 % or more, by size."))
+    staff_bands = GrowthBandsField(label=_("full-time staff targets by size"), max_length=2000, required=False,
+                                   help_text=_("Comprehensive demonstration societies only: full-time staff as a % of active members. "
+                                               "One line per band: active members at least, target %; e.g. 0,5 then 2000,2. A local "
+                                               "setting: the provincial plan gives only 1 %–5 % or more, by size."))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("staff_bands"):
+            data.pop("staff_bands", None)  # left empty: unchanged
+        return data
 
 
 def today_initial(**extra) -> dict:

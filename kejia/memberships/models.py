@@ -17,13 +17,25 @@ from kejia.memberships.choices import (
 )
 from kejia.people.choices import TitleLevel
 
-# Seed 003 三.1: yearly net growth of 3 %–10 % or more "by society size". The default bands say which
-# target applies to which size: [members at the start of the year, target %]; a society edits them.
+# Seed 003 三.1: "确保不同规模学会年度动态新增会员 3%—10%以上" — yearly NEW members of 3 %–10 % or more
+# of the members at the start of the year, by society size. The seed gives no sizes: the bands
+# below are a local setting, shipped as an editable default: [members at the start of the year,
+# target % of new members]; a society's rules edit them.
 DEFAULT_GROWTH_BANDS = [[0, 10], [1000, 8], [3000, 5], [10000, 3]]
+# Seed 003 三.3: "不同规模综合示范学会专职人员比例应达会员数的1%—5%以上" — for comprehensive
+# demonstration societies only, full-time staff of 1 %–5 % or more of the members, by size. Again the
+# sizes are a local setting: [active members, target % of full-time staff].
+DEFAULT_STAFF_BANDS = [[0, 5], [500, 3], [2000, 2], [5000, 1]]
+RULES_SOURCE = ("seeds/003_73f9d7d21f6b67ef.txt 三.1（年度动态新增会员 3%—10%以上）; 三.3（综合示范学会专职人员 1%—5%以上）; "
+                "规模分档为本地设置（种子未给出）")
 
 
 def default_growth_bands() -> list[list[int]]:
     return [list(b) for b in DEFAULT_GROWTH_BANDS]
+
+
+def default_staff_bands() -> list[list[int]]:
+    return [list(b) for b in DEFAULT_STAFF_BANDS]
 
 
 def default_steps() -> list[str]:
@@ -32,7 +44,8 @@ def default_steps() -> list[str]:
 
 class MembershipRules(TimeStamped):
     """A society's membership settings: the member-number format, dues grace and reminders,
-    growth targets. Edited by the society's staff; every change is an audit event."""
+    new-member targets and (for comprehensive demonstration societies) full-time staff targets.
+    Edited by the society's staff; every change is an audit event."""
 
     society = models.OneToOneField("organizations.Organization", on_delete=models.CASCADE, related_name="membership_rules",
                                    verbose_name=_("society"))
@@ -41,7 +54,10 @@ class MembershipRules(TimeStamped):
     next_seq = models.PositiveIntegerField(_("next sequence number"), default=1)
     grace_days = models.PositiveSmallIntegerField(_("grace period after dues expire (days)"), default=90)
     reminder_days = models.PositiveSmallIntegerField(_("renewal reminder before expiry (days)"), default=30)
-    growth_bands = models.JSONField(_("growth targets by size"), default=default_growth_bands, blank=True)
+    growth_bands = models.JSONField(_("new-member targets by size"), default=default_growth_bands, blank=True)
+    staff_bands = models.JSONField(_("full-time staff targets by size"), default=default_staff_bands, blank=True)
+    # Where the rules come from (seed and section); read by administrators and the docs, never shown on a member's page.
+    source = models.CharField(_("source"), max_length=255, default=RULES_SOURCE, blank=True)
 
     class Meta:
         verbose_name = _("membership rules")

@@ -7,7 +7,7 @@ from kejia.core.errors import NotFound, PermissionDenied
 from kejia.memberships.choices import PENDING_STATUSES, MembershipStatus
 from kejia.memberships.models import Certificate, DuesPayment, MemberClass, Membership
 from kejia.organizations import scope
-from kejia.organizations.kinds import SOCIETY_KINDS, OrgStatus
+from kejia.organizations.kinds import MEMBERSHIP_KINDS, OrgStatus
 from kejia.organizations.models import Organization
 
 _RELATED = ("society", "member_class", "person", "unit", "contact_person")
@@ -77,28 +77,28 @@ def search_memberships(user, *, society: Organization | None = None, status: str
 
 def societies(user=None) -> QuerySet[Organization]:
     """Learned societies open to applications: public, any S&T worker may apply."""
-    return (Organization.objects.filter(kind__in=SOCIETY_KINDS, status=OrgStatus.ACTIVE, member_classes__is_open=True)
+    return (Organization.objects.filter(kind__in=MEMBERSHIP_KINDS, status=OrgStatus.ACTIVE, member_classes__is_open=True)
             .distinct().order_by("path"))
 
 
 def managed_societies(user) -> QuerySet[Organization]:
-    return scope.restrict(Organization.objects.filter(kind__in=SOCIETY_KINDS), user, "path", scope.MANAGE_KINDS).order_by("path")
+    return scope.restrict(Organization.objects.filter(kind__in=MEMBERSHIP_KINDS), user, "path", scope.MANAGE_KINDS).order_by("path")
 
 
 def visible_societies(user) -> QuerySet[Organization]:
-    return scope.restrict(Organization.objects.filter(kind__in=SOCIETY_KINDS), user, "path").order_by("path")
+    return scope.restrict(Organization.objects.filter(kind__in=MEMBERSHIP_KINDS), user, "path").order_by("path")
 
 
 def get_society(pk) -> Organization:
     """A society's public face (name, classes): any visitor may read it."""
-    org = Organization.objects.filter(pk=pk, kind__in=SOCIETY_KINDS).first()
+    org = Organization.objects.filter(pk=pk, kind__in=MEMBERSHIP_KINDS).first()
     if org is None:
         raise NotFound()
     return org
 
 
 def get_managed_society(user, pk) -> Organization:
-    org = Organization.objects.filter(pk=pk, kind__in=SOCIETY_KINDS).first()
+    org = Organization.objects.filter(pk=pk, kind__in=MEMBERSHIP_KINDS).first()
     if org is None or not scope.can_view(user, org):
         raise NotFound()
     if not scope.can_manage(user, org):

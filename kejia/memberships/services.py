@@ -31,7 +31,7 @@ from kejia.memberships.models import (
     MembershipRules,
 )
 from kejia.organizations import scope
-from kejia.organizations.kinds import SOCIETY_KINDS
+from kejia.organizations.kinds import MEMBERSHIP_KINDS
 from kejia.people.choices import PersonStatus, TitleLevel
 
 S = MembershipStatus
@@ -39,7 +39,7 @@ S = MembershipStatus
 # Title levels from highest to lowest; eligibility asks for "this level or higher".
 TITLE_ORDER = [TitleLevel.SENIOR, TitleLevel.VICE_SENIOR, TitleLevel.INTERMEDIATE, TitleLevel.JUNIOR, TitleLevel.NONE]
 DOCUMENT_KINDS = ("pdf", "jpeg", "png")
-RULES_FIELDS = ["number_format", "next_seq", "grace_days", "reminder_days", "growth_bands"]
+RULES_FIELDS = ["number_format", "next_seq", "grace_days", "reminder_days", "growth_bands", "staff_bands"]
 CLASS_FIELDS = ["code", "name", "kind", "annual_dues", "min_title_level", "min_years_in_field", "requires_student",
                 "eligibility_note", "required_documents", "approval_steps", "rights", "duties", "is_open", "sort"]
 
@@ -47,8 +47,8 @@ CLASS_FIELDS = ["code", "name", "kind", "annual_dues", "min_title_level", "min_y
 # ---- who may do what --------------------------------------------------------------------------
 
 def require_society(org) -> None:
-    if org.kind not in SOCIETY_KINDS:
-        raise DomainError("not_a_society", _("Only learned societies have members."), field="society")
+    if org.kind not in MEMBERSHIP_KINDS:
+        raise DomainError("not_a_society", _("Only learned societies and university associations have members."), field="society")
 
 
 def can_manage_members(user, society) -> bool:
@@ -92,9 +92,9 @@ def rules_of(society) -> MembershipRules:
     return rules
 
 
-def _clean_bands(bands: Any) -> list[list[int]]:
-    error = DomainError("invalid_growth_bands", _("Growth targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."),
-                        field="growth_bands")
+def _clean_bands(bands: Any, field: str = "growth_bands") -> list[list[int]]:
+    error = DomainError(f"invalid_{field}", _("Targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."),
+                        field=field)
     if not isinstance(bands, list) or not bands:
         raise error
     cleaned = []
@@ -127,8 +127,8 @@ def update_membership_rules(society, *, actor, **changes: Any) -> MembershipRule
             if name == "number_format":
                 longest_class = max((len(c) for c in MemberClass.objects.filter(society=society).values_list("code", flat=True)), default=12)
                 value = numbering.validate_format(value, code=society.code, class_length=longest_class)
-            elif name == "growth_bands":
-                value = _clean_bands(value)
+            elif name in ("growth_bands", "staff_bands"):
+                value = _clean_bands(value, name)
             else:
                 value = int(value)
                 if value < (1 if name == "next_seq" else 0) or value > (10**9 if name == "next_seq" else 3650):

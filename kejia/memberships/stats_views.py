@@ -16,7 +16,7 @@ OVERVIEW_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.LAPSED, Membershi
                      MembershipStatus.TERMINATED]
 
 
-# Growth bars are drawn on a 0–20 % scale, so the 3–10 % band is visible.
+# New-member bars are drawn on a 0–20 % scale, so the 3–10 % band is visible.
 GROWTH_SCALE = 5
 
 
@@ -36,7 +36,7 @@ def overview(request):
     rows = stats.societies_overview(request.user, root=root)
     for row in rows:
         row["status_counts"] = [row["counts"].get(s, 0) for s in OVERVIEW_STATUSES]
-        row["growth_bar"] = _bar(row["growth_rate"], GROWTH_SCALE)
+        row["growth_bar"] = _bar(row["new_rate"], GROWTH_SCALE)
         row["dues_bar"] = _bar(row["dues_rate"])
     band = {"left": _bar(stats.BAND[0], GROWTH_SCALE), "width": _bar(stats.BAND[1] - stats.BAND[0], GROWTH_SCALE)}
     totals = {"members": sum(r["members"] for r in rows), "waiting": sum(r["applicants_waiting"] for r in rows),
@@ -58,7 +58,7 @@ def society_stats(request, pk: int):
     context = {
         "society": society, "f": figures, "statuses": statuses,
         "status_totals": [figures["totals"].get(s.value, 0) for s in statuses],
-        "growth_bar": _bar(figures["growth_rate"], GROWTH_SCALE), "target_at": _bar(figures["target_rate"], GROWTH_SCALE),
+        "growth_bar": _bar(figures["new_rate"], GROWTH_SCALE), "target_at": _bar(figures["target_rate"], GROWTH_SCALE),
         "band_left": _bar(figures["band"][0], GROWTH_SCALE),
         "band_width": _bar(figures["band"][1] - figures["band"][0], GROWTH_SCALE), "dues_bar": _bar(figures["dues_rate"]),
     }

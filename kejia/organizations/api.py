@@ -134,8 +134,8 @@ def _page(qs: QuerySet, limit: int, offset: int) -> dict[str, Any]:
 # ---- Organizations -------------------------------------------------------------------------
 
 # In a PATCH, null clears these fields and empties these texts; any other field cannot be null.
-NULLABLE_FIELDS = {"region", "founded_on", "term_start", "term_end", "host_id"}
-BLANKABLE_FIELDS = {"short_name", "uscc", "address", "website", "description"}
+NULLABLE_FIELDS = {"region", "founded_on", "term_start", "term_end", "host_id", "is_independent_unit", "has_party_group"}
+BLANKABLE_FIELDS = {"short_name", "uscc", "address", "website", "description", "leader_in_charge", "leader_in_contact"}
 
 
 def _org_fields(data: dict[str, Any]) -> tuple[dict[str, Any], list[Discipline] | None]:

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from ninja import Field, Path, Schema
 
 from kejia.organizations import scope, selectors, services
-from kejia.organizations.kinds import OrgKind, OrgStatus, PartyCoverage
+from kejia.organizations.kinds import OrgKind, OrgStatus, PartyCoverage, SocietyClass
 from kejia.organizations.models import FilingStatus, Organization
 
 MAX_ID = 2**62  # above this an integer cannot be a primary key (and would overflow SQLite)
@@ -59,6 +59,11 @@ class OrgOut(Schema):
     term_end: datetime.date | None
     fulltime_staff: int
     party_coverage: str
+    society_class: str
+    is_independent_unit: bool | None
+    has_party_group: bool | None
+    leader_in_charge: str
+    leader_in_contact: str
     is_legal_person: bool
     uscc: str
     host_id: int | None
@@ -153,6 +158,11 @@ class OrgCreateIn(Schema):
     term_end: datetime.date | None = None
     fulltime_staff: int = Field(0, ge=0, le=1_000_000)
     party_coverage: PartyCoverage = PartyCoverage.NONE
+    society_class: SocietyClass = SocietyClass.ORDINARY
+    is_independent_unit: bool | None = Field(None, description="Provincial, municipal and county associations: independent unit (独立建制)")
+    has_party_group: bool | None = Field(None, description="Provincial, municipal and county associations: has a leading party group (党组)")
+    leader_in_charge: str = Field("", max_length=128, description="Party committee leader in charge (分管)")
+    leader_in_contact: str = Field("", max_length=128, description="Government leader in contact (联系)")
     is_legal_person: bool = False
     uscc: str = Field("", max_length=32, description="Unified social credit code (GB 32100)")
     host_id: Id | None = Field(None, description="Id of the host unit (institution)")
@@ -175,6 +185,11 @@ class OrgPatchIn(Schema):
     term_end: datetime.date | None = None
     fulltime_staff: int | None = Field(None, ge=0, le=1_000_000)
     party_coverage: PartyCoverage | None = None
+    society_class: SocietyClass | None = None
+    is_independent_unit: bool | None = Field(None, description="null clears it (unknown)")
+    has_party_group: bool | None = Field(None, description="null clears it (unknown)")
+    leader_in_charge: str | None = Field(None, max_length=128)
+    leader_in_contact: str | None = Field(None, max_length=128)
     is_legal_person: bool | None = None
     uscc: str | None = Field(None, max_length=32)
     host_id: Id | None = None

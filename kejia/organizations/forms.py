@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import RoleKind
 from kejia.core.validators import validate_division_code
-from kejia.organizations.kinds import FILABLE_KINDS, OrgKind, OrgStatus, PartyCoverage
+from kejia.organizations.kinds import FILABLE_KINDS, OrgKind, OrgStatus, PartyCoverage, SocietyClass
 from kejia.reference.models import Discipline, Region
 
 ALL = [("", _("All"))]
@@ -70,6 +70,17 @@ class OrganizationForm(forms.Form):
     term_end = forms.DateField(label=_("current term end"), required=False, widget=DateInput)
     fulltime_staff = forms.IntegerField(label=_("full-time staff"), required=False, min_value=0, max_value=1_000_000)
     party_coverage = forms.ChoiceField(label=_("party organization"), choices=PartyCoverage.choices, initial=PartyCoverage.NONE)
+    society_class = forms.ChoiceField(label=_("society class"), choices=SocietyClass.choices, initial=SocietyClass.ORDINARY, required=False,
+                                      help_text=_("For learned societies: the class given by evaluation."))
+    is_independent_unit = forms.NullBooleanField(label=_("independent unit (own establishment)"), required=False,
+                                                 widget=forms.NullBooleanSelect,
+                                                 help_text=_("Provincial, municipal and county associations only."))
+    has_party_group = forms.NullBooleanField(label=_("leading party group"), required=False, widget=forms.NullBooleanSelect,
+                                             help_text=_("Provincial, municipal and county associations only."))
+    leader_in_charge = forms.CharField(label=_("Party committee leader in charge"), max_length=128, required=False,
+                                       help_text=_("Name and post, e.g. the deputy county Party secretary."))
+    leader_in_contact = forms.CharField(label=_("government leader in contact"), max_length=128, required=False,
+                                        help_text=_("Name and post, e.g. the deputy county head."))
     is_legal_person = forms.BooleanField(label=_("legal person"), required=False)
     # Longer than the 18 characters of the code: people paste it with spaces; the service normalizes.
     uscc = forms.CharField(label=_("unified social credit code"), max_length=40, required=False)
@@ -81,6 +92,9 @@ class OrganizationForm(forms.Form):
 
     def clean_fulltime_staff(self):
         return self.cleaned_data["fulltime_staff"] or 0
+
+    def clean_society_class(self):
+        return self.cleaned_data["society_class"] or SocietyClass.ORDINARY
 
     def clean_disciplines(self):
         codes = [c for c in self.cleaned_data["disciplines"].replace(",", " ").replace("，", " ").split() if c]

@@ -8,10 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from kejia.core.models import TimeStamped
 from kejia.core.validators import validate_uscc
 from kejia.organizations.kinds import (
+    SOCIETY_KINDS,
+    STRUCTURED_KINDS,
     InstitutionKind,
     OrgKind,
     OrgStatus,
     PartyCoverage,
+    SocietyClass,
 )
 
 PATH_SEGMENT = 6  # base-36 characters per level: ids up to 2 176 782 335
@@ -73,6 +76,13 @@ class Organization(TimeStamped):
     term_end = models.DateField(_("current term end"), null=True, blank=True)
     fulltime_staff = models.PositiveIntegerField(_("full-time staff"), default=0)
     party_coverage = models.CharField(_("party organization"), max_length=16, choices=PartyCoverage.choices, default=PartyCoverage.NONE)
+    society_class = models.CharField(_("society class"), max_length=16, choices=SocietyClass.choices, default=SocietyClass.ORDINARY,
+                                     help_text=_("For learned societies: the class given by evaluation."))
+    # County capacity (001 九; 003 二.4): unknown until recorded, hence nullable.
+    is_independent_unit = models.BooleanField(_("independent unit (own establishment)"), null=True, blank=True)
+    has_party_group = models.BooleanField(_("leading party group"), null=True, blank=True)
+    leader_in_charge = models.CharField(_("Party committee leader in charge"), max_length=128, blank=True, default="")
+    leader_in_contact = models.CharField(_("government leader in contact"), max_length=128, blank=True, default="")
     is_legal_person = models.BooleanField(_("legal person"), default=False)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
     host = models.ForeignKey(
@@ -109,6 +119,12 @@ class Organization(TimeStamped):
                 errors["uscc"] = exc.messages
         elif self.is_legal_person:
             errors["uscc"] = [_("A legal person must give its unified social credit code.")]
+        if self.society_class and self.society_class != SocietyClass.ORDINARY and self.kind not in SOCIETY_KINDS:
+            errors["society_class"] = [_("Only a learned society has a society class.")]
+        if self.kind not in STRUCTURED_KINDS:
+            for name in ("is_independent_unit", "has_party_group", "leader_in_charge", "leader_in_contact"):
+                if getattr(self, name) not in (None, ""):
+                    errors[name] = [_("Only a provincial, municipal or county association records this.")]
         if self.term_start and self.term_end and self.term_end < self.term_start:
             errors["term_end"] = [_("The term cannot end before it starts.")]
         if errors:

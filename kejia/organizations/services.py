@@ -22,7 +22,8 @@ from kejia.reference.models import Region
 
 EDITABLE_FIELDS = [
     "name", "short_name", "code", "kind", "region", "founded_on", "term_start", "term_end",
-    "fulltime_staff", "party_coverage", "is_legal_person", "uscc", "host", "address", "website", "description",
+    "fulltime_staff", "party_coverage", "society_class", "is_independent_unit", "has_party_group", "leader_in_charge",
+    "leader_in_contact", "is_legal_person", "uscc", "host", "address", "website", "description",
 ]
 
 

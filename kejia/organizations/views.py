@@ -27,7 +27,7 @@ from kejia.organizations.forms import (
     SearchForm,
     StatusForm,
 )
-from kejia.organizations.kinds import OrgStatus
+from kejia.organizations.kinds import SOCIETY_KINDS, STRUCTURED_KINDS, OrgStatus
 from kejia.organizations.models import FilingStatus
 
 PAGE_SIZE = 50
@@ -122,6 +122,8 @@ def detail(request, pk: int):
         "can_administer": scope.can_administer(user, org),
         "can_guide": can_manage and org.kind in view_helpers.TERRITORIAL_KINDS and org.status == OrgStatus.ACTIVE,
         "today": timezone.localdate(),
+        "is_society": org.kind in SOCIETY_KINDS,
+        "is_structured": org.kind in STRUCTURED_KINDS,
     })
 
 

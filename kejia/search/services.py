@@ -1,5 +1,6 @@
 """Expert finding: search the talent database by free text, or find the experts for a pasted
-text (`affinity`, reused by reviewer assignment and enterprise needs).
+text (`affinity`). Kejia has no reviewer assignment or enterprise-need matching yet; when they
+come, they are meant to call `affinity` rather than search on their own.
 
 The caller's scope is applied inside the engine query (the organizations listing a person), so
 the top k is the top k of what the caller may see. Results carry masked data only: nothing here
@@ -38,7 +39,7 @@ class ExpertFilters:
     frontline: bool | None = None
     age_min: int | None = None
     age_max: int | None = None
-    exclude_ids: Sequence[int] = ()  # e.g. the applicant of a project under review
+    exclude_ids: Sequence[int] = ()  # people to leave out of the results (e.g. whoever asks about their own text)
 
 
 @dataclass

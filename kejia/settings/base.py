@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "kejia.search",
     "kejia.memberships",
     "kejia.governance",
+    "kejia.grassroots",
     "kejia.activities",
     "kejia.volunteering",
     "kejia.voice",

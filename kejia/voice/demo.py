@@ -271,7 +271,8 @@ def seed_voice(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.date = A
                           orgs[r.organization_id].depth > 0})
         for org_id in staffed:
             org = orgs[org_id]
-            below = [o for o in within if o.path.startswith(org.path)][:40]
+            # An inactive staffed organization is not in `within`, and may have nothing active below it.
+            below = [o for o in within if o.path.startswith(org.path)][:40] or [org]
             for n in range(STAFFED_ITEMS):
                 target = org if n % 2 == 0 else rng.choice(below)
                 if n % 6 == 5:

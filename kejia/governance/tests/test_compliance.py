@@ -414,6 +414,8 @@ def test_staff_share_against_active_members(tree, rule_sets, soc2):
     from kejia.memberships.models import MemberClass, Membership
 
     assign(rule_sets, "societies", tree.soc)
+    tree.soc.society_class = "demonstration"  # the rule's scope (003 三.3)
+    tree.soc.save(update_fields=["society_class"])
     term = make_term(tree.soc, BodyKind.SECRETARIAT)
     seat(term, "专职一", role=SeatRole.STAFF)
     seat(term, "秘书长", role=SeatRole.SECRETARY_GENERAL)  # not full-time staff

@@ -8,6 +8,7 @@ from kejia.memberships import services, stats
 from kejia.memberships.choices import MembershipStatus, PaymentMethod, PaymentStatus, Transition
 from kejia.memberships.models import DuesPayment, Membership, MembershipEvent
 from kejia.memberships.tests.conftest import make_person
+from kejia.organizations.services import update_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -65,25 +66,62 @@ def test_society_figures_on_constructed_data(tree, society, members):
     # On 1 January: 甲一, 丙三, 庚七, 壬九 (丁四 had resigned; 乙二 and 辛八 joined later).
     assert f["members_at_start"] == 4 and f["active_now"] == 4
     assert f["net_growth"] == 0 and f["growth_rate"] == 0.0
-    assert f["target_rate"] == 10 and f["band"] == [3, 10] and f["on_target"] is False
+    # 2 new of 4 at the start: 50 % of new members, well above the 10 % target.
+    assert f["new_rate"] == 50.0 and f["target_rate"] == 10 and f["band"] == [3, 10] and f["on_target"] is True
     assert f["dues_due"] == Decimal("700.00")  # 甲一 100 + 乙二 500 + 辛八 100; students pay nothing
     assert f["dues_collected"] == Decimal("600.00")  # confirmed 2026 payments only
     assert f["dues_rate"] == 85.7
     assert f["applicants_waiting"] == 2
 
 
-def test_society_figures_growth_against_the_band(tree, society):
-    for i in range(10):
-        add(tree, society, f"老会员{i}", joined=D(2015, 1, 1))
+def test_society_figures_new_members_against_the_band(tree, society):
+    """The target is on NEW members of the year over the members at its start (003 三.1 动态新增会员),
+    not on net growth: a society that admits 1 of 10 while 3 leave reaches 10 %."""
+    old = [add(tree, society, f"老会员{i}", joined=D(2015, 1, 1)) for i in range(10)]
     add(tree, society, "新会员", joined=D(2026, 6, 1))
+    for m in old[:3]:
+        m.status, m.ended_on = S.LAPSED, D(2026, 4, 1)
+        m.save(update_fields=["status", "ended_on"])
     f = stats.society_figures(tree.soc, today=TODAY)
-    assert (f["members_at_start"], f["active_now"], f["net_growth"], f["growth_rate"]) == (10, 11, 1, 10.0)
-    assert f["on_target"] is True
+    assert (f["members_at_start"], f["new_this_year"], f["new_rate"]) == (10, 1, 10.0)
+    assert (f["active_now"], f["net_growth"], f["growth_rate"]) == (8, -2, -20.0)
+    assert f["target_rate"] == 10 and f["on_target"] is True
     services.update_membership_rules(tree.soc, actor=tree.society_secretary, growth_bands=[[0, 12], [5, 4]])
     f = stats.society_figures(tree.soc, today=TODAY)
     assert f["target_rate"] == 4 and f["on_target"] is True
     services.update_membership_rules(tree.soc, actor=tree.society_secretary, growth_bands=[[0, 12], [50, 4]])
     assert stats.society_figures(tree.soc, today=TODAY)["on_target"] is False
+
+
+@pytest.mark.parametrize(("new", "start", "pct", "expected"), [
+    (3, 100, 3, True), (2, 100, 3, False), (29, 1000, 3, False), (30, 1000, 3, True),
+    (1, 3, 34, False), (1, 3, 33, True), (0, 0, 3, None),
+])
+def test_reaches_compares_exactly(new, start, pct, expected):
+    assert stats.reaches(new, start, pct) is expected
+
+
+def test_staff_rule_applies_only_to_demonstration_societies(tree, society):
+    for i in range(40):
+        add(tree, society, f"会员{i}", joined=D(2015, 1, 1))
+    update_organization(tree.soc, actor=tree.platform, fulltime_staff=1)
+    f = stats.society_figures(tree.soc, today=TODAY)
+    assert f["staff_rule_applies"] is False and f["staff_on_target"] is None
+    update_organization(tree.soc, actor=tree.platform, society_class="demonstration")
+    tree.soc.refresh_from_db()
+    f = stats.society_figures(tree.soc, today=TODAY)
+    # 40 members: the default band for under 500 asks for 5 % — 2 staff; 1 is 2.5 %.
+    assert (f["staff_rule_applies"], f["fulltime_staff"], f["staff_rate"], f["staff_target"]) == (True, 1, 2.5, 5)
+    assert f["staff_on_target"] is False
+    services.update_membership_rules(tree.soc, actor=tree.society_secretary, staff_bands=[[0, 2]])
+    assert stats.society_figures(tree.soc, today=TODAY)["staff_on_target"] is True
+    [row] = [r for r in stats.societies_overview(tree.province_staff, today=TODAY) if r["society"]["code"] == "SOC"]
+    assert row["staff_rule_applies"] is True and row["staff_on_target"] is True
+
+
+def test_membership_rules_cite_their_source(tree, society):
+    rules = services.rules_of(tree.soc)
+    assert "003" in rules.source and "三.1" in rules.source and "三.3" in rules.source and "本地设置" in rules.source
 
 
 def test_society_figures_of_an_empty_society(tree, society):
@@ -108,7 +146,7 @@ def test_overview_scope(tree, society, members, django_assert_max_num_queries):
     f = stats.society_figures(tree.soc, today=TODAY)
     assert row["counts"] == f["totals"] and row["applicants_waiting"] == 2
     for key in ("members_at_start", "active_now", "net_growth", "growth_rate", "target_rate", "dues_due", "dues_collected", "dues_rate",
-                "new_this_year"):
+                "new_this_year", "new_rate", "on_target", "staff_rule_applies", "staff_on_target"):
         assert row[key] == f[key], key
     assert [r["society"]["code"] for r in stats.societies_overview(tree.society_secretary, today=TODAY)] == ["SOC"]
     assert stats.societies_overview(tree.province_staff, root=tree.nj, today=TODAY) == []

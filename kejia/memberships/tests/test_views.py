@@ -484,7 +484,7 @@ def test_rules_edit_with_bands_and_history(client, tree, society):
     assert "Rules changed" in text(client.get(url("rules", tree.soc.pk)))
     assert client.post(url("rules", tree.soc.pk), {**data, "growth_bands": "a,b"}).status_code == 400
     response = client.post(url("rules", tree.soc.pk), {**data, "growth_bands": "5,9\n1,6"})
-    assert response.status_code == 400 and "Growth targets" in text(response)
+    assert response.status_code == 400 and "Targets must be rows" in text(response)
     assert client.post(url("rules", tree.soc.pk), {**data, "grace_days": "ninety"}).status_code == 400
     response = client.post(url("rules", tree.soc.pk), {**data, "number_format": "{nope}"})
     assert response.status_code == 400

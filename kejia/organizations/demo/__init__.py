@@ -88,6 +88,7 @@ def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: s
         demo = build_tree(seed=seed, orgs=orgs, province=province)
         admin, users = create_demo_users(demo, seed=seed)
         filings = create_demo_filings(demo, seed=seed)
+        classify()
         by_kind = dict(sorted(Counter(o.kind for o in demo.tree.orgs).items()))
         institutions = sum(len(v) for v in demo.institutions.values())
         root = demo.territorial[demo.sk.province.code]
@@ -98,6 +99,22 @@ def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: s
     return SeedResult(created=True, organizations=len(demo.tree.orgs), institutions=institutions, by_kind=by_kind,
                       users=users, filings=filings, people=crowd.people, duplicates=crowd.duplicates,
                       seconds=time.perf_counter() - started)
+
+
+def classify() -> None:
+    """Society classes and county structure, drawn from the order of the tree (no random draws, so
+    the tree of a seed stays as it was): about one provincial society in five a comprehensive
+    demonstration society and one in seven featured (003 三.3 plans about 50 and 30); most county
+    associations independent units with a party group, a few not or not recorded."""
+    from kejia.organizations.kinds import OrgKind, SocietyClass
+
+    societies = list(Organization.objects.filter(kind=OrgKind.PROVINCIAL_SOCIETY).order_by("path").values_list("pk", flat=True))
+    Organization.objects.filter(pk__in=societies[::5]).update(society_class=SocietyClass.DEMONSTRATION)
+    Organization.objects.filter(pk__in=[pk for i, pk in enumerate(societies) if i % 7 == 3]).update(society_class=SocietyClass.FEATURED)
+    counties = list(Organization.objects.filter(kind=OrgKind.COUNTY_ASSOCIATION).order_by("path").values_list("pk", flat=True))
+    Organization.objects.filter(pk__in=[pk for i, pk in enumerate(counties) if i % 6]).update(
+        is_independent_unit=True, has_party_group=True, leader_in_charge="县委副书记", leader_in_contact="副县长")
+    Organization.objects.filter(pk__in=counties[::12]).update(is_independent_unit=False, has_party_group=False)
 
 
 def _people_only(*, seed: int, province: str, people: int) -> SeedResult:

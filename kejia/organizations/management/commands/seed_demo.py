@@ -80,7 +80,8 @@ class Command(BaseCommand):
         from kejia.accounts.models import User
 
         actor = User.objects.filter(username="admin").first()
-        for app, label in (("activities", "Activities"), ("volunteering", "Volunteer service"), ("voice", "Voice"), ("surveys", "Surveys")):
+        for app, label in (("activities", "Activities"), ("volunteering", "Volunteer service"), ("voice", "Voice"), ("surveys", "Surveys"),
+                           ("grassroots", "Grassroots key staff")):
             made = getattr(import_module(f"kejia.{app}.demo"), f"seed_{app}")(seed=seed, actor=actor)
             if made:
                 self.stdout.write(f"{label}: " + ", ".join(f"{count} {name}" for name, count in made.items()) + ".")

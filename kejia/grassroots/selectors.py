@@ -1,0 +1,55 @@
+"""Reads of grassroots key staff, scoped: the counts per county and township under an
+organization, against their targets, in a fixed number of queries."""
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kejia.grassroots.models import Category, KeyStaff, Target
+from kejia.grassroots.services import TARGET_KINDS
+from kejia.organizations import scope
+from kejia.organizations.kinds import OrgStatus
+from kejia.organizations.models import PATH_SEGMENT, Organization
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True)
+
+
+def key_staff_under(user, org) -> QuerySet[KeyStaff]:
+    """Current records of bodies in `org`'s subtree that the user may see."""
+    qs = KeyStaff.objects.filter(ended_on__isnull=True, organization__path__descends=org.path)
+    return scope.restrict(qs, user, "organization__path").select_related("person", "category", "organization")
+
+
+def counts_by_area(user, org) -> list[dict[str, Any]]:
+    """One row per county and township association in `org`'s subtree (itself included) within the
+    user's scope: key staff taken in by bodies in its subtree (all categories, and the 三长 among
+    them), its target and whether it is reached (the target itself counts as reached)."""
+    areas = list(scope.restrict(Organization.objects.filter(path__descends=org.path, kind__in=TARGET_KINDS)
+                                .exclude(status=OrgStatus.DISSOLVED), user).values("id", "name", "code", "kind", "path", "depth")
+                 .order_by("path"))
+    if not areas:
+        return []
+    by_path = {a["path"]: a for a in areas}
+    for a in areas:
+        a.update(total=0, chiefs=0, by_category=defaultdict(int))
+    rows = (KeyStaff.objects.filter(ended_on__isnull=True, organization__path__descends=org.path)
+            .values("organization__path", "category_id").annotate(n=Count("id"), chiefs=Count("id", filter=Q(category__is_chief=True)))
+            .order_by())
+    for row in rows:
+        path = row["organization__path"]
+        # The body itself and each of its ancestors that is a counted area.
+        for end in range(PATH_SEGMENT, len(path) + 1, PATH_SEGMENT):
+            area = by_path.get(path[:end])
+            if area is not None:
+                area["total"] += row["n"]
+                area["chiefs"] += row["chiefs"]
+                area["by_category"][row["category_id"]] += row["n"]
+    targets = dict(Target.objects.filter(organization_id__in=[a["id"] for a in areas]).values_list("organization_id", "target"))
+    for a in areas:
+        a["target"] = targets.get(a["id"])
+        a["reached"] = None if a["target"] is None else a["total"] >= a["target"]
+        a["by_category"] = dict(a["by_category"])
+    return areas
