@@ -26,5 +26,5 @@ def test_decrypt_with_another_key_fails(settings):
 
 def test_masks():
     assert pii.mask_phone("13912345678") == "139****5678"
-    assert pii.mask_resident_id("11010519491231002X") == "1101**********002X"
+    assert pii.mask_resident_id("11010519491231002X") == "*****************X"
     assert pii.mask_resident_id("short") == "****"

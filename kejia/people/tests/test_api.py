@@ -59,7 +59,7 @@ def test_list_is_scoped_masked_and_filtered(tree, as_):
     make(tree, name="王芳", resident_id=ID_B, phone="13905140002", sector="medical", is_frontline=True)
     data = as_(tree.nj_staff).get("/api/people").json()
     assert data["count"] == 2 and ID_A not in str(data) and "13905140001" not in str(data)
-    assert {row["resident_id_masked"][:4] for row in data["items"]} == {"3201"}
+    assert {row["resident_id_masked"][:17] for row in data["items"]} == {"*" * 17}
     assert [r["name"] for r in as_(tree.nj_staff).get("/api/people", sector="medical").json()["items"]] == ["王芳"]
     assert [r["name"] for r in as_(tree.nj_staff).get("/api/people", q="li").json()["items"]] == ["李明"]
     assert as_(tree.nj_staff).get("/api/people", frontline="true").json()["count"] == 1
