@@ -8,10 +8,12 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from kejia.core.api_parser import NormalisingParser
 from kejia.core.errors import DomainError
 from kejia.core.http import busy_api_answer
 
-api = NinjaAPI(title="Kejia 科家 API", version="1", urls_namespace="api", docs_url="/docs")
+# The parser normalises every string of a request (kejia.core.text): no control character is stored.
+api = NinjaAPI(title="Kejia 科家 API", version="1", urls_namespace="api", docs_url="/docs", parser=NormalisingParser())
 
 
 @api.exception_handler(DomainError)

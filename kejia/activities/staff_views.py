@@ -7,7 +7,6 @@ Reads go through `selectors.get_event_for(..., manage=True)` (404 outside the sc
 without a staff role); refusals of a service come back next to the field (400) or as a message
 with 409 when the state forbids it."""
 
-import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from kejia.activities.choices import EventStatus, RegistrationStatus
 from kejia.activities.forms import CancelEventForm, CheckInForm, EventFilterForm, EventForm, InviteForm, RegisterPersonForm, RequiredReasonForm
 from kejia.activities.models import Event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.sheets import Book, cell
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.views import form_error
@@ -232,12 +232,6 @@ def _person(user, pk: int, *, field: str = "person"):
                           field=field) from None
 
 
-def _cell(value):
-    """Spreadsheet cells never start a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
 
 def _naive(value):
     return localtime(value).replace(tzinfo=None) if value else None
@@ -246,23 +240,19 @@ def _naive(value):
 @login_required
 @require_GET
 def registrations_xlsx(request, pk: int):
-    from openpyxl import Workbook
-
     event = selectors.get_event_for(request.user, pk)
     if not scope.can_view(request.user, event.organization):
         raise NotFound()
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("Registrations")))
+    book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
+    sheet = book.sheet(_("Registrations"))
     sheet.append([str(h) for h in (_("name"), _("profile number"), _("status"), _("place in line"), _("registered"), _("confirmed"),
                                    _("checked in"), _("checked in by"), _("cancelled"), _("reason"))])
     for reg in selectors.registrations_of(event).iterator(chunk_size=2000):
-        sheet.append([_cell(reg.name), reg.person_id, str(reg.get_status_display()), reg.waitlist_position, _naive(reg.created_at),
-                      _naive(reg.confirmed_at), _naive(reg.checked_in_at), _cell(str(reg.checked_in_by or "")),
-                      _naive(reg.cancelled_at), _cell(reg.cancel_reason)])
-    out = io.BytesIO()
-    book.save(out)
+        sheet.append([cell(reg.name), reg.person_id, str(reg.get_status_display()), reg.waitlist_position, _naive(reg.created_at),
+                      _naive(reg.confirmed_at), _naive(reg.checked_in_at), cell(str(reg.checked_in_by or "")),
+                      _naive(reg.cancelled_at), cell(reg.cancel_reason)])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response = HttpResponse(book.save(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="kejia-event-{event.pk}-registrations-{stamp}.xlsx"'
     return response
 

@@ -6,7 +6,6 @@ Each view parses its input with a form, reads through a scoped selector (NotFoun
 caller's scope, PermissionDenied for a role that may only read) and calls one service; a service's
 refusal comes back next to the field at fault with 400, or 409 when the object's state forbids it."""
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kejia.accounts.models import RoleKind
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.ratios import fraction_text
+from kejia.core.sheets import Book, cell
 from kejia.governance import compliance, forms, selectors, services
 from kejia.governance.choices import SHARE_MEASURES, BodyKind, Comparison, Measure, OfficialStatus, Outcome
 from kejia.governance.models import Term
@@ -510,28 +510,18 @@ def _sorted(rows: list[dict], sort: str) -> list[dict]:
     return sorted(rows, key=SORTS[key], reverse=sort.startswith("-"))
 
 
-def _cell(value: Any) -> Any:
-    """A text cell a spreadsheet will not read as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
 
 def _xlsx(rows: list[dict], org) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("Compliance")))
+    book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
+    sheet = book.sheet(_("Compliance"))
     sheet.append([str(h) for h in (_("organization"), _("code"), _("body"), _("term"), _("planned end"), _("seats"),
                                    _("failures"), _("failed rules"), _("targets missed"), _("targets not reached"))])
     for r in rows:
-        sheet.append([_cell(r["org"].name), _cell(r["org"].code), _cell(r["kind"]), r["term"].number if r["term"] else None,
-                      r["planned_end"], r["seats"], len(r["failures"]), _cell("; ".join(r["failures"])), len(r["targets"]),
-                      _cell("; ".join(r["targets"]))])
-    out = io.BytesIO()
-    book.save(out)
+        sheet.append([cell(r["org"].name), cell(r["org"].code), cell(r["kind"]), r["term"].number if r["term"] else None,
+                      r["planned_end"], r["seats"], len(r["failures"]), cell("; ".join(r["failures"])), len(r["targets"]),
+                      cell("; ".join(r["targets"]))])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response = HttpResponse(book.save(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="kejia-compliance-{org.pk}-{stamp}.xlsx"'
     return response
 

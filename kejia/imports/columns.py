@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from openpyxl.utils.datetime import from_excel
 
+from kejia.core.text import normalise_text
 from kejia.people.choices import Education, Gender, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.reference.choices import Sector
 
@@ -148,7 +149,7 @@ def text_of(value: Any) -> tuple[str, bool]:
         return "", False
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value)
+    text = normalise_text(str(value))  # control characters out, NFC: as every text that comes in (kejia.core.text)
     if text.strip() in _EXCEL_ERRORS:
         raise CellError(_("The cell holds a spreadsheet error (%(e)s): fix the formula or type the value.") % {"e": text.strip()})
     folded = _FULLWIDTH_RE.search(text) is not None
@@ -310,7 +311,7 @@ def converter_for(field: str):
     if converter is to_text:
         def text(value: Any) -> tuple[Any, bool]:
             if type(value) is str and search(value) is None:
-                stripped = value.strip()
+                stripped = normalise_text(value).strip()
                 if stripped in errors:
                     return converter(value), False  # raises the spreadsheet-error message
                 return stripped, False

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from kejia.core.text import normalise_text
 from kejia.imports.columns import BY_FIELD, HEADER_MAP, header_key
 from kejia.imports.xlsx import LIMITS, FileRefused, NotAWorkbook, Sheet, check_archive
 
@@ -174,7 +175,7 @@ def _with_header(rows: Iterator[tuple[int, tuple]], formulas: set, header_map: d
 
 
 def _table(number: int, cells: tuple, rows, formulas, header_map: dict[str, str]) -> Table:
-    headers = ["" if c is None else str(c).strip() for c in cells]
+    headers = ["" if c is None else normalise_text(str(c)).strip() for c in cells]
     fields: list[str | None] = []
     seen: dict[str, str] = {}
     unknown = []

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kejia.core.sheets import Book
 from kejia.imports.columns import COLUMNS
 from kejia.imports.models import ImportBatch
 
@@ -56,18 +57,18 @@ def template_xlsx() -> bytes:
 
 
 def report_xlsx(batch: ImportBatch) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_t("Report")[:31])
+    """The report's cells come from the uploaded file (headers, values quoted in reasons): written
+    through kejia.core.sheets.cell, so a header such as =HYPERLINK(…) stays text."""
+    book = Book()
+    sheet = book.sheet(_t("Report"))
     sheet.append([_t("Row"), _t("Column"), _t("Reason"), _t("Level")])
     levels = {"error": _t("Error"), "notice": _t("Notice")}
     for entry in batch.report:
         sheet.append([entry["row"] or None, entry["column"], entry["reason"], levels.get(entry.get("level"), entry.get("level"))])
-    summary = book.create_sheet(_t("Summary")[:31])
+    summary = book.sheet(_t("Summary"))
     for label, value in ((_t("File"), batch.file_name), (_t("Organization"), batch.organization.name), (_t("Status"), batch.get_status_display()),
                          (_t("Rows"), batch.total), (_t("Good rows"), batch.good), (_t("Bad rows"), batch.bad),
                          (_t("People added"), batch.created_count), (_t("People updated"), batch.updated_count),
                          (_t("Message"), batch.message)):
         summary.append([label, value])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()

@@ -2,7 +2,6 @@
 unmasked read is audited (PIPL)."""
 
 import datetime
-import io
 import re
 from typing import Any
 
@@ -15,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from kejia.core import pii
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kejia.core.sheets import Book
+from kejia.core.text import has_invisible_marks
 from kejia.core.validators import resident_id_birth_date, validate_phone, validate_resident_id, validate_uscc
 from kejia.organizations import scope
 from kejia.people.choices import AchievementKind, Gender, ListingRole, PersonStatus
@@ -79,6 +80,8 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
         errors["name"] = [str(_("This field is required."))]
     elif len(name) > 64:
         errors["name"] = [str(_("A name has at most 64 characters."))]
+    elif has_invisible_marks(name):
+        errors["name"] = [str(_("The name holds invisible characters (text direction or zero-width marks): type it again."))]
     out["name"] = name
     number = str(data.get("resident_id") or "").strip()
     if number:
@@ -362,8 +365,6 @@ EXPORT_LIMIT = 100_000
 def export_people(people, *, actor, unmasked: bool = False, organization=None, ip: str | None = None) -> bytes:
     """An XLSX of `people` (already scoped by a selector). Masked by default; unmasked only for
     staff who manage an organization listing every exported person, and audited either way."""
-    from openpyxl import Workbook
-
     from kejia.people.selectors import managed_people
 
     rows = people.select_related("region").prefetch_related("disciplines")
@@ -372,8 +373,8 @@ def export_people(people, *, actor, unmasked: bool = False, organization=None, i
             raise PermissionDenied(_("An unmasked export needs a staff role."))
         rows = rows.filter(pk__in=managed_people(actor).values("pk"))
     rows = list(rows[:EXPORT_LIMIT])
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("S&T workers")))
+    book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
+    sheet = book.sheet(_("S&T workers"))
     header = [_("name"), _("gender"), _("birth date"), _("resident ID number"), _("phone"), _("e-mail"), _("region"), _("employer"),
               _("sector"), _("front-line (基层一线)"), _("professional title"), _("title level"), _("education"), _("disciplines"),
               _("expertise keywords"), _("overseas / HK-Macao-Taiwan"), _("三长 role")]
@@ -394,6 +395,4 @@ def export_people(people, *, actor, unmasked: bool = False, organization=None, i
         target = Organization.objects.filter(path__in=paths[:1]).first() if paths else None
     record_event(actor=actor, action="person.exported_unmasked" if unmasked else "person.exported", obj=target or actor,
                  organization=target, new={"rows": len(rows), "unmasked": unmasked}, ip=ip)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()

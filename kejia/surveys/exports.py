@@ -2,12 +2,12 @@
 index) and the raw answers (one row per response; an anonymous survey's rows carry no personal
 data, and come in the order of their random ids)."""
 
-import io
 from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kejia.core.sheets import Book, cell
 from kejia.surveys import results as res
 from kejia.surveys.choices import QuestionKind, ResponseStatus, SurveyKind
 from kejia.surveys.models import Answer, Response, Survey
@@ -15,57 +15,42 @@ from kejia.surveys.models import Answer, Response, Survey
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _cell(value: Any) -> Any:
-    """A text cell a spreadsheet will not read as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def _save(book) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
 
 def results_xlsx(survey: Survey, *, crosstab: dict | None = None, index_rows: list | None = None, names: dict | None = None) -> bytes:
-    from openpyxl import Workbook
-
     layout = res.Layout(survey)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Results"))
+    book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
+    sheet = book.sheet(_("Results"))
     sheet.append([_("question"), _("text"), pgettext("survey", "answer"), _("count"), _("share %"), _("respondents"), _("mean")])
     for r in res.question_results(survey, layout):
         q = r.question
         if q["kind"] == QuestionKind.TEXT:
-            sheet.append([q["key"], _cell(q["text"]), _("free-text answers"), r.texts, None, r.respondents, None])
+            sheet.append([q["key"], cell(q["text"]), _("free-text answers"), r.texts, None, r.respondents, None])
         elif q["kind"] == QuestionKind.MATRIX:
             for row in r.matrix:
                 for bar in row["cells"]:
-                    sheet.append([q["key"], _cell(q["text"]), _cell(f'{row["row"]} · {bar.label}'), bar.count, bar.share, row["respondents"], None])
+                    sheet.append([q["key"], cell(q["text"]), cell(f'{row["row"]} · {bar.label}'), bar.count, bar.share, row["respondents"], None])
         else:
             for bar in r.bars:
-                sheet.append([q["key"], _cell(q["text"]), _cell(bar.label), bar.count, bar.share, r.respondents, r.mean])
+                sheet.append([q["key"], cell(q["text"]), cell(bar.label), bar.count, bar.share, r.respondents, r.mean])
     if crosstab:
-        sheet = book.create_sheet(_("Cross-tab"))
-        sheet.append([crosstab["question"], *[_cell(c) for c in crosstab["columns"]], _("total")])
+        sheet = book.sheet(_("Cross-tab"))
+        sheet.append([crosstab["question"], *[cell(c) for c in crosstab["columns"]], _("total")])
         hidden = _("fewer than %(n)s") % {"n": crosstab["hidden_below"]} if crosstab.get("hidden_below") else None
         for row in crosstab["rows"]:
-            sheet.append([_cell(row["label"]), *[hidden if n is None else n for n in row["counts"]], hidden if row["total"] is None else row["total"]])
+            sheet.append([cell(row["label"]), *[hidden if n is None else n for n in row["counts"]], hidden if row["total"] is None else row["total"]])
         sheet.append([_("total"), *[hidden if n is None else n for n in crosstab["totals"]], crosstab["total"]])
     if survey.kind == SurveyKind.EVALUATION and index_rows:
-        sheet = book.create_sheet(_("Evaluation index"))
+        sheet = book.sheet(_("Evaluation index"))
         sheet.append([_("organization"), _("period"), _("respondents"), _("awareness"), _("participation"), _("benefit"),
                       _("satisfaction"), _("index")])
         for row in index_rows:
-            sheet.append([_cell((names or {}).get(row.subject_id, str(row.subject_id))), row.period, row.respondents,
+            sheet.append([cell((names or {}).get(row.subject_id, str(row.subject_id))), row.period, row.respondents,
                           *[row.measures.get(m) for m in ("awareness", "participation", "benefit", "satisfaction")], row.index])
-    return _save(book)
+    return book.save()
 
 
 def raw_xlsx(survey: Survey) -> bytes:
     """One row per submitted response, one column per question (a matrix: one per row)."""
-    from openpyxl import Workbook
 
     layout = res.Layout(survey)
     columns: list[tuple[str, int | None]] = []
@@ -82,9 +67,9 @@ def raw_xlsx(survey: Survey) -> bytes:
             columns.append((q["key"], None))
             header.append(f'{q["key"]} {q["text"][:40]}')
     position = {c: i for i, c in enumerate(columns)}
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(pgettext("survey", "Answers"))
-    sheet.append([_cell(h) for h in header])
+    book = Book()
+    sheet = book.sheet(pgettext("survey", "Answers"))
+    sheet.append([cell(h) for h in header])
     responses = (Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED).order_by("id")
                  .values_list("id", "version_id", "version__number", "person_id", "person__name", "submitted_on", "channel",
                               "station__name", "subject__name"))
@@ -99,10 +84,10 @@ def raw_xlsx(survey: Survey) -> bytes:
             pending = next(answers, None)
         head = [n]
         if not survey.anonymous:
-            head += [person_id, _cell(name or ""), submitted_on]
-        head += [channel, _cell(station or ""), _cell(subject or ""), number]
-        sheet.append(head + [_cell(c) for c in cells])
-    return _save(book)
+            head += [person_id, cell(name or ""), submitted_on]
+        head += [channel, cell(station or ""), cell(subject or ""), number]
+        sheet.append(head + [cell(c) for c in cells])
+    return book.save()
 
 
 def _put(cells: list, position: dict, layout: res.Layout, answer: tuple) -> None:

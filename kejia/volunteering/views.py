@@ -7,7 +7,6 @@ Each view parses with a form, reads through a scoped selector (NotFound outside 
 scope, PermissionDenied for a role that may only read) and calls one service; a refusal comes
 back next to the field with 400, or 409 when the object's state forbids it."""
 
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.core.errors import DomainError, PermissionDenied
+from kejia.core.sheets import Book, cell
 from kejia.organizations import scope, view_helpers
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.views import form_error
@@ -215,29 +215,19 @@ def org(request, pk: int):
     })
 
 
-def _cell(value):
-    """A text cell a spreadsheet will not read as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
 
 def services_xlsx(item, records) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("Services")))
+    book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
+    sheet = book.sheet(_("Services"))
     sheet.append([str(h) for h in (_("date"), _("team"), _("team code"), _("status"), _("place"), _("region"), _("demand"),
                                    _("participants"), _("hours"), _("people served"), _("hours of each"), _("what was done"))])
     for r in records:
         rows = list(r.hours.all())
-        sheet.append([r.date, _cell(r.team.name), _cell(r.team.code), str(r.get_status_display()), _cell(r.address),
-                      r.region.full_name if r.region_id else "", _cell(r.demand.title) if r.demand_id else "", len(rows),
+        sheet.append([r.date, cell(r.team.name), cell(r.team.code), str(r.get_status_display()), cell(r.address),
+                      r.region.full_name if r.region_id else "", cell(r.demand.title) if r.demand_id else "", len(rows),
                       float(sum(h.hours for h in rows)), r.people_served,
-                      _cell("; ".join(f"{h.person.name} {h.hours.normalize():f}" for h in rows)), _cell(r.note)])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+                      cell("; ".join(f"{h.person.name} {h.hours.normalize():f}" for h in rows)), cell(r.note)])
+    return book.save()
 
 
 def xlsx_response(item, records) -> HttpResponse:
