@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kejia.core.sheets import Book
+from kejia.core.sheets import Book, cell
 from kejia.imports.columns import COLUMNS
 from kejia.imports.models import ImportBatch
 
@@ -17,16 +17,17 @@ LISTS = {"gender": "男,女", "title_level": "正高,副高,中级,初级,无", 
 
 
 def template_xlsx() -> bytes:
+    """Styled (a normal workbook, not kejia.core.sheets.Book), its cells still through the one cell writer."""
     book = Workbook()
     sheet = book.active
     sheet.title = "科技工作者"
     bold, required = Font(bold=True), PatternFill("solid", fgColor="FDE9D9")
     for index, column in enumerate(COLUMNS, start=1):
-        head = sheet.cell(row=1, column=index, value=column.header)
+        head = sheet.cell(row=1, column=index, value=cell(column.header))
         head.font = bold
         if column.required:
             head.fill = required
-        example = sheet.cell(row=2, column=index, value=column.example or None)
+        example = sheet.cell(row=2, column=index, value=cell(column.example or None))
         letter = head.column_letter
         sheet.column_dimensions[letter].width = max(12, len(column.header) * 2 + 4)
         if column.field in TEXT_FIELDS:
@@ -49,7 +50,7 @@ def template_xlsx() -> bytes:
         "职称级别填 正高/副高/中级/初级/无；学历填 博士/硕士/本科/大专/高中及以下；是否基层一线填 是/否。",
         "学科代码按 GB/T 13745，多个代码用分号隔开。第二行是示例，导入前请删除。",
     ):
-        notes.append([line])
+        notes.append([cell(line)])
     notes.column_dimensions["A"].width = 110
     out = io.BytesIO()
     book.save(out)
