@@ -7,6 +7,7 @@ earlier mask, first 4 and last 4 characters, left at most 10, and one with the r
 
 import io
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -66,3 +67,23 @@ def test_everything_shown_together_leaves_many_candidates(client, tree):
     assert all(ID_A not in text for text in outputs.values())
     assert "1980-01-01" in outputs["export"]  # the birth date is shown beside it: counted as known
     assert candidates(person.id_masked, region_code=ID_A[:6], birth=ID_A[6:14], male=True) >= MIN_CANDIDATES
+
+
+def test_migration_remasks_people_and_audit_rows_stored_in_the_earlier_form(tree):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    from kejia.core.models import AuditEvent
+
+    migration = importlib.import_module("kejia.people.migrations.0004_remask_resident_ids")
+    person = make(tree)
+    earlier = ID_A[:4] + "*" * 10 + ID_A[-4:]
+    type(person).objects.filter(pk=person.pk).update(id_masked=earlier)
+    event = AuditEvent.objects.filter(object_type="people.person", object_id=str(person.pk)).first()
+    AuditEvent.objects.filter(pk=event.pk).update(new={**event.new, "resident_id": earlier})
+    migration.remask_all(apps, SimpleNamespace(connection=connection))  # only its connection is used
+    person.refresh_from_db()
+    event.refresh_from_db()
+    assert person.id_masked == pii.mask_resident_id(ID_A) == event.new["resident_id"]
