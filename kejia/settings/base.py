@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "kejia.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "kejia.core.middleware.NormaliseFormTextMiddleware",  # after CSRF, which has parsed the form
+    "kejia.core.middleware.NormaliseFormTextMiddleware",  # wraps the form parsing: posted text is normalised when first read
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
