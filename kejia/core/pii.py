@@ -76,10 +76,5 @@ def mask_resident_id(number: str) -> str:
     further digit shown would leave a handful of candidates (first 4 and last 4 left ≤ 10, 69 %
     exact with the region). With the check character alone about 45 numbers stay possible
     (500 sequence numbers of the gender, one in 11 with that check character):
-    kejia/core/tests/test_pii.py counts them."""
+    kejia/people/tests/test_masking.py counts them from what each page, API answer and export shows."""
     return f"{'*' * 17}{number[-1]}" if len(number) == 18 else "****"
-
-
-def remask_resident_id(masked: str) -> str:
-    """A mask written in an earlier form (first 4 and last 4 characters) in the current one."""
-    return f"{'*' * 17}{masked[-1]}" if len(masked) == 18 else masked

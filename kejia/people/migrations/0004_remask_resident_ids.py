@@ -8,7 +8,7 @@ BATCH = 2000
 
 
 def remask(masked):
-    """A frozen copy of kejia.core.pii.remask_resident_id as of this migration."""
+    """An earlier mask (first 4 and last 4 characters) in the form kejia.core.pii.mask_resident_id gives now."""
     return f"{'*' * 17}{masked[-1]}" if isinstance(masked, str) and len(masked) == 18 else masked
 
 
