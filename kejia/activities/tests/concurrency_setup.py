@@ -33,7 +33,8 @@ def main(n: int, capacity: int) -> None:
     users = User.objects.bulk_create([User(username=f"conc{i:04d}", display_name=f"并发{i}", password=unusable) for i in range(n)])
     raws = ["kj_" + secrets.token_urlsafe(32) for _ in users]
     now = timezone.now()
-    ApiToken.objects.bulk_create([ApiToken(user=u, prefix=raw[:8], key_hash=hashlib.sha256(raw.encode()).hexdigest(), last_used_at=now)
+    ApiToken.objects.bulk_create([ApiToken(user=u, prefix=raw[:8], key_hash=hashlib.sha256(raw.encode()).hexdigest(), last_used_at=now,
+                                           expires_at=now + datetime.timedelta(days=1))
                                   for u, raw in zip(users, raws, strict=True)])
     sys.stdout.write(json.dumps({"event": event.pk, "tokens": raws}))
 
