@@ -39,6 +39,7 @@ from kejia.activities.api_schemas import (
     VerdictOut,
 )
 from kejia.activities.models import Event
+from kejia.core.api import window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
 from kejia.organizations import scope
@@ -109,7 +110,7 @@ def list_events(request, filters: Query[EventFilters]):
     if filters.starts_before:
         qs = qs.filter(starts_at__lt=filters.starts_before)
     qs = qs.order_by("starts_at", "id")
-    return {"count": qs.count(), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": window(qs, filters)}
 
 
 @router.get(f"{A}/events/{{id}}", response=EventOut, auth=OPTIONAL_AUTH, summary="An event")
@@ -134,7 +135,7 @@ def list_org_events(request, id: ObjectId, filters: Query[StaffEventFilters]):
     if filters.upcoming is None:
         qs = qs.order_by("-starts_at", "-id")
     qs = qs.prefetch_related("disciplines")
-    return {"count": qs.count(), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": window(qs, filters)}
 
 
 @router.post(f"{A}/orgs/{{id}}/events", response={201: EventOut}, auth=AUTH, summary="Create an event (a draft)")
@@ -230,7 +231,7 @@ def list_registrations(request, id: ObjectId, filters: Query[RegistrationFilters
     if not scope.can_view(user, event.organization):
         raise NotFound()
     qs = selectors.registrations_of(event, status=filters.status.value if filters.status else "", text=filters.q)
-    return {"count": qs.count(), "counts": selectors.counts_of(event), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "counts": selectors.counts_of(event), "items": window(qs, filters)}
 
 
 @router.post(f"{A}/events/{{id}}/checkin", response=CheckInOut, auth=AUTH, summary="Check someone in (scanned code or list row)")

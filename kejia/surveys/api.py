@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.core.api import window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.organizations import scope
@@ -76,7 +77,7 @@ def waiting(request):
 def list_surveys(request, filters: Query[ListFilters]):
     qs = selectors.surveys_in_scope(_user(request), status=filters.status.value if filters.status else "",
                                     kind=filters.kind.value if filters.kind else "")
-    return list(qs[filters.offset:filters.offset + filters.limit])
+    return window(qs, filters)
 
 
 @router.post(S, response={201: SurveyOut}, auth=AUTH, summary="Create a survey (a draft)")

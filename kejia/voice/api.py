@@ -9,6 +9,7 @@ use are a 400 naming the field. The public answers need no login."""
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.core.api import page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
 from kejia.organizations import selectors as org_selectors
@@ -47,10 +48,6 @@ def _user(request):
     return request.auth
 
 
-def _page(qs, limit: int, offset: int) -> dict:
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset:offset + limit])}
-
-
 def _org_in_body(user, pk: int, field: str, *, scoped: bool):
     """An organization named in a body: any one still in being (sending), or one the caller sees."""
     org = org_selectors.visible_organizations(user).filter(pk=pk).first() if scoped else selectors.receiving_organization(pk=pk)
@@ -64,7 +61,7 @@ def _org_in_body(user, pk: int, field: str, *, scoped: bool):
 @router.get(f"{V}/items", response=ItemPage, auth=AUTH, summary="My items")
 def my_items(request, page: Query[PageParams]):
     """The items you sent, newest first."""
-    return _page(selectors.items_of_sender(_user(request)), page.limit, page.offset)
+    return page_of(selectors.items_of_sender(_user(request)), page)
 
 
 @router.post(f"{V}/items", response={201: ItemDetailOut}, auth=AUTH, summary="Send an item")
@@ -128,7 +125,7 @@ def inbox(request, filters: Query[InboxFilters]):
     status = filters.status if isinstance(filters.status, str) else filters.status.value
     qs = selectors.inbox(user, status=status, kind=filters.kind.value if filters.kind else "", root=root, overdue=filters.overdue,
                          mine=filters.mine, text=filters.q)
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
 @router.get(f"{V}/dashboard", response=DashboardOut, auth=AUTH, summary="Open and overdue items, per kind and organization")
@@ -192,7 +189,7 @@ def public_answers(request, filters: Query[PublicFilters]):
     """Questions whose senders allowed publication, with the answers leaders published under their
     real names; nothing names the sender."""
     qs = selectors.public_items(kind=filters.kind.value if filters.kind else "", text=filters.q)
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
 @router.get(f"{V}/rules", response=list[RuleOut], auth=AUTH, summary="Deadline rules")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from kejia.core.api import PageParams
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
 
@@ -96,19 +97,15 @@ class DemandIn(Schema):
     people_needed: Annotated[int, Field(ge=1, le=500)] = 1
 
 
-class DemandFilters(Schema):
+class DemandFilters(PageParams):
     status: DemandStatus | None = None
     org_id: Id | None = Field(None, description="Demands posted or taken in this organization's subtree")
     q: Annotated[str, Field(max_length=64)] = ""
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
-class OpenDemandFilters(Schema):
+class OpenDemandFilters(PageParams):
     q: Annotated[str, Field(max_length=64)] = ""
     region: Annotated[str, Field(max_length=40)] = Field("", description="Region path prefix")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class TakeIn(Schema):
