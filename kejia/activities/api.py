@@ -18,25 +18,25 @@ from ninja import Query, Router, Status
 
 from kejia.activities import certificates, registration, selectors, services
 from kejia.activities.api_schemas import (
-    CertificateOut,
     CheckInIn,
     CheckInOut,
+    EventCertificateOut,
     EventFilters,
     EventIn,
     EventOut,
     EventPage,
     EventPatch,
+    EventReasonIn,
+    EventRequiredReasonIn,
+    EventVerdictOut,
     InviteIn,
     InviteOut,
     ObjectId,
-    ReasonIn,
     RegisterIn,
     RegistrationFilters,
     RegistrationOut,
     RegistrationPage,
-    RequiredReasonIn,
     StaffEventFilters,
-    VerdictOut,
 )
 from kejia.activities.models import Event
 from kejia.core.api import window
@@ -118,7 +118,7 @@ def get_event(request, id: ObjectId):
     return _event_out(selectors.get_event_for(_user(request), id))
 
 
-@router.get(f"{A}/certificates/verify", response=VerdictOut, auth=None, summary="Verify a certificate of attendance (public)")
+@router.get(f"{A}/certificates/verify", response=EventVerdictOut, auth=None, summary="Verify a certificate of attendance (public)")
 def verify_certificate(request, t: str = Query(..., max_length=2000)):
     verdict = certificates.check_token(t)
     return {"state": verdict.state, "label": verdict.label, "reason": str(verdict.reason), "fields": verdict.fields}
@@ -181,7 +181,7 @@ def publish_event(request, id: ObjectId):
 
 
 @router.post(f"{A}/events/{{id}}/cancel", response=EventOut, auth=AUTH, summary="Cancel an event")
-def cancel_event(request, id: ObjectId, payload: ReasonIn):
+def cancel_event(request, id: ObjectId, payload: EventReasonIn):
     """A published event needs a reason; every waiting or confirmed registration is cancelled and told."""
     user = _user(request)
     return _event_out(services.cancel_event(selectors.get_event_for(user, id, manage=True), actor=user, reason=payload.reason))
@@ -264,7 +264,7 @@ def get_registration(request, id: ObjectId):
 
 
 @router.post(f"{A}/registrations/{{id}}/cancel", response=RegistrationOut, auth=AUTH, summary="Cancel a registration")
-def cancel_registration(request, id: ObjectId, payload: ReasonIn | None = None):
+def cancel_registration(request, id: ObjectId, payload: EventReasonIn | None = None):
     """The holder (before the start) or the organizer's staff; a freed seat goes to the first in line."""
     user = _user(request)
     reg = selectors.get_registration_for(user, id)
@@ -278,7 +278,7 @@ def undo_checkin(request, id: ObjectId):
     return registration.undo_check_in(reg, actor=user)
 
 
-@router.get(f"{A}/registrations/{{id}}/certificate", response=CertificateOut, auth=AUTH, summary="The certificate of attendance")
+@router.get(f"{A}/registrations/{{id}}/certificate", response=EventCertificateOut, auth=AUTH, summary="The certificate of attendance")
 def get_certificate(request, id: ObjectId):
     """Issued on first request once the holder is checked in; 409 before."""
     reg = selectors.get_registration_for(_user(request), id)
@@ -288,14 +288,14 @@ def get_certificate(request, id: ObjectId):
     return cert
 
 
-@router.post(f"{A}/attendance-certificates/{{id}}/revoke", response=CertificateOut, auth=AUTH, summary="Revoke a certificate (staff)")
-def revoke_certificate(request, id: ObjectId, payload: RequiredReasonIn):
+@router.post(f"{A}/attendance-certificates/{{id}}/revoke", response=EventCertificateOut, auth=AUTH, summary="Revoke a certificate (staff)")
+def revoke_certificate(request, id: ObjectId, payload: EventRequiredReasonIn):
     user = _user(request)
     cert = selectors.get_certificate_for(user, id, manage=True)
     return certificates.revoke_certificate(cert, actor=user, reason=payload.reason)
 
 
-@router.get(f"{A}/certificates", response=list[CertificateOut], auth=AUTH, summary="My certificates of attendance")
+@router.get(f"{A}/certificates", response=list[EventCertificateOut], auth=AUTH, summary="My certificates of attendance")
 def my_certificates(request):
     user = _user(request)
     certificates.issue_missing(user)

@@ -149,11 +149,11 @@ class EventPage(Schema):
     items: list[EventOut]
 
 
-class ReasonIn(Schema):
+class EventReasonIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class RequiredReasonIn(Schema):
+class EventRequiredReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=200)
 
 
@@ -239,7 +239,7 @@ class InviteOut(Schema):
     total: int
 
 
-class CertificateOut(Schema):
+class EventCertificateOut(Schema):
     id: int
     serial: str
     token: str
@@ -259,7 +259,7 @@ class CertificateOut(Schema):
         return obj.created_at
 
 
-class VerdictOut(Schema):
+class EventVerdictOut(Schema):
     state: str = Field(..., description="valid, revoked or forged")
     label: str
     reason: str

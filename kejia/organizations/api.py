@@ -38,8 +38,8 @@ from kejia.organizations.api_schemas import (
     OrgOut,
     OrgPage,
     OrgPatchIn,
+    OrgRoleOut,
     ReturnIn,
-    RoleOut,
     StatusIn,
     SubtreeCountsOut,
 )
@@ -234,7 +234,7 @@ def move_organization(request, id: ObjectId, payload: MoveIn):
         return services.move_organization(org, actor=user, new_parent=new_parent)
 
 
-@router.get("/orgs/{id}/roles", response=list[RoleOut], auth=AUTH, summary="Who holds a role in an organization")
+@router.get("/orgs/{id}/roles", response=list[OrgRoleOut], auth=AUTH, summary="Who holds a role in an organization")
 def list_roles(request, id: ObjectId):
     """The staff, leaders and administrators of this organization (not of those below it), as
     on its roles page: anyone whose scope covers it may see who holds a role there."""

@@ -117,7 +117,7 @@ class SubtreeCountsOut(Schema):
     kinds: list[KindCount]
 
 
-class RoleOut(Schema):
+class OrgRoleOut(Schema):
     id: int
     user_id: int
     display_name: str

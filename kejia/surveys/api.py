@@ -29,9 +29,9 @@ from kejia.surveys.api_schemas import (
     FormOut,
     InstallIn,
     ListFilters,
-    MoveIn,
     ObjectId,
     QuestionIn,
+    QuestionMoveIn,
     QuestionOut,
     QuestionPatch,
     RemindedOut,
@@ -181,7 +181,7 @@ def update_question(request, id: ObjectId, payload: QuestionPatch):
 
 
 @router.post("/survey-questions/{id}/move", response=QuestionOut, auth=AUTH, summary="Move a question up (-1) or down (+1)")
-def move_question(request, id: ObjectId, payload: MoveIn):
+def move_question(request, id: ObjectId, payload: QuestionMoveIn):
     user = _user(request)
     question = selectors.get_question_for(user, id, manage=True)
     services.move_question(question, actor=user, offset=payload.offset)

@@ -115,7 +115,7 @@ class QuestionPatch(Schema):
     scores: Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(max_length=50)] | None = None
 
 
-class MoveIn(Schema):
+class QuestionMoveIn(Schema):
     offset: Annotated[int, Field(ge=-1, le=1)]
 
 

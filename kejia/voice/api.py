@@ -15,8 +15,6 @@ from kejia.core.errors import DomainError
 from kejia.organizations import selectors as org_selectors
 from kejia.voice import deadlines, selectors, services
 from kejia.voice.api_schemas import (
-    AnswerIn,
-    AnswerOut,
     AssignIn,
     CalendarDayOut,
     CalendarFilters,
@@ -36,8 +34,10 @@ from kejia.voice.api_schemas import (
     PublicPage,
     RateIn,
     ReopenIn,
-    RuleIn,
-    RuleOut,
+    VoiceAnswerIn,
+    VoiceAnswerOut,
+    VoiceRuleIn,
+    VoiceRuleOut,
 )
 
 router = Router(tags=["voice"])
@@ -166,15 +166,15 @@ def forward_item(request, id: ObjectId, payload: ForwardIn):
         raise
 
 
-@router.post(f"{V}/items/{{id}}/answer", response={201: AnswerOut}, auth=AUTH, summary="Answer an item")
-def answer_item(request, id: ObjectId, payload: AnswerIn):
+@router.post(f"{V}/items/{{id}}/answer", response={201: VoiceAnswerOut}, auth=AUTH, summary="Answer an item")
+def answer_item(request, id: ObjectId, payload: VoiceAnswerIn):
     """Anyone with a role covering the handling organization; `public` for leaders and
     administrators, signed with their real name and title, and only if the sender allowed it."""
     user = _user(request)
     return Status(201, services.answer_item(selectors.get_item_for(user, id), actor=user, text=payload.text, public=payload.public))
 
 
-@router.post(f"{V}/answers/{{id}}/publish", response=AnswerOut, auth=AUTH, summary="Publish an answer under your real name")
+@router.post(f"{V}/answers/{{id}}/publish", response=VoiceAnswerOut, auth=AUTH, summary="Publish an answer under your real name")
 def publish_answer(request, id: ObjectId):
     """A leader or administrator of the handling organization or above signs a private answer and
     publishes it (the sender must have allowed publication)."""
@@ -192,15 +192,15 @@ def public_answers(request, filters: Query[PublicFilters]):
     return page_of(qs, filters)
 
 
-@router.get(f"{V}/rules", response=list[RuleOut], auth=AUTH, summary="Deadline rules")
+@router.get(f"{V}/rules", response=list[VoiceRuleOut], auth=AUTH, summary="Deadline rules")
 def list_rules(request):
     """The defaults and the rules of the organizations in your scope."""
     user = _user(request)
     return selectors.deadline_rules(user)
 
 
-@router.post(f"{V}/rules", response=list[RuleOut], auth=AUTH, summary="Set or remove a deadline rule")
-def set_rule(request, payload: RuleIn):
+@router.post(f"{V}/rules", response=list[VoiceRuleOut], auth=AUTH, summary="Set or remove a deadline rule")
+def set_rule(request, payload: VoiceRuleIn):
     """An organization's administrators set its rule (`working_days` null removes it); the
     federation's administrators set the defaults (no `org_id`). Items already sent keep their due date."""
     user = _user(request)

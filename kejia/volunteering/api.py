@@ -32,8 +32,6 @@ from kejia.volunteering.api_schemas import (
     ObjectId,
     OpenDemandFilters,
     PeriodFilters,
-    ReasonIn,
-    RequiredReasonIn,
     ServiceIn,
     ServiceListItem,
     ServiceOut,
@@ -42,6 +40,8 @@ from kejia.volunteering.api_schemas import (
     TeamDetailOut,
     TeamIn,
     TeamOut,
+    VolunteeringReasonIn,
+    VolunteeringRequiredReasonIn,
 )
 from kejia.volunteering.views import XLSX, services_xlsx
 
@@ -166,9 +166,9 @@ def take_demand(request, id: ObjectId, payload: TakeIn):
 
 
 @router.post(f"{V}/demands/{{id}}/withdraw", response=DemandOut, auth=AUTH, summary="The team withdraws (taken → open)")
-def withdraw_demand(request, id: ObjectId, payload: ReasonIn | None = None):
+def withdraw_demand(request, id: ObjectId, payload: VolunteeringReasonIn | None = None):
     user = _user(request)
-    return services.withdraw_demand(selectors.get_demand_for(user, id), actor=user, reason=(payload or ReasonIn()).reason)
+    return services.withdraw_demand(selectors.get_demand_for(user, id), actor=user, reason=(payload or VolunteeringReasonIn()).reason)
 
 
 @router.post(f"{V}/demands/{{id}}/complete", response=DemandOut, auth=AUTH, summary="Mark a taken demand done (taken → done)")
@@ -178,9 +178,9 @@ def complete_demand(request, id: ObjectId):
 
 
 @router.post(f"{V}/demands/{{id}}/cancel", response=DemandOut, auth=AUTH, summary="Cancel a demand (the poster's staff)")
-def cancel_demand(request, id: ObjectId, payload: ReasonIn | None = None):
+def cancel_demand(request, id: ObjectId, payload: VolunteeringReasonIn | None = None):
     user = _user(request)
-    return services.cancel_demand(selectors.get_demand_for(user, id, poster=True), actor=user, reason=(payload or ReasonIn()).reason)
+    return services.cancel_demand(selectors.get_demand_for(user, id, poster=True), actor=user, reason=(payload or VolunteeringReasonIn()).reason)
 
 
 # ---- Services -----------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def confirm_service(request, id: ObjectId):
 
 
 @router.post(f"{V}/services/{{id}}/reject", response=ServiceOut, auth=AUTH, summary="Reject a reported service (reported → rejected)")
-def reject_service(request, id: ObjectId, payload: RequiredReasonIn):
+def reject_service(request, id: ObjectId, payload: VolunteeringRequiredReasonIn):
     user = _user(request)
     return records.reject_service(selectors.get_service_for(user, id, run=True), actor=user, reason=payload.reason)
 

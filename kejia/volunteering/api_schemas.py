@@ -19,7 +19,7 @@ Line = Annotated[str, Field(max_length=255)]
 HoursIn = Annotated[float, Field(description="Hours, e.g. 3.5")] | Annotated[str, Field(max_length=16)]
 
 
-class PersonRef(Schema):
+class VolunteerPersonRef(Schema):
     id: int
     name: str
 
@@ -45,7 +45,7 @@ class TeamIn(Schema):
 class MemberOut(Schema):
     id: int
     team_id: int
-    person: PersonRef
+    person: VolunteerPersonRef
     role: TeamRole
     joined_on: datetime.date
     left_on: datetime.date | None
@@ -112,18 +112,18 @@ class TakeIn(Schema):
     team_id: Id
 
 
-class ReasonIn(Schema):
+class VolunteeringReasonIn(Schema):
     reason: Line = ""
 
 
-class RequiredReasonIn(Schema):
+class VolunteeringRequiredReasonIn(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=255)]
 
 
 # ---- Services -----------------------------------------------------------------------------------
 
 class HoursRow(Schema):
-    person: PersonRef
+    person: VolunteerPersonRef
     hours: Decimal
 
 
@@ -208,7 +208,7 @@ class LedgerService(Schema):
 
 
 class LedgerOut(Schema):
-    person: PersonRef
+    person: VolunteerPersonRef
     total_hours: Decimal
     services: int
     by_team: list[LedgerTeam]
