@@ -6,6 +6,8 @@ import datetime
 import enum
 from typing import Annotated, Any
 
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
@@ -353,10 +355,11 @@ def unlink(request, id: ObjectId, payload: UnlinkIn):
 
 
 @router.post("/people/{id}/reveal", response=RevealOut, auth=AUTH, summary="The unmasked identifiers (audited)")
-def reveal(request, id: ObjectId):
+def reveal(request, id: ObjectId, response: HttpResponse):
     """Needs a staff role in an organization that lists the person (or being that person); every
-    call writes an audit row."""
+    call writes an audit row. The answer is never stored by a cache (`Cache-Control: no-store`)."""
     user = _user(request)
+    add_never_cache_headers(response)
     return services.reveal_person_identifiers(_detail(user, id), actor=user, ip=client_ip(request))
 
 
