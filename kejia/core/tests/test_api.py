@@ -50,22 +50,37 @@ def test_query_integer_out_of_range_is_a_422(tree):
     assert response.status_code == 422 and response.json()["field"] == "age_min"
 
 
-@pytest.mark.parametrize("method, url, data, field", [
-    ("patch", "/api/people/{pk}", {"title": "教\x00授"}, "title"),
-    ("patch", "/api/people/{pk}", {"programmes": ["a", "b\x00"]}, "programmes.1"),
-    ("get", "/api/people", {"q": "李\x00"}, "q"),
+@pytest.mark.parametrize("method, url, data", [
+    ("patch", "/api/people/{pk}", {"title": "教\x00授"}),
+    ("patch", "/api/people/{pk}", {"programmes": ["a", "b\x00"]}),
+    ("get", "/api/people", {"q": "李\x00"}),
 ])
-def test_nul_character_is_a_422_naming_the_field(tree, method, url, data, field):
+def test_nul_character_never_reaches_the_database(tree, method, url, data):
+    # The request parser strips control characters (kejia.core.api_parser); the guard refuses any
+    # NUL left (a 422 naming the field): never a 500 on PostgreSQL, never a NUL stored.
     person = make(tree)
     client, url = Client(), url.format(pk=person.pk)
     if method == "get":
         response = client.get(url, data, headers=bearer(tree.county_staff))
     else:
         response = client.patch(url, data, content_type="application/json", headers=bearer(tree.county_staff))
-    assert response.status_code == 422, response.content
-    assert response.json()["field"] == field
+    assert response.status_code in (200, 422), response.content
     person.refresh_from_db()
-    assert "\x00" not in person.title
+    assert "\x00" not in person.title and all("\x00" not in p for p in person.programmes)
+
+
+def test_guard_refuses_nul_naming_the_field():
+    from ninja.errors import ValidationError
+
+    from kejia.core.api import guard_input
+
+    @guard_input
+    def view(request, code: str):
+        return code
+
+    with pytest.raises(ValidationError) as refused:
+        view(None, code="32\x0001")
+    assert refused.value.errors[0]["loc"] == ("query", "code")
 
 
 def test_unknown_api_path_is_a_json_404(db):
