@@ -8,12 +8,15 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from kejia.core.api import guard_input
 from kejia.core.api_parser import NormalisingParser
 from kejia.core.errors import DomainError
 from kejia.core.http import busy_api_answer
 
 # The parser normalises every string of a request (kejia.core.text): no control character is stored.
 api = NinjaAPI(title="Kejia 科家 API", version="1", urls_namespace="api", docs_url="/docs", parser=NormalisingParser())
+# Every operation: integers within the database's range, no NUL in text (a 422 naming the field).
+api.add_decorator(guard_input)
 
 
 @api.exception_handler(DomainError)
@@ -32,7 +35,10 @@ def auth_error(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     code = {403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
-    return api.create_response(request, {"code": code, "message": str(exc)}, status=exc.status_code)
+    message = str(exc)
+    if exc.status_code == 403 and message == "CSRF check Failed":  # ninja's SessionAuth, untranslated
+        code, message = "csrf_failed", _("The security token of this session is missing or wrong: reload the page and try again.")
+    return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)

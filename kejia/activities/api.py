@@ -18,27 +18,28 @@ from ninja import Query, Router, Status
 
 from kejia.activities import certificates, registration, selectors, services
 from kejia.activities.api_schemas import (
-    CertificateOut,
     CheckInIn,
     CheckInOut,
+    EventCertificateOut,
     EventFilters,
     EventIn,
     EventOut,
     EventPage,
     EventPatch,
+    EventReasonIn,
+    EventRequiredReasonIn,
+    EventVerdictOut,
     InviteIn,
     InviteOut,
     ObjectId,
-    ReasonIn,
     RegisterIn,
     RegistrationFilters,
     RegistrationOut,
     RegistrationPage,
-    RequiredReasonIn,
     StaffEventFilters,
-    VerdictOut,
 )
 from kejia.activities.models import Event
+from kejia.core.api import window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
 from kejia.organizations import scope
@@ -109,7 +110,7 @@ def list_events(request, filters: Query[EventFilters]):
     if filters.starts_before:
         qs = qs.filter(starts_at__lt=filters.starts_before)
     qs = qs.order_by("starts_at", "id")
-    return {"count": qs.count(), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": window(qs, filters)}
 
 
 @router.get(f"{A}/events/{{id}}", response=EventOut, auth=OPTIONAL_AUTH, summary="An event")
@@ -117,7 +118,7 @@ def get_event(request, id: ObjectId):
     return _event_out(selectors.get_event_for(_user(request), id))
 
 
-@router.get(f"{A}/certificates/verify", response=VerdictOut, auth=None, summary="Verify a certificate of attendance (public)")
+@router.get(f"{A}/certificates/verify", response=EventVerdictOut, auth=None, summary="Verify a certificate of attendance (public)")
 def verify_certificate(request, t: str = Query(..., max_length=2000)):
     verdict = certificates.check_token(t)
     return {"state": verdict.state, "label": verdict.label, "reason": str(verdict.reason), "fields": verdict.fields}
@@ -134,7 +135,7 @@ def list_org_events(request, id: ObjectId, filters: Query[StaffEventFilters]):
     if filters.upcoming is None:
         qs = qs.order_by("-starts_at", "-id")
     qs = qs.prefetch_related("disciplines")
-    return {"count": qs.count(), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "items": window(qs, filters)}
 
 
 @router.post(f"{A}/orgs/{{id}}/events", response={201: EventOut}, auth=AUTH, summary="Create an event (a draft)")
@@ -180,7 +181,7 @@ def publish_event(request, id: ObjectId):
 
 
 @router.post(f"{A}/events/{{id}}/cancel", response=EventOut, auth=AUTH, summary="Cancel an event")
-def cancel_event(request, id: ObjectId, payload: ReasonIn):
+def cancel_event(request, id: ObjectId, payload: EventReasonIn):
     """A published event needs a reason; every waiting or confirmed registration is cancelled and told."""
     user = _user(request)
     return _event_out(services.cancel_event(selectors.get_event_for(user, id, manage=True), actor=user, reason=payload.reason))
@@ -230,7 +231,7 @@ def list_registrations(request, id: ObjectId, filters: Query[RegistrationFilters
     if not scope.can_view(user, event.organization):
         raise NotFound()
     qs = selectors.registrations_of(event, status=filters.status.value if filters.status else "", text=filters.q)
-    return {"count": qs.count(), "counts": selectors.counts_of(event), "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return {"count": qs.count(), "counts": selectors.counts_of(event), "items": window(qs, filters)}
 
 
 @router.post(f"{A}/events/{{id}}/checkin", response=CheckInOut, auth=AUTH, summary="Check someone in (scanned code or list row)")
@@ -263,7 +264,7 @@ def get_registration(request, id: ObjectId):
 
 
 @router.post(f"{A}/registrations/{{id}}/cancel", response=RegistrationOut, auth=AUTH, summary="Cancel a registration")
-def cancel_registration(request, id: ObjectId, payload: ReasonIn | None = None):
+def cancel_registration(request, id: ObjectId, payload: EventReasonIn | None = None):
     """The holder (before the start) or the organizer's staff; a freed seat goes to the first in line."""
     user = _user(request)
     reg = selectors.get_registration_for(user, id)
@@ -277,7 +278,7 @@ def undo_checkin(request, id: ObjectId):
     return registration.undo_check_in(reg, actor=user)
 
 
-@router.get(f"{A}/registrations/{{id}}/certificate", response=CertificateOut, auth=AUTH, summary="The certificate of attendance")
+@router.get(f"{A}/registrations/{{id}}/certificate", response=EventCertificateOut, auth=AUTH, summary="The certificate of attendance")
 def get_certificate(request, id: ObjectId):
     """Issued on first request once the holder is checked in; 409 before."""
     reg = selectors.get_registration_for(_user(request), id)
@@ -287,14 +288,14 @@ def get_certificate(request, id: ObjectId):
     return cert
 
 
-@router.post(f"{A}/attendance-certificates/{{id}}/revoke", response=CertificateOut, auth=AUTH, summary="Revoke a certificate (staff)")
-def revoke_certificate(request, id: ObjectId, payload: RequiredReasonIn):
+@router.post(f"{A}/attendance-certificates/{{id}}/revoke", response=EventCertificateOut, auth=AUTH, summary="Revoke a certificate (staff)")
+def revoke_certificate(request, id: ObjectId, payload: EventRequiredReasonIn):
     user = _user(request)
     cert = selectors.get_certificate_for(user, id, manage=True)
     return certificates.revoke_certificate(cert, actor=user, reason=payload.reason)
 
 
-@router.get(f"{A}/certificates", response=list[CertificateOut], auth=AUTH, summary="My certificates of attendance")
+@router.get(f"{A}/certificates", response=list[EventCertificateOut], auth=AUTH, summary="My certificates of attendance")
 def my_certificates(request):
     user = _user(request)
     certificates.issue_missing(user)

@@ -10,6 +10,7 @@ from ninja import Field, Schema
 
 from kejia.activities import selectors
 from kejia.activities.choices import ACTIVE_STATUSES, Audience, EventKind, EventStatus, RegistrationStatus
+from kejia.core.api import MAX_LIMIT, PageParams
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 
 __all__ = ["Id", "ObjectId"]
@@ -126,25 +127,21 @@ class EventPatch(Schema):
     disciplines: list[Annotated[str, Field(max_length=8)]] | None = Field(None, max_length=50)
 
 
-class EventFilters(Schema):
+class EventFilters(PageParams):
     org: Id | None = Field(None, description="Events of this organization")
     subtree: bool = Field(False, description="With org: also the organizations below it")
     kind: EventKind | None = None
     region: str | None = Field(None, max_length=12, description="Events in this division or below")
     starts_from: datetime.datetime | None = Field(None, description="Default: now")
     starts_before: datetime.datetime | None = None
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
-class StaffEventFilters(Schema):
+class StaffEventFilters(PageParams):
     subtree: bool = True
     status: EventStatus | None = None
     kind: EventKind | None = None
     q: str = Field("", max_length=100)
     upcoming: bool | None = None
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class EventPage(Schema):
@@ -152,11 +149,11 @@ class EventPage(Schema):
     items: list[EventOut]
 
 
-class ReasonIn(Schema):
+class EventReasonIn(Schema):
     reason: str = Field("", max_length=200)
 
 
-class RequiredReasonIn(Schema):
+class EventRequiredReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=200)
 
 
@@ -216,11 +213,10 @@ class RegistrationPage(Schema):
     items: list[RegistrationOut]
 
 
-class RegistrationFilters(Schema):
+class RegistrationFilters(PageParams):
     status: RegistrationStatus | None = None
     q: str = Field("", max_length=64)
-    limit: int = Field(200, ge=1, le=1000)
-    offset: int = Field(0, ge=0, le=1_000_000)
+    limit: int = Field(200, ge=1, le=MAX_LIMIT)
 
 
 class CheckInIn(Schema):
@@ -243,7 +239,7 @@ class InviteOut(Schema):
     total: int
 
 
-class CertificateOut(Schema):
+class EventCertificateOut(Schema):
     id: int
     serial: str
     token: str
@@ -263,7 +259,7 @@ class CertificateOut(Schema):
         return obj.created_at
 
 
-class VerdictOut(Schema):
+class EventVerdictOut(Schema):
     state: str = Field(..., description="valid, revoked or forged")
     label: str
     reason: str

@@ -115,3 +115,42 @@ def busy_api_answer(request, exc: OperationalError):
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+API_PREFIX = "/api/"
+_API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+              413: "too_large", 429: "too_many_requests"}
+
+
+class ApiErrorMiddleware:
+    """On the API every error answers the documented JSON format ({code, message}), also those no
+    operation wrote: an unknown path (404), a method the path does not take (405), a refusal by a
+    middleware, a 500 from an unexpected exception."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path.startswith(API_PREFIX):
+            return response
+        if response.get("Content-Type", "").startswith("application/json") or getattr(response, "streaming", False):
+            return response
+        return self.as_json(response)
+
+    @staticmethod
+    def as_json(response):
+        status = response.status_code
+        messages = {
+            404: _("Not found."),
+            405: _("This address does not take the method used."),
+            413: _("The request is too large."),
+            500: _("Something went wrong on our side. It has been logged."),
+        }
+        code = _API_CODES.get(status, "server_error" if status >= 500 else "bad_request")
+        message = messages.get(status) or (messages[500] if status >= 500 else _("The request was refused."))
+        answer = JsonResponse({"code": code, "message": str(message)}, status=status, json_dumps_params={"ensure_ascii": False})
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                answer[header] = response[header]
+        return answer

@@ -31,11 +31,11 @@ from kejia.governance.api_schemas import (
     BodyReportOut,
     ComplianceFilters,
     ConcurrentPostsOut,
+    ContactCoverageOut,
     ContactDetailOut,
     ContactEndIn,
     ContactIn,
     CoverageFilters,
-    CoverageOut,
     ObjectId,
     RootFilter,
     RuleIn,
@@ -290,7 +290,7 @@ def concurrent_posts(request, filters: Query[RootFilter]):
 
 # ---- Contact duties ------------------------------------------------------------------------
 
-@router.get("/governance/orgs/{id}/contact-coverage", response=list[CoverageOut], auth=AUTH, summary="Contact coverage below an organization")
+@router.get("/governance/orgs/{id}/contact-coverage", response=list[ContactCoverageOut], auth=AUTH, summary="Contact coverage below an organization")
 def contact_coverage(request, id: ObjectId, filters: Query[CoverageFilters]):
     """The societies and county associations below it, their contact leaders and the last contact;
     `gap` says what is missing."""

@@ -23,7 +23,7 @@ Threshold = Annotated[float, Field(ge=0, le=1000)] | Annotated[str, Field(max_le
 
 # ---- References ----------------------------------------------------------------------------
 
-class PersonRef(Schema):
+class GovernancePersonRef(Schema):
     id: int
     name: str
 
@@ -45,7 +45,7 @@ class BodyRef(Schema):
 class SeatOut(Schema):
     id: int
     term_id: int
-    person: PersonRef
+    person: GovernancePersonRef
     role: str
     role_label: str
     start: datetime.date
@@ -218,7 +218,7 @@ class SlateEntryIn(Schema):
 
 
 class SlateEntryOut(Schema):
-    person: PersonRef
+    person: GovernancePersonRef
     role: str
     role_label: str
     official: str
@@ -311,7 +311,7 @@ class VisitOut(Schema):
 
 class ContactOut(Schema):
     id: int
-    leader: PersonRef
+    leader: GovernancePersonRef
     assigned_by: OrgRef
     organization: OrgRef
     since: datetime.date
@@ -346,11 +346,11 @@ class ContactEndIn(Schema):
 
 class CoverageLeaderOut(Schema):
     contact_id: int = Field(..., alias="id")
-    leader: PersonRef
+    leader: GovernancePersonRef
     since: datetime.date
 
 
-class CoverageOut(Schema):
+class ContactCoverageOut(Schema):
     organization: OrgRef
     leaders: list[CoverageLeaderOut]
     last_contact: datetime.date | None

@@ -33,11 +33,11 @@ class AreaOut(Schema):
     reached: bool | None = Field(..., description="total ≥ target; null when no target is set")
 
 
-class TargetIn(Schema):
+class GrassrootsTargetIn(Schema):
     target: int = Field(..., ge=0, le=1_000_000)
 
 
-class TargetOut(Schema):
+class GrassrootsTargetOut(Schema):
     organization_id: int
     target: int
 
@@ -56,8 +56,8 @@ def area_counts(request, id: ObjectId):
     return selectors.counts_by_area(request.auth, org)
 
 
-@router.put("/grassroots/orgs/{id}/target", response=TargetOut, auth=AUTH, summary="Set a county's or township's target")
-def set_target(request, id: ObjectId, payload: TargetIn):
+@router.put("/grassroots/orgs/{id}/target", response=GrassrootsTargetOut, auth=AUTH, summary="Set a county's or township's target")
+def set_target(request, id: ObjectId, payload: GrassrootsTargetIn):
     """An administrator of the association or of one above it sets how many key staff it should have taken in."""
     org = get_organization_for(request.auth, id)
     row = services.set_key_staff_target(org, actor=request.auth, target=payload.target)

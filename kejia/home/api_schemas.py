@@ -59,7 +59,7 @@ class VolunteerTotalsOut(Schema):
     people_served: int
 
 
-class PublicAnswerOut(Schema):
+class HomePublicAnswerOut(Schema):
     text: str
     signer_name: str
     signer_title: str
@@ -72,7 +72,7 @@ class PublicQuestionOut(Schema):
     id: int
     kind: str
     title: str
-    answers: list[PublicAnswerOut]
+    answers: list[HomePublicAnswerOut]
 
     @staticmethod
     def resolve_answers(obj) -> list:

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from kejia.core.api import page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, ValidationFailed
 from kejia.memberships import certificates, dues, selectors, services
@@ -91,10 +91,6 @@ def _fields_named(mapping: dict[str, str] = FIELD_NAMES) -> Iterator[None]:
     except DomainError as exc:
         exc.field = mapping.get(exc.field, exc.field)
         raise
-
-
-def _page(qs: QuerySet, limit: int, offset: int) -> dict[str, Any]:
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset:offset + limit])}
 
 
 def _society(pk: int, *, field: str = "society_id") -> Organization:
@@ -270,7 +266,7 @@ def list_memberships(request, filters: Query[MembershipFilters]):
     qs = selectors.search_memberships(user, society=_filter_society(user, filters.society_id),
                                       status=filters.status.value if filters.status else "", member_class=filters.member_class,
                                       text=filters.q, kind=filters.kind or "")
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
 @router.get("/memberships/queue", response=MembershipPage, auth=AUTH, summary="Applications waiting for a decision")
@@ -278,7 +274,7 @@ def approval_queue(request, filters: Query[QueueFilters]):
     """Applied and more-information-asked applications of the societies you manage, oldest first."""
     user = _user(request)
     qs = selectors.approval_queue(user, society=_filter_society(user, filters.society_id))
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
 @router.get("/memberships/stats", response=list[dict[str, Any]], auth=AUTH, summary="Membership figures of the societies in your scope")
@@ -418,7 +414,7 @@ def pending_payments(request, filters: Query[PaymentFilters]):
     """Reported transfers of the societies you manage, oldest first."""
     user = _user(request)
     qs = selectors.pending_payments(user, society=_filter_society(user, filters.society_id))
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
 @router.get("/memberships/{id}/payments", response=list[PaymentOut], auth=AUTH, summary="A membership's dues payments")

@@ -147,7 +147,7 @@ class MembershipOut(Schema):
         return steps[min(obj.step, len(steps) - 1)]
 
 
-class EventOut(Schema):
+class MembershipEventOut(Schema):
     id: int
     transition: str
     transition_label: str
@@ -232,7 +232,7 @@ class MembershipDetailOut(MembershipOut):
     is_student: bool
     years_in_field: int | None
     approval_steps: list[str]
-    events: list[EventOut]
+    events: list[MembershipEventOut]
     documents: list[DocumentOut]
     representatives: list[RepresentativeOut]
     payments: list[PaymentOut]

@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
 from kejia.accounts.models import Role
+from kejia.core.api import page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kejia.core.validators import normalize_code
@@ -38,8 +38,8 @@ from kejia.organizations.api_schemas import (
     OrgOut,
     OrgPage,
     OrgPatchIn,
+    OrgRoleOut,
     ReturnIn,
-    RoleOut,
     StatusIn,
     SubtreeCountsOut,
 )
@@ -127,10 +127,6 @@ def _guiding_association(pk: int) -> Organization:
     return org
 
 
-def _page(qs: QuerySet, limit: int, offset: int) -> dict[str, Any]:
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset:offset + limit])}
-
-
 # ---- Organizations -------------------------------------------------------------------------
 
 # In a PATCH, null clears these fields and empties these texts; any other field cannot be null.
@@ -167,7 +163,7 @@ def list_organizations(request, filters: Query[OrgFilters]):
     qs = selectors.search_organizations(
         user, text=filters.q, kind=filters.kind.value if filters.kind else "", status=filters.status.value if filters.status else "",
         region=_region(filters.region), within=_filter_org(user, filters.within, field="within"))
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
 @router.get("/orgs/{id}", response=OrgDetailOut, auth=AUTH, summary="One organization")
@@ -238,7 +234,7 @@ def move_organization(request, id: ObjectId, payload: MoveIn):
         return services.move_organization(org, actor=user, new_parent=new_parent)
 
 
-@router.get("/orgs/{id}/roles", response=list[RoleOut], auth=AUTH, summary="Who holds a role in an organization")
+@router.get("/orgs/{id}/roles", response=list[OrgRoleOut], auth=AUTH, summary="Who holds a role in an organization")
 def list_roles(request, id: ObjectId):
     """The staff, leaders and administrators of this organization (not of those below it), as
     on its roles page: anyone whose scope covers it may see who holds a role there."""
@@ -307,7 +303,7 @@ def list_filings(request, filters: Query[FilingFilters]):
         qs = selectors.filings_to_decide(user) | selectors.my_filings(user)
     if filters.status:
         qs = qs.filter(status=filters.status.value)
-    return _page(qs.order_by("-created_at", "-id"), filters.limit, filters.offset)
+    return page_of(qs.order_by("-created_at", "-id"), filters)
 
 
 @router.post("/filings", response={201: FilingOut}, auth=AUTH, summary="File a new enterprise or park association")
@@ -372,4 +368,4 @@ def list_audit_events(request, filters: Query[AuditFilters]):
     org = _filter_org(user, filters.organization, field="organization")
     if org is not None:
         qs = qs.filter(org_path__descends=org.path)
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)

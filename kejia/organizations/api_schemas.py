@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Path, Schema
 
+from kejia.core.api import PageParams
 from kejia.organizations import scope, selectors, services
 from kejia.organizations.kinds import OrgKind, OrgStatus, PartyCoverage, SocietyClass
 from kejia.organizations.models import FilingStatus, Organization
@@ -19,11 +20,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 def request_user(context):
     """The caller, in a resolver: the token's user or the session's."""
     return context["request"].auth
-
-
-class PageParams(Schema):
-    limit: int = Field(50, ge=1, le=200, description="Rows per page (at most 200)")
-    offset: int = Field(0, ge=0, le=10_000_000, description="Rows to skip")
 
 
 # ---- Organizations -------------------------------------------------------------------------
@@ -121,7 +117,7 @@ class SubtreeCountsOut(Schema):
     kinds: list[KindCount]
 
 
-class RoleOut(Schema):
+class OrgRoleOut(Schema):
     id: int
     user_id: int
     display_name: str

@@ -6,9 +6,12 @@ import datetime
 import enum
 from typing import Annotated, Any
 
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
@@ -144,15 +147,13 @@ class PersonPage(Schema):
     items: list[PersonOut]
 
 
-class PersonFilters(Schema):
+class PersonFilters(PageParams):
     q: str = Field("", max_length=64, description="Name, pinyin or employer")
     sector: Sector | None = None
     title_level: TitleLevel | None = None
     frontline: bool | None = None
     discipline: str = Field("", max_length=8, description="A GB/T 13745 code: that discipline and those below it")
     organization: Id | None = Field(None, description="Listed by this organization or one below it")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class ProfilePatch(Schema):
@@ -310,8 +311,7 @@ def list_people(request, filters: Query[PersonFilters]):
     qs = selectors.search_people(user, text=filters.q, sector=filters.sector.value if filters.sector else "",
                                  title_level=filters.title_level.value if filters.title_level else "", frontline=filters.frontline,
                                  organization=org, discipline=normalize_code(filters.discipline))
-    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-            "items": list(qs[filters.offset:filters.offset + filters.limit])}
+    return page_of(qs, filters)
 
 
 @router.post("/people", response={201: PersonDetailOut}, auth=AUTH, summary="Add a person to an organization's list")
@@ -355,10 +355,11 @@ def unlink(request, id: ObjectId, payload: UnlinkIn):
 
 
 @router.post("/people/{id}/reveal", response=RevealOut, auth=AUTH, summary="The unmasked identifiers (audited)")
-def reveal(request, id: ObjectId):
+def reveal(request, id: ObjectId, response: HttpResponse):
     """Needs a staff role in an organization that lists the person (or being that person); every
-    call writes an audit row."""
+    call writes an audit row. The answer is never stored by a cache (`Cache-Control: no-store`)."""
     user = _user(request)
+    add_never_cache_headers(response)
     return services.reveal_person_identifiers(_detail(user, id), actor=user, ip=client_ip(request))
 
 

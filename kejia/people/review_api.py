@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
 from kejia.people import merging, review_selectors
@@ -115,28 +116,17 @@ class MergePage(Schema):
     items: list[MergeOut]
 
 
-class QueueParams(Schema):
+class QueueParams(PageParams):
     status: CandidateStatus = CandidateStatus.OPEN
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
-
-
-class PageParams(Schema):
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class MergeIn(Schema):
     survivor_id: int | None = Field(None, ge=1, le=MAX_ID, description="The record to keep (default: the older one)")
 
 
-def _page(qs, limit: int, offset: int) -> dict:
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset:offset + limit])}
-
-
 @router.get("/people/review", response=CandidatePage, auth=AUTH, summary="Pairs waiting for review (or decided)")
 def review_queue(request, params: Query[QueueParams]):
-    return _page(review_selectors.visible_candidates(request.auth, status=params.status), params.limit, params.offset)
+    return page_of(review_selectors.visible_candidates(request.auth, status=params.status), params)
 
 
 @router.get("/people/review/{id}", response=CandidateOut, auth=AUTH, summary="One pair, with its field comparisons")
@@ -162,7 +152,7 @@ def review_keep_apart(request, id: ObjectId):
 
 @router.get("/people/merges", response=MergePage, auth=AUTH, summary="Merges in your scope")
 def merges(request, params: Query[PageParams]):
-    return _page(review_selectors.visible_merges(request.auth), params.limit, params.offset)
+    return page_of(review_selectors.visible_merges(request.auth), params)
 
 
 @router.post("/people/merges/{id}/undo", response=MergeOut, auth=AUTH, summary="Undo a merge")

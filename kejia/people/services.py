@@ -186,10 +186,10 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
     if "resident_id" not in data and person.id_sealed:
         merged["resident_id"] = pii.decrypt(person.id_sealed)
     cleaned = clean_profile(merged)
-    if "resident_id" not in data:
-        cleaned.pop("resident_id")
-    if "phone" not in data:
-        cleaned.pop("phone")
+    # Only what was sent (and what a new ID number implies) is written: the rest stays as it is —
+    # the snapshot holds foreign keys as ids, which must not be written back.
+    implied = ("birth_date", "gender") if "resident_id" in data else ()
+    cleaned = {key: value for key, value in cleaned.items() if key in data or key in implied}
     before = _audit_view(person)
     _apply(person, cleaned)
     person.save()

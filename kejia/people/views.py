@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
@@ -103,6 +104,7 @@ def _addable_orgs(user, limit: int = 20):
 
 @login_required
 @require_GET
+@never_cache  # personal data, unmasked on request: no copy in a browser's or a proxy's cache
 def export(request):
     user = request.user
     form = ExportForm(request.GET)
@@ -210,6 +212,7 @@ def edit(request, pk: int):
 
 @login_required
 @require_POST
+@never_cache
 def reveal(request, pk: int):
     """The unmasked identifiers, for the htmx partial on the profile (audited by the service)."""
     person = selectors.get_person_for(request.user, pk)

@@ -1,5 +1,6 @@
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
+from kejia.core.api import PageParams
 from kejia.core.api_auth import AUTH
 from kejia.search.services import MAX_LIMIT, ExpertFilters, affinity, find_experts
 
@@ -37,9 +38,13 @@ class ExpertsOut(Schema):
     items: list[ExpertOut]
 
 
+class SearchPage(PageParams):
+    limit: int = Field(10, ge=1, le=MAX_LIMIT, description=f"Results per page (at most {MAX_LIMIT})")
+
+
 class AffinityIn(Schema):
     text: str
-    limit: int = 10
+    limit: int = Field(10, ge=1, le=MAX_LIMIT)
     filters: FiltersIn = FiltersIn()
 
 
@@ -48,11 +53,10 @@ def _out(results) -> dict:
 
 
 @router.get("/experts", response=ExpertsOut, auth=AUTH)
-def search_experts(request, filters: Query[FiltersIn], q: str = "", limit: int = 10, offset: int = 0):
+def search_experts(request, filters: Query[FiltersIn], page: Query[SearchPage], q: str = ""):
     """Search the talent database in the caller's scope by Chinese or English words (BM25), with
     filters. Results carry masked data only; `matched` lists the words each person matched."""
-    limit = max(1, min(limit, MAX_LIMIT))
-    results = find_experts(request.auth, text=q[:4000], filters=ExpertFilters(**filters.dict()), limit=limit, offset=max(0, offset))
+    results = find_experts(request.auth, text=q[:4000], filters=ExpertFilters(**filters.dict()), limit=page.limit, offset=page.offset)
     return _out(results)
 
 
@@ -60,6 +64,6 @@ def search_experts(request, filters: Query[FiltersIn], q: str = "", limit: int =
 def experts_for_text(request, payload: AffinityIn):
     """Paste a text (a project description, an enterprise's need): the experts closest to it, with
     the key terms extracted from it and the ones each expert covers."""
-    results = affinity(payload.text[:20000], user=request.auth, limit=max(1, min(payload.limit, MAX_LIMIT)),
+    results = affinity(payload.text[:20000], user=request.auth, limit=payload.limit,
                        filters=ExpertFilters(**payload.filters.dict()))
     return _out(results)

@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Protocol
 
 import tantivy
+from django.utils.translation import gettext as _
 
+from kejia.core.api import MAX_LIMIT, MAX_OFFSET
+from kejia.core.errors import DomainError
 from kejia.search.text import QueryWord
 
 log = logging.getLogger(__name__)
@@ -115,6 +118,15 @@ class Hit:
 class SearchResult:
     hits: list[Hit]
     total: int
+
+
+def check_window(*, limit: int, offset: int) -> None:
+    """Tantivy keeps offset + limit hits on a heap it allocates up front: an offset of 10¹¹ asks for
+    terabytes and aborts the process. Every caller bounds the window; this is the last guard."""
+    if not 0 <= offset <= MAX_OFFSET:
+        raise DomainError("invalid", _("Rows to skip: at most %(max)s.") % {"max": MAX_OFFSET}, field="offset")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise DomainError("invalid", _("Rows per page: from 1 to %(max)s.") % {"max": MAX_LIMIT}, field="limit")
 
 
 class SearchBackend(Protocol):
@@ -297,6 +309,7 @@ class TantivyBackend:
 
     def search(self, words: Sequence[QueryWord], *, filters: Filters | None = None, scope_paths: Sequence[str] | None = None,
                limit: int = 10, offset: int = 0, require_all: bool = True, count: bool = True) -> SearchResult:
+        check_window(limit=limit, offset=offset)
         if scope_paths is not None and not scope_paths:
             return SearchResult([], 0)
         query = self.build_query(words, filters=filters, scope_paths=scope_paths, require_all=require_all)

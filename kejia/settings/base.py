@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "kejia.core.dbunavailable.DatabaseUnavailableMiddleware",  # outside sessions and users: a refused connection answers 503
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kejia.core.middleware.ChineseFirstLocaleMiddleware",
+    "kejia.core.http.ApiErrorMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "kejia.core.middleware.NormaliseFormTextMiddleware",  # wraps the form parsing: posted text is normalised when first read

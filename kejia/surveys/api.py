@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.core.api import window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.organizations import scope
@@ -28,9 +29,9 @@ from kejia.surveys.api_schemas import (
     FormOut,
     InstallIn,
     ListFilters,
-    MoveIn,
     ObjectId,
     QuestionIn,
+    QuestionMoveIn,
     QuestionOut,
     QuestionPatch,
     RemindedOut,
@@ -76,7 +77,7 @@ def waiting(request):
 def list_surveys(request, filters: Query[ListFilters]):
     qs = selectors.surveys_in_scope(_user(request), status=filters.status.value if filters.status else "",
                                     kind=filters.kind.value if filters.kind else "")
-    return list(qs[filters.offset:filters.offset + filters.limit])
+    return window(qs, filters)
 
 
 @router.post(S, response={201: SurveyOut}, auth=AUTH, summary="Create a survey (a draft)")
@@ -180,7 +181,7 @@ def update_question(request, id: ObjectId, payload: QuestionPatch):
 
 
 @router.post("/survey-questions/{id}/move", response=QuestionOut, auth=AUTH, summary="Move a question up (-1) or down (+1)")
-def move_question(request, id: ObjectId, payload: MoveIn):
+def move_question(request, id: ObjectId, payload: QuestionMoveIn):
     user = _user(request)
     question = selectors.get_question_for(user, id, manage=True)
     services.move_question(question, actor=user, offset=payload.offset)

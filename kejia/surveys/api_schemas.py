@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from kejia.core.api import PageParams
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 from kejia.surveys.choices import QuestionKind, QuestionRole, SurveyKind, SurveyStatus, TargetKind
 
@@ -114,7 +115,7 @@ class QuestionPatch(Schema):
     scores: Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(max_length=50)] | None = None
 
 
-class MoveIn(Schema):
+class QuestionMoveIn(Schema):
     offset: Annotated[int, Field(ge=-1, le=1)]
 
 
@@ -285,11 +286,9 @@ class ExportQuery(Schema):
     what: Annotated[str, Field(pattern="^(results|raw)$")] = "results"
 
 
-class ListFilters(Schema):
+class ListFilters(PageParams):
     status: SurveyStatus | None = None
     kind: SurveyKind | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class EvaluationOut(Schema):

@@ -9,13 +9,12 @@ use are a 400 naming the field. The public answers need no login."""
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.core.api import page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
 from kejia.organizations import selectors as org_selectors
 from kejia.voice import deadlines, selectors, services
 from kejia.voice.api_schemas import (
-    AnswerIn,
-    AnswerOut,
     AssignIn,
     CalendarDayOut,
     CalendarFilters,
@@ -35,8 +34,10 @@ from kejia.voice.api_schemas import (
     PublicPage,
     RateIn,
     ReopenIn,
-    RuleIn,
-    RuleOut,
+    VoiceAnswerIn,
+    VoiceAnswerOut,
+    VoiceRuleIn,
+    VoiceRuleOut,
 )
 
 router = Router(tags=["voice"])
@@ -45,10 +46,6 @@ V = "/voice"
 
 def _user(request):
     return request.auth
-
-
-def _page(qs, limit: int, offset: int) -> dict:
-    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset:offset + limit])}
 
 
 def _org_in_body(user, pk: int, field: str, *, scoped: bool):
@@ -64,7 +61,7 @@ def _org_in_body(user, pk: int, field: str, *, scoped: bool):
 @router.get(f"{V}/items", response=ItemPage, auth=AUTH, summary="My items")
 def my_items(request, page: Query[PageParams]):
     """The items you sent, newest first."""
-    return _page(selectors.items_of_sender(_user(request)), page.limit, page.offset)
+    return page_of(selectors.items_of_sender(_user(request)), page)
 
 
 @router.post(f"{V}/items", response={201: ItemDetailOut}, auth=AUTH, summary="Send an item")
@@ -128,7 +125,7 @@ def inbox(request, filters: Query[InboxFilters]):
     status = filters.status if isinstance(filters.status, str) else filters.status.value
     qs = selectors.inbox(user, status=status, kind=filters.kind.value if filters.kind else "", root=root, overdue=filters.overdue,
                          mine=filters.mine, text=filters.q)
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
 @router.get(f"{V}/dashboard", response=DashboardOut, auth=AUTH, summary="Open and overdue items, per kind and organization")
@@ -169,15 +166,15 @@ def forward_item(request, id: ObjectId, payload: ForwardIn):
         raise
 
 
-@router.post(f"{V}/items/{{id}}/answer", response={201: AnswerOut}, auth=AUTH, summary="Answer an item")
-def answer_item(request, id: ObjectId, payload: AnswerIn):
+@router.post(f"{V}/items/{{id}}/answer", response={201: VoiceAnswerOut}, auth=AUTH, summary="Answer an item")
+def answer_item(request, id: ObjectId, payload: VoiceAnswerIn):
     """Anyone with a role covering the handling organization; `public` for leaders and
     administrators, signed with their real name and title, and only if the sender allowed it."""
     user = _user(request)
     return Status(201, services.answer_item(selectors.get_item_for(user, id), actor=user, text=payload.text, public=payload.public))
 
 
-@router.post(f"{V}/answers/{{id}}/publish", response=AnswerOut, auth=AUTH, summary="Publish an answer under your real name")
+@router.post(f"{V}/answers/{{id}}/publish", response=VoiceAnswerOut, auth=AUTH, summary="Publish an answer under your real name")
 def publish_answer(request, id: ObjectId):
     """A leader or administrator of the handling organization or above signs a private answer and
     publishes it (the sender must have allowed publication)."""
@@ -192,18 +189,18 @@ def public_answers(request, filters: Query[PublicFilters]):
     """Questions whose senders allowed publication, with the answers leaders published under their
     real names; nothing names the sender."""
     qs = selectors.public_items(kind=filters.kind.value if filters.kind else "", text=filters.q)
-    return _page(qs, filters.limit, filters.offset)
+    return page_of(qs, filters)
 
 
-@router.get(f"{V}/rules", response=list[RuleOut], auth=AUTH, summary="Deadline rules")
+@router.get(f"{V}/rules", response=list[VoiceRuleOut], auth=AUTH, summary="Deadline rules")
 def list_rules(request):
     """The defaults and the rules of the organizations in your scope."""
     user = _user(request)
     return selectors.deadline_rules(user)
 
 
-@router.post(f"{V}/rules", response=list[RuleOut], auth=AUTH, summary="Set or remove a deadline rule")
-def set_rule(request, payload: RuleIn):
+@router.post(f"{V}/rules", response=list[VoiceRuleOut], auth=AUTH, summary="Set or remove a deadline rule")
+def set_rule(request, payload: VoiceRuleIn):
     """An organization's administrators set its rule (`working_days` null removes it); the
     federation's administrators set the defaults (no `org_id`). Items already sent keep their due date."""
     user = _user(request)

@@ -65,7 +65,7 @@ class ItemOut(Schema):
         return obj.get_absolute_url()
 
 
-class AnswerOut(Schema):
+class VoiceAnswerOut(Schema):
     id: int
     text: str
     is_public: bool
@@ -76,7 +76,7 @@ class AnswerOut(Schema):
     created_at: datetime.datetime
 
 
-class EventOut(Schema):
+class VoiceEventOut(Schema):
     kind: str
     kind_label: str
     created_at: datetime.datetime
@@ -95,8 +95,8 @@ class ItemDetailOut(ItemOut):
     body: str
     sender: UserRef | None = Field(None, description="Shown to the handling staff only")
     assignee: UserRef | None = Field(None, description="Shown to the handling staff only")
-    answers: list[AnswerOut]
-    events: list[EventOut] = Field(..., description="The history; internal notes to the handling staff only")
+    answers: list[VoiceAnswerOut]
+    events: list[VoiceEventOut] = Field(..., description="The history; internal notes to the handling staff only")
 
     @staticmethod
     def resolve_sender(obj, context) -> dict | None:
@@ -142,7 +142,7 @@ class ForwardIn(Schema):
     note: Note = ""
 
 
-class AnswerIn(Schema):
+class VoiceAnswerIn(Schema):
     text: Annotated[str, Field(min_length=1, max_length=ANSWER_MAX)]
     public: bool = Field(False, description="Publish under your real name and title (leaders and administrators; if the sender allowed)")
 
@@ -214,7 +214,7 @@ class DashboardFilters(Schema):
     org_id: Id | None = Field(None, description="Only this organization's subtree (404 outside your scope)")
 
 
-class KindCount(Schema):
+class VoiceKindCount(Schema):
     kind: str
     label: str
     open: int
@@ -236,19 +236,19 @@ class DashboardOut(Schema):
     escalated: int
     answered_30d: int
     mean_rating: float | None
-    by_kind: list[KindCount]
+    by_kind: list[VoiceKindCount]
     by_org: list[OrgCount]
     overdue_items: list[ItemOut]
 
 
-class RuleOut(Schema):
+class VoiceRuleOut(Schema):
     kind: str
     organization: OrgRef | None = Field(..., description="Empty: the federation's default")
     working_days: int
     source: str
 
 
-class RuleIn(Schema):
+class VoiceRuleIn(Schema):
     kind: ItemKind
     org_id: Id | None = Field(None, description="Empty: the default (federation administrators)")
     working_days: Annotated[int, Field(ge=1, le=365)] | None = Field(..., description="null removes the organization's own rule")

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.core.api import PageParams, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, ValidationFailed
 from kejia.organizations import selectors as org_selectors
@@ -22,6 +23,7 @@ from kejia.volunteering.api_schemas import (
     DemandFilters,
     DemandIn,
     DemandOut,
+    Id,
     LeaveIn,
     LedgerOut,
     MemberIn,
@@ -30,8 +32,6 @@ from kejia.volunteering.api_schemas import (
     ObjectId,
     OpenDemandFilters,
     PeriodFilters,
-    ReasonIn,
-    RequiredReasonIn,
     ServiceIn,
     ServiceListItem,
     ServiceOut,
@@ -40,6 +40,8 @@ from kejia.volunteering.api_schemas import (
     TeamDetailOut,
     TeamIn,
     TeamOut,
+    VolunteeringReasonIn,
+    VolunteeringRequiredReasonIn,
 )
 from kejia.volunteering.views import XLSX, services_xlsx
 
@@ -65,13 +67,12 @@ def _named(exc: DomainError, mapping: dict[str, str]) -> DomainError:
 # ---- Teams and members ------------------------------------------------------------------------
 
 @router.get(f"{V}/teams", response=list[TeamOut], auth=AUTH, summary="Volunteer teams in your scope (and your own)")
-def list_teams(request, org_id: int | None = None, limit: int = 100, offset: int = 0):
+def list_teams(request, page: Query[PageParams], org_id: Id | None = None):
     qs = selectors.visible_teams(_user(request)).select_related("parent").order_by("path")
     if org_id:
         org = org_selectors.get_organization_for(_user(request), org_id)
         qs = qs.filter(path__descends=org.path)
-    limit = max(1, min(limit, 500))
-    return list(qs[max(0, offset): max(0, offset) + limit])
+    return window(qs, page)
 
 
 @router.post(f"{V}/orgs/{{id}}/teams", response={201: TeamOut}, auth=AUTH, summary="Form a volunteer team under an organization")
@@ -123,7 +124,7 @@ def remove_member(request, id: ObjectId, payload: LeaveIn | None = None):
 @router.get(f"{V}/demands/open", response=list[DemandOut], summary="Open service demands (public, no sign-in)")
 def open_demands(request, filters: Query[OpenDemandFilters]):
     qs = selectors.open_demands(text=filters.q, region=filters.region)
-    return list(qs[filters.offset: filters.offset + filters.limit])
+    return window(qs, filters)
 
 
 @router.get(f"{V}/demands", response=list[DemandOut], auth=AUTH, summary="Demands posted or taken in your scope")
@@ -131,7 +132,7 @@ def list_demands(request, filters: Query[DemandFilters]):
     user = _user(request)
     org = org_selectors.get_organization_for(user, filters.org_id) if filters.org_id else None
     qs = selectors.search_demands(user, status=filters.status.value if filters.status else "", org=org, text=filters.q)
-    return list(qs[filters.offset: filters.offset + filters.limit])
+    return window(qs, filters)
 
 
 @router.post(f"{V}/orgs/{{id}}/demands", response={201: DemandOut}, auth=AUTH, summary="Post a service demand (a grassroots body's staff)")
@@ -165,9 +166,9 @@ def take_demand(request, id: ObjectId, payload: TakeIn):
 
 
 @router.post(f"{V}/demands/{{id}}/withdraw", response=DemandOut, auth=AUTH, summary="The team withdraws (taken → open)")
-def withdraw_demand(request, id: ObjectId, payload: ReasonIn | None = None):
+def withdraw_demand(request, id: ObjectId, payload: VolunteeringReasonIn | None = None):
     user = _user(request)
-    return services.withdraw_demand(selectors.get_demand_for(user, id), actor=user, reason=(payload or ReasonIn()).reason)
+    return services.withdraw_demand(selectors.get_demand_for(user, id), actor=user, reason=(payload or VolunteeringReasonIn()).reason)
 
 
 @router.post(f"{V}/demands/{{id}}/complete", response=DemandOut, auth=AUTH, summary="Mark a taken demand done (taken → done)")
@@ -177,18 +178,17 @@ def complete_demand(request, id: ObjectId):
 
 
 @router.post(f"{V}/demands/{{id}}/cancel", response=DemandOut, auth=AUTH, summary="Cancel a demand (the poster's staff)")
-def cancel_demand(request, id: ObjectId, payload: ReasonIn | None = None):
+def cancel_demand(request, id: ObjectId, payload: VolunteeringReasonIn | None = None):
     user = _user(request)
-    return services.cancel_demand(selectors.get_demand_for(user, id, poster=True), actor=user, reason=(payload or ReasonIn()).reason)
+    return services.cancel_demand(selectors.get_demand_for(user, id, poster=True), actor=user, reason=(payload or VolunteeringReasonIn()).reason)
 
 
 # ---- Services -----------------------------------------------------------------------------------
 
 @router.get(f"{V}/teams/{{id}}/services", response=list[ServiceListItem], auth=AUTH, summary="A team's services, newest first")
-def list_services(request, id: ObjectId, limit: int = 100, offset: int = 0):
+def list_services(request, id: ObjectId, page: Query[PageParams]):
     team = selectors.get_team_for(_user(request), id)
-    limit = max(1, min(limit, 500))
-    return list(selectors.services_of_team(team)[max(0, offset): max(0, offset) + limit])
+    return window(selectors.services_of_team(team), page)
 
 
 @router.post(f"{V}/teams/{{id}}/services", response={201: ServiceOut}, auth=AUTH, summary="Record (staff, leader) or report (member) a service")
@@ -231,7 +231,7 @@ def confirm_service(request, id: ObjectId):
 
 
 @router.post(f"{V}/services/{{id}}/reject", response=ServiceOut, auth=AUTH, summary="Reject a reported service (reported → rejected)")
-def reject_service(request, id: ObjectId, payload: RequiredReasonIn):
+def reject_service(request, id: ObjectId, payload: VolunteeringRequiredReasonIn):
     user = _user(request)
     return records.reject_service(selectors.get_service_for(user, id, run=True), actor=user, reason=payload.reason)
 

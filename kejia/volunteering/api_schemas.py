@@ -8,6 +8,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from kejia.core.api import PageParams
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
 
@@ -18,7 +19,7 @@ Line = Annotated[str, Field(max_length=255)]
 HoursIn = Annotated[float, Field(description="Hours, e.g. 3.5")] | Annotated[str, Field(max_length=16)]
 
 
-class PersonRef(Schema):
+class VolunteerPersonRef(Schema):
     id: int
     name: str
 
@@ -44,7 +45,7 @@ class TeamIn(Schema):
 class MemberOut(Schema):
     id: int
     team_id: int
-    person: PersonRef
+    person: VolunteerPersonRef
     role: TeamRole
     joined_on: datetime.date
     left_on: datetime.date | None
@@ -96,37 +97,33 @@ class DemandIn(Schema):
     people_needed: Annotated[int, Field(ge=1, le=500)] = 1
 
 
-class DemandFilters(Schema):
+class DemandFilters(PageParams):
     status: DemandStatus | None = None
     org_id: Id | None = Field(None, description="Demands posted or taken in this organization's subtree")
     q: Annotated[str, Field(max_length=64)] = ""
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
-class OpenDemandFilters(Schema):
+class OpenDemandFilters(PageParams):
     q: Annotated[str, Field(max_length=64)] = ""
     region: Annotated[str, Field(max_length=40)] = Field("", description="Region path prefix")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0, le=10_000_000)
 
 
 class TakeIn(Schema):
     team_id: Id
 
 
-class ReasonIn(Schema):
+class VolunteeringReasonIn(Schema):
     reason: Line = ""
 
 
-class RequiredReasonIn(Schema):
+class VolunteeringRequiredReasonIn(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=255)]
 
 
 # ---- Services -----------------------------------------------------------------------------------
 
 class HoursRow(Schema):
-    person: PersonRef
+    person: VolunteerPersonRef
     hours: Decimal
 
 
@@ -211,7 +208,7 @@ class LedgerService(Schema):
 
 
 class LedgerOut(Schema):
-    person: PersonRef
+    person: VolunteerPersonRef
     total_hours: Decimal
     services: int
     by_team: list[LedgerTeam]
