@@ -36,7 +36,11 @@ from kejia.governance.api_schemas import (
     ContactEndIn,
     ContactIn,
     CoverageFilters,
+    DeclaredPostEndIn,
+    DeclaredPostIn,
+    DeclaredPostOut,
     ObjectId,
+    PostApprovalIn,
     RootFilter,
     RuleIn,
     RuleOut,
@@ -45,8 +49,10 @@ from kejia.governance.api_schemas import (
     RuleSetIn,
     RuleSetOut,
     RuleSetPatch,
+    SeatApprovalOut,
     SeatIn,
     SeatOut,
+    SeatPostsOut,
     SlateEntryIn,
     SlateEntryOut,
     SlateIn,
@@ -188,6 +194,49 @@ def vacate_seat(request, id: ObjectId, payload: VacateIn | None = None):
     user = _user(request)
     payload = payload or VacateIn()
     return services.unseat(selectors.get_seat_for(user, id, manage=True), actor=user, end=payload.end, reason=payload.reason)
+
+
+# ---- An official's posts: approval (经批准) and posts held outside the tree (003 三.3) ------------
+
+@router.get("/governance/seats/{id}/posts", response=SeatPostsOut, auth=AUTH, summary="A seated official's approval and declared posts")
+def seat_posts(request, id: ObjectId):
+    """The seat's approval and the posts its holder declared in social organizations outside the
+    tree (each counts toward the one post an official may hold). 404 outside your scope."""
+    seat = selectors.get_seat_for(_user(request), id)
+    return {"seat_id": seat.pk, "person": seat.person, "approved_on": seat.approved_on, "approved_by": seat.approved_by,
+            "declared": list(selectors.declared_posts_of(seat.person_id))}
+
+
+@router.post("/governance/seats/{id}/approval", response=SeatApprovalOut, auth=AUTH, summary="Record the approval of a seat's post")
+def seat_approval(request, id: ObjectId, payload: PostApprovalIn):
+    """When and by which body the post was approved; replaces an earlier record (audited with both)."""
+    user = _user(request)
+    seat = services.record_post_approval(selectors.get_seat_for(user, id, manage=True), actor=user, **payload.dict())
+    return {"id": seat.pk, "person": seat.person, "approved_on": seat.approved_on, "approved_by": seat.approved_by}
+
+
+@router.post("/governance/seats/{id}/declared-posts", response={201: DeclaredPostOut}, auth=AUTH,
+             summary="Declare a post the official holds outside the tree")
+def declare_post(request, id: ObjectId, payload: DeclaredPostIn):
+    """A post in a social organization outside the tree, declared by the staff of the seat's
+    organization; without an approval it is flagged on the concurrent-posts list."""
+    user = _user(request)
+    declared = services.declare_post(selectors.get_seat_for(user, id, manage=True), actor=user, **payload.dict())
+    return Status(201, selectors.get_declared_post_for(user, declared.pk))
+
+
+@router.post("/governance/declared-posts/{id}/approval", response=DeclaredPostOut, auth=AUTH, summary="Record a declared post's approval")
+def declared_post_approval(request, id: ObjectId, payload: PostApprovalIn):
+    user = _user(request)
+    return services.approve_declared_post(selectors.get_declared_post_for(user, id, manage=True), actor=user, **payload.dict())
+
+
+@router.post("/governance/declared-posts/{id}/end", response=DeclaredPostOut, auth=AUTH, summary="End a declared post")
+def declared_post_end(request, id: ObjectId, payload: DeclaredPostEndIn | None = None):
+    """The post ended (default today); an ended post is a 400."""
+    user = _user(request)
+    return services.end_declared_post(selectors.get_declared_post_for(user, id, manage=True), actor=user,
+                                      end=(payload or DeclaredPostEndIn()).end)
 
 
 # ---- Compliance ----------------------------------------------------------------------------

@@ -277,6 +277,50 @@ class PostSeatOut(Schema):
     terms: int
 
 
+class PostApprovalIn(Schema):
+    approved_on: datetime.date = Field(..., description="Not in the future")
+    approved_by: str = Field(..., min_length=1, max_length=128, description="The body that approved the post (经批准)")
+
+
+class SeatApprovalOut(Schema):
+    id: int = Field(..., description="The seat")
+    person: GovernancePersonRef
+    approved_on: datetime.date | None
+    approved_by: str
+
+
+class DeclaredPostIn(Schema):
+    organization_name: str = Field(..., min_length=1, max_length=128, description="The social organization outside the tree")
+    post: str = Field(..., min_length=1, max_length=64)
+    start: datetime.date | None = None
+    approved_on: datetime.date | None = Field(None, description="With approved_by; both empty when not approved (the post is flagged)")
+    approved_by: str = Field("", max_length=128)
+
+
+class DeclaredPostEndIn(Schema):
+    end: datetime.date | None = Field(None, description="Default: today")
+
+
+class DeclaredPostOut(Schema):
+    id: int
+    person: GovernancePersonRef
+    declared_by: OrgRef
+    organization_name: str
+    post: str
+    start: datetime.date | None
+    end: datetime.date | None
+    approved_on: datetime.date | None
+    approved_by: str
+
+
+class SeatPostsOut(Schema):
+    seat_id: int
+    person: GovernancePersonRef
+    approved_on: datetime.date | None = Field(..., description="This seat's approval (经批准)")
+    approved_by: str
+    declared: list[DeclaredPostOut] = Field(..., description="Posts declared outside the tree, current first")
+
+
 class ConcurrentPostsOut(Schema):
     person_id: int
     name: str

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from kejia.core.errors import NotFound
 from kejia.grassroots.models import Category, KeyStaff, Target
 from kejia.grassroots.services import TARGET_KINDS
 from kejia.organizations import scope
 from kejia.organizations.kinds import OrgStatus
 from kejia.organizations.models import PATH_SEGMENT, Organization
+from kejia.people.selectors import get_person_for
 
 
 def active_categories() -> QuerySet[Category]:
@@ -53,3 +55,30 @@ def counts_by_area(user, org) -> list[dict[str, Any]]:
         a["reached"] = None if a["target"] is None else a["total"] >= a["target"]
         a["by_category"] = dict(a["by_category"])
     return areas
+
+
+def _visible_record(user, record: KeyStaff) -> bool:
+    """A record taken in by a body is seen in that body's scope; one taken in by none yet, where the
+    person is seen."""
+    if record.organization is not None:
+        return scope.can_view(user, record.organization)
+    try:
+        get_person_for(user, record.person_id)
+    except NotFound:
+        return False
+    return True
+
+
+def get_key_staff_for(user, pk: int) -> KeyStaff:
+    """One key staff record, or NotFound when it does not exist or lies outside the user's scope."""
+    record = KeyStaff.objects.select_related("person", "category", "organization").filter(pk=pk).first()
+    if record is None or not _visible_record(user, record):
+        raise NotFound()
+    return record
+
+
+def key_staff_of(user, person) -> list[KeyStaff]:
+    """A person's key staff records (current first, then ended) that the user may see: the public
+    read the person's page uses. The caller has already been allowed to see the person."""
+    records = KeyStaff.objects.filter(person=person).select_related("category", "organization").order_by("ended_on", "category__sort", "id")
+    return [r for r in records if r.organization is None or scope.can_view(user, r.organization)]

@@ -90,7 +90,12 @@ def end_key_staff(record: KeyStaff, *, actor, ended_on: datetime.date | None = N
         get_person_for(actor, record.person_id)
     if record.ended_on is not None:
         raise DomainError("already_ended", _("This record has already ended."))
-    record.ended_on = ended_on or timezone.localdate()
+    ended_on = ended_on or timezone.localdate()
+    if ended_on > timezone.localdate():
+        raise DomainError("future_date", _("The date cannot be in the future."), field="ended_on")
+    if record.joined_on and ended_on < record.joined_on:
+        raise DomainError("ends_before_start", _("A record ends on or after the day the person was taken in."), field="ended_on")
+    record.ended_on = ended_on
     record.save(update_fields=["ended_on", "updated_at"])
     record_event(actor=actor, action="key_staff.ended", obj=record, organization=record.organization, new={"ended_on": str(record.ended_on)})
     return record

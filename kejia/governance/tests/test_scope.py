@@ -14,7 +14,7 @@ leader's own account and the objects' state, never listed by hand:
 - rule sets and rules: read by every signed-in user; written only by rule editors
   (`services.can_edit_rules`), else forbidden; assignments: by `scope.can_administer`.
 Non-ok: nothing written (bodies, terms and their ends, seats and their ends, slates and entries,
-contact duties and their ends, visits, rules, rule sets, assignments, audit log, notices) and no
+contact duties and their ends, visits, rules, rule sets, assignments, declared posts, audit log, notices) and no
 page naming the organization's people. Ok: 2xx (a page's GET a 200, its POST a redirect) and, for
 an audited write, an audit row (the positive control).
 
@@ -394,6 +394,12 @@ ENDPOINTS = [
     api(f"POST {G}/terms/{{id}}/end", "term", staff(running), lambda w, u, t: {"actual_end": today()}, True),
     api(f"POST {G}/terms/{{id}}/seats", "term", staff(running), lambda w, u, t: {"person_id": spare(w, t)}, True),
     api(f"POST {G}/seats/{{id}}/vacate", "seat", staff(running), fixed({"reason": "矩阵"}), True),
+    # API: an official's posts, the approval of a seat's post, posts declared outside the tree.
+    api(f"GET {G}/seats/{{id}}/posts", "seat", view()),
+    api(f"POST {G}/seats/{{id}}/approval", "seat", staff(), fixed({"approved_on": "2025-01-01", "approved_by": "矩阵"}), True),
+    api(f"POST {G}/seats/{{id}}/declared-posts", "seat", staff(), fixed({"organization_name": "矩阵学会", "post": "理事"}), True),
+    api(f"POST {G}/declared-posts/{{id}}/approval", "declared", staff(), fixed({"approved_on": "2025-01-01", "approved_by": "矩阵"}), True),
+    api(f"POST {G}/declared-posts/{{id}}/end", "declared", staff(), fixed({}), True),
     # API: slates and their entries.
     api(f"GET {G}/slates/{{id}}", "slate", view()),
     api(f"DELETE {G}/slates/{{id}}", "slate", staff(), audit=True),
@@ -425,11 +431,12 @@ CASES = sm.cases(ACTORS, ENDPOINTS)
 
 def database_state() -> tuple:
     """Everything a write of this app could change, in one query."""
-    sql = sm.counts(AuditEvent, Notice, Body, Term, Seat, Slate, SlateEntry, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment)
+    sql = sm.counts(AuditEvent, Notice, Body, Term, Seat, Slate, SlateEntry, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment,
+                    DeclaredPost)
     sql += [f"SELECT COUNT(*) FROM {sm.table(Term)} WHERE actual_end IS NOT NULL", f"SELECT COUNT(*) FROM {sm.table(Seat)} WHERE \"end\" IS NOT NULL",
             f"SELECT COUNT(*) FROM {sm.table(ContactAssignment)} WHERE until IS NOT NULL",
             f"SELECT COALESCE(SUM(LENGTH(role) + LENGTH(official)), 0) FROM {sm.table(SlateEntry)}"]
-    sql += sm.latest(Body, Term, Seat, Slate, ContactAssignment, Rule, RuleSet, RuleSetAssignment)
+    sql += sm.latest(Body, Term, Seat, Slate, ContactAssignment, Rule, RuleSet, RuleSetAssignment, DeclaredPost)
     return sm.snapshot(sql)
 
 

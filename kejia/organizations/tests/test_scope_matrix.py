@@ -485,7 +485,9 @@ OTHER_MATRICES.update(dict.fromkeys([
     "GET /api/governance/contacts/{id}", "POST /api/governance/contacts/{id}/visits", "POST /api/governance/contacts/{id}/end",
     "GET /api/governance/rulesets/{id}", "PATCH /api/governance/rulesets/{id}", "POST /api/governance/rulesets/{id}/rules",
     "POST /api/governance/rulesets/{id}/assignments", "PATCH /api/governance/rules/{id}", "DELETE /api/governance/rules/{id}",
-    "DELETE /api/governance/assignments/{id}",
+    "DELETE /api/governance/assignments/{id}", "GET /api/governance/seats/{id}/posts", "POST /api/governance/seats/{id}/approval",
+    "POST /api/governance/seats/{id}/declared-posts", "POST /api/governance/declared-posts/{id}/approval",
+    "POST /api/governance/declared-posts/{id}/end",
 ], GOVERNANCE_MATRIX))
 # Apps whose matrix module lists its own routes (MATRIX_ROUTES in <app>/tests/test_scope.py).
 for _app in ("activities", "volunteering", "voice", "surveys", "home", "accounts", "grassroots"):
