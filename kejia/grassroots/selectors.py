@@ -82,3 +82,9 @@ def key_staff_of(user, person) -> list[KeyStaff]:
     read the person's page uses. The caller has already been allowed to see the person."""
     records = KeyStaff.objects.filter(person=person).select_related("category", "organization").order_by("ended_on", "category__sort", "id")
     return [r for r in records if r.organization is None or scope.can_view(user, r.organization)]
+
+
+def person_section(user, person) -> dict[str, Any] | None:
+    """What the person's profile shows of their key staff records (None: none the user may see)."""
+    records = key_staff_of(user, person)
+    return {"records": records} if records else None

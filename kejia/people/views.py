@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
+from kejia.core.sections import sections_for
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.view_helpers import visible_by_code
@@ -174,6 +175,8 @@ def _detail_context(request, person) -> dict:
         "consent_form": ConsentForm(),
         "can_unlink": bool(person.user_id) and linking.can_unlink(user, person),
         "unlink_form": UnlinkForm(),
+        # What other apps show here (the grassroots key staff records), scoped by their own selectors.
+        "sections": sections_for("people.detail", user, person),
     }
 
 

@@ -109,3 +109,38 @@ def test_area_page_records_and_sets_target(tree, cats, client):
     assert response.status_code == 400
     assert client.get(reverse("grassroots:area", args=[tree.wx.pk])).status_code == 404
     assert client.post(reverse("grassroots:categories"), {"code": "x", "name": "x"}).status_code == 403
+
+
+def test_person_page_shows_key_staff_records_in_scope(tree, cats, client):
+    """The person's profile lists their key staff records (through the section grassroots registers),
+    each one only where the reader sees the body that took the person in."""
+    from kejia.reference.models import Region
+
+    far = create_organization(actor=tree.platform, parent=tree.qh, name="秦淮远方社区科普协会", code="QH-C", kind="community_assoc",
+                              region=Region.objects.get(code="320104"))
+    someone = person(tree, "页面三长")
+    services.record_key_staff(someone, actor=tree.platform, category=cats["education"], organization=tree.my, note="梅园小学校长")
+    services.record_key_staff(someone, actor=tree.platform, category=cats["tech_commissioner"])
+    services.record_key_staff(someone, actor=tree.platform, category=cats["health"], organization=far)
+    client.force_login(tree.county_staff)
+    html = client.get(reverse("people:detail", args=[someone.pk])).content.decode()
+    assert cats["education"].name in html and "梅园小学校长" in html and tree.my.name in html
+    assert cats["tech_commissioner"].name in html
+    assert cats["health"].name not in html and far.name not in html
+    assert [r.category.code for r in selectors.key_staff_of(tree.platform, someone)] == ["education", "health", "tech_commissioner"]
+
+
+def test_end_key_staff_refuses_a_day_before_it_began_or_in_the_future(tree, cats):
+    import datetime
+
+    from django.utils import timezone
+
+    record = services.record_key_staff(person(tree, "结束日期"), actor=tree.platform, category=cats["education"], organization=tree.my,
+                                       joined_on=datetime.date(2024, 5, 1))
+    for day, code in ((datetime.date(2024, 4, 30), "ends_before_start"), (timezone.localdate() + datetime.timedelta(days=1), "future_date")):
+        with pytest.raises(DomainError) as caught:
+            services.end_key_staff(record, actor=tree.platform, ended_on=day)
+        assert (caught.value.code, caught.value.field) == (code, "ended_on")
+    record.refresh_from_db()
+    assert record.ended_on is None
+    services.end_key_staff(record, actor=tree.platform, ended_on=datetime.date(2024, 5, 1))
