@@ -12,6 +12,7 @@ from kejia.core.errors import DomainError, NotFound, PermissionDenied, Validatio
 from kejia.grassroots.models import Category, KeyStaff, Target
 from kejia.organizations import scope
 from kejia.organizations.kinds import GRASSROOTS_KINDS, OrgKind, OrgStatus
+from kejia.people.choices import ThreeChiefs
 from kejia.people.selectors import get_person_for
 
 # Associations whose key staff are counted against a target (the counts of 002 §(7)(11)).
@@ -119,3 +120,40 @@ def set_key_staff_target(organization, *, actor, target: int) -> Target:
     row.save()
     record_event(actor=actor, action="key_staff_target.set", obj=row, organization=organization, old={"target": old}, new={"target": target})
     return row
+
+
+# The single-choice 三长 field of a profile (people.ThreeChiefs, filled by talent imports) → the
+# category it names. "None" names none.
+THREE_CHIEFS_CATEGORY = {ThreeChiefs.SCHOOL_PRINCIPAL: "education", ThreeChiefs.HOSPITAL_DIRECTOR: "health",
+                         ThreeChiefs.AGRI_STATION_HEAD: "agri_extension"}
+
+
+def takes_in_key_staff(organization) -> bool:
+    """Whether key staff recorded by this organization are taken in by it (a grassroots body), and so counted."""
+    return organization is not None and organization.kind in GRASSROOTS_KINDS and organization.status == OrgStatus.ACTIVE
+
+
+@transaction.atomic
+def record_imported_key_staff(*, actor, organization, roles: dict[int, str]) -> int:
+    """Key staff records for the people an import wrote, from their 三长 column: `roles` maps a
+    person's id to a ThreeChiefs value. Each record is taken in by the importing organization when
+    it is a grassroots body (so it counts toward its county and township), by none otherwise. A
+    person already recorded in that category (current) is left as is. The import checked scope and
+    wrote the people; one audit event for the batch. Returns how many records were made."""
+    values = set(roles.values())
+    codes = {code for value, code in THREE_CHIEFS_CATEGORY.items() if value in values}
+    categories = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True)}
+    wanted = {(pk, categories[THREE_CHIEFS_CATEGORY[value]].pk) for pk, value in roles.items()
+              if THREE_CHIEFS_CATEGORY.get(value) in categories}
+    if not wanted:
+        return 0
+    body = organization if takes_in_key_staff(organization) else None
+    have = set(KeyStaff.objects.filter(person_id__in={pk for pk, _c in wanted}, category_id__in={c for _p, c in wanted},
+                                       ended_on__isnull=True).values_list("person_id", "category_id"))
+    new = [KeyStaff(person_id=pk, category_id=category, organization=body, joined_on=None, note="")
+           for pk, category in sorted(wanted - have)]
+    KeyStaff.objects.bulk_create(new, batch_size=1000)
+    if new:
+        record_event(actor=actor, action="key_staff.imported", obj=organization, organization=organization,
+                     new={"records": len(new), "taken_in_by": getattr(body, "pk", None)})
+    return len(new)

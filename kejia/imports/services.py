@@ -39,10 +39,12 @@ from django.utils.translation import gettext_lazy as _
 from kejia.core import pii
 from kejia.core.audit import record_event
 from kejia.core.errors import NotFound, PermissionDenied
+from kejia.grassroots import services as key_staff
 from kejia.imports import progress, reading
 from kejia.imports.models import BatchStatus, ImportBatch, ImportKind, ImportMode
 from kejia.imports.people import Report, RowWriter, Written, check_rows, check_workers
 from kejia.organizations import scope
+from kejia.people.choices import ThreeChiefs
 
 log = logging.getLogger(__name__)
 
@@ -302,12 +304,27 @@ def _write(batch: ImportBatch, table: reading.Table, report: Report, extension, 
         if good is None:
             raise _NotWritten
         batch.members_count = extension.write(good, table=table, report=writer.notes) if extension is not None else 0
+        _record_key_staff(batch, table, good, writer.notes)
         result = writer.result
         batch.created_count, batch.updated_count = result.created, result.updated
         batch.listed_count, batch.review_count, batch.committed = result.listed, result.review, True
         _audit(batch, written=True, action=getattr(extension, "audit_action", None))
     report.extend(writer.notes)
     return result
+
+
+def _record_key_staff(batch: ImportBatch, table: reading.Table, good: list, notes: Report) -> None:
+    """The 三长 column (three_chiefs) also makes a grassroots key staff record per person, so the
+    counts per county and township include imported people (kejia.grassroots)."""
+    if "three_chiefs" not in table.fields:
+        return
+    roles = {row.saved.pk: row.data.get("three_chiefs") for row in good
+             if row.saved is not None and row.data.get("three_chiefs") not in (None, "", ThreeChiefs.NONE)}
+    made = key_staff.record_imported_key_staff(actor=batch.actor, organization=batch.organization, roles=roles)
+    if made and not key_staff.takes_in_key_staff(batch.organization):
+        notes.add(table.header_row, table.column_of("three_chiefs"), _(
+            "%(n)d people were recorded as key staff (三长) without a grassroots body: they are counted once a township or "
+            "community association takes them in.") % {"n": made}, "notice")
 
 
 def this_worker() -> str:

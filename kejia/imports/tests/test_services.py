@@ -143,3 +143,45 @@ def test_import_large_file_runs_as_background_task(tree, django_capture_on_commi
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE and batch.created_count == 2 and batch.total == 2 and batch.processed == 2
     assert batch.sealed_path == ""  # the uploaded file is deleted after the run
+
+
+def _chiefs_file():
+    from kejia.imports.tests.sheets import HEADERS
+
+    rows = [row(1, 三长身份="校长"), row(2, 三长身份="院长"), row(3, 三长身份="无"), row(4)]
+    return xlsx(rows, [*HEADERS, "三长身份"])
+
+
+def test_import_three_chiefs_column_records_key_staff_taken_in_by_a_grassroots_importer(tree):
+    """The 三长 column fills the profile field and makes a key staff record taken in by the
+    importing township association, so the county's and township's counts include the people."""
+    from kejia.grassroots.categories import load_categories
+    from kejia.grassroots.models import Category, KeyStaff
+    from kejia.grassroots.selectors import counts_by_area
+
+    load_categories(Category)
+    batch = run(tree, _chiefs_file(), org=tree.my)
+    assert batch.status == BatchStatus.DONE and batch.committed, batch.message
+    records = KeyStaff.objects.select_related("person", "category").order_by("person__name")
+    assert {(r.person.name, r.category.code, r.organization_id) for r in records} == {
+        (row(1)["姓名"], "education", tree.my.pk), (row(2)["姓名"], "health", tree.my.pk)}
+    assert Person.objects.get(name=row(1)["姓名"]).three_chiefs == "school_principal"
+    areas = {a["code"]: a for a in counts_by_area(tree.platform, tree.xw)}
+    assert (areas["XW"]["chiefs"], areas["XW-MY"]["chiefs"]) == (2, 2)
+    assert AuditEvent.objects.filter(action="key_staff.imported", organization=tree.my).count() == 1
+    run(tree, _chiefs_file(), org=tree.my)  # the same file again: nobody recorded twice
+    assert KeyStaff.objects.count() == 2
+
+
+def test_import_three_chiefs_by_a_county_records_key_staff_without_a_body_and_says_so(tree):
+    from kejia.grassroots.categories import load_categories
+    from kejia.grassroots.models import Category, KeyStaff
+
+    load_categories(Category)
+    batch = run(tree, _chiefs_file(), org=tree.xw)
+    assert batch.committed, batch.message
+    assert list(KeyStaff.objects.values_list("organization", flat=True)) == [None, None]
+    notices = [e for e in batch.report if e["level"] == "notice" and e["column"] == "三长身份"]
+    assert len(notices) == 1 and "2" in notices[0]["reason"]
+    assert not run(tree, _chiefs_file(), org=tree.xw, dry_run=True).committed
+    assert KeyStaff.objects.count() == 2
