@@ -48,7 +48,6 @@ class Measure(models.TextChoices):
     OFFICIAL_UNAPPROVED = "official_unapproved", _("Posts of an official without a recorded approval")
     OFFICIAL_AGE = "official_age", _("Age of an official on the day of the check")
     OFFICIAL_TERMS = "official_terms", _("Terms an official has held in the same post")
-    STAFF_SHARE = "staff_share", _("Full-time staff as a share of members")
     DAYS_OVERDUE = "days_overdue", _("Days since the term should have ended")
 
 

@@ -3,9 +3,11 @@ the outcome, and the seats that make it fail.
 
 The evaluation itself (`evaluate`) is pure: it reads `TermFacts` (seats with the attributes copied
 at seating) and a `Context` of federation-wide counts (society posts per person, terms per person
-and body, active members and full-time staff per organization). `subtree_compliance` builds them
-for every body of a subtree in a fixed number of queries; `body_compliance` for one body;
-`slate_compliance` for a draft slate (what-if)."""
+and body). `subtree_compliance` builds them for every body of a subtree in a fixed number of
+queries; `body_compliance` for one body; `slate_compliance` for a draft slate (what-if).
+
+Full-time staff against members (003 三.3) is not a composition rule: it is judged once, on the
+membership figures (kejia.memberships.stats), by the society's size bands."""
 
 import datetime
 from collections import defaultdict
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from kejia.core.ratios import fraction_text, reaches
@@ -28,7 +30,7 @@ from kejia.governance.choices import (
     SeatRole,
 )
 from kejia.governance.models import Body, DeclaredPost, Rule, RuleSetAssignment, Seat, Term
-from kejia.organizations.kinds import SOCIETY_KINDS, SocietyClass
+from kejia.organizations.kinds import SOCIETY_KINDS
 from kejia.people.choices import Gender
 
 
@@ -81,8 +83,6 @@ class Context:
     unapproved: dict[int, int] = field(default_factory=dict)  # person → those posts without a recorded approval
     # (organization, body group, person, post) → term numbers held in it
     terms: dict[tuple[int, str, int, str], set[int]] = field(default_factory=dict)
-    members: dict[int, int] = field(default_factory=dict)  # organization → active memberships
-    demonstration: set[int] = field(default_factory=set)  # comprehensive demonstration societies (the staff rule's scope)
     today: datetime.date = field(default_factory=timezone.localdate)
 
 
@@ -152,7 +152,7 @@ def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str 
     ratio: tuple[int, int] | None = None
     failing: list[SeatFact] = []
     person_values: list[tuple[SeatFact, int]] = []
-    threshold_text = fraction_text(p, q, share=share or rule.measure == Measure.STAFF_SHARE)
+    threshold_text = fraction_text(p, q, share=share)
     if share:
         test = _share_test(rule)
         ratio, failing = _share(facts.seats, test)
@@ -172,12 +172,6 @@ def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str 
             worst = max if rule.comparison == Comparison.AT_MOST else min
             ratio = (worst(v for _s, v in person_values), 1)
         failing = [s for s, v in person_values if not reaches(v, 1, rule.comparison, p, q)]
-    elif rule.measure == Measure.STAFF_SHARE and facts.organization_id not in ctx.demonstration:
-        pass  # 003 三.3 asks full-time staff of comprehensive demonstration societies only: not judged
-    elif rule.measure == Measure.STAFF_SHARE:
-        members = ctx.members.get(facts.organization_id, 0)
-        if members:
-            ratio = (sum(1 for s in facts.seats if s.role == SeatRole.STAFF), members)
     elif rule.measure == Measure.DAYS_OVERDUE:
         # In days, as the alerts: one day past the planned end without a new term is overdue.
         ratio = (max((ctx.today - facts.planned_end).days, 0), 1)
@@ -279,8 +273,6 @@ def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], tod
                 other_than: int | None = None) -> Context:
     """Federation-wide counts for the evaluation; with `other_than` (an organization), society posts
     held there are left out (a draft slate replaces them with the posts it gives)."""
-    from kejia.memberships.models import Membership
-
     ctx = Context(today=today)
     if person_ids:
         ctx.posts, ctx.unapproved = _posts(person_ids, today, other_than)
@@ -290,9 +282,6 @@ def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], tod
         for org_id, kind, person_id, role, number in rows:
             terms[(org_id, term_group(kind), person_id, post_of(role))].add(number)
         ctx.terms = dict(terms)
-    if org_ids:
-        members = (Membership.objects.filter(society_id__in=org_ids, status="active").values("society_id").annotate(n=Count("id")))
-        ctx.members = {row["society_id"]: row["n"] for row in members}
     return ctx
 
 
@@ -344,7 +333,6 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
             seats_by_term[row[0]].append(_seat_fact(row[1:]))
     person_ids = {s.person_id for seats in seats_by_term.values() for s in seats if s.official}
     ctx = context_for(person_ids, {t.body_id for t in terms}, {t.body.organization_id for t in terms}, today)
-    ctx.demonstration = {t.body.organization_id for t in terms if t.body.organization.society_class == SocietyClass.DEMONSTRATION}
     rules = applicable_rules({t.body.organization.path for t in terms}, ruleset=ruleset)
     previous = previous_seats(terms) if terms else {}
     reports = []
@@ -392,8 +380,6 @@ def slate_compliance(slate, *, today: datetime.date | None = None, ruleset: str 
     # their posts in other societies stay.
     # Approval of the slate's posts comes after the election: only posts elsewhere are checked for it.
     ctx = context_for(officials, {body.pk}, {body.organization_id}, today, other_than=body.organization_id)
-    if organization.society_class == SocietyClass.DEMONSTRATION:
-        ctx.demonstration.add(organization.pk)
     if organization.kind in SOCIETY_KINDS:
         for s in seats:
             if s.official and s.role in POST_ROLES:

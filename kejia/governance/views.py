@@ -33,7 +33,7 @@ from kejia.people import selectors as people_selectors
 # Refusals because of the object's state (an ended term, a vacated seat, an ended duty): 409.
 ILLEGAL_STATE = frozenset({"term_ended", "seat_ended", "ended", "no_current_term"})
 PEOPLE_SHOWN = 10
-PERCENT_MEASURES = SHARE_MEASURES | {Measure.STAFF_SHARE}
+PERCENT_MEASURES = SHARE_MEASURES
 OUTCOME_CLASS = {Outcome.PASS: "status-approved", Outcome.FAIL: "status-failed", Outcome.TARGET_MISSED: "status-returned"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

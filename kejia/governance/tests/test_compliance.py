@@ -410,31 +410,6 @@ def _members(society, count, *, status="active"):
     Membership.objects.bulk_create([Membership(society=society, person=p, member_class=klass, status=status) for p in people])
 
 
-def test_staff_share_against_active_members(tree, rule_sets, soc2):
-    from kejia.memberships.models import MemberClass, Membership
-
-    assign(rule_sets, "societies", tree.soc)
-    tree.soc.society_class = "demonstration"  # the rule's scope (003 三.3)
-    tree.soc.save(update_fields=["society_class"])
-    term = make_term(tree.soc, BodyKind.SECRETARIAT)
-    seat(term, "专职一", role=SeatRole.STAFF)
-    seat(term, "秘书长", role=SeatRole.SECRETARY_GENERAL)  # not full-time staff
-    assert result(body_compliance(term.body, today=TODAY), Measure.STAFF_SHARE).outcome == Outcome.NOT_APPLICABLE  # no members
-
-    _members(tree.soc, 99)
-    _members(tree.soc, 20, status="lapsed")  # not counted
-    _members(soc2, 50)  # another society's
-    group = MemberClass.objects.create(society=tree.soc, code="group", name="单位会员", kind="group")
-    Membership.objects.create(society=tree.soc, unit=tree.host, member_class=group, status="active")  # a unit counts: 100
-    res = result(body_compliance(term.body, today=TODAY), Measure.STAFF_SHARE)
-    assert (res.measured, res.outcome) == (0.01, Outcome.PASS)  # exactly 1 %
-
-    _members(tree.soc, 1, status="active")
-    res = result(body_compliance(term.body, today=TODAY), Measure.STAFF_SHARE)
-    assert res.measured == pytest.approx(1 / 101)
-    assert (res.outcome, res.is_target) == (Outcome.TARGET_MISSED, True)
-
-
 # ---- Days overdue --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("planned_end", "today", "days", "outcome"), [
