@@ -4,9 +4,10 @@ targets, setting a target, and recording and ending a person's key staff record.
 import datetime
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound
 from kejia.grassroots import selectors, services
@@ -109,6 +110,22 @@ class KeyStaffOut(Schema):
     @staticmethod
     def resolve_organization_name(obj) -> str | None:
         return obj.organization.name if obj.organization_id else None
+
+
+class KeyStaffPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[KeyStaffOut]
+
+
+@router.get("/grassroots/orgs/{id}/key-staff", response=KeyStaffPage, auth=AUTH, summary="Key staff taken in below an organization")
+def list_key_staff(request, id: ObjectId, page: Query[PageParams]):
+    """Current records of the grassroots bodies in this organization's subtree within your scope,
+    newest first. 404 outside your scope."""
+    user = request.auth
+    org = get_organization_for(user, id)
+    return page_of(selectors.key_staff_under(user, org).order_by("-id"), page)
 
 
 @router.post("/grassroots/key-staff", response={201: KeyStaffOut}, auth=AUTH, summary="Record a person as key staff")

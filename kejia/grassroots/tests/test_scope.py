@@ -21,7 +21,8 @@ from kejia.organizations.tests.test_api import Api
 from kejia.people.services import create_person
 
 MATRIX_ROUTES: list[str] = ["grassroots:area", "GET /api/grassroots/orgs/{id}/counts", "PUT /api/grassroots/orgs/{id}/target",
-                             "GET /api/grassroots/key-staff/{id}", "POST /api/grassroots/key-staff/{id}/end"]
+                             "GET /api/grassroots/key-staff/{id}", "POST /api/grassroots/key-staff/{id}/end",
+                             "GET /api/grassroots/orgs/{id}/key-staff"]
 
 # actor → (GET of XW's page, POST of a target for XW)
 EXPECTED = {
@@ -99,6 +100,10 @@ def test_key_staff_api_scope(tree, actor):
 
     response = api.get(f"/api/grassroots/key-staff/{existing.pk}")
     assert response.status_code == read
+    listed = api.get(f"/api/grassroots/orgs/{tree.xw.pk}/key-staff")
+    assert listed.status_code == (200 if scope.can_view(user, tree.xw) else 404)
+    if listed.status_code == 200:
+        assert existing.pk in [r["id"] for r in listed.json()["items"]]
     assert ("矩阵校长" in str(response.json())) is (read == 200)
 
     before = state()
