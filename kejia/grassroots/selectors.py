@@ -78,9 +78,12 @@ def get_key_staff_for(user, pk: int) -> KeyStaff:
 
 
 def key_staff_of(user, person) -> list[KeyStaff]:
-    """A person's key staff records (current first, then ended) that the user may see: the public
-    read the person's page uses. The caller has already been allowed to see the person."""
+    """A person's key staff records (current first, then ended) that the user may see (the person
+    sees all their own): the public read the person's page uses. The caller has already been
+    allowed to see the person."""
     records = KeyStaff.objects.filter(person=person).select_related("category", "organization").order_by("ended_on", "category__sort", "id")
+    if person.user_id is not None and person.user_id == getattr(user, "pk", None):
+        return list(records)  # one's own records, wherever one was taken in
     return [r for r in records if r.organization is None or scope.can_view(user, r.organization)]
 
 

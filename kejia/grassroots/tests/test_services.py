@@ -128,6 +128,11 @@ def test_person_page_shows_key_staff_records_in_scope(tree, cats, client):
     assert cats["tech_commissioner"].name in html
     assert cats["health"].name not in html and far.name not in html
     assert [r.category.code for r in selectors.key_staff_of(tree.platform, someone)] == ["education", "health", "tech_commissioner"]
+    someone.user = tree.worker  # the person themselves, without a role: all their records
+    someone.save(update_fields=["user"])
+    assert len(selectors.key_staff_of(tree.worker, someone)) == 3
+    client.force_login(tree.worker)
+    assert far.name in client.get(reverse("people:detail", args=[someone.pk])).content.decode()
 
 
 def test_end_key_staff_refuses_a_day_before_it_began_or_in_the_future(tree, cats):
