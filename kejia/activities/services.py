@@ -11,7 +11,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.activities.choices import Audience, EventKind, EventStatus, RegistrationStatus
@@ -173,7 +173,8 @@ def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str,
     if audience != Audience.MEMBERS and "audience" in out:
         out["audience_organization"] = None
     if current is not None and "capacity" in out and out["capacity"] is not None and out["capacity"] < current.confirmed_count:
-        fail("capacity", gettext("%(n)s seats are already taken: the capacity cannot be smaller.") % {"n": current.confirmed_count})
+        fail("capacity", ngettext("%(n)s seat is already taken: the capacity cannot be smaller.",
+                                  "%(n)s seats are already taken: the capacity cannot be smaller.", current.confirmed_count) % {"n": current.confirmed_count})
     if errors:
         raise ValidationFailed(errors)
     return out

@@ -2,7 +2,7 @@
 
 import io
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -62,15 +62,15 @@ def report_xlsx(batch: ImportBatch) -> bytes:
     through kejia.core.sheets.cell, so a header such as =HYPERLINK(…) stays text."""
     book = Book()
     sheet = book.sheet(gettext("Report"))
-    sheet.append([gettext("Row"), gettext("Column"), gettext("Reason"), gettext("Level")])
-    levels = {"error": gettext("Error"), "notice": gettext("Notice")}
+    sheet.append([gettext("Row"), gettext("Column"), gettext("Reason"), pgettext("import report", "Level")])
+    levels = {"error": pgettext("import report", "Error"), "notice": pgettext("import report", "Notice")}
     for entry in batch.report:
         sheet.append([entry["row"] or None, entry["column"], entry["reason"], levels.get(entry.get("level"), entry.get("level"))])
-    summary = book.sheet(gettext("Summary"))
+    summary = book.sheet(pgettext("import report", "Summary"))
     for label, value in ((gettext("File"), batch.file_name), (gettext("Organization"), batch.organization.name),
-                         (gettext("Status"), batch.get_status_display()), (gettext("Rows"), batch.total),
+                         (gettext("Status"), batch.get_status_display()), (pgettext("import report", "Rows"), batch.total),
                          (gettext("Good rows"), batch.good), (gettext("Bad rows"), batch.bad),
                          (gettext("People added"), batch.created_count), (gettext("People updated"), batch.updated_count),
-                         (gettext("Message"), batch.message)):
+                         (pgettext("import report", "Message"), batch.message)):
         summary.append([label, value])
     return book.save()

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import changed, record_event, snapshot
@@ -335,7 +335,8 @@ def _check_eligibility(member_class: MemberClass, person, *, is_student: bool, y
                                          "have": TitleLevel(person.title_level).label if person.title_level else "-"}]
     if member_class.min_years_in_field is not None and (years_in_field or 0) < member_class.min_years_in_field:
         errors.setdefault("years_in_field", []).append(
-            gettext("This class needs at least %(n)s years in the field.") % {"n": member_class.min_years_in_field})
+            ngettext("This class needs at least %(n)s year in the field.", "This class needs at least %(n)s years in the field.",
+                     member_class.min_years_in_field) % {"n": member_class.min_years_in_field})
     if member_class.requires_student and not is_student:
         errors.setdefault("is_student", []).append(gettext("This class is for students only."))
     if errors:
