@@ -79,7 +79,7 @@ def test_update_member_class_records_only_changed_fields(tree, society):
     assert audit.old == {"name": full.name, "annual_dues": "100.00"}
     assert audit.new == {"name": "普通会员", "annual_dues": "120.00"}
 
-    services.update_member_class(item, actor=tree.society_secretary, name="正会员", annual_dues="120.00")
+    services.update_member_class(item, actor=tree.society_secretary, name="普通会员", annual_dues="120.00")
     assert AuditEvent.objects.filter(action="member_class.updated").count() == 1  # nothing changed, nothing recorded
 
 
