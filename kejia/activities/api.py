@@ -12,7 +12,7 @@ a write is a 403; a state that forbids the change is a 409 (`illegal_transition`
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
@@ -247,7 +247,7 @@ def check_in(request, id: ObjectId, payload: CheckInIn):
         raise DomainError("required", _("Send the scanned code or a registration id."), field="code")
     result = registration.check_in(event, actor=user, code=payload.code, registration=reg)
     name, when = result.registration.name, timezone.localtime(result.registration.checked_in_at).strftime("%Y-%m-%d %H:%M")
-    message = (_g("%(name)s was already checked in at %(when)s.") if result.already else _g("%(name)s is checked in.")) % {
+    message = (gettext("%(name)s was already checked in at %(when)s.") if result.already else gettext("%(name)s is checked in.")) % {
         "name": name, "when": when}
     return {"already_checked_in": result.already, "message": message, "registration": result.registration}
 

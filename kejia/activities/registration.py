@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.activities import selectors
@@ -121,11 +121,11 @@ def register_for_event(event: Event, *, actor, person=None, now: datetime.dateti
                       "on_behalf": on_behalf})
     if user is not None:
         if status == R.CONFIRMED:
-            subject = _g("Registered: %(title)s") % {"title": event.title}
-            body = _g("Your place is confirmed. Show the QR code of your registration at the door.")
+            subject = gettext("Registered: %(title)s") % {"title": event.title}
+            body = gettext("Your place is confirmed. Show the QR code of your registration at the door.")
         else:
-            subject = _g("Waiting list: %(title)s") % {"title": event.title}
-            body = _g("The event is full; you are on the waiting list and will be told if a place frees up.")
+            subject = gettext("Waiting list: %(title)s") % {"title": event.title}
+            body = gettext("The event is full; you are on the waiting list and will be told if a place frees up.")
         notify(kind="activities.registered", user=user, subject=subject, body=body, link=reg.get_absolute_url())
     return reg
 
@@ -179,8 +179,8 @@ def promote_waitlist(event: Event, *, actor, now: datetime.datetime | None = Non
                      old={"status": R.WAITLISTED, "waitlist_position": nxt.waitlist_position}, new={"status": R.CONFIRMED})
         user = nxt.user or (nxt.person.user if nxt.person_id else None)
         if user is not None:
-            notify(kind="activities.promoted", user=user, subject=_g("A place is yours: %(title)s") % {"title": event.title},
-                   body=_g("A place freed up and your registration is now confirmed."), link=nxt.get_absolute_url())
+            notify(kind="activities.promoted", user=user, subject=gettext("A place is yours: %(title)s") % {"title": event.title},
+                   body=gettext("A place freed up and your registration is now confirmed."), link=nxt.get_absolute_url())
         promoted.append(nxt)
     return promoted
 
@@ -259,7 +259,7 @@ def undo_check_in(reg: Registration, *, actor, now: datetime.datetime | None = N
     old_at = reg.checked_in_at
     reg.status, reg.checked_in_at, reg.checked_in_by = R.CONFIRMED, None, None
     reg.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
-    revoked = revoke_certificates(reg, reason=_g("The check-in was undone."), now=now)
+    revoked = revoke_certificates(reg, reason=gettext("The check-in was undone."), now=now)
     record_event(actor=actor, action="registration.checkin_undone", obj=reg, organization=reg.event.organization,
                  old={"status": R.ATTENDED, "at": old_at}, new={"status": R.CONFIRMED, "certificates_revoked": revoked})
     return reg

@@ -11,7 +11,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.activities.choices import Audience, EventKind, EventStatus, RegistrationStatus
@@ -76,25 +76,25 @@ def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str,
             raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
         if name == "kind":
             if value not in EventKind.values:
-                fail(name, _g("Choose a kind of event from the list."))
+                fail(name, gettext("Choose a kind of event from the list."))
                 continue
         elif name == "audience":
             if value not in Audience.values:
-                fail(name, _g("Choose an audience from the list."))
+                fail(name, gettext("Choose an audience from the list."))
                 continue
         elif name in ("title",):
             value = (value or "").strip()
             if not value:
-                fail(name, _g("This field is required."))
+                fail(name, gettext("This field is required."))
                 continue
             if len(value) > 200 or "|" in value:
-                fail(name, _g("At most 200 characters, without “|”."))
+                fail(name, gettext("At most 200 characters, without “|”."))
                 continue
         elif name in ("description", "address"):
             value = (value or "").strip()
             limit = 255 if name == "address" else 20000
             if len(value) > limit:
-                fail(name, _g("At most %(n)s characters.") % {"n": limit})
+                fail(name, gettext("At most %(n)s characters.") % {"n": limit})
                 continue
         elif name == "online_url":
             value = (value or "").strip()
@@ -102,19 +102,19 @@ def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str,
                 try:
                     URLValidator(schemes=["http", "https"])(value)
                 except ValidationError:
-                    fail(name, _g("Enter a web address starting with http:// or https://."))
+                    fail(name, gettext("Enter a web address starting with http:// or https://."))
                     continue
                 if len(value) > 500:
-                    fail(name, _g("At most %(n)s characters.") % {"n": 500})
+                    fail(name, gettext("At most %(n)s characters.") % {"n": 500})
                     continue
         elif name in ("starts_at", "ends_at", "registration_opens", "registration_closes"):
             try:
                 value = _datetime(value)
             except ValueError:
-                fail(name, _g("Enter a date and time as YYYY-MM-DD HH:MM."))
+                fail(name, gettext("Enter a date and time as YYYY-MM-DD HH:MM."))
                 continue
             if value is None and name in ("starts_at", "ends_at"):
-                fail(name, _g("This field is required."))
+                fail(name, gettext("This field is required."))
                 continue
         elif name == "capacity":
             if value in (None, ""):
@@ -123,33 +123,33 @@ def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str,
                 try:
                     value = int(value)
                 except (TypeError, ValueError):
-                    fail(name, _g("Enter a whole number, or leave it empty for no limit."))
+                    fail(name, gettext("Enter a whole number, or leave it empty for no limit."))
                     continue
                 if not 1 <= value <= MAX_CAPACITY:
-                    fail(name, _g("Enter a number from 1 to %(n)s, or leave it empty for no limit.") % {"n": MAX_CAPACITY})
+                    fail(name, gettext("Enter a number from 1 to %(n)s, or leave it empty for no limit.") % {"n": MAX_CAPACITY})
                     continue
         elif name == "fee":
             try:
                 value = Decimal(str(value if value not in (None, "") else 0).strip())
             except (InvalidOperation, ValueError):
-                fail(name, _g("Enter an amount in yuan, e.g. 50 or 0."))
+                fail(name, gettext("Enter an amount in yuan, e.g. 50 or 0."))
                 continue
             if not value.is_finite() or value < 0 or value > MAX_FEE:
-                fail(name, _g("Enter an amount in yuan, e.g. 50 or 0."))
+                fail(name, gettext("Enter an amount in yuan, e.g. 50 or 0."))
                 continue
             value = value.quantize(Decimal("0.01"))
         elif name == "region":
             if value not in (None, "") and not isinstance(value, Region):
                 value = Region.objects.filter(code=str(value).strip()).first()
                 if value is None:
-                    fail(name, _g("No administrative division has this code."))
+                    fail(name, gettext("No administrative division has this code."))
                     continue
             value = value or None
         elif name == "audience_organization":
             if value not in (None, "") and not isinstance(value, Organization):
                 value = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
                 if value is None:
-                    fail(name, _g("No organization has this id."))
+                    fail(name, gettext("No organization has this id."))
                     continue
             value = value or None
         out[name] = value
@@ -159,21 +159,22 @@ def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str,
     merged.update({k: v for k, v in out.items()})
     starts, ends = merged.get("starts_at"), merged.get("ends_at")
     if starts and ends and ends < starts and "ends_at" not in errors:
-        fail("ends_at", _g("The event cannot end before it starts."))
+        fail("ends_at", gettext("The event cannot end before it starts."))
     opens, closes = merged.get("registration_opens"), merged.get("registration_closes")
     if opens and closes and closes <= opens and "registration_closes" not in errors:
-        fail("registration_closes", _g("Registration must close after it opens."))
+        fail("registration_closes", gettext("Registration must close after it opens."))
     if closes and ends and closes > ends and "registration_closes" not in errors:
-        fail("registration_closes", _g("Registration cannot close after the event ends."))
+        fail("registration_closes", gettext("Registration cannot close after the event ends."))
     if not merged.get("region") and not merged.get("online_url") and "region" not in errors and "online_url" not in errors:
-        fail("region", _g("Give the place (division and address) or an online link."))
+        fail("region", gettext("Give the place (division and address) or an online link."))
     audience = merged.get("audience") or Audience.PUBLIC
     if audience == Audience.MEMBERS and not merged.get("audience_organization") and "audience_organization" not in errors:
-        fail("audience_organization", _g("Name the organization whose members may come."))
+        fail("audience_organization", gettext("Name the organization whose members may come."))
     if audience != Audience.MEMBERS and "audience" in out:
         out["audience_organization"] = None
     if current is not None and "capacity" in out and out["capacity"] is not None and out["capacity"] < current.confirmed_count:
-        fail("capacity", _g("%(n)s seats are already taken: the capacity cannot be smaller.") % {"n": current.confirmed_count})
+        fail("capacity", ngettext("%(n)s seat is already taken: the capacity cannot be smaller.",
+                                  "%(n)s seats are already taken: the capacity cannot be smaller.", current.confirmed_count) % {"n": current.confirmed_count})
     if errors:
         raise ValidationFailed(errors)
     return out
@@ -239,8 +240,8 @@ def update_event(event: Event, *, actor, disciplines: list | None = None, now: d
 
         promote_waitlist(event, actor=actor, now=now)
     if event.status == EventStatus.PUBLISHED and any(name in new for name in NOTICE_FIELDS):
-        _tell_registrants(event, subject=_g("Changed: %(title)s") % {"title": event.title},
-                          body=_g("The time or place of the event has changed. Please check the details."))
+        _tell_registrants(event, subject=gettext("Changed: %(title)s") % {"title": event.title},
+                          body=gettext("The time or place of the event has changed. Please check the details."))
     return event
 
 
@@ -276,7 +277,7 @@ def cancel_event(event: Event, *, actor, reason: str = "", now: datetime.datetim
     recipients = _recipients(event)
     waiting = Registration.objects.filter(event=event, status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
     released = waiting.filter(status=RegistrationStatus.CONFIRMED).count()
-    count = waiting.update(status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(_g("The event was cancelled.")),
+    count = waiting.update(status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(gettext("The event was cancelled.")),
                            updated_at=now)
     event.status, event.cancel_reason = EventStatus.CANCELLED, reason
     event.confirmed_count = max(event.confirmed_count - released, 0)
@@ -284,7 +285,7 @@ def cancel_event(event: Event, *, actor, reason: str = "", now: datetime.datetim
     record_event(actor=actor, action="event.cancelled", obj=event, organization=event.organization,
                  old={"status": old_status}, new={"status": event.status, "reason": reason, "registrations_cancelled": count})
     for user in recipients:
-        notify(kind="activities.event_cancelled", user=user, subject=_g("Cancelled: %(title)s") % {"title": event.title},
+        notify(kind="activities.event_cancelled", user=user, subject=gettext("Cancelled: %(title)s") % {"title": event.title},
                body=reason, link=event.get_absolute_url())
     return event
 
@@ -303,7 +304,7 @@ def finish_event(event: Event, *, actor, now: datetime.datetime | None = None) -
     event.status = EventStatus.FINISHED
     event.save(update_fields=["status", "updated_at"])
     waiting = Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).update(
-        status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(_g("The event is over.")), updated_at=now)
+        status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(gettext("The event is over.")), updated_at=now)
     record_event(actor=actor, action="event.finished", obj=event, organization=event.organization,
                  old={"status": EventStatus.PUBLISHED}, new={"status": event.status, "waitlist_closed": waiting})
     return event
@@ -335,7 +336,7 @@ def invite_people(event: Event, *, actor, people: list) -> int:
     if event.status == EventStatus.PUBLISHED:
         for person in new:
             if person.user_id:
-                notify(kind="activities.invited", user=person.user, subject=_g("Invitation: %(title)s") % {"title": event.title},
+                notify(kind="activities.invited", user=person.user, subject=gettext("Invitation: %(title)s") % {"title": event.title},
                        link=event.get_absolute_url())
     return len(new)
 

@@ -308,6 +308,7 @@ def _clean_rule(data: dict[str, Any]) -> dict[str, Any]:
             try:
                 p, q = parse_fraction(str(value))
             except ValueError:
+                # xgettext:no-python-format
                 errors[name] = [gettext("Enter a fraction, a percentage or a number, e.g. 2/3, 75% or 70.")]
                 continue
             if p > 100000 or q > 1000000:

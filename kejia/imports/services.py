@@ -33,7 +33,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core import pii
@@ -186,7 +186,7 @@ def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None
         except Exception:
             log.exception("import batch %s failed", batch.pk)
             _finish(batch, report, BatchStatus.FAILED,
-                    _t("The import stopped on an unexpected error; nothing was written. Try again, or ask the platform administrators."))
+                    gettext("The import stopped on an unexpected error; nothing was written. Try again, or ask the platform administrators."))
     return batch
 
 
@@ -228,18 +228,17 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     bad = len(checked.bad_rows)
     _progress(batch, total=checked.total, processed=checked.total, good=len(checked.good), bad=bad)
     if checked.total == 0:
-        _finish(batch, report, BatchStatus.FAILED, _t("The file has a header row but no data rows."))
+        _finish(batch, report, BatchStatus.FAILED, gettext("The file has a header row but no data rows."))
         return
     if written is None and rejected is None and not _writable(batch, checked):
         with transaction.atomic():
             _audit(batch, written=False)
         if batch.dry_run:
-            message = _t("Dry run: %(good)d good rows, %(bad)d bad rows; nothing was written.") % {"good": len(checked.good), "bad": bad}
+            message = gettext("Dry run: good rows: %(good)d, bad rows: %(bad)d; nothing was written.") % {"good": len(checked.good), "bad": bad}
         elif bad and batch.mode == ImportMode.ALL:
-            message = _t("%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
-                         "Correct them and upload again, or import only the good rows.") % {"bad": bad}
+            message = _all_or_nothing_message(bad)
         else:
-            message = _t("No row is good enough to import.")
+            message = gettext("No row is good enough to import.")
         _finish(batch, report, BatchStatus.DONE, message)
         return
     good = checked.good
@@ -274,17 +273,16 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
         if batch.mode == ImportMode.ALL or not good:
             with transaction.atomic():
                 _audit(batch, written=False)
-            message = (_t("%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
-                          "Correct them and upload again, or import only the good rows.") % {"bad": bad}
-                       if batch.mode == ImportMode.ALL else _t("No row is good enough to import."))
+            message = (_all_or_nothing_message(bad)
+                       if batch.mode == ImportMode.ALL else gettext("No row is good enough to import."))
             _finish(batch, report, BatchStatus.DONE, message)
             return
     else:
         raise RuntimeError("the import's rows kept being refused")
-    message = _t("Imported: %(created)d people added, %(updated)d updated, %(listed)d listings added; "
-                 "%(bad)d bad rows skipped.") % {"created": written.created, "updated": written.updated, "listed": written.listed, "bad": bad}
+    message = gettext("Imported: people added: %(created)d, people updated: %(updated)d, listings added: %(listed)d; "
+                      "bad rows skipped: %(bad)d.") % {"created": written.created, "updated": written.updated, "listed": written.listed, "bad": bad}
     if extension is not None:
-        message += " " + _t("Memberships added: %(n)d.") % {"n": batch.members_count}
+        message += " " + gettext("Memberships added: %(n)d.") % {"n": batch.members_count}
     _finish(batch, report, BatchStatus.DONE, message)
 
 
@@ -362,7 +360,7 @@ def fail_stale_batches() -> int:
         with transaction.atomic():
             changed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING, updated_at=batch.updated_at).update(
                 status=BatchStatus.FAILED, finished_at=now, updated_at=now, committed=False,
-                message=_t("The import stopped: the process running it ended before it finished (a restart or a crash), "
+                message=gettext("The import stopped: the process running it ended before it finished (a restart or a crash), "
                            "so nothing was written. Upload the file again."))
             if changed:
                 batch.status = BatchStatus.FAILED
@@ -409,10 +407,18 @@ def _audit(batch: ImportBatch, *, written: bool, action: str | None = None) -> N
                       "listed": batch.listed_count, "review": batch.review_count, "kind": batch.kind, "members": batch.members_count})
 
 
+def _all_or_nothing_message(bad: int) -> str:
+    return ngettext("%(bad)d row is bad, so nothing was imported (mode: import nothing if any row is bad). "
+                    "Correct it and upload again, or import only the good rows.",
+                    "%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
+                    "Correct them and upload again, or import only the good rows.", bad) % {"bad": bad}
+
+
 def _finish(batch: ImportBatch, report: Report, status: str, message: str) -> None:
     entries = sorted(report.entries, key=lambda e: (e["row"], e["level"] != "error"))
     if report.more:
-        entries.append({"row": 0, "column": "", "reason": _t("%(n)d more problems are not listed.") % {"n": report.more}, "level": "notice"})
+        more = ngettext("%(n)d more problem is not listed.", "%(n)d more problems are not listed.", report.more) % {"n": report.more}
+        entries.append({"row": 0, "column": "", "reason": more, "level": "notice"})
     fields = {"status": status, "message": message, "report": entries, "finished_at": timezone.now(), "created_count": batch.created_count,
               "updated_count": batch.updated_count, "listed_count": batch.listed_count, "review_count": batch.review_count,
               "members_count": batch.members_count, "committed": batch.committed and status == BatchStatus.DONE}

@@ -2,7 +2,7 @@
 
 import io
 
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -61,15 +61,16 @@ def report_xlsx(batch: ImportBatch) -> bytes:
     """The report's cells come from the uploaded file (headers, values quoted in reasons): written
     through kejia.core.sheets.cell, so a header such as =HYPERLINK(…) stays text."""
     book = Book()
-    sheet = book.sheet(_t("Report"))
-    sheet.append([_t("Row"), _t("Column"), _t("Reason"), _t("Level")])
-    levels = {"error": _t("Error"), "notice": _t("Notice")}
+    sheet = book.sheet(gettext("Report"))
+    sheet.append([gettext("Row"), gettext("Column"), gettext("Reason"), pgettext("import report", "Level")])
+    levels = {"error": pgettext("import report", "Error"), "notice": pgettext("import report", "Notice")}
     for entry in batch.report:
         sheet.append([entry["row"] or None, entry["column"], entry["reason"], levels.get(entry.get("level"), entry.get("level"))])
-    summary = book.sheet(_t("Summary"))
-    for label, value in ((_t("File"), batch.file_name), (_t("Organization"), batch.organization.name), (_t("Status"), batch.get_status_display()),
-                         (_t("Rows"), batch.total), (_t("Good rows"), batch.good), (_t("Bad rows"), batch.bad),
-                         (_t("People added"), batch.created_count), (_t("People updated"), batch.updated_count),
-                         (_t("Message"), batch.message)):
+    summary = book.sheet(pgettext("import report", "Summary"))
+    for label, value in ((gettext("File"), batch.file_name), (gettext("Organization"), batch.organization.name),
+                         (gettext("Status"), batch.get_status_display()), (pgettext("import report", "Rows"), batch.total),
+                         (gettext("Good rows"), batch.good), (gettext("Bad rows"), batch.bad),
+                         (gettext("People added"), batch.created_count), (gettext("People updated"), batch.updated_count),
+                         (pgettext("import report", "Message"), batch.message)):
         summary.append([label, value])
     return book.save()

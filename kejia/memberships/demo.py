@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from kejia.memberships import numbering
 from kejia.memberships.choices import ClassKind, MembershipStatus, PaymentMethod, PaymentStatus, Transition
@@ -95,7 +95,7 @@ class _Builder:
             m.step = self.rng.randint(0, max(len(member_class.approval_steps) - 2, 0)) if status == S.APPLIED else 0
             self.event(m, Transition.APPLY, "", S.APPLIED, applied)
             if status == S.NEEDS_INFO:
-                m.reason = _g("Please upload a scan of your professional title certificate.")
+                m.reason = gettext("Please upload a scan of your professional title certificate.")
                 self.event(m, Transition.ASK_MORE, S.APPLIED, S.NEEDS_INFO, applied + datetime.timedelta(days=2), m.reason)
             return m
         joined = self.joined()
@@ -121,14 +121,14 @@ class _Builder:
                 self.pay(m, last)
             base = m.paid_through or joined - datetime.timedelta(days=1)
             m.ended_on = base + datetime.timedelta(days=GRACE_DAYS + 1)
-            m.reason = _g("Dues unpaid after the grace period")
+            m.reason = gettext("Dues unpaid after the grace period")
             self.event(m, Transition.LAPSE, S.ACTIVE, S.LAPSED, m.ended_on, m.reason)
         elif status == S.RESIGNED:
             m.paid_through = datetime.date(self.today.year - 1, 12, 31) if dues else None
             if dues:
                 self.pay(m, self.today.year - 1)
             m.ended_on = datetime.date(self.today.year, self.rng.randint(1, self.today.month), self.rng.randint(1, 28))
-            m.reason = _g("Moved to another field")
+            m.reason = gettext("Moved to another field")
             self.event(m, Transition.RESIGN, S.ACTIVE, S.RESIGNED, m.ended_on, m.reason)
         return m
 
@@ -139,10 +139,10 @@ def _classes(societies: list[Organization]) -> dict[int, dict[str, MemberClass]]
         for data in default_classes():
             rows.append(MemberClass(society=society, **data))
         if index < GROUP_SOCIETIES:
-            rows.append(MemberClass(society=society, code="group", name=_g("Group member"), kind=ClassKind.GROUP, annual_dues=Decimal("2000"),
-                                    approval_steps=[_g("Secretariat check"), _g("Council approval")],
-                                    rights=_g("Send representatives to activities; take part in the society's projects."),
-                                    duties=_g("Abide by the articles; pay dues; support the society's work."), sort=4))
+            rows.append(MemberClass(society=society, code="group", name=gettext("Group member"), kind=ClassKind.GROUP, annual_dues=Decimal("2000"),
+                                    approval_steps=[gettext("Secretariat check"), gettext("Council approval")],
+                                    rights=gettext("Send representatives to activities; take part in the society's projects."),
+                                    duties=gettext("Abide by the articles; pay dues; support the society's work."), sort=4))
     MemberClass.objects.bulk_create(rows)
     out: dict[int, dict[str, MemberClass]] = defaultdict(dict)
     for item in MemberClass.objects.filter(society__in=societies):
@@ -237,7 +237,7 @@ def seed_memberships(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.da
                     contact = rng.choice(contacts[society.pk])
                     groups.append((b.add(society, classes[society.pk]["group"], S.ACTIVE, unit=unit, contact_id=contact), contact))
         Membership.objects.bulk_create(b.memberships, batch_size=2000)
-        GroupRepresentative.objects.bulk_create([GroupRepresentative(membership=m, person_id=contact, role=_g("Contact person"))
+        GroupRepresentative.objects.bulk_create([GroupRepresentative(membership=m, person_id=contact, role=gettext("Contact person"))
                                                  for m, contact in groups])
         created_at = MembershipEvent._meta.get_field("created_at")
         created_at.auto_now_add = False  # the events carry the days they stand for, not the seed's

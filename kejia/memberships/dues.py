@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import record_event
@@ -132,8 +132,8 @@ def _credit(membership: Membership, payment: DuesPayment, *, actor, today: datet
     if membership.status == S.LAPSED and membership.paid_through >= today:
         membership.ended_on = None
         membership.reason = ""
-        services._move(membership, Transition.RENEW, actor=actor, note=_g("Dues paid for %(year)s") % {"year": payment.year})
-        services._tell(membership, _g("Membership renewed"), _g("Thank you. Your dues are paid through %(date)s.")
+        services._move(membership, Transition.RENEW, actor=actor, note=gettext("Dues paid for %(year)s") % {"year": payment.year})
+        services._tell(membership, gettext("Membership renewed"), gettext("Thank you. Your dues are paid through %(date)s.")
                        % {"date": membership.paid_through})
 
 
@@ -226,7 +226,7 @@ def confirm_payment(payment: DuesPayment, *, actor, receipt_no: str = "", today:
     record_event(actor=actor, action="dues.confirmed", obj=membership, organization=membership.society,
                  new={"year": payment.year, "amount": payment.amount, "receipt_no": payment.receipt_no, "reference": payment.reference})
     _credit(membership, payment, actor=actor, today=today)
-    services._tell(membership, _g("Dues received"), _g("Dues for %(year)s: %(amount)s yuan, receipt %(no)s.")
+    services._tell(membership, gettext("Dues received"), gettext("Dues for %(year)s: %(amount)s yuan, receipt %(no)s.")
                    % {"year": payment.year, "amount": payment.amount, "no": payment.receipt_no or "-"})
     return payment
 
@@ -243,7 +243,7 @@ def reject_payment(payment: DuesPayment, *, actor, reason: str) -> DuesPayment:
     payment.save(update_fields=["status", "updated_at"])
     record_event(actor=actor, action="dues.rejected", obj=membership, organization=membership.society,
                  new={"year": payment.year, "reason": reason})
-    services._tell(membership, _g("Dues payment not found"), reason)
+    services._tell(membership, gettext("Dues payment not found"), reason)
     return payment
 
 
@@ -326,8 +326,8 @@ def run_dues_cycle(*, today: datetime.date | None = None) -> dict[str, int]:
                 updated = Membership.objects.filter(pk=membership.pk, status=S.ACTIVE).exclude(reminded_for=base).update(reminded_for=base)
                 if updated:
                     due = next_year_due(membership, today)
-                    services._tell(membership, _g("Dues reminder"),
-                                   _g("Your dues for %(year)s (%(amount)s yuan) are due by %(date)s.")
+                    services._tell(membership, gettext("Dues reminder"),
+                                   gettext("Your dues for %(year)s (%(amount)s yuan) are due by %(date)s.")
                                    % {"year": due, "amount": membership.member_class.annual_dues,
                                       "date": base + datetime.timedelta(days=rules.grace_days)})
                     reminded += 1

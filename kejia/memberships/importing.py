@@ -16,7 +16,7 @@ import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core import pii
@@ -145,9 +145,9 @@ class MemberListImport:
                                _("This row is the same person as row %(row)d; it was skipped.") % {"row": taken[person.pk]}, "notice")
                 continue
             if number and number in holders:
-                problems.append((row.number, column, _t("Member number %(no)s is already held by another member of this society.")
+                problems.append((row.number, column, gettext("Member number %(no)s is already held by another member of this society.")
                                  % {"no": number} if holders[number] != person.pk else
-                                 _t("Member number %(no)s belongs to an earlier membership of this person; readmit them instead.")
+                                 gettext("Member number %(no)s belongs to an earlier membership of this person; readmit them instead.")
                                  % {"no": number}))
                 continue
             year = extra.get("paid_through_year")
@@ -169,7 +169,7 @@ class MemberListImport:
                 numbered.append(membership)
         Membership.objects.bulk_create(numbered)
         actor = self.batch.actor if getattr(self.batch.actor, "pk", None) else None
-        note = _t("Imported from the member list %(file)s") % {"file": self.batch.file_name}
+        note = gettext("Imported from the member list %(file)s") % {"file": self.batch.file_name}
         MembershipEvent.objects.bulk_create([MembershipEvent(membership=m, transition=Transition.APPROVE, to_status=S.ACTIVE, note=note,
                                                              actor=actor) for _r, m in new])
         return len(new)

@@ -13,7 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import changed, record_event, snapshot
@@ -137,7 +137,7 @@ def update_membership_rules(society, *, actor, **changes: Any) -> MembershipRule
             errors.setdefault(name, []).append(str(exc.message))
             continue
         except (TypeError, ValueError):
-            errors.setdefault(name, []).append(_g("Enter a whole number."))
+            errors.setdefault(name, []).append(gettext("Enter a whole number."))
             continue
         setattr(rules, name, value)
     if errors:
@@ -236,7 +236,7 @@ def create_member_class(society, *, actor, **data: Any) -> MemberClass:
     _require_manager(society, actor)
     for required in ("code", "name", "kind"):
         data.setdefault(required, "")
-    data.setdefault("approval_steps", [_g("Secretariat check"), _g("Membership committee")])
+    data.setdefault("approval_steps", [gettext("Secretariat check"), gettext("Membership committee")])
     cleaned = _clean_class(data, society=society, instance=None)
     item = MemberClass(society=society, **cleaned)
     item.save()
@@ -260,20 +260,20 @@ def update_member_class(item: MemberClass, *, actor, **data: Any) -> MemberClass
 
 def default_classes() -> list[dict[str, Any]]:
     """The three classes seed 003 三.1 names, as a society starts with them (then edits)."""
-    steps = [_g("Secretariat check"), _g("Membership committee")]
+    steps = [gettext("Secretariat check"), gettext("Membership committee")]
     return [
-        {"code": "senior", "name": _g("Senior member"), "kind": ClassKind.SENIOR, "annual_dues": "500",
-         "min_title_level": TitleLevel.SENIOR, "min_years_in_field": 15, "required_documents": [_g("Professional title certificate")],
-         "approval_steps": [*steps, _g("Council approval")],
-         "rights": _g("Vote and stand for election; take part in all activities; receive the society's publications."),
-         "duties": _g("Abide by the articles; pay dues; support the society's work."), "sort": 1},
-        {"code": "full", "name": _g("Full member"), "kind": ClassKind.FULL, "annual_dues": "100",
+        {"code": "senior", "name": gettext("Senior member"), "kind": ClassKind.SENIOR, "annual_dues": "500",
+         "min_title_level": TitleLevel.SENIOR, "min_years_in_field": 15, "required_documents": [gettext("Professional title certificate")],
+         "approval_steps": [*steps, gettext("Council approval")],
+         "rights": gettext("Vote and stand for election; take part in all activities; receive the society's publications."),
+         "duties": gettext("Abide by the articles; pay dues; support the society's work."), "sort": 1},
+        {"code": "full", "name": gettext("Full member"), "kind": ClassKind.FULL, "annual_dues": "100",
          "min_title_level": TitleLevel.INTERMEDIATE, "required_documents": [], "approval_steps": steps,
-         "rights": _g("Vote and stand for election; take part in all activities."),
-         "duties": _g("Abide by the articles; pay dues; support the society's work."), "sort": 2},
-        {"code": "student", "name": _g("Student member"), "kind": ClassKind.STUDENT, "annual_dues": "0",
-         "requires_student": True, "required_documents": [_g("Student card")], "approval_steps": [_g("Secretariat check")],
-         "rights": _g("Take part in activities and student programmes."), "duties": _g("Abide by the articles."), "sort": 3},
+         "rights": gettext("Vote and stand for election; take part in all activities."),
+         "duties": gettext("Abide by the articles; pay dues; support the society's work."), "sort": 2},
+        {"code": "student", "name": gettext("Student member"), "kind": ClassKind.STUDENT, "annual_dues": "0",
+         "requires_student": True, "required_documents": [gettext("Student card")], "approval_steps": [gettext("Secretariat check")],
+         "rights": gettext("Take part in activities and student programmes."), "duties": gettext("Abide by the articles."), "sort": 3},
     ]
 
 
@@ -330,14 +330,15 @@ def _check_eligibility(member_class: MemberClass, person, *, is_student: bool, y
         need = TITLE_ORDER.index(member_class.min_title_level)
         have = TITLE_ORDER.index(person.title_level) if person.title_level in TITLE_ORDER else len(TITLE_ORDER)
         if have > need:
-            errors["member_class"] = [_g("This class needs a professional title of level “%(level)s” or higher; the profile says “%(have)s”.")
+            errors["member_class"] = [gettext("This class needs a professional title of level “%(level)s” or higher; the profile says “%(have)s”.")
                                       % {"level": TitleLevel(member_class.min_title_level).label,
                                          "have": TitleLevel(person.title_level).label if person.title_level else "-"}]
     if member_class.min_years_in_field is not None and (years_in_field or 0) < member_class.min_years_in_field:
         errors.setdefault("years_in_field", []).append(
-            _g("This class needs at least %(n)s years in the field.") % {"n": member_class.min_years_in_field})
+            ngettext("This class needs at least %(n)s year in the field.", "This class needs at least %(n)s years in the field.",
+                     member_class.min_years_in_field) % {"n": member_class.min_years_in_field})
     if member_class.requires_student and not is_student:
-        errors.setdefault("is_student", []).append(_g("This class is for students only."))
+        errors.setdefault("is_student", []).append(gettext("This class is for students only."))
     if errors:
         raise ValidationFailed(errors)
 
@@ -350,11 +351,11 @@ def _missing_documents(membership: Membership) -> list[str]:
 def _store_documents(membership: Membership, documents: list[tuple[str, Any]], actor, stored: list[str]) -> None:
     """documents: (required-document name, uploaded file), checked for type and size. The names
     of stored files go to `stored`, so a write that fails afterwards removes them again."""
-    allowed_names = set(membership.member_class.required_documents) | {_g("Other")}
+    allowed_names = set(membership.member_class.required_documents) | {gettext("Other")}
     for name, upload in documents:
-        name = (name or "").strip() or _g("Other")
+        name = (name or "").strip() or gettext("Other")
         if name not in allowed_names:
-            name = _g("Other")
+            name = gettext("Other")
         original = getattr(upload, "name", "") or "file"
         # By content and size (kejia.core.uploads), never by the name: the stored suffix is the content's.
         suffix = check_upload(upload, kinds=DOCUMENT_KINDS, max_bytes=settings.MEMBERSHIP_MAX_UPLOAD, code="bad_document",
@@ -422,7 +423,7 @@ def _apply_for_membership(*, actor, society, member_class: MemberClass, person, 
                                    actor=actor if getattr(actor, "pk", None) else None)
     record_event(actor=actor, action="membership.apply", obj=membership, organization=society,
                  new={"status": S.APPLIED, "class": member_class.pk, "person": person.pk})
-    _tell(membership, _g("Application received"), _g("Your application is in the queue of %(society)s.") % {"society": society.name})
+    _tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
     return membership
 
 
@@ -449,7 +450,7 @@ def apply_for_group_membership(*, actor, society, member_class: MemberClass, uni
                                    actor=actor if getattr(actor, "pk", None) else None)
     record_event(actor=actor, action="membership.apply", obj=membership, organization=society,
                  new={"status": S.APPLIED, "class": member_class.pk, "unit": unit.pk, "contact": contact_person.pk})
-    _tell(membership, _g("Application received"), _g("Your application is in the queue of %(society)s.") % {"society": society.name})
+    _tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
     return membership
 
 
@@ -501,7 +502,7 @@ def approve_membership(membership: Membership, *, actor, note: str = "") -> Memb
     _require_manager(membership.society, actor)
     if membership.status == S.APPLIED and is_own(membership, actor):
         raise PermissionDenied(_("Nobody decides their own application."))
-    steps = membership.member_class.approval_steps or [_g("Approval")]
+    steps = membership.member_class.approval_steps or [gettext("Approval")]
     step_name = steps[min(membership.step, len(steps) - 1)]
     if membership.status == S.APPLIED and membership.step < len(steps) - 1:
         membership.step += 1
@@ -518,11 +519,11 @@ def approve_membership(membership: Membership, *, actor, note: str = "") -> Memb
         if not membership.number:
             membership.number = assign_number(membership, year=today.year)
     _move(membership, Transition.APPROVE, actor=actor, note=note, step_name=step_name)
-    body = _g("Welcome. Your member number is %(number)s.") % {"number": membership.number}
+    body = gettext("Welcome. Your member number is %(number)s.") % {"number": membership.number}
     if membership.member_class.has_dues:
-        body += " " + _g("Dues for %(year)s: %(amount)s yuan.") % {"year": membership.joined_on.year,
+        body += " " + gettext("Dues for %(year)s: %(amount)s yuan.") % {"year": membership.joined_on.year,
                                                                    "amount": membership.member_class.annual_dues}
-    _tell(membership, _g("Membership approved"), body)
+    _tell(membership, gettext("Membership approved"), body)
     return membership
 
 
@@ -542,7 +543,7 @@ def reject_membership(membership: Membership, *, actor, reason: str) -> Membersh
         raise PermissionDenied(_("Nobody decides their own application."))
     membership.reason = reason
     _move(membership, Transition.REJECT, actor=actor, note=reason)
-    _tell(membership, _g("Application not accepted"), reason)
+    _tell(membership, gettext("Application not accepted"), reason)
     return membership
 
 
@@ -555,7 +556,7 @@ def request_more_information(membership: Membership, *, actor, reason: str) -> M
         raise PermissionDenied(_("Nobody decides their own application."))
     membership.reason = reason
     _move(membership, Transition.ASK_MORE, actor=actor, note=reason)
-    _tell(membership, _g("More information needed for your application"), reason)
+    _tell(membership, gettext("More information needed for your application"), reason)
     return membership
 
 
@@ -608,8 +609,8 @@ def transfer_membership(membership: Membership, *, actor, member_class: MemberCl
     membership.member_class = member_class
     membership.is_student = member_class.requires_student
     _move(membership, Transition.TRANSFER, actor=actor, note=note or f"{old_class.name} → {member_class.name}")
-    _revoke(membership, _g("Class changed"))
-    _tell(membership, _g("Member class changed"), f"{old_class.name} → {member_class.name}")
+    _revoke(membership, gettext("Class changed"))
+    _tell(membership, gettext("Member class changed"), f"{old_class.name} → {member_class.name}")
     return membership
 
 
@@ -635,8 +636,8 @@ def suspend_membership(membership: Membership, *, actor, reason: str) -> Members
     _require_manager(membership.society, actor)
     membership.reason = reason
     _move(membership, Transition.SUSPEND, actor=actor, note=reason)
-    _revoke(membership, _g("Suspended"))
-    _tell(membership, _g("Membership suspended"), reason)
+    _revoke(membership, gettext("Suspended"))
+    _tell(membership, gettext("Membership suspended"), reason)
     return membership
 
 
@@ -646,7 +647,7 @@ def reinstate_membership(membership: Membership, *, actor, note: str = "") -> Me
     _require_manager(membership.society, actor)
     membership.reason = ""
     _move(membership, Transition.REINSTATE, actor=actor, note=note)
-    _tell(membership, _g("Membership reinstated"), note)
+    _tell(membership, gettext("Membership reinstated"), note)
     return membership
 
 
@@ -655,14 +656,14 @@ def terminate_membership(membership: Membership, *, actor, reason: str) -> Membe
     reason = _required_reason(reason)
     membership = _locked(membership)
     _require_manager(membership.society, actor)
-    return _end(membership, Transition.TERMINATE, actor=actor, reason=reason, subject=_g("Membership terminated"))
+    return _end(membership, Transition.TERMINATE, actor=actor, reason=reason, subject=gettext("Membership terminated"))
 
 
 @transaction.atomic
 def resign_membership(membership: Membership, *, actor, reason: str = "") -> Membership:
     membership = _locked(membership)
     _require_own(membership, actor)
-    return _end(membership, Transition.RESIGN, actor=actor, reason=(reason or "").strip()[:500], subject=_g("Resignation received"))
+    return _end(membership, Transition.RESIGN, actor=actor, reason=(reason or "").strip()[:500], subject=gettext("Resignation received"))
 
 
 @transaction.atomic
@@ -670,10 +671,10 @@ def lapse_membership(membership: Membership, *, actor=None, today: datetime.date
     """Dues unpaid past the grace period (run by the daily dues cycle, `dues.run_dues_cycle`)."""
     membership = _locked(membership)
     membership.ended_on = today or _today()
-    membership.reason = _g("Dues unpaid after the grace period")
+    membership.reason = gettext("Dues unpaid after the grace period")
     _move(membership, Transition.LAPSE, actor=actor, note=membership.reason)
-    _revoke(membership, _g("Lapsed"))
-    _tell(membership, _g("Membership lapsed"), _g("Your dues are unpaid after the grace period. Pay them to renew your membership."))
+    _revoke(membership, gettext("Lapsed"))
+    _tell(membership, gettext("Membership lapsed"), gettext("Your dues are unpaid after the grace period. Pay them to renew your membership."))
     return membership
 
 
@@ -691,5 +692,5 @@ def readmit_membership(membership: Membership, *, actor, note: str = "") -> Memb
     membership.dues_clock_from = _today()  # unpaid dues are owed again, with a fresh grace period
     membership.reminded_for = None
     _move(membership, Transition.READMIT, actor=actor, note=note)
-    _tell(membership, _g("Membership restored"), note)
+    _tell(membership, gettext("Membership restored"), note)
     return membership

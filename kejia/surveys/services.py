@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import changed, record_event, snapshot
@@ -199,7 +199,7 @@ def _check_all(survey: Survey, edited: Question | None, drafts: list[Question]) 
         f = qlib.frozen(q)
         errors = qlib.check_definition(f, frozen_before)
         if published_kinds.get(q.key, q.kind) != q.kind:
-            errors.setdefault("kind", []).append(_g("A published question keeps its kind; add a new question instead."))
+            errors.setdefault("kind", []).append(gettext("A published question keeps its kind; add a new question instead."))
         if errors:
             if edited is not None and q.key == edited.key:
                 raise ValidationFailed(errors)

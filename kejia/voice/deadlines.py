@@ -9,7 +9,7 @@ import datetime
 from typing import Protocol
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import Role, RoleKind
@@ -188,7 +188,7 @@ def set_calendar_day(*, actor, date, kind: str, name: str = "") -> CalendarDay |
         try:
             date = datetime.date.fromisoformat(str(date).strip())
         except ValueError:
-            raise ValidationFailed({"date": [_g("Enter a date as YYYY-MM-DD.")]}) from None
+            raise ValidationFailed({"date": [gettext("Enter a date as YYYY-MM-DD.")]}) from None
     current = CalendarDay.objects.filter(date=date).first()
     old = {"kind": current.kind, "name": current.name} if current else {}
     if not kind:

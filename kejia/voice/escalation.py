@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 
 from kejia.core.audit import record_event
 from kejia.voice import deadlines
@@ -61,9 +61,9 @@ def escalate_overdue(*, now: datetime.datetime | None = None) -> EscalationRun:
                    overdue_since=str(old["due_on"]))
             record_event(actor=None, action="voice.item_escalated", obj=item, organization=parent, old=old,
                          new={"organization": parent.pk, "status": item.status, "due_on": item.due_on, "level": item.escalation_level})
-            _tell_handlers(item, parent, _g("Overdue, escalated to you: %(title)s") % {"title": item.title},
-                           _g("%(org)s did not answer by %(date)s. Answer by %(due)s.") % {"org": here.name, "date": old["due_on"], "due": item.due_on})
-            _tell_sender(item, "voice_escalated", _g("Your item was escalated to %(org)s") % {"org": parent.name},
-                         _g("It was not answered in time; %(org)s now handles it and answers by %(due)s.") % {"org": parent.name, "due": item.due_on})
+            _tell_handlers(item, parent, gettext("Overdue, escalated to you: %(title)s") % {"title": item.title},
+                           gettext("%(org)s did not answer by %(date)s. Answer by %(due)s.") % {"org": here.name, "date": old["due_on"], "due": item.due_on})
+            _tell_sender(item, "voice_escalated", gettext("Your item was escalated to %(org)s") % {"org": parent.name},
+                         gettext("It was not answered in time; %(org)s now handles it and answers by %(due)s.") % {"org": parent.name, "due": item.due_on})
             run.escalated += 1
     return run

@@ -11,7 +11,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import Role, RoleKind
@@ -56,9 +56,9 @@ def _event(item: Item, kind: str, *, actor, now: datetime.datetime, note: str = 
 def _text(value, field: str, limit: int, errors: dict) -> str:
     text = (value or "").strip()
     if not text:
-        errors[field] = [_g("This field is required.")]
+        errors[field] = [gettext("This field is required.")]
     elif len(text) > limit:
-        errors[field] = [_g("At most %(n)s characters.") % {"n": limit}]
+        errors[field] = [gettext("At most %(n)s characters.") % {"n": limit}]
     return text
 
 
@@ -150,11 +150,11 @@ def send_item(*, actor, organization: Organization, kind: str, title: str, body:
     now = _now(now)
     errors: dict[str, list[str]] = {}
     if kind not in ItemKind.values:
-        errors["kind"] = [_g("Choose a kind from the list.")]
+        errors["kind"] = [gettext("Choose a kind from the list.")]
     title = _text(title, "title", TITLE_MAX, errors)
     body = _text(body, "body", BODY_MAX, errors)
     if organization is None or organization.status == OrgStatus.DISSOLVED:
-        errors["organization"] = [_g("Choose an organization that is still active.")]
+        errors["organization"] = [gettext("Choose an organization that is still active.")]
     if errors:
         raise ValidationFailed(errors)
     days, due = deadlines.due_date(kind, organization, _today(now))
@@ -165,8 +165,8 @@ def send_item(*, actor, organization: Organization, kind: str, title: str, body:
     _event(item, EventKind.SUBMITTED, actor=actor, now=now, to_org=organization, due_on=str(due))
     record_event(actor=actor, action="voice.item_sent", obj=item, organization=organization,
                  new={"kind": kind, "organization": organization.pk, "due_on": due, "allow_public": item.allow_public})
-    _tell_handlers(item, organization, _g("New %(kind)s: %(title)s") % {"kind": item.get_kind_display(), "title": title},
-                   _g("Answer by %(date)s.") % {"date": due})
+    _tell_handlers(item, organization, gettext("New %(kind)s: %(title)s") % {"kind": item.get_kind_display(), "title": title},
+                   gettext("Answer by %(date)s.") % {"date": due})
     return item
 
 
@@ -215,7 +215,7 @@ def reopen_item(item: Item, *, actor, reason: str, now: datetime.datetime | None
     _event(item, EventKind.REOPENED, actor=actor, now=now, note=reason, due_on=str(due))
     record_event(actor=actor, action="voice.item_reopened", obj=item, organization=item.organization, old=old,
                  new={"status": ItemStatus.REOPENED, "due_on": due})
-    subject = _g("Reopened: %(title)s") % {"title": item.title}
+    subject = gettext("Reopened: %(title)s") % {"title": item.title}
     if item.assignee_id and item.assignee.is_active:
         notify(kind="voice_arrived", subject=subject, body=reason, user=item.assignee, email=item.assignee.email, link=item.get_absolute_url())
     else:
@@ -276,8 +276,8 @@ def assign_item(item: Item, *, actor, assignee, note: str = "", now: datetime.da
     record_event(actor=actor, action="voice.item_assigned", obj=item, organization=item.organization, old=old,
                  new={"status": item.status, "assignee": assignee.pk})
     if assignee.pk != getattr(actor, "pk", None):
-        notify(kind="voice_assigned", subject=_g("Assigned to you: %(title)s") % {"title": item.title},
-               body=_g("Answer by %(date)s.") % {"date": item.due_on}, user=assignee, email=assignee.email, link=item.get_absolute_url())
+        notify(kind="voice_assigned", subject=gettext("Assigned to you: %(title)s") % {"title": item.title},
+               body=gettext("Answer by %(date)s.") % {"date": item.due_on}, user=assignee, email=assignee.email, link=item.get_absolute_url())
     return item
 
 
@@ -310,9 +310,9 @@ def forward_item(item: Item, *, actor, to: Organization, note: str = "", now: da
     _event(item, EventKind.FORWARDED, actor=actor, now=now, note=note, from_org=here, to_org=to)
     record_event(actor=actor, action="voice.item_forwarded", obj=item, organization=here, old=old,
                  new={"organization": to.pk, "status": item.status})
-    _tell_handlers(item, to, _g("Forwarded to you: %(title)s") % {"title": item.title}, note)
-    _tell_sender(item, "voice_forwarded", _g("Your item was forwarded to %(org)s") % {"org": to.name},
-                 _g("“%(title)s” is now handled by %(org)s.") % {"title": item.title, "org": to.name})
+    _tell_handlers(item, to, gettext("Forwarded to you: %(title)s") % {"title": item.title}, note)
+    _tell_sender(item, "voice_forwarded", gettext("Your item was forwarded to %(org)s") % {"org": to.name},
+                 gettext("“%(title)s” is now handled by %(org)s.") % {"title": item.title, "org": to.name})
     return item
 
 
@@ -339,8 +339,8 @@ def answer_item(item: Item, *, actor, text: str, public: bool = False, now: date
     _event(item, EventKind.ANSWERED, actor=actor, now=now, answer=answer.pk, public=answer.is_public)
     record_event(actor=actor, action="voice.item_answered", obj=item, organization=item.organization, old=old,
                  new={"status": ItemStatus.ANSWERED, "answer": answer.pk, "public": answer.is_public})
-    _tell_sender(item, "voice_answered", _g("Your item was answered: %(title)s") % {"title": item.title},
-                 _g("Rate the answer, or reopen the item once if it does not settle the matter."))
+    _tell_sender(item, "voice_answered", gettext("Your item was answered: %(title)s") % {"title": item.title},
+                 gettext("Rate the answer, or reopen the item once if it does not settle the matter."))
     return answer
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import record_event
@@ -32,15 +32,15 @@ def parse_hours(value: Any) -> Decimal:
     try:
         hours = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise ValueError(_g("Enter the hours as a number, e.g. 2 or 3.5.")) from None
+        raise ValueError(gettext("Enter the hours as a number, e.g. 2 or 3.5.")) from None
     if not hours.is_finite():
-        raise ValueError(_g("Enter the hours as a number, e.g. 2 or 3.5."))
+        raise ValueError(gettext("Enter the hours as a number, e.g. 2 or 3.5."))
     if hours <= 0:
-        raise ValueError(_g("Hours must be more than 0."))
+        raise ValueError(gettext("Hours must be more than 0."))
     if hours > MAX_HOURS_PER_DAY:
-        raise ValueError(_g("At most %(n)s hours in one day.") % {"n": MAX_HOURS_PER_DAY})
+        raise ValueError(gettext("At most %(n)s hours in one day.") % {"n": MAX_HOURS_PER_DAY})
     if hours != hours.quantize(CENT):
-        raise ValueError(_g("Give the hours to at most two decimals."))
+        raise ValueError(gettext("Give the hours to at most two decimals."))
     return hours.quantize(CENT)
 
 
@@ -60,24 +60,24 @@ def _participants(team: Organization, date, rows: Iterable[tuple[Any, Any]], *, 
     rows = list(rows)
     errors: list[str] = []
     if not rows:
-        raise ValidationFailed({"hours": [_g("Give the hours of at least one participant.")]})
+        raise ValidationFailed({"hours": [gettext("Give the hours of at least one participant.")]})
     if len(rows) > MAX_PARTICIPANTS:
-        raise ValidationFailed({"hours": [_g("At most %(n)s participants in one service.") % {"n": MAX_PARTICIPANTS}]})
+        raise ValidationFailed({"hours": [gettext("At most %(n)s participants in one service.") % {"n": MAX_PARTICIPANTS}]})
     out: dict[int, Decimal] = {}
     for row, (person, value) in enumerate(rows, start=1):
         pid = getattr(person, "pk", person)
         try:
             pid = int(pid)
         except (TypeError, ValueError):
-            errors.append(_g("Row %(row)s: give the person's number.") % {"row": row})
+            errors.append(gettext("Row %(row)s: give the person's number.") % {"row": row})
             continue
         try:
             hours = parse_hours(value)
         except ValueError as exc:
-            errors.append(_g("Row %(row)s: %(problem)s") % {"row": row, "problem": exc})
+            errors.append(gettext("Row %(row)s: %(problem)s") % {"row": row, "problem": exc})
             continue
         if pid in out:
-            errors.append(_g("Row %(row)s: this person is listed twice.") % {"row": row})
+            errors.append(gettext("Row %(row)s: this person is listed twice.") % {"row": row})
             continue
         out[pid] = hours
     members = dict(TeamMember.objects.filter(team=team, person_id__in=list(out), joined_on__lte=date)
@@ -87,9 +87,9 @@ def _participants(team: Organization, date, rows: Iterable[tuple[Any, Any]], *, 
                   .values("person_id").annotate(total=Sum("hours")).values_list("person_id", "total"))
     for row, pid in enumerate(out, start=1):
         if pid not in members:
-            errors.append(_g("Row %(row)s: person %(id)s is not a member of this team on %(date)s.") % {"row": row, "id": pid, "date": date})
+            errors.append(gettext("Row %(row)s: person %(id)s is not a member of this team on %(date)s.") % {"row": row, "id": pid, "date": date})
         elif others.get(pid, 0) + out[pid] > MAX_HOURS_PER_DAY:
-            errors.append(_g("Row %(row)s: %(name)s would have more than %(n)s hours on %(date)s (%(other)s in other services).")
+            errors.append(gettext("Row %(row)s: %(name)s would have more than %(n)s hours on %(date)s (%(other)s in other services).")
                           % {"row": row, "name": members[pid], "n": MAX_HOURS_PER_DAY, "date": date, "other": others[pid]})
     if errors:
         raise ValidationFailed({"hours": errors})
@@ -142,7 +142,7 @@ def record_service(team: Organization, *, actor, date: Any, address: str, partic
         except DomainError as exc:
             errors[name] = [str(exc.message)]
     if region is not None and team.region_id and not region.path.startswith(team.region.path[:9]):
-        errors["region"] = [_g("The place lies outside the team's province.")]
+        errors["region"] = [gettext("The place lies outside the team's province.")]
     if errors:
         raise ValidationFailed(errors)
     hours = _participants(team, values["date"], participants)

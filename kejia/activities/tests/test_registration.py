@@ -32,7 +32,7 @@ def test_register_confirms_while_seats_last_then_waitlists(tree, people):
     assert c.waitlist_position == 1 and selectors.place_in_line(c) == 1
     assert a.person.user_id == people.a.pk and a.name == "用户alice"
     assert AuditEvent.objects.filter(action="registration.created").count() == 3
-    assert Notice.objects.filter(user=people.c, kind="activities.registered", subject__startswith="Waiting").exists()
+    assert Notice.objects.filter(user=people.c, kind="activities.registered", subject__startswith="已候补").exists()
 
 
 def test_register_unlimited_capacity_always_confirms(tree, people):

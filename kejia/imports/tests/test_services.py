@@ -85,7 +85,7 @@ def test_import_failure_midway_rolls_everything_back(tree, monkeypatch):
                 mode="good")
     assert calls["n"] == 2
     assert batch.status == BatchStatus.FAILED and not batch.committed and batch.created_count == 0
-    assert "nothing was written" in batch.message
+    assert "未写入任何数据" in batch.message
     assert Person.objects.count() == 0 and Listing.objects.count() == 0
     assert not AuditEvent.objects.filter(action="people.imported").exists()
 

@@ -72,14 +72,14 @@ def test_create_member_class_refuses_unknown_field(tree, society):
 
 def test_update_member_class_records_only_changed_fields(tree, society):
     full = society.classes["full"]
-    item = services.update_member_class(full, actor=tree.society_secretary, name="正会员", annual_dues="120", is_open=True,
+    item = services.update_member_class(full, actor=tree.society_secretary, name="普通会员", annual_dues="120", is_open=True,
                                         approval_steps=list(full.approval_steps), code="full")
-    assert (item.name, str(item.annual_dues)) == ("正会员", "120.00")
+    assert (item.name, str(item.annual_dues)) == ("普通会员", "120.00")
     audit = AuditEvent.objects.get(action="member_class.updated")
     assert audit.old == {"name": full.name, "annual_dues": "100.00"}
-    assert audit.new == {"name": "正会员", "annual_dues": "120.00"}
+    assert audit.new == {"name": "普通会员", "annual_dues": "120.00"}
 
-    services.update_member_class(item, actor=tree.society_secretary, name="正会员", annual_dues="120.00")
+    services.update_member_class(item, actor=tree.society_secretary, name="普通会员", annual_dues="120.00")
     assert AuditEvent.objects.filter(action="member_class.updated").count() == 1  # nothing changed, nothing recorded
 
 

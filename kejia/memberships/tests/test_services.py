@@ -188,13 +188,13 @@ def test_apply_for_membership_refuses_title_below_minimum(tree, society):
 def test_apply_for_membership_refuses_too_few_years(tree, society):
     person = make_person(tree, user=tree.worker, title_level="senior")
     with pytest.raises(ValidationFailed) as exc:
-        apply(tree, society.classes["senior"], person, years_in_field=10, documents=[("Professional title certificate", pdf())])
+        apply(tree, society.classes["senior"], person, years_in_field=10, documents=[(society.classes["senior"].required_documents[0], pdf())])
     assert list(exc.value.errors) == ["years_in_field"]
 
 
 def test_apply_for_membership_refuses_student_class_to_non_student(tree, society, applicant):
     with pytest.raises(ValidationFailed) as exc:
-        apply(tree, society.classes["student"], applicant, is_student=False, documents=[("Student card", pdf())])
+        apply(tree, society.classes["student"], applicant, is_student=False, documents=[(society.classes["student"].required_documents[0], pdf())])
     assert list(exc.value.errors) == ["is_student"]
 
 
@@ -356,7 +356,7 @@ def test_supply_information_only_by_applicant(ctx):
 
 @pytest.fixture
 def student_member(tree, society, applicant):
-    m = apply(tree, society.classes["student"], applicant, is_student=True, documents=[("Student card", pdf())])
+    m = apply(tree, society.classes["student"], applicant, is_student=True, documents=[(society.classes["student"].required_documents[0], pdf())])
     return approve_all(m, tree.society_secretary)
 
 
@@ -376,7 +376,7 @@ def test_transfer_membership_student_to_full_on_graduation(tree, society, studen
 
 def test_transfer_membership_checks_title_of_new_class(tree, society):
     person = make_person(tree, user=tree.worker, title_level="junior")
-    m = approve_all(apply(tree, society.classes["student"], person, is_student=True, documents=[("Student card", pdf())]),
+    m = approve_all(apply(tree, society.classes["student"], person, is_student=True, documents=[(society.classes["student"].required_documents[0], pdf())]),
                     tree.society_secretary)
     with pytest.raises(ValidationFailed) as exc:
         services.transfer_membership(m, actor=tree.society_secretary, member_class=society.classes["full"])
@@ -478,7 +478,7 @@ def test_lapse_membership_by_system(ctx):
     event = m.events.order_by("-id").first()
     assert (event.transition, event.actor) == (T.LAPSE, None)
     assert AuditEvent.objects.filter(action="membership.lapse", actor=None).exists()
-    assert Notice.objects.filter(user=ctx.member, subject__contains="lapsed").exists()
+    assert Notice.objects.filter(user=ctx.member, subject__endswith="会籍已失效").exists()
 
 
 REASONED = {T.REJECT: services.reject_membership, T.ASK_MORE: services.request_more_information,

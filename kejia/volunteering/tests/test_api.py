@@ -89,7 +89,7 @@ def test_record_service_hours_errors_name_participants(tree, vol):
         "date": "2026-03-14", "address": "x", "participants": [{"person_id": vol.people.a.pk, "hours": 25}]})
     assert r.status_code == 400
     body = r.json()
-    assert body["field"] == "participants" and body["errors"]["participants"][0].startswith("Row 1:")
+    assert body["field"] == "participants" and body["errors"]["participants"][0].startswith("第 1 行：")
 
 
 def test_reject_needs_a_reason(tree, vol):

@@ -247,14 +247,14 @@ def test_reject_service_needs_a_reason_and_tells_the_reporter(tree, vol):
 
 
 @pytest.mark.parametrize("hours,message", [
-    ("0", "more than 0"), ("-2", "more than 0"), ("24.5", "At most 24"), ("abc", "as a number"), ("1.234", "two decimals"),
-    ("NaN", "as a number"),
+    ("0", "必须大于 0"), ("-2", "必须大于 0"), ("24.5", "每天最多 24 小时"), ("abc", "请用数字填写"), ("1.234", "两位小数"),
+    ("NaN", "请用数字填写"),
 ])
 def test_record_service_refuses_implausible_hours_naming_the_row(tree, vol, hours, message):
     with pytest.raises(ValidationFailed) as exc:
         record(tree, vol, participants=[(vol.people.worker, "2"), (vol.people.a, hours)])
     (problem,) = exc.value.errors["hours"]
-    assert problem.startswith("Row 2:") and message in problem
+    assert problem.startswith("第 2 行：") and message in problem
 
 
 def test_record_service_refuses_more_than_24_hours_a_day_across_teams(tree, vol):
@@ -269,7 +269,7 @@ def test_record_service_refuses_more_than_24_hours_a_day_across_teams(tree, vol)
 def test_record_service_refuses_non_members_duplicates_and_nobody(tree, vol):
     with pytest.raises(ValidationFailed) as exc:
         record(tree, vol, participants=[(vol.people.b, "2"), (vol.people.a, "1"), (vol.people.a, "1")])
-    assert [m[:6] for m in exc.value.errors["hours"]] == ["Row 3:", "Row 1:"]
+    assert [m[:6] for m in exc.value.errors["hours"]] == ["第 3 行：", "第 1 行："]
     with pytest.raises(ValidationFailed):
         record(tree, vol, participants=[])
     assert not ServiceHours.objects.exists()

@@ -94,7 +94,7 @@ def test_report_and_confirm_a_service_from_the_pages(tree, vol):
     assert form.status_code == 200 and f"svc-h_{vol.people.a.pk}" in form.content.decode()
     day = datetime.date.today().isoformat()
     bad = worker.post(url, {"svc-date": day, "svc-address": "梅园小学", "svc-people_served": "30", f"svc-h_{vol.people.a.pk}": "30"})
-    assert bad.status_code == 400 and "At most 24" in bad.content.decode()
+    assert bad.status_code == 400 and "每天最多 24 小时" in bad.content.decode()
     ok = worker.post(url, {"svc-date": day, "svc-address": "梅园小学", "svc-people_served": "30", f"svc-h_{vol.people.a.pk}": "2",
                            f"svc-h_{vol.people.worker.pk}": "2.5"})
     record = ServiceRecord.objects.get()
