@@ -118,3 +118,18 @@ def test_unexpected_error_is_a_json_500(tree, monkeypatch):
 def test_html_pages_keep_html_errors(db):
     response = Client().get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("url", ["/api/people/1%00", "/api/people/%00", "/api/orgs/1%00/children"])
+def test_nul_in_a_path_parameter_is_a_422(tree, url):
+    # The parser normalises bodies and query strings, not the path: a NUL there is refused.
+    response = Client().get(url, headers=bearer(tree.county_staff))
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid" and response.json()["field"] == "id"
+
+
+def test_nul_in_a_password_is_a_422_not_stripped(tree):
+    # Passwords are not normalised (compared byte for byte): the guard refuses a NUL in one.
+    response = Client().post("/api/auth/token", {"identifier": "nobody", "password": "pass\x00word"}, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["field"] == "password"
