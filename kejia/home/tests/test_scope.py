@@ -27,7 +27,7 @@ MATRIX_ROUTES: list[str] = ["home:association", "GET /api/find/associations/{id}
 ACTORS = ["anonymous", "worker", "county_staff", "sibling_staff", "nj_admin", "society_secretary", "platform"]
 ACTIVE = ["js", "nj", "xw", "my", "qh", "wx", "lx", "soc", "soc_ai"]
 NOT_PUBLIC = ["ent", "dormant_qh_child", "unknown"]
-SECRETS = ["7321", "51320000MJ5012345H", "矩阵私密人员", "13912349999", "13912340001", "xw_staff", "soc_staff",
+SECRETS = ["947312586", "51320000MJ5012345H", "矩阵私密人员", "13912349999", "13912340001", "xw_staff", "soc_staff",
            "矩阵草稿活动", "矩阵会员专场", "矩阵私密建议", "矩阵内部答复"]
 
 
@@ -36,7 +36,7 @@ def world(tree):
     from kejia.organizations.services import create_organization
 
     for key in ACTIVE:
-        update_organization(getattr(tree, key), actor=tree.platform, fulltime_staff=7321, party_coverage="joint")
+        update_organization(getattr(tree, key), actor=tree.platform, fulltime_staff=947312586, party_coverage="joint")
     create_person(actor=tree.platform, organization=tree.xw, name="矩阵私密人员", phone="13912349999")
     for key in ("xw", "soc"):
         org = getattr(tree, key)
