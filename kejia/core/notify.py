@@ -1,7 +1,9 @@
 """Notices to people, through pluggable senders.
 
-`notify()` stores a Notice (the person reads it in Kejia) and, once the surrounding transaction
-commits, hands it to each sender named in settings.NOTICE_SENDERS. Senders are small classes
+`notify()` stores a Notice (the person reads it in Kejia, in the inbox behind the bell) in the
+surrounding transaction and, once that commits, queues a background task
+(kejia.core.tasks.deliver_notice, django-tasks) that hands it to each sender named in
+settings.NOTICE_SENDERS in the task worker: a slow or failing gateway never holds up a request. Senders are small classes
 with `send(notice, *, phone="")`: the console sender logs, the e-mail sender uses Django's mail
 backend, and an SMS sender is any class implementing `SmsGateway.send_sms` (a provider's API is
 outside the system; tests replace it)."""
@@ -14,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from kejia.core import pii
 from kejia.core.models import Notice
 
 log = logging.getLogger("kejia.notices")
@@ -80,10 +83,12 @@ def senders() -> list:
     return _senders(tuple(settings.NOTICE_SENDERS))
 
 
-def _deliver(notice_id: int, phone: str) -> None:
+def deliver(notice_id: int, phone: str) -> list[str]:
+    """Hand notice `notice_id` to every sender; the names of those that took it (also stored in
+    Notice.sent_via). Runs in the task worker (kejia.core.tasks)."""
     notice = Notice.objects.select_related("user").filter(pk=notice_id).first()
     if notice is None:
-        return
+        return []
     used = []
     for sender in senders():
         try:
@@ -93,12 +98,23 @@ def _deliver(notice_id: int, phone: str) -> None:
             log.exception("notice %s: sender %s failed", notice_id, getattr(sender, "name", sender))
     if used:
         Notice.objects.filter(pk=notice_id).update(sent_via=used)
+    return used
+
+
+def _enqueue(notice_id: int, phone_sealed: str) -> None:
+    from kejia.core.tasks import deliver_notice
+
+    try:
+        deliver_notice.enqueue(notice_id, phone_sealed)
+    except Exception:  # the change the notice is about is committed: a queue failure must not turn it into a 500
+        log.exception("notice %s could not be queued for sending", notice_id)
 
 
 def notify(*, kind: str, subject: str, body: str = "", user=None, email: str = "", phone: str = "", link: str = "") -> Notice:
-    """Store a notice and send it after commit. `phone` is plaintext, used only by SMS senders
-    and never stored here."""
+    """Store a notice and, after commit, queue its sending. `phone` is plaintext, used only by SMS
+    senders; it is never stored on the notice and travels to the worker sealed."""
     notice = Notice.objects.create(user=user if getattr(user, "pk", None) else None, email=email, subject=str(subject)[:200],
                                    body=str(body), link=link, kind=kind)
-    transaction.on_commit(lambda: _deliver(notice.pk, phone))
+    sealed = pii.encrypt(phone) if phone else ""
+    transaction.on_commit(lambda: _enqueue(notice.pk, sealed))
     return notice
