@@ -2,9 +2,10 @@ import datetime
 from typing import Annotated
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
-from kejia.accounts import services
+from kejia.accounts import notices, services
+from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.http import client_ip
 from kejia.organizations import scope
@@ -125,3 +126,56 @@ def me(request):
         "roles": [{"organization_id": r.organization_id, "organization_name": r.organization.name,
                    "kind": r.kind, "kind_label": str(r.get_kind_display())} for r in roles],
     }
+
+
+# ---- Notice inbox -------------------------------------------------------------------------
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    link: str
+    created_at: datetime.datetime
+    read_at: datetime.datetime | None
+
+
+class NoticePageOut(Schema):
+    count: int
+    unread: int
+    limit: int
+    offset: int
+    items: list[NoticeOut]
+
+
+class NoticeFilter(PageParams):
+    unread: bool = Field(False, description="Only the unread notices")
+
+
+class MarkedOut(Schema):
+    marked: int
+    unread: int
+
+
+@router.get("/me/notices", response=NoticePageOut, auth=AUTH, summary=str(_("My notices")))
+def my_notices(request, params: Query[NoticeFilter]):
+    """Your notices, newest first (`unread=true`: only the unread ones), with the unread count."""
+    page = page_of(notices.notices_of(request.auth, unread_only=params.unread), params)
+    return {**page, "unread": notices.unread_count(request.auth)}
+
+
+@router.post("/me/notices/read", response=MarkedOut, auth=AUTH, summary=str(_("Mark all my notices read")))
+def read_all_notices(request):
+    marked = notices.mark_all_read(request.auth)
+    return {"marked": marked, "unread": notices.unread_count(request.auth)}
+
+
+@router.post("/me/notices/{id}/read", response=NoticeOut, auth=AUTH, summary=str(_("Mark a notice read")))
+def read_notice(request, id: Annotated[int, Path(ge=1, le=2**62, description="The notice's id")]):  # noqa: A002 - the path is /{id}
+    """Another person's notice is a 404."""
+    return notices.mark_read(request.auth, id)
+
+
+@router.post("/me/notices/{id}/unread", response=NoticeOut, auth=AUTH, summary=str(_("Mark a notice unread")))
+def unread_notice(request, id: Annotated[int, Path(ge=1, le=2**62, description="The notice's id")]):  # noqa: A002 - the path is /{id}
+    return notices.mark_unread(request.auth, id)

@@ -12,4 +12,8 @@ urlpatterns = [
     path("me/password/", views.password_change, name="password_change"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("password/reset/confirm/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/read/", views.notices_read_all, name="notices_read_all"),
+    path("notices/<int:pk>/", views.notice_open, name="notice_open"),
+    path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
 ]

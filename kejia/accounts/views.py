@@ -2,12 +2,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kejia.accounts import services
+from kejia.accounts import notices, services
 from kejia.accounts.forms import LoginForm, PasswordChangeForm, ResetConfirmForm, ResetRequestForm, TokenForm
 from kejia.core.errors import DomainError
 from kejia.core.http import client_ip
@@ -133,3 +135,51 @@ def password_reset_confirm(request):
     response = render(request, "accounts/password_reset_confirm.html", {"form": form}, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# ---- Notice inbox -------------------------------------------------------------------------
+
+NOTICES_PER_PAGE = 20
+
+
+@login_required
+def notice_list(request):
+    unread_only = request.GET.get("show") == "unread"
+    page = Paginator(notices.notices_of(request.user, unread_only=unread_only), NOTICES_PER_PAGE).get_page(request.GET.get("page"))
+    for notice in page.object_list:
+        notice.safe_link = notices.safe_link(notice)
+    return render(request, "accounts/notices.html", {"page": page, "unread_only": unread_only,
+                                                     "unread": notices.unread_count(request.user)})
+
+
+@login_required
+def notice_open(request, pk: int):
+    """Open a notice: it is marked read and the page it is about opens (the list when it has none)."""
+    notice = notices.mark_read(request.user, pk)
+    return redirect(notices.safe_link(notice) or "accounts:notices")
+
+
+def _back_to_list(request):
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "accounts:notices"
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notice_read(request, pk: int):
+    """Mark one notice read (or unread again with `unread=1`)."""
+    if request.POST.get("unread"):
+        notices.mark_unread(request.user, pk)
+    else:
+        notices.mark_read(request.user, pk)
+    return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def notices_read_all(request):
+    count = notices.mark_all_read(request.user)
+    messages.success(request, ngettext("%(n)d notice marked read.", "%(n)d notices marked read.", count) % {"n": count})
+    return _back_to_list(request)

@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "kejia.home.context_processors.navigation",
+                "kejia.accounts.context_processors.notices",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
