@@ -4,7 +4,7 @@ from typing import Annotated
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from kejia.accounts import notices, services
+from kejia.accounts import notices, registration, services
 from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.http import client_ip
@@ -114,6 +114,51 @@ def confirm_reset(request, payload: ResetConfirmIn):
     services.reset_password(identifier=payload.identifier, code=payload.code, new_password=payload.new_password,
                             ip=client_ip(request))
     return {"message": str(_("Your password was reset. Log in with the new one."))}
+
+
+class RegisterIn(Schema):
+    contact: str = Field(..., max_length=254, description="A mobile phone number or an e-mail address")
+    consent: bool = Field(False, description="Consent to the privacy notice (must be true)")
+
+
+class RegisterOut(Schema):
+    message: str
+    sent_to: str
+    privacy_notice_version: str
+
+
+class RegisterConfirmIn(Schema):
+    contact: str = Field(..., max_length=254)
+    code: str = Field(..., max_length=16)
+    name: str = Field(..., max_length=64)
+    password: str = Field(..., max_length=256)
+    consent: bool = Field(False, description="Consent to the privacy notice (must be true)")
+
+
+class RegisteredOut(Schema):
+    id: int
+    username: str
+    profile: str = Field(..., description="linked, review (staff will check a possible match) or none")
+    message: str
+
+
+@router.post("/auth/register", response={202: RegisterOut}, auth=None, summary=str(_("Ask for a registration code")))
+def register(request, payload: RegisterIn):
+    """Sends a code to the phone (SMS) or e-mail. The answer is the same when an account already
+    holds that contact (its owner is told instead). Limited per contact and per client address (429)."""
+    contact = registration.start_registration(contact=payload.contact, consent=payload.consent, ip=client_ip(request))
+    return Status(202, {"message": str(_("A code was sent to %(to)s. Enter it below to finish.") % {"to": contact.masked}),
+                        "sent_to": contact.masked, "privacy_notice_version": registration.PRIVACY_NOTICE_VERSION})
+
+
+@router.post("/auth/register/confirm", response={201: RegisteredOut}, auth=None, summary=str(_("Create my account with a code")))
+def register_confirm(request, payload: RegisterConfirmIn):
+    """Makes the account (then POST /api/auth/token to log in), records the consent and links the
+    profile or asks staff to review a possible match. A wrong or expired code is a 400 `bad_code`."""
+    done = registration.complete_registration(contact=payload.contact, code=payload.code, name=payload.name,
+                                              password=payload.password, consent=payload.consent, ip=client_ip(request))
+    return Status(201, {"id": done.user.pk, "username": done.user.username, "profile": done.profile,
+                        "message": str(_("Your account is ready."))})
 
 
 @router.get("/me", response=MeOut, auth=AUTH)

@@ -35,3 +35,19 @@ class ResetConfirmForm(forms.Form):
                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     new_password = forms.CharField(label=_("New password"), max_length=256,
                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class RegisterStartForm(forms.Form):
+    contact = forms.CharField(label=_("Mobile phone or e-mail"), max_length=254,
+                              widget=forms.TextInput(attrs={"autocomplete": "tel", "autofocus": True}),
+                              help_text=_("We send a code to it. You log in with it later."))
+    consent = forms.BooleanField(label=_("I have read the privacy notice above and agree to it."), required=False)
+
+
+class RegisterConfirmForm(forms.Form):
+    code = forms.CharField(label=pgettext_lazy("verification", "Code"), max_length=16,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+    name = forms.CharField(label=_("Your name"), max_length=64, help_text=_("As the organizations that list you write it: we look for your profile with it."),
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password = forms.CharField(label=_("Password"), max_length=256, help_text=_("At least 8 characters, not only digits."),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))

@@ -85,3 +85,22 @@ class ApiToken(models.Model):
         from django.utils import timezone
 
         return self.expires_at is None or self.expires_at <= timezone.now()
+
+
+class PrivacyConsent(models.Model):
+    """A person's consent to the privacy notice (PIPL), given when registering: which version of
+    the notice they read and when. Kept for as long as the account exists."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_consents",
+                             verbose_name=_("user"))
+    notice_version = models.CharField(_("privacy notice version"), max_length=32)
+    given_at = models.DateTimeField(_("consent given"))
+    channel = models.CharField(max_length=8, blank=True, help_text="how the contact was proved: sms or email")
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("privacy consent")
+        verbose_name_plural = _("privacy consents")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.notice_version}"

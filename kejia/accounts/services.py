@@ -102,6 +102,8 @@ def find_account(identifier: str) -> User | None:
     if not ident or len(ident) > 150:
         return None
     user = User.objects.filter(username=ident).first()
+    if user is None and "@" in ident:  # a self-registered account's username is its e-mail, lower-cased
+        user = User.objects.filter(username=ident.lower()).first()
     if user is None:
         phone = normalize_phone(ident)
         if phone.isdigit() and len(phone) == 11:

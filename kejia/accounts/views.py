@@ -9,8 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kejia.accounts import notices, services
-from kejia.accounts.forms import LoginForm, PasswordChangeForm, ResetConfirmForm, ResetRequestForm, TokenForm
+from kejia.accounts import notices, registration, services
+from kejia.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    RegisterConfirmForm,
+    RegisterStartForm,
+    ResetConfirmForm,
+    ResetRequestForm,
+    TokenForm,
+)
 from kejia.core.errors import DomainError
 from kejia.core.http import client_ip
 from kejia.organizations.views import form_error
@@ -183,3 +191,64 @@ def notices_read_all(request):
     count = notices.mark_all_read(request.user)
     messages.success(request, ngettext("%(n)d notice marked read.", "%(n)d notices marked read.", count) % {"n": count})
     return _back_to_list(request)
+
+
+# ---- Self-registration ---------------------------------------------------------------------
+
+REGISTER_SESSION = "register_contact"
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    """Step 1: the phone or e-mail and the consent to the privacy notice; a code goes to it."""
+    if request.user.is_authenticated:
+        return redirect("home:me")
+    form = RegisterStartForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                contact = registration.start_registration(contact=form.cleaned_data["contact"], consent=form.cleaned_data["consent"],
+                                                          ip=client_ip(request))
+            except DomainError as exc:
+                status = form_error(form, exc)
+            else:
+                request.session[REGISTER_SESSION] = contact.value
+                messages.success(request, _("A code was sent to %(to)s. Enter it below to finish.") % {"to": contact.masked})
+                return redirect("accounts:register_confirm")
+    return render(request, "accounts/register.html", {"form": form, "notice_version": registration.PRIVACY_NOTICE_VERSION},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def register_confirm(request):
+    """Step 2: the code, the name and a password; the account is made and the profile linked (or
+    a review asked)."""
+    value = request.session.get(REGISTER_SESSION)
+    if not value:
+        return redirect("accounts:register")
+    contact = registration.parse_contact(value)
+    form = RegisterConfirmForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                done = registration.complete_registration(contact=value, consent=True, ip=client_ip(request), **form.cleaned_data)
+            except DomainError as exc:
+                status = form_error(form, exc)
+            else:
+                request.session.pop(REGISTER_SESSION, None)
+                login(request, done.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+                messages.success(request, {
+                    "linked": _("Your account is ready and linked to your profile."),
+                    "review": _("Your account is ready. A profile may be yours: the organization that lists you will check it "
+                                "and link it. You will find a notice in your inbox."),
+                    "none": _("Your account is ready. No profile was found with your name and contact: link it yourself "
+                              "below, or ask the organization that lists you."),
+                }[done.profile])
+                return redirect("people:me")
+    response = render(request, "accounts/register_confirm.html", {"form": form, "sent_to": contact.masked}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

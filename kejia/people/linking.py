@@ -201,3 +201,56 @@ def unlink_account(person: Person, *, actor, reason: str, ip: str | None = None)
     record_event(actor=actor, action="person.account_unlinked", obj=person, organization=_org_of(person),
                  old={"user": previous}, new={"user": None, "reason": reason[:200]}, ip=ip)
     return person
+
+
+# ---- After self-registration: link a sure match, ask staff about an uncertain one ---------
+
+MAX_REVIEW_CANDIDATES = 3  # a name shared by more profiles than this is no lead: the person asks their organization
+
+
+def link_after_registration(user, *, name: str, phone: str = "", email: str = "", ip: str | None = None):
+    """The account was just made with a proved phone (or e-mail). One active, unlinked profile with
+    that contact and that name: linked at once (the code proved control of the contact on file).
+    Anything less certain — several such profiles, the profile linked to another account, the
+    contact with another name, the name with another contact — becomes a LinkRequest per candidate
+    (at most MAX_REVIEW_CANDIDATES) for staff of an organization listing the profile. Returns
+    ("linked", person), ("review", None) or ("none", None). Runs in the caller's transaction."""
+    from kejia.people.models import LinkRequest, LinkRequestReason
+
+    active = Person.objects.filter(status=PersonStatus.ACTIVE)
+    if phone:
+        by_contact = list(active.filter(phone_hash=pii.blind_index(phone)).order_by("pk")[:MAX_REVIEW_CANDIDATES + 1])
+    elif email:
+        by_contact = list(active.filter(email__iexact=email).order_by("pk")[:MAX_REVIEW_CANDIDATES + 1])
+    else:
+        by_contact = []
+    same_name = [p for p in by_contact if p.name == name]
+    proof = "registration_phone" if phone else "registration_email"
+    if len(same_name) == 1 and not same_name[0].user_id:
+        person = Person.objects.select_for_update().get(pk=same_name[0].pk)
+        if not person.user_id:
+            person.user = user
+            person.save(update_fields=["user", "updated_at"])
+            record_event(actor=user, action="person.account_linked", obj=person, organization=_org_of(person),
+                         new={"user": user.pk, "proof": proof, "previous_user": None}, ip=ip)
+            notify(kind="people.account_linked", user=user, link="/people/me/",
+                   subject=_("Your account is now linked to your profile."))
+            return "linked", person
+    if same_name:
+        reason = LinkRequestReason.SEVERAL if len(same_name) > 1 else LinkRequestReason.LINKED_ELSEWHERE
+        candidates = [(p, reason) for p in same_name]
+    elif by_contact:
+        candidates = [(p, LinkRequestReason.NAME_DIFFERS) for p in by_contact]
+    else:
+        by_name = list(active.filter(name=name).order_by("pk")[:MAX_REVIEW_CANDIDATES + 1])
+        candidates = [(p, LinkRequestReason.CONTACT_DIFFERS) for p in by_name] if len(by_name) <= MAX_REVIEW_CANDIDATES else []
+    candidates = [(p, r) for p, r in candidates[:MAX_REVIEW_CANDIDATES] if _org_of(p) is not None]
+    if not candidates:
+        return "none", None
+    for person, reason in candidates:
+        request = LinkRequest.objects.create(user=user, person=person, reason=reason)
+        record_event(actor=user, action="person.link_requested", obj=person, organization=_org_of(person), ip=ip,
+                     new={"user": user.pk, "reason": reason, "request": request.pk})
+    notify(kind="people.link_requested", user=user, link="/people/me/",
+           subject=_("We found a profile that may be yours. Staff of the organization that lists you will check and link it."))
+    return "review", None

@@ -162,3 +162,45 @@ class MergeRecord(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.duplicate_id} → {self.survivor_id}"
+
+
+class LinkRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    CLOSED = "closed", _("Closed")
+
+
+class LinkRequestReason(models.TextChoices):
+    SEVERAL = "several", _("Several profiles have this name and contact")
+    NAME_DIFFERS = "name_differs", _("The contact matches but the name differs")
+    CONTACT_DIFFERS = "contact_differs", _("The name matches but the contact differs")
+    LINKED_ELSEWHERE = "linked_elsewhere", _("The profile is linked to another account")
+
+
+class LinkRequest(models.Model):
+    """A newly registered account that may be this profile, when the match was not certain
+    (kejia.people.linking.link_after_registration): staff of an organization listing the
+    person approve (the account is linked) or refuse it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_requests",
+                             verbose_name=_("account"))
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("profile"))
+    reason = models.CharField(_("reason"), max_length=20, choices=LinkRequestReason.choices)
+    status = models.CharField(_("status"), max_length=10, choices=LinkRequestStatus.choices, default=LinkRequestStatus.PENDING,
+                              db_index=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "person"], condition=models.Q(status="pending"),
+                                               name="link_request_one_pending")]
+        verbose_name = _("link request")
+        verbose_name_plural = _("link requests")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.person_id} ({self.status})"

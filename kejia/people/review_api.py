@@ -10,7 +10,8 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
-from kejia.people import merging, review_selectors
+from kejia.core.http import client_ip
+from kejia.people import link_requests, merging, review_selectors
 from kejia.people.models import CandidateStatus, MatchCandidate, MergeRecord
 
 router = Router(tags=["people"])
@@ -161,3 +162,60 @@ def undo_merge(request, id: ObjectId):
     merging.unmerge(record, actor=request.auth)
     record.refresh_from_db()
     return record
+
+
+# ---- Account link requests (uncertain matches after self-registration) --------------------
+
+class LinkRequestOut(Schema):
+    id: int
+    status: str
+    reason: str
+    reason_label: str
+    created_at: datetime.datetime
+    account_name: str
+    account_phone: str = Field(description="Masked")
+    account_email: str = Field(description="Masked")
+    person_id: int
+    person_name: str
+    person_phone: str = Field(description="Masked")
+    decided_at: datetime.datetime | None
+    note: str
+
+
+class LinkRequestPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[LinkRequestOut]
+
+
+class LinkRequestFilter(PageParams):
+    status: str = Field("pending", pattern="^(pending|approved|refused|closed)$")
+
+
+class LinkDecisionIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=200, description="Required to refuse: the person reads it")
+
+
+def _link_request_out(item) -> dict[str, Any]:
+    return {"id": item.pk, "status": item.status, "reason": item.reason, "reason_label": str(item.get_reason_display()),
+            "created_at": item.created_at, "account_name": item.user.display_name, "account_phone": item.user.phone_masked,
+            "account_email": review_selectors.mask_email(item.user.email), "person_id": item.person_id,
+            "person_name": item.person.name, "person_phone": item.person.phone_masked, "decided_at": item.decided_at,
+            "note": item.note}
+
+
+@router.get("/people/link-requests", response=LinkRequestPageOut, auth=AUTH, summary=str(_("Account link requests")))
+def list_link_requests(request, params: Query[LinkRequestFilter]):
+    """Registered accounts that may be profiles your organizations list (uncertain matches)."""
+    page = page_of(link_requests.visible_link_requests(request.auth, status=params.status), params)
+    return {**page, "items": [_link_request_out(item) for item in page["items"]]}
+
+
+@router.post("/people/link-requests/{id}/decide", response=LinkRequestOut, auth=AUTH, summary=str(_("Decide an account link request")))
+def decide_link_request(request, id: ObjectId, payload: LinkDecisionIn):  # noqa: A002 - the path is /{id}
+    """Approve (the account is linked to the profile) or refuse (with a note). Outside your scope: 404."""
+    item = link_requests.get_link_request_for(request.auth, id)
+    item = link_requests.decide(item, actor=request.auth, approve=payload.approve, note=payload.note, ip=client_ip(request))
+    return _link_request_out(link_requests.get_link_request_for(request.auth, item.pk))

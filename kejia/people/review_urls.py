@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kejia.people import review_views
+from kejia.people import link_request_views, review_views
 
 urlpatterns = [
     path("review/", review_views.review_list, name="review_list"),
@@ -10,4 +10,6 @@ urlpatterns = [
     path("review/<int:pk>/decide/", review_views.review_decide, name="review_decide"),
     path("merges/", review_views.merge_list, name="merge_list"),
     path("merges/<int:pk>/undo/", review_views.merge_undo, name="merge_undo"),
+    path("link-requests/", link_request_views.link_request_list, name="link_requests"),
+    path("link-requests/<int:pk>/decide/", link_request_views.link_request_decide, name="link_request_decide"),
 ]

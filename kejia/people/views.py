@@ -19,7 +19,7 @@ from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.view_helpers import visible_by_code
 from kejia.organizations.views import form_error
-from kejia.people import linking, selectors, services
+from kejia.people import link_requests, linking, selectors, services
 from kejia.people.forms import (
     AchievementForm,
     AnonymizeForm,
@@ -353,7 +353,8 @@ def me(request):
             else:
                 messages.success(request, _("A code was sent to %(to)s. Enter it to finish linking.") % {"to": challenge.sent_to})
                 return redirect("people:me_confirm")
-    return render(request, "people/link.html", {"form": form, "pending": linking.pending_account_link(request.user)}, status=status)
+    return render(request, "people/link.html", {"form": form, "pending": linking.pending_account_link(request.user),
+                                                "in_review": link_requests.pending_for_account(request.user).exists()}, status=status)
 
 
 @login_required
