@@ -443,6 +443,9 @@ OTHER_MATRICES.update(dict.fromkeys([
     "GET /api/people/review/{id}", "POST /api/people/review/{id}/merge", "POST /api/people/review/{id}/keep-apart",
     "POST /api/people/merges/{id}/undo",
 ], "kejia/people/tests/test_review.py"))
+# Account link requests after self-registration: every actor, page and API (outside scope → 404).
+OTHER_MATRICES.update(dict.fromkeys(["people:link_request_decide", "POST /api/people/link-requests/{id}/decide"],
+                                    "kejia/people/tests/test_link_requests.py"))
 # Memberships: pages and API, each route with an id in the memberships matrix (its own world of
 # two societies, their members, documents, payments and classes).
 MEMBERSHIPS_MATRIX = "kejia/memberships/tests/test_scope.py"
