@@ -88,8 +88,8 @@ def add_enterprises(tree, n, parent=None):
 def test_tree_query_count_is_pinned(client, tree, django_assert_max_num_queries):
     add_enterprises(tree, 5, parent=tree.nj)
     client.force_login(tree.nj_staff)
-    # session, user, roles, roots with their child counts: no query per node
-    with django_assert_max_num_queries(4):
+    # session, user, roles, roots with their child counts, the bell's unread count: no query per node
+    with django_assert_max_num_queries(5):
         page(client, "organizations:tree")
 
 
@@ -210,8 +210,9 @@ def test_detail_query_count_is_pinned(client, tree, django_assert_max_num_querie
     add_enterprises(tree, 8, parent=tree.nj)
     services.change_organization_status(tree.nj, actor=tree.platform, status="dormant")
     client.force_login(tree.nj_staff)
-    # session, user, roles, the organization, breadcrumb, children, subtree counts, disciplines, events
-    with django_assert_max_num_queries(9):
+    # session, user, roles, the organization, breadcrumb, children, subtree counts, disciplines, events,
+    # the bell's unread count
+    with django_assert_max_num_queries(10):
         response = page(client, "organizations:detail", tree.nj.pk)
     assert len(response.context["children"]) == 10
 
