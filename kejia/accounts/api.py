@@ -116,18 +116,18 @@ def confirm_reset(request, payload: ResetConfirmIn):
     return {"message": str(_("Your password was reset. Log in with the new one."))}
 
 
-class RegisterIn(Schema):
+class AccountRegisterIn(Schema):
     contact: str = Field(..., max_length=254, description="A mobile phone number or an e-mail address")
     consent: bool = Field(False, description="Consent to the privacy notice (must be true)")
 
 
-class RegisterOut(Schema):
+class AccountRegisterOut(Schema):
     message: str
     sent_to: str
     privacy_notice_version: str
 
 
-class RegisterConfirmIn(Schema):
+class AccountRegisterConfirmIn(Schema):
     contact: str = Field(..., max_length=254)
     code: str = Field(..., max_length=16)
     name: str = Field(..., max_length=64)
@@ -135,15 +135,15 @@ class RegisterConfirmIn(Schema):
     consent: bool = Field(False, description="Consent to the privacy notice (must be true)")
 
 
-class RegisteredOut(Schema):
+class AccountRegisteredOut(Schema):
     id: int
     username: str
     profile: str = Field(..., description="linked, review (staff will check a possible match) or none")
     message: str
 
 
-@router.post("/auth/register", response={202: RegisterOut}, auth=None, summary=str(_("Ask for a registration code")))
-def register(request, payload: RegisterIn):
+@router.post("/auth/register", response={202: AccountRegisterOut}, auth=None, summary=str(_("Ask for a registration code")))
+def register(request, payload: AccountRegisterIn):
     """Sends a code to the phone (SMS) or e-mail. The answer is the same when an account already
     holds that contact (its owner is told instead). Limited per contact and per client address (429)."""
     contact = registration.start_registration(contact=payload.contact, consent=payload.consent, ip=client_ip(request))
@@ -151,8 +151,8 @@ def register(request, payload: RegisterIn):
                         "sent_to": contact.masked, "privacy_notice_version": registration.PRIVACY_NOTICE_VERSION})
 
 
-@router.post("/auth/register/confirm", response={201: RegisteredOut}, auth=None, summary=str(_("Create my account with a code")))
-def register_confirm(request, payload: RegisterConfirmIn):
+@router.post("/auth/register/confirm", response={201: AccountRegisteredOut}, auth=None, summary=str(_("Create my account with a code")))
+def register_confirm(request, payload: AccountRegisterConfirmIn):
     """Makes the account (then POST /api/auth/token to log in), records the consent and links the
     profile or asks staff to review a possible match. A wrong or expired code is a 400 `bad_code`."""
     done = registration.complete_registration(contact=payload.contact, code=payload.code, name=payload.name,
