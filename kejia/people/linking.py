@@ -215,6 +215,7 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
     contact with another name, the name with another contact — becomes a LinkRequest per candidate
     (at most MAX_REVIEW_CANDIDATES) for staff of an organization listing the profile. Returns
     ("linked", person), ("review", None) or ("none", None). Runs in the caller's transaction."""
+    from kejia.accounts.models import User
     from kejia.people.models import LinkRequest, LinkRequestReason
 
     active = Person.objects.filter(status=PersonStatus.ACTIVE)
@@ -247,10 +248,19 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
     candidates = [(p, r) for p, r in candidates[:MAX_REVIEW_CANDIDATES] if _org_of(p) is not None]
     if not candidates:
         return "none", None
+    told = set()
     for person, reason in candidates:
+        organization = _org_of(person)
         request = LinkRequest.objects.create(user=user, person=person, reason=reason)
-        record_event(actor=user, action="person.link_requested", obj=person, organization=_org_of(person), ip=ip,
+        record_event(actor=user, action="person.link_requested", obj=person, organization=organization, ip=ip,
                      new={"user": user.pk, "reason": reason, "request": request.pk})
+        # Staff and administrators of the organization listing the profile are told (once each).
+        for staff in User.objects.filter(roles__organization=organization, roles__kind__in=scope.MANAGE_KINDS,
+                                         is_active=True).exclude(pk__in=told).distinct():
+            told.add(staff.pk)
+            notify(kind="people.link_request", user=staff, link="/people/link-requests/",
+                   subject=_("A person who registered may be a profile %(org)s lists: check the account link request.") % {
+                       "org": organization.name})
     notify(kind="people.link_requested", user=user, link="/people/me/",
            subject=_("We found a profile that may be yours. Staff of the organization that lists you will check and link it."))
     return "review", None
