@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
 from kejia.core.sections import sections_for
+from kejia.core.validators import resident_id_notice
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.view_helpers import visible_by_code
@@ -148,11 +149,19 @@ def create(request):
                     messages.success(request, _("The person was already in the database and is now listed by this organization."))
                 else:
                     messages.success(request, _("The person was added."))
+                _id_notice(request)
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
                 return redirect("people:detail", pk=person.pk)
     return render(request, "people/form.html", {"form": form, "org": org, "person": None}, status=status)
+
+
+def _id_notice(request) -> None:
+    """A 15-digit resident ID number was converted to 18 digits (kejia.core.validators): say so."""
+    notice = resident_id_notice(request.POST.get("resident_id", ""))
+    if notice:
+        messages.info(request, notice)
 
 
 def _detail_context(request, person) -> dict:
@@ -200,6 +209,7 @@ def _edit_page(request, person, *, template: str, with_identity: bool, done: str
                 status = form_error(form, exc)
             else:
                 messages.success(request, _("The changes were saved."))
+                _id_notice(request)
                 return redirect(done, pk=person.pk) if done == "people:detail" else redirect(done)
     return render(request, template, {"form": form, "person": person, "org": None}, status=status)
 
