@@ -29,6 +29,7 @@ def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 @require_GET
 def batch_list(request):
     services.fail_stale_batches()
+    services.discard_expired_files()
     batches = selectors.visible_batches(request.user)
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "imports/batch_list.html", {"page": page, "can_import": selectors.importable_organizations(request.user).exists()})
