@@ -2,7 +2,8 @@
 
 - Unified social credit code (统一社会信用代码): GB 32100-2015, 18 characters, check character
   over a 31-symbol alphabet.
-- Resident identity number (公民身份号码): GB 11643-1999, ISO 7064 MOD 11-2 check character.
+- Resident identity number (公民身份号码): GB 11643-1999, ISO 7064 MOD 11-2 check character; a
+  first-generation 15-digit number is converted to its 18-digit form (century 19, check character).
 - Administrative division code (行政区划代码): GB/T 2260, six digits; township codes (GB/T 10114)
   extend them to nine.
 """
@@ -54,11 +55,45 @@ def resident_id_check_char(first17: str) -> str:
     return ID_CHECK[sum(map(mul, map(int, first17), ID_WEIGHTS)) % 11]
 
 
+_LEGACY_ID_RE = re.compile(r"^\d{15}$")
+
+
+def legacy_resident_id(value: str) -> bool:
+    """Whether the value is a first-generation (15-digit, GB 11643-1989) resident ID number."""
+    return bool(_LEGACY_ID_RE.match(normalize_code(value)))
+
+
+def upgrade_resident_id(number: str) -> str:
+    """A 15-digit number as the 18-digit one it became (GB 11643-1999): the century 19 inserted
+    before the two-digit birth year, and the ISO 7064 MOD 11-2 check character appended."""
+    first17 = number[:6] + "19" + number[6:]
+    return first17 + resident_id_check_char(first17)
+
+
+def resident_id_notice(value: str) -> str | None:
+    """The notice for a 15-digit number that validate_resident_id converts, None for any other:
+    what the import, the forms and the API tell the person who typed it (the number masked)."""
+    if not legacy_resident_id(value):
+        return None
+    number = upgrade_resident_id(normalize_code(value))
+    masked = number[:6] + "*" * 8 + number[-4:]
+    return str(_("The 15-digit (first-generation) resident ID number was converted to its 18-digit form %(number)s, "
+                 "as ID systems do: check it against the person's card.") % {"number": masked})
+
+
 def validate_resident_id(value: str) -> str:
-    """Returns the normalized number; raises with a reason a person can act on."""
+    """Returns the normalized 18-character number (a 15-digit legacy number converted: see
+    resident_id_notice); raises with a reason a person can act on."""
     number = normalize_code(value)
+    if _LEGACY_ID_RE.match(number):
+        try:
+            datetime.date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]))
+        except ValueError:
+            raise ValidationError(_("The birth date inside the resident ID number is not a real date."), code="id_birth") from None
+        number = upgrade_resident_id(number)
     if len(number) != 18:
-        raise ValidationError(_("A resident ID number has 18 characters; this one has %(n)d."), params={"n": len(number)}, code="id_length")
+        raise ValidationError(_("A resident ID number has 18 characters (or 15, first generation); this one has %(n)d."),
+                              params={"n": len(number)}, code="id_length")
     if not _ID_RE.match(number):
         raise ValidationError(_("A resident ID number is 17 digits followed by a digit or X."), code="id_chars")
     try:

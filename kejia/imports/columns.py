@@ -260,9 +260,17 @@ def to_year(value: Any) -> int | None:
     return int(match.group(1))
 
 
-def to_codes(value: Any) -> list[str]:
+_LIST_SEPARATORS = re.compile(r"[,;，；/|\n]+")
+
+
+def to_disciplines(value: Any) -> list[str]:
+    """The disciplines of a cell as written, one text each (codes or names, kejia.reference's
+    find_discipline reads them): separated by ；, ，, / or new lines. Spaces and 、 may also separate
+    them, or belong to one (520 计算机科学技术, 畜牧、兽医科学): the checker decides (people.py)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text, _folded = text_of(value)
-    return [c.upper() for c in re.split(r"[\s,;，；、/]+", text) if c]
+    return [piece.strip() for piece in _LIST_SEPARATORS.split(text) if piece.strip()]
 
 
 def to_text(value: Any) -> str:
@@ -282,7 +290,7 @@ CONVERTERS = {
     "overseas_status": lambda v: _choice(OVERSEAS, v, "无、留学归国、华侨、外籍、香港、澳门、台湾"),
     "three_chiefs": lambda v: _choice(THREE_CHIEFS, v, "无、校长、院长、农技站长"),
     "is_frontline": to_bool,
-    "disciplines": to_codes,
+    "disciplines": to_disciplines,
     "joined_on": to_date,
     "paid_through_year": to_year,
 }

@@ -57,6 +57,11 @@ class ImportBatch(TimeStamped):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # The process running the batch ("host:pid"): a batch left running by a process that is gone is stale.
     worker = models.CharField(max_length=128, blank=True, default="", editable=False)
+    # An "all or nothing" import refused for its bad rows keeps its file (sealed) until then, so the
+    # good rows can be imported without uploading it again (services.import_good_rows).
+    kept_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The batch whose kept file this one imported the good rows of.
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -75,6 +80,13 @@ class ImportBatch(TimeStamped):
     @property
     def is_finished(self) -> bool:
         return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+    @property
+    def offers_good_rows(self) -> bool:
+        """Whether its good rows can still be imported from the kept file (refused as a whole for its bad rows)."""
+        from django.utils import timezone
+
+        return bool(self.kept_until and self.sealed_path and self.kept_until > timezone.now() and self.good and not self.committed)
 
     @property
     def errors(self) -> list[dict]:

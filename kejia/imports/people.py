@@ -14,6 +14,7 @@ listings and disciplines of matched people, and inserts the rest 1 000 rows a st
 import datetime
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from kejia.core.bulk import insert_returning, instance_factory
 from kejia.core.errors import ValidationFailed
 from kejia.core.parallel import ordered_map
+from kejia.core.validators import resident_id_notice
 from kejia.imports.columns import BY_FIELD, EXTRA_FIELDS, CellError, converter_for
 from kejia.imports.matching import Candidates, match_rows, spellings_of
 from kejia.imports.reading import Table, check_row_limit
@@ -36,7 +38,7 @@ from kejia.people import services as people_services
 from kejia.people.choices import Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.people.models import Listing, Person
 from kejia.reference.choices import Sector
-from kejia.reference.models import Discipline
+from kejia.reference.selectors import discipline_names, find_discipline
 
 CHUNK = 1000
 CHECK_CHUNK = 500  # rows a worker process checks per task
@@ -100,12 +102,12 @@ class _RowChecker:
     What needs the whole file (a resident ID number seen on an earlier row, an extension's
     checks) is done by check_rows as the outcomes come back, in row order."""
 
-    def __init__(self, table: Table, known_disciplines: set[str], prepare: bool):
+    def __init__(self, table: Table, discipline_names: dict[str, str], prepare: bool):
         headers = table.headers
         # Per mapped column, planned once: (index, field, header, converter, whether folding is noted).
         self.columns = [(i, f, headers[i], converter_for(f), f in FOLD_NOTICE) for i, f in enumerate(table.fields) if f]
         self.indexes = [i for i, *_rest in self.columns]
-        self.known_disciplines = known_disciplines
+        self.discipline_names = discipline_names
         self.disciplines_column = table.column_of("disciplines")
         id_column = table.column_of("resident_id")
         fields = set(table.fields)
@@ -179,11 +181,11 @@ class _RowChecker:
         if name_value and any("\u4e00" <= ch <= "\u9fff" for ch in name_value):
             data["name"] = "".join(name_value.split())
         extra = {name: data.pop(name) for name in EXTRA_FIELDS if name in data}
-        codes = data.pop("disciplines", None) or []
-        unknown = [c for c in codes if c not in self.known_disciplines]
+        codes, unknown = self.disciplines(data.pop("disciplines", None) or [])
         if unknown:
-            entries.append((self.disciplines_column, str(_("Unknown discipline codes (GB/T 13745): %(codes)s") % {"codes": "、".join(unknown)}),
-                            "error"))
+            entries.append((self.disciplines_column, str(_(
+                "Disciplines not recognised (GB/T 13745 codes or names): %(values)s. The person is imported without them; "
+                "write a code such as 520 or a name such as 计算机科学技术.") % {"values": "、".join(unknown)}), "warning"))
         try:
             cleaned = people_services.clean_profile(data)
         except ValidationFailed as exc:
@@ -191,6 +193,10 @@ class _RowChecker:
                 column = self.error_column.get(name, name)
                 entries.extend((column, str(message), "error") for message in messages)
             cleaned = None
+        if cleaned is not None and data.get("resident_id"):
+            converted = resident_id_notice(data["resident_id"])
+            if converted:
+                entries.append((self.error_column["resident_id"], converted, "notice"))
         errors = sum(1 for _c, _r, level in entries if level == "error")
         person = present = None
         if cleaned is not None:
@@ -202,6 +208,25 @@ class _RowChecker:
             person = self.new_person()
             people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
         return [number, entries, errors, data, cleaned, codes, extra, person, present]
+
+
+    def disciplines(self, pieces: list[str]) -> tuple[list[str], list[str]]:
+        """The codes of a cell's disciplines (kejia.reference.selectors.find_discipline) and the texts
+        not recognised. A text with spaces or 、 is first taken as several when every part is a
+        discipline (520 140; 520 计算机科学技术; 数学、物理学), else as one (畜牧、兽医科学)."""
+        names, codes, unknown = self.discipline_names, [], []
+        for piece in pieces:
+            parts = [p for p in re.split(r"[\s、]+", piece) if p]
+            found = [find_discipline(p, names) for p in parts] if len(parts) > 1 else [None]
+            if all(found):
+                codes.extend(found)
+                continue
+            code = find_discipline(piece, names)
+            if code is not None:
+                codes.append(code)
+            else:
+                unknown.append(piece)
+        return list(dict.fromkeys(codes)), unknown
 
 
 def _checker_init(checker: _RowChecker, language: str | None) -> None:
@@ -266,7 +291,7 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
     CHUNK at a time as they are taken, the same chunks as writing them afterwards, while the
     workers check the next rows. With `all_or_nothing`, writing stops at the first bad row (the
     caller then rolls the transaction back); the rows are still all checked for the report."""
-    checker = _RowChecker(table, set(Discipline.objects.values_list("code", flat=True)), prepare)
+    checker = _RowChecker(table, discipline_names(), prepare)
     id_column = table.column_of("resident_id")
     seen_ids: dict[str, int] = {}
     good: list[GoodRow] = []

@@ -1,7 +1,7 @@
 """Reads of import batches: a batch is visible to staff whose managed scope covers its
 organization (and to the platform admins); anything else is a 404."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kejia.core.errors import NotFound
 from kejia.imports import progress
@@ -28,3 +28,13 @@ def get_batch_for(user, pk) -> ImportBatch:
 
 def importable_organizations(user) -> QuerySet[Organization]:
     return scope.restrict(Organization.objects.all(), user, "path", scope.MANAGE_KINDS).order_by("path")
+
+
+def find_importable_organizations(organizations: QuerySet[Organization], text: str, *, limit: int = 20) -> QuerySet[Organization]:
+    """The organizations (of an importable queryset) whose name, short name or code holds `text`,
+    the highest in the tree first; without text, the first ones of the tree."""
+    text = " ".join(str(text or "").split())[:64]
+    qs = organizations
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__icontains=text))
+    return qs.only("pk", "name", "code", "path", "depth").order_by("depth", "path")[:limit]

@@ -14,16 +14,13 @@ people are written. Rows it refuses at that point (RowsRejected) are reported li
 the transaction is rolled back and, in "good rows" mode, the write runs again without them."""
 
 import base64
-import contextlib
 import datetime
-import gc
 import hashlib
 import io
 import logging
 import os
 import re
 import socket
-import threading
 import zipfile
 import zlib
 
@@ -38,17 +35,20 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.core import pii
 from kejia.core.audit import record_event
-from kejia.core.errors import NotFound, PermissionDenied
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.grassroots import services as key_staff
 from kejia.imports import progress, reading
 from kejia.imports.models import BatchStatus, ImportBatch, ImportKind, ImportMode
 from kejia.imports.people import Report, RowWriter, Written, check_rows, check_workers
 from kejia.organizations import scope
 from kejia.people.choices import ThreeChiefs
+from kejia.search.tasks import index_people_on_commit
 
 log = logging.getLogger(__name__)
 
-INLINE_MAX_BYTES = 256 * 1024  # about 2 000 rows: answered within the request
+# Above this a file is imported only by the task worker (about 500 rows below it: answered within
+# the request, in a second or two). Process tuning (the cycle collector) is the worker's (tasks.py).
+INLINE_MAX_BYTES = 64 * 1024
 # kind → the extension class, built with the batch. An extension has `headers` (header key → field
 # of its extra columns), `prepare(table)` (may refuse the file), `check_row(number, extra, cleaned,
 # table, report) -> errors`, `write(rows, *, table, report) -> count` and `audit_action`.
@@ -102,8 +102,7 @@ def start_import(organization, *, actor, file_name: str, content: bytes, mode: s
             sha256=hashlib.sha256(content).hexdigest(), size=len(content), mode=mode, dry_run=dry_run, kind=kind)
         if background:
             # The file holds plaintext personal data: sealed like every identifier, deleted after the run.
-            blob = pii.encrypt(base64.b64encode(content).decode()).encode()
-            batch.sealed_path = default_storage.save(f"imports/batch-{batch.pk}.sealed", ContentFile(blob))
+            batch.sealed_path = _seal(batch, content)
             batch.save(update_fields=["sealed_path"])
             from kejia.imports.tasks import run_import
 
@@ -125,6 +124,79 @@ def import_as_system(organization, *, file_name: str, content: bytes, mode: str 
     return run_batch(batch, content, table=table)
 
 
+def _seal(batch: ImportBatch, content: bytes) -> str:
+    """The file kept for the batch, sealed like every identifier (it holds plaintext personal data)."""
+    blob = pii.encrypt(base64.b64encode(content).decode()).encode()
+    return default_storage.save(f"imports/batch-{batch.pk}.sealed", ContentFile(blob))
+
+
+def keep_seconds() -> int:
+    return int(getattr(settings, "IMPORT_KEEP_SECONDS", 24 * 3600))
+
+
+def _keep_for_good_rows(batch: ImportBatch, content: bytes) -> None:
+    """An "all or nothing" import refused for its bad rows keeps its file (sealed) for
+    IMPORT_KEEP_SECONDS, so that its good rows can be imported without uploading it again."""
+    if not (batch.mode == ImportMode.ALL and not batch.dry_run and batch.status == BatchStatus.DONE and not batch.committed
+            and batch.good and batch.bad and keep_seconds() > 0):
+        return
+    path = batch.sealed_path or _seal(batch, content)
+    _progress(batch, sealed_path=path, kept_until=timezone.now() + datetime.timedelta(seconds=keep_seconds()))
+
+
+def keeps_file(batch: ImportBatch) -> bool:
+    return batch.kept_until is not None
+
+
+def discard_expired_files() -> int:
+    """Delete the kept files whose time is up (called by the pages and the worker)."""
+    expired = ImportBatch.objects.filter(kept_until__lt=timezone.now()).exclude(sealed_path="")
+    count = 0
+    for batch in expired:
+        discard_sealed(batch)
+        ImportBatch.objects.filter(pk=batch.pk).update(kept_until=None)
+        count += 1
+    return count
+
+
+def import_good_rows(batch: ImportBatch, *, actor) -> ImportBatch:
+    """The good rows of a batch refused as a whole ("all or nothing") imported now, from its kept
+    file, as a new batch in "good rows" mode (every row checked again: the database may have changed).
+    Only staff who may import into its organization; once per batch; audited on both batches."""
+    organization = batch.organization
+    if not scope.can_manage(actor, organization):
+        raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied(
+            _("Importing people needs a staff role in this organization or one above it."))
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not locked.offers_good_rows or locked.retries.exists():
+            raise DomainError("not_available", _("The good rows of this import can no longer be imported from the kept file: "
+                                                 "upload the file again."))
+        content = load_sealed(locked)
+        background = len(content) > INLINE_MAX_BYTES
+        new = ImportBatch.objects.create(
+            organization=organization, org_path=organization.path, actor=actor, file_name=locked.file_name, sha256=locked.sha256,
+            size=locked.size, mode=ImportMode.GOOD, dry_run=False, kind=locked.kind, retry_of=locked)
+        # The sealed file passes to the new batch: the worker deletes it after the run, as for an upload.
+        ImportBatch.objects.filter(pk=locked.pk).update(kept_until=None, sealed_path="" if background else locked.sealed_path)
+        if background:
+            ImportBatch.objects.filter(pk=new.pk).update(sealed_path=locked.sealed_path)
+            new.sealed_path = locked.sealed_path
+        record_event(actor=actor, action="people.import_good_rows", obj=locked, organization=organization,
+                     new={"file_name": locked.file_name, "sha256": locked.sha256, "batch": new.pk, "good": locked.good, "bad": locked.bad})
+        if background:
+            from kejia.imports.tasks import run_import
+
+            transaction.on_commit(lambda: run_import.enqueue(new.pk))
+    batch.kept_until = None
+    if not background:
+        try:
+            run_batch(new, content)
+        finally:
+            discard_sealed(locked)
+    return new
+
+
 def load_sealed(batch: ImportBatch) -> bytes:
     with default_storage.open(batch.sealed_path, "rb") as fh:
         return base64.b64decode(pii.decrypt(fh.read().decode()))
@@ -143,40 +215,10 @@ def _progress(batch: ImportBatch, **fields) -> None:
         setattr(batch, key, value)
 
 
-_pause_lock = threading.Lock()
-_pauses = 0  # batches running with the collector paused (threads of one server process)
-_collector_was_enabled = False
-
-
-@contextlib.contextmanager
-def _cycles_uncollected():
-    """Python's cycle collector paused while a batch runs: the rows, people and profiles an import
-    builds all live until it ends, and the collector kept walking them — about a sixth of a
-    100 000-row import. Reference counting still frees everything else.
-
-    The switch is process-wide, so batches running at once in a threaded server share one pause:
-    the first to start pauses (remembering whether the collector ran), the last to end restores it,
-    on every path out (exceptions included). A per-batch "was it enabled?" would race: a batch that
-    looked while another was paused would never switch it back on."""
-    global _pauses, _collector_was_enabled
-    with _pause_lock:
-        if _pauses == 0:
-            _collector_was_enabled = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _collector_was_enabled:
-                gc.enable()
-
-
 def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None = None) -> ImportBatch:
     """Check and (unless told not to) write one batch. Never raises for a bad file or a failed
     write: the batch records what happened."""
-    with translation.override("zh-hans"), _cycles_uncollected():
+    with translation.override("zh-hans"):
         _progress(batch, status=BatchStatus.RUNNING, processed=0, worker=this_worker())
         report = Report()
         try:
@@ -187,6 +229,8 @@ def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None
             log.exception("import batch %s failed", batch.pk)
             _finish(batch, report, BatchStatus.FAILED,
                     gettext("The import stopped on an unexpected error; nothing was written. Try again, or ask the platform administrators."))
+        else:
+            _keep_for_good_rows(batch, content)
     return batch
 
 
@@ -307,6 +351,8 @@ def _write(batch: ImportBatch, table: reading.Table, report: Report, extension, 
         batch.created_count, batch.updated_count = result.created, result.updated
         batch.listed_count, batch.review_count, batch.committed = result.listed, result.review, True
         _audit(batch, written=True, action=getattr(extension, "audit_action", None))
+        # Expert search: every person the batch wrote or listed, re-indexed by ONE task once this commits.
+        index_people_on_commit(row.saved.pk for row in good if row.saved is not None)
     report.extend(writer.notes)
     return result
 
@@ -403,6 +449,7 @@ def _audit(batch: ImportBatch, *, written: bool, action: str | None = None) -> N
     record_event(actor=batch.actor, action=action, obj=batch,
                  organization=batch.organization,
                  new={"file_name": batch.file_name, "sha256": batch.sha256, "mode": batch.mode, "dry_run": batch.dry_run,
+                      "retry_of": batch.retry_of_id,
                       "good": batch.good, "bad": batch.bad, "created": batch.created_count, "updated": batch.updated_count,
                       "listed": batch.listed_count, "review": batch.review_count, "kind": batch.kind, "members": batch.members_count})
 

@@ -1,17 +1,19 @@
 """The import pages: the batches in my scope, the upload form, one batch with its progress bar
 (polled with htmx while it runs) and report, the report and the template as XLSX."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.uploads import read_upload
 from kejia.imports import reading, selectors, services, workbooks
-from kejia.imports.forms import ImportForm
+from kejia.imports.forms import PICKER_SHOWN, ImportForm
 from kejia.imports.models import ImportKind
+from kejia.organizations import scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_SHOWN = 500
@@ -27,6 +29,7 @@ def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
 @require_GET
 def batch_list(request):
     services.fail_stale_batches()
+    services.discard_expired_files()
     batches = selectors.visible_batches(request.user)
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "imports/batch_list.html", {"page": page, "can_import": selectors.importable_organizations(request.user).exists()})
@@ -42,9 +45,11 @@ def batch_new(request):
         if org is None:
             raise NotFound()
         initial["organization"] = org
-    if request.GET.get("kind") in ImportKind.values:
-        initial["kind"] = request.GET["kind"]
-    form = ImportForm(request.POST or None, request.FILES or None, organizations=organizations, initial=initial)
+    kind = request.GET.get("kind") if request.GET.get("kind") in ImportKind.values else ""
+    if kind:
+        initial["kind"] = kind
+    query = request.GET.get("org_q", "")[:64]
+    form = ImportForm(request.POST or None, request.FILES or None, organizations=organizations, initial=initial, query=query)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -61,18 +66,46 @@ def batch_new(request):
             else:
                 return redirect("imports:detail", batch.pk)
         status = 400
-    return render(request, "imports/batch_form.html", {"form": form}, status=status)
+    return render(request, "imports/batch_form.html", {"form": form, "org_query": query, "kind": kind}, status=status)
+
+
+@login_required
+@require_GET
+def organization_matches(request):
+    """The picker's matches for `org_q` (or `q`): the organizations in the user's import scope whose
+    name or code holds it, as the radio buttons of the upload form (htmx swaps them in)."""
+    query = (request.GET.get("org_q") or request.GET.get("q") or "")[:64]
+    matches = list(selectors.find_importable_organizations(selectors.importable_organizations(request.user), query, limit=PICKER_SHOWN))
+    return render(request, "imports/_organization_matches.html", {"matches": matches, "value": "", "shown": PICKER_SHOWN})
 
 
 @login_required
 @require_GET
 def batch_detail(request, pk: int):
     services.fail_stale_batches()
+    services.discard_expired_files()
     batch = selectors.get_batch_for(request.user, pk)
-    context = {"batch": batch, "entries": batch.report[:REPORT_SHOWN], "more": max(len(batch.report) - REPORT_SHOWN, 0)}
+    context = {"batch": batch, "entries": batch.report[:REPORT_SHOWN], "more": max(len(batch.report) - REPORT_SHOWN, 0),
+               "retries": list(batch.retries.order_by("pk").only("pk")) if batch.is_finished else [],
+               "can_import_good_rows": batch.offers_good_rows and scope.can_manage(request.user, batch.organization)}
     if request.htmx:
         return render(request, "imports/_progress.html", context)
     return render(request, "imports/batch_detail.html", context)
+
+
+@login_required
+@require_POST
+def batch_good_rows(request, pk: int):
+    """"Import the good rows now": the kept file of an import refused as a whole, without uploading it again."""
+    batch = selectors.get_batch_for(request.user, pk)
+    try:
+        new = services.import_good_rows(batch, actor=request.user)
+    except (NotFound, PermissionDenied):
+        raise
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("imports:detail", batch.pk)
+    return redirect("imports:detail", new.pk)
 
 
 @login_required

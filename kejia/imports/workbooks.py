@@ -63,7 +63,8 @@ def report_xlsx(batch: ImportBatch) -> bytes:
     book = Book()
     sheet = book.sheet(gettext("Report"))
     sheet.append([gettext("Row"), gettext("Column"), gettext("Reason"), pgettext("import report", "Level")])
-    levels = {"error": pgettext("import report", "Error"), "notice": pgettext("import report", "Notice")}
+    levels = {"error": pgettext("import report", "Error"), "warning": pgettext("import report", "Warning"),
+              "notice": pgettext("import report", "Notice")}
     for entry in batch.report:
         sheet.append([entry["row"] or None, entry["column"], entry["reason"], levels.get(entry.get("level"), entry.get("level"))])
     summary = book.sheet(pgettext("import report", "Summary"))

@@ -15,13 +15,14 @@ from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
-from kejia.core.validators import normalize_code
+from kejia.core.validators import normalize_code, resident_id_notice
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.people import linking, selectors, services
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline, Region
+from kejia.reference.selectors import discipline_names, find_discipline
 
 router = Router(tags=["people"])
 
@@ -44,7 +45,8 @@ def _region(code: str | None) -> Region | None:
 
 
 def _disciplines(codes: list[str]) -> list[Discipline]:
-    codes = [normalize_code(c) for c in codes]
+    names = discipline_names() if codes else {}
+    codes = [find_discipline(c, names) or normalize_code(c) for c in codes]  # a code or a GB/T 13745 name
     found = {d.code: d for d in Discipline.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
@@ -118,6 +120,12 @@ class PersonDetailOut(PersonOut):
     listings: list[ListingOut]
     other_listings: int
     can_edit: bool
+    notices: list[str] = Field(default_factory=list, description="What the request changed on the way in: a 15-digit "
+                               "resident ID number converted to its 18-digit form")
+
+    @staticmethod
+    def resolve_notices(obj) -> list[str]:
+        return list(getattr(obj, "notices", []))
 
     @staticmethod
     def resolve_disciplines(obj) -> list[str]:
@@ -231,6 +239,13 @@ class UnlinkIn(Schema):
     reason: str = Field(..., max_length=200)
 
 
+def _with_notices(person, fields: dict[str, Any]):
+    """The person answered with the notices of what was converted (a 15-digit resident ID number)."""
+    notice = resident_id_notice(str(fields.get("resident_id") or ""))
+    person.notices = [notice] if notice else []
+    return person
+
+
 def _profile(data: dict[str, Any]) -> tuple[dict[str, Any], list | None]:
     fields: dict[str, Any] = {}
     disciplines = None
@@ -297,7 +312,7 @@ def update_my_profile(request, payload: ProfilePatch):
     if person is None:
         raise NotFound(_("Your account is not linked to a profile yet."))
     fields, disciplines = _profile(payload.model_dump(exclude_unset=True))
-    return services.update_person(person, actor=user, disciplines=disciplines, **fields)
+    return _with_notices(services.update_person(person, actor=user, disciplines=disciplines, **fields), fields)
 
 
 # ---- People --------------------------------------------------------------------------------------
@@ -326,7 +341,7 @@ def create_person(request, payload: PersonCreateIn):
     fields, disciplines = _profile(data)
     person = services.create_person(actor=user, organization=org, role=role.value if isinstance(role, enum.Enum) else role,
                                     consent_source=consent, disciplines=disciplines, **fields)
-    return Status(201, person)
+    return Status(201, _with_notices(person, fields))
 
 
 @router.get("/people/{id}", response=PersonDetailOut, auth=AUTH, summary="One person")
@@ -340,7 +355,7 @@ def update_person(request, id: ObjectId, payload: ProfilePatch):
     user = _user(request)
     person = _editable(user, id)
     fields, disciplines = _profile(payload.model_dump(exclude_unset=True))
-    return services.update_person(person, actor=user, disciplines=disciplines, **fields)
+    return _with_notices(services.update_person(person, actor=user, disciplines=disciplines, **fields), fields)
 
 
 @router.post("/people/{id}/unlink", response=PersonDetailOut, auth=AUTH, summary="Undo the link of a profile to an account")

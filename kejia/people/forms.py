@@ -11,6 +11,7 @@ from kejia.organizations.forms import ALL, DateInput, RegionCodeField
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline
+from kejia.reference.selectors import discipline_names, find_discipline
 
 YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
 
@@ -64,14 +65,16 @@ class PersonForm(forms.Form):
         return self.cleaned_data["gender"] or ""
 
     def clean_disciplines(self):
-        codes = split_words(self.cleaned_data["disciplines"])
-        if len(codes) > 20:
+        words = split_words(self.cleaned_data["disciplines"])
+        if len(words) > 20:
             raise ValidationError(_("Name at most 20 disciplines."))
-        found = {d.code: d for d in Discipline.objects.filter(code__in=codes)}
-        unknown = [c for c in codes if c not in found]
+        names = discipline_names() if words else {}
+        codes = {word: find_discipline(word, names) for word in words}  # a code or a GB/T 13745 name
+        unknown = [word for word, code in codes.items() if code is None]
         if unknown:
             raise ValidationError(_("Unknown discipline codes: %(codes)s"), params={"codes": " ".join(unknown)})
-        return [found[c] for c in dict.fromkeys(codes)]
+        found = {d.code: d for d in Discipline.objects.filter(code__in=set(codes.values()))}
+        return [found[c] for c in dict.fromkeys(codes[w] for w in words)]
 
     def clean_programmes(self):
         return [p.strip() for p in self.cleaned_data["programmes"].replace("，", ",").split(",") if p.strip()][:20]

@@ -204,3 +204,54 @@ class LinkRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.person_id} ({self.status})"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class PeopleExport(TimeStamped):
+    """A large export of the talent list made by the task worker (services.start_people_export).
+    Seen and downloaded by its requester only; the file is kept sealed (AES-GCM) until
+    `expires_at`, then deleted. The filters are those of the list page; the people are chosen
+    again by the worker, in the requester's scope as it then stands."""
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by"))
+    params = models.JSONField(default=dict, blank=True)  # the list page's filters: {name: [values]}
+    unmasked = models.BooleanField(_("unmasked identifiers"), default=False)
+    status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    total = models.PositiveIntegerField(_("people"), default=0)
+    processed = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    sealed_path = models.CharField(max_length=255, blank=True, default="", editable=False)
+    message = models.TextField(_("message"), blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export of people")
+        verbose_name_plural = _("exports of people")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} by {self.requester_id}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+    @property
+    def downloadable(self) -> bool:
+        from django.utils import timezone
+
+        return self.status == ExportStatus.DONE and bool(self.sealed_path) and (self.expires_at is None or self.expires_at > timezone.now())

@@ -3,6 +3,7 @@ unmasked read is audited (PIPL)."""
 
 import datetime
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -360,17 +361,26 @@ def record_consent(person: Person, *, actor, source: str) -> Person:
 # ---- Export ----------------------------------------------------------------------------------
 
 EXPORT_LIMIT = 100_000
+EXPORT_PROGRESS_EVERY = 500
 
 
-def export_people(people, *, actor, unmasked: bool = False, organization=None, ip: str | None = None) -> bytes:
+def check_export(actor, *, unmasked: bool) -> None:
+    """An unmasked export needs a staff role (one that manages an organization); any export is
+    otherwise of the people the actor may see."""
+    if unmasked and not scope.role_paths(actor, scope.MANAGE_KINDS) and not scope.is_unrestricted(actor):
+        raise PermissionDenied(_("An unmasked export needs a staff role."))
+
+
+def export_people(people, *, actor, unmasked: bool = False, organization=None, ip: str | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> bytes:
     """An XLSX of `people` (already scoped by a selector). Masked by default; unmasked only for
-    staff who manage an organization listing every exported person, and audited either way."""
+    staff who manage an organization listing every exported person, and audited either way.
+    `progress(done, total)` is told every EXPORT_PROGRESS_EVERY rows (a background export)."""
     from kejia.people.selectors import managed_people
 
+    check_export(actor, unmasked=unmasked)
     rows = people.select_related("region").prefetch_related("disciplines")
     if unmasked:
-        if not scope.role_paths(actor, scope.MANAGE_KINDS) and not scope.is_unrestricted(actor):
-            raise PermissionDenied(_("An unmasked export needs a staff role."))
         rows = rows.filter(pk__in=managed_people(actor).values("pk"))
     rows = list(rows[:EXPORT_LIMIT])
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
@@ -379,7 +389,7 @@ def export_people(people, *, actor, unmasked: bool = False, organization=None, i
               _("sector"), _("front-line (基层一线)"), _("professional title"), _("title level"), _("education"), _("disciplines"),
               _("expertise keywords"), _("overseas / HK-Macao-Taiwan"), _("三长 role")]
     sheet.append([str(h) for h in header])
-    for p in rows:
+    for done, p in enumerate(rows, 1):
         ident = pii.decrypt(p.id_sealed) if unmasked else p.id_masked
         phone = pii.decrypt(p.phone_sealed) if unmasked else p.phone_masked
         sheet.append([p.name, str(p.get_gender_display()), p.birth_date.isoformat() if p.birth_date else "", ident, phone, p.email,
@@ -387,6 +397,10 @@ def export_people(people, *, actor, unmasked: bool = False, organization=None, i
                       str(_("yes")) if p.is_frontline else str(_("no")), p.title, str(p.get_title_level_display()),
                       str(p.get_education_display()) if p.education else "", " ".join(d.code for d in p.disciplines.all()),
                       p.expertise, str(p.get_overseas_status_display()), str(p.get_three_chiefs_display())])
+        if progress is not None and done % EXPORT_PROGRESS_EVERY == 0:
+            progress(done, len(rows))
+    if progress is not None:
+        progress(len(rows), len(rows))
     target = organization
     if target is None:
         from kejia.organizations.models import Organization

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
 from kejia.core.sections import sections_for
+from kejia.core.validators import resident_id_notice
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.view_helpers import visible_by_code
 from kejia.organizations.views import form_error
-from kejia.people import link_requests, linking, selectors, services
+from kejia.people import exports, link_requests, linking, selectors, services
 from kejia.people.forms import (
     AchievementForm,
     AnonymizeForm,
@@ -103,22 +104,62 @@ def _addable_orgs(user, limit: int = 20):
         path__in=scope.role_paths(user, scope.MANAGE_KINDS)).order_by("path")[:limit]) if not scope.is_unrestricted(user) else []
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, *, unmasked: bool, stamp=None) -> HttpResponse:
+    stamp = timezone.localtime(stamp).strftime("%Y%m%d-%H%M")
+    response = HttpResponse(data, content_type=XLSX)
+    kind = "unmasked" if unmasked else "masked"
+    response["Content-Disposition"] = f'attachment; filename="kejia-people-{kind}-{stamp}.xlsx"'
+    return response
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 @never_cache  # personal data, unmasked on request: no copy in a browser's or a proxy's cache
 def export(request):
+    """GET: a small export is answered at once; a large one (over PEOPLE_EXPORT_INLINE_MAX people)
+    asks to be made in the background. POST: start that background export (kejia.people.exports)."""
     user = request.user
-    form = ExportForm(request.GET)
+    query = request.POST if request.method == "POST" else request.GET
+    form = ExportForm(query)
     org = _filter_org(user, form) if form.is_valid() else None
     if not form.is_valid():
         return render(request, "people/list.html", {"form": form, "page": None}, status=400)
+    unmasked = form.cleaned_data["unmasked"]
+    services.check_export(user, unmasked=unmasked)
     people = selectors.search_people(user, organization=org, **form.filters())
-    data = services.export_people(people, actor=user, unmasked=form.cleaned_data["unmasked"], organization=org, ip=client_ip(request))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    kind = "unmasked" if form.cleaned_data["unmasked"] else "masked"
-    response["Content-Disposition"] = f'attachment; filename="kejia-people-{kind}-{stamp}.xlsx"'
-    return response
+    if request.method == "POST":
+        job = exports.start_people_export(actor=user, params=exports.export_params(query), unmasked=unmasked,
+                                          total=people.count(), ip=client_ip(request))
+        return redirect("people:export_detail", pk=job.pk)
+    count = people.count()
+    if count > exports.inline_max():
+        return render(request, "people/export_confirm.html", {"count": count, "org": org, "unmasked": unmasked,
+                                                              "params": exports.export_params(query)})
+    data = services.export_people(people, actor=user, unmasked=unmasked, organization=org, ip=client_ip(request))
+    return _xlsx(data, unmasked=unmasked)
+
+
+@login_required
+@require_GET
+@never_cache
+def export_detail(request, pk: int):
+    """A background export's progress (polled with htmx while it runs) and its download: the requester's only."""
+    exports.discard_expired_exports()
+    job = exports.export_for(request.user, pk)
+    template = "people/_export_progress.html" if request.htmx else "people/export_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_GET
+@never_cache
+def export_download(request, pk: int):
+    job = exports.export_for(request.user, pk)
+    data = exports.download(job, actor=request.user, ip=client_ip(request))
+    return _xlsx(data, unmasked=job.unmasked, stamp=job.finished_at)
 
 
 # ---- Create, show, edit ---------------------------------------------------------------------------
@@ -148,11 +189,19 @@ def create(request):
                     messages.success(request, _("The person was already in the database and is now listed by this organization."))
                 else:
                     messages.success(request, _("The person was added."))
+                _id_notice(request)
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
                 return redirect("people:detail", pk=person.pk)
     return render(request, "people/form.html", {"form": form, "org": org, "person": None}, status=status)
+
+
+def _id_notice(request) -> None:
+    """A 15-digit resident ID number was converted to 18 digits (kejia.core.validators): say so."""
+    notice = resident_id_notice(request.POST.get("resident_id", ""))
+    if notice:
+        messages.info(request, notice)
 
 
 def _detail_context(request, person) -> dict:
@@ -200,6 +249,7 @@ def _edit_page(request, person, *, template: str, with_identity: bool, done: str
                 status = form_error(form, exc)
             else:
                 messages.success(request, _("The changes were saved."))
+                _id_notice(request)
                 return redirect(done, pk=person.pk) if done == "people:detail" else redirect(done)
     return render(request, template, {"form": form, "person": person, "org": None}, status=status)
 

@@ -1,3 +1,6 @@
+import re
+import unicodedata
+
 from django.db.models import QuerySet
 
 from kejia.reference.models import Discipline, Region
@@ -23,3 +26,51 @@ def find_regions(text: str, *, within: Region | None = None, limit: int = 20) ->
 
 def disciplines() -> QuerySet[Discipline]:
     return Discipline.objects.all()
+
+
+# -- disciplines by code or by name (GB/T 13745) --------------------------------------------------
+
+# What a discipline's name is compared without: spaces, punctuation, and the joining words people
+# add or drop (计算机科学与技术 is 计算机科学技术; 畜牧兽医科学 is 畜牧、兽医科学).
+_NAME_NOISE = re.compile(r"[\s、，,·・.．\-－—–_/()（）【】\[\]\"'“”与和及]")
+_CODE_FIRST = re.compile(r"(\d{3}(?:\d{2})?)(?:\s*[-－—–.、:：_]?\s*(.+))?")
+_CODE_LAST = re.compile(r"(.+?)\s*[(（]?\s*(\d{3}(?:\d{2})?)\s*[)）]?")
+
+
+def _name_key(text: str) -> str:
+    return _NAME_NOISE.sub("", text).lower()
+
+
+def discipline_names() -> dict[str, str]:
+    """The look-up table of find_discipline (one query): every code → itself, every name (Chinese
+    and English, as compared) → its code. Build it once for many look-ups (an import)."""
+    table: dict[str, str] = {}
+    for code, name, name_en in Discipline.objects.values_list("code", "name", "name_en").order_by("-level", "code"):
+        table[code] = code
+        for text in (name, name_en):
+            if text:
+                table[_name_key(unicodedata.normalize("NFKC", text))] = code  # level 1 last: it wins a clash
+    return table
+
+
+def find_discipline(text: str, names: dict[str, str] | None = None) -> str | None:
+    """The GB/T 13745 code of a discipline written as people write it: a code (520, 52020), a
+    first- or second-level name (计算机科学技术, 人工智能), with full-width characters and spaces,
+    with its code before or after (520 计算机科学技术, 520-计算机科学技术, 计算机科学技术(520)), or with
+    the joining words varied (计算机科学与技术). None when it is none of them. `names`: the table of
+    discipline_names(), when the caller looks up many."""
+    if names is None:
+        names = discipline_names()
+    value = unicodedata.normalize("NFKC", str(text or "")).strip()
+    if not value:
+        return None
+    for pattern, code_group, name_group in ((_CODE_FIRST, 1, 2), (_CODE_LAST, 2, 1)):
+        match = pattern.fullmatch(value)
+        if match:
+            code, name = match.group(code_group), match.group(name_group) or ""
+            named = names.get(_name_key(name)) if name else None
+            if code in names and names[code] == code:
+                return code if named in (None, code) else None  # a code and the name of another: which one?
+            value = name
+            break
+    return names.get(_name_key(value)) if value else None

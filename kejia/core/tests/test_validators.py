@@ -106,3 +106,23 @@ def test_validate_division_code(value, ok):
     else:
         with pytest.raises(ValidationError):
             validate_division_code(value)
+
+
+def test_validate_resident_id_converts_a_15_digit_number_to_18():
+    from kejia.core.validators import legacy_resident_id, resident_id_notice, upgrade_resident_id
+
+    # 110105491231002 is the first-generation form of GB 11643's example 11010519491231002X.
+    assert upgrade_resident_id("110105491231002") == "11010519491231002X"
+    assert validate_resident_id("110105491231002") == "11010519491231002X"
+    assert validate_resident_id("１１０１０５４９１２３１００２") == "11010519491231002X"
+    assert legacy_resident_id("110105491231002") and not legacy_resident_id("11010519491231002X")
+    notice = resident_id_notice("110105491231002")
+    assert "110105********002X" in notice and "11010519491231" not in notice
+    assert resident_id_notice("11010519491231002X") is None
+
+
+@pytest.mark.parametrize("value", ["110105491331002", "110105490230002"])
+def test_validate_resident_id_15_digit_with_impossible_birth_date_is_refused(value):
+    with pytest.raises(ValidationError) as exc:
+        validate_resident_id(value)
+    assert exc.value.code == "id_birth"

@@ -14,7 +14,7 @@ from pypinyin import lazy_pinyin
 
 from kejia.core.bulk import instance_factory
 from kejia.imports import people as people_import
-from kejia.imports import services as import_services
+from kejia.imports import tasks as import_tasks
 from kejia.imports.columns import CellError, convert, converter_for
 from kejia.imports.matching import Candidates, match_rows
 from kejia.imports.tests.sheets import person_id, row, xlsx
@@ -124,7 +124,7 @@ def test_name_pinyin_character_path_agrees_with_lazy_pinyin():
 
 def test_cycles_uncollected_restores_the_collector_after_an_error():
     assert gc.isenabled()
-    with pytest.raises(ValueError), import_services._cycles_uncollected():
+    with pytest.raises(ValueError), import_tasks.cycles_uncollected():
         assert not gc.isenabled()
         raise ValueError
     assert gc.isenabled()
@@ -137,14 +137,14 @@ def test_cycles_uncollected_overlapping_batches_share_one_pause():
     seen = {}
 
     def first():
-        with import_services._cycles_uncollected():
+        with import_tasks.cycles_uncollected():
             first_in.set()
             second_in.wait(5)
         first_out.set()
 
     def second():
         first_in.wait(5)
-        with import_services._cycles_uncollected():
+        with import_tasks.cycles_uncollected():
             second_in.set()
             first_out.wait(5)
             seen["after_first"] = gc.isenabled()

@@ -177,10 +177,12 @@ def test_import_gb18030_csv_with_rare_characters_is_decoded(tree):
     assert batch.created_count == 1 and Person.objects.get().name == "王𠀀"
 
 
-def test_import_unknown_discipline_code_is_reported(tree):
+def test_import_unknown_discipline_code_is_a_warning_and_the_person_is_imported_without_it(tree):
     batch = run(tree, xlsx([row(1, 学科代码="520；999999")]))
-    [(number, column, reason)] = errors(batch)
+    assert errors(batch) == [] and batch.created_count == 1
+    [(number, column, reason)] = [(e["row"], e["column"], e["reason"]) for e in batch.report if e["level"] == "warning"]
     assert (number, column) == (2, "学科代码") and "999999" in reason
+    assert list(Person.objects.get().disciplines.values_list("code", flat=True)) == ["520"]
 
 
 def test_import_known_discipline_codes_are_linked(tree):

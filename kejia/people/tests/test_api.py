@@ -206,3 +206,14 @@ def test_me_link_and_patch(tree, as_):
     assert response.status_code == 200 and response.json()["expertise"] == "大模型"
     assert api.post(f"/api/people/{person.pk}/reveal").json()["resident_id"] == ID_A
     assert api.post("/api/people/me/link", {"name": "李明", "resident_id": ID_A}).json()["code"] == "already_linked"
+
+
+def test_create_person_with_a_15_digit_id_and_disciplines_by_name(tree, as_):
+    fifteen = ID_B[:6] + ID_B[8:17]
+    response = as_(tree.county_staff).post("/api/people", body(tree, resident_id=fifteen, disciplines=["计算机科学技术", "52020 人工智能"]))
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["resident_id_masked"] == "*" * 17 + ID_B[-1] and sorted(data["disciplines"]) == ["520", "52020"]
+    assert len(data["notices"]) == 1 and "18" in data["notices"][0] and fifteen not in str(data)
+    again = as_(tree.county_staff).post("/api/people", body(tree, resident_id=ID_B))  # the 18-digit form: the same person
+    assert again.status_code == 400 and again.json()["code"] == "duplicate_id"

@@ -410,3 +410,15 @@ def test_list_and_detail_queries_do_not_grow_with_rows(client, tree, django_asse
         assert client.get(url("list")).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(url("detail", person.pk)).status_code == 200
+
+
+def test_create_person_with_a_15_digit_id_converts_it_and_says_so(client, tree):
+    client.force_login(tree.county_staff)
+    fifteen = ID_B[:6] + ID_B[8:17]
+    response = client.post(url("new") + f"?org={tree.xw.pk}", person_data(resident_id=fifteen, disciplines="计算机科学技术 人工智能"),
+                           follow=True)
+    person = Person.objects.get(name="张伟")
+    assert person.id_masked == "*" * 17 + ID_B[-1]
+    assert sorted(person.disciplines.values_list("code", flat=True)) == ["520", "52020"]
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("18" in m and ID_B[:6] in m for m in shown) and fifteen not in response.content.decode()
