@@ -129,7 +129,7 @@ def test_county_staff_sees_what_waits_in_every_module_of_their_county(world):
     questions = next(s for g in todo.groups for s in g.sections if s.key == "questions")
     assert (questions.count, questions.overdue) == (2, 1)
     assert [i.days_left for i in questions.items] == [-3, 5] and questions.items[0].overdue
-    assert questions.items[0].when == "3 days overdue" and questions.items[1].when == "5 days left"
+    assert questions.items[0].when == "已逾期 3 天" and questions.items[1].when == "还剩 5 天"
 
 
 def test_sibling_staff_sees_their_own_county_only(world):
@@ -156,7 +156,7 @@ def test_leader_sees_questions_and_own_contact_duty_but_nothing_to_manage(world)
     assert set(flat) == {"questions", "contacts"}
     assert flat["contacts"] == [world.xw.name]
     assert next(i for g in selectors.staff_todo(world.county_leader).groups for s in g.sections for i in s.items
-                if s.key == "contacts").when == "no contact logged"
+                if s.key == "contacts").when == "尚无联系记录"
 
 
 def test_worker_gets_no_todo_and_keeps_their_home(client, world):
@@ -178,7 +178,7 @@ def test_dashboard_shows_the_todo_with_links_that_resolve(client, world):
     assert response.status_code == 200
     html = response.content.decode()
     todo = response.context["todo"]
-    assert 'id="todo"' in html and "玄武逾期建议" in html and "3 days overdue" in html
+    assert 'id="todo"' in html and "玄武逾期建议" in html and "已逾期 3 天" in html
     urls = [i.url for g in todo.groups for s in g.sections for i in s.items] + [s.url for g in todo.groups for s in g.sections if s.url]
     assert len(urls) > 10
     for url in urls:
@@ -193,7 +193,7 @@ def test_dashboard_shows_the_todo_with_links_that_resolve(client, world):
 def test_dashboard_of_a_user_with_nothing_waiting_says_so(client, tree):
     client.force_login(tree.wx_staff)
     html = client.get("/").content.decode()
-    assert 'id="todo"' in html and "Nothing waits for you." in html
+    assert 'id="todo"' in html and "暂无待办事项。" in html
 
 
 def test_approving_an_application_takes_it_off_the_list(world):
