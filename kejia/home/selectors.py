@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -353,16 +353,24 @@ def _date(value: datetime.datetime | None) -> datetime.date | None:
     return timezone.localdate(value) if value is not None else None
 
 
-def _counted(qs: QuerySet, rows: int = TODO_ROWS) -> tuple[int, list]:
-    return qs.count(), list(qs[:rows])
+def _counted(qs: QuerySet, rows: int = TODO_ROWS, *, late: Q | None = None) -> tuple[int, int, list]:
+    """The number of rows of `qs`, of those matching `late`, and its first `rows` rows, in one
+    query: the totals are window aggregates over the whole filtered set, computed before the LIMIT."""
+    totals = {"todo_total": Window(Count("pk"))}
+    if late is not None:
+        totals["todo_late"] = Window(Sum(Case(When(late, then=Value(1)), default=Value(0), output_field=IntegerField())))
+    found = list(qs.annotate(**totals)[:rows])
+    if not found:
+        return 0, 0, []
+    return found[0].todo_total, (found[0].todo_late or 0) if late is not None else 0, found
 
 
 def _memberships(user, today) -> list[TodoSection]:
-    count, rows = _counted(memberships.applications_to_decide(user))
+    count, _late, rows = _counted(memberships.applications_to_decide(user))
     applications = TodoSection("applications", gettext("Membership applications to decide"), count, reverse("memberships:queue"), [
         TodoItem(m.person.name if m.person_id else (m.unit.name if m.unit_id else "?"), reverse("memberships:detail", args=[m.pk]),
                  f"{m.society.name} · {m.member_class.name}", today, since=_date(m.applied_at)) for m in rows])
-    count, rows = _counted(memberships.pending_payments(user))
+    count, _late, rows = _counted(memberships.pending_payments(user))
     payments = TodoSection("payments", gettext("Dues payments to confirm"), count, reverse("memberships:payments"), [
         TodoItem(f"{p.membership.person.name if p.membership.person_id else (p.membership.unit.name if p.membership.unit_id else '?')}"
                  f" · {p.year} · ¥{p.amount}", reverse("memberships:detail", args=[p.membership_id]), p.society.name, today,
@@ -371,14 +379,14 @@ def _memberships(user, today) -> list[TodoSection]:
 
 
 def _organizations(user, today) -> list[TodoSection]:
-    count, rows = _counted(organizations.filings_waiting(user))
+    count, _late, rows = _counted(organizations.filings_waiting(user))
     return [TodoSection("filings", gettext("Filings of new associations to decide"), count, reverse("organizations:filing_list"), [
         TodoItem(f.name, reverse("organizations:filing_detail", args=[f.pk]), f.parent.name, today, since=_date(f.submitted_at))
         for f in rows])]
 
 
 def _people(user, today) -> list[TodoSection]:
-    count, rows = _counted(review.visible_candidates(user))
+    count, _late, rows = _counted(review.visible_candidates(user))
     return [TodoSection("duplicates", gettext("Possible duplicate records to review"), count, reverse("people:review_list"), [
         TodoItem(f"{c.person_a.name} ~ {c.person_b.name}", reverse("people:review_detail", args=[c.pk]),
                  pgettext("to-do", "match score %(score)s") % {"score": f"{c.score:.2f}"}, today, since=_date(c.created_at))
@@ -386,11 +394,10 @@ def _people(user, today) -> list[TodoSection]:
 
 
 def _voice(user, today) -> list[TodoSection]:
-    qs = voice.items_due(user, within_days=VOICE_WITHIN_DAYS, today=today)
-    totals = qs.aggregate(n=Count("pk"), late=Count("pk", filter=Q(due_on__lt=today)))
-    return [TodoSection("questions", gettext("Suggestions and appeals to answer"), totals["n"], reverse("voice:inbox"), [
+    count, late, rows = _counted(voice.items_due(user, within_days=VOICE_WITHIN_DAYS, today=today), late=Q(due_on__lt=today))
+    return [TodoSection("questions", gettext("Suggestions and appeals to answer"), count, reverse("voice:inbox"), [
         TodoItem(i.title, reverse("voice:item", args=[i.pk]), f"{i.get_kind_display()} · {i.organization.name}", today, due_on=i.due_on)
-        for i in qs[:TODO_ROWS]], overdue=totals["late"])]
+        for i in rows], overdue=late)]
 
 
 def _measures(results) -> str:
@@ -400,12 +407,12 @@ def _measures(results) -> str:
 def _governance(user, today, *, manager: bool) -> list[TodoSection]:
     sections = []
     if manager:
-        qs = governance.terms_ending(user, within_days=TERMS_WITHIN_DAYS, today=today)
-        totals = qs.aggregate(n=Count("pk"), late=Count("pk", filter=Q(planned_end__lt=today)))
-        sections.append(TodoSection("terms", gettext("Terms ending or past their end"), totals["n"], reverse("governance:alerts"), [
+        count, late, rows = _counted(governance.terms_ending(user, within_days=TERMS_WITHIN_DAYS, today=today),
+                                     late=Q(planned_end__lt=today))
+        sections.append(TodoSection("terms", gettext("Terms ending or past their end"), count, reverse("governance:alerts"), [
             TodoItem(str(t.body), reverse("governance:body", args=[t.body_id]),
                      pgettext("to-do", "term %(number)s, planned end %(date)s") % {"number": t.number, "date": t.planned_end.isoformat()},
-                     today, due_on=t.planned_end) for t in qs[:TODO_ROWS]], overdue=totals["late"]))
+                     today, due_on=t.planned_end) for t in rows], overdue=late))
         reports = governance.failing_bodies(user, today=today)
         sections.append(TodoSection("bodies", gettext("Leadership bodies failing a rule"), len(reports), reverse("governance:home"), [
             TodoItem(str(r.body), reverse("governance:body", args=[r.body.pk]),
@@ -421,7 +428,7 @@ def _governance(user, today, *, manager: bool) -> list[TodoSection]:
 
 
 def _activities(user, today) -> list[TodoSection]:
-    count, rows = _counted(activities.events_this_week(user, days=EVENTS_WITHIN_DAYS))
+    count, _late, rows = _counted(activities.events_this_week(user, days=EVENTS_WITHIN_DAYS))
     return [TodoSection("events", gettext("Events this week"), count, reverse("activities:manage"), [
         TodoItem(e.title, reverse("activities:event", args=[e.pk]),
                  f"{e.organization.name} · {timezone.localtime(e.starts_at):%Y-%m-%d %H:%M}", today,
@@ -429,7 +436,7 @@ def _activities(user, today) -> list[TodoSection]:
 
 
 def _imports(user, today) -> list[TodoSection]:
-    count, rows = _counted(imports.batches_with_errors(user, days=IMPORTS_WITHIN_DAYS))
+    count, _late, rows = _counted(imports.batches_with_errors(user, days=IMPORTS_WITHIN_DAYS))
     return [TodoSection("imports", gettext("Imports with bad rows"), count, reverse("imports:list"), [
         TodoItem(b.file_name, reverse("imports:detail", args=[b.pk]), b.organization.name, today, since=_date(b.created_at),
                  note=(ngettext("%(n)d bad row", "%(n)d bad rows", b.bad) % {"n": b.bad}) if b.bad else gettext("the import failed"))
