@@ -20,6 +20,7 @@ from kejia.home.tests.conftest import make_event
 from kejia.imports.models import BatchStatus, ImportBatch
 from kejia.memberships import services as memberships
 from kejia.memberships.tests.conftest import make_person
+from kejia.people.choices import Gender
 from kejia.people.models import Listing, MatchCandidate, Person
 from kejia.voice.models import Item
 from kejia.voice.services import send_item
@@ -86,7 +87,7 @@ def world(tree):
     w.xw_term = _term(w.xw, BodyKind.CONGRESS, planned_in=-10)
     for i in range(4):
         Seat.objects.create(term=w.xw_term, person=Person.objects.create(name=f"代表{i}"), role="member", start=w.xw_term.start,
-                            is_frontline=False, birth_date=datetime.date(1970, 1, 1), gender="male")
+                            is_frontline=False, birth_date=datetime.date(1970, 1, 1), gender=Gender.MALE)
     w.qh_term = _term(w.qh, BodyKind.CONGRESS, planned_in=20)
     _term(w.xw, BodyKind.COMMITTEE, planned_in=400)  # far off: not listed
     # a contact duty of XW's leader, never visited.
