@@ -238,3 +238,45 @@ def test_todo_reads_a_fixed_number_of_queries(client, world, django_assert_max_n
     Target.objects.create(organization=world.my, target=9)
     with django_assert_max_num_queries(len(first.captured_queries)):
         assert client.get("/").status_code == 200
+
+
+# ---- The scope matrix of the to-do: every actor × every row seeded, page and API alike ----------
+
+ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admin", "wx_staff", "society_secretary", "province_staff",
+          "worker", "platform"]
+
+
+def _rows(w) -> list[tuple[str, object, tuple]]:
+    """(title, organization it belongs to, role kinds that act on it) for the rows scoped by subtree."""
+    from kejia.organizations import scope
+
+    manage, anyone = scope.MANAGE_KINDS, scope.ANY_KIND
+    return [("玄武逾期建议", w.xw, anyone), ("玄武五天后到期", w.xw, anyone), ("秦淮逾期建议", w.qh, anyone),
+            ("申请人张三", w.soc, manage), ("钟山软件有限公司科学技术协会", w.xw, manage), ("秦淮软件有限公司科学技术协会", w.qh, manage),
+            ("王玄武 ~ 王玄武", w.xw, manage), ("李秦淮 ~ 李秦淮", w.qh, manage),
+            (str(w.xw_term.body), w.xw, manage), (str(w.qh_term.body), w.qh, manage),
+            ("玄武本周沙龙", w.xw, manage), ("秦淮本周沙龙", w.qh, manage), ("玄武名单.xlsx", w.xw, manage), ("秦淮名单.xlsx", w.qh, manage)]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_todo_rows_follow_the_scope_rule_on_page_and_api(world, actor):
+    from kejia.core.testing import scope_matrix as sm
+    from kejia.organizations import scope
+
+    user = getattr(world, actor)
+    todo = selectors.staff_todo(user)
+    shown = _titles(todo)
+    for title, org, kinds in _rows(world):
+        expected = scope.covers(user, org.path, kinds)
+        assert (title in shown) == expected, (actor, title, expected)
+    # The dashboard shows the same rows (a worker is sent to /me/), the API returns the same to-do.
+    client = sm.logged_in(user)
+    page = client.get("/")
+    if scope.has_any_role(user):
+        html = page.content.decode()
+        assert page.status_code == 200 and all(t in html for t in shown)
+        assert not [t for t, _o, _k in _rows(world) if t not in shown and f">{t}</a>" in html]
+    else:
+        assert page.status_code == 302 and page.url == reverse("home:me")
+    api = Client().get("/api/me/home", headers={"Authorization": f"Bearer {issue_api_token(user)[1]}"}).json()["todo"]
+    assert {i["title"] for g in api for s in g["sections"] for i in s["items"]} == shown
