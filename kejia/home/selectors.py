@@ -248,8 +248,8 @@ def worker_home(user) -> WorkerHome:
 # due or overdue, leadership terms ending and bodies failing a rule, this week's events, imports
 # with bad rows, key-staff targets not met. Only what the user's roles can act on: the staff and
 # administrators' sections need a staff or administrator role; a leader gets the questions to answer
-# (any role answers) and their own contact duties. Each section reads a count and its first rows:
-# a fixed number of queries whatever the data.
+# (any role answers) and their own contact duties. Each section reads its first rows with its totals
+# in one query (`_counted`): a fixed number of queries whatever the data.
 
 TODO_ROWS = 5
 VOICE_WITHIN_DAYS = 7
