@@ -141,6 +141,14 @@ def search_events(user, *, organization: Organization | None = None, subtree: bo
     return qs
 
 
+def events_this_week(user, *, now: datetime.datetime | None = None, days: int = 7) -> QuerySet[Event]:
+    """Published events of organizations the user manages (staff or administrator) running now or
+    starting within `days` days, soonest first: the registrations and check-in to run."""
+    now = now or timezone.now()
+    qs = scope.restrict(Event.objects.select_related(*_EVENT_RELATED), user, "organization__path", scope.MANAGE_KINDS)
+    return qs.filter(status=EventStatus.PUBLISHED, ends_at__gte=now, starts_at__lt=now + datetime.timedelta(days=days)).order_by("starts_at", "id")
+
+
 def calendar_events(org: Organization, *, subtree: bool = False, start: datetime.datetime | None = None,
                     end: datetime.datetime | None = None) -> QuerySet[Event]:
     """The public calendar of an association (and, with `subtree`, of every organization below it)."""

@@ -5,7 +5,7 @@ term alerts; concurrent posts; contact coverage. Rule sets are public to every s
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from kejia.core.errors import NotFound, PermissionDenied
@@ -88,6 +88,38 @@ def term_alerts(user, *, root: Organization | None = None, within_days: int = 90
     overdue = list(qs.filter(planned_end__lt=today).order_by("planned_end"))
     due = list(qs.filter(planned_end__gte=today, planned_end__lte=today + datetime.timedelta(days=within_days)).order_by("planned_end"))
     return {"overdue": overdue, "due": due, "today": today, "within_days": within_days}
+
+
+def terms_ending(user, *, within_days: int = 90, today: datetime.date | None = None) -> QuerySet[Term]:
+    """Current terms the user manages (staff or administrator of the organization or above) that
+    ended on paper or end within `within_days`, the earliest planned end first."""
+    today = today or timezone.localdate()
+    qs = scope.restrict(Term.objects.filter(actual_end__isnull=True, planned_end__lte=today + datetime.timedelta(days=within_days))
+                        .select_related("body__organization"), user, "body__organization__path", scope.MANAGE_KINDS)
+    return qs.order_by("planned_end", "id")
+
+
+def failing_bodies(user, *, today: datetime.date | None = None) -> list:
+    """Compliance reports (`compliance.BodyReport`) of the bodies of the organizations where the
+    user holds a staff or administrator role (not the whole subtree: that is the compliance page)
+    that fail a rule, most failures first; a fixed number of queries."""
+    from kejia.governance.compliance import current_terms, reports_for_terms
+
+    paths = scope.role_paths(user, scope.MANAGE_KINDS)
+    if not paths:
+        return []
+    terms = current_terms(Body.objects.filter(organization__path__in=paths))
+    reports = [r for r in reports_for_terms(terms, today=today) if r.failures]
+    return sorted(reports, key=lambda r: (-len(r.failures), r.body.organization.path, r.body.kind))
+
+
+def contact_duties_due(user, *, months: int = 6, today: datetime.date | None = None) -> QuerySet[ContactAssignment]:
+    """The user's own current contact duties with no contact logged in `months` months (the gap
+    rule of `contact_coverage`), never contacted first; each has `last_contact` (a date or None)."""
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=round(months * 30.44))
+    return (my_contact_duties(user).annotate(last_contact=Max("visits__date"))
+            .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=since)).order_by(F("last_contact").asc(nulls_first=True), "id"))
 
 
 def concurrent_posts(user, *, today: datetime.date | None = None, root: Organization | None = None, max_posts: int = 1,

@@ -57,6 +57,24 @@ def counts_by_area(user, org) -> list[dict[str, Any]]:
     return areas
 
 
+def targets_not_met(user) -> list[dict[str, Any]]:
+    """The county and township associations where the user holds a staff or administrator role
+    whose key staff (current records of bodies in their subtree, as `counts_by_area` counts them)
+    are below the target set for them: `{organization, target, total}`, furthest behind first.
+    Two queries whatever the data (the areas below are on the area page)."""
+    paths = scope.role_paths(user, scope.MANAGE_KINDS)
+    if not paths:
+        return []
+    targets = list(Target.objects.filter(organization__path__in=paths, organization__kind__in=TARGET_KINDS)
+                   .exclude(organization__status=OrgStatus.DISSOLVED).select_related("organization"))
+    if not targets:
+        return []
+    totals = KeyStaff.objects.filter(ended_on__isnull=True).aggregate(**{
+        f"t{t.pk}": Count("id", filter=Q(organization__path__descends=t.organization.path)) for t in targets})
+    rows = [{"organization": t.organization, "target": t.target, "total": totals[f"t{t.pk}"]} for t in targets]
+    return sorted((r for r in rows if r["total"] < r["target"]), key=lambda r: (r["total"] - r["target"], r["organization"].path))
+
+
 def _visible_record(user, record: KeyStaff) -> bool:
     """A record taken in by a body is seen in that body's scope; one taken in by none yet, where the
     person is seen."""

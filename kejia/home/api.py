@@ -2,7 +2,8 @@
 
 - `GET /api/find?region=&discipline=` (public): "find an association near me".
 - `GET /api/find/associations/{id}` (public): an association's public page; not active → 404.
-- `GET /api/me/home` (signed in): the S&T worker's home."""
+- `GET /api/me/home` (signed in): the S&T worker's home, and for a user with a role the to-do of
+  the dashboard (`selectors.staff_todo`)."""
 
 from django.urls import reverse
 from ninja import Router
@@ -54,8 +55,10 @@ def association(request, id: ObjectId):
 @router.get("/me/home", response=HomeOut, auth=AUTH, summary="My online home")
 def my_home(request):
     """The caller's profile, memberships, events, volunteer hours, suggestions with their state,
-    surveys waiting and recommended events — the sections of /me/."""
+    surveys waiting and recommended events — the sections of /me/ — and `todo`: what waits for a
+    staff member, leader or administrator, by module, most urgent first (the dashboard's to-do)."""
     home = selectors.worker_home(request.auth)
+    todo = selectors.staff_todo(request.auth)
     return {
         "person": home.person,
         "memberships": [{"id": m.pk, "society_id": m.society_id, "society_name": m.society.name, "status": m.status,
@@ -66,4 +69,9 @@ def my_home(request):
         "suggestions": [{"id": i.pk, "title": i.title, "status": i.status, "url": i.get_absolute_url()} for i in home.voice_items],
         "surveys": [{"id": s.pk, "title": s.title, "url": s.get_absolute_url()} for s in home.surveys],
         "recommended": home.recommended,
+        "todo": [{"key": g.key, "label": g.label, "count": g.count, "overdue": g.overdue, "sections": [
+            {"key": s.key, "label": s.label, "count": s.count, "overdue": s.overdue, "url": s.url, "items": [
+                {"title": i.title, "url": i.url, "detail": i.detail, "due_on": i.due_on, "days_left": i.days_left, "overdue": i.overdue,
+                 "happens": i.happens, "waiting_days": i.waiting_days, "when": i.when} for i in s.items]} for s in g.sections]}
+            for g in todo.groups],
     }

@@ -124,6 +124,38 @@ class ServiceRef(Schema):
     hours: Decimal | None
 
 
+class TodoItemOut(Schema):
+    """One thing to do: `due_on` a deadline (or, with `happens`, the day an event takes place),
+    `days_left` negative when overdue; `waiting_days` since it came in; `when` the same in words."""
+
+    title: str
+    url: str
+    detail: str
+    due_on: datetime.date | None
+    days_left: int | None
+    overdue: bool
+    happens: bool
+    waiting_days: int | None
+    when: str
+
+
+class TodoSectionOut(Schema):
+    key: str
+    label: str
+    count: int
+    overdue: int
+    url: str
+    items: list[TodoItemOut]
+
+
+class TodoGroupOut(Schema):
+    key: str
+    label: str
+    count: int
+    overdue: int
+    sections: list[TodoSectionOut]
+
+
 class HomeOut(Schema):
     person: PersonRef | None
     memberships: list[MembershipRef]
@@ -133,3 +165,4 @@ class HomeOut(Schema):
     suggestions: list[ItemRef]
     surveys: list[ItemRef]
     recommended: list[EventRef]
+    todo: list[TodoGroupOut]  # a staff member's, leader's or administrator's to-do; empty for a S&T worker

@@ -1,7 +1,10 @@
 """Reads of import batches: a batch is visible to staff whose managed scope covers its
 organization (and to the platform admins); anything else is a 404."""
 
+import datetime
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from kejia.core.errors import NotFound
 from kejia.imports import progress
@@ -24,6 +27,14 @@ def get_batch_for(user, pk) -> ImportBatch:
     if batch.status == BatchStatus.RUNNING:
         batch.processed = max(batch.processed, progress.read(batch.pk))
     return batch
+
+
+def batches_with_errors(user, *, days: int = 30, now: datetime.datetime | None = None) -> QuerySet[ImportBatch]:
+    """Batches of the user's managed scope finished in the last `days` days with bad rows, or
+    failed, newest first: the rows to correct and import again (the report lists them)."""
+    since = (now or timezone.now()) - datetime.timedelta(days=days)
+    finished = Q(status=BatchStatus.DONE, bad__gt=0) | Q(status=BatchStatus.FAILED)
+    return visible_batches(user).filter(finished, created_at__gte=since).order_by("-created_at", "-id")
 
 
 def importable_organizations(user) -> QuerySet[Organization]:

@@ -56,6 +56,12 @@ def approval_queue(user, *, society: Organization | None = None) -> QuerySet[Mem
     return qs.order_by("status", "applied_at", "id")
 
 
+def applications_to_decide(user) -> QuerySet[Membership]:
+    """Applications waiting for a decision of the user (staff of the society or above), oldest
+    first; not those waiting for the applicant to supply information (that is the applicant's move)."""
+    return managed_memberships(user).filter(status=MembershipStatus.APPLIED).order_by("applied_at", "id")
+
+
 def search_memberships(user, *, society: Organization | None = None, status: str = "", member_class: str = "", text: str = "",
                        kind: str = "") -> QuerySet[Membership]:
     qs = visible_memberships(user)

@@ -148,5 +148,11 @@ def coverage(user, region: Region) -> dict:
     return result
 
 
+def filings_waiting(user) -> QuerySet[Filing]:
+    """Submitted filings the user decides (staff of the guiding association or above), not their
+    own, oldest first."""
+    return filings_to_decide(user).filter(status=FilingStatus.SUBMITTED).exclude(submitted_by=user).order_by("submitted_at", "id")
+
+
 def pending_filing_count(user) -> int:
-    return filings_to_decide(user).filter(status=FilingStatus.SUBMITTED).exclude(submitted_by=user).count()
+    return filings_waiting(user).count()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kejia.accounts import services as account_services
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kejia.home.selectors import staff_todo  # the to-do across modules shown on the dashboard
 from kejia.organizations import scope, selectors, services, view_helpers
 from kejia.organizations.forms import (
     ApproveForm,
@@ -63,6 +64,7 @@ def home(request):
         "roles": user.roles.select_related("organization").order_by("organization__path"),
         "pending": selectors.pending_filing_count(user),
         "open_filings": selectors.my_filings(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.RETURNED]).count(),
+        "todo": staff_todo(user),
     })
 
 

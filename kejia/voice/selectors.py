@@ -92,6 +92,13 @@ def inbox(user, *, status: str = "open", kind: str = "", root: Organization | No
     return qs.order_by("due_on", "id")
 
 
+def items_due(user, *, within_days: int = 7, today: datetime.date | None = None) -> QuerySet[Item]:
+    """Open items handled in the user's scope that are overdue or due within `within_days`, the
+    most overdue first (the user's to-do; any role answers, see `services.answer_item`)."""
+    today = today or timezone.localdate()
+    return inbox(user, status="open", today=today).filter(due_on__lte=today + datetime.timedelta(days=within_days))
+
+
 @dataclass
 class Dashboard:
     today: datetime.date
