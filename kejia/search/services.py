@@ -20,6 +20,7 @@ from kejia.people.choices import TitleLevel
 from kejia.people.models import Person
 from kejia.people.selectors import visible_people
 from kejia.reference.choices import Sector
+from kejia.reference.selectors import get_region
 from kejia.search.engine import Filters, SearchBackend
 from kejia.search.indexing import get_backend
 from kejia.search.text import QueryWord, key_terms, parse_query
@@ -80,7 +81,6 @@ def _as_list(value) -> list[str]:
 
 def _engine_filters(f: ExpertFilters | None, *, today: datetime.date) -> Filters:
     from kejia.organizations.models import Organization
-    from kejia.reference.models import Region
 
     f = f or ExpertFilters()
     errors: dict[str, list[str]] = {}
@@ -91,7 +91,8 @@ def _engine_filters(f: ExpertFilters | None, *, today: datetime.date) -> Filters
         errors["title_level"] = [str(_("Unknown title level: %(v)s") % {"v": ", ".join(bad)})]
     region_path = org_path = None
     if f.region:
-        region_path = Region.objects.filter(code=f.region).values_list("path", flat=True).first()
+        region = get_region(f.region)
+        region_path = region.path if region is not None else None
         if region_path is None:
             errors["region"] = [str(_("Unknown division code: %(v)s") % {"v": f.region})]
     if f.organization:
