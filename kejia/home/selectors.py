@@ -229,3 +229,26 @@ def worker_home(user) -> WorkerHome:
         surveys=list(surveys.surveys_waiting_for(user)[:SURVEYS_SHOWN]),
         recommended=list(activities.recommended_events(person, limit=RECOMMENDED_SHOWN)) if person else [],
     )
+
+
+# ---- The public front page -------------------------------------------------------------------
+
+FRONT_EVENTS = 6
+FRONT_ANSWERS = 4
+
+
+@dataclass
+class FrontPage:
+    """What a visitor who is not logged in sees at /: public events and public answers only."""
+
+    events: list
+    answers: list
+
+
+def front_page() -> FrontPage:
+    """The soonest public events of any organization and the latest questions answered in
+    public (only those whose sender allowed it). Three queries."""
+    return FrontPage(
+        events=list(activities.upcoming_public_events(limit=FRONT_EVENTS)),
+        answers=list(voice.public_items()[:FRONT_ANSWERS]),
+    )
