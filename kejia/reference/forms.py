@@ -12,26 +12,21 @@ tests, the API's forms) is still accepted.
 Submitted names, for a field called `region`: `region_1` … `region_4` (the levels),
 `region_q` (the search text), `region_pick` (a choice among the search's matches)."""
 
-import re
 from dataclasses import dataclass, field
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from kejia.core.lookup import LookupField, Option
 from kejia.core.validators import validate_division_code
 from kejia.reference import selectors
 from kejia.reference.models import Region, RegionLevel
 
 LEVELS = 4
 MATCHES_SHOWN = 20
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
-
-
-def safe_name(value: str | None, default: str = "region") -> str:
-    """A form input name fit to be written into markup (the picker endpoint takes it from the query)."""
-    return value if value and _NAME.fullmatch(value) else default
 
 
 @dataclass
@@ -185,3 +180,28 @@ class RegionCodeField(forms.Field):
                 return v.region.code if v.region else ""
             return str(v or "")
         return code(initial) != code(data)
+
+
+def _discipline_option(d) -> Option:
+    return (d.code, f"{d.code} {d.name}")
+
+
+class DisciplineLookupField(LookupField):
+    """A GB/T 13745 discipline, searched by name or code (cleans to its code, "" when empty).
+    The select offers the first level until a search narrows it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Discipline"))
+        kwargs.setdefault("empty_label", _("Any discipline"))
+        kwargs.setdefault("placeholder", _("Search a discipline by name or code"))
+        super().__init__(url=reverse_lazy("reference:disciplines"), search=discipline_options, get=discipline_option,
+                         defaults=lambda: [_discipline_option(d) for d in selectors.disciplines().filter(level=1)], **kwargs)
+
+
+def discipline_option(code: str) -> Option | None:
+    discipline = selectors.get_discipline(code)
+    return _discipline_option(discipline) if discipline else None
+
+
+def discipline_options(text: str) -> list[Option]:
+    return [_discipline_option(d) for d in selectors.find_disciplines(text)]

@@ -61,3 +61,18 @@ def picker_levels(region: Region | None) -> list[tuple[int, list[Region], str]]:
             break
         levels.append((depth + 1, options, codes[depth] if depth < len(codes) else ""))
     return levels
+
+
+def get_discipline(code: str | None) -> Discipline | None:
+    code = (code or "").strip()
+    return Discipline.objects.filter(code=code).first() if code.isdigit() and len(code) <= 8 else None
+
+
+def find_disciplines(text: str, *, limit: int = 30) -> list[Discipline]:
+    """GB/T 13745 disciplines by code prefix, or by Chinese or English name; broader ones first."""
+    text = text.strip()
+    if not text:
+        return []
+    qs = Discipline.objects.filter(code__startswith=text) if text.isdigit() else Discipline.objects.filter(
+        Q(name__contains=text) | Q(name_en__icontains=text))
+    return list(qs.order_by("level", "code")[:limit])

@@ -5,4 +5,5 @@ from kejia.reference import views
 app_name = "reference"
 urlpatterns = [
     path("picker/", views.picker, name="picker"),
+    path("disciplines/", views.disciplines, name="disciplines"),
 ]

@@ -3,14 +3,16 @@ sent, or only the search's matches. Public reference data, no login. `field` and
 inputs and are restricted to plain identifiers before they reach markup."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kejia.reference.forms import picker_context, read_region_input, safe_name
+from kejia.core.lookup import lookup_options, safe_name
+from kejia.reference.forms import discipline_options, picker_context, read_region_input
 
 
 @require_GET
 def picker(request):
-    name = safe_name(request.GET.get("field"))
+    name = safe_name(request.GET.get("field"), "region")
     state = read_region_input(request.GET, name)
     if request.GET.get("part") == "matches":
         # Only the search text counts here: what the user is typing, not the cascade below it.
@@ -23,3 +25,9 @@ def picker(request):
         return render(request, "reference/_region_matches.html", context)
     return render(request, "reference/_region_picker.html",
                   picker_context(name, state, id_prefix=safe_name(request.GET.get("id"), f"id_{name}")))
+
+
+@require_GET
+def disciplines(request):
+    """The matching disciplines, as the discipline lookup's select (public reference data)."""
+    return render(request, "_lookup_select.html", lookup_options(request, search=discipline_options, empty_label=_("Any discipline")))
