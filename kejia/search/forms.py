@@ -31,7 +31,7 @@ class ExpertSearchForm(forms.Form):
     MODES = [("words", _("Words")), ("text", _("Experts for a pasted text"))]
 
     q = forms.CharField(label=_("Search"), max_length=4000, required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 机器学习 医疗影像")}))
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. machine learning, medical imaging")}))
     mode = forms.ChoiceField(label=_("Mode"), choices=MODES, required=False)
     region = RegionCodeField(required=False, help_text="")
     discipline = DisciplineLookupField(required=False)
