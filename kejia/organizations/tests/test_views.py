@@ -45,8 +45,10 @@ def service_filing(tree):
 
 # ---- Dashboard -------------------------------------------------------------------------------
 
-def test_home_redirects_anonymous_to_login(client, db):
-    response = client.get(reverse("organizations:home"))
+def test_home_shows_anonymous_the_public_front_page_and_the_tree_asks_to_log_in(client, db):
+    response = client.get(reverse("organizations:home"))  # "/": the public front page (kejia/home)
+    assert response.status_code == 200 and "home/front.html" in [t.name for t in response.templates]
+    response = client.get(reverse("organizations:tree"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
