@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kejia.activities.choices import Audience, EventKind, EventStatus
-from kejia.organizations.forms import ALL, RegionCodeField
+from kejia.organizations.forms import ALL
+from kejia.reference.forms import RegionCodeField
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kejia.organizations.forms import RegionCodeField
+from kejia.reference.forms import RegionCodeField
 from kejia.reference.models import Discipline
 
 

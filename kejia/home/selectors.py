@@ -482,3 +482,26 @@ def staff_todo(user, *, today: datetime.date | None = None) -> StaffTodo:
     groups = [g for g in groups if g.sections]
     groups.sort(key=lambda g: (g.urgency is None, g.urgency if g.urgency is not None else 0, MODULES.index(g.key)))
     return StaffTodo(groups)
+
+
+# ---- The public front page -------------------------------------------------------------------
+
+FRONT_EVENTS = 6
+FRONT_ANSWERS = 4
+
+
+@dataclass
+class FrontPage:
+    """What a visitor who is not logged in sees at /: public events and public answers only."""
+
+    events: list
+    answers: list
+
+
+def front_page() -> FrontPage:
+    """The soonest public events of any organization and the latest questions answered in
+    public (only those whose sender allowed it). Three queries."""
+    return FrontPage(
+        events=list(activities.upcoming_public_events(limit=FRONT_EVENTS)),
+        answers=list(voice.public_items()[:FRONT_ANSWERS]),
+    )

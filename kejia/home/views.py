@@ -1,5 +1,5 @@
-"""The public pages — find an association near me (/find/), an association's public page
-(/a/<id>/) — and the S&T worker's online home (/me/). Public pages need no login and show only
+"""The public pages — the front page (/ for a visitor), find an association near me (/find/),
+an association's public page (/a/<id>/) — and the S&T worker's online home (/me/). Public pages need no login and show only
 public data of active organizations (kejia.home.selectors); the home shows the user's own things."""
 
 from django.contrib.auth.decorators import login_required
@@ -8,7 +8,17 @@ from django.views.decorators.http import require_GET
 
 from kejia.home import selectors
 from kejia.home.forms import FindForm
+from kejia.organizations import views as organization_views
 from kejia.organizations.kinds import SOCIETY_KINDS
+
+
+@require_GET
+def front(request):
+    """`/`: the public front page of the online association for a visitor; a signed-in user
+    keeps their home (staff: the organizations dashboard; a S&T worker: /me/)."""
+    if request.user.is_authenticated:
+        return organization_views.home(request)
+    return render(request, "home/front.html", {"front": selectors.front_page(), "form": FindForm()})
 
 
 @require_GET

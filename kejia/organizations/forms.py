@@ -3,13 +3,12 @@ choices, a Region for a division code); every rule across objects is the service
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import RoleKind
-from kejia.core.validators import validate_division_code
 from kejia.organizations.kinds import FILABLE_KINDS, OrgKind, OrgStatus, PartyCoverage, SocietyClass
-from kejia.reference.models import Discipline, Region
+from kejia.reference.forms import RegionCodeField
+from kejia.reference.models import Discipline
 
 ALL = [("", _("All"))]
 
@@ -19,44 +18,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-class RegionPickerWidget(forms.TextInput):
-    """A division code input with the cascading picker (reference/_region_picker.html).
-    Rendered with the project's template engine so the picker can live in kejia/templates."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        value = self.format_value(value) or ""
-        label = ""
-        if value and len(value) <= 12:
-            label = Region.objects.filter(code=value).values_list("full_name", flat=True).first() or ""
-        attrs = self.build_attrs(self.attrs, attrs)
-        return render_to_string("reference/_region_picker.html", {"name": name, "value": value, "label": label, "attrs": attrs})
-
-
-class RegionCodeField(forms.CharField):
-    """A GB/T 2260 division code, cleaned to its Region (None when left empty)."""
-
-    widget = RegionPickerWidget
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 12)
-        kwargs.setdefault("label", _("Region"))
-        kwargs.setdefault("help_text", _("Pick province, city, county and township, search by name, or type the division code."))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        return value.code if isinstance(value, Region) else value
-
-    def clean(self, value):
-        code = super().clean(value)
-        if not code:
-            return None
-        code = validate_division_code(code)
-        region = Region.objects.filter(code=code).first()
-        if region is None:
-            raise ValidationError(_("There is no administrative division with the code %(code)s."), params={"code": code}, code="unknown_region")
-        return region
 
 
 class OrganizationForm(forms.Form):

@@ -271,7 +271,9 @@ def roles(request, pk: int):
 def coverage(request):
     user = request.user
     choices = list(selectors.coverage_regions(user).order_by("code")[:50])
-    form = CoverageForm({"region": request.GET.get("region") or (choices[0].code if choices else "")})
+    # The picker's controls when sent; otherwise (first visit, a link) the code or the first region.
+    sent = any(key.startswith("region") and value for key, value in request.GET.items())
+    form = CoverageForm(request.GET if sent else {"region": choices[0].code if choices else ""})
     summary, children, status = None, [], 200
     if not form.is_valid():
         status = 400

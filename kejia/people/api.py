@@ -22,7 +22,7 @@ from kejia.people import linking, selectors, services
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline, Region
-from kejia.reference.selectors import discipline_names, find_discipline
+from kejia.reference.selectors import discipline_names, find_discipline, get_region
 
 router = Router(tags=["people"])
 
@@ -38,7 +38,7 @@ def _user(request):
 def _region(code: str | None) -> Region | None:
     if code is None or not code.strip():
         return None
-    region = Region.objects.filter(code=normalize_code(code)).first()
+    region = get_region(code)
     if region is None:
         raise DomainError("unknown_region", _("Unknown administrative division code: %(code)s") % {"code": code}, field="region")
     return region

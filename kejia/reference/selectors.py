@@ -1,8 +1,9 @@
 import re
 import unicodedata
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from kejia.core.validators import normalize_code
 from kejia.reference.models import Discipline, Region
 
 
@@ -74,3 +75,55 @@ def find_discipline(text: str, names: dict[str, str] | None = None) -> str | Non
             value = name
             break
     return names.get(_name_key(value)) if value else None
+
+
+def get_region(code: str | None) -> Region | None:
+    """The division with this GB/T 2260 code (6 digits, 9 for a township), or None. The one
+    look-up by code: forms, pickers, filters and services call it rather than querying Region."""
+    code = normalize_code(code or "")
+    if not code.isdigit() or len(code) not in (6, 9):
+        return None
+    return Region.objects.filter(code=code).first()
+
+
+def regions_by_code(codes) -> dict[str, Region]:
+    """Several divisions in one query (a picker's chosen levels), keyed by code."""
+    wanted = [c for c in dict.fromkeys(codes) if c and c.isdigit() and len(c) in (6, 9)]
+    return {r.code: r for r in Region.objects.filter(code__in=wanted)} if wanted else {}
+
+
+def picker_levels(region: Region | None) -> list[tuple[int, list[Region], str]]:
+    """The cascade down to `region`: for each level, its options (the provinces, then the children
+    of each chosen division) and the chosen code, plus the next level to choose, if any. One query."""
+    chain = []
+    if region is not None:
+        chain = [region.path[i:i + 9] for i in range(0, len(region.path), 9)]
+    # Path segments are codes padded to 9 digits: 320000000 is 320000, 320102002 the township.
+    codes = [seg[:6] if seg.endswith("000") else seg for seg in chain]
+    rows = Region.objects.filter(Q(level=1) | Q(parent_id__in=codes)).only("code", "name", "level", "parent_id").order_by("code")
+    children: dict[str | None, list[Region]] = {}
+    for r in rows:
+        children.setdefault(r.parent_id if r.level > 1 else None, []).append(r)
+    levels = []
+    parents: list[str | None] = [None, *codes]
+    for depth, parent in enumerate(parents):
+        options = children.get(parent, [])
+        if not options:
+            break
+        levels.append((depth + 1, options, codes[depth] if depth < len(codes) else ""))
+    return levels
+
+
+def get_discipline(code: str | None) -> Discipline | None:
+    code = (code or "").strip()
+    return Discipline.objects.filter(code=code).first() if code.isdigit() and len(code) <= 8 else None
+
+
+def find_disciplines(text: str, *, limit: int = 30) -> list[Discipline]:
+    """GB/T 13745 disciplines by code prefix, or by Chinese or English name; broader ones first."""
+    text = text.strip()
+    if not text:
+        return []
+    qs = Discipline.objects.filter(code__startswith=text) if text.isdigit() else Discipline.objects.filter(
+        Q(name__contains=text) | Q(name_en__icontains=text))
+    return list(qs.order_by("level", "code")[:limit])

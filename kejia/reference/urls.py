@@ -4,6 +4,6 @@ from kejia.reference import views
 
 app_name = "reference"
 urlpatterns = [
-    path("children/", views.region_children, name="children"),
-    path("search/", views.region_search, name="search"),
+    path("picker/", views.picker, name="picker"),
+    path("disciplines/", views.disciplines, name="disciplines"),
 ]

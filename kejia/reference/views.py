@@ -1,39 +1,33 @@
-"""The division picker: htmx partials listing children of a division, or a search.
-Both answer the same fragment (reference/_region_options.html); `field` names the form input
-the choice is written to, so it is restricted to a plain identifier before it reaches markup."""
-
-import re
+"""The division picker's htmx door (kejia/reference/forms.py): the whole picker for the controls
+sent, or only the search's matches. Public reference data, no login. `field` and `id` name form
+inputs and are restricted to plain identifiers before they reach markup."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kejia.reference import selectors
-from kejia.reference.models import Region
-
-_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
-
-
-def _field(request) -> str:
-    field = request.GET.get("field", "region")
-    return field if _FIELD.fullmatch(field) else "region"
-
-
-def _options(request, *, regions, parent, mode):
-    return render(request, "reference/_region_options.html",
-                  {"regions": list(regions), "parent": parent, "field": _field(request), "mode": mode})
+from kejia.core.lookup import lookup_options, safe_name
+from kejia.reference.forms import discipline_options, picker_context, read_region_input
 
 
 @require_GET
-def region_children(request):
-    code = request.GET.get("parent", "").strip()[:12]
-    parent = Region.objects.filter(code=code).first() if code else None
-    regions = selectors.region_children(code) if parent or not code else Region.objects.none()
-    return _options(request, regions=regions, parent=parent, mode="children")
+def picker(request):
+    name = safe_name(request.GET.get("field"), "region")
+    state = read_region_input(request.GET, name)
+    if request.GET.get("part") == "matches":
+        # Only the search text counts here: what the user is typing, not the cascade below it.
+        state.code, state.levels, state.pick = "", (), ""
+        if state.query:
+            state.resolve()
+            if state.region is not None:  # a single match: offer it (choosing it reloads the picker)
+                state.matches = [state.region]
+        context = {"name": name, "id": safe_name(request.GET.get("id"), f"id_{name}"), "matches": state.matches, "query": state.query}
+        return render(request, "reference/_region_matches.html", context)
+    return render(request, "reference/_region_picker.html",
+                  picker_context(name, state, id_prefix=safe_name(request.GET.get("id"), f"id_{name}")))
 
 
 @require_GET
-def region_search(request):
-    text = request.GET.get("q", "").strip()[:40]
-    if not text:  # an emptied search box brings the cascade back
-        return _options(request, regions=selectors.region_children(None), parent=None, mode="children")
-    return _options(request, regions=selectors.find_regions(text), parent=None, mode="search")
+def disciplines(request):
+    """The matching disciplines, as the discipline lookup's select (public reference data)."""
+    return render(request, "_lookup_select.html", lookup_options(request, search=discipline_options, empty_label=_("Any discipline")))

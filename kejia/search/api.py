@@ -30,6 +30,9 @@ class ExpertOut(Schema):
     is_frontline: bool
     score: float
     matched: list[str]
+    matched_fields: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="why it matched: text field (expertise, achievements, summary, disciplines, name, employer) → the words found there")
 
 
 class ExpertsOut(Schema):

@@ -53,7 +53,9 @@ def _drop_inherited_index_locks() -> None:
 
 os.register_at_fork(after_in_child=_drop_inherited_index_locks)
 
-SCHEMA_VERSION = "1"
+# 2: the stored terms say which field each token came from ("why matched"), and the jieba user
+# dictionary (kejia/search/userdict.txt) keeps terms such as 机器学习 whole.
+SCHEMA_VERSION = "2"
 # Field → BM25 boost. Expertise keywords and names say most about a person; a word in the
 # research summary counts, but less.
 TEXT_FIELDS: dict[str, float] = {
@@ -111,7 +113,8 @@ class Filters:
 class Hit:
     id: int
     score: float
-    matched: list[str]
+    matched: list[str]  # the query words found in the person's texts, whole (机器学习, not 机器 + 学习)
+    fields: dict[str, list[str]] = field(default_factory=dict)  # word → the text fields it was found in
 
 
 @dataclass
@@ -163,7 +166,8 @@ def _schema() -> tantivy.Schema:
     for name in KEYWORD_FIELDS:
         b.add_text_field(name, stored=False, tokenizer_name="raw", index_option="basic")
     b.add_integer_field("birth_year", stored=False, indexed=True, fast=True)
-    # The distinct tokens of the person, to tell which query words matched each hit.
+    # The distinct tokens of the person per text field ("field\ttoken token…" lines), to tell
+    # which query words matched each hit, and where.
     b.add_bytes_field("terms", stored=True, indexed=False)
     return b.build()
 
@@ -176,19 +180,19 @@ def document_data(doc: IndexDoc) -> dict:
     processes make them, the writer turns them into documents)."""
     data: dict = {"id": doc.id, "chars": doc.chars, "sector": doc.sector, "title_level": doc.title_level,
                   "frontline": "1" if doc.frontline else "0", "status": doc.status}
-    tokens: set[str] = set()
+    lines = []
     for name in TEXT_FIELDS:
         value = getattr(doc, name)
         if value:
             data[name] = value
-            tokens.update(value.split())
+            lines.append(f"{name}\t{' '.join(sorted(set(value.split())))}")
     for name in ("disc", "region", "org"):
         values = getattr(doc, name)
         if values:
             data[name] = values
     if doc.birth_year is not None:
         data["birth_year"] = doc.birth_year
-    data["terms"] = " ".join(sorted(tokens)).encode()
+    data["terms"] = "\n".join(lines).encode()
     return data
 
 
@@ -319,16 +323,30 @@ class TantivyBackend:
         ids = searcher.fast_field_values("id", addresses) if addresses else []
         hits = []
         for (score, addr), pk in zip(result.hits, ids, strict=True):
-            tokens = set(bytes(searcher.doc(addr).get_first("terms") or b"").decode().split())
-            hits.append(Hit(int(pk), float(score), _matched(words, tokens)))
+            by_field = stored_terms(bytes(searcher.doc(addr).get_first("terms") or b"").decode())
+            matched = _matched(words, by_field)
+            hits.append(Hit(int(pk), float(score), list(matched), matched))
         return SearchResult(hits, result.count if count and result.count is not None else len(hits))
 
 
-def _matched(words: Sequence[QueryWord], tokens: set[str]) -> list[str]:
-    out = []
+def stored_terms(text: str) -> dict[str, set[str]]:
+    """The stored terms of a document: field → its distinct tokens."""
+    out: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        name, _sep, tokens = line.partition("\t")
+        out[name] = set(tokens.split())
+    return out
+
+
+def _matched(words: Sequence[QueryWord], by_field: dict[str, set[str]]) -> dict[str, list[str]]:
+    """Each query word found in the document, in query order, with the fields it was found in
+    (a word looked for character by character counts where all its characters are)."""
+    out: dict[str, list[str]] = {}
     for w in words:
-        if w.text in tokens or (w.chars and all(any(c in t for t in tokens) for c in w.chars)):
-            out.append(w.text)
+        where = [name for name, tokens in by_field.items()
+                 if w.text in tokens or (w.chars and all(any(c in t for t in tokens) for c in w.chars))]
+        if where:
+            out[w.text] = where
     return out
 
 

@@ -203,9 +203,9 @@ def index_people(person_ids: Iterable[int], *, backend: TantivyBackend | None = 
 
 
 def _worker_init() -> None:
-    import jieba
+    from kejia.search.text import ensure_dictionary
 
-    jieba.initialize()
+    ensure_dictionary()
 
 
 def rebuild_index(*, batch_size: int = 2000, processes: int | None = None, progress: Callable[[int, float], None] | None = None,

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core.errors import ValidationFailed
 from kejia.organizations import scope
@@ -20,6 +21,7 @@ from kejia.people.choices import TitleLevel
 from kejia.people.models import Person
 from kejia.people.selectors import visible_people
 from kejia.reference.choices import Sector
+from kejia.reference.selectors import get_region
 from kejia.search.engine import Filters, SearchBackend
 from kejia.search.indexing import get_backend
 from kejia.search.text import QueryWord, key_terms, parse_query
@@ -55,9 +57,37 @@ class Expert:
     is_frontline: bool
     score: float
     matched: list[str]
+    # Where the words matched: text field → the words found there, fields in FIELD_LABELS order.
+    matched_fields: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def why(self) -> list[tuple[str, list[str]]]:
+        """"Why it matched", for pages: (field label, words found there)."""
+        return [(str(FIELD_LABELS[name]), words) for name, words in self.matched_fields.items() if name in FIELD_LABELS]
+
+
+# The engine's text fields as people call them ("why matched").
+FIELD_LABELS = {
+    "expertise": _("expertise"),
+    "achievements": _("achievements"),
+    "summary": _("research summary"),
+    "disciplines": _("disciplines"),
+    "name": pgettext_lazy("person", "name"),
+    "employer": _("employer"),
+}
+
+
+def matched_by_field(word_fields: dict[str, list[str]]) -> dict[str, list[str]]:
+    """word → fields, turned round to field → words (in FIELD_LABELS order, words in query order)."""
+    out: dict[str, list[str]] = {name: [] for name in FIELD_LABELS}
+    for word, names in word_fields.items():
+        for name in names:
+            if name in out:
+                out[name].append(word)
+    return {name: words for name, words in out.items() if words}
 
 
 @dataclass
@@ -80,7 +110,6 @@ def _as_list(value) -> list[str]:
 
 def _engine_filters(f: ExpertFilters | None, *, today: datetime.date) -> Filters:
     from kejia.organizations.models import Organization
-    from kejia.reference.models import Region
 
     f = f or ExpertFilters()
     errors: dict[str, list[str]] = {}
@@ -91,7 +120,8 @@ def _engine_filters(f: ExpertFilters | None, *, today: datetime.date) -> Filters
         errors["title_level"] = [str(_("Unknown title level: %(v)s") % {"v": ", ".join(bad)})]
     region_path = org_path = None
     if f.region:
-        region_path = Region.objects.filter(code=f.region).values_list("path", flat=True).first()
+        region = get_region(f.region)
+        region_path = region.path if region is not None else None
         if region_path is None:
             errors["region"] = [str(_("Unknown division code: %(v)s") % {"v": f.region})]
     if f.organization:
@@ -151,6 +181,7 @@ def _search(user, words: list[QueryWord], filters: ExpertFilters | None, *, limi
         experts.append(Expert(
             id=pk, name=name, employer=employer, title=title, title_level=title_level, sector=sector, region=region or "",
             disciplines=sorted(disciplines.get(pk, [])), is_frontline=frontline, score=round(hit.score, 4), matched=hit.matched,
+            matched_fields=matched_by_field(hit.fields),
         ))
     return ExpertResults(experts, result.total, words)
 

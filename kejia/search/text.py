@@ -10,10 +10,26 @@ import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 
 jieba.setLogLevel(logging.WARNING)
+
+# Terms of science and technology that jieba's dictionary lacks and would cut in two
+# (机器学习 → 机器 + 学习): one word each, so a query for 机器学习 is one term and "why matched"
+# names it whole. Changing this list changes the tokens: rebuild the index (SCHEMA_VERSION).
+USER_DICTIONARY = Path(__file__).with_name("userdict.txt")
+_dictionary_ready = False
+
+
+def ensure_dictionary() -> None:
+    """jieba's dictionary and ours, loaded once per process (lazily: importing this module stays cheap)."""
+    global _dictionary_ready
+    if not _dictionary_ready:
+        jieba.initialize()
+        jieba.load_userdict(str(USER_DICTIONARY))
+        _dictionary_ready = True
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Function words and filler that carry no expertise; punctuation is dropped by isalnum().
@@ -39,6 +55,8 @@ def index_tokens(text: str) -> list[str]:
     """Search-mode tokens of a text, in order (duplicates kept: BM25 counts them)."""
     if not text:
         return []
+    if not _dictionary_ready:
+        ensure_dictionary()
     # _normal, inlined: this runs for every token of every profile a rebuild reads.
     stop = STOPWORDS
     return [t for t in (_ascii_lower(raw.strip()) for raw in jieba.cut_for_search(text)) if t and t.isalnum() and t not in stop]
@@ -68,6 +86,7 @@ def cjk_chars(text: str) -> set[str]:
 
 def known_word(word: str) -> bool:
     """Whether jieba's dictionary holds the word (then documents carry it as a token)."""
+    ensure_dictionary()
     return bool(jieba.dt.FREQ.get(word))
 
 
@@ -92,6 +111,7 @@ def _query_word(text: str, weight: float = 1.0) -> QueryWord:
 def parse_query(text: str) -> list[QueryWord]:
     """The words of a search-box query: jieba's precise cut (a query is short; search mode
     would add sub-words that only widen it), lower-cased, de-duplicated, in order."""
+    ensure_dictionary()
     seen: dict[str, QueryWord] = {}
     for raw in jieba.cut(text or ""):
         token = _normal(raw)
@@ -112,6 +132,7 @@ def key_terms(text: str, *, limit: int = 20) -> list[QueryWord]:
     Chinese, term frequency for English words; weights normalized so the best is 1."""
     import jieba.analyse
 
+    ensure_dictionary()
     weights: dict[str, float] = {}
     for word, weight in jieba.analyse.extract_tags(text or "", topK=limit * 2, withWeight=True):
         token = _normal(word)

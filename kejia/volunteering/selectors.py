@@ -20,6 +20,7 @@ from kejia.organizations.kinds import OrgKind
 from kejia.organizations.models import PATH_SEGMENT, Organization
 from kejia.people.models import Person
 from kejia.reference.models import Region
+from kejia.reference.selectors import get_region
 from kejia.volunteering import access
 from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
 from kejia.volunteering.models import ServiceDemand, ServiceHours, ServiceRecord, TeamMember
@@ -251,7 +252,7 @@ def region_by_code(code: str, *, field: str = "region") -> Region | None:
     code = (code or "").strip()
     if not code:
         return None
-    region = Region.objects.filter(code=code).first()
+    region = get_region(code)
     if region is None:
         raise DomainError("unknown_region", _("No division has this code."), field=field)
     return region

@@ -4,6 +4,7 @@ guiding association's superior approves it and the new association appears in th
 import pytest
 
 from kejia.organizations.models import Filing, FilingStatus, Organization
+from tests.browser.pickers import pick_division
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +40,7 @@ def test_county_staff_files_and_parent_approves(tree, live_server, page):
     page.fill("input[name=name]", "钟山智能装备有限公司科学技术协会")
     page.select_option("select[name=kind]", "enterprise_assoc")
     page.fill("input[name=parent]", "XW")
-    page.fill("input[name=region]", "320102")
+    pick_division(page, ["320000", "320100", "320102"])
     page.fill("input[name=host_name]", "钟山智能装备有限公司")
     page.fill("input[name=host_uscc]", "91350100M000100Y43")
     page.fill("input[name=founded_on]", "2026-03-01")

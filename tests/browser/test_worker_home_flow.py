@@ -11,6 +11,7 @@ from kejia.home.tests.conftest import make_event, waiting_survey
 from kejia.memberships.tests.conftest import make_person
 from kejia.surveys.models import Response
 from kejia.voice.models import Item
+from tests.browser.pickers import pick_division
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,25 +23,8 @@ def log_in(page, base, username, password):
     page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
 
 
-def htmx_ready(page, locator):
-    """Wait until htmx has settled and bound its triggers to the element: a select swapped in a
-    moment ago and chosen at once (a busy machine) would otherwise change without loading the
-    next level."""
-    locator.wait_for()
-    page.wait_for_function(
-        "el => el['htmx-internal-data'] !== undefined"
-        " && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')",
-        arg=locator.element_handle())
-
-
-def pick_division(page, codes):
-    """Province → city → county → township in the cascading division picker."""
-    for level, code in enumerate(codes):
-        select = page.locator("#find-form select[data-region-select]").nth(level)
-        htmx_ready(page, select)
-        select.select_option(code)
-    page.locator("#find-form input[name=region]").wait_for()
-    assert page.locator("#find-form input[name=region]").input_value() == codes[-1]
+def pick(page, codes):
+    pick_division(page, codes, within="#find-form")
 
 
 def test_worker_finds_association_registers_suggests_and_answers_survey(tree, live_server, phone_page):
@@ -56,7 +40,7 @@ def test_worker_finds_association_registers_suggests_and_answers_survey(tree, li
 
     # Find the association of the township by picking the division.
     page.goto(f"{base}/find/")
-    pick_division(page, ["320000", "320100", "320102", "320102002"])
+    pick(page, ["320000", "320100", "320102", "320102002"])
     chain = page.locator("#results #chain")
     chain.locator(f"a[href='/a/{tree.my.pk}/']").wait_for()  # the township's own association, below the county's
     chain.locator(f"a[href='/a/{tree.xw.pk}/']").click()

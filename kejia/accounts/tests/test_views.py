@@ -66,7 +66,7 @@ def test_logout_needs_post(client, tree):
     assert client.get(reverse("accounts:logout")).status_code == 405
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
-    assert client.get(reverse("organizations:home")).status_code == 302
+    assert client.get(reverse("organizations:tree")).status_code == 302  # logged out ("/" is then the public front page)
 
 
 def test_profile_redirects_anonymous_to_login(client, db):

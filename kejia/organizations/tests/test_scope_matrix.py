@@ -393,7 +393,9 @@ def test_list_filings_api_returns_own_and_decidable_only(world, actor):
 
 
 HTML_LISTS = ["organizations:tree", "organizations:search?q=会", "organizations:audit", "organizations:filing_list",
-              "organizations:home"]
+              "organizations:home",
+              # The expert search's organization picker (kejia/search): its matches are the caller's scope.
+              "search:organizations?field=organization&organization_q=会"]
 
 
 @pytest.mark.parametrize("page", HTML_LISTS)

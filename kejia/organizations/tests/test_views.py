@@ -45,8 +45,10 @@ def service_filing(tree):
 
 # ---- Dashboard -------------------------------------------------------------------------------
 
-def test_home_redirects_anonymous_to_login(client, db):
-    response = client.get(reverse("organizations:home"))
+def test_home_shows_anonymous_the_public_front_page_and_the_tree_asks_to_log_in(client, db):
+    response = client.get(reverse("organizations:home"))  # "/": the public front page (kejia/home)
+    assert response.status_code == 200 and "home/front.html" in [t.name for t in response.templates]
+    response = client.get(reverse("organizations:tree"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -434,7 +436,7 @@ def test_coverage_outside_my_region_is_404_and_unknown_code_is_400(client, tree)
     "/orgs/search/?kind=bogus", "/orgs/search/?page=abc", "/orgs/search/?page=-7", "/audit/?organization=abc",
     "/audit/?action=" + "a" * 500, "/audit/?page=999", "/coverage/?region=abc", "/coverage/?region=" + "1" * 300,
     "/filings/new/?parent=abc", "/filings/new/?parent=99999999", "/orgs/99999999/", "/filings/99999999/",
-    "/orgs/99999999999999999999999/", "/regions/children/?parent=abc&field=%3Cscript%3E", "/regions/search/?q=" + "江" * 500,
+    "/orgs/99999999999999999999999/", "/regions/picker/?region_1=abc&field=%3Cscript%3E", "/regions/picker/?region_q=" + "江" * 500,
 ])
 def test_garbage_input_gives_4xx_not_500(client, tree, url):
     client.force_login(tree.nj_staff)
@@ -479,25 +481,36 @@ def test_pages_load_htmx_from_django_htmx_and_send_csrf(client, tree):
 
 # ---- Division picker -------------------------------------------------------------------------
 
-def test_region_picker_children_and_search_partials(client, reference):
-    response = client.get(reverse("reference:children"), {"parent": "320100", "field": "region"})
+def test_region_picker_cascade_opens_the_next_level(client, reference):
+    response = client.get(reverse("reference:picker"), {"field": "region", "region_1": "320000", "region_2": "320100"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'value="320102"' in html and 'data-parent="320100"' in html and '"field": "region"' in html
-    found = client.get(reverse("reference:search"), {"q": "玄武", "field": "host_region"}).content.decode()
-    assert 'value="320102"' in found and '"field": "host_region"' in found
-    township = client.get(reverse("reference:children"), {"parent": "320102002"}).content.decode()
-    assert "<select" not in township
+    assert 'name="region_3"' in html and 'value="320102"' in html  # the counties of Nanjing to choose from
+    assert '<option value="320100" selected>' in html and "江苏省南京市" in html
+    assert 'name="region_4"' not in html
+
+
+def test_region_picker_drops_a_city_left_from_another_province(client, reference):
+    html = client.get(reverse("reference:picker"), {"region_1": "320000", "region_2": "330100"}).content.decode()
+    assert '<option value="330100" selected>' not in html and 'name="region_2"' in html
+
+
+def test_region_picker_search_lists_matches_and_a_pick_resolves(client, reference):
+    matches = client.get(reverse("reference:picker"), {"field": "host_region", "host_region_q": "玄武", "part": "matches"}).content.decode()
+    assert 'name="host_region_pick"' in matches and 'value="320102"' in matches
+    picked = client.get(reverse("reference:picker"), {"field": "host_region", "host_region_q": "玄武",
+                                                     "host_region_pick": "320102"}).content.decode()
+    assert '<option value="320102" selected>' in picked and 'name="host_region_4"' in picked
 
 
 def test_region_picker_field_name_is_sanitized(client, reference):
-    html = client.get(reverse("reference:children"), {"field": '"><img src=x onerror=alert(1)>'}).content.decode()
-    assert "onerror" not in html and '"field": "region"' in html
+    html = client.get(reverse("reference:picker"), {"field": '"><img src=x onerror=alert(1)>'}).content.decode()
+    assert "onerror" not in html and 'name="region_1"' in html
 
 
 def test_region_picker_widget_shows_the_current_division(client, tree):
     client.force_login(tree.county_staff)
     html = page(client, "organizations:edit", tree.xw.pk).content.decode()
-    assert 'name="region" value="320102"' in html
+    assert '<option value="320102" selected>' in html and '<option value="320100" selected>' in html
     assert "江苏省南京市玄武区" in html
-    assert 'form="kejia-detached"' in html
+    assert 'name="region"' not in html  # no raw code box

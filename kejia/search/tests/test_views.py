@@ -50,6 +50,7 @@ def test_experts_api_search_and_affinity(client, tree, add_person):
     client.force_login(tree.county_staff)
     data = client.get("/api/experts", {"q": "光学", "sector": "university"}).json()
     assert data["total"] == 1 and data["items"][0]["name"] == "王专长" and "光学" in data["items"][0]["matched"]
+    assert data["items"][0]["matched_fields"] == {"expertise": ["光学"]}
     response = client.post("/api/experts/affinity", {"text": "研制光学成像系统", "limit": 5}, content_type="application/json")
     assert response.status_code == 200 and response.json()["items"][0]["name"] == "王专长"
 

@@ -3,40 +3,27 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  function setRegion(select) {
-    // A choice in the division picker writes its code (or, for "— choose —", the level
-    // above) into the picker's code input, and drops the levels below it.
-    var picker = select.closest("[data-region-picker]");
+  // The division picker (reference/_region_picker.html) is reloaded by htmx on every change.
+  // A level chosen in the cascade wins over a search typed before it: the search and its
+  // matches are cleared first (capture phase, so before htmx reads the values).
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.matches("select[data-rp-level]")) return;
+    var picker = el.closest("[data-region-picker]");
     if (!picker) return;
-    var input = picker.querySelector("[data-region-value]");
-    var label = picker.querySelector("[data-region-label]");
-    var option = select.options[select.selectedIndex];
-    if (select.value) {
-      input.value = select.value;
-      label.textContent = option.getAttribute("data-label") || option.textContent;
-    } else {
-      input.value = select.getAttribute("data-parent") || "";
-      label.textContent = select.getAttribute("data-parent-label") || "";
-      var next = select.parentElement.querySelector(":scope > .rp-next");
-      if (next) next.innerHTML = "";
-    }
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-  }
+    picker.querySelectorAll(".rp-query, .rp-pick").forEach(function (input) { input.value = ""; });
+    // Levels below the changed one belong to the old choice.
+    var below = false;
+    picker.querySelectorAll("select[data-rp-level]").forEach(function (select) {
+      if (below) select.value = "";
+      if (select === el) below = true;
+    });
+  }, true);
 
   document.addEventListener("change", function (event) {
     var el = event.target;
     if (el.matches("select[data-autosubmit]") && el.form) {
       el.form.submit();
-    } else if (el.matches("select[data-region-select]")) {
-      setRegion(el);
-    }
-  });
-
-  document.addEventListener("input", function (event) {
-    var el = event.target;
-    if (el.matches("[data-region-value]")) {
-      var label = el.closest("[data-region-picker]").querySelector("[data-region-label]");
-      if (label) label.textContent = "";
     }
   });
 
