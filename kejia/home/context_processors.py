@@ -34,9 +34,7 @@ class Menu:
     @property
     def coverage(self) -> bool:
         """Coverage is analysed by territory: a society's staff has none (the page would be empty)."""
-        from kejia.organizations.selectors import coverage_regions
-
-        return self._answer("coverage", lambda: self.has_role and coverage_regions(self.user).exists())
+        return self._answer("coverage", lambda: scope.has_territorial_role(self.user))
 
 
 def navigation(request) -> dict:
