@@ -5,6 +5,8 @@ its words wrap character by character), and every visible button
 is readable — its text colour differs from the colour behind it, with a contrast of 3:1 at least
 (white text on a white card was the defect). The menu folds behind its button and opens on a tap."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -59,7 +61,15 @@ def data(tree):
     classes = {c.code: c for c in memberships.create_default_classes(tree.soc, actor=tree.society_secretary)}
     person = make_person(tree, name="李明", user=tree.worker)
     membership = memberships.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=classes["full"], person=person)
-    return {"event": event, "membership": membership}
+    # The pages with the quiet buttons found invisible: a team's 时长, the survey builder's ↑/↓ and 取消.
+    from kejia.surveys.tests.conftest import build_survey
+    from kejia.volunteering import services as volunteering
+    from kejia.volunteering.tests.conftest import make_person as volunteer
+
+    team = volunteering.create_team(tree.xw, actor=tree.county_staff, name="玄武区科普志愿服务队", code="XW-ZYD")
+    volunteering.add_member(team, actor=tree.platform, person=volunteer(tree, tree.xw, "王志愿"), joined_on=datetime.date(2025, 1, 1))
+    survey = build_survey(tree, publish=False)
+    return {"event": event, "membership": membership, "team": team, "survey": survey}
 
 
 def extra_pages(tree, role, data) -> list[str]:
@@ -70,7 +80,9 @@ def extra_pages(tree, role, data) -> list[str]:
         pages += [f"{coverage}?region=320000", stats, reverse("governance:compliance", args=[tree.js.pk])]
     if role == "county_staff":
         pages += [f"{coverage}?region=320102", reverse("governance:compliance", args=[tree.xw.pk]),
-                  reverse("people:list") + "?q=没有这个人"]
+                  reverse("people:list") + "?q=没有这个人", reverse("volunteering:team", args=[data["team"].pk]),
+                  reverse("surveys:builder", args=[data["survey"].pk]),
+                  reverse("surveys:question_edit", args=[data["survey"].questions.first().pk])]
     if role == "society_secretary":
         pages += [stats, reverse("memberships:detail", args=[data["membership"].pk])]
     return pages
