@@ -95,6 +95,8 @@ def manage(request):
     else:
         status = 400
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for event in page.object_list:  # the check of the check-in page itself (a leader only looks on)
+        event.can_manage = scope.can_manage(user, event.organization)
     orgs = list(org_selectors.root_organizations(user)[:20])
     if org is not None and scope.can_manage(user, org) and org not in orgs:
         orgs.insert(0, org)

@@ -527,7 +527,7 @@ def _xlsx(rows: list[dict], org) -> HttpResponse:
 
 
 # A province subtree has thousands of bodies: the page shows them 100 at a time (the XLSX has all).
-COMPLIANCE_PAGE_SIZE = 100
+COMPLIANCE_PAGE_SIZE = 25  # a phone screen's worth of stacked rows per page
 
 
 @login_required

@@ -36,6 +36,7 @@ def overview(request):
     rows = stats.societies_overview(request.user, root=root)
     for row in rows:
         row["status_counts"] = [row["counts"].get(s, 0) for s in OVERVIEW_STATUSES]
+        row["status_cells"] = [(s.label, row["counts"].get(s, 0)) for s in OVERVIEW_STATUSES]  # labelled: the rows stack on a phone
         row["growth_bar"] = _bar(row["new_rate"], GROWTH_SCALE)
         row["dues_bar"] = _bar(row["dues_rate"])
     band = {"left": _bar(stats.BAND[0], GROWTH_SCALE), "width": _bar(stats.BAND[1] - stats.BAND[0], GROWTH_SCALE)}

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from kejia.accounts.models import Role, RoleKind
+from kejia.organizations.kinds import TERRITORIAL_LEVEL
 
 MANAGE_KINDS = (RoleKind.STAFF, RoleKind.ADMIN)
 ANY_KIND = tuple(RoleKind.values)
@@ -24,12 +25,29 @@ def _minimal(paths: Iterable[str]) -> list[str]:
 def role_paths(user, kinds: Iterable[str] = ANY_KIND) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
+    kinds = set(kinds)
+    return _minimal(path for kind, path, _org_kind, _region in _roles(user) if kind in kinds)
+
+
+def _roles(user) -> list[tuple[str, str, str, str | None]]:
+    """(role kind, organization path, organization kind, organization region), read once per
+    request; the organization's kind and region ride along for the menu (no query of its own)."""
     cache = user.__dict__.setdefault("_kejia_roles", None)
     if cache is None:
-        cache = list(Role.objects.filter(user=user).values_list("kind", "organization__path"))
+        cache = list(Role.objects.filter(user=user).values_list("kind", "organization__path", "organization__kind",
+                                                                 "organization__region_id"))
         user.__dict__["_kejia_roles"] = cache
-    kinds = set(kinds)
-    return _minimal(path for kind, path in cache if kind in kinds)
+    return cache
+
+
+def has_territorial_role(user) -> bool:
+    """A role in a territorial association with a division: the user may analyse coverage
+    (`selectors.coverage_regions`); a society's staff may not."""
+    if is_unrestricted(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(region and org_kind in TERRITORIAL_LEVEL for _kind, _path, org_kind, region in _roles(user))
 
 
 def forget_roles(user) -> None:

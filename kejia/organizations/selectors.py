@@ -47,8 +47,13 @@ def subtree(org: Organization) -> QuerySet[Organization]:
     return Organization.objects.filter(path__descends=org.path)
 
 
-def subtree_counts(org: Organization) -> dict[str, int]:
-    rows = subtree(org).values("kind").annotate(n=Count("id"))
+def subtree_counts(org: Organization, *, include_self: bool = True) -> dict[str, int]:
+    """Organizations of each kind in the subtree; the pages count those below it only (an
+    organization is not its own subordinate), the API the whole subtree."""
+    qs = subtree(org)
+    if not include_self:
+        qs = qs.exclude(pk=org.pk)
+    rows = qs.values("kind").annotate(n=Count("id"))
     return {row["kind"]: row["n"] for row in rows}
 
 

@@ -57,7 +57,9 @@ def home(request):
     user = request.user
     if not scope.has_any_role(user):  # a S&T worker: their online home (kejia/home)
         return redirect("home:me")
-    cards = [{"org": org, "counts": view_helpers.kind_counts(selectors.subtree_counts(org))}
+    cards = [{"org": org, "counts": view_helpers.kind_counts(selectors.subtree_counts(org, include_self=False)),
+              # The coverage page answers for a territory the user may analyse (a society has none: 404).
+              "coverage": bool(org.region_id) and selectors.can_analyse_region(user, org.region)}
              for org in view_helpers.tree_roots(user)[:6]]
     return render(request, "organizations/home.html", {
         "cards": cards,
@@ -117,7 +119,7 @@ def detail(request, pk: int):
         "breadcrumb": selectors.ancestors_visible(user, org),
         "children": nodes[:CHILDREN_SHOWN],
         "more_children": len(nodes) > CHILDREN_SHOWN,
-        "counts": view_helpers.kind_counts(selectors.subtree_counts(org)),
+        "counts": view_helpers.kind_counts(selectors.subtree_counts(org, include_self=False)),
         "disciplines": list(org.disciplines.all()),
         "events": [(e, view_helpers.action_label(e.action)) for e in view_helpers.recent_events(user, org)] if can_manage else [],
         "can_manage": can_manage,
@@ -291,8 +293,13 @@ def coverage(request):
 @require_GET
 def filing_list(request):
     user = request.user
+    # Filings are decided by staff of the guiding association (services.can_decide_filing): a
+    # S&T worker or a leader has no such section.
+    may_decide = scope.is_unrestricted(user) or bool(scope.role_paths(user, scope.MANAGE_KINDS))
     return render(request, "organizations/filing_list.html", {
-        "to_decide": selectors.filings_to_decide(user).filter(status=FilingStatus.SUBMITTED).exclude(submitted_by=user)[:200],
+        "may_decide": may_decide,
+        "to_decide": selectors.filings_to_decide(user).filter(status=FilingStatus.SUBMITTED).exclude(submitted_by=user)[:200]
+        if may_decide else [],
         "mine": selectors.my_filings(user)[:200],
     })
 

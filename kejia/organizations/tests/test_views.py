@@ -61,7 +61,8 @@ def test_home_renders_roles_counts_and_pending_filings(client, tree):
     assert "南京市科学技术协会" in html
     assert response.context["pending"] == 1
     counts = {kind: n for kind, _label, n in response.context["cards"][0]["counts"]}
-    assert counts == {"municipal_assoc": 1, "county_assoc": 2, "township_assoc": 1, "enterprise_assoc": 1}
+    # The organizations below 南京: the city association itself is not its own subordinate.
+    assert counts == {"county_assoc": 2, "township_assoc": 1, "enterprise_assoc": 1}
 
 
 def test_home_sends_a_user_without_role_to_their_online_home(client, tree):
@@ -175,7 +176,8 @@ def test_detail_shows_fields_breadcrumb_children_counts_and_events(client, tree)
     html = response.content.decode()
     assert [a.code for a in response.context["breadcrumb"]] == ["NJ"]  # JS lies above the role: not shown
     assert {c.code for c in response.context["children"]} == {"XW-MY", "XW-ENT"}
-    assert dict((k, n) for k, _l, n in response.context["counts"]) == {"county_assoc": 1, "township_assoc": 1, "enterprise_assoc": 1}
+    # Below 玄武 (not 玄武 itself: an organization is not its own subordinate).
+    assert dict((k, n) for k, _l, n in response.context["counts"]) == {"township_assoc": 1, "enterprise_assoc": 1}
     assert "organization.created" in html
     assert reverse("organizations:edit", args=[tree.xw.pk]) in html
     assert reverse("organizations:roles", args=[tree.xw.pk]) in html
