@@ -8,7 +8,8 @@ import pytest
 from kejia.imports.models import ImportBatch
 from kejia.imports.tests.sheets import row, xlsx
 from kejia.people.models import Person
-from tests.browser.test_worker_home_flow import htmx_ready, log_in
+from tests.browser.pickers import htmx_ready
+from tests.browser.test_worker_home_flow import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
