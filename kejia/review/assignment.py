@@ -31,8 +31,9 @@ flow uses exactly n·k − (required pairs) arcs a→r, its cost is that count t
 minimising the cost is maximising Σ c, exactly. Capacities and supplies are integers, so the
 problem has an integral optimal flow (integrality theorem), and the cost-scaling algorithm finds
 an optimal one using only integer arithmetic: no rounding happens inside the solver. We check
-before solving that C · (nodes + 1) and C · n · k stay below 2⁶² (the solver multiplies costs by
-the node count), so nothing overflows; otherwise the caller must lower `scale`.
+before solving that the largest arc cost (at most 2 · (max |w| · S + 1)) times max(nodes + 2, n·k)
+stays below 2⁶² (the solver multiplies costs by the node count; the total cost sums n·k arcs), so
+nothing overflows; otherwise `AssignmentError` asks the caller to lower `scale`.
 
 So the assignment returned maximises Σ round(w · S) *exactly*. About the unscaled floats: each
 |c − w·S| ≤ ½, so for the returned X and any feasible X*, W(X) ≥ W(X*) − n·k / S (n·k pairs, each
@@ -220,13 +221,12 @@ def assign_reviewers(problem: AssignmentProblem) -> Assignment:
 
     n, m, k = len(p.applications), len(p.reviewers), p.per_application
     sink = n + m
-    c = np.fromiter((scaled(p.candidates[pair], p.scale) for pair in free), dtype=np.int64, count=len(free))
-    top = int(c.max()) if len(c) else 0
-    bottom = int(c.min()) if len(c) else 0
-    span = top - bottom
-    if max(span, abs(top), abs(bottom)) * max(sink + 2, n * k) >= _INT_LIMIT:
+    largest = max((abs(w) for w in p.candidates.values()), default=0.0) * p.scale + 1
+    if 2 * largest * max(sink + 2, n * k) >= _INT_LIMIT:
         raise AssignmentError("scale_too_large", _("The affinities times the scale are too large for exact integer costs; use a smaller scale."),
                               field="scale")
+    c = np.fromiter((scaled(p.candidates[pair], p.scale) for pair in free), dtype=np.int64, count=len(free))
+    top = int(c.max()) if len(c) else 0
 
     tails = np.fromiter((app_index[a] for a, _r in free), dtype=np.int32, count=len(free))
     heads = np.fromiter((n + rev_index[r] for _a, r in free), dtype=np.int32, count=len(free))
