@@ -53,7 +53,7 @@ class Rubric:
             raise DomainError("no_criteria", _("A rubric needs at least one criterion."), field="criteria")
         codes = [c.code for c in self.criteria]
         for row, c in enumerate(self.criteria, start=1):
-            if not c.code or codes.count(c.code) > 1:
+            if not c.code or c.code in codes[: row - 1]:
                 raise DomainError("invalid_criterion", _("Each criterion needs its own code."), field="code", row=row)
             if not (isinstance(c.weight, int | float) and math.isfinite(c.weight) and c.weight > 0):
                 raise DomainError("invalid_weight", _("The weight must be a positive number."), field="weight", row=row)
