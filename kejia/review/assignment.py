@@ -53,6 +53,7 @@ names that group.
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -211,8 +212,6 @@ def _check_counts(p: AssignmentProblem, free: list[Pair]) -> None:
 
 def assign_reviewers(problem: AssignmentProblem) -> Assignment:
     """The assignment of largest total (scaled) affinity; `AssignmentError` when there is none."""
-    import time
-
     p = problem
     app_index, rev_index = _validate(p)
     _check_required(p)
