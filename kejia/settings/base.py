@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kejia.volunteering",
     "kejia.voice",
     "kejia.surveys",
+    "kejia.review",
     "kejia.home",
 ]
 
