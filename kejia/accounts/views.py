@@ -11,7 +11,7 @@ from kejia.accounts import services
 from kejia.accounts.forms import LoginForm, PasswordChangeForm, ResetConfirmForm, ResetRequestForm, TokenForm
 from kejia.core.errors import DomainError
 from kejia.core.http import client_ip
-from kejia.organizations.views import form_error
+from kejia.core.web import form_error
 
 
 def login_view(request):

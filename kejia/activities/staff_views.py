@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,9 +24,9 @@ from kejia.activities.forms import CancelEventForm, CheckInForm, EventFilterForm
 from kejia.activities.models import Event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.sheets import Book, cell
+from kejia.core.web import form_error, page_of
 from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
-from kejia.organizations.views import form_error
 from kejia.people import selectors as people_selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +93,7 @@ def manage(request):
                 qs = qs.order_by("-starts_at", "-id")
     else:
         status = 400
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     orgs = list(org_selectors.root_organizations(user)[:20])
     if org is not None and scope.can_manage(user, org) and org not in orgs:
         orgs.insert(0, org)
@@ -217,7 +216,7 @@ def registrations(request, pk: int):
     status_filter = request.GET.get("status", "")
     status_filter = status_filter if status_filter in R.values else ""
     qs = selectors.registrations_of(event, status=status_filter, text=request.GET.get("q", "")[:64])
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 100)
     return render(request, "activities/registrations.html", {
         "event": event, "page": page, "counts": selectors.counts_of(event), "manage": manage, "form": form,
         "status_filter": status_filter, "statuses": R.choices,

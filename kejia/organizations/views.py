@@ -4,14 +4,14 @@ by the services, whose DomainErrors become messages next to the field at fault."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.accounts import services as account_services
-from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.web import form_error, page_of
 from kejia.organizations import scope, selectors, services, view_helpers
 from kejia.organizations.forms import (
     ApproveForm,
@@ -32,20 +32,6 @@ from kejia.organizations.models import FilingStatus
 
 PAGE_SIZE = 50
 CHILDREN_SHOWN = 300
-
-
-def form_error(form, exc: DomainError) -> int:
-    """Put a service's refusal next to the field it names; return the status to answer with.
-    Scope and permission refusals are not form errors: they go on to the error page."""
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc
-    if isinstance(exc, ValidationFailed):
-        for field, problems in exc.errors.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, str(problem))
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-    return exc.status
 
 
 # ---- Dashboard, tree, search ---------------------------------------------------------------
@@ -94,7 +80,7 @@ def search(request):
             within = selectors.get_organization_for(request.user, data["within"])
         results = selectors.search_organizations(request.user, text=data["q"], kind=data["kind"], status=data["status"],
                                                  region=data["region"], within=within)
-        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(request, results, PAGE_SIZE)
     else:
         status = 400
     template = "organizations/_search_results.html" if request.htmx else "organizations/search.html"
@@ -430,7 +416,7 @@ def audit(request):
         if form.cleaned_data["organization"]:
             org = selectors.get_organization_for(user, form.cleaned_data["organization"])
             events = events.filter(org_path__descends=org.path)
-        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(request, events, PAGE_SIZE)
         page.rows = [(event, view_helpers.action_label(event.action), view_helpers.event_changes(event)) for event in page]
     else:
         status = 400
