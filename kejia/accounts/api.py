@@ -4,10 +4,9 @@ from typing import Annotated
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Router, Schema, Status
 
-from kejia.accounts import services
+from kejia.accounts import scope, services
 from kejia.core.api_auth import AUTH
 from kejia.core.http import client_ip
-from kejia.organizations import scope
 
 router = Router(tags=["accounts"])
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.accounts import scope
 from kejia.activities import certificates, registration, selectors, services
 from kejia.activities.api_schemas import (
     CheckInIn,
@@ -42,7 +43,6 @@ from kejia.activities.models import Event
 from kejia.core.api import caller, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors

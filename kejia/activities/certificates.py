@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.activities.choices import RegistrationStatus
 from kejia.activities.models import AttendanceCertificate, Event, Registration
 from kejia.core.audit import record_event
@@ -26,7 +27,6 @@ from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied
 from kejia.memberships import certificates as keys
 from kejia.memberships.certificates import Verdict, mask_name, token_from
 from kejia.memberships.choices import CertificateState
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 
 PREFIX = "KJA1."

@@ -14,12 +14,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.activities.choices import Audience, EventKind, EventStatus, RegistrationStatus
 from kejia.activities.models import Event, Invitation, Registration
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus
 from kejia.reference.models import Discipline, Region

@@ -18,6 +18,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.activities import certificates, registration, selectors, services
 from kejia.activities.choices import EventStatus, RegistrationStatus
 from kejia.activities.forms import CancelEventForm, CheckInForm, EventFilterForm, EventForm, InviteForm, RegisterPersonForm, RequiredReasonForm
@@ -25,7 +26,6 @@ from kejia.activities.models import Event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.sheets import Book, cell
 from kejia.core.web import form_error, page_of
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.people import selectors as people_selectors
 

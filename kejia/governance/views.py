@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.accounts.models import RoleKind
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.ratios import fraction_text
@@ -24,8 +25,8 @@ from kejia.core.web import failed, page_of, submit
 from kejia.governance import compliance, forms, selectors, services
 from kejia.governance.choices import SHARE_MEASURES, BodyKind, Comparison, Measure, OfficialStatus, Outcome
 from kejia.governance.models import Term
-from kejia.organizations import scope, view_helpers
 from kejia.organizations import selectors as org_selectors
+from kejia.organizations import view_helpers
 from kejia.organizations.kinds import OrgKind
 from kejia.people import selectors as people_selectors
 

@@ -3,7 +3,7 @@ navigation shows staff pages to staff and a S&T worker only the pages of their o
 
 from django.utils.functional import SimpleLazyObject
 
-from kejia.organizations import scope
+from kejia.accounts import scope
 
 
 def navigation(request) -> dict:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
@@ -30,7 +31,6 @@ from kejia.memberships.models import (
     MembershipEvent,
     MembershipRules,
 )
-from kejia.organizations import scope
 from kejia.organizations.kinds import MEMBERSHIP_KINDS
 from kejia.people.choices import PersonStatus, TitleLevel
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
 from kejia.core.web import form_error, page_of
@@ -40,7 +41,6 @@ from kejia.memberships.forms import (
     today_initial,
 )
 from kejia.memberships.models import MemberClass, Membership, MembershipRules
-from kejia.organizations import scope
 from kejia.organizations.models import Institution
 from kejia.people import selectors as people_selectors
 

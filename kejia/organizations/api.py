@@ -12,12 +12,13 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role
 from kejia.core.api import caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.validators import normalize_code
-from kejia.organizations import scope, selectors, services
+from kejia.organizations import selectors, services
 from kejia.organizations.api_schemas import (
     ApproveIn,
     AuditFilters,

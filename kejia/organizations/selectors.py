@@ -2,9 +2,9 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
 from kejia.core.models import AuditEvent
-from kejia.organizations import scope
 from kejia.organizations.kinds import COVERING_KIND, TERRITORIAL_LEVEL, InstitutionKind, OrgKind, OrgStatus
 from kejia.organizations.models import Filing, FilingStatus, Institution, Organization
 from kejia.reference.models import Region, RegionLevel

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.accounts import services as account_services
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.web import form_error, page_of
-from kejia.organizations import scope, selectors, services, view_helpers
+from kejia.organizations import selectors, services, view_helpers
 from kejia.organizations.forms import (
     ApproveForm,
     AuditFilterForm,

@@ -23,12 +23,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core import codes, pii, throttle
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
 from kejia.core.validators import validate_phone, validate_resident_id
-from kejia.organizations import scope
 from kejia.people.choices import PersonStatus
 from kejia.people.models import Person
 from kejia.people.review_selectors import mask_email

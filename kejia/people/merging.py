@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, NotFound
-from kejia.organizations import scope
 from kejia.people.choices import Gender, OverseasStatus, PersonStatus, ThreeChiefs, TitleLevel
 from kejia.people.models import Achievement, CandidateStatus, Listing, MatchCandidate, MergeRecord, Person
 from kejia.people.resolution import Match, block_key_of, json_score, score_people

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core import pii
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kejia.core.sheets import Book
 from kejia.core.text import has_invisible_marks
 from kejia.core.validators import resident_id_birth_date, validate_phone, validate_resident_id, validate_uscc
-from kejia.organizations import scope
 from kejia.people.choices import AchievementKind, Gender, ListingRole, PersonStatus
 from kejia.people.models import Achievement, Listing, Person
 

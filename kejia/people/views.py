@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
 from kejia.core.sections import sections_for
 from kejia.core.web import form_error, page_of
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.view_helpers import visible_by_code
 from kejia.people import linking, selectors, services

@@ -76,6 +76,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "organizations:home"
 AUTHENTICATION_BACKENDS = ["kejia.accounts.backends.UsernameOrPhoneBackend"]
+# The API's bearer tokens: core/api_auth.py calls this (core imports no app).
+API_TOKEN_USER = "kejia.accounts.services.user_for_token"
 
 TEMPLATES = [
     {

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.accounts import scope
 from kejia.core.api import caller, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors

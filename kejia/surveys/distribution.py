@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition
 from kejia.core.notify import notify
 from kejia.memberships.choices import MembershipStatus
 from kejia.memberships.models import Membership
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind
 from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus, TitleLevel

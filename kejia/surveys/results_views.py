@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError
 from kejia.core.web import page_of
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.surveys import charts, distribution, exports, forms, selectors

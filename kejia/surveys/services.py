@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
-from kejia.organizations import scope
 from kejia.surveys import questions as qlib
 from kejia.surveys.choices import MEASURES, QuestionRole, ResponseStatus, SurveyKind, SurveyStatus
 from kejia.surveys.models import Question, Response, Survey, SurveyVersion

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
 from kejia.core.web import form_error, page_of
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.surveys import distribution, forms, selectors, services
 from kejia.surveys import questions as qlib

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgStatus
 from kejia.organizations.models import Organization
 from kejia.voice.choices import OPEN_STATUSES, ItemKind, ItemStatus

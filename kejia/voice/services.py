@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role, RoleKind
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgStatus
 from kejia.organizations.models import PATH_SEGMENT, Organization
 from kejia.voice import deadlines

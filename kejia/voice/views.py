@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
 from kejia.core.web import form_error, page_of, submit
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.voice import deadlines, forms, selectors, services
 from kejia.voice.choices import OPEN_STATUSES, ItemKind, ItemStatus

@@ -14,8 +14,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind
 from kejia.organizations.models import PATH_SEGMENT, Organization
 from kejia.people.models import Person

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import PermissionDenied
 from kejia.core.web import submit
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.volunteering import access, forms, records, selectors, services
 from kejia.volunteering.choices import DemandStatus, ServiceStatus

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
 from kejia.core.sheets import Book, cell
 from kejia.core.web import page_of, submit
-from kejia.organizations import scope, view_helpers
 from kejia.organizations import selectors as org_selectors
+from kejia.organizations import view_helpers
 from kejia.people.selectors import my_person
 from kejia.volunteering import access, forms, selectors, services
 from kejia.volunteering.choices import POSTER_KINDS, DemandStatus
