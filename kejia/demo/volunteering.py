@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from kejia.organizations.demo.common import ANCHOR, DEFAULT_SEED
+from kejia.demo.common import ANCHOR, DEFAULT_SEED
 from kejia.organizations.kinds import OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 from kejia.volunteering.choices import MAX_HOURS_PER_DAY, DemandStatus, ServiceStatus, TeamRole
@@ -111,7 +111,7 @@ def _reach(path: str, counties: list[str]) -> str:
 
 def _worker_person() -> int | None:
     """The demo S&T worker's profile: linked to the `worker` account, or the one with the account's
-    name and phone that the worker links to when trying the demo (organizations/demo/talent.py)."""
+    name and phone that the worker links to when trying the demo (demo/talent.py)."""
     from kejia.accounts.models import User
     from kejia.core import pii
     from kejia.people.models import Person

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kejia.demo.common import ANCHOR, DEFAULT_SEED, add_years
 from kejia.governance.choices import POST_ROLES, BodyKind, ContactForm, OfficialStatus, SeatRole
 from kejia.governance.models import Body, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment, Seat, Term
-from kejia.organizations.demo.common import ANCHOR, DEFAULT_SEED, add_years
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 
@@ -96,7 +96,7 @@ SEAT_COLUMNS = ("term_id", "person_id", "role", "start", "end", "is_frontline", 
 
 def insert_seats(rows: list[SeatRow], *, batch_size: int = 5000) -> None:
     """`executemany` of plain tuples: `bulk_create` spends most of its time preparing model
-    instances one field at a time (as kejia.organizations.demo.talent does for people)."""
+    instances one field at a time (as kejia.demo.talent does for people)."""
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     day = ops.adapt_datefield_value

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from kejia.organizations.demo import names
-from kejia.organizations.demo.common import MIN_ORGS
+from kejia.demo import names
+from kejia.demo.common import MIN_ORGS
 from kejia.reference.data.disciplines_level2 import LEVEL2
 from kejia.reference.models import Region, RegionLevel
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from kejia.organizations.demo.bulk import BulkTree
-from kejia.organizations.demo.common import ANCHOR, DEFAULT_ORGS, DEFAULT_SEED, DEMO_PASSWORD, MIN_ORGS, SEED_ACTION
-from kejia.organizations.demo.plan import Plan, Skeleton, make_plan
-from kejia.organizations.demo.province import DemoProvince
+from kejia.demo.bulk import BulkTree
+from kejia.demo.common import ANCHOR, DEFAULT_ORGS, DEFAULT_SEED, DEMO_PASSWORD, MIN_ORGS, SEED_ACTION
+from kejia.demo.plan import Plan, Skeleton, make_plan
+from kejia.demo.province import DemoProvince
 from kejia.organizations.models import Organization
 from kejia.reference.data.disciplines_level2 import LEVEL2
 from kejia.reference.models import Region
@@ -80,8 +80,8 @@ def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: s
         raise ValueError(f"Use at least {MIN_ORGS} organizations.")
     # Imported here so that the --if-empty no-op stays fast (Faker and pypinyin load slowly).
     from kejia.core.audit import record_event
-    from kejia.organizations.demo.people import create_demo_filings, create_demo_users
-    from kejia.organizations.demo.talent import seed_people
+    from kejia.demo.people import create_demo_filings, create_demo_users
+    from kejia.demo.talent import seed_people
 
     started = time.perf_counter()
     with transaction.atomic():
@@ -120,7 +120,7 @@ def classify() -> None:
 def _people_only(*, seed: int, province: str, people: int) -> SeedResult:
     """`--if-empty` on a seeded province: add the people if asked and none are there yet."""
     from kejia.accounts.models import User
-    from kejia.organizations.demo.talent import seed_people
+    from kejia.demo.talent import seed_people
     from kejia.people.models import Person
 
     if people <= 0 or Person.objects.exists():

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from kejia.organizations.demo.common import ANCHOR
+from kejia.demo.common import ANCHOR
 from kejia.organizations.kinds import OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 from kejia.reference.models import Region
@@ -86,7 +86,7 @@ class StatusAnswerer:
         return out
 
 
-def _evaluation_answers(rng: random.Random, quality: float, city: int, cities: int) -> dict[str, Any]:
+def evaluation_answers(rng: random.Random, quality: float, city: int, cities: int) -> dict[str, Any]:
     p = min(0.95, max(0.05, quality + rng.gauss(0, 0.12)))
     participated = rng.random() < p * 0.8
     out: dict[str, Any] = {
@@ -207,7 +207,7 @@ def seed_surveys(*, seed: int, actor) -> dict[str, int]:
                 subject = rng.choice(subjects)
                 city = city_index.get(subject.region.name if subject.region_id else "", 0)
                 trend = 0.06 * (year - 2025)
-                clean = _evaluation_answers(rng, quality[subject.pk] + trend, city, len(cities))
+                clean = evaluation_answers(rng, quality[subject.pk] + trend, city, len(cities))
                 writer.add(Response(id=random_uuid(rng), survey=survey, version=v, status=ResponseStatus.SUBMITTED, subject=subject),
                            v.questions, clean)
         responses, answers = writer.flush()

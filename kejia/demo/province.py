@@ -3,10 +3,10 @@
 import math
 from collections import Counter
 
-from kejia.organizations.demo import names
-from kejia.organizations.demo.common import stem
-from kejia.organizations.demo.plan import society_topics
-from kejia.organizations.demo.units import DemoUnits
+from kejia.demo import names
+from kejia.demo.common import stem
+from kejia.demo.plan import society_topics
+from kejia.demo.units import DemoUnits
 from kejia.organizations.kinds import InstitutionKind, OrgKind, OrgStatus, PartyCoverage
 from kejia.organizations.models import Organization
 from kejia.reference.models import Region

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kejia.accounts.models import Role, RoleKind, User
-from kejia.organizations.demo.common import ANCHOR, DEFAULT_SEED
+from kejia.demo.common import ANCHOR, DEFAULT_SEED
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 from kejia.voice import deadlines

@@ -21,7 +21,7 @@ from django.utils import timezone
 from kejia.activities.certificates import TITLE_LENGTH, sign
 from kejia.activities.choices import Audience, EventKind, EventStatus, RegistrationStatus
 from kejia.activities.models import AttendanceCertificate, Event, Invitation, Registration
-from kejia.organizations.demo.common import ANCHOR, DEFAULT_SEED, demo_worker_person
+from kejia.demo.common import ANCHOR, DEFAULT_SEED, demo_worker_person
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kejia.organizations import demo
+from kejia.demo import seeding as demo
 
 
 class Command(BaseCommand):
@@ -57,7 +57,7 @@ class Command(BaseCommand):
     def _seed_memberships(self, seed: int) -> None:
         """Society memberships from the seeded people (once; a no-op when there are some)."""
         from kejia.accounts.models import User
-        from kejia.memberships.demo import seed_memberships
+        from kejia.demo.memberships import seed_memberships
 
         made = seed_memberships(seed=seed, actor=User.objects.filter(username="admin").first())
         if made.memberships:
@@ -66,7 +66,7 @@ class Command(BaseCommand):
     def _seed_governance(self, seed: int) -> None:
         """Leadership bodies, terms and seats from the seeded people, rule sets and contact duties (once)."""
         from kejia.accounts.models import User
-        from kejia.governance.demo import seed_governance
+        from kejia.demo.governance import seed_governance
 
         made = seed_governance(seed=seed, actor=User.objects.filter(username="admin").first())
         if made.bodies:
@@ -82,6 +82,6 @@ class Command(BaseCommand):
         actor = User.objects.filter(username="admin").first()
         for app, label in (("activities", "Activities"), ("volunteering", "Volunteer service"), ("voice", "Voice"), ("surveys", "Surveys"),
                            ("grassroots", "Grassroots key staff")):
-            made = getattr(import_module(f"kejia.{app}.demo"), f"seed_{app}")(seed=seed, actor=actor)
+            made = getattr(import_module(f"kejia.demo.{app}"), f"seed_{app}")(seed=seed, actor=actor)
             if made:
                 self.stdout.write(f"{label}: " + ", ".join(f"{count} {name}" for name, count in made.items()) + ".")

@@ -12,8 +12,8 @@ from pypinyin import Style, lazy_pinyin
 from kejia.accounts.models import RoleKind, User
 from kejia.accounts.services import create_user, grant_role
 from kejia.core.errors import ValidationFailed
-from kejia.organizations.demo.common import ANCHOR, DEMO_PASSWORD, stem
-from kejia.organizations.demo.province import DemoProvince
+from kejia.demo.common import ANCHOR, DEMO_PASSWORD, stem
+from kejia.demo.province import DemoProvince
 from kejia.organizations.kinds import InstitutionKind, OrgKind, OrgStatus
 
 # For `demo_logins`, which prints both languages side by side (a console table, not the UI).

@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.db import transaction
 
 from kejia.accounts.models import Role, RoleKind
-from kejia.organizations import demo
+from kejia.demo import seeding as demo
+from kejia.demo.voice import seed_voice
 from kejia.organizations.kinds import OrgStatus
 from kejia.organizations.models import Organization
-from kejia.voice.demo import seed_voice
 from kejia.voice.models import Item
 
 

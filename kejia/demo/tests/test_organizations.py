@@ -9,7 +9,8 @@ from django.db import transaction
 from kejia.accounts.models import Role, User
 from kejia.core.models import AuditEvent
 from kejia.core.validators import validate_uscc
-from kejia.organizations import demo, selectors
+from kejia.demo import seeding as demo
+from kejia.organizations import selectors
 from kejia.organizations.kinds import OrgKind, OrgStatus
 from kejia.organizations.models import Filing, FilingStatus, Institution, Organization, encode_segment
 from kejia.reference.models import Region

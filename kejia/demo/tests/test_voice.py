@@ -1,11 +1,11 @@
 """The demo seed: a mix of states with public answers signed by leaders, once, deterministic."""
 
 from kejia.core.models import AuditEvent
+from kejia.demo.voice import seed_voice
 from kejia.voice import selectors
-from kejia.voice.demo import seed_voice
 from kejia.voice.escalation import escalate_overdue
 from kejia.voice.models import Answer, Item
-from kejia.voice.tests.conftest import at
+from kejia.voice.tests.conftest import at, default_deadline_rules  # noqa: F401 (autouse: the deadline rules the items need)
 
 
 def test_seed_voice_makes_a_mix_once(tree):

@@ -25,8 +25,8 @@ from faker.providers.person.zh_CN import Provider as ZhNames
 
 from kejia.core import pii
 from kejia.core.validators import resident_id_check_char
-from kejia.organizations.demo import talent_words as words
-from kejia.organizations.demo.common import ANCHOR, stem
+from kejia.demo import talent_words as words
+from kejia.demo.common import ANCHOR, stem
 from kejia.organizations.kinds import InstitutionKind, OrgKind, OrgStatus
 from kejia.organizations.models import Institution, Organization
 from kejia.people.choices import AchievementKind, Education, ListingRole, OverseasStatus, PersonStatus, ThreeChiefs

@@ -6,10 +6,10 @@ import random
 from collections import Counter
 
 from kejia.core.validators import uscc_check_char
-from kejia.organizations.demo import names
-from kejia.organizations.demo.bulk import BulkTree
-from kejia.organizations.demo.common import ANCHOR, add_years, org_code_check, stem
-from kejia.organizations.demo.plan import Plan, Skeleton
+from kejia.demo import names
+from kejia.demo.bulk import BulkTree
+from kejia.demo.common import ANCHOR, add_years, org_code_check, stem
+from kejia.demo.plan import Plan, Skeleton
 from kejia.organizations.kinds import InstitutionKind, OrgStatus, PartyCoverage
 from kejia.organizations.models import Institution, Organization
 from kejia.reference.models import Region, RegionLevel

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from kejia.core.models import AuditEvent
+from kejia.demo.volunteering import seed_volunteering
 from kejia.volunteering import selectors, services
 from kejia.volunteering.choices import MAX_HOURS_PER_DAY
-from kejia.volunteering.demo import seed_volunteering
 from kejia.volunteering.models import ServiceDemand, ServiceHours, ServiceRecord, TeamMember
 from kejia.volunteering.tests.conftest import make_person
 

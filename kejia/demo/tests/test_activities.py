@@ -7,16 +7,16 @@ from django.db.models import Count, Q
 
 from kejia.activities import certificates, selectors
 from kejia.activities.choices import EventKind, EventStatus
-from kejia.activities.demo import seed_activities
 from kejia.activities.models import AttendanceCertificate, Event, Registration
 from kejia.core.models import AuditEvent
+from kejia.demo.activities import seed_activities
 from kejia.memberships.choices import CertificateState
 
 
 @pytest.fixture
 def demo(reference):
     from kejia.accounts.models import User
-    from kejia.organizations import demo as org_demo
+    from kejia.demo import seeding as org_demo
 
     org_demo.seed_demo(orgs=300, people=400)
     return User.objects.get(username="admin")

@@ -5,8 +5,8 @@ import unicodedata
 from django.core.management.base import BaseCommand
 
 from kejia.core.models import AuditEvent
-from kejia.organizations.demo import DEMO_PASSWORD, SEED_ACTION
-from kejia.organizations.demo.people import role_label
+from kejia.demo.common import DEMO_PASSWORD, SEED_ACTION
+from kejia.demo.people import role_label
 
 URL = "http://127.0.0.1:8000/"
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         """The demo S&T worker's profile waits to be linked (a step the demo shows): say how."""
         from kejia.accounts.models import User
         from kejia.core import pii
-        from kejia.organizations.demo.common import demo_worker_person
+        from kejia.demo.common import demo_worker_person
 
         user = User.objects.filter(username="worker").first()
         person = demo_worker_person()
