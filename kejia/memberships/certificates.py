@@ -29,6 +29,7 @@ from kejia.core.errors import DomainError
 from kejia.core.signing import MAX_TOKEN, CertificateState, Verdict, b64d, b64e, mask_name, signed_fields, token_from  # noqa: F401 (this module's API too)
 from kejia.memberships.choices import MembershipStatus
 from kejia.memberships.models import Certificate, CertificateKey, Membership
+from kejia.memberships.periods import certificate_validity
 
 PREFIX = "KJ1."
 FIELDS = ("kid", "serial", "society", "number", "name", "member_class", "valid_from", "valid_until")
@@ -200,7 +201,6 @@ def check_certificate(text: str, *, today: datetime.date | None = None) -> Verdi
 def current_certificate(membership: Membership, *, today: datetime.date | None = None) -> Certificate | None:
     """The certificate of an active membership for its current validity; issued on first need
     (after approval, a payment, a class change). None when the membership is not active."""
-    from kejia.memberships.dues import certificate_validity
 
     if membership.status != MembershipStatus.ACTIVE:
         return None

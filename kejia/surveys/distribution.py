@@ -28,7 +28,7 @@ from kejia.surveys import pool
 from kejia.surveys.anonymity import receipt_digest
 from kejia.surveys.choices import ResponseStatus, SurveyStatus, TargetKind
 from kejia.surveys.models import Invitation, Receipt, Response, Survey, Target
-from kejia.surveys.services import require_manager
+from kejia.surveys.workflow import require_manager
 
 FILTER_KEYS = ("region", "sector", "title_level", "age_min", "age_max", "discipline", "organization")
 BATCH = 2000

@@ -186,7 +186,7 @@ def forward_targets(item: Item) -> list[Organization]:
 def assignees(item: Item) -> list:
     """People with a role in the handling organization or above, nearest first."""
     from kejia.accounts.models import Role
-    from kejia.voice.services import ancestor_paths
+    from kejia.voice.workflow import ancestor_paths
 
     roles = (Role.objects.filter(organization__path__in=ancestor_paths(item.organization), user__is_active=True)
              .select_related("user", "organization").order_by("-organization__depth", "user__username"))
