@@ -46,7 +46,7 @@ from kejia.core.errors import DomainError, IllegalTransition, NotFound
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors
-from kejia.reference.models import Region
+from kejia.reference.selectors import region_by_code
 
 router = Router(tags=["activities"])
 A = "/activities"
@@ -98,7 +98,7 @@ def list_events(request, filters: Query[EventFilters]):
     if filters.kind:
         qs = qs.filter(kind=filters.kind.value)
     if filters.region:
-        region = Region.objects.filter(code=filters.region.strip()).first()
+        region = region_by_code(filters.region)
         if region is None:
             raise DomainError("unknown_region", _("No administrative division has this code."), field="region")
         qs = qs.filter(region__path__descends=region.path)

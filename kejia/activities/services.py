@@ -23,6 +23,7 @@ from kejia.core.notify import notify
 from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus
 from kejia.reference.models import Discipline, Region
+from kejia.reference.selectors import region_by_code
 
 EVENT_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "region", "address", "online_url", "capacity",
                 "registration_opens", "registration_closes", "audience", "audience_organization", "fee"]
@@ -140,7 +141,7 @@ def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str,
             value = value.quantize(Decimal("0.01"))
         elif name == "region":
             if value not in (None, "") and not isinstance(value, Region):
-                value = Region.objects.filter(code=str(value).strip()).first()
+                value = region_by_code(str(value))
                 if value is None:
                     fail(name, gettext("No administrative division has this code."))
                     continue

@@ -45,6 +45,7 @@ from kejia.organizations.api_schemas import (
 from kejia.organizations.kinds import TERRITORIAL_LEVEL, OrgKind
 from kejia.organizations.models import Filing, Institution, Organization
 from kejia.reference.models import Discipline, Region
+from kejia.reference.selectors import region_by_code
 
 router = Router(tags=["organizations"])
 
@@ -54,7 +55,7 @@ router = Router(tags=["organizations"])
 def _region(code: str | None, *, field: str = "region") -> Region | None:
     if code is None or not code.strip():
         return None
-    region = Region.objects.filter(code=normalize_code(code)).first()  # public reference data
+    region = region_by_code(normalize_code(code))  # public reference data
     if region is None:
         raise DomainError("unknown_region", _("Unknown administrative division code: %(code)s") % {"code": code}, field=field)
     return region

@@ -10,6 +10,7 @@ from kejia.accounts.models import RoleKind
 from kejia.core.validators import validate_division_code
 from kejia.organizations.kinds import FILABLE_KINDS, OrgKind, OrgStatus, PartyCoverage, SocietyClass
 from kejia.reference.models import Discipline, Region
+from kejia.reference.selectors import region_by_code
 
 ALL = [("", _("All"))]
 
@@ -53,7 +54,7 @@ class RegionCodeField(forms.CharField):
         if not code:
             return None
         code = validate_division_code(code)
-        region = Region.objects.filter(code=code).first()
+        region = region_by_code(code)
         if region is None:
             raise ValidationError(_("There is no administrative division with the code %(code)s."), params={"code": code}, code="unknown_region")
         return region

@@ -22,6 +22,7 @@ from kejia.people import linking, selectors, services
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline, Region
+from kejia.reference.selectors import region_by_code
 
 router = Router(tags=["people"])
 
@@ -33,7 +34,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 def _region(code: str | None) -> Region | None:
     if code is None or not code.strip():
         return None
-    region = Region.objects.filter(code=normalize_code(code)).first()
+    region = region_by_code(normalize_code(code))
     if region is None:
         raise DomainError("unknown_region", _("Unknown administrative division code: %(code)s") % {"code": code}, field="region")
     return region

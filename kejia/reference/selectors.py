@@ -3,6 +3,14 @@ from django.db.models import QuerySet
 from kejia.reference.models import Discipline, Region
 
 
+def region_by_code(code: str | None) -> Region | None:
+    """The administrative division with this code (surrounding spaces ignored), or None for a blank
+    or unknown one. Every app looks a division up here; a caller that takes pasted codes
+    normalizes them first (kejia.core.validators.normalize_code)."""
+    code = str(code or "").strip()
+    return Region.objects.filter(code=code).first() if code else None
+
+
 def region_children(code: str | None) -> QuerySet[Region]:
     if not code:
         return Region.objects.filter(level=1)

@@ -26,7 +26,7 @@ def _options(request, *, regions, parent, mode):
 @require_GET
 def region_children(request):
     code = request.GET.get("parent", "").strip()[:12]
-    parent = Region.objects.filter(code=code).first() if code else None
+    parent = selectors.region_by_code(code)
     regions = selectors.region_children(code) if parent or not code else Region.objects.none()
     return _options(request, regions=regions, parent=parent, mode="children")
 

@@ -23,7 +23,7 @@ from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus, TitleLevel
 from kejia.people.models import Listing, Person
 from kejia.reference.choices import Sector
-from kejia.reference.models import Region
+from kejia.reference.selectors import region_by_code
 from kejia.surveys import pool
 from kejia.surveys.anonymity import receipt_digest
 from kejia.surveys.choices import ResponseStatus, SurveyStatus, TargetKind
@@ -50,7 +50,7 @@ def clean_filters(survey: Survey, actor, raw: dict[str, Any] | None) -> dict[str
         raise DomainError("invalid_filter", _("Unknown filter."), field=sorted(unknown)[0])
     out: dict[str, Any] = {}
     if "region" in raw:
-        if not Region.objects.filter(code=str(raw["region"]).strip()).exists():
+        if region_by_code(str(raw["region"])) is None:
             raise DomainError("unknown_region", _("No region has this division code."), field="region")
         out["region"] = str(raw["region"]).strip()
     if "sector" in raw:
@@ -100,7 +100,7 @@ def people_matching(survey: Survey, filters: dict[str, Any], *, today: datetime.
     listed = Listing.objects.filter(person=OuterRef("pk"), organization__path__descends=survey.organization.path)
     qs = Person.objects.filter(status=PersonStatus.ACTIVE).filter(Exists(listed))
     if "region" in filters:
-        region = Region.objects.filter(code=filters["region"]).first()
+        region = region_by_code(filters["region"])
         if region is not None:
             qs = qs.filter(region__path__descends=region.path)
     if "sector" in filters:

@@ -19,6 +19,7 @@ from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.organizations.kinds import OrgKind
 from kejia.organizations.models import PATH_SEGMENT, Organization
 from kejia.people.models import Person
+from kejia.reference import selectors as reference
 from kejia.reference.models import Region
 from kejia.volunteering import access
 from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
@@ -251,7 +252,7 @@ def region_by_code(code: str, *, field: str = "region") -> Region | None:
     code = (code or "").strip()
     if not code:
         return None
-    region = Region.objects.filter(code=code).first()
+    region = reference.region_by_code(code)
     if region is None:
         raise DomainError("unknown_region", _("No division has this code."), field=field)
     return region
