@@ -123,82 +123,106 @@ def update_membership_rules(society, *, actor, **changes: Any) -> MembershipRule
     return rules
 
 
+class _Invalid(Exception):
+    """A field's value refused; the message goes next to the field."""
+
+
+def _class_code(value, society, instance):
+    value = (value or "").strip().lower()
+    if not value or len(value) > 24 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
+        raise _Invalid(_("Use 1–24 letters, digits, - or _."))
+    if MemberClass.objects.filter(society=society, code=value).exclude(pk=getattr(instance, "pk", None)).exists():
+        raise _Invalid(_("This society already has a class with this code."))
+    return value
+
+
+def _class_name(value, society, instance):
+    value = (value or "").strip()
+    if not value or len(value) > 64:
+        raise _Invalid(_("Enter a name of at most 64 characters."))
+    return value
+
+
+def _class_kind(value, society, instance):
+    if value not in ClassKind.values:
+        raise _Invalid(_("Choose a kind from the list."))
+    if instance is not None and value != instance.kind and (value == ClassKind.GROUP) != instance.for_groups \
+            and instance.memberships.exists():
+        raise _Invalid(_("A class with members cannot switch between persons and units."))
+    return value
+
+
+def _class_dues(value, society, instance):
+    try:
+        value = Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise _Invalid(_("Enter an amount in yuan.")) from None
+    if not value.is_finite() or value < 0 or value >= Decimal("100000000"):
+        raise _Invalid(_("Enter an amount in yuan."))
+    return value
+
+
+def _class_title(value, society, instance):
+    value = value or ""
+    if value and value not in TitleLevel.values:
+        raise _Invalid(_("Choose a title level from the list."))
+    return value
+
+
+def _class_number(empty):
+    def clean(value, society, instance):
+        if value in (None, ""):
+            return empty
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise _Invalid(_("Enter a whole number.")) from None
+        if not 0 <= value <= 80:
+            raise _Invalid(_("This number is out of range."))
+        return value
+    return clean
+
+
+def _class_lines(*, at_least_one: bool):
+    def clean(value, society, instance):
+        if isinstance(value, str):
+            value = value.splitlines()
+        if not isinstance(value, (list, tuple)):
+            raise _Invalid(_("Give one item per line."))
+        value = [str(v).strip() for v in value if str(v).strip()]
+        if any(len(v) > 64 for v in value) or len(value) > 20 or len(set(value)) != len(value):
+            raise _Invalid(_("At most 20 different items of at most 64 characters each."))
+        if at_least_one and not value:
+            raise _Invalid(_("Give at least one approval step."))
+        return value
+    return clean
+
+
+def _class_flag(value, society, instance):
+    return bool(value)
+
+
+def _class_text(value, society, instance):
+    return (value or "").strip()
+
+
+# How each field of a member class is read (the other fields are text).
+_CLASS_CLEANERS = {"code": _class_code, "name": _class_name, "kind": _class_kind, "annual_dues": _class_dues,
+                   "min_title_level": _class_title, "min_years_in_field": _class_number(None), "sort": _class_number(0),
+                   "required_documents": _class_lines(at_least_one=False), "approval_steps": _class_lines(at_least_one=True),
+                   "requires_student": _class_flag, "is_open": _class_flag}
+
+
 def _clean_class(data: dict[str, Any], *, society, instance: MemberClass | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-
-    def err(field, message):
-        errors.setdefault(field, []).append(str(message))
-
     for name, value in data.items():
         if name not in CLASS_FIELDS:
             raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
-        if name == "code":
-            value = (value or "").strip().lower()
-            if not value or len(value) > 24 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
-                err(name, _("Use 1–24 letters, digits, - or _."))
-                continue
-            clash = MemberClass.objects.filter(society=society, code=value).exclude(pk=getattr(instance, "pk", None))
-            if clash.exists():
-                err(name, _("This society already has a class with this code."))
-                continue
-        elif name == "name":
-            value = (value or "").strip()
-            if not value or len(value) > 64:
-                err(name, _("Enter a name of at most 64 characters."))
-                continue
-        elif name == "kind":
-            if value not in ClassKind.values:
-                err(name, _("Choose a kind from the list."))
-                continue
-            if instance is not None and value != instance.kind and (value == ClassKind.GROUP) != instance.for_groups \
-                    and instance.memberships.exists():
-                err(name, _("A class with members cannot switch between persons and units."))
-                continue
-        elif name == "annual_dues":
-            try:
-                value = Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                err(name, _("Enter an amount in yuan."))
-                continue
-            if not value.is_finite() or value < 0 or value >= Decimal("100000000"):
-                err(name, _("Enter an amount in yuan."))
-                continue
-        elif name == "min_title_level":
-            value = value or ""
-            if value and value not in TitleLevel.values:
-                err(name, _("Choose a title level from the list."))
-                continue
-        elif name in ("min_years_in_field", "sort"):
-            if value in (None, ""):
-                value = None if name == "min_years_in_field" else 0
-            else:
-                try:
-                    value = int(value)
-                except (TypeError, ValueError):
-                    err(name, _("Enter a whole number."))
-                    continue
-                if not 0 <= value <= 80:
-                    err(name, _("This number is out of range."))
-                    continue
-        elif name in ("required_documents", "approval_steps"):
-            if isinstance(value, str):
-                value = value.splitlines()
-            if not isinstance(value, (list, tuple)):
-                err(name, _("Give one item per line."))
-                continue
-            value = [str(v).strip() for v in value if str(v).strip()]
-            if any(len(v) > 64 for v in value) or len(value) > 20 or len(set(value)) != len(value):
-                err(name, _("At most 20 different items of at most 64 characters each."))
-                continue
-            if name == "approval_steps" and not value:
-                err(name, _("Give at least one approval step."))
-                continue
-        elif name in ("requires_student", "is_open"):
-            value = bool(value)
-        else:
-            value = (value or "").strip()
-        out[name] = value
+        try:
+            out[name] = _CLASS_CLEANERS.get(name, _class_text)(value, society, instance)
+        except _Invalid as exc:
+            errors.setdefault(name, []).append(str(exc.args[0]))
     if errors:
         raise ValidationFailed(errors)
     return out
