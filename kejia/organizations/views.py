@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kejia.accounts import scope
 from kejia.accounts import services as account_services
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.models import AuditEvent
 from kejia.core.web import form_error, page_of
 from kejia.organizations import selectors, services, view_helpers
 from kejia.organizations.forms import (
@@ -410,7 +411,7 @@ def audit(request):
     form = AuditFilterForm(request.GET)
     page, org, status = None, None, 200
     if form.is_valid():
-        events = selectors.visible_audit_events(user).select_related("organization")
+        events = selectors.visible_audit_events(user)
         action = form.cleaned_data["action"].strip()
         if action:
             events = events.filter(action__startswith=action) if "." not in action.rstrip(".") else events.filter(action=action)
@@ -418,7 +419,8 @@ def audit(request):
             org = selectors.get_organization_for(user, form.cleaned_data["organization"])
             events = events.filter(org_path__descends=org.path)
         page = page_of(request, events, PAGE_SIZE)
-        page.rows = [(event, view_helpers.action_label(event.action), view_helpers.event_changes(event)) for event in page]
+        page.rows = [(event, view_helpers.action_label(event.action), view_helpers.event_changes(event))
+                     for event in AuditEvent.with_organizations(page)]
     else:
         status = 400
     return render(request, "organizations/audit.html",
