@@ -39,6 +39,7 @@ serve: install
 lint: install
 	mkdir -p var
 	$(VENV)/bin/ruff check kejia bench tests
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 test: lint

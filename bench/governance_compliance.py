@@ -6,7 +6,7 @@
 Builds a demo province of --orgs organizations (the `seed_demo` bulk builder) in a throwaway
 SQLite database under /tmp and, when DATABASE_URL points to PostgreSQL, in a throwaway database
 on that server (created and dropped here); seats --people people (written in bulk, reused across
-bodies) on the bodies of every organization with `kejia.governance.demo.GovernanceBuilder`
+bodies) on the bodies of every organization with `kejia.demo.governance.GovernanceBuilder`
 (≈200 000 seats for 20 000 organizations), and assigns the "jiangsu" and "societies" rule sets
 to the province with its subtree. Then, in the same run:
 
@@ -48,7 +48,7 @@ def _people(count: int, seed: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from kejia.organizations.demo.common import ANCHOR
+    from kejia.demo.common import ANCHOR
     from kejia.people.models import Person
 
     rng = random.Random(seed)
@@ -72,8 +72,8 @@ def _people(count: int, seed: int) -> None:
 
 
 def _bodies(seed: int) -> dict:
-    from kejia.governance import demo as gdemo
-    from kejia.organizations.demo.common import ANCHOR
+    from kejia.demo import governance as gdemo
+    from kejia.demo.common import ANCHOR
     from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind
     from kejia.organizations.models import Organization
     from kejia.people.models import Person
@@ -177,10 +177,10 @@ def _measure(args) -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    from kejia.demo import seeding as demo
+    from kejia.demo.common import ANCHOR
     from kejia.governance import compliance
     from kejia.governance.models import Term
-    from kejia.organizations import demo
-    from kejia.organizations.demo.common import ANCHOR
     from kejia.organizations.models import Organization
 
     call_command("migrate", verbosity=0)

@@ -200,7 +200,7 @@ def _measure(n: int, seed: int, merge: bool, sample: int) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from kejia.people.bulk_resolution import _Clusters, resolve_all
+    from kejia.people.bulk_resolution import Clusters, resolve_all
     from kejia.people.models import Person
     from kejia.people.resolution import match_person
     from kejia.people.services import clean_profile
@@ -226,7 +226,7 @@ def _measure(n: int, seed: int, merge: bool, sample: int) -> dict:
     started = time.perf_counter()
     report = resolve_all(dry_run=True)
     resolve_seconds = time.perf_counter() - started
-    clusters = _Clusters()
+    clusters = Clusters()
     for a, b, _s in report.same:
         clusters.union(a, b)
     for pk, id_hash in preset.items():
@@ -241,7 +241,7 @@ def _measure(n: int, seed: int, merge: bool, sample: int) -> dict:
     ours["pairs_compared"] = report.compared
 
     started = time.perf_counter()
-    naive = _Clusters()
+    naive = Clusters()
     first = {}
     for pk, name, birth in Person.objects.order_by().values_list("pk", "name", "birth_date"):
         naive.union(pk, first.setdefault((name, birth), pk))

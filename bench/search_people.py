@@ -177,7 +177,7 @@ def build_database(n: int, rng: random.Random) -> dict:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from kejia.organizations import demo
+    from kejia.demo import seeding as demo
     from kejia.organizations.models import Organization
     from kejia.people.resolution import block_key_of
     from kejia.reference.models import Discipline

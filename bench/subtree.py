@@ -55,7 +55,7 @@ def _measure(orgs: int, reps: int, seed: int) -> dict:
     from django.db import connection, transaction
     from django.db.models import Max
 
-    from kejia.organizations import demo
+    from kejia.demo import seeding as demo
     from kejia.organizations.models import Organization
 
     call_command("migrate", verbosity=0)

@@ -7,7 +7,7 @@ counts, in the same run.
 Builds, in a throwaway SQLite database under /tmp and, when DATABASE_URL points to PostgreSQL,
 in a throwaway database on that server (created and dropped here): one provincial association,
 --responses people (written with `executemany`), the shipped status survey published, and one
-submitted response per person with plausible answers (`kejia.surveys.demo.StatusAnswerer`:
+submitted response per person with plausible answers (`kejia.demo.surveys.StatusAnswerer`:
 15 questions — choices, ratings, a 5-row matrix, multiple choices, conditional questions, texts
 — about 13 answer rows per response). Then, alternately, --reps times each:
 
@@ -62,7 +62,7 @@ def _people(count: int, rng: random.Random) -> list[tuple]:
     from django.db.models import Max
     from django.utils import timezone
 
-    from kejia.organizations.demo.common import ANCHOR
+    from kejia.demo.common import ANCHOR
     from kejia.people.models import Person
 
     sectors = ["enterprise", "university", "research_institute", "medical", "education", "agriculture", "government", "other"]
@@ -95,9 +95,9 @@ def _build(args) -> tuple:
     from django.db import connection, transaction
 
     from kejia.accounts.models import User
+    from kejia.demo.surveys import StatusAnswerer, random_uuid
     from kejia.organizations.services import create_organization
     from kejia.surveys import services
-    from kejia.surveys.demo import StatusAnswerer, random_uuid
     from kejia.surveys.models import Answer, Response
     from kejia.surveys.questions import answer_rows
     from kejia.surveys.templates_data import install_template

@@ -4,11 +4,10 @@ from typing import Annotated
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from kejia.accounts import notices, registration, services
+from kejia.accounts import notices, registration, scope, services
 from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.http import client_ip
-from kejia.organizations import scope
 
 router = Router(tags=["accounts"])
 

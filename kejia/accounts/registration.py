@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import PrivacyConsent, User
+from kejia.accounts.signals import user_registered
 from kejia.core import codes, pii, throttle
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, ValidationFailed
@@ -154,8 +155,6 @@ def complete_registration(*, contact: str, code: str, name: str, password: str, 
     if codes.redeem(purpose=PURPOSE, subject=target.subject, code=code) is None:
         throttle.hit(*counters)
         raise DomainError("bad_code", _("The code is not correct or has expired. Ask for a new one."), field="code")
-    from kejia.people.linking import link_after_registration
-
     with transaction.atomic():
         if account_with(target) is not None:  # made meanwhile by another request with the same code's contact
             raise DomainError("bad_code", _("The code is not correct or has expired. Ask for a new one."), field="code")
@@ -175,8 +174,10 @@ def complete_registration(*, contact: str, code: str, name: str, password: str, 
         record_event(actor=user, action="user.registered", obj=user, ip=ip,
                      new={"username": user.username, "display_name": name, "channel": target.channel,
                           "privacy_notice": PRIVACY_NOTICE_VERSION, "consent_at": consent_row.given_at.isoformat()})
-        outcome, person = link_after_registration(user, name=name, phone=target.value if target.channel == "sms" else "",
-                                                  email=target.value if target.channel == "email" else "", ip=ip)
+        answers = [answer for _receiver, answer in user_registered.send(
+            sender=User, user=user, name=name, phone=target.value if target.channel == "sms" else "",
+            email=target.value if target.channel == "email" else "", ip=ip) if answer]
+        outcome, person = answers[0] if answers else ("none", None)
         notify(kind="account.welcome", user=user, link="/people/me/",
                subject=_("Welcome to Kejia, %(name)s. Your account is ready.") % {"name": name},
                body=_("Log in with your phone or e-mail and your password. Your profile page shows what the organizations "

@@ -12,13 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.accounts.models import ApiToken, Role, RoleKind, User
 from kejia.core import codes, pii, throttle
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
 from kejia.core.validators import normalize_phone, validate_phone
-from kejia.organizations import scope
 
 LockedOut = throttle.Throttled  # a login refused while locked (429, code "locked")
 

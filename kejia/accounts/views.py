@@ -21,7 +21,7 @@ from kejia.accounts.forms import (
 )
 from kejia.core.errors import DomainError
 from kejia.core.http import client_ip
-from kejia.organizations.views import form_error
+from kejia.core.web import form_error
 
 
 def login_view(request):
@@ -37,7 +37,7 @@ def login_view(request):
             login(request, user)
             target = request.POST.get("next") or request.GET.get("next") or ""
             if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-                target = "organizations:home"
+                target = "home:front"
             return redirect(target)
     elif request.method == "POST":
         status = 400

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.accounts import scope
 from kejia.activities import certificates, registration, selectors, services
 from kejia.activities.api_schemas import (
     CheckInIn,
@@ -39,10 +40,9 @@ from kejia.activities.api_schemas import (
     StaffEventFilters,
 )
 from kejia.activities.models import Event
-from kejia.core.api import window
+from kejia.core.api import caller, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors
@@ -58,10 +58,6 @@ def _anonymous(request):
 
 # Public operations still recognise a token or a session (a member sees a members-only event).
 OPTIONAL_AUTH = [*AUTH, _anonymous]
-
-
-def _user(request):
-    return request.auth
 
 
 def _audience_org(pk):
@@ -115,7 +111,7 @@ def list_events(request, filters: Query[EventFilters]):
 
 @router.get(f"{A}/events/{{id}}", response=EventOut, auth=OPTIONAL_AUTH, summary="An event")
 def get_event(request, id: ObjectId):
-    return _event_out(selectors.get_event_for(_user(request), id))
+    return _event_out(selectors.get_event_for(caller(request), id))
 
 
 @router.get(f"{A}/certificates/verify", response=EventVerdictOut, auth=None, summary="Verify a certificate of attendance (public)")
@@ -128,7 +124,7 @@ def verify_certificate(request, t: str = Query(..., max_length=2000)):
 
 @router.get(f"{A}/orgs/{{id}}/events", response=EventPage, auth=AUTH, summary="An organization's events (staff; drafts too)")
 def list_org_events(request, id: ObjectId, filters: Query[StaffEventFilters]):
-    user = _user(request)
+    user = caller(request)
     org = org_selectors.get_organization_for(user, id)
     qs = selectors.search_events(user, organization=org, subtree=filters.subtree, status=filters.status.value if filters.status else "",
                                  kind=filters.kind.value if filters.kind else "", text=filters.q, upcoming=filters.upcoming)
@@ -140,7 +136,7 @@ def list_org_events(request, id: ObjectId, filters: Query[StaffEventFilters]):
 
 @router.post(f"{A}/orgs/{{id}}/events", response={201: EventOut}, auth=AUTH, summary="Create an event (a draft)")
 def create_event(request, id: ObjectId, payload: EventIn):
-    user = _user(request)
+    user = caller(request)
     org = org_selectors.get_organization_for(user, id, manage=True)
     data = payload.dict()
     data["kind"], data["audience"] = payload.kind.value, payload.audience.value
@@ -155,7 +151,7 @@ def create_event(request, id: ObjectId, payload: EventIn):
 @router.patch(f"{A}/events/{{id}}", response=EventOut, auth=AUTH, summary="Edit an event (draft or published)")
 def update_event(request, id: ObjectId, payload: EventPatch):
     """Only the fields sent change. A larger capacity promotes the waiting list; a new time or place is told to the registrants."""
-    user = _user(request)
+    user = caller(request)
     event = selectors.get_event_for(user, id, manage=True)
     data = payload.dict(exclude_unset=True)
     for name in ("kind", "audience"):
@@ -176,26 +172,26 @@ def update_event(request, id: ObjectId, payload: EventPatch):
 
 @router.post(f"{A}/events/{{id}}/publish", response=EventOut, auth=AUTH, summary="Publish a draft (opens registration)")
 def publish_event(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     return _event_out(services.publish_event(selectors.get_event_for(user, id, manage=True), actor=user))
 
 
 @router.post(f"{A}/events/{{id}}/cancel", response=EventOut, auth=AUTH, summary="Cancel an event")
 def cancel_event(request, id: ObjectId, payload: EventReasonIn):
     """A published event needs a reason; every waiting or confirmed registration is cancelled and told."""
-    user = _user(request)
+    user = caller(request)
     return _event_out(services.cancel_event(selectors.get_event_for(user, id, manage=True), actor=user, reason=payload.reason))
 
 
 @router.post(f"{A}/events/{{id}}/finish", response=EventOut, auth=AUTH, summary="Mark a started event finished")
 def finish_event(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     return _event_out(services.finish_event(selectors.get_event_for(user, id, manage=True), actor=user))
 
 
 @router.post(f"{A}/events/{{id}}/invitations", response=InviteOut, auth=AUTH, summary="Invite people (invitation events)")
 def invite(request, id: ObjectId, payload: InviteIn):
-    user = _user(request)
+    user = caller(request)
     event = selectors.get_event_for(user, id, manage=True)
     people = []
     for pk in dict.fromkeys(payload.person_ids):
@@ -213,7 +209,7 @@ def invite(request, id: ObjectId, payload: InviteIn):
 def register(request, id: ObjectId, payload: RegisterIn | None = None):
     """Registers the caller; staff may register a person of the talent database with `person_id`.
     `status` says confirmed or waitlisted (then `place_in_line`)."""
-    user = _user(request)
+    user = caller(request)
     event = selectors.get_event_for(user, id)
     person = None
     if payload is not None and payload.person_id is not None:
@@ -226,7 +222,7 @@ def register(request, id: ObjectId, payload: RegisterIn | None = None):
 
 @router.get(f"{A}/events/{{id}}/registrations", response=RegistrationPage, auth=AUTH, summary="An event's registrations (staff)")
 def list_registrations(request, id: ObjectId, filters: Query[RegistrationFilters]):
-    user = _user(request)
+    user = caller(request)
     event = selectors.get_event_for(user, id)
     if not scope.can_view(user, event.organization):
         raise NotFound()
@@ -236,7 +232,7 @@ def list_registrations(request, id: ObjectId, filters: Query[RegistrationFilters
 
 @router.post(f"{A}/events/{{id}}/checkin", response=CheckInOut, auth=AUTH, summary="Check someone in (scanned code or list row)")
 def check_in(request, id: ObjectId, payload: CheckInIn):
-    user = _user(request)
+    user = caller(request)
     event = selectors.get_event_for(user, id, manage=True)
     reg = None
     if payload.registration_id is not None:
@@ -254,26 +250,26 @@ def check_in(request, id: ObjectId, payload: CheckInIn):
 
 @router.get(f"{A}/registrations", response=list[RegistrationOut], auth=AUTH, summary="My registrations, newest first")
 def my_registrations(request):
-    return list(selectors.events_of_user(_user(request))[:500])
+    return list(selectors.events_of_user(caller(request))[:500])
 
 
 @router.get(f"{A}/registrations/{{id}}", response=RegistrationOut, auth=AUTH, summary="A registration")
 def get_registration(request, id: ObjectId):
     """The holder's own (with the ticket's URL) or one of an event in the caller's scope."""
-    return selectors.get_registration_for(_user(request), id)
+    return selectors.get_registration_for(caller(request), id)
 
 
 @router.post(f"{A}/registrations/{{id}}/cancel", response=RegistrationOut, auth=AUTH, summary="Cancel a registration")
 def cancel_registration(request, id: ObjectId, payload: EventReasonIn | None = None):
     """The holder (before the start) or the organizer's staff; a freed seat goes to the first in line."""
-    user = _user(request)
+    user = caller(request)
     reg = selectors.get_registration_for(user, id)
     return registration.cancel_registration(reg, actor=user, reason=payload.reason if payload else "")
 
 
 @router.post(f"{A}/registrations/{{id}}/undo-checkin", response=RegistrationOut, auth=AUTH, summary="Undo a check-in (staff)")
 def undo_checkin(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     reg = selectors.get_registration_for(user, id, manage=True)
     return registration.undo_check_in(reg, actor=user)
 
@@ -281,7 +277,7 @@ def undo_checkin(request, id: ObjectId):
 @router.get(f"{A}/registrations/{{id}}/certificate", response=EventCertificateOut, auth=AUTH, summary="The certificate of attendance")
 def get_certificate(request, id: ObjectId):
     """Issued on first request once the holder is checked in; 409 before."""
-    reg = selectors.get_registration_for(_user(request), id)
+    reg = selectors.get_registration_for(caller(request), id)
     cert = certificates.certificate_for(reg)
     if cert is None:
         raise IllegalTransition("not_attended", _("There is no certificate: attendance was not recorded."))
@@ -290,14 +286,14 @@ def get_certificate(request, id: ObjectId):
 
 @router.post(f"{A}/attendance-certificates/{{id}}/revoke", response=EventCertificateOut, auth=AUTH, summary="Revoke a certificate (staff)")
 def revoke_certificate(request, id: ObjectId, payload: EventRequiredReasonIn):
-    user = _user(request)
+    user = caller(request)
     cert = selectors.get_certificate_for(user, id, manage=True)
     return certificates.revoke_certificate(cert, actor=user, reason=payload.reason)
 
 
 @router.get(f"{A}/certificates", response=list[EventCertificateOut], auth=AUTH, summary="My certificates of attendance")
 def my_certificates(request):
-    user = _user(request)
+    user = caller(request)
     certificates.issue_missing(user)
     return list(selectors.my_certificates(user)[:200])
 

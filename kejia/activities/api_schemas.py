@@ -70,7 +70,7 @@ class EventOut(Schema):
     @staticmethod
     def resolve_online_url(obj, context) -> str:
         """Shown to those registered and to the organizer's scope (a meeting link is not for everyone)."""
-        from kejia.organizations import scope
+        from kejia.accounts import scope
 
         request = context["request"]
         user = getattr(request, "auth", None) or request.user

@@ -1,5 +1,6 @@
 """Certificates of attendance, signed with the same Ed25519 keys as membership certificates
-(kejia/memberships/certificates.py: the key registry, rotation and /verify/keys.json are shared)
+(kejia/core/signing.py: the token format and its check; kejia/memberships/certificates.py: the key
+registry, rotation and /verify/keys.json are shared)
 and checked on the same public page, /verify/<token>:
 
     token     = "KJA1." + b64url(payload) + "." + b64url(signature)          (no padding)
@@ -19,14 +20,14 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.activities.choices import RegistrationStatus
 from kejia.activities.models import AttendanceCertificate, Event, Registration
+from kejia.core import signing
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied
+from kejia.core.signing import CertificateState, Verdict, mask_name, token_from
 from kejia.memberships import certificates as keys
-from kejia.memberships.certificates import Verdict, mask_name, token_from
-from kejia.memberships.choices import CertificateState
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 
 PREFIX = "KJA1."
@@ -40,10 +41,10 @@ def sign(values: dict[str, str], key) -> str:
 
 def verify_token(text: str, *, public_keys: dict[str, str]) -> Verdict:
     """The signature check with the given public keys only (offline): valid or forged."""
-    fields = keys.signed_fields(text, prefix=PREFIX, names=FIELDS, keys=public_keys)
+    fields = signing.signed_fields(text, prefix=PREFIX, names=FIELDS, keys=public_keys)
     if isinstance(fields, Verdict):
         return fields
-    day = keys._parse_date(fields["date"])
+    day = signing.parse_date(fields["date"])
     if day is None or not fields["event"].isdigit():
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
     fields["date"] = day.isoformat()

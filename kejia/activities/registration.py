@@ -20,13 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.activities import selectors
 from kejia.activities.choices import CHECKIN_CLOSES_AFTER, CHECKIN_OPENS_BEFORE, EventStatus, RegistrationStatus
 from kejia.activities.models import Event, Registration
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.notify import notify
-from kejia.organizations import scope
 from kejia.people.choices import PersonStatus
 
 R = RegistrationStatus

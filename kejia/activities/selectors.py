@@ -13,10 +13,10 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.activities.choices import ACTIVE_STATUSES, Audience, EventStatus, RegistrationStatus
 from kejia.activities.models import AttendanceCertificate, Event, Invitation, Registration
 from kejia.core.errors import NotFound, PermissionDenied
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus
 from kejia.people.models import Listing, Person

@@ -14,12 +14,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.activities.choices import Audience, EventKind, EventStatus, RegistrationStatus
 from kejia.activities.models import Event, Invitation, Registration
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus
 from kejia.reference.models import Discipline, Region
@@ -63,122 +63,158 @@ def _datetime(value: Any) -> datetime.datetime | None:
     return parsed
 
 
+class _Invalid(Exception):
+    """A field's value refused; the message goes next to the field."""
+
+
+def _kind(value):
+    if value not in EventKind.values:
+        raise _Invalid(gettext("Choose a kind of event from the list."))
+    return value
+
+
+def _audience(value):
+    if value not in Audience.values:
+        raise _Invalid(gettext("Choose an audience from the list."))
+    return value
+
+
+def _title(value):
+    value = (value or "").strip()
+    if not value:
+        raise _Invalid(gettext("This field is required."))
+    if len(value) > 200 or "|" in value:
+        raise _Invalid(gettext("At most 200 characters, without “|”."))
+    return value
+
+
+def _text_of(limit: int):
+    def clean(value):
+        value = (value or "").strip()
+        if len(value) > limit:
+            raise _Invalid(gettext("At most %(n)s characters.") % {"n": limit})
+        return value
+    return clean
+
+
+def _online_url(value):
+    value = (value or "").strip()
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError:
+            raise _Invalid(gettext("Enter a web address starting with http:// or https://.")) from None
+        if len(value) > 500:
+            raise _Invalid(gettext("At most %(n)s characters.") % {"n": 500})
+    return value
+
+
+def _moment(*, required: bool):
+    def clean(value):
+        try:
+            value = _datetime(value)
+        except ValueError:
+            raise _Invalid(gettext("Enter a date and time as YYYY-MM-DD HH:MM.")) from None
+        if value is None and required:
+            raise _Invalid(gettext("This field is required."))
+        return value
+    return clean
+
+
+def _capacity(value):
+    if value in (None, ""):
+        return None
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        raise _Invalid(gettext("Enter a whole number, or leave it empty for no limit.")) from None
+    if not 1 <= value <= MAX_CAPACITY:
+        raise _Invalid(gettext("Enter a number from 1 to %(n)s, or leave it empty for no limit.") % {"n": MAX_CAPACITY})
+    return value
+
+
+def _fee(value):
+    try:
+        value = Decimal(str(value if value not in (None, "") else 0).strip())
+    except (InvalidOperation, ValueError):
+        raise _Invalid(gettext("Enter an amount in yuan, e.g. 50 or 0.")) from None
+    if not value.is_finite() or value < 0 or value > MAX_FEE:
+        raise _Invalid(gettext("Enter an amount in yuan, e.g. 50 or 0."))
+    return value.quantize(Decimal("0.01"))
+
+
+def _region(value):
+    if value not in (None, "") and not isinstance(value, Region):
+        value = get_region(str(value))
+        if value is None:
+            raise _Invalid(gettext("No administrative division has this code."))
+    return value or None
+
+
+def _audience_organization(value):
+    if value not in (None, "") and not isinstance(value, Organization):
+        value = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
+        if value is None:
+            raise _Invalid(gettext("No organization has this id."))
+    return value or None
+
+
+# How each field is read; a field not named here is taken as it is.
+_CLEANERS = {"kind": _kind, "audience": _audience, "title": _title, "description": _text_of(20000), "address": _text_of(255),
+             "online_url": _online_url, "starts_at": _moment(required=True), "ends_at": _moment(required=True),
+             "registration_opens": _moment(required=False), "registration_closes": _moment(required=False), "capacity": _capacity,
+             "fee": _fee, "region": _region, "audience_organization": _audience_organization}
+
+
 def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str, Any]:
     """Turn input into field values and check the rules across fields; every problem at once,
     each named by its field."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-
-    def fail(field: str, message: str) -> None:
-        errors.setdefault(field, []).append(message)
-
     for name, value in values.items():
         if name not in EVENT_FIELDS:
             raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
-        if name == "kind":
-            if value not in EventKind.values:
-                fail(name, gettext("Choose a kind of event from the list."))
-                continue
-        elif name == "audience":
-            if value not in Audience.values:
-                fail(name, gettext("Choose an audience from the list."))
-                continue
-        elif name in ("title",):
-            value = (value or "").strip()
-            if not value:
-                fail(name, gettext("This field is required."))
-                continue
-            if len(value) > 200 or "|" in value:
-                fail(name, gettext("At most 200 characters, without “|”."))
-                continue
-        elif name in ("description", "address"):
-            value = (value or "").strip()
-            limit = 255 if name == "address" else 20000
-            if len(value) > limit:
-                fail(name, gettext("At most %(n)s characters.") % {"n": limit})
-                continue
-        elif name == "online_url":
-            value = (value or "").strip()
-            if value:
-                try:
-                    URLValidator(schemes=["http", "https"])(value)
-                except ValidationError:
-                    fail(name, gettext("Enter a web address starting with http:// or https://."))
-                    continue
-                if len(value) > 500:
-                    fail(name, gettext("At most %(n)s characters.") % {"n": 500})
-                    continue
-        elif name in ("starts_at", "ends_at", "registration_opens", "registration_closes"):
-            try:
-                value = _datetime(value)
-            except ValueError:
-                fail(name, gettext("Enter a date and time as YYYY-MM-DD HH:MM."))
-                continue
-            if value is None and name in ("starts_at", "ends_at"):
-                fail(name, gettext("This field is required."))
-                continue
-        elif name == "capacity":
-            if value in (None, ""):
-                value = None
-            else:
-                try:
-                    value = int(value)
-                except (TypeError, ValueError):
-                    fail(name, gettext("Enter a whole number, or leave it empty for no limit."))
-                    continue
-                if not 1 <= value <= MAX_CAPACITY:
-                    fail(name, gettext("Enter a number from 1 to %(n)s, or leave it empty for no limit.") % {"n": MAX_CAPACITY})
-                    continue
-        elif name == "fee":
-            try:
-                value = Decimal(str(value if value not in (None, "") else 0).strip())
-            except (InvalidOperation, ValueError):
-                fail(name, gettext("Enter an amount in yuan, e.g. 50 or 0."))
-                continue
-            if not value.is_finite() or value < 0 or value > MAX_FEE:
-                fail(name, gettext("Enter an amount in yuan, e.g. 50 or 0."))
-                continue
-            value = value.quantize(Decimal("0.01"))
-        elif name == "region":
-            if value not in (None, "") and not isinstance(value, Region):
-                value = get_region(str(value))
-                if value is None:
-                    fail(name, gettext("No administrative division has this code."))
-                    continue
-            value = value or None
-        elif name == "audience_organization":
-            if value not in (None, "") and not isinstance(value, Organization):
-                value = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
-                if value is None:
-                    fail(name, gettext("No organization has this id."))
-                    continue
-            value = value or None
-        out[name] = value
-
-    # Rules across fields, on the values the event will have.
-    merged = {name: getattr(current, name) for name in EVENT_FIELDS} if current else {}
-    merged.update({k: v for k, v in out.items()})
-    starts, ends = merged.get("starts_at"), merged.get("ends_at")
-    if starts and ends and ends < starts and "ends_at" not in errors:
-        fail("ends_at", gettext("The event cannot end before it starts."))
-    opens, closes = merged.get("registration_opens"), merged.get("registration_closes")
-    if opens and closes and closes <= opens and "registration_closes" not in errors:
-        fail("registration_closes", gettext("Registration must close after it opens."))
-    if closes and ends and closes > ends and "registration_closes" not in errors:
-        fail("registration_closes", gettext("Registration cannot close after the event ends."))
-    if not merged.get("region") and not merged.get("online_url") and "region" not in errors and "online_url" not in errors:
-        fail("region", gettext("Give the place (division and address) or an online link."))
-    audience = merged.get("audience") or Audience.PUBLIC
-    if audience == Audience.MEMBERS and not merged.get("audience_organization") and "audience_organization" not in errors:
-        fail("audience_organization", gettext("Name the organization whose members may come."))
-    if audience != Audience.MEMBERS and "audience" in out:
-        out["audience_organization"] = None
-    if current is not None and "capacity" in out and out["capacity"] is not None and out["capacity"] < current.confirmed_count:
-        fail("capacity", ngettext("%(n)s seat is already taken: the capacity cannot be smaller.",
-                                  "%(n)s seats are already taken: the capacity cannot be smaller.", current.confirmed_count) % {"n": current.confirmed_count})
+        cleaner = _CLEANERS.get(name)
+        try:
+            out[name] = cleaner(value) if cleaner else value
+        except _Invalid as exc:
+            errors.setdefault(name, []).append(str(exc))
+    _check_across(out, current, errors)
     if errors:
         raise ValidationFailed(errors)
     return out
+
+
+def _check_across(out: dict[str, Any], current: Event | None, errors: dict[str, list[str]]) -> None:
+    """The rules across fields, on the values the event will have (a field already in error is not
+    checked again)."""
+
+    def fail(field: str, message: str) -> None:
+        if field not in errors:
+            errors.setdefault(field, []).append(message)
+
+    merged = {name: getattr(current, name) for name in EVENT_FIELDS} if current else {}
+    merged.update(out)
+    starts, ends = merged.get("starts_at"), merged.get("ends_at")
+    if starts and ends and ends < starts:
+        fail("ends_at", gettext("The event cannot end before it starts."))
+    opens, closes = merged.get("registration_opens"), merged.get("registration_closes")
+    if opens and closes and closes <= opens:
+        fail("registration_closes", gettext("Registration must close after it opens."))
+    if closes and ends and closes > ends:
+        fail("registration_closes", gettext("Registration cannot close after the event ends."))
+    if not merged.get("region") and not merged.get("online_url") and "online_url" not in errors:
+        fail("region", gettext("Give the place (division and address) or an online link."))
+    audience = merged.get("audience") or Audience.PUBLIC
+    if audience == Audience.MEMBERS and not merged.get("audience_organization"):
+        fail("audience_organization", gettext("Name the organization whose members may come."))
+    if audience != Audience.MEMBERS and "audience" in out:
+        out["audience_organization"] = None
+    capacity = out.get("capacity")
+    if current is not None and capacity is not None and capacity < current.confirmed_count:
+        errors.setdefault("capacity", []).append(
+            ngettext("%(n)s seat is already taken: the capacity cannot be smaller.",
+                     "%(n)s seats are already taken: the capacity cannot be smaller.", current.confirmed_count) % {"n": current.confirmed_count})
 
 
 def _disciplines(codes) -> list[Discipline]:

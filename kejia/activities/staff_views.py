@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,15 +18,15 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.activities import certificates, registration, selectors, services
 from kejia.activities.choices import EventStatus, RegistrationStatus
 from kejia.activities.forms import CancelEventForm, CheckInForm, EventFilterForm, EventForm, InviteForm, RegisterPersonForm, RequiredReasonForm
 from kejia.activities.models import Event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.sheets import Book, cell
-from kejia.organizations import scope
+from kejia.core.web import form_error, page_of
 from kejia.organizations import selectors as org_selectors
-from kejia.organizations.views import form_error
 from kejia.people import selectors as people_selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,7 +93,7 @@ def manage(request):
                 qs = qs.order_by("-starts_at", "-id")
     else:
         status = 400
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     for event in page.object_list:  # the check of the check-in page itself (a leader only looks on)
         event.can_manage = scope.can_manage(user, event.organization)
     orgs = list(org_selectors.root_organizations(user)[:20])
@@ -219,7 +218,7 @@ def registrations(request, pk: int):
     status_filter = request.GET.get("status", "")
     status_filter = status_filter if status_filter in R.values else ""
     qs = selectors.registrations_of(event, status=status_filter, text=request.GET.get("q", "")[:64])
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    page = page_of(request, qs, 100)
     return render(request, "activities/registrations.html", {
         "event": event, "page": page, "counts": selectors.counts_of(event), "manage": manage, "form": form,
         "status_filter": status_filter, "statuses": R.choices,

@@ -11,18 +11,18 @@ import io
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.activities import certificates, ical, registration, selectors
 from kejia.activities.choices import EventStatus, RegistrationStatus
 from kejia.activities.forms import PublicFilterForm, ReasonForm
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
-from kejia.organizations import scope
+from kejia.core.web import page_of
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 
@@ -72,7 +72,7 @@ def home(request):
                 qs = qs.filter(region__path__descends=region.path)
         else:
             status = 400
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     mine = list(selectors.events_of_user(user).filter(status__in=(R.CONFIRMED, R.WAITLISTED),
                                                        event__ends_at__gte=timezone.now())[:10]) if user.is_authenticated else []
     roots = list(org_selectors.root_organizations(user)[:10]) if scope.has_any_role(user) else []

@@ -11,7 +11,8 @@ import enum
 import functools
 import math
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import annotated_types
@@ -21,6 +22,8 @@ from ninja import Field, Schema
 from ninja.errors import ValidationError
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+
+from kejia.core.errors import DomainError, ValidationFailed
 
 # A list or a search never reads further than this: a search library keeps offset + limit hits in
 # memory, so an unbounded offset is a way to stop the server.
@@ -122,3 +125,23 @@ def guard_input(view_func: Callable) -> Callable:
         return view_func(request, *args, **kwargs)
 
     return guarded
+
+
+def caller(request):
+    """The authenticated user of an API request (a bearer token's or the session's)."""
+    return request.auth
+
+
+@contextmanager
+def fields_named(mapping: dict[str, str]) -> Iterator[None]:
+    """Services name model fields (`person`, `parent`); the API's bodies name ids (`person_id`):
+    a refusal raised inside names the body's field."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        exc.errors = {mapping.get(k, k): v for k, v in exc.errors.items()}
+        exc.field = mapping.get(exc.field, exc.field)
+        raise
+    except DomainError as exc:
+        exc.field = mapping.get(exc.field, exc.field)
+        raise

@@ -53,7 +53,7 @@ def record_event(
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
         object_repr=str(obj)[:255],
-        organization=organization,
+        organization_id=getattr(organization, "pk", None),
         org_path=getattr(organization, "path", "") or "",
         old={k: _plain(v) for k, v in (old or {}).items()},
         new={k: _plain(v) for k, v in (new or {}).items()},

@@ -1,5 +1,6 @@
 """The base model and the audit log shared by every domain app."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,10 +24,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
-    # The organization whose scope the event belongs to; staff see events of their subtree.
-    organization = models.ForeignKey(
-        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("organization")
-    )
+    # The organization whose scope the event belongs to; staff see events of their subtree (by
+    # org_path, the event's own copy of its path). An id, not a foreign key: core sits below
+    # organizations (docs/architecture.md), and an audit row outlives what it names.
+    organization_id = models.BigIntegerField(_("organization"), null=True, blank=True, db_index=True)
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     old = models.JSONField(_("old values"), default=dict, blank=True)
     new = models.JSONField(_("new values"), default=dict, blank=True)
@@ -43,6 +44,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def organization(self):
+        """The organization (None once it is gone): loaded on first use; a page that lists events
+        loads them all at once with `with_organizations`."""
+        if "organization_loaded" not in self.__dict__:
+            self.__dict__["organization_loaded"] = _organizations().filter(pk=self.organization_id).first() if self.organization_id else None
+        return self.__dict__["organization_loaded"]
+
+    @staticmethod
+    def with_organizations(events):
+        """The events, each with its organization loaded (one query for all)."""
+        events = list(events)
+        found = _organizations().in_bulk({e.organization_id for e in events if e.organization_id})
+        for event in events:
+            event.__dict__["organization_loaded"] = found.get(event.organization_id)
+        return events
+
+
+def _organizations():
+    # By its label: core imports no app.
+    return apps.get_model("organizations", "Organization").objects
 
 
 class Notice(models.Model):

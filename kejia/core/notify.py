@@ -2,7 +2,7 @@
 
 `notify()` stores a Notice (the person reads it in Kejia, in the inbox behind the bell) in the
 surrounding transaction and, once that commits, queues a background task
-(kejia.core.tasks.deliver_notice, django-tasks) that hands it to each sender named in
+(deliver_notice below, django-tasks) that hands it to each sender named in
 settings.NOTICE_SENDERS in the task worker: a slow or failing gateway never holds up a request. Senders are small classes
 with `send(notice, *, phone="")`: the console sender logs, the e-mail sender uses Django's mail
 backend, and an SMS sender is any class implementing `SmsGateway.send_sms` (a provider's API is
@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django_tasks import task
 
 from kejia.core import pii
 from kejia.core.models import Notice
@@ -85,7 +86,7 @@ def senders() -> list:
 
 def deliver(notice_id: int, phone: str) -> list[str]:
     """Hand notice `notice_id` to every sender; the names of those that took it (also stored in
-    Notice.sent_via). Runs in the task worker (kejia.core.tasks)."""
+    Notice.sent_via). Runs in the task worker (deliver_notice)."""
     notice = Notice.objects.select_related("user").filter(pk=notice_id).first()
     if notice is None:
         return []
@@ -101,9 +102,16 @@ def deliver(notice_id: int, phone: str) -> list[str]:
     return used
 
 
-def _enqueue(notice_id: int, phone_sealed: str) -> None:
-    from kejia.core.tasks import deliver_notice
+@task()
+def deliver_notice(notice_id: int, phone_sealed: str = "") -> list[str]:
+    """The background task: send notice `notice_id` through settings.NOTICE_SENDERS. The phone
+    travels sealed (the task queue is a table: no phone number in clear in it) and is opened
+    only here."""
+    phone = pii.decrypt(phone_sealed) if phone_sealed else ""
+    return deliver(notice_id, phone)
 
+
+def _enqueue(notice_id: int, phone_sealed: str) -> None:
     try:
         deliver_notice.enqueue(notice_id, phone_sealed)
     except Exception:  # the change the notice is about is committed: a queue failure must not turn it into a 500

@@ -9,16 +9,15 @@ organization edit them; an organization's administrators assign them. Ids in a b
 nothing the caller may use are a 400 naming the field."""
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.core.api import caller, fields_named
 from kejia.core.api_auth import AUTH
-from kejia.core.errors import DomainError, NotFound, ValidationFailed
+from kejia.core.errors import DomainError, NotFound
 from kejia.governance import compliance, selectors, services
 from kejia.governance.api_schemas import (
     AlertFilters,
@@ -76,25 +75,8 @@ router = Router(tags=["governance"])
 
 # ---- Input helpers -------------------------------------------------------------------------
 
-def _user(request):
-    return request.auth
-
-
 # Services name model fields (`person`); bodies name ids (`person_id`).
 FIELD_NAMES = {"person": "person_id", "leader": "leader_id", "organization": "organization_id"}
-
-
-@contextmanager
-def _fields_named(mapping: dict[str, str] = FIELD_NAMES) -> Iterator[None]:
-    try:
-        yield
-    except ValidationFailed as exc:
-        exc.errors = {mapping.get(k, k): v for k, v in exc.errors.items()}
-        exc.field = mapping.get(exc.field, exc.field)
-        raise
-    except DomainError as exc:
-        exc.field = mapping.get(exc.field, exc.field)
-        raise
 
 
 def _person(user, pk: int, *, field: str) -> Person:
@@ -136,14 +118,14 @@ def _without_nulls(data: dict[str, Any], nullable: set[str] = frozenset()) -> di
 @router.get("/governance/orgs/{id}/bodies", response=list[BodyOut], auth=AUTH, summary="An organization's leadership bodies")
 def list_bodies(request, id: ObjectId):
     """Each with its current term (if any). Anyone whose scope covers the organization."""
-    org = org_selectors.get_organization_for(_user(request), id)
+    org = org_selectors.get_organization_for(caller(request), id)
     return list(selectors.bodies_of(org).select_related("organization"))
 
 
 @router.post("/governance/orgs/{id}/bodies", response={201: BodyOut}, auth=AUTH, summary="Add a leadership body")
 def create_body(request, id: ObjectId, payload: BodyIn):
     """Needs a staff role covering the organization; one body of each kind per organization."""
-    user = _user(request)
+    user = caller(request)
     org = org_selectors.get_organization_for(user, id, manage=True)
     return Status(201, services.create_body(org, actor=user, kind=payload.kind.value, name=payload.name, term_years=payload.term_years))
 
@@ -152,19 +134,19 @@ def create_body(request, id: ObjectId, payload: BodyIn):
 def get_body(request, id: ObjectId):
     """With its current term and the seats held today: person (id and name), role, dates and the
     attributes copied when seated."""
-    return selectors.get_body_for(_user(request), id)
+    return selectors.get_body_for(caller(request), id)
 
 
 @router.get("/governance/bodies/{id}/terms", response=list[TermOut], auth=AUTH, summary="A body's terms")
 def list_terms(request, id: ObjectId):
     """Newest first, with the number of seats taken in each."""
-    return list(selectors.terms_of(selectors.get_body_for(_user(request), id)))
+    return list(selectors.terms_of(selectors.get_body_for(caller(request), id)))
 
 
 @router.post("/governance/bodies/{id}/terms", response={201: TermOut}, auth=AUTH, summary="Start the next term (换届)")
 def start_term(request, id: ObjectId, payload: TermIn):
     """The current term, if any, ends the day the new one starts and its seats are vacated."""
-    user = _user(request)
+    user = caller(request)
     body = selectors.get_body_for(user, id, manage=True)
     return Status(201, services.start_term(body, actor=user, start=payload.start, planned_end=payload.planned_end, number=payload.number))
 
@@ -172,7 +154,7 @@ def start_term(request, id: ObjectId, payload: TermIn):
 @router.post("/governance/terms/{id}/end", response=TermOut, auth=AUTH, summary="End a term")
 def end_term(request, id: ObjectId, payload: TermEndIn):
     """Its open seats are vacated on the same day."""
-    user = _user(request)
+    user = caller(request)
     return services.end_term(selectors.get_term_for(user, id, manage=True), actor=user, actual_end=payload.actual_end)
 
 
@@ -180,10 +162,10 @@ def end_term(request, id: ObjectId, payload: TermEndIn):
 def seat_person(request, id: ObjectId, payload: SeatIn):
     """The person comes from the talent database (in your reach); front-line, birth date, gender
     and sector are copied from the profile now."""
-    user = _user(request)
+    user = caller(request)
     term = selectors.get_term_for(user, id, manage=True)
     person = _person(user, payload.person_id, field="person_id")
-    with _fields_named():
+    with fields_named(FIELD_NAMES):
         seat = services.seat_person(term, actor=user, person=person, role=payload.role.value, start=payload.start,
                                     official=payload.official.value)
     return Status(201, seat)
@@ -191,7 +173,7 @@ def seat_person(request, id: ObjectId, payload: SeatIn):
 
 @router.post("/governance/seats/{id}/vacate", response=SeatOut, auth=AUTH, summary="Vacate a seat")
 def vacate_seat(request, id: ObjectId, payload: VacateIn | None = None):
-    user = _user(request)
+    user = caller(request)
     payload = payload or VacateIn()
     return services.unseat(selectors.get_seat_for(user, id, manage=True), actor=user, end=payload.end, reason=payload.reason)
 
@@ -202,7 +184,7 @@ def vacate_seat(request, id: ObjectId, payload: VacateIn | None = None):
 def seat_posts(request, id: ObjectId):
     """The seat's approval and the posts its holder declared in social organizations outside the
     tree (each counts toward the one post an official may hold). 404 outside your scope."""
-    seat = selectors.get_seat_for(_user(request), id)
+    seat = selectors.get_seat_for(caller(request), id)
     return {"seat_id": seat.pk, "person": seat.person, "approved_on": seat.approved_on, "approved_by": seat.approved_by,
             "declared": list(selectors.declared_posts_of(seat.person_id))}
 
@@ -210,7 +192,7 @@ def seat_posts(request, id: ObjectId):
 @router.post("/governance/seats/{id}/approval", response=SeatApprovalOut, auth=AUTH, summary="Record the approval of a seat's post")
 def seat_approval(request, id: ObjectId, payload: PostApprovalIn):
     """When and by which body the post was approved; replaces an earlier record (audited with both)."""
-    user = _user(request)
+    user = caller(request)
     seat = services.record_post_approval(selectors.get_seat_for(user, id, manage=True), actor=user, **payload.dict())
     return {"id": seat.pk, "person": seat.person, "approved_on": seat.approved_on, "approved_by": seat.approved_by}
 
@@ -220,21 +202,21 @@ def seat_approval(request, id: ObjectId, payload: PostApprovalIn):
 def declare_post(request, id: ObjectId, payload: DeclaredPostIn):
     """A post in a social organization outside the tree, declared by the staff of the seat's
     organization; without an approval it is flagged on the concurrent-posts list."""
-    user = _user(request)
+    user = caller(request)
     declared = services.declare_post(selectors.get_seat_for(user, id, manage=True), actor=user, **payload.dict())
     return Status(201, selectors.get_declared_post_for(user, declared.pk))
 
 
 @router.post("/governance/declared-posts/{id}/approval", response=DeclaredPostOut, auth=AUTH, summary="Record a declared post's approval")
 def declared_post_approval(request, id: ObjectId, payload: PostApprovalIn):
-    user = _user(request)
+    user = caller(request)
     return services.approve_declared_post(selectors.get_declared_post_for(user, id, manage=True), actor=user, **payload.dict())
 
 
 @router.post("/governance/declared-posts/{id}/end", response=DeclaredPostOut, auth=AUTH, summary="End a declared post")
 def declared_post_end(request, id: ObjectId, payload: DeclaredPostEndIn | None = None):
     """The post ended (default today); an ended post is a 400."""
-    user = _user(request)
+    user = caller(request)
     return services.end_declared_post(selectors.get_declared_post_for(user, id, manage=True), actor=user,
                                       end=(payload or DeclaredPostEndIn()).end)
 
@@ -245,14 +227,14 @@ def declared_post_end(request, id: ObjectId, payload: DeclaredPostEndIn | None =
 def body_compliance(request, id: ObjectId, filters: Query[ComplianceFilters]):
     """Each applicable rule of the rule sets assigned to the organization (or above it, with the
     subtree): the measured value, the threshold, the outcome and the seats that make it fail."""
-    body = selectors.get_body_for(_user(request), id)
+    body = selectors.get_body_for(caller(request), id)
     return compliance.body_compliance(body, today=filters.today, ruleset=_ruleset_name(filters.ruleset))
 
 
 @router.get("/governance/orgs/{id}/compliance", response=list[BodyReportOut], auth=AUTH, summary="Compliance of every body in a subtree")
 def subtree_compliance(request, id: ObjectId, filters: Query[SubtreeComplianceFilters]):
     """Every body with a current term in the organization and below, in path order."""
-    org = org_selectors.get_organization_for(_user(request), id)
+    org = org_selectors.get_organization_for(caller(request), id)
     reports = compliance.subtree_compliance(org, today=filters.today, ruleset=_ruleset_name(filters.ruleset))
     return [r for r in reports if r.failures] if filters.failures_only else reports
 
@@ -268,7 +250,7 @@ def _slate_out(slate, filters: ComplianceFilters | None = None):
 @router.post("/governance/bodies/{id}/slates", response={201: SlateOut}, auth=AUTH, summary="Draft the next term's slate")
 def create_slate(request, id: ObjectId, payload: SlateIn):
     """By default a copy of the current term's seats; answered with its compliance."""
-    user = _user(request)
+    user = caller(request)
     body = selectors.get_body_for(user, id, manage=True)
     slate = services.create_slate(body, actor=user, name=payload.name, planned_start=payload.planned_start, from_current=payload.from_current)
     return Status(201, _slate_out(slate))
@@ -277,16 +259,16 @@ def create_slate(request, id: ObjectId, payload: SlateIn):
 @router.get("/governance/slates/{id}", response=SlateOut, auth=AUTH, summary="A draft slate and its compliance")
 def get_slate(request, id: ObjectId, filters: Query[ComplianceFilters]):
     """Checked as if seated on its planned start, people's attributes as they are now."""
-    return _slate_out(selectors.get_slate_for(_user(request), id), filters)
+    return _slate_out(selectors.get_slate_for(caller(request), id), filters)
 
 
 @router.post("/governance/slates/{id}/entries", response={201: SlateEntryOut}, auth=AUTH, summary="Put a person on a slate")
 def add_slate_entry(request, id: ObjectId, payload: SlateEntryIn):
     """A person already on the slate gets the new role."""
-    user = _user(request)
+    user = caller(request)
     slate = selectors.get_slate_for(user, id, manage=True)
     person = _person(user, payload.person_id, field="person_id")
-    with _fields_named():
+    with fields_named(FIELD_NAMES):
         entry = services.add_slate_entry(slate, actor=user, person=person, role=payload.role.value, official=payload.official.value)
     return Status(201, entry)
 
@@ -294,7 +276,7 @@ def add_slate_entry(request, id: ObjectId, payload: SlateEntryIn):
 @router.delete("/governance/slates/{id}/entries/{person_id}", response={204: None}, auth=AUTH, summary="Take a person off a slate")
 def remove_slate_entry(request, id: ObjectId, person_id: ObjectId):
     """A person not on the slate is a 404."""
-    user = _user(request)
+    user = caller(request)
     slate = selectors.get_slate_for(user, id, manage=True)
     entry = SlateEntry.objects.select_related("slate__body__organization").filter(slate=slate, person_id=person_id).first()
     if entry is None:
@@ -305,7 +287,7 @@ def remove_slate_entry(request, id: ObjectId, person_id: ObjectId):
 
 @router.delete("/governance/slates/{id}", response={204: None}, auth=AUTH, summary="Delete a draft slate")
 def delete_slate(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     services.delete_slate(selectors.get_slate_for(user, id, manage=True), actor=user)
     return Status(204, None)
 
@@ -321,7 +303,7 @@ def _alert(term, today: datetime.date) -> dict[str, Any]:
 def term_alerts(request, filters: Query[AlertFilters]):
     """Current terms in your scope (or in the subtree of `root`) ending within `within_days`, and
     those past their planned end (督促按时换届)."""
-    user = _user(request)
+    user = caller(request)
     today = timezone.localdate()
     alerts = selectors.term_alerts(user, root=_root(user, filters.root), within_days=filters.within_days, today=today)
     return {"today": today, "within_days": filters.within_days, "overdue": [_alert(t, today) for t in alerts["overdue"]],
@@ -333,7 +315,7 @@ def concurrent_posts(request, filters: Query[RootFilter]):
     """Officials seated in your scope (or in the subtree of `root`) holding more than one society
     post, older than 70 or in more than two terms of one body (seed 003 三.3). Posts are counted
     across the federation."""
-    user = _user(request)
+    user = caller(request)
     return selectors.concurrent_posts(user, root=_root(user, filters.root))
 
 
@@ -343,7 +325,7 @@ def concurrent_posts(request, filters: Query[RootFilter]):
 def contact_coverage(request, id: ObjectId, filters: Query[CoverageFilters]):
     """The societies and county associations below it, their contact leaders and the last contact;
     `gap` says what is missing."""
-    user = _user(request)
+    user = caller(request)
     org = org_selectors.get_organization_for(user, id)
     return selectors.contact_coverage(user, org, months=filters.months)
 
@@ -352,11 +334,11 @@ def contact_coverage(request, id: ObjectId, filters: Query[CoverageFilters]):
 def assign_contact(request, id: ObjectId, payload: ContactIn):
     """A leader of the organization keeps contact with one below it (省科协常委联系县域制度).
     Needs a staff role covering the assigning organization."""
-    user = _user(request)
+    user = caller(request)
     assigned_by = org_selectors.get_organization_for(user, id, manage=True)
     leader = _person(user, payload.leader_id, field="leader_id")
     organization = _org_in_body(user, payload.organization_id, field="organization_id")
-    with _fields_named():
+    with fields_named(FIELD_NAMES):
         duty = services.assign_contact(actor=user, assigned_by=assigned_by, leader=leader, organization=organization, since=payload.since)
     return Status(201, duty)
 
@@ -364,13 +346,13 @@ def assign_contact(request, id: ObjectId, payload: ContactIn):
 @router.get("/governance/contacts/{id}", response=ContactDetailOut, auth=AUTH, summary="A contact duty and its visits")
 def get_contact(request, id: ObjectId):
     """Seen by the assigning organization's scope and by the leader."""
-    return selectors.get_contact_for(_user(request), id)
+    return selectors.get_contact_for(caller(request), id)
 
 
 @router.post("/governance/contacts/{id}/visits", response={201: VisitOut}, auth=AUTH, summary="Log a contact")
 def log_visit(request, id: ObjectId, payload: VisitIn):
     """Staff of the assigning organization, or the leader themselves."""
-    user = _user(request)
+    user = caller(request)
     duty = selectors.get_contact_for(user, id)
     return Status(201, services.log_visit(duty, actor=user, date=payload.date, form=payload.form, notes=payload.notes,
                                           issues=payload.issues))
@@ -378,7 +360,7 @@ def log_visit(request, id: ObjectId, payload: VisitIn):
 
 @router.post("/governance/contacts/{id}/end", response=ContactDetailOut, auth=AUTH, summary="End a contact duty")
 def end_contact(request, id: ObjectId, payload: ContactEndIn | None = None):
-    user = _user(request)
+    user = caller(request)
     duty = selectors.get_contact_for(user, id, manage=True)
     return services.end_contact(duty, actor=user, until=payload.until if payload else None)
 
@@ -394,7 +376,7 @@ def list_rulesets(request):
 @router.post("/governance/rulesets", response={201: RuleSetDetailOut}, auth=AUTH, summary="Add a rule set")
 def create_ruleset(request, payload: RuleSetIn):
     """Platform administrators and administrators of a top-level organization."""
-    user = _user(request)
+    user = caller(request)
     return Status(201, services.create_ruleset(actor=user, **payload.model_dump()))
 
 
@@ -407,7 +389,7 @@ def get_ruleset(request, id: ObjectId):
 @router.patch("/governance/rulesets/{id}", response=RuleSetDetailOut, auth=AUTH, summary="Change a rule set")
 def update_ruleset(request, id: ObjectId, payload: RuleSetPatch):
     """Only the fields sent change; the audit log keeps old and new values."""
-    user = _user(request)
+    user = caller(request)
     ruleset = selectors.get_ruleset(id)
     return services.update_ruleset(ruleset, actor=user, **_without_nulls(payload.model_dump(exclude_unset=True)))
 
@@ -415,7 +397,7 @@ def update_ruleset(request, id: ObjectId, payload: RuleSetPatch):
 @router.post("/governance/rulesets/{id}/rules", response={201: RuleOut}, auth=AUTH, summary="Add a rule")
 def add_rule(request, id: ObjectId, payload: RuleIn):
     """`param` is the age of aged_at_most_share; a target (`is_target`) is missed, not failed."""
-    user = _user(request)
+    user = caller(request)
     ruleset = selectors.get_ruleset(id)
     return Status(201, services.add_rule(ruleset, actor=user, **payload.model_dump(mode="json")))
 
@@ -423,14 +405,14 @@ def add_rule(request, id: ObjectId, payload: RuleIn):
 @router.patch("/governance/rules/{id}", response=RuleOut, auth=AUTH, summary="Change a rule")
 def update_rule(request, id: ObjectId, payload: RulePatch):
     """Only the fields sent change; `param` may be null (except for aged_at_most_share)."""
-    user = _user(request)
+    user = caller(request)
     rule = selectors.get_rule(id)
     return services.update_rule(rule, actor=user, **_without_nulls(payload.model_dump(mode="json", exclude_unset=True), {"param", "baseline"}))
 
 
 @router.delete("/governance/rules/{id}", response={204: None}, auth=AUTH, summary="Delete a rule")
 def delete_rule(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     services.delete_rule(selectors.get_rule(id), actor=user)
     return Status(204, None)
 
@@ -440,7 +422,7 @@ def delete_rule(request, id: ObjectId):
 def assign_ruleset(request, id: ObjectId, payload: AssignmentIn):
     """Needs an administrator role covering the organization; with `include_subtree` the rules
     apply to the organizations below too. Assigning again changes `include_subtree`."""
-    user = _user(request)
+    user = caller(request)
     ruleset = selectors.get_ruleset(id)
     org = _org_in_body(user, payload.org_id, field="org_id")
     return Status(201, services.assign_ruleset(ruleset, org, actor=user, include_subtree=payload.include_subtree))
@@ -449,6 +431,6 @@ def assign_ruleset(request, id: ObjectId, payload: AssignmentIn):
 @router.delete("/governance/assignments/{id}", response={204: None}, auth=AUTH, summary="Stop applying a rule set")
 def unassign_ruleset(request, id: ObjectId):
     """Needs an administrator role covering the organization."""
-    user = _user(request)
+    user = caller(request)
     services.unassign_ruleset(selectors.get_assignment_for(user, id), actor=user)
     return Status(204, None)

@@ -8,10 +8,10 @@ from collections import defaultdict
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound, PermissionDenied
 from kejia.governance.choices import POST_ROLES, BodyKind
 from kejia.governance.models import Body, ContactAssignment, ContactVisit, DeclaredPost, Rule, RuleSet, RuleSetAssignment, Seat, Slate, Term
-from kejia.organizations import scope
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role, RoleKind
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
@@ -30,7 +31,6 @@ from kejia.governance.models import (
     SlateEntry,
     Term,
 )
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind
 from kejia.people.choices import PersonStatus
 

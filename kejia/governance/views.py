@@ -10,24 +10,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.accounts.models import RoleKind
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.ratios import fraction_text
 from kejia.core.sheets import Book, cell
+from kejia.core.web import failed, page_of, submit
 from kejia.governance import compliance, forms, selectors, services
 from kejia.governance.choices import SHARE_MEASURES, BodyKind, Comparison, Measure, OfficialStatus, Outcome
 from kejia.governance.models import Term
-from kejia.organizations import scope, view_helpers
 from kejia.organizations import selectors as org_selectors
+from kejia.organizations import view_helpers
 from kejia.organizations.kinds import OrgKind
-from kejia.organizations.views import form_error
 from kejia.people import selectors as people_selectors
 
 # Refusals because of the object's state (an ended term, a vacated seat, an ended duty): 409.
@@ -41,20 +41,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # ---- Helpers ----------------------------------------------------------------------------------
 
 def _failed(form, exc: DomainError) -> int:
-    status = form_error(form, exc)
-    return 409 if exc.code in ILLEGAL_STATE else status
+    return failed(form, exc, ILLEGAL_STATE)
 
 
 def _submit(request, form, run, done: str | Any, success):
     """Validate, run one service, say so and redirect; or return the status to render the page with."""
-    if not form.is_valid():
-        return None, 400
-    try:
-        result = run(form.cleaned_data)
-    except DomainError as exc:
-        return None, _failed(form, exc)
-    messages.success(request, done(result) if callable(done) else done)
-    return success(result), 200
+    return submit(request, form, run, done, success, illegal_state=ILLEGAL_STATE)
 
 
 def _person(user, pk: int, field: str):
@@ -544,7 +536,7 @@ def subtree(request, pk: int):
     query = request.GET.copy()
     for key in ("sort", "format", "page"):
         query.pop(key, None)
-    page = Paginator(rows, COMPLIANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, rows, COMPLIANCE_PAGE_SIZE)
     return render(request, "governance/compliance.html", {
         "org": org, "form": form, "rows": page.object_list, "page": page, "total": len(rows), "sort": cd["sort"], "query": query.urlencode(),
         "columns": [("org", _("Organization")), ("body", _("Body")), ("term", _("Term")), ("planned_end", _("Planned end")),

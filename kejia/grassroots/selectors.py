@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
 from kejia.grassroots.models import Category, KeyStaff, Target
 from kejia.grassroots.services import TARGET_KINDS
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgStatus
 from kejia.organizations.models import PATH_SEGMENT, Organization
 from kejia.people.selectors import get_person_for

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kejia.grassroots.models import Category, KeyStaff, Target
-from kejia.organizations import scope
 from kejia.organizations.kinds import GRASSROOTS_KINDS, OrgKind, OrgStatus
 from kejia.people.choices import ThreeChiefs
 from kejia.people.selectors import get_person_for

@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
+from kejia.core.web import form_error
 from kejia.grassroots import selectors, services
 from kejia.grassroots.forms import CategoryForm, RecordForm, TargetForm
 from kejia.grassroots.models import Category
-from kejia.organizations import scope
 from kejia.organizations.selectors import get_organization_for
-from kejia.organizations.views import form_error
 from kejia.people.models import Person
 
 

@@ -4,7 +4,8 @@ which menu entries lead somewhere for this user (an entry with nothing behind it
 
 from django.utils.functional import SimpleLazyObject
 
-from kejia.organizations import scope
+from kejia.accounts import scope
+from kejia.organizations import selectors as organizations
 
 
 class Menu:
@@ -34,7 +35,7 @@ class Menu:
     @property
     def coverage(self) -> bool:
         """Coverage is analysed by territory: a society's staff has none (the page would be empty)."""
-        return self._answer("coverage", lambda: scope.has_territorial_role(self.user))
+        return self._answer("coverage", lambda: organizations.has_territorial_role(self.user))
 
 
 def navigation(request) -> dict:

@@ -8,17 +8,15 @@ a member trying a staff action, a 403. An illegal transition is a 409 with code
 field; an id in a query filter outside the scope is a 404. Applications and supplied information
 carry files, so they are sent as multipart/form-data; every other body is JSON."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from kejia.core.api import page_of
+from kejia.core.api import caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
-from kejia.core.errors import DomainError, IllegalTransition, NotFound, ValidationFailed
+from kejia.core.errors import DomainError, IllegalTransition, NotFound
 from kejia.memberships import certificates, dues, selectors, services
 from kejia.memberships.api_schemas import (
     ApplicationIn,
@@ -71,26 +69,9 @@ PUBLIC = [*AUTH, _anonymous]  # a token or a session when given, else anonymous
 
 # ---- Input helpers -------------------------------------------------------------------------
 
-def _user(request):
-    return request.auth
-
-
 # Services name model fields (`member_class`); bodies name ids (`class_id`).
 FIELD_NAMES = {"member_class": "class_id", "society": "society_id", "unit": "unit_id", "contact_person": "contact_person_id",
                "person": "person_id"}
-
-
-@contextmanager
-def _fields_named(mapping: dict[str, str] = FIELD_NAMES) -> Iterator[None]:
-    try:
-        yield
-    except ValidationFailed as exc:
-        exc.errors = {mapping.get(k, k): v for k, v in exc.errors.items()}
-        exc.field = mapping.get(exc.field, exc.field)
-        raise
-    except DomainError as exc:
-        exc.field = mapping.get(exc.field, exc.field)
-        raise
 
 
 def _society(pk: int, *, field: str = "society_id") -> Organization:
@@ -141,7 +122,7 @@ def _without_nulls(data: dict[str, Any], nullable: set[str] = frozenset()) -> di
 
 
 def _membership(request, pk: int, *, manage: bool = False) -> Membership:
-    return selectors.get_membership_for(_user(request), pk, manage=manage)
+    return selectors.get_membership_for(caller(request), pk, manage=manage)
 
 
 # ---- Member classes and rules --------------------------------------------------------------
@@ -150,7 +131,7 @@ def _membership(request, pk: int, *, manage: bool = False) -> Membership:
 def list_member_classes(request, id: ObjectId):
     """Public: the classes open for applications, with dues, eligibility, documents, rights and
     duties. The society's staff see the closed ones too."""
-    user = _user(request)
+    user = caller(request)
     society = selectors.get_society(id)
     return list(selectors.classes_of(society, open_only=not services.can_manage_members(user, society)))
 
@@ -158,7 +139,7 @@ def list_member_classes(request, id: ObjectId):
 @router.post("/societies/{id}/member-classes", response={201: MemberClassOut}, auth=AUTH, summary="Add a member class")
 def create_member_class(request, id: ObjectId, payload: MemberClassIn):
     """Needs a staff role covering the society. Errors name the field."""
-    user = _user(request)
+    user = caller(request)
     society = selectors.get_managed_society(user, id)
     data = _without_nulls(payload.model_dump(mode="json", exclude_unset=True), {"min_years_in_field"})
     return Status(201, services.create_member_class(society, actor=user, **data))
@@ -168,7 +149,7 @@ def create_member_class(request, id: ObjectId, payload: MemberClassIn):
              summary="Add the standard classes (senior, full, student)")
 def create_default_classes(request, id: ObjectId):
     """Adds the classes of seed 003 三.1 the society does not have yet (by code); answers those added."""
-    user = _user(request)
+    user = caller(request)
     society = selectors.get_managed_society(user, id)
     return Status(201, services.create_default_classes(society, actor=user))
 
@@ -177,7 +158,7 @@ def create_default_classes(request, id: ObjectId):
 def update_member_class(request, id: ObjectId, payload: MemberClassPatch):
     """Only the fields sent change; the audit log keeps old and new values. A class with members
     cannot switch between persons and units."""
-    user = _user(request)
+    user = caller(request)
     item = selectors.get_class_for(user, id, manage=True)
     data = _without_nulls(payload.model_dump(mode="json", exclude_unset=True), {"min_years_in_field"})
     return services.update_member_class(item, actor=user, **data)
@@ -194,14 +175,14 @@ def _rules_out(society: Organization) -> dict[str, Any]:
 def get_membership_rules(request, id: ObjectId):
     """Member-number format, dues grace and reminder days, growth targets by size. Anyone whose
     scope covers the society may read them."""
-    society = _filter_society(_user(request), id)
+    society = _filter_society(caller(request), id)
     return _rules_out(society)
 
 
 @router.patch("/societies/{id}/membership-rules", response=RulesOut, auth=AUTH, summary="Change a society's membership rules")
 def update_membership_rules(request, id: ObjectId, payload: RulesPatch):
     """Only the fields sent change (a staff role covering the society); each error names its field."""
-    user = _user(request)
+    user = caller(request)
     society = selectors.get_managed_society(user, id)
     services.update_membership_rules(society, actor=user, **_without_nulls(payload.model_dump(exclude_unset=True)))
     return _rules_out(society)
@@ -215,13 +196,13 @@ def apply(request, payload: Form[ApplicationIn], documents: File[list[UploadedFi
     POST /people/me/link). multipart/form-data: the fields, then each required document as a
     `documents` file with its name in `document_names` (same order). Eligibility (title level,
     years in the field, student) is checked; a failure names the field."""
-    user = _user(request)
+    user = caller(request)
     person = people_selectors.my_person(user)
     if person is None:
         raise DomainError("no_profile", _("Link your account to your profile first."), field="person_id")
     society = _society(payload.society_id)
     member_class = _class_of(society, payload.class_id)
-    with _fields_named():
+    with fields_named(FIELD_NAMES):
         membership = services.apply_for_membership(
             actor=user, society=society, member_class=member_class, person=person, statement=payload.statement,
             is_student=payload.is_student, years_in_field=payload.years_in_field,
@@ -234,7 +215,7 @@ def apply(request, payload: Form[ApplicationIn], documents: File[list[UploadedFi
 def apply_for_group(request, payload: GroupApplicationIn):
     """The unit's contact person (their own profile) or the society's staff apply for a unit,
     naming its representatives (people in the caller's reach)."""
-    user = _user(request)
+    user = caller(request)
     society = _society(payload.society_id)
     member_class = _class_of(society, payload.class_id)
     unit = Institution.objects.filter(pk=payload.unit_id).first()  # institutions are public: the base of coverage
@@ -242,7 +223,7 @@ def apply_for_group(request, payload: GroupApplicationIn):
         raise DomainError("unknown_unit", _("No institution has this id."), field="unit_id")
     contact = _person(user, payload.contact_person_id, field="contact_person_id")
     representatives = [_person(user, pk, field="representative_ids") for pk in dict.fromkeys(payload.representative_ids)]
-    with _fields_named():
+    with fields_named(FIELD_NAMES):
         membership = services.apply_for_group_membership(actor=user, society=society, member_class=member_class, unit=unit,
                                                          contact_person=contact, statement=payload.statement,
                                                          representatives=representatives)
@@ -255,14 +236,14 @@ def apply_for_group(request, payload: GroupApplicationIn):
 def my_memberships(request):
     """Your own memberships and applications in every society, and those of units you are the
     contact person for."""
-    return list(selectors.my_memberships(_user(request)))
+    return list(selectors.my_memberships(caller(request)))
 
 
 @router.get("/memberships", response=MembershipPage, auth=AUTH, summary="Search members")
 def list_memberships(request, filters: Query[MembershipFilters]):
     """Memberships of the societies in your scope, by society and member number. Filter by
     society, status, class code, kind and text (number or name). Paginated with limit/offset."""
-    user = _user(request)
+    user = caller(request)
     qs = selectors.search_memberships(user, society=_filter_society(user, filters.society_id),
                                       status=filters.status.value if filters.status else "", member_class=filters.member_class,
                                       text=filters.q, kind=filters.kind or "")
@@ -272,7 +253,7 @@ def list_memberships(request, filters: Query[MembershipFilters]):
 @router.get("/memberships/queue", response=MembershipPage, auth=AUTH, summary="Applications waiting for a decision")
 def approval_queue(request, filters: Query[QueueFilters]):
     """Applied and more-information-asked applications of the societies you manage, oldest first."""
-    user = _user(request)
+    user = caller(request)
     qs = selectors.approval_queue(user, society=_filter_society(user, filters.society_id))
     return page_of(qs, filters)
 
@@ -283,7 +264,7 @@ def membership_overview(request, filters: Query[OverviewFilters]):
     status, new and lapsed this year, net growth against the target band, dues collected."""
     from kejia.memberships.stats import societies_overview
 
-    user = _user(request)
+    user = caller(request)
     root = org_selectors.get_organization_for(user, filters.root) if filters.root else None
     return societies_overview(user, root=root)
 
@@ -301,7 +282,7 @@ def get_membership(request, id: ObjectId):
 def approve(request, id: ObjectId, payload: NoteIn | None = None):
     """Each call passes one step of the class's approval steps; the last one makes the applicant
     a member with a number. Nobody decides their own application."""
-    user = _user(request)
+    user = caller(request)
     membership = _membership(request, id, manage=True)
     return services.approve_membership(membership, actor=user, note=payload.note if payload else "")
 
@@ -309,14 +290,14 @@ def approve(request, id: ObjectId, payload: NoteIn | None = None):
 @router.post("/memberships/{id}/reject", response=MembershipDetailOut, auth=AUTH, summary="Reject an application")
 def reject(request, id: ObjectId, payload: ReasonIn):
     """Staff refuse an applied or more-information-asked application; the applicant reads the reason."""
-    user = _user(request)
+    user = caller(request)
     return services.reject_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
 @router.post("/memberships/{id}/request-info", response=MembershipDetailOut, auth=AUTH, summary="Ask the applicant for more information")
 def request_info(request, id: ObjectId, payload: ReasonIn):
     """The application waits for the applicant (POST /memberships/{id}/supply); they read the reason."""
-    user = _user(request)
+    user = caller(request)
     return services.request_more_information(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
@@ -324,7 +305,7 @@ def request_info(request, id: ObjectId, payload: ReasonIn):
 def supply(request, id: ObjectId, payload: Form[SupplyIn], documents: File[list[UploadedFile]] = None):
     """The applicant adds a statement and files (multipart/form-data, as for an application);
     the application goes back to the queue."""
-    user = _user(request)
+    user = caller(request)
     membership = _membership(request, id)
     return services.supply_information(membership, actor=user, statement=payload.statement,
                                                documents=_documents(payload.document_names, documents))
@@ -333,31 +314,31 @@ def supply(request, id: ObjectId, payload: Form[SupplyIn], documents: File[list[
 @router.post("/memberships/{id}/withdraw", response=MembershipDetailOut, auth=AUTH, summary="Withdraw my application")
 def withdraw(request, id: ObjectId):
     """The applicant withdraws an application not decided yet."""
-    user = _user(request)
+    user = caller(request)
     return services.withdraw_application(_membership(request, id), actor=user)
 
 
 @router.post("/memberships/{id}/transfer", response=MembershipDetailOut, auth=AUTH, summary="Move a member to another class")
 def transfer(request, id: ObjectId, payload: TransferIn):
     """The member number stays; the new class's eligibility is checked; certificates are reissued."""
-    user = _user(request)
+    user = caller(request)
     membership = _membership(request, id, manage=True)
     member_class = _class_of(membership.society, payload.class_id)
-    with _fields_named():
+    with fields_named(FIELD_NAMES):
         return services.transfer_membership(membership, actor=user, member_class=member_class, note=payload.note)
 
 
 @router.post("/memberships/{id}/suspend", response=MembershipDetailOut, auth=AUTH, summary="Suspend a member")
 def suspend(request, id: ObjectId, payload: ReasonIn):
     """Revokes the member's certificates."""
-    user = _user(request)
+    user = caller(request)
     return services.suspend_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
 @router.post("/memberships/{id}/reinstate", response=MembershipDetailOut, auth=AUTH, summary="Reinstate a suspended member")
 def reinstate(request, id: ObjectId, payload: NoteIn | None = None):
     """A suspended member becomes active again."""
-    user = _user(request)
+    user = caller(request)
     return services.reinstate_membership(_membership(request, id, manage=True), actor=user,
                                                  note=payload.note if payload else "")
 
@@ -365,21 +346,21 @@ def reinstate(request, id: ObjectId, payload: NoteIn | None = None):
 @router.post("/memberships/{id}/terminate", response=MembershipDetailOut, auth=AUTH, summary="Terminate a membership")
 def terminate(request, id: ObjectId, payload: ReasonIn):
     """Staff end an active, suspended or lapsed membership; its certificates are revoked."""
-    user = _user(request)
+    user = caller(request)
     return services.terminate_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
 @router.post("/memberships/{id}/resign", response=MembershipDetailOut, auth=AUTH, summary="Resign my membership")
 def resign(request, id: ObjectId, payload: OptionalReasonIn | None = None):
     """The member ends their own membership; its certificates are revoked."""
-    user = _user(request)
+    user = caller(request)
     return services.resign_membership(_membership(request, id), actor=user, reason=payload.reason if payload else "")
 
 
 @router.post("/memberships/{id}/readmit", response=MembershipDetailOut, auth=AUTH, summary="Take back a former member")
 def readmit(request, id: ObjectId, payload: NoteIn | None = None):
     """A lapsed, resigned or terminated member becomes active again with the old number."""
-    user = _user(request)
+    user = caller(request)
     return services.readmit_membership(_membership(request, id, manage=True), actor=user,
                                                note=payload.note if payload else "")
 
@@ -389,7 +370,7 @@ def readmit(request, id: ObjectId, payload: NoteIn | None = None):
 @router.post("/memberships/{id}/representatives", response={201: RepresentativeOut}, auth=AUTH, summary="Add a unit's representative")
 def add_representative(request, id: ObjectId, payload: RepresentativeIn):
     """The society's staff or the unit's contact person; the person must be in the caller's reach."""
-    user = _user(request)
+    user = caller(request)
     membership = _membership(request, id)
     person = _person(user, payload.person_id, field="person_id")
     return Status(201, services.add_representative(membership, actor=user, person=person, role=payload.role))
@@ -398,7 +379,7 @@ def add_representative(request, id: ObjectId, payload: RepresentativeIn):
 @router.delete("/memberships/{id}/representatives/{person_id}", response={204: None}, auth=AUTH, summary="Remove a unit's representative")
 def remove_representative(request, id: ObjectId, person_id: ObjectId):
     """The society's staff or the unit's contact person; an unknown representative is a 404."""
-    user = _user(request)
+    user = caller(request)
     membership = _membership(request, id)
     rep = GroupRepresentative.objects.select_related("membership").filter(membership=membership, person_id=person_id).first()
     if rep is None:
@@ -412,7 +393,7 @@ def remove_representative(request, id: ObjectId, person_id: ObjectId):
 @router.get("/payments/pending", response=PaymentPage, auth=AUTH, summary="Payments waiting for confirmation")
 def pending_payments(request, filters: Query[PaymentFilters]):
     """Reported transfers of the societies you manage, oldest first."""
-    user = _user(request)
+    user = caller(request)
     qs = selectors.pending_payments(user, society=_filter_society(user, filters.society_id))
     return page_of(qs, filters)
 
@@ -427,7 +408,7 @@ def list_payments(request, id: ObjectId):
 def record_payment(request, id: ObjectId, payload: PaymentIn):
     """Staff record a confirmed payment: the next year due, at least the class's dues. A lapsed
     member paid up again is renewed."""
-    user = _user(request)
+    user = caller(request)
     membership = _membership(request, id, manage=True)
     return Status(201, dues.record_payment(membership, actor=user, year=payload.year, amount=payload.amount, paid_on=payload.paid_on,
                                            method=payload.method.value, receipt_no=payload.receipt_no, reference=payload.reference))
@@ -436,7 +417,7 @@ def record_payment(request, id: ObjectId, payload: PaymentIn):
 @router.post("/memberships/{id}/payments/report", response={201: PaymentOut}, auth=AUTH, summary="Report a transfer I made")
 def report_payment(request, id: ObjectId, payload: PaymentReportIn):
     """The member reports a bank transfer; staff confirm it when it arrives (POST /payments/{id}/confirm)."""
-    user = _user(request)
+    user = caller(request)
     return Status(201, dues.report_payment(_membership(request, id), actor=user, year=payload.year, paid_on=payload.paid_on,
                                            method=payload.method.value, reference=payload.reference))
 
@@ -444,14 +425,14 @@ def report_payment(request, id: ObjectId, payload: PaymentReportIn):
 @router.post("/memberships/{id}/payments/online", response={201: PaymentOut}, auth=AUTH, summary="Pay the next year due online")
 def pay_online(request, id: ObjectId):
     """Through the configured payment gateway; without one, a 400 with code `no_online_payment`."""
-    user = _user(request)
+    user = caller(request)
     return Status(201, dues.pay_online(_membership(request, id), actor=user))
 
 
 @router.post("/payments/{id}/confirm", response=PaymentOut, auth=AUTH, summary="Confirm a reported payment")
 def confirm_payment(request, id: ObjectId, payload: ConfirmIn | None = None):
     """Staff confirm a reported transfer has arrived; the dues count from then and a lapsed member is renewed."""
-    user = _user(request)
+    user = caller(request)
     payment = selectors.get_payment_for(user, id)
     return dues.confirm_payment(payment, actor=user, receipt_no=payload.receipt_no if payload else "")
 
@@ -459,7 +440,7 @@ def confirm_payment(request, id: ObjectId, payload: ConfirmIn | None = None):
 @router.post("/payments/{id}/reject", response=PaymentOut, auth=AUTH, summary="Mark a reported payment as not received")
 def reject_payment(request, id: ObjectId, payload: ReasonIn):
     """Staff mark a reported transfer as not received; the member reads the reason and may report again."""
-    user = _user(request)
+    user = caller(request)
     return dues.reject_payment(selectors.get_payment_for(user, id), actor=user, reason=payload.reason)
 
 
@@ -499,6 +480,6 @@ def society_stats(request, id: ObjectId):
     """Needs a staff role covering the society."""
     from kejia.memberships.stats import society_figures
 
-    society = selectors.get_managed_society(_user(request), id)
+    society = selectors.get_managed_society(caller(request), id)
     return society_figures(society)
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from kejia.activities import certificates as attendance
+from kejia.core import signing
 from kejia.core.errors import NotFound
 from kejia.memberships import certificates, selectors
 from kejia.memberships.choices import CertificateState
@@ -55,7 +55,7 @@ def verify_form(request):
     error = ""
     if text:
         token = certificates.token_from(text[:MAX_INPUT]) if len(text) <= MAX_INPUT else ""
-        if token.startswith((certificates.PREFIX, attendance.PREFIX)) and len(token) <= certificates.MAX_TOKEN:
+        if token.startswith(signing.prefixes()) and len(token) <= certificates.MAX_TOKEN:
             return redirect("verify:check", token=token)
         error = _("This is not a Kejia certificate: paste the text or address read from the QR code.")
     return render(request, "memberships/verify_form.html", {"text": text[:MAX_INPUT], "error": error}, status=400 if error else 200)
@@ -68,7 +68,7 @@ def keys_json(request):
     return response
 
 
-def _described(verdict: certificates.Verdict) -> dict:
+def describe(verdict: certificates.Verdict) -> dict:
     """The payload's fields with names for codes, for display; nothing beyond the signed payload."""
     data = verdict.fields
     if not data or verdict.state == CertificateState.FORGED:
@@ -82,17 +82,20 @@ def _described(verdict: certificates.Verdict) -> dict:
             "valid_from": data.get("valid_from", ""), "valid_until": data.get("valid_until", ""), "serial": data.get("serial", "")}
 
 
+MEMBERSHIP_CERTIFICATE = signing.CertificateKind(prefix=certificates.PREFIX, check=certificates.check_certificate, describe=describe,
+                                                 template="memberships/verify.html")
+
+
 @require_GET
 def verify(request, token: str):
-    if len(token) <= MAX_INPUT and token.startswith(attendance.PREFIX):  # a certificate of attendance (kejia/activities)
-        verdict = attendance.check_token(token)
-        template, details = "activities/verify.html", attendance.describe(verdict)
+    # Each kind of certificate registers itself (core/signing.py): membership certificates here,
+    # certificates of attendance in kejia/activities. Anything else is checked as a membership one.
+    kind = (signing.kind_of(token) if len(token) <= MAX_INPUT else None) or MEMBERSHIP_CERTIFICATE
+    if len(token) > MAX_INPUT:
+        verdict = certificates.Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
     else:
-        if len(token) > MAX_INPUT:
-            verdict = certificates.Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
-        else:
-            verdict = certificates.check_certificate(token)
-        template, details = "memberships/verify.html", _described(verdict)
+        verdict = kind.check(token)
+    template, details = kind.template, kind.describe(verdict)
     response = render(request, template, {"verdict": verdict, "style": STYLES[verdict.state], "details": details})
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "no-store"  # a revocation shows at once

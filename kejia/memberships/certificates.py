@@ -11,47 +11,28 @@ The QR code carries SITE_URL + "/verify/" + token, so a phone camera opens the p
 Keys rotate: a new key signs from then on, and the older keys stay published, so certificates
 they signed still verify."""
 
-import base64
 import datetime
 import json
 import secrets
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kejia.core import pii, sealing
+from kejia.core import pii, sealing, signing
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError
-from kejia.memberships.choices import CertificateState, MembershipStatus
+from kejia.core.signing import MAX_TOKEN, CertificateState, Verdict, b64d, b64e, mask_name, signed_fields, token_from  # noqa: F401 (this module's API too)
+from kejia.memberships.choices import MembershipStatus
 from kejia.memberships.models import Certificate, CertificateKey, Membership
+from kejia.memberships.periods import certificate_validity
 
 PREFIX = "KJ1."
-_FIELDS = ("kid", "serial", "society", "number", "name", "member_class", "valid_from", "valid_until")
-MAX_TOKEN = 1000
-
-
-def b64e(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def b64d(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def mask_name(name: str) -> str:
-    """张三 → 张*, 欧阳修文 → 欧***; Latin names keep the first letter of each word."""
-    name = (name or "").strip()
-    if not name:
-        return "*"
-    if name.isascii():
-        return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
-    return name[0] + "*" * (len(name) - 1)
+FIELDS = ("kid", "serial", "society", "number", "name", "member_class", "valid_from", "valid_until")
 
 
 # ---- keys ---------------------------------------------------------------------------------
@@ -162,11 +143,6 @@ def reseal_keys(*, actor=None) -> dict[str, list[str]]:
     return done
 
 
-@lru_cache(maxsize=256)
-def _public(raw_b64: str) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(b64d(raw_b64))
-
-
 def published_keys() -> dict[str, str]:
     """kid → raw Ed25519 public key (urlsafe base64), every key ever used: what /verify/keys.json serves."""
     return dict(CertificateKey.objects.order_by("created_at", "id").values_list("kid", "public_key"))
@@ -174,90 +150,24 @@ def published_keys() -> dict[str, str]:
 
 # ---- tokens -------------------------------------------------------------------------------
 
-def _date(d: datetime.date) -> str:
-    return d.strftime("%Y%m%d")
-
-
-def _parse_date(text: str) -> datetime.date | None:
-    # strptime costs more than the rest of the parsing together; offline verifiers check many tokens.
-    if len(text) != 8 or not text.isascii() or not text.isdigit():
-        return None
-    try:
-        return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
-
-
 def sign_fields(values: dict[str, str], key: CertificateKey, *, prefix: str, names: tuple[str, ...]) -> str:
     """A token of any Kejia certificate kind: `prefix` + b64url(payload) + "." + b64url(signature),
     payload the `names` fields joined by "|", signed over prefix + payload. Attendance
     certificates (kejia/activities/certificates.py) use it with their own prefix and fields."""
-    payload = "|".join(str(values[name]).replace("|", "/") for name in names).encode()
-    signature = _private(key.kid, key.private_sealed).sign(prefix.encode() + payload)
-    return prefix + b64e(payload) + "." + b64e(signature)
+    return signing.sign(values, _private(key.kid, key.private_sealed), prefix=prefix, names=names)
 
 
 def sign_payload(values: dict[str, str], key: CertificateKey) -> str:
-    return sign_fields(values, key, prefix=PREFIX, names=_FIELDS)
-
-
-def token_from(text: str) -> str:
-    """The token inside what a scanner read: the bare token or the whole verification URL."""
-    text = (text or "").strip()
-    if "/verify/" in text:
-        text = text.rsplit("/verify/", 1)[1]
-    return text.split("?", 1)[0].split("#", 1)[0].strip("/")
-
-
-@dataclass
-class Verdict:
-    state: str
-    reason: str = ""
-    fields: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        return str(CertificateState(self.state).label)
-
-    def as_dict(self) -> dict:
-        return {"state": self.state, "label": self.label, "reason": str(self.reason), **self.fields}
-
-
-def signed_fields(text: str, *, prefix: str, names: tuple[str, ...], keys: dict[str, str]) -> "dict[str, str] | Verdict":
-    """The fields of a token whose signature verifies with one of `keys`, or the forged verdict
-    saying why not (not a Kejia token, damaged, unknown key, altered). Shared by every kind of
-    certificate; each checks its own fields' meaning after."""
-    token = token_from(text)
-    if len(token) > MAX_TOKEN or not token.startswith(prefix) or token.count(".") != 2:
-        return Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
-    body, sig = token[len(prefix):].split(".")
-    try:
-        payload, signature = b64d(body), b64d(sig)
-        parts = payload.decode().split("|")
-    except (ValueError, UnicodeDecodeError):
-        return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
-    # Only the one encoding Kejia writes: the decoder would also take padding, stray characters,
-    # + and / and set unused bits, so one genuine certificate would have many spellings.
-    if len(parts) != len(names) or len(signature) != 64 or b64e(payload) != body or b64e(signature) != sig:
-        return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
-    fields = dict(zip(names, parts, strict=True))
-    public = keys.get(fields["kid"])
-    if public is None:
-        return Verdict(CertificateState.FORGED, _("The certificate was not signed by a Kejia key."))
-    try:
-        _public(public).verify(signature, prefix.encode() + payload)
-    except (InvalidSignature, ValueError):
-        return Verdict(CertificateState.FORGED, _("The signature does not match: the certificate was altered or forged."))
-    return fields
+    return sign_fields(values, key, prefix=PREFIX, names=FIELDS)
 
 
 def verify_token(text: str, *, keys: dict[str, str], today: datetime.date | None = None) -> Verdict:
     """Check signature and validity dates with the given public keys only (offline): valid,
     expired or forged. Revocation needs the registry: see `check_certificate`."""
-    fields = signed_fields(text, prefix=PREFIX, names=_FIELDS, keys=keys)
+    fields = signing.signed_fields(text, prefix=PREFIX, names=FIELDS, keys=keys)
     if isinstance(fields, Verdict):
         return fields
-    start, end = _parse_date(fields["valid_from"]), _parse_date(fields["valid_until"])
+    start, end = signing.parse_date(fields["valid_from"]), signing.parse_date(fields["valid_until"])
     if start is None or end is None:
         return Verdict(CertificateState.FORGED, _("The certificate is damaged."))
     today = today or timezone.localdate()
@@ -291,7 +201,6 @@ def check_certificate(text: str, *, today: datetime.date | None = None) -> Verdi
 def current_certificate(membership: Membership, *, today: datetime.date | None = None) -> Certificate | None:
     """The certificate of an active membership for its current validity; issued on first need
     (after approval, a payment, a class change). None when the membership is not active."""
-    from kejia.memberships.dues import certificate_validity
 
     if membership.status != MembershipStatus.ACTIVE:
         return None
@@ -306,7 +215,7 @@ def current_certificate(membership: Membership, *, today: datetime.date | None =
     serial = secrets.token_hex(8).upper()
     values = {"kid": key.kid, "serial": serial, "society": membership.society.code, "number": membership.number,
               "name": mask_name(name) if membership.person_id else name[:60], "member_class": membership.member_class.code,
-              "valid_from": _date(start), "valid_until": _date(end)}
+              "valid_from": signing.format_date(start), "valid_until": signing.format_date(end)}
     with transaction.atomic():
         cert = Certificate.objects.create(membership=membership, serial=serial, key=key, token=sign_payload(values, key),
                                           valid_from=start, valid_until=end)

@@ -4,6 +4,8 @@ duties, rights and approval procedure)."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kejia.core.signing import CertificateState  # noqa: F401 (the certificate states are shared by every kind)
+
 
 class ClassKind(models.TextChoices):
     SENIOR = "senior", _("Senior member (资深会员)")
@@ -88,10 +90,3 @@ class PaymentStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for confirmation")
     CONFIRMED = "confirmed", _("Confirmed")
     REJECTED = "rejected", _("Not received")
-
-
-class CertificateState(models.TextChoices):
-    VALID = "valid", _("Valid")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Revoked")
-    FORGED = "forged", _("Forged or damaged")

@@ -13,81 +13,26 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError
-from kejia.memberships import services
+from kejia.memberships import services, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentMethod, PaymentStatus, Transition
 from kejia.memberships.models import DuesPayment, Membership, MembershipRules
+from kejia.memberships.periods import (  # noqa: F401 (this module's API too)
+    PAYABLE_STATUSES,
+    arrears,
+    certificate_validity,
+    expiry_base,
+    grace_ends,
+    next_year_due,
+    year_end,
+)
 
 S = MembershipStatus
-PAYABLE_STATUSES = (S.ACTIVE, S.LAPSED, S.SUSPENDED)
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-def year_end(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
-
-
-def next_year_due(membership: Membership, today: datetime.date | None = None) -> int | None:
-    """The first calendar year not yet paid (None for a class without dues)."""
-    if not membership.member_class.has_dues:
-        return None
-    if membership.paid_through:
-        return membership.paid_through.year + 1
-    return (membership.joined_on or today or _today()).year
-
-
-def arrears(membership: Membership, today: datetime.date | None = None) -> list[tuple[int, Decimal]]:
-    """The unpaid years up to this one, each at the class's dues."""
-    today = today or _today()
-    first = next_year_due(membership, today)
-    if first is None or membership.status not in PAYABLE_STATUSES:
-        return []
-    return [(year, membership.member_class.annual_dues) for year in range(first, today.year + 1)]
-
-
-def expiry_base(membership: Membership) -> datetime.date | None:
-    """The day dues ran out: paid_through, or for a member who never paid the day before joining;
-    after a readmission, no earlier than the day before it."""
-    if membership.paid_through:
-        base = membership.paid_through
-    elif membership.joined_on:
-        base = membership.joined_on - datetime.timedelta(days=1)
-    else:
-        return None
-    if membership.dues_clock_from:
-        base = max(base, membership.dues_clock_from - datetime.timedelta(days=1))
-    return base
-
-
-def grace_ends(membership: Membership, rules: MembershipRules | None = None) -> datetime.date | None:
-    base = expiry_base(membership)
-    if base is None or not membership.member_class.has_dues:
-        return None
-    rules = rules or services.rules_of(membership.society)
-    return base + datetime.timedelta(days=rules.grace_days)
-
-
-def certificate_validity(membership: Membership, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """From when to when a certificate issued today is valid: to the end of the paid year; in
-    the grace period, to its end; for a class without dues, to the end of this year."""
-    today = today or _today()
-    start = max(membership.joined_on or today, datetime.date(today.year, 1, 1))
-    if not membership.member_class.has_dues:
-        return start, year_end(today.year)
-    if membership.paid_through and membership.paid_through >= today:
-        return start, membership.paid_through
-    return start, max(grace_ends(membership) or today, today)
-
-
 def _check_year(membership: Membership, year: Any, today: datetime.date) -> int:
     due = next_year_due(membership, today)
     if due is None:
@@ -114,11 +59,6 @@ def _check_amount(membership: Membership, amount: Any) -> Decimal:
     return value
 
 
-def _locked(membership: Membership) -> Membership:
-    return (Membership.objects.select_for_update(of=("self",))
-            .select_related("society", "member_class", "person", "unit", "contact_person").get(pk=membership.pk))
-
-
 def _payable(membership: Membership) -> None:
     if membership.status not in PAYABLE_STATUSES:
         raise DomainError("not_payable", _("Dues are paid only by members (active, lapsed or suspended)."))
@@ -132,8 +72,8 @@ def _credit(membership: Membership, payment: DuesPayment, *, actor, today: datet
     if membership.status == S.LAPSED and membership.paid_through >= today:
         membership.ended_on = None
         membership.reason = ""
-        services._move(membership, Transition.RENEW, actor=actor, note=gettext("Dues paid for %(year)s") % {"year": payment.year})
-        services._tell(membership, gettext("Membership renewed"), gettext("Thank you. Your dues are paid through %(date)s.")
+        workflow.move(membership, Transition.RENEW, actor=actor, note=gettext("Dues paid for %(year)s") % {"year": payment.year})
+        workflow.tell(membership, gettext("Membership renewed"), gettext("Thank you. Your dues are paid through %(date)s.")
                        % {"date": membership.paid_through})
 
 
@@ -167,9 +107,9 @@ def _parse_date(value: Any, field: str, today: datetime.date) -> datetime.date:
 def record_payment(membership: Membership, *, actor, year: Any, amount: Any, paid_on: Any = None, method: str = PaymentMethod.BANK_TRANSFER,
                    receipt_no: str = "", reference: str = "", today: datetime.date | None = None) -> DuesPayment:
     """Staff record dues received (cash at a meeting, a transfer seen on the account)."""
-    today = today or _today()
-    membership = _locked(membership)
-    services._require_manager(membership.society, actor)
+    today = today or workflow.today()
+    membership = workflow.locked(membership)
+    workflow.require_manager(membership.society, actor)
     _payable(membership)
     if method not in PaymentMethod.values:
         raise DomainError("invalid_method", _("Choose a payment method from the list."), field="method")
@@ -188,9 +128,9 @@ def record_payment(membership: Membership, *, actor, year: Any, amount: Any, pai
 def report_payment(membership: Membership, *, actor, year: Any, paid_on: Any = None, method: str = PaymentMethod.BANK_TRANSFER,
                    reference: str = "", today: datetime.date | None = None) -> DuesPayment:
     """The member reports a payment they made (a transfer); staff confirm it when it arrives."""
-    today = today or _today()
-    membership = _locked(membership)
-    services._require_own(membership, actor)
+    today = today or workflow.today()
+    membership = workflow.locked(membership)
+    workflow.require_own(membership, actor)
     _payable(membership)
     reference = (reference or "").strip()[:64]
     if not reference:
@@ -211,11 +151,11 @@ def _locked_payment(payment: DuesPayment) -> DuesPayment:
 
 @transaction.atomic
 def confirm_payment(payment: DuesPayment, *, actor, receipt_no: str = "", today: datetime.date | None = None) -> DuesPayment:
-    today = today or _today()
+    today = today or workflow.today()
     payment = _locked_payment(payment)
-    membership = _locked(payment.membership)
+    membership = workflow.locked(payment.membership)
     if actor is not None:
-        services._require_manager(membership.society, actor)
+        workflow.require_manager(membership.society, actor)
     if payment.status != PaymentStatus.PENDING:
         raise DomainError("not_pending", _("This payment is not waiting for confirmation."))
     if next_year_due(membership, today) != payment.year:
@@ -226,7 +166,7 @@ def confirm_payment(payment: DuesPayment, *, actor, receipt_no: str = "", today:
     record_event(actor=actor, action="dues.confirmed", obj=membership, organization=membership.society,
                  new={"year": payment.year, "amount": payment.amount, "receipt_no": payment.receipt_no, "reference": payment.reference})
     _credit(membership, payment, actor=actor, today=today)
-    services._tell(membership, gettext("Dues received"), gettext("Dues for %(year)s: %(amount)s yuan, receipt %(no)s.")
+    workflow.tell(membership, gettext("Dues received"), gettext("Dues for %(year)s: %(amount)s yuan, receipt %(no)s.")
                    % {"year": payment.year, "amount": payment.amount, "no": payment.receipt_no or "-"})
     return payment
 
@@ -235,15 +175,15 @@ def confirm_payment(payment: DuesPayment, *, actor, receipt_no: str = "", today:
 def reject_payment(payment: DuesPayment, *, actor, reason: str) -> DuesPayment:
     payment = _locked_payment(payment)
     membership = payment.membership
-    services._require_manager(membership.society, actor)
-    reason = services._required_reason(reason)
+    workflow.require_manager(membership.society, actor)
+    reason = workflow.required_reason(reason)
     if payment.status != PaymentStatus.PENDING:
         raise DomainError("not_pending", _("This payment is not waiting for confirmation."))
     payment.status = PaymentStatus.REJECTED
     payment.save(update_fields=["status", "updated_at"])
     record_event(actor=actor, action="dues.rejected", obj=membership, organization=membership.society,
                  new={"year": payment.year, "reason": reason})
-    services._tell(membership, gettext("Dues payment not found"), reason)
+    workflow.tell(membership, gettext("Dues payment not found"), reason)
     return payment
 
 
@@ -282,10 +222,10 @@ def pay_online(membership: Membership, *, actor, today: datetime.date | None = N
     gw = gateway()
     if not gw.online:
         raise DomainError("no_online_payment", _("Online payment is not available; report your bank transfer instead."))
-    today = today or _today()
+    today = today or workflow.today()
     with transaction.atomic():
-        membership = _locked(membership)
-        services._require_own(membership, actor)
+        membership = workflow.locked(membership)
+        workflow.require_own(membership, actor)
         _payable(membership)
         payment = _save_payment(DuesPayment(society=membership.society, membership=membership,
                                             year=_check_year(membership, next_year_due(membership, today), today),
@@ -305,7 +245,7 @@ def pay_online(membership: Membership, *, actor, today: datetime.date | None = N
 def run_dues_cycle(*, today: datetime.date | None = None) -> dict[str, int]:
     """Lapse memberships past their grace period and send renewal reminders. Idempotent: run it
     daily (`manage.py run_dues_cycle`); a second run the same day does nothing."""
-    today = today or _today()
+    today = today or workflow.today()
     lapsed = reminded = 0
     rules_by_society = {r.society_id: r for r in MembershipRules.objects.all()}
     default_rules = MembershipRules()
@@ -326,7 +266,7 @@ def run_dues_cycle(*, today: datetime.date | None = None) -> dict[str, int]:
                 updated = Membership.objects.filter(pk=membership.pk, status=S.ACTIVE).exclude(reminded_for=base).update(reminded_for=base)
                 if updated:
                     due = next_year_due(membership, today)
-                    services._tell(membership, gettext("Dues reminder"),
+                    workflow.tell(membership, gettext("Dues reminder"),
                                    gettext("Your dues for %(year)s (%(amount)s yuan) are due by %(date)s.")
                                    % {"year": due, "amount": membership.member_class.annual_dues,
                                       "date": base + datetime.timedelta(days=rules.grace_days)})

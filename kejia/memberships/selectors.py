@@ -3,10 +3,10 @@ its members; a member sees their own memberships; nobody else sees any."""
 
 from django.db.models import Q, QuerySet
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound, PermissionDenied
 from kejia.memberships.choices import PENDING_STATUSES, MembershipStatus
 from kejia.memberships.models import Certificate, DuesPayment, MemberClass, Membership
-from kejia.organizations import scope
 from kejia.organizations.kinds import MEMBERSHIP_KINDS, OrgStatus
 from kejia.organizations.models import Organization
 

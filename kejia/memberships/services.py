@@ -11,17 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
-from kejia.core.notify import notify
 from kejia.core.uploads import check_upload
 from kejia.memberships import numbering
-from kejia.memberships.choices import LIVE_STATUSES, TRANSITIONS, ClassKind, MembershipStatus, Transition
+from kejia.memberships.choices import LIVE_STATUSES, ClassKind, MembershipStatus, Transition
 from kejia.memberships.models import (
     GroupRepresentative,
     MemberClass,
@@ -30,7 +28,18 @@ from kejia.memberships.models import (
     MembershipEvent,
     MembershipRules,
 )
-from kejia.organizations import scope
+from kejia.memberships.workflow import (  # noqa: F401 (can_manage_members, is_own: this module's API too)
+    can_manage_members,
+    is_own,
+    is_user,
+    locked,
+    move,
+    require_manager,
+    require_own,
+    required_reason,
+    rules_of,
+    tell,
+)
 from kejia.organizations.kinds import MEMBERSHIP_KINDS
 from kejia.people.choices import PersonStatus, TitleLevel
 
@@ -51,46 +60,11 @@ def require_society(org) -> None:
         raise DomainError("not_a_society", _("Only learned societies and university associations have members."), field="society")
 
 
-def can_manage_members(user, society) -> bool:
-    return scope.can_manage(user, society)
-
-
-def _require_manager(society, actor) -> None:
-    if not can_manage_members(actor, society):
-        raise PermissionDenied(_("Only the society's staff may do this."))
-
-
-def is_own(membership: Membership, user) -> bool:
-    """The member themselves: the person's account, or a group member's contact person."""
-    uid = getattr(user, "pk", None)
-    if uid is None:
-        return False
-    if membership.person_id and membership.person.user_id == uid:
-        return True
-    return bool(membership.contact_person_id and membership.contact_person.user_id == uid)
-
-
-def _is_user(person, actor) -> bool:
-    """The actor is this person's account (an anonymous actor is nobody's, not that of a person without one)."""
-    uid = getattr(actor, "pk", None)
-    return uid is not None and person.user_id == uid
-
-
-def _require_own(membership: Membership, actor) -> None:
-    if not is_own(membership, actor):
-        raise PermissionDenied(_("Only the member may do this."))
-
-
 def _today() -> datetime.date:
     return timezone.localdate()
 
 
 # ---- rules and classes ------------------------------------------------------------------------
-
-def rules_of(society) -> MembershipRules:
-    rules, _created = MembershipRules.objects.get_or_create(society=society)
-    return rules
-
 
 def _clean_bands(bands: Any, field: str = "growth_bands") -> list[list[int]]:
     error = DomainError(f"invalid_{field}", _("Targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."),
@@ -116,7 +90,7 @@ def _clean_bands(bands: Any, field: str = "growth_bands") -> list[list[int]]:
 @transaction.atomic
 def update_membership_rules(society, *, actor, **changes: Any) -> MembershipRules:
     require_society(society)
-    _require_manager(society, actor)
+    require_manager(society, actor)
     rules = MembershipRules.objects.select_for_update().filter(pk=rules_of(society).pk).get()
     old = snapshot(rules, RULES_FIELDS)
     errors: dict[str, list[str]] = {}
@@ -149,82 +123,106 @@ def update_membership_rules(society, *, actor, **changes: Any) -> MembershipRule
     return rules
 
 
+class _Invalid(Exception):
+    """A field's value refused; the message goes next to the field."""
+
+
+def _class_code(value, society, instance):
+    value = (value or "").strip().lower()
+    if not value or len(value) > 24 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
+        raise _Invalid(_("Use 1–24 letters, digits, - or _."))
+    if MemberClass.objects.filter(society=society, code=value).exclude(pk=getattr(instance, "pk", None)).exists():
+        raise _Invalid(_("This society already has a class with this code."))
+    return value
+
+
+def _class_name(value, society, instance):
+    value = (value or "").strip()
+    if not value or len(value) > 64:
+        raise _Invalid(_("Enter a name of at most 64 characters."))
+    return value
+
+
+def _class_kind(value, society, instance):
+    if value not in ClassKind.values:
+        raise _Invalid(_("Choose a kind from the list."))
+    if instance is not None and value != instance.kind and (value == ClassKind.GROUP) != instance.for_groups \
+            and instance.memberships.exists():
+        raise _Invalid(_("A class with members cannot switch between persons and units."))
+    return value
+
+
+def _class_dues(value, society, instance):
+    try:
+        value = Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise _Invalid(_("Enter an amount in yuan.")) from None
+    if not value.is_finite() or value < 0 or value >= Decimal("100000000"):
+        raise _Invalid(_("Enter an amount in yuan."))
+    return value
+
+
+def _class_title(value, society, instance):
+    value = value or ""
+    if value and value not in TitleLevel.values:
+        raise _Invalid(_("Choose a title level from the list."))
+    return value
+
+
+def _class_number(empty):
+    def clean(value, society, instance):
+        if value in (None, ""):
+            return empty
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise _Invalid(_("Enter a whole number.")) from None
+        if not 0 <= value <= 80:
+            raise _Invalid(_("This number is out of range."))
+        return value
+    return clean
+
+
+def _class_lines(*, at_least_one: bool):
+    def clean(value, society, instance):
+        if isinstance(value, str):
+            value = value.splitlines()
+        if not isinstance(value, (list, tuple)):
+            raise _Invalid(_("Give one item per line."))
+        value = [str(v).strip() for v in value if str(v).strip()]
+        if any(len(v) > 64 for v in value) or len(value) > 20 or len(set(value)) != len(value):
+            raise _Invalid(_("At most 20 different items of at most 64 characters each."))
+        if at_least_one and not value:
+            raise _Invalid(_("Give at least one approval step."))
+        return value
+    return clean
+
+
+def _class_flag(value, society, instance):
+    return bool(value)
+
+
+def _class_text(value, society, instance):
+    return (value or "").strip()
+
+
+# How each field of a member class is read (the other fields are text).
+_CLASS_CLEANERS = {"code": _class_code, "name": _class_name, "kind": _class_kind, "annual_dues": _class_dues,
+                   "min_title_level": _class_title, "min_years_in_field": _class_number(None), "sort": _class_number(0),
+                   "required_documents": _class_lines(at_least_one=False), "approval_steps": _class_lines(at_least_one=True),
+                   "requires_student": _class_flag, "is_open": _class_flag}
+
+
 def _clean_class(data: dict[str, Any], *, society, instance: MemberClass | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
-
-    def err(field, message):
-        errors.setdefault(field, []).append(str(message))
-
     for name, value in data.items():
         if name not in CLASS_FIELDS:
             raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
-        if name == "code":
-            value = (value or "").strip().lower()
-            if not value or len(value) > 24 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in value):
-                err(name, _("Use 1–24 letters, digits, - or _."))
-                continue
-            clash = MemberClass.objects.filter(society=society, code=value).exclude(pk=getattr(instance, "pk", None))
-            if clash.exists():
-                err(name, _("This society already has a class with this code."))
-                continue
-        elif name == "name":
-            value = (value or "").strip()
-            if not value or len(value) > 64:
-                err(name, _("Enter a name of at most 64 characters."))
-                continue
-        elif name == "kind":
-            if value not in ClassKind.values:
-                err(name, _("Choose a kind from the list."))
-                continue
-            if instance is not None and value != instance.kind and (value == ClassKind.GROUP) != instance.for_groups \
-                    and instance.memberships.exists():
-                err(name, _("A class with members cannot switch between persons and units."))
-                continue
-        elif name == "annual_dues":
-            try:
-                value = Decimal(str(value if value not in (None, "") else "0")).quantize(Decimal("0.01"))
-            except (InvalidOperation, ValueError):
-                err(name, _("Enter an amount in yuan."))
-                continue
-            if not value.is_finite() or value < 0 or value >= Decimal("100000000"):
-                err(name, _("Enter an amount in yuan."))
-                continue
-        elif name == "min_title_level":
-            value = value or ""
-            if value and value not in TitleLevel.values:
-                err(name, _("Choose a title level from the list."))
-                continue
-        elif name in ("min_years_in_field", "sort"):
-            if value in (None, ""):
-                value = None if name == "min_years_in_field" else 0
-            else:
-                try:
-                    value = int(value)
-                except (TypeError, ValueError):
-                    err(name, _("Enter a whole number."))
-                    continue
-                if not 0 <= value <= 80:
-                    err(name, _("This number is out of range."))
-                    continue
-        elif name in ("required_documents", "approval_steps"):
-            if isinstance(value, str):
-                value = value.splitlines()
-            if not isinstance(value, (list, tuple)):
-                err(name, _("Give one item per line."))
-                continue
-            value = [str(v).strip() for v in value if str(v).strip()]
-            if any(len(v) > 64 for v in value) or len(value) > 20 or len(set(value)) != len(value):
-                err(name, _("At most 20 different items of at most 64 characters each."))
-                continue
-            if name == "approval_steps" and not value:
-                err(name, _("Give at least one approval step."))
-                continue
-        elif name in ("requires_student", "is_open"):
-            value = bool(value)
-        else:
-            value = (value or "").strip()
-        out[name] = value
+        try:
+            out[name] = _CLASS_CLEANERS.get(name, _class_text)(value, society, instance)
+        except _Invalid as exc:
+            errors.setdefault(name, []).append(str(exc.args[0]))
     if errors:
         raise ValidationFailed(errors)
     return out
@@ -233,7 +231,7 @@ def _clean_class(data: dict[str, Any], *, society, instance: MemberClass | None)
 @transaction.atomic
 def create_member_class(society, *, actor, **data: Any) -> MemberClass:
     require_society(society)
-    _require_manager(society, actor)
+    require_manager(society, actor)
     for required in ("code", "name", "kind"):
         data.setdefault(required, "")
     data.setdefault("approval_steps", [gettext("Secretariat check"), gettext("Membership committee")])
@@ -246,7 +244,7 @@ def create_member_class(society, *, actor, **data: Any) -> MemberClass:
 
 @transaction.atomic
 def update_member_class(item: MemberClass, *, actor, **data: Any) -> MemberClass:
-    _require_manager(item.society, actor)
+    require_manager(item.society, actor)
     item = MemberClass.objects.select_for_update().get(pk=item.pk)
     old = snapshot(item, CLASS_FIELDS)
     for name, value in _clean_class(data, society=item.society, instance=item).items():
@@ -280,49 +278,12 @@ def default_classes() -> list[dict[str, Any]]:
 @transaction.atomic
 def create_default_classes(society, *, actor) -> list[MemberClass]:
     require_society(society)
-    _require_manager(society, actor)
+    require_manager(society, actor)
     existing = set(MemberClass.objects.filter(society=society).values_list("code", flat=True))
     return [create_member_class(society, actor=actor, **data) for data in default_classes() if data["code"] not in existing]
 
 
 # ---- transitions ------------------------------------------------------------------------------
-
-def _locked(membership: Membership) -> Membership:
-    return (Membership.objects.select_for_update(of=("self",))
-            .select_related("society", "member_class", "person", "unit", "contact_person").get(pk=membership.pk))
-
-
-def _move(membership: Membership, transition: str, *, actor, note: str = "", step_name: str = "") -> str:
-    """Check a transition is legal from the current state, apply the end state, write both logs."""
-    starts, end = TRANSITIONS[transition]
-    before = membership.status
-    if before not in starts:
-        raise IllegalTransition("illegal_transition", _("A membership that is “%(status)s” cannot be %(action)s.")
-                                % {"status": S(before).label, "action": Transition(transition).label.lower()})
-    if end is not None:
-        membership.status = end
-    membership.save()
-    MembershipEvent.objects.create(membership=membership, transition=transition, from_status=before, to_status=membership.status,
-                                   step_name=step_name, note=note, actor=actor if getattr(actor, "pk", None) else None)
-    record_event(actor=actor, action=f"membership.{transition}", obj=membership, organization=membership.society,
-                 old={"status": before}, new={"status": membership.status, "note": note, "step": step_name,
-                                              "number": membership.number, "class": membership.member_class_id})
-    return before
-
-
-def _tell(membership: Membership, subject, body: str = "") -> None:
-    """A notice to the member (the person, or a group member's contact)."""
-    person = membership.person if membership.person_id else membership.contact_person
-    if person is None:
-        return
-    phone = ""
-    if person.phone_sealed and "sms" in settings.NOTICE_SENDERS:
-        from kejia.core import pii
-
-        phone = pii.decrypt(person.phone_sealed)
-    notify(kind="membership", subject=f"{membership.society.name}: {subject}", body=body, user=person.user,
-           email=person.email, phone=phone, link=reverse("memberships:detail", args=[membership.pk]))
-
 
 def _check_eligibility(member_class: MemberClass, person, *, is_student: bool, years_in_field: int | None) -> None:
     errors: dict[str, list[str]] = {}
@@ -392,7 +353,7 @@ def _apply_for_membership(*, actor, society, member_class: MemberClass, person, 
                           years_in_field: int | None = None, documents: list[tuple[str, Any]] | None = None,
                           stored: list[str]) -> Membership:
     require_society(society)
-    if not _is_user(person, actor) and not can_manage_members(actor, society):
+    if not is_user(person, actor) and not can_manage_members(actor, society):
         raise PermissionDenied(_("You may apply only for yourself."))
     if person.status != PersonStatus.ACTIVE:
         raise DomainError("person_inactive", _("This profile is no longer active."), field="person")
@@ -423,7 +384,7 @@ def _apply_for_membership(*, actor, society, member_class: MemberClass, person, 
                                    actor=actor if getattr(actor, "pk", None) else None)
     record_event(actor=actor, action="membership.apply", obj=membership, organization=society,
                  new={"status": S.APPLIED, "class": member_class.pk, "person": person.pk})
-    _tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
+    tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
     return membership
 
 
@@ -434,7 +395,7 @@ def apply_for_group_membership(*, actor, society, member_class: MemberClass, uni
     require_society(society)
     if contact_person is None:
         raise DomainError("contact_required", _("Name the unit's contact person."), field="contact_person")
-    if not _is_user(contact_person, actor) and not can_manage_members(actor, society):
+    if not is_user(contact_person, actor) and not can_manage_members(actor, society):
         raise PermissionDenied(_("Only the unit's contact person or the society's staff may apply for a unit."))
     if member_class.society_id != society.pk or not member_class.for_groups:
         raise DomainError("wrong_class", _("Choose a class for units of this society."), field="member_class")
@@ -450,13 +411,13 @@ def apply_for_group_membership(*, actor, society, member_class: MemberClass, uni
                                    actor=actor if getattr(actor, "pk", None) else None)
     record_event(actor=actor, action="membership.apply", obj=membership, organization=society,
                  new={"status": S.APPLIED, "class": member_class.pk, "unit": unit.pk, "contact": contact_person.pk})
-    _tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
+    tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
     return membership
 
 
 @transaction.atomic
 def add_representative(membership: Membership, *, actor, person, role: str = "") -> GroupRepresentative:
-    membership = _locked(membership)
+    membership = locked(membership)
     if not (can_manage_members(actor, membership.society) or is_own(membership, actor)):
         raise PermissionDenied()
     if not membership.unit_id:
@@ -471,7 +432,7 @@ def add_representative(membership: Membership, *, actor, person, role: str = "")
 
 @transaction.atomic
 def remove_representative(rep: GroupRepresentative, *, actor) -> None:
-    membership = _locked(rep.membership)
+    membership = locked(rep.membership)
     if not (can_manage_members(actor, membership.society) or is_own(membership, actor)):
         raise PermissionDenied()
     record_event(actor=actor, action="membership.representative_removed", obj=membership, organization=membership.society,
@@ -498,15 +459,15 @@ def assign_number(membership: Membership, *, year: int) -> str:
 @transaction.atomic
 def approve_membership(membership: Membership, *, actor, note: str = "") -> Membership:
     """Pass the current approval step; the last step makes the person a member with a number."""
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     if membership.status == S.APPLIED and is_own(membership, actor):
         raise PermissionDenied(_("Nobody decides their own application."))
     steps = membership.member_class.approval_steps or [gettext("Approval")]
     step_name = steps[min(membership.step, len(steps) - 1)]
     if membership.status == S.APPLIED and membership.step < len(steps) - 1:
         membership.step += 1
-        _move(membership, Transition.APPROVE_STEP, actor=actor, note=note, step_name=step_name)
+        move(membership, Transition.APPROVE_STEP, actor=actor, note=note, step_name=step_name)
         return membership
     if membership.status == S.APPLIED:
         missing = _missing_documents(membership) if membership.person_id else []
@@ -518,45 +479,38 @@ def approve_membership(membership: Membership, *, actor, note: str = "") -> Memb
         membership.reason = ""
         if not membership.number:
             membership.number = assign_number(membership, year=today.year)
-    _move(membership, Transition.APPROVE, actor=actor, note=note, step_name=step_name)
+    move(membership, Transition.APPROVE, actor=actor, note=note, step_name=step_name)
     body = gettext("Welcome. Your member number is %(number)s.") % {"number": membership.number}
     if membership.member_class.has_dues:
         body += " " + gettext("Dues for %(year)s: %(amount)s yuan.") % {"year": membership.joined_on.year,
                                                                    "amount": membership.member_class.annual_dues}
-    _tell(membership, gettext("Membership approved"), body)
+    tell(membership, gettext("Membership approved"), body)
     return membership
-
-
-def _required_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason_required", _("Give a reason; the person will read it."), field="reason")
-    return reason[:500]
 
 
 @transaction.atomic
 def reject_membership(membership: Membership, *, actor, reason: str) -> Membership:
-    reason = _required_reason(reason)
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    reason = required_reason(reason)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     if is_own(membership, actor):
         raise PermissionDenied(_("Nobody decides their own application."))
     membership.reason = reason
-    _move(membership, Transition.REJECT, actor=actor, note=reason)
-    _tell(membership, gettext("Application not accepted"), reason)
+    move(membership, Transition.REJECT, actor=actor, note=reason)
+    tell(membership, gettext("Application not accepted"), reason)
     return membership
 
 
 @transaction.atomic
 def request_more_information(membership: Membership, *, actor, reason: str) -> Membership:
-    reason = _required_reason(reason)
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    reason = required_reason(reason)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     if is_own(membership, actor):
         raise PermissionDenied(_("Nobody decides their own application."))
     membership.reason = reason
-    _move(membership, Transition.ASK_MORE, actor=actor, note=reason)
-    _tell(membership, gettext("More information needed for your application"), reason)
+    move(membership, Transition.ASK_MORE, actor=actor, note=reason)
+    tell(membership, gettext("More information needed for your application"), reason)
     return membership
 
 
@@ -568,8 +522,8 @@ def supply_information(membership: Membership, *, actor, statement: str = "", do
 
 @transaction.atomic
 def _supply_information(membership: Membership, *, actor, statement: str, documents, stored: list[str]) -> Membership:
-    membership = _locked(membership)
-    _require_own(membership, actor)
+    membership = locked(membership)
+    require_own(membership, actor)
     if membership.status != S.NEEDS_INFO:
         raise IllegalTransition("illegal_transition", _("Nothing was asked for this application."))
     _store_documents(membership, documents or [], actor, stored)
@@ -580,15 +534,15 @@ def _supply_information(membership: Membership, *, actor, statement: str, docume
     if missing:
         raise DomainError("documents_missing", _("Upload these documents: %(names)s") % {"names": "、".join(missing)},
                           field="documents")
-    _move(membership, Transition.SUPPLY, actor=actor, note=statement.strip()[:2000])
+    move(membership, Transition.SUPPLY, actor=actor, note=statement.strip()[:2000])
     return membership
 
 
 @transaction.atomic
 def withdraw_application(membership: Membership, *, actor) -> Membership:
-    membership = _locked(membership)
-    _require_own(membership, actor)
-    _move(membership, Transition.WITHDRAW, actor=actor)
+    membership = locked(membership)
+    require_own(membership, actor)
+    move(membership, Transition.WITHDRAW, actor=actor)
     return membership
 
 
@@ -596,8 +550,8 @@ def withdraw_application(membership: Membership, *, actor) -> Membership:
 def transfer_membership(membership: Membership, *, actor, member_class: MemberClass, note: str = "") -> Membership:
     """Move an active member to another class of the same society (e.g. student → full on
     graduation). The member number stays; eligibility of the new class is checked."""
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     if member_class.society_id != membership.society_id or member_class.for_groups != membership.member_class.for_groups:
         raise DomainError("wrong_class", _("Choose another class of this society for the same kind of member."), field="member_class")
     if member_class.pk == membership.member_class_id:
@@ -608,9 +562,9 @@ def transfer_membership(membership: Membership, *, actor, member_class: MemberCl
     old_class = membership.member_class
     membership.member_class = member_class
     membership.is_student = member_class.requires_student
-    _move(membership, Transition.TRANSFER, actor=actor, note=note or f"{old_class.name} → {member_class.name}")
+    move(membership, Transition.TRANSFER, actor=actor, note=note or f"{old_class.name} → {member_class.name}")
     _revoke(membership, gettext("Class changed"))
-    _tell(membership, gettext("Member class changed"), f"{old_class.name} → {member_class.name}")
+    tell(membership, gettext("Member class changed"), f"{old_class.name} → {member_class.name}")
     return membership
 
 
@@ -623,66 +577,66 @@ def _revoke(membership: Membership, reason: str) -> None:
 def _end(membership: Membership, transition: str, *, actor, reason: str, subject) -> Membership:
     membership.reason = reason
     membership.ended_on = _today()
-    _move(membership, transition, actor=actor, note=reason)
+    move(membership, transition, actor=actor, note=reason)
     _revoke(membership, str(Transition(transition).label))
-    _tell(membership, subject, reason)
+    tell(membership, subject, reason)
     return membership
 
 
 @transaction.atomic
 def suspend_membership(membership: Membership, *, actor, reason: str) -> Membership:
-    reason = _required_reason(reason)
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    reason = required_reason(reason)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     membership.reason = reason
-    _move(membership, Transition.SUSPEND, actor=actor, note=reason)
+    move(membership, Transition.SUSPEND, actor=actor, note=reason)
     _revoke(membership, gettext("Suspended"))
-    _tell(membership, gettext("Membership suspended"), reason)
+    tell(membership, gettext("Membership suspended"), reason)
     return membership
 
 
 @transaction.atomic
 def reinstate_membership(membership: Membership, *, actor, note: str = "") -> Membership:
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     membership.reason = ""
-    _move(membership, Transition.REINSTATE, actor=actor, note=note)
-    _tell(membership, gettext("Membership reinstated"), note)
+    move(membership, Transition.REINSTATE, actor=actor, note=note)
+    tell(membership, gettext("Membership reinstated"), note)
     return membership
 
 
 @transaction.atomic
 def terminate_membership(membership: Membership, *, actor, reason: str) -> Membership:
-    reason = _required_reason(reason)
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    reason = required_reason(reason)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     return _end(membership, Transition.TERMINATE, actor=actor, reason=reason, subject=gettext("Membership terminated"))
 
 
 @transaction.atomic
 def resign_membership(membership: Membership, *, actor, reason: str = "") -> Membership:
-    membership = _locked(membership)
-    _require_own(membership, actor)
+    membership = locked(membership)
+    require_own(membership, actor)
     return _end(membership, Transition.RESIGN, actor=actor, reason=(reason or "").strip()[:500], subject=gettext("Resignation received"))
 
 
 @transaction.atomic
 def lapse_membership(membership: Membership, *, actor=None, today: datetime.date | None = None) -> Membership:
     """Dues unpaid past the grace period (run by the daily dues cycle, `dues.run_dues_cycle`)."""
-    membership = _locked(membership)
+    membership = locked(membership)
     membership.ended_on = today or _today()
     membership.reason = gettext("Dues unpaid after the grace period")
-    _move(membership, Transition.LAPSE, actor=actor, note=membership.reason)
+    move(membership, Transition.LAPSE, actor=actor, note=membership.reason)
     _revoke(membership, gettext("Lapsed"))
-    _tell(membership, gettext("Membership lapsed"), gettext("Your dues are unpaid after the grace period. Pay them to renew your membership."))
+    tell(membership, gettext("Membership lapsed"), gettext("Your dues are unpaid after the grace period. Pay them to renew your membership."))
     return membership
 
 
 @transaction.atomic
 def readmit_membership(membership: Membership, *, actor, note: str = "") -> Membership:
     """Take back a former member with their old number (a lapsed member may instead renew by paying)."""
-    membership = _locked(membership)
-    _require_manager(membership.society, actor)
+    membership = locked(membership)
+    require_manager(membership.society, actor)
     member = {"person": membership.person_id} if membership.person_id else {"unit": membership.unit_id}
     if Membership.objects.filter(society=membership.society, status__in=LIVE_STATUSES, **member).exclude(pk=membership.pk).exists():
         raise DomainError("already_member", _("This person already has another application or membership of this society."))
@@ -691,6 +645,6 @@ def readmit_membership(membership: Membership, *, actor, note: str = "") -> Memb
     membership.joined_on = membership.joined_on or _today()
     membership.dues_clock_from = _today()  # unpaid dues are owed again, with a fresh grace period
     membership.reminded_for = None
-    _move(membership, Transition.READMIT, actor=actor, note=note)
-    _tell(membership, gettext("Membership restored"), note)
+    move(membership, Transition.READMIT, actor=actor, note=note)
+    tell(membership, gettext("Membership restored"), note)
     return membership

@@ -5,10 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from kejia.accounts import scope
 from kejia.core.errors import PermissionDenied
 from kejia.memberships import selectors, stats
 from kejia.memberships.choices import MembershipStatus
-from kejia.organizations import scope
 from kejia.organizations.selectors import get_organization_for
 
 # The columns of the overview, in the order of a member's life.

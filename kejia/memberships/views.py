@@ -9,15 +9,16 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
+from kejia.core.web import form_error, page_of
 from kejia.memberships import dues, selectors, services
 from kejia.memberships.choices import LIVE_STATUSES, PENDING_STATUSES, ClassKind, MembershipStatus
 from kejia.memberships.forms import (
@@ -40,9 +41,7 @@ from kejia.memberships.forms import (
     today_initial,
 )
 from kejia.memberships.models import MemberClass, Membership, MembershipRules
-from kejia.organizations import scope
 from kejia.organizations.models import Institution
-from kejia.organizations.views import form_error
 from kejia.people import selectors as people_selectors
 
 PAGE_SIZE = 50
@@ -104,7 +103,7 @@ def society_list(request):
             qs = qs.filter(name__icontains=form.cleaned_data["q"].strip())
     else:
         qs, status = qs.none(), 400
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     return render(request, "memberships/society_list.html", {"form": form, "page": page}, status=status)
 
 
@@ -424,7 +423,7 @@ def _staff_filter(request):
 @require_GET
 def queue(request):
     form, society = _staff_filter(request)
-    page = Paginator(selectors.approval_queue(request.user, society=society), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.approval_queue(request.user, society=society), PAGE_SIZE)
     rows = [{"m": m, "step": _step_name(m), "own": services.is_own(m, request.user)} for m in page.object_list]
     return render(request, "memberships/queue.html", {"form": form, "page": page, "rows": rows},
                   status=200 if form.is_valid() else 400)
@@ -434,7 +433,7 @@ def queue(request):
 @require_GET
 def payments(request):
     form, society = _staff_filter(request)
-    page = Paginator(selectors.pending_payments(request.user, society=society), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.pending_payments(request.user, society=society), PAGE_SIZE)
     return render(request, "memberships/payments.html", {"form": form, "page": page}, status=200 if form.is_valid() else 400)
 
 
@@ -447,7 +446,7 @@ def members(request, pk: int):
     if form.is_valid():
         status = 200
         qs = selectors.search_memberships(request.user, society=org, **form.cleaned_data)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(request, qs, PAGE_SIZE)
     template = "memberships/_member_results.html" if request.htmx else "memberships/members.html"
     return render(request, template, {"society": org, "form": form, "page": page,
                                       "can_manage": services.can_manage_members(request.user, org)}, status=status)

@@ -7,19 +7,18 @@ name nothing the caller may use are a 400 naming the field; an organization id i
 (`within`, `organization`) is a 404 outside the scope, as on the HTML pages."""
 
 import enum
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role
-from kejia.core.api import page_of
+from kejia.core.api import caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
-from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.validators import normalize_code
-from kejia.organizations import scope, selectors, services
+from kejia.organizations import selectors, services
 from kejia.organizations.api_schemas import (
     ApproveIn,
     AuditFilters,
@@ -52,24 +51,6 @@ router = Router(tags=["organizations"])
 
 
 # ---- Input helpers -------------------------------------------------------------------------
-
-def _user(request):
-    return request.auth
-
-
-@contextmanager
-def _fields_named(mapping: dict[str, str]) -> Iterator[None]:
-    """Services name model fields (`parent`, `host`); the API's bodies name ids (`parent_id`)."""
-    try:
-        yield
-    except ValidationFailed as exc:
-        exc.errors = {mapping.get(k, k): v for k, v in exc.errors.items()}
-        exc.field = mapping.get(exc.field, exc.field)
-        raise
-    except DomainError as exc:
-        exc.field = mapping.get(exc.field, exc.field)
-        raise
-
 
 def _region(code: str | None, *, field: str = "region") -> Region | None:
     if code is None or not code.strip():
@@ -160,7 +141,7 @@ def list_organizations(request, filters: Query[OrgFilters]):
     """Organizations within your scope, in tree order, filtered by text, kind, status, region
     (a division code: that division and the ones below) and `within` (an organization id: its
     subtree). Paginated with `limit`/`offset`; `count` is the total before pagination."""
-    user = _user(request)
+    user = caller(request)
     qs = selectors.search_organizations(
         user, text=filters.q, kind=filters.kind.value if filters.kind else "", status=filters.status.value if filters.status else "",
         region=_region(filters.region), within=_filter_org(user, filters.within, field="within"))
@@ -171,20 +152,20 @@ def list_organizations(request, filters: Query[OrgFilters]):
 def get_organization(request, id: ObjectId):
     """One organization with its disciplines and the ancestors within your scope (the
     breadcrumb). `can_manage` says whether you may change it."""
-    return selectors.get_organization_for(_user(request), id)
+    return selectors.get_organization_for(caller(request), id)
 
 
 @router.get("/orgs/{id}/children", response=list[OrgChildOut], auth=AUTH, summary="Children of an organization")
 def list_children(request, id: ObjectId):
     """The organizations guided directly by this one, each with its own number of children."""
-    user = _user(request)
+    user = caller(request)
     return selectors.children_of(user, selectors.get_organization_for(user, id))
 
 
 @router.get("/orgs/{id}/subtree-counts", response=SubtreeCountsOut, auth=AUTH, summary="Organizations below, by kind")
 def subtree_counts(request, id: ObjectId):
     """How many organizations of each kind the subtree holds, this organization included."""
-    org = selectors.get_organization_for(_user(request), id)
+    org = selectors.get_organization_for(caller(request), id)
     counts = selectors.subtree_counts(org)
     kinds = [{"kind": kind, "kind_label": str(OrgKind(kind).label) if kind in OrgKind.values else kind, "count": n}
              for kind, n in sorted(counts.items())]
@@ -196,10 +177,10 @@ def create_child(request, id: ObjectId, payload: OrgCreateIn):
     """Create an organization guided by this one. Needs a staff or administrator role covering
     it. Territorial associations must sit on a division of their own level inside the parent's;
     a legal person must give a valid unified social credit code. Errors name the field."""
-    user = _user(request)
+    user = caller(request)
     parent = selectors.get_organization_for(user, id, manage=True)
     fields, disciplines = _org_fields(payload.model_dump())
-    with _fields_named({"host": "host_id"}):
+    with fields_named({"host": "host_id"}):
         org = services.create_organization(actor=user, parent=parent, disciplines=disciplines, **fields)
     return Status(201, org)
 
@@ -208,10 +189,10 @@ def create_child(request, id: ObjectId, payload: OrgCreateIn):
 def update_organization(request, id: ObjectId, payload: OrgPatchIn):
     """Change the fields sent, and only those; the audit log keeps the old and new values.
     `disciplines` replaces the whole list when sent."""
-    user = _user(request)
+    user = caller(request)
     org = selectors.get_organization_for(user, id, manage=True)
     fields, disciplines = _org_fields(payload.model_dump(exclude_unset=True))
-    with _fields_named({"host": "host_id"}):
+    with fields_named({"host": "host_id"}):
         return services.update_organization(org, actor=user, disciplines=disciplines, **fields)
 
 
@@ -219,7 +200,7 @@ def update_organization(request, id: ObjectId, payload: OrgPatchIn):
 def change_status(request, id: ObjectId, payload: StatusIn):
     """Active, dormant, exiting or dissolved. Dissolved is final, and only an organization with
     nothing active below it can be dissolved. An illegal change is a 409."""
-    user = _user(request)
+    user = caller(request)
     org = selectors.get_organization_for(user, id, manage=True)
     return services.change_organization_status(org, actor=user, status=payload.status.value, reason=payload.reason)
 
@@ -228,10 +209,10 @@ def change_status(request, id: ObjectId, payload: StatusIn):
 def move_organization(request, id: ObjectId, payload: MoveIn):
     """Place the organization and everything below it under `new_parent_id`. You must manage
     both; an organization cannot go under its own branches."""
-    user = _user(request)
+    user = caller(request)
     org = selectors.get_organization_for(user, id, manage=True)
     new_parent = _visible_org(user, payload.new_parent_id, field="new_parent_id")
-    with _fields_named({"parent": "new_parent_id"}):
+    with fields_named({"parent": "new_parent_id"}):
         return services.move_organization(org, actor=user, new_parent=new_parent)
 
 
@@ -239,7 +220,7 @@ def move_organization(request, id: ObjectId, payload: MoveIn):
 def list_roles(request, id: ObjectId):
     """The staff, leaders and administrators of this organization (not of those below it), as
     on its roles page: anyone whose scope covers it may see who holds a role there."""
-    org = selectors.get_organization_for(_user(request), id)
+    org = selectors.get_organization_for(caller(request), id)
     return Role.objects.filter(organization=org).select_related("user").order_by("kind", "user__username")
 
 
@@ -255,7 +236,7 @@ def coverage(request, region: str = Query(..., max_length=12, description="Admin
     division = _region(region)
     if division is None:
         raise DomainError("required", _("Choose the region."), field="region")
-    result = selectors.coverage(_user(request), division)
+    result = selectors.coverage(caller(request), division)
     institutions = []
     for row in result["institutions"]:
         gaps = list(row["gaps"])
@@ -295,7 +276,7 @@ def _filing_to_decide(user, pk: int) -> Filing:
 def list_filings(request, filters: Query[FilingFilters]):
     """Filings of new enterprise and park associations. `box=decide`: those filed to
     associations you manage; `box=mine`: those you submitted; without `box`, both. Newest first."""
-    user = _user(request)
+    user = caller(request)
     if filters.box == "decide":
         qs = selectors.filings_to_decide(user)
     elif filters.box == "mine":
@@ -311,23 +292,23 @@ def list_filings(request, filters: Query[FilingFilters]):
 def submit_filing(request, payload: FilingIn):
     """Anyone logged in may file for the founders (002 §(8)). The guiding association (a
     territorial one) decides. The contact phone is stored encrypted and only shown masked."""
-    user = _user(request)
-    with _fields_named({"parent": "parent_id"}):
+    user = caller(request)
+    with fields_named({"parent": "parent_id"}):
         return Status(201, services.submit_filing(actor=user, **_filing_data(payload)))
 
 
 @router.get("/filings/{id}", response=FilingOut, auth=AUTH, summary="One filing")
 def get_filing(request, id: ObjectId):
     """Seen by the person who submitted it and by staff whose scope covers the guiding association."""
-    return selectors.get_filing_for(_user(request), id)
+    return selectors.get_filing_for(caller(request), id)
 
 
 @router.put("/filings/{id}", response=FilingOut, auth=AUTH, summary="Correct and send again a returned filing")
 def resubmit_filing(request, id: ObjectId, payload: FilingIn):
     """Only the submitter, and only while the filing is returned; the whole filing is sent."""
-    user = _user(request)
+    user = caller(request)
     filing = _own_filing(user, id)
-    with _fields_named({"parent": "parent_id"}):
+    with fields_named({"parent": "parent_id"}):
         return services.resubmit_filing(filing, actor=user, **_filing_data(payload))
 
 
@@ -335,7 +316,7 @@ def resubmit_filing(request, id: ObjectId, payload: FilingIn):
 def approve_filing(request, id: ObjectId, payload: ApproveIn | None = None):
     """Staff of the guiding association (not the submitter) approve a submitted filing: the
     association is created under the guiding one, tied to its host unit. `code` is optional."""
-    user = _user(request)
+    user = caller(request)
     filing = _filing_to_decide(user, id)
     return services.approve_filing(filing, actor=user, code=payload.code.strip() if payload else "")
 
@@ -343,7 +324,7 @@ def approve_filing(request, id: ObjectId, payload: ApproveIn | None = None):
 @router.post("/filings/{id}/return", response=FilingOut, auth=AUTH, summary="Return a filing for changes")
 def return_filing(request, id: ObjectId, payload: ReturnIn):
     """Send a submitted filing back to its submitter with the reason, so the founders can fix it."""
-    user = _user(request)
+    user = caller(request)
     filing = _filing_to_decide(user, id)
     return services.return_filing(filing, actor=user, reason=payload.reason)
 
@@ -351,7 +332,7 @@ def return_filing(request, id: ObjectId, payload: ReturnIn):
 @router.post("/filings/{id}/withdraw", response=FilingOut, auth=AUTH, summary="Withdraw a filing")
 def withdraw_filing(request, id: ObjectId):
     """The submitter withdraws a filing that has not been decided yet."""
-    user = _user(request)
+    user = caller(request)
     return services.withdraw_filing(_own_filing(user, id), actor=user)
 
 
@@ -362,7 +343,7 @@ def withdraw_filing(request, id: ObjectId):
 def list_audit_events(request, filters: Query[AuditFilters]):
     """Every write made in organizations you manage (staff or administrator role), newest first,
     with old and new values. Filter by `action` and by `organization` (its subtree)."""
-    user = _user(request)
+    user = caller(request)
     qs = selectors.visible_audit_events(user)
     if filters.action:
         qs = qs.filter(action=filters.action)

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from ninja import Field, Path, Schema
 
+from kejia.accounts import scope
 from kejia.core.api import PageParams
-from kejia.organizations import scope, selectors, services
+from kejia.organizations import selectors, services
 from kejia.organizations.kinds import OrgKind, OrgStatus, PartyCoverage, SocietyClass
 from kejia.organizations.models import FilingStatus, Organization
 

@@ -2,12 +2,20 @@
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
 from kejia.core.models import AuditEvent
-from kejia.organizations import scope
 from kejia.organizations.kinds import COVERING_KIND, TERRITORIAL_LEVEL, InstitutionKind, OrgKind, OrgStatus
 from kejia.organizations.models import Filing, FilingStatus, Institution, Organization
 from kejia.reference.models import Region, RegionLevel
+
+
+def has_territorial_role(user) -> bool:
+    """A role in a territorial association with a division: the user may analyse coverage
+    (`coverage_regions`); a society's staff may not. Read from the roles already cached."""
+    if scope.is_unrestricted(user):
+        return True
+    return any(region and org_kind in TERRITORIAL_LEVEL for _kind, _path, org_kind, region in scope.roles(user))
 
 
 def visible_organizations(user) -> QuerySet[Organization]:

@@ -11,11 +11,11 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core import pii
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
 from kejia.core.validators import validate_phone, validate_uscc
-from kejia.organizations import scope
 from kejia.organizations.kinds import FILABLE_KINDS, STATUS_TRANSITIONS, TERRITORIAL_LEVEL, OrgKind, OrgStatus
 from kejia.organizations.models import Filing, FilingStatus, Institution, Organization, encode_segment
 from kejia.reference.models import Region

@@ -4,7 +4,6 @@ from kejia.organizations import views
 
 app_name = "organizations"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("orgs/", views.tree, name="tree"),
     path("orgs/search/", views.search, name="search"),
     path("orgs/<int:pk>/", views.detail, name="detail"),

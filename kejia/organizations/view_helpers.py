@@ -79,7 +79,7 @@ def active_user(username: str) -> User | None:
 
 
 def recent_events(user, org: Organization, *, limit: int = 10) -> list[AuditEvent]:
-    return list(selectors.visible_audit_events(user).filter(organization=org)[:limit])
+    return list(selectors.visible_audit_events(user).filter(organization_id=org.pk)[:limit])
 
 
 def filing_contact_phone(filing: Filing) -> str:

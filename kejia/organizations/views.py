@@ -4,16 +4,17 @@ by the services, whose DomainErrors become messages next to the field at fault."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.accounts import services as account_services
-from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from kejia.home.selectors import staff_todo  # the to-do across modules shown on the dashboard
-from kejia.organizations import scope, selectors, services, view_helpers
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.models import AuditEvent
+from kejia.core.web import form_error, page_of
+from kejia.organizations import selectors, services, view_helpers
 from kejia.organizations.forms import (
     ApproveForm,
     AuditFilterForm,
@@ -35,40 +36,7 @@ PAGE_SIZE = 50
 CHILDREN_SHOWN = 300
 
 
-def form_error(form, exc: DomainError) -> int:
-    """Put a service's refusal next to the field it names; return the status to answer with.
-    Scope and permission refusals are not form errors: they go on to the error page."""
-    if isinstance(exc, NotFound | PermissionDenied):
-        raise exc
-    if isinstance(exc, ValidationFailed):
-        for field, problems in exc.errors.items():
-            for problem in problems:
-                form.add_error(field if field in form.fields else None, str(problem))
-    else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-    return exc.status
-
-
 # ---- Dashboard, tree, search ---------------------------------------------------------------
-
-@login_required
-@require_GET
-def home(request):
-    user = request.user
-    if not scope.has_any_role(user):  # a S&T worker: their online home (kejia/home)
-        return redirect("home:me")
-    cards = [{"org": org, "counts": view_helpers.kind_counts(selectors.subtree_counts(org, include_self=False)),
-              # The coverage page answers for a territory the user may analyse (a society has none: 404).
-              "coverage": bool(org.region_id) and selectors.can_analyse_region(user, org.region)}
-             for org in view_helpers.tree_roots(user)[:6]]
-    return render(request, "organizations/home.html", {
-        "cards": cards,
-        "roles": user.roles.select_related("organization").order_by("organization__path"),
-        "pending": selectors.pending_filing_count(user),
-        "open_filings": selectors.my_filings(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.RETURNED]).count(),
-        "todo": staff_todo(user),
-    })
-
 
 @login_required
 @require_GET
@@ -98,7 +66,7 @@ def search(request):
             within = selectors.get_organization_for(request.user, data["within"])
         results = selectors.search_organizations(request.user, text=data["q"], kind=data["kind"], status=data["status"],
                                                  region=data["region"], within=within)
-        page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(request, results, PAGE_SIZE)
     else:
         status = 400
     template = "organizations/_search_results.html" if request.htmx else "organizations/search.html"
@@ -434,15 +402,16 @@ def audit(request):
     form = AuditFilterForm(request.GET)
     page, org, status = None, None, 200
     if form.is_valid():
-        events = selectors.visible_audit_events(user).select_related("organization")
+        events = selectors.visible_audit_events(user)
         action = form.cleaned_data["action"].strip()
         if action:
             events = events.filter(action__startswith=action) if "." not in action.rstrip(".") else events.filter(action=action)
         if form.cleaned_data["organization"]:
             org = selectors.get_organization_for(user, form.cleaned_data["organization"])
             events = events.filter(org_path__descends=org.path)
-        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.rows = [(event, view_helpers.action_label(event.action), view_helpers.event_changes(event)) for event in page]
+        page = page_of(request, events, PAGE_SIZE)
+        page.rows = [(event, view_helpers.action_label(event.action), view_helpers.event_changes(event))
+                     for event in AuditEvent.with_organizations(page)]
     else:
         status = 400
     return render(request, "organizations/audit.html",

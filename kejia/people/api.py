@@ -11,12 +11,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from kejia.core.api import PageParams, page_of
+from kejia.accounts import scope
+from kejia.core.api import PageParams, caller, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
 from kejia.core.validators import normalize_code, resident_id_notice
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.people import linking, selectors, services
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
@@ -29,10 +29,6 @@ router = Router(tags=["people"])
 MAX_ID = 2**62
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id")]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-def _user(request):
-    return request.auth
 
 
 def _region(code: str | None) -> Region | None:
@@ -137,15 +133,15 @@ class PersonDetailOut(PersonOut):
 
     @staticmethod
     def resolve_listings(obj, context) -> list:
-        return selectors.person_listings(_user(context["request"]), obj)[0]
+        return selectors.person_listings(caller(context["request"]), obj)[0]
 
     @staticmethod
     def resolve_other_listings(obj, context) -> int:
-        return selectors.person_listings(_user(context["request"]), obj)[1]
+        return selectors.person_listings(caller(context["request"]), obj)[1]
 
     @staticmethod
     def resolve_can_edit(obj, context) -> bool:
-        return services.can_edit_person(_user(context["request"]), obj)
+        return services.can_edit_person(caller(context["request"]), obj)
 
 
 class PersonPage(Schema):
@@ -282,7 +278,7 @@ def _editable(user, pk: int):
 @router.get("/people/me", response=PersonDetailOut, auth=AUTH, summary="My own profile")
 def my_profile(request):
     """The profile linked to your account; 404 until you link it (POST /people/me/link)."""
-    person = selectors.my_person(_user(request))
+    person = selectors.my_person(caller(request))
     if person is None:
         raise NotFound(_("Your account is not linked to a profile yet."))
     return person
@@ -294,7 +290,7 @@ def link_my_account(request, payload: LinkIn):
     then sent to the phone (else the e-mail) on the profile. A wrong proof is a 400 with code
     `no_match`, too many is a 429 `throttled`; a profile without a phone or e-mail is `no_contact`.
     Finish with POST /people/me/link/confirm."""
-    challenge = linking.start_account_link(user=_user(request), ip=client_ip(request), **payload.model_dump())
+    challenge = linking.start_account_link(user=caller(request), ip=client_ip(request), **payload.model_dump())
     return Status(202, {"channel": challenge.channel, "sent_to": challenge.sent_to})
 
 
@@ -302,12 +298,12 @@ def link_my_account(request, payload: LinkIn):
 def confirm_link(request, payload: LinkCodeIn):
     """The code sent by POST /people/me/link. A wrong or expired code is a 400 with code `bad_code`.
     A profile linked to another account is moved to yours, and that is audited."""
-    return linking.confirm_account_link(user=_user(request), code=payload.code, ip=client_ip(request))
+    return linking.confirm_account_link(user=caller(request), code=payload.code, ip=client_ip(request))
 
 
 @router.patch("/people/me", response=PersonDetailOut, auth=AUTH, summary="Change my own profile")
 def update_my_profile(request, payload: ProfilePatch):
-    user = _user(request)
+    user = caller(request)
     person = selectors.my_person(user)
     if person is None:
         raise NotFound(_("Your account is not linked to a profile yet."))
@@ -321,7 +317,7 @@ def update_my_profile(request, payload: ProfilePatch):
 def list_people(request, filters: Query[PersonFilters]):
     """The people listed by organizations within your scope, masked. `organization` outside your
     scope is a 404."""
-    user = _user(request)
+    user = caller(request)
     org = org_selectors.get_organization_for(user, filters.organization) if filters.organization else None
     qs = selectors.search_people(user, text=filters.q, sector=filters.sector.value if filters.sector else "",
                                  title_level=filters.title_level.value if filters.title_level else "", frontline=filters.frontline,
@@ -333,7 +329,7 @@ def list_people(request, filters: Query[PersonFilters]):
 def create_person(request, payload: PersonCreateIn):
     """Needs a staff role covering `org_id`. A resident ID number already in the database is a
     400 with code `duplicate_id`: add a listing to that person instead."""
-    user = _user(request)
+    user = caller(request)
     data = payload.model_dump(exclude_unset=True)
     org = _org(user, data.pop("org_id"))
     role = data.pop("role", ListingRole.MEMBER)
@@ -346,13 +342,13 @@ def create_person(request, payload: PersonCreateIn):
 
 @router.get("/people/{id}", response=PersonDetailOut, auth=AUTH, summary="One person")
 def get_person(request, id: ObjectId):
-    return _detail(_user(request), id)
+    return _detail(caller(request), id)
 
 
 @router.patch("/people/{id}", response=PersonDetailOut, auth=AUTH, summary="Change a profile")
 def update_person(request, id: ObjectId, payload: ProfilePatch):
     """Change the fields sent, and only those; history keeps old and new values (identifiers masked)."""
-    user = _user(request)
+    user = caller(request)
     person = _editable(user, id)
     fields, disciplines = _profile(payload.model_dump(exclude_unset=True))
     return _with_notices(services.update_person(person, actor=user, disciplines=disciplines, **fields), fields)
@@ -362,7 +358,7 @@ def update_person(request, id: ObjectId, payload: ProfilePatch):
 def unlink(request, id: ObjectId, payload: UnlinkIn):
     """Staff of an organization listing the person, or the linked account itself. An unlinked
     profile is a 400 with code `not_linked`."""
-    user = _user(request)
+    user = caller(request)
     person = _detail(user, id)
     if not linking.can_unlink(user, person):
         raise PermissionDenied(_("Only staff of an organization that lists this person, or the person themselves, can change this."))
@@ -373,31 +369,31 @@ def unlink(request, id: ObjectId, payload: UnlinkIn):
 def reveal(request, id: ObjectId, response: HttpResponse):
     """Needs a staff role in an organization that lists the person (or being that person); every
     call writes an audit row. The answer is never stored by a cache (`Cache-Control: no-store`)."""
-    user = _user(request)
+    user = caller(request)
     add_never_cache_headers(response)
     return services.reveal_person_identifiers(_detail(user, id), actor=user, ip=client_ip(request))
 
 
 @router.post("/people/{id}/anonymize", response=PersonOut, auth=AUTH, summary="Anonymize on a deletion request")
 def anonymize(request, id: ObjectId, payload: AnonymizeIn):
-    user = _user(request)
+    user = caller(request)
     return services.anonymize_person(_editable(user, id), actor=user, reason=payload.reason)
 
 
 @router.post("/people/{id}/consent", response=PersonOut, auth=AUTH, summary="Record consent")
 def consent(request, id: ObjectId, payload: ConsentIn):
-    user = _user(request)
+    user = caller(request)
     return services.record_consent(_editable(user, id), actor=user, source=payload.source)
 
 
 @router.get("/people/{id}/achievements", response=list[AchievementOut], auth=AUTH, summary="A person's achievements")
 def list_achievements(request, id: ObjectId):
-    return list(_detail(_user(request), id).achievements.all())
+    return list(_detail(caller(request), id).achievements.all())
 
 
 @router.post("/people/{id}/achievements", response={201: AchievementOut}, auth=AUTH, summary="Add an achievement")
 def add_achievement(request, id: ObjectId, payload: AchievementIn):
-    user = _user(request)
+    user = caller(request)
     person = _editable(user, id)
     item = services.add_achievement(person, actor=user, kind=payload.kind.value, title=payload.title, year=payload.year,
                                     detail=payload.detail)
@@ -406,7 +402,7 @@ def add_achievement(request, id: ObjectId, payload: AchievementIn):
 
 @router.delete("/people/{id}/achievements/{item_id}", response={204: None}, auth=AUTH, summary="Remove an achievement")
 def remove_achievement(request, id: ObjectId, item_id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     person = _editable(user, id)
     services.remove_achievement(selectors.get_achievement_for(person, item_id), actor=user)
     return Status(204, None)
@@ -415,13 +411,13 @@ def remove_achievement(request, id: ObjectId, item_id: ObjectId):
 @router.get("/people/{id}/listings", response=list[ListingOut], auth=AUTH, summary="Organizations that list a person")
 def list_listings(request, id: ObjectId):
     """Only the listings within your scope (all of them for yourself)."""
-    user = _user(request)
+    user = caller(request)
     return selectors.person_listings(user, _detail(user, id))[0]
 
 
 @router.post("/people/{id}/listings", response={201: ListingOut}, auth=AUTH, summary="List a person in an organization")
 def add_listing(request, id: ObjectId, payload: ListingIn):
-    user = _user(request)
+    user = caller(request)
     person = _detail(user, id)
     org = _org(user, payload.org_id)
     if not scope.can_manage(user, org):
@@ -431,7 +427,7 @@ def add_listing(request, id: ObjectId, payload: ListingIn):
 
 @router.delete("/people/{id}/listings/{item_id}", response={204: None}, auth=AUTH, summary="Remove a listing")
 def remove_listing(request, id: ObjectId, item_id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     person = _detail(user, id)
     services.remove_listing(selectors.get_listing_for(user, person, item_id), actor=user)
     return Status(204, None)

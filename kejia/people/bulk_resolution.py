@@ -118,7 +118,7 @@ def candidate_pairs(*, batch_size: int = 2000) -> Iterator[tuple[Profile, Profil
                     yield p, other
 
 
-class _Clusters:
+class Clusters:
     """Union–find over record ids; each cluster merges into its oldest record."""
 
     def __init__(self):
@@ -154,7 +154,7 @@ def resolve_all(*, batch_size: int = 2000, dry_run: bool = False, actor=None) ->
     report = Report(dry_run=dry_run, scanned=_active().count())
     kept = {(a, b) for a, b in MatchCandidate.objects.filter(status=CandidateStatus.KEPT_APART).values_list("person_a_id", "person_b_id")}
     seen: set[tuple[int, int]] = set()
-    clusters = _Clusters()
+    clusters = Clusters()
     for a, b in candidate_pairs(batch_size=batch_size):
         key = (a.pk, b.pk) if a.pk < b.pk else (b.pk, a.pk)
         if key in seen or key in kept:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from django_tasks import task
 
 from kejia.core import pii
 from kejia.core.audit import record_event
@@ -41,7 +42,6 @@ def export_params(query: QueryDict) -> dict[str, list[str]]:
 
 def start_people_export(*, actor, params: dict[str, list[str]], unmasked: bool, total: int, ip: str | None) -> PeopleExport:
     from kejia.people.services import check_export
-    from kejia.people.tasks import run_people_export
 
     check_export(actor, unmasked=unmasked)
     with transaction.atomic():
@@ -133,3 +133,13 @@ def discard_expired_exports() -> int:
         PeopleExport.objects.filter(pk=export.pk).update(sealed_path="")
         count += 1
     return count
+
+
+@task()
+def run_people_export(export_id: int) -> str:
+    """The background task (the worker: `manage.py db_worker`) that makes export `export_id`."""
+    discard_expired_exports()
+    export = PeopleExport.objects.select_related("requester").filter(pk=export_id).first()
+    if export is None or export.status != ExportStatus.QUEUED:
+        return "skipped"
+    return run_export(export).status

@@ -23,12 +23,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core import codes, pii, throttle
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
 from kejia.core.validators import validate_phone, validate_resident_id
-from kejia.organizations import scope
 from kejia.people.choices import PersonStatus
 from kejia.people.models import Person
 from kejia.people.review_selectors import mask_email
@@ -264,3 +264,8 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
     notify(kind="people.link_requested", user=user, link="/people/me/",
            subject=_("We found a profile that may be yours. Staff of the organization that lists you will check and link it."))
     return "review", None
+
+
+def on_user_registered(sender, *, user, name: str, phone: str = "", email: str = "", ip: str | None = None, **kwargs):
+    """The answer to kejia.accounts.signals.user_registered: link the new account to its profile."""
+    return link_after_registration(user, name=name, phone=phone, email=email, ip=ip)

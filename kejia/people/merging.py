@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, NotFound
-from kejia.organizations import scope
 from kejia.people.choices import Gender, OverseasStatus, PersonStatus, ThreeChiefs, TitleLevel
 from kejia.people.models import Achievement, CandidateStatus, Listing, MatchCandidate, MergeRecord, Person
 from kejia.people.resolution import Match, block_key_of, json_score, score_people
-from kejia.people.services import _reindex
+from kejia.people.signals import tell_changed
 from kejia.reference.choices import Sector
 
 # Fields filled on the survivor when empty there; groups move together (a sealed value, its hash
@@ -228,7 +228,7 @@ def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: Match
     record_event(actor=actor, action="person.merged", obj=survivor, organization=org,
                  new={"duplicate": duplicate.pk, "merge_record": record.pk, "score": score, "filled": sorted(filled),
                       "listings": len(record.moved_listings), "achievements": len(record.moved_achievements)})
-    _reindex(survivor, duplicate)  # the merged record leaves the index, the survivor gains its data
+    tell_changed(survivor, duplicate)  # the merged record leaves the index, the survivor gains its data
     return record
 
 
@@ -295,6 +295,6 @@ def unmerge(merge_record: MergeRecord, *, actor) -> Person:
     candidate.save()
     record_event(actor=actor, action="person.unmerged", obj=survivor, organization=org,
                  new={"duplicate": duplicate.pk, "merge_record": record.pk})
-    _reindex(survivor, duplicate)
+    tell_changed(survivor, duplicate)
     duplicate.refresh_from_db()
     return duplicate

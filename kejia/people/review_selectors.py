@@ -4,8 +4,8 @@ an organization (or one above it) that lists either record. Outside that: NotFou
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
-from kejia.organizations import scope
 from kejia.people.choices import PersonStatus
 from kejia.people.models import CandidateStatus, Listing, MatchCandidate, MergeRecord
 

@@ -6,12 +6,12 @@ calls one service; a refused decision comes back as a message on the page."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.web import page_of
 from kejia.people import merging, review_selectors
 from kejia.people.models import CandidateStatus
 
@@ -39,7 +39,7 @@ def review_list(request):
         else:
             code = 400
     candidates = review_selectors.visible_candidates(request.user, status=status)
-    page = Paginator(candidates, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, candidates, PAGE_SIZE)
     return render(request, "people/review_list.html", {"form": form, "page": page, "status": status,
                                                        "statuses": CandidateStatus.choices}, status=code)
 
@@ -87,7 +87,7 @@ def review_decide(request, pk: int):
 @login_required
 @require_GET
 def merge_list(request):
-    page = Paginator(review_selectors.visible_merges(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, review_selectors.visible_merges(request.user), PAGE_SIZE)
     return render(request, "people/review_merges.html", {"page": page})
 
 

@@ -3,9 +3,9 @@ below) list; a S&T worker sees their own record."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
 from kejia.core.models import AuditEvent
-from kejia.organizations import scope
 from kejia.people.choices import PersonStatus
 from kejia.people.models import Achievement, Listing, Person
 

@@ -12,15 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core import pii
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from kejia.core.sheets import Book
 from kejia.core.text import has_invisible_marks
 from kejia.core.validators import resident_id_birth_date, validate_phone, validate_resident_id, validate_uscc
-from kejia.organizations import scope
 from kejia.people.choices import AchievementKind, Gender, ListingRole, PersonStatus
 from kejia.people.models import Achievement, Listing, Person
+from kejia.people.names import block_key_of, name_pinyin
+from kejia.people.signals import tell_changed
 
 PROFILE_FIELDS = [
     "name", "gender", "birth_date", "email", "region", "employer_name", "employer_uscc", "sector", "is_frontline",
@@ -30,15 +32,7 @@ SENSITIVE_FIELDS = ["resident_id", "phone"]
 
 
 def pinyin_of(name: str) -> str:
-    from kejia.people.resolution import name_pinyin  # one normalisation for storage and matching
-
-    return name_pinyin(name)
-
-
-def block_key_of(name_pinyin: str, birth_date) -> str:
-    from kejia.people.resolution import block_key_of  # resolution imports this module's model
-
-    return block_key_of(name_pinyin, birth_date)
+    return name_pinyin(name)  # one normalisation for storage and matching
 
 
 # A plain address (ASCII dot-atom @ host names, a letters-only top-level domain): a strict subset of
@@ -134,13 +128,6 @@ def _apply(person: Person, data: dict[str, Any]) -> None:
         person.phone_masked = pii.mask_phone(phone) if phone else ""
 
 
-def _reindex(*people: Person) -> None:
-    """The search index follows the database: re-index after the transaction commits."""
-    from kejia.search.tasks import index_people_on_commit
-
-    index_people_on_commit(p.pk for p in people)
-
-
 def _audit_view(person: Person) -> dict[str, Any]:
     data = snapshot(person, PROFILE_FIELDS)
     data["resident_id"], data["phone"] = person.id_masked, person.phone_masked
@@ -172,7 +159,7 @@ def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consen
         person.disciplines.set(disciplines)
     Listing.objects.create(person=person, organization=organization, role=role)
     record_event(actor=actor, action="person.created", obj=person, organization=organization, new=_audit_view(person))
-    _reindex(person)
+    tell_changed(person)
     return person
 
 
@@ -205,7 +192,7 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
         listing = person.listings.select_related("organization").first()
         record_event(actor=actor, action="person.updated", obj=person, organization=listing.organization if listing else None,
                      old=old, new=new)
-        _reindex(person)
+        tell_changed(person)
     return person
 
 
@@ -238,7 +225,7 @@ def anonymize_person(person: Person, *, actor, reason: str) -> Person:
     person.save()
     person.achievements.all().delete()
     record_event(actor=actor, action="person.anonymized", obj=person, new={"reason": reason})
-    _reindex(person)
+    tell_changed(person)
     return person
 
 
@@ -274,7 +261,7 @@ def add_listing(person: Person, *, actor, organization, role: str = ListingRole.
     listing = Listing.objects.create(person=person, organization=organization, role=role, note=note.strip()[:128])
     record_event(actor=actor, action="person.listed", obj=person, organization=organization,
                  new={"organization": organization.pk, "role": role})
-    _reindex(person)
+    tell_changed(person)
     return listing
 
 
@@ -305,7 +292,7 @@ def remove_listing(listing: Listing, *, actor) -> None:
     record_event(actor=actor, action="person.unlisted", obj=person, organization=listing.organization,
                  old={"organization": listing.organization_id, "role": listing.role})
     listing.delete()
-    _reindex(person)
+    tell_changed(person)
 
 
 @transaction.atomic
@@ -326,7 +313,7 @@ def add_achievement(person: Person, *, actor, kind: str, title: str, year: int |
     item = Achievement.objects.create(person=person, kind=kind, title=title, year=year, detail=(detail or "").strip())
     record_event(actor=actor, action="person.achievement_added", obj=person, organization=_org_of(person, actor),
                  new={"achievement": item.pk, "kind": kind, "title": title, "year": year})
-    _reindex(person)
+    tell_changed(person)
     return item
 
 
@@ -337,7 +324,7 @@ def remove_achievement(item: Achievement, *, actor) -> None:
     record_event(actor=actor, action="person.achievement_removed", obj=person, organization=_org_of(person, actor),
                  old={"achievement": item.pk, "kind": item.kind, "title": item.title, "year": item.year})
     item.delete()
-    _reindex(person)
+    tell_changed(person)
 
 
 @transaction.atomic

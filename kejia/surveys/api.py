@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
-from kejia.core.api import window
+from kejia.accounts import scope
+from kejia.core.api import caller, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
-from kejia.organizations import scope
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors
@@ -54,10 +54,6 @@ router = Router(tags=["surveys"])
 S = "/surveys"
 
 
-def _user(request):
-    return request.auth
-
-
 def _org_in_body(user, pk, field: str = "org_id") -> Organization:
     org = org_selectors.visible_organizations(user).filter(pk=pk).first()
     if org is None:
@@ -70,19 +66,19 @@ def _org_in_body(user, pk, field: str = "org_id") -> Organization:
 @router.get(f"{S}/waiting", response=list[SurveyOut], auth=AUTH, summary="Surveys waiting for my answers")
 def waiting(request):
     """Open surveys addressed to the caller's profile that they have not answered."""
-    return selectors.surveys_waiting_for(_user(request))
+    return selectors.surveys_waiting_for(caller(request))
 
 
 @router.get(S, response=list[SurveyOut], auth=AUTH, summary="Surveys in my scope")
 def list_surveys(request, filters: Query[ListFilters]):
-    qs = selectors.surveys_in_scope(_user(request), status=filters.status.value if filters.status else "",
+    qs = selectors.surveys_in_scope(caller(request), status=filters.status.value if filters.status else "",
                                     kind=filters.kind.value if filters.kind else "")
     return window(qs, filters)
 
 
 @router.post(S, response={201: SurveyOut}, auth=AUTH, summary="Create a survey (a draft)")
 def create_survey(request, payload: SurveyIn):
-    user = _user(request)
+    user = caller(request)
     org = _org_in_body(user, payload.org_id)
     data = payload.dict(exclude={"org_id"})
     data["kind"] = payload.kind.value
@@ -93,7 +89,7 @@ def create_survey(request, payload: SurveyIn):
 def install(request, payload: InstallIn):
     """`status`: the status survey of S&T workers; `evaluation`: the evaluation of organizations
     on awareness, participation, benefit and satisfaction (evaluating the organizations below)."""
-    user = _user(request)
+    user = caller(request)
     org = _org_in_body(user, payload.org_id)
     services.require_manager(org, user)
     return Status(201, install_template(org, actor=user, template=payload.template, period=payload.period))
@@ -101,13 +97,13 @@ def install(request, payload: InstallIn):
 
 @router.get(f"{S}/{{id}}", response=SurveyOut, auth=AUTH, summary="One survey")
 def get_survey(request, id: ObjectId):
-    return selectors.get_survey_for(_user(request), id)
+    return selectors.get_survey_for(caller(request), id)
 
 
 @router.patch(f"{S}/{{id}}", response=SurveyOut, auth=AUTH, summary="Change a survey's settings")
 def update_survey(request, id: ObjectId, payload: SurveyPatch):
     """Anonymity and kind are fixed once the survey has been published."""
-    user = _user(request)
+    user = caller(request)
     survey = selectors.get_survey_for(user, id, manage=True)
     data = payload.dict(exclude_unset=True)
     for key, value in list(data.items()):
@@ -120,7 +116,7 @@ def update_survey(request, id: ObjectId, payload: SurveyPatch):
 
 @router.put(f"{S}/{{id}}/subjects", response=list[int], auth=AUTH, summary="Set the organizations an evaluation survey evaluates")
 def set_subjects(request, id: ObjectId, payload: SubjectsIn):
-    user = _user(request)
+    user = caller(request)
     survey = selectors.get_survey_for(user, id, manage=True)
     orgs = [_org_in_body(user, pk, "org_ids") for pk in dict.fromkeys(payload.org_ids)]
     services.set_subjects(survey, actor=user, organizations=orgs)
@@ -129,25 +125,25 @@ def set_subjects(request, id: ObjectId, payload: SubjectsIn):
 
 @router.get(f"{S}/{{id}}/versions", response=list[VersionOut], auth=AUTH, summary="A survey's published versions")
 def versions(request, id: ObjectId):
-    return list(selectors.get_survey_for(_user(request), id).versions.all())
+    return list(selectors.get_survey_for(caller(request), id).versions.all())
 
 
 @router.post(f"{S}/{{id}}/publish", response={201: VersionOut}, auth=AUTH, summary="Publish (freeze) the questions as the next version")
 def publish(request, id: ObjectId):
     """A draft opens; an open survey gets a new version (answers already given keep theirs)."""
-    user = _user(request)
+    user = caller(request)
     return Status(201, services.publish_survey(selectors.get_survey_for(user, id, manage=True), actor=user))
 
 
 @router.post(f"{S}/{{id}}/close", response=SurveyOut, auth=AUTH, summary="Close a survey")
 def close(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     return services.close_survey(selectors.get_survey_for(user, id, manage=True), actor=user)
 
 
 @router.post(f"{S}/{{id}}/reopen", response=SurveyOut, auth=AUTH, summary="Reopen a closed survey")
 def reopen(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     return services.reopen_survey(selectors.get_survey_for(user, id, manage=True), actor=user)
 
 
@@ -155,12 +151,12 @@ def reopen(request, id: ObjectId):
 
 @router.get(f"{S}/{{id}}/questions", response=list[QuestionOut], auth=AUTH, summary="The questions being edited")
 def list_questions(request, id: ObjectId):
-    return list(selectors.get_survey_for(_user(request), id).questions.order_by("position", "id"))
+    return list(selectors.get_survey_for(caller(request), id).questions.order_by("position", "id"))
 
 
 @router.post(f"{S}/{{id}}/questions", response={201: QuestionOut}, auth=AUTH, summary="Add a question")
 def add_question(request, id: ObjectId, payload: QuestionIn):
-    user = _user(request)
+    user = caller(request)
     survey = selectors.get_survey_for(user, id, manage=True)
     data = payload.dict()
     data["kind"], data["role"] = payload.kind.value, payload.role.value
@@ -169,7 +165,7 @@ def add_question(request, id: ObjectId, payload: QuestionIn):
 
 @router.patch("/survey-questions/{id}", response=QuestionOut, auth=AUTH, summary="Change a question")
 def update_question(request, id: ObjectId, payload: QuestionPatch):
-    user = _user(request)
+    user = caller(request)
     question = selectors.get_question_for(user, id, manage=True)
     data = payload.dict(exclude_unset=True)
     for key, value in list(data.items()):
@@ -182,7 +178,7 @@ def update_question(request, id: ObjectId, payload: QuestionPatch):
 
 @router.post("/survey-questions/{id}/move", response=QuestionOut, auth=AUTH, summary="Move a question up (-1) or down (+1)")
 def move_question(request, id: ObjectId, payload: QuestionMoveIn):
-    user = _user(request)
+    user = caller(request)
     question = selectors.get_question_for(user, id, manage=True)
     services.move_question(question, actor=user, offset=payload.offset)
     question.refresh_from_db()
@@ -191,7 +187,7 @@ def move_question(request, id: ObjectId, payload: QuestionMoveIn):
 
 @router.delete("/survey-questions/{id}", response={204: None}, auth=AUTH, summary="Delete a question")
 def delete_question(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     services.delete_question(selectors.get_question_for(user, id, manage=True), actor=user)
     return Status(204, None)
 
@@ -200,14 +196,14 @@ def delete_question(request, id: ObjectId):
 
 @router.get(f"{S}/{{id}}/targets", response=list[TargetOut], auth=AUTH, summary="Where a survey is distributed")
 def list_targets(request, id: ObjectId):
-    return list(selectors.get_survey_for(_user(request), id).targets.select_related("organization"))
+    return list(selectors.get_survey_for(caller(request), id).targets.select_related("organization"))
 
 
 @router.post(f"{S}/{{id}}/targets", response={201: TargetOut}, auth=AUTH, summary="Distribute a survey")
 def add_target(request, id: ObjectId, payload: TargetIn):
     """people (filters), members (org_id: the organization listing them), station (org_id: a
     survey station) or link (an open link with a random token)."""
-    user = _user(request)
+    user = caller(request)
     survey = selectors.get_survey_for(user, id, manage=True)
     org = _org_in_body(user, payload.org_id) if payload.org_id else None
     return Status(201, distribution.add_target(survey, actor=user, kind=payload.kind.value, organization=org, filters=payload.filters))
@@ -215,14 +211,14 @@ def add_target(request, id: ObjectId, payload: TargetIn):
 
 @router.delete("/survey-targets/{id}", response={204: None}, auth=AUTH, summary="Stop a distribution")
 def delete_target(request, id: ObjectId):
-    user = _user(request)
+    user = caller(request)
     distribution.remove_target(selectors.get_target_for(user, id, manage=True), actor=user)
     return Status(204, None)
 
 
 @router.get(f"{S}/{{id}}/tracking", response=TrackingDetailOut, auth=AUTH, summary="Response rate and non-respondents")
 def tracking(request, id: ObjectId):
-    survey = selectors.get_survey_for(_user(request), id)
+    survey = selectors.get_survey_for(caller(request), id)
     data = distribution.tracking(survey)
     data["non_respondents"] = [{"person_id": i.person_id, "name": i.person.name, "invited_on": i.invited_on, "reminded_on": i.reminded_on}
                                for i in distribution.non_respondents(survey)[:1000]]
@@ -232,7 +228,7 @@ def tracking(request, id: ObjectId):
 @router.post(f"{S}/{{id}}/reminders", response=RemindedOut, auth=AUTH, summary="Remind the invited who have not answered")
 def remind(request, id: ObjectId):
     """Each person at most once a day (a second call the same day reminds nobody again)."""
-    user = _user(request)
+    user = caller(request)
     return {"reminded": distribution.send_reminders(selectors.get_survey_for(user, id, manage=True), actor=user)}
 
 
@@ -246,7 +242,7 @@ def _index_out(rows) -> list[dict]:
 
 @router.get(f"{S}/{{id}}/results", response=ResultsOut, auth=AUTH, summary="Counts and shares of every question")
 def results(request, id: ObjectId):
-    survey = selectors.get_survey_for(_user(request), id)
+    survey = selectors.get_survey_for(caller(request), id)
     questions = [{"key": r.question["key"], "kind": r.question["kind"], "text": r.question["text"], "respondents": r.respondents,
                   "bars": r.bars, "mean": r.mean, "matrix": r.matrix, "texts": r.texts} for r in res.question_results(survey)]
     index = _index_out(res.evaluation_index([survey])) if survey.kind == SurveyKind.EVALUATION else []
@@ -257,13 +253,13 @@ def results(request, id: ObjectId):
 def crosstab(request, id: ObjectId, query: Query[CrosstabQuery]):
     """By sector, age band or region (the respondents' profiles for an identified survey, the
     survey's own questions for an anonymous one) or by a single-choice question's key."""
-    survey = selectors.get_survey_for(_user(request), id)
+    survey = selectors.get_survey_for(caller(request), id)
     return res.crosstab(survey, query.question, query.by)
 
 
 @router.get(f"{S}/{{id}}/export", auth=AUTH, summary="Results or raw answers as XLSX")
 def export(request, id: ObjectId, query: Query[ExportQuery]):
-    survey = selectors.get_survey_for(_user(request), id)
+    survey = selectors.get_survey_for(caller(request), id)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if query.what == "raw":
         content = exports.raw_xlsx(survey)
@@ -279,7 +275,7 @@ def export(request, id: ObjectId, query: Query[ExportQuery]):
 @router.get(f"{S}/orgs/{{id}}/evaluation", response=EvaluationOut, auth=AUTH, summary="Evaluation index of an organization and those below")
 def evaluation(request, id: ObjectId):
     """Per period: the organization's own index and its children's (compared)."""
-    user = _user(request)
+    user = caller(request)
     org = org_selectors.get_organization_for(user, id)
     ids = [org.pk, *org_selectors.children_of(user, org).values_list("pk", flat=True)]
     rows = res.evaluation_index(selectors.evaluation_surveys(ids), subjects=ids)
@@ -290,7 +286,7 @@ def evaluation(request, id: ObjectId):
 
 @router.get(f"{S}/{{id}}/form", response=FormOut, auth=AUTH, summary="The questions to answer, and my draft")
 def form(request, id: ObjectId, token: str = "", draft_id: str = ""):
-    user = _user(request)
+    user = caller(request)
     survey = answering.get_survey_to_answer(id, user, token=token[:32])
     mine = answering.own_response(survey, user, draft_id=draft_id[:40])
     return {"survey": survey, "version": survey.current_version.number, "questions": survey.current_version.questions,
@@ -305,7 +301,7 @@ def answer(request, id: ObjectId, payload: AnswerIn):
     `draft_id` to send back). A submission is checked against the current version: required
     questions shown under the conditions, options in range (errors by question key); answers to
     hidden questions are dropped. One answer per person (409 the second time)."""
-    user = _user(request)
+    user = caller(request)
     survey = answering.get_survey_to_answer(id, user, token=payload.token)
     kwargs = {"actor": user, "data": payload.answers, "token": payload.token, "draft_id": payload.draft_id or None,
               "subject": payload.subject_id}
@@ -320,7 +316,7 @@ def answer(request, id: ObjectId, payload: AnswerIn):
 def station_answer(request, id: ObjectId, payload: StationAnswerIn):
     """For station staff (a staff role covering one of the survey's stations). An identified
     survey names the respondent (`person_id`, within your reach)."""
-    user = _user(request)
+    user = caller(request)
     survey = Survey.objects.select_related("organization", "current_version").filter(pk=id).first()
     stations = answering.stations_of(survey, user) if survey is not None else []
     if not stations:

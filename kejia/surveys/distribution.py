@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition
 from kejia.core.notify import notify
 from kejia.memberships.choices import MembershipStatus
 from kejia.memberships.models import Membership
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind
 from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus, TitleLevel
@@ -28,7 +28,7 @@ from kejia.surveys import pool
 from kejia.surveys.anonymity import receipt_digest
 from kejia.surveys.choices import ResponseStatus, SurveyStatus, TargetKind
 from kejia.surveys.models import Invitation, Receipt, Response, Survey, Target
-from kejia.surveys.services import require_manager
+from kejia.surveys.workflow import require_manager
 
 FILTER_KEYS = ("region", "sector", "title_level", "age_min", "age_max", "discipline", "organization")
 BATCH = 2000

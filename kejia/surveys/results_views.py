@@ -4,15 +4,15 @@ XLSX exports; the evaluation index of an organization's children compared and ov
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError
-from kejia.organizations import scope
+from kejia.core.web import page_of
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.surveys import charts, distribution, exports, forms, selectors
@@ -55,7 +55,7 @@ def results(request, pk: int):
     text_key = request.GET.get("text", "")
     text_page = None
     if text_key in layout.by_key and layout.by_key[text_key]["kind"] == QuestionKind.TEXT:
-        text_page = Paginator(res.texts(survey, text_key), TEXT_PAGE).get_page(request.GET.get("page"))
+        text_page = page_of(request, res.texts(survey, text_key), TEXT_PAGE)
     index_rows = res.evaluation_index([survey]) if survey.kind == SurveyKind.EVALUATION else []
     names = _subject_names(index_rows)
     return render(request, "surveys/results.html", {
@@ -94,7 +94,7 @@ def export(request, pk: int):
 @require_GET
 def tracking(request, pk: int):
     survey = selectors.get_survey_for(request.user, pk)
-    page = Paginator(distribution.non_respondents(survey), NON_RESPONDENTS_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, distribution.non_respondents(survey), NON_RESPONDENTS_PAGE)
     return render(request, "surveys/tracking.html", {
         "survey": survey, "manage": scope.can_manage(request.user, survey.organization), "tracking": distribution.tracking(survey),
         "page": page, "today": timezone.localdate()})

@@ -4,8 +4,8 @@ a S&T worker sees the surveys addressed to them; station staff the surveys their
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound, PermissionDenied
-from kejia.organizations import scope
 from kejia.people.selectors import my_person
 from kejia.surveys.anonymity import receipt_digest
 from kejia.surveys.choices import ResponseStatus, SurveyKind, SurveyStatus, TargetKind

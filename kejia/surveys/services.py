@@ -12,24 +12,20 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import changed, record_event, snapshot
-from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
-from kejia.organizations import scope
+from kejia.core.errors import DomainError, IllegalTransition, ValidationFailed
 from kejia.surveys import questions as qlib
 from kejia.surveys.choices import MEASURES, QuestionRole, ResponseStatus, SurveyKind, SurveyStatus
+from kejia.surveys.distribution import refresh_invitations
 from kejia.surveys.models import Question, Response, Survey, SurveyVersion
 from kejia.surveys.pool import release_answers
+from kejia.surveys.workflow import require_manager  # noqa: F401 (this module's API too)
 
 SURVEY_FIELDS = ["title", "description", "kind", "anonymous", "opens_on", "closes_on", "period", "index_weights",
                  "min_responses"]
 QUESTION_FIELDS = ["kind", "text", "help", "required", "options", "rows", "scale_min", "scale_max", "min_label", "max_label",
                    "max_choices", "condition_key", "condition_options", "role", "scores"]
-
-
-def require_manager(survey_or_org, actor) -> None:
-    org = getattr(survey_or_org, "organization", survey_or_org)
-    if not scope.can_manage(actor, org):
-        raise PermissionDenied(_("Only the staff of the survey's organization may do this."))
 
 
 def _date(value: Any, field: str) -> datetime.date | None:
@@ -344,8 +340,6 @@ def publish_survey(survey: Survey, *, actor, today: datetime.date | None = None)
     record_event(actor=actor, action="survey.published", obj=survey, organization=survey.organization,
                  old={"status": old_status}, new={"status": survey.status, "version": number, "questions": len(questions)})
     if old_status == SurveyStatus.DRAFT:
-        from kejia.surveys.distribution import refresh_invitations
-
         refresh_invitations(survey, actor=actor, today=today)
     return version
 

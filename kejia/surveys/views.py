@@ -8,16 +8,15 @@ scope, PermissionDenied for a role that may only read) and calls one service."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
-from kejia.organizations import scope
+from kejia.core.web import form_error, page_of
 from kejia.organizations import selectors as org_selectors
-from kejia.organizations.views import form_error
 from kejia.surveys import distribution, forms, selectors, services
 from kejia.surveys import questions as qlib
 from kejia.surveys.answer_views import shown
@@ -57,7 +56,7 @@ def home(request):
         text = request.GET.get("q", "")[:100]
         qs = selectors.surveys_in_scope(user, status=status if status in SurveyStatus.values else "",
                                         kind=kind if kind in SurveyKind.values else "", text=text)
-        context.update(page=Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), status=status, kind=kind, q=text,
+        context.update(page=page_of(request, qs, PAGE_SIZE), status=status, kind=kind, q=text,
                        statuses=SurveyStatus.choices, kinds=SurveyKind.choices,
                        create_form=forms.SurveyForm(prefix="new"), install_form=forms.InstallForm(prefix="tpl"),
                        roots=list(scope.role_paths(user)) and list(org_selectors.root_organizations(user)[:10]))

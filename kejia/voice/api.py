@@ -9,7 +9,7 @@ use are a 400 naming the field. The public answers need no login."""
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
-from kejia.core.api import page_of
+from kejia.core.api import caller, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
 from kejia.organizations import selectors as org_selectors
@@ -44,10 +44,6 @@ router = Router(tags=["voice"])
 V = "/voice"
 
 
-def _user(request):
-    return request.auth
-
-
 def _org_in_body(user, pk: int, field: str, *, scoped: bool):
     """An organization named in a body: any one still in being (sending), or one the caller sees."""
     org = org_selectors.visible_organizations(user).filter(pk=pk).first() if scoped else selectors.receiving_organization(pk=pk)
@@ -61,14 +57,14 @@ def _org_in_body(user, pk: int, field: str, *, scoped: bool):
 @router.get(f"{V}/items", response=ItemPage, auth=AUTH, summary="My items")
 def my_items(request, page: Query[PageParams]):
     """The items you sent, newest first."""
-    return page_of(selectors.items_of_sender(_user(request)), page)
+    return page_of(selectors.items_of_sender(caller(request)), page)
 
 
 @router.post(f"{V}/items", response={201: ItemDetailOut}, auth=AUTH, summary="Send an item")
 def send_item(request, payload: ItemIn):
     """A suggestion, appeal, rights-protection request or policy question to any organization; the
     answer is due within the working days of its deadline rule."""
-    user = _user(request)
+    user = caller(request)
     org = _org_in_body(user, payload.organization_id, "organization_id", scoped=False)
     item = services.send_item(actor=user, organization=org, kind=payload.kind.value, title=payload.title, body=payload.body,
                               allow_public=payload.allow_public)
@@ -78,14 +74,14 @@ def send_item(request, payload: ItemIn):
 @router.get(f"{V}/items/{{id}}", response=ItemDetailOut, auth=AUTH, summary="One item")
 def get_item(request, id: ObjectId):
     """With its answers and history. The sender's, or one handled in your scope."""
-    user = _user(request)
+    user = caller(request)
     return selectors.get_item_for(user, id)
 
 
 @router.post(f"{V}/items/{{id}}/rate", response=ItemDetailOut, auth=AUTH, summary="Rate the answer")
 def rate_item(request, id: ObjectId, payload: RateIn):
     """The sender rates the answer 1–5; the item closes. Once per answer."""
-    user = _user(request)
+    user = caller(request)
     item = services.rate_item(selectors.get_item_for(user, id), actor=user, rating=payload.rating)
     return selectors.get_item_for(user, item.pk)
 
@@ -93,7 +89,7 @@ def rate_item(request, id: ObjectId, payload: RateIn):
 @router.post(f"{V}/items/{{id}}/reopen", response=ItemDetailOut, auth=AUTH, summary="Reopen the item (once)")
 def reopen_item(request, id: ObjectId, payload: ReopenIn):
     """The sender reopens an answered or closed item once; it gets a new due date. A second time is a 409."""
-    user = _user(request)
+    user = caller(request)
     item = services.reopen_item(selectors.get_item_for(user, id), actor=user, reason=payload.reason)
     return selectors.get_item_for(user, item.pk)
 
@@ -101,7 +97,7 @@ def reopen_item(request, id: ObjectId, payload: ReopenIn):
 @router.post(f"{V}/items/{{id}}/publicity", response=ItemDetailOut, auth=AUTH, summary="Allow publication of the question")
 def set_publicity(request, id: ObjectId, payload: PublicityIn):
     """The sender allows (or withdraws) publication of the question with a public answer."""
-    user = _user(request)
+    user = caller(request)
     item = services.set_item_publicity(selectors.get_item_for(user, id), actor=user, allow_public=payload.allow_public)
     return selectors.get_item_for(user, item.pk)
 
@@ -109,7 +105,7 @@ def set_publicity(request, id: ObjectId, payload: PublicityIn):
 @router.post(f"{V}/items/{{id}}/close", response=ItemDetailOut, auth=AUTH, summary="Close an answered item")
 def close_item(request, id: ObjectId):
     """The sender, or the handling staff, close an answered item without a rating."""
-    user = _user(request)
+    user = caller(request)
     item = services.close_item(selectors.get_item_for(user, id), actor=user)
     return selectors.get_item_for(user, item.pk)
 
@@ -120,7 +116,7 @@ def close_item(request, id: ObjectId):
 def inbox(request, filters: Query[InboxFilters]):
     """Open items by default, the earliest due first; filter by status, kind, organization subtree,
     overdue, assigned to you and text."""
-    user = _user(request)
+    user = caller(request)
     root = org_selectors.get_organization_for(user, filters.org_id) if filters.org_id else None
     status = filters.status if isinstance(filters.status, str) else filters.status.value
     qs = selectors.inbox(user, status=status, kind=filters.kind.value if filters.kind else "", root=root, overdue=filters.overdue,
@@ -130,7 +126,7 @@ def inbox(request, filters: Query[InboxFilters]):
 
 @router.get(f"{V}/dashboard", response=DashboardOut, auth=AUTH, summary="Open and overdue items, per kind and organization")
 def dashboard(request, filters: Query[DashboardFilters]):
-    user = _user(request)
+    user = caller(request)
     root = org_selectors.get_organization_for(user, filters.org_id) if filters.org_id else None
     return selectors.dashboard(user, root=root)
 
@@ -138,7 +134,7 @@ def dashboard(request, filters: Query[DashboardFilters]):
 @router.post(f"{V}/items/{{id}}/assign", response=ItemDetailOut, auth=AUTH, summary="Assign an item")
 def assign_item(request, id: ObjectId, payload: AssignIn):
     """Staff of the handling organization give it to someone with a role there or above."""
-    user = _user(request)
+    user = caller(request)
     item = selectors.get_item_for(user, id)
     services.require_staff(item, user)
     assignee = next((u for u in selectors.assignees(item) if u.pk == payload.assignee_id), None)
@@ -152,7 +148,7 @@ def assign_item(request, id: ObjectId, payload: AssignIn):
 def forward_item(request, id: ObjectId, payload: ForwardIn):
     """Down the subtree, or up to the parent (after which it may leave your view: the answer is the
     item's summary, not its detail)."""
-    user = _user(request)
+    user = caller(request)
     item = selectors.get_item_for(user, id)
     services.require_staff(item, user)
     to = selectors.receiving_organization(pk=payload.to_id)
@@ -170,7 +166,7 @@ def forward_item(request, id: ObjectId, payload: ForwardIn):
 def answer_item(request, id: ObjectId, payload: VoiceAnswerIn):
     """Anyone with a role covering the handling organization; `public` for leaders and
     administrators, signed with their real name and title, and only if the sender allowed it."""
-    user = _user(request)
+    user = caller(request)
     return Status(201, services.answer_item(selectors.get_item_for(user, id), actor=user, text=payload.text, public=payload.public))
 
 
@@ -178,7 +174,7 @@ def answer_item(request, id: ObjectId, payload: VoiceAnswerIn):
 def publish_answer(request, id: ObjectId):
     """A leader or administrator of the handling organization or above signs a private answer and
     publishes it (the sender must have allowed publication)."""
-    user = _user(request)
+    user = caller(request)
     return services.publish_answer(selectors.get_answer_for(user, id), actor=user)
 
 
@@ -195,7 +191,7 @@ def public_answers(request, filters: Query[PublicFilters]):
 @router.get(f"{V}/rules", response=list[VoiceRuleOut], auth=AUTH, summary="Deadline rules")
 def list_rules(request):
     """The defaults and the rules of the organizations in your scope."""
-    user = _user(request)
+    user = caller(request)
     return selectors.deadline_rules(user)
 
 
@@ -203,7 +199,7 @@ def list_rules(request):
 def set_rule(request, payload: VoiceRuleIn):
     """An organization's administrators set its rule (`working_days` null removes it); the
     federation's administrators set the defaults (no `org_id`). Items already sent keep their due date."""
-    user = _user(request)
+    user = caller(request)
     org = _org_in_body(user, payload.org_id, "org_id", scoped=True) if payload.org_id else None
     if payload.working_days is None:
         deadlines.remove_deadline_rule(actor=user, kind=payload.kind.value, organization=org)
@@ -222,5 +218,5 @@ def list_calendar(request, filters: Query[CalendarFilters]):
 @router.post(f"{V}/calendar", response=list[CalendarDayOut], auth=AUTH, summary="Set or remove a calendar exception")
 def set_calendar(request, payload: CalendarIn):
     """The federation's administrators; an empty `kind` removes the exception."""
-    deadlines.set_calendar_day(actor=_user(request), date=payload.date, kind=payload.kind.value if payload.kind else "", name=payload.name)
+    deadlines.set_calendar_day(actor=caller(request), date=payload.date, kind=payload.kind.value if payload.kind else "", name=payload.name)
     return list(selectors.calendar_days(payload.date.year))

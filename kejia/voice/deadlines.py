@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role, RoleKind
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
-from kejia.organizations import scope
 from kejia.voice.choices import DayKind, ItemKind
 from kejia.voice.models import CalendarDay, DeadlineRule
 

@@ -18,7 +18,7 @@ from kejia.core.audit import record_event
 from kejia.voice import deadlines
 from kejia.voice.choices import OPEN_STATUSES, EventKind
 from kejia.voice.models import Item
-from kejia.voice.services import _event, _move, _tell_handlers, _tell_sender
+from kejia.voice.workflow import hand_over, log_event, tell_handlers, tell_sender
 
 
 @dataclass
@@ -50,20 +50,20 @@ def escalate_overdue(*, now: datetime.datetime | None = None) -> EscalationRun:
                 run.at_top += 1
                 continue
             old = {"organization": here.pk, "status": item.status, "due_on": item.due_on, "assignee": item.assignee_id}
-            _move(item, parent)
+            hand_over(item, parent)
             item.deadline_days = deadlines.working_days_for(item.kind, parent)
             item.due_on = deadlines.add_working_days(today, item.deadline_days, calendar)
             item.escalation_level += 1
             item.escalated_at = now
             item.save(update_fields=["organization", "assignee", "status", "deadline_days", "due_on", "escalation_level", "escalated_at",
                                      "updated_at"])
-            _event(item, EventKind.ESCALATED, actor=None, now=now, from_org=here, to_org=parent, due_on=str(item.due_on),
+            log_event(item, EventKind.ESCALATED, actor=None, now=now, from_org=here, to_org=parent, due_on=str(item.due_on),
                    overdue_since=str(old["due_on"]))
             record_event(actor=None, action="voice.item_escalated", obj=item, organization=parent, old=old,
                          new={"organization": parent.pk, "status": item.status, "due_on": item.due_on, "level": item.escalation_level})
-            _tell_handlers(item, parent, gettext("Overdue, escalated to you: %(title)s") % {"title": item.title},
+            tell_handlers(item, parent, gettext("Overdue, escalated to you: %(title)s") % {"title": item.title},
                            gettext("%(org)s did not answer by %(date)s. Answer by %(due)s.") % {"org": here.name, "date": old["due_on"], "due": item.due_on})
-            _tell_sender(item, "voice_escalated", gettext("Your item was escalated to %(org)s") % {"org": parent.name},
+            tell_sender(item, "voice_escalated", gettext("Your item was escalated to %(org)s") % {"org": parent.name},
                          gettext("It was not answered in time; %(org)s now handles it and answers by %(due)s.") % {"org": parent.name, "due": item.due_on})
             run.escalated += 1
     return run

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgStatus
 from kejia.organizations.models import Organization
 from kejia.voice.choices import OPEN_STATUSES, ItemKind, ItemStatus
@@ -193,7 +193,7 @@ def forward_targets(item: Item) -> list[Organization]:
 def assignees(item: Item) -> list:
     """People with a role in the handling organization or above, nearest first."""
     from kejia.accounts.models import Role
-    from kejia.voice.services import ancestor_paths
+    from kejia.voice.workflow import ancestor_paths
 
     roles = (Role.objects.filter(organization__path__in=ancestor_paths(item.organization), user__is_active=True)
              .select_related("user", "organization").order_by("-organization__depth", "user__username"))

@@ -14,16 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role, RoleKind
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgStatus
-from kejia.organizations.models import PATH_SEGMENT, Organization
+from kejia.organizations.models import Organization
 from kejia.voice import deadlines
 from kejia.voice.choices import OPEN_STATUSES, EventKind, ItemKind, ItemStatus
-from kejia.voice.models import Answer, Item, ItemEvent
+from kejia.voice.models import Answer, Item
+from kejia.voice.workflow import ancestor_paths, hand_over, handlers_of, log_event, tell_handlers, tell_sender  # noqa: F401 (ancestor_paths, handlers_of: this module's API too)
 
 TITLE_MAX = 200
 BODY_MAX = 5000
@@ -47,12 +48,6 @@ def _locked(item: Item) -> Item:
     return Item.objects.select_for_update(of=("self",)).select_related("organization", "sender").get(pk=item.pk)
 
 
-def _event(item: Item, kind: str, *, actor, now: datetime.datetime, note: str = "", internal: bool = False, from_org=None, to_org=None,
-           **data) -> ItemEvent:
-    return ItemEvent.objects.create(item=item, kind=kind, actor=actor if getattr(actor, "pk", None) else None, note=note, internal=internal,
-                                    from_org=from_org, to_org=to_org, data=data, created_at=now)
-
-
 def _text(value, field: str, limit: int, errors: dict) -> str:
     text = (value or "").strip()
     if not text:
@@ -60,33 +55,6 @@ def _text(value, field: str, limit: int, errors: dict) -> str:
     elif len(text) > limit:
         errors[field] = [gettext("At most %(n)s characters.") % {"n": limit}]
     return text
-
-
-def ancestor_paths(org: Organization) -> list[str]:
-    """The paths of the organization and those above it."""
-    return [org.path[:i] for i in range(PATH_SEGMENT, len(org.path) + 1, PATH_SEGMENT)]
-
-
-def handlers_of(org: Organization) -> list:
-    """The people told of an item arriving: the staff and administrators of the organization, or of
-    the nearest one above it that has any (a small association may have no account yet)."""
-    paths = ancestor_paths(org)
-    roles = list(Role.objects.filter(organization__path__in=paths, kind__in=scope.MANAGE_KINDS, user__is_active=True)
-                 .select_related("user", "organization"))
-    for path in reversed(paths):
-        users = {r.user.pk: r.user for r in roles if r.organization.path == path}
-        if users:
-            return list(users.values())
-    return []
-
-
-def _tell_handlers(item: Item, org: Organization, subject: str, body: str = "") -> None:
-    for user in handlers_of(org):
-        notify(kind="voice_arrived", subject=subject, body=body, user=user, email=user.email, link=item.get_absolute_url())
-
-
-def _tell_sender(item: Item, kind: str, subject: str, body: str = "") -> None:
-    notify(kind=kind, subject=subject, body=body, user=item.sender, email=item.sender.email, link=item.get_absolute_url())
 
 
 def _require_open(item: Item) -> None:
@@ -162,10 +130,10 @@ def send_item(*, actor, organization: Organization, kind: str, title: str, body:
                                origin=organization, allow_public=bool(allow_public), deadline_days=days, due_on=due)
     Item.objects.filter(pk=item.pk).update(created_at=now)
     item.created_at = now
-    _event(item, EventKind.SUBMITTED, actor=actor, now=now, to_org=organization, due_on=str(due))
+    log_event(item, EventKind.SUBMITTED, actor=actor, now=now, to_org=organization, due_on=str(due))
     record_event(actor=actor, action="voice.item_sent", obj=item, organization=organization,
                  new={"kind": kind, "organization": organization.pk, "due_on": due, "allow_public": item.allow_public})
-    _tell_handlers(item, organization, gettext("New %(kind)s: %(title)s") % {"kind": item.get_kind_display(), "title": title},
+    tell_handlers(item, organization, gettext("New %(kind)s: %(title)s") % {"kind": item.get_kind_display(), "title": title},
                    gettext("Answer by %(date)s.") % {"date": due})
     return item
 
@@ -187,7 +155,7 @@ def rate_item(item: Item, *, actor, rating, now: datetime.datetime | None = None
     now = _now(now)
     item.rating, item.rated_at, item.status, item.closed_at = rating, now, ItemStatus.CLOSED, now
     item.save(update_fields=["rating", "rated_at", "status", "closed_at", "updated_at"])
-    _event(item, EventKind.RATED, actor=actor, now=now, rating=rating)
+    log_event(item, EventKind.RATED, actor=actor, now=now, rating=rating)
     record_event(actor=actor, action="voice.item_rated", obj=item, organization=item.organization,
                  old={"status": ItemStatus.ANSWERED}, new={"rating": rating, "status": ItemStatus.CLOSED})
     return item
@@ -212,14 +180,14 @@ def reopen_item(item: Item, *, actor, reason: str, now: datetime.datetime | None
     item.status, item.reopened_at, item.closed_at, item.rating, item.rated_at = ItemStatus.REOPENED, now, None, None, None
     item.deadline_days, item.due_on = days, due
     item.save(update_fields=["status", "reopened_at", "closed_at", "rating", "rated_at", "deadline_days", "due_on", "updated_at"])
-    _event(item, EventKind.REOPENED, actor=actor, now=now, note=reason, due_on=str(due))
+    log_event(item, EventKind.REOPENED, actor=actor, now=now, note=reason, due_on=str(due))
     record_event(actor=actor, action="voice.item_reopened", obj=item, organization=item.organization, old=old,
                  new={"status": ItemStatus.REOPENED, "due_on": due})
     subject = gettext("Reopened: %(title)s") % {"title": item.title}
     if item.assignee_id and item.assignee.is_active:
         notify(kind="voice_arrived", subject=subject, body=reason, user=item.assignee, email=item.assignee.email, link=item.get_absolute_url())
     else:
-        _tell_handlers(item, item.organization, subject, reason)
+        tell_handlers(item, item.organization, subject, reason)
     return item
 
 
@@ -234,7 +202,7 @@ def set_item_publicity(item: Item, *, actor, allow_public: bool, now: datetime.d
     now = _now(now)
     item.allow_public = allow_public
     item.save(update_fields=["allow_public", "updated_at"])
-    _event(item, EventKind.PUBLICITY, actor=actor, now=now, allow_public=allow_public)
+    log_event(item, EventKind.PUBLICITY, actor=actor, now=now, allow_public=allow_public)
     record_event(actor=actor, action="voice.item_publicity", obj=item, organization=item.organization,
                  old={"allow_public": not allow_public}, new={"allow_public": allow_public})
     return item
@@ -251,7 +219,7 @@ def close_item(item: Item, *, actor, now: datetime.datetime | None = None) -> It
     now = _now(now)
     item.status, item.closed_at = ItemStatus.CLOSED, now
     item.save(update_fields=["status", "closed_at", "updated_at"])
-    _event(item, EventKind.CLOSED, actor=actor, now=now)
+    log_event(item, EventKind.CLOSED, actor=actor, now=now)
     record_event(actor=actor, action="voice.item_closed", obj=item, organization=item.organization,
                  old={"status": ItemStatus.ANSWERED}, new={"status": ItemStatus.CLOSED})
     return item
@@ -271,7 +239,7 @@ def assign_item(item: Item, *, actor, assignee, note: str = "", now: datetime.da
     old = {"status": item.status, "assignee": item.assignee_id}
     item.assignee, item.status = assignee, ItemStatus.ASSIGNED
     item.save(update_fields=["assignee", "status", "updated_at"])
-    _event(item, EventKind.ASSIGNED, actor=actor, now=now, note=(note or "").strip()[:2000], internal=True, assignee=assignee.pk,
+    log_event(item, EventKind.ASSIGNED, actor=actor, now=now, note=(note or "").strip()[:2000], internal=True, assignee=assignee.pk,
            assignee_name=str(assignee))
     record_event(actor=actor, action="voice.item_assigned", obj=item, organization=item.organization, old=old,
                  new={"status": item.status, "assignee": assignee.pk})
@@ -279,13 +247,6 @@ def assign_item(item: Item, *, actor, assignee, note: str = "", now: datetime.da
         notify(kind="voice_assigned", subject=gettext("Assigned to you: %(title)s") % {"title": item.title},
                body=gettext("Answer by %(date)s.") % {"date": item.due_on}, user=assignee, email=assignee.email, link=item.get_absolute_url())
     return item
-
-
-def _move(item: Item, to: Organization) -> None:
-    """Another organization handles the item: nobody there has it yet."""
-    item.organization, item.assignee = to, None
-    if item.status == ItemStatus.ASSIGNED:
-        item.status = ItemStatus.SUBMITTED
 
 
 @transaction.atomic
@@ -304,14 +265,14 @@ def forward_item(item: Item, *, actor, to: Organization, note: str = "", now: da
         raise DomainError("invalid_target", _("This organization is dissolved."), field="to")
     now = _now(now)
     old = {"organization": here.pk, "status": item.status, "assignee": item.assignee_id}
-    _move(item, to)
+    hand_over(item, to)
     item.save(update_fields=["organization", "assignee", "status", "updated_at"])
     note = (note or "").strip()[:2000]
-    _event(item, EventKind.FORWARDED, actor=actor, now=now, note=note, from_org=here, to_org=to)
+    log_event(item, EventKind.FORWARDED, actor=actor, now=now, note=note, from_org=here, to_org=to)
     record_event(actor=actor, action="voice.item_forwarded", obj=item, organization=here, old=old,
                  new={"organization": to.pk, "status": item.status})
-    _tell_handlers(item, to, gettext("Forwarded to you: %(title)s") % {"title": item.title}, note)
-    _tell_sender(item, "voice_forwarded", gettext("Your item was forwarded to %(org)s") % {"org": to.name},
+    tell_handlers(item, to, gettext("Forwarded to you: %(title)s") % {"title": item.title}, note)
+    tell_sender(item, "voice_forwarded", gettext("Your item was forwarded to %(org)s") % {"org": to.name},
                  gettext("“%(title)s” is now handled by %(org)s.") % {"title": item.title, "org": to.name})
     return item
 
@@ -336,10 +297,10 @@ def answer_item(item: Item, *, actor, text: str, public: bool = False, now: date
     old = {"status": item.status}
     item.status, item.answered_at = ItemStatus.ANSWERED, now
     item.save(update_fields=["status", "answered_at", "updated_at"])
-    _event(item, EventKind.ANSWERED, actor=actor, now=now, answer=answer.pk, public=answer.is_public)
+    log_event(item, EventKind.ANSWERED, actor=actor, now=now, answer=answer.pk, public=answer.is_public)
     record_event(actor=actor, action="voice.item_answered", obj=item, organization=item.organization, old=old,
                  new={"status": ItemStatus.ANSWERED, "answer": answer.pk, "public": answer.is_public})
-    _tell_sender(item, "voice_answered", gettext("Your item was answered: %(title)s") % {"title": item.title},
+    tell_sender(item, "voice_answered", gettext("Your item was answered: %(title)s") % {"title": item.title},
                  gettext("Rate the answer, or reopen the item once if it does not settle the matter."))
     return answer
 
@@ -357,7 +318,7 @@ def publish_answer(answer: Answer, *, actor, now: datetime.datetime | None = Non
     now = _now(now)
     _sign(answer, actor, item, now)
     answer.save()
-    _event(item, EventKind.PUBLISHED, actor=actor, now=now, answer=answer.pk, signer=answer.signer_name)
+    log_event(item, EventKind.PUBLISHED, actor=actor, now=now, answer=answer.pk, signer=answer.signer_name)
     record_event(actor=actor, action="voice.answer_published", obj=item, organization=item.organization,
                  new={"answer": answer.pk, "signer_name": answer.signer_name, "signer_title": answer.signer_title})
     return answer

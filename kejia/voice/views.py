@@ -7,24 +7,19 @@ a refusal of who is asking goes to the error page (403)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
-from kejia.organizations import scope
+from kejia.core.web import form_error, page_of, submit
 from kejia.organizations import selectors as org_selectors
-from kejia.organizations.views import form_error
 from kejia.voice import deadlines, forms, selectors, services
 from kejia.voice.choices import OPEN_STATUSES, ItemKind, ItemStatus
 
 PAGE = 25
-
-
-def _page(request, qs, per_page: int = PAGE):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 def _require_role(user) -> None:
@@ -125,15 +120,9 @@ def _act(request, pk: int, form_class, prefix: str, run, done, form_kwargs=None)
     `form_kwargs(item)` gives the form's extra arguments."""
     item = selectors.get_item_for(request.user, pk)
     form = form_class(request.POST, prefix=prefix, **(form_kwargs(item) if form_kwargs else {}))
-    status = 400
-    if form.is_valid():
-        try:
-            target = run(item, form.cleaned_data)
-        except DomainError as exc:
-            status = form_error(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect(target) if isinstance(target, str) else redirect(item)
+    target, status = submit(request, form, lambda d: run(item, d), done)
+    if status == 200:
+        return redirect(target) if isinstance(target, str) else redirect(item)
     return _render_item(request, selectors.get_item_for(request.user, pk), status, **{prefix: form})
 
 
@@ -238,7 +227,7 @@ def inbox(request):
     root = _root(request)
     qs = selectors.inbox(user, status=d.get("status") or "open", kind=d.get("kind", ""), root=root, overdue=d.get("overdue", False),
                          mine=d.get("mine", False), text=d.get("q", ""))
-    return render(request, "voice/inbox.html", {"form": form, "page": _page(request, qs), "root": root, "today": timezone.localdate()},
+    return render(request, "voice/inbox.html", {"form": form, "page": page_of(request, qs, PAGE), "root": root, "today": timezone.localdate()},
                   status=200 if form.is_valid() else 400)
 
 
@@ -257,7 +246,7 @@ def dashboard(request):
 def public(request):
     kind = request.GET.get("kind", "")
     text = request.GET.get("q", "")[:64]
-    return render(request, "voice/public.html", {"page": _page(request, selectors.public_items(kind=kind, text=text), 20),
+    return render(request, "voice/public.html", {"page": page_of(request, selectors.public_items(kind=kind, text=text), 20),
                                                  "kinds": ItemKind.choices, "kind": kind, "q": text})
 
 

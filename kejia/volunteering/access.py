@@ -7,7 +7,7 @@
 - A team's member reports a service (it waits for confirmation) and sees the team.
 - Anyone, signed in or not, sees the open demands (no personal data in them)."""
 
-from kejia.organizations import scope
+from kejia.accounts import scope
 from kejia.organizations.kinds import OrgKind
 from kejia.volunteering.choices import TeamRole
 from kejia.volunteering.models import TeamMember

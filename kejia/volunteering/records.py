@@ -20,7 +20,7 @@ from kejia.organizations.models import Organization
 from kejia.volunteering import access
 from kejia.volunteering.choices import MAX_HOURS_PER_DAY, DemandStatus, ServiceStatus, TeamRole
 from kejia.volunteering.models import ServiceDemand, ServiceHours, ServiceRecord, TeamMember
-from kejia.volunteering.services import _link, _require_team, _text, parse_date, today
+from kejia.volunteering.workflow import clean_text, link, parse_date, require_team, today
 
 MAX_PEOPLE_SERVED = 1_000_000
 MAX_PARTICIPANTS = 500
@@ -120,7 +120,7 @@ def _tell_participants(record: ServiceRecord, hours: dict[int, Decimal]) -> None
     from kejia.people.models import Person
 
     for person in Person.objects.filter(pk__in=list(hours), user__isnull=False).select_related("user"):
-        notify(kind="volunteering.hours_confirmed", user=person.user, link=_link("service", record.pk),
+        notify(kind="volunteering.hours_confirmed", user=person.user, link=link("service", record.pk),
                subject=_("%(hours)s volunteer hours of %(date)s are in your ledger") % {"hours": hours[person.pk], "date": record.date})
 
 
@@ -128,14 +128,14 @@ def _tell_participants(record: ServiceRecord, hours: dict[int, Decimal]) -> None
 def record_service(team: Organization, *, actor, date: Any, address: str, participants: Iterable[tuple[Any, Any]],
                    people_served: Any = 0, region=None, note: str = "", demand: ServiceDemand | None = None) -> ServiceRecord:
     """`participants`: (person or person id, hours) pairs, members of the team on the date."""
-    _require_team(team)
+    require_team(team)
     runs = access.can_run_team(actor, team)
     if not runs and not access.is_member(actor, team):
         raise PermissionDenied(_("Only the team's members, leader or staff may record its services."))
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
-    for name, check in (("date", lambda: _date(date)), ("address", lambda: _text(address, "address", limit=255, required=True)),
-                        ("people_served", lambda: _people_served(people_served)), ("note", lambda: _text(note, "note", limit=5000)),
+    for name, check in (("date", lambda: _date(date)), ("address", lambda: clean_text(address, "address", limit=255, required=True)),
+                        ("people_served", lambda: _people_served(people_served)), ("note", lambda: clean_text(note, "note", limit=5000)),
                         ("demand", lambda: _demand_of(team, demand))):
         try:
             values[name] = check()
@@ -159,7 +159,7 @@ def record_service(team: Organization, *, actor, date: Any, address: str, partic
     else:
         for member in TeamMember.objects.filter(team=team, role=TeamRole.LEADER, left_on__isnull=True, person__user__isnull=False) \
                 .select_related("person__user"):
-            notify(kind="volunteering.service_reported", user=member.person.user, link=_link("service", record.pk),
+            notify(kind="volunteering.service_reported", user=member.person.user, link=link("service", record.pk),
                    subject=_("A service of %(date)s waits for your confirmation") % {"date": record.date})
     return record
 
@@ -201,7 +201,7 @@ def confirm_service(record: ServiceRecord, *, actor) -> ServiceRecord:
 def reject_service(record: ServiceRecord, *, actor, reason: str) -> ServiceRecord:
     """reported → rejected (not given, or given otherwise): the reporter is told why."""
     _require_runner(actor, record)
-    reason = _text(reason, "reason", limit=255, required=True)
+    reason = clean_text(reason, "reason", limit=255, required=True)
     record = _locked(record)
     if record.status != ServiceStatus.REPORTED:
         raise illegal(record, _("rejected"))
@@ -210,7 +210,7 @@ def reject_service(record: ServiceRecord, *, actor, reason: str) -> ServiceRecor
     record_event(actor=actor, action="service.rejected", obj=record, organization=record.team,
                  old={"status": ServiceStatus.REPORTED}, new={"status": record.status, "reason": reason})
     if record.reported_by_id and record.reported_by_id != getattr(actor, "pk", None):
-        notify(kind="volunteering.service_rejected", user=record.reported_by, link=_link("service", record.pk), body=reason,
+        notify(kind="volunteering.service_rejected", user=record.reported_by, link=link("service", record.pk), body=reason,
                subject=_("Your service report of %(date)s was not confirmed") % {"date": record.date})
     return record
 
@@ -227,7 +227,7 @@ def correct_service(record: ServiceRecord, *, actor, reason: str, **changes: Any
     if unknown:
         name = sorted(unknown)[0]
         raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
-    reason = _text(reason, "reason", limit=255, required=True)
+    reason = clean_text(reason, "reason", limit=255, required=True)
     record = _locked(record)
     if record.status == ServiceStatus.REJECTED:
         raise illegal(record, _("corrected"))
@@ -235,8 +235,8 @@ def correct_service(record: ServiceRecord, *, actor, reason: str, **changes: Any
     old = {"date": record.date, "address": record.address, "region": record.region_id, "people_served": record.people_served,
            "note": record.note, "hours": _hours_view(old_hours)}
     errors: dict[str, list[str]] = {}
-    for name, check in (("date", _date), ("address", lambda v: _text(v, "address", limit=255, required=True)),
-                        ("people_served", _people_served), ("note", lambda v: _text(v, "note", limit=5000))):
+    for name, check in (("date", _date), ("address", lambda v: clean_text(v, "address", limit=255, required=True)),
+                        ("people_served", _people_served), ("note", lambda v: clean_text(v, "note", limit=5000))):
         if name in changes and changes[name] is not None:
             try:
                 setattr(record, name, check(changes[name]))

@@ -14,13 +14,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind
 from kejia.organizations.models import PATH_SEGMENT, Organization
 from kejia.people.models import Person
+from kejia.reference import selectors as reference
 from kejia.reference.models import Region
-from kejia.reference.selectors import get_region
 from kejia.volunteering import access
 from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
 from kejia.volunteering.models import ServiceDemand, ServiceHours, ServiceRecord, TeamMember
@@ -247,12 +247,12 @@ def person_named_in_input(user, pk, *, field: str) -> Person:
         raise DomainError("unknown_person", _("No person with this number in the talent database you can see."), field=field) from None
 
 
-def region_by_code(code: str, *, field: str = "region") -> Region | None:
+def get_region(code: str, *, field: str = "region") -> Region | None:
     """The division with this code (None for a blank code), or an error next to `field`."""
     code = (code or "").strip()
     if not code:
         return None
-    region = get_region(code)
+    region = reference.get_region(code)
     if region is None:
         raise DomainError("unknown_region", _("No division has this code."), field=field)
     return region

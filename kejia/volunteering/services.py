@@ -4,18 +4,16 @@ in one transaction, checks who acts (`access.py`), writes an audit event and sen
 after commit. Rules: seed 002 §(7) (三长 lead volunteer teams) and §(11) (科技志愿服务工作机制,
 精准开展科技为民志愿服务)."""
 
-import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind, OrgStatus
 from kejia.organizations.models import Organization
 from kejia.organizations.services import create_organization
@@ -24,56 +22,9 @@ from kejia.people.models import Listing
 from kejia.volunteering import access
 from kejia.volunteering.choices import POSTER_KINDS, DemandStatus, TeamRole
 from kejia.volunteering.models import ServiceDemand, TeamMember
+from kejia.volunteering.workflow import EARLIEST, clean_text, link, parse_date, require_active_team, require_team, today  # noqa: F401 (EARLIEST, parse_date, today: this module's API too)
 
-EARLIEST = datetime.date(2000, 1, 1)
 TEXT_MAX = 5000
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def parse_date(value: Any, field: str, *, required: bool = True) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        day = value
-    elif value in (None, ""):
-        if required:
-            raise DomainError("required", _("Enter a date."), field=field)
-        return None
-    else:
-        try:
-            day = datetime.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise DomainError("invalid_date", _("Enter a date as YYYY-MM-DD."), field=field) from None
-    if day < EARLIEST:
-        raise DomainError("invalid_date", _("Enter a date from 2000 on."), field=field)
-    return day
-
-
-def _text(value: Any, field: str, *, limit: int, required: bool = False) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise DomainError("required", _("This field is required."), field=field)
-    if len(text) > limit:
-        raise DomainError("too_long", _("At most %(n)s characters.") % {"n": limit}, field=field)
-    return text
-
-
-def _require_team(team: Organization) -> None:
-    if not access.is_team(team):
-        raise DomainError("not_a_team", _("This organization is not a volunteer team."), field="team")
-
-
-def _require_active_team(team: Organization) -> None:
-    _require_team(team)
-    if team.status != OrgStatus.ACTIVE:
-        raise DomainError("team_inactive", _("This team is not active."), field="team")
-
-
-def _link(name: str, pk: int) -> str:
-    return reverse(f"volunteering:{name}", args=[pk])
 
 
 # ---- Teams and members ------------------------------------------------------------------------
@@ -88,13 +39,13 @@ def create_team(parent: Organization, *, actor, name: str, code: str, region=Non
     if parent.kind == OrgKind.VOLUNTEER_TEAM:
         raise DomainError("team_under_team", _("A volunteer team is formed by an association or a society, not by another team."),
                           field="parent")
-    name = _text(name, "name", limit=128, required=True)
-    code = _text(code, "code", limit=32, required=True)
+    name = clean_text(name, "name", limit=128, required=True)
+    code = clean_text(code, "code", limit=32, required=True)
     if Organization.objects.filter(code=code).exists():
         raise DomainError("duplicate_code", _("An organization with this code exists already."), field="code")
     team = create_organization(actor=actor, parent=parent, name=name, code=code, kind=OrgKind.VOLUNTEER_TEAM,
                                region=region or parent.region, founded_on=parse_date(founded_on, "founded_on", required=False),
-                               description=_text(description, "description", limit=TEXT_MAX))
+                               description=clean_text(description, "description", limit=TEXT_MAX))
     return team
 
 
@@ -102,7 +53,7 @@ def create_team(parent: Organization, *, actor, name: str, code: str, region=Non
 def add_member(team: Organization, *, actor, person, role: str = TeamRole.MEMBER, joined_on: Any = None) -> TeamMember:
     """A person of the talent database joins the team (listed by it as a volunteer, so the team's
     staff find them)."""
-    _require_active_team(team)
+    require_active_team(team)
     if not access.can_manage_team(actor, team):
         raise PermissionDenied(_("Only the team's staff may change its members."))
     if role not in TeamRole.values:
@@ -123,7 +74,7 @@ def add_member(team: Organization, *, actor, person, role: str = TeamRole.MEMBER
     record_event(actor=actor, action="team_member.added", obj=member, organization=team,
                  new={"person": person.pk, "role": role, "joined_on": joined_on})
     if person.user_id:
-        notify(kind="volunteering.member_added", user=person.user, link=_link("team", team.pk),
+        notify(kind="volunteering.member_added", user=person.user, link=link("team", team.pk),
                subject=_("You joined the volunteer team %(team)s") % {"team": team.name})
     return member
 
@@ -203,10 +154,10 @@ def _clean_demand(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
         name = sorted(unknown)[0]
         raise DomainError("unknown_field", _("Unknown field: %(name)s") % {"name": name}, field=name)
     checks = {
-        "title": lambda v: _text(v, "title", limit=128, required=True),
-        "requester": lambda v: _text(v, "requester", limit=128),
-        "description": lambda v: _text(v, "description", limit=TEXT_MAX),
-        "address": lambda v: _text(v, "address", limit=255, required=True),
+        "title": lambda v: clean_text(v, "title", limit=128, required=True),
+        "requester": lambda v: clean_text(v, "requester", limit=128),
+        "description": lambda v: clean_text(v, "description", limit=TEXT_MAX),
+        "address": lambda v: clean_text(v, "address", limit=255, required=True),
         "wanted_from": lambda v: parse_date(v, "wanted_from"),
         "wanted_until": lambda v: parse_date(v, "wanted_until", required=False),
     }
@@ -269,7 +220,7 @@ def _require_poster_staff(actor, demand: ServiceDemand) -> None:
 @transaction.atomic
 def take_demand(demand: ServiceDemand, *, actor, team: Organization) -> ServiceDemand:
     """open → taken: a team commits to the service."""
-    _require_active_team(team)
+    require_active_team(team)
     if not access.can_run_team(actor, team):
         raise PermissionDenied(_("Only the team's staff or leader may take a demand for it."))
     if not can_take_for(actor, demand, team):
@@ -283,7 +234,7 @@ def take_demand(demand: ServiceDemand, *, actor, team: Organization) -> ServiceD
     record_event(actor=actor, action="demand.taken", obj=demand, organization=demand.organization,
                  old={"status": DemandStatus.OPEN}, new={"status": demand.status, "team": team.pk})
     if demand.posted_by_id:
-        notify(kind="volunteering.demand_taken", user=demand.posted_by, link=_link("demand", demand.pk),
+        notify(kind="volunteering.demand_taken", user=demand.posted_by, link=link("demand", demand.pk),
                subject=_("%(team)s took your demand “%(title)s”") % {"team": team.name, "title": demand.title})
     return demand
 
@@ -302,13 +253,13 @@ def withdraw_demand(demand: ServiceDemand, *, actor, reason: str = "") -> Servic
     team = demand.team
     if not access.can_run_team(actor, team):
         raise PermissionDenied(_("Only the staff or leader of the team that took the demand may withdraw it."))
-    reason = _text(reason, "reason", limit=255)
+    reason = clean_text(reason, "reason", limit=255)
     demand.status, demand.team, demand.taken_by, demand.taken_at = DemandStatus.OPEN, None, None, None
     demand.save(update_fields=["status", "team", "taken_by", "taken_at", "updated_at"])
     record_event(actor=actor, action="demand.withdrawn", obj=demand, organization=demand.organization,
                  old={"status": DemandStatus.TAKEN, "team": team.pk}, new={"status": demand.status, "reason": reason})
     if demand.posted_by_id:
-        notify(kind="volunteering.demand_withdrawn", user=demand.posted_by, link=_link("demand", demand.pk), body=reason,
+        notify(kind="volunteering.demand_withdrawn", user=demand.posted_by, link=link("demand", demand.pk), body=reason,
                subject=_("%(team)s withdrew from your demand “%(title)s”") % {"team": team.name, "title": demand.title})
     return demand
 
@@ -336,11 +287,11 @@ def cancel_demand(demand: ServiceDemand, *, actor, reason: str = "") -> ServiceD
     if demand.status not in (DemandStatus.OPEN, DemandStatus.TAKEN):
         raise illegal(demand, _("cancelled"))
     old = demand.status
-    demand.status, demand.closed_at, demand.close_reason = DemandStatus.CANCELLED, timezone.now(), _text(reason, "reason", limit=255)
+    demand.status, demand.closed_at, demand.close_reason = DemandStatus.CANCELLED, timezone.now(), clean_text(reason, "reason", limit=255)
     demand.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
     record_event(actor=actor, action="demand.cancelled", obj=demand, organization=demand.organization,
                  old={"status": old}, new={"status": demand.status, "reason": demand.close_reason})
     if old == DemandStatus.TAKEN and demand.taken_by_id:
-        notify(kind="volunteering.demand_cancelled", user=demand.taken_by, link=_link("demand", demand.pk), body=demand.close_reason,
+        notify(kind="volunteering.demand_cancelled", user=demand.taken_by, link=link("demand", demand.pk), body=demand.close_reason,
                subject=_("The demand “%(title)s” was cancelled") % {"title": demand.title})
     return demand

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import PermissionDenied
-from kejia.organizations import scope
+from kejia.core.web import submit
 from kejia.organizations import selectors as org_selectors
 from kejia.volunteering import access, forms, records, selectors, services
 from kejia.volunteering.choices import DemandStatus, ServiceStatus
 from kejia.volunteering.models import ServiceDemand
-from kejia.volunteering.views import submit
 
 
 def _team_context(request, team, **bound) -> dict:

@@ -10,36 +10,24 @@ back next to the field with 400, or 409 when the object's state forbids it."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
 from kejia.core.sheets import Book, cell
-from kejia.organizations import scope, view_helpers
+from kejia.core.web import page_of, submit
 from kejia.organizations import selectors as org_selectors
-from kejia.organizations.views import form_error
+from kejia.organizations import view_helpers
 from kejia.people.selectors import my_person
 from kejia.volunteering import access, forms, selectors, services
 from kejia.volunteering.choices import POSTER_KINDS, DemandStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-
-
-def submit(request, form, run, done, success):
-    """Validate, run one service, say so and redirect; or (None, status) to render the page with."""
-    if not form.is_valid():
-        return None, 400
-    try:
-        result = run(form.cleaned_data)
-    except DomainError as exc:
-        return None, form_error(form, exc)
-    messages.success(request, done(result) if callable(done) else done)
-    return success(result), 200
 
 
 # ---- Home ---------------------------------------------------------------------------------------
@@ -94,7 +82,7 @@ def demands(request):
         qs = selectors.search_demands(request.user, status=cd["status"], text=cd["q"])
     else:
         qs = selectors.open_demands(text=cd["q"])
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, qs, PAGE_SIZE)
     return render(request, "volunteering/demands.html", {"form": form, "page": page, "staff": staff})
 
 
@@ -138,7 +126,7 @@ def demand_new(request, pk: int):
     status = 200
     if request.method == "POST":
         def run(d):
-            return services.post_demand(org, actor=user, **{**d, "region": selectors.region_by_code(d["region"])})
+            return services.post_demand(org, actor=user, **{**d, "region": selectors.get_region(d["region"])})
         response, status = submit(request, form, run, _("The demand was posted; teams of the county can take it."),
                                   lambda dm: redirect("volunteering:demand", pk=dm.pk))
         if response:

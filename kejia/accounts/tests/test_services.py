@@ -72,7 +72,7 @@ def test_grant_role_by_admin_and_scope_follows(tree):
     assert not selectors.visible_organizations(newbie).exists()
     grant_role(newbie, actor=tree.nj_admin, organization=tree.qh, kind="staff")
     assert set(selectors.visible_organizations(newbie).values_list("code", flat=True)) == {"QH"}
-    assert AuditEvent.objects.filter(action="role.granted", organization=tree.qh).exists()
+    assert AuditEvent.objects.filter(action="role.granted", organization_id=tree.qh.pk).exists()
 
 
 def test_grant_role_by_staff_or_outside_refused(tree):

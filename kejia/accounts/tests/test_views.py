@@ -24,8 +24,8 @@ def test_login_page_renders_in_chinese_by_default(client, db):
 
 def test_login_with_username_goes_home(client, tree):
     response = login(client, "xw_staff", tree.password)
-    assert response.status_code == 302 and response["Location"] == reverse("organizations:home")
-    assert client.get(reverse("organizations:home")).status_code == 200
+    assert response.status_code == 302 and response["Location"] == reverse("home:front")
+    assert client.get(reverse("home:front")).status_code == 200
 
 
 def test_login_with_phone_number(client, tree):
@@ -53,7 +53,7 @@ def test_login_follows_next_only_on_this_site(client, tree):
     assert ok["Location"] == "/orgs/"
     client.logout()
     evil = client.post(reverse("accounts:login"), {"identifier": "xw_staff", "password": tree.password, "next": "https://evil.example/"})
-    assert evil["Location"] == reverse("organizations:home")
+    assert evil["Location"] == reverse("home:front")
 
 
 def test_login_with_empty_or_overlong_input_is_400(client, db):

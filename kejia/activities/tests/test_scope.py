@@ -7,7 +7,7 @@ draft, members-only and invitation events; on each organization's main event a c
 registration and an attended one (with its certificate of attendance), the demo worker's own
 confirmed registration at XW and attended one at LX (with a certificate).
 
-What each actor may do is computed from the organization paths (`kejia.organizations.scope`), the
+What each actor may do is computed from the organization paths (`kejia.accounts.scope`), the
 selectors' visibility rule (`selectors.can_see`), ownership and state, never listed by hand:
 - outside: 404 (403 allowed) and nothing written, no registrant's name shown;
 - forbidden (in scope without a staff role, or the holder asking for a staff action, or someone
@@ -139,7 +139,7 @@ RESOLVE: dict[str, Callable] = {
 # ---- Who may do what: computed ------------------------------------------------------------------
 
 def _scope():
-    from kejia.organizations import scope
+    from kejia.accounts import scope
 
     return scope
 

@@ -32,7 +32,7 @@ def test_notice_is_queued_after_commit_and_sent_by_the_worker(db_queue):
         assert Notice.objects.filter(pk=notice.pk).exists()
         assert not DBTaskResult.objects.exists()
     task = DBTaskResult.objects.get()
-    assert task.task_path == "kejia.core.tasks.deliver_notice"
+    assert task.task_path == "kejia.core.notify.deliver_notice"
     # The queue is a table: the phone number is not in it in clear.
     assert "13912340009" not in str(task.args_kwargs)
     assert FakeSmsGateway.sent == []

@@ -3,7 +3,7 @@ API, reads and writes) × organizations, bodies, terms, seats, draft slates, con
 sets, rules and rule-set assignments of the fixture federation (XW, its sibling QH, LX in another
 branch, the society SOC and their parent NJ).
 
-Who may do what is computed from the organization paths with `kejia.organizations.scope`, the
+Who may do what is computed from the organization paths with `kejia.accounts.scope`, the
 leader's own account and the objects' state, never listed by hand:
 - view: ok in scope (a contact duty: in the assigning organization's scope, or one's own duty),
   else outside;
@@ -29,6 +29,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.accounts.models import RoleKind
 from kejia.accounts.services import create_user, grant_role
 from kejia.core.models import AuditEvent, Notice
@@ -49,7 +50,6 @@ from kejia.governance.models import (
     Term,
 )
 from kejia.governance.rulesets import load_rule_sets
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.organizations.tests.test_scope_matrix import OTHER_MATRICES
 from kejia.people import services as people_services

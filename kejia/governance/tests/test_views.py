@@ -126,13 +126,13 @@ def test_nav_link_for_every_role_and_for_leaders_without_one(client, tree):
     is a contact duty (no role) reaches their duties through it. A S&T worker with neither has
     nothing there: no menu entry."""
     for user in (tree.county_leader, tree.nj_admin):
-        assert f'href="{url("home")}"' in text(login(client, user).get(reverse("organizations:home"), follow=True))
-    assert f'href="{url("home")}"' not in text(login(client, tree.worker).get(reverse("organizations:home"), follow=True))
+        assert f'href="{url("home")}"' in text(login(client, user).get(reverse("home:front"), follow=True))
+    assert f'href="{url("home")}"' not in text(login(client, tree.worker).get(reverse("home:front"), follow=True))
     leader = person(tree, tree.nj, "常委")
     leader.user = tree.worker
     leader.save(update_fields=["user"])
     services.assign_contact(actor=tree.nj_staff, assigned_by=tree.nj, leader=leader, organization=tree.xw)
-    assert f'href="{url("home")}"' in text(login(client, tree.worker).get(reverse("organizations:home"), follow=True))
+    assert f'href="{url("home")}"' in text(login(client, tree.worker).get(reverse("home:front"), follow=True))
 
 
 # ---- Scope: sibling staff get 404, a worker 403/404, a leader 403 on writes ----------------------

@@ -12,11 +12,11 @@ record out of scope a 404). Refused requests write nothing."""
 import pytest
 from django.urls import reverse
 
+from kejia.accounts import scope
 from kejia.core.models import AuditEvent
 from kejia.grassroots.categories import load_categories
 from kejia.grassroots.models import Category, KeyStaff, Target
 from kejia.grassroots.services import record_key_staff
-from kejia.organizations import scope
 from kejia.organizations.tests.test_api import Api
 from kejia.people.services import create_person
 

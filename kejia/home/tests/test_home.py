@@ -98,12 +98,12 @@ def test_recommended_events_follow_my_disciplines(tree, worker_person):
 @pytest.mark.parametrize("actor", ["county_staff", "county_leader", "nj_admin", "platform"])
 def test_dashboard_stays_for_staff_leaders_and_admins(client, tree, actor):
     client.force_login(getattr(tree, actor))
-    assert client.get(reverse("organizations:home")).status_code == 200
+    assert client.get(reverse("home:front")).status_code == 200
 
 
 def test_dashboard_sends_a_worker_to_their_home(client, tree):
     client.force_login(tree.worker)
-    response = client.get(reverse("organizations:home"))
+    response = client.get(reverse("home:front"))
     assert response.status_code == 302 and response["Location"] == reverse("home:me")
 
 
@@ -124,5 +124,5 @@ def test_navigation_shows_a_worker_their_pages_and_staff_the_staff_pages(client,
     assert not [url for url in staff_only if f'href="{url}"' in html]
     assert f'href="{reverse("home:find")}"' in html and f'href="{reverse("people:me")}"' in html
     client.force_login(tree.county_staff)
-    html = client.get(reverse("organizations:home")).content.decode()
+    html = client.get(reverse("home:front")).content.decode()
     assert all(f'href="{url}"' in html for url in staff_only)

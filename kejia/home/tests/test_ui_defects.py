@@ -56,7 +56,7 @@ def test_favicon_is_served_and_linked(client, tree):
     assert response.status_code == 200
     assert b"".join(response.streaming_content if response.streaming else [response.content])[:4] == b"\x00\x00\x01\x00"
     client.force_login(tree.county_staff)
-    page = html(client.get(reverse("organizations:home")))
+    page = html(client.get(reverse("home:front")))
     assert 'rel="icon"' in page and 'href="/favicon.ico"' in page
 
 
@@ -64,7 +64,7 @@ def test_favicon_is_served_and_linked(client, tree):
 
 def test_menu_folds_behind_a_checkbox_toggle(client, tree):
     client.force_login(tree.county_staff)
-    page = html(client.get(reverse("organizations:home")))
+    page = html(client.get(reverse("home:front")))
     assert 'id="menu-toggle"' in page and 'for="menu-toggle"' in page
     assert ".menu-toggle:checked ~ .nav" in CSS.read_text()
 
@@ -79,9 +79,9 @@ def test_worker_menu_has_no_governance_nor_staff_entries(client, tree):
 
 def test_coverage_in_the_menu_only_for_a_territory(client, tree):
     client.force_login(tree.society_secretary)
-    assert reverse("organizations:coverage") not in nav(html(client.get(reverse("organizations:home"))))
+    assert reverse("organizations:coverage") not in nav(html(client.get(reverse("home:front"))))
     client.force_login(tree.county_staff)
-    assert reverse("organizations:coverage") in nav(html(client.get(reverse("organizations:home"))))
+    assert reverse("organizations:coverage") in nav(html(client.get(reverse("home:front"))))
 
 
 # ---- Dashboard: the coverage link, and an organization is not its own subordinate ---------------
@@ -89,7 +89,7 @@ def test_coverage_in_the_menu_only_for_a_territory(client, tree):
 def test_society_staff_dashboard_links_no_coverage_page_that_answers_404(client, tree):
     coverage = reverse("organizations:coverage")
     client.force_login(tree.society_secretary)
-    page = html(client.get(reverse("organizations:home")))
+    page = html(client.get(reverse("home:front")))
     for href in re.findall(r'href="(' + re.escape(coverage) + r'[^"]*)"', page):
         assert client.get(href.replace("&amp;", "&")).status_code == 200, href
     assert f"{coverage}?region=" not in page
@@ -99,7 +99,7 @@ def test_society_staff_dashboard_links_no_coverage_page_that_answers_404(client,
 
 def test_county_staff_dashboard_coverage_link_works(client, tree):
     client.force_login(tree.county_staff)
-    page = html(client.get(reverse("organizations:home")))
+    page = html(client.get(reverse("home:front")))
     link = f'{reverse("organizations:coverage")}?region=320102'
     assert link in page
     assert client.get(link).status_code == 200
@@ -111,7 +111,7 @@ def test_province_does_not_count_itself_among_its_subordinates(client, tree):
     counts = {kind: n for kind, _label, n in response.context["counts"]}
     assert "provincial_assoc" not in counts
     assert counts["municipal_assoc"] == 2
-    home = client.get(reverse("organizations:home"))
+    home = client.get(reverse("home:front"))
     assert "provincial_assoc" not in {kind for kind, _l, _n in home.context["cards"][0]["counts"]}
 
 

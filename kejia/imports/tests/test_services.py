@@ -168,7 +168,7 @@ def test_import_three_chiefs_column_records_key_staff_taken_in_by_a_grassroots_i
     assert Person.objects.get(name=row(1)["姓名"]).three_chiefs == "school_principal"
     areas = {a["code"]: a for a in counts_by_area(tree.platform, tree.xw)}
     assert (areas["XW"]["chiefs"], areas["XW-MY"]["chiefs"]) == (2, 2)
-    assert AuditEvent.objects.filter(action="key_staff.imported", organization=tree.my).count() == 1
+    assert AuditEvent.objects.filter(action="key_staff.imported", organization_id=tree.my.pk).count() == 1
     run(tree, _chiefs_file(), org=tree.my)  # the same file again: nobody recorded twice
     assert KeyStaff.objects.count() == 2
 

@@ -155,7 +155,7 @@ def test_check_certificate_unissued_serial_forged(cert):
     payload, _ = split(cert.token)
     fields = payload.decode().split("|")
     fields[1] = "0000000000000000"
-    token = certificates.sign_payload(dict(zip(certificates._FIELDS, fields, strict=True)), cert.key)
+    token = certificates.sign_payload(dict(zip(certificates.FIELDS, fields, strict=True)), cert.key)
     assert certificates.verify_token(token, keys=certificates.published_keys()).state == CertificateState.VALID
     assert certificates.check_certificate(token).state == CertificateState.FORGED
 
@@ -345,14 +345,14 @@ def test_changing_secret_key_reseal_then_drop_the_fallback(tree, society, cert, 
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new-" + "k" * 60, [old]
     key = certificates.signing_key()
     assert key.kid == cert.key.kid
-    certificates.sign_payload({name: "1" for name in certificates._FIELDS}, key)  # opens through the fallback
+    certificates.sign_payload({name: "1" for name in certificates.FIELDS}, key)  # opens through the fallback
     code, out = run("reseal_certificate_keys")
     assert code == 0 and json.loads(out) == {"resealed": [key.kid], "current": [], "retired": []}
     assert json.loads(run("reseal_certificate_keys")[1])["current"] == [key.kid]
     settings.SECRET_KEY_FALLBACKS = []
     key.refresh_from_db()
-    token = certificates.sign_payload({**{name: "1" for name in certificates._FIELDS}, "kid": key.kid}, key)
-    assert certificates.signed_fields(token, prefix=PREFIX, names=certificates._FIELDS, keys=certificates.published_keys())["kid"] == key.kid
+    token = certificates.sign_payload({**{name: "1" for name in certificates.FIELDS}, "kid": key.kid}, key)
+    assert certificates.signed_fields(token, prefix=PREFIX, names=certificates.FIELDS, keys=certificates.published_keys())["kid"] == key.kid
     from kejia.core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="certificate_key.resealed", object_id=str(key.pk)).count() == 1
@@ -362,7 +362,7 @@ def test_a_key_no_secret_opens_is_refused_clearly_and_retired_by_reseal(tree, so
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "other-" + "k" * 60, []
     key = certificates.signing_key()
     with pytest.raises(certificates.SigningKeyUnavailable) as err:
-        certificates.sign_payload({name: "1" for name in certificates._FIELDS}, key)
+        certificates.sign_payload({name: "1" for name in certificates.FIELDS}, key)
     assert err.value.status == 503 and "reseal_certificate_keys" in str(err.value.message)
     done = certificates.reseal_keys(actor=None)
     assert done["retired"] == [key.kid]

@@ -2,7 +2,7 @@
 API, reads and writes) × memberships, documents, payments, classes and societies of two
 learned societies in different branches (SOC under JS, SOC2 under WX).
 
-Who may do what is computed from the organization paths with `kejia.organizations.scope`, the
+Who may do what is computed from the organization paths with `kejia.accounts.scope`, the
 member's own account and the transitions of `choices.TRANSITIONS`, never listed by hand:
 - view: ok in scope or one's own membership, else outside;
 - staff action: outside unless in scope or own; forbidden (403, a page may say 404) without a
@@ -29,6 +29,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.accounts.services import create_user, grant_role
 from kejia.core.errors import NotFound
 from kejia.core.models import AuditEvent, Notice
@@ -46,7 +47,6 @@ from kejia.memberships.models import (
     MembershipEvent,
     MembershipRules,
 )
-from kejia.organizations import scope
 from kejia.organizations.kinds import InstitutionKind
 from kejia.organizations.models import Institution, Organization
 from kejia.organizations.services import create_organization

@@ -2,7 +2,7 @@
 POST) × object of the fixture federation (organizations, filings, divisions).
 
 Which objects lie outside an actor's scope is computed from their paths with
-`kejia.organizations.scope`, never listed by hand. Each (actor, endpoint) case requests every
+`kejia.accounts.scope`, never listed by hand. Each (actor, endpoint) case requests every
 object outside the scope and expects 403/404 with nothing written (the audit log, the object and
 every row a write could add are compared). Its positive controls: for each outcome an object inside
 the scope can have (allowed, in scope without the role, allowed but not in this state), one such
@@ -29,13 +29,14 @@ from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role
 from kejia.api import api
 from kejia.core.models import AuditEvent
 from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
 from kejia.core.validators import uscc_check_char
-from kejia.organizations import scope, services
+from kejia.organizations import services
 from kejia.organizations.kinds import TERRITORIAL_LEVEL
 from kejia.organizations.models import Filing, FilingStatus, Institution, Organization
 
@@ -393,7 +394,7 @@ def test_list_filings_api_returns_own_and_decidable_only(world, actor):
 
 
 HTML_LISTS = ["organizations:tree", "organizations:search?q=会", "organizations:audit", "organizations:filing_list",
-              "organizations:home",
+              "home:front",
               # The expert search's organization picker (kejia/search): its matches are the caller's scope.
               "search:organizations?field=organization&organization_q=会"]
 

@@ -46,7 +46,7 @@ def service_filing(tree):
 # ---- Dashboard -------------------------------------------------------------------------------
 
 def test_home_shows_anonymous_the_public_front_page_and_the_tree_asks_to_log_in(client, db):
-    response = client.get(reverse("organizations:home"))  # "/": the public front page (kejia/home)
+    response = client.get(reverse("home:front"))  # "/": the public front page (kejia/home)
     assert response.status_code == 200 and "home/front.html" in [t.name for t in response.templates]
     response = client.get(reverse("organizations:tree"))
     assert response.status_code == 302
@@ -56,7 +56,7 @@ def test_home_shows_anonymous_the_public_front_page_and_the_tree_asks_to_log_in(
 def test_home_renders_roles_counts_and_pending_filings(client, tree):
     services.submit_filing(actor=tree.county_staff, **service_filing(tree))
     client.force_login(tree.nj_staff)
-    response = page(client, "organizations:home")
+    response = page(client, "home:front")
     html = response.content.decode()
     assert "南京市科学技术协会" in html
     assert response.context["pending"] == 1
@@ -67,7 +67,7 @@ def test_home_renders_roles_counts_and_pending_filings(client, tree):
 
 def test_home_sends_a_user_without_role_to_their_online_home(client, tree):
     client.force_login(tree.worker)
-    response = client.get(reverse("organizations:home"), follow=True)
+    response = client.get(reverse("home:front"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("home:me")
     assert reverse("organizations:filing_new") in response.content.decode()
 
@@ -466,7 +466,7 @@ def test_overlong_and_garbage_form_input_is_400(client, tree):
 
 def test_language_is_chinese_by_default_and_switches_to_english(client, tree):
     client.force_login(tree.county_staff)
-    html = page(client, "organizations:home").content.decode()
+    html = page(client, "home:front").content.decode()
     assert '<html lang="zh-hans">' in html
     assert reverse("set_language") in html
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("organizations:tree")})

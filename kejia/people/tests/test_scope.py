@@ -1,6 +1,6 @@
 """The people endpoints' scope matrix: actors × endpoints (pages and API, reads and writes) × people
 listed by different organizations. Who may do what is computed from the organization paths with
-`kejia.organizations.scope`, never listed by hand. Outside: 403/404 and nothing written; in
+`kejia.accounts.scope`, never listed by hand. Outside: 403/404 and nothing written; in
 scope without a staff role: 403 (a page may say 404) and nothing written; allowed: 2xx/3xx and
 an audit row for a write (the positive control)."""
 
@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
+from kejia.accounts import scope
 from kejia.core.models import AuditEvent
 from kejia.core.testing import scope_matrix as sm
-from kejia.organizations import scope
 from kejia.people import services
 from kejia.people.models import Achievement, Listing, Person
 from kejia.people.tests.helpers import ID_A, ID_B, ID_C, link, resident_id

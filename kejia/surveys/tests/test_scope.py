@@ -8,7 +8,7 @@ people, two questions, a pending third so that publishing makes a new version), 
 survey of XW; a survey station under XW collecting the XW survey, with its clerk; an open link
 of the XW survey.
 
-Who may do what is computed from the organization paths with `kejia.organizations.scope`, the
+Who may do what is computed from the organization paths with `kejia.accounts.scope`, the
 invitations and the survey's state, never listed by hand:
 - view (results, tracking, exports, pages of the builder): ok in the scope of the survey's
   organization, else outside (403/404);
@@ -32,12 +32,12 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
+from kejia.accounts import scope
 from kejia.accounts.models import RoleKind
 from kejia.accounts.services import create_user, grant_role
 from kejia.core.models import AuditEvent, Notice
 from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.organizations.services import create_organization
 from kejia.people import services as people_services

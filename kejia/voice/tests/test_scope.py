@@ -4,7 +4,7 @@ kejia/organizations/tests/test_scope_matrix.py.
 
 The world: items sent by the S&T worker and by a second sender to XW, QH, LX, SOC, XW-MY and NJ, in
 several states, and answers to publish. Who may do what is computed from the organization paths
-(`kejia.organizations.scope`), the sender and the item's state, never listed by hand:
+(`kejia.accounts.scope`), the sender and the item's state, never listed by hand:
 - view: the sender, or anyone whose scope covers the handling organization; else outside (404);
 - assign, forward: staff or administrators covering the handling organization; in view without
   that role, forbidden (403); an item not waiting for an answer, invalid (409);
@@ -20,12 +20,12 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
+from kejia.accounts import scope
 from kejia.accounts.models import RoleKind
 from kejia.accounts.services import create_user, grant_role
 from kejia.core.models import AuditEvent, Notice
 from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
-from kejia.organizations import scope
 from kejia.voice import selectors, services
 from kejia.voice.choices import OPEN_STATUSES, ItemStatus
 from kejia.voice.models import Answer, Item, ItemEvent

@@ -20,11 +20,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.accounts.services import create_user
 from kejia.core.models import AuditEvent, Notice
 from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 from kejia.people import selectors as people_selectors
 from kejia.people.models import Listing

@@ -1,0 +1,51 @@
+"""What every app's pages share: a service's refusal put next to the form field it names, one
+form submission (validate, run one service, say so), and one page of a list."""
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+
+from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+
+
+def form_error(form, exc: DomainError) -> int:
+    """Put a service's refusal next to the field it names; return the status to answer with.
+    Scope and permission refusals are not form errors: they go on to the error page."""
+    if isinstance(exc, NotFound | PermissionDenied):
+        raise exc
+    if isinstance(exc, ValidationFailed):
+        for field, problems in exc.errors.items():
+            for problem in problems:
+                form.add_error(field if field in form.fields else None, str(problem))
+    else:
+        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+    return exc.status
+
+
+def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any], str], success: Callable[[Any], Any] | None = None,
+           *, illegal_state: Collection[str] = ()) -> tuple[Any, int]:
+    """Validate `form`, run one service with its cleaned data and say `done` (a message, or a
+    function of the result). Returns (success(result) — or the result itself —, 200) on success,
+    else (None, status): 400 for an invalid form, 409 for a refusal whose code is in
+    `illegal_state`, the error's own status otherwise (the page is rendered again with it)."""
+    if not form.is_valid():
+        return None, 400
+    try:
+        result = run(form.cleaned_data)
+    except DomainError as exc:
+        return None, failed(form, exc, illegal_state)
+    messages.success(request, done(result) if callable(done) else done)
+    return (success(result) if success else result), 200
+
+
+def failed(form, exc: DomainError, illegal_state: Collection[str] = ()) -> int:
+    """`form_error`, with 409 for a refusal because of the object's state."""
+    status = form_error(form, exc)
+    return 409 if exc.code in illegal_state else status
+
+
+def page_of(request, rows, per_page: int) -> Page:
+    """The page of `rows` that the query string's `page` asks for (the last one past the end)."""
+    return Paginator(rows, per_page).get_page(request.GET.get("page"))
