@@ -331,7 +331,15 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
     bodies with a rule against the previous term. The results are the same as reading everything."""
     today = today or timezone.localdate()
     rules = applicable_rules({t.body.organization.path for t in terms}, ruleset=ruleset)
-    applying = {t.pk: [r for r in rules[t.body.organization.path] if applies(r, t.body.kind, t.body.organization.kind)] for t in terms}
+    applying: dict[int, list[Rule]] = {}
+    chosen: dict[tuple[str, str], list[Rule]] = {}  # (path, body kind) → rules: bodies of one organization share them
+    for t in terms:
+        body = t.body
+        org = body.organization
+        key = (org.path, body.kind)
+        if key not in chosen:
+            chosen[key] = [r for r in rules[org.path] if applies(r, body.kind, org.kind)]
+        applying[t.pk] = chosen[key]
     reads_seats = [t.pk for t in terms if any(r.measure in SHARE_MEASURES or r.measure in PERSON_MEASURES for r in applying[t.pk])]
     wanted = set(reads_seats)
     counted = [t.pk for t in terms if t.pk not in wanted]
@@ -340,7 +348,7 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
     for start in range(0, len(reads_seats), 5000):
         chunk = reads_seats[start:start + 5000]
         for row in Seat.objects.filter(_open_seats(today), term_id__in=chunk).values_list("term_id", *SEAT_VALUES).iterator(chunk_size=5000):
-            seats_by_term[row[0]].append(_seat_fact(row[1:]))
+            seats_by_term[row[0]].append(SeatFact(*row[1:]))
     for start in range(0, len(counted), 5000):
         chunk = counted[start:start + 5000]
         seat_counts.update(Seat.objects.filter(_open_seats(today), term_id__in=chunk).order_by().values("term_id")
