@@ -40,7 +40,13 @@ def _answers(port: int) -> bool:
 
 
 def _port_free(port: int) -> bool:
+    """Nothing listens, and a server could bind it again (SO_REUSEADDR, as servers do: the
+    connections this script made may linger in TIME_WAIT)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return False
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:
