@@ -15,8 +15,7 @@ to the province with its subtree. Then, in the same run:
 (b) the naive loop: for each current term, one query for its seats, two for the rule sets
     assigned to its organization or (with subtree) its ancestors and their rules, one per
     official for their society posts (and their approval), one for their declared outside posts
-    and one for their terms in the organization, one for the active members when a staff rule
-    applies, two for the previous term's seats; evaluated with the same `compliance.evaluate_rule`, so only
+    and one for their terms in the organization, two for the previous term's seats; evaluated with the same `compliance.evaluate_rule`, so only
     the data access differs.
 
 The naive loop runs on every body when a timed sample says it finishes within --naive-budget
@@ -121,9 +120,8 @@ def _naive_report(term, today) -> list:
     from django.db.models import Q
 
     from kejia.governance import compliance
-    from kejia.governance.choices import PERSON_MEASURES, POST_ROLES, Measure
+    from kejia.governance.choices import PERSON_MEASURES, POST_ROLES
     from kejia.governance.models import DeclaredPost, Rule, RuleSetAssignment, Seat, Term
-    from kejia.memberships.models import Membership
     from kejia.organizations.kinds import SOCIETY_KINDS
 
     org = term.body.organization
@@ -154,8 +152,6 @@ def _naive_report(term, today) -> list:
             for kind, role, number in (Seat.objects.filter(person_id=s.person_id, term__body__organization_id=org.pk)
                                        .values_list("term__body__kind", "role", "term__number")):
                 ctx.terms.setdefault((org.pk, compliance.term_group(kind), s.person_id, compliance.post_of(role)), set()).add(number)
-    if Measure.STAFF_SHARE in measures:
-        ctx.members[org.pk] = Membership.objects.filter(society_id=org.pk, status="active").count()
     previous = None
     before = Term.objects.filter(body_id=term.body_id, number__lt=term.number, actual_end__isnull=False).order_by("-number").first()
     if before is not None:

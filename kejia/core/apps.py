@@ -9,8 +9,11 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.conf import settings
+        from django.core import checks
 
         from kejia.core import lookups  # noqa: F401  (registers the path-prefix lookup)
-        from kejia.core.keys import refuse_development_keys
+        from kejia.core.keys import check_development_keys, check_development_keys_deploy, refuse_development_keys
 
+        checks.register(check_development_keys, checks.Tags.security)
+        checks.register(check_development_keys_deploy, checks.Tags.security, deploy=True)
         refuse_development_keys(settings)  # every entry point runs this: server, manage.py, worker

@@ -468,18 +468,31 @@ def slate_delete(request, pk: int):
 def _compliance_rows(user, org, ruleset: str | None) -> list[dict]:
     today = timezone.localdate()
     rows = []
+    labels: dict[tuple, str] = {}  # a label per kind and per measure, not per row (a province has ~1 000 bodies)
+
+    def measure(r) -> str:
+        key = (r.measure, r.param)
+        if key not in labels:
+            labels[key] = _measure_label(r.measure, r.param)
+        return labels[key]
+
+    def kind(k: str) -> str:
+        if k not in labels:
+            labels[k] = _kind_label(k)
+        return labels[k]
+
     for report in compliance.subtree_compliance(org, today=today, ruleset=ruleset):
         t, b = report.term, report.body
-        rows.append({"org": b.organization, "body": b, "kind": _kind_label(b.kind), "term": t, "planned_end": t.planned_end,
+        rows.append({"org": b.organization, "body": b, "kind": kind(b.kind), "term": t, "planned_end": t.planned_end,
                      "overdue": t.planned_end < today, "seats": report.seats,
-                     "failures": [_measure_label(r.measure, r.param) for r in report.failures],
-                     "targets": [_measure_label(r.measure, r.param) for r in report.targets_missed]})
+                     "failures": [measure(r) for r in report.failures],
+                     "targets": [measure(r) for r in report.targets_missed]})
     # Bodies without a current term are listed too: one row per body.
     running = Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=org.path).values("body_id")
     idle = (selectors.visible_bodies(user).filter(organization__path__descends=org.path).exclude(pk__in=running)
             .order_by("organization__path", "kind"))
     for b in idle:
-        rows.append({"org": b.organization, "body": b, "kind": _kind_label(b.kind), "term": None, "planned_end": None, "overdue": False,
+        rows.append({"org": b.organization, "body": b, "kind": kind(b.kind), "term": None, "planned_end": None, "overdue": False,
                      "seats": 0, "failures": [], "targets": []})
     return rows
 

@@ -1,6 +1,6 @@
 """Reads that depend on who asks. Views and the API call these, never `Model.objects.get`."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from kejia.accounts import scope
 from kejia.core.errors import NotFound
@@ -136,27 +136,32 @@ def can_analyse_region(user, region: Region) -> bool:
 
 def coverage(user, region: Region) -> dict:
     """Counties and townships under `region` with no active association of their level, and the
-    universities, parks and large enterprises there with none."""
+    universities, parks and large enterprises there with none.
+
+    "Covered" is a membership test against the set of regions (or host units) that have an
+    active association of the kind, computed once per query (`IN (SELECT …)`), not a correlated
+    EXISTS per row: on SQLite that EXISTS scanned the kind's organizations for each of a
+    province's 1 200 townships (docs/benchmarks.md, "Pages")."""
     if not can_analyse_region(user, region):
         raise NotFound()
     active = Organization.objects.filter(status=OrgStatus.ACTIVE)
     result = {"region": region}
     for level, kind, key in ((RegionLevel.COUNTY, OrgKind.COUNTY_ASSOCIATION, "counties"),
                              (RegionLevel.TOWNSHIP, OrgKind.TOWNSHIP_ASSOCIATION, "townships")):
-        regions = Region.objects.filter(path__descends=region.path, level=level).annotate(
-            covered=Exists(active.filter(kind=kind, region=OuterRef("pk"))))
-        total = regions.count()
-        gaps = regions.filter(covered=False).select_related("parent").order_by("code")
-        result[key] = {"total": total, "gap_count": gaps.count(), "gaps": gaps}
+        regions = Region.objects.filter(path__descends=region.path, level=level)
+        covered = Q(code__in=active.filter(kind=kind, region__isnull=False).values("region_id"))
+        counts = regions.aggregate(total=Count("code"), covered=Count("code", filter=covered))
+        gaps = regions.exclude(covered).select_related("parent").order_by("code")
+        result[key] = {"total": counts["total"], "gap_count": counts["total"] - counts["covered"], "gaps": gaps}
     wanted = Q(kind__in=[InstitutionKind.UNIVERSITY, InstitutionKind.PARK]) | Q(kind=InstitutionKind.ENTERPRISE, is_large=True) \
         | Q(kind=InstitutionKind.RESEARCH_INSTITUTE)
     institutions = Institution.objects.filter(wanted, region__path__descends=region.path)
+    totals = {row["kind"]: row["n"] for row in institutions.order_by().values("kind").annotate(n=Count("id"))}
     rows = []
     for inst_kind, org_kind in COVERING_KIND.items():
-        of_kind = institutions.filter(kind=inst_kind).annotate(
-            covered=Exists(active.filter(kind=org_kind, host=OuterRef("pk"))))
-        rows.append({"kind": InstitutionKind(inst_kind), "total": of_kind.count(),
-                     "gaps": of_kind.filter(covered=False).select_related("region").order_by("region_id", "name")})
+        hosts = active.filter(kind=org_kind, host__isnull=False).values("host_id")
+        rows.append({"kind": InstitutionKind(inst_kind), "total": totals.get(inst_kind, 0),
+                     "gaps": institutions.filter(kind=inst_kind).exclude(pk__in=hosts).select_related("region").order_by("region_id", "name")})
     result["institutions"] = rows
     return result
 

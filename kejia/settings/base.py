@@ -111,8 +111,10 @@ DATABASES = {
 # WEB_WORKERS × WEB_THREADS + TASK_WORKERS + DB_SPARE_CONNECTIONS against PostgreSQL's
 # max_connections (less its reserved slots, and the database's and role's own limits) before it
 # starts (docs/deploy.md). The granian variables are read too, as granian itself reads them.
+# WEB_THREADS unset: `serve` chooses (kejia/core/management/commands/serve.py, default_threads):
+# 8 on PostgreSQL, 4 on SQLite (one writer at a time), never more than 2 × CPUs + 1.
 WEB_WORKERS = int(env_str("WEB_WORKERS", env_str("GRANIAN_WORKERS", "2")))
-WEB_THREADS = int(env_str("WEB_THREADS", env_str("GRANIAN_BLOCKING_THREADS", "8")))
+WEB_THREADS = int(env_str("WEB_THREADS", env_str("GRANIAN_BLOCKING_THREADS", "")) or 0) or None
 TASK_WORKERS = int(env_str("TASK_WORKERS", "1"))
 DB_SPARE_CONNECTIONS = int(env_str("DB_SPARE_CONNECTIONS", "5"))
 # PostgreSQL behind pgbouncer in transaction pooling (docs/deploy.md): no server-side cursors, and

@@ -66,3 +66,29 @@ def test_keys_at_development_default(settings, overrides, expected):
         with pytest.raises(ImproperlyConfigured):
             refuse_development_keys(settings, argv=["granian"])
         refuse_development_keys(settings, argv=["manage.py", "compilemessages"])
+
+
+def _security_errors(include_deployment_checks=False):
+    from django.core import checks
+
+    return sorted(m.id for m in checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=include_deployment_checks)
+                  if m.id and m.id.startswith("kejia."))
+
+
+def test_development_keys_are_a_system_check(settings):
+    settings.SECRET_KEY, settings.PII_KEY, settings.DEBUG = DEVELOPMENT_SECRET_KEY, DEVELOPMENT_PII_KEY, False
+    settings.ALLOW_DEVELOPMENT_KEYS, settings.SECRET_KEY_FALLBACKS = False, []
+    assert _security_errors() == ["kejia.E001"]
+    settings.DEBUG = True
+    assert _security_errors(include_deployment_checks=True) == []
+    settings.DEBUG, settings.ALLOW_DEVELOPMENT_KEYS = False, True
+    assert _security_errors() == []  # a development machine (make demo, the tests) starts…
+    assert _security_errors(include_deployment_checks=True) == ["kejia.E002"]  # …but `check --deploy` says no
+    settings.SECRET_KEY, settings.PII_KEY = _random_keys()["SECRET_KEY"], _random_keys()["PII_KEY"]
+    assert _security_errors(include_deployment_checks=True) == []
+
+
+def test_check_deploy_fails_with_the_published_keys_even_where_allowed():
+    done = _start(_env(ALLOW_DEVELOPMENT_KEYS="true"), "check", "--deploy", "--fail-level", "ERROR")
+    assert done.returncode != 0 and "kejia.E002" in done.stderr
+    assert "kejia.E002" not in _start(_env(**_random_keys()), "check", "--deploy").stderr
