@@ -78,10 +78,10 @@ def _measure(args) -> dict:
     from django.test import Client
     from django.urls import reverse
 
+    from kejia.accounts import scope
     from kejia.accounts.models import User
     from kejia.core.models import AuditEvent
-    from kejia.organizations import scope
-    from kejia.organizations.demo import SEED_ACTION
+    from kejia.demo.common import SEED_ACTION
     from kejia.organizations.models import Organization
 
     anonymous = Client()
