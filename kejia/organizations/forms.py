@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import RoleKind
+from kejia.core import audit_labels
 from kejia.core.validators import validate_division_code
 from kejia.organizations.kinds import FILABLE_KINDS, OrgKind, OrgStatus, PartyCoverage, SocietyClass
 from kejia.reference.models import Discipline, Region
@@ -183,9 +184,7 @@ class ReturnForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("action"), max_length=64, required=False,
-                             help_text=_("An action such as organization.moved, or its first part (organization) for all of its kind."),
-                             widget=forms.TextInput(attrs={"list": "audit-actions", "autocomplete": "off"}))
+    action = forms.ChoiceField(label=_("action"), required=False, choices=audit_labels.action_choices)
     organization = forms.IntegerField(label=_("organization"), required=False, min_value=1, widget=forms.HiddenInput)
 
 
