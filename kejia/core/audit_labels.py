@@ -369,6 +369,25 @@ FIELD_LABELS = {
     "worker": pgettext_lazy("audit field", "S&T worker"),
     "working_days": pgettext_lazy("audit field", "working days"),
     "year": pgettext_lazy("audit field", "year"),
+    # The demo seeds' summaries.
+    "answers": pgettext_lazy("audit field", "answers"),
+    "certificates of attendance": pgettext_lazy("audit field", "certificates of attendance"),
+    "check-ins": pgettext_lazy("audit field", "check-ins"),
+    "demands": pgettext_lazy("audit field", "service requests"),
+    "escalated": pgettext_lazy("audit field", "escalated"),
+    "events": pgettext_lazy("audit field", "events"),
+    "invitations": pgettext_lazy("audit field", "invitations"),
+    "items": pgettext_lazy("audit field", "items"),
+    "open": pgettext_lazy("audit field", "open"),
+    "organization_id": pgettext_lazy("audit field", "organization"),
+    "public answers": pgettext_lazy("audit field", "public answers"),
+    "registrations": pgettext_lazy("audit field", "registrations"),
+    "responses": pgettext_lazy("audit field", "answer sheets"),
+    "services": pgettext_lazy("audit field", "services"),
+    "surveys": pgettext_lazy("audit field", "surveys"),
+    "teams with members": pgettext_lazy("audit field", "teams with members"),
+    "waitlisted": pgettext_lazy("audit field", "waitlisted"),
+    "worker's items": pgettext_lazy("audit field", "the demo worker's items"),
 }
 
 # Demo logins' roles beyond the role kinds (organization.demo_seeded records them).

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
+from kejia.governance.rulesets import title_of
 from kejia.organizations.forms import ALL, DateInput
 from kejia.organizations.kinds import OrgKind
 
@@ -112,7 +113,7 @@ class ComplianceFilterForm(forms.Form):
 
     def __init__(self, *args, rulesets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ruleset"].choices = ALL + [(name, name) for name in rulesets]
+        self.fields["ruleset"].choices = ALL + [(name, title_of(name)) for name in rulesets]
 
 
 class RuleSetForm(forms.Form):

@@ -45,6 +45,20 @@ class S:
     rules: list[R] = field(default_factory=list)
 
 
+# The shipped sets' names are keys (load_rule_sets, the API's ?ruleset=); pages show these titles.
+# A set an administrator creates shows its own name.
+TITLES = {
+    "national": "中国科协领导机构构成要求",
+    "jiangsu": "江苏省各级科协领导机构构成要求",
+    "societies": "江苏省科协所属学会领导机构构成要求",
+    "plan2025": "“十四五”领导机构代表比例提升目标",
+}
+
+
+def title_of(name: str) -> str:
+    return TITLES.get(name, name)
+
+
 SEED_000 = "seeds/000_c23b6a1116c3d8a1.txt"
 SEED_002 = "seeds/002_dd2c9a3474290213.txt"
 SEED_003 = "seeds/003_73f9d7d21f6b67ef.txt"

@@ -19,7 +19,7 @@ class ExpertSearchForm(forms.Form):
     frontline = forms.BooleanField(label=_("Front-line only"), required=False)
     age_min = forms.IntegerField(label=_("Age from"), min_value=0, max_value=150, required=False)
     age_max = forms.IntegerField(label=_("Age to"), min_value=0, max_value=150, required=False)
-    page = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    page = forms.IntegerField(label=_("page number"), min_value=1, max_value=1000, required=False)
 
     def filters(self) -> ExpertFilters:
         d = self.cleaned_data

@@ -9,8 +9,9 @@ takes it from a link the same user was shown on an earlier page (so the object i
 can see), else from `FALLBACK_MODELS` (the newest object of that kind). Every pattern is fetched
 at most once per user. The text of a page is its visible text and the attributes people read
 (title, placeholder, aria-label, alt, value of buttons); scripts, styles, e-mail addresses, URLs
-and the contents of `<code>`/`<kbd>`/`<pre>` and of elements marked `translate="no"` are dropped.
-A run of Latin words is English unless every word in it is allowed: in `ALLOWED`, an acronym or
+and the contents of `<code>`/`<kbd>`/`<pre>` and of elements marked `translate="no"` or in another language (`lang="en"`, pinyin as
+`lang="zh-Latn"`) are dropped.
+So are the tokens of a format (`{code}`). A run of Latin words is English unless every word in it is allowed: in `ALLOWED`, an acronym or
 code (no lower-case letter, or a mix of letters and digits), or a unit."""
 
 import re
@@ -35,7 +36,8 @@ VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
 READ_ATTRS = {"title", "placeholder", "aria-label", "alt"}
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 URLISH = re.compile(r"(https?://|/)[\w./?=&%#:+-]*")
-LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'’.&-]*(?:[ \t]+[A-Za-z][A-Za-z0-9'’.&-]*)*")
+PLACEHOLDER = re.compile(r"\{[\w:]+\}")  # the tokens of a format users type: {code}-{year}-{seq:05}
+LATIN_RUN = re.compile(r"[A-Za-z][\w'’.&-]*(?:[ \t]+[A-Za-z][\w'’.&-]*)*", re.ASCII)
 
 # A page with an id that no link led to: the newest object of this model fills it (the page may
 # then answer 403/404 for this user, which is skipped).
@@ -82,10 +84,10 @@ class _Text(HTMLParser):
 
     def handle_starttag(self, tag, attrs) -> None:
         attrs = dict(attrs)
-        if tag in VOID_TAGS:
-            if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
-                self.parts.append(attrs["value"])
-        elif tag in SKIP_TAGS or attrs.get("translate") == "no" or self.skip:
+        if self.skip and tag in VOID_TAGS:
+            return
+        if tag not in VOID_TAGS and (tag in SKIP_TAGS or attrs.get("translate") == "no" or self.skip
+              or (attrs.get("lang") and not attrs["lang"].lower().startswith("zh-hans") and attrs["lang"].lower() != "zh")):
             self.skip.append(tag)
             return
         for name in READ_ATTRS:
@@ -113,20 +115,22 @@ def visible_text(html: str) -> list[str]:
     return [p for p in (" ".join(part.split()) for part in parser.parts) if p]
 
 
-def _allowed(word: str) -> bool:
+def _allowed(word: str, names: frozenset[str] = frozenset()) -> bool:
     bare = word.strip("'’.&-")
     if not bare or len(bare) == 1:
         return True
-    if bare.lower() in ALLOWED or word.lower() in ALLOWED:
+    if bare.lower() in ALLOWED or word.lower() in ALLOWED or bare in names:
         return True
     if not any(c.islower() for c in bare):  # an acronym or code: CAST, GB/T, XW-01
         return True
     return any(c.isdigit() for c in bare)  # a code: MA1XYW0, v2
 
 
-def english_runs(text: str) -> list[str]:
-    text = URLISH.sub(" ", EMAIL.sub(" ", text))
-    return [run for run in (m.group(0) for m in LATIN_RUN.finditer(text)) if not all(_allowed(w) for w in run.split())]
+def english_runs(text: str, names: frozenset[str] = frozenset()) -> list[str]:
+    """The runs of Latin words in `text` that are not all allowed; `names` are more allowed words
+    (the usernames of the demo, which pages show in pickers and logs)."""
+    text = PLACEHOLDER.sub(" ", URLISH.sub(" ", EMAIL.sub(" ", text)))
+    return [run for run in (m.group(0) for m in LATIN_RUN.finditer(text)) if not all(_allowed(w, names) for w in run.split())]
 
 
 def patterns() -> list[tuple[str, URLPattern]]:
@@ -157,12 +161,13 @@ def _fallback_url(name: str, pattern: URLPattern) -> str | None:
 HREF = re.compile(r'href="([^"#]+)"')
 
 
-def crawl(client: Client, *, names: Iterable[str] | None = None, shown: set[str] | None = None) -> dict[str, list[str]]:
+def crawl(client: Client, *, only: Iterable[str] | None = None, shown: set[str] | None = None,
+          names: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """{url: [English runs]} for every page the client can see; `shown` collects the URL names
     that answered with a page."""
     todo = dict(patterns())
-    if names is not None:
-        todo = {k: v for k, v in todo.items() if k in set(names)}
+    if only is not None:
+        todo = {k: v for k, v in todo.items() if k in set(only)}
     todo = {k: v for k, v in todo.items() if k not in NOT_PAGES}
     queue = deque(reverse(name) for name, p in todo.items() if not p.pattern.converters)
     seen_names: set[str] = set()
@@ -175,7 +180,7 @@ def crawl(client: Client, *, names: Iterable[str] | None = None, shown: set[str]
         html = response.content.decode()
         if shown is not None:
             shown.add(resolve(urlsplit(url).path).view_name)
-        runs = sorted({run for text in visible_text(html) for run in english_runs(text)})
+        runs = sorted({run for text in visible_text(html) for run in english_runs(text, names)})
         if runs:
             findings[url] = runs
         for href in HREF.findall(html):
@@ -203,14 +208,33 @@ def crawl(client: Client, *, names: Iterable[str] | None = None, shown: set[str]
         queue.extend(extra)
 
 
-def demo_users():
+def demo_users(*, one_per_role: bool = False):
     from kejia.accounts.models import User
     from kejia.core.models import AuditEvent
     from kejia.organizations.demo import SEED_ACTION
 
     event = AuditEvent.objects.filter(action=SEED_ACTION).order_by("-id").first()
-    usernames = [u["username"] for u in (event.new.get("users", []) if event else [])]
+    logins = event.new.get("users", []) if event else []
+    if one_per_role:
+        # One login per role (a society's staff apart): js_staff stands for nj_staff and qh_staff too.
+        users = User.objects.filter(username__in=[u["username"] for u in logins]).select_related()
+        kinds = {u.username: u for u in users}
+        picked: dict[tuple, str] = {}
+        for login in logins:
+            user = kinds.get(login["username"])
+            role = user.roles.select_related("organization").first() if user else None
+            key = (login["role"], "society" in (role.organization.kind if role else ""))
+            picked.setdefault(key, login["username"])
+        usernames = list(picked.values())
+    else:
+        usernames = [u["username"] for u in logins]
     return list(User.objects.filter(username__in=usernames).order_by("pk"))
+
+
+def usernames() -> frozenset[str]:
+    from kejia.accounts.models import User
+
+    return frozenset(User.objects.values_list("username", flat=True))
 
 
 def main() -> None:
@@ -222,7 +246,7 @@ def main() -> None:
         for user in demo_users():
             client = Client()
             client.force_login(user)
-            for url, runs in crawl(client, shown=shown).items():
+            for url, runs in crawl(client, shown=shown, names=usernames()).items():
                 for run in runs:
                     total.setdefault(run, set()).add(f"{user.username} {url}")
         for run, where in sorted(total.items(), key=lambda kv: -len(kv[1])):
