@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.accounts.models import RoleKind
 from kejia.core import audit_labels
@@ -120,7 +121,7 @@ class MoveForm(forms.Form):
 class GrantRoleForm(forms.Form):
     username = forms.CharField(label=_("username"), max_length=150)
     kind = forms.ChoiceField(label=_("role"), choices=RoleKind.choices)
-    title = forms.CharField(label=_("title"), max_length=64, required=False)
+    title = forms.CharField(label=pgettext_lazy("post", "title"), max_length=64, required=False)
 
 
 class RevokeRoleForm(forms.Form):
