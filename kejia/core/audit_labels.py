@@ -463,7 +463,9 @@ def format_value(value: Any, key: str = "", object_type: str = "") -> str:
     if isinstance(value, dict):
         if key == "by_kind":
             return "；".join(f"{_role_or_kind('kind', k) or k}：{format_value(v)}" for k, v in value.items())
-        return "；".join(f"{field_label(k, object_type)}：{format_value(v, k, object_type)}" for k, v in value.items())
+        # A login of the demo seed: its title is a post (职务), not a heading.
+        labels = {"title": pgettext_lazy("post", "title")} if key == "users" else {}
+        return "；".join(f"{labels.get(k) or field_label(k, object_type)}：{format_value(v, k, object_type)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return "、".join(format_value(v, key, object_type) for v in value)
     if isinstance(value, str):

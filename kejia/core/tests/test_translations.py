@@ -115,3 +115,25 @@ def test_every_template_message_is_in_the_catalogue():
                 missing.append(f"{path.name}: {key[1]!r}" + (f" (context {key[0]!r})" if key[0] else ""))
     assert seen > 500
     assert not missing, f"{len(missing)} template messages not in the catalogue: {missing[:20]}"
+
+
+HAN = r"[\u4e00-\u9fff]"
+ASCII_PUNCTUATION_IN_CHINESE = re.compile(rf"{HAN} ?[,:;?!()]|[,;:?!()] ?{HAN}|\([^()]*{HAN}[^()]*\)")
+# Where the ASCII comma is what the code reads: yesno's argument.
+TYPED_COMMAS = ("yes,no",)
+
+
+def test_chinese_messages_use_chinese_punctuation():
+    """，（）：；？！ in Chinese text, not their ASCII forms (placeholders, tags and typed formats aside)."""
+    wrong = []
+    for entry in parse_po(PO.read_text(encoding="utf-8")):
+        msgid = entry.get("msgid", "")
+        if not msgid or any(marker in msgid for marker in TYPED_COMMAS):
+            continue
+        for key, value in entry.items():
+            if key.startswith("msgstr"):
+                text = re.sub(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}|<[^>]+>|https?://\S+", " ", value)
+                if ASCII_PUNCTUATION_IN_CHINESE.search(text):
+                    wrong.append(value)
+    assert ASCII_PUNCTUATION_IN_CHINESE.search("请填写(必填)") and not ASCII_PUNCTUATION_IN_CHINESE.search("请填写（必填）：姓名，电话")
+    assert not wrong, f"{len(wrong)} messages with ASCII punctuation in Chinese: {wrong[:10]}"
