@@ -57,10 +57,10 @@ FALLBACK_MODELS = {
     "activities:invitations": "activities.Event", "activities:checkin": "activities.Event",
     "activities:event_edit": "activities.Event", "activities:event_create": "organizations.Organization",
     "volunteering:ledger": "people.Person", "volunteering:demand": "volunteering.ServiceDemand",
-    "volunteering:org": "organizations.Organization", "volunteering:team": "organizations.Organization",
+    "volunteering:org": "organizations.Organization", "volunteering:team": "organizations.Organization?kind=volunteer_team",
     "volunteering:service": "volunteering.ServiceRecord", "volunteering:team_new": "organizations.Organization",
-    "volunteering:demand_new": "organizations.Organization", "volunteering:member_add": "organizations.Organization",
-    "volunteering:service_new": "organizations.Organization",
+    "volunteering:demand_new": "organizations.Organization", "volunteering:member_add": "organizations.Organization?kind=volunteer_team",
+    "volunteering:service_new": "organizations.Organization?kind=volunteer_team",
     "voice:item": "voice.Item", "surveys:detail": "surveys.Survey", "surveys:edit": "surveys.Survey",
     "surveys:builder": "surveys.Survey", "surveys:preview": "surveys.Survey", "surveys:subjects": "surveys.Survey",
     "surveys:distribution": "surveys.Survey", "surveys:tracking": "surveys.Survey", "surveys:results": "surveys.Survey",
@@ -149,7 +149,9 @@ def _fallback_url(name: str, pattern: URLPattern) -> str | None:
     keys = list(pattern.pattern.converters)
     if keys != ["pk"] or name not in FALLBACK_MODELS:
         return None
-    obj = apps.get_model(FALLBACK_MODELS[name]).objects.order_by("-pk").first()
+    label, _, where = FALLBACK_MODELS[name].partition("?")
+    filters = dict(item.split("=") for item in where.split("&")) if where else {}
+    obj = apps.get_model(label).objects.filter(**filters).order_by("-pk").first()
     if obj is None:
         return None
     try:
