@@ -8,11 +8,12 @@ The URLs come from the resolver: a page without arguments is fetched directly; a
 takes it from a link the same user was shown on an earlier page (so the object is one the user
 can see), else from `FALLBACK_MODELS` (the newest object of that kind). Every pattern is fetched
 at most once per user. The text of a page is its visible text and the attributes people read
-(title, placeholder, aria-label, alt, value of buttons); scripts, styles, e-mail addresses, URLs
-and the contents of `<code>`/`<kbd>`/`<pre>` and of elements marked `translate="no"` or in another language (`lang="en"`, pinyin as
-`lang="zh-Latn"`) are dropped.
-So are the tokens of a format (`{code}`). A run of Latin words is English unless every word in it is allowed: in `ALLOWED`, an acronym or
-code (no lower-case letter, or a mix of letters and digits), or a unit."""
+(title, placeholder, aria-label, alt, value of buttons); scripts, styles, e-mail addresses, URLs,
+the tokens of a format (`{code}`) and the contents of `<code>`/`<kbd>`/`<pre>` and of elements
+marked `translate="no"` or in another language (`lang="en"`, pinyin as `lang="zh-Latn"`) are
+dropped. A run of Latin words is English unless every word in it is allowed: in `ALLOWED` (names
+of products, standards, formats and units), one of the given names (usernames), an acronym or a
+code (no lower-case letter, or letters mixed with digits)."""
 
 import re
 from collections import deque
@@ -27,8 +28,8 @@ from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, ge
 # Words that may stay Latin on a Chinese page: product and standard names, units, formats.
 ALLOWED = {
     "kejia", "api", "openapi", "json", "csv", "xlsx", "excel", "pdf", "ics", "icalendar", "url", "http", "https",
-    "id", "ip", "sms", "qr", "ok", "ai", "uscc", "gb", "t", "e-mail", "email", "wps", "orcid", "doi", "isbn", "issn",
-    "km", "kg", "mb", "kb", "h", "min", "s", "ms", "cm", "mm", "m", "no", "vs", "x", "utf-8", "token", "bearer",
+    "id", "ip", "sms", "qr", "ai", "uscc", "gb", "t", "e-mail", "email", "wps", "orcid", "doi", "isbn", "issn",
+    "km", "kg", "mb", "kb", "h", "min", "s", "ms", "cm", "mm", "m", "x", "utf-8",
     "ed25519", "sha-256", "hmac", "cast", "ieee", "acm", "sci", "ei", "ssci", "cssci", "cscd",
 }
 SKIP_TAGS = {"script", "style", "code", "kbd", "pre", "samp", "template", "svg"}
