@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core import pii
 
@@ -13,7 +14,7 @@ class User(AbstractUser):
     hold roles in organizations (Role). The phone is personal data: stored sealed, found by
     its keyed hash, shown masked."""
 
-    display_name = models.CharField(_("name"), max_length=64, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=64, blank=True)
     phone_sealed = models.TextField(blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
@@ -48,7 +49,7 @@ class Role(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user"))
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="roles", verbose_name=_("organization"))
     kind = models.CharField(_("role"), max_length=16, choices=RoleKind.choices)
-    title = models.CharField(_("title"), max_length=64, blank=True, help_text=_("e.g. vice-chair, secretary-general"))
+    title = models.CharField(pgettext_lazy("post", "title"), max_length=64, blank=True, help_text=_("e.g. vice-chair, secretary-general"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

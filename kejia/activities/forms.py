@@ -4,6 +4,7 @@ capacity not below the seats taken) is the services' job; their errors come back
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.activities.choices import Audience, EventKind, EventStatus
 from kejia.organizations.forms import ALL
@@ -24,7 +25,7 @@ def _when(label, required=True, help_text=""):
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=EventKind.choices)
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200)
     description = forms.CharField(label=_("description"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
     starts_at = _when(_("starts"))
     ends_at = _when(_("ends"))

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.activities.choices import ACTIVE_STATUSES, Audience, EventKind, EventStatus, RegistrationStatus
 from kejia.core.models import TimeStamped
@@ -18,7 +19,7 @@ class Event(TimeStamped):
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="events",
                                      verbose_name=_("organizer"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -87,7 +88,7 @@ class Registration(TimeStamped):
                                verbose_name=_("person"))
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations",
                              verbose_name=_("account"))
-    name = models.CharField(_("name"), max_length=64)  # as registered, for lists and certificates
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64)  # as registered, for lists and certificates
     status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices, db_index=True)
     waitlist_position = models.PositiveIntegerField(_("place in line"), null=True, blank=True)
     checkin_code = models.CharField(max_length=32, unique=True)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.accounts import scope
@@ -246,7 +247,7 @@ def registrations_xlsx(request, pk: int):
         raise NotFound()
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
     sheet = book.sheet(_("Registrations"))
-    sheet.append([str(h) for h in (_("name"), _("profile number"), _("status"), _("place in line"), _("registered"), _("confirmed"),
+    sheet.append([str(h) for h in (pgettext("person", "name"), _("profile number"), _("status"), _("place in line"), _("registered"), _("confirmed"),
                                    _("checked in"), _("checked in by"), _("cancelled"), _("reason"))])
     for reg in selectors.registrations_of(event).iterator(chunk_size=2000):
         sheet.append([cell(reg.name), reg.person_id, str(reg.get_status_display()), reg.waitlist_position, _naive(reg.created_at),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
+from kejia.governance.rulesets import title_of
 from kejia.organizations.forms import ALL, DateInput
 from kejia.organizations.kinds import OrgKind
 
@@ -112,17 +113,24 @@ class ComplianceFilterForm(forms.Form):
 
     def __init__(self, *args, rulesets, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ruleset"].choices = ALL + [(name, name) for name in rulesets]
+        self.fields["ruleset"].choices = ALL + [(name, title_of(name)) for name in rulesets]
 
 
 class RuleSetForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=64)
     jurisdiction = forms.CharField(label=_("jurisdiction"), max_length=128)
     source = forms.CharField(label=_("source"), max_length=255,
-                             help_text=_("Where the rules are written: the file and section, for administrators; not shown on pages."))
+                             help_text=_("Where the rules are written, in words: the policy text and its section, "
+                                         "e.g. 《江苏省科协系统深化改革实施方案》二.1."))
     document = forms.CharField(label=_("policy text"), max_length=255, required=False,
                                help_text=_("The policy text the rules come from, in words (shown on pages)."))
     description = forms.CharField(label=_("description"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, shipped: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if shipped:
+            # A shipped set keeps the name it is known by (the API's ?ruleset=, the loader); pages show its title.
+            self.fields["name"].widget = forms.HiddenInput()
 
 
 class RuleForm(forms.Form):

@@ -101,7 +101,14 @@ class RuleSet(TimeStamped):
         verbose_name_plural = _("rule sets")
 
     def __str__(self) -> str:
-        return self.name
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """The name for pages: the shipped sets' code names read as Chinese titles."""
+        from kejia.governance.rulesets import title_of
+
+        return title_of(self.name)
 
 
 class Rule(TimeStamped):

@@ -5,10 +5,13 @@ Each rule names the bodies it judges by kind AND the organizations holding them 
 also a level: national, provincial, municipal, county association; provincial or municipal
 society), so a rule set assigned to a province "with its subtree" judges a society's congress by
 the society rules and the association's congress by the association rules. Thresholds are
-fractions (p, q) compared exactly; `source` cites the seed file and section (for administrators
-and docs/governance.md), `document` names the policy text in words (shown on pages)."""
+fractions (p, q) compared exactly; `source` cites the policy text and section in words (the
+administrators' edit form; docs/governance.md maps them to the seed files), `document` names the
+policy text as pages show it."""
 
 from dataclasses import dataclass, field
+
+from kejia.core.sources import DOCUMENTS
 
 NATIONAL = ["national_assoc"]
 # 003 二.1 speaks of 科协代表大会 and 全委会、常委会 without naming a level (where it means the
@@ -45,12 +48,27 @@ class S:
     rules: list[R] = field(default_factory=list)
 
 
-SEED_000 = "seeds/000_c23b6a1116c3d8a1.txt"
-SEED_002 = "seeds/002_dd2c9a3474290213.txt"
-SEED_003 = "seeds/003_73f9d7d21f6b67ef.txt"
+# The shipped sets' names are keys (load_rule_sets, the API's ?ruleset=); pages show these titles.
+# A set an administrator creates shows its own name.
+TITLES = {
+    "national": "中国科协领导机构构成要求",
+    "jiangsu": "江苏省各级科协领导机构构成要求",
+    "societies": "江苏省科协所属学会领导机构构成要求",
+    "plan2025": "“十四五”领导机构代表比例提升目标",
+}
+
+
+def title_of(name: str) -> str:
+    return TITLES.get(name, name)
+
+
+# `source` names the policy text and its section in words (seeds 000, 002 and 003; kejia.core.sources).
+SEED_000 = DOCUMENTS["000"]
+SEED_002 = DOCUMENTS["002"]
+SEED_003 = DOCUMENTS["003"]
 
 RULE_SETS = [
-    S("national", "中国科协", f"{SEED_000} 二.1",
+    S("national", "中国科协", f"{SEED_000}二.1",
       "《科协系统深化改革实施方案》（中共中央办公厅印发）第二部分第1条",
       "中国科协全国代表大会代表中基层一线科技工作者比例由目前的 58% 提高至 65% 左右，45 岁以下青年科技工作者不少于三分之一；"
       "来自基层一线的全委会委员比例由 58% 提高至 70% 左右，常委会委员比例由 56% 提高至 75% 左右。",
@@ -63,7 +81,7 @@ RULE_SETS = [
           R(["standing_committee"], NATIONAL, "frontline_share", "gte", (75, 100), "常委会委员来自基层一线的比例由 56% 提高至 75% 左右",
             is_target=True, baseline=(56, 100)),
       ]),
-    S("jiangsu", "江苏省、市、县科协", f"{SEED_003} 二.1",
+    S("jiangsu", "江苏省、市、县科协", f"{SEED_003}二.1",
       "《江苏省科协系统深化改革实施方案》（苏办〔2016〕14号）第二部分第1条",
       "科协代表大会代表中基层一线科技工作者的比例确保在 70% 以上，45 岁以下青年科技工作者不少于三分之一；"
       "来自基层一线的全委会、常委会委员比例均确保在 75% 以上。",
@@ -73,7 +91,7 @@ RULE_SETS = [
           R(["committee"], JIANGSU_ASSOCIATIONS, "frontline_share", "gte", (75, 100), "全委会委员来自基层一线的比例确保在 75% 以上"),
           R(["standing_committee"], JIANGSU_ASSOCIATIONS, "frontline_share", "gte", (75, 100), "常委会委员来自基层一线的比例确保在 75% 以上"),
       ]),
-    S("societies", "江苏省科协所属学会", f"{SEED_003} 三.3",
+    S("societies", "江苏省科协所属学会", f"{SEED_003}三.3",
       "《江苏省科协系统深化改革实施方案》（苏办〔2016〕14号）第三部分第3条",
       "学会代表大会代表应主要为基层一线科技人员；理事会四分之三以上、常务理事会三分之二以上应为基层一线科技工作者，中青年科技工作者一般应达到"
       "三分之一以上；在职及退（离）休领导干部经批准可兼任 1 个社会团体职务，年龄一般不得超过 70 周岁，任期一般不得超过两届；"
@@ -94,7 +112,7 @@ RULE_SETS = [
           R(["congress", "council", "standing_council", "supervisory_board"], SOCIETIES, "days_overdue", "lte", (0, 1),
             "督促学会领导机构按期换届"),
       ]),
-    S("plan2025", "各级科协组织", f"{SEED_002} 二（三）具体目标",
+    S("plan2025", "各级科协组织", f"{SEED_002}二（三）具体目标",
       "《中国科协组织建设“十四五”规划（2021—2025年）》发展目标",
       "各级科协组织领导机构成员中基层一线科技工作者、青年科技工作者和女性科技工作者代表的比例较上一时期进一步提升：本届与同一机构上一届相比。",
       [

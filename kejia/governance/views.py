@@ -25,6 +25,7 @@ from kejia.core.web import failed, page_of, submit
 from kejia.governance import compliance, forms, selectors, services
 from kejia.governance.choices import SHARE_MEASURES, BodyKind, Comparison, Measure, OfficialStatus, Outcome
 from kejia.governance.models import Term
+from kejia.governance.rulesets import TITLES
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations import view_helpers
 from kejia.organizations.kinds import OrgKind
@@ -704,7 +705,8 @@ def _ruleset_context(request, ruleset, **bound) -> dict:
     if editor:
         f["rule"] = forms.RuleForm(prefix="rule")
         f["edit"] = forms.RuleSetForm(prefix="edit", initial={n: getattr(ruleset, n) for n in ("name", "jurisdiction", "source", "document",
-                                                                                              "description")})
+                                                                                              "description")},
+                                      shipped=ruleset.name in TITLES)
     if assigner:
         f["assign"] = forms.AssignRuleSetForm(prefix="assign")
     f.update(bound)
@@ -741,7 +743,7 @@ def _require_rule_editor(user) -> None:
 def ruleset_edit(request, pk: int):
     _require_rule_editor(request.user)
     item = selectors.get_ruleset(pk)
-    form = forms.RuleSetForm(request.POST, prefix="edit")
+    form = forms.RuleSetForm(request.POST, prefix="edit", shipped=item.name in TITLES)
     response, status = _submit(request, form, lambda d: services.update_ruleset(item, actor=request.user, **d),
                                _("The changes were saved."), lambda r: redirect("governance:ruleset", pk=item.pk))
     return response or render(request, "governance/ruleset.html", _ruleset_context(request, item, edit=form), status=status)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.accounts import scope
+from kejia.core import audit_labels
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
 from kejia.core.web import form_error, page_of
@@ -46,11 +47,6 @@ from kejia.people import selectors as people_selectors
 
 PAGE_SIZE = 50
 S = MembershipStatus
-ACTION_LABELS = {
-    "member_class.created": _("Class created"),
-    "member_class.updated": _("Class changed"),
-    "membership_rules.updated": _("Rules changed"),
-}
 
 
 def _step_name(m: Membership) -> str:
@@ -68,7 +64,7 @@ def _society_in_scope(user, pk):
 
 def _history(model, pk) -> list:
     events = AuditEvent.objects.filter(object_type=model._meta.label_lower, object_id=str(pk)).select_related("actor")[:100]
-    return [(e, ACTION_LABELS.get(e.action, e.action)) for e in events]
+    return [(e, audit_labels.action_label(e.action), audit_labels.event_changes(e)) for e in events]
 
 
 def _next_action(m: Membership, owed: list) -> str:

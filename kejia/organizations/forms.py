@@ -4,8 +4,10 @@ choices, a Region for a division code); every rule across objects is the service
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.accounts.models import RoleKind
+from kejia.core import audit_labels
 from kejia.organizations.kinds import FILABLE_KINDS, OrgKind, OrgStatus, PartyCoverage, SocietyClass
 from kejia.reference.forms import RegionCodeField
 from kejia.reference.models import Discipline
@@ -80,7 +82,7 @@ class MoveForm(forms.Form):
 class GrantRoleForm(forms.Form):
     username = forms.CharField(label=_("username"), max_length=150)
     kind = forms.ChoiceField(label=_("role"), choices=RoleKind.choices)
-    title = forms.CharField(label=_("title"), max_length=64, required=False)
+    title = forms.CharField(label=pgettext_lazy("post", "title"), max_length=64, required=False)
 
 
 class RevokeRoleForm(forms.Form):
@@ -144,9 +146,7 @@ class ReturnForm(forms.Form):
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("action"), max_length=64, required=False,
-                             help_text=_("An action such as organization.moved, or its first part (organization) for all of its kind."),
-                             widget=forms.TextInput(attrs={"list": "audit-actions", "autocomplete": "off"}))
+    action = forms.ChoiceField(label=_("action"), required=False, choices=audit_labels.action_choices)
     organization = forms.IntegerField(label=_("organization"), required=False, min_value=1, widget=forms.HiddenInput)
 
 

@@ -2,7 +2,6 @@
 that decides what a user may see goes through `selectors.py`/`scope.py` first."""
 
 from django.db.models import Count, QuerySet
-from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts.models import Role, User
 from kejia.core import pii
@@ -13,24 +12,6 @@ from kejia.organizations.kinds import TERRITORIAL_LEVEL, OrgKind, OrgStatus
 from kejia.organizations.models import Filing, Organization
 
 TERRITORIAL_KINDS = tuple(TERRITORIAL_LEVEL)
-
-# Audit actions written by the services behind these pages, with a label for people.
-ACTION_LABELS = {
-    "organization.created": _("Organization created"),
-    "organization.updated": _("Organization changed"),
-    "organization.status_changed": _("Status changed"),
-    "organization.moved": _("Organization moved"),
-    "filing.submitted": _("Filing submitted"),
-    "filing.resubmitted": _("Filing sent again"),
-    "filing.approved": _("Filing approved"),
-    "filing.returned": _("Filing returned"),
-    "filing.withdrawn": _("Filing withdrawn"),
-    "role.granted": _("Role granted"),
-    "role.revoked": _("Role revoked"),
-    "user.created": _("User created"),
-    "api_token.issued": _("API token issued"),
-}
-
 
 def tree_roots(user) -> QuerySet[Organization]:
     """The tops of the user's forest with their number of children, for lazy expansion.
@@ -117,14 +98,3 @@ def coverage_summary(data: dict, *, list_limit: int = 300) -> dict:
                                     "share": _share(covered, row["total"]), "gaps": gaps[:list_limit],
                                     "more": max(0, gap_count - list_limit)})
     return out
-
-
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
-
-
-def event_changes(event: AuditEvent) -> list[tuple[str, object, object]]:
-    """(field, old, new) for every key an event recorded, old first."""
-    old, new = event.old or {}, event.new or {}
-    keys = list(old) + [k for k in new if k not in old]
-    return [(key, old.get(key), new.get(key)) for key in keys]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kejia.accounts import scope
 from kejia.accounts import services as account_services
+from kejia.core import audit_labels
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
 from kejia.core.web import form_error, page_of
@@ -89,7 +90,7 @@ def detail(request, pk: int):
         "more_children": len(nodes) > CHILDREN_SHOWN,
         "counts": view_helpers.kind_counts(selectors.subtree_counts(org, include_self=False)),
         "disciplines": list(org.disciplines.all()),
-        "events": [(e, view_helpers.action_label(e.action)) for e in view_helpers.recent_events(user, org)] if can_manage else [],
+        "events": [(e, audit_labels.action_label(e.action)) for e in view_helpers.recent_events(user, org)] if can_manage else [],
         "can_manage": can_manage,
         "can_administer": scope.can_administer(user, org),
         "can_guide": can_manage and org.kind in view_helpers.TERRITORIAL_KINDS and org.status == OrgStatus.ACTIVE,
@@ -410,9 +411,9 @@ def audit(request):
             org = selectors.get_organization_for(user, form.cleaned_data["organization"])
             events = events.filter(org_path__descends=org.path)
         page = page_of(request, events, PAGE_SIZE)
-        page.rows = [(event, view_helpers.action_label(event.action), view_helpers.event_changes(event))
+        page.rows = [(event, audit_labels.action_label(event.action), audit_labels.event_changes(event))
                      for event in AuditEvent.with_organizations(page)]
     else:
         status = 400
     return render(request, "organizations/audit.html",
-                  {"form": form, "page": page, "org": org, "actions": view_helpers.ACTION_LABELS}, status=status)
+                  {"form": form, "page": page, "org": org}, status=status)

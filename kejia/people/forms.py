@@ -24,7 +24,7 @@ class PersonForm(forms.Form):
     """A profile, for staff and for the person themselves. The identifiers are asked anew and,
     when left empty on an existing record, kept (the page only ever shows them masked)."""
 
-    name = forms.CharField(label=_("name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=64)
     gender = forms.ChoiceField(label=_("gender"), choices=Gender.choices, initial=Gender.UNKNOWN, required=False)
     birth_date = forms.DateField(label=_("birth date"), required=False, widget=DateInput)
     resident_id = forms.CharField(label=_("resident ID number"), max_length=40, required=False,
@@ -119,7 +119,7 @@ class ExportForm(FilterForm):
 
 class AchievementForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=AchievementKind.choices)
-    title = forms.CharField(label=_("title"), max_length=255)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=255)
     year = forms.IntegerField(label=_("year"), required=False, min_value=1900, max_value=2100)
     detail = forms.CharField(label=_("detail"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -4,6 +4,7 @@ found by keyed hashes, and shown through stored masks; the plaintext never reach
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core.models import TimeStamped
 from kejia.people.choices import (
@@ -20,7 +21,7 @@ from kejia.reference.choices import Sector
 
 
 class Person(TimeStamped):
-    name = models.CharField(_("name"), max_length=64, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=64, db_index=True)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=128, blank=True, db_index=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, default=Gender.UNKNOWN)
     birth_date = models.DateField(_("birth date"), null=True, blank=True, db_index=True)
@@ -86,7 +87,7 @@ class Listing(TimeStamped):
 class Achievement(TimeStamped):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="achievements")
     kind = models.CharField(_("kind"), max_length=16, choices=AchievementKind.choices)
-    title = models.CharField(_("title"), max_length=255)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=255)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     detail = models.TextField(_("detail"), blank=True)
 

@@ -3,6 +3,7 @@ an organization (or one above it) that lists either record. Outside that: NotFou
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.accounts import scope
 from kejia.core.errors import NotFound
@@ -78,7 +79,7 @@ def person_summary(person) -> dict:
 
 # (field, label, key in the person summary); the comparison level comes from the candidate's details.
 COMPARED_FIELDS = [
-    ("name", _("Name"), "name"),
+    ("name", pgettext_lazy("person", "Name"), "name"),
     ("gender", _("Gender"), "gender"),
     ("birth_date", _("Birth date"), "birth_date"),
     ("resident_id", _("Resident ID number"), "resident_id"),

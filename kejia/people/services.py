@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from kejia.accounts import scope
 from kejia.core import pii
@@ -372,7 +373,7 @@ def export_people(people, *, actor, unmasked: bool = False, organization=None, i
     rows = list(rows[:EXPORT_LIMIT])
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
     sheet = book.sheet(_("S&T workers"))
-    header = [_("name"), _("gender"), _("birth date"), _("resident ID number"), _("phone"), _("e-mail"), _("region"), _("employer"),
+    header = [pgettext("person", "name"), _("gender"), _("birth date"), _("resident ID number"), _("phone"), _("e-mail"), _("region"), _("employer"),
               _("sector"), _("front-line (基层一线)"), _("professional title"), _("title level"), _("education"), _("disciplines"),
               _("expertise keywords"), _("overseas / HK-Macao-Taiwan"), _("三长 role")]
     sheet.append([str(h) for h in header])

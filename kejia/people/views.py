@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.accounts import scope
+from kejia.core import audit_labels
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
 from kejia.core.sections import sections_for
@@ -36,23 +37,6 @@ from kejia.people.forms import (
 )
 
 PAGE_SIZE = 50
-ACTION_LABELS = {
-    "person.created": _("Profile created"),
-    "person.updated": _("Profile changed"),
-    "person.pii_revealed": _("Unmasked identifiers viewed"),
-    "person.anonymized": _("Anonymized on request"),
-    "person.listed": _("Listed by an organization"),
-    "person.unlisted": _("Removed from an organization's list"),
-    "person.achievement_added": _("Achievement added"),
-    "person.achievement_removed": _("Achievement removed"),
-    "person.consent_recorded": _("Consent recorded"),
-    "person.account_linked": _("Account linked"),
-    "person.account_unlinked": _("Account link undone"),
-    "person.link_code_sent": _("Code sent to link an account"),
-    "person.link_failed": _("Failed attempt to link an account"),
-    "person.merged": _("Merged"),
-    "person.unmerged": _("Merge undone"),
-}
 
 
 def _filter_org(user, form):
@@ -217,7 +201,7 @@ def _detail_context(request, person) -> dict:
         "can_reveal": any(scope.can_manage(user, lst.organization) for lst in listings) or person.user_id == user.pk,
         "can_list": bool(scope.role_paths(user, scope.MANAGE_KINDS)) or scope.is_unrestricted(user),
         "is_self": person.user_id == user.pk,
-        "history": [(e, ACTION_LABELS.get(e.action, e.action)) for e in selectors.person_history(person)] if can_edit else [],
+        "history": [(e, audit_labels.action_label(e.action), audit_labels.event_changes(e)) for e in selectors.person_history(person)] if can_edit else [],
         "achievement_form": AchievementForm(),
         "listing_form": ListingForm(),
         "consent_form": ConsentForm(),

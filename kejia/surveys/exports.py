@@ -56,7 +56,7 @@ def raw_xlsx(survey: Survey) -> bytes:
     columns: list[tuple[str, int | None]] = []
     header: list[str] = [_("no.")]
     if not survey.anonymous:
-        header += [_("person id"), _("name"), _("submitted on")]
+        header += [_("person id"), pgettext("person", "name"), _("submitted on")]
     header += [_("channel"), _("station"), _("organization evaluated"), _("version")]
     for q in layout.questions:
         if q["kind"] == QuestionKind.MATRIX:

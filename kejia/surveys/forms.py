@@ -4,6 +4,7 @@ Options and conditions are numbered from 1 on the pages (people count from one) 
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.organizations.forms import DateInput
 from kejia.people.choices import TitleLevel
@@ -20,7 +21,7 @@ def _blank(choices):
 
 class SurveyForm(forms.Form):
     organization = forms.CharField(label=_("organization (code)"), max_length=32, help_text=_("The organization that runs the survey, e.g. XW."))
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200)
     description = forms.CharField(label=_("description"), widget=TEXTAREA, required=False, max_length=5000)
     kind = forms.ChoiceField(label=_("kind"), choices=SurveyKind.choices, initial=SurveyKind.GENERAL)
     anonymous = forms.BooleanField(label=_("anonymous"), required=False,

@@ -38,7 +38,7 @@ def default_weights() -> dict[str, int]:
 class Survey(TimeStamped):
     organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="surveys",
                                      verbose_name=_("organization"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=SurveyKind.choices, default=SurveyKind.GENERAL)
     anonymous = models.BooleanField(_("anonymous"), default=False,

@@ -17,7 +17,7 @@ from kejia.organizations import selectors as org_selectors
 from kejia.organizations.models import Organization
 from kejia.surveys import charts, distribution, exports, forms, selectors
 from kejia.surveys import results as res
-from kejia.surveys.choices import MEASURES, QuestionKind, QuestionRole, SurveyKind
+from kejia.surveys.choices import MEASURES, Channel, QuestionKind, QuestionRole, SurveyKind
 
 TEXTS_SHOWN = 5
 TEXT_PAGE = 50
@@ -95,9 +95,11 @@ def export(request, pk: int):
 def tracking(request, pk: int):
     survey = selectors.get_survey_for(request.user, pk)
     page = page_of(request, distribution.non_respondents(survey), NON_RESPONDENTS_PAGE)
+    tracking = distribution.tracking(survey)
+    channels = [(Channel(code).label if code in Channel.values else code, n) for code, n in tracking["by_channel"].items()]
     return render(request, "surveys/tracking.html", {
-        "survey": survey, "manage": scope.can_manage(request.user, survey.organization), "tracking": distribution.tracking(survey),
-        "page": page, "today": timezone.localdate()})
+        "survey": survey, "manage": scope.can_manage(request.user, survey.organization), "tracking": tracking,
+        "channels": channels, "page": page, "today": timezone.localdate()})
 
 
 @login_required

@@ -25,7 +25,7 @@ ONE_DAY = datetime.timedelta(days=1)
 # otherwise only as the fallback of `working_days_for`. The seeds name no time limit (003 二.5 asks
 # that leaders hear and answer online, 001 that rights be protected through lawful channels): these
 # figures are placeholders every association sets for itself on the rules page.
-DEFAULT_SOURCE = "默认值（种子文件未规定时限，由各级科协自行设定）; seeds/003_73f9d7d21f6b67ef.txt 二.5"
+DEFAULT_SOURCE = "默认值（政策文件未规定时限，由各级科协自行设定）；《江苏省科协系统深化改革实施方案》二.5"
 DEFAULT_WORKING_DAYS = {
     ItemKind.SUGGESTION: 15,
     ItemKind.APPEAL: 15,

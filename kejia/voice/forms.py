@@ -3,6 +3,7 @@ services' job, whose refusals come back next to the field."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.organizations.forms import DateInput
 from kejia.voice.choices import DayKind, ItemKind, ItemStatus
@@ -15,7 +16,7 @@ class SendForm(forms.Form):
     organization = forms.CharField(label=_("to the organization (code)"), max_length=32,
                                    help_text=_("Choose one of yours below, or find one by name."))
     kind = forms.ChoiceField(label=_("kind"), choices=ItemKind.choices, initial=ItemKind.SUGGESTION)
-    title = forms.CharField(label=_("title"), max_length=TITLE_MAX)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=TITLE_MAX)
     body = forms.CharField(label=_("text"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 6}))
     allow_public = forms.BooleanField(label=_("the question may be published with a public answer (without my name or contact data)"),
                                       required=False)

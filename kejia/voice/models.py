@@ -20,7 +20,7 @@ from kejia.voice.choices import OPEN_STATUSES, DayKind, EventKind, ItemKind, Ite
 
 class Item(TimeStamped):
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body = models.TextField(_("text"))
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_items", verbose_name=_("sender"))
     sender_person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_items",
@@ -91,7 +91,7 @@ class Answer(TimeStamped):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                                   verbose_name=_("signed by"))
     signer_name = models.CharField(_("real name"), max_length=64, blank=True)
-    signer_title = models.CharField(_("title"), max_length=160, blank=True)
+    signer_title = models.CharField(pgettext_lazy("post", "title"), max_length=160, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.organizations.kinds import OrgKind
 
@@ -12,7 +13,7 @@ class TeamRole(models.TextChoices):
 
 
 class DemandStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("demand status", "Open")
     TAKEN = "taken", _("Taken by a team")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")

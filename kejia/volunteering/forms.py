@@ -4,6 +4,7 @@ the field (or the row of hours) at fault."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.organizations.forms import ALL, DateInput
 from kejia.volunteering.choices import DemandStatus, TeamRole
@@ -34,7 +35,7 @@ class LeaveForm(forms.Form):
 
 
 class DemandForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=128)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=128)
     requester = forms.CharField(label=_("for (school, community, village)"), max_length=128, required=False,
                                 help_text=_("Empty: the posting organization itself."))
     description = forms.CharField(label=_("what is needed"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))

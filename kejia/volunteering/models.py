@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kejia.core.models import TimeStamped
 from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
@@ -51,7 +52,7 @@ class ServiceDemand(TimeStamped):
     # The county subtree whose teams may take it (the nearest county association at or above the poster).
     reach_path = models.CharField(max_length=255, db_index=True, editable=False)
     requester = models.CharField(_("for (school, community, village)"), max_length=128, blank=True)
-    title = models.CharField(_("title"), max_length=128)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=128)
     description = models.TextField(_("what is needed"), blank=True)
     region = models.ForeignKey("reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     address = models.CharField(_("address"), max_length=255)

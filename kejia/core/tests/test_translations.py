@@ -96,3 +96,44 @@ def test_every_literal_message_in_the_code_is_in_the_catalogue():
             if msgid and (node.func.id not in CONTEXT_FIRST or context) and (context, msgid) not in catalogue:
                 missing.append(f"{path.name}:{node.lineno}: {msgid!r}")
     assert not missing, f"{len(missing)} messages not in the catalogue (run `make messages` and translate): {missing[:10]}"
+
+
+TEMPLATE_TRANSLATE = re.compile(r"""\{%\s*translate\s+(["'])(.*?)\1(?:\s+context\s+(["'])(.*?)\3)?\s*(?:as\s+\w+\s*)?%\}""")
+
+
+def test_every_template_message_is_in_the_catalogue():
+    """`{% translate "…" %}` and `{% translate "…" context "…" %}` in the templates: a message or a
+    context missing from the catalogue shows English (a new context is a new message)."""
+    catalogue = {(e.get("msgctxt"), e["msgid"]) for e in parse_po(PO.read_text(encoding="utf-8")) if e.get("msgid")}
+    missing, seen = [], 0
+    for path in sorted((Path(settings.BASE_DIR) / "kejia").rglob("*.html")):
+        for match in TEMPLATE_TRANSLATE.finditer(path.read_text(encoding="utf-8")):
+            seen += 1
+            key = (match.group(4), match.group(2))
+            # makemessages writes a template's % as %% (the tag formats the message).
+            if key not in catalogue and (key[0], key[1].replace("%", "%%")) not in catalogue:
+                missing.append(f"{path.name}: {key[1]!r}" + (f" (context {key[0]!r})" if key[0] else ""))
+    assert seen > 500
+    assert not missing, f"{len(missing)} template messages not in the catalogue: {missing[:20]}"
+
+
+HAN = r"[\u4e00-\u9fff]"
+ASCII_PUNCTUATION_IN_CHINESE = re.compile(rf"{HAN} ?[,:;?!()]|[,;:?!()] ?{HAN}|\([^()]*{HAN}[^()]*\)")
+# Where the ASCII comma is what the code reads: yesno's argument.
+TYPED_COMMAS = ("yes,no",)
+
+
+def test_chinese_messages_use_chinese_punctuation():
+    """，（）：；？！ in Chinese text, not their ASCII forms (placeholders, tags and typed formats aside)."""
+    wrong = []
+    for entry in parse_po(PO.read_text(encoding="utf-8")):
+        msgid = entry.get("msgid", "")
+        if not msgid or any(marker in msgid for marker in TYPED_COMMAS):
+            continue
+        for key, value in entry.items():
+            if key.startswith("msgstr"):
+                text = re.sub(r"%\(\w+\)[sd]|%[sd]|\{[^}]*\}|<[^>]+>|https?://\S+", " ", value)
+                if ASCII_PUNCTUATION_IN_CHINESE.search(text):
+                    wrong.append(value)
+    assert ASCII_PUNCTUATION_IN_CHINESE.search("请填写(必填)") and not ASCII_PUNCTUATION_IN_CHINESE.search("请填写（必填）：姓名，电话")
+    assert not wrong, f"{len(wrong)} messages with ASCII punctuation in Chinese: {wrong[:10]}"

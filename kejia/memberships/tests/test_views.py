@@ -465,7 +465,7 @@ def test_class_edit_shows_history(client, tree, society):
     item.refresh_from_db()
     assert item.annual_dues == 120 and item.name == "正式会员"
     html = text(client.get(url("class_edit", item.pk)))
-    assert "Class changed" in html and "Class created" in html and "120.00" in html
+    assert "Member class changed" in html and "Member class created" in html and "120.00" in html
     response = client.post(url("class_edit", item.pk), {**data, "annual_dues": "lots", "sort": "x" * 300})
     assert response.status_code == 400
     client.force_login(tree.worker)
@@ -481,7 +481,7 @@ def test_rules_edit_with_bands_and_history(client, tree, society):
     assert response.status_code == 302
     rules = services.rules_of(tree.soc)
     assert rules.growth_bands == [[0, 9], [500, 6]] and rules.grace_days == 60
-    assert "Rules changed" in text(client.get(url("rules", tree.soc.pk)))
+    assert "Membership rules changed" in text(client.get(url("rules", tree.soc.pk)))
     assert client.post(url("rules", tree.soc.pk), {**data, "growth_bands": "a,b"}).status_code == 400
     response = client.post(url("rules", tree.soc.pk), {**data, "growth_bands": "5,9\n1,6"})
     assert response.status_code == 400 and "Targets must be rows" in text(response)

@@ -178,7 +178,7 @@ def test_detail_shows_fields_breadcrumb_children_counts_and_events(client, tree)
     assert {c.code for c in response.context["children"]} == {"XW-MY", "XW-ENT"}
     # Below 玄武 (not 玄武 itself: an organization is not its own subordinate).
     assert dict((k, n) for k, _l, n in response.context["counts"]) == {"township_assoc": 1, "enterprise_assoc": 1}
-    assert "organization.created" in html
+    assert "新建组织" in html and "organization.created" not in html  # the action in words (kejia.core.audit_labels)
     assert reverse("organizations:edit", args=[tree.xw.pk]) in html
     assert reverse("organizations:roles", args=[tree.xw.pk]) in html
 

@@ -129,7 +129,7 @@ def test_audit_shows_only_events_in_my_scope(client, tree):
     html = response.content.decode()
     assert "秦淮区科学技术协会" not in html
     with override("zh-hans"):
-        assert "梅园新村街道科学技术协会" in html and "dormant" in html and gettext("Status changed") in html
+        assert "梅园新村街道科学技术协会" in html and "休眠" in html and gettext("Status changed") in html
 
 
 def test_audit_filters_by_action_and_organization(client, tree):
