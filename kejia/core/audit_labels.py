@@ -13,6 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 ACTION_LABELS = {
+    "people.import_good_rows": pgettext_lazy("audit action", "Good rows of a failed import imported"),
+    "person.export_downloaded": pgettext_lazy("audit action", "People list export downloaded"),
+    "person.export_requested": pgettext_lazy("audit action", "People list export requested"),
+    "person.link_requested": pgettext_lazy("audit action", "Account link to a profile requested"),
+    "user.registered": pgettext_lazy("audit action", "Account registered"),
+    "user.registration_existing": pgettext_lazy("audit action", "Registration tried with an existing contact"),
     "activities.demo_seeded": pgettext_lazy("audit action", "Demo activities created"),
     "api_token.issued": pgettext_lazy("audit action", "API token issued"),
     "api_token.revoked": pgettext_lazy("audit action", "API token revoked"),
@@ -222,6 +228,10 @@ KIND_LABELS = {
 # Keys recorded in events' old/new values. A key that is a field of the event's model (a
 # `snapshot`) may instead take that field's verbose name.
 FIELD_LABELS = {
+    "batch": pgettext_lazy("audit field", "import batch"),
+    "privacy_notice": pgettext_lazy("audit field", "privacy notice version"),
+    "request": pgettext_lazy("audit field", "request"),
+    "retry_of": pgettext_lazy("audit field", "retry of batch"),
     "achievement": pgettext_lazy("audit field", "achievement"),
     "achievements": pgettext_lazy("audit field", "achievements"),
     "actual_end": pgettext_lazy("audit field", "actual end"),
