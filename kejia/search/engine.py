@@ -55,7 +55,7 @@ os.register_at_fork(after_in_child=_drop_inherited_index_locks)
 
 # 2: the stored terms say which field each token came from ("why matched"), and the jieba user
 # dictionary (kejia/search/userdict.txt) keeps terms such as 机器学习 whole.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: English stems, stop list, hyphenated words, accents folded; achievement details
 # Field → BM25 boost. Expertise keywords and names say most about a person; a word in the
 # research summary counts, but less.
 TEXT_FIELDS: dict[str, float] = {
@@ -241,6 +241,13 @@ class TantivyBackend:
     def count(self) -> int:
         return self._index.searcher().num_docs
 
+    def document_frequencies(self, terms: Iterable[str], fields: Sequence[str] = ("expertise", "achievements", "summary")) -> tuple[dict[str, int], int]:
+        """For each term, the number of people whose `fields` hold it (the largest count over
+        the fields, a close lower bound of the union), and the number of people indexed."""
+        searcher = self._index.searcher()
+        out = {t: max(searcher.doc_freq(f, t) for f in fields) for t in set(terms)}
+        return out, searcher.num_docs
+
     # -- writing ---------------------------------------------------------------------------
 
     def writer(self, *, num_threads: int = 0, heap_size: int | None = None):
@@ -346,7 +353,7 @@ def _matched(words: Sequence[QueryWord], by_field: dict[str, set[str]]) -> dict[
         where = [name for name, tokens in by_field.items()
                  if w.text in tokens or (w.chars and all(any(c in t for t in tokens) for c in w.chars))]
         if where:
-            out[w.text] = where
+            out[w.shown] = where
     return out
 
 
