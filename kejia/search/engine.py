@@ -107,6 +107,7 @@ class Filters:
     birth_year_max: int | None = None
     status: str | None = None
     exclude_ids: Sequence[int] = ()
+    include_ids: Sequence[int] | None = None  # only these people (a call's pool of reviewers)
 
 
 @dataclass
@@ -312,6 +313,9 @@ class TantivyBackend:
         clauses = [(occur, self._word_query(w)) for w in words]
         # Filters score nothing: a constant zero keeps BM25 alone in charge of the ranking.
         clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in self._filter_queries(filters, scope_paths)]
+        if filters is not None and filters.include_ids is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(
+                tantivy.Query.term_set_query(self.schema, "id", [int(i) for i in filters.include_ids]), 0.0)))
         if filters is not None and filters.exclude_ids:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "id", [int(i) for i in filters.exclude_ids])))
         if not words:
