@@ -1,8 +1,7 @@
 from ninja import Field, Query, Router, Schema
 
-from kejia.core.api import PageParams
+from kejia.core.api import MAX_OFFSET, PageParams
 from kejia.core.api_auth import AUTH
-from kejia.core.api import MAX_OFFSET
 from kejia.search.services import MAX_LIMIT, MAX_TEXT_CHARS, ExpertFilters, affinity, find_experts
 
 router = Router(tags=["search"])
