@@ -196,7 +196,8 @@ def top_reviewers(applications: Mapping[Hashable, str], *, n: int = 20, pool: in
         if not words or (paths is not None and not paths):
             out[key] = []
             continue
-        hits = backend.search(words, filters=base, scope_paths=paths, limit=pool, require_all=False, count=False).hits
+        hits = backend.search(words, filters=base, scope_paths=paths, limit=pool, require_all=False, count=False,
+                              matched=False).hits
         ids = [h.id for h in hits]
         if user is not None and ids:
             from kejia.people.selectors import visible_people

@@ -323,7 +323,8 @@ class TantivyBackend:
         return tantivy.Query.boolean_query(clauses)
 
     def search(self, words: Sequence[QueryWord], *, filters: Filters | None = None, scope_paths: Sequence[str] | None = None,
-               limit: int = 10, offset: int = 0, require_all: bool = True, count: bool = True) -> SearchResult:
+               limit: int = 10, offset: int = 0, require_all: bool = True, count: bool = True, matched: bool = True) -> SearchResult:
+        """`matched=False`: hits without "why matched" (ids and scores only; the stored terms are not read)."""
         check_window(limit=limit, offset=offset)
         if scope_paths is not None and not scope_paths:
             return SearchResult([], 0)
@@ -334,6 +335,9 @@ class TantivyBackend:
         ids = searcher.fast_field_values("id", addresses) if addresses else []
         hits = []
         for (score, addr), pk in zip(result.hits, ids, strict=True):
+            if not matched:
+                hits.append(Hit(int(pk), float(score), []))
+                continue
             by_field = stored_terms(bytes(searcher.doc(addr).get_first("terms") or b"").decode())
             matched = _matched(words, by_field)
             hits.append(Hit(int(pk), float(score), list(matched), matched))

@@ -108,14 +108,25 @@ def _latin_tokens(text: str, *, compounds: bool) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=100_000)
+def _short_run(run: str) -> tuple[str, ...]:
+    """Search-mode tokens of a short run of Chinese characters (mixed texts have many; a jieba
+    call costs tens of microseconds whatever the length)."""
+    return tuple(t for t in jieba.cut_for_search(run) if t not in CHINESE_STOPWORDS)
+
+
 def _analysed(text: str, cut, *, compounds: bool = True) -> list[str]:
     out: list[str] = []
     stop = CHINESE_STOPWORDS
+    search_mode = cut is jieba.cut_for_search
     for i, part in enumerate(_CJK_RUN.split(text)):
         if not part:
             continue
         if i % 2:  # a run of Chinese characters
-            out += [t for t in cut(part) if t not in stop]
+            if search_mode and len(part) <= 8:
+                out += _short_run(part)
+            else:
+                out += [t for t in cut(part) if t not in stop]
         else:
             out += _latin_tokens(part, compounds=compounds)
     return out
