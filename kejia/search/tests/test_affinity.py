@@ -164,3 +164,15 @@ def test_scorer_with_given_texts_and_idf_needs_no_database():
     vector = scorer.vector("Neural networks on graphs")
     assert scorer.pair(vector, 1).score > scorer.pair(vector, 2).score == 0
     assert scorer.pair(vector, 3).score == 0  # unknown: nothing to match
+
+
+def test_api_refuses_more_than_100_per_page_and_pages_a_pasted_text(client, tree, many):
+    client.force_login(tree.platform)
+    assert client.get("/api/experts", {"q": "光学", "limit": 101}).status_code == 422  # schema validation
+    body = {"text": "光学成像与显微系统研制", "limit": 101}
+    assert client.post("/api/experts/affinity", body, content_type="application/json").status_code == 422
+    ids = []
+    for offset in (0, 100):
+        body = {"text": "光学成像与显微系统研制", "limit": 100, "offset": offset}
+        ids += [item["id"] for item in client.post("/api/experts/affinity", body, content_type="application/json").json()["items"]]
+    assert len(ids) == len(set(ids)) == 105
