@@ -55,7 +55,7 @@ os.register_at_fork(after_in_child=_drop_inherited_index_locks)
 
 # 2: the stored terms say which field each token came from ("why matched"), and the jieba user
 # dictionary (kejia/search/userdict.txt) keeps terms such as 机器学习 whole.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"  # 3: English stems, stop list, hyphenated words, accents folded; achievement details
 # Field → BM25 boost. Expertise keywords and names say most about a person; a word in the
 # research summary counts, but less.
 TEXT_FIELDS: dict[str, float] = {
@@ -107,6 +107,7 @@ class Filters:
     birth_year_max: int | None = None
     status: str | None = None
     exclude_ids: Sequence[int] = ()
+    include_ids: Sequence[int] | None = None  # only these people (a call's pool of reviewers)
 
 
 @dataclass
@@ -241,6 +242,13 @@ class TantivyBackend:
     def count(self) -> int:
         return self._index.searcher().num_docs
 
+    def document_frequencies(self, terms: Iterable[str], fields: Sequence[str] = ("expertise", "achievements", "summary")) -> tuple[dict[str, int], int]:
+        """For each term, the number of people whose `fields` hold it (the largest count over
+        the fields, a close lower bound of the union), and the number of people indexed."""
+        searcher = self._index.searcher()
+        out = {t: max(searcher.doc_freq(f, t) for f in fields) for t in set(terms)}
+        return out, searcher.num_docs
+
     # -- writing ---------------------------------------------------------------------------
 
     def writer(self, *, num_threads: int = 0, heap_size: int | None = None):
@@ -305,6 +313,9 @@ class TantivyBackend:
         clauses = [(occur, self._word_query(w)) for w in words]
         # Filters score nothing: a constant zero keeps BM25 alone in charge of the ranking.
         clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in self._filter_queries(filters, scope_paths)]
+        if filters is not None and filters.include_ids is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(
+                tantivy.Query.term_set_query(self.schema, "id", [int(i) for i in filters.include_ids]), 0.0)))
         if filters is not None and filters.exclude_ids:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "id", [int(i) for i in filters.exclude_ids])))
         if not words:
@@ -312,7 +323,8 @@ class TantivyBackend:
         return tantivy.Query.boolean_query(clauses)
 
     def search(self, words: Sequence[QueryWord], *, filters: Filters | None = None, scope_paths: Sequence[str] | None = None,
-               limit: int = 10, offset: int = 0, require_all: bool = True, count: bool = True) -> SearchResult:
+               limit: int = 10, offset: int = 0, require_all: bool = True, count: bool = True, matched: bool = True) -> SearchResult:
+        """`matched=False`: hits without "why matched" (ids and scores only; the stored terms are not read)."""
         check_window(limit=limit, offset=offset)
         if scope_paths is not None and not scope_paths:
             return SearchResult([], 0)
@@ -323,6 +335,9 @@ class TantivyBackend:
         ids = searcher.fast_field_values("id", addresses) if addresses else []
         hits = []
         for (score, addr), pk in zip(result.hits, ids, strict=True):
+            if not matched:
+                hits.append(Hit(int(pk), float(score), []))
+                continue
             by_field = stored_terms(bytes(searcher.doc(addr).get_first("terms") or b"").decode())
             matched = _matched(words, by_field)
             hits.append(Hit(int(pk), float(score), list(matched), matched))
@@ -346,7 +361,7 @@ def _matched(words: Sequence[QueryWord], by_field: dict[str, set[str]]) -> dict[
         where = [name for name, tokens in by_field.items()
                  if w.text in tokens or (w.chars and all(any(c in t for t in tokens) for c in w.chars))]
         if where:
-            out[w.text] = where
+            out[w.shown] = where
     return out
 
 

@@ -11,7 +11,7 @@ from kejia.organizations import selectors as organizations
 from kejia.people.choices import TitleLevel
 from kejia.reference.choices import Sector
 from kejia.reference.forms import DisciplineLookupField, RegionCodeField
-from kejia.search.services import ExpertFilters
+from kejia.search.services import MAX_TEXT_CHARS, ExpertFilters
 
 ORGANIZATIONS_SHOWN = 20
 
@@ -30,7 +30,7 @@ def organization_option(user, code: str) -> Option | None:
 class ExpertSearchForm(forms.Form):
     MODES = [("words", _("Words")), ("text", _("Experts for a pasted text"))]
 
-    q = forms.CharField(label=_("Search"), max_length=4000, required=False,
+    q = forms.CharField(label=_("Search"), max_length=MAX_TEXT_CHARS, required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. machine learning, medical imaging")}))
     mode = forms.ChoiceField(label=_("Mode"), choices=MODES, required=False)
     region = RegionCodeField(required=False, help_text="")

@@ -55,7 +55,7 @@ _PERSON_COLUMNS = {
 }
 _PERSON_KEYS = tuple(_PERSON_COLUMNS)
 
-# A packed record: (person row in _PERSON_COLUMNS order, org paths, disciplines, achievement titles).
+# A packed record: (person row in _PERSON_COLUMNS order, org paths, disciplines, achievements: title and detail).
 # Tuples of plain values are what crosses to the worker processes: cheaper to read and pickle
 # than dicts; `unpack` makes the record dict there.
 Packed = tuple[tuple, list[str], list[tuple[str, str, str]], list[str]]
@@ -89,9 +89,10 @@ def _packed(person_filter: dict, *, order: bool = False, limit: int | None = Non
             "person_id", "discipline__code", "discipline__name", "discipline__name_en"):
         if pk in records:
             records[pk][2].append((code, name, name_en))
-    for pk, title in Achievement.objects.filter(**related).values_list("person_id", "title"):
+    for pk, title, detail in Achievement.objects.filter(**related).values_list("person_id", "title", "detail"):
         if pk in records:
-            records[pk][3].append(title)
+            # The detail (an abstract, what the achievement is about) is searched with the title.
+            records[pk][3].append(f"{title}\n{detail}" if detail else title)
     return list(records.values())
 
 
@@ -148,7 +149,7 @@ def analyse(rec: dict) -> IndexDoc:
     for code, dname, dname_en in rec.get("disciplines") or ():
         disc_text += [code, *short_text_tokens(dname), *short_text_tokens(dname_en or "")]
         disc_codes.update(code[:n] for n in (3, 5, 7) if len(code) >= n)
-    achievements = " ".join(rec.get("achievements") or ())
+    achievements = "\n".join(rec.get("achievements") or ())
     employer = rec.get("employer") or ""
     expertise, summary = rec.get("expertise") or "", rec.get("summary") or ""
     # One pass over all the texts (the regex matches single characters, so joining changes nothing).

@@ -8,6 +8,7 @@ decrypts personal data. The database has the last word: hits are read back throu
 `visible_people(user)`, so a person changed after the index was written is never shown wrongly."""
 
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.core.api import MAX_OFFSET
 from kejia.core.errors import ValidationFailed
 from kejia.organizations import scope
 from kejia.people.choices import TitleLevel
@@ -27,6 +29,18 @@ from kejia.search.indexing import get_backend
 from kejia.search.text import QueryWord, key_terms, parse_query
 
 MAX_LIMIT = 100
+# The one limit on a searched text, by every door (the page, the API, the service, the command):
+# longer is refused with a message, never cut. 20 000 characters is a long project description;
+# its key terms are found in well under a second.
+MAX_TEXT_CHARS = 20_000
+
+
+def check_text(text: str, *, field: str = "text") -> str:
+    text = text or ""
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValidationFailed({field: [str(_("At most %(max)s characters (this text has %(n)s).")
+                                            % {"max": MAX_TEXT_CHARS, "n": len(text)})]})
+    return text
 
 
 @dataclass
@@ -154,8 +168,11 @@ def scope_paths_for(user) -> list[str] | None:
 
 def _search(user, words: list[QueryWord], filters: ExpertFilters | None, *, limit: int, offset: int, require_all: bool,
             backend: SearchBackend | None) -> ExpertResults:
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    offset = max(0, int(offset))
+    if not 1 <= int(limit) <= MAX_LIMIT:
+        raise ValidationFailed({"limit": [str(_("Results per page: from 1 to %(max)s.") % {"max": MAX_LIMIT})]})
+    if not 0 <= int(offset) <= MAX_OFFSET:
+        raise ValidationFailed({"offset": [str(_("Results to skip: at most %(max)s.") % {"max": MAX_OFFSET})]})
+    limit, offset = int(limit), int(offset)
     engine_filters = _engine_filters(filters, today=timezone.localdate())
     paths = scope_paths_for(user)
     if paths is not None and not paths:
@@ -190,15 +207,32 @@ def find_experts(user, *, text: str = "", filters: ExpertFilters | None = None, 
                  backend: SearchBackend | None = None) -> ExpertResults:
     """People matching every word of `text` (Chinese or English), best first by BM25.
     An empty text lists people by the filters alone."""
+    text = check_text(text, field="q")
     return _search(user, parse_query(text), filters, limit=limit, offset=offset, require_all=True, backend=backend)
 
 
-def affinity(text: str, *, user, limit: int = 10, filters: ExpertFilters | None = None, max_terms: int = 20,
+def text_terms(text: str, *, max_terms: int = 20, backend: SearchBackend | None = None) -> list[QueryWord]:
+    """The weighted key terms of a pasted text, English ones weighted by the index's document
+    frequencies (BM25's idf), Chinese ones by jieba's TF-IDF."""
+    from kejia.search.text import index_tokens
+
+    backend = backend or get_backend()
+    idf = None
+    if hasattr(backend, "document_frequencies"):
+        df, n = backend.document_frequencies([t for t in index_tokens(text) if t.isascii()])
+        idf = lambda term: math.log(1 + (n - df.get(term, 0) + 0.5) / (df.get(term, 0) + 0.5))  # noqa: E731
+    return key_terms(text, limit=max_terms, idf=idf)
+
+
+def affinity(text: str, *, user, limit: int = 10, offset: int = 0, filters: ExpertFilters | None = None, max_terms: int = 20,
              backend: SearchBackend | None = None) -> ExpertResults:
     """The experts closest to a pasted text (a project description, an enterprise's need): its
-    key terms, weighted by TF-IDF, any of which may match; `terms` on the result lists them and
-    each expert's `matched` says which of them they cover."""
-    words = key_terms(text, limit=max_terms)
+    key terms, weighted (TF-IDF, BM25's idf for English), any of which may match; `terms` on the
+    result lists them and each expert's `matched` says which of them they cover. Paged by
+    `offset` like `find_experts`. Scores here are the engine's BM25 sums, for ranking one list:
+    to compare across applications use `kejia.search.affinity` (normalised pair scores)."""
+    text = check_text(text)
+    words = text_terms(text, max_terms=max_terms, backend=backend)
     if not words:
         return ExpertResults([], 0, [])
-    return _search(user, words, filters, limit=limit, offset=0, require_all=False, backend=backend)
+    return _search(user, words, filters, limit=limit, offset=offset, require_all=False, backend=backend)

@@ -25,19 +25,19 @@ def experts(request):
     if searched and form.is_valid():
         text = form.cleaned_data.get("q") or ""
         # The shared pager over the engine's count (a range stands for the rows: nothing is read twice).
+        if form.cleaned_data.get("mode") == "text":
+            def run(offset: int):
+                return affinity(text, user=request.user, limit=PAGE_SIZE, offset=offset, filters=form.filters())
+        else:
+            def run(offset: int):
+                return find_experts(request.user, text=text, filters=form.filters(), limit=PAGE_SIZE, offset=offset)
         try:
-            if form.cleaned_data.get("mode") == "text":
-                results = affinity(text, user=request.user, limit=PAGE_SIZE, filters=form.filters())
-                page = Paginator(range(min(results.total, PAGE_SIZE)), PAGE_SIZE).get_page(1)
-            else:
-                page = Paginator(range(min(_total_hint(request), MAX_OFFSET)), PAGE_SIZE).get_page(request.GET.get("page"))
-                offset = (page.number - 1) * PAGE_SIZE
-                results = find_experts(request.user, text=text, filters=form.filters(), limit=PAGE_SIZE, offset=offset)
-                asked = page.number
-                page = Paginator(range(min(results.total, MAX_OFFSET + PAGE_SIZE)), PAGE_SIZE).get_page(asked)
-                if page.number != asked:  # past the end: the last page
-                    results = find_experts(request.user, text=text, filters=form.filters(), limit=PAGE_SIZE,
-                                           offset=(page.number - 1) * PAGE_SIZE)
+            page = Paginator(range(min(_total_hint(request), MAX_OFFSET)), PAGE_SIZE).get_page(request.GET.get("page"))
+            results = run((page.number - 1) * PAGE_SIZE)
+            asked = page.number
+            page = Paginator(range(min(results.total, MAX_OFFSET + PAGE_SIZE)), PAGE_SIZE).get_page(asked)
+            if page.number != asked:  # past the end: the last page
+                results = run((page.number - 1) * PAGE_SIZE)
         except ValidationFailed as exc:
             for field, messages in exc.errors.items():
                 form.add_error(field if field in form.fields else None, messages)

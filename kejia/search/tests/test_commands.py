@@ -65,6 +65,20 @@ def test_find_experts_command_affinity_text(tree, add_person, capsys):
     assert "植保" in out and "(1 in all)" in out
 
 
+def test_find_experts_command_affinity_pages_and_refuses_a_long_text(tree, add_person, capsys):
+    from kejia.search.services import MAX_TEXT_CHARS
+
+    add_person("植保", expertise="无人机植保 病虫害")
+    add_person("病害", expertise="病虫害")
+    call_command("find_experts", "利用无人机开展水稻病虫害防治", "--affinity", "--json", "--limit", "1")
+    first = json.loads(capsys.readouterr().out)
+    call_command("find_experts", "利用无人机开展水稻病虫害防治", "--affinity", "--json", "--limit", "1", "--offset", "1")
+    second = json.loads(capsys.readouterr().out)
+    assert len(first) == len(second) == 1 and first[0]["id"] != second[0]["id"]
+    with pytest.raises(CommandError, match=str(MAX_TEXT_CHARS)):
+        call_command("find_experts", "病" * (MAX_TEXT_CHARS + 1), "--affinity")
+
+
 def test_writer_waits_for_a_busy_lock_then_gives_up(tmp_path):
     first = TantivyBackend(tmp_path / "idx")
     second = TantivyBackend(tmp_path / "idx", writer_timeout=0.3)

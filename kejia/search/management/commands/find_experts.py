@@ -49,7 +49,7 @@ class Command(BaseCommand):
                                 organization=o["organization"], frontline=o["frontline"], age_min=o["age_min"], age_max=o["age_max"])
         try:
             if o["affinity"]:
-                found = affinity(o["query"], user=user, limit=o["limit"], filters=filters)
+                found = affinity(o["query"], user=user, limit=o["limit"], offset=o["offset"], filters=filters)
             else:
                 found = find_experts(user, text=o["query"], filters=filters, limit=o["limit"], offset=o["offset"])
         except DomainError as exc:
