@@ -155,6 +155,10 @@ def validate_answers(spec: dict, data: dict, *, facts: dict | None = None,
             continue
         value = data.get(key)
         required = field.get("required", True)
+        if kind == "table" and value is None:
+            if complete and required:
+                add(key, label, fill)
+            continue
         if kind == "table":
             rows = [r for r in (value or []) if isinstance(r, dict) and not all(_blank(r.get(c["key"])) for c in field["columns"])] \
                 if isinstance(value, list) else []
