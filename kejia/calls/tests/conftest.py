@@ -7,9 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 
+from kejia.calls import workflow
+from kejia.calls.choices import ApplicationStatus as S
+from kejia.review.scoring import ApplicationResult
+
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 DEADLINE = datetime.datetime(2020, 6, 10, 23, 59, 59, tzinfo=SHANGHAI)
 BEFORE = DEADLINE - datetime.timedelta(days=5)
+AFTER_ANNOUNCEMENT = DEADLINE + datetime.timedelta(days=40)
 
 
 def person(name="张三"):
@@ -57,3 +62,22 @@ def draft(calls):
     application = create_application(calls.call, actor=calls.applicant, applicant=calls.t.nj, title="南京市科协改革试点",
                                      topic="1", now=BEFORE)
     return save_draft(application, actor=calls.applicant, data=complete_answers(), now=BEFORE)
+
+
+def walk_to(calls, application, status):
+    """Walk an application along the main path up to `status`."""
+    steps = [
+        (S.SUBMITTED, lambda a: workflow.submit_application(a, actor=calls.applicant, attest=True, now=BEFORE)),
+        (S.RECOMMENDED, lambda a: workflow.recommend_application(a, actor=calls.recommender, now=BEFORE)),
+        (S.UNDER_REVIEW, lambda a: workflow.accept_application(a, actor=calls.owner)),
+        (S.REVIEWED, lambda a: workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="会评纪要",
+                                                               results=[ApplicationResult(a.pk, 3, 88.5, 0.7, 0.2, False)])[0]),
+        (S.SELECTED, lambda a: workflow.select_application(a, actor=calls.owner)),
+        (S.ANNOUNCED, lambda a: workflow.announce_application(a, actor=calls.owner, now=DEADLINE + datetime.timedelta(days=20))),
+    ]
+    for state, step in steps:
+        application = step(application)
+        application.refresh_from_db()
+        if state == status:
+            return application
+    raise AssertionError(status)

@@ -3,34 +3,14 @@ import datetime
 import pytest
 
 from kejia.calls import workflow
-from kejia.calls.choices import APPLICATION_TRANSITIONS, ApplicationStatus as S, Transition
+from kejia.calls.choices import APPLICATION_TRANSITIONS, Transition
+from kejia.calls.choices import ApplicationStatus as S
 from kejia.calls.models import ApplicationEvent
 from kejia.calls.services import create_application, save_draft
-from kejia.calls.tests.conftest import BEFORE, DEADLINE, complete_answers
+from kejia.calls.tests.conftest import AFTER_ANNOUNCEMENT, BEFORE, DEADLINE, complete_answers, walk_to
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent, Notice
 from kejia.review.scoring import ApplicationResult
-
-AFTER_ANNOUNCEMENT = DEADLINE + datetime.timedelta(days=40)
-
-
-def _to(calls, application, status):
-    """Walk an application along the main path up to `status`."""
-    steps = [
-        (S.SUBMITTED, lambda a: workflow.submit_application(a, actor=calls.applicant, attest=True, now=BEFORE)),
-        (S.RECOMMENDED, lambda a: workflow.recommend_application(a, actor=calls.recommender, now=BEFORE)),
-        (S.UNDER_REVIEW, lambda a: workflow.accept_application(a, actor=calls.owner)),
-        (S.REVIEWED, lambda a: workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="会评纪要",
-                                                               results=[ApplicationResult(a.pk, 3, 88.5, 0.7, 0.2, False)])[0]),
-        (S.SELECTED, lambda a: workflow.select_application(a, actor=calls.owner)),
-        (S.ANNOUNCED, lambda a: workflow.announce_application(a, actor=calls.owner, now=DEADLINE + datetime.timedelta(days=20))),
-    ]
-    for state, step in steps:
-        application = step(application)
-        application.refresh_from_db()
-        if state == status:
-            return application
-    raise AssertionError(status)
 
 
 def test_submit_application_by_applicant_before_deadline(calls, draft):
@@ -87,25 +67,25 @@ def test_submit_application_by_others_refused(calls, draft, who):
 
 
 def test_recommend_application_by_the_province(calls, draft):
-    application = _to(calls, draft, S.RECOMMENDED)
+    application = walk_to(calls, draft, S.RECOMMENDED)
     assert application.recommender == calls.t.js
 
 
 def test_recommend_application_by_applicant_refused(calls, draft):
-    application = _to(calls, draft, S.SUBMITTED)
+    application = walk_to(calls, draft, S.SUBMITTED)
     with pytest.raises(PermissionDenied):
         workflow.recommend_application(application, actor=calls.applicant, now=BEFORE)
 
 
 def test_recommend_application_after_deadline_refused(calls, draft):
-    application = _to(calls, draft, S.SUBMITTED)
+    application = walk_to(calls, draft, S.SUBMITTED)
     with pytest.raises(DomainError) as caught:
         workflow.recommend_application(application, actor=calls.recommender, now=DEADLINE + datetime.timedelta(seconds=1))
     assert caught.value.code == "deadline_passed"
 
 
 def test_recommend_application_quota_per_recommender(calls, draft):
-    _to(calls, draft, S.RECOMMENDED)
+    walk_to(calls, draft, S.RECOMMENDED)
     second = create_application(calls.call, actor=calls.recommender, applicant=calls.t.js, now=BEFORE)
     save_draft(second, actor=calls.recommender, data=complete_answers(), now=BEFORE)
     assert second.recommender == calls.t.js  # a provincial pilot recommends itself
@@ -120,7 +100,7 @@ def test_recommend_application_quota_per_recommender(calls, draft):
 
 
 def test_return_to_applicant_needs_reason_and_allows_resubmission(calls, draft):
-    application = _to(calls, draft, S.SUBMITTED)
+    application = walk_to(calls, draft, S.SUBMITTED)
     with pytest.raises(DomainError) as caught:
         workflow.return_to_applicant(application, actor=calls.recommender, reason=" ")
     assert caught.value.code == "reason_required"
@@ -130,7 +110,7 @@ def test_return_to_applicant_needs_reason_and_allows_resubmission(calls, draft):
 
 
 def test_return_for_correction_only_while_the_call_is_open(calls, draft):
-    application = _to(calls, draft, S.RECOMMENDED)
+    application = walk_to(calls, draft, S.RECOMMENDED)
     with pytest.raises(DomainError) as caught:
         workflow.return_for_correction(application, actor=calls.owner, reason="缺盖章", now=DEADLINE + datetime.timedelta(days=1))
     assert caught.value.code == "deadline_passed"
@@ -139,13 +119,13 @@ def test_return_for_correction_only_while_the_call_is_open(calls, draft):
 
 
 def test_formal_check_by_recommender_refused(calls, draft):
-    application = _to(calls, draft, S.RECOMMENDED)
+    application = walk_to(calls, draft, S.RECOMMENDED)
     with pytest.raises(PermissionDenied):
         workflow.accept_application(application, actor=calls.recommender)
 
 
 def test_refuse_application_at_formal_check(calls, draft):
-    application = _to(calls, draft, S.RECOMMENDED)
+    application = walk_to(calls, draft, S.RECOMMENDED)
     application = workflow.refuse_application(application, actor=calls.owner, reason="材料不全")
     assert application.status == S.INADMISSIBLE
     with pytest.raises(IllegalTransition):
@@ -153,7 +133,7 @@ def test_refuse_application_at_formal_check(calls, draft):
 
 
 def test_record_review_meeting_ranks_every_application_under_review(calls, draft):
-    application = _to(calls, draft, S.UNDER_REVIEW)
+    application = walk_to(calls, draft, S.UNDER_REVIEW)
     with pytest.raises(DomainError):
         workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="纪要", results=[])
     workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="会评纪要",
@@ -166,7 +146,7 @@ def test_record_review_meeting_ranks_every_application_under_review(calls, draft
 
 
 def test_objection_upheld_takes_the_application_out(calls, draft):
-    application = _to(calls, draft, S.ANNOUNCED)
+    application = walk_to(calls, draft, S.ANNOUNCED)
     objection = workflow.record_objection(application, actor=calls.owner, text="材料失实", now=application.announced_until)
     with pytest.raises(DomainError) as caught:
         workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1),
@@ -178,14 +158,14 @@ def test_objection_upheld_takes_the_application_out(calls, draft):
 
 
 def test_record_objection_after_announcement_refused(calls, draft):
-    application = _to(calls, draft, S.ANNOUNCED)
+    application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(IllegalTransition):
         workflow.record_objection(application, actor=calls.owner, text="x",
                                   now=application.announced_until + datetime.timedelta(seconds=1))
 
 
 def test_approve_application_during_announcement_refused(calls, draft):
-    application = _to(calls, draft, S.ANNOUNCED)
+    application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(DomainError) as caught:
         workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1),
                                      now=application.announced_until)
@@ -194,7 +174,7 @@ def test_approve_application_during_announcement_refused(calls, draft):
 
 @pytest.mark.parametrize("amount", ["299999.99", "400000.01"])
 def test_approve_application_amount_outside_range_refused(calls, draft, amount):
-    application = _to(calls, draft, S.ANNOUNCED)
+    application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(DomainError) as caught:
         workflow.approve_application(application, actor=calls.owner, amount=amount, starts_on=datetime.date(2020, 7, 1),
                                      now=AFTER_ANNOUNCEMENT)
@@ -202,7 +182,7 @@ def test_approve_application_amount_outside_range_refused(calls, draft, amount):
 
 
 def test_approve_application_creates_project_with_tranches(calls, draft):
-    application = _to(calls, draft, S.ANNOUNCED)
+    application = walk_to(calls, draft, S.ANNOUNCED)
     project = workflow.approve_application(application, actor=calls.owner, amount="350000.01", starts_on=datetime.date(2020, 7, 1),
                                            now=AFTER_ANNOUNCEMENT)
     assert project.tranches == [{"amount": "175000.00", "gate": "approval"}, {"amount": "175000.01", "gate": "midterm_passed"}]
@@ -214,7 +194,7 @@ def test_approve_application_creates_project_with_tranches(calls, draft):
 def test_approve_application_over_budget_refused(calls, draft):
     calls.call.budget = 300000
     calls.call.save()
-    application = _to(calls, draft, S.ANNOUNCED)
+    application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(DomainError) as caught:
         workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1),
                                      now=AFTER_ANNOUNCEMENT)
@@ -257,7 +237,7 @@ def test_transition_refused_from_every_wrong_state(calls, transition):
         application = _fresh(calls)
         if state != S.DRAFT:
             # one application under review at a time, so the meeting ranks just this one
-            application = _to(calls, application, state)
+            application = walk_to(calls, application, state)
         with pytest.raises(IllegalTransition) as caught:
             _mover(calls, transition)(application)
         assert caught.value.code == "illegal_transition" and caught.value.status == 409, (transition, state)
@@ -270,7 +250,7 @@ def test_transition_refused_from_every_wrong_state(calls, transition):
 @pytest.mark.parametrize("transition", TABLE)
 def test_transition_allowed_from_its_start_state(calls, draft, transition):
     start = next(s for s in WALKABLE if s in APPLICATION_TRANSITIONS[transition][0])
-    application = draft if start == S.DRAFT else _to(calls, draft, start)
+    application = draft if start == S.DRAFT else walk_to(calls, draft, start)
     _mover(calls, transition)(application)
     application.refresh_from_db()
     assert application.status == APPLICATION_TRANSITIONS[transition][1]
