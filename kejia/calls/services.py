@@ -211,7 +211,8 @@ def is_applicant(user, application: Application) -> bool:
 def save_draft(application: Application, *, actor, data: dict, title: str | None = None, topic: str | None = None,
                requested_amount=None, now: datetime.datetime | None = None) -> Application:
     """Store the answers so far; only what is filled in is checked (types, money range)."""
-    application = Application.objects.select_for_update().select_related("call", "form", "applicant").get(pk=application.pk)
+    application = (Application.objects.select_for_update(of=("self",)).select_related("call", "form", "applicant")
+                   .get(pk=application.pk))
     if not is_applicant(actor, application):
         raise PermissionDenied()
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
