@@ -10,6 +10,7 @@ the owner, who see it). Refused requests write nothing."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from kejia.calls.choices import ApplicationStatus as S
@@ -20,6 +21,7 @@ from kejia.core.models import AuditEvent
 from kejia.organizations.tests.test_api import Api
 
 MATRIX_ROUTES: list[str] = [
+    "calls:detail", "calls:application",
     "GET /api/calls/{id}", "GET /api/calls/{id}/applications", "GET /api/calls/applications/{id}",
     "PUT /api/calls/applications/{id}/draft", "POST /api/calls/applications/{id}/submit",
     "POST /api/calls/applications/{id}/recommend", "POST /api/calls/applications/{id}/return",
@@ -119,3 +121,82 @@ def test_call_api_scope(calls, actor):
     ids = [c["id"] for c in api.get("/api/calls").json()["items"]]
     assert (hidden.pk in ids) is owner_sees and calls.call.pk in ids
     assert api.get("/api/calls/987654321").status_code == 404
+
+
+def _form_post(data: dict, **extra) -> dict:
+    """The answers as the page posts them (see kejia.calls.form_pages)."""
+    post = {"title": "南京试点", **extra}
+    for key, value in data.items():
+        if isinstance(value, list):
+            post[f"f-{key}-rows"] = str(len(value))
+            for r, row in enumerate(value, start=1):
+                post.update({f"f-{key}-{r}-{c}": v for c, v in row.items()})
+        elif isinstance(value, dict):
+            post.update({f"f-{key}-{p}": v for p, v in value.items()})
+        else:
+            post[f"f-{key}"] = value
+    return post
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_application_page_scope(open_call, draft, client, actor):
+    calls = open_call
+    client.force_login(_actor(calls, actor))
+    url = reverse("calls:application", args=[draft.pk])
+    see_draft, see_submitted, _recommend = EXPECTED[actor]
+    assert client.get(url).status_code == see_draft
+    before = _state()
+    response = client.post(url, _form_post(complete_answers(), action="save"))
+    editor = actor in ("applicant", "platform")
+    assert response.status_code == (302 if editor else see_draft)
+    if not editor:
+        assert _state() == before
+    from kejia.calls import workflow
+
+    workflow.submit_application(draft, actor=calls.applicant, attest=True)
+    assert client.get(url).status_code == see_submitted
+    assert client.post(url, _form_post(complete_answers(), action="save")).status_code == (403 if see_submitted == 200 else 404)
+    assert client.get(reverse("calls:application", args=[987654321])).status_code == 404
+
+
+@pytest.mark.parametrize("actor", ["applicant", "worker", "owner"])
+def test_call_pages_scope(calls, client, actor):
+    client.force_login(_actor(calls, actor))
+    hidden = create_call_from_template(calls.cast, actor=calls.owner, template="local_reform_pilot", deadline=DEADLINE,
+                                       title="未发布的通知")
+    listing = client.get(reverse("calls:list")).content.decode()
+    assert calls.call.title in listing and ("未发布的通知" in listing) is (actor == "owner")
+    assert client.get(reverse("calls:detail", args=[calls.call.pk])).status_code == 200
+    assert client.get(reverse("calls:detail", args=[hidden.pk])).status_code == (200 if actor == "owner" else 404)
+    assert client.post(reverse("calls:detail", args=[hidden.pk]), {"applicant": calls.t.nj.pk}).status_code == \
+        (403 if actor == "owner" else 404)
+    assert client.get(reverse("calls:detail", args=[987654321])).status_code == 404
+
+
+def test_call_list_page_is_public(calls, client):
+    assert calls.call.title in client.get(reverse("calls:list")).content.decode()
+    assert client.get(reverse("calls:detail", args=[calls.call.pk])).status_code == 200
+
+
+def test_application_page_start_fill_and_submit(open_call, client):
+    calls = open_call
+    client.force_login(calls.applicant)
+    response = client.post(reverse("calls:detail", args=[calls.call.pk]), {"applicant": calls.t.nj.pk, "title": "南京试点"})
+    application = Application.objects.get(call=calls.call, applicant=calls.t.nj)
+    assert response.status_code == 302 and response.url == reverse("calls:application", args=[application.pk])
+    page = client.get(response.url).content.decode()
+    for label in ("试点单位", "申报单位负责人", "试点单位负责人", "办公电话", "申报单位意见", "试点单位意见", "主要参与团队", "职务职称",
+                  "试点成果宣传计划"):
+        assert label in page
+    data = complete_answers()
+    data["team"][1]["employer"] = ""
+    response = client.post(response.url, _form_post(data, action="submit", attest="on"))
+    assert response.status_code == 400
+    assert "主要参与团队" in response.content.decode() and "单位" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == S.DRAFT
+    response = client.post(reverse("calls:application", args=[application.pk]),
+                           _form_post(complete_answers(), action="submit", attest="on"))
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.status == S.SUBMITTED and application.data["team"][1]["name"] == "孙八"
