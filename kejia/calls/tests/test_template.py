@@ -60,3 +60,14 @@ def test_template_holds_no_contact_person_of_the_seed():
     for private in ("梁", "68572088", "liangshuai", "cnais"):
         assert private not in text
     json.loads(text)
+
+
+def test_install_call_templates_is_idempotent(db):
+    from django.core.management import call_command
+
+    from kejia.calls.models import FormDefinition
+
+    call_command("install_call_templates")
+    call_command("install_call_templates")
+    form = FormDefinition.objects.get(code="local_reform_pilot")
+    assert form.version == 1 and form.spec == SPEC
