@@ -146,7 +146,12 @@ def validate_answers(spec: dict, data: dict, *, facts: dict | None = None,
     fill = gettext("Fill in every blank; write “/” where there is nothing.") if slash else gettext("This answer is required.")
 
     def add(key: str, label: str, message: str, row: int | None = None, column: str = ""):
-        where = label if row is None else gettext("%(label)s, row %(row)s, %(column)s") % {"label": label, "row": row, "column": column}
+        if row is None:
+            where = label
+        elif isinstance(row, str):  # a fixed row is named by its label (申报单位负责人)
+            where = gettext("%(label)s, %(row)s, %(column)s") % {"label": label, "row": row, "column": column}
+        else:
+            where = gettext("%(label)s, row %(row)s, %(column)s") % {"label": label, "row": row, "column": column}
         errors.setdefault(key, []).append(f"{where}: {message}")
 
     for field in fields(spec):
