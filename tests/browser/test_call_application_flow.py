@@ -65,4 +65,5 @@ def test_applicant_starts_fills_saves_and_is_told_what_is_missing(tree, live_ser
     assert application.status == "draft"
     if window == "phone_page":
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("input[name=f-heads-1-name]").scroll_into_view_if_needed()
     page.screenshot(path=f"/tmp/calls_{window}.png", full_page=False)
