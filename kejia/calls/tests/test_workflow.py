@@ -259,3 +259,45 @@ def test_transition_allowed_from_its_start_state(calls, draft, transition):
 def test_withdraw_by_owner_refused(calls, draft):
     with pytest.raises(PermissionDenied):
         workflow.withdraw_application(draft, actor=calls.owner)
+
+
+def test_call_for_individuals_goes_straight_to_the_owner(calls):
+    from kejia.calls.services import create_call, install_form, publish_call
+    from kejia.calls.tests.conftest import DEADLINE
+
+    spec_form = install_form("local_reform_pilot")
+    call = create_call(calls.cast, actor=calls.owner, title="个人项目", deadline=DEADLINE, form=spec_form, min_amount="0",
+                       max_amount="50000", eligibility="individuals")
+    call = publish_call(call, actor=calls.owner)
+    application = create_application(call, actor=calls.t.worker, now=BEFORE)
+    assert application.applicant_user == calls.t.worker and application.recommender is None
+    save_draft(application, actor=calls.t.worker, data=complete_answers(), now=BEFORE)
+    with pytest.raises(PermissionDenied):
+        save_draft(application, actor=calls.t.wx_staff, data={}, now=BEFORE)
+    application = workflow.submit_application(application, actor=calls.t.worker, attest=True, now=BEFORE)
+    with pytest.raises(PermissionDenied):
+        workflow.recommend_application(application, actor=calls.recommender, now=BEFORE)
+    application = workflow.recommend_application(application, actor=calls.owner, now=BEFORE)  # the owner's receipt
+    assert application.status == S.RECOMMENDED
+    assert Notice.objects.filter(user=calls.t.worker, kind="calls").exists() is False  # nothing came back to the person yet
+    application = workflow.return_for_correction(application, actor=calls.owner, reason="补充材料", now=BEFORE)
+    assert Notice.objects.filter(user=calls.t.worker, kind="calls").exists()
+
+
+def test_create_call_refuses_a_naive_deadline_and_a_bad_plan(calls):
+    from kejia.calls.services import create_call, install_form
+
+    form = install_form("local_reform_pilot")
+    with pytest.raises(DomainError) as caught:
+        create_call(calls.cast, actor=calls.owner, title="x", deadline=datetime.datetime(2020, 6, 10), form=form,
+                    min_amount=1, max_amount=2)
+    assert caught.value.field == "deadline"
+    with pytest.raises(DomainError) as caught:
+        create_call(calls.cast, actor=calls.owner, title="x", deadline=DEADLINE, form=form, min_amount=1, max_amount=2,
+                    tranches=[{"share": "60", "gate": "approval"}, {"share": "30", "gate": "midterm_passed"}])
+    assert caught.value.field == "tranches"
+    with pytest.raises(DomainError) as caught:
+        create_call(calls.cast, actor=calls.owner, title="x", deadline=DEADLINE, form=form, min_amount=3, max_amount=2)
+    assert caught.value.field == "min_amount"
+    with pytest.raises((PermissionDenied, DomainError)):
+        create_call(calls.cast, actor=calls.recommender, title="x", deadline=DEADLINE, form=form, min_amount=1, max_amount=2)
