@@ -4,14 +4,15 @@ selectors' job, rules and transitions the services' and the workflow's."""
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from kejia.calls import selectors, services, workflow
+from kejia.calls import ledger, selectors, services, workflow
 from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
+from kejia.core.errors import NotFound
 from kejia.organizations.api_schemas import ObjectId
 
 router = Router(tags=["calls"])
@@ -93,6 +94,46 @@ class CallReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
+class CallFormalCheckIn(Schema):
+    decision: Literal["accept", "return", "refuse"] = Field(..., description="accept: to expert review; return: for correction "
+                                                                          "(while the call is open); refuse: not accepted")
+    reason: str = Field("", max_length=2000, description="Required to return or refuse")
+
+
+class CallTrancheOut(Schema):
+    tranche: int
+    gate: str
+    planned: Decimal
+    paid: Decimal
+    gate_met: bool
+    gate_failed: bool
+    payable: Decimal
+    held: Decimal
+    forfeited: Decimal
+
+
+class CallProjectLedgerOut(Schema):
+    project: int
+    approved: Decimal
+    paid: Decimal
+    payable: Decimal
+    held: Decimal
+    forfeited: Decimal
+    tranches: list[CallTrancheOut]
+
+
+class CallLedgerOut(Schema):
+    call: int
+    budget: Decimal | None
+    approved: Decimal
+    paid: Decimal
+    payable: Decimal
+    held: Decimal
+    forfeited: Decimal
+    unallocated: Decimal | None
+    projects: list[CallProjectLedgerOut]
+
+
 @router.get("/calls", response=CallPage, auth=AUTH, summary="Calls for projects")
 def list_calls(request, params: Query[PageParams]):
     """Published and closed calls, and the drafts of the organizations you manage."""
@@ -131,6 +172,28 @@ def return_application(request, id: ObjectId, body: CallReasonIn):
     """The recommending organization returns it to the applicant, with the reason."""
     application = selectors.get_application(id, request.auth)
     return workflow.return_to_applicant(application, actor=request.auth, reason=body.reason)
+
+
+@router.post("/calls/applications/{id}/formal-check", response=CallApplicationDetailOut, auth=AUTH,
+             summary="Formal check of an application")
+def formal_check(request, id: ObjectId, body: CallFormalCheckIn):
+    """The organization running the call: pass it to expert review, return it for correction, or refuse it (不予受理)."""
+    application = selectors.get_application(id, request.auth)
+    if body.decision == "accept":
+        return workflow.accept_application(application, actor=request.auth)
+    if body.decision == "return":
+        return workflow.return_for_correction(application, actor=request.auth, reason=body.reason)
+    return workflow.refuse_application(application, actor=request.auth, reason=body.reason)
+
+
+@router.get("/calls/{id}/ledger", response=CallLedgerOut, auth=AUTH, summary="Funding ledger of a call")
+def call_ledger(request, id: ObjectId):
+    """Approved, paid, payable, held by a gate and forfeited, per project and in total, against the budget.
+    Only for the staff of the organization running the call (404 for others)."""
+    call = selectors.managed_calls(request.auth).filter(pk=id).first()
+    if call is None:
+        raise NotFound()
+    return ledger.call_ledger(call)
 
 
 @router.get("/calls/{id}", response=CallDetailOut, auth=AUTH, summary="A call for projects")

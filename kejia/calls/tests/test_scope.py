@@ -25,6 +25,7 @@ MATRIX_ROUTES: list[str] = [
     "GET /api/calls/{id}", "GET /api/calls/{id}/applications", "GET /api/calls/applications/{id}",
     "PUT /api/calls/applications/{id}/draft", "POST /api/calls/applications/{id}/submit",
     "POST /api/calls/applications/{id}/recommend", "POST /api/calls/applications/{id}/return",
+    "POST /api/calls/applications/{id}/formal-check", "GET /api/calls/{id}/ledger",
 ]
 
 # actor → (sees the draft, sees it submitted, may recommend or return it)
@@ -200,3 +201,30 @@ def test_application_page_start_fill_and_submit(open_call, client):
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == S.SUBMITTED and application.data["team"][1]["name"] == "孙八"
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_formal_check_and_ledger_api_scope(open_call, draft, actor):
+    from kejia.calls import workflow
+
+    calls = open_call
+    workflow.submit_application(draft, actor=calls.applicant, attest=True)
+    workflow.recommend_application(draft, actor=calls.recommender)
+    api = Api(calls.t, _actor(calls, actor))
+    owner = actor in ("owner", "platform")
+    see = EXPECTED[actor][1]
+    url = f"/api/calls/applications/{draft.pk}/formal-check"
+    before = _state()
+    assert api.post(url, {"decision": "refuse", "reason": ""}).status_code == (400 if owner else 403 if see == 200 else 404)
+    assert api.post(url, {"decision": "maybe"}).status_code in (404, 422)
+    assert _state() == before
+    response = api.post(url, {"decision": "accept"})
+    assert response.status_code == (200 if owner else 403 if see == 200 else 404)
+    draft.refresh_from_db()
+    assert (draft.status == S.UNDER_REVIEW) is owner
+    response = api.get(f"/api/calls/{calls.call.pk}/ledger")
+    assert response.status_code == (200 if owner else 404)
+    if owner:
+        assert response.json()["budget"] in ("1000000.00", 1000000.0, "1000000") and response.json()["projects"] == []
+    assert api.get("/api/calls/987654321/ledger").status_code == 404
+    assert api.post("/api/calls/applications/987654321/formal-check", {"decision": "accept"}).status_code == 404
