@@ -19,6 +19,7 @@ urlpatterns = [
     path("volunteering/", include("kejia.volunteering.urls")),
     path("voice/", include("kejia.voice.urls")),
     path("surveys/", include("kejia.surveys.urls")),
+    path("calls/", include("kejia.calls.urls")),
     path("", include("kejia.home.urls")),
     path("", include("kejia.organizations.urls")),
 ]

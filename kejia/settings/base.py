@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kejia.voice",
     "kejia.surveys",
     "kejia.review",
+    "kejia.calls",
     "kejia.home",
     "kejia.demo",
 ]

@@ -13,7 +13,7 @@ NOT_BUILT = ["enterprise matching", "enterprise-need matching", "enterprise need
              "award nomination"]
 NEGATION = re.compile(r"\b(no|not|yet|none|nothing)\b", re.IGNORECASE)
 # Apps that would build these: when one exists, drop its words from NOT_BUILT.
-FUTURE_APPS = ["calls", "innovation", "awards", "matching"]
+FUTURE_APPS = ["innovation", "awards", "matching"]
 
 
 def _texts():
