@@ -135,103 +135,132 @@ def _range_error(field: dict, value: Any) -> str | None:
     return None
 
 
-def validate_answers(spec: dict, data: dict, *, facts: dict | None = None,
-                     money_range: tuple[Decimal, Decimal] | None = None, complete: bool = True) -> dict:
-    """The answers that apply, cleaned; raises ValidationFailed naming every field (and row) at
-    fault. `complete=False` (saving a draft) checks only what is filled in."""
-    facts = facts or {}
-    slash = bool(spec.get("slash_for_empty"))
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    fill = gettext("Fill in every blank; write “/” where there is nothing.") if slash else gettext("This answer is required.")
+class _Checker:
+    """The errors of one validation: each keyed by field (and row and column), said with the
+    field's label and, in a table, the row (its number, or a fixed row's label) and column."""
 
-    def add(key: str, label: str, message: str, row: int | None = None, column: str = ""):
+    def __init__(self, *, slash: bool, complete: bool):
+        self.slash, self.complete = slash, complete
+        self.errors: dict[str, list[str]] = {}
+        self.fill = gettext("Fill in every blank; write “/” where there is nothing.") if slash else gettext("This answer is required.")
+
+    def add(self, key: str, label: str, message: str, row: int | str | None = None, column: str = "") -> None:
         if row is None:
             where = label
         elif isinstance(row, str):  # a fixed row is named by its label (申报单位负责人)
             where = gettext("%(label)s, %(row)s, %(column)s") % {"label": label, "row": row, "column": column}
         else:
             where = gettext("%(label)s, row %(row)s, %(column)s") % {"label": label, "row": row, "column": column}
-        errors.setdefault(key, []).append(f"{where}: {message}")
+        self.errors.setdefault(key, []).append(f"{where}: {message}")
 
+
+def _table_rows(field: dict, value: list | None) -> tuple[list[dict], list | None]:
+    """The rows to check: a fixed table's rows in order (missing ones empty), else the rows with
+    anything in them."""
+    fixed = field.get("rows")
+    if fixed:
+        return [(value[i] if i < len(value or []) and isinstance(value[i], dict) else {}) for i in range(len(fixed))], fixed
+    return [r for r in (value or []) if isinstance(r, dict) and not all(_blank(r.get(c["key"])) for c in field["columns"])], None
+
+
+def _check_table(check: _Checker, field: dict, value, required: bool) -> list[dict] | None:
+    key, label = field["key"], field.get("label", field["key"])
+    if value is None:
+        if check.complete and required:
+            check.add(key, label, check.fill)
+        return None
+    if not isinstance(value, list):
+        check.add(key, label, gettext("This answer has the wrong form."))
+        return None
+    rows, fixed = _table_rows(field, value)
+    if not fixed and check.complete and required and len(rows) < field.get("min_rows", 1):
+        check.add(key, label, gettext("Give at least %(n)s row(s).") % {"n": field.get("min_rows", 1)})
+    cleaned_rows = []
+    for number, row in enumerate(rows, start=1):
+        row_label = fixed[number - 1] if fixed else number
+        clean_row = {}
+        for column in field["columns"]:
+            cell, ckey, clabel = row.get(column["key"]), f"{key}.{number}.{column['key']}", column.get("label", column["key"])
+            if _blank(cell):
+                if check.complete and column.get("required", True):
+                    check.add(ckey, label, check.fill, row_label, clabel)
+                continue
+            problem = _scalar_error(column, cell, slash=check.slash, money_range=None)
+            if problem:
+                check.add(ckey, label, problem, row_label, clabel)
+            clean_row[column["key"]] = str(cell).strip()
+        cleaned_rows.append(clean_row)
+    return cleaned_rows
+
+
+def _check_signoff(check: _Checker, field: dict, value) -> dict | None:
+    key, label = field["key"], field.get("label", field["key"])
+    if not isinstance(value, dict):
+        check.add(key, label, gettext("This answer has the wrong form."))
+        return None
+    parts = [("name", gettext("signed by")), ("date", gettext("date")), ("seal", gettext("seal image"))]
+    if field.get("opinion"):
+        parts.insert(0, ("opinion", gettext("opinion")))
+    clean = {}
+    for part, part_label in parts:
+        if _blank(value.get(part)):
+            if check.complete:
+                check.add(f"{key}.{part}", label, f"{part_label}: {check.fill}")
+            continue
+        if part == "date" and _date(value[part]) is None:
+            check.add(f"{key}.{part}", label, f"{part_label}: {gettext('Give a date as YYYY-MM-DD.')}")
+        clean[part] = str(value[part]).strip()
+    return clean
+
+
+def _check_value(check: _Checker, field: dict, value, money_range) -> Any:
+    """A filled-in answer that is not a table, cleaned (None when at fault: the error is added)."""
+    kind, key, label = field["type"], field["key"], field.get("label", field["key"])
+    if kind in ("date_range", "month_range"):
+        problem = _range_error(field, value)
+        if problem:
+            check.add(key, label, problem)
+            return None
+        return {"start": str(value["start"]).strip(), "end": str(value["end"]).strip()}
+    if kind == "multi_choice":
+        allowed = {str(o["value"]) for o in field.get("options", [])}
+        if not isinstance(value, list) or not all(str(v) in allowed for v in value):
+            check.add(key, label, gettext("Choose among the options."))
+            return None
+        return [str(v) for v in value]
+    if kind == "signoff":
+        return _check_signoff(check, field, value)
+    problem = _scalar_error(field, value, slash=check.slash, money_range=money_range if field.get("call_range") else None)
+    if problem:
+        check.add(key, label, problem)
+        return None
+    return str(value).strip()
+
+
+def validate_answers(spec: dict, data: dict, *, facts: dict | None = None,
+                     money_range: tuple[Decimal, Decimal] | None = None, complete: bool = True) -> dict:
+    """The answers that apply, cleaned; raises ValidationFailed naming every field (and row) at
+    fault. `complete=False` (saving a draft) checks only what is filled in."""
+    facts = facts or {}
+    check = _Checker(slash=bool(spec.get("slash_for_empty")), complete=complete)
+    cleaned: dict[str, Any] = {}
     for field in fields(spec):
-        kind, key, label = field["type"], field["key"], field.get("label", field["key"])
+        kind, key = field["type"], field["key"]
         if kind == "note" or not applies(field, data, facts):
             continue
-        value = data.get(key)
-        required = field.get("required", True)
-        if kind == "table" and value is None:
-            if complete and required:
-                add(key, label, fill)
-            continue
+        value, required = data.get(key), field.get("required", True)
         if kind == "table":
-            rows = [r for r in (value or []) if isinstance(r, dict) and not all(_blank(r.get(c["key"])) for c in field["columns"])] \
-                if isinstance(value, list) else []
-            if value is not None and not isinstance(value, list):
-                add(key, label, gettext("This answer has the wrong form."))
-                continue
-            fixed = field.get("rows")
-            if fixed:
-                rows = [(value[i] if i < len(value or []) and isinstance(value[i], dict) else {}) for i in range(len(fixed))]
-            elif complete and required and len(rows) < field.get("min_rows", 1):
-                add(key, label, gettext("Give at least %(n)s row(s).") % {"n": field.get("min_rows", 1)})
-            cleaned_rows = []
-            for number, row in enumerate(rows, start=1):
-                row_label = fixed[number - 1] if fixed else number
-                clean_row = {}
-                for column in field["columns"]:
-                    cell = row.get(column["key"])
-                    ckey = f"{key}.{number}.{column['key']}"
-                    if _blank(cell):
-                        if complete and column.get("required", True):
-                            add(ckey, label, fill, row_label, column.get("label", column["key"]))
-                        continue
-                    problem = _scalar_error(column, cell, slash=slash, money_range=None)
-                    if problem:
-                        add(ckey, label, problem, row_label, column.get("label", column["key"]))
-                    clean_row[column["key"]] = str(cell).strip()
-                cleaned_rows.append(clean_row)
-            cleaned[key] = cleaned_rows
+            rows = _check_table(check, field, value, required)
+            if rows is not None:
+                cleaned[key] = rows
             continue
         if _blank(value):
             if complete and required:
-                add(key, label, fill)
+                check.add(key, field.get("label", key), check.fill)
             continue
-        if kind in ("date_range", "month_range"):
-            problem = _range_error(field, value)
-            if problem:
-                add(key, label, problem)
-            else:
-                cleaned[key] = {"start": str(value["start"]).strip(), "end": str(value["end"]).strip()}
-        elif kind == "multi_choice":
-            allowed = {str(o["value"]) for o in field.get("options", [])}
-            if not isinstance(value, list) or not all(str(v) in allowed for v in value):
-                add(key, label, gettext("Choose among the options."))
-            else:
-                cleaned[key] = [str(v) for v in value]
-        elif kind == "signoff":
-            if not isinstance(value, dict):
-                add(key, label, gettext("This answer has the wrong form."))
-                continue
-            parts = [("name", gettext("signed by")), ("date", gettext("date")), ("seal", gettext("seal image"))]
-            if field.get("opinion"):
-                parts.insert(0, ("opinion", gettext("opinion")))
-            clean = {}
-            for part, part_label in parts:
-                if _blank(value.get(part)):
-                    if complete:
-                        add(f"{key}.{part}", label, f"{part_label}: {fill}")
-                    continue
-                if part == "date" and _date(value[part]) is None:
-                    add(f"{key}.{part}", label, f"{part_label}: {gettext('Give a date as YYYY-MM-DD.')}")
-                clean[part] = str(value[part]).strip()
+        clean = _check_value(check, field, value, money_range)
+        if clean is not None:
             cleaned[key] = clean
-        else:
-            problem = _scalar_error(field, value, slash=slash, money_range=money_range if field.get("call_range") else None)
-            if problem:
-                add(key, label, problem)
-            else:
-                cleaned[key] = str(value).strip()
-    if errors:
-        raise ValidationFailed(errors)
+    if check.errors:
+        raise ValidationFailed(check.errors)
     return cleaned

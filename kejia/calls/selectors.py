@@ -5,11 +5,11 @@ NotFound, so scope does not leak existence."""
 
 from django.db.models import Q, QuerySet
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role
 from kejia.calls.choices import ApplicationStatus, CallStatus
 from kejia.calls.models import Application, Call, Project
 from kejia.core.errors import NotFound
-from kejia.organizations import scope
 
 
 def visible_calls(user) -> QuerySet[Call]:

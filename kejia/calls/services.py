@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role
 from kejia.calls import forms_spec
 from kejia.calls.choices import ApplicationStatus, CallStatus, Eligibility, Gate
@@ -19,7 +20,6 @@ from kejia.calls.models import Application, Call, CallAttachment, FormDefinition
 from kejia.calls.text import sanitise
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
-from kejia.organizations import scope
 from kejia.organizations.kinds import OrgKind
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data"

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role
 from kejia.calls import form_pages, selectors, services, workflow
 from kejia.calls.choices import ApplicationStatus, CallStatus
 from kejia.core.api import PageParams, window
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
-from kejia.organizations import scope
 
 
 @require_http_methods(["GET"])

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.accounts.models import Role as OrgRole
 from kejia.calls import forms_spec, services
 from kejia.calls.choices import APPLICATION_TRANSITIONS, PROJECT_TRANSITIONS, ApplicationStatus, ProjectStatus, Role, Transition
@@ -23,7 +24,6 @@ from kejia.calls.models import Application, ApplicationEvent, Call, Deliverable,
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.notify import notify
-from kejia.organizations import scope
 
 S = ApplicationStatus
 # A recommendation counts against the quota once made, whatever happens next.
