@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from kejia.core.errors import DomainError
 from kejia.core.http import client_ip
 from kejia.people import link_requests
-from kejia.people.linking import _org_of
+from kejia.people.linking import listing_organization
 from kejia.people.models import LinkRequestStatus
 from kejia.people.review_selectors import mask_email
 
@@ -32,7 +32,7 @@ def link_request_list(request):
         status = LinkRequestStatus.PENDING
     page = Paginator(link_requests.visible_link_requests(request.user, status=status), PAGE_SIZE).get_page(request.GET.get("page"))
     for item in page.object_list:
-        item.organization = _org_of(item.person)
+        item.organization = listing_organization(item.person)
         item.user_email, item.person_email = mask_email(item.user.email), mask_email(item.person.email)
     return render(request, "people/link_requests.html", {"page": page, "status": status, "statuses": LinkRequestStatus.choices,
                                                          "form": LinkDecideForm()})

@@ -13,7 +13,7 @@ from kejia.core.errors import DomainError, NotFound, ValidationFailed
 from kejia.core.notify import notify
 from kejia.organizations import scope
 from kejia.people.choices import PersonStatus
-from kejia.people.linking import _org_of
+from kejia.people.linking import listing_organization
 from kejia.people.models import LinkRequest, LinkRequestStatus, Listing, Person
 
 
@@ -48,7 +48,7 @@ def decide(item: LinkRequest, *, actor, approve: bool, note: str = "", ip: str |
         if item.status != LinkRequestStatus.PENDING:
             raise DomainError("decided", _("This request was already decided."))
         person = Person.objects.select_for_update().get(pk=item.person_id)
-        organization = _org_of(person)
+        organization = listing_organization(person)
         now = timezone.now()
         if approve:
             if person.status != PersonStatus.ACTIVE:

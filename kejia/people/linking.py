@@ -52,7 +52,9 @@ def _subject(user) -> str:
     return f"user:{user.pk}"
 
 
-def _org_of(person: Person):
+def listing_organization(person: Person):
+    """The organization that lists the person first: the one whose staff a request about the
+    profile goes to (and the audit event is filed under)."""
     listing = person.listings.select_related("organization").order_by("pk").first()
     return listing.organization if listing else None
 
@@ -69,7 +71,7 @@ def _failed(user, *, ip: str | None, reason: str, obj=None, proof: str = "", cou
     throttle.hit(*counters)
     with transaction.atomic():
         record_event(actor=user, action="person.link_failed", obj=obj or user,
-                     organization=_org_of(obj) if isinstance(obj, Person) else None,
+                     organization=listing_organization(obj) if isinstance(obj, Person) else None,
                      new={"reason": reason, "proof": proof, "user": user.pk}, ip=ip)
 
 
@@ -124,7 +126,7 @@ def start_account_link(*, user, name: str, resident_id: str = "", phone: str = "
     sent_to = person.phone_masked if phone_on_file else mask_email(person.email)
     with transaction.atomic():
         code = codes.issue(purpose=PURPOSE, subject=_subject(user), target=f"person:{person.pk}", channel=channel)
-        record_event(actor=user, action="person.link_code_sent", obj=person, organization=_org_of(person),
+        record_event(actor=user, action="person.link_code_sent", obj=person, organization=listing_organization(person),
                      new={"user": user.pk, "proof": proof, "channel": channel}, ip=ip)
         # No user on the notice: the code must never reach the inbox of the account asking for it.
         notify(kind="people.link_code", subject=_("Kejia code to link an account to your profile: %(code)s. "
@@ -160,7 +162,7 @@ def confirm_account_link(*, user, code: str, ip: str | None = None) -> Person:
         person = Person.objects.select_for_update().filter(pk=int(target.split(":", 1)[1]), status=PersonStatus.ACTIVE).first()
         if person is None:
             raise DomainError("no_match", _("This profile is no longer active. Ask the organization that lists you for help."))
-        organization = _org_of(person)
+        organization = listing_organization(person)
         previous = person.user_id
         if previous and previous != user.pk:
             record_event(actor=user, action="person.account_unlinked", obj=person, organization=organization,
@@ -198,7 +200,7 @@ def unlink_account(person: Person, *, actor, reason: str, ip: str | None = None)
     codes.void(purpose=PURPOSE, subject=f"user:{previous}")
     person.user = None
     person.save(update_fields=["user", "updated_at"])
-    record_event(actor=actor, action="person.account_unlinked", obj=person, organization=_org_of(person),
+    record_event(actor=actor, action="person.account_unlinked", obj=person, organization=listing_organization(person),
                  old={"user": previous}, new={"user": None, "reason": reason[:200]}, ip=ip)
     return person
 
@@ -232,7 +234,7 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
         if not person.user_id:
             person.user = user
             person.save(update_fields=["user", "updated_at"])
-            record_event(actor=user, action="person.account_linked", obj=person, organization=_org_of(person),
+            record_event(actor=user, action="person.account_linked", obj=person, organization=listing_organization(person),
                          new={"user": user.pk, "proof": proof, "previous_user": None}, ip=ip)
             notify(kind="people.account_linked", user=user, link="/people/me/",
                    subject=_("Your account is now linked to your profile."))
@@ -245,12 +247,12 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
     else:
         by_name = list(active.filter(name=name).order_by("pk")[:MAX_REVIEW_CANDIDATES + 1])
         candidates = [(p, LinkRequestReason.CONTACT_DIFFERS) for p in by_name] if len(by_name) <= MAX_REVIEW_CANDIDATES else []
-    candidates = [(p, r) for p, r in candidates[:MAX_REVIEW_CANDIDATES] if _org_of(p) is not None]
+    candidates = [(p, r) for p, r in candidates[:MAX_REVIEW_CANDIDATES] if listing_organization(p) is not None]
     if not candidates:
         return "none", None
     told = set()
     for person, reason in candidates:
-        organization = _org_of(person)
+        organization = listing_organization(person)
         request = LinkRequest.objects.create(user=user, person=person, reason=reason)
         record_event(actor=user, action="person.link_requested", obj=person, organization=organization, ip=ip,
                      new={"user": user.pk, "reason": reason, "request": request.pk})

@@ -182,7 +182,7 @@ def top_reviewers(applications: Mapping[Hashable, str], *, n: int = 20, pool: in
     from django.utils import timezone
 
     from kejia.search.indexing import get_backend
-    from kejia.search.services import _engine_filters, check_text, scope_paths_for, text_terms
+    from kejia.search.services import engine_filters_for, check_text, scope_paths_for, text_terms
 
     backend = backend or get_backend()
     scorer = scorer or AffinityScorer(backend=backend)
@@ -190,7 +190,7 @@ def top_reviewers(applications: Mapping[Hashable, str], *, n: int = 20, pool: in
     out: dict[Hashable, list[tuple[int, float]]] = {}
     for key, text in applications.items():
         check_text(text)
-        base = _engine_filters(filters, today=timezone.localdate())
+        base = engine_filters_for(filters, today=timezone.localdate())
         base.exclude_ids = [*base.exclude_ids, *((exclude or {}).get(key, ()))]
         if reviewers is not None:
             base.include_ids = list(reviewers)

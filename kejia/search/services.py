@@ -122,7 +122,7 @@ def _as_list(value) -> list[str]:
     return [str(v) for v in value]
 
 
-def _engine_filters(f: ExpertFilters | None, *, today: datetime.date) -> Filters:
+def engine_filters_for(f: ExpertFilters | None, *, today: datetime.date) -> Filters:
     from kejia.organizations.models import Organization
 
     f = f or ExpertFilters()
@@ -173,7 +173,7 @@ def _search(user, words: list[QueryWord], filters: ExpertFilters | None, *, limi
     if not 0 <= int(offset) <= MAX_OFFSET:
         raise ValidationFailed({"offset": [str(_("Results to skip: at most %(max)s.") % {"max": MAX_OFFSET})]})
     limit, offset = int(limit), int(offset)
-    engine_filters = _engine_filters(filters, today=timezone.localdate())
+    engine_filters = engine_filters_for(filters, today=timezone.localdate())
     paths = scope_paths_for(user)
     if paths is not None and not paths:
         return ExpertResults([], 0, words)

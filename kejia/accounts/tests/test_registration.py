@@ -185,7 +185,7 @@ def test_name_matches_but_phone_differs_goes_to_staff_review(tree):
     assert person.user_id is None
     request = LinkRequest.objects.get()
     assert (request.user, request.person, request.reason, request.status) == (user, person, "contact_differs", "pending")
-    assert AuditEvent.objects.filter(action="person.link_requested", organization=tree.xw).exists()
+    assert AuditEvent.objects.filter(action="person.link_requested", organization_id=tree.xw.pk).exists()
     # 玄武区's staff are told; the staff above them see the queue but get no notice.
     assert list(Notice.objects.filter(kind="people.link_request").values_list("user", flat=True)) == [tree.county_staff.pk]
     assert "link-in-review" in client.get(reverse("people:me")).content.decode()
