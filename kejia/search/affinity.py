@@ -182,7 +182,7 @@ def top_reviewers(applications: Mapping[Hashable, str], *, n: int = 20, pool: in
     from django.utils import timezone
 
     from kejia.search.indexing import get_backend
-    from kejia.search.services import engine_filters_for, check_text, scope_paths_for, text_terms
+    from kejia.search.services import check_text, engine_filters_for, scope_paths_for, text_terms
 
     backend = backend or get_backend()
     scorer = scorer or AffinityScorer(backend=backend)
