@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent, Notice
-from kejia.memberships import applications, certificates, classes, dues, transitions, workflow
+from kejia.memberships import applications, certificates, dues, member_classes, transitions, workflow
 from kejia.memberships.choices import TRANSITIONS, MembershipStatus, Transition
 from kejia.memberships.models import GroupRepresentative, Membership, MembershipDocument, MembershipEvent
 from kejia.memberships.tests.conftest import make_person, pdf
@@ -34,7 +34,7 @@ def stored_files(root) -> list:
 
 
 def new_class(tree, code, *, kind="full", steps=("Check",), **data):
-    return classes.create_member_class(tree.soc, actor=tree.society_secretary, code=code, name=code.title(), kind=kind,
+    return member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code=code, name=code.title(), kind=kind,
                                         approval_steps=list(steps), **data)
 
 
@@ -155,7 +155,7 @@ def test_approve_membership_numbers_only_at_last_step(tree, society, applicant, 
 
 
 def test_approve_membership_follows_society_number_format(tree, society, applicant):
-    classes.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format="{code}/{class}{year}/{seq:03}")
+    member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format="{code}/{class}{year}/{seq:03}")
     cls = new_class(tree, "fast")
     other = make_person(tree, name="王芳", user=tree.county_staff)
     numbers = [approve_all(apply(tree, cls, p), tree.society_secretary).number for p in (applicant, other)]
@@ -199,7 +199,7 @@ def test_apply_for_membership_refuses_student_class_to_non_student(tree, society
 
 
 def test_apply_for_membership_refuses_closed_class(tree, society, applicant):
-    closed = classes.update_member_class(society.classes["full"], actor=tree.society_secretary, is_open=False)
+    closed = member_classes.update_member_class(society.classes["full"], actor=tree.society_secretary, is_open=False)
     with pytest.raises(DomainError) as exc:
         apply(tree, closed, applicant)
     assert exc.value.code == "class_closed"
@@ -216,7 +216,7 @@ def other_society(tree):
 
     org = create_organization(actor=tree.platform, parent=tree.nj, name="南京市化学化工学会", code="NJ-CHEM", kind="municipal_society",
                               region=tree.regions["320100"])
-    return org, {c.code: c for c in classes.create_default_classes(org, actor=tree.platform)}
+    return org, {c.code: c for c in member_classes.create_default_classes(org, actor=tree.platform)}
 
 
 def test_apply_for_membership_refuses_class_of_other_society(tree, society, applicant):
@@ -329,7 +329,7 @@ def test_supply_information_with_missing_document_returns_to_same_step(tree, soc
     staff = tree.society_secretary
     cls = new_class(tree, "docs", steps=["Check", "Committee"], required_documents=["CV"])
     m = transitions.approve_membership(apply(tree, cls, applicant, documents=[("CV", pdf())]), actor=staff)
-    classes.update_member_class(cls, actor=staff, required_documents=["CV", "Diploma"])
+    member_classes.update_member_class(cls, actor=staff, required_documents=["CV", "Diploma"])
     m = transitions.request_more_information(m, actor=staff, reason="Upload your diploma")
 
     with pytest.raises(DomainError) as exc:
