@@ -33,7 +33,7 @@ TODAY = datetime.date(2026, 6, 30)
 
 def _setup_society():
     from kejia.accounts.models import User
-    from kejia.memberships import services
+    from kejia.memberships import member_classes
     from kejia.memberships.choices import MembershipStatus
     from kejia.memberships.models import Membership
     from kejia.organizations.kinds import OrgKind
@@ -43,7 +43,7 @@ def _setup_society():
     root = User.objects.create_superuser("bench", "bench@example.cn", "Bench-password-2026")
     cast = create_organization(actor=root, parent=None, name="中国科学技术协会", code="CAST", kind=OrgKind.NATIONAL_ASSOCIATION)
     soc = create_organization(actor=root, parent=cast, name="中国计算机学会", code="SOC", kind=OrgKind.NATIONAL_SOCIETY)
-    full = {c.code: c for c in services.create_default_classes(soc, actor=root)}["full"]
+    full = {c.code: c for c in member_classes.create_default_classes(soc, actor=root)}["full"]
     person = create_person(actor=root, organization=soc, name="李明", title_level="intermediate", birth_date=datetime.date(1985, 3, 9))
     return Membership.objects.create(society=soc, person=person, member_class=full, status=MembershipStatus.ACTIVE,
                                      number="SOC-2026-00001", joined_on=datetime.date(2026, 1, 1))

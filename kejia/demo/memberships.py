@@ -22,8 +22,8 @@ from django.utils.translation import gettext
 from kejia.demo.common import ANCHOR, DEFAULT_SEED, demo_worker_person
 from kejia.memberships import numbering
 from kejia.memberships.choices import ClassKind, MembershipStatus, PaymentMethod, PaymentStatus, Transition
+from kejia.memberships.member_classes import default_classes
 from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipEvent, MembershipRules
-from kejia.memberships.services import default_classes
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgStatus
 from kejia.organizations.models import Institution, Organization
 

@@ -256,3 +256,10 @@ def get_assignment_for(user, pk) -> RuleSetAssignment:
 
 def slates_of(body: Body) -> QuerySet[Slate]:
     return body.slates.annotate(entry_count=Count("entries")).order_by("-created_at")
+
+
+def idle_bodies(user, org: Organization) -> QuerySet[Body]:
+    """The bodies of an organization's subtree, within the user's scope, that have no current term
+    (the compliance table lists them too, one row each)."""
+    running = Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=org.path).values("body_id")
+    return visible_bodies(user).filter(organization__path__descends=org.path).exclude(pk__in=running).order_by("organization__path", "kind")

@@ -17,6 +17,7 @@ from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
 from kejia.core.ratios import parse_fraction
+from kejia.governance import access
 from kejia.governance.choices import PARAM_MEASURES, SHARE_MEASURES, BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.governance.models import (
     Body,
@@ -50,20 +51,6 @@ def _today() -> datetime.date:
 def _require_manager(org, actor) -> None:
     if not scope.can_manage(actor, org):
         raise PermissionDenied(_("Only the organization's staff may do this."))
-
-
-def can_edit_rules(user) -> bool:
-    """Rule sets are shared by the federation: platform administrators and administrators of a
-    top-level organization (a provincial or the national association) edit them."""
-    if scope.is_unrestricted(user):
-        return True
-    return Role.objects.filter(user=user, kind=RoleKind.ADMIN, organization__parent__isnull=True).exists() \
-        if getattr(user, "is_authenticated", False) else False
-
-
-def _require_rule_editor(actor) -> None:
-    if not can_edit_rules(actor):
-        raise PermissionDenied(_("Only administrators of the federation edit rule sets."))
 
 
 def _date(value: Any, field: str, *, required: bool = True) -> datetime.date | None:
@@ -345,7 +332,7 @@ def _clean_rule(data: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def create_ruleset(*, actor, name: str, jurisdiction: str, source: str, document: str = "", description: str = "") -> RuleSet:
-    _require_rule_editor(actor)
+    access.require_rule_editor(actor)
     name, jurisdiction, source = (name or "").strip(), (jurisdiction or "").strip(), (source or "").strip()
     errors = {f: [gettext("This field is required.")] for f, v in (("name", name), ("jurisdiction", jurisdiction), ("source", source)) if not v}
     if errors:
@@ -360,7 +347,7 @@ def create_ruleset(*, actor, name: str, jurisdiction: str, source: str, document
 
 @transaction.atomic
 def update_ruleset(ruleset: RuleSet, *, actor, **changes: Any) -> RuleSet:
-    _require_rule_editor(actor)
+    access.require_rule_editor(actor)
     ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
     old = snapshot(ruleset, RULESET_FIELDS)
     for name, value in changes.items():
@@ -384,7 +371,7 @@ def update_ruleset(ruleset: RuleSet, *, actor, **changes: Any) -> RuleSet:
 
 @transaction.atomic
 def add_rule(ruleset: RuleSet, *, actor, **data: Any) -> Rule:
-    _require_rule_editor(actor)
+    access.require_rule_editor(actor)
     for required in ("body_kinds", "org_kinds", "measure", "comparison", "threshold"):
         data.setdefault(required, "")
     rule = Rule.objects.create(ruleset=ruleset, **_clean_rule(data))
@@ -394,7 +381,7 @@ def add_rule(ruleset: RuleSet, *, actor, **data: Any) -> Rule:
 
 @transaction.atomic
 def update_rule(rule: Rule, *, actor, **data: Any) -> Rule:
-    _require_rule_editor(actor)
+    access.require_rule_editor(actor)
     rule = Rule.objects.select_for_update().get(pk=rule.pk)
     old = snapshot(rule, RULE_FIELDS)
     for name, value in _clean_rule({"measure": rule.measure, **data}).items():
@@ -412,7 +399,7 @@ def update_rule(rule: Rule, *, actor, **data: Any) -> Rule:
 
 @transaction.atomic
 def delete_rule(rule: Rule, *, actor) -> None:
-    _require_rule_editor(actor)
+    access.require_rule_editor(actor)
     record_event(actor=actor, action="rule.deleted", obj=rule.ruleset, old={"rule": rule.pk, **snapshot(rule, RULE_FIELDS)})
     rule.delete()
 

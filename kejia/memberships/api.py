@@ -17,7 +17,7 @@ from ninja.files import UploadedFile
 from kejia.core.api import caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
-from kejia.memberships import certificates, dues, selectors, services
+from kejia.memberships import applications, certificates, dues, member_classes, selectors, transitions, workflow
 from kejia.memberships.api_schemas import (
     ApplicationIn,
     CertificateOut,
@@ -133,7 +133,7 @@ def list_member_classes(request, id: ObjectId):
     duties. The society's staff see the closed ones too."""
     user = caller(request)
     society = selectors.get_society(id)
-    return list(selectors.classes_of(society, open_only=not services.can_manage_members(user, society)))
+    return list(selectors.classes_of(society, open_only=not workflow.can_manage_members(user, society)))
 
 
 @router.post("/societies/{id}/member-classes", response={201: MemberClassOut}, auth=AUTH, summary="Add a member class")
@@ -142,7 +142,7 @@ def create_member_class(request, id: ObjectId, payload: MemberClassIn):
     user = caller(request)
     society = selectors.get_managed_society(user, id)
     data = _without_nulls(payload.model_dump(mode="json", exclude_unset=True), {"min_years_in_field"})
-    return Status(201, services.create_member_class(society, actor=user, **data))
+    return Status(201, member_classes.create_member_class(society, actor=user, **data))
 
 
 @router.post("/societies/{id}/member-classes/defaults", response={201: list[MemberClassOut]}, auth=AUTH,
@@ -151,7 +151,7 @@ def create_default_classes(request, id: ObjectId):
     """Adds the classes of seed 003 三.1 the society does not have yet (by code); answers those added."""
     user = caller(request)
     society = selectors.get_managed_society(user, id)
-    return Status(201, services.create_default_classes(society, actor=user))
+    return Status(201, member_classes.create_default_classes(society, actor=user))
 
 
 @router.patch("/member-classes/{id}", response=MemberClassOut, auth=AUTH, summary="Change a member class")
@@ -161,11 +161,11 @@ def update_member_class(request, id: ObjectId, payload: MemberClassPatch):
     user = caller(request)
     item = selectors.get_class_for(user, id, manage=True)
     data = _without_nulls(payload.model_dump(mode="json", exclude_unset=True), {"min_years_in_field"})
-    return services.update_member_class(item, actor=user, **data)
+    return member_classes.update_member_class(item, actor=user, **data)
 
 
 def _rules_out(society: Organization) -> dict[str, Any]:
-    rules = services.rules_of(society)
+    rules = workflow.rules_of(society)
     return {"society_id": society.pk, "number_format": rules.number_format, "next_seq": rules.next_seq,
             "grace_days": rules.grace_days, "reminder_days": rules.reminder_days, "growth_bands": rules.growth_bands,
             "staff_bands": rules.staff_bands, "source": rules.source}
@@ -184,7 +184,7 @@ def update_membership_rules(request, id: ObjectId, payload: RulesPatch):
     """Only the fields sent change (a staff role covering the society); each error names its field."""
     user = caller(request)
     society = selectors.get_managed_society(user, id)
-    services.update_membership_rules(society, actor=user, **_without_nulls(payload.model_dump(exclude_unset=True)))
+    member_classes.update_membership_rules(society, actor=user, **_without_nulls(payload.model_dump(exclude_unset=True)))
     return _rules_out(society)
 
 
@@ -203,7 +203,7 @@ def apply(request, payload: Form[ApplicationIn], documents: File[list[UploadedFi
     society = _society(payload.society_id)
     member_class = _class_of(society, payload.class_id)
     with fields_named(FIELD_NAMES):
-        membership = services.apply_for_membership(
+        membership = applications.apply_for_membership(
             actor=user, society=society, member_class=member_class, person=person, statement=payload.statement,
             is_student=payload.is_student, years_in_field=payload.years_in_field,
             documents=_documents(payload.document_names, documents))
@@ -224,7 +224,7 @@ def apply_for_group(request, payload: GroupApplicationIn):
     contact = _person(user, payload.contact_person_id, field="contact_person_id")
     representatives = [_person(user, pk, field="representative_ids") for pk in dict.fromkeys(payload.representative_ids)]
     with fields_named(FIELD_NAMES):
-        membership = services.apply_for_group_membership(actor=user, society=society, member_class=member_class, unit=unit,
+        membership = applications.apply_for_group_membership(actor=user, society=society, member_class=member_class, unit=unit,
                                                          contact_person=contact, statement=payload.statement,
                                                          representatives=representatives)
     return Status(201, membership)
@@ -284,21 +284,21 @@ def approve(request, id: ObjectId, payload: NoteIn | None = None):
     a member with a number. Nobody decides their own application."""
     user = caller(request)
     membership = _membership(request, id, manage=True)
-    return services.approve_membership(membership, actor=user, note=payload.note if payload else "")
+    return transitions.approve_membership(membership, actor=user, note=payload.note if payload else "")
 
 
 @router.post("/memberships/{id}/reject", response=MembershipDetailOut, auth=AUTH, summary="Reject an application")
 def reject(request, id: ObjectId, payload: ReasonIn):
     """Staff refuse an applied or more-information-asked application; the applicant reads the reason."""
     user = caller(request)
-    return services.reject_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
+    return transitions.reject_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
 @router.post("/memberships/{id}/request-info", response=MembershipDetailOut, auth=AUTH, summary="Ask the applicant for more information")
 def request_info(request, id: ObjectId, payload: ReasonIn):
     """The application waits for the applicant (POST /memberships/{id}/supply); they read the reason."""
     user = caller(request)
-    return services.request_more_information(_membership(request, id, manage=True), actor=user, reason=payload.reason)
+    return transitions.request_more_information(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
 @router.post("/memberships/{id}/supply", response=MembershipDetailOut, auth=AUTH, summary="Answer a request for more information")
@@ -307,7 +307,7 @@ def supply(request, id: ObjectId, payload: Form[SupplyIn], documents: File[list[
     the application goes back to the queue."""
     user = caller(request)
     membership = _membership(request, id)
-    return services.supply_information(membership, actor=user, statement=payload.statement,
+    return applications.supply_information(membership, actor=user, statement=payload.statement,
                                                documents=_documents(payload.document_names, documents))
 
 
@@ -315,7 +315,7 @@ def supply(request, id: ObjectId, payload: Form[SupplyIn], documents: File[list[
 def withdraw(request, id: ObjectId):
     """The applicant withdraws an application not decided yet."""
     user = caller(request)
-    return services.withdraw_application(_membership(request, id), actor=user)
+    return applications.withdraw_application(_membership(request, id), actor=user)
 
 
 @router.post("/memberships/{id}/transfer", response=MembershipDetailOut, auth=AUTH, summary="Move a member to another class")
@@ -325,21 +325,21 @@ def transfer(request, id: ObjectId, payload: TransferIn):
     membership = _membership(request, id, manage=True)
     member_class = _class_of(membership.society, payload.class_id)
     with fields_named(FIELD_NAMES):
-        return services.transfer_membership(membership, actor=user, member_class=member_class, note=payload.note)
+        return transitions.transfer_membership(membership, actor=user, member_class=member_class, note=payload.note)
 
 
 @router.post("/memberships/{id}/suspend", response=MembershipDetailOut, auth=AUTH, summary="Suspend a member")
 def suspend(request, id: ObjectId, payload: ReasonIn):
     """Revokes the member's certificates."""
     user = caller(request)
-    return services.suspend_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
+    return transitions.suspend_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
 @router.post("/memberships/{id}/reinstate", response=MembershipDetailOut, auth=AUTH, summary="Reinstate a suspended member")
 def reinstate(request, id: ObjectId, payload: NoteIn | None = None):
     """A suspended member becomes active again."""
     user = caller(request)
-    return services.reinstate_membership(_membership(request, id, manage=True), actor=user,
+    return transitions.reinstate_membership(_membership(request, id, manage=True), actor=user,
                                                  note=payload.note if payload else "")
 
 
@@ -347,21 +347,21 @@ def reinstate(request, id: ObjectId, payload: NoteIn | None = None):
 def terminate(request, id: ObjectId, payload: ReasonIn):
     """Staff end an active, suspended or lapsed membership; its certificates are revoked."""
     user = caller(request)
-    return services.terminate_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
+    return transitions.terminate_membership(_membership(request, id, manage=True), actor=user, reason=payload.reason)
 
 
 @router.post("/memberships/{id}/resign", response=MembershipDetailOut, auth=AUTH, summary="Resign my membership")
 def resign(request, id: ObjectId, payload: OptionalReasonIn | None = None):
     """The member ends their own membership; its certificates are revoked."""
     user = caller(request)
-    return services.resign_membership(_membership(request, id), actor=user, reason=payload.reason if payload else "")
+    return transitions.resign_membership(_membership(request, id), actor=user, reason=payload.reason if payload else "")
 
 
 @router.post("/memberships/{id}/readmit", response=MembershipDetailOut, auth=AUTH, summary="Take back a former member")
 def readmit(request, id: ObjectId, payload: NoteIn | None = None):
     """A lapsed, resigned or terminated member becomes active again with the old number."""
     user = caller(request)
-    return services.readmit_membership(_membership(request, id, manage=True), actor=user,
+    return transitions.readmit_membership(_membership(request, id, manage=True), actor=user,
                                                note=payload.note if payload else "")
 
 
@@ -373,7 +373,7 @@ def add_representative(request, id: ObjectId, payload: RepresentativeIn):
     user = caller(request)
     membership = _membership(request, id)
     person = _person(user, payload.person_id, field="person_id")
-    return Status(201, services.add_representative(membership, actor=user, person=person, role=payload.role))
+    return Status(201, applications.add_representative(membership, actor=user, person=person, role=payload.role))
 
 
 @router.delete("/memberships/{id}/representatives/{person_id}", response={204: None}, auth=AUTH, summary="Remove a unit's representative")
@@ -384,7 +384,7 @@ def remove_representative(request, id: ObjectId, person_id: ObjectId):
     rep = GroupRepresentative.objects.select_related("membership").filter(membership=membership, person_id=person_id).first()
     if rep is None:
         raise NotFound()
-    services.remove_representative(rep, actor=user)
+    applications.remove_representative(rep, actor=user)
     return Status(204, None)
 
 

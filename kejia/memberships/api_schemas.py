@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from kejia.memberships import dues, services
+from kejia.memberships import dues, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentMethod, Transition
 from kejia.memberships.models import GroupRepresentative
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef, PageParams, request_user
@@ -271,11 +271,11 @@ class MembershipDetailOut(MembershipOut):
 
     @staticmethod
     def resolve_can_manage(obj, context) -> bool:
-        return services.can_manage_members(request_user(context), obj.society)
+        return workflow.can_manage_members(request_user(context), obj.society)
 
     @staticmethod
     def resolve_is_own(obj, context) -> bool:
-        return services.is_own(obj, request_user(context))
+        return workflow.is_own(obj, request_user(context))
 
 
 class MembershipPage(Schema):

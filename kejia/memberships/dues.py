@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError
-from kejia.memberships import services, workflow
+from kejia.memberships import transitions, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentMethod, PaymentStatus, Transition
 from kejia.memberships.models import DuesPayment, Membership, MembershipRules
 from kejia.memberships.periods import (  # noqa: F401 (this module's API too)
@@ -258,7 +258,7 @@ def run_dues_cycle(*, today: datetime.date | None = None) -> dict[str, int]:
         if base is None:
             continue
         if today > base + datetime.timedelta(days=rules.grace_days):
-            lapse = services.lapse_membership(membership, today=today)
+            lapse = transitions.lapse_membership(membership, today=today)
             lapsed += lapse.status == S.LAPSED
             continue
         if today >= base - datetime.timedelta(days=rules.reminder_days) and membership.reminded_for != base:

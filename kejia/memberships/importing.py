@@ -24,7 +24,7 @@ from kejia.imports.columns import MEMBER_HEADER_MAP, header_key
 from kejia.imports.models import ImportBatch, ImportKind, ImportMode
 from kejia.imports.people import GoodRow, Report
 from kejia.imports.reading import FileRefused, Table
-from kejia.memberships import services
+from kejia.memberships import transitions, workflow
 from kejia.memberships.choices import LIVE_STATUSES, MembershipStatus, Transition
 from kejia.memberships.models import MemberClass, Membership, MembershipEvent
 from kejia.memberships.numbering import MAX_LENGTH
@@ -42,7 +42,7 @@ class MemberListImport:
     def __init__(self, batch: ImportBatch):
         self.batch = batch
         self.society = batch.organization
-        services.require_society(self.society)
+        workflow.require_society(self.society)
         self.today = timezone.localdate()
         self.classes: dict[str, MemberClass] = {}
         self.numbers_in_file: dict[str, int] = {}
@@ -165,7 +165,7 @@ class MemberListImport:
         numbered = []
         for _row, membership in new:
             if not membership.number:
-                membership.number = services.assign_number(membership, year=(membership.joined_on or self.today).year)
+                membership.number = transitions.assign_number(membership, year=(membership.joined_on or self.today).year)
                 numbered.append(membership)
         Membership.objects.bulk_create(numbered)
         actor = self.batch.actor if getattr(self.batch.actor, "pk", None) else None

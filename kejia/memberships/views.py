@@ -20,7 +20,7 @@ from kejia.core import audit_labels
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
 from kejia.core.web import form_error, page_of
-from kejia.memberships import dues, selectors, services
+from kejia.memberships import applications, dues, member_classes, selectors, transitions, workflow
 from kejia.memberships.choices import LIVE_STATUSES, PENDING_STATUSES, ClassKind, MembershipStatus
 from kejia.memberships.forms import (
     ApplyForm,
@@ -112,7 +112,7 @@ def society_detail(request, pk: int):
         "society": org,
         "classes": selectors.classes_of(org, open_only=True),
         "mine": mine,
-        "can_manage": services.can_manage_members(user, org),
+        "can_manage": workflow.can_manage_members(user, org),
         "can_view_members": scope.can_view(user, org),
     })
 
@@ -144,7 +144,7 @@ def apply(request, pk: int):
         if form.is_valid():
             cd = form.cleaned_data
             try:
-                membership = services.apply_for_membership(actor=request.user, society=org, member_class=cd["member_class"], person=person,
+                membership = applications.apply_for_membership(actor=request.user, society=org, member_class=cd["member_class"], person=person,
                                                            statement=cd["statement"], is_student=cd["is_student"],
                                                            years_in_field=cd["years_in_field"], documents=form.documents())
             except DomainError as exc:
@@ -177,7 +177,7 @@ def apply_group(request, pk: int):
                 form.add_error("uscc", _("No unit with this code is registered on the platform; ask your association to add it."))
             else:
                 try:
-                    membership = services.apply_for_group_membership(actor=request.user, society=org, member_class=cd["member_class"],
+                    membership = applications.apply_for_group_membership(actor=request.user, society=org, member_class=cd["member_class"],
                                                                      unit=unit, contact_person=person, statement=cd["statement"])
                 except DomainError as exc:
                     status = form_error(form, exc)
@@ -204,8 +204,8 @@ def mine(request):
 def _detail_context(request, m: Membership, **bound) -> dict:
     user = request.user
     today = timezone.localdate()
-    own = services.is_own(m, user)
-    manage = services.can_manage_members(user, m.society)
+    own = workflow.is_own(m, user)
+    manage = workflow.can_manage_members(user, m.society)
     decide = manage and not own
     owed = dues.arrears(m, today)
     next_year = dues.next_year_due(m, today)
@@ -302,35 +302,35 @@ def _paid(p) -> str:
 
 
 ACTIONS: dict[str, Action] = {
-    "approve": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: services.approve_membership(m, actor=u, note=d["note"]), _approved),
-    "reject": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: services.reject_membership(m, actor=u, reason=d["reason"]),
+    "approve": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: transitions.approve_membership(m, actor=u, note=d["note"]), _approved),
+    "reject": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.reject_membership(m, actor=u, reason=d["reason"]),
                      lambda r: _("The application was rejected; the applicant is told why.")),
-    "ask_more": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: services.request_more_information(m, actor=u, reason=d["reason"]),
+    "ask_more": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.request_more_information(m, actor=u, reason=d["reason"]),
                        lambda r: _("The applicant was asked for more information.")),
     "transfer": Action(True, lambda m: (TransferForm, {"classes": _transfer_classes(m)}),
-                       lambda m, u, d, f: services.transfer_membership(m, actor=u, member_class=d["member_class"], note=d["note"]),
+                       lambda m, u, d, f: transitions.transfer_membership(m, actor=u, member_class=d["member_class"], note=d["note"]),
                        lambda r: _("The member is now in the class %(name)s.") % {"name": r.member_class.name}),
-    "suspend": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: services.suspend_membership(m, actor=u, reason=d["reason"]),
+    "suspend": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.suspend_membership(m, actor=u, reason=d["reason"]),
                       lambda r: _("The membership was suspended.")),
-    "reinstate": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: services.reinstate_membership(m, actor=u, note=d["note"]),
+    "reinstate": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: transitions.reinstate_membership(m, actor=u, note=d["note"]),
                         lambda r: _("The membership was reinstated.")),
-    "terminate": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: services.terminate_membership(m, actor=u, reason=d["reason"]),
+    "terminate": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.terminate_membership(m, actor=u, reason=d["reason"]),
                         lambda r: _("The membership was terminated.")),
-    "readmit": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: services.readmit_membership(m, actor=u, note=d["note"]),
+    "readmit": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: transitions.readmit_membership(m, actor=u, note=d["note"]),
                       lambda r: _("The member was readmitted with number %(number)s.") % {"number": r.number}),
     "record_payment": Action(True, lambda m: (RecordPaymentForm, {}),
                              lambda m, u, d, f: dues.record_payment(m, actor=u, year=d["year"], amount=d["amount"], paid_on=d["paid_on"],
                                                                     method=d["method"], receipt_no=d["receipt_no"], reference=d["reference"]),
                              lambda p: _("Dues for %(year)s were recorded.") % {"year": p.year}),
     "add_representative": Action(True, lambda m: (RepresentativeForm, {}),
-                                 lambda m, u, d, f: services.add_representative(m, actor=u, person=_person_for(u, d["person"]), role=d["role"]),
+                                 lambda m, u, d, f: applications.add_representative(m, actor=u, person=_person_for(u, d["person"]), role=d["role"]),
                                  lambda r: _("%(name)s now represents the unit.") % {"name": r.person.name}),
-    "withdraw": Action(False, lambda m: (forms.Form, {}), lambda m, u, d, f: services.withdraw_application(m, actor=u),
+    "withdraw": Action(False, lambda m: (forms.Form, {}), lambda m, u, d, f: applications.withdraw_application(m, actor=u),
                        lambda r: _("Your application was withdrawn.")),
     "supply": Action(False, lambda m: (SupplyForm, {"names": m.member_class.required_documents}),
-                     lambda m, u, d, f: services.supply_information(m, actor=u, statement=d["statement"], documents=f.documents()),
+                     lambda m, u, d, f: applications.supply_information(m, actor=u, statement=d["statement"], documents=f.documents()),
                      lambda r: _("Thank you; your application is back in the queue.")),
-    "resign": Action(False, lambda m: (ResignForm, {}), lambda m, u, d, f: services.resign_membership(m, actor=u, reason=d["reason"]),
+    "resign": Action(False, lambda m: (ResignForm, {}), lambda m, u, d, f: transitions.resign_membership(m, actor=u, reason=d["reason"]),
                      lambda r: _("Your resignation was recorded.")),
     "pay_online": Action(False, lambda m: (forms.Form, {}), lambda m, u, d, f: dues.pay_online(m, actor=u), _paid),
     "report_payment": Action(False, lambda m: (ReportPaymentForm, {}),
@@ -375,7 +375,7 @@ def representative_remove(request, pk: int, rep: int):
     item = membership.representatives.select_related("membership").filter(pk=rep).first()
     if item is None:
         raise NotFound()
-    services.remove_representative(item, actor=request.user)
+    applications.remove_representative(item, actor=request.user)
     messages.success(request, _("The representative was removed."))
     return redirect("memberships:detail", pk=membership.pk)
 
@@ -420,7 +420,7 @@ def _staff_filter(request):
 def queue(request):
     form, society = _staff_filter(request)
     page = page_of(request, selectors.approval_queue(request.user, society=society), PAGE_SIZE)
-    rows = [{"m": m, "step": _step_name(m), "own": services.is_own(m, request.user)} for m in page.object_list]
+    rows = [{"m": m, "step": _step_name(m), "own": workflow.is_own(m, request.user)} for m in page.object_list]
     return render(request, "memberships/queue.html", {"form": form, "page": page, "rows": rows},
                   status=200 if form.is_valid() else 400)
 
@@ -445,7 +445,7 @@ def members(request, pk: int):
         page = page_of(request, qs, PAGE_SIZE)
     template = "memberships/_member_results.html" if request.htmx else "memberships/members.html"
     return render(request, template, {"society": org, "form": form, "page": page,
-                                      "can_manage": services.can_manage_members(request.user, org)}, status=status)
+                                      "can_manage": workflow.can_manage_members(request.user, org)}, status=status)
 
 
 # ---- Staff: classes and rules (data a secretary edits, with history) --------------------------
@@ -460,7 +460,7 @@ def classes(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                item = services.create_member_class(org, actor=request.user, **form.cleaned_data)
+                item = member_classes.create_member_class(org, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -473,7 +473,7 @@ def classes(request, pk: int):
 @require_POST
 def classes_defaults(request, pk: int):
     org = selectors.get_managed_society(request.user, pk)
-    created = services.create_default_classes(org, actor=request.user)
+    created = member_classes.create_default_classes(org, actor=request.user)
     messages.success(request, _("%(n)s default classes were created.") % {"n": len(created)})
     return redirect("memberships:classes", pk=org.pk)
 
@@ -482,14 +482,14 @@ def classes_defaults(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def class_edit(request, pk: int):
     item = selectors.get_class_for(request.user, pk)
-    initial = {name: getattr(item, name) for name in services.CLASS_FIELDS}
+    initial = {name: getattr(item, name) for name in member_classes.CLASS_FIELDS}
     form = MemberClassForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.update_member_class(item, actor=request.user, **form.cleaned_data)
+                member_classes.update_member_class(item, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -503,14 +503,14 @@ def class_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def rules(request, pk: int):
     org = selectors.get_managed_society(request.user, pk)
-    current = services.rules_of(org)
-    form = RulesForm(request.POST or None, initial={name: getattr(current, name) for name in services.RULES_FIELDS})
+    current = workflow.rules_of(org)
+    form = RulesForm(request.POST or None, initial={name: getattr(current, name) for name in member_classes.RULES_FIELDS})
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                services.update_membership_rules(org, actor=request.user, **form.cleaned_data)
+                member_classes.update_membership_rules(org, actor=request.user, **form.cleaned_data)
             except DomainError as exc:
                 status = form_error(form, exc)
             else:

@@ -1,22 +1,30 @@
 """The steps every membership workflow takes — who may act, locking the row, a legal transition
-with both logs, a notice to the member, a required reason — shared by the applications and
-transitions (services.py) and the dues (dues.py), which both import them from here."""
+with both logs, a notice to the member, a required reason, the eligibility of a class and the
+documents still missing — shared by the classes (classes.py), the applications
+(applications.py), the transitions (transitions.py) and the dues (dues.py), which import them
+from here."""
 
 import datetime
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts import scope
 from kejia.core.audit import record_event
-from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied
+from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
 from kejia.memberships.choices import TRANSITIONS, MembershipStatus, Transition
-from kejia.memberships.models import Membership, MembershipEvent, MembershipRules
+from kejia.memberships.models import MemberClass, Membership, MembershipEvent, MembershipRules
+from kejia.organizations.kinds import MEMBERSHIP_KINDS
+from kejia.people.choices import TitleLevel
 
 S = MembershipStatus
+
+# Title levels from highest to lowest; eligibility asks for "this level or higher".
+TITLE_ORDER = [TitleLevel.SENIOR, TitleLevel.VICE_SENIOR, TitleLevel.INTERMEDIATE, TitleLevel.JUNIOR, TitleLevel.NONE]
 
 
 # ---- who may do what --------------------------------------------------------------------------
@@ -28,6 +36,11 @@ def can_manage_members(user, society) -> bool:
 def require_manager(society, actor) -> None:
     if not can_manage_members(actor, society):
         raise PermissionDenied(_("Only the society's staff may do this."))
+
+
+def require_society(org) -> None:
+    if org.kind not in MEMBERSHIP_KINDS:
+        raise DomainError("not_a_society", _("Only learned societies and university associations have members."), field="society")
 
 
 def is_own(membership: Membership, user) -> bool:
@@ -58,6 +71,32 @@ def today() -> datetime.date:
 def rules_of(society) -> MembershipRules:
     rules, _created = MembershipRules.objects.get_or_create(society=society)
     return rules
+
+
+# ---- what an application needs ----------------------------------------------------------------
+
+def check_eligibility(member_class: MemberClass, person, *, is_student: bool, years_in_field: int | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if member_class.min_title_level:
+        need = TITLE_ORDER.index(member_class.min_title_level)
+        have = TITLE_ORDER.index(person.title_level) if person.title_level in TITLE_ORDER else len(TITLE_ORDER)
+        if have > need:
+            errors["member_class"] = [gettext("This class needs a professional title of level “%(level)s” or higher; the profile says “%(have)s”.")
+                                      % {"level": TitleLevel(member_class.min_title_level).label,
+                                         "have": TitleLevel(person.title_level).label if person.title_level else "-"}]
+    if member_class.min_years_in_field is not None and (years_in_field or 0) < member_class.min_years_in_field:
+        errors.setdefault("years_in_field", []).append(
+            ngettext("This class needs at least %(n)s year in the field.", "This class needs at least %(n)s years in the field.",
+                     member_class.min_years_in_field) % {"n": member_class.min_years_in_field})
+    if member_class.requires_student and not is_student:
+        errors.setdefault("is_student", []).append(gettext("This class is for students only."))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def missing_documents(membership: Membership) -> list[str]:
+    have = set(membership.documents.values_list("name", flat=True))
+    return [name for name in membership.member_class.required_documents if name not in have]
 
 
 # ---- transitions ------------------------------------------------------------------------------

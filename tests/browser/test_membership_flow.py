@@ -4,7 +4,7 @@ opens the card, and the public verification page says the card is valid."""
 
 import pytest
 
-from kejia.memberships import certificates, services
+from kejia.memberships import certificates, member_classes
 from kejia.memberships.choices import MembershipStatus, PaymentStatus
 from kejia.memberships.models import Membership
 from kejia.memberships.tests.conftest import make_person
@@ -29,7 +29,7 @@ def test_worker_applies_is_approved_pays_and_card_verifies(tree, live_server, pa
     settings.PAYMENT_GATEWAY = "sandbox"
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                                           "OPTIONS": {"location": tmp_path}}}
-    services.create_default_classes(tree.soc, actor=tree.society_secretary)
+    member_classes.create_default_classes(tree.soc, actor=tree.society_secretary)
     person = make_person(tree, name="李明", user=tree.worker)
     base = live_server.url
 

@@ -54,13 +54,13 @@ def log_in(context, live_server, user):
 @pytest.fixture
 def data(tree):
     """Something on the pages that list things: an event, the society's classes and a member."""
-    from kejia.memberships import services as memberships
+    from kejia.memberships import applications, member_classes
     from kejia.memberships.tests.conftest import make_person
 
     event = make_event(tree, tree.xw, "玄武区青年科技沙龙：人工智能与基层治理的实践探索")
-    classes = {c.code: c for c in memberships.create_default_classes(tree.soc, actor=tree.society_secretary)}
+    classes = {c.code: c for c in member_classes.create_default_classes(tree.soc, actor=tree.society_secretary)}
     person = make_person(tree, name="李明", user=tree.worker)
-    membership = memberships.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=classes["full"], person=person)
+    membership = applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=classes["full"], person=person)
     # The pages with the quiet buttons found invisible: a team's 时长, the survey builder's ↑/↓ and 取消.
     from kejia.surveys.tests.conftest import build_survey
     from kejia.volunteering import services as volunteering

@@ -125,10 +125,10 @@ def test_register_members_only_event_needs_membership_or_listing(tree, people):
 
 
 def test_register_members_of_a_society_by_active_membership(tree, people):
-    from kejia.memberships import services as m_services
+    from kejia.memberships import member_classes
     from kejia.memberships.models import Membership
 
-    classes = {c.code: c for c in m_services.create_default_classes(tree.soc, actor=tree.society_secretary)}
+    classes = {c.code: c for c in member_classes.create_default_classes(tree.soc, actor=tree.society_secretary)}
     event = make_event(tree, org=tree.soc, audience="members", audience_organization=tree.soc)
     person = people.a.person
     assert not selectors.is_eligible(event, person=person)

@@ -12,7 +12,7 @@ leader's own account and the objects' state, never listed by hand:
   otherwise (an ended term, a vacated seat, an ended duty, no organization below to keep contact
   with); a contact's visit may also be logged by the leader themselves;
 - rule sets and rules: read by every signed-in user; written only by rule editors
-  (`services.can_edit_rules`), else forbidden; assignments: by `scope.can_administer`.
+  (`access.can_edit_rules`), else forbidden; assignments: by `scope.can_administer`.
 Non-ok: nothing written (bodies, terms and their ends, seats and their ends, slates and entries,
 contact duties and their ends, visits, rules, rule sets, assignments, declared posts, audit log, notices) and no
 page naming the organization's people. Ok: 2xx (a page's GET a 200, its POST a redirect) and, for
@@ -35,7 +35,7 @@ from kejia.accounts.services import create_user, grant_role
 from kejia.core.models import AuditEvent, Notice
 from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
-from kejia.governance import services
+from kejia.governance import access, services
 from kejia.governance.models import (
     Body,
     ContactAssignment,
@@ -253,7 +253,7 @@ def public(w, user, obj) -> str:
 
 
 def editor(w, user, obj) -> str:
-    return "ok" if services.can_edit_rules(user) else "forbidden"
+    return "ok" if access.can_edit_rules(user) else "forbidden"
 
 
 def assign_api(w, user, org) -> str:
@@ -585,7 +585,7 @@ def test_creating_a_rule_set_is_for_rule_editors_only(world, actor):
         response = sm.request(world, actor, "api", "POST", f"{G}/rulesets", payload)
         page = world.page_clients[actor].post(reverse("governance:rulesets"), {f"ruleset-{k}": f"{v}页" for k, v in payload.items()})
         after = database_state()
-    if services.can_edit_rules(user):
+    if access.can_edit_rules(user):
         assert (response.status_code, page.status_code) == (201, 302)
         assert after[0] == before[0] + 2
     else:

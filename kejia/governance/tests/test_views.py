@@ -6,6 +6,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -425,3 +427,29 @@ def test_concurrent_posts_lists_officials_over_the_limits(client, tree, rules):
     assert "老领导" not in text(client.get(url("concurrent"), {"max_age": 100}))
     assert client.get(url("concurrent"), {"max_age": "old"}).status_code == 400
 
+
+# ---- The body page in a fixed number of queries ----------------------------------------------
+
+def count_queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_body_page_queries_do_not_grow_with_seats_and_slates(client, tree, council, django_assert_max_num_queries):
+    client.force_login(tree.society_secretary)
+    path = reverse("governance:body", args=[council.pk])
+    # 16: the session and the user; the body; the user's roles (scope); the current term and its
+    # seats with their people; for the compliance: the terms, the rule sets assigned and their
+    # rules, the seats measured, the approvals of seats and of declared posts, the other posts of
+    # the same people; the past terms with their seat counts; the slates; the unread notices.
+    with django_assert_max_num_queries(16):
+        assert client.get(path).status_code == 200
+    first = count_queries(client, path)
+    term = council.terms.get(actual_end__isnull=True)
+    for i in range(8):
+        services.seat_person(term, actor=tree.society_secretary, person=person(tree, tree.soc, f"新理事{i}", is_frontline=i % 2 == 0),
+                             start=START, official="serving" if i % 3 == 0 else "")
+    for name in ("方案甲", "方案乙", "方案丙"):
+        services.create_slate(council, actor=tree.society_secretary, name=name)
+    assert count_queries(client, path) == first

@@ -10,7 +10,7 @@ from django.urls import reverse
 from kejia.activities.registration import register_for_event
 from kejia.home import selectors
 from kejia.home.tests.conftest import make_event, waiting_survey
-from kejia.memberships import services as membership_services
+from kejia.memberships import applications, member_classes
 from kejia.reference.models import Discipline
 from kejia.voice.services import send_item
 from kejia.volunteering import records as volunteer_records
@@ -20,9 +20,9 @@ from kejia.volunteering import services as volunteering
 def fill_home(tree, person):
     """One of each: a membership, two registrations, a confirmed volunteer service, a suggestion,
     a waiting survey, and an event recommended by discipline."""
-    member_class = membership_services.create_member_class(tree.soc, actor=tree.society_secretary, code="plain", name="会员",
+    member_class = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="plain", name="会员",
                                                            kind="full", approval_steps=["审核"])
-    membership_services.apply_for_membership(actor=tree.worker, society=tree.soc, person=person, member_class=member_class,
+    applications.apply_for_membership(actor=tree.worker, society=tree.soc, person=person, member_class=member_class,
                                              statement="从事软件工程十年。")
     for title, org in (("玄武区科普沙龙", tree.xw), ("梅园街道科技讲座", tree.my)):
         register_for_event(make_event(tree, org, title), actor=tree.worker)

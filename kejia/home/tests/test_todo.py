@@ -18,7 +18,7 @@ from kejia.grassroots.models import Target
 from kejia.home import selectors
 from kejia.home.tests.conftest import make_event
 from kejia.imports.models import BatchStatus, ImportBatch
-from kejia.memberships import services as memberships
+from kejia.memberships import applications, member_classes, transitions
 from kejia.memberships.tests.conftest import make_person
 from kejia.people.choices import Gender
 from kejia.people.models import Listing, MatchCandidate, Person
@@ -69,9 +69,9 @@ def world(tree):
     w.later = _item(w, w.xw, "玄武一个月后到期", 30)
     w.qh_late = _item(w, w.qh, "秦淮逾期建议", -10)
     # memberships: an application to the provincial society.
-    classes = {c.code: c for c in memberships.create_default_classes(w.soc, actor=w.society_secretary)}
+    classes = {c.code: c for c in member_classes.create_default_classes(w.soc, actor=w.society_secretary)}
     applicant = make_person(w, name="申请人张三")
-    w.application = memberships.apply_for_membership(actor=w.society_secretary, society=w.soc, member_class=classes["full"],
+    w.application = applications.apply_for_membership(actor=w.society_secretary, society=w.soc, member_class=classes["full"],
                                                      person=applicant)
     # organizations: a filing under XW, one under QH.
     from kejia.organizations.tests.test_api import submitted_filing, uscc
@@ -201,7 +201,7 @@ def test_approving_an_application_takes_it_off_the_list(world):
     before = _flat(selectors.staff_todo(world.society_secretary))["applications"]
     membership = world.application
     while membership.status == "applied":
-        membership = memberships.approve_membership(membership, actor=world.society_secretary)
+        membership = transitions.approve_membership(membership, actor=world.society_secretary)
     after = _flat(selectors.staff_todo(world.society_secretary))
     assert before == ["申请人张三"] and "applications" not in after
 

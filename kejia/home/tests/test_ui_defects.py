@@ -180,12 +180,12 @@ def test_organization_search_says_zero_found(client, tree):
 # ---- Membership breadcrumb ----------------------------------------------------------------------------
 
 def test_membership_breadcrumb_goes_from_the_society_down(client, tree):
-    from kejia.memberships import services
+    from kejia.memberships import applications, member_classes
     from kejia.memberships.tests.conftest import make_person
 
-    classes = {c.code: c for c in services.create_default_classes(tree.soc, actor=tree.society_secretary)}
+    classes = {c.code: c for c in member_classes.create_default_classes(tree.soc, actor=tree.society_secretary)}
     person = make_person(tree, name="李明", user=tree.worker)
-    m = services.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=classes["full"], person=person)
+    m = applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=classes["full"], person=person)
     client.force_login(tree.society_secretary)
     page = html(client.get(reverse("memberships:detail", args=[m.pk])))
     crumbs = re.search(r'<ol class="breadcrumb">(.*?)</ol>', page, re.S).group(1)
@@ -200,9 +200,9 @@ def test_membership_breadcrumb_goes_from_the_society_down(client, tree):
 # ---- Phone layout of the long staff pages ----------------------------------------------------------------
 
 def test_membership_figures_table_stacks_with_labels(client, tree):
-    from kejia.memberships import services
+    from kejia.memberships import member_classes
 
-    services.create_default_classes(tree.soc, actor=tree.society_secretary)
+    member_classes.create_default_classes(tree.soc, actor=tree.society_secretary)
     client.force_login(tree.society_secretary)
     page = html(client.get(reverse("memberships:stats")))
     table = re.search(r"<table[^>]*>.*?</table>", page, re.S).group(0)

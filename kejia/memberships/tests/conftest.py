@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 @pytest.fixture
 def society(tree):
-    from kejia.memberships import services
+    from kejia.memberships import member_classes, workflow
 
-    classes = {c.code: c for c in services.create_default_classes(tree.soc, actor=tree.society_secretary)}
-    return SimpleNamespace(org=tree.soc, classes=classes, rules=services.rules_of(tree.soc))
+    classes = {c.code: c for c in member_classes.create_default_classes(tree.soc, actor=tree.society_secretary)}
+    return SimpleNamespace(org=tree.soc, classes=classes, rules=workflow.rules_of(tree.soc))
 
 
 def make_person(tree, *, name="李明", user=None, title_level="intermediate", resident_id="", phone=""):

@@ -10,7 +10,7 @@ from django.test import Client
 
 from kejia.accounts.services import create_user, grant_role, issue_api_token
 from kejia.core.models import AuditEvent
-from kejia.memberships import services
+from kejia.memberships import applications, member_classes, transitions
 from kejia.memberships.choices import MembershipStatus
 from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipEvent
 from kejia.memberships.tests.conftest import make_person, pdf
@@ -73,20 +73,20 @@ def apply_full(tree, society, as_, **over):
 
 
 def active_member(tree, society, applicant):
-    m = services.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=applicant)
-    m = services.approve_membership(m, actor=tree.society_secretary)
-    return services.approve_membership(m, actor=tree.society_secretary)
+    m = applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=applicant)
+    m = transitions.approve_membership(m, actor=tree.society_secretary)
+    return transitions.approve_membership(m, actor=tree.society_secretary)
 
 
 def other_member(tree, society, name="王芳"):
     """A member whose profile is not the worker's."""
     person = make_person(tree, name=name)
-    m = services.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=person)
-    return services.approve_membership(services.approve_membership(m, actor=tree.society_secretary), actor=tree.society_secretary)
+    m = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=person)
+    return transitions.approve_membership(transitions.approve_membership(m, actor=tree.society_secretary), actor=tree.society_secretary)
 
 
 def group_class(tree):
-    return services.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="单位会员", kind="group",
+    return member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="单位会员", kind="group",
                                         annual_dues="2000", approval_steps=["秘书处审核"])
 
 
@@ -158,7 +158,7 @@ def test_verify_rejects_a_forged_or_altered_token(tree, society, applicant, clie
 
 @pytest.mark.django_db
 def test_list_member_classes_public_sees_open_ones_and_staff_all(tree, society, client, as_):
-    services.update_member_class(society.classes["student"], actor=tree.society_secretary, is_open=False)
+    member_classes.update_member_class(society.classes["student"], actor=tree.society_secretary, is_open=False)
     public = client.get(f"/api/societies/{tree.soc.pk}/member-classes").json()
     assert [c["code"] for c in public] == ["senior", "full"] and public[1]["annual_dues"] == "100.00"
     assert [c["code"] for c in as_(tree.society_secretary).get(f"/api/societies/{tree.soc.pk}/member-classes").json()] == [
@@ -277,7 +277,7 @@ def test_apply_rejects_bad_input_naming_the_field(tree, society, applicant, as_,
 
 @pytest.mark.django_db
 def test_apply_with_a_class_of_another_society_is_400(tree, society, applicant, as_):
-    other = services.create_member_class(tree.soc, actor=tree.platform, code="o", name="O", kind="full")
+    other = member_classes.create_member_class(tree.soc, actor=tree.platform, code="o", name="O", kind="full")
     other.society = tree.js
     other.save()
     response = as_(tree.worker).form("/api/memberships/applications", {"society_id": tree.soc.pk, "class_id": other.pk})
@@ -354,7 +354,7 @@ def test_mine_list_and_queue(tree, society, applicant, as_):
 @pytest.mark.django_db
 def test_answers_carry_no_identifier_or_phone(tree, society, as_):
     person = make_person(tree, name="孙丽", resident_id="11010519491231002X", phone="13800138000")
-    m = services.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=person)
+    m = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=person)
     response = as_(tree.society_secretary).get(f"/api/memberships/{m.pk}")
     text = response.content.decode()
     assert "11010519491231002X" not in text and "13800138000" not in text and "****8000" not in text

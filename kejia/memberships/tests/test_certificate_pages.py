@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from kejia.memberships import certificates, services
+from kejia.memberships import applications, certificates, transitions
 from kejia.memberships.certificates import PREFIX, b64e
 from kejia.memberships.tests.test_certificates import active_member
 
@@ -77,7 +77,7 @@ def test_card_qr_holds_verification_url(member):
 
 
 def test_card_not_active_explains(client, tree, society, applicant):
-    pending = services.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=applicant)
+    pending = applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=applicant)
     client.force_login(tree.worker)
     response = client.get(card_url(pending))
     assert response.status_code == 200
@@ -87,7 +87,7 @@ def test_card_not_active_explains(client, tree, society, applicant):
 
 
 def test_card_suspended_explains(client, tree, member):
-    services.suspend_membership(member, actor=tree.society_secretary, reason="审查")
+    transitions.suspend_membership(member, actor=tree.society_secretary, reason="审查")
     client.force_login(tree.worker)
     response = client.get(card_url(member))
     assert response.status_code == 200 and "该会籍没有会员证" in response.content.decode()
@@ -111,7 +111,7 @@ def test_verify_valid_without_login(client, cert, member):
 
 
 def test_verify_revoked(client, tree, cert, member):
-    services.terminate_membership(member, actor=tree.society_secretary, reason="违反章程")
+    transitions.terminate_membership(member, actor=tree.society_secretary, reason="违反章程")
     _, html = check(client, cert.token)
     assert 'data-state="revoked"' in html and "verdict-revoked" in html and member.number in html
     assert "违反章程" not in html  # the staff's reason is not public

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from kejia.memberships import certificates, dues, services
+from kejia.memberships import applications, certificates, dues, transitions
 from kejia.memberships.certificates import PREFIX, b64d, b64e
 from kejia.memberships.choices import CertificateState
 from kejia.memberships.models import CertificateKey
@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 
 def active_member(tree, society, person):
     """An approved (two steps for "full"), paid-up membership."""
-    m = services.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"],
+    m = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"],
                                       person=person, statement="")
-    m = services.approve_membership(m, actor=tree.society_secretary)
-    m = services.approve_membership(m, actor=tree.society_secretary)
+    m = transitions.approve_membership(m, actor=tree.society_secretary)
+    m = transitions.approve_membership(m, actor=tree.society_secretary)
     dues.record_payment(m, actor=tree.society_secretary, year=m.joined_on.year, amount="100")
     m.refresh_from_db()
     return m
@@ -59,7 +59,7 @@ def test_check_certificate_valid(cert, member):
 
 
 def test_current_certificate_not_active_is_none(tree, society, applicant):
-    m = services.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=applicant)
+    m = applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=applicant)
     assert certificates.current_certificate(m) is None
 
 
@@ -105,7 +105,7 @@ def test_verify_token_expired(cert):
 
 
 def test_check_certificate_revoked_after_suspension(tree, cert, member):
-    services.suspend_membership(member, actor=tree.society_secretary, reason="审查")
+    transitions.suspend_membership(member, actor=tree.society_secretary, reason="审查")
     verdict = certificates.check_certificate(cert.token)
     assert verdict.state == CertificateState.REVOKED and verdict.fields["number"] == member.number
     # Offline verification cannot know: the signature is still good.
@@ -113,15 +113,15 @@ def test_check_certificate_revoked_after_suspension(tree, cert, member):
 
 
 def test_check_certificate_revoked_after_termination(tree, cert, member):
-    services.terminate_membership(member, actor=tree.society_secretary, reason="违反章程")
+    transitions.terminate_membership(member, actor=tree.society_secretary, reason="违反章程")
     assert certificates.check_certificate(cert.token).state == CertificateState.REVOKED
     member.refresh_from_db()
     assert certificates.current_certificate(member) is None
 
 
 def test_check_certificate_reinstated_gets_new_certificate(tree, cert, member):
-    services.suspend_membership(member, actor=tree.society_secretary, reason="审查")
-    member = services.reinstate_membership(member, actor=tree.society_secretary)
+    transitions.suspend_membership(member, actor=tree.society_secretary, reason="审查")
+    member = transitions.reinstate_membership(member, actor=tree.society_secretary)
     fresh = certificates.current_certificate(member)
     assert fresh.pk != cert.pk
     assert certificates.check_certificate(fresh.token).state == CertificateState.VALID
@@ -227,7 +227,7 @@ def test_verify_certificate_command_exit_codes(tree, cert, member, tmp_path):
     other.write_text(json.dumps({"keys": {cert.key.kid: b64e(Ed25519PrivateKey.generate().public_key().public_bytes_raw())}}))
     code, out = run("verify_certificate", cert.token, "--keys", str(other), "--json")
     assert code == 1 and json.loads(out)["state"] == "forged"
-    services.suspend_membership(member, actor=tree.society_secretary, reason="审查")
+    transitions.suspend_membership(member, actor=tree.society_secretary, reason="审查")
     assert run("verify_certificate", cert.token)[0] == 0  # offline cannot see revocation
     code, out = run("verify_certificate", cert.token, "--online", "--json")
     assert code == 1 and json.loads(out)["state"] == "revoked"

@@ -5,7 +5,7 @@ import pytest
 
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent
-from kejia.memberships import services
+from kejia.memberships import applications, member_classes, transitions, workflow
 from kejia.memberships.models import MemberClass, MembershipRules
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def create(tree, actor=None, **data):
     data = {"code": "fellow", "name": "Fellow", "kind": "full", **data}
-    return services.create_member_class(tree.soc, actor=actor or tree.society_secretary, **data)
+    return member_classes.create_member_class(tree.soc, actor=actor or tree.society_secretary, **data)
 
 
 def test_create_default_classes_is_idempotent(tree, society):
@@ -21,9 +21,9 @@ def test_create_default_classes_is_idempotent(tree, society):
     senior = society.classes["senior"]
     assert (senior.min_title_level, senior.min_years_in_field, len(senior.approval_steps)) == ("senior", 15, 3)
     assert society.classes["student"].requires_student and len(society.classes["student"].approval_steps) == 1
-    services.update_member_class(society.classes["full"], actor=tree.society_secretary, name="正会员")
+    member_classes.update_member_class(society.classes["full"], actor=tree.society_secretary, name="正会员")
 
-    assert services.create_default_classes(tree.soc, actor=tree.society_secretary) == []
+    assert member_classes.create_default_classes(tree.soc, actor=tree.society_secretary) == []
     assert MemberClass.objects.filter(society=tree.soc).count() == 3
     assert MemberClass.objects.get(society=tree.soc, code="full").name == "正会员"  # an edit is not overwritten
     assert AuditEvent.objects.filter(action="member_class.created").count() == 3
@@ -72,33 +72,33 @@ def test_create_member_class_refuses_unknown_field(tree, society):
 
 def test_update_member_class_records_only_changed_fields(tree, society):
     full = society.classes["full"]
-    item = services.update_member_class(full, actor=tree.society_secretary, name="普通会员", annual_dues="120", is_open=True,
+    item = member_classes.update_member_class(full, actor=tree.society_secretary, name="普通会员", annual_dues="120", is_open=True,
                                         approval_steps=list(full.approval_steps), code="full")
     assert (item.name, str(item.annual_dues)) == ("普通会员", "120.00")
     audit = AuditEvent.objects.get(action="member_class.updated")
     assert audit.old == {"name": full.name, "annual_dues": "100.00"}
     assert audit.new == {"name": "普通会员", "annual_dues": "120.00"}
 
-    services.update_member_class(item, actor=tree.society_secretary, name="普通会员", annual_dues="120.00")
+    member_classes.update_member_class(item, actor=tree.society_secretary, name="普通会员", annual_dues="120.00")
     assert AuditEvent.objects.filter(action="member_class.updated").count() == 1  # nothing changed, nothing recorded
 
 
 def test_update_member_class_refuses_duplicate_code(tree, society):
     with pytest.raises(ValidationFailed) as exc:
-        services.update_member_class(society.classes["student"], actor=tree.society_secretary, code="full")
+        member_classes.update_member_class(society.classes["student"], actor=tree.society_secretary, code="full")
     assert list(exc.value.errors) == ["code"]
     assert MemberClass.objects.get(pk=society.classes["student"].pk).code == "student"
 
 
 def test_update_member_class_refuses_kind_switch_with_members(tree, society, applicant):
     full = society.classes["full"]
-    services.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=full, person=applicant)
+    applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=full, person=applicant)
     with pytest.raises(ValidationFailed) as exc:
-        services.update_member_class(full, actor=tree.society_secretary, kind="group")
+        member_classes.update_member_class(full, actor=tree.society_secretary, kind="group")
     assert list(exc.value.errors) == ["kind"]
     # Within persons the kind may change; a class without members may become a group class.
-    assert services.update_member_class(full, actor=tree.society_secretary, kind="senior").kind == "senior"
-    assert services.update_member_class(society.classes["student"], actor=tree.society_secretary, kind="group").for_groups
+    assert member_classes.update_member_class(full, actor=tree.society_secretary, kind="senior").kind == "senior"
+    assert member_classes.update_member_class(society.classes["student"], actor=tree.society_secretary, kind="group").for_groups
 
 
 # ---- rules ------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def test_update_membership_rules_refuses_bad_value(tree, society):
     before = MembershipRules.objects.filter(society=tree.soc).values().get()
     for field, value in BAD_RULES_VALUES:
         with pytest.raises(ValidationFailed) as exc:
-            services.update_membership_rules(tree.soc, actor=tree.society_secretary, **{field: value})
+            member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, **{field: value})
         assert (list(exc.value.errors), exc.value.field) == ([field], field), (field, value)
     assert MembershipRules.objects.filter(society=tree.soc).values().get() == before
     assert not AuditEvent.objects.filter(action="membership_rules.updated").exists()
@@ -129,12 +129,12 @@ def test_update_membership_rules_refuses_bad_value(tree, society):
 
 def test_update_membership_rules_reports_every_bad_field(tree, society):
     with pytest.raises(ValidationFailed) as exc:
-        services.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format="{code}", grace_days=-1, growth_bands=[[5, 1]])
+        member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format="{code}", grace_days=-1, growth_bands=[[5, 1]])
     assert set(exc.value.errors) == {"number_format", "grace_days", "growth_bands"}
 
 
 def test_update_membership_rules_records_only_changed_fields(tree, society):
-    rules = services.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format=" {code}-{year}-{seq:05} ",
+    rules = member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format=" {code}-{year}-{seq:05} ",
                                              grace_days="60", growth_bands=[[0, 12], ["500", 6]])
     assert (rules.grace_days, rules.growth_bands) == (60, [[0, 12], [500, 6]])
     audit = AuditEvent.objects.get(action="membership_rules.updated")
@@ -145,7 +145,7 @@ def test_update_membership_rules_records_only_changed_fields(tree, society):
 
 def test_update_membership_rules_refuses_unknown_field(tree, society):
     with pytest.raises(DomainError) as exc:
-        services.update_membership_rules(tree.soc, actor=tree.society_secretary, society_id=3)
+        member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, society_id=3)
     assert exc.value.code == "unknown_field"
 
 
@@ -154,8 +154,8 @@ def test_update_membership_rules_refuses_unknown_field(tree, society):
 def edits(tree, society):
     return {
         "create_member_class": lambda actor: create(tree, actor=actor),
-        "update_member_class": lambda actor: services.update_member_class(society.classes["full"], actor=actor, annual_dues="150"),
-        "update_membership_rules": lambda actor: services.update_membership_rules(tree.soc, actor=actor, grace_days=30),
+        "update_member_class": lambda actor: member_classes.update_member_class(society.classes["full"], actor=actor, annual_dues="150"),
+        "update_membership_rules": lambda actor: member_classes.update_membership_rules(tree.soc, actor=actor, grace_days=30),
     }
 
 
@@ -166,7 +166,7 @@ def test_edit_member_classes_refused_outside_society_staff(tree, society):
                 edit(outsider)
         assert not AuditEvent.objects.filter(action__in=["member_class.updated", "membership_rules.updated"]).exists(), name
     assert MemberClass.objects.filter(society=tree.soc).count() == 3
-    assert services.rules_of(tree.soc).grace_days == 90
+    assert workflow.rules_of(tree.soc).grace_days == 90
 
 
 def test_edit_member_classes_allowed_to_staff_above(tree, society):
@@ -178,8 +178,8 @@ def test_edit_member_classes_allowed_to_staff_above(tree, society):
 
 def test_edit_member_classes_of_non_society_refused(tree):
     for org, actor in ((tree.nj, tree.nj_staff), (tree.soc_ai, tree.society_secretary), (tree.ent, tree.county_staff)):
-        for call, data in ((services.create_member_class, {"code": "x", "name": "X", "kind": "full"}),
-                           (services.create_default_classes, {}), (services.update_membership_rules, {"grace_days": 10})):
+        for call, data in ((member_classes.create_member_class, {"code": "x", "name": "X", "kind": "full"}),
+                           (member_classes.create_default_classes, {}), (member_classes.update_membership_rules, {"grace_days": 10})):
             with pytest.raises(DomainError) as exc:
                 call(org, actor=actor, **data)
             assert exc.value.code == "not_a_society", (org.code, call.__name__)
@@ -195,14 +195,14 @@ def test_approve_membership_number_fits_field_for_long_codes(tree, applicant):
     org = create_organization(actor=tree.platform, parent=tree.nj, name="南京市人工智能与计算机应用学会", code="NJ-SOC-AI-COMPUTER-APPLICATIONS",
                               kind="municipal_society", region=tree.regions["320100"])
     with pytest.raises(ValidationFailed) as exc:
-        services.update_membership_rules(org, actor=tree.platform, number_format="{code}-{class}-{seq:05}")
+        member_classes.update_membership_rules(org, actor=tree.platform, number_format="{code}-{class}-{seq:05}")
     assert "number_format" in exc.value.errors
-    services.update_membership_rules(org, actor=tree.platform, number_format="{code}{seq}", next_seq=10**9)
-    cls = services.create_member_class(org, actor=tree.platform, code="professional-full-member", name="Full", kind="full",
+    member_classes.update_membership_rules(org, actor=tree.platform, number_format="{code}{seq}", next_seq=10**9)
+    cls = member_classes.create_member_class(org, actor=tree.platform, code="professional-full-member", name="Full", kind="full",
                                        approval_steps=["Check"])
-    applied = services.apply_for_membership(actor=tree.worker, society=org, member_class=cls, person=applicant)
+    applied = applications.apply_for_membership(actor=tree.worker, society=org, member_class=cls, person=applicant)
     with pytest.raises(DomainError) as refused:
-        services.approve_membership(applied, actor=tree.platform)
+        transitions.approve_membership(applied, actor=tree.platform)
     assert refused.value.code == "number_too_long"
     applied.refresh_from_db()
     assert applied.number == "" and applied.status == "applied"

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from kejia.core import notify
 from kejia.core.models import Notice
-from kejia.memberships import services
+from kejia.memberships import applications
 from kejia.memberships.tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_membership_notice_reaches_phone_of_person(tree, society, senders, djang
     senders.NOTICE_SENDERS = ["console", "sms"]
     person = make_person(tree, user=tree.worker, phone="13912340009")
     with django_capture_on_commit_callbacks(execute=True):
-        m = services.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=person)
+        m = applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes["full"], person=person)
     notice = Notice.objects.get(user=tree.worker)
     assert notice.kind == "membership" and notice.subject.startswith(tree.soc.name)
     assert notice.link.endswith(f"/{m.pk}/")

@@ -35,7 +35,7 @@ from kejia.core.errors import NotFound
 from kejia.core.models import AuditEvent, Notice
 from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
-from kejia.memberships import dues, services, views
+from kejia.memberships import applications, dues, member_classes, transitions, views, workflow
 from kejia.memberships.choices import LIVE_STATUSES, PENDING_STATUSES, TRANSITIONS, MembershipStatus, PaymentStatus, Transition
 from kejia.memberships.models import (
     Certificate,
@@ -80,10 +80,10 @@ def _build(w) -> None:
     w.societies = {"soc": w.soc, "soc2": w.soc2}
     classes = {}
     for key, org, actor in (("soc", w.soc, w.society_secretary), ("soc2", w.soc2, platform)):
-        for item in services.create_default_classes(org, actor=actor):
+        for item in member_classes.create_default_classes(org, actor=actor):
             classes[(key, item.code)] = item
         for code in ("group", "group-b"):
-            classes[(key, code)] = services.create_member_class(org, actor=actor, code=code, name=f"团体会员{code}", kind="group",
+            classes[(key, code)] = member_classes.create_member_class(org, actor=actor, code=code, name=f"团体会员{code}", kind="group",
                                                                 annual_dues="1000")
     w.class_ids = {"c_soc": classes[("soc", "full")].pk, "c_soc2": classes[("soc2", "full")].pk}
 
@@ -100,16 +100,16 @@ def _build(w) -> None:
 
     def person_member(org_key, person_key, actor):
         org = w.societies[org_key]
-        return services.apply_for_membership(actor=actor, society=org, member_class=classes[(org_key, "full")], person=people[person_key])
+        return applications.apply_for_membership(actor=actor, society=org, member_class=classes[(org_key, "full")], person=people[person_key])
 
     def group_member(org_key, unit, contact, rep):
         org = w.societies[org_key]
-        return services.apply_for_group_membership(actor=platform, society=org, member_class=classes[(org_key, "group")], unit=units[unit],
+        return applications.apply_for_group_membership(actor=platform, society=org, member_class=classes[(org_key, "group")], unit=units[unit],
                                                    contact_person=people[contact], representatives=[people[rep]])
 
     def approved(m):
         for _step in range(len(m.member_class.approval_steps)):
-            m = services.approve_membership(m, actor=platform)
+            m = transitions.approve_membership(m, actor=platform)
         assert m.status == S.ACTIVE
         return m
 
@@ -121,9 +121,9 @@ def _build(w) -> None:
     m["m_soc2_c"] = person_member("soc2", "c", platform)
     m["g_soc"] = approved(group_member("soc", 0, "a", "a"))
     m["g_soc2"] = approved(group_member("soc2", 1, "c", "c"))
-    m["m_soc_susp"] = services.suspend_membership(approved(person_member("soc", "c", platform)), actor=platform, reason="矩阵")
-    m["m_soc2_term"] = services.terminate_membership(approved(person_member("soc2", "a", platform)), actor=platform, reason="矩阵")
-    m["g_soc_own"] = services.request_more_information(group_member("soc", 2, "own", "a"), actor=platform, reason="矩阵")
+    m["m_soc_susp"] = transitions.suspend_membership(approved(person_member("soc", "c", platform)), actor=platform, reason="矩阵")
+    m["m_soc2_term"] = transitions.terminate_membership(approved(person_member("soc2", "a", platform)), actor=platform, reason="矩阵")
+    m["g_soc_own"] = transitions.request_more_information(group_member("soc", 2, "own", "a"), actor=platform, reason="矩阵")
     m["g_soc2_own"] = approved(group_member("soc2", 3, "own", "c"))
     w.memberships = {key: item.pk for key, item in m.items()}
 
@@ -312,7 +312,7 @@ def html_action_body(key: str) -> Callable:
 
 
 def class_form(w, user, item: MemberClass) -> dict:
-    data = {name: getattr(item, name) for name in services.CLASS_FIELDS}
+    data = {name: getattr(item, name) for name in member_classes.CLASS_FIELDS}
     data.update(eligibility_note="矩阵", required_documents="\n".join(item.required_documents),
                 approval_steps="\n".join(item.approval_steps), min_title_level=item.min_title_level or "",
                 min_years_in_field="" if item.min_years_in_field is None else item.min_years_in_field)
@@ -324,7 +324,7 @@ def class_form(w, user, item: MemberClass) -> dict:
 
 
 def rules_form(w, user, org) -> dict:
-    rules = services.rules_of(org)
+    rules = workflow.rules_of(org)
     return {"number_format": rules.number_format, "next_seq": rules.next_seq, "grace_days": rules.grace_days + 1,
             "reminder_days": rules.reminder_days, "growth_bands": "\n".join(f"{a},{b}" for a, b in rules.growth_bands)}
 

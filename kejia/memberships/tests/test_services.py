@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent, Notice
-from kejia.memberships import certificates, dues, services
+from kejia.memberships import applications, certificates, dues, member_classes, transitions, workflow
 from kejia.memberships.choices import TRANSITIONS, MembershipStatus, Transition
 from kejia.memberships.models import GroupRepresentative, Membership, MembershipDocument, MembershipEvent
 from kejia.memberships.tests.conftest import make_person, pdf
@@ -34,17 +34,17 @@ def stored_files(root) -> list:
 
 
 def new_class(tree, code, *, kind="full", steps=("Check",), **data):
-    return services.create_member_class(tree.soc, actor=tree.society_secretary, code=code, name=code.title(), kind=kind,
+    return member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code=code, name=code.title(), kind=kind,
                                         approval_steps=list(steps), **data)
 
 
 def apply(tree, member_class, person, *, actor=None, **kw):
-    return services.apply_for_membership(actor=actor or person.user, society=tree.soc, member_class=member_class, person=person, **kw)
+    return applications.apply_for_membership(actor=actor or person.user, society=tree.soc, member_class=member_class, person=person, **kw)
 
 
 def approve_all(membership, actor):
     while membership.status == S.APPLIED:
-        membership = services.approve_membership(membership, actor=actor)
+        membership = transitions.approve_membership(membership, actor=actor)
     return membership
 
 
@@ -61,31 +61,31 @@ def ctx(tree, society, applicant):
 
 BUILD = {
     S.APPLIED: lambda c: c.apply(),
-    S.NEEDS_INFO: lambda c: services.request_more_information(c.apply(), actor=c.staff, reason="Add your CV"),
+    S.NEEDS_INFO: lambda c: transitions.request_more_information(c.apply(), actor=c.staff, reason="Add your CV"),
     S.ACTIVE: lambda c: c.active(),
-    S.LAPSED: lambda c: services.lapse_membership(c.active()),
-    S.SUSPENDED: lambda c: services.suspend_membership(c.active(), actor=c.staff, reason="Under investigation"),
-    S.REJECTED: lambda c: services.reject_membership(c.apply(), actor=c.staff, reason="Not in the field"),
-    S.WITHDRAWN: lambda c: services.withdraw_application(c.apply(), actor=c.member),
-    S.RESIGNED: lambda c: services.resign_membership(c.active(), actor=c.member, reason="Moving abroad"),
-    S.TERMINATED: lambda c: services.terminate_membership(c.active(), actor=c.staff, reason="Breach of the articles"),
+    S.LAPSED: lambda c: transitions.lapse_membership(c.active()),
+    S.SUSPENDED: lambda c: transitions.suspend_membership(c.active(), actor=c.staff, reason="Under investigation"),
+    S.REJECTED: lambda c: transitions.reject_membership(c.apply(), actor=c.staff, reason="Not in the field"),
+    S.WITHDRAWN: lambda c: applications.withdraw_application(c.apply(), actor=c.member),
+    S.RESIGNED: lambda c: transitions.resign_membership(c.active(), actor=c.member, reason="Moving abroad"),
+    S.TERMINATED: lambda c: transitions.terminate_membership(c.active(), actor=c.staff, reason="Breach of the articles"),
 }
 
 DO = {
-    T.APPROVE_STEP: lambda c, m: services.approve_membership(m, actor=c.staff),
-    T.APPROVE: lambda c, m: services.approve_membership(m, actor=c.staff),
-    T.REJECT: lambda c, m: services.reject_membership(m, actor=c.staff, reason="No"),
-    T.ASK_MORE: lambda c, m: services.request_more_information(m, actor=c.staff, reason="CV please"),
-    T.SUPPLY: lambda c, m: services.supply_information(m, actor=c.member, statement="CV attached"),
-    T.WITHDRAW: lambda c, m: services.withdraw_application(m, actor=c.member),
-    T.TRANSFER: lambda c, m: services.transfer_membership(m, actor=c.staff, member_class=c.associate),
-    T.SUSPEND: lambda c, m: services.suspend_membership(m, actor=c.staff, reason="Investigation"),
-    T.REINSTATE: lambda c, m: services.reinstate_membership(m, actor=c.staff),
-    T.LAPSE: lambda c, m: services.lapse_membership(m),
+    T.APPROVE_STEP: lambda c, m: transitions.approve_membership(m, actor=c.staff),
+    T.APPROVE: lambda c, m: transitions.approve_membership(m, actor=c.staff),
+    T.REJECT: lambda c, m: transitions.reject_membership(m, actor=c.staff, reason="No"),
+    T.ASK_MORE: lambda c, m: transitions.request_more_information(m, actor=c.staff, reason="CV please"),
+    T.SUPPLY: lambda c, m: applications.supply_information(m, actor=c.member, statement="CV attached"),
+    T.WITHDRAW: lambda c, m: applications.withdraw_application(m, actor=c.member),
+    T.TRANSFER: lambda c, m: transitions.transfer_membership(m, actor=c.staff, member_class=c.associate),
+    T.SUSPEND: lambda c, m: transitions.suspend_membership(m, actor=c.staff, reason="Investigation"),
+    T.REINSTATE: lambda c, m: transitions.reinstate_membership(m, actor=c.staff),
+    T.LAPSE: lambda c, m: transitions.lapse_membership(m),
     T.RENEW: lambda c, m: dues.record_payment(m, actor=c.staff, year=timezone.localdate().year, amount="100"),
-    T.RESIGN: lambda c, m: services.resign_membership(m, actor=c.member),
-    T.TERMINATE: lambda c, m: services.terminate_membership(m, actor=c.staff, reason="Breach"),
-    T.READMIT: lambda c, m: services.readmit_membership(m, actor=c.staff),
+    T.RESIGN: lambda c, m: transitions.resign_membership(m, actor=c.member),
+    T.TERMINATE: lambda c, m: transitions.terminate_membership(m, actor=c.staff, reason="Breach"),
+    T.READMIT: lambda c, m: transitions.readmit_membership(m, actor=c.staff),
 }
 # Transitions that send the member a notice.
 NOTIFYING = {T.APPROVE, T.REJECT, T.ASK_MORE, T.TRANSFER, T.SUSPEND, T.REINSTATE, T.LAPSE, T.RENEW, T.RESIGN, T.TERMINATE, T.READMIT}
@@ -106,7 +106,7 @@ def footprint(m: Membership) -> tuple:
 def test_transition_moves_from_allowed_state(ctx, transition, start):
     m = BUILD[start](ctx)
     if transition == T.APPROVE:  # the full class has two steps: pass the first
-        m = services.approve_membership(m, actor=ctx.staff)
+        m = transitions.approve_membership(m, actor=ctx.staff)
     audits = AuditEvent.objects.filter(action=f"membership.{transition}", object_id=str(m.pk)).count()
     notices = Notice.objects.filter(user=ctx.member).count()
 
@@ -143,7 +143,7 @@ def test_approve_membership_numbers_only_at_last_step(tree, society, applicant, 
     cls = new_class(tree, "stepped", steps=steps)
     m = apply(tree, cls, applicant)
     for i, name in enumerate(steps):
-        m = services.approve_membership(m, actor=tree.society_secretary)
+        m = transitions.approve_membership(m, actor=tree.society_secretary)
         last = i == len(steps) - 1
         event = m.events.order_by("-id").first()
         assert (event.transition, event.step_name) == (T.APPROVE if last else T.APPROVE_STEP, name)
@@ -155,7 +155,7 @@ def test_approve_membership_numbers_only_at_last_step(tree, society, applicant, 
 
 
 def test_approve_membership_follows_society_number_format(tree, society, applicant):
-    services.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format="{code}/{class}{year}/{seq:03}")
+    member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format="{code}/{class}{year}/{seq:03}")
     cls = new_class(tree, "fast")
     other = make_person(tree, name="王芳", user=tree.county_staff)
     numbers = [approve_all(apply(tree, cls, p), tree.society_secretary).number for p in (applicant, other)]
@@ -172,7 +172,7 @@ def test_approve_membership_skips_number_taken_by_import(tree, society, applican
     first = approve_all(apply(tree, cls, applicant), tree.society_secretary)
     second = approve_all(apply(tree, cls, make_person(tree, name="王芳", user=tree.county_staff)), tree.society_secretary)
     assert (first.number, second.number) == (f"SOC-{year}-00002", f"SOC-{year}-00004")
-    assert services.rules_of(tree.soc).next_seq == 5
+    assert workflow.rules_of(tree.soc).next_seq == 5
 
 
 # ---- eligibility ------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_apply_for_membership_refuses_student_class_to_non_student(tree, society
 
 
 def test_apply_for_membership_refuses_closed_class(tree, society, applicant):
-    closed = services.update_member_class(society.classes["full"], actor=tree.society_secretary, is_open=False)
+    closed = member_classes.update_member_class(society.classes["full"], actor=tree.society_secretary, is_open=False)
     with pytest.raises(DomainError) as exc:
         apply(tree, closed, applicant)
     assert exc.value.code == "class_closed"
@@ -216,7 +216,7 @@ def other_society(tree):
 
     org = create_organization(actor=tree.platform, parent=tree.nj, name="南京市化学化工学会", code="NJ-CHEM", kind="municipal_society",
                               region=tree.regions["320100"])
-    return org, {c.code: c for c in services.create_default_classes(org, actor=tree.platform)}
+    return org, {c.code: c for c in member_classes.create_default_classes(org, actor=tree.platform)}
 
 
 def test_apply_for_membership_refuses_class_of_other_society(tree, society, applicant):
@@ -261,8 +261,8 @@ def test_apply_for_membership_by_staff_on_behalf_of_person(tree, society, applic
 def test_approve_membership_refuses_own_application(tree, society):
     me = make_person(tree, name="秘书", user=tree.society_secretary)
     m = apply(tree, society.classes["full"], me)
-    for decide in (lambda: services.approve_membership(m, actor=tree.society_secretary),
-                   lambda: services.reject_membership(m, actor=tree.society_secretary, reason="no")):
+    for decide in (lambda: transitions.approve_membership(m, actor=tree.society_secretary),
+                   lambda: transitions.reject_membership(m, actor=tree.society_secretary, reason="no")):
         with pytest.raises(PermissionDenied):
             decide()
     m.refresh_from_db()
@@ -328,17 +328,17 @@ def test_apply_for_membership_refuses_too_large_file(tree, society, applicant, m
 def test_supply_information_with_missing_document_returns_to_same_step(tree, society, applicant, media):
     staff = tree.society_secretary
     cls = new_class(tree, "docs", steps=["Check", "Committee"], required_documents=["CV"])
-    m = services.approve_membership(apply(tree, cls, applicant, documents=[("CV", pdf())]), actor=staff)
-    services.update_member_class(cls, actor=staff, required_documents=["CV", "Diploma"])
-    m = services.request_more_information(m, actor=staff, reason="Upload your diploma")
+    m = transitions.approve_membership(apply(tree, cls, applicant, documents=[("CV", pdf())]), actor=staff)
+    member_classes.update_member_class(cls, actor=staff, required_documents=["CV", "Diploma"])
+    m = transitions.request_more_information(m, actor=staff, reason="Upload your diploma")
 
     with pytest.raises(DomainError) as exc:
-        services.supply_information(m, actor=tree.worker, statement="here", documents=[("CV", pdf())])
+        applications.supply_information(m, actor=tree.worker, statement="here", documents=[("CV", pdf())])
     assert exc.value.code == "documents_missing"
     m.refresh_from_db()
     assert m.status == S.NEEDS_INFO and m.documents.count() == 1 and len(stored_files(media)) == 1
 
-    m = services.supply_information(m, actor=tree.worker, statement="Diploma attached", documents=[("Diploma", pdf())])
+    m = applications.supply_information(m, actor=tree.worker, statement="Diploma attached", documents=[("Diploma", pdf())])
     m.refresh_from_db()
     assert (m.status, m.step) == (S.APPLIED, 1)
     assert "Diploma attached" in m.statement
@@ -349,7 +349,7 @@ def test_supply_information_with_missing_document_returns_to_same_step(tree, soc
 def test_supply_information_only_by_applicant(ctx):
     m = BUILD[S.NEEDS_INFO](ctx)
     with pytest.raises(PermissionDenied):
-        services.supply_information(m, actor=ctx.staff, statement="x")
+        applications.supply_information(m, actor=ctx.staff, statement="x")
 
 
 # ---- transfer -----------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ def student_member(tree, society, applicant):
 def test_transfer_membership_student_to_full_on_graduation(tree, society, student_member):
     cert = certificates.current_certificate(student_member)
     number = student_member.number
-    m = services.transfer_membership(student_member, actor=tree.society_secretary, member_class=society.classes["full"])
+    m = transitions.transfer_membership(student_member, actor=tree.society_secretary, member_class=society.classes["full"])
     m.refresh_from_db()
     cert.refresh_from_db()
     assert (m.status, m.number, m.member_class, m.is_student) == (S.ACTIVE, number, society.classes["full"], False)
@@ -379,7 +379,7 @@ def test_transfer_membership_checks_title_of_new_class(tree, society):
     m = approve_all(apply(tree, society.classes["student"], person, is_student=True, documents=[(society.classes["student"].required_documents[0], pdf())]),
                     tree.society_secretary)
     with pytest.raises(ValidationFailed) as exc:
-        services.transfer_membership(m, actor=tree.society_secretary, member_class=society.classes["full"])
+        transitions.transfer_membership(m, actor=tree.society_secretary, member_class=society.classes["full"])
     assert "member_class" in exc.value.errors
     m.refresh_from_db()
     assert m.member_class == society.classes["student"]
@@ -390,7 +390,7 @@ def test_transfer_membership_checks_years_of_new_class(tree, society):
     cls = new_class(tree, "fast")
     m = approve_all(apply(tree, cls, person, years_in_field=3), tree.society_secretary)
     with pytest.raises(ValidationFailed) as exc:  # senior: at least 15 years
-        services.transfer_membership(m, actor=tree.society_secretary, member_class=society.classes["senior"])
+        transitions.transfer_membership(m, actor=tree.society_secretary, member_class=society.classes["senior"])
     assert "years_in_field" in exc.value.errors
 
 
@@ -398,16 +398,16 @@ def test_transfer_membership_refuses_other_society_or_group_class(tree, society,
     _org, classes = other_society(tree)
     for target in (classes["full"], new_class(tree, "units", kind="group")):
         with pytest.raises(DomainError) as exc:
-            services.transfer_membership(student_member, actor=tree.society_secretary, member_class=target)
+            transitions.transfer_membership(student_member, actor=tree.society_secretary, member_class=target)
         assert exc.value.code == "wrong_class"
     with pytest.raises(DomainError) as exc:
-        services.transfer_membership(student_member, actor=tree.society_secretary, member_class=society.classes["student"])
+        transitions.transfer_membership(student_member, actor=tree.society_secretary, member_class=society.classes["student"])
     assert exc.value.code == "same_class"
 
 
 def test_transfer_membership_only_by_staff(tree, society, student_member):
     with pytest.raises(PermissionDenied):
-        services.transfer_membership(student_member, actor=tree.worker, member_class=society.classes["full"])
+        transitions.transfer_membership(student_member, actor=tree.worker, member_class=society.classes["full"])
 
 
 # ---- suspend, reinstate, end, readmit ----------------------------------------------------------
@@ -415,13 +415,13 @@ def test_transfer_membership_only_by_staff(tree, society, student_member):
 def test_suspend_membership_revokes_certificate_and_reinstate_restores(ctx):
     m = ctx.active()
     cert = certificates.current_certificate(m)
-    m = services.suspend_membership(m, actor=ctx.staff, reason="  Fraud report  ")
+    m = transitions.suspend_membership(m, actor=ctx.staff, reason="  Fraud report  ")
     cert.refresh_from_db()
     assert (m.status, m.reason) == (S.SUSPENDED, "Fraud report") and cert.revoked_at is not None
     assert certificates.current_certificate(m) is None
     notice = Notice.objects.filter(user=ctx.member).first()
     assert "Fraud report" in notice.body and notice.kind == "membership"
-    m = services.reinstate_membership(m, actor=ctx.staff, note="Cleared")
+    m = transitions.reinstate_membership(m, actor=ctx.staff, note="Cleared")
     assert (m.status, m.reason) == (S.ACTIVE, "")
     assert AuditEvent.objects.filter(action="membership.reinstate", actor=ctx.staff).exists()
 
@@ -429,7 +429,7 @@ def test_suspend_membership_revokes_certificate_and_reinstate_restores(ctx):
 def test_terminate_membership_ends_and_keeps_number(ctx):
     m = ctx.active()
     number = m.number
-    m = services.terminate_membership(m, actor=ctx.staff, reason="Breach")
+    m = transitions.terminate_membership(m, actor=ctx.staff, reason="Breach")
     m.refresh_from_db()
     assert (m.status, m.number, m.ended_on, m.reason) == (S.TERMINATED, number, timezone.localdate(), "Breach")
 
@@ -438,41 +438,41 @@ def test_resign_membership_only_by_member(ctx):
     m = ctx.active()
     for actor in (ctx.staff, ctx.tree.province_staff):
         with pytest.raises(PermissionDenied):
-            services.resign_membership(m, actor=actor)
-    m = services.resign_membership(m, actor=ctx.member, reason="Retired")
+            transitions.resign_membership(m, actor=actor)
+    m = transitions.resign_membership(m, actor=ctx.member, reason="Retired")
     assert (m.status, m.ended_on) == (S.RESIGNED, timezone.localdate())
 
 
 def test_readmit_membership_keeps_number(ctx):
     m = ctx.active()
     number, joined = m.number, m.joined_on
-    services.resign_membership(m, actor=ctx.member)
-    m = services.readmit_membership(m, actor=ctx.staff, note="Welcome back")
+    transitions.resign_membership(m, actor=ctx.member)
+    m = transitions.readmit_membership(m, actor=ctx.staff, note="Welcome back")
     m.refresh_from_db()
     assert (m.status, m.number, m.joined_on, m.ended_on) == (S.ACTIVE, number, joined, None)
-    assert services.rules_of(ctx.tree.soc).next_seq == 2  # no new number drawn
+    assert workflow.rules_of(ctx.tree.soc).next_seq == 2  # no new number drawn
 
 
 def test_readmit_membership_refused_when_another_live_membership(ctx):
-    old = services.resign_membership(ctx.active(), actor=ctx.member)
+    old = transitions.resign_membership(ctx.active(), actor=ctx.member)
     ctx.apply()
     with pytest.raises(DomainError) as exc:
-        services.readmit_membership(old, actor=ctx.staff)
+        transitions.readmit_membership(old, actor=ctx.staff)
     assert exc.value.code == "already_member"
     old.refresh_from_db()
     assert old.status == S.RESIGNED
 
 
 def test_readmit_membership_only_by_staff(ctx):
-    m = services.resign_membership(ctx.active(), actor=ctx.member)
+    m = transitions.resign_membership(ctx.active(), actor=ctx.member)
     with pytest.raises(PermissionDenied):
-        services.readmit_membership(m, actor=ctx.member)
+        transitions.readmit_membership(m, actor=ctx.member)
 
 
 def test_lapse_membership_by_system(ctx):
     m = ctx.active()
     cert = certificates.current_certificate(m)
-    m = services.lapse_membership(m)
+    m = transitions.lapse_membership(m)
     cert.refresh_from_db()
     assert m.status == S.LAPSED and cert.revoked_at is not None
     event = m.events.order_by("-id").first()
@@ -481,8 +481,8 @@ def test_lapse_membership_by_system(ctx):
     assert Notice.objects.filter(user=ctx.member, subject__endswith="会籍已失效").exists()
 
 
-REASONED = {T.REJECT: services.reject_membership, T.ASK_MORE: services.request_more_information,
-            T.SUSPEND: services.suspend_membership, T.TERMINATE: services.terminate_membership}
+REASONED = {T.REJECT: transitions.reject_membership, T.ASK_MORE: transitions.request_more_information,
+            T.SUSPEND: transitions.suspend_membership, T.TERMINATE: transitions.terminate_membership}
 
 
 def test_transition_requires_reason(ctx):
@@ -504,12 +504,12 @@ def test_transition_refused_to_outside_staff(ctx):
     staff, outsiders = ctx.staff, (ctx.tree.county_staff, ctx.tree.sibling_staff, ctx.member)
     walk = [(lambda m: m, (T.APPROVE, T.REJECT, T.ASK_MORE)),
             (lambda m: approve_all(m, staff), (T.SUSPEND, T.TERMINATE, T.TRANSFER)),
-            (lambda m: services.suspend_membership(m, actor=staff, reason="x"), (T.REINSTATE,)),
-            (lambda m: services.resign_membership(m, actor=ctx.member), (T.READMIT,))]
+            (lambda m: transitions.suspend_membership(m, actor=staff, reason="x"), (T.REINSTATE,)),
+            (lambda m: transitions.resign_membership(m, actor=ctx.member), (T.READMIT,))]
     m = ctx.apply()
-    for bring, transitions in walk:
+    for bring, tried in walk:
         m = bring(m)
-        for transition in transitions:
+        for transition in tried:
             before = footprint(m)
             for outsider in outsiders:
                 ctx.staff = outsider
@@ -531,7 +531,7 @@ def group(tree, society):
 
 
 def apply_group(tree, group, *, actor=None, **kw):
-    return services.apply_for_group_membership(actor=actor or group.user, society=tree.soc, member_class=group.cls, unit=group.unit,
+    return applications.apply_for_group_membership(actor=actor or group.user, society=tree.soc, member_class=group.cls, unit=group.unit,
                                                contact_person=group.contact, **kw)
 
 
@@ -544,7 +544,7 @@ def test_apply_for_group_membership_by_contact_person(tree, group):
     assert Notice.objects.filter(user=group.user).count() == 1
     m = approve_all(m, tree.society_secretary)
     assert m.status == S.ACTIVE and m.number
-    services.terminate_membership(m, actor=tree.society_secretary, reason="Closed down")
+    transitions.terminate_membership(m, actor=tree.society_secretary, reason="Closed down")
     assert apply_group(tree, group, actor=tree.society_secretary).status == S.APPLIED  # staff may apply for a unit
 
 
@@ -573,10 +573,10 @@ def test_apply_for_group_membership_one_live_per_unit(tree, group):
 
 def test_readmit_membership_of_unit_refused_when_another_live_membership(tree, group):
     old = approve_all(apply_group(tree, group), tree.society_secretary)
-    services.terminate_membership(old, actor=tree.society_secretary, reason="Closed down")
+    transitions.terminate_membership(old, actor=tree.society_secretary, reason="Closed down")
     apply_group(tree, group)
     with pytest.raises(DomainError) as exc:
-        services.readmit_membership(old, actor=tree.society_secretary)
+        transitions.readmit_membership(old, actor=tree.society_secretary)
     assert exc.value.code == "already_member"
 
 
@@ -590,30 +590,30 @@ def test_membership_is_either_person_or_unit(tree, society, applicant):
 def test_add_representative_and_remove(tree, group):
     m = apply_group(tree, group)
     person = make_person(tree, name="代表")
-    rep = services.add_representative(m, actor=group.user, person=person, role="Chief engineer")
-    assert services.add_representative(m, actor=tree.society_secretary, person=person).pk == rep.pk  # no duplicate
+    rep = applications.add_representative(m, actor=group.user, person=person, role="Chief engineer")
+    assert applications.add_representative(m, actor=tree.society_secretary, person=person).pk == rep.pk  # no duplicate
     assert AuditEvent.objects.filter(action="membership.representative_added").count() == 1
     with pytest.raises(PermissionDenied):
-        services.remove_representative(rep, actor=tree.county_staff)
-    services.remove_representative(rep, actor=tree.society_secretary)
+        applications.remove_representative(rep, actor=tree.county_staff)
+    applications.remove_representative(rep, actor=tree.society_secretary)
     assert not GroupRepresentative.objects.exists()
     assert AuditEvent.objects.get(action="membership.representative_removed").old == {"person": person.pk}
 
 
 def test_add_representative_refused_for_person_membership_or_outsider(tree, group, ctx):
     with pytest.raises(DomainError) as exc:
-        services.add_representative(ctx.apply(), actor=tree.society_secretary, person=group.contact)
+        applications.add_representative(ctx.apply(), actor=tree.society_secretary, person=group.contact)
     assert exc.value.code == "not_a_group"
     m = apply_group(tree, group)
     with pytest.raises(PermissionDenied):
-        services.add_representative(m, actor=tree.sibling_staff, person=group.contact)
+        applications.add_representative(m, actor=tree.sibling_staff, person=group.contact)
 
 
 def test_readmit_membership_survives_next_dues_cycle(ctx):
     m = ctx.active()
     Membership.objects.filter(pk=m.pk).update(joined_on=timezone.localdate() - datetime.timedelta(days=200))
     assert dues.run_dues_cycle()["lapsed"] == 1
-    services.readmit_membership(m, actor=ctx.staff, note="Agreed with the council")
+    transitions.readmit_membership(m, actor=ctx.staff, note="Agreed with the council")
     dues.run_dues_cycle()
     m.refresh_from_db()
     assert m.status == S.ACTIVE

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from kejia.memberships import services, stats
+from kejia.memberships import member_classes, stats, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentMethod, PaymentStatus, Transition
 from kejia.memberships.models import DuesPayment, Membership, MembershipEvent
 from kejia.memberships.tests.conftest import make_person
@@ -86,10 +86,10 @@ def test_society_figures_new_members_against_the_band(tree, society):
     assert (f["members_at_start"], f["new_this_year"], f["new_rate"]) == (10, 1, 10.0)
     assert (f["active_now"], f["net_growth"], f["growth_rate"]) == (8, -2, -20.0)
     assert f["target_rate"] == 10 and f["on_target"] is True
-    services.update_membership_rules(tree.soc, actor=tree.society_secretary, growth_bands=[[0, 12], [5, 4]])
+    member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, growth_bands=[[0, 12], [5, 4]])
     f = stats.society_figures(tree.soc, today=TODAY)
     assert f["target_rate"] == 4 and f["on_target"] is True
-    services.update_membership_rules(tree.soc, actor=tree.society_secretary, growth_bands=[[0, 12], [50, 4]])
+    member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, growth_bands=[[0, 12], [50, 4]])
     assert stats.society_figures(tree.soc, today=TODAY)["on_target"] is False
 
 
@@ -113,14 +113,14 @@ def test_staff_rule_applies_only_to_demonstration_societies(tree, society):
     # 40 members: the default band for under 500 asks for 5 % — 2 staff; 1 is 2.5 %.
     assert (f["staff_rule_applies"], f["fulltime_staff"], f["staff_rate"], f["staff_target"]) == (True, 1, 2.5, 5)
     assert f["staff_on_target"] is False
-    services.update_membership_rules(tree.soc, actor=tree.society_secretary, staff_bands=[[0, 2]])
+    member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, staff_bands=[[0, 2]])
     assert stats.society_figures(tree.soc, today=TODAY)["staff_on_target"] is True
     [row] = [r for r in stats.societies_overview(tree.province_staff, today=TODAY) if r["society"]["code"] == "SOC"]
     assert row["staff_rule_applies"] is True and row["staff_on_target"] is True
 
 
 def test_membership_rules_cite_their_source(tree, society):
-    rules = services.rules_of(tree.soc)
+    rules = workflow.rules_of(tree.soc)
     assert "003" in rules.source and "三.1" in rules.source and "三.3" in rules.source and "本地设置" in rules.source
 
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from kejia.memberships import dues, services
+from kejia.memberships import applications, dues, member_classes, transitions, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentStatus
 from kejia.memberships.models import GroupRepresentative, MemberClass, Membership, MembershipDocument
 from kejia.memberships.tests.conftest import make_person, pdf
@@ -38,13 +38,13 @@ def act(pk, action):
 
 
 def applied(tree, society, applicant, code="full", **kw):
-    return services.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes[code], person=applicant, **kw)
+    return applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=society.classes[code], person=applicant, **kw)
 
 
 def active(tree, society, applicant, code="full", **kw):
     m = applied(tree, society, applicant, code, **kw)
     while m.status == S.APPLIED:
-        m = services.approve_membership(m, actor=tree.society_secretary)
+        m = transitions.approve_membership(m, actor=tree.society_secretary)
     return m
 
 
@@ -148,7 +148,7 @@ def test_apply_twice_is_400(client, tree, society, applicant):
 
 
 def test_apply_group_picks_unit_by_uscc(client, tree, society, applicant):
-    group = services.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="Unit member", kind="group",
+    group = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="Unit member", kind="group",
                                          annual_dues="1000")
     client.force_login(tree.worker)
     response = client.post(url("apply_group", tree.soc.pk), {"member_class": group.pk, "uscc": "91000000000000000X"})
@@ -188,7 +188,7 @@ def test_withdraw_by_member(client, tree, society, applicant):
 
 
 def test_supply_information_with_file(client, tree, society, applicant, media):
-    m = services.request_more_information(applied(tree, society, applicant), actor=tree.society_secretary, reason="请补充职称证书")
+    m = transitions.request_more_information(applied(tree, society, applicant), actor=tree.society_secretary, reason="请补充职称证书")
     client.force_login(tree.worker)
     assert "请补充职称证书" in text(client.get(url("detail", m.pk)))
     response = client.post(act(m.pk, "supply"), {"supply-statement": "已补充", "supply-other": pdf("title.pdf")})
@@ -251,7 +251,7 @@ def test_worker_cannot_approve_own_or_others(client, tree, society, applicant):
     m = applied(tree, society, applicant)
     client.force_login(tree.worker)
     assert client.post(act(m.pk, "approve")).status_code == 403
-    other = services.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"],
+    other = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"],
                                           person=make_person(tree, name="王芳"))
     assert client.post(act(other.pk, "approve")).status_code == 404
     m.refresh_from_db()
@@ -260,7 +260,7 @@ def test_worker_cannot_approve_own_or_others(client, tree, society, applicant):
 
 def test_staff_cannot_decide_own_application(client, tree, society):
     person = make_person(tree, name="赵秘书", user=tree.society_secretary)
-    m = services.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=person)
+    m = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=person)
     client.force_login(tree.society_secretary)
     assert "Your own application" in text(client.get(url("queue")))
     assert client.post(act(m.pk, "approve")).status_code == 403
@@ -409,8 +409,8 @@ def test_report_then_confirm_and_reject_payment(client, tree, society, applicant
 
 
 def test_representatives_add_and_remove(client, tree, society, applicant):
-    group = services.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="Unit member", kind="group")
-    m = services.apply_for_group_membership(actor=tree.worker, society=tree.soc, member_class=group, unit=tree.host, contact_person=applicant)
+    group = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="Unit member", kind="group")
+    m = applications.apply_for_group_membership(actor=tree.worker, society=tree.soc, member_class=group, unit=tree.host, contact_person=applicant)
     rep = make_person(tree, name="周工")
     client.force_login(tree.society_secretary)
     response = client.post(act(m.pk, "add-representative"), {"add_representative-person": "abc"})
@@ -479,7 +479,7 @@ def test_rules_edit_with_bands_and_history(client, tree, society):
     data = {"number_format": "{code}-{seq:06}", "next_seq": "5", "grace_days": "60", "reminder_days": "20", "growth_bands": "0,9\n500,6"}
     response = client.post(url("rules", tree.soc.pk), data)
     assert response.status_code == 302
-    rules = services.rules_of(tree.soc)
+    rules = workflow.rules_of(tree.soc)
     assert rules.growth_bands == [[0, 9], [500, 6]] and rules.grace_days == 60
     assert "Membership rules changed" in text(client.get(url("rules", tree.soc.pk)))
     assert client.post(url("rules", tree.soc.pk), {**data, "growth_bands": "a,b"}).status_code == 400
