@@ -26,16 +26,12 @@ RETRY_AFTER_SECONDS = 5
 
 
 class TooLarge(DomainError):
-    status = 413
-
     def __init__(self):
         mb = max(settings.MAX_REQUEST_BYTES // (1024 * 1024), 1)
         super().__init__("too_large", _("The request is too large (at most %(mb)d MB).") % {"mb": mb})
 
 
 class Busy(DomainError):
-    status = 503
-
     def __init__(self):
         super().__init__("busy", _("The system is busy with another write (a large import, for instance). Nothing was changed: "
                                    "try again in a moment."))

@@ -11,7 +11,8 @@ from kejia.core.errors import DomainError, NotFound, PermissionDenied, Validatio
 
 
 def form_error(form, exc: DomainError) -> int:
-    """Put a service's refusal next to the field it names; return the status to answer with.
+    """Put a service's refusal next to the field it names; return the status to answer with (its
+    code's, from the registry of error codes: the API answers the same refusal with the same status).
     Scope and permission refusals are not form errors: they go on to the error page."""
     if isinstance(exc, NotFound | PermissionDenied):
         raise exc
@@ -28,8 +29,9 @@ def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any]
            *, illegal_state: Collection[str] = ()) -> tuple[Any, int]:
     """Validate `form`, run one service with its cleaned data and say `done` (a message, or a
     function of the result). Returns (success(result) — or the result itself —, 200) on success,
-    else (None, status): 400 for an invalid form, 409 for a refusal whose code is in
-    `illegal_state`, the error's own status otherwise (the page is rendered again with it)."""
+    else (None, status): 400 for an invalid form, else the refusal's status from its registered
+    code (409 for a refusal because of the object's state; the page is rendered again with it).
+    `illegal_state` is kept for the callers that still name such codes: the registry says the same."""
     if not form.is_valid():
         return None, 400
     try:
@@ -41,7 +43,7 @@ def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any]
 
 
 def failed(form, exc: DomainError, illegal_state: Collection[str] = ()) -> int:
-    """`form_error`, with 409 for a refusal because of the object's state."""
+    """`form_error`; a code named in `illegal_state` answers 409 (its registered kind says so too)."""
     status = form_error(form, exc)
     return 409 if exc.code in illegal_state else status
 
