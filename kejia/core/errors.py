@@ -203,5 +203,6 @@ codes.add("method_not_allowed", pgettext_lazy("error code", "Method not allowed"
 codes.add("too_large", pgettext_lazy("error code", "Too large"), Kind.TOO_LARGE)
 codes.add("throttled", pgettext_lazy("error code", "Too many attempts"), Kind.THROTTLED)
 codes.add("locked", pgettext_lazy("error code", "Locked after too many attempts"), Kind.THROTTLED)
+codes.add("too_many_requests", pgettext_lazy("error code", "Too many requests"), Kind.THROTTLED)
 codes.add("busy", pgettext_lazy("error code", "The database is busy"), Kind.UNAVAILABLE)
 codes.add("server_error", pgettext_lazy("error code", "Server error"), Kind.SERVER_ERROR)

@@ -5,6 +5,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -19,9 +20,9 @@ def form_error(form, exc: DomainError) -> int:
     if isinstance(exc, ValidationFailed):
         for field, problems in exc.errors.items():
             for problem in problems:
-                form.add_error(field if field in form.fields else None, str(problem))
+                form.add_error(field if field in form.fields else None, ValidationError(str(problem), code=exc.code))
     else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        form.add_error(exc.field if exc.field in form.fields else None, ValidationError(str(exc.message), code=exc.code))
     return exc.status
 
 
