@@ -26,16 +26,12 @@ RETRY_AFTER_SECONDS = 5
 
 
 class TooLarge(DomainError):
-    status = 413
-
     def __init__(self):
         mb = max(settings.MAX_REQUEST_BYTES // (1024 * 1024), 1)
         super().__init__("too_large", _("The request is too large (at most %(mb)d MB).") % {"mb": mb})
 
 
 class Busy(DomainError):
-    status = 503
-
     def __init__(self):
         super().__init__("busy", _("The system is busy with another write (a large import, for instance). Nothing was changed: "
                                    "try again in a moment."))
@@ -118,7 +114,7 @@ def client_ip(request) -> str | None:
 
 
 API_PREFIX = "/api/"
-_API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
               413: "too_large", 429: "too_many_requests"}
 
 
@@ -147,7 +143,7 @@ class ApiErrorMiddleware:
             413: _("The request is too large."),
             500: _("Something went wrong on our side. It has been logged."),
         }
-        code = _API_CODES.get(status, "server_error" if status >= 500 else "bad_request")
+        code = API_CODES.get(status, "server_error" if status >= 500 else "bad_request")
         message = messages.get(status) or (messages[500] if status >= 500 else _("The request was refused."))
         answer = JsonResponse({"code": code, "message": str(message)}, status=status, json_dumps_params={"ensure_ascii": False})
         for header in ("Allow", "Retry-After"):

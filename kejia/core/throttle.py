@@ -26,8 +26,6 @@ from kejia.core.models import ThrottleCounter
 
 
 class Throttled(DomainError):
-    status = 429
-
     def __init__(self, until: datetime.datetime, code: str = "throttled"):
         minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
         super().__init__(code, ngettext("Too many attempts. Try again in %(m)d minute.",

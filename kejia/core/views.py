@@ -5,11 +5,13 @@ from kejia.core.errors import NotFound, PermissionDenied
 
 
 def not_found(request, exception=None):
-    return render(request, "error.html", {"error": NotFound()}, status=404)
+    error = NotFound()
+    return render(request, "error.html", {"error": error}, status=error.status)
 
 
 def forbidden(request, exception=None):
-    return render(request, "error.html", {"error": PermissionDenied()}, status=403)
+    error = PermissionDenied()
+    return render(request, "error.html", {"error": error}, status=error.status)
 
 
 def server_error(request):

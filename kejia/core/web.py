@@ -5,22 +5,24 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
 def form_error(form, exc: DomainError) -> int:
-    """Put a service's refusal next to the field it names; return the status to answer with.
+    """Put a service's refusal next to the field it names; return the status to answer with (its
+    code's, from the registry of error codes: the API answers the same refusal with the same status).
     Scope and permission refusals are not form errors: they go on to the error page."""
     if isinstance(exc, NotFound | PermissionDenied):
         raise exc
     if isinstance(exc, ValidationFailed):
         for field, problems in exc.errors.items():
             for problem in problems:
-                form.add_error(field if field in form.fields else None, str(problem))
+                form.add_error(field if field in form.fields else None, ValidationError(str(problem), code=exc.code))
     else:
-        form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        form.add_error(exc.field if exc.field in form.fields else None, ValidationError(str(exc.message), code=exc.code))
     return exc.status
 
 
@@ -28,8 +30,9 @@ def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any]
            *, illegal_state: Collection[str] = ()) -> tuple[Any, int]:
     """Validate `form`, run one service with its cleaned data and say `done` (a message, or a
     function of the result). Returns (success(result) — or the result itself —, 200) on success,
-    else (None, status): 400 for an invalid form, 409 for a refusal whose code is in
-    `illegal_state`, the error's own status otherwise (the page is rendered again with it)."""
+    else (None, status): 400 for an invalid form, else the refusal's status from its registered
+    code (409 for a refusal because of the object's state; the page is rendered again with it).
+    `illegal_state` is kept for the callers that still name such codes: the registry says the same."""
     if not form.is_valid():
         return None, 400
     try:
@@ -41,7 +44,7 @@ def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any]
 
 
 def failed(form, exc: DomainError, illegal_state: Collection[str] = ()) -> int:
-    """`form_error`, with 409 for a refusal because of the object's state."""
+    """`form_error`; a code named in `illegal_state` answers 409 (its registered kind says so too)."""
     status = form_error(form, exc)
     return 409 if exc.code in illegal_state else status
 

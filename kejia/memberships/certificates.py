@@ -43,8 +43,6 @@ SEAL_PURPOSE = "certificate-signing-key"
 
 
 class SigningKeyUnavailable(DomainError):
-    status = 503
-
     def __init__(self):
         super().__init__("signing_key_unavailable", _(
             "The certificate signing key cannot be opened with this server's secret key. An administrator runs "

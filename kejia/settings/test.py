@@ -6,6 +6,7 @@ from pathlib import Path
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ERROR_CODES_STRICT = True  # a DomainError with a code no app registered raises (kejia.core.errors)
 ALLOW_DEVELOPMENT_KEYS = True  # the published keys are fine in tests (kejia.core.keys)
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

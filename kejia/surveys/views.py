@@ -27,8 +27,7 @@ PAGE_SIZE = 30
 
 
 def _failed(form, exc: DomainError) -> int:
-    status = form_error(form, exc)
-    return 409 if exc.status == 409 else status
+    return form_error(form, exc)  # the status of the refusal's registered code, as the API answers it
 
 
 def _org_by_code(user, code: str, field: str, form):
@@ -207,7 +206,7 @@ def _one_action(request, run, done, back):
     except DomainError as exc:
         if exc.status in (403, 404):
             raise
-        return render(request, "error.html", {"error": exc}, status=409 if exc.status == 409 else 400)
+        return render(request, "error.html", {"error": exc}, status=exc.status)
     messages.success(request, done(result) if callable(done) else done)
     return redirect(back)
 

@@ -277,7 +277,7 @@ def test_contacts_assign_visit_read_coverage_end(tree, gov, as_):
     ended = staff.post(f"/api/governance/contacts/{duty['id']}/end", {"until": "2026-06-30"})
     assert ended.status_code == 200 and ended.json()["until"] == "2026-06-30"
     again = staff.post(f"/api/governance/contacts/{duty['id']}/end")
-    assert again.status_code == 400 and again.json()["code"] == "ended"
+    assert again.status_code == 409 and again.json()["code"] == "ended"  # a refused state change, as on the page
 
 
 def test_contact_leader_logs_own_visit_but_cannot_end(tree, gov, as_):

@@ -112,6 +112,6 @@ def test_key_staff_api_scope(tree, actor):
     after = state()
     assert (after[1] - before[1], after[2] > before[2]) == ((1, True) if end == 200 else (0, False))
     if end == 200:
-        assert api.post(f"/api/grassroots/key-staff/{existing.pk}/end", {}).status_code == 400  # already ended
+        assert api.post(f"/api/grassroots/key-staff/{existing.pk}/end", {}).status_code == 409  # already ended
     assert api.get("/api/grassroots/key-staff/987654321").status_code == 404
     assert api.post("/api/grassroots/key-staff/987654321/end", {}).status_code == 404

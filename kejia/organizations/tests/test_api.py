@@ -455,9 +455,9 @@ def test_change_status_illegal_transition_is_409(tree, as_):
     assert response.json()["code"] == "illegal_status"
 
 
-def test_change_status_dissolve_with_children_is_400_naming_status(tree, as_):
+def test_change_status_dissolve_with_children_is_409_naming_status(tree, as_):
     response = as_(tree.county_staff).post(f"/api/orgs/{tree.xw.pk}/status", {"status": "dissolved"})
-    assert response.status_code == 400
+    assert response.status_code == 409 and response.json()["code"] == "has_children"
     assert response.json()["field"] == "status"
 
 

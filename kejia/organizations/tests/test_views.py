@@ -323,7 +323,7 @@ def test_status_illegal_transition_shows_the_message(client, tree):
 def test_status_dissolving_a_parent_with_children_is_refused(client, tree):
     client.force_login(tree.county_staff)
     response = client.post(reverse("organizations:status", args=[tree.xw.pk]), {"status": "dissolved"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # has_children: a refusal of state
     assert response.context["form"].errors["status"]
 
 

@@ -124,7 +124,7 @@ def test_api_merge_and_undo(tree, candidate):
     merge = response.json()
     assert merge["survivor_id"] == candidate.person_a_id and merge["duplicate_id"] == candidate.person_b_id
     again = client.post(f"/api/people/review/{candidate.pk}/merge", {}, content_type="application/json", headers=headers)
-    assert again.status_code == 400 and again.json()["code"] == "already_decided"
+    assert again.status_code == 409 and again.json()["code"] == "already_decided"
     assert client.get("/api/people/merges", headers=headers).json()["count"] == 1
     undone = client.post(f"/api/people/merges/{merge['id']}/undo", headers=headers)
     assert undone.status_code == 200 and undone.json()["undone_at"]

@@ -268,7 +268,7 @@ def test_listing_remove_of_the_last_one_is_refused(client, tree):
     person = make(tree)
     client.force_login(tree.county_staff)
     response = client.post(url("listing_remove", person.pk, person.listings.get().pk))
-    assert response.status_code == 400 and person.listings.count() == 1
+    assert response.status_code == 409 and person.listings.count() == 1  # last_listing: a refusal of state
 
 
 def test_consent_recorded_from_the_profile(client, tree):

@@ -59,7 +59,7 @@ def test_build_and_publish_through_the_api(tree, folks, as_):
     assert staff.patch(f"/api/survey-questions/{qid}", {"required": False}).json()["required"] is False
     assert staff.get(f"{S}/{sid}/questions").json()[1]["condition_options"] == [0]
     assert staff.post(f"{S}/{sid}/publish").status_code == 201
-    assert staff.patch(f"{S}/{sid}", {"anonymous": False}).status_code == 400
+    assert staff.patch(f"{S}/{sid}", {"anonymous": False}).status_code == 409  # anonymity_fixed: a state refusal
     assert staff.get(f"{S}/{sid}/versions").json()[0]["number"] == 1
     target = staff.post(f"{S}/{sid}/targets", {"kind": "members", "org_id": tree.xw.pk})
     assert target.status_code == 201 and target.json()["invited"] == 4

@@ -1,0 +1,42 @@
+"""The error codes of kejia.memberships: each with a label and a kind, which gives the HTTP status of the
+refusal through a page and through the API (kejia.core.errors; docs/architecture.md, "Error codes")."""
+
+from django.utils.translation import pgettext_lazy
+
+from kejia.core.errors import ErrorCodes, Kind
+
+codes = ErrorCodes("memberships")
+codes.invalid("already_member", pgettext_lazy("error code", "Already a member or applicant"))
+codes.state("already_paid", pgettext_lazy("error code", "Dues already paid"))
+codes.invalid("bad_document", pgettext_lazy("error code", "Document cannot be used"))
+codes.state("class_closed", pgettext_lazy("error code", "Class not taking applications"))
+codes.invalid("contact_required", pgettext_lazy("error code", "Contact person required"))
+codes.invalid("document_names", pgettext_lazy("error code", "Document names do not match the files"))
+codes.invalid("documents_missing", pgettext_lazy("error code", "Documents missing"))
+codes.invalid("duplicate_receipt", pgettext_lazy("error code", "Receipt number already used"))
+codes.invalid("invalid_amount", pgettext_lazy("error code", "Invalid amount"))
+codes.invalid("invalid_growth_bands", pgettext_lazy("error code", "Invalid growth targets"))
+codes.invalid("invalid_method", pgettext_lazy("error code", "Unknown payment method"))
+codes.invalid("invalid_number_format", pgettext_lazy("error code", "Invalid member number format"))
+codes.invalid("invalid_staff_bands", pgettext_lazy("error code", "Invalid staff targets"))
+codes.invalid("invalid_year", pgettext_lazy("error code", "Invalid year"))
+codes.invalid("no_dues", pgettext_lazy("error code", "Class without dues"))
+codes.invalid("no_online_payment", pgettext_lazy("error code", "Online payment not available"))
+codes.invalid("no_profile", pgettext_lazy("error code", "Account not linked to a profile"))
+codes.invalid("not_a_group", pgettext_lazy("error code", "Not a group member"))
+codes.invalid("not_a_society", pgettext_lazy("error code", "Not a learned society"))
+codes.state("not_active", pgettext_lazy("error code", "Not active"))
+codes.state("not_payable", pgettext_lazy("error code", "Dues not payable in this state"))
+codes.state("not_pending", pgettext_lazy("error code", "Not waiting for confirmation"))
+codes.invalid("number_too_long", pgettext_lazy("error code", "Member number too long"))
+codes.invalid("person_inactive", pgettext_lazy("error code", "Profile no longer active"))
+codes.invalid("reason_required", pgettext_lazy("error code", "Reason required"))
+codes.invalid("reference_required", pgettext_lazy("error code", "Transfer reference required"))
+codes.invalid("same_class", pgettext_lazy("error code", "Already in this class"))
+codes.add("signing_key_unavailable", pgettext_lazy("error code", "Signing key unavailable"), Kind.UNAVAILABLE)
+codes.invalid("unknown_class", pgettext_lazy("error code", "Unknown member class"))
+codes.invalid("unknown_person", pgettext_lazy("error code", "Unknown person"))
+codes.invalid("unknown_society", pgettext_lazy("error code", "Unknown learned society"))
+codes.invalid("unknown_unit", pgettext_lazy("error code", "Unknown institution"))
+codes.invalid("wrong_class", pgettext_lazy("error code", "Wrong member class"))
+codes.invalid("wrong_year", pgettext_lazy("error code", "Wrong year"))
