@@ -3,6 +3,9 @@ refusal is a kejia.core.errors.DomainError (IllegalTransition for a state that d
 the step), so pages and the API answer the same."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from kejia.core.errors import ErrorCodes
 
 CODES = {
     "illegal_transition": _("This step is not possible in the current state."),
@@ -21,3 +24,24 @@ CODES = {
     "tranche_overpaid": _("The payment exceeds what is left of the tranche."),
     "deliverable_missing": _("No deliverable has been handed in."),
 }
+
+
+# The registry (kejia.core.errors; docs/architecture.md, "Error codes"): each code's label and kind,
+# which gives the HTTP status of the refusal on a page and through the API.
+codes = ErrorCodes("calls")
+codes.invalid("invalid_form", pgettext_lazy("error code", "Invalid form definition"))
+codes.invalid("unknown_template", pgettext_lazy("error code", "Unknown call template"))
+codes.invalid("no_recommender", pgettext_lazy("error code", "No recommending organization"))
+codes.invalid("not_eligible", pgettext_lazy("error code", "Not eligible for the call"))
+codes.invalid("amount_out_of_range", pgettext_lazy("error code", "Amount outside the call's range"))
+codes.invalid("reason_required", pgettext_lazy("error code", "Reason required"))
+codes.invalid("attestation_required", pgettext_lazy("error code", "Attestation required"))
+codes.invalid("tranche_overpaid", pgettext_lazy("error code", "Payment above the tranche"))
+codes.state("call_not_open", pgettext_lazy("error code", "Call not open"))
+codes.state("deadline_passed", pgettext_lazy("error code", "Deadline passed"))
+codes.state("quota_reached", pgettext_lazy("error code", "Recommendation quota used"))
+codes.state("over_budget", pgettext_lazy("error code", "Over the call's budget"))
+codes.state("announcement_open", pgettext_lazy("error code", "Announcement still open"))
+codes.state("objections_open", pgettext_lazy("error code", "Objections not handled"))
+codes.state("gate_not_met", pgettext_lazy("error code", "Tranche condition not met"))
+codes.state("deliverable_missing", pgettext_lazy("error code", "Deliverable missing"))

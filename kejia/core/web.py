@@ -1,7 +1,7 @@
 """What every app's pages share: a service's refusal put next to the form field it names, one
 form submission (validate, run one service, say so), and one page of a list."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -26,27 +26,25 @@ def form_error(form, exc: DomainError) -> int:
     return exc.status
 
 
-def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any], str], success: Callable[[Any], Any] | None = None,
-           *, illegal_state: Collection[str] = ()) -> tuple[Any, int]:
+def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any], str],
+           success: Callable[[Any], Any] | None = None) -> tuple[Any, int]:
     """Validate `form`, run one service with its cleaned data and say `done` (a message, or a
     function of the result). Returns (success(result) — or the result itself —, 200) on success,
     else (None, status): 400 for an invalid form, else the refusal's status from its registered
-    code (409 for a refusal because of the object's state; the page is rendered again with it).
-    `illegal_state` is kept for the callers that still name such codes: the registry says the same."""
+    code (409 for a refusal because of the object's state; the page is rendered again with it)."""
     if not form.is_valid():
         return None, 400
     try:
         result = run(form.cleaned_data)
     except DomainError as exc:
-        return None, failed(form, exc, illegal_state)
+        return None, failed(form, exc)
     messages.success(request, done(result) if callable(done) else done)
     return (success(result) if success else result), 200
 
 
-def failed(form, exc: DomainError, illegal_state: Collection[str] = ()) -> int:
-    """`form_error`; a code named in `illegal_state` answers 409 (its registered kind says so too)."""
-    status = form_error(form, exc)
-    return 409 if exc.code in illegal_state else status
+def failed(form, exc: DomainError) -> int:
+    """`form_error`: the refusal next to its field; returns the status its registered code has."""
+    return form_error(form, exc)
 
 
 def page_of(request, rows, per_page: int) -> Page:

@@ -13,7 +13,6 @@ from kejia.organizations.kinds import OrgKind
 from kejia.people import selectors as people_selectors
 
 # Refusals because of the object's state (an ended term, a vacated seat, an ended duty): 409.
-ILLEGAL_STATE = frozenset({"term_ended", "seat_ended", "ended", "no_current_term"})
 PEOPLE_SHOWN = 10
 PERCENT_MEASURES = SHARE_MEASURES
 OUTCOME_CLASS = {Outcome.PASS: "status-approved", Outcome.FAIL: "status-failed", Outcome.TARGET_MISSED: "status-returned"}
@@ -21,7 +20,7 @@ OUTCOME_CLASS = {Outcome.PASS: "status-approved", Outcome.FAIL: "status-failed",
 
 def submit(request, form, run, done, success):
     """Validate, run one service, say so and redirect; or return the status to render the page with."""
-    return web.submit(request, form, run, done, success, illegal_state=ILLEGAL_STATE)
+    return web.submit(request, form, run, done, success)
 
 
 def person_in_reach(user, pk: int, field: str):
