@@ -214,7 +214,7 @@ def crawl(client: Client, *, only: Iterable[str] | None = None, shown: set[str] 
 def demo_users(*, one_per_role: bool = False):
     from kejia.accounts.models import User
     from kejia.core.models import AuditEvent
-    from kejia.organizations.demo import SEED_ACTION
+    from kejia.demo.common import SEED_ACTION
 
     event = AuditEvent.objects.filter(action=SEED_ACTION).order_by("-id").first()
     logins = event.new.get("users", []) if event else []
