@@ -34,7 +34,7 @@ def version() -> str:
     return token
 
 
-class _AfterCommit:
+class Bump:
     """Replaces the version once the transaction that wrote commits (dropped if it rolls back)."""
 
     def __init__(self, savepoints: set):
@@ -46,9 +46,9 @@ class _AfterCommit:
         cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _pending(conn) -> bool:
-    """This connection's open transaction wrote inputs and has not committed: a bump is waiting
-    (registered with savepoints that are all still open, so no rollback dropped it)."""
+def _queued(conn) -> bool:
+    """The last bump is certainly still waiting for the commit: not run, and every savepoint open
+    when it was registered is still open (a savepoint rolled back since may have dropped it)."""
     bump = getattr(conn, _PENDING, None)
     return (bump is not None and not bump.ran and conn.in_atomic_block
             and bump.savepoints <= set(conn.savepoint_ids))
@@ -58,9 +58,9 @@ def inputs_changed(*_args, using: str = DEFAULT_DB_ALIAS, **_kwargs) -> None:
     """Something compliance reads changed: the version changes after the commit (at once outside a
     transaction). One bump per transaction. Also a signal receiver."""
     conn = connections[using]
-    if _pending(conn):
+    if _queued(conn):
         return
-    bump = _AfterCommit(set(conn.savepoint_ids) if conn.in_atomic_block else set())
+    bump = Bump(set(conn.savepoint_ids) if conn.in_atomic_block else set())
     setattr(conn, _PENDING, bump)
     transaction.on_commit(bump, using=using)
 
@@ -73,7 +73,11 @@ def person_changed(sender, instance=None, update_fields=None, **kwargs) -> None:
 
 
 def usable(using: str = DEFAULT_DB_ALIAS) -> bool:
-    return not _pending(connections[using])
+    """False inside a transaction that wrote inputs and has not committed: one of its bumps is
+    still in the connection's list of what runs on commit (Django drops those of a rolled-back
+    savepoint or transaction, and empties the list on commit)."""
+    conn = connections[using]
+    return not conn.in_atomic_block or not any(isinstance(f, Bump) and not f.ran for _s, f, _r in conn.run_on_commit)
 
 
 def key(org, terms: list, today, ruleset: str | None, token: str) -> str:
