@@ -37,8 +37,7 @@ def version() -> str:
 class Bump:
     """Replaces the version once the transaction that wrote commits (dropped if it rolls back)."""
 
-    def __init__(self, savepoints: set):
-        self.savepoints = savepoints
+    def __init__(self):
         self.ran = False
 
     def __call__(self) -> None:
@@ -47,11 +46,11 @@ class Bump:
 
 
 def _queued(conn) -> bool:
-    """The last bump is certainly still waiting for the commit: not run, and every savepoint open
-    when it was registered is still open (a savepoint rolled back since may have dropped it)."""
+    """The last bump registered on this connection still waits for the commit (a rollback drops it
+    from the connection's list; the list is short-lived, and the bump near its end)."""
     bump = getattr(conn, _PENDING, None)
     return (bump is not None and not bump.ran and conn.in_atomic_block
-            and bump.savepoints <= set(conn.savepoint_ids))
+            and any(f is bump for _s, f, _r in reversed(conn.run_on_commit)))
 
 
 def inputs_changed(*_args, using: str = DEFAULT_DB_ALIAS, **_kwargs) -> None:
@@ -60,7 +59,7 @@ def inputs_changed(*_args, using: str = DEFAULT_DB_ALIAS, **_kwargs) -> None:
     conn = connections[using]
     if _queued(conn):
         return
-    bump = Bump(set(conn.savepoint_ids) if conn.in_atomic_block else set())
+    bump = Bump()
     setattr(conn, _PENDING, bump)
     transaction.on_commit(bump, using=using)
 

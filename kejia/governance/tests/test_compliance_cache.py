@@ -212,3 +212,15 @@ def test_cached_equals_uncached_on_the_demo(reference):
         for ruleset in ("societies", "plan2025"):
             assert _key(compliance.subtree_compliance(root, today=day, ruleset=ruleset)) == _key(
                 compliance.reports_for_terms(terms, today=day, ruleset=ruleset))
+
+
+def test_a_write_after_a_rollback_bumps_again(client, tree, council, page):
+    """The bump of a rolled-back savepoint is gone with it: the next write registers its own."""
+    with transaction.atomic():
+        services.seat_person(term_of(council), actor=tree.society_secretary, person=person(tree, "理事甲"), start=START)
+        transaction.set_rollback(True)
+    services.seat_person(term_of(council), actor=tree.society_secretary, person=person(tree, "理事乙"), start=START)
+    assert not verdicts.usable()
+    committed()
+    assert verdicts.usable()
+    assert row(tree, verdict(client, tree))[1] == 5
