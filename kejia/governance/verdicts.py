@@ -37,8 +37,9 @@ def version() -> str:
 class Bump:
     """Replaces the version once the transaction that wrote commits (dropped if it rolls back)."""
 
-    def __init__(self):
+    def __init__(self, index: int = 0):
         self.ran = False
+        self.index = index  # its place in the connection's on-commit list
 
     def __call__(self) -> None:
         self.ran = True
@@ -47,10 +48,15 @@ class Bump:
 
 def _queued(conn) -> bool:
     """The last bump registered on this connection still waits for the commit (a rollback drops it
-    from the connection's list; the list is short-lived, and the bump near its end)."""
+    from the connection's list). Looked up where it was put, else searched (a savepoint rolled back
+    since shifts the list)."""
     bump = getattr(conn, _PENDING, None)
-    return (bump is not None and not bump.ran and conn.in_atomic_block
-            and any(f is bump for _s, f, _r in reversed(conn.run_on_commit)))
+    if bump is None or bump.ran or not conn.in_atomic_block:
+        return False
+    waiting = conn.run_on_commit
+    if bump.index < len(waiting) and waiting[bump.index][1] is bump:
+        return True
+    return any(f is bump for _s, f, _r in waiting)
 
 
 def inputs_changed(*_args, using: str = DEFAULT_DB_ALIAS, **_kwargs) -> None:
@@ -59,7 +65,7 @@ def inputs_changed(*_args, using: str = DEFAULT_DB_ALIAS, **_kwargs) -> None:
     conn = connections[using]
     if _queued(conn):
         return
-    bump = Bump()
+    bump = Bump(len(conn.run_on_commit))
     setattr(conn, _PENDING, bump)
     transaction.on_commit(bump, using=using)
 
