@@ -31,11 +31,11 @@ from _common import machine  # noqa: E402
 
 # The nav of kejia/templates/base.html (staff and S&T worker), and per staff login the pages of
 # their own organization that the nav leads to first.
-STAFF_PAGES = ["organizations:home", "organizations:tree", "organizations:search", "people:list", "imports:list", "people:review_list",
+STAFF_PAGES = ["home:front", "organizations:tree", "organizations:search", "people:list", "imports:list", "people:review_list",
                "search:experts", "memberships:home", "governance:home", "activities:home", "volunteering:home", "voice:home",
                "surveys:home", "organizations:filing_list", "organizations:coverage", "organizations:audit"]
 ORG_PAGES = ["organizations:detail", "governance:org", "governance:compliance", "governance:contacts"]
-WORKER_PAGES = ["organizations:home", "home:find", "home:me", "people:me", "memberships:home", "governance:home", "activities:home",
+WORKER_PAGES = ["home:front", "home:find", "home:me", "people:me", "memberships:home", "governance:home", "activities:home",
                 "volunteering:home", "voice:home", "surveys:home", "organizations:filing_list"]
 
 

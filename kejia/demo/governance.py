@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kejia.demo.common import ANCHOR, DEFAULT_SEED, add_years
+from kejia.governance import verdicts
 from kejia.governance.choices import POST_ROLES, BodyKind, ContactForm, OfficialStatus, SeatRole
 from kejia.governance.models import Body, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment, Seat, Term
 from kejia.organizations.kinds import SOCIETY_KINDS, OrgKind, OrgStatus
@@ -554,6 +555,7 @@ def seed_governance(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
         record_event(actor=actor, action=SEED_ACTION, obj=root, organization=root, new={
             "seed": seed, "bodies": result.bodies, "terms": result.terms, "seats": result.seats, "overdue": result.overdue,
             "rule_set_assignments": assignments, "contact_duties": duties, "contact_visits": visits})
+        verdicts.inputs_changed()  # seats, bodies, terms and assignments written without signals
     return result
 
 

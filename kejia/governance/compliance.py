@@ -19,6 +19,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from kejia.core.ratios import fraction_text, reaches
+from kejia.governance import verdicts
 from kejia.governance.choices import (
     PERSON_MEASURES,
     POST_ROLES,
@@ -374,9 +375,22 @@ _UNREAD = ("created_at", "updated_at", "body__created_at", "body__updated_at", "
 
 
 def subtree_compliance(org, *, today: datetime.date | None = None, ruleset: str | None = None) -> list[BodyReport]:
+    """Every current term of the subtree. The evaluation (seat counts and rule results per term) is
+    kept in the cache under the data version (kejia.governance.verdicts); the terms, their bodies and
+    organizations are read afresh on every call."""
+    today = today or timezone.localdate()
+    token = verdicts.version()  # before reading anything: a write committed meanwhile outdates it
     terms = list(Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=org.path)
                  .select_related("body__organization").defer(*_UNREAD).order_by("body__organization__path", "body__kind"))
-    return reports_for_terms(terms, today=today, ruleset=ruleset)
+    if not verdicts.usable():
+        return reports_for_terms(terms, today=today, ruleset=ruleset)
+    cache_key = verdicts.key(org, terms, today, ruleset, token)
+    kept = verdicts.get(cache_key)
+    if kept is not None and len(kept) == len(terms) and all(t.pk in kept for t in terms):
+        return [BodyReport(t.body, t, *kept[t.pk]) for t in terms]
+    reports = reports_for_terms(terms, today=today, ruleset=ruleset)
+    verdicts.put(cache_key, {r.term.pk: (r.seats, r.results) for r in reports})
+    return reports
 
 
 def body_compliance(body: Body, *, today: datetime.date | None = None, ruleset: str | None = None) -> BodyReport:

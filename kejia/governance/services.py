@@ -17,7 +17,7 @@ from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
 from kejia.core.ratios import parse_fraction
-from kejia.governance import access
+from kejia.governance import access, verdicts
 from kejia.governance.choices import PARAM_MEASURES, SHARE_MEASURES, BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.governance.models import (
     Body,
@@ -109,6 +109,7 @@ def start_term(body: Body, *, actor, start: Any, planned_end: Any = None, number
         current.actual_end = start
         current.save(update_fields=["actual_end", "updated_at"])
         Seat.objects.filter(term=current, end__isnull=True).update(end=start)
+        verdicts.inputs_changed()  # update() sends no signal: the cached compliance follows
     last = Term.objects.filter(body=body).order_by("-number").values_list("number", flat=True).first() or 0
     number = int(number) if number else last + 1
     if number <= last:
@@ -131,6 +132,7 @@ def end_term(term: Term, *, actor, actual_end: Any) -> Term:
     term.actual_end = actual_end
     term.save(update_fields=["actual_end", "updated_at"])
     Seat.objects.filter(term=term, end__isnull=True).update(end=actual_end)
+    verdicts.inputs_changed()  # update() sends no signal: the cached compliance follows
     record_event(actor=actor, action="term.ended", obj=term, organization=term.body.organization, new={"actual_end": actual_end})
     return term
 
@@ -537,6 +539,7 @@ def send_term_reminders(*, today: datetime.date | None = None, within_days: int 
     for term in terms.iterator(chunk_size=500):
         org = term.body.organization
         with transaction.atomic():
+            # reminded_for is not read by compliance: no new data version.
             if not Term.objects.filter(pk=term.pk).exclude(reminded_for=term.planned_end).update(reminded_for=term.planned_end):
                 continue
             overdue = term.planned_end < today
