@@ -47,6 +47,7 @@ serve: install
 lint: install-dev
 	mkdir -p var
 	$(VENV)/bin/ruff check kejia bench tests
+	$(VENV)/bin/ruff format --check kejia bench tests
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 

@@ -13,9 +13,14 @@ def machine() -> dict:
             model = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    return {"cpus": os.cpu_count(), "cpu": model or platform.processor(), "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}", "sqlite": sqlite3.sqlite_version,
-            "load_average": os.getloadavg()}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "sqlite": sqlite3.sqlite_version,
+        "load_average": os.getloadavg(),
+    }
 
 
 def pg_admin(url: str, sql: str) -> None:
@@ -44,8 +49,9 @@ def run_on_backends(script: str, child_args: list[str], *, name: str, timeout: i
 
     def child(backend: str, env: dict) -> dict:
         try:
-            done = subprocess.run([sys.executable, script, "--child", *child_args], env=env, cwd=root, capture_output=True, text=True,
-                                  check=False, timeout=timeout)
+            done = subprocess.run(
+                [sys.executable, script, "--child", *child_args], env=env, cwd=root, capture_output=True, text=True, check=False, timeout=timeout
+            )
         except subprocess.TimeoutExpired:
             return {"backend": backend, "error": f"timed out after {timeout} s"}
         if done.returncode != 0:

@@ -29,8 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kejia.settings.base")
 os.environ.setdefault("ALLOW_DEVELOPMENT_KEYS", "true")
 
-COMMON = ("method system data analysis model performance design control process structure efficient robust "
-          "framework evaluation experiment application accuracy large scale optimization theory").split()
+COMMON = (
+    "method system data analysis model performance design control process structure efficient robust "
+    "framework evaluation experiment application accuracy large scale optimization theory"
+).split()
 SYLLABLES = "ka to ri ne mo su pa li de vo ga zu fi ro te na chi bo".split()
 HANZI = "光电磁声热力化生医农材能信网算图谱模控测量波场流固晶膜核酶菌药土水林"
 
@@ -38,8 +40,7 @@ HANZI = "光电磁声热力化生医农材能信网算图谱模控测量波场�
 def _subjects(rng: random.Random, n: int = 60) -> list[tuple[list[str], list[str]]]:
     out = []
     for _ in range(n):
-        english = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4))) + rng.choice(["tion", "ity", "ics", "ing", "ers"])
-                   for _ in range(30)]
+        english = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4))) + rng.choice(["tion", "ity", "ics", "ing", "ers"]) for _ in range(30)]
         chinese = ["".join(rng.choice(HANZI) for _ in range(2)) for _ in range(10)]
         out.append((english, chinese))
     return out
@@ -84,9 +85,26 @@ def main() -> None:
         expertise = " ".join(rng.choice(subjects[p][0]) for p in picks for _ in range(3))
         summary = _text(rng, subjects, picks, 30)
         texts[pk] = ReviewerTexts(achievements, f"{expertise}\n{summary}")
-        records.append({"id": pk, "name": f"r{pk}", "name_pinyin": "", "expertise": expertise, "summary": summary, "employer": "",
-                        "title": "", "sector": "university", "title_level": "senior", "frontline": False, "status": "active",
-                        "birth_year": None, "region_path": "", "org_paths": [], "disciplines": [], "achievements": achievements})
+        records.append(
+            {
+                "id": pk,
+                "name": f"r{pk}",
+                "name_pinyin": "",
+                "expertise": expertise,
+                "summary": summary,
+                "employer": "",
+                "title": "",
+                "sector": "university",
+                "title_level": "senior",
+                "frontline": False,
+                "status": "active",
+                "birth_year": None,
+                "region_path": "",
+                "org_paths": [],
+                "disciplines": [],
+                "achievements": achievements,
+            }
+        )
     applications = {}
     for key in range(args.applications):
         picks = rng.sample(range(len(subjects)), rng.randint(1, 2))
@@ -109,34 +127,52 @@ def main() -> None:
         engine = top_reviewers(applications, n=args.top, pool=args.pool, backend=backend, scorer=scorer)
         engine_seconds = time.perf_counter() - t0
 
-        brute_apps = list(applications)[:args.brute]
+        brute_apps = list(applications)[: args.brute]
         t0 = time.perf_counter()
         brute = {}
         for key in brute_apps:
             vector = scorer.vector(applications[key])
             scored = sorted(((pid, scorer.pair(vector, pid).score) for pid in texts), key=lambda x: (-x[1], x[0]))
-            brute[key] = [(pid, s) for pid, s in scored[:args.top] if s > 0]
+            brute[key] = [(pid, s) for pid, s in scored[: args.top] if s > 0]
         brute_seconds = time.perf_counter() - t0
 
     recall = [len({p for p, _ in engine[k]} & {p for p, _ in brute[k]}) / max(1, len(brute[k])) for k in brute_apps]
     same_scores = all(dict(brute[k]).get(p, s) == s for k in brute_apps for p, s in engine[k])
     engine_per_app = engine_seconds / len(applications)
     brute_per_app = brute_seconds / max(1, len(brute_apps))
-    print(json.dumps({
-        "machine": machine(),
-        "reviewers": args.reviewers, "applications_engine": len(applications), "applications_brute": len(brute_apps),
-        "top": args.top, "pool": args.pool,
-        "index_seconds": round(index_seconds, 2), "reviewer_vectors_seconds": round(vectors_seconds, 2),
-        "engine": {"seconds": round(engine_seconds, 2), "ms_per_application": round(engine_per_app * 1000, 2),
-                   "pairs_scored_per_second": round(len(applications) * args.pool / engine_seconds),
-                   "extrapolated_10000_applications_seconds": round(engine_per_app * 10_000, 1)},
-        "brute_force": {"seconds": round(brute_seconds, 2), "ms_per_application": round(brute_per_app * 1000, 2),
-                        "pairs_scored_per_second": round(len(brute_apps) * args.reviewers / brute_seconds),
-                        "extrapolated_10000_applications_seconds": round(brute_per_app * 10_000, 1)},
-        "speed_ratio_brute_over_engine": round(brute_per_app / engine_per_app, 1),
-        "agreement": {"mean_recall_of_brute_top": round(statistics.mean(recall), 4), "min_recall": round(min(recall), 4),
-                      "same_scores_on_common_pairs": same_scores},
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "machine": machine(),
+                "reviewers": args.reviewers,
+                "applications_engine": len(applications),
+                "applications_brute": len(brute_apps),
+                "top": args.top,
+                "pool": args.pool,
+                "index_seconds": round(index_seconds, 2),
+                "reviewer_vectors_seconds": round(vectors_seconds, 2),
+                "engine": {
+                    "seconds": round(engine_seconds, 2),
+                    "ms_per_application": round(engine_per_app * 1000, 2),
+                    "pairs_scored_per_second": round(len(applications) * args.pool / engine_seconds),
+                    "extrapolated_10000_applications_seconds": round(engine_per_app * 10_000, 1),
+                },
+                "brute_force": {
+                    "seconds": round(brute_seconds, 2),
+                    "ms_per_application": round(brute_per_app * 1000, 2),
+                    "pairs_scored_per_second": round(len(brute_apps) * args.reviewers / brute_seconds),
+                    "extrapolated_10000_applications_seconds": round(brute_per_app * 10_000, 1),
+                },
+                "speed_ratio_brute_over_engine": round(brute_per_app / engine_per_app, 1),
+                "agreement": {
+                    "mean_recall_of_brute_top": round(statistics.mean(recall), 4),
+                    "min_recall": round(min(recall), 4),
+                    "same_scores_on_common_pairs": same_scores,
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -73,8 +73,16 @@ def run_once(args, var_dir: str, log_path: Path) -> dict:
     cmd = ["make", "-s", "demo", f"VENV={args.venv}", f"PORT={args.port}", f"DEMO_ORGS={args.orgs}", f"DEMO_PEOPLE={args.people}"]
     started = time.monotonic()
     with open(log_path, "wb") as log:
-        make = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        make = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
     serving = None
     while time.monotonic() - started < args.timeout:
         if make.poll() is not None:
@@ -94,17 +102,28 @@ def run_once(args, var_dir: str, log_path: Path) -> dict:
     time.sleep(0.5)
     left = _left_behind(f"KEJIA_VAR_DIR={var_dir}")
     output = log_path.read_text(errors="replace")
-    result = {"seconds_until_serving": None if serving is None else round(serving, 1), "make_exit_status": make.returncode,
-              "seconds_to_stop_after_ctrl_c": None if stopped is None else round(stopped, 1), "left_behind": left,
-              "port_free_after": _port_free(args.port), "thread_warning": "Python threads" in output,
-              "segmentation_fault": "egmentation fault" in output}
+    result = {
+        "seconds_until_serving": None if serving is None else round(serving, 1),
+        "make_exit_status": make.returncode,
+        "seconds_to_stop_after_ctrl_c": None if stopped is None else round(stopped, 1),
+        "left_behind": left,
+        "port_free_after": _port_free(args.port),
+        "thread_warning": "Python threads" in output,
+        "segmentation_fault": "egmentation fault" in output,
+    }
     for line in left:  # clean up what a failed run left, so the next run starts clean
         try:
             os.kill(int(line.split()[0]), signal.SIGKILL)
         except OSError:
             pass
-    result["ok"] = bool(serving is not None and stopped is not None and not left and result["port_free_after"]
-                        and not result["thread_warning"] and not result["segmentation_fault"])
+    result["ok"] = bool(
+        serving is not None
+        and stopped is not None
+        and not left
+        and result["port_free_after"]
+        and not result["thread_warning"]
+        and not result["segmentation_fault"]
+    )
     return result
 
 
@@ -123,9 +142,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kejia-demo-") as var_dir:
         runs = [run_once(args, var_dir, Path(var_dir) / f"make-{i}.log") for i in (1, 2)]
         logs = [(Path(var_dir) / f"make-{i}.log").read_text(errors="replace").splitlines()[-8:] for i in (1, 2)]
-    print(json.dumps({"benchmark": "make demo: first and second start, Ctrl-C", "venv": args.venv, "venv_existed": venv_existed,
-                      "orgs": args.orgs, "people": args.people, "machine": machine() | {"load_average_before": load},
-                      "first": runs[0], "second": runs[1], "log_tails": logs}, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {
+                "benchmark": "make demo: first and second start, Ctrl-C",
+                "venv": args.venv,
+                "venv_existed": venv_existed,
+                "orgs": args.orgs,
+                "people": args.people,
+                "machine": machine() | {"load_average_before": load},
+                "first": runs[0],
+                "second": runs[1],
+                "log_tails": logs,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     sys.exit(0 if all(r["ok"] for r in runs) else 1)
 
 

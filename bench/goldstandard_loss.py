@@ -65,8 +65,7 @@ def main() -> None:
     refs: dict[str, dict[str, float]] = {}
     with open(args.path / "data" / "evaluations.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
-            rated = {row[f"Paper{i}"]: float(row[f"Expertise{i}"]) for i in range(1, 11)
-                     if row.get(f"Paper{i}") and row.get(f"Expertise{i}")}
+            rated = {row[f"Paper{i}"]: float(row[f"Expertise{i}"]) for i in range(1, 11) if row.get(f"Paper{i}") and row.get(f"Expertise{i}")}
             if rated:
                 refs[row["ParticipantID"]] = rated
     papers = {}
@@ -90,8 +89,18 @@ def main() -> None:
     scorer = AffinityScorer(idf=lambda term: math.log((n + 1) / (df[term] + 1)) + 1.0, texts=lambda ids: {})
     scorer.add_reviewers(archives)
     preds = {r: {p: scorer.pair(scorer.vector(papers[p]), r).score for p in rated} for r, rated in refs.items()}
-    print(json.dumps({"dataset": args.dataset, "reviewers": len(refs), "papers": len(papers),
-                      "pairs_rated": sum(len(r) for r in refs.values()), "loss": round(loss(preds, refs), 4)}, indent=2))
+    print(
+        json.dumps(
+            {
+                "dataset": args.dataset,
+                "reviewers": len(refs),
+                "papers": len(papers),
+                "pairs_rated": sum(len(r) for r in refs.values()),
+                "loss": round(loss(preds, refs), 4),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

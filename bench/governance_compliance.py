@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # ---- Building (inside the child process, Django configured) -----------------------------------
 
+
 def _people(count: int, seed: int) -> None:
     """`count` people with the attributes seats copy (front line about 45 %, ages 25–68), written
     with `executemany` of plain tuples (`bulk_create` prepares each of Person's fields one by one)."""
@@ -55,17 +56,32 @@ def _people(count: int, seed: int) -> None:
     ops = connection.ops
     fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
     now = ops.adapt_datetimefield_value(timezone.now())
-    defaults = {f.attname: (now if f.get_internal_type() == "DateTimeField" and not f.null else
-                            f.get_db_prep_save(f.get_default(), connection) if f.has_default() or f.null else "") for f in fields}
-    sql = (f"INSERT INTO {ops.quote_name(Person._meta.db_table)} ({', '.join(ops.quote_name(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    defaults = {
+        f.attname: (
+            now
+            if f.get_internal_type() == "DateTimeField" and not f.null
+            else f.get_db_prep_save(f.get_default(), connection)
+            if f.has_default() or f.null
+            else ""
+        )
+        for f in fields
+    }
+    sql = (
+        f"INSERT INTO {ops.quote_name(Person._meta.db_table)} ({', '.join(ops.quote_name(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
     with connection.cursor() as cursor:
         for start in range(0, count, 5000):
             rows = []
             for i in range(start, min(start + 5000, count)):
-                values = dict(defaults, name=f"测试{i:06d}", gender=rng.choice("MF"), sector=rng.choice(sectors),
-                              is_frontline=rng.random() < 0.45,
-                              birth_date=ops.adapt_datefield_value(ANCHOR - datetime.timedelta(days=rng.randint(25 * 365, 68 * 365))))
+                values = dict(
+                    defaults,
+                    name=f"测试{i:06d}",
+                    gender=rng.choice("MF"),
+                    sector=rng.choice(sectors),
+                    is_frontline=rng.random() < 0.45,
+                    birth_date=ops.adapt_datefield_value(ANCHOR - datetime.timedelta(days=rng.randint(25 * 365, 68 * 365))),
+                )
                 rows.append([values[f.attname] for f in fields])
             cursor.executemany(sql, rows)
 
@@ -83,10 +99,14 @@ def _bodies(seed: int) -> dict:
     root = Organization.objects.get(parent__isnull=True)
     small = {  # one body for the other kinds: (kind of body, size range)
         OrgKind.TOWNSHIP_ASSOCIATION: ("committee", (7, 13)),
-        OrgKind.SOCIETY_BRANCH: ("committee", (7, 13)), OrgKind.SPECIALIZED_COMMITTEE: ("committee", (7, 13)),
-        OrgKind.COMMUNITY_ASSOCIATION: ("committee", (3, 7)), OrgKind.VOLUNTEER_TEAM: ("committee", (3, 7)),
-        OrgKind.SURVEY_STATION: ("committee", (3, 5)), OrgKind.SERVICE_STATION: ("committee", (3, 5)),
-        OrgKind.EXPERT_WORKSTATION: ("committee", (3, 5)), OrgKind.RURAL_TECH_ASSOCIATION: ("council", (5, 9)),
+        OrgKind.SOCIETY_BRANCH: ("committee", (7, 13)),
+        OrgKind.SPECIALIZED_COMMITTEE: ("committee", (7, 13)),
+        OrgKind.COMMUNITY_ASSOCIATION: ("committee", (3, 7)),
+        OrgKind.VOLUNTEER_TEAM: ("committee", (3, 7)),
+        OrgKind.SURVEY_STATION: ("committee", (3, 5)),
+        OrgKind.SERVICE_STATION: ("committee", (3, 5)),
+        OrgKind.EXPERT_WORKSTATION: ("committee", (3, 5)),
+        OrgKind.RURAL_TECH_ASSOCIATION: ("council", (5, 9)),
     }
     for org in Organization.objects.filter(path__startswith=root.path).order_by("path"):
         if org.pk == root.pk:
@@ -96,8 +116,13 @@ def _bodies(seed: int) -> dict:
         elif org.kind == OrgKind.COUNTY_ASSOCIATION:
             gdemo.territorial_bodies(b, org, committee=rng.randint(21, 35), standing=rng.randint(7, 11))
         elif org.kind in SOCIETY_KINDS:
-            gdemo.society_bodies(b, org, council=(25, 45) if org.kind != OrgKind.PROVINCIAL_SOCIETY else (40, 80),
-                                 standing=(9, 13) if org.kind != OrgKind.PROVINCIAL_SOCIETY else (12, 20), staff=rng.randint(0, 6))
+            gdemo.society_bodies(
+                b,
+                org,
+                council=(25, 45) if org.kind != OrgKind.PROVINCIAL_SOCIETY else (40, 80),
+                standing=(9, 13) if org.kind != OrgKind.PROVINCIAL_SOCIETY else (12, 20),
+                staff=rng.randint(0, 6),
+            )
         else:  # hosted associations (enterprise, park, university, institute): a council
             kind, size = small.get(org.kind, ("council", (5, 9)))
             start, end = b.term_dates(org, 5)
@@ -109,11 +134,11 @@ def _bodies(seed: int) -> dict:
             b.seat_members(term, people_)
     b.save(org_terms=False)
     gdemo._assign_rule_sets(root)
-    return {"bodies": len(b.bodies), "terms": len(b.terms), "seats": len(b.seats),
-            "current_seats": sum(1 for s in b.seats if s.term.actual_end is None)}
+    return {"bodies": len(b.bodies), "terms": len(b.terms), "seats": len(b.seats), "current_seats": sum(1 for s in b.seats if s.term.actual_end is None)}
 
 
 # ---- Measuring ---------------------------------------------------------------------------------
+
 
 def _naive_report(term, today) -> list:
     """One body, the way code without the set-based engine reads it."""
@@ -125,14 +150,17 @@ def _naive_report(term, today) -> list:
     from kejia.organizations.kinds import SOCIETY_KINDS
 
     org = term.body.organization
-    seats = [compliance._seat_fact(row) for row in
-             Seat.objects.filter(Q(end__isnull=True) | Q(end__gt=today), term=term).values_list(*compliance.SEAT_VALUES)]
+    seats = [compliance._seat_fact(row) for row in Seat.objects.filter(Q(end__isnull=True) | Q(end__gt=today), term=term).values_list(*compliance.SEAT_VALUES)]
     ancestors = org.ancestor_ids
     assignments = RuleSetAssignment.objects.filter(ruleset__is_active=True).filter(
-        Q(organization_id=org.pk) | Q(organization_id__in=ancestors, include_subtree=True))
+        Q(organization_id=org.pk) | Q(organization_id__in=ancestors, include_subtree=True)
+    )
     set_ids = sorted({a.ruleset_id for a in assignments})
-    rules = [r for r in Rule.objects.filter(ruleset_id__in=set_ids).select_related("ruleset").order_by("ruleset_id", "sort", "id")
-             if compliance.applies(r, term.body.kind, org.kind)]
+    rules = [
+        r
+        for r in Rule.objects.filter(ruleset_id__in=set_ids).select_related("ruleset").order_by("ruleset_id", "sort", "id")
+        if compliance.applies(r, term.body.kind, org.kind)
+    ]
     ctx = compliance.Context(today=today)
     measures = {r.measure for r in rules}
     open_on = Q(end__isnull=True) | Q(end__gt=today)
@@ -141,31 +169,34 @@ def _naive_report(term, today) -> list:
             if not s.official:
                 continue
             approved: dict[int, bool] = {}
-            for org_id, day in (Seat.objects.filter(open_on, person_id=s.person_id, role__in=POST_ROLES, term__actual_end__isnull=True,
-                                                    term__body__organization__kind__in=SOCIETY_KINDS)
-                                .values_list("term__body__organization_id", "approved_on")):
+            for org_id, day in Seat.objects.filter(
+                open_on, person_id=s.person_id, role__in=POST_ROLES, term__actual_end__isnull=True, term__body__organization__kind__in=SOCIETY_KINDS
+            ).values_list("term__body__organization_id", "approved_on"):
                 approved[org_id] = approved.get(org_id, False) or day is not None
-            declared = list(DeclaredPost.objects.filter(open_on, Q(start__isnull=True) | Q(start__lte=today), person_id=s.person_id)
-                            .values_list("approved_on", flat=True))
+            declared = list(
+                DeclaredPost.objects.filter(open_on, Q(start__isnull=True) | Q(start__lte=today), person_id=s.person_id).values_list("approved_on", flat=True)
+            )
             ctx.posts[s.person_id] = len(approved) + len(declared)
             ctx.unapproved[s.person_id] = sum(not ok for ok in approved.values()) + sum(day is None for day in declared)
-            for kind, role, number in (Seat.objects.filter(person_id=s.person_id, term__body__organization_id=org.pk)
-                                       .values_list("term__body__kind", "role", "term__number")):
+            for kind, role, number in Seat.objects.filter(person_id=s.person_id, term__body__organization_id=org.pk).values_list(
+                "term__body__kind", "role", "term__number"
+            ):
                 ctx.terms.setdefault((org.pk, compliance.term_group(kind), s.person_id, compliance.post_of(role)), set()).add(number)
     previous = None
     before = Term.objects.filter(body_id=term.body_id, number__lt=term.number, actual_end__isnull=False).order_by("-number").first()
     if before is not None:
-        previous = [compliance._seat_fact(row) for row in
-                    Seat.objects.filter(Q(end__isnull=True) | Q(end__gte=before.actual_end), term=before, start__lt=before.actual_end)
-                    .values_list(*compliance.SEAT_VALUES)]
-    facts = compliance.TermFacts(term.body_id, org.pk, term.body.kind, term.number, term.start, term.planned_end, seats, org_kind=org.kind,
-                                 previous=previous)
+        previous = [
+            compliance._seat_fact(row)
+            for row in Seat.objects.filter(Q(end__isnull=True) | Q(end__gte=before.actual_end), term=before, start__lt=before.actual_end).values_list(
+                *compliance.SEAT_VALUES
+            )
+        ]
+    facts = compliance.TermFacts(term.body_id, org.pk, term.body.kind, term.number, term.start, term.planned_end, seats, org_kind=org.kind, previous=previous)
     return [compliance.evaluate_rule(facts, rule, ctx) for rule in rules]
 
 
 def _key(results) -> list:
-    return [(r.rule_id, str(r.outcome), None if r.measured is None else round(r.measured, 9), sorted(s.person_id for s in r.failing))
-            for r in results]
+    return [(r.rule_id, str(r.outcome), None if r.measured is None else round(r.measured, 9), sorted(s.person_id for s in r.failing)) for r in results]
 
 
 def _measure(args) -> dict:
@@ -212,8 +243,11 @@ def _measure(args) -> dict:
     bodies = len(reports)
 
     # (b) naive: time a sample; the whole subtree if that projects within the budget.
-    terms = list(Term.objects.filter(actual_end__isnull=True, body__organization__path__startswith=root.path)
-                 .select_related("body__organization").order_by("body__organization__path", "body__kind"))
+    terms = list(
+        Term.objects.filter(actual_end__isnull=True, body__organization__path__startswith=root.path)
+        .select_related("body__organization")
+        .order_by("body__organization__path", "body__kind")
+    )
     rng = random.Random(args.seed)
     probe = rng.sample(terms, min(len(terms), args.sample))
     naive_queries = 0
@@ -257,17 +291,29 @@ def _measure(args) -> dict:
         "build_seconds": {"tree": round(tree_seconds, 1), "people": round(people_seconds, 1), "bodies_and_seats": round(bodies_seconds, 1)},
         "bodies_evaluated": bodies,
         "outcomes": outcomes,
-        "set_based": {"seconds_median": round(set_seconds, 3), "seconds_runs": [round(x, 2) for x in set_runs], "queries": len(queries),
-                      "bodies_per_second": round(bodies / set_seconds)},
-        "naive": {"mode": naive_mode, "bodies_run": naive_bodies, "seconds_run": round(naive_seconds, 2), "queries_run": naive_queries,
-                  "queries_per_body": round(naive_queries / naive_bodies, 2), "seconds_all_bodies": round(naive_total, 2),
-                  "bodies_per_second": round(1 / per_body_naive), "projected_from_probe_seconds": round(projected, 1)},
+        "set_based": {
+            "seconds_median": round(set_seconds, 3),
+            "seconds_runs": [round(x, 2) for x in set_runs],
+            "queries": len(queries),
+            "bodies_per_second": round(bodies / set_seconds),
+        },
+        "naive": {
+            "mode": naive_mode,
+            "bodies_run": naive_bodies,
+            "seconds_run": round(naive_seconds, 2),
+            "queries_run": naive_queries,
+            "queries_per_body": round(naive_queries / naive_bodies, 2),
+            "seconds_all_bodies": round(naive_total, 2),
+            "bodies_per_second": round(1 / per_body_naive),
+            "projected_from_probe_seconds": round(projected, 1),
+        },
         "ratio_naive_over_set": round(naive_total / set_seconds, 1),
         "same_outcomes_on_bodies": naive_bodies,
     }
 
 
 # ---- Orchestration (parent process) ------------------------------------------------------------
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -290,14 +336,41 @@ def main() -> None:
         return
 
     started = time.perf_counter()
-    results = run_on_backends(__file__, ["--orgs", str(args.orgs), "--people", str(args.people), "--seed", str(args.seed), "--reps", str(args.reps),
-                      "--sample", str(args.sample), "--naive-budget", str(args.naive_budget)],
-                              name="governance", timeout=args.timeout, root=ROOT)
-    print(json.dumps({
-        "benchmark": "governance compliance of a province subtree: set-based engine vs naive per-body loop",
-        "organizations": args.orgs, "people": args.people, "seed": args.seed, "machine": machine(),
-        "results": results, "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    results = run_on_backends(
+        __file__,
+        [
+            "--orgs",
+            str(args.orgs),
+            "--people",
+            str(args.people),
+            "--seed",
+            str(args.seed),
+            "--reps",
+            str(args.reps),
+            "--sample",
+            str(args.sample),
+            "--naive-budget",
+            str(args.naive_budget),
+        ],
+        name="governance",
+        timeout=args.timeout,
+        root=ROOT,
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "governance compliance of a province subtree: set-based engine vs naive per-body loop",
+                "organizations": args.orgs,
+                "people": args.people,
+                "seed": args.seed,
+                "machine": machine(),
+                "results": results,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -77,18 +77,29 @@ def _measure(args) -> dict:
             without_runs.append(t)
         todo = selectors.staff_todo(user)
         role = Role.objects.filter(user=user).select_related("organization").first()
-        rows.append({
-            "user": user.username, "role": role.kind if role else "platform",
-            "organization": role.organization.name if role else "",
-            "todo_total": todo.count, "todo_overdue": todo.overdue,
-            "todo_groups": {g.key: g.count for g in todo.groups},
-            "with_todo_ms": _ms(with_runs), "without_todo_ms": _ms(without_runs),
-            "queries_with": q_with, "queries_without": q_without,
-            "ratio": round(statistics.median(with_runs) / statistics.median(without_runs), 2),
-        })
-    return {"backend": connection.vendor, "seed_seconds": round(seed_seconds, 1), "reps": args.reps, "users": rows,
-            "max_queries_with": max(r["queries_with"] for r in rows),
-            "max_ratio": max(r["ratio"] for r in rows)}
+        rows.append(
+            {
+                "user": user.username,
+                "role": role.kind if role else "platform",
+                "organization": role.organization.name if role else "",
+                "todo_total": todo.count,
+                "todo_overdue": todo.overdue,
+                "todo_groups": {g.key: g.count for g in todo.groups},
+                "with_todo_ms": _ms(with_runs),
+                "without_todo_ms": _ms(without_runs),
+                "queries_with": q_with,
+                "queries_without": q_without,
+                "ratio": round(statistics.median(with_runs) / statistics.median(without_runs), 2),
+            }
+        )
+    return {
+        "backend": connection.vendor,
+        "seed_seconds": round(seed_seconds, 1),
+        "reps": args.reps,
+        "users": rows,
+        "max_queries_with": max(r["queries_with"] for r in rows),
+        "max_ratio": max(r["ratio"] for r in rows),
+    }
 
 
 def main() -> None:
@@ -110,13 +121,28 @@ def main() -> None:
         return
 
     started = time.perf_counter()
-    results = run_on_backends(__file__, ["--orgs", str(args.orgs), "--people", str(args.people), "--seed", str(args.seed),
-                                         "--reps", str(args.reps)], name="home_todo", timeout=args.timeout, root=ROOT)
-    print(json.dumps({
-        "benchmark": "staff dashboard GET / with the to-do vs without it (demo data), per demo user with a role",
-        "organizations": args.orgs, "people": args.people, "seed": args.seed, "machine": machine(),
-        "results": results, "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    results = run_on_backends(
+        __file__,
+        ["--orgs", str(args.orgs), "--people", str(args.people), "--seed", str(args.seed), "--reps", str(args.reps)],
+        name="home_todo",
+        timeout=args.timeout,
+        root=ROOT,
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "staff dashboard GET / with the to-do vs without it (demo data), per demo user with a role",
+                "organizations": args.orgs,
+                "people": args.people,
+                "seed": args.seed,
+                "machine": machine(),
+                "results": results,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

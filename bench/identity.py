@@ -32,18 +32,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import machine, pg_admin  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-UNIVERSITIES = ["南京大学", "东南大学", "河海大学", "南京航空航天大学", "南京理工大学", "中国药科大学", "南京农业大学", "南京师范大学",
-                "江南大学", "苏州大学", "扬州大学", "江苏大学", "南京工业大学", "南京邮电大学", "南京医科大学", "中国矿业大学"]
+UNIVERSITIES = [
+    "南京大学",
+    "东南大学",
+    "河海大学",
+    "南京航空航天大学",
+    "南京理工大学",
+    "中国药科大学",
+    "南京农业大学",
+    "南京师范大学",
+    "江南大学",
+    "苏州大学",
+    "扬州大学",
+    "江苏大学",
+    "南京工业大学",
+    "南京邮电大学",
+    "南京医科大学",
+    "中国矿业大学",
+]
 HOSPITALS = ["江苏省人民医院", "南京鼓楼医院", "无锡市第一人民医院", "苏州市立医院", "南京市第一医院", "徐州医科大学附属医院"]
 # How often each variation is drawn for a duplicate (one or two per duplicate): our reading of
 # organizations' member spreadsheets — IDs are often left out, names typed with a space, employers
 # written with or without their legal form; homophones and swapped dates are rarer.
-VARIATIONS = {"missing_id": 0.30, "spacing": 0.15, "employer": 0.20, "phone_missing": 0.12, "phone_typo": 0.08, "homophone": 0.08,
-              "transposed": 0.07}
+VARIATIONS = {"missing_id": 0.30, "spacing": 0.15, "employer": 0.20, "phone_missing": 0.12, "phone_typo": 0.08, "homophone": 0.08, "transposed": 0.07}
 REGION_CODES = ["320102", "320104", "320105", "320106", "320111", "320213", "320214", "320505", "320506", "320602"]
 
 
 # ---- Generating the register (pure Python, deterministic) --------------------------------------
+
 
 def _resident_id(rng: random.Random, birth: datetime.date, gender: str) -> str:
     from kejia.core.validators import resident_id_check_char
@@ -74,7 +90,7 @@ def _employer_variant(rng: random.Random, employer: str) -> str:
 
 def _typo(rng: random.Random, phone: str) -> str:
     i = rng.randrange(3, 11)
-    return phone[:i] + str((int(phone[i]) + rng.randrange(1, 10)) % 10) + phone[i + 1:]
+    return phone[:i] + str((int(phone[i]) + rng.randrange(1, 10)) % 10) + phone[i + 1 :]
 
 
 def generate(n: int, seed: int) -> list[dict]:
@@ -93,10 +109,17 @@ def generate(n: int, seed: int) -> list[dict]:
     for i in range(n):
         gender = rng.choice("MF")
         birth = datetime.date(1955, 1, 1) + datetime.timedelta(days=rng.randrange(0, 365 * 45))
-        person = {"truth": i, "kind": "base", "name": names[i], "gender": gender, "birth_date": birth,
-                  "resident_id": _resident_id(rng, birth, gender) if rng.random() < 0.6 else "",
-                  "phone": str(phones[i]) if rng.random() < 0.85 else "",
-                  "email": f"u{i}@example.cn" if rng.random() < 0.3 else "", "employer_name": rng.choice(employers)}
+        person = {
+            "truth": i,
+            "kind": "base",
+            "name": names[i],
+            "gender": gender,
+            "birth_date": birth,
+            "resident_id": _resident_id(rng, birth, gender) if rng.random() < 0.6 else "",
+            "phone": str(phones[i]) if rng.random() < 0.85 else "",
+            "email": f"u{i}@example.cn" if rng.random() < 0.3 else "",
+            "employer_name": rng.choice(employers),
+        }
         base.append(person)
         records.append(person)
     variations, weights = list(VARIATIONS), list(VARIATIONS.values())
@@ -118,7 +141,7 @@ def generate(n: int, seed: int) -> list[dict]:
                     spots = [k for k, ch in enumerate(name) if ch in homophones and k > 0] or [k for k, ch in enumerate(name) if ch in homophones]
                     if spots:
                         k = rng.choice(spots)
-                        dup["name"] = name[:k] + rng.choice(homophones[name[k]]) + name[k + 1:]
+                        dup["name"] = name[:k] + rng.choice(homophones[name[k]]) + name[k + 1 :]
                 elif variation == "missing_id":
                     dup["resident_id"] = ""
                 elif variation == "phone_typo" and dup["phone"]:
@@ -136,15 +159,25 @@ def generate(n: int, seed: int) -> list[dict]:
             records.append(dup)
     for j, person in enumerate(rng.sample(base, n // 20)):
         gender = person["gender"] if rng.random() < 0.8 else ("F" if person["gender"] == "M" else "M")
-        records.append({"truth": n + j, "kind": "namesake", "name": person["name"], "gender": gender, "birth_date": person["birth_date"],
-                        "resident_id": _resident_id(rng, person["birth_date"], gender) if rng.random() < 0.6 else "",
-                        "phone": str(phones[n + j]) if rng.random() < 0.85 else "", "email": "",
-                        "employer_name": rng.choice(employers)})
+        records.append(
+            {
+                "truth": n + j,
+                "kind": "namesake",
+                "name": person["name"],
+                "gender": gender,
+                "birth_date": person["birth_date"],
+                "resident_id": _resident_id(rng, person["birth_date"], gender) if rng.random() < 0.6 else "",
+                "phone": str(phones[n + j]) if rng.random() < 0.85 else "",
+                "email": "",
+                "employer_name": rng.choice(employers),
+            }
+        )
     rng.shuffle(records)
     return records
 
 
 # ---- Measuring (child process, Django configured) ---------------------------------------------------
+
 
 def _load(records: list[dict]) -> list[int]:
     from django.db import transaction
@@ -157,13 +190,23 @@ def _load(records: list[dict]) -> list[int]:
     people = []
     for r in records:
         pinyin = pinyin_of(r["name"])
-        people.append(Person(
-            name=r["name"], name_pinyin=pinyin, gender=r["gender"], birth_date=r["birth_date"],
-            block_key=block_key_of(pinyin, r["birth_date"]),
-            id_sealed=pii.encrypt(r["resident_id"]), id_hash=pii.blind_index(r["resident_id"]),
-            id_masked=pii.mask_resident_id(r["resident_id"]) if r["resident_id"] else "",
-            phone_sealed=pii.encrypt(r["phone"]), phone_hash=pii.blind_index(r["phone"]),
-            phone_masked=pii.mask_phone(r["phone"]) if r["phone"] else "", email=r["email"], employer_name=r["employer_name"]))
+        people.append(
+            Person(
+                name=r["name"],
+                name_pinyin=pinyin,
+                gender=r["gender"],
+                birth_date=r["birth_date"],
+                block_key=block_key_of(pinyin, r["birth_date"]),
+                id_sealed=pii.encrypt(r["resident_id"]),
+                id_hash=pii.blind_index(r["resident_id"]),
+                id_masked=pii.mask_resident_id(r["resident_id"]) if r["resident_id"] else "",
+                phone_sealed=pii.encrypt(r["phone"]),
+                phone_hash=pii.blind_index(r["phone"]),
+                phone_masked=pii.mask_phone(r["phone"]) if r["phone"] else "",
+                email=r["email"],
+                employer_name=r["employer_name"],
+            )
+        )
     # Records sharing a resident ID cannot all be active (the unique index): the first one is the
     # register's record, the others arrive through the importer, which attaches them by the ID.
     seen_ids: set[str] = set()
@@ -182,7 +225,7 @@ def _pairs_of(clusters: dict) -> set[tuple[int, int]]:
     for members in clusters.values():
         members = sorted(members)
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 out.add((a, b))
     return out
 
@@ -192,8 +235,7 @@ def _score(predicted: set, truth: set) -> dict:
     precision = tp / len(predicted) if predicted else 1.0
     recall = tp / len(truth) if truth else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"pairs_predicted": len(predicted), "true_positives": tp, "precision": round(precision, 4), "recall": round(recall, 4),
-            "f1": round(f1, 4)}
+    return {"pairs_predicted": len(predicted), "true_positives": tp, "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
 def _measure(n: int, seed: int, merge: bool, sample: int) -> dict:
@@ -263,15 +305,24 @@ def _measure(n: int, seed: int, merge: bool, sample: int) -> dict:
         decisions[match.decision] += 1
         correct += match.decision == "same" and truth_of[match.person.pk] == r["truth"]
     match_seconds = time.perf_counter() - started
-    incremental = {"sample": len(chosen), "decisions": dict(decisions), "same_and_right": correct,
-                   "records_per_second": round(len(chosen) / match_seconds) if match_seconds else None}
+    incremental = {
+        "sample": len(chosen),
+        "decisions": dict(decisions),
+        "same_and_right": correct,
+        "records_per_second": round(len(chosen) / match_seconds) if match_seconds else None,
+    }
 
     result = {
-        "backend": connection.vendor, "records": len(records), "base_people": n,
+        "backend": connection.vendor,
+        "records": len(records),
+        "base_people": n,
         "duplicates": sum(r["kind"] == "duplicate" for r in records),
         "namesakes (same name and birth date, another person)": sum(r["kind"] == "namesake" for r in records),
-        "true_pairs": len(truth_pairs), "generate_seconds": round(generate_seconds, 1), "load_seconds": round(load_seconds, 1),
-        "resolution": ours, "baseline_exact_name_and_birth_date": baseline,
+        "true_pairs": len(truth_pairs),
+        "generate_seconds": round(generate_seconds, 1),
+        "load_seconds": round(load_seconds, 1),
+        "resolution": ours,
+        "baseline_exact_name_and_birth_date": baseline,
         "f1_ratio_resolution_over_baseline": round(ours["f1"] / baseline["f1"], 2) if baseline["f1"] else None,
         "match_person_on_duplicates_without_id": incremental,
     }
@@ -284,9 +335,6 @@ def _measure(n: int, seed: int, merge: bool, sample: int) -> dict:
 
 
 # ---- Orchestration (parent process) ---------------------------------------------------------------
-
-
-
 
 
 def _run_child(backend: str, env: dict, args) -> dict:
@@ -329,11 +377,20 @@ def main() -> None:
                 results.append(_run_child("postgresql", {**base, "DATABASE_URL": urlunsplit(urlsplit(url)._replace(path="/" + name))}, args))
             finally:
                 pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(json.dumps({
-        "benchmark": "identity resolution: blocking + Fellegi–Sunter scoring vs exact name + birth date",
-        "people": args.people, "seed": args.seed, "machine": machine(), "results": results,
-        "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "identity resolution: blocking + Fellegi–Sunter scoring vs exact name + birth date",
+                "people": args.people,
+                "seed": args.seed,
+                "machine": machine(),
+                "results": results,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

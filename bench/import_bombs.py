@@ -86,8 +86,18 @@ def child(path: str, lift_ratio: bool) -> None:
         outcome = {"outcome": "refused", "message": str(exc.message)}
     seconds = time.perf_counter() - started
     peak = _status("VmHWM")
-    print(json.dumps({**outcome, "seconds": round(seconds, 2), "rss_before_mib": round(rss_before / 1024),
-                      "peak_rss_mib": round(peak / 1024), "added_mib": round(max(peak - rss_before, 0) / 1024)}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                **outcome,
+                "seconds": round(seconds, 2),
+                "rss_before_mib": round(rss_before / 1024),
+                "peak_rss_mib": round(peak / 1024),
+                "added_mib": round(max(peak - rss_before, 0) / 1024),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 def main() -> None:
@@ -116,8 +126,9 @@ def main() -> None:
             entry = {"case": case, "what": CASES[case][0], "file_bytes": len(content)}
             for key, extra in (("default", []), ("ratio_lifted", ["--lift-ratio"])):
                 try:
-                    done = subprocess.run([sys.executable, __file__, "--child", fh.name, *extra], capture_output=True, text=True,
-                                          timeout=args.timeout, cwd=ROOT, check=False)
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--child", fh.name, *extra], capture_output=True, text=True, timeout=args.timeout, cwd=ROOT, check=False
+                    )
                     entry[key] = json.loads(done.stdout) if done.returncode == 0 else {"outcome": "crashed", "error": done.stderr[-500:]}
                 except subprocess.TimeoutExpired:
                     entry[key] = {"outcome": f"not finished after {args.timeout} s (killed)"}

@@ -38,17 +38,69 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DIE_TARGET = "/tmp/kejia-bench-die"
-HEADERS = ["姓名", "性别", "出生日期", "身份证号", "手机号", "邮箱", "工作单位", "行业/所在领域", "是否基层一线", "职称", "职称级别", "学历",
-           "专业特长", "研究方向简介"]
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-            "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+HEADERS = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "手机号",
+    "邮箱",
+    "工作单位",
+    "行业/所在领域",
+    "是否基层一线",
+    "职称",
+    "职称级别",
+    "学历",
+    "专业特长",
+    "研究方向简介",
+]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏建红飞鑫波宁斌宇浩凯健俊帆帅旭晨辰阳佳琪欣怡婷雪琳晶颖慧莉梅"
-DIVISIONS = ["320102", "320104", "320105", "320106", "320111", "320113", "320114", "320115", "320116", "320117", "320118", "320205",
-             "320211", "320213", "320302", "320402", "320505", "320506", "320583", "320602"]
-EMPLOYERS = [("东南大学", "高校"), ("南京大学", "高校"), ("江苏省农业科学院", "科研院所"), ("江苏省人民医院", "医疗卫生"), ("南京市第一中学", "中小学"),
-             ("紫金科技有限公司", "企业"), ("玄武区农技推广站", "农业"), ("南京市科学技术局", "机关事业单位")]
-TITLES = [("教授", "正高"), ("研究员", "正高"), ("副教授", "副高"), ("高级工程师", "副高"), ("工程师", "中级"), ("主治医师", "中级"), ("助理工程师", "初级"),
-          ("", "无")]
+DIVISIONS = [
+    "320102",
+    "320104",
+    "320105",
+    "320106",
+    "320111",
+    "320113",
+    "320114",
+    "320115",
+    "320116",
+    "320117",
+    "320118",
+    "320205",
+    "320211",
+    "320213",
+    "320302",
+    "320402",
+    "320505",
+    "320506",
+    "320583",
+    "320602",
+]
+EMPLOYERS = [
+    ("东南大学", "高校"),
+    ("南京大学", "高校"),
+    ("江苏省农业科学院", "科研院所"),
+    ("江苏省人民医院", "医疗卫生"),
+    ("南京市第一中学", "中小学"),
+    ("紫金科技有限公司", "企业"),
+    ("玄武区农技推广站", "农业"),
+    ("南京市科学技术局", "机关事业单位"),
+]
+TITLES = [
+    ("教授", "正高"),
+    ("研究员", "正高"),
+    ("副教授", "副高"),
+    ("高级工程师", "副高"),
+    ("工程师", "中级"),
+    ("主治医师", "中级"),
+    ("助理工程师", "初级"),
+    ("", "无"),
+]
 EDUCATION = ["博士", "硕士", "本科", "大专"]
 EXPERTISE = ["机器学习 知识图谱", "水稻育种 分子标记", "心血管介入 临床研究", "桥梁结构 健康监测", "新能源电池 材料", "中学物理教学 科普", "智慧农业 物联网"]
 
@@ -71,9 +123,24 @@ def generate(rows: int, seed: int = 20261123) -> list[list]:
         employer, sector = rnd.choice(EMPLOYERS)
         title, level = rnd.choice(TITLES)
         name = rnd.choice(SURNAMES) + rnd.choice(GIVEN) + (rnd.choice(GIVEN) if rnd.random() < 0.6 else "")
-        out.append([name, "男" if male else "女", birth.isoformat(), body + resident_id_check_char(body), f"139{n:08d}",
-                    f"p{n}@example.cn", employer, sector, rnd.choice("是否"), title, level, rnd.choice(EDUCATION), rnd.choice(EXPERTISE),
-                    f"长期从事{rnd.choice(EXPERTISE)}方面的研究与推广。"])
+        out.append(
+            [
+                name,
+                "男" if male else "女",
+                birth.isoformat(),
+                body + resident_id_check_char(body),
+                f"139{n:08d}",
+                f"p{n}@example.cn",
+                employer,
+                sector,
+                rnd.choice("是否"),
+                title,
+                level,
+                rnd.choice(EDUCATION),
+                rnd.choice(EXPERTISE),
+                f"长期从事{rnd.choice(EXPERTISE)}方面的研究与推广。",
+            ]
+        )
     return out
 
 
@@ -121,8 +188,13 @@ def run_kejia(org, content: bytes, file_name: str) -> dict:
     seconds = time.perf_counter() - started
     committed = count_people()
     assert batch.status == "done" and batch.committed, batch.message
-    return {"seconds": round(seconds, 2), "rows": batch.total, "committed_people": committed, "listings": batch.listed_count,
-            "rows_per_second": round(committed / seconds)}
+    return {
+        "seconds": round(seconds, 2),
+        "rows": batch.total,
+        "committed_people": committed,
+        "listings": batch.listed_count,
+        "rows_per_second": round(committed / seconds),
+    }
 
 
 def _reader_rows(content: bytes, fmt: str):
@@ -148,9 +220,34 @@ def run_raw(content: bytes, fmt: str) -> dict:
     gender = {"男": "M", "女": "F"}
     from kejia.people.models import Person
 
-    columns = ["name", "name_pinyin", "gender", "birth_date", "id_sealed", "id_hash", "id_masked", "phone_sealed", "phone_hash",
-               "phone_masked", "email", "employer_name", "employer_uscc", "sector", "is_frontline", "title", "title_level", "education",
-               "expertise", "research_summary", "overseas_status", "three_chiefs", "programmes", "status", "created_at", "updated_at"]
+    columns = [
+        "name",
+        "name_pinyin",
+        "gender",
+        "birth_date",
+        "id_sealed",
+        "id_hash",
+        "id_masked",
+        "phone_sealed",
+        "phone_hash",
+        "phone_masked",
+        "email",
+        "employer_name",
+        "employer_uscc",
+        "sector",
+        "is_frontline",
+        "title",
+        "title_level",
+        "education",
+        "expertise",
+        "research_summary",
+        "overseas_status",
+        "three_chiefs",
+        "programmes",
+        "status",
+        "created_at",
+        "updated_at",
+    ]
     # Columns this list does not name (added to the model later) get their default, as the ORM would give them.
     extra = [f for f in Person._meta.concrete_fields if not f.primary_key and f.column not in columns and not f.null]
     columns += [f.column for f in extra]
@@ -163,18 +260,50 @@ def run_raw(content: bytes, fmt: str) -> dict:
         r = [v if v is not None else "" for v in r]
         number, phone = str(r[3]), str(r[4])
         birth = r[2].date().isoformat() if isinstance(r[2], datetime.datetime) else r[2]
-        values.append((r[0], "", gender.get(r[1], "U"), birth, pii.encrypt(number), pii.blind_index(number), pii.mask_resident_id(number),
-                       pii.encrypt(phone), pii.blind_index(phone), pii.mask_phone(phone), r[5], r[6], "", "other", r[8] == "是", r[9],
-                       "none", "", r[12], r[13], "none", "none", "[]", "active", now, now, *defaults))
+        values.append(
+            (
+                r[0],
+                "",
+                gender.get(r[1], "U"),
+                birth,
+                pii.encrypt(number),
+                pii.blind_index(number),
+                pii.mask_resident_id(number),
+                pii.encrypt(phone),
+                pii.blind_index(phone),
+                pii.mask_phone(phone),
+                r[5],
+                r[6],
+                "",
+                "other",
+                r[8] == "是",
+                r[9],
+                "none",
+                "",
+                r[12],
+                r[13],
+                "none",
+                "none",
+                "[]",
+                "active",
+                now,
+                now,
+                *defaults,
+            )
+        )
     prepared = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, values)
     seconds = time.perf_counter() - started
     committed = count_people()
-    return {"seconds": round(seconds, 2), "read_and_seal_seconds": round(prepared - started, 2),
-            "executemany_seconds": round(seconds - (prepared - started), 2), "committed_people": committed,
-            "rows_per_second": round(committed / seconds),
-            "executemany_only_rows_per_second": round(committed / (seconds - (prepared - started)))}
+    return {
+        "seconds": round(seconds, 2),
+        "read_and_seal_seconds": round(prepared - started, 2),
+        "executemany_seconds": round(seconds - (prepared - started), 2),
+        "committed_people": committed,
+        "rows_per_second": round(committed / seconds),
+        "executemany_only_rows_per_second": round(committed / (seconds - (prepared - started))),
+    }
 
 
 def run_die(content: bytes, fmt: str, rows: int, *, validate: bool = False) -> dict:
@@ -184,14 +313,18 @@ def run_die(content: bytes, fmt: str, rows: int, *, validate: bool = False) -> d
         import tablib
         from import_export import fields, resources
     except ImportError as exc:
-        return {"available": False, "reason": f"django-import-export not importable ({exc}); install it with "
-                                               f"pip install --target {DIE_TARGET} django-import-export"}
+        return {
+            "available": False,
+            "reason": f"django-import-export not importable ({exc}); install it with pip install --target {DIE_TARGET} django-import-export",
+        }
     from kejia.core import pii
     from kejia.people.models import Person
 
-    labels = {"gender": {"男": "M", "女": "F"}, "title_level": {"正高": "senior", "副高": "vice_senior", "中级": "intermediate", "初级": "junior",
-                                                              "无": "none"},
-              "education": {"博士": "doctorate", "硕士": "master", "本科": "bachelor", "大专": "college"}}
+    labels = {
+        "gender": {"男": "M", "女": "F"},
+        "title_level": {"正高": "senior", "副高": "vice_senior", "中级": "intermediate", "初级": "junior", "无": "none"},
+        "education": {"博士": "doctorate", "硕士": "master", "本科": "bachelor", "大专": "college"},
+    }
 
     class PersonResource(resources.ModelResource):
         name = fields.Field(attribute="name", column_name="姓名")
@@ -209,8 +342,7 @@ def run_die(content: bytes, fmt: str, rows: int, *, validate: bool = False) -> d
         class Meta:
             model = Person
             import_id_fields = ["id_hash"]  # de-duplicate on the ID number, as the talent database must
-            fields = ["name", "gender", "birth_date", "id_hash", "email", "employer_name", "title", "title_level", "education", "expertise",
-                      "research_summary"]
+            fields = ["name", "gender", "birth_date", "id_hash", "email", "employer_name", "title", "title_level", "education", "expertise", "research_summary"]
             clean_model_instances = validate  # its own validation: Model.full_clean() on every row (fields, choices, constraints)
 
         def before_import_row(self, row, **kwargs):
@@ -234,8 +366,16 @@ def run_die(content: bytes, fmt: str, rows: int, *, validate: bool = False) -> d
     committed = count_people()
     from importlib.metadata import version
 
-    return {"available": True, "version": version("django-import-export"), "validated": validate, "rows": rows, "seconds": round(seconds, 2),
-            "committed_people": committed, "errors": result.has_errors(), "rows_per_second": round(committed / seconds)}
+    return {
+        "available": True,
+        "version": version("django-import-export"),
+        "validated": validate,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "committed_people": committed,
+        "errors": result.has_errors(),
+        "rows_per_second": round(committed / seconds),
+    }
 
 
 def main() -> None:
@@ -247,8 +387,15 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="kejia-bench-import-")
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": tmp, "LOG_LEVEL": "ERROR",
-                       "TASK_BACKEND": "immediate"})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kejia.settings.base",
+            "ALLOW_DEVELOPMENT_KEYS": "true",
+            "KEJIA_VAR_DIR": tmp,
+            "LOG_LEVEL": "ERROR",
+            "TASK_BACKEND": "immediate",
+        }
+    )
     os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
     import django
@@ -268,8 +415,7 @@ def main() -> None:
 
     load_regions(provinces=["32"])
     load_disciplines()
-    org = create_organization(actor=admin, parent=None, name="江苏省科学技术协会", code="JS", kind="provincial_assoc",
-                              region=Region.objects.get(code="320000"))
+    org = create_organization(actor=admin, parent=None, name="江苏省科学技术协会", code="JS", kind="provincial_assoc", region=Region.objects.get(code="320000"))
 
     started = time.perf_counter()
     rows = generate(args.rows)
@@ -280,14 +426,22 @@ def main() -> None:
     generated = time.perf_counter() - started
 
     result = {
-        "benchmark": "talent import", "rows": args.rows, "format": args.format, "file_bytes": len(content),
-        "generate_seconds": round(generated, 1), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-        "cpus": os.cpu_count(), "load_average": [round(x, 1) for x in os.getloadavg()],
+        "benchmark": "talent import",
+        "rows": args.rows,
+        "format": args.format,
+        "file_bytes": len(content),
+        "generate_seconds": round(generated, 1),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 1) for x in os.getloadavg()],
     }
-    for key, skip, run in (("kejia", "kejia", lambda: run_kejia(org, content, f"people.{args.format}")),
-                           ("raw_executemany", "raw", lambda: run_raw(content, args.format)),
-                           ("django_import_export", "die", lambda: run_die(die_content, args.format, die_rows)),
-                           ("django_import_export_validated", "die", lambda: run_die(die_content, args.format, die_rows, validate=True))):
+    for key, skip, run in (
+        ("kejia", "kejia", lambda: run_kejia(org, content, f"people.{args.format}")),
+        ("raw_executemany", "raw", lambda: run_raw(content, args.format)),
+        ("django_import_export", "die", lambda: run_die(die_content, args.format, die_rows)),
+        ("django_import_export_validated", "die", lambda: run_die(die_content, args.format, die_rows, validate=True)),
+    ):
         if skip not in args.skip:
             result[key] = run()
             print(key, json.dumps(result[key], ensure_ascii=False), file=sys.stderr, flush=True)

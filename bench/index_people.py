@@ -96,9 +96,16 @@ def measure_jieba(chunks: list[list[list[str]]], processes: int) -> dict:
         pool.close()
         pool.join()
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
-    return {"processes": processes, "profiles": profiles, "texts": texts, "seconds": round(seconds, 2),
-            "cores_busy": round(cpu / seconds, 2), "profiles_per_cpu_second": round(profiles / cpu),
-            "texts_per_second": round(texts / seconds), "profiles_per_second": round(profiles / seconds)}
+    return {
+        "processes": processes,
+        "profiles": profiles,
+        "texts": texts,
+        "seconds": round(seconds, 2),
+        "cores_busy": round(cpu / seconds, 2),
+        "profiles_per_cpu_second": round(profiles / cpu),
+        "texts_per_second": round(texts / seconds),
+        "profiles_per_second": round(profiles / seconds),
+    }
 
 
 def measure_rebuild(index_path: Path, batch_size: int, processes: int) -> dict:
@@ -145,8 +152,15 @@ def main() -> None:
     if built and built.get("people") != args.people:
         sys.exit(f"{args.dir} holds {built.get('people')} people: pass --rebuild (or another --dir)")
 
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": str(args.dir), "LOG_LEVEL": "ERROR",
-                       "TASK_BACKEND": "immediate"})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kejia.settings.base",
+            "ALLOW_DEVELOPMENT_KEYS": "true",
+            "KEJIA_VAR_DIR": str(args.dir),
+            "LOG_LEVEL": "ERROR",
+            "TASK_BACKEND": "immediate",
+        }
+    )
     os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
     import django
@@ -200,26 +214,39 @@ def main() -> None:
         r["jieba_one_core"] = measure_jieba(chunks, 1)
         log(f"  {r['jieba_one_core']['profiles_per_second']} profiles/s.")
         rate = r["rebuild"]["per_second"]
-        r["ratios"] = {f"rebuild_to_{k}": round(rate / r[k]["profiles_per_second"], 3)
-                       for k in ("jieba_two_cores", "jieba_long_texts_two_cores", "jieba_one_core")}
-        r["cpu_ratios"] = {f"rebuild_to_{k}": round(r["rebuild"]["profiles_per_cpu_second"] / r[k]["profiles_per_cpu_second"], 3)
-                           for k in ("jieba_two_cores", "jieba_long_texts_two_cores", "jieba_one_core")}
+        r["ratios"] = {
+            f"rebuild_to_{k}": round(rate / r[k]["profiles_per_second"], 3) for k in ("jieba_two_cores", "jieba_long_texts_two_cores", "jieba_one_core")
+        }
+        r["cpu_ratios"] = {
+            f"rebuild_to_{k}": round(r["rebuild"]["profiles_per_cpu_second"] / r[k]["profiles_per_cpu_second"], 3)
+            for k in ("jieba_two_cores", "jieba_long_texts_two_cores", "jieba_one_core")
+        }
         rounds.append(r)
     log("Digest …")
     digest = documents_digest(records_for_check)
-    best = {k: max(r[k]["profiles_per_second"] for r in rounds)
-            for k in ("jieba_two_cores", "jieba_long_texts_two_cores", "jieba_one_core")}
+    best = {k: max(r[k]["profiles_per_second"] for r in rounds) for k in ("jieba_two_cores", "jieba_long_texts_two_cores", "jieba_one_core")}
     best["rebuild"] = max(r["rebuild"]["per_second"] for r in rounds)
-    print(json.dumps({
-        "benchmark": "expert-search indexing: rebuild_index end to end vs jieba alone, same profiles",
-        "people": args.people, "batch_size": args.batch_size, "processes": args.processes, "seed": SEED, "machine": machine(),
-        "load_average_start": [round(x, 2) for x in load_start], "load_average_end": [round(x, 2) for x in os.getloadavg()],
-        "rounds": rounds,
-        "best_profiles_per_second": best,
-        "best_ratios": {f"rebuild_to_{k}": round(best["rebuild"] / best[k], 3) for k in best if k != "rebuild"},
-        "documents_sha256": {"profiles": len(records_for_check), "sha256": digest},
-        "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "expert-search indexing: rebuild_index end to end vs jieba alone, same profiles",
+                "people": args.people,
+                "batch_size": args.batch_size,
+                "processes": args.processes,
+                "seed": SEED,
+                "machine": machine(),
+                "load_average_start": [round(x, 2) for x in load_start],
+                "load_average_end": [round(x, 2) for x in os.getloadavg()],
+                "rounds": rounds,
+                "best_profiles_per_second": best,
+                "best_ratios": {f"rebuild_to_{k}": round(best["rebuild"] / best[k], 3) for k in best if k != "rebuild"},
+                "documents_sha256": {"profiles": len(records_for_check), "sha256": digest},
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

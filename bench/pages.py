@@ -31,17 +31,42 @@ from _common import machine  # noqa: E402
 
 # The nav of kejia/templates/base.html (staff and S&T worker), and per staff login the pages of
 # their own organization that the nav leads to first.
-STAFF_PAGES = ["home:front", "organizations:tree", "organizations:search", "people:list", "imports:list", "people:review_list",
-               "search:experts", "memberships:home", "governance:home", "activities:home", "volunteering:home", "voice:home",
-               "surveys:home", "organizations:filing_list", "organizations:coverage", "organizations:audit"]
+STAFF_PAGES = [
+    "home:front",
+    "organizations:tree",
+    "organizations:search",
+    "people:list",
+    "imports:list",
+    "people:review_list",
+    "search:experts",
+    "memberships:home",
+    "governance:home",
+    "activities:home",
+    "volunteering:home",
+    "voice:home",
+    "surveys:home",
+    "organizations:filing_list",
+    "organizations:coverage",
+    "organizations:audit",
+]
 ORG_PAGES = ["organizations:detail", "governance:org", "governance:compliance", "governance:contacts"]
-WORKER_PAGES = ["home:front", "home:find", "home:me", "people:me", "memberships:home", "governance:home", "activities:home",
-                "volunteering:home", "voice:home", "surveys:home", "organizations:filing_list"]
+WORKER_PAGES = [
+    "home:front",
+    "home:find",
+    "home:me",
+    "people:me",
+    "memberships:home",
+    "governance:home",
+    "activities:home",
+    "volunteering:home",
+    "voice:home",
+    "surveys:home",
+    "organizations:filing_list",
+]
 
 
 def _build(var_dir: str) -> dict:
-    env = {**os.environ, "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR",
-           "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
+    env = {**os.environ, "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": var_dir, "LOG_LEVEL": "ERROR", "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
     started = time.perf_counter()
     for args in (["migrate", "--noinput", "-v", "0"], ["seed_demo", "--orgs", "2500", "--people", "3000"]):
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True)
@@ -67,8 +92,13 @@ def _time(client, url: str, reps: int) -> dict:
         response = client.get(url, follow=True)
         runs.append((time.perf_counter() - t) * 1000)
         cpu.append((time.process_time() - c) * 1000)
-    row = {"status": response.status_code, "ms": round(statistics.median(runs), 1), "max_ms": round(max(runs), 1),
-           "cpu_ms": round(statistics.median(cpu), 1), "queries": queries}
+    row = {
+        "status": response.status_code,
+        "ms": round(statistics.median(runs), 1),
+        "max_ms": round(max(runs), 1),
+        "cpu_ms": round(statistics.median(cpu), 1),
+        "queries": queries,
+    }
     if response.redirect_chain:
         row["redirected_to"] = response.redirect_chain[-1][0]
     return row
@@ -136,17 +166,32 @@ def main() -> None:
 
     started = time.perf_counter()
     data = _measure(args)
-    slow = [{"user": user, "page": url, **row} for user, rows in data["users"].items() for url, row in rows.items()
-            if row["ms"] > args.limit_ms or row["status"] != 200]
+    slow = [
+        {"user": user, "page": url, **row}
+        for user, rows in data["users"].items()
+        for url, row in rows.items()
+        if row["ms"] > args.limit_ms or row["status"] != 200
+    ]
     slowest = max(((user, url, row["ms"]) for user, rows in data["users"].items() for url, row in rows.items()), key=lambda r: r[2])
-    print(json.dumps({
-        "benchmark": "every main page for each demo login (Django test client, production settings)",
-        "backend": connection.vendor, "built_seconds": built, "reps": args.reps, "limit_ms": args.limit_ms,
-        "machine": machine() | {"load_average_before": load_before}, **data,
-        "pages": sum(len(rows) for rows in data["users"].values()),
-        "slowest": {"user": slowest[0], "page": slowest[1], "ms": slowest[2]},
-        "over_limit_or_not_200": slow, "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {
+                "benchmark": "every main page for each demo login (Django test client, production settings)",
+                "backend": connection.vendor,
+                "built_seconds": built,
+                "reps": args.reps,
+                "limit_ms": args.limit_ms,
+                "machine": machine() | {"load_average_before": load_before},
+                **data,
+                "pages": sum(len(rows) for rows in data["users"].values()),
+                "slowest": {"user": slowest[0], "page": slowest[1], "ms": slowest[2]},
+                "over_limit_or_not_200": slow,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     if tmp is not None:
         tmp.cleanup()
     sys.exit(1 if slow else 0)

@@ -61,7 +61,7 @@ def generate(n: int, m: int, top: int, conflict_rate: float, seed: int):
     top = min(top, m)
     app_ids, rev_ids, values = [], [], []
     for start in range(0, n, 500):
-        block = apps[start:start + 500] @ revs.T
+        block = apps[start : start + 500] @ revs.T
         block += rng.normal(0, 0.05, size=block.shape)
         best = np.argpartition(-block, top - 1, axis=1)[:, :top]
         rows = np.repeat(np.arange(start, start + block.shape[0]), top)
@@ -132,9 +132,15 @@ def highs_optimum(problem, time_limit: float) -> dict:
         return {"status": status, "seconds": round(seconds, 2), "columns": cols}
     x = np.asarray(h.getSolution().col_value)
     chosen = np.rint(x)
-    return {"status": status, "seconds": round(seconds, 2), "columns": cols, "objective": -h.getInfo().objective_function_value,
-            "max_fractionality": float(np.abs(x - chosen).max()), "integer_objective": int(np.dot(chosen, cost).round()),
-            "pairs_chosen": int(chosen.sum())}
+    return {
+        "status": status,
+        "seconds": round(seconds, 2),
+        "columns": cols,
+        "objective": -h.getInfo().objective_function_value,
+        "max_fractionality": float(np.abs(x - chosen).max()),
+        "integer_objective": int(np.dot(chosen, cost).round()),
+        "pairs_chosen": int(chosen.sum()),
+    }
 
 
 def run(n: int, m: int, args) -> dict:
@@ -143,22 +149,43 @@ def run(n: int, m: int, args) -> dict:
     started = time.perf_counter()
     candidates, conflicts, conflicted_candidates = generate(n, m, args.top, args.conflict_rate, args.seed)
     generated = time.perf_counter() - started
-    problem = AssignmentProblem(applications=list(range(n)), reviewers=list(range(m)), candidates=candidates,
-                                per_application=args.per_application, max_load=args.max_load, conflicts=conflicts)
+    problem = AssignmentProblem(
+        applications=list(range(n)),
+        reviewers=list(range(m)),
+        candidates=candidates,
+        per_application=args.per_application,
+        max_load=args.max_load,
+        conflicts=conflicts,
+    )
     load_before = os.getloadavg()
     started = time.perf_counter()
     result = assign_reviewers(problem)
     end_to_end = time.perf_counter() - started
     loads = list(result.loads.values())
     out = {
-        "instance": {"applications": n, "reviewers": m, "per_application": args.per_application, "max_load": args.max_load,
-                     "candidates_per_application": min(args.top, m), "candidate_pairs": len(candidates), "conflicted_pairs": len(conflicts),
-                     "conflicted_candidate_pairs": conflicted_candidates, "seed": args.seed},
+        "instance": {
+            "applications": n,
+            "reviewers": m,
+            "per_application": args.per_application,
+            "max_load": args.max_load,
+            "candidates_per_application": min(args.top, m),
+            "candidate_pairs": len(candidates),
+            "conflicted_pairs": len(conflicts),
+            "conflicted_candidate_pairs": conflicted_candidates,
+            "seed": args.seed,
+        },
         "generate_seconds": round(generated, 2),
-        "ortools": {"end_to_end_seconds": round(end_to_end, 2), "solve_seconds": round(result.solve_seconds, 2),
-                    "scaled_total": result.scaled_total, "total_affinity": round(result.total_affinity, 6),
-                    "load_min": min(loads), "load_max": max(loads), "conflicts_assigned": len(result.pairs() & conflicts),
-                    "load_average_before": load_before, "load_average_after": os.getloadavg()},
+        "ortools": {
+            "end_to_end_seconds": round(end_to_end, 2),
+            "solve_seconds": round(result.solve_seconds, 2),
+            "scaled_total": result.scaled_total,
+            "total_affinity": round(result.total_affinity, 6),
+            "load_min": min(loads),
+            "load_max": max(loads),
+            "conflicts_assigned": len(result.pairs() & conflicts),
+            "load_average_before": load_before,
+            "load_average_after": os.getloadavg(),
+        },
     }
     highs = highs_optimum(problem, args.highs_time_limit)
     out["highs"] = highs

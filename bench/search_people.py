@@ -35,69 +35,158 @@ SEED = 20261123
 
 # Field of work → (level-1 discipline code, Chinese terms, English terms, employer kinds).
 FIELDS = {
-    "光学": ("140", "光学成像 激光加工 光纤传感 光电探测 非线性光学 超快激光 光谱分析 显微成像 "
-        "光学设计 量子光学 光通信 红外成像 偏振成像 光学薄膜 全息技术".split(),
-            "optics laser photonics imaging spectroscopy".split(), "大学 研究所"),
-    "计算机": ("520", "机器学习 深度学习 计算机视觉 自然语言处理 知识图谱 数据挖掘 分布式系统 "
-        "云计算 网络安全 数据库 推荐系统 图像识别 智能算法 边缘计算 区块链".split(),
-             "machine learning deep vision database security cloud".split(), "大学 企业"),
-    "材料": ("430", "钙钛矿 纳米材料 复合材料 高分子材料 金属材料 锂电池 储能材料 陶瓷材料 "
-        "薄膜制备 材料表征 腐蚀防护 石墨烯 半导体材料 催化材料 生物材料".split(),
-           "materials battery graphene polymer catalysis".split(), "大学 企业 研究所"),
-    "机械": ("460", "机械设计 数控加工 智能制造 工业机器人 液压传动 精密加工 故障诊断 摩擦磨损 "
-        "增材制造 结构优化 振动控制 焊接工艺 模具设计 机电一体化 刀具技术".split(),
-           "manufacturing robotics machining welding".split(), "企业 大学"),
-    "电气": ("470", "电力系统 新能源发电 储能技术 电机控制 智能电网 电力电子 光伏发电 风力发电 "
-        "继电保护 配电网 高电压 电动汽车 微电网 能源互联网 变压器".split(),
-           "power grid energy photovoltaic".split(), "企业 研究所"),
-    "农学": ("210", "水稻育种 作物栽培 病虫害防治 土壤改良 设施农业 植物保护 种质资源 农业机械 "
-        "节水灌溉 有机肥料 果树栽培 蔬菜育种 茶叶加工 农产品加工 智慧农业".split(),
-           "rice breeding crop soil agriculture".split(), "农技站 研究所 大学"),
-    "临床": ("320", "肿瘤治疗 心血管疾病 糖尿病 微创手术 重症监护 儿科疾病 神经内科 骨科手术 "
-        "影像诊断 麻醉管理 急诊救治 康复医学 眼科疾病 呼吸疾病 消化内镜".split(),
-           "clinical cancer surgery cardiology diagnosis".split(), "医院"),
-    "药学": ("350", "药物合成 新药研发 药物制剂 药理毒理 靶向药物 抗体药物 药物分析 天然药物 "
-        "临床药学 疫苗研发 缓释制剂 药物代谢 生物制药 药品质量 中药制剂".split(),
-           "drug pharmacology vaccine antibody".split(), "企业 医院 大学"),
-    "生物": ("180", "基因编辑 合成生物学 微生物发酵 蛋白质结构 细胞培养 分子育种 生态修复 "
-        "免疫治疗 干细胞 基因组学 酶工程 神经科学 植物生理 代谢工程 生物信息".split(),
-           "genomics protein microbiology ecology".split(), "大学 研究所"),
-    "土木": ("560", "桥梁工程 隧道施工 结构抗震 岩土工程 混凝土结构 装配式建筑 道路工程 地基处理 "
-        "钢结构 建筑节能 城市规划 给排水 工程监测 BIM技术 智能建造".split(),
-           "bridge tunnel concrete construction".split(), "企业 大学 设计院"),
-    "环境": ("610", "水污染治理 大气污染 固废处理 环境监测 污水处理 土壤修复 碳排放 生态环境 "
-        "环境评价 垃圾分类 噪声控制 清洁生产 水环境 碳中和 环境规划".split(),
-           "pollution wastewater carbon environment".split(), "研究所 企业"),
-    "化工": ("530", "化工工艺 精细化工 石油化工 分离技术 反应工程 化工安全 煤化工 膜分离 催化反应 化工设备 绿色化工 高分子合成 化工过程 涂料 日用化学".split(),
-           "chemical process separation catalysis".split(), "企业 大学"),
-    "数学": ("110", "偏微分方程 概率统计 运筹优化 数值计算 代数几何 随机过程 图论 控制理论 "
-        "数理统计 优化算法 动力系统 拓扑学 组合数学 计算数学 金融数学".split(),
-           "mathematics statistics optimization probability".split(), "大学"),
-    "水利": ("570", "水资源 防洪减灾 水文预报 河道治理 水利工程 灌区管理 水土保持 泵站 大坝安全 海岸工程 港口航道 地下水 水生态 流域管理 水环境治理".split(),
-           "hydrology water flood river".split(), "设计院 研究所"),
-    "中医": ("360", "中医内科 针灸推拿 中药鉴定 中医康复 经方应用 中医养生 中药炮制 中西医结合 "
-        "中医妇科 中医儿科 中药药理 中医诊断 治未病 中医骨伤 中药资源".split(),
-           "acupuncture herbal medicine".split(), "医院 大学"),
-    "教育": ("880", "科学教育 STEM教育 课程改革 教师培训 信息化教学 科普活动 青少年科技 创新教育 "
-        "实验教学 劳动教育 学科竞赛 教育评价 职业教育 特殊教育 校本课程".split(),
-           "education teaching curriculum".split(), "学校"),
+    "光学": (
+        "140",
+        "光学成像 激光加工 光纤传感 光电探测 非线性光学 超快激光 光谱分析 显微成像 光学设计 量子光学 光通信 红外成像 偏振成像 光学薄膜 全息技术".split(),
+        "optics laser photonics imaging spectroscopy".split(),
+        "大学 研究所",
+    ),
+    "计算机": (
+        "520",
+        "机器学习 深度学习 计算机视觉 自然语言处理 知识图谱 数据挖掘 分布式系统 云计算 网络安全 数据库 推荐系统 图像识别 智能算法 边缘计算 区块链".split(),
+        "machine learning deep vision database security cloud".split(),
+        "大学 企业",
+    ),
+    "材料": (
+        "430",
+        "钙钛矿 纳米材料 复合材料 高分子材料 金属材料 锂电池 储能材料 陶瓷材料 薄膜制备 材料表征 腐蚀防护 石墨烯 半导体材料 催化材料 生物材料".split(),
+        "materials battery graphene polymer catalysis".split(),
+        "大学 企业 研究所",
+    ),
+    "机械": (
+        "460",
+        "机械设计 数控加工 智能制造 工业机器人 液压传动 精密加工 故障诊断 摩擦磨损 增材制造 结构优化 振动控制 焊接工艺 模具设计 机电一体化 刀具技术".split(),
+        "manufacturing robotics machining welding".split(),
+        "企业 大学",
+    ),
+    "电气": (
+        "470",
+        "电力系统 新能源发电 储能技术 电机控制 智能电网 电力电子 光伏发电 风力发电 继电保护 配电网 高电压 电动汽车 微电网 能源互联网 变压器".split(),
+        "power grid energy photovoltaic".split(),
+        "企业 研究所",
+    ),
+    "农学": (
+        "210",
+        "水稻育种 作物栽培 病虫害防治 土壤改良 设施农业 植物保护 种质资源 农业机械 节水灌溉 有机肥料 果树栽培 蔬菜育种 茶叶加工 农产品加工 智慧农业".split(),
+        "rice breeding crop soil agriculture".split(),
+        "农技站 研究所 大学",
+    ),
+    "临床": (
+        "320",
+        "肿瘤治疗 心血管疾病 糖尿病 微创手术 重症监护 儿科疾病 神经内科 骨科手术 影像诊断 麻醉管理 急诊救治 康复医学 眼科疾病 呼吸疾病 消化内镜".split(),
+        "clinical cancer surgery cardiology diagnosis".split(),
+        "医院",
+    ),
+    "药学": (
+        "350",
+        "药物合成 新药研发 药物制剂 药理毒理 靶向药物 抗体药物 药物分析 天然药物 临床药学 疫苗研发 缓释制剂 药物代谢 生物制药 药品质量 中药制剂".split(),
+        "drug pharmacology vaccine antibody".split(),
+        "企业 医院 大学",
+    ),
+    "生物": (
+        "180",
+        "基因编辑 合成生物学 微生物发酵 蛋白质结构 细胞培养 分子育种 生态修复 免疫治疗 干细胞 基因组学 酶工程 神经科学 植物生理 代谢工程 生物信息".split(),
+        "genomics protein microbiology ecology".split(),
+        "大学 研究所",
+    ),
+    "土木": (
+        "560",
+        "桥梁工程 隧道施工 结构抗震 岩土工程 混凝土结构 装配式建筑 道路工程 地基处理 钢结构 建筑节能 城市规划 给排水 工程监测 BIM技术 智能建造".split(),
+        "bridge tunnel concrete construction".split(),
+        "企业 大学 设计院",
+    ),
+    "环境": (
+        "610",
+        "水污染治理 大气污染 固废处理 环境监测 污水处理 土壤修复 碳排放 生态环境 环境评价 垃圾分类 噪声控制 清洁生产 水环境 碳中和 环境规划".split(),
+        "pollution wastewater carbon environment".split(),
+        "研究所 企业",
+    ),
+    "化工": (
+        "530",
+        "化工工艺 精细化工 石油化工 分离技术 反应工程 化工安全 煤化工 膜分离 催化反应 化工设备 绿色化工 高分子合成 化工过程 涂料 日用化学".split(),
+        "chemical process separation catalysis".split(),
+        "企业 大学",
+    ),
+    "数学": (
+        "110",
+        "偏微分方程 概率统计 运筹优化 数值计算 代数几何 随机过程 图论 控制理论 数理统计 优化算法 动力系统 拓扑学 组合数学 计算数学 金融数学".split(),
+        "mathematics statistics optimization probability".split(),
+        "大学",
+    ),
+    "水利": (
+        "570",
+        "水资源 防洪减灾 水文预报 河道治理 水利工程 灌区管理 水土保持 泵站 大坝安全 海岸工程 港口航道 地下水 水生态 流域管理 水环境治理".split(),
+        "hydrology water flood river".split(),
+        "设计院 研究所",
+    ),
+    "中医": (
+        "360",
+        "中医内科 针灸推拿 中药鉴定 中医康复 经方应用 中医养生 中药炮制 中西医结合 中医妇科 中医儿科 中药药理 中医诊断 治未病 中医骨伤 中药资源".split(),
+        "acupuncture herbal medicine".split(),
+        "医院 大学",
+    ),
+    "教育": (
+        "880",
+        "科学教育 STEM教育 课程改革 教师培训 信息化教学 科普活动 青少年科技 创新教育 实验教学 劳动教育 学科竞赛 教育评价 职业教育 特殊教育 校本课程".split(),
+        "education teaching curriculum".split(),
+        "学校",
+    ),
 }
 EMPLOYERS = {
-    "大学": ["南京大学", "东南大学", "南京航空航天大学", "南京理工大学", "河海大学", "江南大学",
-        "苏州大学", "江苏大学", "扬州大学", "南京农业大学", "中国矿业大学", "南京医科大学"],
+    "大学": [
+        "南京大学",
+        "东南大学",
+        "南京航空航天大学",
+        "南京理工大学",
+        "河海大学",
+        "江南大学",
+        "苏州大学",
+        "江苏大学",
+        "扬州大学",
+        "南京农业大学",
+        "中国矿业大学",
+        "南京医科大学",
+    ],
     "研究所": ["江苏省农业科学院", "中国科学院南京土壤研究所", "江苏省环境科学研究院", "中国科学院苏州纳米技术与纳米仿生研究所", "江苏省产业技术研究院"],
-    "企业": ["紫金科技有限公司", "徐工集团工程机械股份有限公司", "恒瑞医药股份有限公司", "南瑞集团有限公司",
-        "亨通光电股份有限公司", "中天科技集团", "无锡先导智能装备股份有限公司"],
+    "企业": [
+        "紫金科技有限公司",
+        "徐工集团工程机械股份有限公司",
+        "恒瑞医药股份有限公司",
+        "南瑞集团有限公司",
+        "亨通光电股份有限公司",
+        "中天科技集团",
+        "无锡先导智能装备股份有限公司",
+    ],
     "医院": ["江苏省人民医院", "南京鼓楼医院", "苏州大学附属第一医院", "东南大学附属中大医院", "江苏省中医院", "无锡市人民医院"],
     "农技站": ["玄武区农业技术推广站", "江宁区农业技术推广中心", "溧水区植保站", "高淳区农技推广站"],
     "设计院": ["江苏省交通规划设计院", "华东建筑设计研究院", "江苏省水利勘测设计研究院"],
     "学校": ["南京市第一中学", "南京外国语学校", "金陵中学", "无锡市第一中学"],
 }
-SECTOR_OF = {"大学": "university", "研究所": "research_institute", "企业": "enterprise", "医院": "medical", "农技站": "agriculture",
-             "设计院": "enterprise", "学校": "education"}
-TITLES = [("教授", "senior"), ("研究员", "senior"), ("正高级工程师", "senior"), ("主任医师", "senior"), ("副教授", "vice_senior"),
-          ("副研究员", "vice_senior"), ("高级工程师", "vice_senior"), ("副主任医师", "vice_senior"), ("讲师", "intermediate"),
-          ("工程师", "intermediate"), ("主治医师", "intermediate"), ("助理工程师", "junior"), ("农艺师", "intermediate"), ("", "none")]
+SECTOR_OF = {
+    "大学": "university",
+    "研究所": "research_institute",
+    "企业": "enterprise",
+    "医院": "medical",
+    "农技站": "agriculture",
+    "设计院": "enterprise",
+    "学校": "education",
+}
+TITLES = [
+    ("教授", "senior"),
+    ("研究员", "senior"),
+    ("正高级工程师", "senior"),
+    ("主任医师", "senior"),
+    ("副教授", "vice_senior"),
+    ("副研究员", "vice_senior"),
+    ("高级工程师", "vice_senior"),
+    ("副主任医师", "vice_senior"),
+    ("讲师", "intermediate"),
+    ("工程师", "intermediate"),
+    ("主治医师", "intermediate"),
+    ("助理工程师", "junior"),
+    ("农艺师", "intermediate"),
+    ("", "none"),
+]
 SUMMARY = [
     "长期从事{a}与{b}研究，在{c}方面取得系列成果。",
     "主要研究方向为{a}、{b}，主持完成{c}相关项目多项。",
@@ -107,17 +196,43 @@ SUMMARY = [
 ]
 ACHIEVEMENT = ["基于{a}的{b}方法研究", "{a}关键技术及应用", "{a}与{b}集成示范", "一种{a}装置", "{a}技术规范"]
 ENGLISH = ["Research interests include {x} and {y}.", "Work on {x}, {y} and applications.", "Projects in {x} {y}."]
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
-    "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚"
+    "卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤欧阳"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力国鹏宇浩凯晨子涵欣怡梓轩雨博思远嘉琪佳俊晓志海波斌成荣新宁春东雪丹峰云飞"
 
 QUERIES = {
     "zh_1char": list("光药钢水电桥稻核肿菌码碳"),
     "zh_2char": ["光学", "材料", "育种", "算法", "肿瘤", "桥梁", "电网", "疫苗", "污水", "针灸", "机器", "催化"],
-    "zh_4char": ["光学成像", "深度学习", "水稻育种", "桥梁工程", "智能电网", "基因编辑",
-        "药物合成", "污水处理", "结构抗震", "知识图谱", "锂电池组", "针灸推拿"],
-    "english": ["optics", "deep learning", "rice breeding", "graphene", "bridge", "vaccine", "wastewater", "robotics", "photovoltaic", "genomics",
-                "statistics", "acupuncture"],
+    "zh_4char": [
+        "光学成像",
+        "深度学习",
+        "水稻育种",
+        "桥梁工程",
+        "智能电网",
+        "基因编辑",
+        "药物合成",
+        "污水处理",
+        "结构抗震",
+        "知识图谱",
+        "锂电池组",
+        "针灸推拿",
+    ],
+    "english": [
+        "optics",
+        "deep learning",
+        "rice breeding",
+        "graphene",
+        "bridge",
+        "vaccine",
+        "wastewater",
+        "robotics",
+        "photovoltaic",
+        "genomics",
+        "statistics",
+        "acupuncture",
+    ],
 }
 
 
@@ -132,6 +247,7 @@ def _stats(samples: list[float]) -> dict:
 
 
 # ---- generating the data ------------------------------------------------------------------------
+
 
 def _pinyin_table() -> dict[str, str]:
     from pypinyin import lazy_pinyin
@@ -167,8 +283,20 @@ def _profiles(n: int, rng: random.Random, orgs: list[tuple[int, str]], societies
         pool = codes.get(code1) or [code1]
         discs = list(dict.fromkeys(rng.choice(pool) for _ in range(rng.randint(1, 2))))
         birth = f"{this_year - rng.randint(24, 75)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        row = (name, " ".join(py[ch] for ch in name), rng.choice("MF"), birth, region, employer, SECTOR_OF[kind],
-               rng.random() < 0.3, title, level, "、".join(picked), summary)
+        row = (
+            name,
+            " ".join(py[ch] for ch in name),
+            rng.choice("MF"),
+            birth,
+            region,
+            employer,
+            SECTOR_OF[kind],
+            rng.random() < 0.3,
+            title,
+            level,
+            "、".join(picked),
+            summary,
+        )
         yield row, listed, discs, achievement
 
 
@@ -185,8 +313,11 @@ def build_database(n: int, rng: random.Random) -> dict:
     call_command("migrate", verbosity=0)
     with transaction.atomic():
         demo.build_tree(seed=SEED, orgs=2000)
-    orgs = [(pk, region) for pk, region, kind in Organization.objects.values_list("pk", "region_id", "kind")
-            if region and kind in ("county_assoc", "township_assoc", "municipal_assoc", "enterprise_assoc", "university_assoc", "park_assoc")]
+    orgs = [
+        (pk, region)
+        for pk, region, kind in Organization.objects.values_list("pk", "region_id", "kind")
+        if region and kind in ("county_assoc", "township_assoc", "municipal_assoc", "enterprise_assoc", "university_assoc", "park_assoc")
+    ]
     if not orgs:
         orgs = list(Organization.objects.exclude(region=None).values_list("pk", "region_id"))
     societies = list(Organization.objects.filter(kind__in=["provincial_society", "municipal_society"]).values_list("pk", flat=True))
@@ -233,6 +364,7 @@ def build_database(n: int, rng: random.Random) -> dict:
 
 # ---- the comparison tables ----------------------------------------------------------------------
 
+
 class CompareSink:
     """Receives the analysed batches of the rebuild: the same jieba tokens go into an FTS5 table
     (words, plus the character set for 1-character queries, as in the index)."""
@@ -247,8 +379,9 @@ class CompareSink:
 
     def __call__(self, docs) -> None:
         t = time.perf_counter()
-        rows = [(d["id"], " ".join(d.get(f, "") for f in ("name", "expertise", "disciplines", "achievements", "summary", "employer")),
-                 d["chars"]) for d in docs]
+        rows = [
+            (d["id"], " ".join(d.get(f, "") for f in ("name", "expertise", "disciplines", "achievements", "summary", "employer")), d["chars"]) for d in docs
+        ]
         self.db.executemany("INSERT INTO fts (rowid, words, chars) VALUES (?, ?, ?)", rows)
         self.seconds += time.perf_counter() - t
 
@@ -265,9 +398,11 @@ def build_like_table(path: Path) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS people_text (id INTEGER PRIMARY KEY, text TEXT)")
     db.execute("DELETE FROM people_text")
     with connection.cursor() as cur:
-        cur.execute("SELECT p.id, p.name || ' ' || p.expertise || ' ' || p.research_summary || ' ' || p.employer_name || ' ' ||"
-                    " COALESCE((SELECT group_concat(title, ' ') FROM people_achievement a WHERE a.person_id = p.id), '')"
-                    " FROM people_person p")
+        cur.execute(
+            "SELECT p.id, p.name || ' ' || p.expertise || ' ' || p.research_summary || ' ' || p.employer_name || ' ' ||"
+            " COALESCE((SELECT group_concat(title, ' ') FROM people_achievement a WHERE a.person_id = p.id), '')"
+            " FROM people_person p"
+        )
         while rows := cur.fetchmany(50000):
             db.executemany("INSERT INTO people_text VALUES (?, ?)", rows)
     db.commit()
@@ -291,6 +426,7 @@ def measure_jieba(n: int, rng: random.Random) -> dict:
 
 
 # ---- measuring ----------------------------------------------------------------------------------
+
 
 def measure(args, rng: random.Random, state: dict) -> dict:
     from django.contrib.auth import get_user_model
@@ -358,12 +494,12 @@ def measure(args, rng: random.Random, state: dict) -> dict:
             counts.append(len(rows))
         block["sqlite_like_scan_all_matches"] = {**_stats(samples), "median_matches": int(statistics.median(counts))}
         out["classes"][cls] = block
-        log(f"  {cls}: service p50 {block['platform_no_filter']['p50_ms']} ms, FTS5 p50 {block['sqlite_fts5_rank_top10']['p50_ms']} ms,"
-            f" LIKE p50 {block['sqlite_like_scan_all_matches']['p50_ms']} ms")
+        log(
+            f"  {cls}: service p50 {block['platform_no_filter']['p50_ms']} ms, FTS5 p50 {block['sqlite_fts5_rank_top10']['p50_ms']} ms,"
+            f" LIKE p50 {block['sqlite_like_scan_all_matches']['p50_ms']} ms"
+        )
     compare.close()
     return out
-
-
 
 
 def main() -> None:
@@ -383,8 +519,15 @@ def main() -> None:
     if built and built.get("people") != args.people:
         sys.exit(f"{args.dir} holds {built.get('people')} people: pass --rebuild (or another --dir)")
 
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "ALLOW_DEVELOPMENT_KEYS": "true", "KEJIA_VAR_DIR": str(args.dir), "LOG_LEVEL": "ERROR",
-                       "TASK_BACKEND": "immediate"})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kejia.settings.base",
+            "ALLOW_DEVELOPMENT_KEYS": "true",
+            "KEJIA_VAR_DIR": str(args.dir),
+            "LOG_LEVEL": "ERROR",
+            "TASK_BACKEND": "immediate",
+        }
+    )
     os.environ.pop("DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))
     import django
@@ -421,18 +564,35 @@ def main() -> None:
         index["fts5_insert_seconds"] = round(sink.seconds, 1)
         index["index_seconds_without_fts5"] = round(index_seconds, 1)
         index["index_per_second_without_fts5"] = round(index["documents"] / index_seconds)
-        built = {"people": args.people, "data": data, "like_table_seconds": like_seconds, "index": index,
-                 "index_size_mb": round(sum(p.stat().st_size for p in (args.dir / "search").rglob("*") if p.is_file()) / 1e6, 1)}
+        built = {
+            "people": args.people,
+            "data": data,
+            "like_table_seconds": like_seconds,
+            "index": index,
+            "index_size_mb": round(sum(p.stat().st_size for p in (args.dir / "search").rglob("*") if p.is_file()) / 1e6, 1),
+        }
         marker.write_text(json.dumps(built))
     log("jieba alone …")
     jieba_rate = measure_jieba(min(20000, args.people), rng)
     log("Measuring queries …")
     results = measure(args, rng, built)
-    print(json.dumps({
-        "benchmark": "expert search: tantivy through the service vs SQLite LIKE and FTS5",
-        "people": args.people, "reps": args.reps, "seed": SEED, "machine": machine(), "build": built,
-        "jieba_alone": jieba_rate, "results": results, "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "expert search: tantivy through the service vs SQLite LIKE and FTS5",
+                "people": args.people,
+                "reps": args.reps,
+                "seed": SEED,
+                "machine": machine(),
+                "build": built,
+                "jieba_alone": jieba_rate,
+                "results": results,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ SUBTREES = (("province", "320000"), ("city", "320100"), ("county", "320102"))
 
 # ---- Measuring (inside the child process, Django configured) ---------------------------------
 
+
 def _stats(samples: list[float]) -> dict:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
@@ -119,10 +120,13 @@ def _measure(orgs: int, reps: int, seed: int) -> dict:
         plan = qs.filter(path__descends=root.path).values_list(*COLUMNS).explain()
         count_plan = qs.filter(path__descends=root.path).explain() if connection.vendor == "sqlite" else _count_plan(root.path)
         subtrees[label] = {
-            "root": root.name, "organizations": size,
+            "root": root.name,
+            "organizations": size,
             "levels": qs.filter(path__descends=root.path).aggregate(m=Max("depth"))["m"] - root.depth + 1,
-            "list": listing, "count": counting,
-            "plan_list": plan.splitlines(), "plan_count": count_plan.splitlines(),
+            "list": listing,
+            "count": counting,
+            "plan_list": plan.splitlines(),
+            "plan_count": count_plan.splitlines(),
             "path_index_used": _uses_path_index(plan) or _uses_path_index(count_plan),
         }
     return {
@@ -156,9 +160,6 @@ def _server_version(connection) -> str:
 
 
 # ---- Orchestration (parent process) ----------------------------------------------------------
-
-
-
 
 
 def _run_child(backend: str, env: dict, args) -> dict:
@@ -199,11 +200,21 @@ def main() -> None:
                 results.append(_run_child("postgresql", {**base, "DATABASE_URL": urlunsplit(urlsplit(url)._replace(path="/" + name))}, args))
             finally:
                 pg_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    print(json.dumps({
-        "benchmark": "organization subtree: materialized path vs naive recursive walk",
-        "organizations": args.orgs, "repetitions": args.reps, "seed": args.seed, "machine": machine(),
-        "results": results, "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "organization subtree: materialized path vs naive recursive walk",
+                "organizations": args.orgs,
+                "repetitions": args.reps,
+                "seed": args.seed,
+                "machine": machine(),
+                "results": results,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

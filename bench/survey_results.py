@@ -43,8 +43,7 @@ def _insert(model, columns: list[str], rows) -> None:
     from django.db import connection
 
     ops = connection.ops
-    sql = (f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({', '.join(ops.quote_name(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({', '.join(ops.quote_name(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     with connection.cursor() as cursor:
         batch = []
         for row in rows:
@@ -70,16 +69,23 @@ def _people(count: int, rng: random.Random) -> list[tuple]:
     ops = connection.ops
     fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
     now = ops.adapt_datetimefield_value(timezone.now())
-    defaults = {f.attname: (now if f.get_internal_type() == "DateTimeField" and not f.null else
-                            f.get_db_prep_save(f.get_default(), connection) if f.has_default() or f.null else "") for f in fields}
+    defaults = {
+        f.attname: (
+            now
+            if f.get_internal_type() == "DateTimeField" and not f.null
+            else f.get_db_prep_save(f.get_default(), connection)
+            if f.has_default() or f.null
+            else ""
+        )
+        for f in fields
+    }
     start = (Person.objects.aggregate(m=Max("id"))["m"] or 0) + 1
     profiles = []
     rows = []
     for i in range(count):
         pk = start + i
         birth = ANCHOR - datetime.timedelta(days=rng.randint(24 * 365, 66 * 365))
-        values = dict(defaults, name=f"测试{i:06d}", sector=rng.choice(sectors), title_level=rng.choice(titles),
-                      birth_date=ops.adapt_datefield_value(birth))
+        values = dict(defaults, name=f"测试{i:06d}", sector=rng.choice(sectors), title_level=rng.choice(titles), birth_date=ops.adapt_datefield_value(birth))
         rows.append([pk] + [values[f.attname] for f in fields])
         profiles.append((pk, values["sector"], birth, values["title_level"]))
     _insert(Person, ["id"] + [f.column for f in fields], rows)
@@ -108,8 +114,9 @@ def _build(args) -> tuple:
     from kejia.reference.services import load_regions
 
     load_regions(provinces=["32"])
-    org = create_organization(actor=admin, parent=None, name="基准省科学技术协会", code="BENCH", kind="provincial_assoc",
-                              region=Region.objects.get(code="320000"))
+    org = create_organization(
+        actor=admin, parent=None, name="基准省科学技术协会", code="BENCH", kind="provincial_assoc", region=Region.objects.get(code="320000")
+    )
     survey = install_template(org, actor=admin, template="status", period="2026")
     version = services.publish_survey(survey, actor=admin)
     survey.refresh_from_db()
@@ -126,8 +133,11 @@ def _build(args) -> tuple:
             clean = answerer.answers(sector, birth, rng.randrange(answerer.cities), title)
             for key, option, row, number, text in answer_rows(version.questions, clean):
                 answers.append((rid, survey.pk, version.pk, key, option, row, number, text))
-        _insert(Response, ["id", "survey_id", "version_id", "status", "person_id", "user_id", "submitted_on", "subject_id", "channel",
-                           "station_id", "draft"], responses)
+        _insert(
+            Response,
+            ["id", "survey_id", "version_id", "status", "person_id", "user_id", "submitted_on", "subject_id", "channel", "station_id", "draft"],
+            responses,
+        )
         _insert(Answer, ["response_id", "survey_id", "version_id", "question", "option", "row", "number", "text"], answers)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -139,20 +149,28 @@ def _baseline(survey_id: int, multi_keys: list[str], key: str) -> dict:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute('SELECT question, version_id, "row", "option", number, COUNT(*) FROM surveys_answer WHERE survey_id = %s '
-                       'GROUP BY question, version_id, "row", "option", number', [survey_id])
+        cursor.execute(
+            'SELECT question, version_id, "row", "option", number, COUNT(*) FROM surveys_answer WHERE survey_id = %s '
+            'GROUP BY question, version_id, "row", "option", number',
+            [survey_id],
+        )
         counts = cursor.fetchall()
-        cursor.execute(f"SELECT question, COUNT(DISTINCT response_id) FROM surveys_answer WHERE survey_id = %s AND question IN "
-                       f"({', '.join(['%s'] * len(multi_keys))}) GROUP BY question", [survey_id, *multi_keys])
+        cursor.execute(
+            f"SELECT question, COUNT(DISTINCT response_id) FROM surveys_answer WHERE survey_id = %s AND question IN "
+            f"({', '.join(['%s'] * len(multi_keys))}) GROUP BY question",
+            [survey_id, *multi_keys],
+        )
         respondents = cursor.fetchall()
         cursor.execute("SELECT COUNT(*) FROM surveys_response WHERE survey_id = %s AND status = 'submitted'", [survey_id])
         submitted = cursor.fetchone()[0]
-        cursor.execute('SELECT a.version_id, a."option", p.sector, COUNT(*) FROM surveys_answer a '
-                       "INNER JOIN surveys_response r ON r.id = a.response_id LEFT JOIN people_person p ON p.id = r.person_id "
-                       'WHERE a.survey_id = %s AND a.question = %s GROUP BY a.version_id, a."option", p.sector', [survey_id, key])
+        cursor.execute(
+            'SELECT a.version_id, a."option", p.sector, COUNT(*) FROM surveys_answer a '
+            "INNER JOIN surveys_response r ON r.id = a.response_id LEFT JOIN people_person p ON p.id = r.person_id "
+            'WHERE a.survey_id = %s AND a.question = %s GROUP BY a.version_id, a."option", p.sector',
+            [survey_id, key],
+        )
         crosstab = cursor.fetchall()
-    return {"answers": sum(r[-1] for r in counts), "respondents": dict(respondents), "submitted": submitted,
-            "crosstab": sum(r[-1] for r in crosstab)}
+    return {"answers": sum(r[-1] for r in counts), "respondents": dict(respondents), "submitted": submitted, "crosstab": sum(r[-1] for r in crosstab)}
 
 
 def _service(survey, key: str) -> dict:
@@ -170,8 +188,12 @@ def _service(survey, key: str) -> dict:
             answers += r.texts
         else:
             answers += sum(b.count for b in r.bars)
-    return {"answers": answers, "respondents": {r.question["key"]: r.respondents for r in items if r.question["kind"] in ("multiple", "matrix")},
-            "submitted": submitted, "crosstab": sum(table["totals"])}
+    return {
+        "answers": answers,
+        "respondents": {r.question["key"]: r.respondents for r in items if r.question["kind"] in ("multiple", "matrix")},
+        "submitted": submitted,
+        "crosstab": sum(table["totals"]),
+    }
 
 
 def _measure(args) -> dict:
@@ -204,12 +226,21 @@ def _measure(args) -> dict:
     res.crosstab(survey, key, "q1")  # by the survey's own sector question: how an anonymous survey cross-tabulates
     by_question = time.perf_counter() - t
     service, baseline = statistics.median(service_times), statistics.median(baseline_times)
-    return {"backend": connection.vendor, "responses": responses, "answer_rows": answers, "questions": len(version.questions),
-            "build_seconds": round(build_seconds, 1), "reps": args.reps,
-            "service_seconds": round(service, 3), "baseline_seconds": round(baseline, 3),
-            "ratio_service_over_baseline": round(service / baseline, 2),
-            "service_all_runs": [round(x, 3) for x in service_times], "baseline_all_runs": [round(x, 3) for x in baseline_times],
-            "crosstab_by_own_question_seconds": round(by_question, 3), "same_totals": True}
+    return {
+        "backend": connection.vendor,
+        "responses": responses,
+        "answer_rows": answers,
+        "questions": len(version.questions),
+        "build_seconds": round(build_seconds, 1),
+        "reps": args.reps,
+        "service_seconds": round(service, 3),
+        "baseline_seconds": round(baseline, 3),
+        "ratio_service_over_baseline": round(service / baseline, 2),
+        "service_all_runs": [round(x, 3) for x in service_times],
+        "baseline_all_runs": [round(x, 3) for x in baseline_times],
+        "crosstab_by_own_question_seconds": round(by_question, 3),
+        "same_totals": True,
+    }
 
 
 def main() -> None:
@@ -230,13 +261,23 @@ def main() -> None:
         return
 
     started = time.perf_counter()
-    results = run_on_backends(__file__, ["--responses", str(args.responses), "--seed", str(args.seed), "--reps", str(args.reps)],
-                              name="surveys", timeout=args.timeout, root=ROOT)
-    print(json.dumps({
-        "benchmark": "survey results (all questions' counts + one cross-tab) through the service vs the bare GROUP BY queries",
-        "responses": args.responses, "seed": args.seed, "machine": machine(),
-        "results": results, "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    results = run_on_backends(
+        __file__, ["--responses", str(args.responses), "--seed", str(args.seed), "--reps", str(args.reps)], name="surveys", timeout=args.timeout, root=ROOT
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "survey results (all questions' counts + one cross-tab) through the service vs the bare GROUP BY queries",
+                "responses": args.responses,
+                "seed": args.seed,
+                "machine": machine(),
+                "results": results,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,9 @@ def _setup_society():
     soc = create_organization(actor=root, parent=cast, name="中国计算机学会", code="SOC", kind=OrgKind.NATIONAL_SOCIETY)
     full = {c.code: c for c in member_classes.create_default_classes(soc, actor=root)}["full"]
     person = create_person(actor=root, organization=soc, name="李明", title_level="intermediate", birth_date=datetime.date(1985, 3, 9))
-    return Membership.objects.create(society=soc, person=person, member_class=full, status=MembershipStatus.ACTIVE,
-                                     number="SOC-2026-00001", joined_on=datetime.date(2026, 1, 1))
+    return Membership.objects.create(
+        society=soc, person=person, member_class=full, status=MembershipStatus.ACTIVE, number="SOC-2026-00001", joined_on=datetime.date(2026, 1, 1)
+    )
 
 
 def _make_tokens(count: int, key_count: int, seed: int) -> tuple[list[str], list]:
@@ -58,8 +59,16 @@ def _make_tokens(count: int, key_count: int, seed: int) -> tuple[list[str], list
     for i in range(count):
         key = keys[i % len(keys)]
         name = rng.choice(SURNAMES) + "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(rng.choice((1, 2, 2, 3))))
-        values = {"kid": key.kid, "serial": f"{i:016X}", "society": "SOC", "number": f"SOC-{rng.randrange(2000, 2027)}-{i + 1:05d}",
-                  "name": certificates.mask_name(name), "member_class": "full", "valid_from": "20260101", "valid_until": "20261231"}
+        values = {
+            "kid": key.kid,
+            "serial": f"{i:016X}",
+            "society": "SOC",
+            "number": f"SOC-{rng.randrange(2000, 2027)}-{i + 1:05d}",
+            "name": certificates.mask_name(name),
+            "member_class": "full",
+            "valid_from": "20260101",
+            "valid_until": "20261231",
+        }
         tokens.append(certificates.sign_payload(values, key))
         signed_by.append(key)
     return tokens, signed_by
@@ -70,9 +79,13 @@ def _register(tokens: list[str], signed_by: list, membership) -> None:
     from kejia.memberships.models import Certificate
 
     start, end = datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)
-    Certificate.objects.bulk_create((Certificate(membership=membership, serial=f"{i:016X}", key=key, token=token, valid_from=start,
-                                                 valid_until=end) for i, (token, key) in enumerate(zip(tokens, signed_by, strict=True))),
-                                    batch_size=5000)
+    Certificate.objects.bulk_create(
+        (
+            Certificate(membership=membership, serial=f"{i:016X}", key=key, token=token, valid_from=start, valid_until=end)
+            for i, (token, key) in enumerate(zip(tokens, signed_by, strict=True))
+        ),
+        batch_size=5000,
+    )
 
 
 def _rate(count: int, seconds: float) -> float:
@@ -101,7 +114,7 @@ def _measure(args) -> dict:
     publics = {kid: signing.public_key(raw) for kid, raw in keys.items()}
     prepared = []
     for token in tokens:
-        body, sig = token[len(certificates.PREFIX):].split(".")
+        body, sig = token[len(certificates.PREFIX) :].split(".")
         payload = certificates.b64d(body)
         prepared.append((publics[payload.split(b"|", 1)[0].decode()], certificates.b64d(sig), certificates.PREFIX.encode() + payload))
 
@@ -112,11 +125,11 @@ def _measure(args) -> dict:
     step = max(1, len(tokens) // 20)
     for first in range(0, len(tokens), step):
         started = time.perf_counter()
-        states = [verify_token(token, keys=keys, today=TODAY).state for token in tokens[first:first + step]]
+        states = [verify_token(token, keys=keys, today=TODAY).state for token in tokens[first : first + step]]
         offline_seconds += time.perf_counter() - started
         assert all(s == CertificateState.VALID for s in states), "a benchmark token did not verify"
         started = time.perf_counter()
-        for public, sig, msg in prepared[first:first + step]:
+        for public, sig, msg in prepared[first : first + step]:
             public.verify(sig, msg)
         bare_seconds += time.perf_counter() - started
 
@@ -129,15 +142,22 @@ def _measure(args) -> dict:
     assert all(s == CertificateState.VALID for s in online_states), "a benchmark token did not pass the online check"
 
     return {
-        "certificates": len(tokens), "keys": len(keys), "token_chars_mean": round(sum(map(len, tokens)) / len(tokens), 1),
-        "sign_seconds": round(sign_seconds, 1), "sign_per_second": _rate(len(tokens), sign_seconds),
-        "registered": registered, "register_seconds": round(register_seconds, 1),
+        "certificates": len(tokens),
+        "keys": len(keys),
+        "token_chars_mean": round(sum(map(len, tokens)) / len(tokens), 1),
+        "sign_seconds": round(sign_seconds, 1),
+        "sign_per_second": _rate(len(tokens), sign_seconds),
+        "registered": registered,
+        "register_seconds": round(register_seconds, 1),
         "offline_verify_token": {"seconds": round(offline_seconds, 2), "per_second": _rate(len(tokens), offline_seconds)},
         "bare_ed25519": {"seconds": round(bare_seconds, 2), "per_second": _rate(len(tokens), bare_seconds)},
         "offline_over_bare": round(bare_seconds / offline_seconds, 3),
-        "online_check_certificate": {"certificates": len(sample), "seconds": round(online_seconds, 2),
-                                     "per_second": _rate(len(sample), online_seconds),
-                                     "ms_each": round(online_seconds / len(sample) * 1000, 3)},
+        "online_check_certificate": {
+            "certificates": len(sample),
+            "seconds": round(online_seconds, 2),
+            "per_second": _rate(len(sample), online_seconds),
+            "ms_each": round(online_seconds / len(sample) * 1000, 3),
+        },
     }
 
 
@@ -159,11 +179,20 @@ def main() -> None:
 
         django.setup()
         result = _measure(args)
-    print(json.dumps({
-        "benchmark": "certificate verification: offline verify_token vs bare Ed25519 verify; online check_certificate",
-        "seed": args.seed, "today": TODAY.isoformat(), "machine": machine(), "result": result,
-        "seconds": round(time.perf_counter() - started, 1),
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "certificate verification: offline verify_token vs bare Ed25519 verify; online check_certificate",
+                "seed": args.seed,
+                "today": TODAY.isoformat(),
+                "machine": machine(),
+                "result": result,
+                "seconds": round(time.perf_counter() - started, 1),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

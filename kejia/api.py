@@ -54,8 +54,7 @@ def validation_error(request, exc: NinjaValidationError):
             loc = loc[1:]
         errors.setdefault(".".join(loc) or "body", []).append(err.get("msg", ""))
     field, messages = next(iter(errors.items())) if errors else ("body", [""])
-    return api.create_response(
-        request, {"code": "invalid", "message": f"{field}: {messages[0]}", "field": field, "errors": errors}, status=422)
+    return api.create_response(request, {"code": "invalid", "message": f"{field}: {messages[0]}", "field": field, "errors": errors}, status=422)
 
 
 from kejia.accounts.api import router as accounts_router  # noqa: E402

@@ -49,8 +49,13 @@ def test_every_schema_name_is_used_by_one_schema():
     seen: set[type] = set()
     for _, operation in _operations():
         roots = [c for model in operation.models for info in model.model_fields.values() for c in _classes(info.annotation)]
-        roots += [c for model in (operation.response_models or {}).values() if isinstance(model, type)
-                  for info in model.model_fields.values() for c in _classes(info.annotation)]
+        roots += [
+            c
+            for model in (operation.response_models or {}).values()
+            if isinstance(model, type)
+            for info in model.model_fields.values()
+            for c in _classes(info.annotation)
+        ]
         _reachable(roots, seen)
     by_name = defaultdict(set)
     for cls in seen:
@@ -77,8 +82,7 @@ def test_every_documented_request_body_is_the_operations_own_schema(document):
             if "application/json" in documented["content"]:
                 assert refs == {body.__name__}, (method, path, refs, body)
                 component = document["components"]["schemas"][body.__name__]
-                assert set(component.get("properties", {})) == set(body.model_json_schema(by_alias=True).get("properties", {})), (
-                    method, path)
+                assert set(component.get("properties", {})) == set(body.model_json_schema(by_alias=True).get("properties", {})), (method, path)
                 checked += 1
     assert checked > 50
 

@@ -95,8 +95,7 @@ def revoke_token(request, id: Annotated[int, Path(ge=1, le=2**62, description="T
 @router.post("/auth/password", response=AccountMessageOut, auth=AUTH, summary=str(_("Change my password")))
 def change_password(request, payload: PasswordChangeIn):
     """A wrong current password is a 400 with code `bad_password` and counts as a failed login."""
-    services.change_password(request.auth, actor=request.auth, old_password=payload.old_password,
-                             new_password=payload.new_password, ip=client_ip(request))
+    services.change_password(request.auth, actor=request.auth, old_password=payload.old_password, new_password=payload.new_password, ip=client_ip(request))
     return {"message": str(_("Your password was changed."))}
 
 
@@ -110,8 +109,7 @@ def request_reset(request, payload: ResetRequestIn):
 @router.post("/auth/password/reset/confirm", response=AccountMessageOut, auth=None, summary=str(_("Reset my password with a code")))
 def confirm_reset(request, payload: ResetConfirmIn):
     """A wrong or expired code is a 400 with code `bad_code`; every API token of the account is revoked."""
-    services.reset_password(identifier=payload.identifier, code=payload.code, new_password=payload.new_password,
-                            ip=client_ip(request))
+    services.reset_password(identifier=payload.identifier, code=payload.code, new_password=payload.new_password, ip=client_ip(request))
     return {"message": str(_("Your password was reset. Log in with the new one."))}
 
 
@@ -146,18 +144,24 @@ def register(request, payload: AccountRegisterIn):
     """Sends a code to the phone (SMS) or e-mail. The answer is the same when an account already
     holds that contact (its owner is told instead). Limited per contact and per client address (429)."""
     contact = registration.start_registration(contact=payload.contact, consent=payload.consent, ip=client_ip(request))
-    return Status(202, {"message": str(_("A code was sent to %(to)s. Enter it below to finish.") % {"to": contact.masked}),
-                        "sent_to": contact.masked, "privacy_notice_version": registration.PRIVACY_NOTICE_VERSION})
+    return Status(
+        202,
+        {
+            "message": str(_("A code was sent to %(to)s. Enter it below to finish.") % {"to": contact.masked}),
+            "sent_to": contact.masked,
+            "privacy_notice_version": registration.PRIVACY_NOTICE_VERSION,
+        },
+    )
 
 
 @router.post("/auth/register/confirm", response={201: AccountRegisteredOut}, auth=None, summary=str(_("Create my account with a code")))
 def register_confirm(request, payload: AccountRegisterConfirmIn):
     """Makes the account (then POST /api/auth/token to log in), records the consent and links the
     profile or asks staff to review a possible match. A wrong or expired code is a 400 `bad_code`."""
-    done = registration.complete_registration(contact=payload.contact, code=payload.code, name=payload.name,
-                                              password=payload.password, consent=payload.consent, ip=client_ip(request))
-    return Status(201, {"id": done.user.pk, "username": done.user.username, "profile": done.profile,
-                        "message": str(_("Your account is ready."))})
+    done = registration.complete_registration(
+        contact=payload.contact, code=payload.code, name=payload.name, password=payload.password, consent=payload.consent, ip=client_ip(request)
+    )
+    return Status(201, {"id": done.user.pk, "username": done.user.username, "profile": done.profile, "message": str(_("Your account is ready."))})
 
 
 @router.get("/me", response=MeOut, auth=AUTH)
@@ -165,14 +169,20 @@ def me(request):
     user = request.auth
     roles = user.roles.select_related("organization").order_by("organization__path")
     return {
-        "id": user.pk, "username": user.username, "display_name": user.display_name,
-        "phone_masked": user.phone_masked, "is_platform_admin": scope.is_unrestricted(user),
-        "roles": [{"organization_id": r.organization_id, "organization_name": r.organization.name,
-                   "kind": r.kind, "kind_label": str(r.get_kind_display())} for r in roles],
+        "id": user.pk,
+        "username": user.username,
+        "display_name": user.display_name,
+        "phone_masked": user.phone_masked,
+        "is_platform_admin": scope.is_unrestricted(user),
+        "roles": [
+            {"organization_id": r.organization_id, "organization_name": r.organization.name, "kind": r.kind, "kind_label": str(r.get_kind_display())}
+            for r in roles
+        ],
     }
 
 
 # ---- Notice inbox -------------------------------------------------------------------------
+
 
 class NoticeOut(Schema):
     id: int

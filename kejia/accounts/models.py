@@ -92,8 +92,7 @@ class PrivacyConsent(models.Model):
     """A person's consent to the privacy notice (PIPL), given when registering: which version of
     the notice they read and when. Kept for as long as the account exists."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_consents",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="privacy_consents", verbose_name=_("user"))
     notice_version = models.CharField(_("privacy notice version"), max_length=32)
     given_at = models.DateTimeField(_("consent given"))
     channel = models.CharField(max_length=8, blank=True, help_text="how the contact was proved: sms or email")

@@ -91,8 +91,7 @@ def account_with(contact: Contact) -> User | None:
 
 def _require_consent(consent) -> None:
     if consent is not True:
-        raise ValidationFailed({"consent": [str(_("Read the privacy notice and tick the box to agree to it: without "
-                                                  "your consent no account can be made."))]})
+        raise ValidationFailed({"consent": [str(_("Read the privacy notice and tick the box to agree to it: without your consent no account can be made."))]})
 
 
 def start_registration(*, contact: str, consent: bool, ip: str | None = None) -> Contact:
@@ -100,8 +99,7 @@ def start_registration(*, contact: str, consent: bool, ip: str | None = None) ->
     The caller answers the same in both cases: "a code was sent to <masked contact>"."""
     _require_consent(consent)
     target = parse_contact(contact)
-    counters = [throttle.counter(SENDS_PER_CONTACT, throttle.digest(target.value)),
-                throttle.counter(PER_ADDRESS, ip) if ip else None]
+    counters = [throttle.counter(SENDS_PER_CONTACT, throttle.digest(target.value)), throttle.counter(PER_ADDRESS, ip) if ip else None]
     throttle.check(*counters)
     throttle.hit(*counters)
     phone = target.value if target.channel == "sms" else ""
@@ -111,14 +109,24 @@ def start_registration(*, contact: str, consent: bool, ip: str | None = None) ->
         if existing is not None:
             codes.void(purpose=PURPOSE, subject=target.subject)
             record_event(actor=None, action="user.registration_existing", obj=existing, new={"channel": target.channel}, ip=ip)
-            notify(kind="account.register_existing", phone=phone, email=email,
-                   subject=_("Someone asked to register a Kejia account with this contact, which already has one. "
-                             "If it was you, log in or reset your password. Otherwise ignore this message."))
+            notify(
+                kind="account.register_existing",
+                phone=phone,
+                email=email,
+                subject=_(
+                    "Someone asked to register a Kejia account with this contact, which already has one. "
+                    "If it was you, log in or reset your password. Otherwise ignore this message."
+                ),
+            )
         else:
             code = codes.issue(purpose=PURPOSE, subject=target.subject, target=target.channel, channel=target.channel)
             # No user on the notice: the code belongs to no account's inbox.
-            notify(kind="account.register_code", phone=phone, email=email,
-                   subject=_("Kejia registration code: %(code)s. If you did not ask for it, ignore it.") % {"code": code})
+            notify(
+                kind="account.register_code",
+                phone=phone,
+                email=email,
+                subject=_("Kejia registration code: %(code)s. If you did not ask for it, ignore it.") % {"code": code},
+            )
     return target
 
 
@@ -126,13 +134,12 @@ def _new_username(contact: Contact) -> str:
     if contact.channel == "email" and len(contact.value) <= 150 and not User.objects.filter(username__iexact=contact.value).exists():
         return contact.value
     while True:  # a phone number is personal data: never a username, which others may see
-        name = f"kj{secrets.randbelow(10 ** 8):08d}"
+        name = f"kj{secrets.randbelow(10**8):08d}"
         if not User.objects.filter(username=name).exists():
             return name
 
 
-def complete_registration(*, contact: str, code: str, name: str, password: str, consent: bool,
-                          ip: str | None = None) -> Registration:
+def complete_registration(*, contact: str, code: str, name: str, password: str, consent: bool, ip: str | None = None) -> Registration:
     """Make the account with the code sent by `start_registration`, record the consent, then link
     the profile or ask staff to review the match. A wrong code counts per contact and per address."""
     _require_consent(consent)
@@ -149,8 +156,7 @@ def complete_registration(*, contact: str, code: str, name: str, password: str, 
         errors["password"] = exc.messages
     if errors:
         raise ValidationFailed(errors)
-    counters = [throttle.counter(WRONG_CODES_PER_CONTACT, throttle.digest(target.value)),
-                throttle.counter(PER_ADDRESS, ip) if ip else None]
+    counters = [throttle.counter(WRONG_CODES_PER_CONTACT, throttle.digest(target.value)), throttle.counter(PER_ADDRESS, ip) if ip else None]
     throttle.check(*counters)
     if codes.redeem(purpose=PURPOSE, subject=target.subject, code=code) is None:
         throttle.hit(*counters)
@@ -169,18 +175,39 @@ def complete_registration(*, contact: str, code: str, name: str, password: str, 
                 user.save()
         except IntegrityError:
             raise DomainError("bad_code", _("The code is not correct or has expired. Ask for a new one."), field="code") from None
-        consent_row = PrivacyConsent.objects.create(user=user, notice_version=PRIVACY_NOTICE_VERSION, given_at=timezone.now(),
-                                                    channel=target.channel)
-        record_event(actor=user, action="user.registered", obj=user, ip=ip,
-                     new={"username": user.username, "display_name": name, "channel": target.channel,
-                          "privacy_notice": PRIVACY_NOTICE_VERSION, "consent_at": consent_row.given_at.isoformat()})
-        answers = [answer for _receiver, answer in user_registered.send(
-            sender=User, user=user, name=name, phone=target.value if target.channel == "sms" else "",
-            email=target.value if target.channel == "email" else "", ip=ip) if answer]
+        consent_row = PrivacyConsent.objects.create(user=user, notice_version=PRIVACY_NOTICE_VERSION, given_at=timezone.now(), channel=target.channel)
+        record_event(
+            actor=user,
+            action="user.registered",
+            obj=user,
+            ip=ip,
+            new={
+                "username": user.username,
+                "display_name": name,
+                "channel": target.channel,
+                "privacy_notice": PRIVACY_NOTICE_VERSION,
+                "consent_at": consent_row.given_at.isoformat(),
+            },
+        )
+        answers = [
+            answer
+            for _receiver, answer in user_registered.send(
+                sender=User,
+                user=user,
+                name=name,
+                phone=target.value if target.channel == "sms" else "",
+                email=target.value if target.channel == "email" else "",
+                ip=ip,
+            )
+            if answer
+        ]
         outcome, person = answers[0] if answers else ("none", None)
-        notify(kind="account.welcome", user=user, link="/people/me/",
-               subject=_("Welcome to Kejia, %(name)s. Your account is ready.") % {"name": name},
-               body=_("Log in with your phone or e-mail and your password. Your profile page shows what the organizations "
-                      "that list you keep about you."))
+        notify(
+            kind="account.welcome",
+            user=user,
+            link="/people/me/",
+            subject=_("Welcome to Kejia, %(name)s. Your account is ready.") % {"name": name},
+            body=_("Log in with your phone or e-mail and your password. Your profile page shows what the organizations that list you keep about you."),
+        )
     throttle.clear(counters[0])
     return Registration(user=user, profile=outcome, person=person)

@@ -36,8 +36,7 @@ def roles(user) -> list[tuple[str, str, str, str | None]]:
         return []
     cache = user.__dict__.setdefault("_kejia_roles", None)
     if cache is None:
-        cache = list(Role.objects.filter(user=user).values_list("kind", "organization__path", "organization__kind",
-                                                                 "organization__region_id"))
+        cache = list(Role.objects.filter(user=user).values_list("kind", "organization__path", "organization__kind", "organization__region_id"))
         user.__dict__["_kejia_roles"] = cache
     return cache
 

@@ -34,8 +34,7 @@ RESET_PURPOSE = "accounts.password_reset"
 
 
 @transaction.atomic
-def create_user(*, actor, username: str, password: str, display_name: str = "", phone: str = "",
-                email: str = "", check_password: bool = True) -> User:
+def create_user(*, actor, username: str, password: str, display_name: str = "", phone: str = "", email: str = "", check_password: bool = True) -> User:
     errors: dict[str, list[str]] = {}
     username = (username or "").strip()
     if not username:
@@ -77,8 +76,7 @@ def grant_role(user: User, *, actor, organization, kind: str, title: str = "") -
         raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied()
     role, created = Role.objects.get_or_create(user=user, organization=organization, kind=kind, defaults={"title": title})
     if created:
-        record_event(actor=actor, action="role.granted", obj=role, organization=organization,
-                     new={"user": user.pk, "kind": kind, "title": title})
+        record_event(actor=actor, action="role.granted", obj=role, organization=organization, new={"user": user.pk, "kind": kind, "title": title})
     scope.forget_roles(user)
     return role
 
@@ -87,13 +85,13 @@ def grant_role(user: User, *, actor, organization, kind: str, title: str = "") -
 def revoke_role(role: Role, *, actor) -> None:
     if not scope.can_administer(actor, role.organization):
         raise NotFound() if not scope.can_view(actor, role.organization) else PermissionDenied()
-    record_event(actor=actor, action="role.revoked", obj=role, organization=role.organization,
-                 old={"user": role.user_id, "kind": role.kind})
+    record_event(actor=actor, action="role.revoked", obj=role, organization=role.organization, old={"user": role.user_id, "kind": role.kind})
     role.delete()
     scope.forget_roles(role.user)
 
 
 # ---- Login with lockout ------------------------------------------------------------------
+
 
 def find_account(identifier: str) -> User | None:
     """The account a login identifier names: its username as typed, else its mobile phone in any
@@ -138,6 +136,7 @@ def log_in(*, request, identifier: str, password: str) -> User:
 
 
 # ---- Passwords ----------------------------------------------------------------------------
+
 
 def _password_errors(password: str, user: User, field: str) -> dict[str, list[str]]:
     try:
@@ -194,8 +193,12 @@ def request_password_reset(*, identifier: str, ip: str | None = None) -> None:
         code = codes.issue(purpose=RESET_PURPOSE, subject=f"user:{user.pk}", channel=channel)
         record_event(actor=None, action="user.password_reset_requested", obj=user, new={"channel": channel}, ip=ip)
         # user=None: the code must not sit in the account's own inbox, which a session could read.
-        notify(kind="account.code", subject=_("Kejia password reset code: %(code)s (valid for %(m)d minutes)") % {
-            "code": code, "m": settings.CODE_TTL_SECONDS // 60}, email="" if phone else user.email, phone=phone)
+        notify(
+            kind="account.code",
+            subject=_("Kejia password reset code: %(code)s (valid for %(m)d minutes)") % {"code": code, "m": settings.CODE_TTL_SECONDS // 60},
+            email="" if phone else user.email,
+            phone=phone,
+        )
 
 
 def reset_password(*, identifier: str, code: str, new_password: str, ip: str | None = None) -> User:
@@ -238,11 +241,14 @@ def issue_api_token(user: User, *, name: str = "", days: int | None = None) -> t
         raise DomainError("token_days", _("A token is valid for 1 to %(n)d days.") % {"n": MAX_TOKEN_DAYS}, field="days")
     raw = "kj_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name[:64], prefix=raw[:8],
-                                        key_hash=hashlib.sha256(raw.encode()).hexdigest(),
-                                        expires_at=timezone.now() + datetime.timedelta(days=days))
-        record_event(actor=user, action="api_token.issued", obj=token,
-                     new={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at})
+        token = ApiToken.objects.create(
+            user=user,
+            name=name[:64],
+            prefix=raw[:8],
+            key_hash=hashlib.sha256(raw.encode()).hexdigest(),
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+        )
+        record_event(actor=user, action="api_token.issued", obj=token, new={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at})
     return token, raw
 
 
@@ -254,8 +260,13 @@ def revoke_api_token(token: ApiToken, *, actor) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record_event(actor=actor, action="api_token.revoked", obj=token, old={"revoked_at": None},
-                     new={"revoked_at": token.revoked_at, "user": token.user_id, "prefix": token.prefix})
+        record_event(
+            actor=actor,
+            action="api_token.revoked",
+            obj=token,
+            old={"revoked_at": None},
+            new={"revoked_at": token.revoked_at, "user": token.user_id, "prefix": token.prefix},
+        )
     return token
 
 
@@ -275,8 +286,9 @@ def user_for_token(raw: str) -> User | None:
     if not raw:
         return None
     now = timezone.now()
-    token = ApiToken.objects.select_related("user").filter(
-        key_hash=hashlib.sha256(raw.encode()).hexdigest(), revoked_at__isnull=True, expires_at__gt=now).first()
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=hashlib.sha256(raw.encode()).hexdigest(), revoked_at__isnull=True, expires_at__gt=now).first()
+    )
     if token is None or not token.user.is_active:
         return None
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):

@@ -52,13 +52,18 @@ def logout_view(request):
 
 def _profile(request, status=200, **extra):
     user = request.user
-    return render(request, "accounts/profile.html", {
-        "roles": user.roles.select_related("organization").order_by("organization__path"),
-        "tokens": services.tokens_of(user),
-        "token_form": extra.pop("token_form", None) or TokenForm(),
-        "token_days_default": settings.API_TOKEN_LIFETIME_DAYS,
-        **extra,
-    }, status=status)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "roles": user.roles.select_related("organization").order_by("organization__path"),
+            "tokens": services.tokens_of(user),
+            "token_form": extra.pop("token_form", None) or TokenForm(),
+            "token_days_default": settings.API_TOKEN_LIFETIME_DAYS,
+            **extra,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -73,8 +78,7 @@ def token_view(request):
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _profile(request, status=400, token_form=form)
-    _token, raw = services.issue_api_token(request.user, name=(form.cleaned_data["name"] or "").strip(),
-                                           days=form.cleaned_data["days"])
+    _token, raw = services.issue_api_token(request.user, name=(form.cleaned_data["name"] or "").strip(), days=form.cleaned_data["days"])
     response = _profile(request, new_token=raw)
     response["Cache-Control"] = "no-store"
     return response
@@ -156,8 +160,7 @@ def notice_list(request):
     page = Paginator(notices.notices_of(request.user, unread_only=unread_only), NOTICES_PER_PAGE).get_page(request.GET.get("page"))
     for notice in page.object_list:
         notice.safe_link = notices.safe_link(notice)
-    return render(request, "accounts/notices.html", {"page": page, "unread_only": unread_only,
-                                                     "unread": notices.unread_count(request.user)})
+    return render(request, "accounts/notices.html", {"page": page, "unread_only": unread_only, "unread": notices.unread_count(request.user)})
 
 
 @login_required
@@ -209,16 +212,14 @@ def register(request):
         status = 400
         if form.is_valid():
             try:
-                contact = registration.start_registration(contact=form.cleaned_data["contact"], consent=form.cleaned_data["consent"],
-                                                          ip=client_ip(request))
+                contact = registration.start_registration(contact=form.cleaned_data["contact"], consent=form.cleaned_data["consent"], ip=client_ip(request))
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
                 request.session[REGISTER_SESSION] = contact.value
                 messages.success(request, _("A code was sent to %(to)s. Enter it below to finish.") % {"to": contact.masked})
                 return redirect("accounts:register_confirm")
-    return render(request, "accounts/register.html", {"form": form, "notice_version": registration.PRIVACY_NOTICE_VERSION},
-                  status=status)
+    return render(request, "accounts/register.html", {"form": form, "notice_version": registration.PRIVACY_NOTICE_VERSION}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -241,13 +242,20 @@ def register_confirm(request):
             else:
                 request.session.pop(REGISTER_SESSION, None)
                 login(request, done.user, backend=settings.AUTHENTICATION_BACKENDS[0])
-                messages.success(request, {
-                    "linked": _("Your account is ready and linked to your profile."),
-                    "review": _("Your account is ready. A profile may be yours: the organization that lists you will check it "
-                                "and link it. You will find a notice in your inbox."),
-                    "none": _("Your account is ready. No profile was found with your name and contact: link it yourself "
-                              "below, or ask the organization that lists you."),
-                }[done.profile])
+                messages.success(
+                    request,
+                    {
+                        "linked": _("Your account is ready and linked to your profile."),
+                        "review": _(
+                            "Your account is ready. A profile may be yours: the organization that lists you will check it "
+                            "and link it. You will find a notice in your inbox."
+                        ),
+                        "none": _(
+                            "Your account is ready. No profile was found with your name and contact: link it yourself "
+                            "below, or ask the organization that lists you."
+                        ),
+                    }[done.profile],
+                )
                 return redirect("people:me")
     response = render(request, "accounts/register_confirm.html", {"form": form, "sent_to": contact.masked}, status=status)
     response["Cache-Control"] = "no-store"

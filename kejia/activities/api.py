@@ -71,6 +71,7 @@ def _audience_org(pk):
 
 def _renamed(exc: DomainError) -> DomainError:
     """Services name the model field (`audience_organization`); bodies name the id."""
+
     def name(field):
         return "audience_organization_id" if field == "audience_organization" else field
 
@@ -85,6 +86,7 @@ def _event_out(event):
 
 
 # ---- Public ---------------------------------------------------------------------------------
+
 
 @router.get(f"{A}/events", response=EventPage, auth=OPTIONAL_AUTH, summary="Published public events (no login)")
 def list_events(request, filters: Query[EventFilters]):
@@ -122,12 +124,20 @@ def verify_certificate(request, t: str = Query(..., max_length=2000)):
 
 # ---- Staff: events ----------------------------------------------------------------------------
 
+
 @router.get(f"{A}/orgs/{{id}}/events", response=EventPage, auth=AUTH, summary="An organization's events (staff; drafts too)")
 def list_org_events(request, id: ObjectId, filters: Query[StaffEventFilters]):
     user = caller(request)
     org = org_selectors.get_organization_for(user, id)
-    qs = selectors.search_events(user, organization=org, subtree=filters.subtree, status=filters.status.value if filters.status else "",
-                                 kind=filters.kind.value if filters.kind else "", text=filters.q, upcoming=filters.upcoming)
+    qs = selectors.search_events(
+        user,
+        organization=org,
+        subtree=filters.subtree,
+        status=filters.status.value if filters.status else "",
+        kind=filters.kind.value if filters.kind else "",
+        text=filters.q,
+        upcoming=filters.upcoming,
+    )
     if filters.upcoming is None:
         qs = qs.order_by("-starts_at", "-id")
     qs = qs.prefetch_related("disciplines")
@@ -205,6 +215,7 @@ def invite(request, id: ObjectId, payload: InviteIn):
 
 # ---- Registrations ----------------------------------------------------------------------------
 
+
 @router.post(f"{A}/events/{{id}}/register", response={201: RegistrationOut}, auth=AUTH, summary="Register (confirmed or waitlisted)")
 def register(request, id: ObjectId, payload: RegisterIn | None = None):
     """Registers the caller; staff may register a person of the talent database with `person_id`.
@@ -243,8 +254,7 @@ def check_in(request, id: ObjectId, payload: CheckInIn):
         raise DomainError("required", _("Send the scanned code or a registration id."), field="code")
     result = registration.check_in(event, actor=user, code=payload.code, registration=reg)
     name, when = result.registration.name, timezone.localtime(result.registration.checked_in_at).strftime("%Y-%m-%d %H:%M")
-    message = (gettext("%(name)s was already checked in at %(when)s.") if result.already else gettext("%(name)s is checked in.")) % {
-        "name": name, "when": when}
+    message = (gettext("%(name)s was already checked in at %(when)s.") if result.already else gettext("%(name)s is checked in.")) % {"name": name, "when": when}
     return {"already_checked_in": result.already, "message": message, "registration": result.registration}
 
 
@@ -296,4 +306,3 @@ def my_certificates(request):
     user = caller(request)
     certificates.issue_missing(user)
     return list(selectors.my_certificates(user)[:200])
-

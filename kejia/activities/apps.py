@@ -11,5 +11,8 @@ class ActivitiesConfig(AppConfig):
         from kejia.activities import certificates
         from kejia.core import signing
 
-        signing.register_kind(signing.CertificateKind(prefix=certificates.PREFIX, check=certificates.check_token,
-                                                      describe=certificates.describe, template="activities/verify.html"))
+        signing.register_kind(
+            signing.CertificateKind(
+                prefix=certificates.PREFIX, check=certificates.check_token, describe=certificates.describe, template="activities/verify.html"
+            )
+        )

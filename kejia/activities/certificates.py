@@ -61,8 +61,11 @@ def check_token(text: str) -> Verdict:
     if cert is None or cert.token != token_from(text):
         return Verdict(CertificateState.FORGED, _("No certificate with this serial was issued."), verdict.fields)
     if cert.revoked_at is not None:
-        return Verdict(CertificateState.REVOKED, _("Revoked on %(date)s: %(reason)s")
-                       % {"date": timezone.localtime(cert.revoked_at).date().isoformat(), "reason": cert.revoke_reason}, verdict.fields)
+        return Verdict(
+            CertificateState.REVOKED,
+            _("Revoked on %(date)s: %(reason)s") % {"date": timezone.localtime(cert.revoked_at).date().isoformat(), "reason": cert.revoke_reason},
+            verdict.fields,
+        )
     return verdict
 
 
@@ -73,8 +76,14 @@ def describe(verdict: Verdict) -> dict:
         return {}
     organizer = Organization.objects.filter(code=data.get("organizer", "")).only("name").first()
     event = Event.objects.filter(pk=int(data["event"])).only("pk", "title", "status", "audience").first() if data.get("event") else None
-    return {"organizer": organizer.name if organizer else data.get("organizer", ""), "title": data.get("title", ""),
-            "name": data.get("name", ""), "date": data.get("date", ""), "serial": data.get("serial", ""), "event": event}
+    return {
+        "organizer": organizer.name if organizer else data.get("organizer", ""),
+        "title": data.get("title", ""),
+        "name": data.get("name", ""),
+        "date": data.get("date", ""),
+        "serial": data.get("serial", ""),
+        "event": event,
+    }
 
 
 def verification_url(cert: AttendanceCertificate) -> str:
@@ -91,13 +100,19 @@ def certificate_for(reg: Registration) -> AttendanceCertificate | None:
     event = reg.event
     key = keys.signing_key()
     serial = secrets.token_hex(8).upper()
-    values = {"kid": key.kid, "serial": serial, "organizer": event.organization.code, "event": str(event.pk), "name": mask_name(reg.name),
-              "title": event.title[:TITLE_LENGTH], "date": timezone.localtime(event.starts_at).strftime("%Y%m%d")}
+    values = {
+        "kid": key.kid,
+        "serial": serial,
+        "organizer": event.organization.code,
+        "event": str(event.pk),
+        "name": mask_name(reg.name),
+        "title": event.title[:TITLE_LENGTH],
+        "date": timezone.localtime(event.starts_at).strftime("%Y%m%d"),
+    }
     try:
         with transaction.atomic():
             cert = AttendanceCertificate.objects.create(registration=reg, serial=serial, key=key, token=sign(values, key))
-            record_event(actor=None, action="attendance_certificate.issued", obj=reg, organization=event.organization,
-                         new={"serial": serial, "kid": key.kid})
+            record_event(actor=None, action="attendance_certificate.issued", obj=reg, organization=event.organization, new={"serial": serial, "kid": key.kid})
     except IntegrityError:  # issued by a concurrent request a moment ago
         return reg.certificates.filter(revoked_at__isnull=True).first()
     return cert
@@ -131,6 +146,5 @@ def revoke_certificate(cert: AttendanceCertificate, *, actor, reason: str, now: 
         raise DomainError("required", _("Say why the certificate is revoked: the verification page shows it."), field="reason")
     cert.revoked_at, cert.revoke_reason = now or timezone.now(), reason
     cert.save(update_fields=["revoked_at", "revoke_reason", "updated_at"])
-    record_event(actor=actor, action="attendance_certificate.revoked", obj=cert.registration, organization=org,
-                 new={"serial": cert.serial, "reason": reason})
+    record_event(actor=actor, action="attendance_certificate.revoked", obj=cert.registration, organization=org, new={"serial": cert.serial, "reason": reason})
     return cert

@@ -19,8 +19,13 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def _when(label, required=True, help_text=""):
-    return forms.DateTimeField(label=label, required=required, widget=DateTimeInput, help_text=help_text,
-                               input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=DateTimeInput,
+        help_text=help_text,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+    )
 
 
 class EventForm(forms.Form):
@@ -31,25 +36,30 @@ class EventForm(forms.Form):
     ends_at = _when(_("ends"))
     region = RegionCodeField(label=_("division"), required=False)
     address = forms.CharField(label=_("address"), max_length=255, required=False)
-    online_url = forms.CharField(label=_("online link"), max_length=500, required=False,
-                                 help_text=_("For an online or hybrid event: the meeting address."))
+    online_url = forms.CharField(label=_("online link"), max_length=500, required=False, help_text=_("For an online or hybrid event: the meeting address."))
     capacity = forms.IntegerField(label=_("capacity"), min_value=1, max_value=1_000_000, required=False, help_text=_("Empty: no limit."))
     registration_opens = _when(_("registration opens"), required=False, help_text=_("Empty: when the event is published."))
     registration_closes = _when(_("registration closes"), required=False, help_text=_("Empty: when the event starts."))
     audience = forms.ChoiceField(label=_("audience"), choices=Audience.choices, initial=Audience.PUBLIC)
-    audience_organization = forms.CharField(label=_("members of (organization code)"), max_length=32, required=False,
-                                            help_text=_("For a members-only event: the code of the society or association."))
+    audience_organization = forms.CharField(
+        label=_("members of (organization code)"),
+        max_length=32,
+        required=False,
+        help_text=_("For a members-only event: the code of the society or association."),
+    )
     fee = forms.DecimalField(label=_("fee (yuan)"), min_value=0, max_digits=10, decimal_places=2, initial=0, required=False)
-    disciplines = forms.CharField(label=_("disciplines (codes)"), max_length=500, required=False,
-                                  help_text=_("GB/T 13745 codes separated by spaces, e.g. 520 413."))
+    disciplines = forms.CharField(
+        label=_("disciplines (codes)"), max_length=500, required=False, help_text=_("GB/T 13745 codes separated by spaces, e.g. 520 413.")
+    )
 
     def clean_disciplines(self):
         return [c for c in self.cleaned_data["disciplines"].replace(",", " ").split() if c]
 
 
 class CancelEventForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=200, required=False,
-                             help_text=_("Required for a published event: the people registered will read it."))
+    reason = forms.CharField(
+        label=_("reason"), max_length=200, required=False, help_text=_("Required for a published event: the people registered will read it.")
+    )
 
 
 class ReasonForm(forms.Form):
@@ -61,9 +71,13 @@ class RequiredReasonForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    code = forms.CharField(label=_("scanned code"), max_length=2000, required=False,
-                           widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "url"}),
-                           help_text=_("Scan the attendee's QR code with the phone (its address lands here), or type the code."))
+    code = forms.CharField(
+        label=_("scanned code"),
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "off", "inputmode": "url"}),
+        help_text=_("Scan the attendee's QR code with the phone (its address lands here), or type the code."),
+    )
     registration = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def clean(self):
@@ -74,8 +88,9 @@ class CheckInForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    people = forms.CharField(label=_("people (profile numbers)"), max_length=5000,
-                             help_text=_("Numbers from the talent database, separated by spaces or commas."))
+    people = forms.CharField(
+        label=_("people (profile numbers)"), max_length=5000, help_text=_("Numbers from the talent database, separated by spaces or commas.")
+    )
 
     def clean_people(self):
         parts = self.cleaned_data["people"].replace(",", " ").replace("，", " ").split()
@@ -86,8 +101,12 @@ class InviteForm(forms.Form):
 
 
 class RegisterPersonForm(forms.Form):
-    person = forms.IntegerField(label=_("person (profile number)"), min_value=1, max_value=2**31 - 1,
-                                help_text=_("Register someone of the talent database (a registration by phone or on paper)."))
+    person = forms.IntegerField(
+        label=_("person (profile number)"),
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("Register someone of the talent database (a registration by phone or on paper)."),
+    )
 
 
 class EventFilterForm(forms.Form):
@@ -95,8 +114,7 @@ class EventFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ALL + EventKind.choices, required=False)
     status = forms.ChoiceField(label=_("status"), choices=ALL + EventStatus.choices, required=False)
     org = forms.CharField(label=_("organization code"), max_length=32, required=False)
-    when = forms.ChoiceField(label=_("when"), choices=[("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All"))],
-                             required=False, initial="upcoming")
+    when = forms.ChoiceField(label=_("when"), choices=[("upcoming", _("Upcoming")), ("past", _("Past")), ("all", _("All"))], required=False, initial="upcoming")
 
 
 class PublicFilterForm(forms.Form):

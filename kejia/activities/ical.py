@@ -16,8 +16,7 @@ LIMIT = 75
 
 def escape(text: str) -> str:
     """TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma, newline."""
-    return (str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
 
 
 def fold(line: str) -> str:
@@ -71,8 +70,15 @@ def _event_lines(event: Event, *, stamp: datetime.datetime) -> list[str]:
 
 def calendar(events: Iterable[Event], *, name: str, now: datetime.datetime | None = None) -> str:
     stamp = now or timezone.now()
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape(name)}", "X-WR-TIMEZONE:Asia/Shanghai"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape(name)}",
+        "X-WR-TIMEZONE:Asia/Shanghai",
+    ]
     for event in events:
         lines.extend(_event_lines(event, stamp=stamp))
     lines.append("END:VCALENDAR")

@@ -16,23 +16,22 @@ from kejia.core.models import TimeStamped
 
 
 class Event(TimeStamped):
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="events",
-                                     verbose_name=_("organizer"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="events", verbose_name=_("organizer"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    region = models.ForeignKey("reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("division"))
+    region = models.ForeignKey("reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("division"))
     address = models.CharField(_("address"), max_length=255, blank=True)
     online_url = models.URLField(_("online link"), max_length=500, blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("Empty: no limit."))
     registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
     audience = models.CharField(_("audience"), max_length=12, choices=Audience.choices, default=Audience.PUBLIC)
-    audience_organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                                              related_name="+", verbose_name=_("members of"))
+    audience_organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("members of")
+    )
     fee = models.DecimalField(_("fee (yuan)"), max_digits=10, decimal_places=2, default=0)
     status = models.CharField(_("status"), max_length=12, choices=EventStatus.choices, default=EventStatus.DRAFT, db_index=True)
     disciplines = models.ManyToManyField("reference.Discipline", blank=True, related_name="events", verbose_name=_("disciplines"))
@@ -48,11 +47,11 @@ class Event(TimeStamped):
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["status", "audience", "starts_at"]), models.Index(fields=["organization", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(confirmed_count__lte=F("capacity")),
-                                   name="event_seats_within_capacity"),
+            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(confirmed_count__lte=F("capacity")), name="event_seats_within_capacity"),
             models.CheckConstraint(condition=Q(ends_at__gte=F("starts_at")), name="event_ends_after_start"),
-            models.CheckConstraint(condition=~Q(audience=Audience.MEMBERS) | Q(audience_organization__isnull=False),
-                                   name="event_members_audience_has_organization"),
+            models.CheckConstraint(
+                condition=~Q(audience=Audience.MEMBERS) | Q(audience_organization__isnull=False), name="event_members_audience_has_organization"
+            ),
             models.CheckConstraint(condition=Q(fee__gte=0), name="event_fee_not_negative"),
         ]
         verbose_name = _("event")
@@ -84,18 +83,19 @@ class Registration(TimeStamped):
     ones carry the profile only."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
-    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations",
-                               verbose_name=_("person"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations",
-                             verbose_name=_("account"))
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("person"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations", verbose_name=_("account")
+    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=64)  # as registered, for lists and certificates
     status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices, db_index=True)
     waitlist_position = models.PositiveIntegerField(_("place in line"), null=True, blank=True)
     checkin_code = models.CharField(max_length=32, unique=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                      verbose_name=_("checked in by"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("checked in by")
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason"), max_length=200, blank=True)
 
@@ -104,16 +104,19 @@ class Registration(TimeStamped):
         indexes = [models.Index(fields=["event", "status", "waitlist_position"])]
         constraints = [
             models.CheckConstraint(condition=Q(person__isnull=False) | Q(user__isnull=False), name="registration_has_person_or_user"),
-            models.UniqueConstraint(fields=["event", "person"], condition=Q(status__in=ACTIVE_STATUSES) & Q(person__isnull=False),
-                                    name="registration_one_active_per_person"),
-            models.UniqueConstraint(fields=["event", "user"], condition=Q(status__in=ACTIVE_STATUSES) & Q(user__isnull=False),
-                                    name="registration_one_active_per_user"),
-            models.UniqueConstraint(fields=["event", "waitlist_position"], condition=Q(waitlist_position__isnull=False),
-                                    name="registration_waitlist_position_unique"),
-            models.CheckConstraint(condition=~Q(status=RegistrationStatus.WAITLISTED) | Q(waitlist_position__isnull=False),
-                                   name="registration_waitlisted_has_position"),
-            models.CheckConstraint(condition=~Q(status=RegistrationStatus.ATTENDED) | Q(checked_in_at__isnull=False),
-                                   name="registration_attended_has_checkin"),
+            models.UniqueConstraint(
+                fields=["event", "person"], condition=Q(status__in=ACTIVE_STATUSES) & Q(person__isnull=False), name="registration_one_active_per_person"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "user"], condition=Q(status__in=ACTIVE_STATUSES) & Q(user__isnull=False), name="registration_one_active_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "waitlist_position"], condition=Q(waitlist_position__isnull=False), name="registration_waitlist_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RegistrationStatus.WAITLISTED) | Q(waitlist_position__isnull=False), name="registration_waitlisted_has_position"
+            ),
+            models.CheckConstraint(condition=~Q(status=RegistrationStatus.ATTENDED) | Q(checked_in_at__isnull=False), name="registration_attended_has_checkin"),
         ]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
@@ -160,8 +163,7 @@ class AttendanceCertificate(TimeStamped):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["registration"], condition=Q(revoked_at__isnull=True),
-                                               name="attendance_certificate_one_live")]
+        constraints = [models.UniqueConstraint(fields=["registration"], condition=Q(revoked_at__isnull=True), name="attendance_certificate_one_live")]
         verbose_name = _("certificate of attendance")
         verbose_name_plural = _("certificates of attendance")
 

@@ -46,8 +46,7 @@ def _seat_free():
 
 def _take_seat(event_id: int) -> bool:
     """One conditional UPDATE: True when a seat was taken."""
-    return Event.objects.filter(_seat_free(), pk=event_id, status=EventStatus.PUBLISHED).update(
-        confirmed_count=F("confirmed_count") + 1) == 1
+    return Event.objects.filter(_seat_free(), pk=event_id, status=EventStatus.PUBLISHED).update(confirmed_count=F("confirmed_count") + 1) == 1
 
 
 def _next_in_line(event_id: int) -> int | None:
@@ -70,8 +69,7 @@ def registration_refusal(event: Event, *, now: datetime.datetime | None = None) 
         return IllegalTransition("not_open", _("This event is not open for registration."))
     opens, closes = registration_window(event)
     if opens is not None and now < opens:
-        return IllegalTransition("registration_not_open",
-                                 _("Registration opens on %(when)s.") % {"when": timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")})
+        return IllegalTransition("registration_not_open", _("Registration opens on %(when)s.") % {"when": timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")})
     if now > closes:
         return IllegalTransition("registration_closed", _("Registration is closed."))
     return None
@@ -112,13 +110,25 @@ def register_for_event(event: Event, *, actor, person=None, now: datetime.dateti
                 if position is None:  # cancelled or finished a moment ago
                     raise IllegalTransition("not_open", _("This event is not open for registration."))
                 status = R.WAITLISTED
-            reg = Registration.objects.create(event=event, person=person, user=user, name=name, status=status, waitlist_position=position,
-                                              checkin_code=new_code(), confirmed_at=now if status == R.CONFIRMED else None)
+            reg = Registration.objects.create(
+                event=event,
+                person=person,
+                user=user,
+                name=name,
+                status=status,
+                waitlist_position=position,
+                checkin_code=new_code(),
+                confirmed_at=now if status == R.CONFIRMED else None,
+            )
     except IntegrityError:  # the same person twice at once: the second one's seat is given back with its rollback
         raise IllegalTransition("already_registered", _("Already registered for this event.")) from None
-    record_event(actor=actor, action="registration.created", obj=reg, organization=event.organization,
-                 new={"event": event.pk, "status": status, "waitlist_position": position, "person": reg.person_id,
-                      "on_behalf": on_behalf})
+    record_event(
+        actor=actor,
+        action="registration.created",
+        obj=reg,
+        organization=event.organization,
+        new={"event": event.pk, "status": status, "waitlist_position": position, "person": reg.person_id, "on_behalf": on_behalf},
+    )
     if user is not None:
         if status == R.CONFIRMED:
             subject = gettext("Registered: %(title)s") % {"title": event.title}
@@ -153,8 +163,14 @@ def cancel_registration(reg: Registration, *, actor, reason: str = "", now: date
     reg.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     if old == R.CONFIRMED:
         Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") - 1)
-    record_event(actor=actor, action="registration.cancelled", obj=reg, organization=event.organization,
-                 old={"status": old}, new={"status": reg.status, "reason": reg.cancel_reason, "by_staff": not reg.belongs_to(actor)})
+    record_event(
+        actor=actor,
+        action="registration.cancelled",
+        obj=reg,
+        organization=event.organization,
+        old={"status": old},
+        new={"status": reg.status, "reason": reg.cancel_reason, "by_staff": not reg.belongs_to(actor)},
+    )
     if old == R.CONFIRMED:
         promote_waitlist(event, actor=actor, now=now)
     return reg
@@ -169,23 +185,40 @@ def promote_waitlist(event: Event, *, actor, now: datetime.datetime | None = Non
         return []
     promoted = []
     while True:
-        nxt = (Registration.objects.select_for_update(of=("self",)).select_related("user", "person__user")
-               .filter(event=event, status=R.WAITLISTED).order_by("waitlist_position", "id").first())
+        nxt = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("user", "person__user")
+            .filter(event=event, status=R.WAITLISTED)
+            .order_by("waitlist_position", "id")
+            .first()
+        )
         if nxt is None or not _take_seat(event.pk):
             break
         nxt.status, nxt.confirmed_at = R.CONFIRMED, now
         nxt.save(update_fields=["status", "confirmed_at", "updated_at"])
-        record_event(actor=actor, action="registration.promoted", obj=nxt, organization=event.organization,
-                     old={"status": R.WAITLISTED, "waitlist_position": nxt.waitlist_position}, new={"status": R.CONFIRMED})
+        record_event(
+            actor=actor,
+            action="registration.promoted",
+            obj=nxt,
+            organization=event.organization,
+            old={"status": R.WAITLISTED, "waitlist_position": nxt.waitlist_position},
+            new={"status": R.CONFIRMED},
+        )
         user = nxt.user or (nxt.person.user if nxt.person_id else None)
         if user is not None:
-            notify(kind="activities.promoted", user=user, subject=gettext("A place is yours: %(title)s") % {"title": event.title},
-                   body=gettext("A place freed up and your registration is now confirmed."), link=nxt.get_absolute_url())
+            notify(
+                kind="activities.promoted",
+                user=user,
+                subject=gettext("A place is yours: %(title)s") % {"title": event.title},
+                body=gettext("A place freed up and your registration is now confirmed."),
+                link=nxt.get_absolute_url(),
+            )
         promoted.append(nxt)
     return promoted
 
 
 # ---- Check-in ---------------------------------------------------------------------------------
+
 
 @dataclass
 class CheckIn:
@@ -213,8 +246,7 @@ def checkin_refusal(event: Event, *, now: datetime.datetime | None = None) -> Do
 
 
 @transaction.atomic
-def check_in(event: Event, *, actor, code: str = "", registration: Registration | None = None,
-             now: datetime.datetime | None = None) -> CheckIn:
+def check_in(event: Event, *, actor, code: str = "", registration: Registration | None = None, now: datetime.datetime | None = None) -> CheckIn:
     """Mark attendance from a scanned code (or a row of the list). Twice is not an error: the
     answer says when and by whom it was done."""
     now = _now(now)
@@ -241,8 +273,14 @@ def check_in(event: Event, *, actor, code: str = "", registration: Registration 
         raise IllegalTransition("cancelled", _("The registration of %(name)s was cancelled.") % {"name": reg.name})
     reg.status, reg.checked_in_at, reg.checked_in_by = R.ATTENDED, now, actor if getattr(actor, "pk", None) else None
     reg.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
-    record_event(actor=actor, action="registration.checked_in", obj=reg, organization=event.organization,
-                 old={"status": R.CONFIRMED}, new={"status": R.ATTENDED, "at": now})
+    record_event(
+        actor=actor,
+        action="registration.checked_in",
+        obj=reg,
+        organization=event.organization,
+        old={"status": R.CONFIRMED},
+        new={"status": R.ATTENDED, "at": now},
+    )
     return CheckIn(reg, already=False)
 
 
@@ -260,8 +298,14 @@ def undo_check_in(reg: Registration, *, actor, now: datetime.datetime | None = N
     reg.status, reg.checked_in_at, reg.checked_in_by = R.CONFIRMED, None, None
     reg.save(update_fields=["status", "checked_in_at", "checked_in_by", "updated_at"])
     revoked = revoke_certificates(reg, reason=gettext("The check-in was undone."), now=now)
-    record_event(actor=actor, action="registration.checkin_undone", obj=reg, organization=reg.event.organization,
-                 old={"status": R.ATTENDED, "at": old_at}, new={"status": R.CONFIRMED, "certificates_revoked": revoked})
+    record_event(
+        actor=actor,
+        action="registration.checkin_undone",
+        obj=reg,
+        organization=reg.event.organization,
+        old={"status": R.ATTENDED, "at": old_at},
+        new={"status": R.CONFIRMED, "certificates_revoked": revoked},
+    )
     return reg
 
 

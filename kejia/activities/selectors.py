@@ -33,6 +33,7 @@ def my_person(user) -> Person | None:
 
 # ---- Who may come -------------------------------------------------------------------------------
 
+
 def is_member_of(person: Person | None, org: Organization) -> bool:
     """An active membership of the society, or a listing by the organization or one below it."""
     if person is None:
@@ -83,6 +84,7 @@ def registration_of(event: Event, user) -> Registration | None:
 
 # ---- Events -------------------------------------------------------------------------------------
 
+
 def visible_events(user) -> QuerySet[Event]:
     """Every event of the organizations in the user's scope (staff lists)."""
     return scope.restrict(Event.objects.select_related(*_EVENT_RELATED), user, "organization__path")
@@ -123,8 +125,17 @@ def get_event_for(user, pk, *, manage: bool = False) -> Event:
     return event
 
 
-def search_events(user, *, organization: Organization | None = None, subtree: bool = True, status: str = "", kind: str = "",
-                  text: str = "", upcoming: bool | None = None, now: datetime.datetime | None = None) -> QuerySet[Event]:
+def search_events(
+    user,
+    *,
+    organization: Organization | None = None,
+    subtree: bool = True,
+    status: str = "",
+    kind: str = "",
+    text: str = "",
+    upcoming: bool | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Event]:
     qs = visible_events(user)
     if organization is not None:
         qs = qs.filter(organization__path__descends=organization.path) if subtree else qs.filter(organization=organization)
@@ -149,8 +160,9 @@ def events_this_week(user, *, now: datetime.datetime | None = None, days: int = 
     return qs.filter(status=EventStatus.PUBLISHED, ends_at__gte=now, starts_at__lt=now + datetime.timedelta(days=days)).order_by("starts_at", "id")
 
 
-def calendar_events(org: Organization, *, subtree: bool = False, start: datetime.datetime | None = None,
-                    end: datetime.datetime | None = None) -> QuerySet[Event]:
+def calendar_events(
+    org: Organization, *, subtree: bool = False, start: datetime.datetime | None = None, end: datetime.datetime | None = None
+) -> QuerySet[Event]:
     """The public calendar of an association (and, with `subtree`, of every organization below it)."""
     qs = public_events()
     qs = qs.filter(organization__path__descends=org.path) if subtree else qs.filter(organization=org)
@@ -167,8 +179,9 @@ def _organizations_q(organizations) -> Q:
     return Q(organization__in=[getattr(o, "pk", o) for o in organizations])
 
 
-def upcoming_public_events(*, organizations: Iterable[Organization] | QuerySet | None = None, region=None, limit: int = 20,
-                           now: datetime.datetime | None = None) -> list[Event]:
+def upcoming_public_events(
+    *, organizations: Iterable[Organization] | QuerySet | None = None, region=None, limit: int = 20, now: datetime.datetime | None = None
+) -> list[Event]:
     """Published public events not yet started, soonest first: of the given organizations (None:
     all), in the region's subtree of divisions (the event's division, or the organizer's when the
     event has none, e.g. an online event)."""
@@ -185,8 +198,11 @@ def events_of_user(user) -> QuerySet[Registration]:
     """The user's registrations (by account or by profile) with their events, newest first."""
     if not getattr(user, "is_authenticated", False):
         return Registration.objects.none()
-    return (Registration.objects.filter(Q(user=user) | Q(person__user=user))
-            .select_related("event__organization", "event__region").order_by("-event__starts_at", "-id"))
+    return (
+        Registration.objects.filter(Q(user=user) | Q(person__user=user))
+        .select_related("event__organization", "event__region")
+        .order_by("-event__starts_at", "-id")
+    )
 
 
 def recommended_events(person: Person | None, *, limit: int = 6, now: datetime.datetime | None = None) -> list[Event]:
@@ -205,13 +221,14 @@ def recommended_events(person: Person | None, *, limit: int = 6, now: datetime.d
     if not q:
         return []
     registered = Registration.objects.filter(event=OuterRef("pk"), status__in=ACTIVE_STATUSES).filter(
-        Q(person=person) | (Q(user_id=person.user_id) if person.user_id else Q(pk__in=[])))
-    qs = (public_events().filter(q, status=EventStatus.PUBLISHED, starts_at__gte=now).exclude(Exists(registered))
-          .distinct().order_by("starts_at", "id"))
+        Q(person=person) | (Q(user_id=person.user_id) if person.user_id else Q(pk__in=[]))
+    )
+    qs = public_events().filter(q, status=EventStatus.PUBLISHED, starts_at__gte=now).exclude(Exists(registered)).distinct().order_by("starts_at", "id")
     return list(qs[:limit])
 
 
 # ---- Registrations ------------------------------------------------------------------------------
+
 
 def registrations_of(event: Event, *, status: str = "", text: str = "") -> QuerySet[Registration]:
     """The registrations of an event the caller reached through `get_event_for(..., manage)` or a
@@ -243,8 +260,7 @@ def place_in_line(reg: Registration) -> int | None:
     """1 for the first on the waiting list."""
     if reg.status != RegistrationStatus.WAITLISTED:
         return None
-    return Registration.objects.filter(event_id=reg.event_id, status=RegistrationStatus.WAITLISTED,
-                                       waitlist_position__lt=reg.waitlist_position).count() + 1
+    return Registration.objects.filter(event_id=reg.event_id, status=RegistrationStatus.WAITLISTED, waitlist_position__lt=reg.waitlist_position).count() + 1
 
 
 def invitations_of(event: Event) -> QuerySet[Invitation]:
@@ -262,16 +278,19 @@ def counts_of(event: Event) -> dict[str, int]:
 
 # ---- Certificates -------------------------------------------------------------------------------
 
+
 def my_certificates(user) -> QuerySet[AttendanceCertificate]:
     if not getattr(user, "is_authenticated", False):
         return AttendanceCertificate.objects.none()
-    return (AttendanceCertificate.objects.filter(Q(registration__user=user) | Q(registration__person__user=user), revoked_at__isnull=True)
-            .select_related("registration__event__organization").order_by("-registration__event__starts_at", "-id"))
+    return (
+        AttendanceCertificate.objects.filter(Q(registration__user=user) | Q(registration__person__user=user), revoked_at__isnull=True)
+        .select_related("registration__event__organization")
+        .order_by("-registration__event__starts_at", "-id")
+    )
 
 
 def get_certificate_for(user, pk, *, manage: bool = False) -> AttendanceCertificate:
-    cert = AttendanceCertificate.objects.select_related("registration__event__organization", "registration__person",
-                                                        "registration__user").filter(pk=pk).first()
+    cert = AttendanceCertificate.objects.select_related("registration__event__organization", "registration__person", "registration__user").filter(pk=pk).first()
     if cert is None:
         raise NotFound()
     get_registration_for(user, cert.registration_id, manage=manage)

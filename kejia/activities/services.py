@@ -25,8 +25,22 @@ from kejia.people.choices import PersonStatus
 from kejia.reference.models import Discipline, Region
 from kejia.reference.selectors import get_region
 
-EVENT_FIELDS = ["kind", "title", "description", "starts_at", "ends_at", "region", "address", "online_url", "capacity",
-                "registration_opens", "registration_closes", "audience", "audience_organization", "fee"]
+EVENT_FIELDS = [
+    "kind",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "region",
+    "address",
+    "online_url",
+    "capacity",
+    "registration_opens",
+    "registration_closes",
+    "audience",
+    "audience_organization",
+    "fee",
+]
 # Changes registrants are told about.
 NOTICE_FIELDS = ("starts_at", "ends_at", "region", "address", "online_url")
 MAX_CAPACITY = 1_000_000
@@ -45,6 +59,7 @@ def require_manager(event_or_org, actor) -> None:
 
 
 # ---- Parsing and validation ---------------------------------------------------------------------
+
 
 def _datetime(value: Any) -> datetime.datetime | None:
     if value in (None, ""):
@@ -94,6 +109,7 @@ def _text_of(limit: int):
         if len(value) > limit:
             raise _Invalid(gettext("At most %(n)s characters.") % {"n": limit})
         return value
+
     return clean
 
 
@@ -118,6 +134,7 @@ def _moment(*, required: bool):
         if value is None and required:
             raise _Invalid(gettext("This field is required."))
         return value
+
     return clean
 
 
@@ -160,10 +177,22 @@ def _audience_organization(value):
 
 
 # How each field is read; a field not named here is taken as it is.
-_CLEANERS = {"kind": _kind, "audience": _audience, "title": _title, "description": _text_of(20000), "address": _text_of(255),
-             "online_url": _online_url, "starts_at": _moment(required=True), "ends_at": _moment(required=True),
-             "registration_opens": _moment(required=False), "registration_closes": _moment(required=False), "capacity": _capacity,
-             "fee": _fee, "region": _region, "audience_organization": _audience_organization}
+_CLEANERS = {
+    "kind": _kind,
+    "audience": _audience,
+    "title": _title,
+    "description": _text_of(20000),
+    "address": _text_of(255),
+    "online_url": _online_url,
+    "starts_at": _moment(required=True),
+    "ends_at": _moment(required=True),
+    "registration_opens": _moment(required=False),
+    "registration_closes": _moment(required=False),
+    "capacity": _capacity,
+    "fee": _fee,
+    "region": _region,
+    "audience_organization": _audience_organization,
+}
 
 
 def _clean(values: dict[str, Any], *, current: Event | None = None) -> dict[str, Any]:
@@ -213,8 +242,13 @@ def _check_across(out: dict[str, Any], current: Event | None, errors: dict[str, 
     capacity = out.get("capacity")
     if current is not None and capacity is not None and capacity < current.confirmed_count:
         errors.setdefault("capacity", []).append(
-            ngettext("%(n)s seat is already taken: the capacity cannot be smaller.",
-                     "%(n)s seats are already taken: the capacity cannot be smaller.", current.confirmed_count) % {"n": current.confirmed_count})
+            ngettext(
+                "%(n)s seat is already taken: the capacity cannot be smaller.",
+                "%(n)s seats are already taken: the capacity cannot be smaller.",
+                current.confirmed_count,
+            )
+            % {"n": current.confirmed_count}
+        )
 
 
 def _disciplines(codes) -> list[Discipline]:
@@ -228,23 +262,59 @@ def _disciplines(codes) -> list[Discipline]:
 
 # ---- Events -----------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def create_event(org: Organization, *, actor, kind: str, title: str, starts_at: Any, ends_at: Any, description: str = "",
-                 region: Any = None, address: str = "", online_url: str = "", capacity: Any = None, registration_opens: Any = None,
-                 registration_closes: Any = None, audience: str = Audience.PUBLIC, audience_organization: Any = None, fee: Any = 0,
-                 disciplines: list | None = None) -> Event:
+def create_event(
+    org: Organization,
+    *,
+    actor,
+    kind: str,
+    title: str,
+    starts_at: Any,
+    ends_at: Any,
+    description: str = "",
+    region: Any = None,
+    address: str = "",
+    online_url: str = "",
+    capacity: Any = None,
+    registration_opens: Any = None,
+    registration_closes: Any = None,
+    audience: str = Audience.PUBLIC,
+    audience_organization: Any = None,
+    fee: Any = 0,
+    disciplines: list | None = None,
+) -> Event:
     """A draft event of the organization; publish it to open registration."""
     require_manager(org, actor)
-    values = _clean({"kind": kind, "title": title, "starts_at": starts_at, "ends_at": ends_at, "description": description,
-                     "region": region, "address": address, "online_url": online_url, "capacity": capacity,
-                     "registration_opens": registration_opens, "registration_closes": registration_closes, "audience": audience,
-                     "audience_organization": audience_organization, "fee": fee})
+    values = _clean(
+        {
+            "kind": kind,
+            "title": title,
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "description": description,
+            "region": region,
+            "address": address,
+            "online_url": online_url,
+            "capacity": capacity,
+            "registration_opens": registration_opens,
+            "registration_closes": registration_closes,
+            "audience": audience,
+            "audience_organization": audience_organization,
+            "fee": fee,
+        }
+    )
     found = _disciplines(disciplines)
     event = Event.objects.create(organization=org, created_by=actor if getattr(actor, "pk", None) else None, **values)
     if found:
         event.disciplines.set(found)
-    record_event(actor=actor, action="event.created", obj=event, organization=org,
-                 new={**snapshot(event, ["kind", "title", "starts_at", "ends_at", "capacity", "audience"]), "disciplines": [d.code for d in found]})
+    record_event(
+        actor=actor,
+        action="event.created",
+        obj=event,
+        organization=org,
+        new={**snapshot(event, ["kind", "title", "starts_at", "ends_at", "capacity", "audience"]), "disciplines": [d.code for d in found]},
+    )
     return event
 
 
@@ -277,8 +347,11 @@ def update_event(event: Event, *, actor, disciplines: list | None = None, now: d
 
         promote_waitlist(event, actor=actor, now=now)
     if event.status == EventStatus.PUBLISHED and any(name in new for name in NOTICE_FIELDS):
-        _tell_registrants(event, subject=gettext("Changed: %(title)s") % {"title": event.title},
-                          body=gettext("The time or place of the event has changed. Please check the details."))
+        _tell_registrants(
+            event,
+            subject=gettext("Changed: %(title)s") % {"title": event.title},
+            body=gettext("The time or place of the event has changed. Please check the details."),
+        )
     return event
 
 
@@ -293,8 +366,9 @@ def publish_event(event: Event, *, actor, now: datetime.datetime | None = None) 
         raise DomainError("starts_in_past", _("The event has already started: change its dates before publishing."), field="starts_at")
     event.status, event.published_at = EventStatus.PUBLISHED, now
     event.save(update_fields=["status", "published_at", "updated_at"])
-    record_event(actor=actor, action="event.published", obj=event, organization=event.organization,
-                 old={"status": EventStatus.DRAFT}, new={"status": event.status})
+    record_event(
+        actor=actor, action="event.published", obj=event, organization=event.organization, old={"status": EventStatus.DRAFT}, new={"status": event.status}
+    )
     return event
 
 
@@ -314,16 +388,26 @@ def cancel_event(event: Event, *, actor, reason: str = "", now: datetime.datetim
     recipients = _recipients(event)
     waiting = Registration.objects.filter(event=event, status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
     released = waiting.filter(status=RegistrationStatus.CONFIRMED).count()
-    count = waiting.update(status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(gettext("The event was cancelled.")),
-                           updated_at=now)
+    count = waiting.update(status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(gettext("The event was cancelled.")), updated_at=now)
     event.status, event.cancel_reason = EventStatus.CANCELLED, reason
     event.confirmed_count = max(event.confirmed_count - released, 0)
     event.save(update_fields=["status", "cancel_reason", "confirmed_count", "updated_at"])
-    record_event(actor=actor, action="event.cancelled", obj=event, organization=event.organization,
-                 old={"status": old_status}, new={"status": event.status, "reason": reason, "registrations_cancelled": count})
+    record_event(
+        actor=actor,
+        action="event.cancelled",
+        obj=event,
+        organization=event.organization,
+        old={"status": old_status},
+        new={"status": event.status, "reason": reason, "registrations_cancelled": count},
+    )
     for user in recipients:
-        notify(kind="activities.event_cancelled", user=user, subject=gettext("Cancelled: %(title)s") % {"title": event.title},
-               body=reason, link=event.get_absolute_url())
+        notify(
+            kind="activities.event_cancelled",
+            user=user,
+            subject=gettext("Cancelled: %(title)s") % {"title": event.title},
+            body=reason,
+            link=event.get_absolute_url(),
+        )
     return event
 
 
@@ -341,13 +425,21 @@ def finish_event(event: Event, *, actor, now: datetime.datetime | None = None) -
     event.status = EventStatus.FINISHED
     event.save(update_fields=["status", "updated_at"])
     waiting = Registration.objects.filter(event=event, status=RegistrationStatus.WAITLISTED).update(
-        status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(gettext("The event is over.")), updated_at=now)
-    record_event(actor=actor, action="event.finished", obj=event, organization=event.organization,
-                 old={"status": EventStatus.PUBLISHED}, new={"status": event.status, "waitlist_closed": waiting})
+        status=RegistrationStatus.CANCELLED, cancelled_at=now, cancel_reason=str(gettext("The event is over.")), updated_at=now
+    )
+    record_event(
+        actor=actor,
+        action="event.finished",
+        obj=event,
+        organization=event.organization,
+        old={"status": EventStatus.PUBLISHED},
+        new={"status": event.status, "waitlist_closed": waiting},
+    )
     return event
 
 
 # ---- Invitations ------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def invite_people(event: Event, *, actor, people: list) -> int:
@@ -365,23 +457,28 @@ def invite_people(event: Event, *, actor, people: list) -> int:
         raise DomainError("person_inactive", _("This profile is no longer active: %(ids)s") % {"ids": inactive[:10]}, field="people")
     known = set(Invitation.objects.filter(event=event, person__in=people).values_list("person_id", flat=True))
     new = [p for p in {p.pk: p for p in people}.values() if p.pk not in known]
-    Invitation.objects.bulk_create([Invitation(event=event, person=p, invited_by=actor if getattr(actor, "pk", None) else None)
-                                    for p in new])
+    Invitation.objects.bulk_create([Invitation(event=event, person=p, invited_by=actor if getattr(actor, "pk", None) else None) for p in new])
     if new:
-        record_event(actor=actor, action="event.invited", obj=event, organization=event.organization,
-                     new={"people": [p.pk for p in new][:200], "count": len(new)})
+        record_event(
+            actor=actor, action="event.invited", obj=event, organization=event.organization, new={"people": [p.pk for p in new][:200], "count": len(new)}
+        )
     if event.status == EventStatus.PUBLISHED:
         for person in new:
             if person.user_id:
-                notify(kind="activities.invited", user=person.user, subject=gettext("Invitation: %(title)s") % {"title": event.title},
-                       link=event.get_absolute_url())
+                notify(
+                    kind="activities.invited",
+                    user=person.user,
+                    subject=gettext("Invitation: %(title)s") % {"title": event.title},
+                    link=event.get_absolute_url(),
+                )
     return len(new)
 
 
 def _recipients(event: Event) -> list:
     """The accounts of everyone still holding or waiting for a place."""
-    regs = (Registration.objects.filter(event=event, status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED))
-            .select_related("user", "person__user"))
+    regs = Registration.objects.filter(event=event, status__in=(RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)).select_related(
+        "user", "person__user"
+    )
     users = {}
     for reg in regs:
         user = reg.user or (reg.person.user if reg.person_id else None)

@@ -60,8 +60,7 @@ def _audience_org(form, code: str):
 
 
 def _initial(event: Event) -> dict:
-    data = {name: getattr(event, name) for name in ("kind", "title", "description", "region", "address", "online_url", "capacity",
-                                                     "audience", "fee")}
+    data = {name: getattr(event, name) for name in ("kind", "title", "description", "region", "address", "online_url", "capacity", "audience", "fee")}
     for name in ("starts_at", "ends_at", "registration_opens", "registration_closes"):
         value = getattr(event, name)
         data[name] = localtime(value).strftime("%Y-%m-%dT%H:%M") if value else None
@@ -71,6 +70,7 @@ def _initial(event: Event) -> dict:
 
 
 # ---- Lists ------------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -88,8 +88,9 @@ def manage(request):
                 status = 400
         if status == 200:
             when = cd["when"] or "upcoming"
-            qs = selectors.search_events(user, organization=org, status=cd["status"], kind=cd["kind"], text=cd["q"],
-                                         upcoming=None if when == "all" else when == "upcoming")
+            qs = selectors.search_events(
+                user, organization=org, status=cd["status"], kind=cd["kind"], text=cd["q"], upcoming=None if when == "all" else when == "upcoming"
+            )
             if when == "all":
                 qs = qs.order_by("-starts_at", "-id")
     else:
@@ -100,11 +101,11 @@ def manage(request):
     orgs = list(org_selectors.root_organizations(user)[:20])
     if org is not None and scope.can_manage(user, org) and org not in orgs:
         orgs.insert(0, org)
-    return render(request, "activities/manage.html", {"form": form, "page": page, "orgs": [o for o in orgs if scope.can_manage(user, o)]},
-                  status=status)
+    return render(request, "activities/manage.html", {"form": form, "page": page, "orgs": [o for o in orgs if scope.can_manage(user, o)]}, status=status)
 
 
 # ---- Create, edit, publish, cancel, finish -------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -116,8 +117,13 @@ def event_create(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                event = services.create_event(org, actor=request.user, audience_organization=_audience_org(form, form.cleaned_data["audience_organization"]),
-                                              disciplines=form.cleaned_data["disciplines"], **_event_values(form.cleaned_data))
+                event = services.create_event(
+                    org,
+                    actor=request.user,
+                    audience_organization=_audience_org(form, form.cleaned_data["audience_organization"]),
+                    disciplines=form.cleaned_data["disciplines"],
+                    **_event_values(form.cleaned_data),
+                )
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -139,9 +145,13 @@ def event_edit(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                services.update_event(event, actor=request.user, disciplines=form.cleaned_data["disciplines"],
-                                      audience_organization=_audience_org(form, form.cleaned_data["audience_organization"]),
-                                      **_event_values(form.cleaned_data))
+                services.update_event(
+                    event,
+                    actor=request.user,
+                    disciplines=form.cleaned_data["disciplines"],
+                    audience_organization=_audience_org(form, form.cleaned_data["audience_organization"]),
+                    **_event_values(form.cleaned_data),
+                )
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -182,8 +192,13 @@ def event_publish(request, pk: int):
 @login_required
 @require_POST
 def event_cancel(request, pk: int):
-    return _event_action(request, pk, lambda e, d: services.cancel_event(e, actor=request.user, reason=d["reason"]),
-                         _("The event is cancelled and the people registered are told."), CancelEventForm)
+    return _event_action(
+        request,
+        pk,
+        lambda e, d: services.cancel_event(e, actor=request.user, reason=d["reason"]),
+        _("The event is cancelled and the people registered are told."),
+        CancelEventForm,
+    )
 
 
 @login_required
@@ -193,6 +208,7 @@ def event_finish(request, pk: int):
 
 
 # ---- Registrations --------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -220,19 +236,27 @@ def registrations(request, pk: int):
     status_filter = status_filter if status_filter in R.values else ""
     qs = selectors.registrations_of(event, status=status_filter, text=request.GET.get("q", "")[:64])
     page = page_of(request, qs, 100)
-    return render(request, "activities/registrations.html", {
-        "event": event, "page": page, "counts": selectors.counts_of(event), "manage": manage, "form": form,
-        "status_filter": status_filter, "statuses": R.choices,
-    }, status=status)
+    return render(
+        request,
+        "activities/registrations.html",
+        {
+            "event": event,
+            "page": page,
+            "counts": selectors.counts_of(event),
+            "manage": manage,
+            "form": form,
+            "status_filter": status_filter,
+            "statuses": R.choices,
+        },
+        status=status,
+    )
 
 
 def _person(user, pk: int, *, field: str = "person"):
     try:
         return people_selectors.get_person_for(user, pk)
     except NotFound:
-        raise DomainError("unknown_person", _("No person with the number %(n)s in the talent database you can see.") % {"n": pk},
-                          field=field) from None
-
+        raise DomainError("unknown_person", _("No person with the number %(n)s in the talent database you can see.") % {"n": pk}, field=field) from None
 
 
 def _naive(value):
@@ -247,12 +271,38 @@ def registrations_xlsx(request, pk: int):
         raise NotFound()
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
     sheet = book.sheet(_("Registrations"))
-    sheet.append([str(h) for h in (pgettext("person", "name"), _("profile number"), _("status"), _("place in line"), _("registered"), _("confirmed"),
-                                   _("checked in"), _("checked in by"), _("cancelled"), _("reason"))])
+    sheet.append(
+        [
+            str(h)
+            for h in (
+                pgettext("person", "name"),
+                _("profile number"),
+                _("status"),
+                _("place in line"),
+                _("registered"),
+                _("confirmed"),
+                _("checked in"),
+                _("checked in by"),
+                _("cancelled"),
+                _("reason"),
+            )
+        ]
+    )
     for reg in selectors.registrations_of(event).iterator(chunk_size=2000):
-        sheet.append([cell(reg.name), reg.person_id, str(reg.get_status_display()), reg.waitlist_position, _naive(reg.created_at),
-                      _naive(reg.confirmed_at), _naive(reg.checked_in_at), cell(str(reg.checked_in_by or "")),
-                      _naive(reg.cancelled_at), cell(reg.cancel_reason)])
+        sheet.append(
+            [
+                cell(reg.name),
+                reg.person_id,
+                str(reg.get_status_display()),
+                reg.waitlist_position,
+                _naive(reg.created_at),
+                _naive(reg.confirmed_at),
+                _naive(reg.checked_in_at),
+                cell(str(reg.checked_in_by or "")),
+                _naive(reg.cancelled_at),
+                cell(reg.cancel_reason),
+            ]
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(book.save(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="kejia-event-{event.pk}-registrations-{stamp}.xlsx"'
@@ -277,11 +327,11 @@ def invitations(request, pk: int):
             else:
                 messages.success(request, _("%(n)s people invited.") % {"n": count})
                 return redirect("activities:invitations", pk=event.pk)
-    return render(request, "activities/invitations.html", {"event": event, "form": form, "rows": list(selectors.invitations_of(event)[:500])},
-                  status=status)
+    return render(request, "activities/invitations.html", {"event": event, "form": form, "rows": list(selectors.invitations_of(event)[:500])}, status=status)
 
 
 # ---- Check-in ---------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -306,18 +356,29 @@ def checkin(request, pk: int):
                     status = form_error(form, exc)
                 else:
                     if result.already:
-                        messages.warning(request, _("%(name)s was already checked in at %(when)s.")
-                                         % {"name": result.registration.name,
-                                            "when": localtime(result.registration.checked_in_at).strftime("%Y-%m-%d %H:%M")})
+                        messages.warning(
+                            request,
+                            _("%(name)s was already checked in at %(when)s.")
+                            % {"name": result.registration.name, "when": localtime(result.registration.checked_in_at).strftime("%Y-%m-%d %H:%M")},
+                        )
                     else:
                         messages.success(request, _("%(name)s is checked in.") % {"name": result.registration.name})
                     return redirect(request.path + (f"?{urlencode({'q': request.GET['q']})}" if request.GET.get("q") else ""))
     text = request.GET.get("q", "")[:64]
     rows = selectors.registrations_of(event, text=text).filter(status__in=(R.CONFIRMED, R.ATTENDED))
-    return render(request, "activities/checkin.html", {
-        "event": event, "form": CheckInForm() if status == 200 else form, "rows": list(rows[:300]), "q": text,
-        "counts": selectors.counts_of(event), "refusal": registration.checkin_refusal(event),
-    }, status=status)
+    return render(
+        request,
+        "activities/checkin.html",
+        {
+            "event": event,
+            "form": CheckInForm() if status == 200 else form,
+            "rows": list(rows[:300]),
+            "q": text,
+            "counts": selectors.counts_of(event),
+            "refusal": registration.checkin_refusal(event),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -340,8 +401,7 @@ def certificate_revoke(request, pk: int):
     cert = selectors.get_certificate_for(request.user, pk, manage=True)
     form = RequiredReasonForm(request.POST)
     if not form.is_valid():
-        return render(request, "error.html", {"error": DomainError("required", _("Say why the certificate is revoked."), field="reason")},
-                      status=400)
+        return render(request, "error.html", {"error": DomainError("required", _("Say why the certificate is revoked."), field="reason")}, status=400)
     try:
         certificates.revoke_certificate(cert, actor=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:

@@ -48,14 +48,21 @@ def event_context(request, event, **extra) -> dict:
     refusal = registration.registration_refusal(event)
     eligible = selectors.is_eligible(event, person=selectors.my_person(user)) if user.is_authenticated else None
     return {
-        "event": event, "reg": reg, "place": selectors.place_in_line(reg) if reg else None,
-        "refusal": refusal, "eligible": eligible, "audience_refusal": selectors.audience_refusal(event) if eligible is False else "",
-        "manage": scope.can_manage(user, event.organization), "view_scope": scope.can_view(user, event.organization),
-        "opens_closes": registration.registration_window(event), **extra,
+        "event": event,
+        "reg": reg,
+        "place": selectors.place_in_line(reg) if reg else None,
+        "refusal": refusal,
+        "eligible": eligible,
+        "audience_refusal": selectors.audience_refusal(event) if eligible is False else "",
+        "manage": scope.can_manage(user, event.organization),
+        "view_scope": scope.can_view(user, event.organization),
+        "opens_closes": registration.registration_window(event),
+        **extra,
     }
 
 
 # ---- Public: list, event, calendars -----------------------------------------------------------------
+
 
 @require_GET
 def home(request):
@@ -73,11 +80,13 @@ def home(request):
         else:
             status = 400
     page = page_of(request, qs, PAGE_SIZE)
-    mine = list(selectors.events_of_user(user).filter(status__in=(R.CONFIRMED, R.WAITLISTED),
-                                                       event__ends_at__gte=timezone.now())[:10]) if user.is_authenticated else []
+    mine = (
+        list(selectors.events_of_user(user).filter(status__in=(R.CONFIRMED, R.WAITLISTED), event__ends_at__gte=timezone.now())[:10])
+        if user.is_authenticated
+        else []
+    )
     roots = list(org_selectors.root_organizations(user)[:10]) if scope.has_any_role(user) else []
-    return render(request, "activities/home.html", {"page": page, "form": form, "mine": mine, "roots": roots,
-                                                    "staff": scope.has_any_role(user)}, status=status)
+    return render(request, "activities/home.html", {"page": page, "form": form, "mine": mine, "roots": roots, "staff": scope.has_any_role(user)}, status=status)
 
 
 @require_GET
@@ -127,10 +136,20 @@ def calendar(request, pk: int):
     for item in events:
         days.setdefault(max(timezone.localtime(item.starts_at).date(), month), []).append(item)
     upcoming = [] if events else list(selectors.calendar_events(org, subtree=subtree, start=timezone.now())[:10])
-    return render(request, "activities/calendar.html", {
-        "org": org, "subtree": subtree, "month": month, "next": following, "previous": previous,
-        "days": sorted(days.items()), "upcoming": upcoming, "count": len(events),
-    })
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "org": org,
+            "subtree": subtree,
+            "month": month,
+            "next": following,
+            "previous": previous,
+            "days": sorted(days.items()),
+            "upcoming": upcoming,
+            "count": len(events),
+        },
+    )
 
 
 @require_GET
@@ -152,6 +171,7 @@ def _ics(text: str, filename: str) -> HttpResponse:
 
 # ---- Registering ------------------------------------------------------------------------------------
 
+
 @login_required
 @require_POST
 def register(request, pk: int):
@@ -165,8 +185,7 @@ def register(request, pk: int):
     if reg.status == R.CONFIRMED:
         messages.success(request, _("You are registered: your place is confirmed."))
     else:
-        messages.warning(request, _("The event is full: you are on the waiting list, place %(n)s.")
-                         % {"n": selectors.place_in_line(reg)})
+        messages.warning(request, _("The event is full: you are on the waiting list, place %(n)s.") % {"n": selectors.place_in_line(reg)})
     return redirect("activities:registration", pk=reg.pk)
 
 
@@ -175,11 +194,15 @@ def register(request, pk: int):
 def mine(request):
     regs = list(selectors.events_of_user(request.user)[:200])
     now = timezone.now()
-    return render(request, "activities/mine.html", {
-        "upcoming": [r for r in regs if r.event.ends_at >= now and r.status != R.CANCELLED],
-        "past": [r for r in regs if r.event.ends_at < now or r.status == R.CANCELLED],
-        "person": selectors.my_person(request.user),
-    })
+    return render(
+        request,
+        "activities/mine.html",
+        {
+            "upcoming": [r for r in regs if r.event.ends_at >= now and r.status != R.CANCELLED],
+            "past": [r for r in regs if r.event.ends_at < now or r.status == R.CANCELLED],
+            "person": selectors.my_person(request.user),
+        },
+    )
 
 
 @login_required
@@ -187,8 +210,14 @@ def mine(request):
 def registration_detail(request, pk: int):
     reg = selectors.get_registration_for(request.user, pk)
     own = reg.belongs_to(request.user)
-    context = {"reg": reg, "event": reg.event, "own": own, "place": selectors.place_in_line(reg),
-               "manage": scope.can_manage(request.user, reg.event.organization), "cancel_form": ReasonForm()}
+    context = {
+        "reg": reg,
+        "event": reg.event,
+        "own": own,
+        "place": selectors.place_in_line(reg),
+        "manage": scope.can_manage(request.user, reg.event.organization),
+        "cancel_form": ReasonForm(),
+    }
     if own and reg.status in (R.CONFIRMED, R.ATTENDED):
         context["qr_svg"] = qr_svg(ticket_url(reg), title=_("Show at the door"))
     if reg.status == R.ATTENDED:
@@ -207,8 +236,15 @@ def registration_cancel(request, pk: int):
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        context = {"reg": reg, "event": reg.event, "own": reg.belongs_to(request.user), "error": exc, "cancel_form": form,
-                   "manage": scope.can_manage(request.user, reg.event.organization), "place": selectors.place_in_line(reg)}
+        context = {
+            "reg": reg,
+            "event": reg.event,
+            "own": reg.belongs_to(request.user),
+            "error": exc,
+            "cancel_form": form,
+            "manage": scope.can_manage(request.user, reg.event.organization),
+            "place": selectors.place_in_line(reg),
+        }
         return render(request, "activities/registration.html", context, status=exc.status)
     messages.success(request, _("The registration is cancelled."))
     if reg.belongs_to(request.user):
@@ -240,11 +276,16 @@ def ticket(request, code: str):
             error, status = exc, exc.status
         else:
             reg = result.registration
-    return render(request, "activities/ticket.html", {"reg": reg, "event": reg.event, "result": result, "error": error,
-                                                      "refusal": registration.checkin_refusal(reg.event)}, status=status)
+    return render(
+        request,
+        "activities/ticket.html",
+        {"reg": reg, "event": reg.event, "result": result, "error": error, "refusal": registration.checkin_refusal(reg.event)},
+        status=status,
+    )
 
 
 # ---- Certificates -------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -268,5 +309,8 @@ def certificate(request, pk: int):
         response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
         response["Content-Disposition"] = f'attachment; filename="kejia-attendance-{cert.serial}.svg"'
         return response
-    return render(request, "activities/certificate.html", {"reg": reg, "event": reg.event, "cert": cert, "verify_url": url,
-                                                           "qr_svg": qr_svg(url, title=_("Scan to verify"))})
+    return render(
+        request,
+        "activities/certificate.html",
+        {"reg": reg, "event": reg.event, "cert": cert, "verify_url": url, "qr_svg": qr_svg(url, title=_("Scan to verify"))},
+    )

@@ -95,8 +95,9 @@ class CallReasonIn(Schema):
 
 
 class CallFormalCheckIn(Schema):
-    decision: Literal["accept", "return", "refuse"] = Field(..., description="accept: to expert review; return: for correction "
-                                                                          "(while the call is open); refuse: not accepted")
+    decision: Literal["accept", "return", "refuse"] = Field(
+        ..., description="accept: to expert review; return: for correction (while the call is open); refuse: not accepted"
+    )
     reason: str = Field("", max_length=2000, description="Required to return or refuse")
 
 
@@ -174,8 +175,7 @@ def return_application(request, id: ObjectId, body: CallReasonIn):
     return workflow.return_to_applicant(application, actor=request.auth, reason=body.reason)
 
 
-@router.post("/calls/applications/{id}/formal-check", response=CallApplicationDetailOut, auth=AUTH,
-             summary="Formal check of an application")
+@router.post("/calls/applications/{id}/formal-check", response=CallApplicationDetailOut, auth=AUTH, summary="Formal check of an application")
 def formal_check(request, id: ObjectId, body: CallFormalCheckIn):
     """The organization running the call: pass it to expert review, return it for correction, or refuse it (不予受理)."""
     application = selectors.get_application(id, request.auth)

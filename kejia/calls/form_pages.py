@@ -51,8 +51,15 @@ def parse_post(spec: dict, post) -> dict:
 
 
 def _input(field: dict) -> str:
-    return {"long_text": "textarea", "date": "date", "month": "month", "number": "number", "money": "number",
-            "choice": "select", "multi_choice": "checkboxes"}.get(field["type"], "text")
+    return {
+        "long_text": "textarea",
+        "date": "date",
+        "month": "month",
+        "number": "number",
+        "money": "number",
+        "choice": "select",
+        "multi_choice": "checkboxes",
+    }.get(field["type"], "text")
 
 
 def view_model(spec: dict, data: dict, errors: dict[str, list[str]], facts: dict) -> list[dict]:
@@ -65,30 +72,53 @@ def view_model(spec: dict, data: dict, errors: dict[str, list[str]], facts: dict
                 continue
             key, name = field["key"], f"f-{field['key']}"
             value = data.get(key)
-            item = {"key": key, "type": field["type"], "label": field.get("label", key), "help": field.get("help", ""),
-                    "text": field.get("text", ""), "name": name, "required": field.get("required", True),
-                    "input": _input(field), "options": field.get("options", []),
-                    "errors": [m for k, msgs in errors.items() if k == key or k.startswith(f"{key}.") for m in msgs]}
+            item = {
+                "key": key,
+                "type": field["type"],
+                "label": field.get("label", key),
+                "help": field.get("help", ""),
+                "text": field.get("text", ""),
+                "name": name,
+                "required": field.get("required", True),
+                "input": _input(field),
+                "options": field.get("options", []),
+                "errors": [m for k, msgs in errors.items() if k == key or k.startswith(f"{key}.") for m in msgs],
+            }
             if field["type"] in ("date_range", "month_range"):
                 value = value if isinstance(value, dict) else {}
                 kind = "month" if field["type"] == "month_range" else "date"
-                item["parts"] = [{"name": f"{name}-start", "value": value.get("start", ""), "input": kind, "part": "start"},
-                                 {"name": f"{name}-end", "value": value.get("end", ""), "input": kind, "part": "end"}]
+                item["parts"] = [
+                    {"name": f"{name}-start", "value": value.get("start", ""), "input": kind, "part": "start"},
+                    {"name": f"{name}-end", "value": value.get("end", ""), "input": kind, "part": "end"},
+                ]
             elif field["type"] == "signoff":
                 value = value if isinstance(value, dict) else {}
                 parts = [p for p in SIGNOFF_PARTS if p != "opinion" or field.get("opinion")]
-                item["parts"] = [{"name": f"{name}-{p}", "value": value.get(p, ""), "part": p,
-                                  "input": "textarea" if p == "opinion" else "date" if p == "date" else "text"} for p in parts]
+                item["parts"] = [
+                    {"name": f"{name}-{p}", "value": value.get(p, ""), "part": p, "input": "textarea" if p == "opinion" else "date" if p == "date" else "text"}
+                    for p in parts
+                ]
             elif field["type"] == "table":
                 rows = value if isinstance(value, list) else []
                 count = _rows(field, rows)
                 item["count"] = count
                 item["columns"] = [c.get("label", c["key"]) for c in field["columns"]]
-                item["rows"] = [{"label": field["rows"][r] if field.get("rows") else r + 1,
-                                 "cells": [{"name": f"{name}-{r + 1}-{c['key']}", "input": _input(c), "options": c.get("options", []),
-                                            "label": c.get("label", c["key"]),
-                                            "value": (rows[r].get(c["key"], "") if r < len(rows) and isinstance(rows[r], dict) else "")}
-                                           for c in field["columns"]]} for r in range(count)]
+                item["rows"] = [
+                    {
+                        "label": field["rows"][r] if field.get("rows") else r + 1,
+                        "cells": [
+                            {
+                                "name": f"{name}-{r + 1}-{c['key']}",
+                                "input": _input(c),
+                                "options": c.get("options", []),
+                                "label": c.get("label", c["key"]),
+                                "value": (rows[r].get(c["key"], "") if r < len(rows) and isinstance(rows[r], dict) else ""),
+                            }
+                            for c in field["columns"]
+                        ],
+                    }
+                    for r in range(count)
+                ]
             elif field["type"] == "multi_choice":
                 item["value"] = value if isinstance(value, list) else []
             else:

@@ -56,8 +56,9 @@ def check_spec(spec: dict) -> None:
             if field["type"] == "table":
                 for column in field.get("columns", []):
                     if column.get("type") not in SCALAR_TYPES:
-                        raise DomainError("invalid_form", gettext("Column “%(col)s” of “%(key)s” has an unknown type.")
-                                          % {"col": column.get("key"), "key": key}, field=key)
+                        raise DomainError(
+                            "invalid_form", gettext("Column “%(col)s” of “%(key)s” has an unknown type.") % {"col": column.get("key"), "key": key}, field=key
+                        )
             if field["type"] in ("choice", "multi_choice") and not field.get("options"):
                 raise DomainError("invalid_form", gettext("Choice field “%(key)s” has no options.") % {"key": key}, field=key)
 
@@ -237,8 +238,7 @@ def _check_value(check: _Checker, field: dict, value, money_range) -> Any:
     return str(value).strip()
 
 
-def validate_answers(spec: dict, data: dict, *, facts: dict | None = None,
-                     money_range: tuple[Decimal, Decimal] | None = None, complete: bool = True) -> dict:
+def validate_answers(spec: dict, data: dict, *, facts: dict | None = None, money_range: tuple[Decimal, Decimal] | None = None, complete: bool = True) -> dict:
     """The answers that apply, cleaned; raises ValidationFailed naming every field (and row) at
     fault. `complete=False` (saving a draft) checks only what is filled in."""
     facts = facts or {}

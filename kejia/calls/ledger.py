@@ -30,11 +30,17 @@ def project_ledger(project: Project, *, paid_by_tranche: dict[int, Decimal] | No
         paid = paid_by_tranche.get(index) or ZERO
         open_ = tranche["gate"] in met
         failed = _gate_failed(project, tranche["gate"])
-        row = {"tranche": index, "gate": tranche["gate"], "planned": planned, "paid": paid, "gate_met": open_,
-               "gate_failed": failed,
-               "payable": planned - paid if open_ else ZERO,  # may be paid now
-               "held": ZERO if open_ else planned - paid,  # waits on its gate (for good when failed)
-               "forfeited": planned - paid if failed else ZERO}
+        row = {
+            "tranche": index,
+            "gate": tranche["gate"],
+            "planned": planned,
+            "paid": paid,
+            "gate_met": open_,
+            "gate_failed": failed,
+            "payable": planned - paid if open_ else ZERO,  # may be paid now
+            "held": ZERO if open_ else planned - paid,  # waits on its gate (for good when failed)
+            "forfeited": planned - paid if failed else ZERO,
+        }
         rows.append(row)
         for key in ("planned", "paid", "payable", "held", "forfeited"):
             totals[key] += row[key]
@@ -45,10 +51,16 @@ def call_ledger(call: Call) -> dict:
     """All projects of a call in two queries."""
     projects = list(Project.objects.filter(call=call).order_by("pk"))
     paid: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for project_id, tranche, amount in (Payment.objects.filter(project__call=call).values("project", "tranche")
-                                        .annotate(s=Sum("amount")).values_list("project", "tranche", "s")):
+    for project_id, tranche, amount in (
+        Payment.objects.filter(project__call=call).values("project", "tranche").annotate(s=Sum("amount")).values_list("project", "tranche", "s")
+    ):
         paid[project_id][tranche] = amount
     lines = [project_ledger(p, paid_by_tranche=paid[p.pk]) for p in projects]
     totals = {key: sum((line[key] for line in lines), ZERO) for key in ("approved", "paid", "payable", "held", "forfeited")}
-    return {"call": call.pk, "budget": call.budget, "projects": lines, **totals,
-            "unallocated": (call.budget - totals["approved"]) if call.budget is not None else None}
+    return {
+        "call": call.pk,
+        "budget": call.budget,
+        "projects": lines,
+        **totals,
+        "unallocated": (call.budget - totals["approved"]) if call.budget is not None else None,
+    }

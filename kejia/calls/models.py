@@ -35,8 +35,9 @@ class FormDefinition(TimeStamped):
 
 
 class Call(TimeStamped):
-    owner = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="calls_owned",
-                              verbose_name=_("organization running the call"))
+    owner = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="calls_owned", verbose_name=_("organization running the call")
+    )
     title = models.CharField(_("title"), max_length=200)
     reference = models.CharField(_("document number"), max_length=64, blank=True, default="")
     notice = models.TextField(_("notice"), blank=True, default="")
@@ -44,16 +45,16 @@ class Call(TimeStamped):
     topics = models.JSONField(_("topics"), default=list, blank=True)
     eligibility = models.CharField(_("who may apply"), max_length=16, choices=Eligibility.choices, default=Eligibility.ORGANIZATIONS)
     applicant_kinds = models.JSONField(_("kinds of applying organization"), default=list, blank=True)
-    recommender_kinds = models.JSONField(_("kinds of recommending organization"), default=list, blank=True,
-                                         help_text=_("Empty: applications go straight to the organization running the call."))
+    recommender_kinds = models.JSONField(
+        _("kinds of recommending organization"), default=list, blank=True, help_text=_("Empty: applications go straight to the organization running the call.")
+    )
     min_amount = models.DecimalField(_("lowest amount per project (yuan)"), **MONEY)
     max_amount = models.DecimalField(_("highest amount per project (yuan)"), **MONEY)
     budget = models.DecimalField(_("total budget (yuan)"), null=True, blank=True, **MONEY)
     tranches = models.JSONField(_("payment plan"), default=list, blank=True)
     period_months = models.PositiveSmallIntegerField(_("project period (months)"), default=12)
     deadline = models.DateTimeField(_("deadline"))
-    quota_per_recommender = models.PositiveSmallIntegerField(_("applications each recommending organization may submit"),
-                                                             null=True, blank=True)
+    quota_per_recommender = models.PositiveSmallIntegerField(_("applications each recommending organization may submit"), null=True, blank=True)
     announcement_days = models.PositiveSmallIntegerField(_("days of public announcement"), default=5)
     form = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="calls", verbose_name=_("application form"))
     status = models.CharField(_("status"), max_length=16, choices=CallStatus.choices, default=CallStatus.DRAFT, db_index=True)
@@ -83,19 +84,26 @@ class CallAttachment(TimeStamped):
 class Application(TimeStamped):
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call"))
     form = models.ForeignKey(FormDefinition, on_delete=models.PROTECT, related_name="+", verbose_name=_("form version"))
-    applicant = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="call_applications", verbose_name=_("applying organization"))
+    applicant = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="call_applications", verbose_name=_("applying organization")
+    )
     applicant_path = models.CharField(max_length=255, blank=True, default="", db_index=True)
-    applicant_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="call_applications", verbose_name=_("applicant (person)"))
-    recommender = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="call_recommendations", verbose_name=_("recommending organization"))
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="call_applications", verbose_name=_("applicant (person)")
+    )
+    recommender = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="call_recommendations",
+        verbose_name=_("recommending organization"),
+    )
     recommender_path = models.CharField(max_length=255, blank=True, default="", db_index=True)
     title = models.CharField(_("title"), max_length=200, blank=True, default="")
     topic = models.CharField(_("topic"), max_length=16, blank=True, default="")
     data = models.JSONField(_("answers"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True)
     attested_at = models.DateTimeField(_("truth attested at"), null=True, blank=True)
     attested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -107,8 +115,7 @@ class Application(TimeStamped):
 
     class Meta:
         ordering = ["call", "rank", "id"]
-        constraints = [models.CheckConstraint(condition=Q(applicant__isnull=False) | Q(applicant_user__isnull=False),
-                                              name="calls_application_has_applicant")]
+        constraints = [models.CheckConstraint(condition=Q(applicant__isnull=False) | Q(applicant_user__isnull=False), name="calls_application_has_applicant")]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 
@@ -183,8 +190,10 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["paid_on", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="calls_payment_amount_positive"),
-                       models.UniqueConstraint(fields=["project", "voucher"], name="calls_payment_voucher_unique")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="calls_payment_amount_positive"),
+            models.UniqueConstraint(fields=["project", "voucher"], name="calls_payment_voucher_unique"),
+        ]
 
 
 class Deliverable(TimeStamped):

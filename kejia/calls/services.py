@@ -41,8 +41,8 @@ def install_form(code: str) -> FormDefinition:
     data = load_template(code)["form"]
     forms_spec.check_spec(data["spec"])
     form, _created = FormDefinition.objects.get_or_create(
-        code=data["code"], version=data["version"],
-        defaults={"title": data["title"], "spec": data["spec"], "source": load_template(code).get("source", "")})
+        code=data["code"], version=data["version"], defaults={"title": data["title"], "spec": data["spec"], "source": load_template(code).get("source", "")}
+    )
     return form
 
 
@@ -76,11 +76,30 @@ def require_owner(call_or_org, actor) -> None:
 
 
 @transaction.atomic
-def create_call(owner, *, actor, title: str, deadline: datetime.datetime, form: FormDefinition, min_amount, max_amount,
-                notice: str = "", guide: str = "", topics: list | None = None, eligibility: str = Eligibility.ORGANIZATIONS,
-                applicant_kinds: list | None = None, recommender_kinds: list | None = None, tranches: list | None = None,
-                period_months: int = 12, quota_per_recommender: int | None = None, budget=None, announcement_days: int = 5,
-                reference: str = "", source: str = "", attachments: list[str] | None = None) -> Call:
+def create_call(
+    owner,
+    *,
+    actor,
+    title: str,
+    deadline: datetime.datetime,
+    form: FormDefinition,
+    min_amount,
+    max_amount,
+    notice: str = "",
+    guide: str = "",
+    topics: list | None = None,
+    eligibility: str = Eligibility.ORGANIZATIONS,
+    applicant_kinds: list | None = None,
+    recommender_kinds: list | None = None,
+    tranches: list | None = None,
+    period_months: int = 12,
+    quota_per_recommender: int | None = None,
+    budget=None,
+    announcement_days: int = 5,
+    reference: str = "",
+    source: str = "",
+    attachments: list[str] | None = None,
+) -> Call:
     require_owner(owner, actor)
     if timezone.is_naive(deadline):
         raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
@@ -91,16 +110,29 @@ def create_call(owner, *, actor, title: str, deadline: datetime.datetime, form: 
         if any(k not in OrgKind.values for k in kinds):
             raise DomainError("invalid", _("Unknown kind of organization."), field=field)
     call = Call.objects.create(
-        owner=owner, title=title.strip(), reference=reference, notice=sanitise(notice), guide=sanitise(guide),
-        topics=list(topics or []), eligibility=eligibility, applicant_kinds=list(applicant_kinds or []),
-        recommender_kinds=list(recommender_kinds or []), min_amount=low, max_amount=high,
-        budget=money(budget, "budget") if budget is not None else None, tranches=_check_tranches(tranches or []),
-        period_months=period_months, deadline=deadline, quota_per_recommender=quota_per_recommender,
-        announcement_days=announcement_days, form=form, source=source)
+        owner=owner,
+        title=title.strip(),
+        reference=reference,
+        notice=sanitise(notice),
+        guide=sanitise(guide),
+        topics=list(topics or []),
+        eligibility=eligibility,
+        applicant_kinds=list(applicant_kinds or []),
+        recommender_kinds=list(recommender_kinds or []),
+        min_amount=low,
+        max_amount=high,
+        budget=money(budget, "budget") if budget is not None else None,
+        tranches=_check_tranches(tranches or []),
+        period_months=period_months,
+        deadline=deadline,
+        quota_per_recommender=quota_per_recommender,
+        announcement_days=announcement_days,
+        form=form,
+        source=source,
+    )
     for position, title_ in enumerate(attachments or []):
         CallAttachment.objects.create(call=call, title=title_, position=position)
-    record_event(actor=actor, action="calls.create_call", obj=call, organization=owner,
-                 new={"title": call.title, "deadline": call.deadline, "form": form.pk})
+    record_event(actor=actor, action="calls.create_call", obj=call, organization=owner, new={"title": call.title, "deadline": call.deadline, "form": form.pk})
     return call
 
 
@@ -121,8 +153,7 @@ def _set_call_status(call: Call, status: str, *, actor, allowed_from: set[str]) 
     before = call.status
     call.status = status
     call.save(update_fields=["status", "updated_at"])
-    record_event(actor=actor, action=f"calls.{status}", obj=call, organization=call.owner, old={"status": before},
-                 new={"status": status})
+    record_event(actor=actor, action=f"calls.{status}", obj=call, organization=call.owner, old={"status": before}, new={"status": status})
     return call
 
 
@@ -138,12 +169,12 @@ def close_call(call: Call, *, actor) -> Call:
 
 # ---- applications -------------------------------------------------------------------------------
 
+
 def acts_for(user, organization) -> bool:
     """The user holds a managing role in the organization itself (not only above it)."""
     if scope.is_unrestricted(user):
         return True
-    return bool(getattr(user, "is_authenticated", False)) and Role.objects.filter(
-        user=user, organization=organization, kind__in=scope.MANAGE_KINDS).exists()
+    return bool(getattr(user, "is_authenticated", False)) and Role.objects.filter(user=user, organization=organization, kind__in=scope.MANAGE_KINDS).exists()
 
 
 def recommender_for(call: Call, applicant):
@@ -176,8 +207,7 @@ def check_open(call: Call, *, now: datetime.datetime | None = None) -> None:
 
 
 @transaction.atomic
-def create_application(call: Call, *, actor, applicant=None, title: str = "", topic: str = "",
-                       now: datetime.datetime | None = None) -> Application:
+def create_application(call: Call, *, actor, applicant=None, title: str = "", topic: str = "", now: datetime.datetime | None = None) -> Application:
     """A draft for an organization (applicant) or, in calls open to individuals, for the actor."""
     check_open(call, now=now)
     if call.eligibility == Eligibility.ORGANIZATIONS:
@@ -193,11 +223,23 @@ def create_application(call: Call, *, actor, applicant=None, title: str = "", to
     if topic and topic not in {str(t.get("code")) for t in call.topics}:
         raise DomainError("invalid", _("Choose one of the call's topics."), field="topic")
     application = Application.objects.create(
-        call=call, form=call.form, applicant=applicant, applicant_path=applicant.path if applicant else "",
-        applicant_user=actor if applicant is None else None, recommender=recommender,
-        recommender_path=recommender.path if recommender else "", title=title.strip()[:200], topic=topic)
-    record_event(actor=actor, action="calls.create_application", obj=application, organization=call.owner,
-                 new={"call": call.pk, "applicant": application.applicant_id, "recommender": application.recommender_id})
+        call=call,
+        form=call.form,
+        applicant=applicant,
+        applicant_path=applicant.path if applicant else "",
+        applicant_user=actor if applicant is None else None,
+        recommender=recommender,
+        recommender_path=recommender.path if recommender else "",
+        title=title.strip()[:200],
+        topic=topic,
+    )
+    record_event(
+        actor=actor,
+        action="calls.create_application",
+        obj=application,
+        organization=call.owner,
+        new={"call": call.pk, "applicant": application.applicant_id, "recommender": application.recommender_id},
+    )
     return application
 
 
@@ -208,11 +250,18 @@ def is_applicant(user, application: Application) -> bool:
 
 
 @transaction.atomic
-def save_draft(application: Application, *, actor, data: dict, title: str | None = None, topic: str | None = None,
-               requested_amount=None, now: datetime.datetime | None = None) -> Application:
+def save_draft(
+    application: Application,
+    *,
+    actor,
+    data: dict,
+    title: str | None = None,
+    topic: str | None = None,
+    requested_amount=None,
+    now: datetime.datetime | None = None,
+) -> Application:
     """Store the answers so far; only what is filled in is checked (types, money range)."""
-    application = (Application.objects.select_for_update(of=("self",)).select_related("call", "form", "applicant")
-                   .get(pk=application.pk))
+    application = Application.objects.select_for_update(of=("self",)).select_related("call", "form", "applicant").get(pk=application.pk)
     if not is_applicant(actor, application):
         raise PermissionDenied()
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
@@ -220,8 +269,7 @@ def save_draft(application: Application, *, actor, data: dict, title: str | None
     check_open(application.call, now=now)
     if not isinstance(data, dict):
         raise DomainError("invalid", _("The answers have the wrong form."), field="data")
-    cleaned = forms_spec.validate_answers(application.form.spec, data, facts=facts(application),
-                                          money_range=money_range(application.call), complete=False)
+    cleaned = forms_spec.validate_answers(application.form.spec, data, facts=facts(application), money_range=money_range(application.call), complete=False)
     application.data = cleaned
     if title is not None:
         application.title = title.strip()[:200]
@@ -232,10 +280,12 @@ def save_draft(application: Application, *, actor, data: dict, title: str | None
     if requested_amount is not None:
         amount = money(requested_amount, "requested_amount")
         if not application.call.min_amount <= amount <= application.call.max_amount:
-            raise DomainError("amount_out_of_range", gettext("The amount must be between %(low)s and %(high)s yuan.")
-                              % {"low": application.call.min_amount, "high": application.call.max_amount}, field="requested_amount")
+            raise DomainError(
+                "amount_out_of_range",
+                gettext("The amount must be between %(low)s and %(high)s yuan.") % {"low": application.call.min_amount, "high": application.call.max_amount},
+                field="requested_amount",
+            )
         application.requested_amount = amount
     application.save()
-    record_event(actor=actor, action="calls.save_draft", obj=application, organization=application.call.owner,
-                 new={"fields": sorted(cleaned)})
+    record_event(actor=actor, action="calls.save_draft", obj=application, organization=application.call.owner, new={"fields": sorted(cleaned)})
     return application

@@ -43,8 +43,7 @@ def call_detail(request, pk: int):
         application = services.create_application(call, actor=request.user, applicant=chosen, title=request.POST.get("title", ""))
         return redirect("calls:application", pk=application.pk)
     applications = selectors.visible_applications(request.user, call=call).order_by("pk")[:200] if request.user.is_authenticated else []
-    return render(request, "calls/detail.html", {"call": call, "orgs": orgs, "applications": applications,
-                                                 "attachments": call.attachments.all()})
+    return render(request, "calls/detail.html", {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all()})
 
 
 @login_required
@@ -72,6 +71,16 @@ def application(request, pk: int):
                 raise
             errors, status = {exc.field or "": [str(exc.message)]}, 400
     sections = form_pages.view_model(app.form.spec, data, errors, services.facts(app))
-    return render(request, "calls/application.html", {
-        "app": app, "call": app.call, "sections": sections, "editable": editable, "errors": errors,
-        "events": app.events.select_related("actor").order_by("created_at", "pk")}, status=status)
+    return render(
+        request,
+        "calls/application.html",
+        {
+            "app": app,
+            "call": app.call,
+            "sections": sections,
+            "editable": editable,
+            "errors": errors,
+            "events": app.events.select_related("actor").order_by("created_at", "pk"),
+        },
+        status=status,
+    )

@@ -45,8 +45,7 @@ def roles(user, application: Application) -> set[str]:
 
 
 def _locked(application: Application) -> Application:
-    return (Application.objects.select_for_update(of=("self",))
-            .select_related("call", "call__owner", "form", "applicant", "recommender").get(pk=application.pk))
+    return Application.objects.select_for_update(of=("self",)).select_related("call", "call__owner", "form", "applicant", "recommender").get(pk=application.pk)
 
 
 def _tell(organization, subject: str, body: str = "") -> None:
@@ -62,8 +61,11 @@ def _check(table, transition: str, status: str, held: set[str], reason: str, sta
     if not held & allowed:
         raise PermissionDenied()
     if status not in starts:
-        raise IllegalTransition("illegal_transition", gettext("“%(action)s” is not possible from the state “%(status)s”.")
-                                % {"action": Transition(transition).label, "status": state_label(status).label})
+        raise IllegalTransition(
+            "illegal_transition",
+            gettext("“%(action)s” is not possible from the state “%(status)s”.")
+            % {"action": Transition(transition).label, "status": state_label(status).label},
+        )
     if needs_reason and not reason.strip():
         raise DomainError("reason_required", CODES["reason_required"], field="reason")
 
@@ -76,10 +78,22 @@ def _move(application: Application, transition: str, *, actor, reason: str = "",
     if reason:
         application.last_reason = reason.strip()
     application.save()
-    ApplicationEvent.objects.create(application=application, transition=transition, from_status=before, to_status=end,
-                                    reason=reason.strip(), actor=actor if getattr(actor, "pk", None) else None)
-    record_event(actor=actor, action=f"calls.{transition}", obj=application, organization=application.call.owner,
-                 old={"status": before}, new={"status": end, "reason": reason.strip(), **(extra or {})})
+    ApplicationEvent.objects.create(
+        application=application,
+        transition=transition,
+        from_status=before,
+        to_status=end,
+        reason=reason.strip(),
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    record_event(
+        actor=actor,
+        action=f"calls.{transition}",
+        obj=application,
+        organization=application.call.owner,
+        old={"status": before},
+        new={"status": end, "reason": reason.strip(), **(extra or {})},
+    )
     subject = f"{application.call.title}: {application} — {ApplicationStatus(end).label}"
     if end in (S.SUBMITTED,):
         _tell(application.recommender or application.call.owner, subject, reason)
@@ -98,6 +112,7 @@ def _now(now):
 
 # ---- applicant --------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def submit_application(application: Application, *, actor, attest: bool, now: datetime.datetime | None = None) -> Application:
     """Every blank filled ("/" for nothing), types and money checked, before the deadline, with the
@@ -107,8 +122,9 @@ def submit_application(application: Application, *, actor, attest: bool, now: da
     services.check_open(application.call, now=now)
     if not attest:
         raise DomainError("attestation_required", CODES["attestation_required"], field="attest")
-    application.data = forms_spec.validate_answers(application.form.spec, application.data, facts=services.facts(application),
-                                                   money_range=services.money_range(application.call))
+    application.data = forms_spec.validate_answers(
+        application.form.spec, application.data, facts=services.facts(application), money_range=services.money_range(application.call)
+    )
     application.attested_at = application.submitted_at = _now(now)
     application.attested_by = actor
     return _move(application, Transition.SUBMIT, actor=actor)
@@ -121,6 +137,7 @@ def withdraw_application(application: Application, *, actor, reason: str = "") -
 
 # ---- recommending organization ----------------------------------------------------------------
 
+
 @transaction.atomic
 def recommend_application(application: Application, *, actor, reason: str = "", now: datetime.datetime | None = None) -> Application:
     """The recommending organization forwards the application (seed 004: 省级科协统一申报), within
@@ -132,8 +149,11 @@ def recommend_application(application: Application, *, actor, reason: str = "", 
     if call.quota_per_recommender is not None:
         used = Application.objects.filter(call=call, recommender=application.recommender, status__in=COUNTED).count()
         if used >= call.quota_per_recommender:
-            raise DomainError("quota_reached", gettext("The recommending organization has used its quota of %(n)s for this call.")
-                              % {"n": call.quota_per_recommender}, field="recommender")
+            raise DomainError(
+                "quota_reached",
+                gettext("The recommending organization has used its quota of %(n)s for this call.") % {"n": call.quota_per_recommender},
+                field="recommender",
+            )
     return _move(application, Transition.RECOMMEND, actor=actor, reason=reason)
 
 
@@ -143,6 +163,7 @@ def return_to_applicant(application: Application, *, actor, reason: str) -> Appl
 
 
 # ---- owner: formal check, review, decision, announcement --------------------------------------
+
 
 @transaction.atomic
 def accept_application(application: Application, *, actor) -> Application:
@@ -154,8 +175,7 @@ def accept_application(application: Application, *, actor) -> Application:
 def return_for_correction(application: Application, *, actor, reason: str, now: datetime.datetime | None = None) -> Application:
     """Only while the call is open: after the deadline a correction could not be submitted again."""
     application = _locked(application)
-    _check(APPLICATION_TRANSITIONS, Transition.RETURN_FOR_CORRECTION, application.status, roles(actor, application), reason,
-           ApplicationStatus)
+    _check(APPLICATION_TRANSITIONS, Transition.RETURN_FOR_CORRECTION, application.status, roles(actor, application), reason, ApplicationStatus)
     services.check_open(application.call, now=now)
     return _move(application, Transition.RETURN_FOR_CORRECTION, actor=actor, reason=reason)
 
@@ -215,14 +235,12 @@ def record_objection(application: Application, *, actor, text: str, now: datetim
     if not text.strip():
         raise DomainError("invalid", _("Write the objection."), field="text")
     objection = Objection.objects.create(application=application, text=text.strip(), received_at=_now(now))
-    record_event(actor=actor, action="calls.record_objection", obj=application, organization=application.call.owner,
-                 new={"objection": objection.pk})
+    record_event(actor=actor, action="calls.record_objection", obj=application, organization=application.call.owner, new={"objection": objection.pk})
     return objection
 
 
 @transaction.atomic
-def handle_objection(objection: Objection, *, actor, upheld: bool, resolution: str,
-                     now: datetime.datetime | None = None) -> Objection:
+def handle_objection(objection: Objection, *, actor, upheld: bool, resolution: str, now: datetime.datetime | None = None) -> Objection:
     """An upheld objection takes the application out of the selection."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     application = _locked(objection.application)
@@ -234,8 +252,9 @@ def handle_objection(objection: Objection, *, actor, upheld: bool, resolution: s
         raise DomainError("reason_required", CODES["reason_required"], field="resolution")
     objection.upheld, objection.resolution, objection.handled_at, objection.handled_by = upheld, resolution.strip(), _now(now), actor
     objection.save()
-    record_event(actor=actor, action="calls.handle_objection", obj=application, organization=application.call.owner,
-                 new={"objection": objection.pk, "upheld": upheld})
+    record_event(
+        actor=actor, action="calls.handle_objection", obj=application, organization=application.call.owner, new={"objection": objection.pk, "upheld": upheld}
+    )
     if upheld:
         _move(application, Transition.UPHOLD_OBJECTION, actor=actor, reason=resolution)
     return objection
@@ -255,8 +274,7 @@ def _split(amount: Decimal, tranches: list[dict]) -> list[dict]:
 
 
 @transaction.atomic
-def approve_application(application: Application, *, actor, amount, starts_on: datetime.date,
-                        now: datetime.datetime | None = None) -> Project:
+def approve_application(application: Application, *, actor, amount, starts_on: datetime.date, now: datetime.datetime | None = None) -> Project:
     """After an announcement with no open objection: the project, its amount within the call's
     range and the budget, and its tranches from the call's payment plan."""
     application = _locked(application)
@@ -268,18 +286,21 @@ def approve_application(application: Application, *, actor, amount, starts_on: d
     call = Call.objects.select_for_update().get(pk=application.call_id)
     amount = services.money(amount, "amount")
     if not call.min_amount <= amount <= call.max_amount:
-        raise DomainError("amount_out_of_range", gettext("The amount must be between %(low)s and %(high)s yuan.")
-                          % {"low": call.min_amount, "high": call.max_amount}, field="amount")
+        raise DomainError(
+            "amount_out_of_range",
+            gettext("The amount must be between %(low)s and %(high)s yuan.") % {"low": call.min_amount, "high": call.max_amount},
+            field="amount",
+        )
     if call.budget is not None:
         committed = Project.objects.filter(call=call).aggregate(s=Sum("amount"))["s"] or Decimal(0)
         if committed + amount > call.budget:
             raise DomainError("over_budget", CODES["over_budget"], field="amount")
     _move(application, Transition.APPROVE, actor=actor, extra={"amount": amount})
     ends_on = _add_months(starts_on, call.period_months)
-    project = Project.objects.create(application=application, call=call, amount=amount, tranches=_split(amount, call.tranches),
-                                     starts_on=starts_on, ends_on=ends_on)
-    record_event(actor=actor, action="calls.create_project", obj=project, organization=call.owner,
-                 new={"amount": amount, "tranches": project.tranches})
+    project = Project.objects.create(
+        application=application, call=call, amount=amount, tranches=_split(amount, call.tranches), starts_on=starts_on, ends_on=ends_on
+    )
+    record_event(actor=actor, action="calls.create_project", obj=project, organization=call.owner, new={"amount": amount, "tranches": project.tranches})
     return project
 
 
@@ -290,6 +311,7 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 # ---- project ----------------------------------------------------------------------------------
+
 
 def _project_locked(project: Project) -> Project:
     return Project.objects.select_for_update(of=("self",)).select_related("call__owner", "application__applicant").get(pk=project.pk)
@@ -303,10 +325,23 @@ def _move_project(project: Project, transition: str, *, actor, reason: str = "")
     if reason:
         project.last_reason = reason.strip()
     project.save()
-    ApplicationEvent.objects.create(application=project.application, project=project, transition=transition, from_status=before,
-                                    to_status=end, reason=reason.strip(), actor=actor if getattr(actor, "pk", None) else None)
-    record_event(actor=actor, action=f"calls.{transition}", obj=project, organization=project.call.owner,
-                 old={"status": before}, new={"status": end, "reason": reason.strip()})
+    ApplicationEvent.objects.create(
+        application=project.application,
+        project=project,
+        transition=transition,
+        from_status=before,
+        to_status=end,
+        reason=reason.strip(),
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    record_event(
+        actor=actor,
+        action=f"calls.{transition}",
+        obj=project,
+        organization=project.call.owner,
+        old={"status": before},
+        new={"status": end, "reason": reason.strip()},
+    )
     _tell(project.application.applicant, f"{project.call.title}: {project} — {ProjectStatus(end).label}", reason)
     return project
 
@@ -334,10 +369,14 @@ def submit_deliverable(project: Project, *, actor, title: str, note: str = "", f
         raise PermissionDenied()
     if not title.strip():
         raise DomainError("invalid", _("Give the deliverable a title."), field="title")
-    deliverable = Deliverable.objects.create(project=project, title=title.strip()[:200], note=note, submitted_by=actor,
-                                             **({"file": file} if file else {}))
-    record_event(actor=actor, action="calls.submit_deliverable", obj=project, organization=project.call.owner,
-                 new={"deliverable": deliverable.pk, "title": deliverable.title})
+    deliverable = Deliverable.objects.create(project=project, title=title.strip()[:200], note=note, submitted_by=actor, **({"file": file} if file else {}))
+    record_event(
+        actor=actor,
+        action="calls.submit_deliverable",
+        obj=project,
+        organization=project.call.owner,
+        new={"deliverable": deliverable.pk, "title": deliverable.title},
+    )
     return deliverable
 
 
@@ -377,8 +416,12 @@ def record_payment(project: Project, *, actor, tranche: int, amount, paid_on: da
         raise DomainError("invalid", _("Give the voucher number."), field="voucher")
     if project.payments.filter(voucher=voucher.strip()).exists():
         raise DomainError("invalid", _("This voucher number is already in the ledger."), field="voucher")
-    payment = Payment.objects.create(project=project, tranche=tranche, paid_on=paid_on, amount=amount, voucher=voucher.strip(),
-                                     recorded_by=actor)
-    record_event(actor=actor, action="calls.record_payment", obj=project, organization=project.call.owner,
-                 new={"tranche": tranche, "amount": amount, "paid_on": paid_on, "voucher": payment.voucher})
+    payment = Payment.objects.create(project=project, tranche=tranche, paid_on=paid_on, amount=amount, voucher=voucher.strip(), recorded_by=actor)
+    record_event(
+        actor=actor,
+        action="calls.record_payment",
+        obj=project,
+        organization=project.call.owner,
+        new={"tranche": tranche, "amount": amount, "paid_on": paid_on, "voucher": payment.voucher},
+    )
     return payment

@@ -45,7 +45,7 @@ class PageParams(Schema):
 
 def window(qs: QuerySet, params: PageParams) -> list:
     """The rows of one page."""
-    return list(qs[params.offset:params.offset + params.limit])
+    return list(qs[params.offset : params.offset + params.limit])
 
 
 def page_of(qs: QuerySet, params: PageParams) -> dict[str, Any]:
@@ -81,8 +81,7 @@ class _Refusals:
             return
         if isinstance(value, int):
             if not bounded and not INT_MIN <= value <= INT_MAX:
-                self.add(loc, _("Enter a whole number between %(min)s and %(max)s.") % {"min": INT_MIN, "max": INT_MAX},
-                         "int_out_of_range")
+                self.add(loc, _("Enter a whole number between %(min)s and %(max)s.") % {"min": INT_MIN, "max": INT_MAX}, "int_out_of_range")
         elif isinstance(value, float):
             if not math.isfinite(value):
                 self.add(loc, _("Enter a finite number."), "finite_number")

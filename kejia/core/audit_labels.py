@@ -493,7 +493,7 @@ def _role_or_kind(key: str, value: str) -> str | None:
         return str(DEMO_ROLES[value])
     role_kinds = dict(apps.get_model("accounts", "Role")._meta.get_field("kind").flatchoices)
     org_kinds = dict(apps.get_model("organizations", "Organization")._meta.get_field("kind").flatchoices)
-    for choices in ((role_kinds,) if key == "role" else (org_kinds, role_kinds)):
+    for choices in (role_kinds,) if key == "role" else (org_kinds, role_kinds):
         if value in choices:
             return str(choices[value])
     return None
@@ -528,6 +528,11 @@ def event_changes(event) -> list[tuple[str, str | None, str]]:
     an event recorded, old first."""
     old, new = event.old or {}, event.new or {}
     keys: Iterable[str] = list(old) + [k for k in new if k not in old]
-    return [(field_label(key, event.object_type),
-             format_value(old[key], key, event.object_type) if key in old else None,
-             format_value(new.get(key), key, event.object_type)) for key in keys]
+    return [
+        (
+            field_label(key, event.object_type),
+            format_value(old[key], key, event.object_type) if key in old else None,
+            format_value(new.get(key), key, event.object_type),
+        )
+        for key in keys
+    ]

@@ -37,8 +37,14 @@ from django.db.models.fields.related import ForeignKey, OneToOneField
 __all__ = ["insert_returning", "instance_factory"]
 
 _TEXT_FIELDS = {fields.CharField, fields.TextField, fields.SlugField, fields.EmailField}
-_INT_FIELDS = {fields.IntegerField, fields.BigIntegerField, fields.SmallIntegerField, fields.PositiveIntegerField,
-               fields.PositiveBigIntegerField, fields.PositiveSmallIntegerField}
+_INT_FIELDS = {
+    fields.IntegerField,
+    fields.BigIntegerField,
+    fields.SmallIntegerField,
+    fields.PositiveIntegerField,
+    fields.PositiveBigIntegerField,
+    fields.PositiveSmallIntegerField,
+}
 _AUTO_FIELDS = {fields.AutoField, fields.BigAutoField, fields.SmallAutoField}
 _PLAIN_PRE_SAVE = {fields.Field.pre_save, fields.DateField.pre_save, fields.DateTimeField.pre_save, fields.TimeField.pre_save}
 _NONE = type(None)
@@ -91,8 +97,7 @@ def insert_returning(model, objs, *, using: str | None = None, batch_size: int |
     ncols = len(insert_fields)
     batch = max(1, min(_rows_per_statement(connection, insert_fields, objs, batch_size), MAX_PARAMS // ncols, len(objs)))
     returning_sql, returning_params = ops.return_insert_columns([pk])
-    head = (f"{ops.insert_statement()} {ops.quote_name(opts.db_table)} "
-            f"({', '.join(ops.quote_name(f.column) for f in insert_fields)}) ")
+    head = f"{ops.insert_statement()} {ops.quote_name(opts.db_table)} ({', '.join(ops.quote_name(f.column) for f in insert_fields)}) "
     statements: dict[int, str] = {}
 
     pk_col = pk.get_col(opts.db_table)
@@ -104,16 +109,20 @@ def insert_returning(model, objs, *, using: str | None = None, batch_size: int |
         # are being logged or wrapped (debug, tests counting queries) or the cursor is not sqlite3's,
         # the statement is written with ? and given to the sqlite3 cursor as Django's cursor would,
         # inside its error translation.
-        qmark = (connection.vendor == "sqlite" and not connection.queries_logged and not connection.execute_wrappers
-                 and isinstance(getattr(cursor, "cursor", None), sqlite3.Cursor))
+        qmark = (
+            connection.vendor == "sqlite"
+            and not connection.queries_logged
+            and not connection.execute_wrappers
+            and isinstance(getattr(cursor, "cursor", None), sqlite3.Cursor)
+        )
         row = ["?" if qmark else "%s"] * ncols
         for start in range(0, len(objs), batch):
-            part = objs[start:start + batch]
+            part = objs[start : start + batch]
             size = len(part)
             sql = statements.get(size)
             if sql is None:
                 sql = statements[size] = f"{head}{ops.bulk_insert_sql(insert_fields, [row] * size)} {returning_sql}"
-            params = list(chain.from_iterable(zip(*[column[start:start + batch] for column in prepared], strict=True)))
+            params = list(chain.from_iterable(zip(*[column[start : start + batch] for column in prepared], strict=True)))
             params.extend(returning_params)
             if qmark:
                 connection.validate_no_broken_transaction()

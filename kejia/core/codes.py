@@ -23,29 +23,40 @@ def _hash(purpose: str, subject: str, code: str) -> str:
 
 
 def issue(*, purpose: str, subject: str, target: str = "", channel: str = "") -> str:
-    code = f"{secrets.randbelow(10 ** 6):06d}"
+    code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     with transaction.atomic():
         OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True).update(used_at=now)
-        OneTimeCode.objects.create(purpose=purpose, subject=subject, target=target, channel=channel,
-                                   code_hash=_hash(purpose, subject, code),
-                                   expires_at=now + datetime.timedelta(seconds=settings.CODE_TTL_SECONDS))
+        OneTimeCode.objects.create(
+            purpose=purpose,
+            subject=subject,
+            target=target,
+            channel=channel,
+            code_hash=_hash(purpose, subject, code),
+            expires_at=now + datetime.timedelta(seconds=settings.CODE_TTL_SECONDS),
+        )
     return code
 
 
 def pending(*, purpose: str, subject: str) -> OneTimeCode | None:
     """The open code of (purpose, subject), if any: what a confirmation page shows."""
-    return (OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True, expires_at__gt=timezone.now(),
-                                       attempts__lt=settings.CODE_MAX_TRIES).order_by("-created_at", "-pk").first())
+    return (
+        OneTimeCode.objects.filter(purpose=purpose, subject=subject, used_at__isnull=True, expires_at__gt=timezone.now(), attempts__lt=settings.CODE_MAX_TRIES)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def redeem(*, purpose: str, subject: str, code: str) -> str | None:
     """The target of the open code when `code` is it (the code is then used); None otherwise."""
     code = "".join((code or "").split())
     with transaction.atomic():
-        row = (OneTimeCode.objects.select_for_update()
-               .filter(purpose=purpose, subject=subject, used_at__isnull=True, expires_at__gt=timezone.now(),
-                       attempts__lt=settings.CODE_MAX_TRIES).order_by("-created_at", "-pk").first())
+        row = (
+            OneTimeCode.objects.select_for_update()
+            .filter(purpose=purpose, subject=subject, used_at__isnull=True, expires_at__gt=timezone.now(), attempts__lt=settings.CODE_MAX_TRIES)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
         if row is None:
             return None
         if code and hmac.compare_digest(row.code_hash, _hash(purpose, subject, code)):

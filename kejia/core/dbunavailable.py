@@ -17,9 +17,18 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger("kejia.db")
 RETRY_AFTER = "5"
-_MARKERS = ("too many clients", "too many connections", "remaining connection slots", "connection failed", "could not connect",
-            "connection refused", "the database system is starting up", "the database system is shutting down",
-            "the database system is in recovery mode", "server closed the connection unexpectedly")
+_MARKERS = (
+    "too many clients",
+    "too many connections",
+    "remaining connection slots",
+    "connection failed",
+    "could not connect",
+    "connection refused",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "server closed the connection unexpectedly",
+)
 
 
 def is_connection_refused(exc: BaseException | None) -> bool:

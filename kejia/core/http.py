@@ -20,8 +20,7 @@ log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How the database says another writer holds the lock: SQLite's busy timeout ran out, or
 # PostgreSQL's lock_timeout / a deadlock / a serialization failure.
-BUSY_MARKERS = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock", "deadlock detected",
-                "could not serialize access")
+BUSY_MARKERS = ("database is locked", "database table is locked", "lock timeout", "could not obtain lock", "deadlock detected", "could not serialize access")
 RETRY_AFTER_SECONDS = 5
 
 
@@ -33,8 +32,7 @@ class TooLarge(DomainError):
 
 class Busy(DomainError):
     def __init__(self):
-        super().__init__("busy", _("The system is busy with another write (a large import, for instance). Nothing was changed: "
-                                   "try again in a moment."))
+        super().__init__("busy", _("The system is busy with another write (a large import, for instance). Nothing was changed: try again in a moment."))
 
 
 def is_busy(exc: BaseException) -> bool:
@@ -114,8 +112,15 @@ def client_ip(request) -> str | None:
 
 
 API_PREFIX = "/api/"
-API_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-              413: "too_large", 429: "too_many_requests"}
+API_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+}
 
 
 class ApiErrorMiddleware:

@@ -23,8 +23,7 @@ def keys_at_development_default(settings) -> list[str]:
     if settings.DEBUG or getattr(settings, "ALLOW_DEVELOPMENT_KEYS", False):
         return []
     defaults = [name for name, value in DEVELOPMENT_KEYS.items() if getattr(settings, name, None) == value]
-    defaults += [f"SECRET_KEY_FALLBACKS[{i}]" for i, value in enumerate(getattr(settings, "SECRET_KEY_FALLBACKS", []))
-                 if value == DEVELOPMENT_SECRET_KEY]
+    defaults += [f"SECRET_KEY_FALLBACKS[{i}]" for i, value in enumerate(getattr(settings, "SECRET_KEY_FALLBACKS", [])) if value == DEVELOPMENT_SECRET_KEY]
     return defaults
 
 
@@ -44,15 +43,17 @@ def refuse_development_keys(settings, argv: list[str] | None = None) -> None:
         raise ImproperlyConfigured(
             f"Refusing to start: {', '.join(names)} still hold(s) the development value published with Kejia's source, "
             "and DEBUG is off. Set them in the environment (PII_KEY: 32 random bytes in urlsafe base64, "
-            "python -c \"import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())\"; "
+            'python -c "import os,base64;print(base64.urlsafe_b64encode(os.urandom(32)).decode())"; '
             "SECRET_KEY: a long random string), or set ALLOW_DEVELOPMENT_KEYS=true on a machine for development only. "
-            "README.md, \"Configuration\".")
+            'README.md, "Configuration".'
+        )
 
 
 # ---- As Django system checks --------------------------------------------------------------------
 # The same rule as a system check (kejia.E001), which `manage.py check` and every command that
 # checks report with the others; and, for `manage.py check --deploy` (run before a release), the
 # published keys are an error even where ALLOW_DEVELOPMENT_KEYS lets a process start (kejia.E002).
+
 
 def check_development_keys(app_configs=None, **kwargs):
     from django.conf import settings
@@ -63,8 +64,13 @@ def check_development_keys(app_configs=None, **kwargs):
     names = keys_at_development_default(settings)
     if not names:
         return []
-    return [checks.Error(f"{', '.join(names)} still hold(s) the development value published with Kejia's source, and DEBUG is off.",
-                         hint="Set SECRET_KEY and PII_KEY in the environment (README.md, \"Configuration\").", id="kejia.E001")]
+    return [
+        checks.Error(
+            f"{', '.join(names)} still hold(s) the development value published with Kejia's source, and DEBUG is off.",
+            hint='Set SECRET_KEY and PII_KEY in the environment (README.md, "Configuration").',
+            id="kejia.E001",
+        )
+    ]
 
 
 def check_development_keys_deploy(app_configs=None, **kwargs):
@@ -76,6 +82,10 @@ def check_development_keys_deploy(app_configs=None, **kwargs):
     names = [name for name, value in DEVELOPMENT_KEYS.items() if getattr(settings, name, None) == value]
     if not names:
         return []
-    return [checks.Error(f"{', '.join(names)} still hold(s) the development value published with Kejia's source "
-                         "(ALLOW_DEVELOPMENT_KEYS is for development machines only).",
-                         hint="Set SECRET_KEY and PII_KEY in the environment (README.md, \"Configuration\").", id="kejia.E002")]
+    return [
+        checks.Error(
+            f"{', '.join(names)} still hold(s) the development value published with Kejia's source (ALLOW_DEVELOPMENT_KEYS is for development machines only).",
+            hint='Set SECRET_KEY and PII_KEY in the environment (README.md, "Configuration").',
+            id="kejia.E002",
+        )
+    ]

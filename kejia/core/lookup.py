@@ -51,19 +51,36 @@ class LookupWidget(forms.Widget):
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
         options, chosen, query, matching = self.field.options_for(value) if self.field else ([], "", "", False)
-        return render_to_string(self.template, {
-            "name": name, "id": attrs.get("id") or f"id_{name}", "options": options, "chosen": chosen, "query": query,
-            "matching": matching, "url": self.url, "empty_label": self.empty_label,
-            "placeholder": attrs.get("placeholder", ""),
-        })
+        return render_to_string(
+            self.template,
+            {
+                "name": name,
+                "id": attrs.get("id") or f"id_{name}",
+                "options": options,
+                "chosen": chosen,
+                "query": query,
+                "matching": matching,
+                "url": self.url,
+                "empty_label": self.empty_label,
+                "placeholder": attrs.get("placeholder", ""),
+            },
+        )
 
 
 class LookupField(forms.Field):
     widget = LookupWidget
 
-    def __init__(self, *, url: str, empty_label, search: Callable[[str], list[Option]] | None = None,
-                 get: Callable[[str], Option | None] | None = None, defaults: Callable[[], list[Option]] | None = None,
-                 placeholder="", **kwargs):
+    def __init__(
+        self,
+        *,
+        url: str,
+        empty_label,
+        search: Callable[[str], list[Option]] | None = None,
+        get: Callable[[str], Option | None] | None = None,
+        defaults: Callable[[], list[Option]] | None = None,
+        placeholder="",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.search, self.get, self.defaults = search, get, defaults
         self.widget.url, self.widget.empty_label, self.widget.field = url, empty_label, self
@@ -75,8 +92,7 @@ class LookupField(forms.Field):
         result.widget.field = result
         return result
 
-    def bind(self, *, search: Callable[[str], list[Option]], get: Callable[[str], Option | None],
-             defaults: Callable[[], list[Option]] | None = None) -> None:
+    def bind(self, *, search: Callable[[str], list[Option]], get: Callable[[str], Option | None], defaults: Callable[[], list[Option]] | None = None) -> None:
         self.search, self.get = search, get
         if defaults is not None:
             self.defaults = defaults
@@ -102,8 +118,7 @@ class LookupField(forms.Field):
                 return chosen, matches, None
             if not matches:
                 return None, [], ValidationError(_("Nothing matches “%(text)s”."), params={"text": value.query}, code="no_match")
-            return None, matches, ValidationError(_("Several match “%(text)s”: choose one in the list."),
-                                                  params={"text": value.query}, code="several_match")
+            return None, matches, ValidationError(_("Several match “%(text)s”: choose one in the list."), params={"text": value.query}, code="several_match")
         chosen = self.get(value.code)
         if chosen is None:
             return None, [], ValidationError(_("Unknown choice: %(code)s."), params={"code": value.code}, code="unknown_choice")
@@ -128,10 +143,15 @@ class LookupField(forms.Field):
         return chosen[0] if chosen else ""
 
 
-
 def lookup_options(request, *, search: Callable[[str], list[Option]], empty_label) -> dict:
     """The context of `_lookup_select.html` for a lookup's htmx door: the matches of `q`."""
     name = safe_name(request.GET.get("field"), "choice")
     query = str(request.GET.get(f"{name}_q") or request.GET.get("q") or "").strip()[:60]
-    return {"name": name, "id": safe_name(request.GET.get("id"), f"id_{name}"), "options": search(query) if query else [],
-            "chosen": "", "matching": bool(query), "empty_label": empty_label}
+    return {
+        "name": name,
+        "id": safe_name(request.GET.get("id"), f"id_{name}"),
+        "options": search(query) if query else [],
+        "chosen": "",
+        "matching": bool(query),
+        "empty_label": empty_label,
+    }

@@ -17,9 +17,7 @@ class TimeStamped(models.Model):
 class AuditEvent(models.Model):
     """One row per write made through a service: who, what, on which object, old and new."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("actor")
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("actor"))
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
@@ -72,8 +70,7 @@ class Notice(models.Model):
     """A message to a person: kept here so they can read it in Kejia, and handed to the
     configured senders (console, e-mail, SMS) after the transaction commits (kejia.core.notify)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notices",
-                             verbose_name=_("recipient"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notices", verbose_name=_("recipient"))
     email = models.EmailField(blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)

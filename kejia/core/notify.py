@@ -121,8 +121,9 @@ def _enqueue(notice_id: int, phone_sealed: str) -> None:
 def notify(*, kind: str, subject: str, body: str = "", user=None, email: str = "", phone: str = "", link: str = "") -> Notice:
     """Store a notice and, after commit, queue its sending. `phone` is plaintext, used only by SMS
     senders; it is never stored on the notice and travels to the worker sealed."""
-    notice = Notice.objects.create(user=user if getattr(user, "pk", None) else None, email=email, subject=str(subject)[:200],
-                                   body=str(body), link=link, kind=kind)
+    notice = Notice.objects.create(
+        user=user if getattr(user, "pk", None) else None, email=email, subject=str(subject)[:200], body=str(body), link=link, kind=kind
+    )
     sealed = pii.encrypt(phone) if phone else ""
     transaction.on_commit(lambda: _enqueue(notice.pk, sealed))
     return notice

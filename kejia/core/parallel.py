@@ -9,8 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 
-def ordered_map(pool, func: Callable[[Any], Any], tasks: Iterable, *, in_flight: int,
-                waited: Callable[[float], None] | None = None) -> Iterator[Any]:
+def ordered_map(pool, func: Callable[[Any], Any], tasks: Iterable, *, in_flight: int, waited: Callable[[float], None] | None = None) -> Iterator[Any]:
     """func(task) for every task, run by `pool` (a multiprocessing pool), at most `in_flight`
     tasks waiting for their result, the results yielded in the order of `tasks`. `waited` is told
     how long each wait for a result took (how much the workers held the caller up)."""

@@ -53,7 +53,7 @@ def decrypt(token: str) -> str:
     if not token:
         return ""
     aead, _ = _current()
-    blob = base64.urlsafe_b64decode(token[len(PREFIX):].encode())
+    blob = base64.urlsafe_b64decode(token[len(PREFIX) :].encode())
     return aead.decrypt(blob[:12], blob[12:], None).decode()
 
 

@@ -40,7 +40,7 @@ def unseal(token: str, *, purpose: str) -> tuple[str, bool]:
     """(the value, whether it was sealed under the current SECRET_KEY rather than a fallback)."""
     if not token.startswith(PREFIX):
         raise CannotUnseal("not a value sealed by kejia.core.sealing")
-    blob = base64.urlsafe_b64decode(token[len(PREFIX):].encode())
+    blob = base64.urlsafe_b64decode(token[len(PREFIX) :].encode())
     for i, secret in enumerate([settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]):
         try:
             return _key(secret, purpose).decrypt(blob[:12], blob[12:], purpose.encode()).decode(), i == 0

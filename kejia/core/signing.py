@@ -103,7 +103,7 @@ def signed_fields(text: str, *, prefix: str, names: tuple[str, ...], keys: dict[
     token = token_from(text)
     if len(token) > MAX_TOKEN or not token.startswith(prefix) or token.count(".") != 2:
         return Verdict(CertificateState.FORGED, _("This is not a Kejia certificate."))
-    body, sig = token[len(prefix):].split(".")
+    body, sig = token[len(prefix) :].split(".")
     try:
         payload, signature = b64d(body), b64d(sig)
         parts = payload.decode().split("|")
@@ -125,6 +125,7 @@ def signed_fields(text: str, *, prefix: str, names: tuple[str, ...], keys: dict[
 
 
 # ---- the kinds of certificate -------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CertificateKind:

@@ -31,8 +31,7 @@ def normalise_data(value: Any, *, key: str = "") -> Any:
     if isinstance(value, str):
         return value if _is_secret(key) else normalise_text(value)
     if isinstance(value, dict):
-        return {normalise_text(k) if isinstance(k, str) else k: normalise_data(v, key=k if isinstance(k, str) else "")
-                for k, v in value.items()}
+        return {normalise_text(k) if isinstance(k, str) else k: normalise_data(v, key=k if isinstance(k, str) else "") for k, v in value.items()}
     if isinstance(value, list):
         return [normalise_data(v, key=key) for v in value]
     return value

@@ -28,8 +28,9 @@ from kejia.core.models import ThrottleCounter
 class Throttled(DomainError):
     def __init__(self, until: datetime.datetime, code: str = "throttled"):
         minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
-        super().__init__(code, ngettext("Too many attempts. Try again in %(m)d minute.",
-                                               "Too many attempts. Try again in %(m)d minutes.", minutes) % {"m": minutes})
+        super().__init__(
+            code, ngettext("Too many attempts. Try again in %(m)d minute.", "Too many attempts. Try again in %(m)d minutes.", minutes) % {"m": minutes}
+        )
         self.until = until
 
 
@@ -107,6 +108,5 @@ def clear(*counters: Counter | None) -> None:
 def purge(*, before: datetime.datetime | None = None) -> int:
     """Drop counters neither locked nor counting since `before` (default: a day ago)."""
     before = before or timezone.now() - datetime.timedelta(days=1)
-    stale = ThrottleCounter.objects.filter(locked_until__isnull=True, window_start__lt=before) | \
-        ThrottleCounter.objects.filter(locked_until__lt=before)
+    stale = ThrottleCounter.objects.filter(locked_until__isnull=True, window_start__lt=before) | ThrottleCounter.objects.filter(locked_until__lt=before)
     return stale.delete()[0]

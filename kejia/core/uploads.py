@@ -53,8 +53,9 @@ def check_size(upload, *, max_bytes: int, code: str = "bad_file", field: str = "
 
 def _too_large(upload, max_bytes: int, code: str, field: str) -> DomainError:
     mb = max(max_bytes // (1024 * 1024), 1)
-    return DomainError(code, ngettext("%(file)s is larger than %(mb)d MB.", "%(file)s is larger than %(mb)d MB.", mb)
-                       % {"file": _name(upload), "mb": mb}, field=field)
+    return DomainError(
+        code, ngettext("%(file)s is larger than %(mb)d MB.", "%(file)s is larger than %(mb)d MB.", mb) % {"file": _name(upload), "mb": mb}, field=field
+    )
 
 
 def check_upload(upload, *, kinds: Iterable[str], max_bytes: int, code: str = "bad_file", field: str = "file") -> Kind:
@@ -68,13 +69,15 @@ def check_upload(upload, *, kinds: Iterable[str], max_bytes: int, code: str = "b
     kind = KINDS.get(found) if found else None
     if kind is None or kind not in allowed:
         labels = ", ".join(k.label for k in allowed)
-        raise DomainError(code, _("%(file)s is not a %(kinds)s file (its content was checked, not its name).")
-                          % {"file": _name(upload), "kinds": labels}, field=field)
+        raise DomainError(
+            code, _("%(file)s is not a %(kinds)s file (its content was checked, not its name).") % {"file": _name(upload), "kinds": labels}, field=field
+        )
     if kind.trailer:
         upload.seek(max(size - 1024, 0))
         if kind.trailer not in upload.read(1024):
-            raise DomainError(code, _("%(file)s is incomplete or damaged (the end of a %(kind)s file is missing).")
-                              % {"file": _name(upload), "kind": kind.label}, field=field)
+            raise DomainError(
+                code, _("%(file)s is incomplete or damaged (the end of a %(kind)s file is missing).") % {"file": _name(upload), "kind": kind.label}, field=field
+            )
     upload.seek(0)
     return kind
 

@@ -77,8 +77,13 @@ def resident_id_notice(value: str) -> str | None:
         return None
     number = upgrade_resident_id(normalize_code(value))
     masked = number[:6] + "*" * 8 + number[-4:]
-    return str(_("The 15-digit (first-generation) resident ID number was converted to its 18-digit form %(number)s, "
-                 "as ID systems do: check it against the person's card.") % {"number": masked})
+    return str(
+        _(
+            "The 15-digit (first-generation) resident ID number was converted to its 18-digit form %(number)s, "
+            "as ID systems do: check it against the person's card."
+        )
+        % {"number": masked}
+    )
 
 
 def validate_resident_id(value: str) -> str:
@@ -92,8 +97,9 @@ def validate_resident_id(value: str) -> str:
             raise ValidationError(_("The birth date inside the resident ID number is not a real date."), code="id_birth") from None
         number = upgrade_resident_id(number)
     if len(number) != 18:
-        raise ValidationError(_("A resident ID number has 18 characters (or 15, first generation); this one has %(n)d."),
-                              params={"n": len(number)}, code="id_length")
+        raise ValidationError(
+            _("A resident ID number has 18 characters (or 15, first generation); this one has %(n)d."), params={"n": len(number)}, code="id_length"
+        )
     if not _ID_RE.match(number):
         raise ValidationError(_("A resident ID number is 17 digits followed by a digit or X."), code="id_chars")
     try:

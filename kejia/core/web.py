@@ -26,8 +26,7 @@ def form_error(form, exc: DomainError) -> int:
     return exc.status
 
 
-def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any], str],
-           success: Callable[[Any], Any] | None = None) -> tuple[Any, int]:
+def submit(request, form, run: Callable[[dict], Any], done: str | Callable[[Any], str], success: Callable[[Any], Any] | None = None) -> tuple[Any, int]:
     """Validate `form`, run one service with its cleaned data and say `done` (a message, or a
     function of the result). Returns (success(result) — or the result itself —, 200) on success,
     else (None, status): 400 for an invalid form, else the refusal's status from its registered

@@ -33,10 +33,27 @@ R = RegistrationStatus
 K = EventKind
 
 SOCIETY_KINDS_OF_EVENT = [K.CONFERENCE, K.CONFERENCE, K.FORUM, K.SALON, K.SALON, K.TRAINING, K.POPULARIZATION]
-ASSOCIATION_KINDS_OF_EVENT = [K.POPULARIZATION, K.POPULARIZATION, K.TRAINING, K.PARTY_SCHOOL, K.VISIT, K.VISIT, K.VOLUNTEER,
-                              K.VOLUNTEER, K.FORUM, K.SALON]
-TOPICS = ["人工智能", "智能制造", "生物医药", "新能源", "集成电路", "现代农业", "生态环保", "数字经济", "新材料", "海洋科技",
-          "应急科普", "健康中国", "科学素质", "乡村振兴", "碳达峰碳中和", "青少年科技创新", "老年人数字技能", "食品安全"]
+ASSOCIATION_KINDS_OF_EVENT = [K.POPULARIZATION, K.POPULARIZATION, K.TRAINING, K.PARTY_SCHOOL, K.VISIT, K.VISIT, K.VOLUNTEER, K.VOLUNTEER, K.FORUM, K.SALON]
+TOPICS = [
+    "人工智能",
+    "智能制造",
+    "生物医药",
+    "新能源",
+    "集成电路",
+    "现代农业",
+    "生态环保",
+    "数字经济",
+    "新材料",
+    "海洋科技",
+    "应急科普",
+    "健康中国",
+    "科学素质",
+    "乡村振兴",
+    "碳达峰碳中和",
+    "青少年科技创新",
+    "老年人数字技能",
+    "食品安全",
+]
 TITLES = {
     K.CONFERENCE: ["{org}{year}年学术年会", "{topic}前沿学术会议", "第{n}届{topic}学术研讨会"],
     K.FORUM: ["{topic}发展论坛", "{org}青年科学家论坛", "{topic}产学研协同创新论坛"],
@@ -47,8 +64,18 @@ TITLES = {
     K.VISIT: ["“建家交友”走访{topic}企业", "科技工作者之家建家交友活动", "走访慰问一线科技工作者"],
     K.VOLUNTEER: ["科技志愿服务·{topic}下乡", "{topic}科技志愿者进校园", "“科技助农”志愿服务行动"],
 }
-ADDRESSES = ["科技馆报告厅", "科学会堂二楼会议室", "市民中心多功能厅", "图书馆学术报告厅", "高新区创新中心", "党群服务中心",
-             "社区科普e站", "职业技术学院礼堂", "农业科技示范园", "会展中心B馆"]
+ADDRESSES = [
+    "科技馆报告厅",
+    "科学会堂二楼会议室",
+    "市民中心多功能厅",
+    "图书馆学术报告厅",
+    "高新区创新中心",
+    "党群服务中心",
+    "社区科普e站",
+    "职业技术学院礼堂",
+    "农业科技示范园",
+    "会展中心B馆",
+]
 CAPACITIES = [None, 30, 40, 50, 60, 80, 100, 120, 150, 200, 300]
 DEMO_STAFF = ("js_staff", "nj_staff", "xw_staff", "soc_staff")
 
@@ -65,14 +92,27 @@ def _organizers(rng: random.Random) -> tuple[list[Organization], list[Organizati
     """(the demo staff's organizations, a weighted draw of the other active organizations)."""
     from kejia.accounts.models import Role, RoleKind, User
 
-    staff = [role.organization for role in Role.objects.filter(user__in=User.objects.filter(username__endswith="_staff"),
-                                                                  kind__in=(RoleKind.STAFF, RoleKind.ADMIN))
-             .select_related("organization__region").order_by("organization__path")]
+    staff = [
+        role.organization
+        for role in Role.objects.filter(user__in=User.objects.filter(username__endswith="_staff"), kind__in=(RoleKind.STAFF, RoleKind.ADMIN))
+        .select_related("organization__region")
+        .order_by("organization__path")
+    ]
     staff = list({o.pk: o for o in staff}.values())
-    weights = {OrgKind.PROVINCIAL_ASSOCIATION: 12, OrgKind.MUNICIPAL_ASSOCIATION: 6, OrgKind.COUNTY_ASSOCIATION: 2,
-               OrgKind.TOWNSHIP_ASSOCIATION: 1, OrgKind.PROVINCIAL_SOCIETY: 3, OrgKind.MUNICIPAL_SOCIETY: 1,
-               OrgKind.SOCIETY_BRANCH: 1, OrgKind.SPECIALIZED_COMMITTEE: 1, OrgKind.UNIVERSITY_ASSOCIATION: 1,
-               OrgKind.ENTERPRISE_ASSOCIATION: 1, OrgKind.VOLUNTEER_TEAM: 2, OrgKind.RURAL_TECH_ASSOCIATION: 1}
+    weights = {
+        OrgKind.PROVINCIAL_ASSOCIATION: 12,
+        OrgKind.MUNICIPAL_ASSOCIATION: 6,
+        OrgKind.COUNTY_ASSOCIATION: 2,
+        OrgKind.TOWNSHIP_ASSOCIATION: 1,
+        OrgKind.PROVINCIAL_SOCIETY: 3,
+        OrgKind.MUNICIPAL_SOCIETY: 1,
+        OrgKind.SOCIETY_BRANCH: 1,
+        OrgKind.SPECIALIZED_COMMITTEE: 1,
+        OrgKind.UNIVERSITY_ASSOCIATION: 1,
+        OrgKind.ENTERPRISE_ASSOCIATION: 1,
+        OrgKind.VOLUNTEER_TEAM: 2,
+        OrgKind.RURAL_TECH_ASSOCIATION: 1,
+    }
     pool = list(Organization.objects.filter(status=OrgStatus.ACTIVE, kind__in=list(weights)).select_related("region").order_by("path"))
     draw = rng.choices(pool, weights=[weights[o.kind] for o in pool], k=max(EVENTS - 4 * len(staff), 0)) if pool else []
     return staff, draw
@@ -121,33 +161,50 @@ def seed_activities(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
             day = today + datetime.timedelta(days=rng.randint(30, 90))
         else:
             day = today + datetime.timedelta(days=rng.randint(-PAST_DAYS, AHEAD_DAYS))
-        kinds = SOCIETY_KINDS_OF_EVENT if org.kind in SOCIETY_KINDS or org.kind in (OrgKind.SOCIETY_BRANCH, OrgKind.SPECIALIZED_COMMITTEE) \
+        kinds = (
+            SOCIETY_KINDS_OF_EVENT
+            if org.kind in SOCIETY_KINDS or org.kind in (OrgKind.SOCIETY_BRANCH, OrgKind.SPECIALIZED_COMMITTEE)
             else ASSOCIATION_KINDS_OF_EVENT
+        )
         kind = rng.choice(kinds)
         start = _at(day, rng.choice([9, 9, 14, 14, 19]), rng.choice([0, 30]))
-        length = datetime.timedelta(days=1, hours=8) if kind in (K.CONFERENCE, K.PARTY_SCHOOL) and rng.random() < .5 \
+        length = (
+            datetime.timedelta(days=1, hours=8)
+            if kind in (K.CONFERENCE, K.PARTY_SCHOOL) and rng.random() < 0.5
             else datetime.timedelta(hours=rng.choice([2, 3, 4, 8]))
-        online = rng.random() < .15
+        )
+        online = rng.random() < 0.15
         past = day < today
         if slot == 3:
             status = EventStatus.DRAFT
         elif past:
-            status = EventStatus.CANCELLED if rng.random() < .04 else EventStatus.FINISHED
+            status = EventStatus.CANCELLED if rng.random() < 0.04 else EventStatus.FINISHED
         else:
-            status = rng.choices([EventStatus.PUBLISHED, EventStatus.DRAFT, EventStatus.CANCELLED], [86, 9, 5])[0] if slot == 4 \
-                else EventStatus.PUBLISHED
+            status = rng.choices([EventStatus.PUBLISHED, EventStatus.DRAFT, EventStatus.CANCELLED], [86, 9, 5])[0] if slot == 4 else EventStatus.PUBLISHED
         audience = Audience.PUBLIC if slot in (0, 1, 2) else rng.choices([Audience.PUBLIC, Audience.MEMBERS, Audience.INVITED], [80, 15, 5])[0]
         capacity = rng.choice([30, 40, 50]) if slot == 1 else rng.choice(CAPACITIES)
-        fee = Decimal(rng.choice([200, 300, 500, 800])) if kind == K.CONFERENCE and rng.random() < .4 else Decimal(0)
-        events.append(Event(
-            organization=org, kind=kind, title=_title(rng, kind, org, day),
-            description=f"由{org.name}主办。欢迎广大科技工作者报名参加。", starts_at=start, ends_at=start + length,
-            region=None if online else org.region, address="" if online or org.region_id is None else rng.choice(ADDRESSES),
-            online_url=f"https://meeting.kejia-demo.cn/{org.code}/{len(events) + 1}" if online or org.region_id is None else "",
-            capacity=capacity, audience=audience, audience_organization=org if audience == Audience.MEMBERS else None, fee=fee,
-            status=status, published_at=None if status == EventStatus.DRAFT else start - datetime.timedelta(days=rng.randint(20, 45)),
-            cancel_reason="因场地调整，活动取消。" if status == EventStatus.CANCELLED else "", created_by=actor,
-        ))
+        fee = Decimal(rng.choice([200, 300, 500, 800])) if kind == K.CONFERENCE and rng.random() < 0.4 else Decimal(0)
+        events.append(
+            Event(
+                organization=org,
+                kind=kind,
+                title=_title(rng, kind, org, day),
+                description=f"由{org.name}主办。欢迎广大科技工作者报名参加。",
+                starts_at=start,
+                ends_at=start + length,
+                region=None if online else org.region,
+                address="" if online or org.region_id is None else rng.choice(ADDRESSES),
+                online_url=f"https://meeting.kejia-demo.cn/{org.code}/{len(events) + 1}" if online or org.region_id is None else "",
+                capacity=capacity,
+                audience=audience,
+                audience_organization=org if audience == Audience.MEMBERS else None,
+                fee=fee,
+                status=status,
+                published_at=None if status == EventStatus.DRAFT else start - datetime.timedelta(days=rng.randint(20, 45)),
+                cancel_reason="因场地调整，活动取消。" if status == EventStatus.CANCELLED else "",
+                created_by=actor,
+            )
+        )
         events[-1]._slot = slot
 
     with transaction.atomic():
@@ -169,10 +226,10 @@ def seed_activities(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
                 continue
             if event.capacity is None:
                 wanted = rng.randint(5, 60)
-            elif event._slot == 1 or rng.random() < .12:
+            elif event._slot == 1 or rng.random() < 0.12:
                 wanted = event.capacity + rng.randint(3, 15)  # full, with a waiting list
             else:
-                wanted = int(event.capacity * rng.uniform(.2, .95))
+                wanted = int(event.capacity * rng.uniform(0.2, 0.95))
             chosen = rng.sample(pool, min(wanted, len(pool)))
             _registrations(rng, event, chosen, names, regs, checker)
         if worker is not None:
@@ -190,16 +247,23 @@ def seed_activities(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
         Event.objects.bulk_update(events, ["confirmed_count", "waitlist_seq"], batch_size=500)
         through = Event.disciplines.through
         org_disciplines: dict[int, list[str]] = defaultdict(list)
-        for org_id, code in Organization.disciplines.through.objects.filter(
-                organization_id__in={e.organization_id for e in events}).values_list("organization_id", "discipline_id"):
+        for org_id, code in Organization.disciplines.through.objects.filter(organization_id__in={e.organization_id for e in events}).values_list(
+            "organization_id", "discipline_id"
+        ):
             org_disciplines[org_id].append(code)
-        through.objects.bulk_create([through(event_id=e.pk, discipline_id=code) for e in events for code in org_disciplines[e.organization_id][:3]],
-                                    batch_size=2000)
+        through.objects.bulk_create(
+            [through(event_id=e.pk, discipline_id=code) for e in events for code in org_disciplines[e.organization_id][:3]], batch_size=2000
+        )
         certs = _certificates(rng, regs, signing_key(), mask_name, worker)
         root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
-        made = {"events": len(events), "registrations": len(regs), "check-ins": sum(1 for r in regs if r.status == R.ATTENDED),
-                "waitlisted": sum(1 for r in regs if r.status == R.WAITLISTED), "invitations": len(invitations),
-                "certificates of attendance": certs}
+        made = {
+            "events": len(events),
+            "registrations": len(regs),
+            "check-ins": sum(1 for r in regs if r.status == R.ATTENDED),
+            "waitlisted": sum(1 for r in regs if r.status == R.WAITLISTED),
+            "invitations": len(invitations),
+            "certificates of attendance": certs,
+        }
         record_event(actor=actor, action=SEED_ACTION, obj=root or events[0], organization=root, new=made)
     return made
 
@@ -215,12 +279,12 @@ def _registrations(rng: random.Random, event: Event, chosen: list[int], names: d
         reg = Registration(event=event, person_id=pid, user_id=user_id, name=name[:64], checkin_code=_code(rng), confirmed_at=created)
         if cancelled_event:
             reg.status, reg.cancelled_at, reg.cancel_reason = R.CANCELLED, event.starts_at - datetime.timedelta(days=3), "活动已取消。"
-        elif rng.random() < .05:
+        elif rng.random() < 0.05:
             reg.status, reg.cancelled_at, reg.cancel_reason = R.CANCELLED, created + datetime.timedelta(days=1), "时间冲突"
         elif event.capacity is None or seats < event.capacity:
             seats += 1
             reg.status = R.CONFIRMED
-            if finished and rng.random() < .82:
+            if finished and rng.random() < 0.82:
                 reg.status, reg.checked_in_at, reg.checked_in_by = R.ATTENDED, event.starts_at - datetime.timedelta(minutes=rng.randint(0, 40)), checker
         elif finished:
             reg.status, reg.confirmed_at, reg.cancelled_at, reg.cancel_reason = R.CANCELLED, None, event.ends_at, "活动已结束。"
@@ -243,8 +307,15 @@ def _worker_registrations(rng: random.Random, events: list[Event], worker, perso
     past = [e for e in public if e.status == EventStatus.FINISHED]
     name = (person.name if person is not None else worker.display_name or worker.username)[:64]
     for event, status in [*((e, R.CONFIRMED) for e in roomy[:2]), *((e, R.WAITLISTED) for e in full[:1]), *((e, R.ATTENDED) for e in past[-1:])]:
-        reg = Registration(event=event, person=person, user=worker, name=name, status=status, checkin_code=_code(rng),
-                           confirmed_at=event.published_at + datetime.timedelta(days=1))
+        reg = Registration(
+            event=event,
+            person=person,
+            user=worker,
+            name=name,
+            status=status,
+            checkin_code=_code(rng),
+            confirmed_at=event.published_at + datetime.timedelta(days=1),
+        )
         if status == R.WAITLISTED:
             reg.confirmed_at = None
             reg.waitlist_position = max((r.waitlist_position or 0 for r in regs if r.event is event), default=0) + 1
@@ -266,8 +337,15 @@ def _certificates(rng: random.Random, regs: list[Registration], key, mask_name, 
     for reg in attended[:CERTIFICATES]:
         event = reg.event
         serial = f"{rng.getrandbits(64):016X}"
-        values = {"kid": key.kid, "serial": serial, "organizer": event.organization.code, "event": str(event.pk), "name": mask_name(reg.name),
-                  "title": event.title[:TITLE_LENGTH], "date": timezone.localtime(event.starts_at).strftime("%Y%m%d")}
+        values = {
+            "kid": key.kid,
+            "serial": serial,
+            "organizer": event.organization.code,
+            "event": str(event.pk),
+            "name": mask_name(reg.name),
+            "title": event.title[:TITLE_LENGTH],
+            "date": timezone.localtime(event.starts_at).strftime("%Y%m%d"),
+        }
         certs.append(AttendanceCertificate(registration=reg, serial=serial, key=key, token=sign(values, key)))
     AttendanceCertificate.objects.bulk_create(certs, batch_size=1000)
     return len(certs)

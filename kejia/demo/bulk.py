@@ -30,9 +30,12 @@ class BulkTree:
         pk = self._next_id
         self._next_id += 1
         org = Organization(
-            pk=pk, parent_id=parent.pk if parent else None,
+            pk=pk,
+            parent_id=parent.pk if parent else None,
             path=(parent.path if parent else "") + encode_segment(pk),
-            depth=parent.depth + 1 if parent else 0, **fields)
+            depth=parent.depth + 1 if parent else 0,
+            **fields,
+        )
         self.orgs.append(org)
         self.links.extend((pk, code) for code in disciplines)
         return org
@@ -40,8 +43,7 @@ class BulkTree:
     def save(self, *, batch_size: int = 1000) -> None:
         Organization.objects.bulk_create(self.orgs, batch_size=batch_size)
         through = Organization.disciplines.through
-        through.objects.bulk_create(
-            [through(organization_id=o, discipline_id=d) for o, d in self.links], batch_size=batch_size)
+        through.objects.bulk_create([through(organization_id=o, discipline_id=d) for o, d in self.links], batch_size=batch_size)
         # Explicit ids leave PostgreSQL's identity sequence behind; move it past them.
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Organization]):

@@ -46,6 +46,7 @@ def demo_worker_person():
         return None
     person = Person.objects.filter(user=user).first()
     if person is None and user.phone_sealed:
-        person = Person.objects.filter(name=user.display_name, phone_hash=pii.blind_index(pii.decrypt(user.phone_sealed)),
-                                       status="active").order_by("pk").first()
+        person = (
+            Person.objects.filter(name=user.display_name, phone_hash=pii.blind_index(pii.decrypt(user.phone_sealed)), status="active").order_by("pk").first()
+        )
     return person

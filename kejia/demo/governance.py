@@ -47,13 +47,19 @@ THIRD_TERM_OFFICIALS = 3  # officials in their third term on a society's council
 PersonRow = tuple[int, bool, datetime.date | None, str, str]
 
 VISIT_NOTES = (
-    "听取学会年度工作汇报，了解会员发展和学术活动情况。", "走访基层科协，调研科普阵地建设和科技志愿服务开展情况。",
-    "参加学会理事会会议，就换届筹备工作提出意见。", "座谈了解企业科协和院士专家工作站运行情况。",
-    "调研县域科协“三长”联系服务机制落实情况。", "了解学会承接政府职能转移和团体标准工作进展。",
+    "听取学会年度工作汇报，了解会员发展和学术活动情况。",
+    "走访基层科协，调研科普阵地建设和科技志愿服务开展情况。",
+    "参加学会理事会会议，就换届筹备工作提出意见。",
+    "座谈了解企业科协和院士专家工作站运行情况。",
+    "调研县域科协“三长”联系服务机制落实情况。",
+    "了解学会承接政府职能转移和团体标准工作进展。",
 )
 VISIT_ISSUES = (
-    "专职工作人员不足，建议争取编制或购买服务。", "换届工作滞后，需督促按期召开会员代表大会。",
-    "基层一线理事比例偏低，建议下届调整。", "活动经费紧张，希望加大项目支持。", "",
+    "专职工作人员不足，建议争取编制或购买服务。",
+    "换届工作滞后，需督促按期召开会员代表大会。",
+    "基层一线理事比例偏低，建议下届调整。",
+    "活动经费紧张，希望加大项目支持。",
+    "",
 )
 
 
@@ -80,19 +86,44 @@ class Special:
 class SeatRow:
     """A seat to be written: the columns of `Seat`, with the (unsaved) term it belongs to."""
 
-    __slots__ = ("term", "person_id", "role", "start", "end", "is_frontline", "birth_date", "gender", "sector", "official",
-                 "approved_on", "approved_by")
+    __slots__ = ("term", "person_id", "role", "start", "end", "is_frontline", "birth_date", "gender", "sector", "official", "approved_on", "approved_by")
 
-    def __init__(self, term: Term, person_id: int, role: str, start: datetime.date, end: datetime.date | None, is_frontline: bool,
-                 birth_date: datetime.date | None, gender: str, sector: str, official: str, approved_on: datetime.date | None = None,
-                 approved_by: str = "") -> None:
+    def __init__(
+        self,
+        term: Term,
+        person_id: int,
+        role: str,
+        start: datetime.date,
+        end: datetime.date | None,
+        is_frontline: bool,
+        birth_date: datetime.date | None,
+        gender: str,
+        sector: str,
+        official: str,
+        approved_on: datetime.date | None = None,
+        approved_by: str = "",
+    ) -> None:
         self.term, self.person_id, self.role, self.start, self.end = term, person_id, role, start, end
         self.is_frontline, self.birth_date, self.gender, self.sector, self.official = is_frontline, birth_date, gender, sector, official
         self.approved_on, self.approved_by = approved_on, approved_by
 
 
-SEAT_COLUMNS = ("term_id", "person_id", "role", "start", "end", "is_frontline", "birth_date", "gender", "sector", "official",
-                "approved_on", "approved_by", "created_at", "updated_at")
+SEAT_COLUMNS = (
+    "term_id",
+    "person_id",
+    "role",
+    "start",
+    "end",
+    "is_frontline",
+    "birth_date",
+    "gender",
+    "sector",
+    "official",
+    "approved_on",
+    "approved_by",
+    "created_at",
+    "updated_at",
+)
 
 
 def insert_seats(rows: list[SeatRow], *, batch_size: int = 5000) -> None:
@@ -101,13 +132,34 @@ def insert_seats(rows: list[SeatRow], *, batch_size: int = 5000) -> None:
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     day = ops.adapt_datefield_value
-    sql = (f"INSERT INTO {ops.quote_name(Seat._meta.db_table)} ({', '.join(ops.quote_name(c) for c in SEAT_COLUMNS)}) "
-           f"VALUES ({', '.join(['%s'] * len(SEAT_COLUMNS))})")
+    sql = (
+        f"INSERT INTO {ops.quote_name(Seat._meta.db_table)} ({', '.join(ops.quote_name(c) for c in SEAT_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(SEAT_COLUMNS))})"
+    )
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, [(r.term.pk, r.person_id, r.role, day(r.start), day(r.end), r.is_frontline, day(r.birth_date),
-                                      r.gender, r.sector, r.official, day(r.approved_on), r.approved_by, now, now)
-                                     for r in rows[start:start + batch_size]])
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        r.term.pk,
+                        r.person_id,
+                        r.role,
+                        day(r.start),
+                        day(r.end),
+                        r.is_frontline,
+                        day(r.birth_date),
+                        r.gender,
+                        r.sector,
+                        r.official,
+                        day(r.approved_on),
+                        r.approved_by,
+                        now,
+                        now,
+                    )
+                    for r in rows[start : start + batch_size]
+                ],
+            )
 
 
 class GovernanceBuilder:
@@ -147,8 +199,18 @@ class GovernanceBuilder:
         self.org_terms[org.pk] = (org, start, end)
         return start, end
 
-    def body(self, org: Organization, kind: str, start: datetime.date, planned_end: datetime.date, *, years: int = 5,
-             number: int | None = None, past: int = 0, at_least: int = 1) -> Term:
+    def body(
+        self,
+        org: Organization,
+        kind: str,
+        start: datetime.date,
+        planned_end: datetime.date,
+        *,
+        years: int = 5,
+        number: int | None = None,
+        past: int = 0,
+        at_least: int = 1,
+    ) -> Term:
         """A body with its current term and `past` earlier terms (numbers permitting); the earlier
         terms are on `self.history` for `seat_past`."""
         body = Body(organization=org, kind=kind, term_years=years)
@@ -198,8 +260,9 @@ class GovernanceBuilder:
             picked += self.rng.sample(rest, min(len(rest), n - len(picked)))
         return picked
 
-    def seat(self, term: Term, person: int, role: str = SeatRole.MEMBER, *, official: str = "", start: datetime.date | None = None,
-             end: datetime.date | None = None) -> None:
+    def seat(
+        self, term: Term, person: int, role: str = SeatRole.MEMBER, *, official: str = "", start: datetime.date | None = None, end: datetime.date | None = None
+    ) -> None:
         _pk, front, birth, gender, sector = self.people[person]
         start = start or term.start
         approved_on, approved_by = None, ""
@@ -223,8 +286,17 @@ class GovernanceBuilder:
             else:
                 self.seat(term, person)
 
-    def seat_past(self, org: Organization, kind: str, leaders: list[tuple[int, str, str]], members: list[int], *,
-                  share: float, prefer: list[int] = (), keep: dict[int, int] | None = None) -> None:
+    def seat_past(
+        self,
+        org: Organization,
+        kind: str,
+        leaders: list[tuple[int, str, str]],
+        members: list[int],
+        *,
+        share: float,
+        prefer: list[int] = (),
+        keep: dict[int, int] | None = None,
+    ) -> None:
         """The earlier terms of a body: most leaders and about half the members were seated before
         too; the rest of each earlier term is drawn afresh. `keep`: person → terms held in all
         (these sit in that many terms whatever the draw)."""
@@ -254,8 +326,11 @@ class GovernanceBuilder:
                 org.term_start, org.term_end = start, end
                 rows.append((ops.adapt_datefield_value(start), ops.adapt_datefield_value(end), org.pk))
             with connection.cursor() as cursor:
-                cursor.executemany(f"UPDATE {ops.quote_name(table)} SET {ops.quote_name('term_start')} = %s, "
-                                   f"{ops.quote_name('term_end')} = %s WHERE {ops.quote_name('id')} = %s", rows)
+                cursor.executemany(
+                    f"UPDATE {ops.quote_name(table)} SET {ops.quote_name('term_start')} = %s, "
+                    f"{ops.quote_name('term_end')} = %s WHERE {ops.quote_name('id')} = %s",
+                    rows,
+                )
         Body.objects.bulk_create(self.bodies, batch_size=batch_size)
         for term in self.terms:
             term.body = term.body  # the body has its id now
@@ -263,8 +338,7 @@ class GovernanceBuilder:
         insert_seats(self.seats)
 
 
-def _leaders(b: GovernanceBuilder, people: list[int], roles: list[str], *, officials: float = 0.0,
-             society: bool = False) -> list[tuple[int, str, str]]:
+def _leaders(b: GovernanceBuilder, people: list[int], roles: list[str], *, officials: float = 0.0, society: bool = False) -> list[tuple[int, str, str]]:
     """Take the office holders out of `people` (some prefer those not on the front line, as office
     holders often are not): (person, role, official status). A society's office holders hold no
     post in another society (the officials placed on purpose aside)."""
@@ -308,9 +382,20 @@ def _share(rng: random.Random, fail_rate: float, ok: tuple[float, float], bad: t
 
 # ---- The bodies of each kind of organization ---------------------------------------------------
 
-def territorial_bodies(b: GovernanceBuilder, org: Organization, *, committee: int, standing: int = 0, congress: int = 0,
-                       leadership: bool = False, share: tuple[float, float] = (0.76, 0.86), fail_rate: float = 0.25,
-                       past: int = 0, officials: float = 0.1) -> None:
+
+def territorial_bodies(
+    b: GovernanceBuilder,
+    org: Organization,
+    *,
+    committee: int,
+    standing: int = 0,
+    congress: int = 0,
+    leadership: bool = False,
+    share: tuple[float, float] = (0.76, 0.86),
+    fail_rate: float = 0.25,
+    past: int = 0,
+    officials: float = 0.1,
+) -> None:
     """An association's congress (delegates), committee, standing committee and leadership group."""
     rng = b.rng
     start, end = b.term_dates(org, 5, overdue=0.0 if org.parent_id is None else 0.08)
@@ -345,9 +430,18 @@ def territorial_bodies(b: GovernanceBuilder, org: Organization, *, committee: in
             b.seat(term, person, role, official=OfficialStatus.SERVING if role != SeatRole.CHAIR else "")
 
 
-def society_bodies(b: GovernanceBuilder, org: Organization, *, council: tuple[int, int] = (40, 80), standing: tuple[int, int] = (12, 20),
-                   prefer: list[int] = (), specials: list[Special] = (), past: int | None = None, fail_rate: float = 0.2,
-                   staff: int | None = None) -> None:
+def society_bodies(
+    b: GovernanceBuilder,
+    org: Organization,
+    *,
+    council: tuple[int, int] = (40, 80),
+    standing: tuple[int, int] = (12, 20),
+    prefer: list[int] = (),
+    specials: list[Special] = (),
+    past: int | None = None,
+    fail_rate: float = 0.2,
+    staff: int | None = None,
+) -> None:
     """A society's council, standing council, supervisory board and secretariat (the secretary-general
     and `staff` full-time staff: by default the organization's own figure, at most six)."""
     rng = b.rng
@@ -362,8 +456,12 @@ def society_bodies(b: GovernanceBuilder, org: Organization, *, council: tuple[in
     share = _share(rng, fail_rate, (0.76, 0.86), (0.60, 0.70))
     size = rng.randint(*council)
     members = b.draw(size - len(specials), share, prefer=prefer, exclude=special_ids)
-    roles = ([SeatRole.CHAIR] + [SeatRole.VICE_CHAIR_FULL] * (rng.random() < 0.3)
-             + [SeatRole.VICE_CHAIR_PART] * (rng.randint(3, 6) - len(specials)) + [SeatRole.SECRETARY_GENERAL])
+    roles = (
+        [SeatRole.CHAIR]
+        + [SeatRole.VICE_CHAIR_FULL] * (rng.random() < 0.3)
+        + [SeatRole.VICE_CHAIR_PART] * (rng.randint(3, 6) - len(specials))
+        + [SeatRole.SECRETARY_GENERAL]
+    )
     leaders = _leaders(b, members, roles, officials=0.25, society=True)
     leaders += [(s.person, SeatRole.VICE_CHAIR_PART, s.official) for s in specials]
     council_term = b.body(org, BodyKind.COUNCIL, start, end, years=years, past=past, at_least=past + 1)
@@ -402,6 +500,7 @@ def society_bodies(b: GovernanceBuilder, org: Organization, *, council: tuple[in
 
 # ---- The demo ----------------------------------------------------------------------------------
 
+
 def _old_officials(rng: random.Random, count: int) -> list[int]:
     """People who can be made retired officials over 70: not on the front line, no resident ID
     number on file (whose digits would carry the birth date) and not one of a duplicate pair."""
@@ -411,8 +510,7 @@ def _old_officials(rng: random.Random, count: int) -> list[int]:
     rows = list(Person.objects.filter(status="active").order_by("pk").values_list("pk", "name", "id_hash", "is_frontline"))
     for _pk, name, _h, _f in rows:
         names[name.replace(" ", "").replace("\u3000", "")] += 1
-    candidates = [pk for pk, name, id_hash, front in rows
-                  if not id_hash and not front and names[name.replace(" ", "").replace("\u3000", "")] == 1]
+    candidates = [pk for pk, name, id_hash, front in rows if not id_hash and not front and names[name.replace(" ", "").replace("\u3000", "")] == 1]
     return rng.sample(candidates, min(count, len(candidates)))
 
 
@@ -434,8 +532,7 @@ def _age_people(b: GovernanceBuilder, ages: dict[int, datetime.date]) -> None:
         index_people_on_commit([p.pk for p in people])
 
 
-def _contacts(rng: random.Random, b: GovernanceBuilder, root: Organization, targets: list[Organization],
-              today: datetime.date, actor) -> tuple[int, int]:
+def _contacts(rng: random.Random, b: GovernanceBuilder, root: Organization, targets: list[Organization], today: datetime.date, actor) -> tuple[int, int]:
     """The provincial standing committee's members keep contact with most counties and societies."""
     term = b.current.get((root.pk, BodyKind.STANDING_COMMITTEE))
     leaders = sorted({s.person_id for s in b.seats if s.term is term and s.end is None})
@@ -460,8 +557,16 @@ def _contacts(rng: random.Random, b: GovernanceBuilder, root: Organization, targ
         else:
             dates = []
         for day in dates:
-            visits.append(ContactVisit(assignment=duty, date=day, form=rng.choice(ContactForm.values), notes=rng.choice(VISIT_NOTES),
-                                       issues=rng.choice(VISIT_ISSUES), recorded_by=actor))
+            visits.append(
+                ContactVisit(
+                    assignment=duty,
+                    date=day,
+                    form=rng.choice(ContactForm.values),
+                    notes=rng.choice(VISIT_NOTES),
+                    issues=rng.choice(VISIT_ISSUES),
+                    recorded_by=actor,
+                )
+            )
     ContactVisit.objects.bulk_create(visits)
     return len(duties), len(visits)
 
@@ -493,12 +598,14 @@ def seed_governance(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
     counties = list(within.filter(kind=OrgKind.COUNTY_ASSOCIATION))
     societies = list(within.filter(kind__in=SOCIETY_KINDS))
     with transaction.atomic():
-        people: list[PersonRow] = list(Person.objects.filter(status="active").order_by("pk")
-                                       .values_list("pk", "is_frontline", "birth_date", "gender", "sector"))
+        people: list[PersonRow] = list(
+            Person.objects.filter(status="active").order_by("pk").values_list("pk", "is_frontline", "birth_date", "gender", "sector")
+        )
         b = GovernanceBuilder(rng, people, today)
         listed: dict[int, list[int]] = defaultdict(list)
-        for org_id, person_id in (Listing.objects.filter(organization__in=societies).order_by("organization_id", "person_id")
-                                  .values_list("organization_id", "person_id")):
+        for org_id, person_id in (
+            Listing.objects.filter(organization__in=societies).order_by("organization_id", "person_id").values_list("organization_id", "person_id")
+        ):
             if person_id in b.people:
                 listed[org_id].append(person_id)
         # Officials placed on purpose, on provincial societies' councils.
@@ -506,13 +613,12 @@ def seed_governance(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
         specials: dict[int, list[Special]] = defaultdict(list)
         old = _old_officials(rng, OLD_OFFICIALS)
         multi = [p for p in rng.sample(b.other, min(len(b.other), MULTI_POST_OFFICIALS + 10)) if p not in old][:MULTI_POST_OFFICIALS]
-        third = [p for p in rng.sample(b.other, min(len(b.other), THIRD_TERM_OFFICIALS + 20))
-                 if p not in old and p not in multi][:THIRD_TERM_OFFICIALS]
+        third = [p for p in rng.sample(b.other, min(len(b.other), THIRD_TERM_OFFICIALS + 20)) if p not in old and p not in multi][:THIRD_TERM_OFFICIALS]
         if len(provincial) >= 15:
             b.reserved.update(old, multi, third)
             pool = rng.sample(provincial, len(provincial))
             for person in multi:
-                for society in pool[:rng.randint(2, 3)]:
+                for society in pool[: rng.randint(2, 3)]:
                     specials[society.pk].append(Special(person, OfficialStatus.SERVING))
                 pool = pool[3:]
             for person in old:
@@ -520,17 +626,21 @@ def seed_governance(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
             for person in third:
                 specials[pool.pop().pk].append(Special(person, OfficialStatus.RETIRED, terms=3))
         # The provincial association (its standing committee is brought below the 75 % further down).
-        territorial_bodies(b, root, congress=300, committee=120, standing=35, leadership=True, share=(0.76, 0.80), fail_rate=0.0,
-                           past=1, officials=0.1)
+        territorial_bodies(b, root, congress=300, committee=120, standing=35, leadership=True, share=(0.76, 0.80), fail_rate=0.0, past=1, officials=0.1)
         for city in cities:
-            territorial_bodies(b, city, committee=rng.randint(45, 75), standing=rng.randint(11, 17), past=int(rng.random() < 0.5),
-                               fail_rate=0.3)
+            territorial_bodies(b, city, committee=rng.randint(45, 75), standing=rng.randint(11, 17), past=int(rng.random() < 0.5), fail_rate=0.3)
         for county in sorted(rng.sample(counties, round(len(counties) * COUNTY_SAMPLE)), key=lambda o: o.path):
             territorial_bodies(b, county, committee=rng.randint(21, 35), share=(0.75, 0.88), fail_rate=0.3, officials=0.0)
         for society in societies:
             small = society.kind != OrgKind.PROVINCIAL_SOCIETY
-            society_bodies(b, society, council=(25, 45) if small else (40, 80), standing=(9, 13) if small else (12, 20),
-                           prefer=listed.get(society.pk, []), specials=specials.get(society.pk, []))
+            society_bodies(
+                b,
+                society,
+                council=(25, 45) if small else (40, 80),
+                standing=(9, 13) if small else (12, 20),
+                prefer=listed.get(society.pk, []),
+                specials=specials.get(society.pk, []),
+            )
         # The old officials: born so that they were 71–74 when seated.
         ages = {}
         for society_id, placed in specials.items():
@@ -548,13 +658,31 @@ def seed_governance(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.dat
         targets = [c for c in counties if c.status == OrgStatus.ACTIVE] + provincial
         duties, visits = _contacts(rng, b, root, targets, today, actor)
         current = [t for t in b.terms if t.actual_end is None]
-        result = GovernanceSeed(bodies=len(b.bodies), terms=len(b.terms), seats=len(b.seats),
-                                overdue=sum(1 for t in current if t.planned_end < today),
-                                ending_soon=sum(1 for t in current if today <= t.planned_end <= today + datetime.timedelta(days=90)),
-                                duties=duties, visits=visits)
-        record_event(actor=actor, action=SEED_ACTION, obj=root, organization=root, new={
-            "seed": seed, "bodies": result.bodies, "terms": result.terms, "seats": result.seats, "overdue": result.overdue,
-            "rule_set_assignments": assignments, "contact_duties": duties, "contact_visits": visits})
+        result = GovernanceSeed(
+            bodies=len(b.bodies),
+            terms=len(b.terms),
+            seats=len(b.seats),
+            overdue=sum(1 for t in current if t.planned_end < today),
+            ending_soon=sum(1 for t in current if today <= t.planned_end <= today + datetime.timedelta(days=90)),
+            duties=duties,
+            visits=visits,
+        )
+        record_event(
+            actor=actor,
+            action=SEED_ACTION,
+            obj=root,
+            organization=root,
+            new={
+                "seed": seed,
+                "bodies": result.bodies,
+                "terms": result.terms,
+                "seats": result.seats,
+                "overdue": result.overdue,
+                "rule_set_assignments": assignments,
+                "contact_duties": duties,
+                "contact_visits": visits,
+            },
+        )
         verdicts.inputs_changed()  # seats, bodies, terms and assignments written without signals
     return result
 
@@ -568,8 +696,7 @@ def _provincial_standing_below_target(b: GovernanceBuilder, root: Organization) 
         return
     seats = [s for s in b.seats if s.term is term and s.end is None]
     inside = {s.person_id for s in seats}
-    spare = [s.person_id for s in b.seats if s.term is committee and s.role == SeatRole.MEMBER and not s.is_frontline
-             and s.person_id not in inside]
+    spare = [s.person_id for s in b.seats if s.term is committee and s.role == SeatRole.MEMBER and not s.is_frontline and s.person_id not in inside]
     target = int(len(seats) * 0.71)
     for seat in seats:
         if sum(1 for s in seats if s.is_frontline) <= target or not spare:

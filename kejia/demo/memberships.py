@@ -65,8 +65,7 @@ class _Builder:
 
     def number(self, society: Organization, member_class: MemberClass, joined: datetime.date) -> str:
         self.seq[society.pk] += 1
-        return numbering.format_number("{code}-{year}-{seq:05}", code=society.code, year=joined.year, class_code=member_class.code,
-                                       seq=self.seq[society.pk])
+        return numbering.format_number("{code}-{year}-{seq:05}", code=society.code, year=joined.year, class_code=member_class.code, seq=self.seq[society.pk])
 
     def pay(self, m: Membership, year: int, status: str = PaymentStatus.CONFIRMED) -> None:
         low = max(datetime.date(year, 1, 2), m.joined_on)
@@ -76,18 +75,43 @@ class _Builder:
         if status == PaymentStatus.CONFIRMED:
             self.receipts[m.society.pk] += 1
             receipt = f"{m.society.code}-{year}-R{self.receipts[m.society.pk]:05d}"
-        self.payments.append(DuesPayment(society=m.society, membership=m, year=year, amount=m.member_class.annual_dues, paid_on=paid_on,
-                                         method=self.rng.choice(METHODS), receipt_no=receipt, status=status,
-                                         reference=f"TX{self.rng.randint(10**9, 10**10 - 1)}" if status == PaymentStatus.PENDING else "",
-                                         recorded_by=self.actor if status == PaymentStatus.CONFIRMED else None))
+        self.payments.append(
+            DuesPayment(
+                society=m.society,
+                membership=m,
+                year=year,
+                amount=m.member_class.annual_dues,
+                paid_on=paid_on,
+                method=self.rng.choice(METHODS),
+                receipt_no=receipt,
+                status=status,
+                reference=f"TX{self.rng.randint(10**9, 10**10 - 1)}" if status == PaymentStatus.PENDING else "",
+                recorded_by=self.actor if status == PaymentStatus.CONFIRMED else None,
+            )
+        )
 
     def event(self, m: Membership, transition: str, before: str, after: str, day: datetime.date, note: str = "") -> None:
         self.events.append((m, transition, before, after, day, note))
 
-    def add(self, society: Organization, member_class: MemberClass, status: str, *, person_id: int | None = None,
-            unit: Institution | None = None, contact_id: int | None = None) -> Membership:
-        m = Membership(society=society, person_id=person_id, unit=unit, contact_person_id=contact_id, member_class=member_class,
-                       status=status, is_student=member_class.requires_student)
+    def add(
+        self,
+        society: Organization,
+        member_class: MemberClass,
+        status: str,
+        *,
+        person_id: int | None = None,
+        unit: Institution | None = None,
+        contact_id: int | None = None,
+    ) -> Membership:
+        m = Membership(
+            society=society,
+            person_id=person_id,
+            unit=unit,
+            contact_person_id=contact_id,
+            member_class=member_class,
+            status=status,
+            is_student=member_class.requires_student,
+        )
         self.memberships.append(m)
         if status in (S.APPLIED, S.NEEDS_INFO):
             applied = self.today - datetime.timedelta(days=self.rng.randint(1, 45))
@@ -139,10 +163,19 @@ def _classes(societies: list[Organization]) -> dict[int, dict[str, MemberClass]]
         for data in default_classes():
             rows.append(MemberClass(society=society, **data))
         if index < GROUP_SOCIETIES:
-            rows.append(MemberClass(society=society, code="group", name=gettext("Group member"), kind=ClassKind.GROUP, annual_dues=Decimal("2000"),
-                                    approval_steps=[gettext("Secretariat check"), gettext("Council approval")],
-                                    rights=gettext("Send representatives to activities; take part in the society's projects."),
-                                    duties=gettext("Abide by the articles; pay dues; support the society's work."), sort=4))
+            rows.append(
+                MemberClass(
+                    society=society,
+                    code="group",
+                    name=gettext("Group member"),
+                    kind=ClassKind.GROUP,
+                    annual_dues=Decimal("2000"),
+                    approval_steps=[gettext("Secretariat check"), gettext("Council approval")],
+                    rights=gettext("Send representatives to activities; take part in the society's projects."),
+                    duties=gettext("Abide by the articles; pay dues; support the society's work."),
+                    sort=4,
+                )
+            )
     MemberClass.objects.bulk_create(rows)
     out: dict[int, dict[str, MemberClass]] = defaultdict(dict)
     for item in MemberClass.objects.filter(society__in=societies):
@@ -199,8 +232,12 @@ def seed_memberships(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.da
         worker_person = _worker_profile()
         classes = _classes(societies)
         by_society: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for society_id, person_id, level in (Listing.objects.filter(organization__in=societies).order_by("organization_id", "person_id")
-                                             .values_list("organization_id", "person_id", "person__title_level").distinct()):
+        for society_id, person_id, level in (
+            Listing.objects.filter(organization__in=societies)
+            .order_by("organization_id", "person_id")
+            .values_list("organization_id", "person_id", "person__title_level")
+            .distinct()
+        ):
             by_society[society_id].append((person_id, level))
         b = _Builder(rng, today, actor)
         contacts: dict[int, list[int]] = defaultdict(list)
@@ -217,8 +254,7 @@ def seed_memberships(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.da
             taken = {m.person_id for m in b.memberships if m.society_id == staff_society.pk}
             members = sum(1 for m in b.memberships if m.society_id == staff_society.pk)
             wanted = max(QUEUE_AT_LEAST - queue, 0) + max(STAFF_SOCIETY_MEMBERS - members, 0)
-            spare = list(Person.objects.exclude(pk__in=taken).exclude(pk=worker_person or 0).order_by("pk")
-                         .values_list("pk", "title_level")[:wanted])
+            spare = list(Person.objects.exclude(pk__in=taken).exclude(pk=worker_person or 0).order_by("pk").values_list("pk", "title_level")[:wanted])
             for index, (person_id, level) in enumerate(spare):
                 status = S.APPLIED if index < QUEUE_AT_LEAST - queue else _status(rng)
                 b.add(staff_society, _pick_class(rng, classes[staff_society.pk], level), status, person_id=person_id)
@@ -232,26 +268,41 @@ def seed_memberships(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.da
         units = list(Institution.objects.filter(is_large=True).order_by("pk")[: GROUP_SOCIETIES * 3])
         groups = []
         for index, society in enumerate(societies[:GROUP_SOCIETIES]):
-            for unit in units[index * 3:(index + 1) * 3]:
+            for unit in units[index * 3 : (index + 1) * 3]:
                 if contacts[society.pk]:
                     contact = rng.choice(contacts[society.pk])
                     groups.append((b.add(society, classes[society.pk]["group"], S.ACTIVE, unit=unit, contact_id=contact), contact))
         Membership.objects.bulk_create(b.memberships, batch_size=2000)
-        GroupRepresentative.objects.bulk_create([GroupRepresentative(membership=m, person_id=contact, role=gettext("Contact person"))
-                                                 for m, contact in groups])
+        GroupRepresentative.objects.bulk_create([GroupRepresentative(membership=m, person_id=contact, role=gettext("Contact person")) for m, contact in groups])
         created_at = MembershipEvent._meta.get_field("created_at")
         created_at.auto_now_add = False  # the events carry the days they stand for, not the seed's
         try:
-            MembershipEvent.objects.bulk_create([
-                MembershipEvent(membership=m, transition=t, from_status=before, to_status=after, note=note, created_at=_at(day),
-                                actor=actor if t != Transition.APPLY else None)
-                for m, t, before, after, day, note in b.events], batch_size=2000)
+            MembershipEvent.objects.bulk_create(
+                [
+                    MembershipEvent(
+                        membership=m,
+                        transition=t,
+                        from_status=before,
+                        to_status=after,
+                        note=note,
+                        created_at=_at(day),
+                        actor=actor if t != Transition.APPLY else None,
+                    )
+                    for m, t, before, after, day, note in b.events
+                ],
+                batch_size=2000,
+            )
         finally:
             created_at.auto_now_add = True
         DuesPayment.objects.bulk_create(b.payments, batch_size=2000)
         MembershipRules.objects.bulk_create([MembershipRules(society=s, next_seq=b.seq[s.pk] + 1) for s in societies])
         result = MembershipSeed(societies=len(societies), memberships=len(b.memberships), payments=len(b.payments))
         root = Organization.objects.filter(parent__isnull=True).order_by("path").first()
-        record_event(actor=actor, action=SEED_ACTION, obj=root, organization=root, new={
-            "seed": seed, "societies": result.societies, "memberships": result.memberships, "payments": result.payments})
+        record_event(
+            actor=actor,
+            action=SEED_ACTION,
+            obj=root,
+            organization=root,
+            new={"seed": seed, "societies": result.societies, "memberships": result.memberships, "payments": result.payments},
+        )
     return result

@@ -92,8 +92,16 @@ def create_demo_users(demo: DemoProvince, *, seed: int) -> tuple[User, list[dict
             admin = user
         elif org is not None:
             grant_role(user, actor=admin, organization=org, kind=role, title=title)
-        rows.append({"username": username, "name": user.display_name, "role": str(role), "title": title,
-                     "organization": org.name if org is not None else "", "organization_id": org.pk if org is not None else None})
+        rows.append(
+            {
+                "username": username,
+                "name": user.display_name,
+                "role": str(role),
+                "title": title,
+                "organization": org.name if org is not None else "",
+                "organization_id": org.pk if org is not None else None,
+            }
+        )
     # They all share the published demo password, so one Argon2 hash serves them all (a hash
     # costs about a third of a second on a small machine; eleven of them doubled the seed time).
     User.objects.filter(pk__in=created).update(password=make_password(DEMO_PASSWORD))
@@ -105,8 +113,7 @@ def _create(username: str, display_name: str, phones: _Phones | None, *, actor) 
         phone = phones() if phones else ""
         try:
             # No password yet (None makes it unusable without hashing); see create_demo_users.
-            return create_user(actor=actor, username=username, password=None, display_name=display_name,
-                               phone=phone, check_password=False)
+            return create_user(actor=actor, username=username, password=None, display_name=display_name, phone=phone, check_password=False)
         except ValidationFailed as exc:
             if phones is None or "phone" not in exc.errors:
                 raise
@@ -128,8 +135,7 @@ def create_demo_filings(demo: DemoProvince, *, seed: int, count: int = 4) -> int
     county_codes = {c.code for c in sk.counties[capital.code]}
     first_county = sk.counties[capital.code][0].code
     covered = {o.host_id for kind in (OrgKind.ENTERPRISE_ASSOCIATION, OrgKind.PARK_ASSOCIATION) for o in demo.hosted.get(kind, [])}
-    firms = [f for f in demo.institutions[InstitutionKind.ENTERPRISE]
-             if f.is_large and f.region_id in county_codes and f.pk not in covered]
+    firms = [f for f in demo.institutions[InstitutionKind.ENTERPRISE] if f.is_large and f.region_id in county_codes and f.pk not in covered]
     firms.sort(key=lambda f: (f.region_id != first_county, f.pk))  # the demo county first
     parks = [p for p in demo.institutions[InstitutionKind.PARK] if p.region_id in county_codes and p.pk not in covered]
     hosts = [(OrgKind.ENTERPRISE_ASSOCIATION, f) for f in firms[: count - 1]] + [(OrgKind.PARK_ASSOCIATION, p) for p in parks[:1]]
@@ -140,10 +146,20 @@ def create_demo_filings(demo: DemoProvince, *, seed: int, count: int = 4) -> int
         if guide is None or guide.status != OrgStatus.ACTIVE or kind == OrgKind.PARK_ASSOCIATION:
             guide = demo.territorial[capital.code]
         submit_filing(
-            actor=worker, name=f"{host.name}科学技术协会", kind=kind, parent=guide, region=regions[host.region_id],
-            host_name=host.name, host_uscc=host.uscc, founded_on=ANCHOR - datetime.timedelta(days=rng.randint(10, 120)),
-            member_count=rng.randint(20, 400), chair_name=fake.name(), contact_name=fake.name(), contact_phone=phones(),
-            charter_summary="联系服务本单位科技工作者，开展学术交流、技术攻关、科学普及和建言献策。")
+            actor=worker,
+            name=f"{host.name}科学技术协会",
+            kind=kind,
+            parent=guide,
+            region=regions[host.region_id],
+            host_name=host.name,
+            host_uscc=host.uscc,
+            founded_on=ANCHOR - datetime.timedelta(days=rng.randint(10, 120)),
+            member_count=rng.randint(20, 400),
+            chair_name=fake.name(),
+            contact_name=fake.name(),
+            contact_phone=phones(),
+            charter_summary="联系服务本单位科技工作者，开展学术交流、技术攻关、科学普及和建言献策。",
+        )
         made += 1
     return made
 

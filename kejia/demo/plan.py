@@ -63,18 +63,43 @@ def make_plan(total: int, *, cities: int, counties: int, townships: int) -> Plan
     parks = min(150, share(0.03, 3))
     institutes = min(100, share(0.025, 2))
     plan = Plan(
-        total=total, missing_counties=missing, townships=town_count, communities=min(town_count * 3, share(0.08)),
-        societies=societies, branches=min(branch_capacity, share(0.15)), unions=min(len(names.SOCIETY_UNIONS), max(1, rest // 600)),
-        city_societies=min(cities * city_level, share(0.02)), universities=universities, parks=parks, institutes=institutes,
-        hospitals=min(cities * 4, share(0.01, 3)), rural=share(0.03, 2), volunteers=share(0.03, 2), surveys=share(0.015, 2),
-        workstations=share(0.025, 2), service_stations=min(town_count, share(0.01)),
+        total=total,
+        missing_counties=missing,
+        townships=town_count,
+        communities=min(town_count * 3, share(0.08)),
+        societies=societies,
+        branches=min(branch_capacity, share(0.15)),
+        unions=min(len(names.SOCIETY_UNIONS), max(1, rest // 600)),
+        city_societies=min(cities * city_level, share(0.02)),
+        universities=universities,
+        parks=parks,
+        institutes=institutes,
+        hospitals=min(cities * 4, share(0.01, 3)),
+        rural=share(0.03, 2),
+        volunteers=share(0.03, 2),
+        surveys=share(0.015, 2),
+        workstations=share(0.025, 2),
+        service_stations=min(town_count, share(0.01)),
     )
     plan.university_assocs = _covered(universities, 0.65)
     plan.park_assocs = _covered(parks, 0.40)
     plan.institute_assocs = _covered(institutes, 0.50)
-    others = (plan.townships + plan.communities + plan.societies + plan.branches + plan.unions + plan.city_societies
-              + plan.university_assocs + plan.park_assocs + plan.institute_assocs + plan.rural + plan.volunteers
-              + plan.surveys + plan.workstations + plan.service_stations)
+    others = (
+        plan.townships
+        + plan.communities
+        + plan.societies
+        + plan.branches
+        + plan.unions
+        + plan.city_societies
+        + plan.university_assocs
+        + plan.park_assocs
+        + plan.institute_assocs
+        + plan.rural
+        + plan.volunteers
+        + plan.surveys
+        + plan.workstations
+        + plan.service_stations
+    )
     plan.enterprise_assocs = rest - others
     if plan.enterprise_assocs < 1:
         raise ValueError(f"{total} organizations is too few for a province; use at least {MIN_ORGS}.")

@@ -18,32 +18,59 @@ class DemoProvince(DemoUnits):
     def build_territorial(self, demo_counties: tuple[str, ...]) -> None:
         rng, sk, plan = self.rng, self.sk, self.plan
         independent = {PartyCoverage.INDEPENDENT: 1.0}
-        prov = self.org(None, name=f"{sk.province.name}科学技术协会", short_name=f"{sk.province.name}科协", kind=OrgKind.PROVINCIAL_ASSOCIATION,
-                        region=sk.province, code=f"KX{sk.province.code}", founded=self.date_between(1958, 1958), overdue=0,
-                        staff=(70, 95), party=independent, uscc=self.uscc("13", sk.province.code, "public"))
+        prov = self.org(
+            None,
+            name=f"{sk.province.name}科学技术协会",
+            short_name=f"{sk.province.name}科协",
+            kind=OrgKind.PROVINCIAL_ASSOCIATION,
+            region=sk.province,
+            code=f"KX{sk.province.code}",
+            founded=self.date_between(1958, 1958),
+            overdue=0,
+            staff=(70, 95),
+            party=independent,
+            uscc=self.uscc("13", sk.province.code, "public"),
+        )
         self.territorial[sk.province.code] = prov
         for city in sk.cities:
             self.territorial[city.code] = self.org(
-                prov, name=f"{city.name}科学技术协会", short_name=f"{city.name}科协", kind=OrgKind.MUNICIPAL_ASSOCIATION, region=city,
-                code=f"KX{city.code}", founded=self.date_between(1958, 1983), overdue=0.1, staff=(12, 45), party=independent,
-                uscc=self.uscc("13", city.code, "public"))
+                prov,
+                name=f"{city.name}科学技术协会",
+                short_name=f"{city.name}科协",
+                kind=OrgKind.MUNICIPAL_ASSOCIATION,
+                region=city,
+                code=f"KX{city.code}",
+                founded=self.date_between(1958, 1983),
+                overdue=0.1,
+                staff=(12, 45),
+                party=independent,
+                uscc=self.uscc("13", city.code, "public"),
+            )
         candidates = [c for c in sk.all_counties if c.code not in demo_counties]
         missing = set(c.code for c in rng.sample(candidates, min(plan.missing_counties, len(candidates))))
         present = [c for c in sk.all_counties if c.code not in missing]
         dormant = rng.choice([c for c in present if c.code not in demo_counties]).code
         for county in present:
             self.territorial[county.code] = self.org(
-                self.territorial[self.city_of[county.code].code], name=f"{county.name}科学技术协会", short_name=f"{county.name}科协",
-                kind=OrgKind.COUNTY_ASSOCIATION, region=county, code=f"KX{county.code}", founded=self.date_between(1960, 1995),
-                overdue=0.12, status=OrgStatus.DORMANT if county.code == dormant else OrgStatus.ACTIVE, staff=(3, 12),
-                party=independent, uscc=self.uscc("13", county.code, "public"))
+                self.territorial[self.city_of[county.code].code],
+                name=f"{county.name}科学技术协会",
+                short_name=f"{county.name}科协",
+                kind=OrgKind.COUNTY_ASSOCIATION,
+                region=county,
+                code=f"KX{county.code}",
+                founded=self.date_between(1960, 1995),
+                overdue=0.12,
+                status=OrgStatus.DORMANT if county.code == dormant else OrgStatus.ACTIVE,
+                staff=(3, 12),
+                party=independent,
+                uscc=self.uscc("13", county.code, "public"),
+            )
         self.build_townships(present, demo_counties)
 
     def build_townships(self, present: list[Region], demo_counties: tuple[str, ...]) -> None:
         rng, plan = self.rng, self.plan
         present_codes = {c.code for c in present}
-        pools = {city.code: [t for c in self.sk.counties[city.code] if c.code in present_codes for t in self.sk.townships[c.code]]
-                 for city in self.sk.cities}
+        pools = {city.code: [t for c in self.sk.counties[city.code] if c.code in present_codes for t in self.sk.townships[c.code]] for city in self.sk.cities}
         # Spread over the cities in proportion, at least one per city, never all of a city.
         total_pool = sum(len(p) for p in pools.values()) or 1
         quota = {k: min(max(1, round(plan.townships * len(p) / total_pool)), math.floor(len(p) * 0.85)) for k, p in pools.items()}
@@ -62,10 +89,18 @@ class DemoProvince(DemoUnits):
         towns: list[Organization] = []
         for town in chosen:
             org = self.org(
-                self.territorial[town.parent_id], name=f"{town.name}科学技术协会", short_name=f"{town.name}科协",
-                kind=OrgKind.TOWNSHIP_ASSOCIATION, region=town, code=f"KX{town.code}", founded=self.date_between(1995, 2023),
-                overdue=0.15, status=self.status(dormant=0.04), staff=(0, 2),
-                party={PartyCoverage.JOINT: 0.6, PartyCoverage.NONE: 0.3, PartyCoverage.INDEPENDENT: 0.1})
+                self.territorial[town.parent_id],
+                name=f"{town.name}科学技术协会",
+                short_name=f"{town.name}科协",
+                kind=OrgKind.TOWNSHIP_ASSOCIATION,
+                region=town,
+                code=f"KX{town.code}",
+                founded=self.date_between(1995, 2023),
+                overdue=0.15,
+                status=self.status(dormant=0.04),
+                staff=(0, 2),
+                party={PartyCoverage.JOINT: 0.6, PartyCoverage.NONE: 0.3, PartyCoverage.INDEPENDENT: 0.1},
+            )
             self.territorial[town.code] = org
             towns.append(org)
         regions = {t.code: t for t in chosen}
@@ -80,8 +115,17 @@ class DemoProvince(DemoUnits):
             per_town[town.pk] += 1
             unit = "社区" if region.name.endswith("街道") else "村"
             name = self.unique(lambda r=region, u=unit: f"{r.name}{rng.choice(names.COMMUNITY_WORDS)}{u}科普协会")
-            self.org(town, name=name, kind=OrgKind.COMMUNITY_ASSOCIATION, region=region, code=self.code("SQ", 5),
-                     founded=self.date_between(2008, 2025), term_years=None, status=self.status(dormant=0.06), with_address=False)
+            self.org(
+                town,
+                name=name,
+                kind=OrgKind.COMMUNITY_ASSOCIATION,
+                region=region,
+                code=self.code("SQ", 5),
+                founded=self.date_between(2008, 2025),
+                term_years=None,
+                status=self.status(dormant=0.06),
+                with_address=False,
+            )
 
     def build_societies(self) -> None:
         rng, plan, sk = self.rng, self.plan, self.sk
@@ -96,16 +140,30 @@ class DemoProvince(DemoUnits):
             i = rng.choices(open_, weights=[caps[j] for j in open_])[0]
             counts[i] += 1
             left -= 1
-        inactive = {i: s for i, s in zip(rng.sample(range(len(chosen)), min(5, len(chosen) // 10)),
-                                         (OrgStatus.DORMANT, OrgStatus.DORMANT, OrgStatus.EXITING, OrgStatus.DORMANT, OrgStatus.EXITING),
-                                         strict=False)}
+        inactive = {
+            i: s
+            for i, s in zip(
+                rng.sample(range(len(chosen)), min(5, len(chosen) // 10)),
+                (OrgStatus.DORMANT, OrgStatus.DORMANT, OrgStatus.EXITING, OrgStatus.DORMANT, OrgStatus.EXITING),
+                strict=False,
+            )
+        }
         self.societies = []
         for i, (suffix, disciplines, _) in enumerate(chosen):
             society = self.org(
-                prov, name=f"{self.prov_name}{suffix}", kind=OrgKind.PROVINCIAL_SOCIETY, region=sk.province, code=self.code("XH", 3),
-                founded=self.date_between(1950, 2016), overdue=0.12, status=inactive.get(i, OrgStatus.ACTIVE), staff=(0, 8),
+                prov,
+                name=f"{self.prov_name}{suffix}",
+                kind=OrgKind.PROVINCIAL_SOCIETY,
+                region=sk.province,
+                code=self.code("XH", 3),
+                founded=self.date_between(1950, 2016),
+                overdue=0.12,
+                status=inactive.get(i, OrgStatus.ACTIVE),
+                staff=(0, 8),
                 party={PartyCoverage.INDEPENDENT: 0.35, PartyCoverage.JOINT: 0.45, PartyCoverage.NONE: 0.2},
-                uscc=self.uscc("51", sk.province.code, "society"), disciplines=disciplines)
+                uscc=self.uscc("51", sk.province.code, "society"),
+                disciplines=disciplines,
+            )
             self.societies.append(society)
             style = "分会" if suffix in names.BRANCH_STYLE_SOCIETIES else "专业委员会"
             picks = topics[i] + [("", w) for w in rng.sample(names.WORKING_COMMITTEES, len(names.WORKING_COMMITTEES))]
@@ -114,24 +172,51 @@ class DemoProvince(DemoUnits):
                     name, kind = f"{society.name}{topic}{style}", (OrgKind.SOCIETY_BRANCH if style == "分会" else OrgKind.SPECIALIZED_COMMITTEE)
                 else:
                     name, kind = f"{society.name}{topic}", OrgKind.SPECIALIZED_COMMITTEE
-                self.org(society, name=name, kind=kind, region=sk.province, code=f"{society.code}-{k:02d}",
-                         founded=max(society.founded_on, self.date_between(1985, 2024)), overdue=0.1,
-                         status=OrgStatus.DORMANT if society.status != OrgStatus.ACTIVE else self.status(dormant=0.05),
-                         party={PartyCoverage.NONE: 0.7, PartyCoverage.JOINT: 0.3},
-                         disciplines=(discipline,) if discipline else (), with_address=False)
+                self.org(
+                    society,
+                    name=name,
+                    kind=kind,
+                    region=sk.province,
+                    code=f"{society.code}-{k:02d}",
+                    founded=max(society.founded_on, self.date_between(1985, 2024)),
+                    overdue=0.1,
+                    status=OrgStatus.DORMANT if society.status != OrgStatus.ACTIVE else self.status(dormant=0.05),
+                    party={PartyCoverage.NONE: 0.7, PartyCoverage.JOINT: 0.3},
+                    disciplines=(discipline,) if discipline else (),
+                    with_address=False,
+                )
         for union in names.SOCIETY_UNIONS[: plan.unions]:
-            self.org(prov, name=f"{self.prov_name}{union}", kind=OrgKind.SOCIETY_UNION, region=sk.province, code=self.code("LHT", 2),
-                     founded=self.date_between(2018, 2024), term_years=3, overdue=0.05, staff=(0, 2),
-                     party={PartyCoverage.JOINT: 0.7, PartyCoverage.NONE: 0.3}, with_address=False)
+            self.org(
+                prov,
+                name=f"{self.prov_name}{union}",
+                kind=OrgKind.SOCIETY_UNION,
+                region=sk.province,
+                code=self.code("LHT", 2),
+                founded=self.date_between(2018, 2024),
+                term_years=3,
+                overdue=0.05,
+                staff=(0, 2),
+                party={PartyCoverage.JOINT: 0.7, PartyCoverage.NONE: 0.3},
+                with_address=False,
+            )
         at_city = [(c, s) for c in sk.cities for s in names.SOCIETIES if s[2]]
         picked = sorted(rng.sample(range(len(at_city)), plan.city_societies))
         for idx in picked:
             city, (suffix, disciplines, _) = at_city[idx]
-            self.org(self.territorial[city.code], name=f"{city.name}{suffix}", kind=OrgKind.MUNICIPAL_SOCIETY, region=city,
-                     code=self.code(f"SXH{city.code[:4]}-", 2), founded=self.date_between(1978, 2020), overdue=0.15,
-                     status=self.status(dormant=0.08, exiting=0.02), staff=(0, 2),
-                     party={PartyCoverage.JOINT: 0.5, PartyCoverage.NONE: 0.4, PartyCoverage.INDEPENDENT: 0.1},
-                     uscc=self.uscc("51", city.code, "society"), disciplines=disciplines)
+            self.org(
+                self.territorial[city.code],
+                name=f"{city.name}{suffix}",
+                kind=OrgKind.MUNICIPAL_SOCIETY,
+                region=city,
+                code=self.code(f"SXH{city.code[:4]}-", 2),
+                founded=self.date_between(1978, 2020),
+                overdue=0.15,
+                status=self.status(dormant=0.08, exiting=0.02),
+                staff=(0, 2),
+                party={PartyCoverage.JOINT: 0.5, PartyCoverage.NONE: 0.4, PartyCoverage.INDEPENDENT: 0.1},
+                uscc=self.uscc("51", city.code, "society"),
+                disciplines=disciplines,
+            )
 
     def build_hosted(self) -> None:
         rng, plan = self.rng, self.plan
@@ -143,11 +228,23 @@ class DemoProvince(DemoUnits):
             out = self.hosted.setdefault(kind, [])
             for inst in sorted(rng.sample(units, count), key=lambda u: u.pk):
                 region = regions[inst.region_id]
-                out.append(self.org(
-                    guide(inst, region), name=f"{inst.name}科学技术协会", short_name=f"{inst.name}科协", kind=kind, region=region,
-                    code=self.code(prefix), founded=self.date_between(2003, 2025), term_years=rng.choice((3, 5)), overdue=0.1,
-                    status=self.status(dormant=0.05), staff=(0, 3), host=inst,
-                    party={PartyCoverage.JOINT: 0.5, PartyCoverage.INDEPENDENT: 0.2, PartyCoverage.NONE: 0.3}))
+                out.append(
+                    self.org(
+                        guide(inst, region),
+                        name=f"{inst.name}科学技术协会",
+                        short_name=f"{inst.name}科协",
+                        kind=kind,
+                        region=region,
+                        code=self.code(prefix),
+                        founded=self.date_between(2003, 2025),
+                        term_years=rng.choice((3, 5)),
+                        overdue=0.1,
+                        status=self.status(dormant=0.05),
+                        staff=(0, 3),
+                        host=inst,
+                        party={PartyCoverage.JOINT: 0.5, PartyCoverage.INDEPENDENT: 0.2, PartyCoverage.NONE: 0.3},
+                    )
+                )
 
         def university_guide(inst, region):
             vocational = "职业" in inst.name or "专科" in inst.name
@@ -182,10 +279,18 @@ class DemoProvince(DemoUnits):
             else:
                 parent, region, place = self.territorial[county.code], county, stem(county.name)
             registered = rng.random() < 0.4
-            self.org(parent, name=self.unique(lambda p=place: f"{p}{rng.choice(names.RURAL_PRODUCTS)}专业技术协会"),
-                     kind=OrgKind.RURAL_TECH_ASSOCIATION, region=region, code=self.code("NJX"), founded=self.date_between(1985, 2022),
-                     overdue=0.2, status=self.status(dormant=0.08, exiting=0.02), staff=(0, 1),
-                     uscc=self.uscc("51", county.code, "society") if registered else "")
+            self.org(
+                parent,
+                name=self.unique(lambda p=place: f"{p}{rng.choice(names.RURAL_PRODUCTS)}专业技术协会"),
+                kind=OrgKind.RURAL_TECH_ASSOCIATION,
+                region=region,
+                code=self.code("NJX"),
+                founded=self.date_between(1985, 2022),
+                overdue=0.2,
+                status=self.status(dormant=0.08, exiting=0.02),
+                staff=(0, 1),
+                uscc=self.uscc("51", county.code, "society") if registered else "",
+            )
         # Volunteer teams are formed by counties, universities, societies and cities.
         bases = [self.territorial[c.code] for c in counties] + self.hosted.get(OrgKind.UNIVERSITY_ASSOCIATION, [])
         bases += [o for o in self.societies if o.status == OrgStatus.ACTIVE] + [self.territorial[c.code] for c in sk.cities]
@@ -195,25 +300,65 @@ class DemoProvince(DemoUnits):
             base = parent.name.removesuffix("科学技术协会")
             region = get_region.get(parent.region_id) or town_regions[parent.region_id]
             name = self.unique(lambda b=base: f"{b}{rng.choice(names.VOLUNTEER_TOPICS)}科技志愿服务队")
-            self.org(parent, name=name, kind=OrgKind.VOLUNTEER_TEAM, region=region, code=self.code("ZYD"),
-                     founded=self.date_between(2014, 2025), term_years=None, status=self.status(dormant=0.06), with_address=False)
+            self.org(
+                parent,
+                name=name,
+                kind=OrgKind.VOLUNTEER_TEAM,
+                region=region,
+                code=self.code("ZYD"),
+                founded=self.date_between(2014, 2025),
+                term_years=None,
+                status=self.status(dormant=0.06),
+                with_address=False,
+            )
         prov = self.territorial[sk.province.code]
-        hosts = (self.institutions[InstitutionKind.UNIVERSITY] + self.institutions[InstitutionKind.RESEARCH_INSTITUTE]
-                 + self.institutions[InstitutionKind.HOSPITAL] + [e for e in self.institutions[InstitutionKind.ENTERPRISE] if e.is_large])
+        hosts = (
+            self.institutions[InstitutionKind.UNIVERSITY]
+            + self.institutions[InstitutionKind.RESEARCH_INSTITUTE]
+            + self.institutions[InstitutionKind.HOSPITAL]
+            + [e for e in self.institutions[InstitutionKind.ENTERPRISE] if e.is_large]
+        )
         for inst in sorted(rng.sample(hosts, min(plan.surveys, len(hosts))), key=lambda u: u.pk):
-            self.org(prov, name=f"{inst.name}科技工作者状况调查站", kind=OrgKind.SURVEY_STATION, region=get_region[inst.region_id],
-                     code=self.code("DCZ", 3), founded=self.date_between(2009, 2023), term_years=None, host=inst, with_address=False)
+            self.org(
+                prov,
+                name=f"{inst.name}科技工作者状况调查站",
+                kind=OrgKind.SURVEY_STATION,
+                region=get_region[inst.region_id],
+                code=self.code("DCZ", 3),
+                founded=self.date_between(2009, 2023),
+                term_years=None,
+                host=inst,
+                with_address=False,
+            )
         large = [e for e in self.institutions[InstitutionKind.ENTERPRISE] if e.is_large]
         for inst in sorted(rng.sample(large, min(plan.workstations, len(large))), key=lambda u: u.pk):
             region = get_region[inst.region_id]
             kind_name = "院士专家工作站" if rng.random() < 0.3 else "专家工作站"
-            self.org(self.county_or_city(region), name=f"{inst.name}{kind_name}", kind=OrgKind.EXPERT_WORKSTATION, region=region,
-                     code=self.code("ZJZ"), founded=self.date_between(2008, 2024), term_years=3, overdue=0.2,
-                     status=self.status(dormant=0.05, exiting=0.03), host=inst, with_address=False)
+            self.org(
+                self.county_or_city(region),
+                name=f"{inst.name}{kind_name}",
+                kind=OrgKind.EXPERT_WORKSTATION,
+                region=region,
+                code=self.code("ZJZ"),
+                founded=self.date_between(2008, 2024),
+                term_years=3,
+                overdue=0.2,
+                status=self.status(dormant=0.05, exiting=0.03),
+                host=inst,
+                with_address=False,
+            )
         for town in sorted(rng.sample(self.town_orgs, min(plan.service_stations, len(self.town_orgs))), key=lambda t: t.pk):
             region = town_regions[town.region_id]
-            self.org(town, name=f"{region.name}科技工作者服务站", kind=OrgKind.SERVICE_STATION, region=region, code=self.code("FWZ"),
-                     founded=self.date_between(2015, 2025), term_years=None, with_address=False)
+            self.org(
+                town,
+                name=f"{region.name}科技工作者服务站",
+                kind=OrgKind.SERVICE_STATION,
+                region=region,
+                code=self.code("FWZ"),
+                founded=self.date_between(2015, 2025),
+                term_years=None,
+                with_address=False,
+            )
 
     def build_enterprise_associations(self) -> None:
         rng = self.rng
@@ -228,11 +373,22 @@ class DemoProvince(DemoUnits):
         out = self.hosted.setdefault(OrgKind.ENTERPRISE_ASSOCIATION, [])
         for inst in hosts:
             region = regions[inst.region_id]
-            out.append(self.org(
-                self.county_or_city(region), name=f"{inst.name}科学技术协会", kind=OrgKind.ENTERPRISE_ASSOCIATION, region=region,
-                code=self.code("QY", 5), founded=self.date_between(2000, 2025), term_years=rng.choice((3, 5)), overdue=0.12,
-                status=self.status(dormant=0.06, exiting=0.015), staff=(0, 2), host=inst,
-                party={PartyCoverage.NONE: 0.5, PartyCoverage.JOINT: 0.4, PartyCoverage.INDEPENDENT: 0.1}))
+            out.append(
+                self.org(
+                    self.county_or_city(region),
+                    name=f"{inst.name}科学技术协会",
+                    kind=OrgKind.ENTERPRISE_ASSOCIATION,
+                    region=region,
+                    code=self.code("QY", 5),
+                    founded=self.date_between(2000, 2025),
+                    term_years=rng.choice((3, 5)),
+                    overdue=0.12,
+                    status=self.status(dormant=0.06, exiting=0.015),
+                    staff=(0, 2),
+                    host=inst,
+                    party={PartyCoverage.NONE: 0.5, PartyCoverage.JOINT: 0.4, PartyCoverage.INDEPENDENT: 0.1},
+                )
+            )
         # A couple dissolved: leaves only, so no active organization hangs under a dissolved one.
         for org in rng.sample(out, min(len(out), max(2, self.plan.total // 1500))):
             org.status = OrgStatus.DISSOLVED

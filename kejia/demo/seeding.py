@@ -24,11 +24,24 @@ from kejia.organizations.models import Organization
 from kejia.reference.data.disciplines_level2 import LEVEL2
 from kejia.reference.models import Region
 
-__all__ = ["ANCHOR", "DEFAULT_ORGS", "DEFAULT_SEED", "DEMO_PASSWORD", "MIN_ORGS", "SEED_ACTION", "BulkTree", "Plan",
-           "SeedResult", "build_tree", "make_plan", "seed_demo"]
+__all__ = [
+    "ANCHOR",
+    "DEFAULT_ORGS",
+    "DEFAULT_SEED",
+    "DEMO_PASSWORD",
+    "MIN_ORGS",
+    "SEED_ACTION",
+    "BulkTree",
+    "Plan",
+    "SeedResult",
+    "build_tree",
+    "make_plan",
+    "seed_demo",
+]
 
 
 # ---- Entry point -----------------------------------------------------------------------------
+
 
 @dataclass
 class SeedResult:
@@ -70,8 +83,7 @@ def build_tree(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: 
     return demo
 
 
-def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: str = "32", if_empty: bool = False,
-              people: int = 0) -> SeedResult:
+def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: str = "32", if_empty: bool = False, people: int = 0) -> SeedResult:
     if Organization.objects.exists():
         if if_empty:
             return _people_only(seed=seed, province=province, people=people)
@@ -92,13 +104,33 @@ def seed_demo(*, seed: int = DEFAULT_SEED, orgs: int = DEFAULT_ORGS, province: s
         by_kind = dict(sorted(Counter(o.kind for o in demo.tree.orgs).items()))
         institutions = sum(len(v) for v in demo.institutions.values())
         root = demo.territorial[demo.sk.province.code]
-        record_event(actor=admin, action=SEED_ACTION, obj=root, organization=root, new={
-            "seed": seed, "province": province, "organizations": len(demo.tree.orgs), "institutions": institutions,
-            "by_kind": by_kind, "filings": filings, "users": users})
+        record_event(
+            actor=admin,
+            action=SEED_ACTION,
+            obj=root,
+            organization=root,
+            new={
+                "seed": seed,
+                "province": province,
+                "organizations": len(demo.tree.orgs),
+                "institutions": institutions,
+                "by_kind": by_kind,
+                "filings": filings,
+                "users": users,
+            },
+        )
         crowd = seed_people(count=people, seed=seed, province=province, actor=admin)
-    return SeedResult(created=True, organizations=len(demo.tree.orgs), institutions=institutions, by_kind=by_kind,
-                      users=users, filings=filings, people=crowd.people, duplicates=crowd.duplicates,
-                      seconds=time.perf_counter() - started)
+    return SeedResult(
+        created=True,
+        organizations=len(demo.tree.orgs),
+        institutions=institutions,
+        by_kind=by_kind,
+        users=users,
+        filings=filings,
+        people=crowd.people,
+        duplicates=crowd.duplicates,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def classify() -> None:
@@ -113,7 +145,8 @@ def classify() -> None:
     Organization.objects.filter(pk__in=[pk for i, pk in enumerate(societies) if i % 7 == 3]).update(society_class=SocietyClass.FEATURED)
     counties = list(Organization.objects.filter(kind=OrgKind.COUNTY_ASSOCIATION).order_by("path").values_list("pk", flat=True))
     Organization.objects.filter(pk__in=[pk for i, pk in enumerate(counties) if i % 6]).update(
-        is_independent_unit=True, has_party_group=True, leader_in_charge="县委副书记", leader_in_contact="副县长")
+        is_independent_unit=True, has_party_group=True, leader_in_charge="县委副书记", leader_in_contact="副县长"
+    )
     Organization.objects.filter(pk__in=counties[::12]).update(is_independent_unit=False, has_party_group=False)
 
 

@@ -32,8 +32,14 @@ STATUS_SHARE = 0.5  # share of the invited people who answered the status survey
 STATION_SHARE = 0.15  # share of those answers entered at a survey station
 EVALUATION_ANSWERS = {"2025": 1100, "2026": 1300}
 TITLE_INDEX = {"senior": 0, "vice_senior": 1, "intermediate": 2, "junior": 3, "none": 4}
-SUGGESTIONS = ("希望多组织学术交流活动，特别是面向青年科技工作者的。", "建议简化科研项目报销流程。", "希望科协加强对基层科技人员的联系和服务。",
-               "职称评审应更看重实际贡献。", "希望提供更多科普志愿服务机会。", "建议建立科技工作者意见反映的快速通道。")
+SUGGESTIONS = (
+    "希望多组织学术交流活动，特别是面向青年科技工作者的。",
+    "建议简化科研项目报销流程。",
+    "希望科协加强对基层科技人员的联系和服务。",
+    "职称评审应更看重实际贡献。",
+    "希望提供更多科普志愿服务机会。",
+    "建议建立科技工作者意见反映的快速通道。",
+)
 OTHER_CONCERNS = ("科研项目申报渠道少", "继续教育机会不足", "跨单位合作困难")
 
 
@@ -123,8 +129,18 @@ class _Writer:
     def add(self, response: Response, questions: list[dict], clean: dict[str, Any]) -> None:
         self.responses.append(response)
         for key, option, row, number, text in qlib.answer_rows(questions, clean):
-            self.answers.append(Answer(response=response, survey_id=response.survey_id, version_id=response.version_id, question=key,
-                                       option=option, row=row, number=number, text=text))
+            self.answers.append(
+                Answer(
+                    response=response,
+                    survey_id=response.survey_id,
+                    version_id=response.version_id,
+                    question=key,
+                    option=option,
+                    row=row,
+                    number=number,
+                    text=text,
+                )
+            )
 
     def flush(self) -> tuple[int, int]:
         Response.objects.bulk_create(self.responses, batch_size=1000)
@@ -134,8 +150,15 @@ class _Writer:
 
 def _new(template: str, province, actor, *, period: str, title: str = "") -> Survey:
     meta = TEMPLATES[template]
-    survey = Survey.objects.create(organization=province, title=title or meta["title"], description=meta["description"], kind=meta["kind"],
-                                   anonymous=meta["anonymous"], period=period, template=template)
+    survey = Survey.objects.create(
+        organization=province,
+        title=title or meta["title"],
+        description=meta["description"],
+        kind=meta["kind"],
+        anonymous=meta["anonymous"],
+        period=period,
+        template=template,
+    )
     build_questions(survey, meta["spec"], regions=region_options(province))
     return survey
 
@@ -160,12 +183,12 @@ def seed_surveys(*, seed: int, actor) -> dict[str, int]:
         status = _new("status", province, actor, period=str(today.year), title=f"{today.year}年科技工作者状况调查")
         version = _publish(status, actor, today - datetime.timedelta(days=22), datetime.date(today.year, 12, 31), SurveyStatus.OPEN)
         target = Target.objects.create(survey=status, kind=TargetKind.PEOPLE, filters={})
-        stations = list(Organization.objects.filter(path__startswith=province.path, kind=OrgKind.SURVEY_STATION, status=OrgStatus.ACTIVE)
-                        .order_by("path")[:4])
+        stations = list(Organization.objects.filter(path__startswith=province.path, kind=OrgKind.SURVEY_STATION, status=OrgStatus.ACTIVE).order_by("path")[:4])
         for station in stations:
             Target.objects.create(survey=status, kind=TargetKind.STATION, organization=station)
-        people = list(people_matching(status, {}, today=today).order_by("pk")
-                      .values_list("pk", "user_id", "sector", "birth_date", "region__path", "title_level"))
+        people = list(
+            people_matching(status, {}, today=today).order_by("pk").values_list("pk", "user_id", "sector", "birth_date", "region__path", "title_level")
+        )
         # The demo worker's profile (linked, or the record with their phone that they would link): left unanswered.
         from kejia.accounts.models import User
 
@@ -173,8 +196,7 @@ def seed_surveys(*, seed: int, actor) -> dict[str, int]:
         worker_people = set(Person.objects.filter(user=worker).values_list("pk", flat=True)) if worker else set()
         if worker is not None and worker.phone_hash:
             worker_people |= set(Person.objects.filter(phone_hash=worker.phone_hash).values_list("pk", flat=True))
-        Invitation.objects.bulk_create([Invitation(survey=status, person_id=p[0], target=target, invited_on=status.opens_on) for p in people],
-                                       batch_size=2000)
+        Invitation.objects.bulk_create([Invitation(survey=status, person_id=p[0], target=target, invited_on=status.opens_on) for p in people], batch_size=2000)
         Target.objects.filter(pk=target.pk).update(invited=len(people))
         city_names = dict(Region.objects.filter(level=2, path__startswith=(province.region.path if province.region else "")).values_list("path", "name"))
         answerer = StatusAnswerer(rng, version.questions, today)
@@ -186,9 +208,21 @@ def seed_surveys(*, seed: int, actor) -> dict[str, int]:
             clean = answerer.answers(sector, birth, city, title_level)
             at_station = stations and rng.random() < STATION_SHARE
             submitted = status.opens_on + datetime.timedelta(days=rng.randrange((today - status.opens_on).days + 1))
-            writer.add(Response(id=random_uuid(rng), survey=status, version=version, status=ResponseStatus.SUBMITTED, person_id=pk,
-                                user_id=user_id, submitted_on=submitted, channel=Channel.STATION if at_station else Channel.ONLINE,
-                                station=rng.choice(stations) if at_station else None), version.questions, clean)
+            writer.add(
+                Response(
+                    id=random_uuid(rng),
+                    survey=status,
+                    version=version,
+                    status=ResponseStatus.SUBMITTED,
+                    person_id=pk,
+                    user_id=user_id,
+                    submitted_on=submitted,
+                    channel=Channel.STATION if at_station else Channel.ONLINE,
+                    station=rng.choice(stations) if at_station else None,
+                ),
+                version.questions,
+                clean,
+            )
 
         # The evaluation of the municipal associations, 2025 (closed) and 2026 (open).
         subjects = list(province.children.filter(kind=OrgKind.MUNICIPAL_ASSOCIATION, status=OrgStatus.ACTIVE).order_by("path"))
@@ -208,11 +242,11 @@ def seed_surveys(*, seed: int, actor) -> dict[str, int]:
                 city = city_index.get(subject.region.name if subject.region_id else "", 0)
                 trend = 0.06 * (year - 2025)
                 clean = evaluation_answers(rng, quality[subject.pk] + trend, city, len(cities))
-                writer.add(Response(id=random_uuid(rng), survey=survey, version=v, status=ResponseStatus.SUBMITTED, subject=subject),
-                           v.questions, clean)
+                writer.add(Response(id=random_uuid(rng), survey=survey, version=v, status=ResponseStatus.SUBMITTED, subject=subject), v.questions, clean)
         responses, answers = writer.flush()
-        Invitation.objects.filter(survey=status, pk__in=list(Invitation.objects.filter(survey=status).order_by("pk")
-                                                             .values_list("pk", flat=True)[:200])).update(reminded_on=reminded)
+        Invitation.objects.filter(
+            survey=status, pk__in=list(Invitation.objects.filter(survey=status).order_by("pk").values_list("pk", flat=True)[:200])
+        ).update(reminded_on=reminded)
         made = {"surveys": 1 + made_evaluations, "invitations": len(people), "responses": responses, "answers": answers}
         record_event(actor=actor, action=SEED_ACTION, obj=status, organization=province, new=made)
     return made

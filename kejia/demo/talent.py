@@ -39,8 +39,10 @@ SEED_ACTION = "person.demo_seeded"
 DUPLICATE_SHARE = 0.06
 SOCIETY_KINDS = (OrgKind.PROVINCIAL_SOCIETY, OrgKind.MUNICIPAL_SOCIETY, OrgKind.SOCIETY_BRANCH, OrgKind.SPECIALIZED_COMMITTEE)
 HOST_KIND = {
-    "enterprise": InstitutionKind.ENTERPRISE, "university": InstitutionKind.UNIVERSITY,
-    "research_institute": InstitutionKind.RESEARCH_INSTITUTE, "medical": InstitutionKind.HOSPITAL,
+    "enterprise": InstitutionKind.ENTERPRISE,
+    "university": InstitutionKind.UNIVERSITY,
+    "research_institute": InstitutionKind.RESEARCH_INSTITUTE,
+    "medical": InstitutionKind.HOSPITAL,
 }
 EDUCATION_BY_LEVEL = {
     "senior": {Education.DOCTORATE: 6, Education.MASTER: 3, Education.BACHELOR: 2},
@@ -49,8 +51,17 @@ EDUCATION_BY_LEVEL = {
     "junior": {Education.MASTER: 2, Education.BACHELOR: 6, Education.COLLEGE: 3},
     "none": {Education.MASTER: 1, Education.BACHELOR: 5, Education.COLLEGE: 4, Education.SECONDARY: 2},
 }
-FRONTLINE_SHARE = {"agriculture": 0.85, "education": 0.7, "medical": 0.45, "enterprise": 0.35, "government": 0.3,
-                   "social_organization": 0.5, "other": 0.3, "university": 0.05, "research_institute": 0.1}
+FRONTLINE_SHARE = {
+    "agriculture": 0.85,
+    "education": 0.7,
+    "medical": 0.45,
+    "enterprise": 0.35,
+    "government": 0.3,
+    "social_organization": 0.5,
+    "other": 0.3,
+    "university": 0.05,
+    "research_institute": 0.1,
+}
 
 
 @dataclass
@@ -96,8 +107,11 @@ class _World:
             hosts[inst.kind].append(inst)
         orgs = list(Organization.objects.filter(status=OrgStatus.ACTIVE).order_by("path"))
         links: dict[int, list[str]] = defaultdict(list)
-        for org_id, code in Organization.disciplines.through.objects.filter(
-                organization__status=OrgStatus.ACTIVE).order_by("id").values_list("organization_id", "discipline_id"):
+        for org_id, code in (
+            Organization.disciplines.through.objects.filter(organization__status=OrgStatus.ACTIVE)
+            .order_by("id")
+            .values_list("organization_id", "discipline_id")
+        ):
             links[org_id].append(code)
         hosted, workstations, by_major, societies = {}, {}, defaultdict(list), []
         territorial, volunteers = {}, defaultdict(list)
@@ -122,9 +136,19 @@ class _World:
         majors: dict[str, list[str]] = defaultdict(list)
         for code in Discipline.objects.filter(code__regex=r"^\d{5}$").order_by("code").values_list("code", flat=True):
             majors[code[:3]].append(code)
-        return cls(counties=counties, towns=dict(towns), hosts=dict(hosts), hosted_assoc=hosted, workstations=workstations,
-                   societies_by_major=dict(by_major), all_societies=societies, territorial=territorial,
-                   volunteers_by_city=dict(volunteers), province=root, majors=dict(majors))
+        return cls(
+            counties=counties,
+            towns=dict(towns),
+            hosts=dict(hosts),
+            hosted_assoc=hosted,
+            workstations=workstations,
+            societies_by_major=dict(by_major),
+            all_societies=societies,
+            territorial=territorial,
+            volunteers_by_city=dict(volunteers),
+            province=root,
+            majors=dict(majors),
+        )
 
 
 class _Builder:
@@ -202,8 +226,12 @@ class _Builder:
         towns = w.towns.get(county.code, [])
         town = rng.choice(towns) if towns else None
         place = stem(county.name, ("市", "区", "县"))
-        pattern = {"education": words.SCHOOLS, "agriculture": words.AGRI_EMPLOYERS, "government": words.GOVERNMENT_EMPLOYERS,
-                   "medical": words.TOWN_CLINICS}.get(sector, words.SOCIAL_EMPLOYERS)
+        pattern = {
+            "education": words.SCHOOLS,
+            "agriculture": words.AGRI_EMPLOYERS,
+            "government": words.GOVERNMENT_EMPLOYERS,
+            "medical": words.TOWN_CLINICS,
+        }.get(sector, words.SOCIAL_EMPLOYERS)
         name = rng.choice(pattern).format(c=place, t=town.name if town else place)
         if sector not in ("education", "agriculture", "medical"):
             town = None  # a county office; schools, stations and clinics sit in a township
@@ -226,8 +254,9 @@ class _Builder:
         phone = phone or (self.phone() if rng.random() < 0.88 else "")
         frontline = rng.random() < FRONTLINE_SHARE[sector]
         chiefs = ThreeChiefs.NONE
-        chief_role = {"education": ThreeChiefs.SCHOOL_PRINCIPAL, "medical": ThreeChiefs.HOSPITAL_DIRECTOR,
-                      "agriculture": ThreeChiefs.AGRI_STATION_HEAD}.get(sector)
+        chief_role = {"education": ThreeChiefs.SCHOOL_PRINCIPAL, "medical": ThreeChiefs.HOSPITAL_DIRECTOR, "agriculture": ThreeChiefs.AGRI_STATION_HEAD}.get(
+            sector
+        )
         if chief_role and town is not None and level in ("senior", "vice_senior", "intermediate") and rng.random() < 0.3:
             chiefs, frontline = chief_role, True
         programmes = []
@@ -250,17 +279,34 @@ class _Builder:
         disciplines = [major] + ([rng.choice(second)] if second and rng.random() < 0.7 else [])
         self.next_id += 1
         p = _Row(
-            pk=self.next_id, name=name, name_pinyin=pinyin, gender="M" if male else "F", birth_date=birth,
+            pk=self.next_id,
+            name=name,
+            name_pinyin=pinyin,
+            gender="M" if male else "F",
+            birth_date=birth,
             block_key=block_key_of(pinyin, birth),
-            id_sealed=pii.encrypt(number), id_hash=pii.blind_index(number), id_masked=pii.mask_resident_id(number) if number else "",
-            phone_sealed=pii.encrypt(phone), phone_hash=pii.blind_index(phone), phone_masked=pii.mask_phone(phone) if phone else "",
-            email=email, region_id=(town.code if town else county.code), employer_name=employer, employer_uscc=uscc, sector=sector,
-            is_frontline=frontline, title=rng.choice(words.TITLES[sector][level]) if level != "none" else "", title_level=level,
-            education=self.weighted(EDUCATION_BY_LEVEL[level]), expertise=" ".join(terms),
+            id_sealed=pii.encrypt(number),
+            id_hash=pii.blind_index(number),
+            id_masked=pii.mask_resident_id(number) if number else "",
+            phone_sealed=pii.encrypt(phone),
+            phone_hash=pii.blind_index(phone),
+            phone_masked=pii.mask_phone(phone) if phone else "",
+            email=email,
+            region_id=(town.code if town else county.code),
+            employer_name=employer,
+            employer_uscc=uscc,
+            sector=sector,
+            is_frontline=frontline,
+            title=rng.choice(words.TITLES[sector][level]) if level != "none" else "",
+            title_level=level,
+            education=self.weighted(EDUCATION_BY_LEVEL[level]),
+            expertise=" ".join(terms),
             research_summary=rng.choice(words.SUMMARIES).format(a=terms[0], b=terms[1], c=terms[2], y=years),
-            overseas_status=overseas, three_chiefs=chiefs, programmes=programmes, status=PersonStatus.ACTIVE,
-            consent_at=datetime.datetime(ANCHOR.year, rng.randint(1, 10), rng.randint(1, 28), 9, 0, tzinfo=datetime.UTC)
-            if rng.random() < 0.9 else None,
+            overseas_status=overseas,
+            three_chiefs=chiefs,
+            programmes=programmes,
+            status=PersonStatus.ACTIVE,
+            consent_at=datetime.datetime(ANCHOR.year, rng.randint(1, 10), rng.randint(1, 28), 9, 0, tzinfo=datetime.UTC) if rng.random() < 0.9 else None,
         )
         p.consent_source = rng.choice(("书面同意书", "线上注册", "会员申请表")) if p.consent_at else ""
         p._demo = {"major": major, "terms": terms, "host": host, "county": county, "town": town, "level": level}
@@ -345,16 +391,31 @@ class _Builder:
         gender = original.gender if rng.random() < 0.8 else "U"
         birth = original.birth_date if rng.random() < 0.6 else None  # drawn after the gender, as always
         p = _Row(
-            pk=self.next_id, name=name, name_pinyin=pinyin, gender=gender,
-            birth_date=birth, block_key=block_key_of(pinyin, birth),
+            pk=self.next_id,
+            name=name,
+            name_pinyin=pinyin,
+            gender=gender,
+            birth_date=birth,
+            block_key=block_key_of(pinyin, birth),
             # The unique ID-number index allows one active record per number: the copy has none.
-            id_sealed="", id_hash="", id_masked="",
-            phone_sealed=pii.encrypt(phone), phone_hash=pii.blind_index(phone), phone_masked=pii.mask_phone(phone) if phone else "",
-            email=original.email if rng.random() < 0.5 else "", region_id=original.region_id, employer_name=employer,
-            sector=original.sector, is_frontline=original.is_frontline, title=original.title if rng.random() < 0.8 else "",
-            title_level=original.title_level, education=original.education,
-            expertise=" ".join(original._demo["terms"][:rng.randint(1, 3)]), research_summary="",
-            overseas_status=original.overseas_status, status=PersonStatus.ACTIVE,
+            id_sealed="",
+            id_hash="",
+            id_masked="",
+            phone_sealed=pii.encrypt(phone),
+            phone_hash=pii.blind_index(phone),
+            phone_masked=pii.mask_phone(phone) if phone else "",
+            email=original.email if rng.random() < 0.5 else "",
+            region_id=original.region_id,
+            employer_name=employer,
+            sector=original.sector,
+            is_frontline=original.is_frontline,
+            title=original.title if rng.random() < 0.8 else "",
+            title_level=original.title_level,
+            education=original.education,
+            expertise=" ".join(original._demo["terms"][: rng.randint(1, 3)]),
+            research_summary="",
+            overseas_status=original.overseas_status,
+            status=PersonStatus.ACTIVE,
         )
         p._demo = original._demo
         self.people.append(p)
@@ -367,8 +428,19 @@ class _Builder:
         return p
 
 
-_PLAIN = {"CharField", "TextField", "EmailField", "BooleanField", "BigAutoField", "AutoField", "ForeignKey", "OneToOneField",
-          "PositiveSmallIntegerField", "IntegerField", "PositiveIntegerField"}
+_PLAIN = {
+    "CharField",
+    "TextField",
+    "EmailField",
+    "BooleanField",
+    "BigAutoField",
+    "AutoField",
+    "ForeignKey",
+    "OneToOneField",
+    "PositiveSmallIntegerField",
+    "IntegerField",
+    "PositiveIntegerField",
+}
 
 
 def _insert(model, rows: list[_Row], *, batch_size: int) -> None:
@@ -400,7 +472,7 @@ def _insert(model, rows: list[_Row], *, batch_size: int) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             batch = []
-            for row in rows[start:start + batch_size]:
+            for row in rows[start : start + batch_size]:
                 values = row.__dict__
                 out = []
                 for name, default, convert in getters:
@@ -455,17 +527,19 @@ def seed_people(*, count: int, seed: int, province: str = "32", actor=None, batc
             builder.duplicate(original)
         _insert(Person, builder.people, batch_size=batch_size)
         known = set(Discipline.objects.values_list("code", flat=True))
-        _insert(Person.disciplines.through, [_Row(person_id=p, discipline_id=d) for p, d in dict.fromkeys(builder.links) if d in known],
-                batch_size=batch_size)
+        _insert(Person.disciplines.through, [_Row(person_id=p, discipline_id=d) for p, d in dict.fromkeys(builder.links) if d in known], batch_size=batch_size)
         _insert(Listing, builder.listings, batch_size=batch_size)
         _insert(Achievement, builder.achievements, batch_size=batch_size)
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Person]):
                 cursor.execute(sql)
-        result = PeopleResult(people=len(builder.people), duplicates=duplicates, listings=len(builder.listings),
-                              achievements=len(builder.achievements))
-        record_event(actor=actor, action=SEED_ACTION, obj=world.province, organization=world.province, new={
-            "seed": seed, "people": result.people, "duplicates": duplicates, "listings": result.listings,
-            "achievements": result.achievements})
+        result = PeopleResult(people=len(builder.people), duplicates=duplicates, listings=len(builder.listings), achievements=len(builder.achievements))
+        record_event(
+            actor=actor,
+            action=SEED_ACTION,
+            obj=world.province,
+            organization=world.province,
+            new={"seed": seed, "people": result.people, "duplicates": duplicates, "listings": result.listings, "achievements": result.achievements},
+        )
     result.seconds = time.perf_counter() - started
     return result

@@ -121,9 +121,11 @@ class DemoUnits:
 
         def add(kind: str, make, *, head: str, style: str, staff: tuple[int, int], large: bool = False) -> None:
             name, county = self.unique_at(make)
-            made[kind].append(Institution(
-                name=name, kind=kind, region_id=county.code, uscc=self.uscc(head, county.code, style),
-                is_large=large, staff_count=rng.randint(*staff)))
+            made[kind].append(
+                Institution(
+                    name=name, kind=kind, region_id=county.code, uscc=self.uscc(head, county.code, style), is_large=large, staff_count=rng.randint(*staff)
+                )
+            )
 
         def city_stem(county: Region) -> str:
             return stem(self.city_of[county.code].name)
@@ -165,8 +167,7 @@ class DemoUnits:
             add(InstitutionKind.PARK, park, head="12", style="public", staff=(300, 20000))
         provincial = min(max(1, round(plan.institutes * 0.3)), len(names.INSTITUTES_PROVINCE) - 3)
         for i in range(plan.institutes):
-            add(InstitutionKind.RESEARCH_INSTITUTE, provincial_institute if i < provincial else city_institute,
-                head="12", style="public", staff=(40, 1500))
+            add(InstitutionKind.RESEARCH_INSTITUTE, provincial_institute if i < provincial else city_institute, head="12", style="public", staff=(40, 1500))
         for _ in range(plan.hospitals):
             add(InstitutionKind.HOSPITAL, hospital, head="12", style="public", staff=(300, 3000))
         # Enterprises: 70 % of the enterprise associations sit in large firms (60 % of which have
@@ -179,8 +180,14 @@ class DemoUnits:
         home = next((c for c in self.sk.all_counties if demo_counties and c.code == demo_counties[0]), None)
         for i in range(n_large + n_small):
             large = i < n_large
-            add(InstitutionKind.ENTERPRISE, lambda large=large, i=i: firm(large, home if i < 3 else None),
-                head="91", style="enterprise", staff=(200, 5000) if large else (8, 150), large=large)
+            add(
+                InstitutionKind.ENTERPRISE,
+                lambda large=large, i=i: firm(large, home if i < 3 else None),
+                head="91",
+                style="enterprise",
+                staff=(200, 5000) if large else (8, 150),
+                large=large,
+            )
         rows = [inst for kind in InstitutionKind.values for inst in made[kind]]
         Institution.objects.bulk_create(rows, batch_size=1000)
         if rows and rows[0].pk is None:  # every supported database returns the ids (SQLite ≥ 3.35)
@@ -188,14 +195,43 @@ class DemoUnits:
         self.institutions = made
 
     # -- the organization tree --
-    def org(self, parent: Organization | None, *, name: str, kind: str, region: Region, code: str, founded: datetime.date,
-            term_years: int | None = 5, overdue: float = 0.08, status: str = OrgStatus.ACTIVE, staff: tuple[int, int] = (0, 0),
-            party: dict[str, float] | None = None, short_name: str = "", uscc: str = "", host: Institution | None = None,
-            disciplines: tuple[str, ...] = (), with_address: bool = True) -> Organization:
+    def org(
+        self,
+        parent: Organization | None,
+        *,
+        name: str,
+        kind: str,
+        region: Region,
+        code: str,
+        founded: datetime.date,
+        term_years: int | None = 5,
+        overdue: float = 0.08,
+        status: str = OrgStatus.ACTIVE,
+        staff: tuple[int, int] = (0, 0),
+        party: dict[str, float] | None = None,
+        short_name: str = "",
+        uscc: str = "",
+        host: Institution | None = None,
+        disciplines: tuple[str, ...] = (),
+        with_address: bool = True,
+    ) -> Organization:
         fields = self.term(founded, term_years, overdue) if term_years else {}
         party = party or {PartyCoverage.NONE: 1.0}
         return self.tree.add(
-            parent, disciplines=disciplines, name=name, short_name=short_name, code=code, kind=kind, region_id=region.code,
-            status=status, founded_on=founded, fulltime_staff=self.rng.randint(*staff), party_coverage=self.pick(party),
-            is_legal_person=bool(uscc), uscc=uscc, host_id=host.pk if host else None,
-            address=self.address(region) if with_address else "", **fields)
+            parent,
+            disciplines=disciplines,
+            name=name,
+            short_name=short_name,
+            code=code,
+            kind=kind,
+            region_id=region.code,
+            status=status,
+            founded_on=founded,
+            fulltime_staff=self.rng.randint(*staff),
+            party_coverage=self.pick(party),
+            is_legal_person=bool(uscc),
+            uscc=uscc,
+            host_id=host.pk if host else None,
+            address=self.address(region) if with_address else "",
+            **fields,
+        )

@@ -134,8 +134,7 @@ class _Builder:
             self._due(item, parent, day)
             item.escalation_level += 1
             item.escalated_at = when
-            self._event(item, EventKind.ESCALATED, when, from_org=org, to_org=parent,
-                        data={"due_on": str(item.due_on), "overdue_since": str(overdue_since)})
+            self._event(item, EventKind.ESCALATED, when, from_org=org, to_org=parent, data={"due_on": str(item.due_on), "overdue_since": str(overdue_since)})
 
     def _answer(self, item: Item, when: datetime.datetime, *, public: bool) -> None:
         org = self.orgs[item.organization_id]
@@ -150,15 +149,25 @@ class _Builder:
         item.status, item.answered_at = ItemStatus.ANSWERED, when
         self._event(item, EventKind.ANSWERED, when, actor=author, data={"public": answer.is_public})
 
-    def item(self, *, sender: User, org: Organization, sent: datetime.date, kind: str | None = None, fate: str | None = None,
-             allow_public: bool | None = None, settle: bool = True) -> Item:
+    def item(
+        self,
+        *,
+        sender: User,
+        org: Organization,
+        sent: datetime.date,
+        kind: str | None = None,
+        fate: str | None = None,
+        allow_public: bool | None = None,
+        settle: bool = True,
+    ) -> Item:
         """One item and its history; `fate` open, answered or public (answered by a leader in public)."""
         rng = self.rng
         kind = kind or rng.choices([k for k, _w in KIND_WEIGHTS], [w for _k, w in KIND_WEIGHTS])[0]
         title, body = rng.choice(TOPICS[kind])
         allow_public = rng.random() < 0.6 if allow_public is None else allow_public
-        item = Item(kind=kind, title=title, body=body, sender=sender, organization_id=org.pk, origin_id=org.pk, allow_public=allow_public,
-                    status=ItemStatus.SUBMITTED)
+        item = Item(
+            kind=kind, title=title, body=body, sender=sender, organization_id=org.pk, origin_id=org.pk, allow_public=allow_public, status=ItemStatus.SUBMITTED
+        )
         created = _moment(sent, rng)
         item.created_at = created
         self._due(item, org, sent)
@@ -191,8 +200,7 @@ class _Builder:
                     again = rated + datetime.timedelta(days=1)
                     item.status, item.reopened_at, item.closed_at, item.rating, item.rated_at = ItemStatus.REOPENED, again, None, None, None
                     self._due(item, org, again.date())
-                    self._event(item, EventKind.REOPENED, again, actor=sender, note="答复没有解决我的问题，请进一步说明。",
-                                data={"due_on": str(item.due_on)})
+                    self._event(item, EventKind.REOPENED, again, actor=sender, note="答复没有解决我的问题，请进一步说明。", data={"due_on": str(item.due_on)})
                     if (self.today - again.date()).days > 3:
                         self._answer(item, again + datetime.timedelta(days=2), public=False)
         self.items.append(item)
@@ -226,7 +234,7 @@ def _senders(rng: random.Random, count: int) -> list[User]:
     """Demo S&T workers who send items (no password: they cannot log in), named after profiles."""
     from kejia.people.models import Person
 
-    names = list(Person.objects.filter(user__isnull=True, status="active").order_by("pk").values_list("name", flat=True)[:count * 4])
+    names = list(Person.objects.filter(user__isnull=True, status="active").order_by("pk").values_list("name", flat=True)[: count * 4])
     rng.shuffle(names)
     names = (names or ["科技工作者"])[:count]
     unusable = make_password(None)
@@ -267,8 +275,9 @@ def seed_voice(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.date = A
             sent = today - datetime.timedelta(days=rng.randint(1, 120))
             b.item(sender=rng.choice(senders), org=rng.choice(by_kind[pool]), sent=sent)
         # The demo staff's own organizations (and those below them) get a share, so their inboxes have work.
-        staffed = sorted({r.organization_id for r in Role.objects.filter(kind=RoleKind.STAFF) if r.organization_id in orgs and
-                          orgs[r.organization_id].depth > 0})
+        staffed = sorted(
+            {r.organization_id for r in Role.objects.filter(kind=RoleKind.STAFF) if r.organization_id in orgs and orgs[r.organization_id].depth > 0}
+        )
         for org_id in staffed:
             org = orgs[org_id]
             # An inactive staffed organization is not in `within`, and may have nothing active below it.
@@ -283,16 +292,26 @@ def seed_voice(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.date = A
         mine = 0
         if worker is not None:
             # The demo worker's own items: one in every state the pages show.
-            county = next((r.organization for r in Role.objects.filter(user__username__endswith="_leader", kind=RoleKind.LEADER)
-                           .select_related("organization").order_by("-organization__depth")), root)
+            county = next(
+                (
+                    r.organization
+                    for r in Role.objects.filter(user__username__endswith="_leader", kind=RoleKind.LEADER)
+                    .select_related("organization")
+                    .order_by("-organization__depth")
+                ),
+                root,
+            )
             county = orgs.get(county.pk, root)
             # Waiting; answered in public and waiting for a rating; escalated; answered in private; closed.
-            plan = [(ItemKind.SUGGESTION, 3, "open", True, False), (ItemKind.POLICY_QUESTION, 12, "public", True, False),
-                    (ItemKind.APPEAL, 40, "open", False, False), (ItemKind.RIGHTS, 30, "answered", False, False),
-                    (ItemKind.SUGGESTION, 60, "public", True, True)]
+            plan = [
+                (ItemKind.SUGGESTION, 3, "open", True, False),
+                (ItemKind.POLICY_QUESTION, 12, "public", True, False),
+                (ItemKind.APPEAL, 40, "open", False, False),
+                (ItemKind.RIGHTS, 30, "answered", False, False),
+                (ItemKind.SUGGESTION, 60, "public", True, True),
+            ]
             for kind, ago, fate, public, settle in plan:
-                b.item(sender=worker, org=county, sent=today - datetime.timedelta(days=ago), kind=kind, fate=fate, allow_public=public,
-                       settle=settle)
+                b.item(sender=worker, org=county, sent=today - datetime.timedelta(days=ago), kind=kind, fate=fate, allow_public=public, settle=settle)
                 mine += 1
         b.save()
         result = {

@@ -41,8 +41,19 @@ TOPICS = (
     ("食品安全科普进社区", "讲解食品添加剂、保质期等常见误区。"),
 )
 REQUESTERS = ("中心小学", "实验小学", "初级中学", "社区居委会", "村民委员会", "老年活动中心", "新时代文明实践站", "党群服务中心")
-HOURS = (Decimal("1"), Decimal("1.5"), Decimal("2"), Decimal("2"), Decimal("2.5"), Decimal("3"), Decimal("3"), Decimal("4"),
-         Decimal("4"), Decimal("6"), Decimal("8"))
+HOURS = (
+    Decimal("1"),
+    Decimal("1.5"),
+    Decimal("2"),
+    Decimal("2"),
+    Decimal("2.5"),
+    Decimal("3"),
+    Decimal("3"),
+    Decimal("4"),
+    Decimal("4"),
+    Decimal("6"),
+    Decimal("8"),
+)
 
 
 def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
@@ -71,8 +82,16 @@ class _Builder:
         self.members.append(m)
         self.by_team[team.pk].append(m)
 
-    def service(self, team: Organization, date: datetime.date, *, demand: ServiceDemand | None = None, must: int | None = None,
-                address: str = "", region_id: str | None = None) -> bool:
+    def service(
+        self,
+        team: Organization,
+        date: datetime.date,
+        *,
+        demand: ServiceDemand | None = None,
+        must: int | None = None,
+        address: str = "",
+        region_id: str | None = None,
+    ) -> bool:
         rng = self.rng
         if (team.pk, date) in self.team_days:
             return False
@@ -96,11 +115,21 @@ class _Builder:
         status = ServiceStatus.REPORTED if recent and rng.random() < 0.35 else ServiceStatus.CONFIRMED
         title, text = (demand.title, demand.description) if demand else rng.choice(TOPICS)
         when = timezone.make_aware(datetime.datetime.combine(date, datetime.time(18)))
-        self.records.append(ServiceRecord(
-            team=team, demand=demand, date=date, region_id=region_id or team.region_id, status=status,
-            address=address or f"{team.name.removesuffix('科技志愿服务队')}{rng.choice(REQUESTERS)}", people_served=rng.randint(12, 320),
-            note=f"{title}：{text}", reported_by=self.actor, confirmed_by=self.actor if status == ServiceStatus.CONFIRMED else None,
-            confirmed_at=when if status == ServiceStatus.CONFIRMED else None))
+        self.records.append(
+            ServiceRecord(
+                team=team,
+                demand=demand,
+                date=date,
+                region_id=region_id or team.region_id,
+                status=status,
+                address=address or f"{team.name.removesuffix('科技志愿服务队')}{rng.choice(REQUESTERS)}",
+                people_served=rng.randint(12, 320),
+                note=f"{title}：{text}",
+                reported_by=self.actor,
+                confirmed_by=self.actor if status == ServiceStatus.CONFIRMED else None,
+                confirmed_at=when if status == ServiceStatus.CONFIRMED else None,
+            )
+        )
         self.hours.append(rows)
         return True
 
@@ -142,16 +171,25 @@ def seed_volunteering(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.d
     rng = random.Random(seed + 6006)
     b = _Builder(rng, today, actor)
     with transaction.atomic():
-        listings = list(Listing.objects.filter(person__status="active").order_by("person_id", "organization_id")
-                        .values_list("person_id", "organization__path", "organization_id", "role"))
+        listings = list(
+            Listing.objects.filter(person__status="active")
+            .order_by("person_id", "organization_id")
+            .values_list("person_id", "organization__path", "organization_id", "role")
+        )
         everyone = sorted({pid for pid, *_ in listings})
         volunteer_of: dict[int, list[int]] = defaultdict(list)
         for pid, _path, org_id, role in listings:
             if role == ListingRole.VOLUNTEER:
                 volunteer_of[org_id].append(pid)
         worker = _worker_person()
-        worker_teams = ([t for t in teams if t.parent and t.parent.kind == OrgKind.COUNTY_ASSOCIATION][:1]
-                        + [t for t in teams if t.parent and t.parent.kind != OrgKind.COUNTY_ASSOCIATION][:1]) if worker else []
+        worker_teams = (
+            (
+                [t for t in teams if t.parent and t.parent.kind == OrgKind.COUNTY_ASSOCIATION][:1]
+                + [t for t in teams if t.parent and t.parent.kind != OrgKind.COUNTY_ASSOCIATION][:1]
+            )
+            if worker
+            else []
+        )
         for team in teams:
             base = team.parent.path if team.parent else team.path
             local = [pid for pid, path, _org, _role in listings if path.startswith(base)]
@@ -175,10 +213,17 @@ def seed_volunteering(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.d
                 takers = [t for t in teams if t.path.startswith(reach)]
                 roll = rng.random()
                 title, text = rng.choice(TOPICS)
-                d = ServiceDemand(organization=town, reach_path=reach, title=title, description=text, region_id=town.region_id,
-                                  requester=f"{town.name.removesuffix('科学技术协会')}{rng.choice(REQUESTERS)}",
-                                  address=f"{town.name.removesuffix('科学技术协会')}{rng.choice(REQUESTERS)}",
-                                  people_needed=rng.randint(2, 10), posted_by=actor)
+                d = ServiceDemand(
+                    organization=town,
+                    reach_path=reach,
+                    title=title,
+                    description=text,
+                    region_id=town.region_id,
+                    requester=f"{town.name.removesuffix('科学技术协会')}{rng.choice(REQUESTERS)}",
+                    address=f"{town.name.removesuffix('科学技术协会')}{rng.choice(REQUESTERS)}",
+                    people_needed=rng.randint(2, 10),
+                    posted_by=actor,
+                )
                 if takers and roll < 0.5:
                     d.status, d.team = DemandStatus.DONE, rng.choice(takers)
                     d.wanted_from = _day(rng, FIRST_SERVICE, today - datetime.timedelta(days=5))
@@ -192,8 +237,7 @@ def seed_volunteering(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.d
                     d.wanted_from = _day(rng, today - datetime.timedelta(days=200), today + datetime.timedelta(days=30))
                 if d.team:
                     d.taken_by = actor
-                    d.taken_at = timezone.make_aware(datetime.datetime.combine(min(d.wanted_from, today) - datetime.timedelta(days=7),
-                                                                               datetime.time(9)))
+                    d.taken_at = timezone.make_aware(datetime.datetime.combine(min(d.wanted_from, today) - datetime.timedelta(days=7), datetime.time(9)))
                 if d.status in (DemandStatus.DONE, DemandStatus.CANCELLED):
                     d.closed_at = timezone.make_aware(datetime.datetime.combine(min(d.wanted_from, today), datetime.time(18)))
                 demands.append(d)
@@ -214,12 +258,20 @@ def seed_volunteering(*, seed: int = DEFAULT_SEED, actor=None, today: datetime.d
                 made += b.service(team, _day(rng, datetime.date(2024, 6, 1), today - datetime.timedelta(days=3)), must=worker)
         TeamMember.objects.bulk_create(b.members)
         known = set(Listing.objects.filter(role=ListingRole.VOLUNTEER).values_list("person_id", "organization_id"))
-        Listing.objects.bulk_create([Listing(person_id=m.person_id, organization_id=m.team_id, role=ListingRole.VOLUNTEER)
-                                     for m in b.members if (m.person_id, m.team_id) not in known], ignore_conflicts=True)
+        Listing.objects.bulk_create(
+            [Listing(person_id=m.person_id, organization_id=m.team_id, role=ListingRole.VOLUNTEER) for m in b.members if (m.person_id, m.team_id) not in known],
+            ignore_conflicts=True,
+        )
         ServiceRecord.objects.bulk_create(b.records)
-        ServiceHours.objects.bulk_create([ServiceHours(record=r, person_id=pid, hours=h) for r, rows in zip(b.records, b.hours, strict=True)
-                                          for pid, h in rows])
-        made = {"teams with members": len(b.by_team), "members": len(b.members), "demands": len(demands),
-                "services": len(b.records), "hours": int(sum(h for rows in b.hours for _, h in rows))}
+        ServiceHours.objects.bulk_create(
+            [ServiceHours(record=r, person_id=pid, hours=h) for r, rows in zip(b.records, b.hours, strict=True) for pid, h in rows]
+        )
+        made = {
+            "teams with members": len(b.by_team),
+            "members": len(b.members),
+            "demands": len(demands),
+            "services": len(b.records),
+            "hours": int(sum(h for rows in b.hours for _, h in rows)),
+        }
         record_event(actor=actor, action=SEED_ACTION, obj=root, organization=root, new={"seed": seed, **made})
     return made

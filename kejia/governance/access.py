@@ -14,8 +14,9 @@ def can_edit_rules(user) -> bool:
     top-level organization (a provincial or the national association) edit them."""
     if scope.is_unrestricted(user):
         return True
-    return Role.objects.filter(user=user, kind=RoleKind.ADMIN, organization__parent__isnull=True).exists() \
-        if getattr(user, "is_authenticated", False) else False
+    return (
+        Role.objects.filter(user=user, kind=RoleKind.ADMIN, organization__parent__isnull=True).exists() if getattr(user, "is_authenticated", False) else False
+    )
 
 
 def require_rule_editor(user) -> None:

@@ -115,6 +115,7 @@ def _without_nulls(data: dict[str, Any], nullable: set[str] = frozenset()) -> di
 
 # ---- Bodies --------------------------------------------------------------------------------
 
+
 @router.get("/governance/orgs/{id}/bodies", response=list[BodyOut], auth=AUTH, summary="An organization's leadership bodies")
 def list_bodies(request, id: ObjectId):
     """Each with its current term (if any). Anyone whose scope covers the organization."""
@@ -166,8 +167,7 @@ def seat_person(request, id: ObjectId, payload: SeatIn):
     term = selectors.get_term_for(user, id, manage=True)
     person = _person(user, payload.person_id, field="person_id")
     with fields_named(FIELD_NAMES):
-        seat = services.seat_person(term, actor=user, person=person, role=payload.role.value, start=payload.start,
-                                    official=payload.official.value)
+        seat = services.seat_person(term, actor=user, person=person, role=payload.role.value, start=payload.start, official=payload.official.value)
     return Status(201, seat)
 
 
@@ -180,13 +180,19 @@ def vacate_seat(request, id: ObjectId, payload: VacateIn | None = None):
 
 # ---- An official's posts: approval (经批准) and posts held outside the tree (003 三.3) ------------
 
+
 @router.get("/governance/seats/{id}/posts", response=SeatPostsOut, auth=AUTH, summary="A seated official's approval and declared posts")
 def seat_posts(request, id: ObjectId):
     """The seat's approval and the posts its holder declared in social organizations outside the
     tree (each counts toward the one post an official may hold). 404 outside your scope."""
     seat = selectors.get_seat_for(caller(request), id)
-    return {"seat_id": seat.pk, "person": seat.person, "approved_on": seat.approved_on, "approved_by": seat.approved_by,
-            "declared": list(selectors.declared_posts_of(seat.person_id))}
+    return {
+        "seat_id": seat.pk,
+        "person": seat.person,
+        "approved_on": seat.approved_on,
+        "approved_by": seat.approved_by,
+        "declared": list(selectors.declared_posts_of(seat.person_id)),
+    }
 
 
 @router.post("/governance/seats/{id}/approval", response=SeatApprovalOut, auth=AUTH, summary="Record the approval of a seat's post")
@@ -197,8 +203,7 @@ def seat_approval(request, id: ObjectId, payload: PostApprovalIn):
     return {"id": seat.pk, "person": seat.person, "approved_on": seat.approved_on, "approved_by": seat.approved_by}
 
 
-@router.post("/governance/seats/{id}/declared-posts", response={201: DeclaredPostOut}, auth=AUTH,
-             summary="Declare a post the official holds outside the tree")
+@router.post("/governance/seats/{id}/declared-posts", response={201: DeclaredPostOut}, auth=AUTH, summary="Declare a post the official holds outside the tree")
 def declare_post(request, id: ObjectId, payload: DeclaredPostIn):
     """A post in a social organization outside the tree, declared by the staff of the seat's
     organization; without an approval it is flagged on the concurrent-posts list."""
@@ -217,11 +222,11 @@ def declared_post_approval(request, id: ObjectId, payload: PostApprovalIn):
 def declared_post_end(request, id: ObjectId, payload: DeclaredPostEndIn | None = None):
     """The post ended (default today); an ended post is a 400."""
     user = caller(request)
-    return services.end_declared_post(selectors.get_declared_post_for(user, id, manage=True), actor=user,
-                                      end=(payload or DeclaredPostEndIn()).end)
+    return services.end_declared_post(selectors.get_declared_post_for(user, id, manage=True), actor=user, end=(payload or DeclaredPostEndIn()).end)
 
 
 # ---- Compliance ----------------------------------------------------------------------------
+
 
 @router.get("/governance/bodies/{id}/compliance", response=BodyReportOut, auth=AUTH, summary="A body's composition compliance")
 def body_compliance(request, id: ObjectId, filters: Query[ComplianceFilters]):
@@ -240,6 +245,7 @@ def subtree_compliance(request, id: ObjectId, filters: Query[SubtreeComplianceFi
 
 
 # ---- Draft slates (what-if) ----------------------------------------------------------------
+
 
 def _slate_out(slate, filters: ComplianceFilters | None = None):
     filters = filters or ComplianceFilters()
@@ -294,9 +300,16 @@ def delete_slate(request, id: ObjectId):
 
 # ---- Alerts and concurrent posts -----------------------------------------------------------
 
+
 def _alert(term, today: datetime.date) -> dict[str, Any]:
-    return {"term_id": term.pk, "number": term.number, "start": term.start, "planned_end": term.planned_end,
-            "days_left": (term.planned_end - today).days, "body": term.body}
+    return {
+        "term_id": term.pk,
+        "number": term.number,
+        "start": term.start,
+        "planned_end": term.planned_end,
+        "days_left": (term.planned_end - today).days,
+        "body": term.body,
+    }
 
 
 @router.get("/governance/alerts", response=AlertsOut, auth=AUTH, summary="Terms due for a change, and overdue")
@@ -306,8 +319,12 @@ def term_alerts(request, filters: Query[AlertFilters]):
     user = caller(request)
     today = timezone.localdate()
     alerts = selectors.term_alerts(user, root=_root(user, filters.root), within_days=filters.within_days, today=today)
-    return {"today": today, "within_days": filters.within_days, "overdue": [_alert(t, today) for t in alerts["overdue"]],
-            "due": [_alert(t, today) for t in alerts["due"]]}
+    return {
+        "today": today,
+        "within_days": filters.within_days,
+        "overdue": [_alert(t, today) for t in alerts["overdue"]],
+        "due": [_alert(t, today) for t in alerts["due"]],
+    }
 
 
 @router.get("/governance/concurrent-posts", response=list[ConcurrentPostsOut], auth=AUTH, summary="Officials over the limits")
@@ -320,6 +337,7 @@ def concurrent_posts(request, filters: Query[RootFilter]):
 
 
 # ---- Contact duties ------------------------------------------------------------------------
+
 
 @router.get("/governance/orgs/{id}/contact-coverage", response=list[ContactCoverageOut], auth=AUTH, summary="Contact coverage below an organization")
 def contact_coverage(request, id: ObjectId, filters: Query[CoverageFilters]):
@@ -354,8 +372,7 @@ def log_visit(request, id: ObjectId, payload: VisitIn):
     """Staff of the assigning organization, or the leader themselves."""
     user = caller(request)
     duty = selectors.get_contact_for(user, id)
-    return Status(201, services.log_visit(duty, actor=user, date=payload.date, form=payload.form, notes=payload.notes,
-                                          issues=payload.issues))
+    return Status(201, services.log_visit(duty, actor=user, date=payload.date, form=payload.form, notes=payload.notes, issues=payload.issues))
 
 
 @router.post("/governance/contacts/{id}/end", response=ContactDetailOut, auth=AUTH, summary="End a contact duty")
@@ -366,6 +383,7 @@ def end_contact(request, id: ObjectId, payload: ContactEndIn | None = None):
 
 
 # ---- Rule sets -----------------------------------------------------------------------------
+
 
 @router.get("/governance/rulesets", response=list[RuleSetOut], auth=AUTH, summary="Composition rule sets")
 def list_rulesets(request):
@@ -417,8 +435,7 @@ def delete_rule(request, id: ObjectId):
     return Status(204, None)
 
 
-@router.post("/governance/rulesets/{id}/assignments", response={201: AssignmentOut}, auth=AUTH,
-             summary="Apply a rule set to an organization")
+@router.post("/governance/rulesets/{id}/assignments", response={201: AssignmentOut}, auth=AUTH, summary="Apply a rule set to an organization")
 def assign_ruleset(request, id: ObjectId, payload: AssignmentIn):
     """Needs an administrator role covering the organization; with `include_subtree` the rules
     apply to the organizations below too. Assigning again changes `include_subtree`."""

@@ -23,6 +23,7 @@ Threshold = Annotated[float, Field(ge=0, le=1000)] | Annotated[str, Field(max_le
 
 # ---- References ----------------------------------------------------------------------------
 
+
 class GovernancePersonRef(Schema):
     id: int
     name: str
@@ -41,6 +42,7 @@ class BodyRef(Schema):
 
 
 # ---- Bodies, terms, seats ------------------------------------------------------------------
+
 
 class SeatOut(Schema):
     id: int
@@ -140,6 +142,7 @@ class VacateIn(Schema):
 
 # ---- Compliance ----------------------------------------------------------------------------
 
+
 class FailingOut(Schema):
     person_id: int
     name: str
@@ -205,6 +208,7 @@ class SubtreeComplianceFilters(ComplianceFilters):
 
 # ---- Slates --------------------------------------------------------------------------------
 
+
 class SlateIn(Schema):
     name: str = Field("", max_length=128, description="Default: Next term")
     planned_start: datetime.date | None = Field(None, description="Default: the current term's planned end")
@@ -243,6 +247,7 @@ class SlateOut(Schema):
 
 
 # ---- Alerts and concurrent posts -----------------------------------------------------------
+
 
 class AlertOut(Schema):
     term_id: int
@@ -335,6 +340,7 @@ class ConcurrentPostsOut(Schema):
 
 # ---- Contact duties ------------------------------------------------------------------------
 
+
 class VisitOut(Schema):
     id: int
     date: datetime.date
@@ -406,6 +412,7 @@ class CoverageFilters(Schema):
 
 
 # ---- Rule sets -----------------------------------------------------------------------------
+
 
 class RuleOut(Schema):
     id: int
@@ -506,8 +513,8 @@ class RulePatch(Schema):
     param: int | None = Field(None, ge=0, le=150, description="An age, for aged_at_most_share")
     param_local: bool | None = None
     comparison: Comparison | None = None
-    threshold: Threshold | None = Field(None, description="A share (\"2/3\", \"75%\" or 0.75), an age, a count or days")
-    baseline: Annotated[str, Field(max_length=16)] | None = Field(None, description="A target's baseline, e.g. \"58%\"")
+    threshold: Threshold | None = Field(None, description='A share ("2/3", "75%" or 0.75), an age, a count or days')
+    baseline: Annotated[str, Field(max_length=16)] | None = Field(None, description='A target\'s baseline, e.g. "58%"')
     against_previous: bool | None = None
     is_target: bool | None = None
     note: str | None = Field(None, max_length=255)
@@ -519,7 +526,7 @@ class RuleIn(RulePatch):
     org_kinds: list[OrgKind] = Field(..., min_length=1, max_length=len(OrgKind.values))
     measure: Measure
     comparison: Comparison
-    threshold: Threshold = Field(..., description="A share (\"2/3\", \"75%\" or 0.75), an age, a count or days")
+    threshold: Threshold = Field(..., description='A share ("2/3", "75%" or 0.75), an age, a count or days')
     is_target: bool = False
     note: str = Field("", max_length=255)
     sort: int = Field(0, ge=0, le=150)

@@ -16,8 +16,7 @@ class GovernanceConfig(AppConfig):
         from kejia.people.models import Person
         from kejia.people.signals import people_changed
 
-        for model in (models.Body, models.Term, models.Seat, models.DeclaredPost, models.RuleSet, models.Rule,
-                      models.RuleSetAssignment, Organization):
+        for model in (models.Body, models.Term, models.Seat, models.DeclaredPost, models.RuleSet, models.Rule, models.RuleSetAssignment, Organization):
             post_save.connect(verdicts.inputs_changed, sender=model, dispatch_uid=f"governance-verdicts-save-{model.__name__}")
             post_delete.connect(verdicts.inputs_changed, sender=model, dispatch_uid=f"governance-verdicts-delete-{model.__name__}")
         post_save.connect(verdicts.person_changed, sender=Person, dispatch_uid="governance-verdicts-save-Person")

@@ -56,8 +56,10 @@ PERSON_MEASURES = frozenset({Measure.OFFICIAL_POSTS, Measure.OFFICIAL_UNAPPROVED
 # Bodies whose terms count together for "terms in the same post": a society's council and its
 # standing council are elected for the same term (届), as are a committee and its standing committee.
 TERM_GROUPS = {
-    "council": "council", "standing_council": "council",
-    "committee": "committee", "standing_committee": "committee",
+    "council": "council",
+    "standing_council": "council",
+    "committee": "committee",
+    "standing_committee": "committee",
 }
 # Measures that need a parameter (an age).
 PARAM_MEASURES = frozenset({Measure.AGED_AT_MOST_SHARE})

@@ -190,12 +190,25 @@ def evaluate_rule(facts: TermFacts, rule: Rule, ctx: Context, ruleset_name: str 
     progress = None
     if baseline is not None and ratio is not None and Fraction(p, q) != baseline:
         progress = float((Fraction(*ratio) - baseline) / (Fraction(p, q) - baseline))
-    return RuleResult(rule_id=rule.pk, ruleset=ruleset_name or getattr(rule.ruleset, "name", ""), measure=rule.measure, param=rule.param,
-                      comparison=rule.comparison, threshold=p / q, is_target=rule.is_target,
-                      measured=ratio[0] / ratio[1] if ratio else None, outcome=outcome, failing=failing, note=rule.note,
-                      threshold_text=threshold_text, measured_text=_ratio_text(*ratio) if ratio and ratio[1] != 1 else (str(ratio[0]) if ratio else ""),
-                      baseline=float(baseline) if baseline is not None else None, progress=progress,
-                      against_previous=rule.against_previous, param_local=rule.param_local)
+    return RuleResult(
+        rule_id=rule.pk,
+        ruleset=ruleset_name or getattr(rule.ruleset, "name", ""),
+        measure=rule.measure,
+        param=rule.param,
+        comparison=rule.comparison,
+        threshold=p / q,
+        is_target=rule.is_target,
+        measured=ratio[0] / ratio[1] if ratio else None,
+        outcome=outcome,
+        failing=failing,
+        note=rule.note,
+        threshold_text=threshold_text,
+        measured_text=_ratio_text(*ratio) if ratio and ratio[1] != 1 else (str(ratio[0]) if ratio else ""),
+        baseline=float(baseline) if baseline is not None else None,
+        progress=progress,
+        against_previous=rule.against_previous,
+        param_local=rule.param_local,
+    )
 
 
 def applies(rule: Rule, body_kind: str, org_kind: str) -> bool:
@@ -209,10 +222,11 @@ def evaluate(facts: TermFacts, rules: Iterable[Rule], ctx: Context) -> list[Rule
 
 # ---- Which rules apply ------------------------------------------------------------------------
 
+
 def applicable_rules(paths: Iterable[str], *, ruleset: str | None = None) -> dict[str, list[Rule]]:
     """organization path → the rules of the rule sets assigned to it or above it (with subtree)."""
     paths = list(set(paths))
-    assignments = (RuleSetAssignment.objects.filter(ruleset__is_active=True).select_related("ruleset", "organization"))
+    assignments = RuleSetAssignment.objects.filter(ruleset__is_active=True).select_related("ruleset", "organization")
     if ruleset:
         assignments = assignments.filter(ruleset__name=ruleset)
     assignments = list(assignments)
@@ -233,6 +247,7 @@ def applicable_rules(paths: Iterable[str], *, ruleset: str | None = None) -> dic
 
 # ---- Building facts ---------------------------------------------------------------------------
 
+
 def _open_seats(today: datetime.date) -> Q:
     """Seats held on `today`: seated by then and not yet left (a seat taken later is not counted
     when checking an earlier day)."""
@@ -252,8 +267,9 @@ def _posts(person_ids: set[int], today: datetime.date, other_than: int | None) -
     society, approved when any of its seats records the approval) and declared posts outside."""
     posts: dict[int, int] = defaultdict(int)
     unapproved: dict[int, int] = defaultdict(int)
-    held = Seat.objects.filter(_open_seats(today), person_id__in=person_ids, role__in=POST_ROLES, term__actual_end__isnull=True,
-                               term__body__organization__kind__in=SOCIETY_KINDS)
+    held = Seat.objects.filter(
+        _open_seats(today), person_id__in=person_ids, role__in=POST_ROLES, term__actual_end__isnull=True, term__body__organization__kind__in=SOCIETY_KINDS
+    )
     if other_than is not None:
         held = held.exclude(term__body__organization_id=other_than)
     approved: dict[tuple[int, int], bool] = {}
@@ -262,24 +278,25 @@ def _posts(person_ids: set[int], today: datetime.date, other_than: int | None) -
     for (person_id, _org), ok in approved.items():
         posts[person_id] += 1
         unapproved[person_id] += not ok
-    declared = DeclaredPost.objects.filter(Q(end__isnull=True) | Q(end__gt=today), Q(start__isnull=True) | Q(start__lte=today),
-                                           person_id__in=person_ids)
+    declared = DeclaredPost.objects.filter(Q(end__isnull=True) | Q(end__gt=today), Q(start__isnull=True) | Q(start__lte=today), person_id__in=person_ids)
     for person_id, approved_on in declared.values_list("person_id", "approved_on"):
         posts[person_id] += 1
         unapproved[person_id] += approved_on is None
     return dict(posts), dict(unapproved)
 
 
-def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], today: datetime.date, *,
-                other_than: int | None = None) -> Context:
+def context_for(person_ids: set[int], body_ids: set[int], org_ids: set[int], today: datetime.date, *, other_than: int | None = None) -> Context:
     """Federation-wide counts for the evaluation; with `other_than` (an organization), society posts
     held there are left out (a draft slate replaces them with the posts it gives)."""
     ctx = Context(today=today)
     if person_ids:
         ctx.posts, ctx.unapproved = _posts(person_ids, today, other_than)
         terms: dict[tuple[int, str, int, str], set[int]] = defaultdict(set)
-        rows = (Seat.objects.filter(person_id__in=person_ids, term__body__organization_id__in=org_ids)
-                .values_list("term__body__organization_id", "term__body__kind", "person_id", "role", "term__number").distinct())
+        rows = (
+            Seat.objects.filter(person_id__in=person_ids, term__body__organization_id__in=org_ids)
+            .values_list("term__body__organization_id", "term__body__kind", "person_id", "role", "term__number")
+            .distinct()
+        )
         for org_id, kind, person_id, role, number in rows:
             terms[(org_id, term_group(kind), person_id, post_of(role))].add(number)
         ctx.terms = dict(terms)
@@ -290,14 +307,12 @@ def previous_seats(terms: list[Term]) -> dict[int, list[SeatFact]]:
     """body → the seats of its previous term held on the day that term ended."""
     numbers = {t.body_id: t.number for t in terms}
     previous: dict[int, tuple[int, int]] = {}
-    for body_id, term_id, number in (Term.objects.filter(body_id__in=numbers, actual_end__isnull=False)
-                                     .values_list("body_id", "id", "number")):
+    for body_id, term_id, number in Term.objects.filter(body_id__in=numbers, actual_end__isnull=False).values_list("body_id", "id", "number"):
         if number < numbers[body_id] and (body_id not in previous or number > previous[body_id][1]):
             previous[body_id] = (term_id, number)
     by_term = {term_id: body_id for body_id, (term_id, _n) in previous.items()}
     out: dict[int, list[SeatFact]] = {body_id: [] for body_id in previous}
-    held = (Seat.objects.filter(term_id__in=by_term, start__lt=F("term__actual_end"))
-            .filter(Q(end__isnull=True) | Q(end__gte=F("term__actual_end"))))
+    held = Seat.objects.filter(term_id__in=by_term, start__lt=F("term__actual_end")).filter(Q(end__isnull=True) | Q(end__gte=F("term__actual_end")))
     for row in held.values_list("term_id", *SEAT_VALUES).iterator(chunk_size=5000):
         out[by_term[row[0]]].append(_seat_fact(row[1:]))
     return out
@@ -347,13 +362,14 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
     seats_by_term: dict[int, list[SeatFact]] = defaultdict(list)
     seat_counts: dict[int, int] = {}
     for start in range(0, len(reads_seats), 5000):
-        chunk = reads_seats[start:start + 5000]
+        chunk = reads_seats[start : start + 5000]
         for row in Seat.objects.filter(_open_seats(today), term_id__in=chunk).values_list("term_id", *SEAT_VALUES).iterator(chunk_size=5000):
             seats_by_term[row[0]].append(SeatFact(*row[1:]))
     for start in range(0, len(counted), 5000):
-        chunk = counted[start:start + 5000]
-        seat_counts.update(Seat.objects.filter(_open_seats(today), term_id__in=chunk).order_by().values("term_id")
-                           .annotate(n=Count("id")).values_list("term_id", "n"))
+        chunk = counted[start : start + 5000]
+        seat_counts.update(
+            Seat.objects.filter(_open_seats(today), term_id__in=chunk).order_by().values("term_id").annotate(n=Count("id")).values_list("term_id", "n")
+        )
     judged_officials = [t for t in terms if any(r.measure in PERSON_MEASURES for r in applying[t.pk])]
     person_ids = {s.person_id for t in judged_officials for s in seats_by_term.get(t.pk, []) if s.official}
     ctx = context_for(person_ids, {t.body_id for t in judged_officials}, {t.body.organization_id for t in judged_officials}, today)
@@ -362,16 +378,24 @@ def reports_for_terms(terms: list[Term], *, today: datetime.date | None = None, 
     reports = []
     for term in terms:
         seats = seats_by_term.get(term.pk, [])
-        facts = TermFacts(term.body_id, term.body.organization_id, term.body.kind, term.number, term.start, term.planned_end,
-                          seats, org_kind=term.body.organization.kind, previous=previous.get(term.body_id))
+        facts = TermFacts(
+            term.body_id,
+            term.body.organization_id,
+            term.body.kind,
+            term.number,
+            term.start,
+            term.planned_end,
+            seats,
+            org_kind=term.body.organization.kind,
+            previous=previous.get(term.body_id),
+        )
         count = len(seats) if term.pk in wanted else seat_counts.get(term.pk, 0)
         reports.append(BodyReport(term.body, term, count, [evaluate_rule(facts, rule, ctx) for rule in applying[term.pk]]))
     return reports
 
 
 # Audit timestamps no report shows: not read (converting them was a tenth of the subtree page).
-_UNREAD = ("created_at", "updated_at", "body__created_at", "body__updated_at", "body__organization__created_at",
-           "body__organization__updated_at")
+_UNREAD = ("created_at", "updated_at", "body__created_at", "body__updated_at", "body__organization__created_at", "body__organization__updated_at")
 
 
 def subtree_compliance(org, *, today: datetime.date | None = None, ruleset: str | None = None) -> list[BodyReport]:
@@ -380,8 +404,12 @@ def subtree_compliance(org, *, today: datetime.date | None = None, ruleset: str 
     organizations are read afresh on every call."""
     today = today or timezone.localdate()
     token = verdicts.version()  # before reading anything: a write committed meanwhile outdates it
-    terms = list(Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=org.path)
-                 .select_related("body__organization").defer(*_UNREAD).order_by("body__organization__path", "body__kind"))
+    terms = list(
+        Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=org.path)
+        .select_related("body__organization")
+        .defer(*_UNREAD)
+        .order_by("body__organization__path", "body__kind")
+    )
     if not verdicts.usable():
         return reports_for_terms(terms, today=today, ruleset=ruleset)
     cache_key = verdicts.key(org, terms, today, ruleset, token)
@@ -413,12 +441,23 @@ def slate_compliance(slate, *, today: datetime.date | None = None, ruleset: str 
     body = slate.body
     organization = body.organization
     entries = list(slate.entries.select_related("person"))
-    seats = [SeatFact(None, e.person_id, e.person.name, e.role, slate.planned_start, e.person.is_frontline, e.person.birth_date,
-                      e.person.gender, e.official) for e in entries]
+    seats = [
+        SeatFact(None, e.person_id, e.person.name, e.role, slate.planned_start, e.person.is_frontline, e.person.birth_date, e.person.gender, e.official)
+        for e in entries
+    ]
     current = Term.objects.filter(body=body, actual_end__isnull=True).first()
     now = [_seat_fact(row) for row in Seat.objects.filter(_open_seats(today), term=current).values_list(*SEAT_VALUES)] if current else None
-    facts = TermFacts(body.pk, body.organization_id, body.kind, None, slate.planned_start, _years_after(slate.planned_start, body.term_years),
-                      seats, org_kind=organization.kind, previous=now)
+    facts = TermFacts(
+        body.pk,
+        body.organization_id,
+        body.kind,
+        None,
+        slate.planned_start,
+        _years_after(slate.planned_start, body.term_years),
+        seats,
+        org_kind=organization.kind,
+        previous=now,
+    )
     officials = {s.person_id for s in seats if s.official}
     # An official's posts in this society become the ones the slate gives (the current term ends);
     # their posts in other societies stay.

@@ -15,8 +15,12 @@ TEXT_MAX = 5000
 
 
 def _person_field(label=None):
-    return forms.IntegerField(label=label or _("person (profile number)"), min_value=1, max_value=2**31 - 1,
-                              help_text=_("The number in the address of the person's profile page; find it with the search box."))
+    return forms.IntegerField(
+        label=label or _("person (profile number)"),
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("The number in the address of the person's profile page; find it with the search box."),
+    )
 
 
 def _org_code_field(label):
@@ -35,10 +39,8 @@ class BodyForm(forms.Form):
 
 class TermForm(forms.Form):
     start = forms.DateField(label=_("start"), widget=DateInput)
-    planned_end = forms.DateField(label=_("planned end"), widget=DateInput, required=False,
-                                  help_text=_("Empty: the start plus the body's term length."))
-    number = forms.IntegerField(label=_("term number"), min_value=1, max_value=999, required=False,
-                                help_text=_("Empty: the next number."))
+    planned_end = forms.DateField(label=_("planned end"), widget=DateInput, required=False, help_text=_("Empty: the start plus the body's term length."))
+    number = forms.IntegerField(label=_("term number"), min_value=1, max_value=999, required=False, help_text=_("Empty: the next number."))
 
 
 class SeatForm(forms.Form):
@@ -55,8 +57,7 @@ class VacateForm(forms.Form):
 
 class SlateForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=128, required=False, help_text=_("Empty: “Next term”."))
-    planned_start = forms.DateField(label=_("planned start"), widget=DateInput, required=False,
-                                    help_text=_("Empty: the planned end of the current term."))
+    planned_start = forms.DateField(label=_("planned start"), widget=DateInput, required=False, help_text=_("Empty: the planned end of the current term."))
     from_current = forms.BooleanField(label=_("start from the current term's seats"), required=False, initial=True)
 
 
@@ -107,8 +108,7 @@ SORT_KEYS = ("org", "body", "term", "planned_end", "seats", "failures", "targets
 
 class ComplianceFilterForm(forms.Form):
     ruleset = forms.ChoiceField(label=_("rule set"), choices=ALL, required=False)
-    sort = forms.ChoiceField(choices=[(k, k) for key in SORT_KEYS for k in (key, f"-{key}")] + [("", "")], required=False,
-                             widget=forms.HiddenInput)
+    sort = forms.ChoiceField(choices=[(k, k) for key in SORT_KEYS for k in (key, f"-{key}")] + [("", "")], required=False, widget=forms.HiddenInput)
     format = forms.ChoiceField(choices=[("", "html"), ("xlsx", "xlsx")], required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, rulesets, **kwargs):
@@ -119,11 +119,14 @@ class ComplianceFilterForm(forms.Form):
 class RuleSetForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=64)
     jurisdiction = forms.CharField(label=_("jurisdiction"), max_length=128)
-    source = forms.CharField(label=_("source"), max_length=255,
-                             help_text=_("Where the rules are written, in words: the policy text and its section, "
-                                         "e.g. 《江苏省科协系统深化改革实施方案》二.1."))
-    document = forms.CharField(label=_("policy text"), max_length=255, required=False,
-                               help_text=_("The policy text the rules come from, in words (shown on pages)."))
+    source = forms.CharField(
+        label=_("source"),
+        max_length=255,
+        help_text=_("Where the rules are written, in words: the policy text and its section, e.g. 《江苏省科协系统深化改革实施方案》二.1."),
+    )
+    document = forms.CharField(
+        label=_("policy text"), max_length=255, required=False, help_text=_("The policy text the rules come from, in words (shown on pages).")
+    )
     description = forms.CharField(label=_("description"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, shipped: bool = False, **kwargs):
@@ -135,24 +138,42 @@ class RuleSetForm(forms.Form):
 
 class RuleForm(forms.Form):
     body_kinds = forms.MultipleChoiceField(label=_("applies to"), choices=BodyKind.choices, widget=forms.CheckboxSelectMultiple)
-    org_kinds = forms.MultipleChoiceField(label=_("held by organizations of the kinds"), choices=OrgKind.choices,
-                                          widget=forms.CheckboxSelectMultiple,
-                                          help_text=_("A rule judges a body only where the organization holding it is of one of these kinds."))
+    org_kinds = forms.MultipleChoiceField(
+        label=_("held by organizations of the kinds"),
+        choices=OrgKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A rule judges a body only where the organization holding it is of one of these kinds."),
+    )
     measure = forms.ChoiceField(label=_("measure"), choices=Measure.choices)
-    param = forms.IntegerField(label=_("parameter (age)"), min_value=0, max_value=150, required=False,
-                               help_text=_("Only for “share aged at most N”: the age N."))
-    param_local = forms.BooleanField(label=_("the age is a local setting, not given by the policy text"), required=False,
-                                     help_text=_("E.g. 中青年 (middle-aged and young): the policy texts give no age; the page says so beside the rule."))
-    comparison = forms.ChoiceField(label=_("comparison"), choices=Comparison.choices,
-                                   help_text=_("以上 and 不少于 are “at least”, 以下 and 不超过 “at most”: both include the number. "
-                                               "主要 (mainly) is “more than” 1/2."))
-    threshold = forms.CharField(label=_("threshold"), max_length=16,
-                                help_text=_("A share as a fraction (2/3) or a percentage (75%); a count, an age or days as a number. "
-                                            "Compared exactly."))
-    baseline = forms.CharField(label=_("baseline (for a target)"), max_length=16, required=False,
-                               help_text=_("Where a target starts from (e.g. 58%): the page shows the progress from it to the target."))
-    against_previous = forms.BooleanField(label=_("compared with the previous term"), required=False,
-                                          help_text=_("For a share that must rise: this term's share against the previous term's of the same body."))
+    param = forms.IntegerField(
+        label=_("parameter (age)"), min_value=0, max_value=150, required=False, help_text=_("Only for “share aged at most N”: the age N.")
+    )
+    param_local = forms.BooleanField(
+        label=_("the age is a local setting, not given by the policy text"),
+        required=False,
+        help_text=_("E.g. 中青年 (middle-aged and young): the policy texts give no age; the page says so beside the rule."),
+    )
+    comparison = forms.ChoiceField(
+        label=_("comparison"),
+        choices=Comparison.choices,
+        help_text=_("以上 and 不少于 are “at least”, 以下 and 不超过 “at most”: both include the number. 主要 (mainly) is “more than” 1/2."),
+    )
+    threshold = forms.CharField(
+        label=_("threshold"),
+        max_length=16,
+        help_text=_("A share as a fraction (2/3) or a percentage (75%); a count, an age or days as a number. Compared exactly."),
+    )
+    baseline = forms.CharField(
+        label=_("baseline (for a target)"),
+        max_length=16,
+        required=False,
+        help_text=_("Where a target starts from (e.g. 58%): the page shows the progress from it to the target."),
+    )
+    against_previous = forms.BooleanField(
+        label=_("compared with the previous term"),
+        required=False,
+        help_text=_("For a share that must rise: this term's share against the previous term's of the same body."),
+    )
     is_target = forms.BooleanField(label=_("a target (左右), not a hard rule"), required=False)
     note = forms.CharField(label=_("note"), max_length=255, required=False)
     sort = forms.IntegerField(label=_("order"), min_value=0, max_value=150, required=False, initial=0)
@@ -174,8 +195,7 @@ class DeclaredPostForm(forms.Form):
     post = forms.CharField(label=pgettext_lazy("office held", "post"), max_length=64)
     start = forms.DateField(label=_("since"), widget=DateInput, required=False)
     approved_on = forms.DateField(label=_("approved on"), widget=DateInput, required=False)
-    approved_by = forms.CharField(label=_("approved by"), max_length=128, required=False,
-                                  help_text=_("Empty when not approved: the post is then flagged."))
+    approved_by = forms.CharField(label=_("approved by"), max_length=128, required=False, help_text=_("Empty when not approved: the post is then flagged."))
 
 
 class EndPostForm(forms.Form):

@@ -16,8 +16,7 @@ from kejia.reference.choices import Sector
 
 
 class Body(TimeStamped):
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="bodies",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="bodies", verbose_name=_("organization"))
     kind = models.CharField(_("kind"), max_length=24, choices=BodyKind.choices)
     name = models.CharField(_("name"), max_length=128, blank=True)
     term_years = models.PositiveSmallIntegerField(_("term length (years)"), default=5)
@@ -88,10 +87,10 @@ class Seat(TimeStamped):
 class RuleSet(TimeStamped):
     name = models.CharField(_("name"), max_length=64, unique=True)
     jurisdiction = models.CharField(_("jurisdiction"), max_length=128)
-    source = models.CharField(_("source"), max_length=255,
-                              help_text=_("Where the rules are written: the file and section, for administrators; not shown on pages."))
-    document = models.CharField(_("policy text"), max_length=255, blank=True,
-                                help_text=_("The policy text the rules come from, in words (shown on pages)."))
+    source = models.CharField(
+        _("source"), max_length=255, help_text=_("Where the rules are written: the file and section, for administrators; not shown on pages.")
+    )
+    document = models.CharField(_("policy text"), max_length=255, blank=True, help_text=_("The policy text the rules come from, in words (shown on pages)."))
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("in force"), default=True)
 
@@ -135,9 +134,10 @@ class Rule(TimeStamped):
 
     class Meta:
         ordering = ["ruleset_id", "sort", "id"]
-        constraints = [models.CheckConstraint(condition=Q(threshold_den__gt=0), name="rule_threshold_den_positive"),
-                       models.CheckConstraint(condition=Q(baseline_den__isnull=True) | Q(baseline_den__gt=0),
-                                              name="rule_baseline_den_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(threshold_den__gt=0), name="rule_threshold_den_positive"),
+            models.CheckConstraint(condition=Q(baseline_den__isnull=True) | Q(baseline_den__gt=0), name="rule_baseline_den_positive"),
+        ]
         verbose_name = _("rule")
         verbose_name_plural = _("rules")
 
@@ -157,8 +157,7 @@ class RuleSetAssignment(TimeStamped):
     """A rule set applies to an organization's bodies, and with `include_subtree` to those below."""
 
     ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("rule set"))
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="ruleset_assignments",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="ruleset_assignments", verbose_name=_("organization"))
     include_subtree = models.BooleanField(_("also the organizations below"), default=True)
 
     class Meta:
@@ -192,8 +191,7 @@ class DeclaredPost(TimeStamped):
     declared by the staff of an organization where the person sits; with its approval (经批准)."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="declared_posts", verbose_name=_("person"))
-    declared_by = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+",
-                                    verbose_name=_("declared by"))
+    declared_by = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("declared by"))
     organization_name = models.CharField(_("social organization"), max_length=128)
     post = models.CharField(pgettext_lazy("office held", "post"), max_length=64)
     start = models.DateField(_("since"), null=True, blank=True)
@@ -231,17 +229,16 @@ class ContactAssignment(TimeStamped):
     003 二.1 (省科协常委联系县域制度)."""
 
     leader = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="contact_duties", verbose_name=_("leader"))
-    assigned_by = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+",
-                                    verbose_name=_("assigned by"))
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="contact_leaders",
-                                     verbose_name=_("organization kept in contact"))
+    assigned_by = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("assigned by"))
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.CASCADE, related_name="contact_leaders", verbose_name=_("organization kept in contact")
+    )
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:
         ordering = ["organization_id", "-since"]
-        constraints = [models.UniqueConstraint(fields=["leader", "organization"], condition=Q(until__isnull=True),
-                                               name="contact_assignment_one_open")]
+        constraints = [models.UniqueConstraint(fields=["leader", "organization"], condition=Q(until__isnull=True), name="contact_assignment_one_open")]
         verbose_name = _("contact duty")
         verbose_name_plural = _("contact duties")
 

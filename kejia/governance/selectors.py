@@ -94,8 +94,12 @@ def terms_ending(user, *, within_days: int = 90, today: datetime.date | None = N
     """Current terms the user manages (staff or administrator of the organization or above) that
     ended on paper or end within `within_days`, the earliest planned end first."""
     today = today or timezone.localdate()
-    qs = scope.restrict(Term.objects.filter(actual_end__isnull=True, planned_end__lte=today + datetime.timedelta(days=within_days))
-                        .select_related("body__organization"), user, "body__organization__path", scope.MANAGE_KINDS)
+    qs = scope.restrict(
+        Term.objects.filter(actual_end__isnull=True, planned_end__lte=today + datetime.timedelta(days=within_days)).select_related("body__organization"),
+        user,
+        "body__organization__path",
+        scope.MANAGE_KINDS,
+    )
     return qs.order_by("planned_end", "id")
 
 
@@ -118,12 +122,17 @@ def contact_duties_due(user, *, months: int = 6, today: datetime.date | None = N
     rule of `contact_coverage`), never contacted first; each has `last_contact` (a date or None)."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=round(months * 30.44))
-    return (my_contact_duties(user).annotate(last_contact=Max("visits__date"))
-            .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=since)).order_by(F("last_contact").asc(nulls_first=True), "id"))
+    return (
+        my_contact_duties(user)
+        .annotate(last_contact=Max("visits__date"))
+        .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=since))
+        .order_by(F("last_contact").asc(nulls_first=True), "id")
+    )
 
 
-def concurrent_posts(user, *, today: datetime.date | None = None, root: Organization | None = None, max_posts: int = 1,
-                     max_age: int = 70, max_terms: int = 2) -> list[dict]:
+def concurrent_posts(
+    user, *, today: datetime.date | None = None, root: Organization | None = None, max_posts: int = 1, max_age: int = 70, max_terms: int = 2
+) -> list[dict]:
     """Officials (one identity from the talent database) holding more posts in social
     organizations, more terms in the same post, or older than the limits (003 三.3), or holding a
     post without a recorded approval, among the seats in the user's scope. Posts are counted across
@@ -133,28 +142,57 @@ def concurrent_posts(user, *, today: datetime.date | None = None, root: Organiza
 
     today = today or timezone.localdate()
     open_seat = Q(end__isnull=True) | Q(end__gt=today)
-    in_scope = scope.restrict(Seat.objects.filter(open_seat, term__actual_end__isnull=True).exclude(official=""), user,
-                              "term__body__organization__path")
+    in_scope = scope.restrict(Seat.objects.filter(open_seat, term__actual_end__isnull=True).exclude(official=""), user, "term__body__organization__path")
     if root is not None:
         in_scope = in_scope.filter(term__body__organization__path__descends=root.path)
-    rows = list(in_scope.values("id", "person_id", "person__name", "birth_date", "start", "official", "role", "term__number",
-                                "term__body__organization_id", "term__body__kind", "term__body__organization__name",
-                                "term__body__organization__code"))
+    rows = list(
+        in_scope.values(
+            "id",
+            "person_id",
+            "person__name",
+            "birth_date",
+            "start",
+            "official",
+            "role",
+            "term__number",
+            "term__body__organization_id",
+            "term__body__kind",
+            "term__body__organization__name",
+            "term__body__organization__code",
+        )
+    )
     person_ids = {r["person_id"] for r in rows}
     ctx = context_for(person_ids, set(), {r["term__body__organization_id"] for r in rows}, today)
     people: dict[int, dict] = {}
     for r in rows:
-        entry = people.setdefault(r["person_id"], {"person_id": r["person_id"], "name": r["person__name"], "official": r["official"],
-                                                   "posts": ctx.posts.get(r["person_id"], 0),
-                                                   "unapproved": ctx.unapproved.get(r["person_id"], 0),
-                                                   "age": age_on(r["birth_date"], today), "max_terms": 0, "seats": [], "problems": set(),
-                                                   "seat_id": r["id"]})
+        entry = people.setdefault(
+            r["person_id"],
+            {
+                "person_id": r["person_id"],
+                "name": r["person__name"],
+                "official": r["official"],
+                "posts": ctx.posts.get(r["person_id"], 0),
+                "unapproved": ctx.unapproved.get(r["person_id"], 0),
+                "age": age_on(r["birth_date"], today),
+                "max_terms": 0,
+                "seats": [],
+                "problems": set(),
+                "seat_id": r["id"],
+            },
+        )
         key = (r["term__body__organization_id"], term_group(r["term__body__kind"]), r["person_id"], post_of(r["role"]))
         n_terms = len(ctx.terms.get(key, set()) | {r["term__number"]})
         entry["max_terms"] = max(entry["max_terms"], n_terms)
-        entry["seats"].append({"organization": r["term__body__organization__name"], "code": r["term__body__organization__code"],
-                               "body": str(BodyKind(r["term__body__kind"]).label), "role": r["role"], "terms": n_terms,
-                               "seat_id": r["id"]})
+        entry["seats"].append(
+            {
+                "organization": r["term__body__organization__name"],
+                "code": r["term__body__organization__code"],
+                "body": str(BodyKind(r["term__body__kind"]).label),
+                "role": r["role"],
+                "terms": n_terms,
+                "seat_id": r["id"],
+            }
+        )
     out = []
     for entry in people.values():
         if entry["posts"] > max_posts:
@@ -179,9 +217,17 @@ def declared_posts_of(person_id: int) -> QuerySet[DeclaredPost]:
 def society_posts_of(person_id: int, *, today: datetime.date | None = None) -> QuerySet[Seat]:
     """The posts a person holds now in societies of the tree (federation-wide, as counted)."""
     today = today or timezone.localdate()
-    return (Seat.objects.filter(Q(end__isnull=True) | Q(end__gt=today), person_id=person_id, role__in=POST_ROLES,
-                                term__actual_end__isnull=True, term__body__organization__kind__in=SOCIETY_KINDS)
-            .select_related("term__body__organization").order_by("term__body__organization__path", "term__body__kind"))
+    return (
+        Seat.objects.filter(
+            Q(end__isnull=True) | Q(end__gt=today),
+            person_id=person_id,
+            role__in=POST_ROLES,
+            term__actual_end__isnull=True,
+            term__body__organization__kind__in=SOCIETY_KINDS,
+        )
+        .select_related("term__body__organization")
+        .order_by("term__body__organization__path", "term__body__kind")
+    )
 
 
 def get_declared_post_for(user, pk, *, manage: bool = False) -> DeclaredPost:
@@ -196,14 +242,22 @@ def contact_coverage(user, org: Organization, *, months: int = 6, today: datetim
     of the last contact; `gap` says what is missing: no leader, or no contact in `months` months."""
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=round(months * 30.44))
-    targets = list(Organization.objects.filter(path__descends=org.path, kind__in=CONTACT_TARGET_KINDS, status=OrgStatus.ACTIVE)
-                   .exclude(pk=org.pk).only("pk", "name", "code", "kind", "path").order_by("path"))
+    targets = list(
+        Organization.objects.filter(path__descends=org.path, kind__in=CONTACT_TARGET_KINDS, status=OrgStatus.ACTIVE)
+        .exclude(pk=org.pk)
+        .only("pk", "name", "code", "kind", "path")
+        .order_by("path")
+    )
     ids = [t.pk for t in targets]
     leaders = defaultdict(list)
     for duty in ContactAssignment.objects.filter(organization_id__in=ids, until__isnull=True).select_related("leader"):
         leaders[duty.organization_id].append(duty)
-    last = dict(ContactVisit.objects.filter(assignment__organization_id__in=ids).values("assignment__organization_id")
-                .annotate(d=Max("date")).values_list("assignment__organization_id", "d"))
+    last = dict(
+        ContactVisit.objects.filter(assignment__organization_id__in=ids)
+        .values("assignment__organization_id")
+        .annotate(d=Max("date"))
+        .values_list("assignment__organization_id", "d")
+    )
     out = []
     for target in targets:
         duties = leaders.get(target.pk, [])

@@ -37,10 +37,36 @@ from kejia.people.choices import PersonStatus
 
 # The rule's columns (audit snapshots) and what a form or the API sends: a threshold and a baseline
 # as written ("2/3", "75%", "0.75"), kept as the fraction p/q.
-RULE_FIELDS = ["body_kinds", "org_kinds", "measure", "param", "param_local", "comparison", "threshold_num", "threshold_den",
-               "baseline_num", "baseline_den", "against_previous", "is_target", "note", "sort"]
-RULE_INPUTS = ["body_kinds", "org_kinds", "measure", "param", "param_local", "comparison", "threshold", "baseline", "against_previous",
-               "is_target", "note", "sort"]
+RULE_FIELDS = [
+    "body_kinds",
+    "org_kinds",
+    "measure",
+    "param",
+    "param_local",
+    "comparison",
+    "threshold_num",
+    "threshold_den",
+    "baseline_num",
+    "baseline_den",
+    "against_previous",
+    "is_target",
+    "note",
+    "sort",
+]
+RULE_INPUTS = [
+    "body_kinds",
+    "org_kinds",
+    "measure",
+    "param",
+    "param_local",
+    "comparison",
+    "threshold",
+    "baseline",
+    "against_previous",
+    "is_target",
+    "note",
+    "sort",
+]
 RULESET_FIELDS = ["name", "jurisdiction", "source", "document", "description", "is_active"]
 
 
@@ -75,6 +101,7 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
 
 # ---- bodies and terms -------------------------------------------------------------------------
 
+
 @transaction.atomic
 def create_body(org, *, actor, kind: str, name: str = "", term_years: int = 5) -> Body:
     _require_manager(org, actor)
@@ -104,8 +131,7 @@ def start_term(body: Body, *, actor, start: Any, planned_end: Any = None, number
     current = Term.objects.select_for_update().filter(body=body, actual_end__isnull=True).first()
     if current is not None:
         if start <= current.start:
-            raise DomainError("invalid_dates", _("The new term must start after the current one (%(date)s).")
-                              % {"date": current.start}, field="start")
+            raise DomainError("invalid_dates", _("The new term must start after the current one (%(date)s).") % {"date": current.start}, field="start")
         current.actual_end = start
         current.save(update_fields=["actual_end", "updated_at"])
         Seat.objects.filter(term=current, end__isnull=True).update(end=start)
@@ -115,8 +141,13 @@ def start_term(body: Body, *, actor, start: Any, planned_end: Any = None, number
     if number <= last:
         raise DomainError("invalid_number", _("The term number must be greater than %(n)s.") % {"n": last}, field="number")
     term = Term.objects.create(body=body, number=number, start=start, planned_end=planned_end)
-    record_event(actor=actor, action="term.started", obj=term, organization=body.organization,
-                 new={"number": number, "start": start, "planned_end": planned_end, "previous_ended": current.pk if current else None})
+    record_event(
+        actor=actor,
+        action="term.started",
+        obj=term,
+        organization=body.organization,
+        new={"number": number, "start": start, "planned_end": planned_end, "previous_ended": current.pk if current else None},
+    )
     return term
 
 
@@ -153,15 +184,23 @@ def seat_person(term: Term, *, actor, person, role: str = SeatRole.MEMBER, start
     start = _date(start, "start", required=False) or max(term.start, _today())
     if start < term.start or start > term.planned_end + datetime.timedelta(days=3650):
         raise DomainError("invalid_dates", _("The seat must start within the term (from %(date)s).") % {"date": term.start}, field="start")
-    seat = Seat(term=term, person=person, role=role, start=start, official=official, is_frontline=person.is_frontline,
-                birth_date=person.birth_date, gender=person.gender, sector=person.sector)
+    seat = Seat(
+        term=term,
+        person=person,
+        role=role,
+        start=start,
+        official=official,
+        is_frontline=person.is_frontline,
+        birth_date=person.birth_date,
+        gender=person.gender,
+        sector=person.sector,
+    )
     try:
         with transaction.atomic():
             seat.save()
     except IntegrityError:
         raise DomainError("already_seated", _("This person already has a seat in this term."), field="person") from None
-    record_event(actor=actor, action="seat.added", obj=seat, organization=org,
-                 new={"person": person.pk, "role": role, "start": start, "official": official})
+    record_event(actor=actor, action="seat.added", obj=seat, organization=org, new={"person": person.pk, "role": role, "start": start, "official": official})
     return seat
 
 
@@ -183,6 +222,7 @@ def unseat(seat: Seat, *, actor, end: Any = None, reason: str = "") -> Seat:
 
 # ---- officials' posts: approval (经批准) and posts held outside the tree (003 三.3) -----------------
 
+
 def _approval(approved_on: Any, approved_by: str) -> tuple[datetime.date, str]:
     day = _date(approved_on, "approved_on")
     if day > _today():
@@ -203,14 +243,12 @@ def record_post_approval(seat: Seat, *, actor, approved_on: Any, approved_by: st
     old = {"approved_on": seat.approved_on, "approved_by": seat.approved_by}
     seat.approved_on, seat.approved_by = day, body
     seat.save(update_fields=["approved_on", "approved_by", "updated_at"])
-    record_event(actor=actor, action="seat.post_approved", obj=seat, organization=org, old=old,
-                 new={"approved_on": day, "approved_by": body})
+    record_event(actor=actor, action="seat.post_approved", obj=seat, organization=org, old=old, new={"approved_on": day, "approved_by": body})
     return seat
 
 
 @transaction.atomic
-def declare_post(seat: Seat, *, actor, organization_name: str, post: str, start: Any = None, approved_on: Any = None,
-                 approved_by: str = "") -> DeclaredPost:
+def declare_post(seat: Seat, *, actor, organization_name: str, post: str, start: Any = None, approved_on: Any = None, approved_by: str = "") -> DeclaredPost:
     """A post the seat's holder has in a social organization outside the tree; it counts toward the
     one post an official may hold. Declared by the staff of the seat's organization."""
     org = seat.term.body.organization
@@ -223,11 +261,16 @@ def declare_post(seat: Seat, *, actor, organization_name: str, post: str, start:
     day, body = (None, "")
     if approved_on not in (None, "") or (approved_by or "").strip():
         day, body = _approval(approved_on, approved_by)
-    declared = DeclaredPost.objects.create(person=seat.person, declared_by=org, organization_name=name[:128], post=title[:64], start=start,
-                                           approved_on=day, approved_by=body)
-    record_event(actor=actor, action="post.declared", obj=declared, organization=org,
-                 new={"person": seat.person_id, "organization_name": declared.organization_name, "post": declared.post,
-                      "approved_on": day, "approved_by": body})
+    declared = DeclaredPost.objects.create(
+        person=seat.person, declared_by=org, organization_name=name[:128], post=title[:64], start=start, approved_on=day, approved_by=body
+    )
+    record_event(
+        actor=actor,
+        action="post.declared",
+        obj=declared,
+        organization=org,
+        new={"person": seat.person_id, "organization_name": declared.organization_name, "post": declared.post, "approved_on": day, "approved_by": body},
+    )
     return declared
 
 
@@ -238,8 +281,7 @@ def approve_declared_post(declared: DeclaredPost, *, actor, approved_on: Any, ap
     old = {"approved_on": declared.approved_on, "approved_by": declared.approved_by}
     declared.approved_on, declared.approved_by = day, body
     declared.save(update_fields=["approved_on", "approved_by", "updated_at"])
-    record_event(actor=actor, action="post.approved", obj=declared, organization=declared.declared_by, old=old,
-                 new={"approved_on": day, "approved_by": body})
+    record_event(actor=actor, action="post.approved", obj=declared, organization=declared.declared_by, old=old, new={"approved_on": day, "approved_by": body})
     return declared
 
 
@@ -258,6 +300,7 @@ def end_declared_post(declared: DeclaredPost, *, actor, end: Any = None) -> Decl
 
 
 # ---- rule sets --------------------------------------------------------------------------------
+
 
 def _kinds(value: Any, allowed: list[str]) -> list[str] | None:
     if isinstance(value, str):
@@ -341,8 +384,9 @@ def create_ruleset(*, actor, name: str, jurisdiction: str, source: str, document
         raise ValidationFailed(errors)
     if RuleSet.objects.filter(name=name).exists():
         raise DomainError("duplicate", _("A rule set with this name exists."), field="name")
-    ruleset = RuleSet.objects.create(name=name[:64], jurisdiction=jurisdiction[:128], source=source[:255],
-                                     document=(document or "").strip()[:255], description=description or "")
+    ruleset = RuleSet.objects.create(
+        name=name[:64], jurisdiction=jurisdiction[:128], source=source[:255], document=(document or "").strip()[:255], description=description or ""
+    )
     record_event(actor=actor, action="ruleset.created", obj=ruleset, new=snapshot(ruleset, RULESET_FIELDS))
     return ruleset
 
@@ -411,10 +455,14 @@ def assign_ruleset(ruleset: RuleSet, org, *, actor, include_subtree: bool = True
     """An organization's administrators choose the rule sets that apply to it (and below)."""
     if not scope.can_administer(actor, org):
         raise PermissionDenied(_("Only the organization's administrators assign rule sets."))
-    assignment, created = RuleSetAssignment.objects.update_or_create(ruleset=ruleset, organization=org,
-                                                                      defaults={"include_subtree": bool(include_subtree)})
-    record_event(actor=actor, action="ruleset.assigned", obj=assignment, organization=org,
-                 new={"ruleset": ruleset.name, "include_subtree": assignment.include_subtree, "created": created})
+    assignment, created = RuleSetAssignment.objects.update_or_create(ruleset=ruleset, organization=org, defaults={"include_subtree": bool(include_subtree)})
+    record_event(
+        actor=actor,
+        action="ruleset.assigned",
+        obj=assignment,
+        organization=org,
+        new={"ruleset": ruleset.name, "include_subtree": assignment.include_subtree, "created": created},
+    )
     return assignment
 
 
@@ -422,12 +470,12 @@ def assign_ruleset(ruleset: RuleSet, org, *, actor, include_subtree: bool = True
 def unassign_ruleset(assignment: RuleSetAssignment, *, actor) -> None:
     if not scope.can_administer(actor, assignment.organization):
         raise PermissionDenied(_("Only the organization's administrators assign rule sets."))
-    record_event(actor=actor, action="ruleset.unassigned", obj=assignment, organization=assignment.organization,
-                 old={"ruleset": assignment.ruleset.name})
+    record_event(actor=actor, action="ruleset.unassigned", obj=assignment, organization=assignment.organization, old={"ruleset": assignment.ruleset.name})
     assignment.delete()
 
 
 # ---- what-if slates ---------------------------------------------------------------------------
+
 
 @transaction.atomic
 def create_slate(body: Body, *, actor, name: str, planned_start: Any = None, from_current: bool = True) -> Slate:
@@ -439,8 +487,7 @@ def create_slate(body: Body, *, actor, name: str, planned_start: Any = None, fro
     slate = Slate.objects.create(body=body, name=name, planned_start=planned_start, created_by=actor if getattr(actor, "pk", None) else None)
     if from_current and current is not None:
         seats = Seat.objects.filter(term=current, end__isnull=True).select_related("person").filter(person__status=PersonStatus.ACTIVE)
-        SlateEntry.objects.bulk_create([SlateEntry(slate=slate, person=s.person, role=s.role, official=s.official) for s in seats],
-                                       ignore_conflicts=True)
+        SlateEntry.objects.bulk_create([SlateEntry(slate=slate, person=s.person, role=s.role, official=s.official) for s in seats], ignore_conflicts=True)
     record_event(actor=actor, action="slate.created", obj=slate, organization=body.organization, new={"name": name})
     return slate
 
@@ -453,16 +500,22 @@ def add_slate_entry(slate: Slate, *, actor, person, role: str = SeatRole.MEMBER,
     if official not in OfficialStatus.values:
         raise DomainError("invalid_official", _("Choose from the list."), field="official")
     entry, _created = SlateEntry.objects.update_or_create(slate=slate, person=person, defaults={"role": role, "official": official})
-    record_event(actor=actor, action="slate.entry_set", obj=slate, organization=slate.body.organization,
-                 new={"person": person.pk, "role": role, "official": official})
+    record_event(
+        actor=actor, action="slate.entry_set", obj=slate, organization=slate.body.organization, new={"person": person.pk, "role": role, "official": official}
+    )
     return entry
 
 
 @transaction.atomic
 def remove_slate_entry(entry: SlateEntry, *, actor) -> None:
     _require_manager(entry.slate.body.organization, actor)
-    record_event(actor=actor, action="slate.entry_removed", obj=entry.slate, organization=entry.slate.body.organization,
-                 old={"person": entry.person_id, "role": entry.role})
+    record_event(
+        actor=actor,
+        action="slate.entry_removed",
+        obj=entry.slate,
+        organization=entry.slate.body.organization,
+        old={"person": entry.person_id, "role": entry.role},
+    )
     entry.delete()
 
 
@@ -474,6 +527,7 @@ def delete_slate(slate: Slate, *, actor) -> None:
 
 
 # ---- contact duties ---------------------------------------------------------------------------
+
 
 @transaction.atomic
 def assign_contact(*, actor, assigned_by, leader, organization, since: Any = None) -> ContactAssignment:
@@ -488,8 +542,9 @@ def assign_contact(*, actor, assigned_by, leader, organization, since: Any = Non
             duty = ContactAssignment.objects.create(leader=leader, assigned_by=assigned_by, organization=organization, since=since)
     except IntegrityError:
         raise DomainError("already_assigned", _("This leader already keeps contact with this organization."), field="leader") from None
-    record_event(actor=actor, action="contact.assigned", obj=duty, organization=assigned_by,
-                 new={"leader": leader.pk, "organization": organization.pk, "since": since})
+    record_event(
+        actor=actor, action="contact.assigned", obj=duty, organization=assigned_by, new={"leader": leader.pk, "organization": organization.pk, "since": since}
+    )
     return duty
 
 
@@ -519,14 +574,22 @@ def log_visit(duty: ContactAssignment, *, actor, date: Any, form: str = ContactF
         raise DomainError("invalid_dates", _("The date cannot be in the future."), field="date")
     if form not in ContactForm.values:
         raise DomainError("invalid_form", _("Choose from the list."), field="form")
-    visit = ContactVisit.objects.create(assignment=duty, date=date, form=form, notes=(notes or "").strip()[:5000],
-                                        issues=(issues or "").strip()[:5000], recorded_by=actor if getattr(actor, "pk", None) else None)
-    record_event(actor=actor, action="contact.visit_logged", obj=duty, organization=duty.assigned_by,
-                 new={"date": date, "form": form, "issues": bool(visit.issues)})
+    visit = ContactVisit.objects.create(
+        assignment=duty,
+        date=date,
+        form=form,
+        notes=(notes or "").strip()[:5000],
+        issues=(issues or "").strip()[:5000],
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record_event(
+        actor=actor, action="contact.visit_logged", obj=duty, organization=duty.assigned_by, new={"date": date, "form": form, "issues": bool(visit.issues)}
+    )
     return visit
 
 
 # ---- term reminders ---------------------------------------------------------------------------
+
 
 def send_term_reminders(*, today: datetime.date | None = None, within_days: int = 90) -> int:
     """Notify the staff of each organization whose body's term ends within `within_days` or is
@@ -534,8 +597,7 @@ def send_term_reminders(*, today: datetime.date | None = None, within_days: int 
     today = today or _today()
     horizon = today + datetime.timedelta(days=within_days)
     sent = 0
-    terms = (Term.objects.filter(actual_end__isnull=True, planned_end__lte=horizon).exclude(reminded_for=F("planned_end"))
-             .select_related("body__organization"))
+    terms = Term.objects.filter(actual_end__isnull=True, planned_end__lte=horizon).exclude(reminded_for=F("planned_end")).select_related("body__organization")
     for term in terms.iterator(chunk_size=500):
         org = term.body.organization
         with transaction.atomic():
@@ -549,5 +611,3 @@ def send_term_reminders(*, today: datetime.date | None = None, within_days: int 
                 notify(kind="term_reminder", subject=subject, body=body, user=role.user, email=role.user.email, link=f"/governance/bodies/{term.body_id}/")
             sent += 1
     return sent
-
-

@@ -147,8 +147,7 @@ def record_key_staff(request, payload: KeyStaffIn):
         if organization is None:
             raise DomainError("unknown_organization", _("No organization with this id is within your reach."), field="organization_id")
     try:
-        record = services.record_key_staff(person, actor=user, category=category, organization=organization,
-                                           joined_on=payload.joined_on, note=payload.note)
+        record = services.record_key_staff(person, actor=user, category=category, organization=organization, joined_on=payload.joined_on, note=payload.note)
     except DomainError as exc:
         exc.field = {"category": "category_id", "organization": "organization_id"}.get(exc.field, exc.field)
         raise

@@ -3,8 +3,10 @@ afterwards): the 三长 — heads and key staff of education, health and agricul
 extension, "and others" (等) — and the people 002 §(7) names beside them. Loaded by migration 0002
 and by `load_categories()`; an existing category of the same code is left as edited."""
 
-SOURCE_002 = ("seeds/002_dd2c9a3474290213.txt §(7)（广泛吸纳基层教育、医疗卫生、农技推广等领域的业务骨干以及……科技特派员、"
-              "大学生村官、驻村第一书记……进入基层科协领导机构）")
+SOURCE_002 = (
+    "seeds/002_dd2c9a3474290213.txt §(7)（广泛吸纳基层教育、医疗卫生、农技推广等领域的业务骨干以及……科技特派员、"
+    "大学生村官、驻村第一书记……进入基层科协领导机构）"
+)
 
 # code, name (Chinese, as the seeds say it), counts as one of the 三长, source
 CATEGORIES = [
@@ -22,7 +24,6 @@ CATEGORIES = [
 def load_categories(Category) -> int:  # noqa: N803 - the model class, also the historical one of a migration
     created = 0
     for sort, (code, name, is_chief, source) in enumerate(CATEGORIES, start=1):
-        _obj, made = Category.objects.get_or_create(code=code, defaults={"name": name, "is_chief": is_chief, "source": source,
-                                                                         "sort": sort})
+        _obj, made = Category.objects.get_or_create(code=code, defaults={"name": name, "is_chief": is_chief, "source": source, "sort": sort})
         created += made
     return created

@@ -12,11 +12,13 @@ class TargetForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    person = forms.IntegerField(label=_("person (profile number)"), min_value=1, max_value=2**31 - 1,
-                                help_text=_("The number in the address of the person's profile page."))
+    person = forms.IntegerField(
+        label=_("person (profile number)"), min_value=1, max_value=2**31 - 1, help_text=_("The number in the address of the person's profile page.")
+    )
     category = forms.ModelChoiceField(label=_("category"), queryset=None)
-    organization = forms.CharField(label=_("grassroots body that took them in (code)"), max_length=32, required=False,
-                                   help_text=_("Empty: recorded on the person only, not yet taken in."))
+    organization = forms.CharField(
+        label=_("grassroots body that took them in (code)"), max_length=32, required=False, help_text=_("Empty: recorded on the person only, not yet taken in.")
+    )
     joined_on = forms.DateField(label=_("taken in on"), required=False, widget=DateInput)
     note = forms.CharField(label=_("post or note"), max_length=128, required=False)
 

@@ -29,17 +29,22 @@ def counts_by_area(user, org) -> list[dict[str, Any]]:
     """One row per county and township association in `org`'s subtree (itself included) within the
     user's scope: key staff taken in by bodies in its subtree (all categories, and the 三长 among
     them), its target and whether it is reached (the target itself counts as reached)."""
-    areas = list(scope.restrict(Organization.objects.filter(path__descends=org.path, kind__in=TARGET_KINDS)
-                                .exclude(status=OrgStatus.DISSOLVED), user).values("id", "name", "code", "kind", "path", "depth")
-                 .order_by("path"))
+    areas = list(
+        scope.restrict(Organization.objects.filter(path__descends=org.path, kind__in=TARGET_KINDS).exclude(status=OrgStatus.DISSOLVED), user)
+        .values("id", "name", "code", "kind", "path", "depth")
+        .order_by("path")
+    )
     if not areas:
         return []
     by_path = {a["path"]: a for a in areas}
     for a in areas:
         a.update(total=0, chiefs=0, by_category=defaultdict(int))
-    rows = (KeyStaff.objects.filter(ended_on__isnull=True, organization__path__descends=org.path)
-            .values("organization__path", "category_id").annotate(n=Count("id"), chiefs=Count("id", filter=Q(category__is_chief=True)))
-            .order_by())
+    rows = (
+        KeyStaff.objects.filter(ended_on__isnull=True, organization__path__descends=org.path)
+        .values("organization__path", "category_id")
+        .annotate(n=Count("id"), chiefs=Count("id", filter=Q(category__is_chief=True)))
+        .order_by()
+    )
     for row in rows:
         path = row["organization__path"]
         # The body itself and each of its ancestors that is a counted area.
@@ -65,12 +70,16 @@ def targets_not_met(user) -> list[dict[str, Any]]:
     paths = scope.role_paths(user, scope.MANAGE_KINDS)
     if not paths:
         return []
-    targets = list(Target.objects.filter(organization__path__in=paths, organization__kind__in=TARGET_KINDS)
-                   .exclude(organization__status=OrgStatus.DISSOLVED).select_related("organization"))
+    targets = list(
+        Target.objects.filter(organization__path__in=paths, organization__kind__in=TARGET_KINDS)
+        .exclude(organization__status=OrgStatus.DISSOLVED)
+        .select_related("organization")
+    )
     if not targets:
         return []
-    totals = KeyStaff.objects.filter(ended_on__isnull=True).aggregate(**{
-        f"t{t.pk}": Count("id", filter=Q(organization__path__descends=t.organization.path)) for t in targets})
+    totals = KeyStaff.objects.filter(ended_on__isnull=True).aggregate(
+        **{f"t{t.pk}": Count("id", filter=Q(organization__path__descends=t.organization.path)) for t in targets}
+    )
     rows = [{"organization": t.organization, "target": t.target, "total": totals[f"t{t.pk}"]} for t in targets]
     return sorted((r for r in rows if r["total"] < r["target"]), key=lambda r: (r["total"] - r["target"], r["organization"].path))
 

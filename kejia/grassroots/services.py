@@ -25,8 +25,7 @@ def _require_platform(actor) -> None:
 
 
 @transaction.atomic
-def save_category(*, actor, code: str, name: str, is_chief: bool = False, source: str = "", sort: int = 0,
-                  is_active: bool = True) -> Category:
+def save_category(*, actor, code: str, name: str, is_chief: bool = False, source: str = "", sort: int = 0, is_active: bool = True) -> Category:
     """Create the category `code`, or change it when it exists (categories are never deleted: retire one instead)."""
     _require_platform(actor)
     code, name = (code or "").strip(), (name or "").strip()
@@ -44,28 +43,30 @@ def save_category(*, actor, code: str, name: str, is_chief: bool = False, source
     if category is None:
         category = Category(code=code)
     else:
-        old = {"name": category.name, "is_chief": category.is_chief, "source": category.source, "sort": category.sort,
-               "is_active": category.is_active}
+        old = {"name": category.name, "is_chief": category.is_chief, "source": category.source, "sort": category.sort, "is_active": category.is_active}
     category.name, category.is_chief, category.source, category.sort, category.is_active = name, is_chief, source, sort, is_active
     category.save()
     new = {"name": name, "is_chief": is_chief, "source": source, "sort": sort, "is_active": is_active}
-    record_event(actor=actor, action="key_staff_category.created" if old is None else "key_staff_category.updated", obj=category,
-                 old=old or {}, new=new)
+    record_event(actor=actor, action="key_staff_category.created" if old is None else "key_staff_category.updated", obj=category, old=old or {}, new=new)
     return category
 
 
 @transaction.atomic
-def record_key_staff(person, *, actor, category: Category, organization=None, joined_on: datetime.date | None = None,
-                     note: str = "") -> KeyStaff:
+def record_key_staff(person, *, actor, category: Category, organization=None, joined_on: datetime.date | None = None, note: str = "") -> KeyStaff:
     """Record that `person` is key staff of `category`, taken in by the grassroots body `organization` (or by none yet)."""
     person = get_person_for(actor, person.pk)  # outside the actor's scope: not found
     if organization is not None:
         if not scope.can_manage(actor, organization):
             raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied()
         if organization.kind not in GRASSROOTS_KINDS or organization.status != OrgStatus.ACTIVE:
-            raise DomainError("not_grassroots", _("Choose an active grassroots body: a township or community association, a rural "
-                                                  "technical association, a science and technology courtyard and the like."),
-                              field="organization")
+            raise DomainError(
+                "not_grassroots",
+                _(
+                    "Choose an active grassroots body: a township or community association, a rural "
+                    "technical association, a science and technology courtyard and the like."
+                ),
+                field="organization",
+            )
     elif not scope.has_any_role(actor):
         raise PermissionDenied()
     if not category.is_active:
@@ -77,8 +78,13 @@ def record_key_staff(person, *, actor, category: Category, organization=None, jo
     if KeyStaff.objects.filter(person=person, category=category, organization=organization, ended_on__isnull=True).exists():
         raise DomainError("duplicate", _("This person is already recorded in this category here."), field="category")
     record = KeyStaff.objects.create(person=person, category=category, organization=organization, joined_on=joined_on, note=note.strip())
-    record_event(actor=actor, action="key_staff.recorded", obj=record, organization=organization,
-                 new={"person": person.pk, "category": category.code, "organization": getattr(organization, "pk", None)})
+    record_event(
+        actor=actor,
+        action="key_staff.recorded",
+        obj=record,
+        organization=organization,
+        new={"person": person.pk, "category": category.code, "organization": getattr(organization, "pk", None)},
+    )
     return record
 
 
@@ -106,8 +112,11 @@ def end_key_staff(record: KeyStaff, *, actor, ended_on: datetime.date | None = N
 def set_key_staff_target(organization, *, actor, target: int) -> Target:
     """The number of key staff a county or township association should have taken in (its subtree counted)."""
     if not scope.can_administer(actor, organization):
-        raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied(
-            _("An administrator of this association or of one above it sets its target."))
+        raise (
+            NotFound()
+            if not scope.can_view(actor, organization)
+            else PermissionDenied(_("An administrator of this association or of one above it sets its target."))
+        )
     if organization.kind not in TARGET_KINDS:
         raise DomainError("not_county_or_township", _("Targets are set for county and township associations."), field="organization")
     if not isinstance(target, int) or isinstance(target, bool) or not 0 <= target <= 1_000_000:
@@ -124,8 +133,7 @@ def set_key_staff_target(organization, *, actor, target: int) -> Target:
 
 # The single-choice 三长 field of a profile (people.ThreeChiefs, filled by talent imports) → the
 # category it names. "None" names none.
-THREE_CHIEFS_CATEGORY = {ThreeChiefs.SCHOOL_PRINCIPAL: "education", ThreeChiefs.HOSPITAL_DIRECTOR: "health",
-                         ThreeChiefs.AGRI_STATION_HEAD: "agri_extension"}
+THREE_CHIEFS_CATEGORY = {ThreeChiefs.SCHOOL_PRINCIPAL: "education", ThreeChiefs.HOSPITAL_DIRECTOR: "health", ThreeChiefs.AGRI_STATION_HEAD: "agri_extension"}
 
 
 def takes_in_key_staff(organization) -> bool:
@@ -143,17 +151,23 @@ def record_imported_key_staff(*, actor, organization, roles: dict[int, str]) -> 
     values = set(roles.values())
     codes = {code for value, code in THREE_CHIEFS_CATEGORY.items() if value in values}
     categories = {c.code: c for c in Category.objects.filter(code__in=codes, is_active=True)}
-    wanted = {(pk, categories[THREE_CHIEFS_CATEGORY[value]].pk) for pk, value in roles.items()
-              if THREE_CHIEFS_CATEGORY.get(value) in categories}
+    wanted = {(pk, categories[THREE_CHIEFS_CATEGORY[value]].pk) for pk, value in roles.items() if THREE_CHIEFS_CATEGORY.get(value) in categories}
     if not wanted:
         return 0
     body = organization if takes_in_key_staff(organization) else None
-    have = set(KeyStaff.objects.filter(person_id__in={pk for pk, _c in wanted}, category_id__in={c for _p, c in wanted},
-                                       ended_on__isnull=True).values_list("person_id", "category_id"))
-    new = [KeyStaff(person_id=pk, category_id=category, organization=body, joined_on=None, note="")
-           for pk, category in sorted(wanted - have)]
+    have = set(
+        KeyStaff.objects.filter(person_id__in={pk for pk, _c in wanted}, category_id__in={c for _p, c in wanted}, ended_on__isnull=True).values_list(
+            "person_id", "category_id"
+        )
+    )
+    new = [KeyStaff(person_id=pk, category_id=category, organization=body, joined_on=None, note="") for pk, category in sorted(wanted - have)]
     KeyStaff.objects.bulk_create(new, batch_size=1000)
     if new:
-        record_event(actor=actor, action="key_staff.imported", obj=organization, organization=organization,
-                     new={"records": len(new), "taken_in_by": getattr(body, "pk", None)})
+        record_event(
+            actor=actor,
+            action="key_staff.imported",
+            obj=organization,
+            organization=organization,
+            new={"records": len(new), "taken_in_by": getattr(body, "pk", None)},
+        )
     return len(new)

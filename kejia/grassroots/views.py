@@ -40,26 +40,35 @@ def area(request, pk: int):
             data = form.cleaned_data
             try:
                 if form is target_form:
-                    services.set_key_staff_target(_org_by_code(request.user, data["organization"], "organization"), actor=request.user,
-                                                  target=data["target"])
+                    services.set_key_staff_target(_org_by_code(request.user, data["organization"], "organization"), actor=request.user, target=data["target"])
                 else:
                     person = Person.objects.filter(pk=data["person"]).first()
                     if person is None:
                         raise DomainError("unknown_person", _("No person with this profile number."), field="person")
                     body = _org_by_code(request.user, data["organization"], "organization") if data["organization"] else None
-                    services.record_key_staff(person, actor=request.user, category=data["category"], organization=body,
-                                              joined_on=data["joined_on"], note=data["note"])
+                    services.record_key_staff(
+                        person, actor=request.user, category=data["category"], organization=body, joined_on=data["joined_on"], note=data["note"]
+                    )
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("grassroots:area", pk=org.pk)
     rows = selectors.counts_by_area(request.user, org)
-    return render(request, "grassroots/area.html", {
-        "org": org, "rows": rows, "categories": list(selectors.active_categories()),
-        "records": list(selectors.key_staff_under(request.user, org).order_by("-id")[:50]),
-        "target_form": target_form, "record_form": record_form, "can_manage": scope.can_manage(request.user, org),
-    }, status=status)
+    return render(
+        request,
+        "grassroots/area.html",
+        {
+            "org": org,
+            "rows": rows,
+            "categories": list(selectors.active_categories()),
+            "records": list(selectors.key_staff_under(request.user, org).order_by("-id")[:50]),
+            "target_form": target_form,
+            "record_form": record_form,
+            "can_manage": scope.can_manage(request.user, org),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -82,5 +91,4 @@ def categories(request):
             else:
                 messages.success(request, _("Saved."))
                 return redirect("grassroots:categories")
-    return render(request, "grassroots/categories.html", {"categories": Category.objects.all(), "form": form, "can_edit": can_edit},
-                  status=status)
+    return render(request, "grassroots/categories.html", {"categories": Category.objects.all(), "form": form, "can_edit": can_edit}, status=status)

@@ -41,5 +41,4 @@ class Menu:
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     # Lazy: pages that never read it (and anonymous visitors) cost no query.
-    return {"kejia_has_role": SimpleLazyObject(lambda: bool(user is not None and scope.has_any_role(user))),
-            "kejia_menu": Menu(user)}
+    return {"kejia_has_role": SimpleLazyObject(lambda: bool(user is not None and scope.has_any_role(user))), "kejia_menu": Menu(user)}

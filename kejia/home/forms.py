@@ -31,14 +31,12 @@ class DisciplineField(forms.ChoiceField):
             return None
         discipline = Discipline.objects.filter(code=code[:8]).first() if len(code) <= 8 else None
         if discipline is None:
-            raise ValidationError(_("There is no discipline with the code %(code)s."), params={"code": code[:20]},
-                                  code="unknown_discipline")
+            raise ValidationError(_("There is no discipline with the code %(code)s."), params={"code": code[:20]}, code="unknown_discipline")
         return discipline
 
 
 class FindForm(forms.Form):
-    region = RegionCodeField(required=False, label=_("Where"),
-                             help_text=_("Pick province, city, county and township, or search by name."))
+    region = RegionCodeField(required=False, label=_("Where"), help_text=_("Pick province, city, county and township, or search by name."))
     discipline = DisciplineField(required=False)
 
     def __init__(self, *args, **kwargs):

@@ -44,11 +44,21 @@ TERRITORIAL_KINDS = frozenset(TERRITORIAL_LEVEL)
 # Bodies below the county association that a worker of a division can walk into: township and
 # community associations, associations of enterprises, parks, universities and institutes, rural
 # technical associations, volunteer teams and stations.
-GRASSROOTS_KINDS = frozenset({
-    OrgKind.TOWNSHIP_ASSOCIATION, OrgKind.COMMUNITY_ASSOCIATION, OrgKind.ENTERPRISE_ASSOCIATION, OrgKind.PARK_ASSOCIATION,
-    OrgKind.UNIVERSITY_ASSOCIATION, OrgKind.INSTITUTE_ASSOCIATION, OrgKind.RURAL_TECH_ASSOCIATION, OrgKind.VOLUNTEER_TEAM,
-    OrgKind.SURVEY_STATION, OrgKind.SERVICE_STATION, OrgKind.EXPERT_WORKSTATION,
-})
+GRASSROOTS_KINDS = frozenset(
+    {
+        OrgKind.TOWNSHIP_ASSOCIATION,
+        OrgKind.COMMUNITY_ASSOCIATION,
+        OrgKind.ENTERPRISE_ASSOCIATION,
+        OrgKind.PARK_ASSOCIATION,
+        OrgKind.UNIVERSITY_ASSOCIATION,
+        OrgKind.INSTITUTE_ASSOCIATION,
+        OrgKind.RURAL_TECH_ASSOCIATION,
+        OrgKind.VOLUNTEER_TEAM,
+        OrgKind.SURVEY_STATION,
+        OrgKind.SERVICE_STATION,
+        OrgKind.EXPERT_WORKSTATION,
+    }
+)
 SOCIETIES_SHOWN = 30
 GRASSROOTS_SHOWN = 40
 CHILDREN_SHOWN = 60
@@ -65,8 +75,13 @@ def public_organizations() -> QuerySet[Organization]:
 def get_public_organization(pk) -> Organization:
     """An active organization by id, for its public page; anything else (dissolved, dormant,
     exiting, unknown) is a 404."""
-    org = (public_organizations().select_related("region", "parent")
-           .prefetch_related(Prefetch("disciplines", queryset=Discipline.objects.order_by("code"))).filter(pk=pk).first())
+    org = (
+        public_organizations()
+        .select_related("region", "parent")
+        .prefetch_related(Prefetch("disciplines", queryset=Discipline.objects.order_by("code")))
+        .filter(pk=pk)
+        .first()
+    )
     if org is None:
         raise NotFound()
     return org
@@ -128,10 +143,10 @@ def find_associations(*, region: Region | None = None, discipline: Discipline | 
     chain_codes: list[str] = []
     if region is not None:
         chain_codes = [r.code for r in region_chain(region)]
-        found.chain = list(base.filter(Q(kind__in=TERRITORIAL_KINDS, region_id__in=chain_codes)
-                                       | Q(kind=OrgKind.NATIONAL_ASSOCIATION)).order_by("depth", "path"))
-        grassroots = (base.filter(kind__in=GRASSROOTS_KINDS, region__path__descends=region.path)
-                      .exclude(pk__in=[o.pk for o in found.chain]).order_by("path"))
+        found.chain = list(
+            base.filter(Q(kind__in=TERRITORIAL_KINDS, region_id__in=chain_codes) | Q(kind=OrgKind.NATIONAL_ASSOCIATION)).order_by("depth", "path")
+        )
+        grassroots = base.filter(kind__in=GRASSROOTS_KINDS, region__path__descends=region.path).exclude(pk__in=[o.pk for o in found.chain]).order_by("path")
         found.grassroots, found.grassroots_total = _shown(grassroots, GRASSROOTS_SHOWN)
     societies = base.filter(kind__in=SOCIETY_KINDS)
     if discipline is not None:
@@ -155,9 +170,13 @@ def upcoming_events_by_organization(orgs: Iterable[Organization], *, per_org: in
     soonest = (F("starts_at").asc(), F("id").asc())
     # The filter of activities.upcoming_public_events (published, not yet started), which limits
     # the whole list rather than each organization's part of it.
-    events = (activities.public_events().filter(status=EventStatus.PUBLISHED, starts_at__gte=timezone.now(), organization__in=pks)
-              .annotate(rank_in_org=Window(RowNumber(), partition_by=F("organization_id"), order_by=soonest))
-              .filter(rank_in_org__lte=per_org).order_by(*soonest))
+    events = (
+        activities.public_events()
+        .filter(status=EventStatus.PUBLISHED, starts_at__gte=timezone.now(), organization__in=pks)
+        .annotate(rank_in_org=Window(RowNumber(), partition_by=F("organization_id"), order_by=soonest))
+        .filter(rank_in_org__lte=per_org)
+        .order_by(*soonest)
+    )
     grouped: dict[int, list] = defaultdict(list)
     for event in events:
         grouped[event.organization_id].append(event)
@@ -181,12 +200,16 @@ class PublicPage:
 def public_page(org: Organization) -> PublicPage:
     """What anyone may read about an active organization."""
     parent = org.parent if org.parent_id and org.parent.status == OrgStatus.ACTIVE else None
-    children, total = _shown(public_organizations().filter(parent=org).select_related("region").order_by("kind", "name"),
-                             CHILDREN_SHOWN)
+    children, total = _shown(public_organizations().filter(parent=org).select_related("region").order_by("kind", "name"), CHILDREN_SHOWN)
     return PublicPage(
-        org=org, parent=parent, disciplines=list(org.disciplines.all()), children=children, children_total=total,
+        org=org,
+        parent=parent,
+        disciplines=list(org.disciplines.all()),
+        children=children,
+        children_total=total,
         events=list(activities.upcoming_public_events(organizations=[org], limit=EVENTS_ON_PAGE)),
-        volunteers=_volunteer_totals(org), answers=_public_answers(org),
+        volunteers=_volunteer_totals(org),
+        answers=_public_answers(org),
     )
 
 
@@ -367,37 +390,89 @@ def _counted(qs: QuerySet, rows: int = TODO_ROWS, *, late: Q | None = None) -> t
 
 def _memberships(user, today) -> list[TodoSection]:
     count, _late, rows = _counted(memberships.applications_to_decide(user))
-    applications = TodoSection("applications", gettext("Membership applications to decide"), count, reverse("memberships:queue"), [
-        TodoItem(m.person.name if m.person_id else (m.unit.name if m.unit_id else "?"), reverse("memberships:detail", args=[m.pk]),
-                 f"{m.society.name} · {m.member_class.name}", today, since=_date(m.applied_at)) for m in rows])
+    applications = TodoSection(
+        "applications",
+        gettext("Membership applications to decide"),
+        count,
+        reverse("memberships:queue"),
+        [
+            TodoItem(
+                m.person.name if m.person_id else (m.unit.name if m.unit_id else "?"),
+                reverse("memberships:detail", args=[m.pk]),
+                f"{m.society.name} · {m.member_class.name}",
+                today,
+                since=_date(m.applied_at),
+            )
+            for m in rows
+        ],
+    )
     count, _late, rows = _counted(memberships.pending_payments(user))
-    payments = TodoSection("payments", gettext("Dues payments to confirm"), count, reverse("memberships:payments"), [
-        TodoItem(f"{p.membership.person.name if p.membership.person_id else (p.membership.unit.name if p.membership.unit_id else '?')}"
-                 f" · {p.year} · ¥{p.amount}", reverse("memberships:detail", args=[p.membership_id]), p.society.name, today,
-                 since=_date(p.created_at)) for p in rows])
+    payments = TodoSection(
+        "payments",
+        gettext("Dues payments to confirm"),
+        count,
+        reverse("memberships:payments"),
+        [
+            TodoItem(
+                f"{p.membership.person.name if p.membership.person_id else (p.membership.unit.name if p.membership.unit_id else '?')} · {p.year} · ¥{p.amount}",
+                reverse("memberships:detail", args=[p.membership_id]),
+                p.society.name,
+                today,
+                since=_date(p.created_at),
+            )
+            for p in rows
+        ],
+    )
     return [applications, payments]
 
 
 def _organizations(user, today) -> list[TodoSection]:
     count, _late, rows = _counted(organizations.filings_waiting(user))
-    return [TodoSection("filings", gettext("Filings of new associations to decide"), count, reverse("organizations:filing_list"), [
-        TodoItem(f.name, reverse("organizations:filing_detail", args=[f.pk]), f.parent.name, today, since=_date(f.submitted_at))
-        for f in rows])]
+    return [
+        TodoSection(
+            "filings",
+            gettext("Filings of new associations to decide"),
+            count,
+            reverse("organizations:filing_list"),
+            [TodoItem(f.name, reverse("organizations:filing_detail", args=[f.pk]), f.parent.name, today, since=_date(f.submitted_at)) for f in rows],
+        )
+    ]
 
 
 def _people(user, today) -> list[TodoSection]:
     count, _late, rows = _counted(review.visible_candidates(user))
-    return [TodoSection("duplicates", gettext("Possible duplicate records to review"), count, reverse("people:review_list"), [
-        TodoItem(f"{c.person_a.name} ~ {c.person_b.name}", reverse("people:review_detail", args=[c.pk]),
-                 pgettext("to-do", "match score %(score)s") % {"score": f"{c.score:.2f}"}, today, since=_date(c.created_at))
-        for c in rows])]
+    return [
+        TodoSection(
+            "duplicates",
+            gettext("Possible duplicate records to review"),
+            count,
+            reverse("people:review_list"),
+            [
+                TodoItem(
+                    f"{c.person_a.name} ~ {c.person_b.name}",
+                    reverse("people:review_detail", args=[c.pk]),
+                    pgettext("to-do", "match score %(score)s") % {"score": f"{c.score:.2f}"},
+                    today,
+                    since=_date(c.created_at),
+                )
+                for c in rows
+            ],
+        )
+    ]
 
 
 def _voice(user, today) -> list[TodoSection]:
     count, late, rows = _counted(voice.items_due(user, within_days=VOICE_WITHIN_DAYS, today=today), late=Q(due_on__lt=today))
-    return [TodoSection("questions", gettext("Suggestions and appeals to answer"), count, reverse("voice:inbox"), [
-        TodoItem(i.title, reverse("voice:item", args=[i.pk]), f"{i.get_kind_display()} · {i.organization.name}", today, due_on=i.due_on)
-        for i in rows], overdue=late)]
+    return [
+        TodoSection(
+            "questions",
+            gettext("Suggestions and appeals to answer"),
+            count,
+            reverse("voice:inbox"),
+            [TodoItem(i.title, reverse("voice:item", args=[i.pk]), f"{i.get_kind_display()} · {i.organization.name}", today, due_on=i.due_on) for i in rows],
+            overdue=late,
+        )
+    ]
 
 
 def _measures(results) -> str:
@@ -407,47 +482,133 @@ def _measures(results) -> str:
 def _governance(user, today, *, manager: bool) -> list[TodoSection]:
     sections = []
     if manager:
-        count, late, rows = _counted(governance.terms_ending(user, within_days=TERMS_WITHIN_DAYS, today=today),
-                                     late=Q(planned_end__lt=today))
-        sections.append(TodoSection("terms", gettext("Terms ending or past their end"), count, reverse("governance:alerts"), [
-            TodoItem(str(t.body), reverse("governance:body", args=[t.body_id]),
-                     pgettext("to-do", "term %(number)s, planned end %(date)s") % {"number": t.number, "date": t.planned_end.isoformat()},
-                     today, due_on=t.planned_end) for t in rows], overdue=late))
+        count, late, rows = _counted(governance.terms_ending(user, within_days=TERMS_WITHIN_DAYS, today=today), late=Q(planned_end__lt=today))
+        sections.append(
+            TodoSection(
+                "terms",
+                gettext("Terms ending or past their end"),
+                count,
+                reverse("governance:alerts"),
+                [
+                    TodoItem(
+                        str(t.body),
+                        reverse("governance:body", args=[t.body_id]),
+                        pgettext("to-do", "term %(number)s, planned end %(date)s") % {"number": t.number, "date": t.planned_end.isoformat()},
+                        today,
+                        due_on=t.planned_end,
+                    )
+                    for t in rows
+                ],
+                overdue=late,
+            )
+        )
         reports = governance.failing_bodies(user, today=today)
-        sections.append(TodoSection("bodies", gettext("Leadership bodies failing a rule"), len(reports), reverse("governance:home"), [
-            TodoItem(str(r.body), reverse("governance:body", args=[r.body.pk]),
-                     ngettext("%(n)d rule failed", "%(n)d rules failed", len(r.failures)) % {"n": len(r.failures)}, today,
-                     note=_measures(r.failures))
-            for r in reports[:TODO_ROWS]]))
+        sections.append(
+            TodoSection(
+                "bodies",
+                gettext("Leadership bodies failing a rule"),
+                len(reports),
+                reverse("governance:home"),
+                [
+                    TodoItem(
+                        str(r.body),
+                        reverse("governance:body", args=[r.body.pk]),
+                        ngettext("%(n)d rule failed", "%(n)d rules failed", len(r.failures)) % {"n": len(r.failures)},
+                        today,
+                        note=_measures(r.failures),
+                    )
+                    for r in reports[:TODO_ROWS]
+                ],
+            )
+        )
     duties = list(governance.contact_duties_due(user, months=CONTACT_MONTHS, today=today))  # a leader's own: a handful
-    sections.append(TodoSection("contacts", gettext("Contact duties without a recent visit"), len(duties), reverse("governance:home"), [
-        TodoItem(d.organization.name, reverse("governance:contact", args=[d.pk]), d.assigned_by.name, today,
-                 note=(gettext("last contact on %(date)s") % {"date": d.last_contact.isoformat()}) if d.last_contact
-                 else gettext("no contact logged")) for d in duties[:TODO_ROWS]]))
+    sections.append(
+        TodoSection(
+            "contacts",
+            gettext("Contact duties without a recent visit"),
+            len(duties),
+            reverse("governance:home"),
+            [
+                TodoItem(
+                    d.organization.name,
+                    reverse("governance:contact", args=[d.pk]),
+                    d.assigned_by.name,
+                    today,
+                    note=(gettext("last contact on %(date)s") % {"date": d.last_contact.isoformat()}) if d.last_contact else gettext("no contact logged"),
+                )
+                for d in duties[:TODO_ROWS]
+            ],
+        )
+    )
     return sections
 
 
 def _activities(user, today) -> list[TodoSection]:
     count, _late, rows = _counted(activities.events_this_week(user, days=EVENTS_WITHIN_DAYS))
-    return [TodoSection("events", gettext("Events this week"), count, reverse("activities:manage"), [
-        TodoItem(e.title, reverse("activities:event", args=[e.pk]),
-                 f"{e.organization.name} · {timezone.localtime(e.starts_at):%Y-%m-%d %H:%M}", today,
-                 due_on=max(timezone.localdate(e.starts_at), today), happens=True) for e in rows])]
+    return [
+        TodoSection(
+            "events",
+            gettext("Events this week"),
+            count,
+            reverse("activities:manage"),
+            [
+                TodoItem(
+                    e.title,
+                    reverse("activities:event", args=[e.pk]),
+                    f"{e.organization.name} · {timezone.localtime(e.starts_at):%Y-%m-%d %H:%M}",
+                    today,
+                    due_on=max(timezone.localdate(e.starts_at), today),
+                    happens=True,
+                )
+                for e in rows
+            ],
+        )
+    ]
 
 
 def _imports(user, today) -> list[TodoSection]:
     count, _late, rows = _counted(imports.batches_with_errors(user, days=IMPORTS_WITHIN_DAYS))
-    return [TodoSection("imports", gettext("Imports with bad rows"), count, reverse("imports:list"), [
-        TodoItem(b.file_name, reverse("imports:detail", args=[b.pk]), b.organization.name, today, since=_date(b.created_at),
-                 note=(ngettext("%(n)d bad row", "%(n)d bad rows", b.bad) % {"n": b.bad}) if b.bad else gettext("the import failed"))
-        for b in rows])]
+    return [
+        TodoSection(
+            "imports",
+            gettext("Imports with bad rows"),
+            count,
+            reverse("imports:list"),
+            [
+                TodoItem(
+                    b.file_name,
+                    reverse("imports:detail", args=[b.pk]),
+                    b.organization.name,
+                    today,
+                    since=_date(b.created_at),
+                    note=(ngettext("%(n)d bad row", "%(n)d bad rows", b.bad) % {"n": b.bad}) if b.bad else gettext("the import failed"),
+                )
+                for b in rows
+            ],
+        )
+    ]
 
 
 def _grassroots(user, today) -> list[TodoSection]:
     rows = grassroots.targets_not_met(user)
-    return [TodoSection("targets", gettext("Key staff targets not met"), len(rows), "", [
-        TodoItem(r["organization"].name, reverse("grassroots:area", args=[r["organization"].pk]), "", today,
-                 note=gettext("%(total)d of %(target)d") % {"total": r["total"], "target": r["target"]}) for r in rows[:TODO_ROWS]])]
+    return [
+        TodoSection(
+            "targets",
+            gettext("Key staff targets not met"),
+            len(rows),
+            "",
+            [
+                TodoItem(
+                    r["organization"].name,
+                    reverse("grassroots:area", args=[r["organization"].pk]),
+                    "",
+                    today,
+                    note=gettext("%(total)d of %(target)d") % {"total": r["total"], "target": r["target"]},
+                )
+                for r in rows[:TODO_ROWS]
+            ],
+        )
+    ]
 
 
 MODULES = ("voice", "memberships", "organizations", "people", "governance", "activities", "imports", "grassroots")
@@ -476,8 +637,14 @@ def staff_todo(user, *, today: datetime.date | None = None) -> StaffTodo:
     manager = scope.is_unrestricted(user) or bool(scope.role_paths(user, scope.MANAGE_KINDS))
     parts = {"voice": _voice(user, today), "governance": _governance(user, today, manager=manager)}
     if manager:
-        parts.update(memberships=_memberships(user, today), organizations=_organizations(user, today), people=_people(user, today),
-                     activities=_activities(user, today), imports=_imports(user, today), grassroots=_grassroots(user, today))
+        parts.update(
+            memberships=_memberships(user, today),
+            organizations=_organizations(user, today),
+            people=_people(user, today),
+            activities=_activities(user, today),
+            imports=_imports(user, today),
+            grassroots=_grassroots(user, today),
+        )
     groups = [TodoGroup(key, _module_label(key), [s for s in parts[key] if s.count]) for key in MODULES if key in parts]
     groups = [g for g in groups if g.sections]
     groups.sort(key=lambda g: (g.urgency is None, g.urgency if g.urgency is not None else 0, MODULES.index(g.key)))

@@ -31,17 +31,26 @@ def dashboard(request):
     user = request.user
     if not scope.has_any_role(user):
         return redirect("home:me")
-    cards = [{"org": org, "counts": view_helpers.kind_counts(org_selectors.subtree_counts(org, include_self=False)),
-              # The coverage page answers for a territory the user may analyse (a society has none: 404).
-              "coverage": bool(org.region_id) and org_selectors.can_analyse_region(user, org.region)}
-             for org in view_helpers.tree_roots(user)[:6]]
-    return render(request, "organizations/home.html", {
-        "cards": cards,
-        "roles": user.roles.select_related("organization").order_by("organization__path"),
-        "pending": org_selectors.pending_filing_count(user),
-        "open_filings": org_selectors.my_filings(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.RETURNED]).count(),
-        "todo": selectors.staff_todo(user),
-    })
+    cards = [
+        {
+            "org": org,
+            "counts": view_helpers.kind_counts(org_selectors.subtree_counts(org, include_self=False)),
+            # The coverage page answers for a territory the user may analyse (a society has none: 404).
+            "coverage": bool(org.region_id) and org_selectors.can_analyse_region(user, org.region),
+        }
+        for org in view_helpers.tree_roots(user)[:6]
+    ]
+    return render(
+        request,
+        "organizations/home.html",
+        {
+            "cards": cards,
+            "roles": user.roles.select_related("organization").order_by("organization__path"),
+            "pending": org_selectors.pending_filing_count(user),
+            "open_filings": org_selectors.my_filings(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.RETURNED]).count(),
+            "todo": selectors.staff_todo(user),
+        },
+    )
 
 
 @require_GET
@@ -61,8 +70,7 @@ def find(request):
 @require_GET
 def association(request, pk: int):
     page = selectors.public_page(selectors.get_public_organization(pk))
-    return render(request, "home/association.html", {
-        "page": page, "org": page.org, "is_society": page.org.kind in SOCIETY_KINDS})
+    return render(request, "home/association.html", {"page": page, "org": page.org, "is_society": page.org.kind in SOCIETY_KINDS})
 
 
 @login_required

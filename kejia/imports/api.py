@@ -72,8 +72,9 @@ def create_import(request, payload: Form[ImportIn], file: File[UploadedFile]):
     org = get_organization_for(request.auth, payload.organization_id)
     try:
         content = read_upload(file, max_bytes=reading.MAX_BYTES)
-        batch = services.start_import(org, actor=request.auth, file_name=file.name or "upload", content=content, mode=payload.mode,
-                                      dry_run=payload.dry_run, kind=payload.kind)
+        batch = services.start_import(
+            org, actor=request.auth, file_name=file.name or "upload", content=content, mode=payload.mode, dry_run=payload.dry_run, kind=payload.kind
+        )
     except DomainError as exc:
         if exc.code == "bad_file":
             exc.field = "file"
@@ -88,8 +89,9 @@ def get_import(request, id: ObjectId):
     return selectors.get_batch_for(request.auth, id)
 
 
-@router.get("/imports/{id}/report", response=list[ReportEntry], auth=AUTH,
-            summary="The report of a batch: row, column, reason (add ?format=xlsx for the spreadsheet)")
+@router.get(
+    "/imports/{id}/report", response=list[ReportEntry], auth=AUTH, summary="The report of a batch: row, column, reason (add ?format=xlsx for the spreadsheet)"
+)
 def get_report(request, id: ObjectId, format: str = "json"):
     batch = selectors.get_batch_for(request.auth, id)
     if format == "xlsx":

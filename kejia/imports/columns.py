@@ -35,8 +35,7 @@ COLUMNS = [
     Column("name", "姓名", ("名字", "人员姓名"), required=True, example="李明"),
     Column("gender", "性别", (), example="男"),
     Column("birth_date", "出生日期", ("出生年月日", "生日", "出生时间"), example="1980-01-01"),
-    Column("resident_id", "身份证号", ("身份证号码", "证件号码", "公民身份号码", "身份证", "居民身份证号码", "身份证件号码"),
-           example="32010219800101069X"),
+    Column("resident_id", "身份证号", ("身份证号码", "证件号码", "公民身份号码", "身份证", "居民身份证号码", "身份证件号码"), example="32010219800101069X"),
     Column("phone", "手机号", ("手机", "手机号码", "联系电话", "移动电话", "电话", "联系方式"), example="13905140001"),
     Column("email", "邮箱", ("电子邮箱", "电子邮件", "email", "e-mail", "邮件"), example="liming@example.cn"),
     Column("employer_name", "工作单位", ("单位", "所在单位", "单位名称", "工作单位名称"), example="东南大学"),
@@ -88,48 +87,62 @@ def _choices(pairs: dict[str, tuple[str, ...]], enum) -> dict[str, str]:
     return table
 
 
-GENDERS = _choices({Gender.MALE: ("男", "男性", "m", "male"), Gender.FEMALE: ("女", "女性", "f", "female"),
-                    Gender.UNKNOWN: ("未知", "不详")}, Gender)
-TITLE_LEVELS = _choices({
-    TitleLevel.SENIOR: ("正高", "正高级", "正高级职称", "高级（正高）"),
-    TitleLevel.VICE_SENIOR: ("副高", "副高级", "副高级职称", "高级（副高）", "高级"),
-    TitleLevel.INTERMEDIATE: ("中级", "中级职称"),
-    TitleLevel.JUNIOR: ("初级", "初级职称", "助理级", "员级"),
-    TitleLevel.NONE: ("无", "无职称", "其他"),
-}, TitleLevel)
-EDUCATIONS = _choices({
-    Education.DOCTORATE: ("博士", "博士研究生", "研究生（博士）"),
-    Education.MASTER: ("硕士", "硕士研究生", "研究生（硕士）", "研究生"),
-    Education.BACHELOR: ("本科", "大学本科", "学士"),
-    Education.COLLEGE: ("大专", "专科", "大学专科", "高职"),
-    Education.SECONDARY: ("高中", "中专", "初中", "中学", "中专及以下", "高中及以下", "初中及以下"),
-}, Education)
-SECTORS = _choices({
-    Sector.ENTERPRISE: ("企业", "公司", "民营企业", "国有企业"),
-    Sector.UNIVERSITY: ("高校", "高等院校", "高等学校", "大学"),
-    Sector.RESEARCH_INSTITUTE: ("科研院所", "科研机构", "研究院所"),
-    Sector.MEDICAL: ("医疗卫生", "医疗", "卫生", "医院"),
-    Sector.EDUCATION: ("中小学", "基础教育", "教育"),
-    Sector.AGRICULTURE: ("农业", "农技", "农业农村"),
-    Sector.GOVERNMENT: ("机关事业单位", "机关", "事业单位", "政府"),
-    Sector.SOCIAL_ORGANIZATION: ("社会组织", "社会团体"),
-    Sector.OTHER: ("其他",),
-}, Sector)
-OVERSEAS = _choices({
-    OverseasStatus.NONE: ("无", "否"),
-    OverseasStatus.RETURNED: ("留学归国", "海归", "归国留学", "是"),
-    OverseasStatus.OVERSEAS_CHINESE: ("华侨", "侨胞"),
-    OverseasStatus.FOREIGN: ("外籍",),
-    OverseasStatus.HONG_KONG: ("香港",),
-    OverseasStatus.MACAO: ("澳门",),
-    OverseasStatus.TAIWAN: ("台湾",),
-}, OverseasStatus)
-THREE_CHIEFS = _choices({
-    ThreeChiefs.NONE: ("无", "否"),
-    ThreeChiefs.SCHOOL_PRINCIPAL: ("校长", "学校校长"),
-    ThreeChiefs.HOSPITAL_DIRECTOR: ("院长", "医院院长"),
-    ThreeChiefs.AGRI_STATION_HEAD: ("农技站长", "站长", "农技推广站站长"),
-}, ThreeChiefs)
+GENDERS = _choices({Gender.MALE: ("男", "男性", "m", "male"), Gender.FEMALE: ("女", "女性", "f", "female"), Gender.UNKNOWN: ("未知", "不详")}, Gender)
+TITLE_LEVELS = _choices(
+    {
+        TitleLevel.SENIOR: ("正高", "正高级", "正高级职称", "高级（正高）"),
+        TitleLevel.VICE_SENIOR: ("副高", "副高级", "副高级职称", "高级（副高）", "高级"),
+        TitleLevel.INTERMEDIATE: ("中级", "中级职称"),
+        TitleLevel.JUNIOR: ("初级", "初级职称", "助理级", "员级"),
+        TitleLevel.NONE: ("无", "无职称", "其他"),
+    },
+    TitleLevel,
+)
+EDUCATIONS = _choices(
+    {
+        Education.DOCTORATE: ("博士", "博士研究生", "研究生（博士）"),
+        Education.MASTER: ("硕士", "硕士研究生", "研究生（硕士）", "研究生"),
+        Education.BACHELOR: ("本科", "大学本科", "学士"),
+        Education.COLLEGE: ("大专", "专科", "大学专科", "高职"),
+        Education.SECONDARY: ("高中", "中专", "初中", "中学", "中专及以下", "高中及以下", "初中及以下"),
+    },
+    Education,
+)
+SECTORS = _choices(
+    {
+        Sector.ENTERPRISE: ("企业", "公司", "民营企业", "国有企业"),
+        Sector.UNIVERSITY: ("高校", "高等院校", "高等学校", "大学"),
+        Sector.RESEARCH_INSTITUTE: ("科研院所", "科研机构", "研究院所"),
+        Sector.MEDICAL: ("医疗卫生", "医疗", "卫生", "医院"),
+        Sector.EDUCATION: ("中小学", "基础教育", "教育"),
+        Sector.AGRICULTURE: ("农业", "农技", "农业农村"),
+        Sector.GOVERNMENT: ("机关事业单位", "机关", "事业单位", "政府"),
+        Sector.SOCIAL_ORGANIZATION: ("社会组织", "社会团体"),
+        Sector.OTHER: ("其他",),
+    },
+    Sector,
+)
+OVERSEAS = _choices(
+    {
+        OverseasStatus.NONE: ("无", "否"),
+        OverseasStatus.RETURNED: ("留学归国", "海归", "归国留学", "是"),
+        OverseasStatus.OVERSEAS_CHINESE: ("华侨", "侨胞"),
+        OverseasStatus.FOREIGN: ("外籍",),
+        OverseasStatus.HONG_KONG: ("香港",),
+        OverseasStatus.MACAO: ("澳门",),
+        OverseasStatus.TAIWAN: ("台湾",),
+    },
+    OverseasStatus,
+)
+THREE_CHIEFS = _choices(
+    {
+        ThreeChiefs.NONE: ("无", "否"),
+        ThreeChiefs.SCHOOL_PRINCIPAL: ("校长", "学校校长"),
+        ThreeChiefs.HOSPITAL_DIRECTOR: ("院长", "医院院长"),
+        ThreeChiefs.AGRI_STATION_HEAD: ("农技站长", "站长", "农技推广站站长"),
+    },
+    ThreeChiefs,
+)
 YES = {header_key(v) for v in ("是", "Y", "yes", "true", "1", "√", "✓", "对")}
 NO = {header_key(v) for v in ("否", "N", "no", "false", "0", "×", "不是")}
 
@@ -162,18 +175,30 @@ def to_resident_id(value: Any) -> str:
     if isinstance(value, bool):
         raise CellError(_("A resident ID number is expected here."))
     if isinstance(value, float):
-        raise CellError(_("Excel turned this resident ID number into a number (%(v)s) and lost its last digits: "
-                          "format the column as text and type the numbers again.") % {"v": f"{value:.5E}"})
+        raise CellError(
+            _("Excel turned this resident ID number into a number (%(v)s) and lost its last digits: format the column as text and type the numbers again.")
+            % {"v": f"{value:.5E}"}
+        )
     if isinstance(value, int):
         digits = str(value)
         if len(digits) > 15:
-            raise CellError(_("This resident ID number was stored as a number: Excel keeps only 15 digits, so the last ones are lost "
-                              "(%(v)s). Format the column as text and type the numbers again.") % {"v": digits[:6] + "…" + digits[-3:]})
+            raise CellError(
+                _(
+                    "This resident ID number was stored as a number: Excel keeps only 15 digits, so the last ones are lost "
+                    "(%(v)s). Format the column as text and type the numbers again."
+                )
+                % {"v": digits[:6] + "…" + digits[-3:]}
+            )
         raise CellError(_("This resident ID number was stored as a number; the column must be text."))
     text, _folded = text_of(value)
     if _SCI_RE.match(text):
-        raise CellError(_("Excel turned this resident ID number into scientific notation (%(v)s) and lost its last digits: "
-                          "format the column as text and type the numbers again.") % {"v": text})
+        raise CellError(
+            _(
+                "Excel turned this resident ID number into scientific notation (%(v)s) and lost its last digits: "
+                "format the column as text and type the numbers again."
+            )
+            % {"v": text}
+        )
     return text
 
 
@@ -317,6 +342,7 @@ def converter_for(field: str):
     search = _FULLWIDTH_RE.search
     errors = _EXCEL_ERRORS
     if converter is to_text:
+
         def text(value: Any) -> tuple[Any, bool]:
             if type(value) is str and search(value) is None:
                 stripped = normalise_text(value).strip()
@@ -324,6 +350,7 @@ def converter_for(field: str):
                     return converter(value), False  # raises the spreadsheet-error message
                 return stripped, False
             return converter(value), isinstance(value, str) and search(value) is not None
+
         return text
     if converter is to_date:
         iso = _ISO_DATE.fullmatch
@@ -335,6 +362,7 @@ def converter_for(field: str):
                 except ValueError:
                     pass  # not a real date: the general path says so
             return converter(value), isinstance(value, str) and search(value) is not None
+
         return date
     if field in _LABEL_FIELDS:
         memo: dict[str, tuple[Any, bool]] = {}
@@ -348,8 +376,10 @@ def converter_for(field: str):
                         memo[value] = found
                 return found
             return converter(value), False
+
         return label
 
     def other(value: Any) -> tuple[Any, bool]:
         return converter(value), isinstance(value, str) and search(value) is not None
+
     return other

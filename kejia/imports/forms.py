@@ -17,23 +17,32 @@ class OrganizationPicker(forms.Widget):
     query: str = ""
 
     def render(self, name, value, attrs=None, renderer=None):
-        return render_to_string("imports/_organization_picker.html", {
-            "name": name, "value": str(value or ""), "matches": self.matches, "query": self.query, "attrs": attrs or {},
-            "shown": PICKER_SHOWN})
+        return render_to_string(
+            "imports/_organization_picker.html",
+            {"name": name, "value": str(value or ""), "matches": self.matches, "query": self.query, "attrs": attrs or {}, "shown": PICKER_SHOWN},
+        )
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
 
 
 class ImportForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label=_("Import into"), empty_label=None, widget=OrganizationPicker,
-                                          help_text=_("Type part of its name or its code, then choose it."))
-    kind = forms.ChoiceField(label=_("What the sheet holds"), choices=ImportKind.choices, initial=ImportKind.PEOPLE, widget=forms.RadioSelect,
-                             required=False,
-                             help_text=_("A member list of a society also has the columns 会员类别, and optionally 会员号, 入会日期 and 会费缴至; "
-                                         "import it into the society."))
-    file = forms.FileField(label=_("Spreadsheet"), help_text=_("XLSX or CSV (UTF-8 or GBK); the first row holds the column names."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    organization = forms.ModelChoiceField(
+        queryset=None, label=_("Import into"), empty_label=None, widget=OrganizationPicker, help_text=_("Type part of its name or its code, then choose it.")
+    )
+    kind = forms.ChoiceField(
+        label=_("What the sheet holds"),
+        choices=ImportKind.choices,
+        initial=ImportKind.PEOPLE,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("A member list of a society also has the columns 会员类别, and optionally 会员号, 入会日期 and 会费缴至; import it into the society."),
+    )
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        help_text=_("XLSX or CSV (UTF-8 or GBK); the first row holds the column names."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
     mode = forms.ChoiceField(label=_("If some rows are bad"), choices=ImportMode.choices, initial=ImportMode.ALL, widget=forms.RadioSelect)
     dry_run = forms.BooleanField(label=_("Only check the file, write nothing"), required=False)
 

@@ -53,7 +53,7 @@ def _transposed(date: datetime.date) -> datetime.date | None:
 def _batches(keys: Iterable, size: int = IN_BATCH) -> Iterator[list]:
     keys = sorted(keys, key=str)
     for start in range(0, len(keys), size):
-        yield keys[start:start + size]
+        yield keys[start : start + size]
 
 
 class _Half:
@@ -147,9 +147,17 @@ class Candidates:
         if person.status != PersonStatus.ACTIVE:
             return
         if profile is None:
-            profile = Profile.build(pk=person.pk, name=person.name, birth_date=person.birth_date, gender=person.gender,
-                                    employer_name=person.employer_name, phone_hash=person.phone_hash, email=person.email,
-                                    id_hash=person.id_hash, pinyin=resolution.stored_pinyin(person.name_pinyin))
+            profile = Profile.build(
+                pk=person.pk,
+                name=person.name,
+                birth_date=person.birth_date,
+                gender=person.gender,
+                employer_name=person.employer_name,
+                phone_hash=person.phone_hash,
+                email=person.email,
+                id_hash=person.id_hash,
+                pinyin=resolution.stored_pinyin(person.name_pinyin),
+            )
         else:
             profile.pk = person.pk
         self.file(profile, person.name_pinyin, person.block_key)
@@ -185,8 +193,7 @@ class Candidates:
             key = _surname_key(profile, ceiling)
             if key:
                 wanted["block"].add(key)
-        lookups = {"date": "birth_date__in", "name": "name_pinyin__in", "phone": "phone_hash__in", "block": "block_key__in",
-                   "id": "id_hash__in"}
+        lookups = {"date": "birth_date__in", "name": "name_pinyin__in", "phone": "phone_hash__in", "block": "block_key__in", "id": "id_hash__in"}
         people = resolution.keyed()
         for kind, keys in wanted.items():
             keys -= self._asked[kind]
@@ -201,9 +208,21 @@ class Candidates:
                     if values[8] and not keep_with_id and kind != "id":
                         continue
                     pk, name, name_pinyin, birth_date, gender, employer, phone_hash, email, id_hash, _status, block_key = values
-                    self.file(Profile.build(pk=pk, name=name, birth_date=birth_date, gender=gender, employer_name=employer,
-                                            phone_hash=phone_hash, email=email, id_hash=id_hash,
-                                            pinyin=resolution.stored_pinyin(name_pinyin)), name_pinyin, block_key)
+                    self.file(
+                        Profile.build(
+                            pk=pk,
+                            name=name,
+                            birth_date=birth_date,
+                            gender=gender,
+                            employer_name=employer,
+                            phone_hash=phone_hash,
+                            email=email,
+                            id_hash=id_hash,
+                            pinyin=resolution.stored_pinyin(name_pinyin),
+                        ),
+                        name_pinyin,
+                        block_key,
+                    )
 
     def instances(self, pks: Iterable[int]) -> dict[int, Person]:
         """Person instances for these pks: those in hand, the rest in one query (then kept)."""
@@ -247,8 +266,7 @@ class Candidates:
 
 def _surname_ceilings() -> tuple[bool, bool]:
     """Whether the birth-year + surname block can reach LOWER without / with an e-mail."""
-    return (resolution.surname_block_ceiling(with_email=False) >= resolution.LOWER,
-            resolution.surname_block_ceiling(with_email=True) >= resolution.LOWER)
+    return (resolution.surname_block_ceiling(with_email=False) >= resolution.LOWER, resolution.surname_block_ceiling(with_email=True) >= resolution.LOWER)
 
 
 def _surname_key(profile: Profile, ceiling: tuple[bool, bool]) -> str:
@@ -269,8 +287,9 @@ def spellings_of(rows: list[dict[str, Any]], profiles: list[Profile], pinyins: l
     return out
 
 
-def match_rows(rows: list[dict[str, Any]], *, pinyins: list[str] | None = None, index: Candidates | None = None,
-               profiles: list[Profile] | None = None) -> list[Match]:
+def match_rows(
+    rows: list[dict[str, Any]], *, pinyins: list[str] | None = None, index: Candidates | None = None, profiles: list[Profile] | None = None
+) -> list[Match]:
     """One Match per cleaned profile dict, as match_person would decide it.
 
     `pinyins`: the rows' names already spelled by services.pinyin_of (the importer has them);

@@ -27,8 +27,7 @@ class BatchStatus(models.TextChoices):
 
 
 class ImportBatch(TimeStamped):
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="import_batches",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="import_batches", verbose_name=_("organization"))
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("imported by"))
     kind = models.CharField(_("kind"), max_length=32, choices=ImportKind.choices, default=ImportKind.PEOPLE)

@@ -49,10 +49,30 @@ INSERT_ROWS = 1000  # rows in one INSERT statement (kejia.core.bulk: within the 
 FOLD_NOTICE = frozenset({"resident_id", "phone", "email", "employer_uscc", "birth_date", "disciplines"})  # folding noted in the report
 REPORT_LIMIT = 10_000
 # Values that mean "nobody filled this in": an import may fill them, never overwrite anything else.
-EMPTY = {"gender": Gender.UNKNOWN, "sector": Sector.OTHER, "title_level": TitleLevel.NONE, "overseas_status": OverseasStatus.NONE,
-         "three_chiefs": ThreeChiefs.NONE, "is_frontline": False}
-FILLABLE = ["gender", "birth_date", "email", "employer_name", "employer_uscc", "sector", "is_frontline", "title", "title_level",
-            "education", "expertise", "research_summary", "overseas_status", "three_chiefs"]
+EMPTY = {
+    "gender": Gender.UNKNOWN,
+    "sector": Sector.OTHER,
+    "title_level": TitleLevel.NONE,
+    "overseas_status": OverseasStatus.NONE,
+    "three_chiefs": ThreeChiefs.NONE,
+    "is_frontline": False,
+}
+FILLABLE = [
+    "gender",
+    "birth_date",
+    "email",
+    "employer_name",
+    "employer_uscc",
+    "sector",
+    "is_frontline",
+    "title",
+    "title_level",
+    "education",
+    "expertise",
+    "research_summary",
+    "overseas_status",
+    "three_chiefs",
+]
 
 
 @dataclass
@@ -112,8 +132,10 @@ class _RowChecker:
         id_column = table.column_of("resident_id")
         fields = set(table.fields)
         # The column a clean_profile message is reported under: a date or gender implied by the ID number goes to its column.
-        self.error_column = {name: table.column_of(name) if name in fields or name not in ("birth_date", "gender") else id_column
-                             for name in {*BY_FIELD, *people_services.PROFILE_FIELDS, *people_services.SENSITIVE_FIELDS}}
+        self.error_column = {
+            name: table.column_of(name) if name in fields or name not in ("birth_date", "gender") else id_column
+            for name in {*BY_FIELD, *people_services.PROFILE_FIELDS, *people_services.SENSITIVE_FIELDS}
+        }
         self.new_person = instance_factory(Person) if prepare else None
         self.sheet, self.header_row = table.sheet, table.header_row
 
@@ -166,8 +188,18 @@ class _RowChecker:
         data: dict[str, Any] = {}
         for (index, name, header, converter, notice), value in zip(self.columns, values, strict=True):
             if formulas and index in formulas:
-                entries.append((header, str(_("The cell holds a formula whose result was not saved: open the file in Excel or WPS, "
-                                              "save it and upload it again, or type the value.")), "error"))
+                entries.append(
+                    (
+                        header,
+                        str(
+                            _(
+                                "The cell holds a formula whose result was not saved: open the file in Excel or WPS, "
+                                "save it and upload it again, or type the value."
+                            )
+                        ),
+                        "error",
+                    )
+                )
                 continue
             try:
                 converted, folded = converter(value)
@@ -183,9 +215,19 @@ class _RowChecker:
         extra = {name: data.pop(name) for name in EXTRA_FIELDS if name in data}
         codes, unknown = self.disciplines(data.pop("disciplines", None) or [])
         if unknown:
-            entries.append((self.disciplines_column, str(_(
-                "Disciplines not recognised (GB/T 13745 codes or names): %(values)s. The person is imported without them; "
-                "write a code such as 520 or a name such as 计算机科学技术.") % {"values": "、".join(unknown)}), "warning"))
+            entries.append(
+                (
+                    self.disciplines_column,
+                    str(
+                        _(
+                            "Disciplines not recognised (GB/T 13745 codes or names): %(values)s. The person is imported without them; "
+                            "write a code such as 520 or a name such as 计算机科学技术."
+                        )
+                        % {"values": "、".join(unknown)}
+                    ),
+                    "warning",
+                )
+            )
         try:
             cleaned = people_services.clean_profile(data)
         except ValidationFailed as exc:
@@ -208,7 +250,6 @@ class _RowChecker:
             person = self.new_person()
             people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
         return [number, entries, errors, data, cleaned, codes, extra, person, present]
-
 
     def disciplines(self, pieces: list[str]) -> tuple[list[str], list[str]]:
         """The codes of a cell's disciplines (kejia.reference.selectors.find_discipline) and the texts
@@ -276,8 +317,17 @@ def check_workers(rows_hint: int) -> int:
     return workers if "fork" in multiprocessing.get_all_start_methods() else 0
 
 
-def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callable[[int], None] | None = None,
-               extension=None, workers: int = 0, writer: "RowWriter | None" = None, all_or_nothing: bool = False) -> Checked:
+def check_rows(
+    table: Table,
+    report: Report,
+    *,
+    prepare: bool,
+    progress: Callable[[int], None] | None = None,
+    extension=None,
+    workers: int = 0,
+    writer: "RowWriter | None" = None,
+    all_or_nothing: bool = False,
+) -> Checked:
     """Every row of `table` checked; good rows kept (sealed into unsaved Person objects when
     `prepare`). Blank rows are skipped; a resident ID number seen before in the file is an error.
     `extension.check_row(number, extra, cleaned, table, report)` checks the extension's columns
@@ -356,8 +406,7 @@ def check_rows(table: Table, report: Report, *, prepare: bool, progress: Callabl
             func, tasks = _check_chunk, _chunked(rows(), CHECK_CHUNK)
         # While this process writes a chunk, the workers go on with the tasks already handed out.
         in_flight = (8 if writer is not None else 2) * workers
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_checker_init,
-                                                      initargs=(checker, translation.get_language())) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_checker_init, initargs=(checker, translation.get_language())) as pool:
             for outcomes in ordered_map(pool, func, tasks, in_flight=in_flight):
                 for outcome in outcomes:
                     take(outcome)
@@ -390,10 +439,17 @@ def _profile_of(row: GoodRow) -> resolution.Profile:
     sealed Person already carries instead of computing them again."""
     data, person = row.data, row.person
     birth = data.get("birth_date")
-    return resolution.Profile.build(pk=None, name=str(data.get("name") or ""), birth_date=birth if isinstance(birth, datetime.date) else None,
-                                    gender=data.get("gender") or "", employer_name=str(data.get("employer_name") or ""),
-                                    phone_hash=person.phone_hash, email=str(data.get("email") or ""), id_hash=person.id_hash,
-                                    pinyin=person.name_pinyin)
+    return resolution.Profile.build(
+        pk=None,
+        name=str(data.get("name") or ""),
+        birth_date=birth if isinstance(birth, datetime.date) else None,
+        gender=data.get("gender") or "",
+        employer_name=str(data.get("employer_name") or ""),
+        phone_hash=person.phone_hash,
+        email=str(data.get("email") or ""),
+        id_hash=person.id_hash,
+        pinyin=person.name_pinyin,
+    )
 
 
 class RowWriter:
@@ -429,8 +485,11 @@ class RowWriter:
         matched: list[tuple[GoodRow, Person]] = []
         reviews: list[tuple[GoodRow, Any]] = []
         unknown = [i for i in range(len(chunk)) if i not in holders]
-        matches = match_rows([chunk[i].data for i in unknown], pinyins=[pinyins[i] for i in unknown], index=index,
-                             profiles=[profiles[i] for i in unknown]) if unknown else []
+        matches = (
+            match_rows([chunk[i].data for i in unknown], pinyins=[pinyins[i] for i in unknown], index=index, profiles=[profiles[i] for i in unknown])
+            if unknown
+            else []
+        )
         decisions = dict(zip(unknown, matches, strict=True))
         for i, row in enumerate(chunk):
             person = existing[holders[i]] if i in holders else None
@@ -470,8 +529,15 @@ class RowWriter:
                 index.file_person(person)  # its blocks follow the filled values
         # Listings and disciplines: one query each for what the matched people already have.
         matched_ids = [p.pk for _r, p in matched]
-        listed = set(Listing.objects.filter(organization_id=self.organization_id, role=ListingRole.MEMBER, person_id__in=matched_ids)
-                     .values_list("person_id", flat=True)) if matched_ids else set()
+        listed = (
+            set(
+                Listing.objects.filter(organization_id=self.organization_id, role=ListingRole.MEMBER, person_id__in=matched_ids).values_list(
+                    "person_id", flat=True
+                )
+            )
+            if matched_ids
+            else set()
+        )
         to_list = dict.fromkeys(p.pk for p in created)
         to_list.update((p.pk, None) for _r, p in matched if p.pk not in listed)
         listings = [self.new_listing(person_id=pk, organization_id=self.organization_id, role=ListingRole.MEMBER) for pk in to_list]
@@ -479,8 +545,7 @@ class RowWriter:
         result.listed += len(listings)
         with_disciplines = set(through.objects.filter(person_id__in=matched_ids).values_list("person_id", flat=True)) if matched_ids else set()
         links = [through(person_id=r.person.pk, discipline_id=code) for r, _p in new_rows for code in dict.fromkeys(r.disciplines)]
-        links += [through(person_id=p.pk, discipline_id=code) for r, p in matched if p.pk not in with_disciplines
-                  for code in dict.fromkeys(r.disciplines)]
+        links += [through(person_id=p.pk, discipline_id=code) for r, p in matched if p.pk not in with_disciplines for code in dict.fromkeys(r.disciplines)]
         if links:
             through.objects.bulk_create(links, ignore_conflicts=True)
         for row, match in reviews:
@@ -502,8 +567,9 @@ def _fill(person: Person, row: GoodRow, table: Table, report: Report) -> set[str
             setattr(person, name, new)
             changed.add(name)
         else:
-            report.add(row.number, table.column_of(name), _("This person is already in the database with another value here; "
-                                                            "the existing value was kept."), "notice")
+            report.add(
+                row.number, table.column_of(name), _("This person is already in the database with another value here; the existing value was kept."), "notice"
+            )
     for prefix, name in (("id", "resident_id"), ("phone", "phone")):
         new_hash = getattr(source, f"{prefix}_hash")
         if not new_hash or name not in row.present or new_hash == getattr(person, f"{prefix}_hash"):
@@ -513,6 +579,7 @@ def _fill(person: Person, row: GoodRow, table: Table, report: Report) -> set[str
                 setattr(person, f"{prefix}_{suffix}", getattr(source, f"{prefix}_{suffix}"))
                 changed.add(f"{prefix}_{suffix}")
         else:
-            report.add(row.number, table.column_of(name), _("This person is already in the database with another value here; "
-                                                            "the existing value was kept."), "notice")
+            report.add(
+                row.number, table.column_of(name), _("This person is already in the database with another value here; the existing value was kept."), "notice"
+            )
     return changed

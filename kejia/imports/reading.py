@@ -130,8 +130,10 @@ def _lines(text: str) -> Iterator[str]:
     build a list of a line's every field before anything could look at it."""
     for number, match in enumerate(_LINE.finditer(text), start=1):
         if match.end() - match.start() > LIMITS.row_chars:
-            raise FileRefused(_("Line %(n)d of the CSV file is longer than %(mb)d MB: it is not a row of a spreadsheet.")
-                              % {"n": number, "mb": LIMITS.row_chars // 1024 // 1024})
+            raise FileRefused(
+                _("Line %(n)d of the CSV file is longer than %(mb)d MB: it is not a row of a spreadsheet.")
+                % {"n": number, "mb": LIMITS.row_chars // 1024 // 1024}
+            )
         yield match.group()
 
 
@@ -145,16 +147,21 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, tuple]]:
         try:
             for cells in reader:
                 if len(cells) > LIMITS.columns:
-                    raise FileRefused(_("Line %(n)d of the CSV file has more than %(max)d columns (Excel's limit).")
-                                      % {"n": reader.line_num, "max": LIMITS.columns})
+                    raise FileRefused(
+                        _("Line %(n)d of the CSV file has more than %(max)d columns (Excel's limit).") % {"n": reader.line_num, "max": LIMITS.columns}
+                    )
                 if cells and max(map(len, cells)) > LIMITS.cell_chars:
-                    raise FileRefused(_("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
-                                      % {"n": reader.line_num, "max": LIMITS.cell_chars})
+                    raise FileRefused(
+                        _("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
+                        % {"n": reader.line_num, "max": LIMITS.cell_chars}
+                    )
                 yield tuple(cells)
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
-                raise FileRefused(_("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
-                                  % {"n": reader.line_num, "max": LIMITS.cell_chars}) from None
+                raise FileRefused(
+                    _("A cell on line %(n)d of the CSV file holds more than %(max)d characters (Excel's limit for a cell).")
+                    % {"n": reader.line_num, "max": LIMITS.cell_chars}
+                ) from None
             raise FileRefused(_("The CSV file is malformed near line %(n)d.") % {"n": reader.line_num}) from None
 
     return _numbered(rows())
@@ -170,8 +177,10 @@ def _with_header(rows: Iterator[tuple[int, tuple]], formulas: set, header_map: d
             return _table(number, cells, rows, formulas, header_map)
         if number >= HEADER_SCAN_ROWS:
             break
-    raise FileRefused(_("No header row found in the first %(n)d rows: the sheet needs a row of column names such as 姓名, 身份证号, 手机号 "
-                        "(download the template).") % {"n": HEADER_SCAN_ROWS})
+    raise FileRefused(
+        _("No header row found in the first %(n)d rows: the sheet needs a row of column names such as 姓名, 身份证号, 手机号 (download the template).")
+        % {"n": HEADER_SCAN_ROWS}
+    )
 
 
 def _table(number: int, cells: tuple, rows, formulas, header_map: dict[str, str]) -> Table:

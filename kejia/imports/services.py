@@ -77,11 +77,23 @@ def _open(content: bytes, file_name: str, batch: ImportBatch, *, formulas: bool 
     return table, extension
 
 
-def start_import(organization, *, actor, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False,
-                 background: bool | None = None, kind: str = ImportKind.PEOPLE) -> ImportBatch:
+def start_import(
+    organization,
+    *,
+    actor,
+    file_name: str,
+    content: bytes,
+    mode: str = ImportMode.ALL,
+    dry_run: bool = False,
+    background: bool | None = None,
+    kind: str = ImportKind.PEOPLE,
+) -> ImportBatch:
     if not scope.can_manage(actor, organization):
-        raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied(
-            _("Importing people needs a staff role in this organization or one above it."))
+        raise (
+            NotFound()
+            if not scope.can_view(actor, organization)
+            else PermissionDenied(_("Importing people needs a staff role in this organization or one above it."))
+        )
     if mode not in ImportMode.values:
         mode = ImportMode.ALL
     if background is None:
@@ -98,8 +110,16 @@ def start_import(organization, *, actor, file_name: str, content: bytes, mode: s
         table, _extension = _open(content, file_name, probe)
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            organization=organization, org_path=organization.path, actor=actor, file_name=(file_name or "upload")[-255:],
-            sha256=hashlib.sha256(content).hexdigest(), size=len(content), mode=mode, dry_run=dry_run, kind=kind)
+            organization=organization,
+            org_path=organization.path,
+            actor=actor,
+            file_name=(file_name or "upload")[-255:],
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+            mode=mode,
+            dry_run=dry_run,
+            kind=kind,
+        )
         if background:
             # The file holds plaintext personal data: sealed like every identifier, deleted after the run.
             batch.sealed_path = _seal(batch, content)
@@ -112,13 +132,21 @@ def start_import(organization, *, actor, file_name: str, content: bytes, mode: s
     return batch
 
 
-def import_as_system(organization, *, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False,
-                     kind: str = ImportKind.PEOPLE) -> ImportBatch:
+def import_as_system(
+    organization, *, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False, kind: str = ImportKind.PEOPLE
+) -> ImportBatch:
     """The management command's door: an operator with shell access, no user account; inline."""
-    batch = ImportBatch(organization=organization, org_path=organization.path, actor=None, file_name=file_name[-255:],
-                        sha256=hashlib.sha256(content).hexdigest(), size=len(content),
-                        mode=mode if mode in ImportMode.values else ImportMode.ALL, dry_run=dry_run,
-                        kind=kind if kind in ImportKind.values else ImportKind.PEOPLE)
+    batch = ImportBatch(
+        organization=organization,
+        org_path=organization.path,
+        actor=None,
+        file_name=file_name[-255:],
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        mode=mode if mode in ImportMode.values else ImportMode.ALL,
+        dry_run=dry_run,
+        kind=kind if kind in ImportKind.values else ImportKind.PEOPLE,
+    )
     table, _extension = _open(content, file_name, batch)
     batch.save()
     return run_batch(batch, content, table=table)
@@ -137,8 +165,15 @@ def keep_seconds() -> int:
 def _keep_for_good_rows(batch: ImportBatch, content: bytes) -> None:
     """An "all or nothing" import refused for its bad rows keeps its file (sealed) for
     IMPORT_KEEP_SECONDS, so that its good rows can be imported without uploading it again."""
-    if not (batch.mode == ImportMode.ALL and not batch.dry_run and batch.status == BatchStatus.DONE and not batch.committed
-            and batch.good and batch.bad and keep_seconds() > 0):
+    if not (
+        batch.mode == ImportMode.ALL
+        and not batch.dry_run
+        and batch.status == BatchStatus.DONE
+        and not batch.committed
+        and batch.good
+        and batch.bad
+        and keep_seconds() > 0
+    ):
         return
     path = batch.sealed_path or _seal(batch, content)
     _progress(batch, sealed_path=path, kept_until=timezone.now() + datetime.timedelta(seconds=keep_seconds()))
@@ -165,25 +200,41 @@ def import_good_rows(batch: ImportBatch, *, actor) -> ImportBatch:
     Only staff who may import into its organization; once per batch; audited on both batches."""
     organization = batch.organization
     if not scope.can_manage(actor, organization):
-        raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied(
-            _("Importing people needs a staff role in this organization or one above it."))
+        raise (
+            NotFound()
+            if not scope.can_view(actor, organization)
+            else PermissionDenied(_("Importing people needs a staff role in this organization or one above it."))
+        )
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if not locked.offers_good_rows or locked.retries.exists():
-            raise DomainError("not_available", _("The good rows of this import can no longer be imported from the kept file: "
-                                                 "upload the file again."))
+            raise DomainError("not_available", _("The good rows of this import can no longer be imported from the kept file: upload the file again."))
         content = load_sealed(locked)
         background = len(content) > INLINE_MAX_BYTES
         new = ImportBatch.objects.create(
-            organization=organization, org_path=organization.path, actor=actor, file_name=locked.file_name, sha256=locked.sha256,
-            size=locked.size, mode=ImportMode.GOOD, dry_run=False, kind=locked.kind, retry_of=locked)
+            organization=organization,
+            org_path=organization.path,
+            actor=actor,
+            file_name=locked.file_name,
+            sha256=locked.sha256,
+            size=locked.size,
+            mode=ImportMode.GOOD,
+            dry_run=False,
+            kind=locked.kind,
+            retry_of=locked,
+        )
         # The sealed file passes to the new batch: the worker deletes it after the run, as for an upload.
         ImportBatch.objects.filter(pk=locked.pk).update(kept_until=None, sealed_path="" if background else locked.sealed_path)
         if background:
             ImportBatch.objects.filter(pk=new.pk).update(sealed_path=locked.sealed_path)
             new.sealed_path = locked.sealed_path
-        record_event(actor=actor, action="people.import_good_rows", obj=locked, organization=organization,
-                     new={"file_name": locked.file_name, "sha256": locked.sha256, "batch": new.pk, "good": locked.good, "bad": locked.bad})
+        record_event(
+            actor=actor,
+            action="people.import_good_rows",
+            obj=locked,
+            organization=organization,
+            new={"file_name": locked.file_name, "sha256": locked.sha256, "batch": new.pk, "good": locked.good, "bad": locked.bad},
+        )
         if background:
             from kejia.imports.tasks import run_import
 
@@ -227,8 +278,12 @@ def run_batch(batch: ImportBatch, content: bytes, *, table: reading.Table | None
             _finish(batch, report, BatchStatus.FAILED, str(exc.message))
         except Exception:
             log.exception("import batch %s failed", batch.pk)
-            _finish(batch, report, BatchStatus.FAILED,
-                    gettext("The import stopped on an unexpected error; nothing was written. Try again, or ask the platform administrators."))
+            _finish(
+                batch,
+                report,
+                BatchStatus.FAILED,
+                gettext("The import stopped on an unexpected error; nothing was written. Try again, or ask the platform administrators."),
+            )
         else:
             _keep_for_good_rows(batch, content)
     return batch
@@ -256,8 +311,9 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
         # the progress goes where others can read it before that commit (kejia.imports.progress).
         def check_and_write(writer: RowWriter) -> list | None:
             nonlocal checked
-            checked = check_rows(table, prepare=True, progress=lambda n: progress.record(batch.pk, n), writer=writer,
-                                 all_or_nothing=batch.mode == ImportMode.ALL, **options)
+            checked = check_rows(
+                table, prepare=True, progress=lambda n: progress.record(batch.pk, n), writer=writer, all_or_nothing=batch.mode == ImportMode.ALL, **options
+            )
             return checked.good if _writable(batch, checked) else None
 
         checked = None
@@ -288,6 +344,7 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
     good = checked.good
     for _attempt in range(WRITE_ATTEMPTS):
         if written is None and rejected is None:
+
             def write_all(writer: RowWriter, rows: list = good) -> list:
                 writer.write(rows)
                 return rows
@@ -317,14 +374,17 @@ def _run(batch: ImportBatch, content: bytes, report: Report, table: reading.Tabl
         if batch.mode == ImportMode.ALL or not good:
             with transaction.atomic():
                 _audit(batch, written=False)
-            message = (_all_or_nothing_message(bad)
-                       if batch.mode == ImportMode.ALL else gettext("No row is good enough to import."))
+            message = _all_or_nothing_message(bad) if batch.mode == ImportMode.ALL else gettext("No row is good enough to import.")
             _finish(batch, report, BatchStatus.DONE, message)
             return
     else:
         raise RuntimeError("the import's rows kept being refused")
-    message = gettext("Imported: people added: %(created)d, people updated: %(updated)d, listings added: %(listed)d; "
-                      "bad rows skipped: %(bad)d.") % {"created": written.created, "updated": written.updated, "listed": written.listed, "bad": bad}
+    message = gettext("Imported: people added: %(created)d, people updated: %(updated)d, listings added: %(listed)d; bad rows skipped: %(bad)d.") % {
+        "created": written.created,
+        "updated": written.updated,
+        "listed": written.listed,
+        "bad": bad,
+    }
     if extension is not None:
         message += " " + gettext("Memberships added: %(n)d.") % {"n": batch.members_count}
     _finish(batch, report, BatchStatus.DONE, message)
@@ -362,13 +422,21 @@ def _record_key_staff(batch: ImportBatch, table: reading.Table, good: list, note
     counts per county and township include imported people (kejia.grassroots)."""
     if "three_chiefs" not in table.fields:
         return
-    roles = {row.saved.pk: row.data.get("three_chiefs") for row in good
-             if row.saved is not None and row.data.get("three_chiefs") not in (None, "", ThreeChiefs.NONE)}
+    roles = {
+        row.saved.pk: row.data.get("three_chiefs") for row in good if row.saved is not None and row.data.get("three_chiefs") not in (None, "", ThreeChiefs.NONE)
+    }
     made = key_staff.record_imported_key_staff(actor=batch.actor, organization=batch.organization, roles=roles)
     if made and not key_staff.takes_in_key_staff(batch.organization):
-        notes.add(table.header_row, table.column_of("three_chiefs"), _(
-            "%(n)d people were recorded as key staff (三长) without a grassroots body: they are counted once a township or "
-            "community association takes them in.") % {"n": made}, "notice")
+        notes.add(
+            table.header_row,
+            table.column_of("three_chiefs"),
+            _(
+                "%(n)d people were recorded as key staff (三长) without a grassroots body: they are counted once a township or "
+                "community association takes them in."
+            )
+            % {"n": made},
+            "notice",
+        )
 
 
 def this_worker() -> str:
@@ -405,13 +473,23 @@ def fail_stale_batches() -> int:
             continue
         with transaction.atomic():
             changed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING, updated_at=batch.updated_at).update(
-                status=BatchStatus.FAILED, finished_at=now, updated_at=now, committed=False,
-                message=gettext("The import stopped: the process running it ended before it finished (a restart or a crash), "
-                           "so nothing was written. Upload the file again."))
+                status=BatchStatus.FAILED,
+                finished_at=now,
+                updated_at=now,
+                committed=False,
+                message=gettext(
+                    "The import stopped: the process running it ended before it finished (a restart or a crash), so nothing was written. Upload the file again."
+                ),
+            )
             if changed:
                 batch.status = BatchStatus.FAILED
-                record_event(actor=None, action="people.import_abandoned", obj=batch, organization=batch.organization,
-                             new={"file_name": batch.file_name, "worker": batch.worker, "last_progress": batch.updated_at.isoformat()})
+                record_event(
+                    actor=None,
+                    action="people.import_abandoned",
+                    obj=batch,
+                    organization=batch.organization,
+                    new={"file_name": batch.file_name, "worker": batch.worker, "last_progress": batch.updated_at.isoformat()},
+                )
                 failed += 1
         progress.clear(batch.pk)
     if failed:
@@ -446,19 +524,35 @@ def _count_hint(content: bytes, batch: ImportBatch | None = None) -> int:
 
 def _audit(batch: ImportBatch, *, written: bool, action: str | None = None) -> None:
     action = action or ("people.imported" if written else "people.import_checked")
-    record_event(actor=batch.actor, action=action, obj=batch,
-                 organization=batch.organization,
-                 new={"file_name": batch.file_name, "sha256": batch.sha256, "mode": batch.mode, "dry_run": batch.dry_run,
-                      "retry_of": batch.retry_of_id,
-                      "good": batch.good, "bad": batch.bad, "created": batch.created_count, "updated": batch.updated_count,
-                      "listed": batch.listed_count, "review": batch.review_count, "kind": batch.kind, "members": batch.members_count})
+    record_event(
+        actor=batch.actor,
+        action=action,
+        obj=batch,
+        organization=batch.organization,
+        new={
+            "file_name": batch.file_name,
+            "sha256": batch.sha256,
+            "mode": batch.mode,
+            "dry_run": batch.dry_run,
+            "retry_of": batch.retry_of_id,
+            "good": batch.good,
+            "bad": batch.bad,
+            "created": batch.created_count,
+            "updated": batch.updated_count,
+            "listed": batch.listed_count,
+            "review": batch.review_count,
+            "kind": batch.kind,
+            "members": batch.members_count,
+        },
+    )
 
 
 def _all_or_nothing_message(bad: int) -> str:
-    return ngettext("%(bad)d row is bad, so nothing was imported (mode: import nothing if any row is bad). "
-                    "Correct it and upload again, or import only the good rows.",
-                    "%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). "
-                    "Correct them and upload again, or import only the good rows.", bad) % {"bad": bad}
+    return ngettext(
+        "%(bad)d row is bad, so nothing was imported (mode: import nothing if any row is bad). Correct it and upload again, or import only the good rows.",
+        "%(bad)d rows are bad, so nothing was imported (mode: import nothing if any row is bad). Correct them and upload again, or import only the good rows.",
+        bad,
+    ) % {"bad": bad}
 
 
 def _finish(batch: ImportBatch, report: Report, status: str, message: str) -> None:
@@ -466,9 +560,18 @@ def _finish(batch: ImportBatch, report: Report, status: str, message: str) -> No
     if report.more:
         more = ngettext("%(n)d more problem is not listed.", "%(n)d more problems are not listed.", report.more) % {"n": report.more}
         entries.append({"row": 0, "column": "", "reason": more, "level": "notice"})
-    fields = {"status": status, "message": message, "report": entries, "finished_at": timezone.now(), "created_count": batch.created_count,
-              "updated_count": batch.updated_count, "listed_count": batch.listed_count, "review_count": batch.review_count,
-              "members_count": batch.members_count, "committed": batch.committed and status == BatchStatus.DONE}
+    fields = {
+        "status": status,
+        "message": message,
+        "report": entries,
+        "finished_at": timezone.now(),
+        "created_count": batch.created_count,
+        "updated_count": batch.updated_count,
+        "listed_count": batch.listed_count,
+        "review_count": batch.review_count,
+        "members_count": batch.members_count,
+        "committed": batch.committed and status == BatchStatus.DONE,
+    }
     if status == BatchStatus.FAILED or not fields["committed"]:
         fields.update(created_count=0, updated_count=0, listed_count=0, review_count=0, members_count=0, committed=False)
     _progress(batch, **fields)

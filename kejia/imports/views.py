@@ -21,7 +21,7 @@ REPORT_SHOWN = 500
 
 def xlsx_response(content: bytes, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename=\"{file_name}\""
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     return response
 
 
@@ -57,8 +57,15 @@ def batch_new(request):
             upload = data["file"]
             try:
                 content = read_upload(upload, max_bytes=reading.MAX_BYTES)
-                batch = services.start_import(data["organization"], actor=request.user, file_name=upload.name, content=content,
-                                              mode=data["mode"], dry_run=data["dry_run"], kind=data["kind"] or ImportKind.PEOPLE)
+                batch = services.start_import(
+                    data["organization"],
+                    actor=request.user,
+                    file_name=upload.name,
+                    content=content,
+                    mode=data["mode"],
+                    dry_run=data["dry_run"],
+                    kind=data["kind"] or ImportKind.PEOPLE,
+                )
             except (NotFound, PermissionDenied):
                 raise
             except DomainError as exc:
@@ -85,9 +92,13 @@ def batch_detail(request, pk: int):
     services.fail_stale_batches()
     services.discard_expired_files()
     batch = selectors.get_batch_for(request.user, pk)
-    context = {"batch": batch, "entries": batch.report[:REPORT_SHOWN], "more": max(len(batch.report) - REPORT_SHOWN, 0),
-               "retries": list(batch.retries.order_by("pk").only("pk")) if batch.is_finished else [],
-               "can_import_good_rows": batch.offers_good_rows and scope.can_manage(request.user, batch.organization)}
+    context = {
+        "batch": batch,
+        "entries": batch.report[:REPORT_SHOWN],
+        "more": max(len(batch.report) - REPORT_SHOWN, 0),
+        "retries": list(batch.retries.order_by("pk").only("pk")) if batch.is_finished else [],
+        "can_import_good_rows": batch.offers_good_rows and scope.can_manage(request.user, batch.organization),
+    }
     if request.htmx:
         return render(request, "imports/_progress.html", context)
     return render(request, "imports/batch_detail.html", context)
@@ -96,7 +107,7 @@ def batch_detail(request, pk: int):
 @login_required
 @require_POST
 def batch_good_rows(request, pk: int):
-    """"Import the good rows now": the kept file of an import refused as a whole, without uploading it again."""
+    """ "Import the good rows now": the kept file of an import refused as a whole, without uploading it again."""
     batch = selectors.get_batch_for(request.user, pk)
     try:
         new = services.import_good_rows(batch, actor=request.user)

@@ -12,8 +12,13 @@ from kejia.imports.columns import COLUMNS
 from kejia.imports.models import ImportBatch
 
 TEXT_FIELDS = {"resident_id", "phone", "employer_uscc", "disciplines"}
-LISTS = {"gender": "男,女", "title_level": "正高,副高,中级,初级,无", "education": "博士,硕士,本科,大专,高中及以下", "is_frontline": "是,否",
-         "sector": "企业,高校,科研院所,医疗卫生,中小学,农业,机关事业单位,社会组织,其他"}
+LISTS = {
+    "gender": "男,女",
+    "title_level": "正高,副高,中级,初级,无",
+    "education": "博士,硕士,本科,大专,高中及以下",
+    "is_frontline": "是,否",
+    "sector": "企业,高校,科研院所,医疗卫生,中小学,农业,机关事业单位,社会组织,其他",
+}
 
 
 def template_xlsx() -> bytes:
@@ -63,15 +68,20 @@ def report_xlsx(batch: ImportBatch) -> bytes:
     book = Book()
     sheet = book.sheet(gettext("Report"))
     sheet.append([gettext("Row"), gettext("Column"), gettext("Reason"), pgettext("import report", "Level")])
-    levels = {"error": pgettext("import report", "Error"), "warning": pgettext("import report", "Warning"),
-              "notice": pgettext("import report", "Notice")}
+    levels = {"error": pgettext("import report", "Error"), "warning": pgettext("import report", "Warning"), "notice": pgettext("import report", "Notice")}
     for entry in batch.report:
         sheet.append([entry["row"] or None, entry["column"], entry["reason"], levels.get(entry.get("level"), entry.get("level"))])
     summary = book.sheet(pgettext("import report", "Summary"))
-    for label, value in ((gettext("File"), batch.file_name), (gettext("Organization"), batch.organization.name),
-                         (gettext("Status"), batch.get_status_display()), (pgettext("import report", "Rows"), batch.total),
-                         (gettext("Good rows"), batch.good), (gettext("Bad rows"), batch.bad),
-                         (gettext("People added"), batch.created_count), (gettext("People updated"), batch.updated_count),
-                         (pgettext("import report", "Message"), batch.message)):
+    for label, value in (
+        (gettext("File"), batch.file_name),
+        (gettext("Organization"), batch.organization.name),
+        (gettext("Status"), batch.get_status_display()),
+        (pgettext("import report", "Rows"), batch.total),
+        (gettext("Good rows"), batch.good),
+        (gettext("Bad rows"), batch.bad),
+        (gettext("People added"), batch.created_count),
+        (gettext("People updated"), batch.updated_count),
+        (pgettext("import report", "Message"), batch.message),
+    ):
         summary.append([label, value])
     return book.save()

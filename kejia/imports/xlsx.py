@@ -35,8 +35,7 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Built-in number formats that show a date or time (ECMA-376 18.8.30).
-BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47,
-                                  50, 51, 52, 53, 54, 55, 56, 57, 58})
+BUILTIN_DATE_FORMATS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 45, 46, 47, 50, 51, 52, 53, 54, 55, 56, 57, 58})
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 CHUNK = 1 << 16
 
@@ -86,12 +85,15 @@ def _part(archive: zipfile.ZipFile, name: str, limit: int) -> zipfile.ZipInfo:
     the CRC), so these figures bound what is read."""
     info = archive.getinfo(name)
     if info.file_size > limit:
-        raise FileRefused(_("The workbook is too large once decompressed (a part of it is %(size)d MB, at most %(max)d MB): "
-                        "split it into several files.") % {"size": _mb(info.file_size), "max": _mb(limit)})
+        raise FileRefused(
+            _("The workbook is too large once decompressed (a part of it is %(size)d MB, at most %(max)d MB): split it into several files.")
+            % {"size": _mb(info.file_size), "max": _mb(limit)}
+        )
     if info.file_size > LIMITS.ratio_from and info.file_size > LIMITS.ratio * max(info.compress_size, 1):
-        raise FileRefused(_("The workbook is compressed %(ratio)d times, more than a spreadsheet can be (at most %(max)d): "
-                        "it was refused as a possible zip bomb.") % {"ratio": info.file_size // max(info.compress_size, 1),
-                                                                       "max": LIMITS.ratio})
+        raise FileRefused(
+            _("The workbook is compressed %(ratio)d times, more than a spreadsheet can be (at most %(max)d): it was refused as a possible zip bomb.")
+            % {"ratio": info.file_size // max(info.compress_size, 1), "max": LIMITS.ratio}
+        )
     return info
 
 
@@ -129,8 +131,7 @@ def _parse(archive: zipfile.ZipFile, name: str, limit: int) -> Iterator:
                 prolog = None
                 depth += 1 if event == "start" else -1
                 if depth > LIMITS.depth:
-                    raise FileRefused(_("The workbook's XML is nested more than %(n)d levels deep: it is not a spreadsheet.")
-                                  % {"n": LIMITS.depth})
+                    raise FileRefused(_("The workbook's XML is nested more than %(n)d levels deep: it is not a spreadsheet.") % {"n": LIMITS.depth})
                 yield event, element
     parser.close()
     yield from parser.read_events()
@@ -166,24 +167,30 @@ def _shared_strings(archive: zipfile.ZipFile, names: set[str]) -> list[str]:
 
     def too_long(_pending: str):
         return _("Shared string %(n)d of the workbook is longer than %(mb)d MB of XML: it is not a spreadsheet's text.") % {
-            "n": len(strings) + 1, "mb": _mb(LIMITS.row_chars)}
+            "n": len(strings) + 1,
+            "mb": _mb(LIMITS.row_chars),
+        }
 
     for piece in _chunks(archive, "xl/sharedStrings.xml", _SI_END, too_long):
         if first:
-            _check_prolog(piece[:piece.find("<si")].encode() if "<si" in piece else piece.encode())
+            _check_prolog(piece[: piece.find("<si")].encode() if "<si" in piece else piece.encode())
             first = False
         for match in _SI.finditer(piece):
             body = match.group(1) or ""
             plain = _PLAIN_SI.fullmatch(body)
             text = _xml_text(plain.group(1)) if plain else _inline(body)
             if len(text) > LIMITS.cell_chars:
-                raise FileRefused(_("Shared string %(n)d of the workbook is longer than %(max)d characters (Excel's limit for a cell).")
-                                  % {"n": len(strings) + 1, "max": LIMITS.cell_chars})
+                raise FileRefused(
+                    _("Shared string %(n)d of the workbook is longer than %(max)d characters (Excel's limit for a cell).")
+                    % {"n": len(strings) + 1, "max": LIMITS.cell_chars}
+                )
             chars += len(text)
             strings.append(text)
         if len(strings) > LIMITS.shared_strings or chars > LIMITS.shared_chars:
-            raise FileRefused(_("The workbook holds more than %(n)d different texts (or %(mb)d million characters of text): "
-                                "split it into several files.") % {"n": LIMITS.shared_strings, "mb": LIMITS.shared_chars // 1_000_000})
+            raise FileRefused(
+                _("The workbook holds more than %(n)d different texts (or %(mb)d million characters of text): split it into several files.")
+                % {"n": LIMITS.shared_strings, "mb": LIMITS.shared_chars // 1_000_000}
+            )
     return strings
 
 
@@ -284,13 +291,17 @@ class Sheet:
                 if cells is None:
                     cells = _general_row(body, number, strings, date_styles, date1904, formula_cells)
             except (ValueError, IndexError, OverflowError):
-                raise FileRefused(_("Row %(n)d of the sheet cannot be read: a cell refers to a text or a format the workbook does not "
-                                    "have. Open the file in Excel or WPS and save it again.") % {"n": number}) from None
+                raise FileRefused(
+                    _(
+                        "Row %(n)d of the sheet cannot be read: a cell refers to a text or a format the workbook does not "
+                        "have. Open the file in Excel or WPS and save it again."
+                    )
+                    % {"n": number}
+                ) from None
             if len(body) > LIMITS.cell_chars:
                 _check_cells(cells, number)
             if cells and max(cells) >= LIMITS.columns:
-                raise FileRefused(_("Row %(n)d of the sheet has a cell beyond column %(max)d (Excel's last column).")
-                                  % {"n": number, "max": LIMITS.columns})
+                raise FileRefused(_("Row %(n)d of the sheet has a cell beyond column %(max)d (Excel's last column).") % {"n": number, "max": LIMITS.columns})
             while expected < number:  # rows the file leaves out are empty rows
                 out.append((expected, ()))
                 expected += 1
@@ -317,16 +328,19 @@ def _row_number(attributes: str, expected: int) -> int:
     match = _ROW_NUMBER.search(attributes)
     number = expected if match is None else int(match.group(1)) if len(match.group(1)) < 10 else LIMITS.row_number + 1
     if number > LIMITS.row_number:
-        raise FileRefused(_("The sheet has a row numbered past %(max)d (Excel's last row): it is not a spreadsheet Excel can open.")
-                          % {"max": LIMITS.row_number})
+        raise FileRefused(
+            _("The sheet has a row numbered past %(max)d (Excel's last row): it is not a spreadsheet Excel can open.") % {"max": LIMITS.row_number}
+        )
     return number
 
 
 def _check_cells(cells: dict[int, object], number: int) -> None:
     for column, value in cells.items():
         if isinstance(value, str) and len(value) > LIMITS.cell_chars:
-            raise FileRefused(_("Cell %(cell)s holds more than %(max)d characters (Excel's limit for a cell).")
-                              % {"cell": f"{_column_letters(column)}{number}", "max": LIMITS.cell_chars})
+            raise FileRefused(
+                _("Cell %(cell)s holds more than %(max)d characters (Excel's limit for a cell).")
+                % {"cell": f"{_column_letters(column)}{number}", "max": LIMITS.cell_chars}
+            )
 
 
 def _column_letters(index: int) -> str:
@@ -401,10 +415,8 @@ def _row_chunks(archive: zipfile.ZipFile, sheet: str) -> Iterator[str]:
         head = _ROW_HEAD.search(pending)
         row = _row_number(head.group(1), 0) if head else 0
         if row:
-            return _("Row %(n)d of the sheet is longer than %(mb)d MB of XML: it is not a row of a spreadsheet.") % {
-                "n": row, "mb": _mb(LIMITS.row_chars)}
-        return _("The sheet holds more than %(mb)d MB of XML before its first row ends: it is not a spreadsheet.") % {
-            "mb": _mb(LIMITS.row_chars)}
+            return _("Row %(n)d of the sheet is longer than %(mb)d MB of XML: it is not a row of a spreadsheet.") % {"n": row, "mb": _mb(LIMITS.row_chars)}
+        return _("The sheet holds more than %(mb)d MB of XML before its first row ends: it is not a spreadsheet.") % {"mb": _mb(LIMITS.row_chars)}
 
     return _chunks(archive, sheet, _ROW_END, too_long)
 
@@ -428,8 +440,7 @@ def _chunks(archive: zipfile.ZipFile, part: str, end_pattern: re.Pattern, too_lo
                     raise FileRefused(too_long(pending))
             pending += decoder.decode(b"", final=True)
     except (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError):
-        raise FileRefused(_("The workbook is damaged (its compressed data does not match its directory): "
-                            "open it in Excel or WPS and save it again.")) from None
+        raise FileRefused(_("The workbook is damaged (its compressed data does not match its directory): open it in Excel or WPS and save it again.")) from None
     if pending:
         yield pending
 
@@ -450,8 +461,10 @@ def _last_end(pattern: re.Pattern, text: str, start: int) -> int:
 
 # The cell shapes Excel, WPS, openpyxl and xlsxwriter write, in their attribute order: one match
 # per cell. A row with any other shape (a formula, a prefix, other attributes) takes the general path.
-_FAST_CELL = re.compile(r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(s|n|str|b|e|inlineStr)")?'
-                        r'(?: ?/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
+_FAST_CELL = re.compile(
+    r'<c r="([A-Z]{1,3})\d+"(?: s="(\d+)")?(?: t="(s|n|str|b|e|inlineStr)")?'
+    r'(?: ?/>|>(?:<v>([^<]*)</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)'
+)
 _COLUMNS: dict[str, int] = {}
 
 

@@ -70,8 +70,7 @@ PUBLIC = [*AUTH, _anonymous]  # a token or a session when given, else anonymous
 # ---- Input helpers -------------------------------------------------------------------------
 
 # Services name model fields (`member_class`); bodies name ids (`class_id`).
-FIELD_NAMES = {"member_class": "class_id", "society": "society_id", "unit": "unit_id", "contact_person": "contact_person_id",
-               "person": "person_id"}
+FIELD_NAMES = {"member_class": "class_id", "society": "society_id", "unit": "unit_id", "contact_person": "contact_person_id", "person": "person_id"}
 
 
 def _society(pk: int, *, field: str = "society_id") -> Organization:
@@ -127,6 +126,7 @@ def _membership(request, pk: int, *, manage: bool = False) -> Membership:
 
 # ---- Member classes and rules --------------------------------------------------------------
 
+
 @router.get("/societies/{id}/member-classes", response=list[MemberClassOut], auth=PUBLIC, summary="A society's member classes")
 def list_member_classes(request, id: ObjectId):
     """Public: the classes open for applications, with dues, eligibility, documents, rights and
@@ -145,8 +145,9 @@ def create_member_class(request, id: ObjectId, payload: MemberClassIn):
     return Status(201, member_classes.create_member_class(society, actor=user, **data))
 
 
-@router.post("/societies/{id}/member-classes/defaults", response={201: list[MemberClassOut]}, auth=AUTH,
-             summary="Add the standard classes (senior, full, student)")
+@router.post(
+    "/societies/{id}/member-classes/defaults", response={201: list[MemberClassOut]}, auth=AUTH, summary="Add the standard classes (senior, full, student)"
+)
 def create_default_classes(request, id: ObjectId):
     """Adds the classes of seed 003 三.1 the society does not have yet (by code); answers those added."""
     user = caller(request)
@@ -166,9 +167,16 @@ def update_member_class(request, id: ObjectId, payload: MemberClassPatch):
 
 def _rules_out(society: Organization) -> dict[str, Any]:
     rules = workflow.rules_of(society)
-    return {"society_id": society.pk, "number_format": rules.number_format, "next_seq": rules.next_seq,
-            "grace_days": rules.grace_days, "reminder_days": rules.reminder_days, "growth_bands": rules.growth_bands,
-            "staff_bands": rules.staff_bands, "source": rules.source}
+    return {
+        "society_id": society.pk,
+        "number_format": rules.number_format,
+        "next_seq": rules.next_seq,
+        "grace_days": rules.grace_days,
+        "reminder_days": rules.reminder_days,
+        "growth_bands": rules.growth_bands,
+        "staff_bands": rules.staff_bands,
+        "source": rules.source,
+    }
 
 
 @router.get("/societies/{id}/membership-rules", response=RulesOut, auth=AUTH, summary="A society's membership rules")
@@ -190,6 +198,7 @@ def update_membership_rules(request, id: ObjectId, payload: RulesPatch):
 
 # ---- Applications (before /memberships/{id}) ----------------------------------------------
 
+
 @router.post("/memberships/applications", response={201: MembershipDetailOut}, auth=AUTH, summary="Apply for membership")
 def apply(request, payload: Form[ApplicationIn], documents: File[list[UploadedFile]] = None):
     """An S&T worker applies for themselves (their account must be linked to their profile:
@@ -204,14 +213,19 @@ def apply(request, payload: Form[ApplicationIn], documents: File[list[UploadedFi
     member_class = _class_of(society, payload.class_id)
     with fields_named(FIELD_NAMES):
         membership = applications.apply_for_membership(
-            actor=user, society=society, member_class=member_class, person=person, statement=payload.statement,
-            is_student=payload.is_student, years_in_field=payload.years_in_field,
-            documents=_documents(payload.document_names, documents))
+            actor=user,
+            society=society,
+            member_class=member_class,
+            person=person,
+            statement=payload.statement,
+            is_student=payload.is_student,
+            years_in_field=payload.years_in_field,
+            documents=_documents(payload.document_names, documents),
+        )
     return Status(201, membership)
 
 
-@router.post("/memberships/group-applications", response={201: MembershipDetailOut}, auth=AUTH,
-             summary="Apply for a unit's (group) membership")
+@router.post("/memberships/group-applications", response={201: MembershipDetailOut}, auth=AUTH, summary="Apply for a unit's (group) membership")
 def apply_for_group(request, payload: GroupApplicationIn):
     """The unit's contact person (their own profile) or the society's staff apply for a unit,
     naming its representatives (people in the caller's reach)."""
@@ -224,13 +238,20 @@ def apply_for_group(request, payload: GroupApplicationIn):
     contact = _person(user, payload.contact_person_id, field="contact_person_id")
     representatives = [_person(user, pk, field="representative_ids") for pk in dict.fromkeys(payload.representative_ids)]
     with fields_named(FIELD_NAMES):
-        membership = applications.apply_for_group_membership(actor=user, society=society, member_class=member_class, unit=unit,
-                                                         contact_person=contact, statement=payload.statement,
-                                                         representatives=representatives)
+        membership = applications.apply_for_group_membership(
+            actor=user,
+            society=society,
+            member_class=member_class,
+            unit=unit,
+            contact_person=contact,
+            statement=payload.statement,
+            representatives=representatives,
+        )
     return Status(201, membership)
 
 
 # ---- Reading memberships (before /memberships/{id}) ---------------------------------------
+
 
 @router.get("/memberships/mine", response=list[MembershipOut], auth=AUTH, summary="My memberships")
 def my_memberships(request):
@@ -244,9 +265,14 @@ def list_memberships(request, filters: Query[MembershipFilters]):
     """Memberships of the societies in your scope, by society and member number. Filter by
     society, status, class code, kind and text (number or name). Paginated with limit/offset."""
     user = caller(request)
-    qs = selectors.search_memberships(user, society=_filter_society(user, filters.society_id),
-                                      status=filters.status.value if filters.status else "", member_class=filters.member_class,
-                                      text=filters.q, kind=filters.kind or "")
+    qs = selectors.search_memberships(
+        user,
+        society=_filter_society(user, filters.society_id),
+        status=filters.status.value if filters.status else "",
+        member_class=filters.member_class,
+        text=filters.q,
+        kind=filters.kind or "",
+    )
     return page_of(qs, filters)
 
 
@@ -278,6 +304,7 @@ def get_membership(request, id: ObjectId):
 
 # ---- Transitions ---------------------------------------------------------------------------
 
+
 @router.post("/memberships/{id}/approve", response=MembershipDetailOut, auth=AUTH, summary="Pass the current approval step")
 def approve(request, id: ObjectId, payload: NoteIn | None = None):
     """Each call passes one step of the class's approval steps; the last one makes the applicant
@@ -307,8 +334,7 @@ def supply(request, id: ObjectId, payload: Form[SupplyIn], documents: File[list[
     the application goes back to the queue."""
     user = caller(request)
     membership = _membership(request, id)
-    return applications.supply_information(membership, actor=user, statement=payload.statement,
-                                               documents=_documents(payload.document_names, documents))
+    return applications.supply_information(membership, actor=user, statement=payload.statement, documents=_documents(payload.document_names, documents))
 
 
 @router.post("/memberships/{id}/withdraw", response=MembershipDetailOut, auth=AUTH, summary="Withdraw my application")
@@ -339,8 +365,7 @@ def suspend(request, id: ObjectId, payload: ReasonIn):
 def reinstate(request, id: ObjectId, payload: NoteIn | None = None):
     """A suspended member becomes active again."""
     user = caller(request)
-    return transitions.reinstate_membership(_membership(request, id, manage=True), actor=user,
-                                                 note=payload.note if payload else "")
+    return transitions.reinstate_membership(_membership(request, id, manage=True), actor=user, note=payload.note if payload else "")
 
 
 @router.post("/memberships/{id}/terminate", response=MembershipDetailOut, auth=AUTH, summary="Terminate a membership")
@@ -361,11 +386,11 @@ def resign(request, id: ObjectId, payload: OptionalReasonIn | None = None):
 def readmit(request, id: ObjectId, payload: NoteIn | None = None):
     """A lapsed, resigned or terminated member becomes active again with the old number."""
     user = caller(request)
-    return transitions.readmit_membership(_membership(request, id, manage=True), actor=user,
-                                               note=payload.note if payload else "")
+    return transitions.readmit_membership(_membership(request, id, manage=True), actor=user, note=payload.note if payload else "")
 
 
 # ---- Group representatives -----------------------------------------------------------------
+
 
 @router.post("/memberships/{id}/representatives", response={201: RepresentativeOut}, auth=AUTH, summary="Add a unit's representative")
 def add_representative(request, id: ObjectId, payload: RepresentativeIn):
@@ -390,6 +415,7 @@ def remove_representative(request, id: ObjectId, person_id: ObjectId):
 
 # ---- Dues ----------------------------------------------------------------------------------
 
+
 @router.get("/payments/pending", response=PaymentPage, auth=AUTH, summary="Payments waiting for confirmation")
 def pending_payments(request, filters: Query[PaymentFilters]):
     """Reported transfers of the societies you manage, oldest first."""
@@ -410,16 +436,31 @@ def record_payment(request, id: ObjectId, payload: PaymentIn):
     member paid up again is renewed."""
     user = caller(request)
     membership = _membership(request, id, manage=True)
-    return Status(201, dues.record_payment(membership, actor=user, year=payload.year, amount=payload.amount, paid_on=payload.paid_on,
-                                           method=payload.method.value, receipt_no=payload.receipt_no, reference=payload.reference))
+    return Status(
+        201,
+        dues.record_payment(
+            membership,
+            actor=user,
+            year=payload.year,
+            amount=payload.amount,
+            paid_on=payload.paid_on,
+            method=payload.method.value,
+            receipt_no=payload.receipt_no,
+            reference=payload.reference,
+        ),
+    )
 
 
 @router.post("/memberships/{id}/payments/report", response={201: PaymentOut}, auth=AUTH, summary="Report a transfer I made")
 def report_payment(request, id: ObjectId, payload: PaymentReportIn):
     """The member reports a bank transfer; staff confirm it when it arrives (POST /payments/{id}/confirm)."""
     user = caller(request)
-    return Status(201, dues.report_payment(_membership(request, id), actor=user, year=payload.year, paid_on=payload.paid_on,
-                                           method=payload.method.value, reference=payload.reference))
+    return Status(
+        201,
+        dues.report_payment(
+            _membership(request, id), actor=user, year=payload.year, paid_on=payload.paid_on, method=payload.method.value, reference=payload.reference
+        ),
+    )
 
 
 @router.post("/memberships/{id}/payments/online", response={201: PaymentOut}, auth=AUTH, summary="Pay the next year due online")
@@ -446,6 +487,7 @@ def reject_payment(request, id: ObjectId, payload: ReasonIn):
 
 # ---- Certificates and public verification --------------------------------------------------
 
+
 @router.get("/memberships/{id}/certificate", response=CertificateOut, auth=AUTH, summary="The membership certificate")
 def get_certificate(request, id: ObjectId):
     """The signed certificate of an active membership for its current validity (issued on first
@@ -454,9 +496,17 @@ def get_certificate(request, id: ObjectId):
     cert = certificates.current_certificate(membership)
     if cert is None:
         raise IllegalTransition("not_active", _("Only an active membership has a certificate."))
-    return {"serial": cert.serial, "kid": cert.key.kid, "token": cert.token, "verification_url": certificates.verification_url(cert),
-            "valid_from": cert.valid_from, "valid_until": cert.valid_until, "society": membership.society, "number": membership.number,
-            "member_class": membership.member_class.code}
+    return {
+        "serial": cert.serial,
+        "kid": cert.key.kid,
+        "token": cert.token,
+        "verification_url": certificates.verification_url(cert),
+        "valid_from": cert.valid_from,
+        "valid_until": cert.valid_until,
+        "society": membership.society,
+        "number": membership.number,
+        "member_class": membership.member_class.code,
+    }
 
 
 @router.get("/verify", response=VerdictOut, auth=None, summary="Verify a membership certificate (public)")
@@ -475,6 +525,7 @@ def verification_keys(request):
 
 # ---- Figures -------------------------------------------------------------------------------
 
+
 @router.get("/societies/{id}/membership-stats", response=dict[str, Any], auth=AUTH, summary="A society's membership figures")
 def society_stats(request, id: ObjectId):
     """Needs a staff role covering the society."""
@@ -482,4 +533,3 @@ def society_stats(request, id: ObjectId):
 
     society = selectors.get_managed_society(caller(request), id)
     return society_figures(society)
-

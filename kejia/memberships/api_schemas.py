@@ -22,6 +22,7 @@ Name64 = Annotated[str, Field(max_length=64)]
 
 # ---- References ----------------------------------------------------------------------------
 
+
 class PersonRef(Schema):
     id: int
     name: str
@@ -42,6 +43,7 @@ class ClassRef(Schema):
 
 
 # ---- Member classes and rules --------------------------------------------------------------
+
 
 class MemberClassOut(Schema):
     id: int
@@ -98,10 +100,16 @@ class RulesOut(Schema):
     next_seq: int
     grace_days: int
     reminder_days: int
-    growth_bands: list[list[int]] = Field(..., description="[members at the start of the year, target % of new members in the year], "
-                                          "sizes rising; a local setting (the seed gives 3 %–10 % or more by size)")
-    staff_bands: list[list[int]] = Field(..., description="Comprehensive demonstration societies: [active members, target % of full-time "
-                                         "staff], sizes rising; a local setting (the seed gives 1 %–5 % or more by size)")
+    growth_bands: list[list[int]] = Field(
+        ...,
+        description="[members at the start of the year, target % of new members in the year], "
+        "sizes rising; a local setting (the seed gives 3 %–10 % or more by size)",
+    )
+    staff_bands: list[list[int]] = Field(
+        ...,
+        description="Comprehensive demonstration societies: [active members, target % of full-time "
+        "staff], sizes rising; a local setting (the seed gives 1 %–5 % or more by size)",
+    )
     source: str = Field(..., description="Where the rules come from (seed and section)")
 
 
@@ -115,6 +123,7 @@ class RulesPatch(Schema):
 
 
 # ---- Memberships ---------------------------------------------------------------------------
+
 
 class MembershipOut(Schema):
     id: int
@@ -349,6 +358,7 @@ class RepresentativeIn(Schema):
 
 # ---- Dues ----------------------------------------------------------------------------------
 
+
 class PaymentIn(Schema):
     year: Year = Field(..., description="Must be the next year due (dues are paid year by year)")
     amount: Amount
@@ -382,6 +392,7 @@ class PaymentPage(Schema):
 
 # ---- Certificates --------------------------------------------------------------------------
 
+
 class CertificateOut(Schema):
     serial: str
     kid: str
@@ -408,6 +419,7 @@ class KeysOut(Schema):
 
 
 # ---- Figures -------------------------------------------------------------------------------
+
 
 class OverviewFilters(Schema):
     root: Id | None = Field(None, description="Organization id: only societies in its subtree (404 outside your scope)")

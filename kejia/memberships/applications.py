@@ -46,10 +46,10 @@ def _store_documents(membership: Membership, documents: list[tuple[str, Any]], a
             name = gettext("Other")
         original = getattr(upload, "name", "") or "file"
         # By content and size (kejia.core.uploads), never by the name: the stored suffix is the content's.
-        suffix = check_upload(upload, kinds=DOCUMENT_KINDS, max_bytes=settings.MEMBERSHIP_MAX_UPLOAD, code="bad_document",
-                              field="documents").suffix
-        doc = MembershipDocument(membership=membership, name=name, original_name=original[:255], size=upload.size,
-                                 uploaded_by=actor if getattr(actor, "pk", None) else None)
+        suffix = check_upload(upload, kinds=DOCUMENT_KINDS, max_bytes=settings.MEMBERSHIP_MAX_UPLOAD, code="bad_document", field="documents").suffix
+        doc = MembershipDocument(
+            membership=membership, name=name, original_name=original[:255], size=upload.size, uploaded_by=actor if getattr(actor, "pk", None) else None
+        )
         doc.file.save(f"{timezone.now():%Y%m%d%H%M%S%f}{suffix}", upload, save=False)
         stored.append(doc.file.name)
         doc.save()
@@ -76,9 +76,18 @@ def apply_for_membership(**kwargs: Any) -> Membership:
 
 
 @transaction.atomic
-def _apply_for_membership(*, actor, society, member_class: MemberClass, person, statement: str = "", is_student: bool = False,
-                          years_in_field: int | None = None, documents: list[tuple[str, Any]] | None = None,
-                          stored: list[str]) -> Membership:
+def _apply_for_membership(
+    *,
+    actor,
+    society,
+    member_class: MemberClass,
+    person,
+    statement: str = "",
+    is_student: bool = False,
+    years_in_field: int | None = None,
+    documents: list[tuple[str, Any]] | None = None,
+    stored: list[str],
+) -> Membership:
     require_society(society)
     if not is_user(person, actor) and not can_manage_members(actor, society):
         raise PermissionDenied(_("You may apply only for yourself."))
@@ -93,31 +102,37 @@ def _apply_for_membership(*, actor, society, member_class: MemberClass, person, 
     if Membership.objects.filter(society=society, person=person, status__in=LIVE_STATUSES).exists():
         raise DomainError("already_member", _("There is already an application or a membership of this society."), field="society")
     check_eligibility(member_class, person, is_student=is_student, years_in_field=years_in_field)
-    membership = Membership(society=society, person=person, member_class=member_class, status=S.APPLIED,
-                            statement=(statement or "").strip()[:5000], is_student=is_student, years_in_field=years_in_field,
-                            applied_at=timezone.now())
+    membership = Membership(
+        society=society,
+        person=person,
+        member_class=member_class,
+        status=S.APPLIED,
+        statement=(statement or "").strip()[:5000],
+        is_student=is_student,
+        years_in_field=years_in_field,
+        applied_at=timezone.now(),
+    )
     try:
         with transaction.atomic():
             membership.save()
     except IntegrityError:
-        raise DomainError("already_member", _("There is already an application or a membership of this society."),
-                          field="society") from None
+        raise DomainError("already_member", _("There is already an application or a membership of this society."), field="society") from None
     _store_documents(membership, documents or [], actor, stored)
     missing = missing_documents(membership)
     if missing:
-        raise DomainError("documents_missing", _("Upload these documents: %(names)s") % {"names": "、".join(missing)},
-                          field="documents")
-    MembershipEvent.objects.create(membership=membership, transition=Transition.APPLY, to_status=S.APPLIED,
-                                   actor=actor if getattr(actor, "pk", None) else None)
-    record_event(actor=actor, action="membership.apply", obj=membership, organization=society,
-                 new={"status": S.APPLIED, "class": member_class.pk, "person": person.pk})
+        raise DomainError("documents_missing", _("Upload these documents: %(names)s") % {"names": "、".join(missing)}, field="documents")
+    MembershipEvent.objects.create(membership=membership, transition=Transition.APPLY, to_status=S.APPLIED, actor=actor if getattr(actor, "pk", None) else None)
+    record_event(
+        actor=actor, action="membership.apply", obj=membership, organization=society, new={"status": S.APPLIED, "class": member_class.pk, "person": person.pk}
+    )
     tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
     return membership
 
 
 @transaction.atomic
-def apply_for_group_membership(*, actor, society, member_class: MemberClass, unit, contact_person, statement: str = "",
-                               representatives: list | None = None) -> Membership:
+def apply_for_group_membership(
+    *, actor, society, member_class: MemberClass, unit, contact_person, statement: str = "", representatives: list | None = None
+) -> Membership:
     """A unit joins a society; its contact person (or the society's staff) applies for it."""
     require_society(society)
     if contact_person is None:
@@ -130,14 +145,25 @@ def apply_for_group_membership(*, actor, society, member_class: MemberClass, uni
         raise DomainError("class_closed", _("This class does not take applications now."), field="member_class")
     if Membership.objects.filter(society=society, unit=unit, status__in=LIVE_STATUSES).exists():
         raise DomainError("already_member", _("This unit already has an application or a membership of this society."), field="unit")
-    membership = Membership.objects.create(society=society, unit=unit, contact_person=contact_person, member_class=member_class,
-                                           status=S.APPLIED, statement=(statement or "").strip()[:5000], applied_at=timezone.now())
+    membership = Membership.objects.create(
+        society=society,
+        unit=unit,
+        contact_person=contact_person,
+        member_class=member_class,
+        status=S.APPLIED,
+        statement=(statement or "").strip()[:5000],
+        applied_at=timezone.now(),
+    )
     for person in representatives or []:
         GroupRepresentative.objects.get_or_create(membership=membership, person=person)
-    MembershipEvent.objects.create(membership=membership, transition=Transition.APPLY, to_status=S.APPLIED,
-                                   actor=actor if getattr(actor, "pk", None) else None)
-    record_event(actor=actor, action="membership.apply", obj=membership, organization=society,
-                 new={"status": S.APPLIED, "class": member_class.pk, "unit": unit.pk, "contact": contact_person.pk})
+    MembershipEvent.objects.create(membership=membership, transition=Transition.APPLY, to_status=S.APPLIED, actor=actor if getattr(actor, "pk", None) else None)
+    record_event(
+        actor=actor,
+        action="membership.apply",
+        obj=membership,
+        organization=society,
+        new={"status": S.APPLIED, "class": member_class.pk, "unit": unit.pk, "contact": contact_person.pk},
+    )
     tell(membership, gettext("Application received"), gettext("Your application is in the queue of %(society)s.") % {"society": society.name})
     return membership
 
@@ -152,8 +178,9 @@ def add_representative(membership: Membership, *, actor, person, role: str = "")
     role = (role or "").strip()[:64]
     rep, created = GroupRepresentative.objects.get_or_create(membership=membership, person=person, defaults={"role": role})
     if created:
-        record_event(actor=actor, action="membership.representative_added", obj=membership, organization=membership.society,
-                     new={"person": person.pk, "role": role})
+        record_event(
+            actor=actor, action="membership.representative_added", obj=membership, organization=membership.society, new={"person": person.pk, "role": role}
+        )
     return rep
 
 
@@ -162,8 +189,7 @@ def remove_representative(rep: GroupRepresentative, *, actor) -> None:
     membership = locked(rep.membership)
     if not (can_manage_members(actor, membership.society) or is_own(membership, actor)):
         raise PermissionDenied()
-    record_event(actor=actor, action="membership.representative_removed", obj=membership, organization=membership.society,
-                 old={"person": rep.person_id})
+    record_event(actor=actor, action="membership.representative_removed", obj=membership, organization=membership.society, old={"person": rep.person_id})
     rep.delete()
 
 
@@ -185,8 +211,7 @@ def _supply_information(membership: Membership, *, actor, statement: str, docume
         membership.statement = (membership.statement + "\n\n" + statement.strip())[:10000].strip()
     missing = missing_documents(membership) if membership.person_id else []
     if missing:
-        raise DomainError("documents_missing", _("Upload these documents: %(names)s") % {"names": "、".join(missing)},
-                          field="documents")
+        raise DomainError("documents_missing", _("Upload these documents: %(names)s") % {"names": "、".join(missing)}, field="documents")
     move(membership, Transition.SUPPLY, actor=actor, note=statement.strip()[:2000])
     return membership
 

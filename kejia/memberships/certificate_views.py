@@ -20,8 +20,7 @@ from kejia.organizations.models import Organization
 
 # Longer input than any token or URL a scanner reads is refused before any parsing.
 MAX_INPUT = 2000
-STYLES = {CertificateState.VALID: "valid", CertificateState.EXPIRED: "expired", CertificateState.REVOKED: "revoked",
-          CertificateState.FORGED: "forged"}
+STYLES = {CertificateState.VALID: "valid", CertificateState.EXPIRED: "expired", CertificateState.REVOKED: "revoked", CertificateState.FORGED: "forged"}
 
 
 def _qr(cert) -> segno.QRCode:
@@ -77,13 +76,20 @@ def describe(verdict: certificates.Verdict) -> dict:
     member_class = None
     if society is not None:
         member_class = MemberClass.objects.filter(society=society, code=data.get("member_class", "")).only("name").first()
-    return {"society": society.name if society else data.get("society", ""), "number": data.get("number", ""),
-            "name": data.get("name", ""), "member_class": member_class.name if member_class else data.get("member_class", ""),
-            "valid_from": data.get("valid_from", ""), "valid_until": data.get("valid_until", ""), "serial": data.get("serial", "")}
+    return {
+        "society": society.name if society else data.get("society", ""),
+        "number": data.get("number", ""),
+        "name": data.get("name", ""),
+        "member_class": member_class.name if member_class else data.get("member_class", ""),
+        "valid_from": data.get("valid_from", ""),
+        "valid_until": data.get("valid_until", ""),
+        "serial": data.get("serial", ""),
+    }
 
 
-MEMBERSHIP_CERTIFICATE = signing.CertificateKind(prefix=certificates.PREFIX, check=certificates.check_certificate, describe=describe,
-                                                 template="memberships/verify.html")
+MEMBERSHIP_CERTIFICATE = signing.CertificateKind(
+    prefix=certificates.PREFIX, check=certificates.check_certificate, describe=describe, template="memberships/verify.html"
+)
 
 
 @require_GET

@@ -44,17 +44,22 @@ SEAL_PURPOSE = "certificate-signing-key"
 
 class SigningKeyUnavailable(DomainError):
     def __init__(self):
-        super().__init__("signing_key_unavailable", _(
-            "The certificate signing key cannot be opened with this server's secret key. An administrator runs "
-            "reseal_certificate_keys with the former secret key in SECRET_KEY_FALLBACKS, or rotate_certificate_key."))
+        super().__init__(
+            "signing_key_unavailable",
+            _(
+                "The certificate signing key cannot be opened with this server's secret key. An administrator runs "
+                "reseal_certificate_keys with the former secret key in SECRET_KEY_FALLBACKS, or rotate_certificate_key."
+            ),
+        )
 
 
 def _new_key() -> CertificateKey:
     private = Ed25519PrivateKey.generate()
     raw_private = private.private_bytes_raw()
     kid = secrets.token_hex(4)
-    return CertificateKey.objects.create(kid=kid, public_key=b64e(private.public_key().public_bytes_raw()),
-                                         private_sealed=sealing.seal(b64e(raw_private), purpose=SEAL_PURPOSE))
+    return CertificateKey.objects.create(
+        kid=kid, public_key=b64e(private.public_key().public_bytes_raw()), private_sealed=sealing.seal(b64e(raw_private), purpose=SEAL_PURPOSE)
+    )
 
 
 def signing_key() -> CertificateKey:
@@ -148,6 +153,7 @@ def published_keys() -> dict[str, str]:
 
 # ---- tokens -------------------------------------------------------------------------------
 
+
 def sign_fields(values: dict[str, str], key: CertificateKey, *, prefix: str, names: tuple[str, ...]) -> str:
     """A token of any Kejia certificate kind: `prefix` + b64url(payload) + "." + b64url(signature),
     payload the `names` fields joined by "|", signed over prefix + payload. Attendance
@@ -187,14 +193,18 @@ def check_certificate(text: str, *, today: datetime.date | None = None) -> Verdi
     if cert is None or cert.token != token_from(text):
         return Verdict(CertificateState.FORGED, _("No certificate with this serial was issued."), verdict.fields)
     if cert.revoked_at is not None:
-        return Verdict(CertificateState.REVOKED, _("Revoked on %(date)s: %(reason)s")
-                       % {"date": timezone.localtime(cert.revoked_at).date().isoformat(), "reason": cert.revoke_reason}, verdict.fields)
+        return Verdict(
+            CertificateState.REVOKED,
+            _("Revoked on %(date)s: %(reason)s") % {"date": timezone.localtime(cert.revoked_at).date().isoformat(), "reason": cert.revoke_reason},
+            verdict.fields,
+        )
     if verdict.state == CertificateState.VALID and cert.membership.status != MembershipStatus.ACTIVE:
         return Verdict(CertificateState.REVOKED, _("The membership is no longer active."), verdict.fields)
     return verdict
 
 
 # ---- certificates -------------------------------------------------------------------------
+
 
 def current_certificate(membership: Membership, *, today: datetime.date | None = None) -> Certificate | None:
     """The certificate of an active membership for its current validity; issued on first need
@@ -204,21 +214,27 @@ def current_certificate(membership: Membership, *, today: datetime.date | None =
         return None
     today = today or timezone.localdate()
     start, end = certificate_validity(membership, today)
-    existing = (membership.certificates.filter(revoked_at__isnull=True, valid_until=end, valid_from__lte=today)
-                .select_related("key").order_by("-id").first())
+    existing = membership.certificates.filter(revoked_at__isnull=True, valid_until=end, valid_from__lte=today).select_related("key").order_by("-id").first()
     if existing is not None:
         return existing
     key = signing_key()
     name = membership.person.name if membership.person_id else membership.unit.name
     serial = secrets.token_hex(8).upper()
-    values = {"kid": key.kid, "serial": serial, "society": membership.society.code, "number": membership.number,
-              "name": mask_name(name) if membership.person_id else name[:60], "member_class": membership.member_class.code,
-              "valid_from": signing.format_date(start), "valid_until": signing.format_date(end)}
+    values = {
+        "kid": key.kid,
+        "serial": serial,
+        "society": membership.society.code,
+        "number": membership.number,
+        "name": mask_name(name) if membership.person_id else name[:60],
+        "member_class": membership.member_class.code,
+        "valid_from": signing.format_date(start),
+        "valid_until": signing.format_date(end),
+    }
     with transaction.atomic():
-        cert = Certificate.objects.create(membership=membership, serial=serial, key=key, token=sign_payload(values, key),
-                                          valid_from=start, valid_until=end)
-        record_event(actor=None, action="certificate.issued", obj=membership, organization=membership.society,
-                     new={"serial": serial, "kid": key.kid, "valid_until": end})
+        cert = Certificate.objects.create(membership=membership, serial=serial, key=key, token=sign_payload(values, key), valid_from=start, valid_until=end)
+        record_event(
+            actor=None, action="certificate.issued", obj=membership, organization=membership.society, new={"serial": serial, "kid": key.kid, "valid_until": end}
+        )
     return cert
 
 

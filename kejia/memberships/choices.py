@@ -29,12 +29,10 @@ class MembershipStatus(models.TextChoices):
 
 
 # A person holds at most one membership in one of these states per society.
-LIVE_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.NEEDS_INFO, MembershipStatus.ACTIVE,
-                 MembershipStatus.LAPSED, MembershipStatus.SUSPENDED)
+LIVE_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.NEEDS_INFO, MembershipStatus.ACTIVE, MembershipStatus.LAPSED, MembershipStatus.SUSPENDED)
 PENDING_STATUSES = (MembershipStatus.APPLIED, MembershipStatus.NEEDS_INFO)
 # States in which a member number has been given and is kept.
-MEMBER_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.LAPSED, MembershipStatus.SUSPENDED,
-                   MembershipStatus.RESIGNED, MembershipStatus.TERMINATED)
+MEMBER_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.LAPSED, MembershipStatus.SUSPENDED, MembershipStatus.RESIGNED, MembershipStatus.TERMINATED)
 
 
 class Transition(models.TextChoices):

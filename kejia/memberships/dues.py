@@ -33,6 +33,8 @@ from kejia.memberships.periods import (  # noqa: F401 (this module's API too)
 )
 
 S = MembershipStatus
+
+
 def _check_year(membership: Membership, year: Any, today: datetime.date) -> int:
     due = next_year_due(membership, today)
     if due is None:
@@ -54,8 +56,7 @@ def _check_amount(membership: Membership, amount: Any) -> Decimal:
     except (InvalidOperation, ValueError):
         raise DomainError("invalid_amount", _("Enter an amount in yuan."), field="amount") from None
     if not value.is_finite() or value < membership.member_class.annual_dues or value >= Decimal("100000000"):
-        raise DomainError("invalid_amount", _("The dues of this class are %(amount)s yuan.") % {"amount": membership.member_class.annual_dues},
-                          field="amount")
+        raise DomainError("invalid_amount", _("The dues of this class are %(amount)s yuan.") % {"amount": membership.member_class.annual_dues}, field="amount")
     return value
 
 
@@ -73,8 +74,7 @@ def _credit(membership: Membership, payment: DuesPayment, *, actor, today: datet
         membership.ended_on = None
         membership.reason = ""
         workflow.move(membership, Transition.RENEW, actor=actor, note=gettext("Dues paid for %(year)s") % {"year": payment.year})
-        workflow.tell(membership, gettext("Membership renewed"), gettext("Thank you. Your dues are paid through %(date)s.")
-                       % {"date": membership.paid_through})
+        workflow.tell(membership, gettext("Membership renewed"), gettext("Thank you. Your dues are paid through %(date)s.") % {"date": membership.paid_through})
 
 
 def _save_payment(payment: DuesPayment) -> DuesPayment:
@@ -83,10 +83,12 @@ def _save_payment(payment: DuesPayment) -> DuesPayment:
             payment.save()
     except IntegrityError:
         if payment.receipt_no and DuesPayment.objects.filter(society=payment.society, receipt_no=payment.receipt_no).exists():
-            raise DomainError("duplicate_receipt", _("Receipt number %(no)s is already used in this society.") % {"no": payment.receipt_no},
-                              field="receipt_no") from None
-        raise DomainError("already_paid", _("A payment for %(year)s is already recorded or waiting for confirmation.")
-                          % {"year": payment.year}, field="year") from None
+            raise DomainError(
+                "duplicate_receipt", _("Receipt number %(no)s is already used in this society.") % {"no": payment.receipt_no}, field="receipt_no"
+            ) from None
+        raise DomainError(
+            "already_paid", _("A payment for %(year)s is already recorded or waiting for confirmation.") % {"year": payment.year}, field="year"
+        ) from None
     return payment
 
 
@@ -104,8 +106,18 @@ def _parse_date(value: Any, field: str, today: datetime.date) -> datetime.date:
 
 
 @transaction.atomic
-def record_payment(membership: Membership, *, actor, year: Any, amount: Any, paid_on: Any = None, method: str = PaymentMethod.BANK_TRANSFER,
-                   receipt_no: str = "", reference: str = "", today: datetime.date | None = None) -> DuesPayment:
+def record_payment(
+    membership: Membership,
+    *,
+    actor,
+    year: Any,
+    amount: Any,
+    paid_on: Any = None,
+    method: str = PaymentMethod.BANK_TRANSFER,
+    receipt_no: str = "",
+    reference: str = "",
+    today: datetime.date | None = None,
+) -> DuesPayment:
     """Staff record dues received (cash at a meeting, a transfer seen on the account)."""
     today = today or workflow.today()
     membership = workflow.locked(membership)
@@ -113,20 +125,41 @@ def record_payment(membership: Membership, *, actor, year: Any, amount: Any, pai
     _payable(membership)
     if method not in PaymentMethod.values:
         raise DomainError("invalid_method", _("Choose a payment method from the list."), field="method")
-    payment = DuesPayment(society=membership.society, membership=membership, year=_check_year(membership, year, today),
-                          amount=_check_amount(membership, amount), paid_on=_parse_date(paid_on, "paid_on", today), method=method,
-                          receipt_no=(receipt_no or "").strip()[:40], reference=(reference or "").strip()[:64],
-                          status=PaymentStatus.CONFIRMED, recorded_by=actor if getattr(actor, "pk", None) else None)
+    payment = DuesPayment(
+        society=membership.society,
+        membership=membership,
+        year=_check_year(membership, year, today),
+        amount=_check_amount(membership, amount),
+        paid_on=_parse_date(paid_on, "paid_on", today),
+        method=method,
+        receipt_no=(receipt_no or "").strip()[:40],
+        reference=(reference or "").strip()[:64],
+        status=PaymentStatus.CONFIRMED,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
     _save_payment(payment)
-    record_event(actor=actor, action="dues.recorded", obj=membership, organization=membership.society,
-                 new={"year": payment.year, "amount": payment.amount, "method": method, "receipt_no": payment.receipt_no})
+    record_event(
+        actor=actor,
+        action="dues.recorded",
+        obj=membership,
+        organization=membership.society,
+        new={"year": payment.year, "amount": payment.amount, "method": method, "receipt_no": payment.receipt_no},
+    )
     _credit(membership, payment, actor=actor, today=today)
     return payment
 
 
 @transaction.atomic
-def report_payment(membership: Membership, *, actor, year: Any, paid_on: Any = None, method: str = PaymentMethod.BANK_TRANSFER,
-                   reference: str = "", today: datetime.date | None = None) -> DuesPayment:
+def report_payment(
+    membership: Membership,
+    *,
+    actor,
+    year: Any,
+    paid_on: Any = None,
+    method: str = PaymentMethod.BANK_TRANSFER,
+    reference: str = "",
+    today: datetime.date | None = None,
+) -> DuesPayment:
     """The member reports a payment they made (a transfer); staff confirm it when it arrives."""
     today = today or workflow.today()
     membership = workflow.locked(membership)
@@ -135,13 +168,25 @@ def report_payment(membership: Membership, *, actor, year: Any, paid_on: Any = N
     reference = (reference or "").strip()[:64]
     if not reference:
         raise DomainError("reference_required", _("Give the transfer's reference so staff can find it."), field="reference")
-    payment = DuesPayment(society=membership.society, membership=membership, year=_check_year(membership, year, today),
-                          amount=membership.member_class.annual_dues, paid_on=_parse_date(paid_on, "paid_on", today),
-                          method=method if method in PaymentMethod.values else PaymentMethod.OTHER, reference=reference,
-                          status=PaymentStatus.PENDING, recorded_by=actor)
+    payment = DuesPayment(
+        society=membership.society,
+        membership=membership,
+        year=_check_year(membership, year, today),
+        amount=membership.member_class.annual_dues,
+        paid_on=_parse_date(paid_on, "paid_on", today),
+        method=method if method in PaymentMethod.values else PaymentMethod.OTHER,
+        reference=reference,
+        status=PaymentStatus.PENDING,
+        recorded_by=actor,
+    )
     _save_payment(payment)
-    record_event(actor=actor, action="dues.reported", obj=membership, organization=membership.society,
-                 new={"year": payment.year, "amount": payment.amount, "reference": reference})
+    record_event(
+        actor=actor,
+        action="dues.reported",
+        obj=membership,
+        organization=membership.society,
+        new={"year": payment.year, "amount": payment.amount, "reference": reference},
+    )
     return payment
 
 
@@ -163,11 +208,19 @@ def confirm_payment(payment: DuesPayment, *, actor, receipt_no: str = "", today:
     payment.status = PaymentStatus.CONFIRMED
     payment.receipt_no = (receipt_no or payment.receipt_no or "").strip()[:40]
     _save_payment(payment)
-    record_event(actor=actor, action="dues.confirmed", obj=membership, organization=membership.society,
-                 new={"year": payment.year, "amount": payment.amount, "receipt_no": payment.receipt_no, "reference": payment.reference})
+    record_event(
+        actor=actor,
+        action="dues.confirmed",
+        obj=membership,
+        organization=membership.society,
+        new={"year": payment.year, "amount": payment.amount, "receipt_no": payment.receipt_no, "reference": payment.reference},
+    )
     _credit(membership, payment, actor=actor, today=today)
-    workflow.tell(membership, gettext("Dues received"), gettext("Dues for %(year)s: %(amount)s yuan, receipt %(no)s.")
-                   % {"year": payment.year, "amount": payment.amount, "no": payment.receipt_no or "-"})
+    workflow.tell(
+        membership,
+        gettext("Dues received"),
+        gettext("Dues for %(year)s: %(amount)s yuan, receipt %(no)s.") % {"year": payment.year, "amount": payment.amount, "no": payment.receipt_no or "-"},
+    )
     return payment
 
 
@@ -181,13 +234,13 @@ def reject_payment(payment: DuesPayment, *, actor, reason: str) -> DuesPayment:
         raise DomainError("not_pending", _("This payment is not waiting for confirmation."))
     payment.status = PaymentStatus.REJECTED
     payment.save(update_fields=["status", "updated_at"])
-    record_event(actor=actor, action="dues.rejected", obj=membership, organization=membership.society,
-                 new={"year": payment.year, "reason": reason})
+    record_event(actor=actor, action="dues.rejected", obj=membership, organization=membership.society, new={"year": payment.year, "reason": reason})
     workflow.tell(membership, gettext("Dues payment not found"), reason)
     return payment
 
 
 # ---- online payment ---------------------------------------------------------------------------
+
 
 class OfflineGateway:
     """No online payment: the member reports a transfer (`report_payment`)."""
@@ -227,20 +280,34 @@ def pay_online(membership: Membership, *, actor, today: datetime.date | None = N
         membership = workflow.locked(membership)
         workflow.require_own(membership, actor)
         _payable(membership)
-        payment = _save_payment(DuesPayment(society=membership.society, membership=membership,
-                                            year=_check_year(membership, next_year_due(membership, today), today),
-                                            amount=membership.member_class.annual_dues, paid_on=today, method=PaymentMethod.ONLINE,
-                                            status=PaymentStatus.PENDING, recorded_by=actor))
+        payment = _save_payment(
+            DuesPayment(
+                society=membership.society,
+                membership=membership,
+                year=_check_year(membership, next_year_due(membership, today), today),
+                amount=membership.member_class.annual_dues,
+                paid_on=today,
+                method=PaymentMethod.ONLINE,
+                status=PaymentStatus.PENDING,
+                recorded_by=actor,
+            )
+        )
         payment.reference = gw.start(payment)[:64]
         payment.save(update_fields=["reference", "updated_at"])
-        record_event(actor=actor, action="dues.online_started", obj=membership, organization=membership.society,
-                     new={"year": payment.year, "amount": payment.amount, "reference": payment.reference})
+        record_event(
+            actor=actor,
+            action="dues.online_started",
+            obj=membership,
+            organization=membership.society,
+            new={"year": payment.year, "amount": payment.amount, "reference": payment.reference},
+        )
     if isinstance(gw, SandboxGateway):
         payment = confirm_payment(payment, actor=None, receipt_no=payment.reference, today=today)
     return payment
 
 
 # ---- the daily cycle --------------------------------------------------------------------------
+
 
 def run_dues_cycle(*, today: datetime.date | None = None) -> dict[str, int]:
     """Lapse memberships past their grace period and send renewal reminders. Idempotent: run it
@@ -249,9 +316,12 @@ def run_dues_cycle(*, today: datetime.date | None = None) -> dict[str, int]:
     lapsed = reminded = 0
     rules_by_society = {r.society_id: r for r in MembershipRules.objects.all()}
     default_rules = MembershipRules()
-    candidates = (Membership.objects.filter(status=S.ACTIVE, member_class__annual_dues__gt=0)
-                  .filter(Q(paid_through__isnull=True) | Q(paid_through__lt=today + datetime.timedelta(days=400)))
-                  .select_related("member_class", "society", "person", "contact_person").order_by("pk"))
+    candidates = (
+        Membership.objects.filter(status=S.ACTIVE, member_class__annual_dues__gt=0)
+        .filter(Q(paid_through__isnull=True) | Q(paid_through__lt=today + datetime.timedelta(days=400)))
+        .select_related("member_class", "society", "person", "contact_person")
+        .order_by("pk")
+    )
     for membership in candidates.iterator(chunk_size=500):
         rules = rules_by_society.get(membership.society_id, default_rules)
         base = expiry_base(membership)
@@ -266,9 +336,11 @@ def run_dues_cycle(*, today: datetime.date | None = None) -> dict[str, int]:
                 updated = Membership.objects.filter(pk=membership.pk, status=S.ACTIVE).exclude(reminded_for=base).update(reminded_for=base)
                 if updated:
                     due = next_year_due(membership, today)
-                    workflow.tell(membership, gettext("Dues reminder"),
-                                   gettext("Your dues for %(year)s (%(amount)s yuan) are due by %(date)s.")
-                                   % {"year": due, "amount": membership.member_class.annual_dues,
-                                      "date": base + datetime.timedelta(days=rules.grace_days)})
+                    workflow.tell(
+                        membership,
+                        gettext("Dues reminder"),
+                        gettext("Your dues for %(year)s (%(amount)s yuan) are due by %(date)s.")
+                        % {"year": due, "amount": membership.member_class.annual_dues, "date": base + datetime.timedelta(days=rules.grace_days)},
+                    )
                     reminded += 1
     return {"lapsed": lapsed, "reminded": reminded}

@@ -23,8 +23,7 @@ def _add_document_fields(form: forms.Form, names: list[str]) -> None:
     """One optional file input per required document; the service says which are missing."""
     form.document_names = list(names)
     for i, name in enumerate(form.document_names):
-        form.fields[f"doc_{i}"] = forms.FileField(label=name, required=False,
-                                                  widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}))
+        form.fields[f"doc_{i}"] = forms.FileField(label=name, required=False, widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}))
 
 
 def _document_bound_fields(form: forms.Form) -> list:
@@ -46,12 +45,12 @@ class ApplyForm(forms.Form):
     """A person's application: the class, a statement, the facts eligibility needs, the files."""
 
     member_class = ClassChoiceField(label=_("member class"), queryset=None, empty_label=None)
-    statement = forms.CharField(label=_("statement"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                help_text=_("Why you apply; your work in the field."))
+    statement = forms.CharField(
+        label=_("statement"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("Why you apply; your work in the field.")
+    )
     is_student = forms.BooleanField(label=_("I am a student"), required=False)
     years_in_field = forms.IntegerField(label=_("years in the field"), min_value=0, max_value=80, required=False)
-    other = forms.FileField(label=_("other document (optional)"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}))
+    other = forms.FileField(label=_("other document (optional)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}))
 
     def __init__(self, *args, classes, chosen=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,9 +71,13 @@ class ApplyForm(forms.Form):
 
 class GroupApplyForm(forms.Form):
     member_class = ClassChoiceField(label=_("member class"), queryset=None, empty_label=None)
-    uscc = forms.CharField(label=_("unit's unified social credit code"), max_length=18, min_length=18,
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-                           help_text=_("The unit must be registered on the platform; you become its contact person."))
+    uscc = forms.CharField(
+        label=_("unit's unified social credit code"),
+        max_length=18,
+        min_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=_("The unit must be registered on the platform; you become its contact person."),
+    )
     statement = forms.CharField(label=_("statement"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, classes, **kwargs):
@@ -87,8 +90,7 @@ class GroupApplyForm(forms.Form):
 
 class SupplyForm(forms.Form):
     statement = forms.CharField(label=_("your answer"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    other = forms.FileField(label=_("other document (optional)"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}))
+    other = forms.FileField(label=_("other document (optional)"), required=False, widget=forms.ClearableFileInput(attrs={"accept": FILE_ACCEPT}))
 
     def __init__(self, *args, names: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,8 +108,7 @@ class NoteForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("The person reads it."))
+    reason = forms.CharField(label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("The person reads it."))
 
 
 class ResignForm(forms.Form):
@@ -136,8 +137,7 @@ class ReportPaymentForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2200)
     paid_on = forms.DateField(label=_("paid on"), widget=DateInput)
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
-    reference = forms.CharField(label=_("transfer reference"), max_length=64,
-                                help_text=_("As printed on your bank's or app's confirmation."))
+    reference = forms.CharField(label=_("transfer reference"), max_length=64, help_text=_("As printed on your bank's or app's confirmation."))
 
 
 class ConfirmPaymentForm(forms.Form):
@@ -145,8 +145,7 @@ class ConfirmPaymentForm(forms.Form):
 
 
 class RepresentativeForm(forms.Form):
-    person = forms.IntegerField(label=_("person (profile number)"), min_value=1,
-                                help_text=_("The number in the address of the person's profile page."))
+    person = forms.IntegerField(label=_("person (profile number)"), min_value=1, help_text=_("The number in the address of the person's profile page."))
     role = forms.CharField(label=_("role"), max_length=64, required=False)
 
 
@@ -186,16 +185,14 @@ class MemberClassForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=64)
     kind = forms.ChoiceField(label=_("kind"), choices=ClassKind.choices)
     annual_dues = forms.DecimalField(label=_("dues per year (yuan)"), max_digits=10, decimal_places=2, min_value=0, initial=0)
-    min_title_level = forms.ChoiceField(label=_("lowest professional title level"), choices=[("", "—"), *TitleLevel.choices],
-                                        required=False)
+    min_title_level = forms.ChoiceField(label=_("lowest professional title level"), choices=[("", "—"), *TitleLevel.choices], required=False)
     min_years_in_field = forms.IntegerField(label=_("years in the field, at least"), min_value=0, max_value=80, required=False)
     requires_student = forms.BooleanField(label=_("for students only"), required=False)
-    eligibility_note = forms.CharField(label=_("eligibility, in words"), max_length=2000, required=False,
-                                       widget=forms.Textarea(attrs={"rows": 2}))
-    required_documents = LinesField(label=_("documents required"), max_length=2000, required=False,
-                                    help_text=_("One document per line, e.g. Professional title certificate."))
-    approval_steps = LinesField(label=_("approval steps"), max_length=2000,
-                                help_text=_("One step per line, in order; the last step admits the member."))
+    eligibility_note = forms.CharField(label=_("eligibility, in words"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    required_documents = LinesField(
+        label=_("documents required"), max_length=2000, required=False, help_text=_("One document per line, e.g. Professional title certificate.")
+    )
+    approval_steps = LinesField(label=_("approval steps"), max_length=2000, help_text=_("One step per line, in order; the last step admits the member."))
     rights = forms.CharField(label=_("rights"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     duties = forms.CharField(label=_("duties"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     is_open = forms.BooleanField(label=_("open for applications"), required=False, initial=True)
@@ -229,20 +226,33 @@ class GrowthBandsField(forms.CharField):
 
 
 class RulesForm(forms.Form):
-    number_format = forms.CharField(label=_("member number format"), max_length=64,
-                                    help_text=_("Tokens: {code} society code, {year} year of approval, {class} class code, "
-                                                "{seq} or {seq:05} sequence number."))
+    number_format = forms.CharField(
+        label=_("member number format"),
+        max_length=64,
+        help_text=_("Tokens: {code} society code, {year} year of approval, {class} class code, {seq} or {seq:05} sequence number."),
+    )
     next_seq = forms.IntegerField(label=_("next sequence number"), min_value=1, max_value=10**9)
     grace_days = forms.IntegerField(label=_("grace period after dues expire (days)"), min_value=0, max_value=3650)
     reminder_days = forms.IntegerField(label=_("renewal reminder before expiry (days)"), min_value=0, max_value=3650)
-    growth_bands = GrowthBandsField(label=_("new-member targets by size"), max_length=2000,
-                                    help_text=_("New members of the year as a % of the members on 1 January. One line per band: members "
-                                                "at the start of the year, target %; e.g. 0,10 then 1000,8. The bands are a local setting: "
-                                                "the provincial plan gives only 3 %–10 % or more, by size."))
-    staff_bands = GrowthBandsField(label=_("full-time staff targets by size"), max_length=2000, required=False,
-                                   help_text=_("Comprehensive demonstration societies only: full-time staff as a % of active members. "
-                                               "One line per band: active members at least, target %; e.g. 0,5 then 2000,2. A local "
-                                               "setting: the provincial plan gives only 1 %–5 % or more, by size."))
+    growth_bands = GrowthBandsField(
+        label=_("new-member targets by size"),
+        max_length=2000,
+        help_text=_(
+            "New members of the year as a % of the members on 1 January. One line per band: members "
+            "at the start of the year, target %; e.g. 0,10 then 1000,8. The bands are a local setting: "
+            "the provincial plan gives only 3 %–10 % or more, by size."
+        ),
+    )
+    staff_bands = GrowthBandsField(
+        label=_("full-time staff targets by size"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Comprehensive demonstration societies only: full-time staff as a % of active members. "
+            "One line per band: active members at least, target %; e.g. 0,5 then 2000,2. A local "
+            "setting: the provincial plan gives only 1 %–5 % or more, by size."
+        ),
+    )
 
     def clean(self):
         data = super().clean()

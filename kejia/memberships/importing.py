@@ -57,9 +57,12 @@ class MemberListImport:
             self.classes.setdefault(header_key(item.code), item)
             self.classes.setdefault(header_key(item.name), item)
         # Who holds each member number of the society now: (person id, the person's ID-number hash).
-        self.holders = {number: (person_id, id_hash or "") for number, person_id, id_hash in
-                        Membership.objects.filter(society=self.society).exclude(number="")
-                        .values_list("number", "person_id", "person__id_hash")}
+        self.holders = {
+            number: (person_id, id_hash or "")
+            for number, person_id, id_hash in Membership.objects.filter(society=self.society)
+            .exclude(number="")
+            .values_list("number", "person_id", "person__id_hash")
+        }
 
     def _class_names(self) -> str:
         seen = {c.pk: f"{c.name}（{c.code}）" for c in self.classes.values() if not c.for_groups}
@@ -102,8 +105,7 @@ class MemberListImport:
         year = extra.get("paid_through_year")
         column = table.column_of("paid_through_year")
         if year is not None and not EARLIEST_YEAR <= year <= self.today.year + 1:
-            report.add(number, column, _("The year dues are paid through must lie between %(a)d and %(b)d.") % {"a": EARLIEST_YEAR,
-                                                                                                          "b": self.today.year + 1})
+            report.add(number, column, _("The year dues are paid through must lie between %(a)d and %(b)d.") % {"a": EARLIEST_YEAR, "b": self.today.year + 1})
             errors += 1
         elif year is not None and joined and year < joined.year - 1:
             report.add(number, column, _("The year dues are paid through is before the joining date."))
@@ -111,8 +113,12 @@ class MemberListImport:
         if not errors and member_class is not None:
             extra["class"] = member_class
             if member_class.has_dues and year is None:
-                report.add(number, column, _("No year of dues paid: the member owes dues from the year they joined, and the daily "
-                                             "dues cycle lapses them after the grace period."), "notice")
+                report.add(
+                    number,
+                    column,
+                    _("No year of dues paid: the member owes dues from the year they joined, and the daily dues cycle lapses them after the grace period."),
+                    "notice",
+                )
         return errors
 
     # ---- writing ------------------------------------------------------------------------------
@@ -134,26 +140,51 @@ class MemberListImport:
             if person.pk in live or person.pk in taken:
                 existing = live.get(person.pk)
                 if existing is not None and number and existing.number and number != existing.number:
-                    report.add(row.number, column, _("This person is already a member of the society with number %(no)s; the membership "
-                                                     "was left as it is.") % {"no": existing.number}, "notice")
+                    report.add(
+                        row.number,
+                        column,
+                        _("This person is already a member of the society with number %(no)s; the membership was left as it is.") % {"no": existing.number},
+                        "notice",
+                    )
                 elif existing is not None and existing.status != S.ACTIVE:
-                    report.add(row.number, table.column_of("member_class"),
-                               _("This person already has a membership or application of the society (%(status)s); it was left as it is.")
-                               % {"status": S(existing.status).label}, "notice")
+                    report.add(
+                        row.number,
+                        table.column_of("member_class"),
+                        _("This person already has a membership or application of the society (%(status)s); it was left as it is.")
+                        % {"status": S(existing.status).label},
+                        "notice",
+                    )
                 elif existing is None:
-                    report.add(row.number, table.column_of("name"),
-                               _("This row is the same person as row %(row)d; it was skipped.") % {"row": taken[person.pk]}, "notice")
+                    report.add(
+                        row.number,
+                        table.column_of("name"),
+                        _("This row is the same person as row %(row)d; it was skipped.") % {"row": taken[person.pk]},
+                        "notice",
+                    )
                 continue
             if number and number in holders:
-                problems.append((row.number, column, gettext("Member number %(no)s is already held by another member of this society.")
-                                 % {"no": number} if holders[number] != person.pk else
-                                 gettext("Member number %(no)s belongs to an earlier membership of this person; readmit them instead.")
-                                 % {"no": number}))
+                problems.append(
+                    (
+                        row.number,
+                        column,
+                        gettext("Member number %(no)s is already held by another member of this society.") % {"no": number}
+                        if holders[number] != person.pk
+                        else gettext("Member number %(no)s belongs to an earlier membership of this person; readmit them instead.") % {"no": number},
+                    )
+                )
                 continue
             year = extra.get("paid_through_year")
-            membership = Membership(society=self.society, person=person, member_class=extra["class"], status=S.ACTIVE, number=number,
-                                    joined_on=extra.get("joined_on"), paid_through=datetime.date(year, 12, 31) if year else None,
-                                    imported=True, is_student=extra["class"].requires_student)
+            membership = Membership(
+                society=self.society,
+                person=person,
+                member_class=extra["class"],
+                status=S.ACTIVE,
+                number=number,
+                joined_on=extra.get("joined_on"),
+                paid_through=datetime.date(year, 12, 31) if year else None,
+                imported=True,
+                is_student=extra["class"].requires_student,
+            )
             taken[person.pk] = row.number
             new.append((row, membership))
         if problems:
@@ -170,17 +201,18 @@ class MemberListImport:
         Membership.objects.bulk_create(numbered)
         actor = self.batch.actor if getattr(self.batch.actor, "pk", None) else None
         note = gettext("Imported from the member list %(file)s") % {"file": self.batch.file_name}
-        MembershipEvent.objects.bulk_create([MembershipEvent(membership=m, transition=Transition.APPROVE, to_status=S.ACTIVE, note=note,
-                                                             actor=actor) for _r, m in new])
+        MembershipEvent.objects.bulk_create(
+            [MembershipEvent(membership=m, transition=Transition.APPROVE, to_status=S.ACTIVE, note=note, actor=actor) for _r, m in new]
+        )
         return len(new)
 
 
-def import_member_list(society, *, actor, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False,
-                       background: bool | None = None) -> ImportBatch:
+def import_member_list(
+    society, *, actor, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False, background: bool | None = None
+) -> ImportBatch:
     from kejia.imports.services import start_import
 
-    return start_import(society, actor=actor, file_name=file_name, content=content, mode=mode, dry_run=dry_run, background=background,
-                        kind=ImportKind.MEMBERS)
+    return start_import(society, actor=actor, file_name=file_name, content=content, mode=mode, dry_run=dry_run, background=background, kind=ImportKind.MEMBERS)
 
 
 def import_member_list_as_system(society, *, file_name: str, content: bytes, mode: str = ImportMode.ALL, dry_run: bool = False) -> ImportBatch:

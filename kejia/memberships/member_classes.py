@@ -18,13 +18,28 @@ from kejia.memberships.workflow import require_manager, require_society, rules_o
 from kejia.people.choices import TitleLevel
 
 RULES_FIELDS = ["number_format", "next_seq", "grace_days", "reminder_days", "growth_bands", "staff_bands"]
-CLASS_FIELDS = ["code", "name", "kind", "annual_dues", "min_title_level", "min_years_in_field", "requires_student",
-                "eligibility_note", "required_documents", "approval_steps", "rights", "duties", "is_open", "sort"]
+CLASS_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "annual_dues",
+    "min_title_level",
+    "min_years_in_field",
+    "requires_student",
+    "eligibility_note",
+    "required_documents",
+    "approval_steps",
+    "rights",
+    "duties",
+    "is_open",
+    "sort",
+]
 
 
 def _clean_bands(bands: Any, field: str = "growth_bands") -> list[list[int]]:
-    error = DomainError(f"invalid_{field}", _("Targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."),
-                        field=field)
+    error = DomainError(
+        f"invalid_{field}", _("Targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."), field=field
+    )
     if not isinstance(bands, list) or not bands:
         raise error
     cleaned = []
@@ -102,8 +117,7 @@ def _class_name(value, society, instance):
 def _class_kind(value, society, instance):
     if value not in ClassKind.values:
         raise _Invalid(_("Choose a kind from the list."))
-    if instance is not None and value != instance.kind and (value == ClassKind.GROUP) != instance.for_groups \
-            and instance.memberships.exists():
+    if instance is not None and value != instance.kind and (value == ClassKind.GROUP) != instance.for_groups and instance.memberships.exists():
         raise _Invalid(_("A class with members cannot switch between persons and units."))
     return value
 
@@ -136,6 +150,7 @@ def _class_number(empty):
         if not 0 <= value <= 80:
             raise _Invalid(_("This number is out of range."))
         return value
+
     return clean
 
 
@@ -151,6 +166,7 @@ def _class_lines(*, at_least_one: bool):
         if at_least_one and not value:
             raise _Invalid(_("Give at least one approval step."))
         return value
+
     return clean
 
 
@@ -163,10 +179,19 @@ def _class_text(value, society, instance):
 
 
 # How each field of a member class is read (the other fields are text).
-_CLASS_CLEANERS = {"code": _class_code, "name": _class_name, "kind": _class_kind, "annual_dues": _class_dues,
-                   "min_title_level": _class_title, "min_years_in_field": _class_number(None), "sort": _class_number(0),
-                   "required_documents": _class_lines(at_least_one=False), "approval_steps": _class_lines(at_least_one=True),
-                   "requires_student": _class_flag, "is_open": _class_flag}
+_CLASS_CLEANERS = {
+    "code": _class_code,
+    "name": _class_name,
+    "kind": _class_kind,
+    "annual_dues": _class_dues,
+    "min_title_level": _class_title,
+    "min_years_in_field": _class_number(None),
+    "sort": _class_number(0),
+    "required_documents": _class_lines(at_least_one=False),
+    "approval_steps": _class_lines(at_least_one=True),
+    "requires_student": _class_flag,
+    "is_open": _class_flag,
+}
 
 
 def _clean_class(data: dict[str, Any], *, society, instance: MemberClass | None) -> dict[str, Any]:
@@ -216,18 +241,43 @@ def default_classes() -> list[dict[str, Any]]:
     """The three classes seed 003 三.1 names, as a society starts with them (then edits)."""
     steps = [gettext("Secretariat check"), gettext("Membership committee")]
     return [
-        {"code": "senior", "name": gettext("Senior member"), "kind": ClassKind.SENIOR, "annual_dues": "500",
-         "min_title_level": TitleLevel.SENIOR, "min_years_in_field": 15, "required_documents": [gettext("Professional title certificate")],
-         "approval_steps": [*steps, gettext("Council approval")],
-         "rights": gettext("Vote and stand for election; take part in all activities; receive the society's publications."),
-         "duties": gettext("Abide by the articles; pay dues; support the society's work."), "sort": 1},
-        {"code": "full", "name": gettext("Full member"), "kind": ClassKind.FULL, "annual_dues": "100",
-         "min_title_level": TitleLevel.INTERMEDIATE, "required_documents": [], "approval_steps": steps,
-         "rights": gettext("Vote and stand for election; take part in all activities."),
-         "duties": gettext("Abide by the articles; pay dues; support the society's work."), "sort": 2},
-        {"code": "student", "name": gettext("Student member"), "kind": ClassKind.STUDENT, "annual_dues": "0",
-         "requires_student": True, "required_documents": [gettext("Student card")], "approval_steps": [gettext("Secretariat check")],
-         "rights": gettext("Take part in activities and student programmes."), "duties": gettext("Abide by the articles."), "sort": 3},
+        {
+            "code": "senior",
+            "name": gettext("Senior member"),
+            "kind": ClassKind.SENIOR,
+            "annual_dues": "500",
+            "min_title_level": TitleLevel.SENIOR,
+            "min_years_in_field": 15,
+            "required_documents": [gettext("Professional title certificate")],
+            "approval_steps": [*steps, gettext("Council approval")],
+            "rights": gettext("Vote and stand for election; take part in all activities; receive the society's publications."),
+            "duties": gettext("Abide by the articles; pay dues; support the society's work."),
+            "sort": 1,
+        },
+        {
+            "code": "full",
+            "name": gettext("Full member"),
+            "kind": ClassKind.FULL,
+            "annual_dues": "100",
+            "min_title_level": TitleLevel.INTERMEDIATE,
+            "required_documents": [],
+            "approval_steps": steps,
+            "rights": gettext("Vote and stand for election; take part in all activities."),
+            "duties": gettext("Abide by the articles; pay dues; support the society's work."),
+            "sort": 2,
+        },
+        {
+            "code": "student",
+            "name": gettext("Student member"),
+            "kind": ClassKind.STUDENT,
+            "annual_dues": "0",
+            "requires_student": True,
+            "required_documents": [gettext("Student card")],
+            "approval_steps": [gettext("Secretariat check")],
+            "rights": gettext("Take part in activities and student programmes."),
+            "duties": gettext("Abide by the articles."),
+            "sort": 3,
+        },
     ]
 
 

@@ -26,8 +26,7 @@ DEFAULT_GROWTH_BANDS = [[0, 10], [1000, 8], [3000, 5], [10000, 3]]
 # demonstration societies only, full-time staff of 1 %–5 % or more of the members, by size. Again the
 # sizes are a local setting: [active members, target % of full-time staff].
 DEFAULT_STAFF_BANDS = [[0, 5], [500, 3], [2000, 2], [5000, 1]]
-RULES_SOURCE = ("seeds/003_73f9d7d21f6b67ef.txt 三.1（年度动态新增会员 3%—10%以上）; 三.3（综合示范学会专职人员 1%—5%以上）; "
-                "规模分档为本地设置（种子未给出）")
+RULES_SOURCE = "seeds/003_73f9d7d21f6b67ef.txt 三.1（年度动态新增会员 3%—10%以上）; 三.3（综合示范学会专职人员 1%—5%以上）; 规模分档为本地设置（种子未给出）"
 
 
 def default_growth_bands() -> list[list[int]]:
@@ -47,8 +46,7 @@ class MembershipRules(TimeStamped):
     new-member targets and (for comprehensive demonstration societies) full-time staff targets.
     Edited by the society's staff; every change is an audit event."""
 
-    society = models.OneToOneField("organizations.Organization", on_delete=models.CASCADE, related_name="membership_rules",
-                                   verbose_name=_("society"))
+    society = models.OneToOneField("organizations.Organization", on_delete=models.CASCADE, related_name="membership_rules", verbose_name=_("society"))
     # Tokens: {code} society code, {year} year of approval, {class} class code, {seq} or {seq:06} sequence.
     number_format = models.CharField(_("member number format"), max_length=64, default="{code}-{year}-{seq:05}")
     next_seq = models.PositiveIntegerField(_("next sequence number"), default=1)
@@ -68,15 +66,13 @@ class MembershipRules(TimeStamped):
 
 
 class MemberClass(TimeStamped):
-    society = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="member_classes",
-                                verbose_name=_("society"))
+    society = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="member_classes", verbose_name=_("society"))
     code = models.SlugField(_("code"), max_length=24)
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=12, choices=ClassKind.choices)
     annual_dues = models.DecimalField(_("dues per year (yuan)"), max_digits=10, decimal_places=2, default=0)
     # Eligibility, checked when a person applies.
-    min_title_level = models.CharField(_("lowest professional title level"), max_length=16, choices=TitleLevel.choices,
-                                       blank=True, default="")
+    min_title_level = models.CharField(_("lowest professional title level"), max_length=16, choices=TitleLevel.choices, blank=True, default="")
     min_years_in_field = models.PositiveSmallIntegerField(_("years in the field, at least"), null=True, blank=True)
     requires_student = models.BooleanField(_("for students only"), default=False)
     eligibility_note = models.TextField(_("eligibility, in words"), blank=True)
@@ -108,18 +104,14 @@ class MemberClass(TimeStamped):
 class Membership(TimeStamped):
     """One person's (or one unit's) membership of one society, from application to its end."""
 
-    society = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="memberships",
-                                verbose_name=_("society"))
-    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships",
-                               verbose_name=_("member"))
-    unit = models.ForeignKey("organizations.Institution", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="memberships", verbose_name=_("member unit"))
-    contact_person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                       verbose_name=_("contact person"))
-    member_class = models.ForeignKey(MemberClass, on_delete=models.PROTECT, related_name="memberships",
-                                     verbose_name=_("member class"))
-    status = models.CharField(_("status"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.APPLIED,
-                              db_index=True)
+    society = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="memberships", verbose_name=_("society"))
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("member"))
+    unit = models.ForeignKey(
+        "organizations.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("member unit")
+    )
+    contact_person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("contact person"))
+    member_class = models.ForeignKey(MemberClass, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("member class"))
+    status = models.CharField(_("status"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.APPLIED, db_index=True)
     step = models.PositiveSmallIntegerField(_("approval step"), default=0)
     number = models.CharField(_("member number"), max_length=40, blank=True, default="")
     statement = models.TextField(_("statement"), blank=True)
@@ -139,12 +131,13 @@ class Membership(TimeStamped):
         ordering = ["society_id", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["society", "number"], condition=~Q(number=""), name="membership_number_unique"),
-            models.UniqueConstraint(fields=["society", "person"], condition=Q(status__in=LIVE_STATUSES, person__isnull=False),
-                                    name="membership_one_live_per_person"),
-            models.UniqueConstraint(fields=["society", "unit"], condition=Q(status__in=LIVE_STATUSES, unit__isnull=False),
-                                    name="membership_one_live_per_unit"),
-            models.CheckConstraint(condition=Q(person__isnull=False, unit__isnull=True) | Q(person__isnull=True, unit__isnull=False),
-                                   name="membership_person_xor_unit"),
+            models.UniqueConstraint(
+                fields=["society", "person"], condition=Q(status__in=LIVE_STATUSES, person__isnull=False), name="membership_one_live_per_person"
+            ),
+            models.UniqueConstraint(fields=["society", "unit"], condition=Q(status__in=LIVE_STATUSES, unit__isnull=False), name="membership_one_live_per_unit"),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, unit__isnull=True) | Q(person__isnull=True, unit__isnull=False), name="membership_person_xor_unit"
+            ),
         ]
         indexes = [models.Index(fields=["society", "status"]), models.Index(fields=["status", "paid_through"])]
         verbose_name = _("membership")
@@ -205,8 +198,7 @@ class MembershipEvent(models.Model):
     to_status = models.CharField(max_length=12, blank=True)
     step_name = models.CharField(_("step"), max_length=64, blank=True)
     note = models.TextField(_("note"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name=_("by"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"))
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
@@ -230,15 +222,13 @@ class DuesPayment(TimeStamped):
     receipt_no = models.CharField(_("receipt number"), max_length=40, blank=True, default="")
     reference = models.CharField(_("transaction reference"), max_length=64, blank=True, default="")
     status = models.CharField(_("status"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.CONFIRMED)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("recorded by"))
 
     class Meta:
         ordering = ["-year", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["society", "receipt_no"], condition=~Q(receipt_no=""), name="dues_receipt_unique"),
-            models.UniqueConstraint(fields=["membership", "year"], condition=Q(status__in=["pending", "confirmed"]),
-                                    name="dues_one_per_year"),
+            models.UniqueConstraint(fields=["membership", "year"], condition=Q(status__in=["pending", "confirmed"]), name="dues_one_per_year"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="dues_amount_not_negative"),
         ]
         indexes = [models.Index(fields=["society", "year", "status"])]

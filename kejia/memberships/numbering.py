@@ -24,18 +24,25 @@ def validate_format(fmt: str, *, code: str = "X" * 12, class_length: int = 12) -
     names = [m.group(1) for m in _TOKEN.finditer(fmt)]
     unknown = sorted(set(names) - _ALLOWED)
     if unknown:
-        raise DomainError("invalid_number_format", _("Unknown token in the member number format: %(tokens)s. Use {code}, {year}, {class} and {seq}.")
-                          % {"tokens": ", ".join(f"{{{n}}}" for n in unknown)}, field="number_format")
+        raise DomainError(
+            "invalid_number_format",
+            _("Unknown token in the member number format: %(tokens)s. Use {code}, {year}, {class} and {seq}.")
+            % {"tokens": ", ".join(f"{{{n}}}" for n in unknown)},
+            field="number_format",
+        )
     if names.count("seq") != 1:
-        raise DomainError("invalid_number_format", _("The member number format must contain {seq} exactly once, so numbers stay unique."),
-                          field="number_format")
+        raise DomainError(
+            "invalid_number_format", _("The member number format must contain {seq} exactly once, so numbers stay unique."), field="number_format"
+        )
     rest = _TOKEN.sub("", fmt)
     if "{" in rest or "}" in rest or not re.fullmatch(r"[0-9A-Za-z\-_/.]*", rest):
-        raise DomainError("invalid_number_format", _("The member number format may only hold letters, digits, - _ / . besides its tokens."),
-                          field="number_format")
+        raise DomainError(
+            "invalid_number_format", _("The member number format may only hold letters, digits, - _ / . besides its tokens."), field="number_format"
+        )
     if len(format_number(fmt, code=code, year=2026, class_code="X" * class_length, seq=10**7)) > MAX_LENGTH:
-        raise DomainError("invalid_number_format", _("Member numbers in this format would be longer than %(n)s characters.") % {"n": MAX_LENGTH},
-                          field="number_format")
+        raise DomainError(
+            "invalid_number_format", _("Member numbers in this format would be longer than %(n)s characters.") % {"n": MAX_LENGTH}, field="number_format"
+        )
     return fmt
 
 
@@ -46,8 +53,11 @@ def format_number(fmt: str, *, code: str, year: int, class_code: str, seq: int) 
             return str(seq).zfill(int(width)) if width else str(seq)
         values = {"code": code, "year": str(year), "class": class_code.upper()}
         if name not in values:  # a format that bypassed validate_format (e.g. edited in the database)
-            raise DomainError("invalid_number_format", _("Unknown token in the member number format: %(tokens)s. Use {code}, {year}, {class} and {seq}.")
-                              % {"tokens": f"{{{name}}}"}, field="number_format")
+            raise DomainError(
+                "invalid_number_format",
+                _("Unknown token in the member number format: %(tokens)s. Use {code}, {year}, {class} and {seq}.") % {"tokens": f"{{{name}}}"},
+                field="number_format",
+            )
         return values[name]
 
     return _TOKEN.sub(sub, fmt)

@@ -25,8 +25,7 @@ def my_memberships(user) -> QuerySet[Membership]:
     """Every membership of the user across all societies: their own, and units they are contact for."""
     if not getattr(user, "is_authenticated", False):
         return Membership.objects.none()
-    return (Membership.objects.select_related(*_RELATED)
-            .filter(Q(person__user=user) | Q(contact_person__user=user)).order_by("society__name", "-id"))
+    return Membership.objects.select_related(*_RELATED).filter(Q(person__user=user) | Q(contact_person__user=user)).order_by("society__name", "-id")
 
 
 def get_membership_for(user, pk, *, manage: bool = False) -> Membership:
@@ -36,8 +35,9 @@ def get_membership_for(user, pk, *, manage: bool = False) -> Membership:
     if membership is None:
         raise NotFound()
     uid = getattr(user, "pk", None)
-    own = uid is not None and ((membership.person_id and membership.person.user_id == uid)
-                               or (membership.contact_person_id and membership.contact_person.user_id == uid))
+    own = uid is not None and (
+        (membership.person_id and membership.person.user_id == uid) or (membership.contact_person_id and membership.contact_person.user_id == uid)
+    )
     if scope.can_view(user, membership.society):
         if manage and not scope.can_manage(user, membership.society):
             raise PermissionDenied()
@@ -62,8 +62,9 @@ def applications_to_decide(user) -> QuerySet[Membership]:
     return managed_memberships(user).filter(status=MembershipStatus.APPLIED).order_by("applied_at", "id")
 
 
-def search_memberships(user, *, society: Organization | None = None, status: str = "", member_class: str = "", text: str = "",
-                       kind: str = "") -> QuerySet[Membership]:
+def search_memberships(
+    user, *, society: Organization | None = None, status: str = "", member_class: str = "", text: str = "", kind: str = ""
+) -> QuerySet[Membership]:
     qs = visible_memberships(user)
     if society is not None:
         qs = qs.filter(society=society)
@@ -83,8 +84,7 @@ def search_memberships(user, *, society: Organization | None = None, status: str
 
 def societies(user=None) -> QuerySet[Organization]:
     """Learned societies open to applications: public, any S&T worker may apply."""
-    return (Organization.objects.filter(kind__in=MEMBERSHIP_KINDS, status=OrgStatus.ACTIVE, member_classes__is_open=True)
-            .distinct().order_by("path"))
+    return Organization.objects.filter(kind__in=MEMBERSHIP_KINDS, status=OrgStatus.ACTIVE, member_classes__is_open=True).distinct().order_by("path")
 
 
 def managed_societies(user) -> QuerySet[Organization]:
@@ -131,9 +131,12 @@ def payments_of(membership: Membership) -> QuerySet[DuesPayment]:
 
 
 def pending_payments(user, *, society: Organization | None = None) -> QuerySet[DuesPayment]:
-    qs = scope.restrict(DuesPayment.objects.filter(status="pending").select_related("membership__person", "membership__unit",
-                                                                                     "membership__member_class", "society"),
-                        user, "society__path", scope.MANAGE_KINDS)
+    qs = scope.restrict(
+        DuesPayment.objects.filter(status="pending").select_related("membership__person", "membership__unit", "membership__member_class", "society"),
+        user,
+        "society__path",
+        scope.MANAGE_KINDS,
+    )
     if society is not None:
         qs = qs.filter(society=society)
     return qs.order_by("created_at", "id")
@@ -142,8 +145,7 @@ def pending_payments(user, *, society: Organization | None = None) -> QuerySet[D
 def get_payment_for(user, pk) -> DuesPayment:
     """A payment to decide on: staff of its society. In scope without a staff role, or the
     member's own payment, is a 403 (as for `get_membership_for`); anything else a 404."""
-    payment = (DuesPayment.objects.select_related("membership", "society", "membership__person", "membership__contact_person")
-               .filter(pk=pk).first())
+    payment = DuesPayment.objects.select_related("membership", "society", "membership__person", "membership__contact_person").filter(pk=pk).first()
     if payment is None:
         raise NotFound()
     uid = getattr(user, "pk", None)

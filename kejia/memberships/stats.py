@@ -70,18 +70,34 @@ def _growth(*, start: int, active: int, new: int, due: Decimal | None, collected
     net = active - start
     target = target_rate(bands, start)
     due, collected = (due or ZERO).quantize(ZERO), (collected or ZERO).quantize(ZERO)
-    return {"members_at_start": start, "active_now": active, "new_this_year": new, "new_rate": _rate(new, start),
-            "target_rate": target, "band": list(BAND), "on_target": reaches(new, start, target),
-            "net_growth": net, "growth_rate": _rate(net, start),
-            "dues_due": due, "dues_collected": collected, "dues_rate": _rate(collected, due)}
+    return {
+        "members_at_start": start,
+        "active_now": active,
+        "new_this_year": new,
+        "new_rate": _rate(new, start),
+        "target_rate": target,
+        "band": list(BAND),
+        "on_target": reaches(new, start, target),
+        "net_growth": net,
+        "growth_rate": _rate(net, start),
+        "dues_due": due,
+        "dues_collected": collected,
+        "dues_rate": _rate(collected, due),
+    }
 
 
 def _staff(*, society_class: str, staff: int, active: int, bands) -> dict[str, Any]:
     """Full-time staff against active members: judged only for comprehensive demonstration societies."""
     applies = society_class == SocietyClass.DEMONSTRATION
     target = target_rate(bands, active, DEFAULT_STAFF_BANDS)
-    return {"staff_rule_applies": applies, "fulltime_staff": staff, "staff_rate": _rate(staff, active), "staff_target": target,
-            "staff_band": list(STAFF_BAND), "staff_on_target": reaches(staff, active, target) if applies else None}
+    return {
+        "staff_rule_applies": applies,
+        "fulltime_staff": staff,
+        "staff_rate": _rate(staff, active),
+        "staff_target": target,
+        "staff_band": list(STAFF_BAND),
+        "staff_on_target": reaches(staff, active, target) if applies else None,
+    }
 
 
 def society_figures(society, *, today: datetime.date | None = None) -> dict[str, Any]:
@@ -94,17 +110,18 @@ def society_figures(society, *, today: datetime.date | None = None) -> dict[str,
     for row in members.values("member_class_id", "status").annotate(n=Count("id")).order_by():
         counts.setdefault(row["member_class_id"], {})[row["status"]] = row["n"]
         totals[row["status"]] = totals.get(row["status"], 0) + row["n"]
-    by_class = [{"id": c.pk, "code": c.code, "name": c.name, "annual_dues": c.annual_dues, "counts": counts.get(c.pk, {})}
-                for c in MemberClass.objects.filter(society=society)]
+    by_class = [
+        {"id": c.pk, "code": c.code, "name": c.name, "annual_dues": c.annual_dues, "counts": counts.get(c.pk, {})}
+        for c in MemberClass.objects.filter(society=society)
+    ]
     agg = members.aggregate(
         new=Count("id", filter=Q(status__in=MEMBER_STATUSES, joined_on__gte=start, joined_on__lte=end)),
         at_start=Count("id", filter=_at_start(start)),
         due=Sum("member_class__annual_dues", filter=Q(status=S.ACTIVE, member_class__annual_dues__gt=0)),
     )
-    events = (MembershipEvent.objects.filter(membership__society=society, transition__in=ENDING,
-                                             created_at__date__gte=start, created_at__date__lte=end)
-              .aggregate(lapsed=Count("membership", filter=Q(transition=Transition.LAPSE), distinct=True),
-                         ended=Count("membership", distinct=True)))
+    events = MembershipEvent.objects.filter(
+        membership__society=society, transition__in=ENDING, created_at__date__gte=start, created_at__date__lte=end
+    ).aggregate(lapsed=Count("membership", filter=Q(transition=Transition.LAPSE), distinct=True), ended=Count("membership", distinct=True))
     collected = DuesPayment.objects.filter(society=society, year=year, status=PaymentStatus.CONFIRMED).aggregate(s=Sum("amount"))["s"]
     bands, staff_bands = MembershipRules.objects.filter(society=society).values_list("growth_bands", "staff_bands").first() or (None, None)
     return {
@@ -135,28 +152,48 @@ def societies_overview(user, *, root=None, today: datetime.date | None = None) -
     counts: dict[int, dict[str, int]] = {}
     for row in Membership.objects.filter(society_id__in=ids).values("society_id", "status").annotate(n=Count("id")).order_by():
         counts.setdefault(row["society_id"], {})[row["status"]] = row["n"]
-    sums = {row["society_id"]: row for row in Membership.objects.filter(society_id__in=ids).values("society_id").annotate(
-        at_start=Count("id", filter=_at_start(start)),
-        new=Count("id", filter=Q(status__in=MEMBER_STATUSES, joined_on__gte=start, joined_on__lte=datetime.date(year, 12, 31))),
-        due=Sum("member_class__annual_dues", filter=Q(status=S.ACTIVE, member_class__annual_dues__gt=0))).order_by()}
-    collected = dict(DuesPayment.objects.filter(society_id__in=ids, year=year, status=PaymentStatus.CONFIRMED)
-                     .values("society_id").annotate(s=Sum("amount")).order_by().values_list("society_id", "s"))
-    bands = {sid: (g, st) for sid, g, st in MembershipRules.objects.filter(society_id__in=ids)
-             .values_list("society_id", "growth_bands", "staff_bands")}
+    sums = {
+        row["society_id"]: row
+        for row in Membership.objects.filter(society_id__in=ids)
+        .values("society_id")
+        .annotate(
+            at_start=Count("id", filter=_at_start(start)),
+            new=Count("id", filter=Q(status__in=MEMBER_STATUSES, joined_on__gte=start, joined_on__lte=datetime.date(year, 12, 31))),
+            due=Sum("member_class__annual_dues", filter=Q(status=S.ACTIVE, member_class__annual_dues__gt=0)),
+        )
+        .order_by()
+    }
+    collected = dict(
+        DuesPayment.objects.filter(society_id__in=ids, year=year, status=PaymentStatus.CONFIRMED)
+        .values("society_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+        .values_list("society_id", "s")
+    )
+    bands = {sid: (g, st) for sid, g, st in MembershipRules.objects.filter(society_id__in=ids).values_list("society_id", "growth_bands", "staff_bands")}
     out = []
     for row in rows:
         sid = row["id"]
         by_status = counts.get(sid, {})
         agg = sums.get(sid, {})
-        out.append({
-            "society": {"id": sid, "code": row["code"], "name": row["name"], "kind": row["kind"]},
-            "year": year,
-            "counts": by_status,
-            "members": sum(by_status.get(s, 0) for s in MEMBER_STATUSES),
-            "applicants_waiting": sum(by_status.get(s, 0) for s in PENDING_STATUSES),
-            **_growth(start=agg.get("at_start", 0), active=by_status.get(S.ACTIVE, 0), new=agg.get("new", 0), due=agg.get("due"),
-                      collected=collected.get(sid), bands=bands.get(sid, (None, None))[0]),
-            **_staff(society_class=row["society_class"], staff=row["fulltime_staff"], active=by_status.get(S.ACTIVE, 0),
-                     bands=bands.get(sid, (None, None))[1]),
-        })
+        out.append(
+            {
+                "society": {"id": sid, "code": row["code"], "name": row["name"], "kind": row["kind"]},
+                "year": year,
+                "counts": by_status,
+                "members": sum(by_status.get(s, 0) for s in MEMBER_STATUSES),
+                "applicants_waiting": sum(by_status.get(s, 0) for s in PENDING_STATUSES),
+                **_growth(
+                    start=agg.get("at_start", 0),
+                    active=by_status.get(S.ACTIVE, 0),
+                    new=agg.get("new", 0),
+                    due=agg.get("due"),
+                    collected=collected.get(sid),
+                    bands=bands.get(sid, (None, None))[0],
+                ),
+                **_staff(
+                    society_class=row["society_class"], staff=row["fulltime_staff"], active=by_status.get(S.ACTIVE, 0), bands=bands.get(sid, (None, None))[1]
+                ),
+            }
+        )
     return out

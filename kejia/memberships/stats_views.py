@@ -12,8 +12,7 @@ from kejia.memberships.choices import MembershipStatus
 from kejia.organizations.selectors import get_organization_for
 
 # The columns of the overview, in the order of a member's life.
-OVERVIEW_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.LAPSED, MembershipStatus.SUSPENDED, MembershipStatus.RESIGNED,
-                     MembershipStatus.TERMINATED]
+OVERVIEW_STATUSES = [MembershipStatus.ACTIVE, MembershipStatus.LAPSED, MembershipStatus.SUSPENDED, MembershipStatus.RESIGNED, MembershipStatus.TERMINATED]
 
 
 # New-member bars are drawn on a 0–20 % scale, so the 3–10 % band is visible.
@@ -40,11 +39,24 @@ def overview(request):
         row["growth_bar"] = _bar(row["new_rate"], GROWTH_SCALE)
         row["dues_bar"] = _bar(row["dues_rate"])
     band = {"left": _bar(stats.BAND[0], GROWTH_SCALE), "width": _bar(stats.BAND[1] - stats.BAND[0], GROWTH_SCALE)}
-    totals = {"members": sum(r["members"] for r in rows), "waiting": sum(r["applicants_waiting"] for r in rows),
-              "active": sum(r["active_now"] for r in rows), "on_target": sum(1 for r in rows if r["on_target"])}
-    return render(request, "memberships/stats.html", {"rows": rows, "root": root, "totals": totals, "band": band,
-                                                      "statuses": [s.label for s in OVERVIEW_STATUSES],
-                                                      "year": rows[0]["year"] if rows else None})
+    totals = {
+        "members": sum(r["members"] for r in rows),
+        "waiting": sum(r["applicants_waiting"] for r in rows),
+        "active": sum(r["active_now"] for r in rows),
+        "on_target": sum(1 for r in rows if r["on_target"]),
+    }
+    return render(
+        request,
+        "memberships/stats.html",
+        {
+            "rows": rows,
+            "root": root,
+            "totals": totals,
+            "band": band,
+            "statuses": [s.label for s in OVERVIEW_STATUSES],
+            "year": rows[0]["year"] if rows else None,
+        },
+    )
 
 
 @login_required
@@ -57,10 +69,14 @@ def society_stats(request, pk: int):
         item["row"] = [item["counts"].get(s.value, 0) for s in statuses]
         item["total"] = sum(item["counts"].values())
     context = {
-        "society": society, "f": figures, "statuses": statuses,
+        "society": society,
+        "f": figures,
+        "statuses": statuses,
         "status_totals": [figures["totals"].get(s.value, 0) for s in statuses],
-        "growth_bar": _bar(figures["new_rate"], GROWTH_SCALE), "target_at": _bar(figures["target_rate"], GROWTH_SCALE),
+        "growth_bar": _bar(figures["new_rate"], GROWTH_SCALE),
+        "target_at": _bar(figures["target_rate"], GROWTH_SCALE),
         "band_left": _bar(figures["band"][0], GROWTH_SCALE),
-        "band_width": _bar(figures["band"][1] - figures["band"][0], GROWTH_SCALE), "dues_bar": _bar(figures["dues_rate"]),
+        "band_width": _bar(figures["band"][1] - figures["band"][0], GROWTH_SCALE),
+        "dues_bar": _bar(figures["dues_rate"]),
     }
     return render(request, "memberships/stats_society.html", context)

@@ -34,12 +34,16 @@ def assign_number(membership: Membership, *, year: int) -> str:
     """The society's next member number, skipping any already taken (e.g. by an import)."""
     rules = MembershipRules.objects.select_for_update().filter(pk=rules_of(membership.society).pk).get()
     while True:
-        number = numbering.format_number(rules.number_format, code=membership.society.code, year=year,
-                                         class_code=membership.member_class.code, seq=rules.next_seq)
+        number = numbering.format_number(
+            rules.number_format, code=membership.society.code, year=year, class_code=membership.member_class.code, seq=rules.next_seq
+        )
         rules.next_seq += 1
         if len(number) > numbering.MAX_LENGTH:
-            raise DomainError("number_too_long", _("The society's member number format gives numbers longer than %(n)s characters: "
-                                                   "shorten it in the membership rules.") % {"n": numbering.MAX_LENGTH})
+            raise DomainError(
+                "number_too_long",
+                _("The society's member number format gives numbers longer than %(n)s characters: shorten it in the membership rules.")
+                % {"n": numbering.MAX_LENGTH},
+            )
         if not Membership.objects.filter(society=membership.society, number=number).exists():
             break
     rules.save(update_fields=["next_seq", "updated_at"])
@@ -72,8 +76,7 @@ def approve_membership(membership: Membership, *, actor, note: str = "") -> Memb
     move(membership, Transition.APPROVE, actor=actor, note=note, step_name=step_name)
     body = gettext("Welcome. Your member number is %(number)s.") % {"number": membership.number}
     if membership.member_class.has_dues:
-        body += " " + gettext("Dues for %(year)s: %(amount)s yuan.") % {"year": membership.joined_on.year,
-                                                                   "amount": membership.member_class.annual_dues}
+        body += " " + gettext("Dues for %(year)s: %(amount)s yuan.") % {"year": membership.joined_on.year, "amount": membership.member_class.annual_dues}
     tell(membership, gettext("Membership approved"), body)
     return membership
 
@@ -115,8 +118,7 @@ def transfer_membership(membership: Membership, *, actor, member_class: MemberCl
     if member_class.pk == membership.member_class_id:
         raise DomainError("same_class", _("The member is already in this class."), field="member_class")
     if membership.person_id:
-        check_eligibility(member_class, membership.person, is_student=member_class.requires_student,
-                           years_in_field=membership.years_in_field)
+        check_eligibility(member_class, membership.person, is_student=member_class.requires_student, years_in_field=membership.years_in_field)
     old_class = membership.member_class
     membership.member_class = member_class
     membership.is_student = member_class.requires_student

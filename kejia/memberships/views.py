@@ -81,6 +81,7 @@ def _next_action(m: Membership, owed: list) -> str:
 
 # ---- Public: societies and their classes ------------------------------------------------------
 
+
 @login_required
 @require_GET
 def home(request):
@@ -108,16 +109,21 @@ def society_detail(request, pk: int):
     org = selectors.get_society(pk)
     user = request.user
     mine = selectors.my_memberships(user).filter(society=org, status__in=LIVE_STATUSES).first()
-    return render(request, "memberships/society_detail.html", {
-        "society": org,
-        "classes": selectors.classes_of(org, open_only=True),
-        "mine": mine,
-        "can_manage": workflow.can_manage_members(user, org),
-        "can_view_members": scope.can_view(user, org),
-    })
+    return render(
+        request,
+        "memberships/society_detail.html",
+        {
+            "society": org,
+            "classes": selectors.classes_of(org, open_only=True),
+            "mine": mine,
+            "can_manage": workflow.can_manage_members(user, org),
+            "can_view_members": scope.can_view(user, org),
+        },
+    )
 
 
 # ---- Applying ---------------------------------------------------------------------------------
+
 
 def _chosen(classes, value) -> MemberClass | None:
     try:
@@ -144,9 +150,16 @@ def apply(request, pk: int):
         if form.is_valid():
             cd = form.cleaned_data
             try:
-                membership = applications.apply_for_membership(actor=request.user, society=org, member_class=cd["member_class"], person=person,
-                                                           statement=cd["statement"], is_student=cd["is_student"],
-                                                           years_in_field=cd["years_in_field"], documents=form.documents())
+                membership = applications.apply_for_membership(
+                    actor=request.user,
+                    society=org,
+                    member_class=cd["member_class"],
+                    person=person,
+                    statement=cd["statement"],
+                    is_student=cd["is_student"],
+                    years_in_field=cd["years_in_field"],
+                    documents=form.documents(),
+                )
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -177,8 +190,9 @@ def apply_group(request, pk: int):
                 form.add_error("uscc", _("No unit with this code is registered on the platform; ask your association to add it."))
             else:
                 try:
-                    membership = applications.apply_for_group_membership(actor=request.user, society=org, member_class=cd["member_class"],
-                                                                     unit=unit, contact_person=person, statement=cd["statement"])
+                    membership = applications.apply_for_group_membership(
+                        actor=request.user, society=org, member_class=cd["member_class"], unit=unit, contact_person=person, statement=cd["statement"]
+                    )
                 except DomainError as exc:
                     status = form_error(form, exc)
                 else:
@@ -189,6 +203,7 @@ def apply_group(request, pk: int):
 
 
 # ---- The member's pages -----------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -241,15 +256,23 @@ def _detail_context(request, m: Membership, **bound) -> dict:
         f["report_payment"] = ReportPaymentForm(prefix="report_payment", initial=today_initial(year=next_year))
     f.update(bound)
     return {
-        "membership": m, "own": own, "manage": manage, "decide": decide, "f": f,
-        "step_name": _step_name(m), "steps": m.member_class.approval_steps,
+        "membership": m,
+        "own": own,
+        "manage": manage,
+        "decide": decide,
+        "f": f,
+        "step_name": _step_name(m),
+        "steps": m.member_class.approval_steps,
         "events": m.events.select_related("actor"),
         "documents": m.documents.all(),
         "payments": selectors.payments_of(m),
         "representatives": m.representatives.select_related("person") if m.unit_id else [],
-        "owed": owed, "owed_total": sum(a for _y, a in owed), "next_year": next_year if payable else None,
+        "owed": owed,
+        "owed_total": sum(a for _y, a in owed),
+        "next_year": next_year if payable else None,
         "grace_ends": dues.grace_ends(m) if m.status in dues.PAYABLE_STATUSES else None,
-        "online": online, "card": m.status == S.ACTIVE,
+        "online": online,
+        "card": m.status == S.ACTIVE,
     }
 
 
@@ -277,6 +300,7 @@ def document(request, pk: int, doc: int):
 
 # ---- Actions on one membership: one form, one service each ------------------------------------
 
+
 @dataclass(frozen=True)
 class Action:
     staff: bool  # needs a staff role in the society; otherwise the member's own action
@@ -303,39 +327,84 @@ def _paid(p) -> str:
 
 ACTIONS: dict[str, Action] = {
     "approve": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: transitions.approve_membership(m, actor=u, note=d["note"]), _approved),
-    "reject": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.reject_membership(m, actor=u, reason=d["reason"]),
-                     lambda r: _("The application was rejected; the applicant is told why.")),
-    "ask_more": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.request_more_information(m, actor=u, reason=d["reason"]),
-                       lambda r: _("The applicant was asked for more information.")),
-    "transfer": Action(True, lambda m: (TransferForm, {"classes": _transfer_classes(m)}),
-                       lambda m, u, d, f: transitions.transfer_membership(m, actor=u, member_class=d["member_class"], note=d["note"]),
-                       lambda r: _("The member is now in the class %(name)s.") % {"name": r.member_class.name}),
-    "suspend": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.suspend_membership(m, actor=u, reason=d["reason"]),
-                      lambda r: _("The membership was suspended.")),
-    "reinstate": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: transitions.reinstate_membership(m, actor=u, note=d["note"]),
-                        lambda r: _("The membership was reinstated.")),
-    "terminate": Action(True, lambda m: (ReasonForm, {}), lambda m, u, d, f: transitions.terminate_membership(m, actor=u, reason=d["reason"]),
-                        lambda r: _("The membership was terminated.")),
-    "readmit": Action(True, lambda m: (NoteForm, {}), lambda m, u, d, f: transitions.readmit_membership(m, actor=u, note=d["note"]),
-                      lambda r: _("The member was readmitted with number %(number)s.") % {"number": r.number}),
-    "record_payment": Action(True, lambda m: (RecordPaymentForm, {}),
-                             lambda m, u, d, f: dues.record_payment(m, actor=u, year=d["year"], amount=d["amount"], paid_on=d["paid_on"],
-                                                                    method=d["method"], receipt_no=d["receipt_no"], reference=d["reference"]),
-                             lambda p: _("Dues for %(year)s were recorded.") % {"year": p.year}),
-    "add_representative": Action(True, lambda m: (RepresentativeForm, {}),
-                                 lambda m, u, d, f: applications.add_representative(m, actor=u, person=_person_for(u, d["person"]), role=d["role"]),
-                                 lambda r: _("%(name)s now represents the unit.") % {"name": r.person.name}),
-    "withdraw": Action(False, lambda m: (forms.Form, {}), lambda m, u, d, f: applications.withdraw_application(m, actor=u),
-                       lambda r: _("Your application was withdrawn.")),
-    "supply": Action(False, lambda m: (SupplyForm, {"names": m.member_class.required_documents}),
-                     lambda m, u, d, f: applications.supply_information(m, actor=u, statement=d["statement"], documents=f.documents()),
-                     lambda r: _("Thank you; your application is back in the queue.")),
-    "resign": Action(False, lambda m: (ResignForm, {}), lambda m, u, d, f: transitions.resign_membership(m, actor=u, reason=d["reason"]),
-                     lambda r: _("Your resignation was recorded.")),
+    "reject": Action(
+        True,
+        lambda m: (ReasonForm, {}),
+        lambda m, u, d, f: transitions.reject_membership(m, actor=u, reason=d["reason"]),
+        lambda r: _("The application was rejected; the applicant is told why."),
+    ),
+    "ask_more": Action(
+        True,
+        lambda m: (ReasonForm, {}),
+        lambda m, u, d, f: transitions.request_more_information(m, actor=u, reason=d["reason"]),
+        lambda r: _("The applicant was asked for more information."),
+    ),
+    "transfer": Action(
+        True,
+        lambda m: (TransferForm, {"classes": _transfer_classes(m)}),
+        lambda m, u, d, f: transitions.transfer_membership(m, actor=u, member_class=d["member_class"], note=d["note"]),
+        lambda r: _("The member is now in the class %(name)s.") % {"name": r.member_class.name},
+    ),
+    "suspend": Action(
+        True,
+        lambda m: (ReasonForm, {}),
+        lambda m, u, d, f: transitions.suspend_membership(m, actor=u, reason=d["reason"]),
+        lambda r: _("The membership was suspended."),
+    ),
+    "reinstate": Action(
+        True,
+        lambda m: (NoteForm, {}),
+        lambda m, u, d, f: transitions.reinstate_membership(m, actor=u, note=d["note"]),
+        lambda r: _("The membership was reinstated."),
+    ),
+    "terminate": Action(
+        True,
+        lambda m: (ReasonForm, {}),
+        lambda m, u, d, f: transitions.terminate_membership(m, actor=u, reason=d["reason"]),
+        lambda r: _("The membership was terminated."),
+    ),
+    "readmit": Action(
+        True,
+        lambda m: (NoteForm, {}),
+        lambda m, u, d, f: transitions.readmit_membership(m, actor=u, note=d["note"]),
+        lambda r: _("The member was readmitted with number %(number)s.") % {"number": r.number},
+    ),
+    "record_payment": Action(
+        True,
+        lambda m: (RecordPaymentForm, {}),
+        lambda m, u, d, f: dues.record_payment(
+            m, actor=u, year=d["year"], amount=d["amount"], paid_on=d["paid_on"], method=d["method"], receipt_no=d["receipt_no"], reference=d["reference"]
+        ),
+        lambda p: _("Dues for %(year)s were recorded.") % {"year": p.year},
+    ),
+    "add_representative": Action(
+        True,
+        lambda m: (RepresentativeForm, {}),
+        lambda m, u, d, f: applications.add_representative(m, actor=u, person=_person_for(u, d["person"]), role=d["role"]),
+        lambda r: _("%(name)s now represents the unit.") % {"name": r.person.name},
+    ),
+    "withdraw": Action(
+        False, lambda m: (forms.Form, {}), lambda m, u, d, f: applications.withdraw_application(m, actor=u), lambda r: _("Your application was withdrawn.")
+    ),
+    "supply": Action(
+        False,
+        lambda m: (SupplyForm, {"names": m.member_class.required_documents}),
+        lambda m, u, d, f: applications.supply_information(m, actor=u, statement=d["statement"], documents=f.documents()),
+        lambda r: _("Thank you; your application is back in the queue."),
+    ),
+    "resign": Action(
+        False,
+        lambda m: (ResignForm, {}),
+        lambda m, u, d, f: transitions.resign_membership(m, actor=u, reason=d["reason"]),
+        lambda r: _("Your resignation was recorded."),
+    ),
     "pay_online": Action(False, lambda m: (forms.Form, {}), lambda m, u, d, f: dues.pay_online(m, actor=u), _paid),
-    "report_payment": Action(False, lambda m: (ReportPaymentForm, {}),
-                             lambda m, u, d, f: dues.report_payment(m, actor=u, year=d["year"], paid_on=d["paid_on"], method=d["method"],
-                                                                    reference=d["reference"]), _paid),
+    "report_payment": Action(
+        False,
+        lambda m: (ReportPaymentForm, {}),
+        lambda m, u, d, f: dues.report_payment(m, actor=u, year=d["year"], paid_on=d["paid_on"], method=d["method"], reference=d["reference"]),
+        _paid,
+    ),
 }
 BACK = {"queue": "memberships:queue", "payments": "memberships:payments", "mine": "memberships:mine"}
 
@@ -407,6 +476,7 @@ def payment_act(request, pk: int, action: str):
 
 # ---- Staff: queue, payments, members ----------------------------------------------------------
 
+
 def _staff_filter(request):
     managed = selectors.managed_societies(request.user)
     if not managed.exists():
@@ -421,8 +491,7 @@ def queue(request):
     form, society = _staff_filter(request)
     page = page_of(request, selectors.approval_queue(request.user, society=society), PAGE_SIZE)
     rows = [{"m": m, "step": _step_name(m), "own": workflow.is_own(m, request.user)} for m in page.object_list]
-    return render(request, "memberships/queue.html", {"form": form, "page": page, "rows": rows},
-                  status=200 if form.is_valid() else 400)
+    return render(request, "memberships/queue.html", {"form": form, "page": page, "rows": rows}, status=200 if form.is_valid() else 400)
 
 
 @login_required
@@ -444,11 +513,11 @@ def members(request, pk: int):
         qs = selectors.search_memberships(request.user, society=org, **form.cleaned_data)
         page = page_of(request, qs, PAGE_SIZE)
     template = "memberships/_member_results.html" if request.htmx else "memberships/members.html"
-    return render(request, template, {"society": org, "form": form, "page": page,
-                                      "can_manage": workflow.can_manage_members(request.user, org)}, status=status)
+    return render(request, template, {"society": org, "form": form, "page": page, "can_manage": workflow.can_manage_members(request.user, org)}, status=status)
 
 
 # ---- Staff: classes and rules (data a secretary edits, with history) --------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -495,8 +564,9 @@ def class_edit(request, pk: int):
             else:
                 messages.success(request, _("The changes were saved."))
                 return redirect("memberships:class_edit", pk=item.pk)
-    return render(request, "memberships/class_edit.html", {"item": item, "society": item.society, "form": form,
-                                                           "history": _history(MemberClass, item.pk)}, status=status)
+    return render(
+        request, "memberships/class_edit.html", {"item": item, "society": item.society, "form": form, "history": _history(MemberClass, item.pk)}, status=status
+    )
 
 
 @login_required
@@ -516,5 +586,9 @@ def rules(request, pk: int):
             else:
                 messages.success(request, _("The rules were saved."))
                 return redirect("memberships:rules", pk=org.pk)
-    return render(request, "memberships/rules.html", {"society": org, "form": form, "rules": current, "can_manage": True,
-                                                      "history": _history(MembershipRules, current.pk)}, status=status)
+    return render(
+        request,
+        "memberships/rules.html",
+        {"society": org, "form": form, "rules": current, "can_manage": True, "history": _history(MembershipRules, current.pk)},
+        status=status,
+    )

@@ -29,6 +29,7 @@ TITLE_ORDER = [TitleLevel.SENIOR, TitleLevel.VICE_SENIOR, TitleLevel.INTERMEDIAT
 
 # ---- who may do what --------------------------------------------------------------------------
 
+
 def can_manage_members(user, society) -> bool:
     return scope.can_manage(user, society)
 
@@ -75,19 +76,24 @@ def rules_of(society) -> MembershipRules:
 
 # ---- what an application needs ----------------------------------------------------------------
 
+
 def check_eligibility(member_class: MemberClass, person, *, is_student: bool, years_in_field: int | None) -> None:
     errors: dict[str, list[str]] = {}
     if member_class.min_title_level:
         need = TITLE_ORDER.index(member_class.min_title_level)
         have = TITLE_ORDER.index(person.title_level) if person.title_level in TITLE_ORDER else len(TITLE_ORDER)
         if have > need:
-            errors["member_class"] = [gettext("This class needs a professional title of level “%(level)s” or higher; the profile says “%(have)s”.")
-                                      % {"level": TitleLevel(member_class.min_title_level).label,
-                                         "have": TitleLevel(person.title_level).label if person.title_level else "-"}]
+            errors["member_class"] = [
+                gettext("This class needs a professional title of level “%(level)s” or higher; the profile says “%(have)s”.")
+                % {"level": TitleLevel(member_class.min_title_level).label, "have": TitleLevel(person.title_level).label if person.title_level else "-"}
+            ]
     if member_class.min_years_in_field is not None and (years_in_field or 0) < member_class.min_years_in_field:
         errors.setdefault("years_in_field", []).append(
-            ngettext("This class needs at least %(n)s year in the field.", "This class needs at least %(n)s years in the field.",
-                     member_class.min_years_in_field) % {"n": member_class.min_years_in_field})
+            ngettext(
+                "This class needs at least %(n)s year in the field.", "This class needs at least %(n)s years in the field.", member_class.min_years_in_field
+            )
+            % {"n": member_class.min_years_in_field}
+        )
     if member_class.requires_student and not is_student:
         errors.setdefault("is_student", []).append(gettext("This class is for students only."))
     if errors:
@@ -101,9 +107,11 @@ def missing_documents(membership: Membership) -> list[str]:
 
 # ---- transitions ------------------------------------------------------------------------------
 
+
 def locked(membership: Membership) -> Membership:
-    return (Membership.objects.select_for_update(of=("self",))
-            .select_related("society", "member_class", "person", "unit", "contact_person").get(pk=membership.pk))
+    return (
+        Membership.objects.select_for_update(of=("self",)).select_related("society", "member_class", "person", "unit", "contact_person").get(pk=membership.pk)
+    )
 
 
 def move(membership: Membership, transition: str, *, actor, note: str = "", step_name: str = "") -> str:
@@ -111,16 +119,30 @@ def move(membership: Membership, transition: str, *, actor, note: str = "", step
     starts, end = TRANSITIONS[transition]
     before = membership.status
     if before not in starts:
-        raise IllegalTransition("illegal_transition", _("A membership that is “%(status)s” cannot be %(action)s.")
-                                % {"status": S(before).label, "action": Transition(transition).label.lower()})
+        raise IllegalTransition(
+            "illegal_transition",
+            _("A membership that is “%(status)s” cannot be %(action)s.") % {"status": S(before).label, "action": Transition(transition).label.lower()},
+        )
     if end is not None:
         membership.status = end
     membership.save()
-    MembershipEvent.objects.create(membership=membership, transition=transition, from_status=before, to_status=membership.status,
-                                   step_name=step_name, note=note, actor=actor if getattr(actor, "pk", None) else None)
-    record_event(actor=actor, action=f"membership.{transition}", obj=membership, organization=membership.society,
-                 old={"status": before}, new={"status": membership.status, "note": note, "step": step_name,
-                                              "number": membership.number, "class": membership.member_class_id})
+    MembershipEvent.objects.create(
+        membership=membership,
+        transition=transition,
+        from_status=before,
+        to_status=membership.status,
+        step_name=step_name,
+        note=note,
+        actor=actor if getattr(actor, "pk", None) else None,
+    )
+    record_event(
+        actor=actor,
+        action=f"membership.{transition}",
+        obj=membership,
+        organization=membership.society,
+        old={"status": before},
+        new={"status": membership.status, "note": note, "step": step_name, "number": membership.number, "class": membership.member_class_id},
+    )
     return before
 
 
@@ -134,8 +156,15 @@ def tell(membership: Membership, subject, body: str = "") -> None:
         from kejia.core import pii
 
         phone = pii.decrypt(person.phone_sealed)
-    notify(kind="membership", subject=f"{membership.society.name}: {subject}", body=body, user=person.user,
-           email=person.email, phone=phone, link=reverse("memberships:detail", args=[membership.pk]))
+    notify(
+        kind="membership",
+        subject=f"{membership.society.name}: {subject}",
+        body=body,
+        user=person.user,
+        email=person.email,
+        phone=phone,
+        link=reverse("memberships:detail", args=[membership.pk]),
+    )
 
 
 def required_reason(reason: str) -> str:

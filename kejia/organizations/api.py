@@ -52,6 +52,7 @@ router = Router(tags=["organizations"])
 
 # ---- Input helpers -------------------------------------------------------------------------
 
+
 def _region(code: str | None, *, field: str = "region") -> Region | None:
     if code is None or not code.strip():
         return None
@@ -104,8 +105,7 @@ def _guiding_association(pk: int) -> Organization:
     """Founders file to a territorial association they need not belong to: those are public."""
     org = Organization.objects.filter(pk=pk, kind__in=list(TERRITORIAL_LEVEL)).select_related("region").first()
     if org is None:
-        raise DomainError("unknown_organization", _("Choose an active territorial association as the guiding association."),
-                          field="parent_id")
+        raise DomainError("unknown_organization", _("Choose an active territorial association as the guiding association."), field="parent_id")
     return org
 
 
@@ -143,8 +143,13 @@ def list_organizations(request, filters: Query[OrgFilters]):
     subtree). Paginated with `limit`/`offset`; `count` is the total before pagination."""
     user = caller(request)
     qs = selectors.search_organizations(
-        user, text=filters.q, kind=filters.kind.value if filters.kind else "", status=filters.status.value if filters.status else "",
-        region=_region(filters.region), within=_filter_org(user, filters.within, field="within"))
+        user,
+        text=filters.q,
+        kind=filters.kind.value if filters.kind else "",
+        status=filters.status.value if filters.status else "",
+        region=_region(filters.region),
+        within=_filter_org(user, filters.within, field="within"),
+    )
     return page_of(qs, filters)
 
 
@@ -167,8 +172,7 @@ def subtree_counts(request, id: ObjectId):
     """How many organizations of each kind the subtree holds, this organization included."""
     org = selectors.get_organization_for(caller(request), id)
     counts = selectors.subtree_counts(org)
-    kinds = [{"kind": kind, "kind_label": str(OrgKind(kind).label) if kind in OrgKind.values else kind, "count": n}
-             for kind, n in sorted(counts.items())]
+    kinds = [{"kind": kind, "kind_label": str(OrgKind(kind).label) if kind in OrgKind.values else kind, "count": n} for kind, n in sorted(counts.items())]
     return {"organization_id": org.pk, "total": sum(counts.values()), "kinds": kinds}
 
 
@@ -240,8 +244,7 @@ def coverage(request, region: str = Query(..., max_length=12, description="Admin
     institutions = []
     for row in result["institutions"]:
         gaps = list(row["gaps"])
-        institutions.append({"kind": row["kind"].value, "kind_label": str(row["kind"].label), "total": row["total"],
-                             "gap_count": len(gaps), "gaps": gaps})
+        institutions.append({"kind": row["kind"].value, "kind_label": str(row["kind"].label), "total": row["total"], "gap_count": len(gaps), "gaps": gaps})
     return {**result, "institutions": institutions}
 
 

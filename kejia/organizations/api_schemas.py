@@ -25,6 +25,7 @@ def request_user(context):
 
 # ---- Organizations -------------------------------------------------------------------------
 
+
 class RegionRef(Schema):
     code: str
     name: str
@@ -206,6 +207,7 @@ class MoveIn(Schema):
 
 # ---- Coverage ------------------------------------------------------------------------------
 
+
 class CoverageLevelOut(Schema):
     total: int
     gap_count: int
@@ -245,6 +247,7 @@ class CoverageOut(Schema):
 
 
 # ---- Filings -------------------------------------------------------------------------------
+
 
 class FilingOut(Schema):
     id: int
@@ -296,8 +299,7 @@ class FilingPage(Schema):
 
 
 class FilingFilters(PageParams):
-    box: Literal["decide", "mine"] | None = Field(
-        None, description="`decide`: filings to associations you manage; `mine`: filings you submitted; none: both")
+    box: Literal["decide", "mine"] | None = Field(None, description="`decide`: filings to associations you manage; `mine`: filings you submitted; none: both")
     status: FilingStatus | None = None
 
 
@@ -325,6 +327,7 @@ class ReturnIn(Schema):
 
 
 # ---- Audit log -----------------------------------------------------------------------------
+
 
 class AuditFilters(PageParams):
     action: str = Field("", max_length=64, description="e.g. organization.updated")

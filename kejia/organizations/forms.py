@@ -33,25 +33,37 @@ class OrganizationForm(forms.Form):
     term_end = forms.DateField(label=_("current term end"), required=False, widget=DateInput)
     fulltime_staff = forms.IntegerField(label=_("full-time staff"), required=False, min_value=0, max_value=1_000_000)
     party_coverage = forms.ChoiceField(label=_("party organization"), choices=PartyCoverage.choices, initial=PartyCoverage.NONE)
-    society_class = forms.ChoiceField(label=_("society class"), choices=SocietyClass.choices, initial=SocietyClass.ORDINARY, required=False,
-                                      help_text=_("For learned societies: the class given by evaluation."))
-    is_independent_unit = forms.NullBooleanField(label=_("independent unit (own establishment)"), required=False,
-                                                 widget=forms.NullBooleanSelect,
-                                                 help_text=_("Provincial, municipal and county associations only."))
-    has_party_group = forms.NullBooleanField(label=_("leading party group"), required=False, widget=forms.NullBooleanSelect,
-                                             help_text=_("Provincial, municipal and county associations only."))
-    leader_in_charge = forms.CharField(label=_("Party committee leader in charge"), max_length=128, required=False,
-                                       help_text=_("Name and post, e.g. the deputy county Party secretary."))
-    leader_in_contact = forms.CharField(label=_("government leader in contact"), max_length=128, required=False,
-                                        help_text=_("Name and post, e.g. the deputy county head."))
+    society_class = forms.ChoiceField(
+        label=_("society class"),
+        choices=SocietyClass.choices,
+        initial=SocietyClass.ORDINARY,
+        required=False,
+        help_text=_("For learned societies: the class given by evaluation."),
+    )
+    is_independent_unit = forms.NullBooleanField(
+        label=_("independent unit (own establishment)"),
+        required=False,
+        widget=forms.NullBooleanSelect,
+        help_text=_("Provincial, municipal and county associations only."),
+    )
+    has_party_group = forms.NullBooleanField(
+        label=_("leading party group"), required=False, widget=forms.NullBooleanSelect, help_text=_("Provincial, municipal and county associations only.")
+    )
+    leader_in_charge = forms.CharField(
+        label=_("Party committee leader in charge"), max_length=128, required=False, help_text=_("Name and post, e.g. the deputy county Party secretary.")
+    )
+    leader_in_contact = forms.CharField(
+        label=_("government leader in contact"), max_length=128, required=False, help_text=_("Name and post, e.g. the deputy county head.")
+    )
     is_legal_person = forms.BooleanField(label=_("legal person"), required=False)
     # Longer than the 18 characters of the code: people paste it with spaces; the service normalizes.
     uscc = forms.CharField(label=_("unified social credit code"), max_length=40, required=False)
     address = forms.CharField(label=_("address"), max_length=255, required=False)
     website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
     description = forms.CharField(label=_("introduction"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    disciplines = forms.CharField(label=_("disciplines"), max_length=400, required=False,
-                                  help_text=_("Discipline codes (GB/T 13745) separated by spaces, e.g. 520 413"))
+    disciplines = forms.CharField(
+        label=_("disciplines"), max_length=400, required=False, help_text=_("Discipline codes (GB/T 13745) separated by spaces, e.g. 520 413")
+    )
 
     def clean_fulltime_staff(self):
         return self.cleaned_data["fulltime_staff"] or 0
@@ -104,9 +116,12 @@ class CoverageForm(forms.Form):
 class FilingForm(forms.Form):
     name = forms.CharField(label=_("name of the new association"), max_length=128)
     kind = forms.ChoiceField(label=_("kind"), choices=[c for c in OrgKind.choices if c[0] in FILABLE_KINDS])
-    parent = forms.CharField(label=_("guiding association"), max_length=32,
-                             help_text=_("The code of the territorial association that guides it; pick from the list or type it."),
-                             widget=forms.TextInput(attrs={"list": "guiding-associations", "autocomplete": "off"}))
+    parent = forms.CharField(
+        label=_("guiding association"),
+        max_length=32,
+        help_text=_("The code of the territorial association that guides it; pick from the list or type it."),
+        widget=forms.TextInput(attrs={"list": "guiding-associations", "autocomplete": "off"}),
+    )
     region = RegionCodeField()
     host_name = forms.CharField(label=_("host enterprise or park"), max_length=128)
     host_uscc = forms.CharField(label=_("host's unified social credit code"), max_length=40)
@@ -114,10 +129,10 @@ class FilingForm(forms.Form):
     member_count = forms.IntegerField(label=_("number of S&T workers"), min_value=1, max_value=10_000_000)
     chair_name = forms.CharField(label=_("chair"), max_length=64)
     contact_name = forms.CharField(label=_("contact person"), max_length=64)
-    contact_phone = forms.CharField(label=_("contact phone"), max_length=32, required=False,
-                                    widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-    charter_summary = forms.CharField(label=_("charter and purpose"), max_length=5000, required=False,
-                                      widget=forms.Textarea(attrs={"rows": 4}))
+    contact_phone = forms.CharField(
+        label=_("contact phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
+    charter_summary = forms.CharField(label=_("charter and purpose"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, guiding=None, find_parent=None, keep_phone=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,8 +152,7 @@ class FilingForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    code = forms.CharField(label=_("code of the new organization"), max_length=32, required=False,
-                           help_text=_("Leave empty for an automatic code."))
+    code = forms.CharField(label=_("code of the new organization"), max_length=32, required=False, help_text=_("Leave empty for an automatic code."))
 
 
 class ReturnForm(forms.Form):

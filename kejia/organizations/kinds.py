@@ -64,13 +64,9 @@ TERRITORIAL_LEVEL: dict[str, int | None] = {
     OrgKind.TOWNSHIP_ASSOCIATION: RegionLevel.TOWNSHIP,
 }
 
-SOCIETY_KINDS = frozenset(
-    {OrgKind.NATIONAL_SOCIETY, OrgKind.PROVINCIAL_SOCIETY, OrgKind.MUNICIPAL_SOCIETY, OrgKind.SOCIETY_UNION}
-)
+SOCIETY_KINDS = frozenset({OrgKind.NATIONAL_SOCIETY, OrgKind.PROVINCIAL_SOCIETY, OrgKind.MUNICIPAL_SOCIETY, OrgKind.SOCIETY_UNION})
 # Kinds founded by a host unit (enterprise, park, university, institute) and filed online (002 §(8)).
-HOSTED_KINDS = frozenset(
-    {OrgKind.ENTERPRISE_ASSOCIATION, OrgKind.PARK_ASSOCIATION, OrgKind.UNIVERSITY_ASSOCIATION, OrgKind.INSTITUTE_ASSOCIATION}
-)
+HOSTED_KINDS = frozenset({OrgKind.ENTERPRISE_ASSOCIATION, OrgKind.PARK_ASSOCIATION, OrgKind.UNIVERSITY_ASSOCIATION, OrgKind.INSTITUTE_ASSOCIATION})
 FILABLE_KINDS = frozenset({OrgKind.ENTERPRISE_ASSOCIATION, OrgKind.PARK_ASSOCIATION})
 # Kinds that take members (individual and unit): the societies, and university associations, which
 # develop individual members and group members such as student and teacher associations (002 §(9)).
@@ -80,9 +76,18 @@ MEMBERSHIP_KINDS = SOCIETY_KINDS | {OrgKind.UNIVERSITY_ASSOCIATION}
 # committee leader in charge (分管) and the government leader in contact (联系).
 STRUCTURED_KINDS = frozenset({OrgKind.PROVINCIAL_ASSOCIATION, OrgKind.MUNICIPAL_ASSOCIATION, OrgKind.COUNTY_ASSOCIATION})
 # Grassroots bodies that take in 三长 and other key staff (002 §(7)(11)).
-GRASSROOTS_KINDS = frozenset({OrgKind.TOWNSHIP_ASSOCIATION, OrgKind.COMMUNITY_ASSOCIATION, OrgKind.RURAL_TECH_ASSOCIATION,
-                              OrgKind.RURAL_TECH_FEDERATION, OrgKind.SCIENCE_COURTYARD, OrgKind.COMMUNITY_ACADEMY,
-                              OrgKind.AGRI_EXPERT_STATION, OrgKind.VOLUNTEER_TEAM})
+GRASSROOTS_KINDS = frozenset(
+    {
+        OrgKind.TOWNSHIP_ASSOCIATION,
+        OrgKind.COMMUNITY_ASSOCIATION,
+        OrgKind.RURAL_TECH_ASSOCIATION,
+        OrgKind.RURAL_TECH_FEDERATION,
+        OrgKind.SCIENCE_COURTYARD,
+        OrgKind.COMMUNITY_ACADEMY,
+        OrgKind.AGRI_EXPERT_STATION,
+        OrgKind.VOLUNTEER_TEAM,
+    }
+)
 
 
 class SocietyClass(models.TextChoices):

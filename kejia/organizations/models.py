@@ -59,16 +59,12 @@ class Organization(TimeStamped):
     name = models.CharField(_("name"), max_length=128, db_index=True)
     short_name = models.CharField(_("short name"), max_length=64, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=OrgKind.choices, db_index=True)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("guiding organization")
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("guiding organization"))
     # Materialized path: ancestors' ids in base 36, PATH_SEGMENT characters each, self last.
     # Its unique index serves prefix queries (on PostgreSQL Django adds the *_like pattern index).
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    region = models.ForeignKey(
-        "reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("region")
-    )
+    region = models.ForeignKey("reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="organizations", verbose_name=_("region"))
     disciplines = models.ManyToManyField("reference.Discipline", blank=True, related_name="organizations", verbose_name=_("disciplines"))
     status = models.CharField(_("status"), max_length=16, choices=OrgStatus.choices, default=OrgStatus.ACTIVE, db_index=True)
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
@@ -76,8 +72,13 @@ class Organization(TimeStamped):
     term_end = models.DateField(_("current term end"), null=True, blank=True)
     fulltime_staff = models.PositiveIntegerField(_("full-time staff"), default=0)
     party_coverage = models.CharField(_("party organization"), max_length=16, choices=PartyCoverage.choices, default=PartyCoverage.NONE)
-    society_class = models.CharField(_("society class"), max_length=16, choices=SocietyClass.choices, default=SocietyClass.ORDINARY,
-                                     help_text=_("For learned societies: the class given by evaluation."))
+    society_class = models.CharField(
+        _("society class"),
+        max_length=16,
+        choices=SocietyClass.choices,
+        default=SocietyClass.ORDINARY,
+        help_text=_("For learned societies: the class given by evaluation."),
+    )
     # County capacity (001 九; 003 二.4): unknown until recorded, hence nullable.
     is_independent_unit = models.BooleanField(_("independent unit (own establishment)"), null=True, blank=True)
     has_party_group = models.BooleanField(_("leading party group"), null=True, blank=True)
@@ -85,9 +86,7 @@ class Organization(TimeStamped):
     leader_in_contact = models.CharField(_("government leader in contact"), max_length=128, blank=True, default="")
     is_legal_person = models.BooleanField(_("legal person"), default=False)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True, default="")
-    host = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="associations", verbose_name=_("host unit")
-    )
+    host = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="associations", verbose_name=_("host unit"))
     address = models.CharField(_("address"), max_length=255, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("introduction"), blank=True)

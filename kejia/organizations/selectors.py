@@ -42,13 +42,7 @@ def root_organizations(user) -> QuerySet[Organization]:
 
 
 def children_of(user, org: Organization) -> QuerySet[Organization]:
-    return (
-        visible_organizations(user)
-        .filter(parent=org)
-        .annotate(child_count=Count("children"))
-        .select_related("region")
-        .order_by("kind", "name")
-    )
+    return visible_organizations(user).filter(parent=org).annotate(child_count=Count("children")).select_related("region").order_by("kind", "name")
 
 
 def subtree(org: Organization) -> QuerySet[Organization]:
@@ -71,8 +65,9 @@ def ancestors_visible(user, org: Organization) -> list[Organization]:
     return list(visible_organizations(user).filter(pk__in=ids).order_by("depth"))
 
 
-def search_organizations(user, *, text: str = "", kind: str = "", status: str = "", region: Region | None = None,
-                         within: Organization | None = None) -> QuerySet[Organization]:
+def search_organizations(
+    user, *, text: str = "", kind: str = "", status: str = "", region: Region | None = None, within: Organization | None = None
+) -> QuerySet[Organization]:
     qs = visible_organizations(user).select_related("region", "parent")
     if within is not None:
         qs = qs.filter(path__descends=within.path)
@@ -90,9 +85,9 @@ def search_organizations(user, *, text: str = "", kind: str = "", status: str = 
 
 # ---- Filings -------------------------------------------------------------------------------
 
+
 def filings_to_decide(user) -> QuerySet[Filing]:
-    return scope.restrict(Filing.objects.all(), user, "parent__path", scope.MANAGE_KINDS).select_related(
-        "parent", "region", "submitted_by")
+    return scope.restrict(Filing.objects.all(), user, "parent__path", scope.MANAGE_KINDS).select_related("parent", "region", "submitted_by")
 
 
 def my_filings(user) -> QuerySet[Filing]:
@@ -109,6 +104,7 @@ def get_filing_for(user, pk) -> Filing:
 
 # ---- Audit log -----------------------------------------------------------------------------
 
+
 def visible_audit_events(user) -> QuerySet[AuditEvent]:
     qs = AuditEvent.objects.select_related("actor")
     if scope.is_unrestricted(user):
@@ -117,6 +113,7 @@ def visible_audit_events(user) -> QuerySet[AuditEvent]:
 
 
 # ---- Coverage (盲区白地, 001 九 / 002 一) ----------------------------------------------------
+
 
 def coverage_regions(user) -> QuerySet[Region]:
     """Regions a user may analyse: those of the territorial associations in their scope."""
@@ -146,22 +143,29 @@ def coverage(user, region: Region) -> dict:
         raise NotFound()
     active = Organization.objects.filter(status=OrgStatus.ACTIVE)
     result = {"region": region}
-    for level, kind, key in ((RegionLevel.COUNTY, OrgKind.COUNTY_ASSOCIATION, "counties"),
-                             (RegionLevel.TOWNSHIP, OrgKind.TOWNSHIP_ASSOCIATION, "townships")):
+    for level, kind, key in ((RegionLevel.COUNTY, OrgKind.COUNTY_ASSOCIATION, "counties"), (RegionLevel.TOWNSHIP, OrgKind.TOWNSHIP_ASSOCIATION, "townships")):
         regions = Region.objects.filter(path__descends=region.path, level=level)
         covered = Q(code__in=active.filter(kind=kind, region__isnull=False).values("region_id"))
         counts = regions.aggregate(total=Count("code"), covered=Count("code", filter=covered))
         gaps = regions.exclude(covered).select_related("parent").order_by("code")
         result[key] = {"total": counts["total"], "gap_count": counts["total"] - counts["covered"], "gaps": gaps}
-    wanted = Q(kind__in=[InstitutionKind.UNIVERSITY, InstitutionKind.PARK]) | Q(kind=InstitutionKind.ENTERPRISE, is_large=True) \
+    wanted = (
+        Q(kind__in=[InstitutionKind.UNIVERSITY, InstitutionKind.PARK])
+        | Q(kind=InstitutionKind.ENTERPRISE, is_large=True)
         | Q(kind=InstitutionKind.RESEARCH_INSTITUTE)
+    )
     institutions = Institution.objects.filter(wanted, region__path__descends=region.path)
     totals = {row["kind"]: row["n"] for row in institutions.order_by().values("kind").annotate(n=Count("id"))}
     rows = []
     for inst_kind, org_kind in COVERING_KIND.items():
         hosts = active.filter(kind=org_kind, host__isnull=False).values("host_id")
-        rows.append({"kind": InstitutionKind(inst_kind), "total": totals.get(inst_kind, 0),
-                     "gaps": institutions.filter(kind=inst_kind).exclude(pk__in=hosts).select_related("region").order_by("region_id", "name")})
+        rows.append(
+            {
+                "kind": InstitutionKind(inst_kind),
+                "total": totals.get(inst_kind, 0),
+                "gaps": institutions.filter(kind=inst_kind).exclude(pk__in=hosts).select_related("region").order_by("region_id", "name"),
+            }
+        )
     result["institutions"] = rows
     return result
 

@@ -21,9 +21,27 @@ from kejia.organizations.models import Filing, FilingStatus, Institution, Organi
 from kejia.reference.models import Region
 
 EDITABLE_FIELDS = [
-    "name", "short_name", "code", "kind", "region", "founded_on", "term_start", "term_end",
-    "fulltime_staff", "party_coverage", "society_class", "is_independent_unit", "has_party_group", "leader_in_charge",
-    "leader_in_contact", "is_legal_person", "uscc", "host", "address", "website", "description",
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "region",
+    "founded_on",
+    "term_start",
+    "term_end",
+    "fulltime_staff",
+    "party_coverage",
+    "society_class",
+    "is_independent_unit",
+    "has_party_group",
+    "leader_in_charge",
+    "leader_in_contact",
+    "is_legal_person",
+    "uscc",
+    "host",
+    "address",
+    "website",
+    "description",
 ]
 
 
@@ -60,8 +78,18 @@ def _check_territorial_unique(*, kind: str, region: Region | None, exclude_pk: i
 
 
 @transaction.atomic
-def create_organization(*, actor, parent: Organization | None, name: str, code: str, kind: str, region: Region | None = None,
-                        disciplines: list | None = None, audit: bool = True, **fields: Any) -> Organization:
+def create_organization(
+    *,
+    actor,
+    parent: Organization | None,
+    name: str,
+    code: str,
+    kind: str,
+    region: Region | None = None,
+    disciplines: list | None = None,
+    audit: bool = True,
+    **fields: Any,
+) -> Organization:
     if parent is None:
         if not scope.is_unrestricted(actor):
             raise PermissionDenied(_("Only a platform administrator can create a top-level organization."))
@@ -79,8 +107,7 @@ def create_organization(*, actor, parent: Organization | None, name: str, code: 
     if disciplines:
         org.disciplines.set(disciplines)
     if audit:
-        record_event(actor=actor, action="organization.created", obj=org, organization=org,
-                     new=snapshot(org, ["parent", *EDITABLE_FIELDS, "status"]))
+        record_event(actor=actor, action="organization.created", obj=org, organization=org, new=snapshot(org, ["parent", *EDITABLE_FIELDS, "status"]))
     return org
 
 
@@ -118,15 +145,17 @@ def change_organization_status(org: Organization, *, actor, status: str, reason:
         raise NotFound() if not scope.can_view(actor, org) else PermissionDenied()
     org = Organization.objects.select_for_update().get(pk=org.pk)
     if status not in STATUS_TRANSITIONS.get(org.status, ()):
-        raise IllegalTransition("illegal_status", _("An organization that is “%(old)s” cannot become “%(new)s”.") % {
-            "old": OrgStatus(org.status).label, "new": OrgStatus(status).label if status in OrgStatus.values else status})
+        raise IllegalTransition(
+            "illegal_status",
+            _("An organization that is “%(old)s” cannot become “%(new)s”.")
+            % {"old": OrgStatus(org.status).label, "new": OrgStatus(status).label if status in OrgStatus.values else status},
+        )
     if status == OrgStatus.DISSOLVED and org.children.exclude(status=OrgStatus.DISSOLVED).exists():
         raise DomainError("has_children", _("Dissolve or move the organizations under it first."), field="status")
     old = org.status
     org.status = status
     org.save(update_fields=["status", "updated_at"])
-    record_event(actor=actor, action="organization.status_changed", obj=org, organization=org,
-                 old={"status": old}, new={"status": status, "reason": reason})
+    record_event(actor=actor, action="organization.status_changed", obj=org, organization=org, old={"status": old}, new={"status": status, "reason": reason})
     return org
 
 
@@ -143,20 +172,16 @@ def move_organization(org: Organization, *, actor, new_parent: Organization) -> 
     old_parent_id, old_path = org.parent_id, org.path
     new_path = new_parent.path + encode_segment(org.pk)
     delta = new_parent.depth + 1 - org.depth
-    Organization.objects.filter(path__descends=old_path).update(
-        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + delta
-    )
+    Organization.objects.filter(path__descends=old_path).update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + delta)
     Organization.objects.filter(pk=org.pk).update(parent=new_parent, updated_at=timezone.now())
     org.refresh_from_db()
-    record_event(actor=actor, action="organization.moved", obj=org, organization=org,
-                 old={"parent": old_parent_id}, new={"parent": new_parent.pk})
+    record_event(actor=actor, action="organization.moved", obj=org, organization=org, old={"parent": old_parent_id}, new={"parent": new_parent.pk})
     return org
 
 
 # ---- Filing (备案) -------------------------------------------------------------------------
 
-FILING_FIELDS = ["name", "kind", "parent", "region", "host_name", "host_uscc", "founded_on", "member_count",
-                 "chair_name", "contact_name", "charter_summary"]
+FILING_FIELDS = ["name", "kind", "parent", "region", "host_name", "host_uscc", "founded_on", "member_count", "chair_name", "contact_name", "charter_summary"]
 
 
 def _validate_filing(data: dict[str, Any], *, filing_pk: int | None = None) -> dict[str, Any]:
@@ -224,8 +249,13 @@ def submit_filing(*, actor, **data: Any) -> Filing:
     filing = Filing(submitted_by=actor, submitted_at=timezone.now(), status=FilingStatus.SUBMITTED)
     _apply_filing_data(filing, data)
     filing.save()
-    record_event(actor=actor, action="filing.submitted", obj=filing, organization=filing.parent,
-                 new={**snapshot(filing, FILING_FIELDS), "contact_phone": pii.mask_phone(data["contact_phone"])})
+    record_event(
+        actor=actor,
+        action="filing.submitted",
+        obj=filing,
+        organization=filing.parent,
+        new={**snapshot(filing, FILING_FIELDS), "contact_phone": pii.mask_phone(data["contact_phone"])},
+    )
     return filing
 
 
@@ -264,8 +294,14 @@ def resubmit_filing(filing: Filing, *, actor, **data: Any) -> Filing:
     filing.status, filing.submitted_at = FilingStatus.SUBMITTED, timezone.now()
     filing.save()
     old, new = changed(before, snapshot(filing, FILING_FIELDS))
-    record_event(actor=actor, action="filing.resubmitted", obj=filing, organization=filing.parent,
-                 old={**old, "status": FilingStatus.RETURNED}, new={**new, "status": FilingStatus.SUBMITTED})
+    record_event(
+        actor=actor,
+        action="filing.resubmitted",
+        obj=filing,
+        organization=filing.parent,
+        old={**old, "status": FilingStatus.RETURNED},
+        new={**new, "status": FilingStatus.SUBMITTED},
+    )
     return filing
 
 
@@ -278,8 +314,7 @@ def withdraw_filing(filing: Filing, *, actor) -> Filing:
     old = filing.status
     filing.status = FilingStatus.WITHDRAWN
     filing.save(update_fields=["status", "updated_at"])
-    record_event(actor=actor, action="filing.withdrawn", obj=filing, organization=filing.parent,
-                 old={"status": old}, new={"status": filing.status})
+    record_event(actor=actor, action="filing.withdrawn", obj=filing, organization=filing.parent, old={"status": old}, new={"status": filing.status})
     return filing
 
 
@@ -305,20 +340,40 @@ def approve_filing(filing: Filing, *, actor, code: str = "") -> Filing:
         from kejia.organizations.kinds import InstitutionKind
 
         host = Institution.objects.create(
-            name=filing.host_name, uscc=filing.host_uscc, region=filing.region,
+            name=filing.host_name,
+            uscc=filing.host_uscc,
+            region=filing.region,
             kind=InstitutionKind.PARK if filing.kind == OrgKind.PARK_ASSOCIATION else InstitutionKind.ENTERPRISE,
         )
     org = create_organization(
-        actor=actor, parent=filing.parent, name=filing.name, kind=filing.kind, region=filing.region,
-        code=code or f"F{filing.pk:06d}", founded_on=filing.founded_on, host=host, audit=False,
+        actor=actor,
+        parent=filing.parent,
+        name=filing.name,
+        kind=filing.kind,
+        region=filing.region,
+        code=code or f"F{filing.pk:06d}",
+        founded_on=filing.founded_on,
+        host=host,
+        audit=False,
     )
     filing.status, filing.decided_by, filing.decided_at = FilingStatus.APPROVED, actor, timezone.now()
     filing.organization, filing.host = org, host
     filing.save()
-    record_event(actor=actor, action="filing.approved", obj=filing, organization=filing.parent,
-                 old={"status": FilingStatus.SUBMITTED}, new={"status": FilingStatus.APPROVED, "organization": org.pk})
-    record_event(actor=actor, action="organization.created", obj=org, organization=org,
-                 new={**snapshot(org, ["parent", *EDITABLE_FIELDS, "status"]), "filing": filing.pk})
+    record_event(
+        actor=actor,
+        action="filing.approved",
+        obj=filing,
+        organization=filing.parent,
+        old={"status": FilingStatus.SUBMITTED},
+        new={"status": FilingStatus.APPROVED, "organization": org.pk},
+    )
+    record_event(
+        actor=actor,
+        action="organization.created",
+        obj=org,
+        organization=org,
+        new={**snapshot(org, ["parent", *EDITABLE_FIELDS, "status"]), "filing": filing.pk},
+    )
     return filing
 
 
@@ -330,6 +385,12 @@ def return_filing(filing: Filing, *, actor, reason: str) -> Filing:
     filing.status, filing.decided_by, filing.decided_at = FilingStatus.RETURNED, actor, timezone.now()
     filing.return_reason = reason.strip()
     filing.save()
-    record_event(actor=actor, action="filing.returned", obj=filing, organization=filing.parent,
-                 old={"status": FilingStatus.SUBMITTED}, new={"status": FilingStatus.RETURNED, "reason": filing.return_reason})
+    record_event(
+        actor=actor,
+        action="filing.returned",
+        obj=filing,
+        organization=filing.parent,
+        old={"status": FilingStatus.SUBMITTED},
+        new={"status": FilingStatus.RETURNED, "reason": filing.return_reason},
+    )
     return filing

@@ -13,6 +13,7 @@ from kejia.organizations.models import Filing, Organization
 
 TERRITORIAL_KINDS = tuple(TERRITORIAL_LEVEL)
 
+
 def tree_roots(user) -> QuerySet[Organization]:
     """The tops of the user's forest with their number of children, for lazy expansion.
     Every child of a root is in scope (a role covers the whole subtree), so the count is exact."""
@@ -28,9 +29,12 @@ def visible_by_code(user, code: str) -> Organization:
 
 def guiding_associations(user, *, limit: int = 300) -> QuerySet[Organization]:
     """Active territorial associations in the user's scope, offered as guiding associations."""
-    return (selectors.visible_organizations(user)
-            .filter(kind__in=TERRITORIAL_KINDS, status=OrgStatus.ACTIVE)
-            .only("pk", "code", "name", "path").order_by("path")[:limit])
+    return (
+        selectors.visible_organizations(user)
+        .filter(kind__in=TERRITORIAL_KINDS, status=OrgStatus.ACTIVE)
+        .only("pk", "code", "name", "path")
+        .order_by("path")[:limit]
+    )
 
 
 def find_guiding_association(code: str) -> Organization | None:
@@ -86,15 +90,31 @@ def coverage_summary(data: dict, *, list_limit: int = 300) -> dict:
     for key in ("counties", "townships"):
         row = data[key]
         covered = row["total"] - row["gap_count"]
-        out["levels"].append({"key": key, "total": row["total"], "gap_count": row["gap_count"], "covered": covered,
-                              "share": _share(covered, row["total"]), "gaps": list(row["gaps"][:list_limit]),
-                              "more": max(0, row["gap_count"] - list_limit)})
+        out["levels"].append(
+            {
+                "key": key,
+                "total": row["total"],
+                "gap_count": row["gap_count"],
+                "covered": covered,
+                "share": _share(covered, row["total"]),
+                "gaps": list(row["gaps"][:list_limit]),
+                "more": max(0, row["gap_count"] - list_limit),
+            }
+        )
     for row in data["institutions"]:
         gaps = list(row["gaps"][: list_limit + 1])
         more = len(gaps) > list_limit
         gap_count = row["gaps"].count() if more else len(gaps)
         covered = row["total"] - gap_count
-        out["institutions"].append({"kind": row["kind"], "total": row["total"], "gap_count": gap_count, "covered": covered,
-                                    "share": _share(covered, row["total"]), "gaps": gaps[:list_limit],
-                                    "more": max(0, gap_count - list_limit)})
+        out["institutions"].append(
+            {
+                "kind": row["kind"],
+                "total": row["total"],
+                "gap_count": gap_count,
+                "covered": covered,
+                "share": _share(covered, row["total"]),
+                "gaps": gaps[:list_limit],
+                "more": max(0, gap_count - list_limit),
+            }
+        )
     return out

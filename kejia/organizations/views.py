@@ -39,6 +39,7 @@ CHILDREN_SHOWN = 300
 
 # ---- Dashboard, tree, search ---------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def tree(request):
@@ -52,8 +53,7 @@ def tree(request):
 def children(request, pk: int):
     org = selectors.get_organization_for(request.user, pk)
     nodes = list(selectors.children_of(request.user, org)[: CHILDREN_SHOWN + 1])
-    return render(request, "organizations/_tree_nodes.html", {
-        "nodes": nodes[:CHILDREN_SHOWN], "more": len(nodes) > CHILDREN_SHOWN, "parent": org})
+    return render(request, "organizations/_tree_nodes.html", {"nodes": nodes[:CHILDREN_SHOWN], "more": len(nodes) > CHILDREN_SHOWN, "parent": org})
 
 
 @login_required
@@ -65,8 +65,7 @@ def search(request):
         data = form.cleaned_data
         if data["within"]:
             within = selectors.get_organization_for(request.user, data["within"])
-        results = selectors.search_organizations(request.user, text=data["q"], kind=data["kind"], status=data["status"],
-                                                 region=data["region"], within=within)
+        results = selectors.search_organizations(request.user, text=data["q"], kind=data["kind"], status=data["status"], region=data["region"], within=within)
         page = page_of(request, results, PAGE_SIZE)
     else:
         status = 400
@@ -76,6 +75,7 @@ def search(request):
 
 # ---- One organization ------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def detail(request, pk: int):
@@ -83,21 +83,25 @@ def detail(request, pk: int):
     org = selectors.get_organization_for(user, pk)
     can_manage = scope.can_manage(user, org)
     nodes = list(selectors.children_of(user, org)[: CHILDREN_SHOWN + 1])
-    return render(request, "organizations/detail.html", {
-        "org": org,
-        "breadcrumb": selectors.ancestors_visible(user, org),
-        "children": nodes[:CHILDREN_SHOWN],
-        "more_children": len(nodes) > CHILDREN_SHOWN,
-        "counts": view_helpers.kind_counts(selectors.subtree_counts(org, include_self=False)),
-        "disciplines": list(org.disciplines.all()),
-        "events": [(e, audit_labels.action_label(e.action)) for e in view_helpers.recent_events(user, org)] if can_manage else [],
-        "can_manage": can_manage,
-        "can_administer": scope.can_administer(user, org),
-        "can_guide": can_manage and org.kind in view_helpers.TERRITORIAL_KINDS and org.status == OrgStatus.ACTIVE,
-        "today": timezone.localdate(),
-        "is_society": org.kind in SOCIETY_KINDS,
-        "is_structured": org.kind in STRUCTURED_KINDS,
-    })
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "org": org,
+            "breadcrumb": selectors.ancestors_visible(user, org),
+            "children": nodes[:CHILDREN_SHOWN],
+            "more_children": len(nodes) > CHILDREN_SHOWN,
+            "counts": view_helpers.kind_counts(selectors.subtree_counts(org, include_self=False)),
+            "disciplines": list(org.disciplines.all()),
+            "events": [(e, audit_labels.action_label(e.action)) for e in view_helpers.recent_events(user, org)] if can_manage else [],
+            "can_manage": can_manage,
+            "can_administer": scope.can_administer(user, org),
+            "can_guide": can_manage and org.kind in view_helpers.TERRITORIAL_KINDS and org.status == OrgStatus.ACTIVE,
+            "today": timezone.localdate(),
+            "is_society": org.kind in SOCIETY_KINDS,
+            "is_structured": org.kind in STRUCTURED_KINDS,
+        },
+    )
 
 
 def _organization_changes(org, data: dict) -> dict:
@@ -166,8 +170,7 @@ def change_status(request, pk: int):
         status = 400
         if form.is_valid():
             try:
-                services.change_organization_status(org, actor=request.user, status=form.cleaned_data["status"],
-                                                     reason=form.cleaned_data["reason"])
+                services.change_organization_status(org, actor=request.user, status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -231,11 +234,16 @@ def roles(request, pk: int):
                 else:
                     messages.success(request, _("The role was granted."))
                     return redirect("organizations:roles", pk=org.pk)
-    return render(request, "organizations/roles.html", {
-        "org": org, "roles": view_helpers.roles_in(org), "form": grant_form, "can_administer": can_administer}, status=status)
+    return render(
+        request,
+        "organizations/roles.html",
+        {"org": org, "roles": view_helpers.roles_in(org), "form": grant_form, "can_administer": can_administer},
+        status=status,
+    )
 
 
 # ---- Coverage --------------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -252,11 +260,11 @@ def coverage(request):
         region = form.cleaned_data["region"]
         summary = view_helpers.coverage_summary(selectors.coverage(user, region))
         children = list(region.children.all()) if region.level < 3 else []
-    return render(request, "organizations/coverage.html",
-                  {"form": form, "choices": choices, "summary": summary, "children": children}, status=status)
+    return render(request, "organizations/coverage.html", {"form": form, "choices": choices, "summary": summary, "children": children}, status=status)
 
 
 # ---- Filings (备案) --------------------------------------------------------------------------
+
 
 @login_required
 @require_GET
@@ -265,17 +273,19 @@ def filing_list(request):
     # Filings are decided by staff of the guiding association (services.can_decide_filing): a
     # S&T worker or a leader has no such section.
     may_decide = scope.is_unrestricted(user) or bool(scope.role_paths(user, scope.MANAGE_KINDS))
-    return render(request, "organizations/filing_list.html", {
-        "may_decide": may_decide,
-        "to_decide": selectors.filings_to_decide(user).filter(status=FilingStatus.SUBMITTED).exclude(submitted_by=user)[:200]
-        if may_decide else [],
-        "mine": selectors.my_filings(user)[:200],
-    })
+    return render(
+        request,
+        "organizations/filing_list.html",
+        {
+            "may_decide": may_decide,
+            "to_decide": selectors.filings_to_decide(user).filter(status=FilingStatus.SUBMITTED).exclude(submitted_by=user)[:200] if may_decide else [],
+            "mine": selectors.my_filings(user)[:200],
+        },
+    )
 
 
 def _filing_form(request, data=None, **kwargs) -> FilingForm:
-    return FilingForm(data, guiding=view_helpers.guiding_associations(request.user),
-                      find_parent=view_helpers.find_guiding_association, **kwargs)
+    return FilingForm(data, guiding=view_helpers.guiding_associations(request.user), find_parent=view_helpers.find_guiding_association, **kwargs)
 
 
 @login_required
@@ -304,15 +314,20 @@ def filing_new(request):
 def _filing_page(request, filing, *, status=200, approve_form=None, return_form=None, error=None):
     user = request.user
     open_for_decision = filing.status == FilingStatus.SUBMITTED and services.can_decide_filing(user, filing)
-    return render(request, "organizations/filing_detail.html", {
-        "filing": filing,
-        "can_decide": open_for_decision,
-        "can_withdraw": services.can_edit_filing(user, filing),
-        "can_resubmit": filing.submitted_by_id == user.pk and filing.status == FilingStatus.RETURNED,
-        "approve_form": approve_form or ApproveForm(),
-        "return_form": return_form or ReturnForm(),
-        "error": error,
-    }, status=status)
+    return render(
+        request,
+        "organizations/filing_detail.html",
+        {
+            "filing": filing,
+            "can_decide": open_for_decision,
+            "can_withdraw": services.can_edit_filing(user, filing),
+            "can_resubmit": filing.submitted_by_id == user.pk and filing.status == FilingStatus.RETURNED,
+            "approve_form": approve_form or ApproveForm(),
+            "return_form": return_form or ReturnForm(),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -329,10 +344,19 @@ def filing_edit(request, pk: int):
         raise NotFound()
     if filing.status != FilingStatus.RETURNED:
         return _filing_page(request, filing, status=409, error=_("Only a returned filing can be changed and sent again."))
-    initial = {"name": filing.name, "kind": filing.kind, "parent": filing.parent.code, "region": filing.region_id,
-               "host_name": filing.host_name, "host_uscc": filing.host_uscc, "founded_on": filing.founded_on,
-               "member_count": filing.member_count, "chair_name": filing.chair_name, "contact_name": filing.contact_name,
-               "charter_summary": filing.charter_summary}
+    initial = {
+        "name": filing.name,
+        "kind": filing.kind,
+        "parent": filing.parent.code,
+        "region": filing.region_id,
+        "host_name": filing.host_name,
+        "host_uscc": filing.host_uscc,
+        "founded_on": filing.founded_on,
+        "member_count": filing.member_count,
+        "chair_name": filing.chair_name,
+        "contact_name": filing.contact_name,
+        "charter_summary": filing.charter_summary,
+    }
     form = _filing_form(request, request.POST or None, initial=initial, keep_phone=True)
     status = 200
     if request.method == "POST":
@@ -396,6 +420,7 @@ def filing_withdraw(request, pk: int):
 
 # ---- Audit log -------------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def audit(request):
@@ -411,9 +436,7 @@ def audit(request):
             org = selectors.get_organization_for(user, form.cleaned_data["organization"])
             events = events.filter(org_path__descends=org.path)
         page = page_of(request, events, PAGE_SIZE)
-        page.rows = [(event, audit_labels.action_label(event.action), audit_labels.event_changes(event))
-                     for event in AuditEvent.with_organizations(page)]
+        page.rows = [(event, audit_labels.action_label(event.action), audit_labels.event_changes(event)) for event in AuditEvent.with_organizations(page)]
     else:
         status = 400
-    return render(request, "organizations/audit.html",
-                  {"form": form, "page": page, "org": org}, status=status)
+    return render(request, "organizations/audit.html", {"form": form, "page": page, "org": org}, status=status)

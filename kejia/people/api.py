@@ -46,8 +46,7 @@ def _disciplines(codes: list[str]) -> list[Discipline]:
     found = {d.code: d for d in Discipline.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise DomainError("unknown_discipline", _("Unknown discipline codes: %(codes)s") % {"codes": ", ".join(missing)},
-                          field="disciplines")
+        raise DomainError("unknown_discipline", _("Unknown discipline codes: %(codes)s") % {"codes": ", ".join(missing)}, field="disciplines")
     return list(dict.fromkeys(found[c] for c in codes))
 
 
@@ -59,6 +58,7 @@ def _org(user, pk: int, *, field: str = "org_id"):
 
 
 # ---- Schemas ---------------------------------------------------------------------------------
+
 
 class PersonOut(Schema):
     id: int
@@ -116,8 +116,9 @@ class PersonDetailOut(PersonOut):
     listings: list[ListingOut]
     other_listings: int
     can_edit: bool
-    notices: list[str] = Field(default_factory=list, description="What the request changed on the way in: a 15-digit "
-                               "resident ID number converted to its 18-digit form")
+    notices: list[str] = Field(
+        default_factory=list, description="What the request changed on the way in: a 15-digit resident ID number converted to its 18-digit form"
+    )
 
     @staticmethod
     def resolve_notices(obj) -> list[str]:
@@ -250,8 +251,7 @@ def _profile(data: dict[str, Any]) -> tuple[dict[str, Any], list | None]:
             disciplines = _disciplines(value or [])
         elif key == "region":
             fields["region"] = _region(value)
-        elif key in ("resident_id", "phone", "email", "employer_uscc", "employer_name", "title", "expertise", "research_summary",
-                     "education"):
+        elif key in ("resident_id", "phone", "email", "employer_uscc", "employer_name", "title", "expertise", "research_summary", "education"):
             fields[key] = "" if value is None else (value.value if isinstance(value, enum.Enum) else value)
         elif key == "programmes":
             fields[key] = [p.strip() for p in value or [] if p.strip()]
@@ -274,6 +274,7 @@ def _editable(user, pk: int):
 
 
 # ---- The S&T worker's own profile (before /people/{id}) ------------------------------------------
+
 
 @router.get("/people/me", response=PersonDetailOut, auth=AUTH, summary="My own profile")
 def my_profile(request):
@@ -313,15 +314,22 @@ def update_my_profile(request, payload: ProfilePatch):
 
 # ---- People --------------------------------------------------------------------------------------
 
+
 @router.get("/people", response=PersonPage, auth=AUTH, summary="Search the talent database")
 def list_people(request, filters: Query[PersonFilters]):
     """The people listed by organizations within your scope, masked. `organization` outside your
     scope is a 404."""
     user = caller(request)
     org = org_selectors.get_organization_for(user, filters.organization) if filters.organization else None
-    qs = selectors.search_people(user, text=filters.q, sector=filters.sector.value if filters.sector else "",
-                                 title_level=filters.title_level.value if filters.title_level else "", frontline=filters.frontline,
-                                 organization=org, discipline=normalize_code(filters.discipline))
+    qs = selectors.search_people(
+        user,
+        text=filters.q,
+        sector=filters.sector.value if filters.sector else "",
+        title_level=filters.title_level.value if filters.title_level else "",
+        frontline=filters.frontline,
+        organization=org,
+        discipline=normalize_code(filters.discipline),
+    )
     return page_of(qs, filters)
 
 
@@ -335,8 +343,9 @@ def create_person(request, payload: PersonCreateIn):
     role = data.pop("role", ListingRole.MEMBER)
     consent = data.pop("consent_source", "")
     fields, disciplines = _profile(data)
-    person = services.create_person(actor=user, organization=org, role=role.value if isinstance(role, enum.Enum) else role,
-                                    consent_source=consent, disciplines=disciplines, **fields)
+    person = services.create_person(
+        actor=user, organization=org, role=role.value if isinstance(role, enum.Enum) else role, consent_source=consent, disciplines=disciplines, **fields
+    )
     return Status(201, _with_notices(person, fields))
 
 
@@ -395,8 +404,7 @@ def list_achievements(request, id: ObjectId):
 def add_achievement(request, id: ObjectId, payload: AchievementIn):
     user = caller(request)
     person = _editable(user, id)
-    item = services.add_achievement(person, actor=user, kind=payload.kind.value, title=payload.title, year=payload.year,
-                                    detail=payload.detail)
+    item = services.add_achievement(person, actor=user, kind=payload.kind.value, title=payload.title, year=payload.year, detail=payload.detail)
     return Status(201, item)
 
 

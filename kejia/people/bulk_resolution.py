@@ -46,8 +46,16 @@ class Report:
     dry_run: bool = False
 
     def summary(self) -> dict:
-        return {"scanned": self.scanned, "compared": self.compared, "same_pairs": len(self.same), "review_pairs": len(self.review),
-                "merged": self.merged, "queued": self.queued, "refused": self.refused, "dry_run": self.dry_run}
+        return {
+            "scanned": self.scanned,
+            "compared": self.compared,
+            "same_pairs": len(self.same),
+            "review_pairs": len(self.review),
+            "merged": self.merged,
+            "queued": self.queued,
+            "refused": self.refused,
+            "dry_run": self.dry_run,
+        }
 
 
 def _active():
@@ -64,7 +72,7 @@ def _pairs_in(groups: Iterable[list[Profile]], *, cap: int | None = None) -> Ite
         if len(members) < 2 or (cap is not None and len(members) > cap):
             continue
         for i, a in enumerate(members):
-            for b in members[i + 1:]:
+            for b in members[i + 1 :]:
                 yield a, b
 
 
@@ -98,7 +106,7 @@ def candidate_pairs(*, batch_size: int = 2000) -> Iterator[tuple[Profile, Profil
     hashes = list(shared)
     for start in range(0, len(hashes), batch_size):
         groups = defaultdict(list)
-        for p in _profiles(keyed().filter(phone_hash__in=hashes[start:start + batch_size])):
+        for p in _profiles(keyed().filter(phone_hash__in=hashes[start : start + batch_size])):
             groups[p.phone_hash].append(p)
         yield from _pairs_in(groups.values(), cap=MAX_BLOCK)
     last_pk = 0

@@ -89,21 +89,32 @@ def run_export(export: PeopleExport) -> PeopleExport:
         _update(export, status=ExportStatus.RUNNING, processed=0)
         try:
             people, org = people_for(export.requester, export.params)
-            data = export_people(people, actor=export.requester, unmasked=export.unmasked, organization=org, ip=export.ip,
-                                 progress=lambda done, total: _update(export, processed=done, total=total))
+            data = export_people(
+                people,
+                actor=export.requester,
+                unmasked=export.unmasked,
+                organization=org,
+                ip=export.ip,
+                progress=lambda done, total: _update(export, processed=done, total=total),
+            )
             blob = pii.encrypt(base64.b64encode(data).decode()).encode()
             path = default_storage.save(f"exports/people-{export.pk}.sealed", ContentFile(blob))
         except DomainError as exc:
             _update(export, status=ExportStatus.FAILED, message=str(exc.message), finished_at=timezone.now())
         except Exception as exc:
             log.exception("people export %s failed", export.pk)
-            message = getattr(exc, "message", None) or gettext("The export stopped on an unexpected error. Try again, "
-                                                                   "or ask the platform administrators.")
+            message = getattr(exc, "message", None) or gettext("The export stopped on an unexpected error. Try again, or ask the platform administrators.")
             _update(export, status=ExportStatus.FAILED, message=str(message), finished_at=timezone.now())
         else:
             now = timezone.now()
-            _update(export, status=ExportStatus.DONE, sealed_path=path, rows=export.processed, finished_at=now,
-                    expires_at=now + datetime.timedelta(seconds=keep_seconds()))
+            _update(
+                export,
+                status=ExportStatus.DONE,
+                sealed_path=path,
+                rows=export.processed,
+                finished_at=now,
+                expires_at=now + datetime.timedelta(seconds=keep_seconds()),
+            )
     return export
 
 
@@ -120,8 +131,7 @@ def download(export: PeopleExport, *, actor, ip: str | None) -> bytes:
         raise NotFound()
     with default_storage.open(export.sealed_path, "rb") as fh:
         data = base64.b64decode(pii.decrypt(fh.read().decode()))
-    record_event(actor=actor, action="person.export_downloaded", obj=export,
-                 new={"unmasked": export.unmasked, "rows": export.rows}, ip=ip)
+    record_event(actor=actor, action="person.export_downloaded", obj=export, new={"unmasked": export.unmasked, "rows": export.rows}, ip=ip)
     return data
 
 

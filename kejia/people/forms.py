@@ -27,10 +27,10 @@ class PersonForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=64)
     gender = forms.ChoiceField(label=_("gender"), choices=Gender.choices, initial=Gender.UNKNOWN, required=False)
     birth_date = forms.DateField(label=_("birth date"), required=False, widget=DateInput)
-    resident_id = forms.CharField(label=_("resident ID number"), max_length=40, required=False,
-                                  widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    phone = forms.CharField(label=_("phone"), max_length=32, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
+    resident_id = forms.CharField(
+        label=_("resident ID number"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+    )
+    phone = forms.CharField(label=_("phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
     email = forms.CharField(label=_("e-mail"), max_length=254, required=False, widget=forms.EmailInput)
     region = RegionCodeField(required=False)
     employer_name = forms.CharField(label=_("employer"), max_length=128, required=False)
@@ -40,24 +40,23 @@ class PersonForm(forms.Form):
     title = forms.CharField(label=_("professional title"), max_length=64, required=False)
     title_level = forms.ChoiceField(label=_("title level"), choices=TitleLevel.choices, initial=TitleLevel.NONE)
     education = forms.ChoiceField(label=_("education"), choices=[("", "—"), *Education.choices], required=False)
-    disciplines = forms.CharField(label=_("disciplines"), max_length=400, required=False,
-                                  help_text=_("Discipline codes (GB/T 13745) separated by spaces, e.g. 520 413"))
-    expertise = forms.CharField(label=_("expertise keywords"), max_length=255, required=False,
-                                help_text=_("Keywords separated by spaces or commas."))
-    research_summary = forms.CharField(label=_("research summary"), max_length=5000, required=False,
-                                       widget=forms.Textarea(attrs={"rows": 4}))
+    disciplines = forms.CharField(
+        label=_("disciplines"), max_length=400, required=False, help_text=_("Discipline codes (GB/T 13745) separated by spaces, e.g. 520 413")
+    )
+    expertise = forms.CharField(label=_("expertise keywords"), max_length=255, required=False, help_text=_("Keywords separated by spaces or commas."))
+    research_summary = forms.CharField(label=_("research summary"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     overseas_status = forms.ChoiceField(label=_("overseas / HK-Macao-Taiwan"), choices=OverseasStatus.choices, initial=OverseasStatus.NONE)
     three_chiefs = forms.ChoiceField(label=_("三长 role"), choices=ThreeChiefs.choices, initial=ThreeChiefs.NONE)
-    programmes = forms.CharField(label=_("programmes"), max_length=400, required=False,
-                                 help_text=_("Talent programmes, e.g. young-talent sponsorship; separated by commas."))
+    programmes = forms.CharField(
+        label=_("programmes"), max_length=400, required=False, help_text=_("Talent programmes, e.g. young-talent sponsorship; separated by commas.")
+    )
 
     def __init__(self, *args, existing=None, with_identity: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if existing is not None:
             for name, masked in (("resident_id", existing.id_masked), ("phone", existing.phone_masked)):
                 if name in self.fields:
-                    self.fields[name].help_text = (_("On file: %(masked)s. Leave empty to keep it.") % {"masked": masked}
-                                                   if masked else _("None on file."))
+                    self.fields[name].help_text = _("On file: %(masked)s. Leave empty to keep it.") % {"masked": masked} if masked else _("None on file.")
         if not with_identity:
             del self.fields["resident_id"]
 
@@ -93,10 +92,13 @@ class PersonForm(forms.Form):
 
 class NewPersonForm(PersonForm):
     role = forms.ChoiceField(label=_("role in the organization"), choices=ListingRole.choices, initial=ListingRole.MEMBER)
-    consent_source = forms.CharField(label=_("consent given by"), max_length=64, required=False,
-                                     help_text=_("How the person agreed to the processing of their data (PIPL), e.g. signed form."))
-    list_existing = forms.BooleanField(label=_("If this resident ID number is already in the database, list that person instead"),
-                                       required=False)
+    consent_source = forms.CharField(
+        label=_("consent given by"),
+        max_length=64,
+        required=False,
+        help_text=_("How the person agreed to the processing of their data (PIPL), e.g. signed form."),
+    )
+    list_existing = forms.BooleanField(label=_("If this resident ID number is already in the database, list that person instead"), required=False)
 
 
 class FilterForm(forms.Form):
@@ -104,8 +106,7 @@ class FilterForm(forms.Form):
     sector = forms.ChoiceField(label=_("sector"), choices=ALL + Sector.choices, required=False)
     title_level = forms.ChoiceField(label=_("title level"), choices=ALL + TitleLevel.choices, required=False)
     frontline = forms.ChoiceField(label=_("front-line (基层一线)"), choices=YES_NO, required=False)
-    org = forms.CharField(label=_("organization (code)"), max_length=32, required=False,
-                          help_text=_("People listed by this organization or those below it."))
+    org = forms.CharField(label=_("organization (code)"), max_length=32, required=False, help_text=_("People listed by this organization or those below it."))
 
     def filters(self) -> dict:
         data = self.cleaned_data
@@ -131,32 +132,38 @@ class ListingForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    source = forms.CharField(label=_("consent given by"), max_length=64,
-                             help_text=_("e.g. signed paper form, online at registration"))
+    source = forms.CharField(label=_("consent given by"), max_length=64, help_text=_("e.g. signed paper form, online at registration"))
 
 
 class AnonymizeForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("e.g. the person's written deletion request of 2026-11-20"))
+    reason = forms.CharField(
+        label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("e.g. the person's written deletion request of 2026-11-20")
+    )
     confirm = forms.BooleanField(label=_("I understand that the personal data are erased for good"))
 
 
 class LinkForm(forms.Form):
     name = forms.CharField(label=_("your name"), max_length=64)
-    resident_id = forms.CharField(label=_("your resident ID number"), max_length=40, required=False,
-                                  widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
-    phone = forms.CharField(label=_("or your phone number"), max_length=32, required=False,
-                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    resident_id = forms.CharField(
+        label=_("your resident ID number"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+    )
+    phone = forms.CharField(
+        label=_("or your phone number"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+    )
 
 
 class LinkCodeForm(forms.Form):
-    code = forms.CharField(label=pgettext_lazy("verification", "code"), max_length=16,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}))
+    code = forms.CharField(
+        label=pgettext_lazy("verification", "code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
 
 
 class UnlinkForm(forms.Form):
-    reason = forms.CharField(label=_("reason for undoing the link"), max_length=200,
-                             help_text=_("e.g. the account was linked by someone else; the person confirmed by phone"))
+    reason = forms.CharField(
+        label=_("reason for undoing the link"), max_length=200, help_text=_("e.g. the account was linked by someone else; the person confirmed by phone")
+    )
 
 
 class PrefillForm(forms.Form):

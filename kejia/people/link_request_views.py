@@ -34,8 +34,7 @@ def link_request_list(request):
     for item in page.object_list:
         item.organization = listing_organization(item.person)
         item.user_email, item.person_email = mask_email(item.user.email), mask_email(item.person.email)
-    return render(request, "people/link_requests.html", {"page": page, "status": status, "statuses": LinkRequestStatus.choices,
-                                                         "form": LinkDecideForm()})
+    return render(request, "people/link_requests.html", {"page": page, "status": status, "statuses": LinkRequestStatus.choices, "form": LinkDecideForm()})
 
 
 @login_required

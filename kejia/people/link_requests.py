@@ -57,28 +57,54 @@ def decide(item: LinkRequest, *, actor, approve: bool, note: str = "", ip: str |
                 raise DomainError("already_linked", _("This account is already linked to another profile: refuse the request."))
             previous = person.user_id
             if previous and previous != item.user_id:
-                record_event(actor=actor, action="person.account_unlinked", obj=person, organization=organization,
-                             old={"user": previous}, new={"user": None, "reason": "link_request_approved"}, ip=ip)
-                notify(kind="people.account_unlinked", user=person.user,
-                       subject=_("Your account was unlinked from the profile %(name)s by the organization that lists it.") % {
-                           "name": person.name})
+                record_event(
+                    actor=actor,
+                    action="person.account_unlinked",
+                    obj=person,
+                    organization=organization,
+                    old={"user": previous},
+                    new={"user": None, "reason": "link_request_approved"},
+                    ip=ip,
+                )
+                notify(
+                    kind="people.account_unlinked",
+                    user=person.user,
+                    subject=_("Your account was unlinked from the profile %(name)s by the organization that lists it.") % {"name": person.name},
+                )
             person.user = item.user
             person.save(update_fields=["user", "updated_at"])
-            record_event(actor=actor, action="person.account_linked", obj=person, organization=organization,
-                         new={"user": item.user_id, "proof": "staff_review", "request": item.pk, "previous_user": previous}, ip=ip)
+            record_event(
+                actor=actor,
+                action="person.account_linked",
+                obj=person,
+                organization=organization,
+                new={"user": item.user_id, "proof": "staff_review", "request": item.pk, "previous_user": previous},
+                ip=ip,
+            )
             # The account's other candidates are moot now.
             LinkRequest.objects.filter(user=item.user, status=LinkRequestStatus.PENDING).exclude(pk=item.pk).update(
-                status=LinkRequestStatus.CLOSED, decided_at=now)
-            notify(kind="people.link_approved", user=item.user, link="/people/me/",
-                   subject=_("Your account is now linked to your profile."))
+                status=LinkRequestStatus.CLOSED, decided_at=now
+            )
+            notify(kind="people.link_approved", user=item.user, link="/people/me/", subject=_("Your account is now linked to your profile."))
         else:
-            notify(kind="people.link_refused", user=item.user, link="/people/me/", body=note,
-                   subject=_("A profile was not linked to your account. The organization that lists it says why below."))
+            notify(
+                kind="people.link_refused",
+                user=item.user,
+                link="/people/me/",
+                body=note,
+                subject=_("A profile was not linked to your account. The organization that lists it says why below."),
+            )
         item.status = LinkRequestStatus.APPROVED if approve else LinkRequestStatus.REFUSED
         item.decided_by, item.decided_at, item.note = actor, now, note
         item.save(update_fields=["status", "decided_by", "decided_at", "note"])
-        record_event(actor=actor, action="person.link_request_approved" if approve else "person.link_request_refused",
-                     obj=person, organization=organization, new={"request": item.pk, "user": item.user_id, "note": note}, ip=ip)
+        record_event(
+            actor=actor,
+            action="person.link_request_approved" if approve else "person.link_request_refused",
+            obj=person,
+            organization=organization,
+            new={"request": item.pk, "user": item.user_id, "note": note},
+            ip=ip,
+        )
     return item
 
 

@@ -70,9 +70,14 @@ def _failed(user, *, ip: str | None, reason: str, obj=None, proof: str = "", cou
     """Count and audit a failed attempt; both commit even though the request is then refused."""
     throttle.hit(*counters)
     with transaction.atomic():
-        record_event(actor=user, action="person.link_failed", obj=obj or user,
-                     organization=listing_organization(obj) if isinstance(obj, Person) else None,
-                     new={"reason": reason, "proof": proof, "user": user.pk}, ip=ip)
+        record_event(
+            actor=user,
+            action="person.link_failed",
+            obj=obj or user,
+            organization=listing_organization(obj) if isinstance(obj, Person) else None,
+            new={"reason": reason, "proof": proof, "user": user.pk},
+            ip=ip,
+        )
 
 
 def start_account_link(*, user, name: str, resident_id: str = "", phone: str = "", ip: str | None = None) -> LinkChallenge:
@@ -100,8 +105,11 @@ def start_account_link(*, user, name: str, resident_id: str = "", phone: str = "
     if errors:
         raise ValidationFailed(errors)
     proof = "resident_id" if number else "phone"
-    counters = [throttle.counter(FAILED_PROOFS, user.pk), throttle.counter(FAILED_PER_NAME, throttle.digest(name)),
-                throttle.counter(FAILED_PER_ADDRESS, ip) if ip else None]
+    counters = [
+        throttle.counter(FAILED_PROOFS, user.pk),
+        throttle.counter(FAILED_PER_NAME, throttle.digest(name)),
+        throttle.counter(FAILED_PER_ADDRESS, ip) if ip else None,
+    ]
     throttle.check(*counters)
     candidates = Person.objects.filter(status=PersonStatus.ACTIVE, name=name)
     if number:
@@ -111,14 +119,18 @@ def start_account_link(*, user, name: str, resident_id: str = "", phone: str = "
     matches = list(candidates[:2])
     if len(matches) != 1:
         _failed(user, ip=ip, reason="no_match", proof=proof, counters=counters)
-        raise DomainError("no_match", _("No profile matches this name and number. Check them, or ask the organization that "
-                                        "lists you to correct your record."), field="resident_id" if number else "phone")
+        raise DomainError(
+            "no_match",
+            _("No profile matches this name and number. Check them, or ask the organization that lists you to correct your record."),
+            field="resident_id" if number else "phone",
+        )
     person = matches[0]
     phone_on_file = pii.decrypt(person.phone_sealed) if person.phone_sealed else ""
     if not phone_on_file and not person.email:
         _failed(user, ip=ip, reason="no_contact", obj=person, proof=proof)
-        raise DomainError("no_contact", _("Your profile has no phone or e-mail to send a code to. Ask the organization that "
-                                          "lists you to add one, then try again."))
+        raise DomainError(
+            "no_contact", _("Your profile has no phone or e-mail to send a code to. Ask the organization that lists you to add one, then try again.")
+        )
     sends = throttle.counter(CODES_PER_PROFILE, person.pk)
     throttle.check(sends)
     throttle.hit(sends)
@@ -126,12 +138,21 @@ def start_account_link(*, user, name: str, resident_id: str = "", phone: str = "
     sent_to = person.phone_masked if phone_on_file else mask_email(person.email)
     with transaction.atomic():
         code = codes.issue(purpose=PURPOSE, subject=_subject(user), target=f"person:{person.pk}", channel=channel)
-        record_event(actor=user, action="person.link_code_sent", obj=person, organization=listing_organization(person),
-                     new={"user": user.pk, "proof": proof, "channel": channel}, ip=ip)
+        record_event(
+            actor=user,
+            action="person.link_code_sent",
+            obj=person,
+            organization=listing_organization(person),
+            new={"user": user.pk, "proof": proof, "channel": channel},
+            ip=ip,
+        )
         # No user on the notice: the code must never reach the inbox of the account asking for it.
-        notify(kind="people.link_code", subject=_("Kejia code to link an account to your profile: %(code)s. "
-                                                  "If you did not ask for it, ignore it.") % {"code": code},
-               email="" if phone_on_file else person.email, phone=phone_on_file)
+        notify(
+            kind="people.link_code",
+            subject=_("Kejia code to link an account to your profile: %(code)s. If you did not ask for it, ignore it.") % {"code": code},
+            email="" if phone_on_file else person.email,
+            phone=phone_on_file,
+        )
     return LinkChallenge(channel=channel, sent_to=sent_to)
 
 
@@ -165,15 +186,30 @@ def confirm_account_link(*, user, code: str, ip: str | None = None) -> Person:
         organization = listing_organization(person)
         previous = person.user_id
         if previous and previous != user.pk:
-            record_event(actor=user, action="person.account_unlinked", obj=person, organization=organization,
-                         old={"user": previous}, new={"user": None, "reason": "owner_proved_control"}, ip=ip)
-            notify(kind="people.account_unlinked", user=person.user,
-                   subject=_("Your account was unlinked from the profile %(name)s: its owner proved control of it.") % {
-                       "name": person.name})
+            record_event(
+                actor=user,
+                action="person.account_unlinked",
+                obj=person,
+                organization=organization,
+                old={"user": previous},
+                new={"user": None, "reason": "owner_proved_control"},
+                ip=ip,
+            )
+            notify(
+                kind="people.account_unlinked",
+                user=person.user,
+                subject=_("Your account was unlinked from the profile %(name)s: its owner proved control of it.") % {"name": person.name},
+            )
         person.user = user
         person.save(update_fields=["user", "updated_at"])
-        record_event(actor=user, action="person.account_linked", obj=person, organization=organization,
-                     new={"user": user.pk, "proof": "code", "previous_user": previous}, ip=ip)
+        record_event(
+            actor=user,
+            action="person.account_linked",
+            obj=person,
+            organization=organization,
+            new={"user": user.pk, "proof": "code", "previous_user": previous},
+            ip=ip,
+        )
     throttle.clear(counters[0])
     return person
 
@@ -200,8 +236,15 @@ def unlink_account(person: Person, *, actor, reason: str, ip: str | None = None)
     codes.void(purpose=PURPOSE, subject=f"user:{previous}")
     person.user = None
     person.save(update_fields=["user", "updated_at"])
-    record_event(actor=actor, action="person.account_unlinked", obj=person, organization=listing_organization(person),
-                 old={"user": previous}, new={"user": None, "reason": reason[:200]}, ip=ip)
+    record_event(
+        actor=actor,
+        action="person.account_unlinked",
+        obj=person,
+        organization=listing_organization(person),
+        old={"user": previous},
+        new={"user": None, "reason": reason[:200]},
+        ip=ip,
+    )
     return person
 
 
@@ -222,9 +265,9 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
 
     active = Person.objects.filter(status=PersonStatus.ACTIVE)
     if phone:
-        by_contact = list(active.filter(phone_hash=pii.blind_index(phone)).order_by("pk")[:MAX_REVIEW_CANDIDATES + 1])
+        by_contact = list(active.filter(phone_hash=pii.blind_index(phone)).order_by("pk")[: MAX_REVIEW_CANDIDATES + 1])
     elif email:
-        by_contact = list(active.filter(email__iexact=email).order_by("pk")[:MAX_REVIEW_CANDIDATES + 1])
+        by_contact = list(active.filter(email__iexact=email).order_by("pk")[: MAX_REVIEW_CANDIDATES + 1])
     else:
         by_contact = []
     same_name = [p for p in by_contact if p.name == name]
@@ -234,10 +277,15 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
         if not person.user_id:
             person.user = user
             person.save(update_fields=["user", "updated_at"])
-            record_event(actor=user, action="person.account_linked", obj=person, organization=listing_organization(person),
-                         new={"user": user.pk, "proof": proof, "previous_user": None}, ip=ip)
-            notify(kind="people.account_linked", user=user, link="/people/me/",
-                   subject=_("Your account is now linked to your profile."))
+            record_event(
+                actor=user,
+                action="person.account_linked",
+                obj=person,
+                organization=listing_organization(person),
+                new={"user": user.pk, "proof": proof, "previous_user": None},
+                ip=ip,
+            )
+            notify(kind="people.account_linked", user=user, link="/people/me/", subject=_("Your account is now linked to your profile."))
             return "linked", person
     if same_name:
         reason = LinkRequestReason.SEVERAL if len(same_name) > 1 else LinkRequestReason.LINKED_ELSEWHERE
@@ -245,7 +293,7 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
     elif by_contact:
         candidates = [(p, LinkRequestReason.NAME_DIFFERS) for p in by_contact]
     else:
-        by_name = list(active.filter(name=name).order_by("pk")[:MAX_REVIEW_CANDIDATES + 1])
+        by_name = list(active.filter(name=name).order_by("pk")[: MAX_REVIEW_CANDIDATES + 1])
         candidates = [(p, LinkRequestReason.CONTACT_DIFFERS) for p in by_name] if len(by_name) <= MAX_REVIEW_CANDIDATES else []
     candidates = [(p, r) for p, r in candidates[:MAX_REVIEW_CANDIDATES] if listing_organization(p) is not None]
     if not candidates:
@@ -254,17 +302,29 @@ def link_after_registration(user, *, name: str, phone: str = "", email: str = ""
     for person, reason in candidates:
         organization = listing_organization(person)
         request = LinkRequest.objects.create(user=user, person=person, reason=reason)
-        record_event(actor=user, action="person.link_requested", obj=person, organization=organization, ip=ip,
-                     new={"user": user.pk, "reason": reason, "request": request.pk})
+        record_event(
+            actor=user,
+            action="person.link_requested",
+            obj=person,
+            organization=organization,
+            ip=ip,
+            new={"user": user.pk, "reason": reason, "request": request.pk},
+        )
         # Staff and administrators of the organization listing the profile are told (once each).
-        for staff in User.objects.filter(roles__organization=organization, roles__kind__in=scope.MANAGE_KINDS,
-                                         is_active=True).exclude(pk__in=told).distinct():
+        for staff in User.objects.filter(roles__organization=organization, roles__kind__in=scope.MANAGE_KINDS, is_active=True).exclude(pk__in=told).distinct():
             told.add(staff.pk)
-            notify(kind="people.link_request", user=staff, link="/people/link-requests/",
-                   subject=_("A person who registered may be a profile %(org)s lists: check the account link request.") % {
-                       "org": organization.name})
-    notify(kind="people.link_requested", user=user, link="/people/me/",
-           subject=_("We found a profile that may be yours. Staff of the organization that lists you will check and link it."))
+            notify(
+                kind="people.link_request",
+                user=staff,
+                link="/people/link-requests/",
+                subject=_("A person who registered may be a profile %(org)s lists: check the account link request.") % {"org": organization.name},
+            )
+    notify(
+        kind="people.link_requested",
+        user=user,
+        link="/people/me/",
+        subject=_("We found a profile that may be yours. Staff of the organization that lists you will check and link it."),
+    )
     return "review", None
 
 

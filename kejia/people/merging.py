@@ -29,14 +29,32 @@ FILL_GROUPS: list[tuple[str, ...]] = [
     ("id_sealed", "id_hash", "id_masked"),
     ("phone_sealed", "phone_hash", "phone_masked"),
     ("consent_at", "consent_source"),
-    ("gender",), ("birth_date",), ("email",), ("region",), ("employer_name",), ("employer_uscc",), ("sector",),
-    ("title",), ("title_level",), ("education",), ("expertise",), ("research_summary",), ("overseas_status",),
-    ("three_chiefs",), ("programmes",), ("name_pinyin",), ("is_frontline",),
+    ("gender",),
+    ("birth_date",),
+    ("email",),
+    ("region",),
+    ("employer_name",),
+    ("employer_uscc",),
+    ("sector",),
+    ("title",),
+    ("title_level",),
+    ("education",),
+    ("expertise",),
+    ("research_summary",),
+    ("overseas_status",),
+    ("three_chiefs",),
+    ("programmes",),
+    ("name_pinyin",),
+    ("is_frontline",),
 ]
 # A value that means "not given" for fields whose default is not empty.
 EMPTY_VALUES: dict[str, Any] = {
-    "gender": Gender.UNKNOWN, "sector": Sector.OTHER, "title_level": TitleLevel.NONE,
-    "overseas_status": OverseasStatus.NONE, "three_chiefs": ThreeChiefs.NONE, "is_frontline": False,
+    "gender": Gender.UNKNOWN,
+    "sector": Sector.OTHER,
+    "title_level": TitleLevel.NONE,
+    "overseas_status": OverseasStatus.NONE,
+    "three_chiefs": ThreeChiefs.NONE,
+    "is_frontline": False,
 }
 # Every column of a person restored by `unmerge` (the primary key and created_at never change).
 PERSON_COLUMNS = [f.attname for f in Person._meta.concrete_fields if f.attname not in ("id", "created_at")]
@@ -73,6 +91,7 @@ def person_state(person: Person) -> dict[str, Any]:
 
 # ---- Permission ------------------------------------------------------------------------------
 
+
 def managing_organization(user, *people: Person):
     """The first organization listing one of `people` that `user` manages, or None."""
     for listing in Listing.objects.filter(person__in=people).select_related("organization").order_by("organization__path"):
@@ -103,6 +122,7 @@ def managing_organization_any(*people: Person):
 
 # ---- The review queue --------------------------------------------------------------------------
 
+
 def _pair(x: Person, y: Person) -> tuple[Person, Person]:
     return (x, y) if x.pk < y.pk else (y, x)
 
@@ -117,14 +137,18 @@ def queue_review(existing_person: Person, new_person: Person, match: Match | Non
     if match is not None and match.details:
         details = match.details
     with transaction.atomic():
-        candidate, created = MatchCandidate.objects.get_or_create(
-            person_a=a, person_b=b, defaults={"score": json_score(score), "details": details})
+        candidate, created = MatchCandidate.objects.get_or_create(person_a=a, person_b=b, defaults={"score": json_score(score), "details": details})
         if not created and candidate.status == CandidateStatus.OPEN:
             candidate.score, candidate.details = json_score(score), details
             candidate.save(update_fields=["score", "details", "updated_at"])
         if created:
-            record_event(actor=None, action="person.match_queued", obj=candidate, organization=managing_organization_any(a, b),
-                         new={"person_a": a.pk, "person_b": b.pk, "score": candidate.score})
+            record_event(
+                actor=None,
+                action="person.match_queued",
+                obj=candidate,
+                organization=managing_organization_any(a, b),
+                new={"person_a": a.pk, "person_b": b.pk, "score": candidate.score},
+            )
     return candidate
 
 
@@ -136,8 +160,9 @@ def keep_apart(candidate: MatchCandidate, *, actor) -> MatchCandidate:
         raise DomainError("already_decided", _("This pair has already been decided."))
     candidate.status, candidate.decided_by, candidate.decided_at = CandidateStatus.KEPT_APART, actor, timezone.now()
     candidate.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    record_event(actor=actor, action="person.kept_apart", obj=candidate, organization=org,
-                 new={"person_a": candidate.person_a_id, "person_b": candidate.person_b_id})
+    record_event(
+        actor=actor, action="person.kept_apart", obj=candidate, organization=org, new={"person_a": candidate.person_a_id, "person_b": candidate.person_b_id}
+    )
     return candidate
 
 
@@ -161,9 +186,9 @@ def merge_candidate(candidate: MatchCandidate, *, actor, survivor: Person | None
 
 # ---- Merge and unmerge ---------------------------------------------------------------------------
 
+
 @transaction.atomic
-def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: MatchCandidate | None = None,
-                 score: float | None = None) -> MergeRecord:
+def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: MatchCandidate | None = None, score: float | None = None) -> MergeRecord:
     if survivor.pk == duplicate.pk:
         raise DomainError("same_record", _("A record cannot be merged into itself."))
     locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])}
@@ -178,8 +203,15 @@ def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: Match
     if score is None:
         score = json_score(score_people(survivor, duplicate)[0])
 
-    record = MergeRecord(survivor=survivor, duplicate=duplicate, candidate=candidate, actor=actor if getattr(actor, "pk", None) else None,
-                         score=score, duplicate_snapshot=person_state(duplicate), survivor_updated_at=survivor.updated_at)
+    record = MergeRecord(
+        survivor=survivor,
+        duplicate=duplicate,
+        candidate=candidate,
+        actor=actor if getattr(actor, "pk", None) else None,
+        score=score,
+        duplicate_snapshot=person_state(duplicate),
+        survivor_updated_at=survivor.updated_at,
+    )
 
     # The duplicate leaves the active set first: the unique index on active resident-ID hashes
     # would refuse the survivor taking the duplicate's hash while both are active.
@@ -188,8 +220,7 @@ def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: Match
 
     filled: dict[str, Any] = {}
     for group in FILL_GROUPS:
-        if all(_is_empty(name, getattr(survivor, name)) for name in group) and not all(
-                _is_empty(name, getattr(duplicate, name)) for name in group):
+        if all(_is_empty(name, getattr(survivor, name)) for name in group) and not all(_is_empty(name, getattr(duplicate, name)) for name in group):
             for name in group:
                 attname = Person._meta.get_field(name).attname
                 filled[attname] = _to_json(getattr(survivor, attname))
@@ -204,9 +235,16 @@ def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: Match
 
     for listing in Listing.objects.filter(person=duplicate).order_by("pk"):
         if Listing.objects.filter(person=survivor, organization_id=listing.organization_id, role=listing.role).exists():
-            record.dropped_listings.append({"id": listing.pk, "organization_id": listing.organization_id, "role": listing.role,
-                                            "note": listing.note, "created_at": _to_json(listing.created_at),
-                                            "updated_at": _to_json(listing.updated_at)})
+            record.dropped_listings.append(
+                {
+                    "id": listing.pk,
+                    "organization_id": listing.organization_id,
+                    "role": listing.role,
+                    "note": listing.note,
+                    "created_at": _to_json(listing.created_at),
+                    "updated_at": _to_json(listing.updated_at),
+                }
+            )
             listing.delete()
         else:
             record.moved_listings.append(listing.pk)
@@ -225,9 +263,20 @@ def merge_people(survivor: Person, duplicate: Person, *, actor, candidate: Match
     if candidate is not None:
         candidate.status, candidate.decided_by, candidate.decided_at = CandidateStatus.MERGED, record.actor, timezone.now()
         candidate.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    record_event(actor=actor, action="person.merged", obj=survivor, organization=org,
-                 new={"duplicate": duplicate.pk, "merge_record": record.pk, "score": score, "filled": sorted(filled),
-                      "listings": len(record.moved_listings), "achievements": len(record.moved_achievements)})
+    record_event(
+        actor=actor,
+        action="person.merged",
+        obj=survivor,
+        organization=org,
+        new={
+            "duplicate": duplicate.pk,
+            "merge_record": record.pk,
+            "score": score,
+            "filled": sorted(filled),
+            "listings": len(record.moved_listings),
+            "achievements": len(record.moved_achievements),
+        },
+    )
     tell_changed(survivor, duplicate)  # the merged record leaves the index, the survivor gains its data
     return record
 
@@ -258,8 +307,9 @@ def unmerge(merge_record: MergeRecord, *, actor) -> Person:
         if len(survivor_changes) == len(record.survivor_filled) + bool(record.moved_user_id):
             survivor_changes["updated_at"] = record.survivor_updated_at  # untouched since the merge
         if "birth_date" in survivor_changes or "name_pinyin" in survivor_changes:
-            survivor_changes["block_key"] = block_key_of(survivor_changes.get("name_pinyin", survivor.name_pinyin),
-                                                         survivor_changes.get("birth_date", survivor.birth_date))
+            survivor_changes["block_key"] = block_key_of(
+                survivor_changes.get("name_pinyin", survivor.name_pinyin), survivor_changes.get("birth_date", survivor.birth_date)
+            )
         Person.objects.filter(pk=survivor.pk).update(**survivor_changes)
 
     restored = {name: _from_json(name, value) for name, value in record.duplicate_snapshot.items() if name in PERSON_COLUMNS}
@@ -276,10 +326,8 @@ def unmerge(merge_record: MergeRecord, *, actor) -> Person:
     Listing.objects.filter(pk__in=record.moved_listings, person=survivor).update(person=duplicate)
     for row in record.dropped_listings:
         if not Listing.objects.filter(pk=row["id"]).exists():
-            listing = Listing.objects.create(id=row["id"], person=duplicate, organization_id=row["organization_id"], role=row["role"],
-                                             note=row["note"])
-            Listing.objects.filter(pk=listing.pk).update(created_at=parse_datetime(row["created_at"]),
-                                                         updated_at=parse_datetime(row["updated_at"]))
+            listing = Listing.objects.create(id=row["id"], person=duplicate, organization_id=row["organization_id"], role=row["role"], note=row["note"])
+            Listing.objects.filter(pk=listing.pk).update(created_at=parse_datetime(row["created_at"]), updated_at=parse_datetime(row["updated_at"]))
     Achievement.objects.filter(pk__in=record.moved_achievements, person=survivor).update(person=duplicate)
     survivor.disciplines.remove(*record.added_disciplines)
     duplicate.disciplines.set(record.duplicate_disciplines)
@@ -293,8 +341,7 @@ def unmerge(merge_record: MergeRecord, *, actor) -> Person:
         candidate = MatchCandidate(person_a=a, person_b=b, score=record.score or 0.0)
     candidate.status, candidate.decided_by, candidate.decided_at = CandidateStatus.KEPT_APART, record.undone_by, record.undone_at
     candidate.save()
-    record_event(actor=actor, action="person.unmerged", obj=survivor, organization=org,
-                 new={"duplicate": duplicate.pk, "merge_record": record.pk})
+    record_event(actor=actor, action="person.unmerged", obj=survivor, organization=org, new={"duplicate": duplicate.pk, "merge_record": record.pk})
     tell_changed(survivor, duplicate)
     duplicate.refresh_from_db()
     return duplicate

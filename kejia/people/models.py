@@ -115,8 +115,7 @@ class MatchCandidate(TimeStamped):
     score = models.FloatField(_("score"))
     details = models.JSONField(_("field comparisons"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=CandidateStatus.choices, default=CandidateStatus.OPEN, db_index=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
     class Meta:
@@ -139,8 +138,7 @@ class MergeRecord(TimeStamped):
     survivor = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_received", verbose_name=_("kept record"))
     duplicate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="merges_given", verbose_name=_("merged record"))
     candidate = models.ForeignKey(MatchCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="merges")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name=_("merged by"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("merged by"))
     score = models.FloatField(_("score"), null=True, blank=True)
     duplicate_snapshot = models.JSONField(default=dict)
     survivor_filled = models.JSONField(default=dict)  # field -> the survivor's value before the merge
@@ -153,8 +151,7 @@ class MergeRecord(TimeStamped):
     moved_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     repointed = models.JSONField(default=list)  # records earlier merged into the duplicate
     undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
-    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                  verbose_name=_("undone by"))
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("undone by"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -184,22 +181,18 @@ class LinkRequest(models.Model):
     (kejia.people.linking.link_after_registration): staff of an organization listing the
     person approve (the account is linked) or refuse it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_requests",
-                             verbose_name=_("account"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("account"))
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="link_requests", verbose_name=_("profile"))
     reason = models.CharField(_("reason"), max_length=20, choices=LinkRequestReason.choices)
-    status = models.CharField(_("status"), max_length=10, choices=LinkRequestStatus.choices, default=LinkRequestStatus.PENDING,
-                              db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=LinkRequestStatus.choices, default=LinkRequestStatus.PENDING, db_index=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("decided by"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["user", "person"], condition=models.Q(status="pending"),
-                                               name="link_request_one_pending")]
+        constraints = [models.UniqueConstraint(fields=["user", "person"], condition=models.Q(status="pending"), name="link_request_one_pending")]
         verbose_name = _("link request")
         verbose_name_plural = _("link requests")
 

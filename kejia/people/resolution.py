@@ -46,10 +46,10 @@ from kejia.people.names import BLOCK_KEY_LENGTH, block_key_of, name_pinyin, norm
 # (homophone characters, swapped day and month, old phone numbers, changed employers).
 LEVELS: dict[str, dict[str, tuple[float, float]]] = {
     "name": {
-        "exact": (0.90, 0.0005),      # same characters once spaces and dots are removed
-        "pinyin": (0.04, 0.0003),     # same sound, other characters (李明 / 黎明)
-        "similar": (0.03, 0.002),     # Jaro–Winkler on pinyin ≥ 0.92 (one syllable typed wrong)
-        "close": (0.01, 0.01),        # Jaro–Winkler ≥ 0.85
+        "exact": (0.90, 0.0005),  # same characters once spaces and dots are removed
+        "pinyin": (0.04, 0.0003),  # same sound, other characters (李明 / 黎明)
+        "similar": (0.03, 0.002),  # Jaro–Winkler on pinyin ≥ 0.92 (one syllable typed wrong)
+        "close": (0.01, 0.01),  # Jaro–Winkler ≥ 0.85
         "different": (0.02, 0.9872),
     },
     "birth_date": {
@@ -63,9 +63,9 @@ LEVELS: dict[str, dict[str, tuple[float, float]]] = {
         "different": (0.02, 0.5),
     },
     "employer": {
-        "same": (0.60, 0.01),         # character-bigram Jaccard ≥ 0.8 after removing legal forms
-        "similar": (0.15, 0.03),      # Jaccard ≥ 0.5
-        "different": (0.25, 0.96),    # people change jobs
+        "same": (0.60, 0.01),  # character-bigram Jaccard ≥ 0.8 after removing legal forms
+        "similar": (0.15, 0.03),  # Jaccard ≥ 0.5
+        "different": (0.25, 0.96),  # people change jobs
     },
     "phone": {
         "agree": (0.70, 0.000001),
@@ -138,7 +138,7 @@ def employer_key(name: str) -> tuple[str, frozenset[str]]:
 def bigrams(text: str) -> set[str]:
     if len(text) < 2:
         return {text} if text else set()
-    return {text[i:i + 2] for i in range(len(text) - 1)}
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -186,6 +186,7 @@ def jaro_winkler(s1: str, s2: str, *, prefix_scale: float = 0.1) -> float:
 
 # ---- Profiles and comparison -------------------------------------------------------------------
 
+
 @dataclass(slots=True)
 class Profile:
     """The fields resolution compares, from a stored Person or from incoming data."""
@@ -204,29 +205,59 @@ class Profile:
     @classmethod
     def build(cls, *, pk, name, birth_date, gender, employer_name, phone_hash, email, id_hash, pinyin: str = "") -> "Profile":
         employer, grams = employer_key(employer_name or "")
-        return cls(pk=pk, name=normalize_name(name), pinyin=pinyin or name_pinyin(name), birth_date=birth_date,
-                   gender=gender if gender in (Gender.MALE, Gender.FEMALE) else "", employer=employer,
-                   phone_hash=phone_hash or "", email=(email or "").strip().lower(), id_hash=id_hash or "",
-                   employer_grams=grams)
+        return cls(
+            pk=pk,
+            name=normalize_name(name),
+            pinyin=pinyin or name_pinyin(name),
+            birth_date=birth_date,
+            gender=gender if gender in (Gender.MALE, Gender.FEMALE) else "",
+            employer=employer,
+            phone_hash=phone_hash or "",
+            email=(email or "").strip().lower(),
+            id_hash=id_hash or "",
+            employer_grams=grams,
+        )
 
     @classmethod
     def from_person(cls, person: Person) -> "Profile":
-        return cls.build(pk=person.pk, name=person.name, birth_date=person.birth_date, gender=person.gender,
-                         employer_name=person.employer_name, phone_hash=person.phone_hash, email=person.email, id_hash=person.id_hash)
+        return cls.build(
+            pk=person.pk,
+            name=person.name,
+            birth_date=person.birth_date,
+            gender=person.gender,
+            employer_name=person.employer_name,
+            phone_hash=person.phone_hash,
+            email=person.email,
+            id_hash=person.id_hash,
+        )
 
     @classmethod
     def from_values(cls, row: dict[str, Any]) -> "Profile":
-        return cls.build(pk=row["pk"], name=row["name"], birth_date=row["birth_date"], gender=row["gender"],
-                         employer_name=row["employer_name"], phone_hash=row["phone_hash"], email=row["email"], id_hash=row["id_hash"],
-                         pinyin=stored_pinyin(row["name_pinyin"]))
+        return cls.build(
+            pk=row["pk"],
+            name=row["name"],
+            birth_date=row["birth_date"],
+            gender=row["gender"],
+            employer_name=row["employer_name"],
+            phone_hash=row["phone_hash"],
+            email=row["email"],
+            id_hash=row["id_hash"],
+            pinyin=stored_pinyin(row["name_pinyin"]),
+        )
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "Profile":
         birth = data.get("birth_date")
-        return cls.build(pk=None, name=str(data.get("name") or ""), birth_date=birth if isinstance(birth, datetime.date) else None,
-                         gender=data.get("gender") or "", employer_name=str(data.get("employer_name") or ""),
-                         phone_hash=pii.blind_index(data.get("phone") or ""), email=str(data.get("email") or ""),
-                         id_hash=pii.blind_index(data.get("resident_id") or ""))
+        return cls.build(
+            pk=None,
+            name=str(data.get("name") or ""),
+            birth_date=birth if isinstance(birth, datetime.date) else None,
+            gender=data.get("gender") or "",
+            employer_name=str(data.get("employer_name") or ""),
+            phone_hash=pii.blind_index(data.get("phone") or ""),
+            email=str(data.get("email") or ""),
+            id_hash=pii.blind_index(data.get("resident_id") or ""),
+        )
 
 
 PROFILE_COLUMNS = ("pk", "name", "name_pinyin", "birth_date", "gender", "employer_name", "phone_hash", "email", "id_hash")
@@ -313,6 +344,7 @@ def json_score(score: float) -> float:
 
 # ---- Blocking (one record against the database) ------------------------------------------------
 
+
 def _transposed(date: datetime.date) -> datetime.date | None:
     if date.day > 12 or date.day == date.month:
         return None
@@ -376,8 +408,7 @@ class Match:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def best_candidate(profile: Profile, raw_name: str, *, exclude: Iterable[int] = (),
-                   rows: list[dict[str, Any]] | None = None) -> tuple[int | None, float, dict]:
+def best_candidate(profile: Profile, raw_name: str, *, exclude: Iterable[int] = (), rows: list[dict[str, Any]] | None = None) -> tuple[int | None, float, dict]:
     excluded = set(exclude)
     best: tuple[int | None, float, dict] = (None, -math.inf, {})
     for row in _blocks(profile, raw_name) if rows is None else rows:
@@ -398,8 +429,7 @@ def match_person(data: dict, *, exclude: Iterable[int] = ()) -> Match:
         holders = rows
         if len(rows) >= 4 * MAX_BLOCK:  # the row with this ID may lie beyond the limit: ask for it alone
             holders = list(keyed().filter(id_hash=profile.id_hash).values(*BLOCK_COLUMNS))
-        same_id = [r["pk"] for r in holders if r["id_hash"] == profile.id_hash and r["status"] == PersonStatus.ACTIVE
-                   and r["pk"] not in excluded]
+        same_id = [r["pk"] for r in holders if r["id_hash"] == profile.id_hash and r["status"] == PersonStatus.ACTIVE and r["pk"] not in excluded]
         if same_id:
             return Match("same", Person.objects.get(pk=same_id[0]), 1.0, ["resident_id"], {"resident_id": {"level": "agree", "weight": None}})
     if not profile.name:

@@ -166,6 +166,7 @@ def undo_merge(request, id: ObjectId):
 
 # ---- Account link requests (uncertain matches after self-registration) --------------------
 
+
 class LinkRequestOut(Schema):
     id: int
     status: str
@@ -199,11 +200,21 @@ class LinkDecisionIn(Schema):
 
 
 def _link_request_out(item) -> dict[str, Any]:
-    return {"id": item.pk, "status": item.status, "reason": item.reason, "reason_label": str(item.get_reason_display()),
-            "created_at": item.created_at, "account_name": item.user.display_name, "account_phone": item.user.phone_masked,
-            "account_email": review_selectors.mask_email(item.user.email), "person_id": item.person_id,
-            "person_name": item.person.name, "person_phone": item.person.phone_masked, "decided_at": item.decided_at,
-            "note": item.note}
+    return {
+        "id": item.pk,
+        "status": item.status,
+        "reason": item.reason,
+        "reason_label": str(item.get_reason_display()),
+        "created_at": item.created_at,
+        "account_name": item.user.display_name,
+        "account_phone": item.user.phone_masked,
+        "account_email": review_selectors.mask_email(item.user.email),
+        "person_id": item.person_id,
+        "person_name": item.person.name,
+        "person_phone": item.person.phone_masked,
+        "decided_at": item.decided_at,
+        "note": item.note,
+    }
 
 
 @router.get("/people/link-requests", response=LinkRequestPageOut, auth=AUTH, summary=str(_("Account link requests")))

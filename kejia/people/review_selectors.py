@@ -61,6 +61,7 @@ def merge_of(candidate: MatchCandidate) -> MergeRecord | None:
 
 # ---- What the pages and the API show of a pair (masked personal data only) -----------------------
 
+
 def mask_email(email: str) -> str:
     if not email or "@" not in email:
         return ""
@@ -70,9 +71,16 @@ def mask_email(email: str) -> str:
 
 def person_summary(person) -> dict:
     return {
-        "id": person.pk, "name": person.name, "status": person.status, "gender": person.get_gender_display(),
-        "birth_date": person.birth_date, "resident_id": person.id_masked, "phone": person.phone_masked,
-        "email": mask_email(person.email), "employer": person.employer_name, "title": person.title,
+        "id": person.pk,
+        "name": person.name,
+        "status": person.status,
+        "gender": person.get_gender_display(),
+        "birth_date": person.birth_date,
+        "resident_id": person.id_masked,
+        "phone": person.phone_masked,
+        "email": mask_email(person.email),
+        "employer": person.employer_name,
+        "title": person.title,
         "organizations": sorted({listing.organization.name for listing in person.listings.select_related("organization")}),
     }
 
@@ -90,9 +98,16 @@ COMPARED_FIELDS = [
     (None, _("Listed by"), "organizations"),
 ]
 LEVEL_LABELS = {
-    "exact": _("same"), "agree": _("same"), "same": _("same"), "pinyin": _("same sound, other characters"),
-    "similar": _("similar"), "close": _("close"), "transposed": _("day and month swapped"), "year": _("same year only"),
-    "different": _("different"), "conflict": _("different: two people"),
+    "exact": _("same"),
+    "agree": _("same"),
+    "same": _("same"),
+    "pinyin": _("same sound, other characters"),
+    "similar": _("similar"),
+    "close": _("close"),
+    "transposed": _("day and month swapped"),
+    "year": _("same year only"),
+    "different": _("different"),
+    "conflict": _("different: two people"),
 }
 AGREEING = {"exact", "agree", "same"}
 PARTIAL = {"pinyin", "similar", "close", "transposed", "year"}
@@ -106,6 +121,16 @@ def comparison_rows(candidate: MatchCandidate) -> list[dict]:
         detail = details.get(field_name) or {} if field_name else {}
         level = detail.get("level")
         tone = "agree" if level in AGREEING else "partial" if level in PARTIAL else "differ" if level else "none"
-        rows.append({"field": field_name or key, "label": label, "a": a[key], "b": b[key], "level": level,
-                     "level_label": LEVEL_LABELS.get(level, ""), "weight": detail.get("weight"), "tone": tone})
+        rows.append(
+            {
+                "field": field_name or key,
+                "label": label,
+                "a": a[key],
+                "b": b[key],
+                "level": level,
+                "level_label": LEVEL_LABELS.get(level, ""),
+                "weight": detail.get("weight"),
+                "tone": tone,
+            }
+        )
     return rows

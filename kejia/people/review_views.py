@@ -40,20 +40,23 @@ def review_list(request):
             code = 400
     candidates = review_selectors.visible_candidates(request.user, status=status)
     page = page_of(request, candidates, PAGE_SIZE)
-    return render(request, "people/review_list.html", {"form": form, "page": page, "status": status,
-                                                       "statuses": CandidateStatus.choices}, status=code)
+    return render(request, "people/review_list.html", {"form": form, "page": page, "status": status, "statuses": CandidateStatus.choices}, status=code)
 
 
 @login_required
 @require_GET
 def review_detail(request, pk: int):
     candidate = review_selectors.get_candidate_for(request.user, pk)
-    return render(request, "people/review_detail.html", {
-        "candidate": candidate,
-        "rows": review_selectors.comparison_rows(candidate),
-        "merge": review_selectors.merge_of(candidate),
-        "is_open": candidate.status == CandidateStatus.OPEN,
-    })
+    return render(
+        request,
+        "people/review_detail.html",
+        {
+            "candidate": candidate,
+            "rows": review_selectors.comparison_rows(candidate),
+            "merge": review_selectors.merge_of(candidate),
+            "is_open": candidate.status == CandidateStatus.OPEN,
+        },
+    )
 
 
 @login_required

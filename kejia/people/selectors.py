@@ -38,16 +38,22 @@ def managed_people(user) -> QuerySet[Person]:
     return qs.filter(Exists(listed))
 
 
-def search_people(user, *, text: str = "", sector: str = "", title_level: str = "", frontline: bool | None = None,
-                  organization=None, discipline: str = "") -> QuerySet[Person]:
+def search_people(
+    user, *, text: str = "", sector: str = "", title_level: str = "", frontline: bool | None = None, organization=None, discipline: str = ""
+) -> QuerySet[Person]:
     """The list page's filters over `visible_people`. `organization` must come from a scoped
     selector; its subtree's listings count."""
     qs = visible_people(user)
     text = (text or "").strip()
     if text:
         folded = text.lower()
-        qs = qs.filter(Q(name__icontains=text) | Q(name_pinyin__icontains=folded) | Q(name_pinyin__icontains=" ".join(folded.split()))
-                       | Q(name_pinyin__startswith=folded.replace(" ", "")) | Q(employer_name__icontains=text))
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(name_pinyin__icontains=folded)
+            | Q(name_pinyin__icontains=" ".join(folded.split()))
+            | Q(name_pinyin__startswith=folded.replace(" ", ""))
+            | Q(employer_name__icontains=text)
+        )
     if sector:
         qs = qs.filter(sector=sector)
     if title_level:
@@ -88,8 +94,9 @@ def get_achievement_for(person: Person, pk) -> Achievement:
 
 def person_history(person: Person, *, limit: int = 100) -> QuerySet[AuditEvent]:
     """The audit events about one person (shown to those who may edit the person)."""
-    return (AuditEvent.objects.filter(object_type=Person._meta.label_lower, object_id=str(person.pk))
-            .select_related("actor").order_by("-created_at", "-id")[:limit])
+    return (
+        AuditEvent.objects.filter(object_type=Person._meta.label_lower, object_id=str(person.pk)).select_related("actor").order_by("-created_at", "-id")[:limit]
+    )
 
 
 def my_person(user) -> Person | None:

@@ -26,8 +26,23 @@ from kejia.people.names import block_key_of, name_pinyin
 from kejia.people.signals import tell_changed
 
 PROFILE_FIELDS = [
-    "name", "gender", "birth_date", "email", "region", "employer_name", "employer_uscc", "sector", "is_frontline",
-    "title", "title_level", "education", "expertise", "research_summary", "overseas_status", "three_chiefs", "programmes",
+    "name",
+    "gender",
+    "birth_date",
+    "email",
+    "region",
+    "employer_name",
+    "employer_uscc",
+    "sector",
+    "is_frontline",
+    "title",
+    "title_level",
+    "education",
+    "expertise",
+    "research_summary",
+    "overseas_status",
+    "three_chiefs",
+    "programmes",
 ]
 SENSITIVE_FIELDS = ["resident_id", "phone"]
 
@@ -66,6 +81,7 @@ def _checked(data: dict[str, Any], field: str, validator, errors: dict[str, list
 
 EARLIEST_BIRTH = datetime.date(1900, 1, 1)
 
+
 def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     """Validate one profile's fields; returns normalized values or raises ValidationFailed
     naming every field at fault. Used by the forms, the API and the importer alike."""
@@ -102,8 +118,9 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     birth = out.get("birth_date")
     # The local date costs a time-zone conversion; an import checks 100 000 rows, nearly all born
     # decades ago, so it is asked only for a birth date within a day or two of today.
-    if isinstance(birth, datetime.date) and (birth < EARLIEST_BIRTH or (
-            birth >= datetime.date.today() - datetime.timedelta(days=2) and birth > timezone.localdate())):
+    if isinstance(birth, datetime.date) and (
+        birth < EARLIEST_BIRTH or (birth >= datetime.date.today() - datetime.timedelta(days=2) and birth > timezone.localdate())
+    ):
         errors["birth_date"] = [str(_("The birth date is not plausible."))]
     if errors:
         raise ValidationFailed(errors)
@@ -142,15 +159,13 @@ def can_edit_person(user, person: Person) -> bool:
 
 
 @transaction.atomic
-def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consent_source: str = "", disciplines: list | None = None,
-                  **data: Any) -> Person:
+def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consent_source: str = "", disciplines: list | None = None, **data: Any) -> Person:
     """A staff member adds a person to their organization's list."""
     if not scope.can_manage(actor, organization):
         raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied()
     data = clean_profile(data)
     if data["resident_id"] and Person.objects.filter(id_hash=pii.blind_index(data["resident_id"]), status=PersonStatus.ACTIVE).exists():
-        raise DomainError("duplicate_id", _("A person with this resident ID number is already in the database: add a listing instead."),
-                          field="resident_id")
+        raise DomainError("duplicate_id", _("A person with this resident ID number is already in the database: add a listing instead."), field="resident_id")
     person = Person()
     _apply(person, data)
     if consent_source:
@@ -191,8 +206,7 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
             old["disciplines"], new["disciplines"] = previous, now
     if new:
         listing = person.listings.select_related("organization").first()
-        record_event(actor=actor, action="person.updated", obj=person, organization=listing.organization if listing else None,
-                     old=old, new=new)
+        record_event(actor=actor, action="person.updated", obj=person, organization=listing.organization if listing else None, old=old, new=new)
         tell_changed(person)
     return person
 
@@ -202,8 +216,14 @@ def reveal_person_identifiers(person: Person, *, actor, ip: str | None = None) -
     listings = [lst for lst in person.listings.select_related("organization") if scope.can_manage(actor, lst.organization)]
     if not listings and person.user_id != actor.pk:
         raise PermissionDenied(_("Seeing unmasked personal data needs a staff role in an organization that lists this person."))
-    record_event(actor=actor, action="person.pii_revealed", obj=person, organization=listings[0].organization if listings else None,
-                 new={"fields": SENSITIVE_FIELDS}, ip=ip)
+    record_event(
+        actor=actor,
+        action="person.pii_revealed",
+        obj=person,
+        organization=listings[0].organization if listings else None,
+        new={"fields": SENSITIVE_FIELDS},
+        ip=ip,
+    )
     return {"resident_id": pii.decrypt(person.id_sealed), "phone": pii.decrypt(person.phone_sealed)}
 
 
@@ -231,6 +251,7 @@ def anonymize_person(person: Person, *, actor, reason: str) -> Person:
 
 
 # ---- Listings, achievements, consent ---------------------------------------------------------
+
 
 def _org_of(person: Person, actor):
     """The organization an event about `person` is filed under: one the actor manages, else any."""
@@ -260,8 +281,7 @@ def add_listing(person: Person, *, actor, organization, role: str = ListingRole.
     if Listing.objects.filter(person=person, organization=organization, role=role).exists():
         raise DomainError("duplicate_listing", _("This organization already lists this person in this role."), field="organization")
     listing = Listing.objects.create(person=person, organization=organization, role=role, note=note.strip()[:128])
-    record_event(actor=actor, action="person.listed", obj=person, organization=organization,
-                 new={"organization": organization.pk, "role": role})
+    record_event(actor=actor, action="person.listed", obj=person, organization=organization, new={"organization": organization.pk, "role": role})
     tell_changed(person)
     return listing
 
@@ -290,8 +310,13 @@ def remove_listing(listing: Listing, *, actor) -> None:
     person = listing.person
     if person.listings.count() <= 1:
         raise DomainError("last_listing", _("This is the only organization that lists this person; record a deletion request instead."))
-    record_event(actor=actor, action="person.unlisted", obj=person, organization=listing.organization,
-                 old={"organization": listing.organization_id, "role": listing.role})
+    record_event(
+        actor=actor,
+        action="person.unlisted",
+        obj=person,
+        organization=listing.organization,
+        old={"organization": listing.organization_id, "role": listing.role},
+    )
     listing.delete()
     tell_changed(person)
 
@@ -312,8 +337,13 @@ def add_achievement(person: Person, *, actor, kind: str, title: str, year: int |
     if errors:
         raise ValidationFailed(errors)
     item = Achievement.objects.create(person=person, kind=kind, title=title, year=year, detail=(detail or "").strip())
-    record_event(actor=actor, action="person.achievement_added", obj=person, organization=_org_of(person, actor),
-                 new={"achievement": item.pk, "kind": kind, "title": title, "year": year})
+    record_event(
+        actor=actor,
+        action="person.achievement_added",
+        obj=person,
+        organization=_org_of(person, actor),
+        new={"achievement": item.pk, "kind": kind, "title": title, "year": year},
+    )
     tell_changed(person)
     return item
 
@@ -322,8 +352,13 @@ def add_achievement(person: Person, *, actor, kind: str, title: str, year: int |
 def remove_achievement(item: Achievement, *, actor) -> None:
     person = item.person
     _require_editor(person, actor)
-    record_event(actor=actor, action="person.achievement_removed", obj=person, organization=_org_of(person, actor),
-                 old={"achievement": item.pk, "kind": item.kind, "title": item.title, "year": item.year})
+    record_event(
+        actor=actor,
+        action="person.achievement_removed",
+        obj=person,
+        organization=_org_of(person, actor),
+        old={"achievement": item.pk, "kind": item.kind, "title": item.title, "year": item.year},
+    )
     item.delete()
     tell_changed(person)
 
@@ -338,8 +373,14 @@ def record_consent(person: Person, *, actor, source: str) -> Person:
     old = {"consent_at": person.consent_at, "consent_source": person.consent_source}
     person.consent_at, person.consent_source = timezone.now(), source[:64]
     person.save(update_fields=["consent_at", "consent_source", "updated_at"])
-    record_event(actor=actor, action="person.consent_recorded", obj=person, organization=_org_of(person, actor),
-                 old=old, new={"consent_at": person.consent_at, "consent_source": person.consent_source})
+    record_event(
+        actor=actor,
+        action="person.consent_recorded",
+        obj=person,
+        organization=_org_of(person, actor),
+        old=old,
+        new={"consent_at": person.consent_at, "consent_source": person.consent_source},
+    )
     return person
 
 
@@ -359,8 +400,9 @@ def check_export(actor, *, unmasked: bool) -> None:
         raise PermissionDenied(_("An unmasked export needs a staff role."))
 
 
-def export_people(people, *, actor, unmasked: bool = False, organization=None, ip: str | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> bytes:
+def export_people(
+    people, *, actor, unmasked: bool = False, organization=None, ip: str | None = None, progress: Callable[[int, int], None] | None = None
+) -> bytes:
     """An XLSX of `people` (already scoped by a selector). Masked by default; unmasked only for
     staff who manage an organization listing every exported person, and audited either way.
     `progress(done, total)` is told every EXPORT_PROGRESS_EVERY rows (a background export)."""
@@ -373,18 +415,50 @@ def export_people(people, *, actor, unmasked: bool = False, organization=None, i
     rows = list(rows[:EXPORT_LIMIT])
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
     sheet = book.sheet(_("S&T workers"))
-    header = [pgettext("person", "name"), _("gender"), _("birth date"), _("resident ID number"), _("phone"), _("e-mail"), _("region"), _("employer"),
-              _("sector"), _("front-line (基层一线)"), _("professional title"), _("title level"), _("education"), _("disciplines"),
-              _("expertise keywords"), _("overseas / HK-Macao-Taiwan"), _("三长 role")]
+    header = [
+        pgettext("person", "name"),
+        _("gender"),
+        _("birth date"),
+        _("resident ID number"),
+        _("phone"),
+        _("e-mail"),
+        _("region"),
+        _("employer"),
+        _("sector"),
+        _("front-line (基层一线)"),
+        _("professional title"),
+        _("title level"),
+        _("education"),
+        _("disciplines"),
+        _("expertise keywords"),
+        _("overseas / HK-Macao-Taiwan"),
+        _("三长 role"),
+    ]
     sheet.append([str(h) for h in header])
     for done, p in enumerate(rows, 1):
         ident = pii.decrypt(p.id_sealed) if unmasked else p.id_masked
         phone = pii.decrypt(p.phone_sealed) if unmasked else p.phone_masked
-        sheet.append([p.name, str(p.get_gender_display()), p.birth_date.isoformat() if p.birth_date else "", ident, phone, p.email,
-                      p.region.full_name if p.region else "", p.employer_name, str(p.get_sector_display()),
-                      str(_("yes")) if p.is_frontline else str(_("no")), p.title, str(p.get_title_level_display()),
-                      str(p.get_education_display()) if p.education else "", " ".join(d.code for d in p.disciplines.all()),
-                      p.expertise, str(p.get_overseas_status_display()), str(p.get_three_chiefs_display())])
+        sheet.append(
+            [
+                p.name,
+                str(p.get_gender_display()),
+                p.birth_date.isoformat() if p.birth_date else "",
+                ident,
+                phone,
+                p.email,
+                p.region.full_name if p.region else "",
+                p.employer_name,
+                str(p.get_sector_display()),
+                str(_("yes")) if p.is_frontline else str(_("no")),
+                p.title,
+                str(p.get_title_level_display()),
+                str(p.get_education_display()) if p.education else "",
+                " ".join(d.code for d in p.disciplines.all()),
+                p.expertise,
+                str(p.get_overseas_status_display()),
+                str(p.get_three_chiefs_display()),
+            ]
+        )
         if progress is not None and done % EXPORT_PROGRESS_EVERY == 0:
             progress(done, len(rows))
     if progress is not None:
@@ -395,6 +469,12 @@ def export_people(people, *, actor, unmasked: bool = False, organization=None, i
 
         paths = scope.role_paths(actor, scope.MANAGE_KINDS) or scope.role_paths(actor)
         target = Organization.objects.filter(path__in=paths[:1]).first() if paths else None
-    record_event(actor=actor, action="person.exported_unmasked" if unmasked else "person.exported", obj=target or actor,
-                 organization=target, new={"rows": len(rows), "unmasked": unmasked}, ip=ip)
+    record_event(
+        actor=actor,
+        action="person.exported_unmasked" if unmasked else "person.exported",
+        obj=target or actor,
+        organization=target,
+        new={"rows": len(rows), "unmasked": unmasked},
+        ip=ip,
+    )
     return book.save()

@@ -60,6 +60,7 @@ def _initial(person) -> dict:
 
 # ---- List, export -------------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def person_list(request):
@@ -76,15 +77,26 @@ def person_list(request):
     else:
         status = 400
     template = "people/_list_results.html" if request.htmx else "people/list.html"
-    return render(request, template, {
-        "form": form, "page": page, "org": org,
-        "can_export_unmasked": scope.is_unrestricted(user) or bool(scope.role_paths(user, scope.MANAGE_KINDS)),
-        "addable": _addable_orgs(user)}, status=status)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "org": org,
+            "can_export_unmasked": scope.is_unrestricted(user) or bool(scope.role_paths(user, scope.MANAGE_KINDS)),
+            "addable": _addable_orgs(user),
+        },
+        status=status,
+    )
 
 
 def _addable_orgs(user, limit: int = 20):
-    return list(org_selectors.root_organizations(user).filter(
-        path__in=scope.role_paths(user, scope.MANAGE_KINDS)).order_by("path")[:limit]) if not scope.is_unrestricted(user) else []
+    return (
+        list(org_selectors.root_organizations(user).filter(path__in=scope.role_paths(user, scope.MANAGE_KINDS)).order_by("path")[:limit])
+        if not scope.is_unrestricted(user)
+        else []
+    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,13 +126,11 @@ def export(request):
     services.check_export(user, unmasked=unmasked)
     people = selectors.search_people(user, organization=org, **form.filters())
     if request.method == "POST":
-        job = exports.start_people_export(actor=user, params=exports.export_params(query), unmasked=unmasked,
-                                          total=people.count(), ip=client_ip(request))
+        job = exports.start_people_export(actor=user, params=exports.export_params(query), unmasked=unmasked, total=people.count(), ip=client_ip(request))
         return redirect("people:export_detail", pk=job.pk)
     count = people.count()
     if count > exports.inline_max():
-        return render(request, "people/export_confirm.html", {"count": count, "org": org, "unmasked": unmasked,
-                                                              "params": exports.export_params(query)})
+        return render(request, "people/export_confirm.html", {"count": count, "org": org, "unmasked": unmasked, "params": exports.export_params(query)})
     data = services.export_people(people, actor=user, unmasked=unmasked, organization=org, ip=client_ip(request))
     return _xlsx(data, unmasked=unmasked)
 
@@ -147,6 +157,7 @@ def export_download(request, pk: int):
 
 # ---- Create, show, edit ---------------------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
@@ -163,8 +174,7 @@ def create(request):
             role, consent, attach = data.pop("role"), data.pop("consent_source"), data.pop("list_existing")
             try:
                 try:
-                    person = services.create_person(actor=request.user, organization=org, role=role, consent_source=consent,
-                                                    disciplines=disciplines, **data)
+                    person = services.create_person(actor=request.user, organization=org, role=role, consent_source=consent, disciplines=disciplines, **data)
                 except DomainError as exc:
                     if not (attach and exc.code == "duplicate_id"):
                         raise
@@ -259,6 +269,7 @@ def reveal(request, pk: int):
 
 
 # ---- Achievements, listings, consent, deletion -------------------------------------------------
+
 
 def _detail_with_error(request, person, form_name: str, form, exc: DomainError | None = None):
     status = form_error(form, exc) if exc is not None else 400
@@ -366,6 +377,7 @@ def anonymize(request, pk: int):
 
 # ---- The S&T worker's own profile --------------------------------------------------------------
 
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def me(request):
@@ -386,8 +398,12 @@ def me(request):
             else:
                 messages.success(request, _("A code was sent to %(to)s. Enter it to finish linking.") % {"to": challenge.sent_to})
                 return redirect("people:me_confirm")
-    return render(request, "people/link.html", {"form": form, "pending": linking.pending_account_link(request.user),
-                                                "in_review": link_requests.pending_for_account(request.user).exists()}, status=status)
+    return render(
+        request,
+        "people/link.html",
+        {"form": form, "pending": linking.pending_account_link(request.user), "in_review": link_requests.pending_for_account(request.user).exists()},
+        status=status,
+    )
 
 
 @login_required

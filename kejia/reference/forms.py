@@ -62,8 +62,7 @@ class RegionInput:
                 return self
             self.region = selectors.get_region(code)
             if self.region is None:
-                self.error = ValidationError(_("There is no administrative division with the code %(code)s."),
-                                             params={"code": code}, code="unknown_region")
+                self.error = ValidationError(_("There is no administrative division with the code %(code)s."), params={"code": code}, code="unknown_region")
             return self
         # The levels, from the province down, as long as each is a child of the one above
         # (a province changed without JavaScript leaves the old city behind: it is dropped).
@@ -92,18 +91,17 @@ class RegionInput:
         elif not self.matches:
             self.error = ValidationError(_("No division matches “%(text)s”."), params={"text": text[:40]}, code="no_region_match")
         else:
-            self.error = ValidationError(_("Several divisions match “%(text)s”: choose one in the list."),
-                                         params={"text": text[:40]}, code="several_regions")
+            self.error = ValidationError(_("Several divisions match “%(text)s”: choose one in the list."), params={"text": text[:40]}, code="several_regions")
 
 
 def read_region_input(data, name: str) -> RegionInput:
     """The picker's controls named after `name`, from a QueryDict (or dict)."""
+
     def get(key: str) -> str:
         return str(data.get(key) or "").strip()[:40]
 
     levels = tuple(get(f"{name}_{i}") for i in range(1, LEVELS + 1))
-    return RegionInput(code=get(name)[:12], levels=levels,
-                       query=get(f"{name}_q"), pick=get(f"{name}_pick")[:12])
+    return RegionInput(code=get(name)[:12], levels=levels, query=get(f"{name}_q"), pick=get(f"{name}_pick")[:12])
 
 
 def picker_context(name: str, value, *, id_prefix: str = "") -> dict:
@@ -118,10 +116,16 @@ def picker_context(name: str, value, *, id_prefix: str = "") -> dict:
     if state.error is not None and state.code:
         state = RegionInput(resolved=True)  # an unknown code shows an empty cascade (the error says why)
     level_labels = dict(RegionLevel.choices)
-    levels = [{"number": n, "label": level_labels[n], "options": options, "chosen": chosen}
-              for n, options, chosen in selectors.picker_levels(state.region)]
-    return {"name": name, "id": id_prefix or f"id_{name}", "state": state, "levels": levels,
-            "region": state.region, "matches": state.matches, "query": state.query}
+    levels = [{"number": n, "label": level_labels[n], "options": options, "chosen": chosen} for n, options, chosen in selectors.picker_levels(state.region)]
+    return {
+        "name": name,
+        "id": id_prefix or f"id_{name}",
+        "state": state,
+        "levels": levels,
+        "region": state.region,
+        "matches": state.matches,
+        "query": state.query,
+    }
 
 
 class RegionPickerWidget(forms.Widget):
@@ -179,6 +183,7 @@ class RegionCodeField(forms.Field):
                 v.resolve()
                 return v.region.code if v.region else ""
             return str(v or "")
+
         return code(initial) != code(data)
 
 
@@ -194,8 +199,13 @@ class DisciplineLookupField(LookupField):
         kwargs.setdefault("label", _("Discipline"))
         kwargs.setdefault("empty_label", _("Any discipline"))
         kwargs.setdefault("placeholder", _("Search a discipline by name or code"))
-        super().__init__(url=reverse_lazy("reference:disciplines"), search=discipline_options, get=discipline_option,
-                         defaults=lambda: [_discipline_option(d) for d in selectors.disciplines().filter(level=1)], **kwargs)
+        super().__init__(
+            url=reverse_lazy("reference:disciplines"),
+            search=discipline_options,
+            get=discipline_option,
+            defaults=lambda: [_discipline_option(d) for d in selectors.disciplines().filter(level=1)],
+            **kwargs,
+        )
 
 
 def discipline_option(code: str) -> Option | None:

@@ -97,7 +97,7 @@ def picker_levels(region: Region | None) -> list[tuple[int, list[Region], str]]:
     of each chosen division) and the chosen code, plus the next level to choose, if any. One query."""
     chain = []
     if region is not None:
-        chain = [region.path[i:i + 9] for i in range(0, len(region.path), 9)]
+        chain = [region.path[i : i + 9] for i in range(0, len(region.path), 9)]
     # Path segments are codes padded to 9 digits: 320000000 is 320000, 320102002 the township.
     codes = [seg[:6] if seg.endswith("000") else seg for seg in chain]
     rows = Region.objects.filter(Q(level=1) | Q(parent_id__in=codes)).only("code", "name", "level", "parent_id").order_by("code")
@@ -124,6 +124,5 @@ def find_disciplines(text: str, *, limit: int = 30) -> list[Discipline]:
     text = text.strip()
     if not text:
         return []
-    qs = Discipline.objects.filter(code__startswith=text) if text.isdigit() else Discipline.objects.filter(
-        Q(name__contains=text) | Q(name_en__icontains=text))
+    qs = Discipline.objects.filter(code__startswith=text) if text.isdigit() else Discipline.objects.filter(Q(name__contains=text) | Q(name_en__icontains=text))
     return list(qs.order_by("level", "code")[:limit])

@@ -23,8 +23,7 @@ def picker(request):
                 state.matches = [state.region]
         context = {"name": name, "id": safe_name(request.GET.get("id"), f"id_{name}"), "matches": state.matches, "query": state.query}
         return render(request, "reference/_region_matches.html", context)
-    return render(request, "reference/_region_picker.html",
-                  picker_context(name, state, id_prefix=safe_name(request.GET.get("id"), f"id_{name}")))
+    return render(request, "reference/_region_picker.html", picker_context(name, state, id_prefix=safe_name(request.GET.get("id"), f"id_{name}")))
 
 
 @require_GET

@@ -145,41 +145,61 @@ def _validate(p: AssignmentProblem) -> tuple[dict, dict]:
     for name, values in (("applications", p.applications), ("reviewers", p.reviewers)):
         twice = [v for v, c in Counter(values).items() if c > 1]
         if twice:
-            raise AssignmentError("duplicate_id", _("These ids appear more than once: %(ids)s.") % {"ids": _ids(twice)}, field=name,
-                                  details={name: twice})
+            raise AssignmentError("duplicate_id", _("These ids appear more than once: %(ids)s.") % {"ids": _ids(twice)}, field=name, details={name: twice})
     app_index = {a: i for i, a in enumerate(p.applications)}
     rev_index = {r: i for i, r in enumerate(p.reviewers)}
     for name, pairs in (("candidates", p.candidates), ("required", p.required), ("forbidden", p.forbidden), ("conflicts", p.conflicts)):
         unknown = [pair for pair in pairs if pair[0] not in app_index or pair[1] not in rev_index]
         if unknown:
-            raise AssignmentError("unknown_id", _("These pairs name an unknown application or reviewer: %(pairs)s.") % {"pairs": _ids(unknown)},
-                                  field=name, details={"pairs": unknown})
+            raise AssignmentError(
+                "unknown_id",
+                _("These pairs name an unknown application or reviewer: %(pairs)s.") % {"pairs": _ids(unknown)},
+                field=name,
+                details={"pairs": unknown},
+            )
     bad = [pair for pair, w in p.candidates.items() if not math.isfinite(w)]
     if bad:
-        raise AssignmentError("invalid_affinity", _("These pairs have no finite affinity: %(pairs)s.") % {"pairs": _ids(bad)},
-                              field="candidates", details={"pairs": bad})
+        raise AssignmentError(
+            "invalid_affinity", _("These pairs have no finite affinity: %(pairs)s.") % {"pairs": _ids(bad)}, field="candidates", details={"pairs": bad}
+        )
     return app_index, rev_index
 
 
 def _check_required(p: AssignmentProblem) -> None:
     conflicted = sorted((pair for pair in p.required if pair in p.conflicts), key=str)
     if conflicted:
-        raise AssignmentError("conflicted_pair", _("These required pairs have a conflict of interest: %(pairs)s.") % {"pairs": _ids(conflicted)},
-                              field="required", details={"pairs": conflicted})
+        raise AssignmentError(
+            "conflicted_pair",
+            _("These required pairs have a conflict of interest: %(pairs)s.") % {"pairs": _ids(conflicted)},
+            field="required",
+            details={"pairs": conflicted},
+        )
     both = sorted((pair for pair in p.required if pair in p.forbidden), key=str)
     if both:
-        raise AssignmentError("required_and_forbidden", _("These pairs are both required and forbidden: %(pairs)s.") % {"pairs": _ids(both)},
-                              field="required", details={"pairs": both})
+        raise AssignmentError(
+            "required_and_forbidden",
+            _("These pairs are both required and forbidden: %(pairs)s.") % {"pairs": _ids(both)},
+            field="required",
+            details={"pairs": both},
+        )
     per_app = Counter(a for a, _r in p.required)
     over = [a for a in p.applications if per_app[a] > p.per_application]
     if over:
-        raise AssignmentError("too_many_required", _("These applications have more required reviewers than the %(k)d they get: %(ids)s.")
-                              % {"k": p.per_application, "ids": _ids(over)}, field="required", details={"applications": over})
+        raise AssignmentError(
+            "too_many_required",
+            _("These applications have more required reviewers than the %(k)d they get: %(ids)s.") % {"k": p.per_application, "ids": _ids(over)},
+            field="required",
+            details={"applications": over},
+        )
     per_rev = Counter(r for _a, r in p.required)
     over = [r for r in p.reviewers if per_rev[r] > p.max_load]
     if over:
-        raise AssignmentError("too_many_required", _("These reviewers are required on more applications than their maximum load of %(load)d: %(ids)s.")
-                              % {"load": p.max_load, "ids": _ids(over)}, field="required", details={"reviewers": over})
+        raise AssignmentError(
+            "too_many_required",
+            _("These reviewers are required on more applications than their maximum load of %(load)d: %(ids)s.") % {"load": p.max_load, "ids": _ids(over)},
+            field="required",
+            details={"reviewers": over},
+        )
 
 
 def _check_counts(p: AssignmentProblem, free: list[Pair]) -> None:
@@ -189,25 +209,37 @@ def _check_counts(p: AssignmentProblem, free: list[Pair]) -> None:
     options.update(a for a, _r in p.required)
     short = [a for a in p.applications if options[a] < k]
     if short:
-        raise AssignmentError("too_few_candidates", _("These applications have fewer than %(k)d eligible candidate reviewers: %(ids)s.")
-                              % {"k": k, "ids": _ids(short)}, field="candidates",
-                              details={"applications": short, "eligible": [options[a] for a in short]})
+        raise AssignmentError(
+            "too_few_candidates",
+            _("These applications have fewer than %(k)d eligible candidate reviewers: %(ids)s.") % {"k": k, "ids": _ids(short)},
+            field="candidates",
+            details={"applications": short, "eligible": [options[a] for a in short]},
+        )
     if m * p.max_load < n * k:
-        raise AssignmentError("capacity_short", _("%(n)d applications need %(needed)d reviews but %(m)d reviewers with a maximum load of %(load)d "
-                                                  "can give only %(capacity)d.")
-                              % {"n": n, "needed": n * k, "m": m, "load": p.max_load, "capacity": m * p.max_load}, field="max_load")
+        raise AssignmentError(
+            "capacity_short",
+            _("%(n)d applications need %(needed)d reviews but %(m)d reviewers with a maximum load of %(load)d can give only %(capacity)d.")
+            % {"n": n, "needed": n * k, "m": m, "load": p.max_load, "capacity": m * p.max_load},
+            field="max_load",
+        )
     if m * p.min_load > n * k:
-        raise AssignmentError("min_load_too_high", _("%(m)d reviewers with a minimum load of %(load)d need %(wanted)d reviews but the "
-                                                     "applications have only %(needed)d.")
-                              % {"m": m, "load": p.min_load, "wanted": m * p.min_load, "needed": n * k}, field="min_load")
+        raise AssignmentError(
+            "min_load_too_high",
+            _("%(m)d reviewers with a minimum load of %(load)d need %(wanted)d reviews but the applications have only %(needed)d.")
+            % {"m": m, "load": p.min_load, "wanted": m * p.min_load, "needed": n * k},
+            field="min_load",
+        )
     if p.min_load:
         reach: Counter = Counter(r for _a, r in free)
         reach.update(r for _a, r in p.required)
         idle = [r for r in p.reviewers if reach[r] < p.min_load]
         if idle:
-            raise AssignmentError("reviewer_too_few_candidates", _("These reviewers are eligible for fewer than %(load)d applications, the minimum "
-                                                                   "load: %(ids)s.") % {"load": p.min_load, "ids": _ids(idle)},
-                                  field="min_load", details={"reviewers": idle})
+            raise AssignmentError(
+                "reviewer_too_few_candidates",
+                _("These reviewers are eligible for fewer than %(load)d applications, the minimum load: %(ids)s.") % {"load": p.min_load, "ids": _ids(idle)},
+                field="min_load",
+                details={"reviewers": idle},
+            )
 
 
 def assign_reviewers(problem: AssignmentProblem) -> Assignment:
@@ -222,8 +254,7 @@ def assign_reviewers(problem: AssignmentProblem) -> Assignment:
     sink = n + m
     largest = max((abs(w) for w in p.candidates.values()), default=0.0) * p.scale + 1
     if 2 * largest * max(sink + 2, n * k) >= _INT_LIMIT:
-        raise AssignmentError("scale_too_large", _("The affinities times the scale are too large for exact integer costs; use a smaller scale."),
-                              field="scale")
+        raise AssignmentError("scale_too_large", _("The affinities times the scale are too large for exact integer costs; use a smaller scale."), field="scale")
     c = np.fromiter((scaled(p.candidates[pair], p.scale) for pair in free), dtype=np.int64, count=len(free))
     top = int(c.max()) if len(c) else 0
 
@@ -239,16 +270,18 @@ def assign_reviewers(problem: AssignmentProblem) -> Assignment:
     started = time.perf_counter()
     flow = min_cost_flow.SimpleMinCostFlow()
     arcs = flow.add_arcs_with_capacity_and_unit_cost(tails, heads, np.ones(len(free), dtype=np.int64), top - c)
-    flow.add_arcs_with_capacity_and_unit_cost(np.arange(n, sink, dtype=np.int32), np.full(m, sink, dtype=np.int32),
-                                              np.full(m, p.max_load - p.min_load, dtype=np.int64), np.zeros(m, dtype=np.int64))
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.arange(n, sink, dtype=np.int32), np.full(m, sink, dtype=np.int32), np.full(m, p.max_load - p.min_load, dtype=np.int64), np.zeros(m, dtype=np.int64)
+    )
     flow.set_nodes_supplies(np.arange(n + m + 1, dtype=np.int32), supplies)
     status = flow.solve()
     elapsed = time.perf_counter() - started
     if status == flow.INFEASIBLE:
         _diagnose(p, free, tails, heads, supplies)
     if status != flow.OPTIMAL:
-        raise AssignmentError("solver_failed", _("The assignment could not be computed (solver status %(status)s).") % {"status": str(status)},
-                              field="candidates")
+        raise AssignmentError(
+            "solver_failed", _("The assignment could not be computed (solver status %(status)s).") % {"status": str(status)}, field="candidates"
+        )
 
     chosen = np.flatnonzero(flow.flows(arcs))
     reviewers_of: dict[Hashable, list[Hashable]] = defaultdict(list)
@@ -264,10 +297,14 @@ def _result(p: AssignmentProblem, reviewers_of: Mapping[Hashable, list[Hashable]
     rev_order = {r: i for i, r in enumerate(p.reviewers)}
     ordered = {a: tuple(sorted(reviewers_of.get(a, ()), key=lambda r, a=a: (-p.affinity(a, r), rev_order[r]))) for a in p.applications}
     loads = Counter(r for rs in ordered.values() for r in rs)
-    return Assignment(reviewers_of=ordered, loads={r: loads[r] for r in p.reviewers},
-                      total_affinity=math.fsum(p.affinity(a, r) for a, rs in ordered.items() for r in rs),
-                      scaled_total=sum(scaled(p.affinity(a, r), p.scale) for a, rs in ordered.items() for r in rs),
-                      scale=p.scale, solve_seconds=elapsed)
+    return Assignment(
+        reviewers_of=ordered,
+        loads={r: loads[r] for r in p.reviewers},
+        total_affinity=math.fsum(p.affinity(a, r) for a, rs in ordered.items() for r in rs),
+        scaled_total=sum(scaled(p.affinity(a, r), p.scale) for a, rs in ordered.items() for r in rs),
+        scale=p.scale,
+        solve_seconds=elapsed,
+    )
 
 
 def _diagnose(p: AssignmentProblem, free: list[Pair], tails, heads, supplies) -> None:
@@ -277,7 +314,7 @@ def _diagnose(p: AssignmentProblem, free: list[Pair], tails, heads, supplies) ->
     n, m = len(p.applications), len(p.reviewers)
     source, sink = n + m, n + m + 1
     need = supplies[:n]
-    room = np.array([p.max_load - (p.min_load + int(s)) for s in supplies[n:n + m]], dtype=np.int64)  # max_load − required
+    room = np.array([p.max_load - (p.min_load + int(s)) for s in supplies[n : n + m]], dtype=np.int64)  # max_load − required
     graph = max_flow.SimpleMaxFlow()
     graph.add_arcs_with_capacity(np.full(n, source, dtype=np.int32), np.arange(n, dtype=np.int32), need)
     graph.add_arcs_with_capacity(tails, heads, np.ones(len(free), dtype=np.int64))
@@ -292,12 +329,19 @@ def _diagnose(p: AssignmentProblem, free: list[Pair], tails, heads, supplies) ->
         arcs_to: Counter = Counter(int(h) - n for t, h in zip(tails, heads, strict=True) if int(t) in in_group_set)
         can_give = sum(min(int(room[j]), cnt) for j, cnt in arcs_to.items())
         needed = int(sum(int(need[i]) for i in in_group))
-        raise AssignmentError("not_enough_reviewers", _("These applications need %(needed)d reviews in all but their eligible reviewers can give "
-                                                        "only %(capacity)d within their maximum loads: %(ids)s.")
-                              % {"needed": needed, "capacity": can_give, "ids": _ids(group)}, field="max_load",
-                              details={"applications": group})
-    raise AssignmentError("min_load_unreachable", _("No assignment gives every reviewer at least %(load)d applications with these candidates "
-                                                    "and conflicts; lower the minimum load.") % {"load": p.min_load}, field="min_load")
+        raise AssignmentError(
+            "not_enough_reviewers",
+            _("These applications need %(needed)d reviews in all but their eligible reviewers can give only %(capacity)d within their maximum loads: %(ids)s.")
+            % {"needed": needed, "capacity": can_give, "ids": _ids(group)},
+            field="max_load",
+            details={"applications": group},
+        )
+    raise AssignmentError(
+        "min_load_unreachable",
+        _("No assignment gives every reviewer at least %(load)d applications with these candidates and conflicts; lower the minimum load.")
+        % {"load": p.min_load},
+        field="min_load",
+    )
 
 
 def swap_reviewer(problem: AssignmentProblem, assignment: Assignment, *, application: Hashable, old: Hashable, new: Hashable) -> Assignment:
@@ -319,11 +363,11 @@ def swap_reviewer(problem: AssignmentProblem, assignment: Assignment, *, applica
     if (application, new) in p.forbidden:
         raise AssignmentError("forbidden_pair", _("This reviewer may not review the application."), field="new")
     if assignment.loads[new] + 1 > p.max_load:
-        raise AssignmentError("load_exceeded", _("This reviewer already has the maximum load of %(load)d applications.") % {"load": p.max_load},
-                              field="new")
+        raise AssignmentError("load_exceeded", _("This reviewer already has the maximum load of %(load)d applications.") % {"load": p.max_load}, field="new")
     if assignment.loads[old] - 1 < p.min_load:
-        raise AssignmentError("load_below_minimum", _("The reviewer replaced would fall below the minimum load of %(load)d applications.")
-                              % {"load": p.min_load}, field="old")
+        raise AssignmentError(
+            "load_below_minimum", _("The reviewer replaced would fall below the minimum load of %(load)d applications.") % {"load": p.min_load}, field="old"
+        )
     reviewers_of = {a: list(rs) for a, rs in assignment.reviewers_of.items()}
     reviewers_of[application] = [new if r == old else r for r in current]
     return _result(p, reviewers_of)

@@ -126,8 +126,9 @@ def policy_from_data(data: Mapping) -> ConflictPolicy:
         raise DomainError("invalid_policy", _("The conflict rules must be an object."), field="rules")
     unknown_keys = set(data) - {"rules", "subtree_depth", "coauthor_since_year"}
     if unknown_keys:
-        raise DomainError("invalid_policy", _("Unknown settings: %(keys)s.") % {"keys": ", ".join(sorted(map(str, unknown_keys)))},
-                          field=sorted(map(str, unknown_keys))[0])
+        raise DomainError(
+            "invalid_policy", _("Unknown settings: %(keys)s.") % {"keys": ", ".join(sorted(map(str, unknown_keys)))}, field=sorted(map(str, unknown_keys))[0]
+        )
     codes = data.get("rules", [rule.value for rule in DEFAULT_RULES])
     if not isinstance(codes, list | tuple):
         raise DomainError("invalid_policy", _("The rules must be a list."), field="rules")
@@ -148,8 +149,14 @@ def _subtree(path: str, depth: int) -> str | None:
     return path[: depth * PATH_SEGMENT] if len(path) >= depth * PATH_SEGMENT else None
 
 
-def find_conflicts(applications: Iterable[ApplicationFacts], reviewers: Iterable[ReviewerFacts], policy: ConflictPolicy, *,
-                   relations: Iterable[DeclaredRelation] = (), self_declared: Iterable[Pair] = ()) -> dict[Pair, tuple[Conflict, ...]]:
+def find_conflicts(
+    applications: Iterable[ApplicationFacts],
+    reviewers: Iterable[ReviewerFacts],
+    policy: ConflictPolicy,
+    *,
+    relations: Iterable[DeclaredRelation] = (),
+    self_declared: Iterable[Pair] = (),
+) -> dict[Pair, tuple[Conflict, ...]]:
     """Every conflicted (application id, reviewer id) pair with its reasons, in rule order."""
     applications, reviewers = list(applications), list(reviewers)
     rules = policy.rules
@@ -179,8 +186,11 @@ def find_conflicts(applications: Iterable[ApplicationFacts], reviewers: Iterable
         match(ConflictRule.RECOMMENDING_ORGANIZATION, index(lambda a: [a.recommending_organization]), lambda r: r.organizations)
     if ConflictRule.SAME_SUBTREE in rules:
         depth = policy.subtree_depth
-        match(ConflictRule.SAME_SUBTREE, index(lambda a: [_subtree(a.organization_path, depth)]),
-              lambda r: {_subtree(path, depth) for path in r.organization_paths} - {None})
+        match(
+            ConflictRule.SAME_SUBTREE,
+            index(lambda a: [_subtree(a.organization_path, depth)]),
+            lambda r: {_subtree(path, depth) for path in r.organization_paths} - {None},
+        )
     if ConflictRule.DECLARED_RELATION in rules:
         related: dict = defaultdict(set)
         for rel in relations:

@@ -76,12 +76,14 @@ class Rubric:
         return 100 * math.fsum(c.weight * scores[c.code] / c.max_score for c in self.criteria) / weights
 
 
-DEFAULT_RUBRIC = Rubric(criteria=(
-    Criterion("innovation", gettext_lazy("Reform and innovation"), 30),
-    Criterion("feasibility", gettext_lazy("Feasibility"), 30),
-    Criterion("demonstration", gettext_lazy("Demonstration and dissemination value"), 20),
-    Criterion("groundwork", gettext_lazy("Groundwork"), 20),
-))
+DEFAULT_RUBRIC = Rubric(
+    criteria=(
+        Criterion("innovation", gettext_lazy("Reform and innovation"), 30),
+        Criterion("feasibility", gettext_lazy("Feasibility"), 30),
+        Criterion("demonstration", gettext_lazy("Demonstration and dissemination value"), 20),
+        Criterion("groundwork", gettext_lazy("Groundwork"), 20),
+    )
+)
 
 
 def rubric_from_data(rows: Sequence[Mapping]) -> Rubric:
@@ -149,8 +151,9 @@ def z_scores(review_totals: Mapping[tuple[Hashable, Hashable], float]) -> dict[t
     return out
 
 
-def results(rubric: Rubric, reviews: Iterable[Review], *, threshold: float = DISAGREEMENT_THRESHOLD,
-            by: Literal["normalised", "raw"] = "normalised") -> list[ApplicationResult]:
+def results(
+    rubric: Rubric, reviews: Iterable[Review], *, threshold: float = DISAGREEMENT_THRESHOLD, by: Literal["normalised", "raw"] = "normalised"
+) -> list[ApplicationResult]:
     """Every reviewed application's means, spread and flag, ranked (rank 1 first)."""
     if by not in ("normalised", "raw"):
         raise DomainError("invalid_ranking", _("Rank by the normalised or the raw mean."), field="by")
@@ -163,9 +166,16 @@ def results(rubric: Rubric, reviews: Iterable[Review], *, threshold: float = DIS
     for app, pairs in per_app.items():
         zs = [zv for _t, zv in pairs]
         spread = max(zs) - min(zs)
-        unranked.append(ApplicationResult(application=app, reviews=len(pairs), raw_mean=math.fsum(t for t, _z in pairs) / len(pairs),
-                                          normalised_mean=math.fsum(zs) / len(zs), spread=spread,
-                                          disagreement=len(pairs) >= 2 and spread > threshold))
+        unranked.append(
+            ApplicationResult(
+                application=app,
+                reviews=len(pairs),
+                raw_mean=math.fsum(t for t, _z in pairs) / len(pairs),
+                normalised_mean=math.fsum(zs) / len(zs),
+                spread=spread,
+                disagreement=len(pairs) >= 2 and spread > threshold,
+            )
+        )
 
     def order(r: ApplicationResult):
         first, second = (r.normalised_mean, r.raw_mean) if by == "normalised" else (r.raw_mean, r.normalised_mean)

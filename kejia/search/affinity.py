@@ -63,13 +63,11 @@ def load_reviewer_texts(person_ids: Iterable[int]) -> dict[int, ReviewerTexts]:
     ids = sorted({int(i) for i in person_ids})
     out: dict[int, ReviewerTexts] = {}
     for start in range(0, len(ids), 1000):
-        chunk = ids[start:start + 1000]
-        for pk, expertise, title, summary in Person.objects.filter(pk__in=chunk).values_list(
-                "pk", "expertise", "title", "research_summary"):
+        chunk = ids[start : start + 1000]
+        for pk, expertise, title, summary in Person.objects.filter(pk__in=chunk).values_list("pk", "expertise", "title", "research_summary"):
             out[pk] = ReviewerTexts([], "\n".join(t for t in (expertise, title, summary) if t))
         through = Person.disciplines.through
-        for pk, name, name_en in through.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "discipline__name", "discipline__name_en"):
+        for pk, name, name_en in through.objects.filter(person_id__in=chunk).values_list("person_id", "discipline__name", "discipline__name_en"):
             if pk in out:
                 out[pk].profile += f"\n{name} {name_en or ''}"
         for pk, title, detail in Achievement.objects.filter(person_id__in=chunk).values_list("person_id", "title", "detail"):
@@ -82,8 +80,9 @@ class AffinityScorer:
     """Scores (application text, reviewer) pairs. Keeps the idf and the reviewers' vectors it
     computed, so one scorer should serve one call (a batch of applications)."""
 
-    def __init__(self, *, backend=None, idf: Callable[[str], float] | None = None,
-                 texts: Callable[[Iterable[int]], Mapping[int, ReviewerTexts]] = load_reviewer_texts):
+    def __init__(
+        self, *, backend=None, idf: Callable[[str], float] | None = None, texts: Callable[[Iterable[int]], Mapping[int, ReviewerTexts]] = load_reviewer_texts
+    ):
         self._backend = backend
         self._idf_fn = idf
         self._texts = texts
@@ -154,8 +153,9 @@ class AffinityScorer:
         return PairScore(round(score, 6), order[0], round(best, 6), round(p, 6))
 
 
-def score_pairs(applications: Mapping[Hashable, str], pairs: Iterable[tuple[Hashable, int]], *,
-                scorer: AffinityScorer | None = None) -> dict[tuple[Hashable, int], PairScore]:
+def score_pairs(
+    applications: Mapping[Hashable, str], pairs: Iterable[tuple[Hashable, int]], *, scorer: AffinityScorer | None = None
+) -> dict[tuple[Hashable, int], PairScore]:
     """The affinity of each (application key, reviewer person id) pair; `applications` maps each
     key to its text (title, abstract, keywords — Chinese or English)."""
     scorer = scorer or AffinityScorer()
@@ -170,9 +170,19 @@ def score_pairs(applications: Mapping[Hashable, str], pairs: Iterable[tuple[Hash
     return out
 
 
-def top_reviewers(applications: Mapping[Hashable, str], *, n: int = 20, pool: int = DEFAULT_POOL, user=None,
-                  filters=None, reviewers: Sequence[int] | None = None, exclude: Mapping[Hashable, Iterable[int]] | None = None,
-                  backend=None, scorer: AffinityScorer | None = None, max_terms: int = 30) -> dict[Hashable, list[tuple[int, float]]]:
+def top_reviewers(
+    applications: Mapping[Hashable, str],
+    *,
+    n: int = 20,
+    pool: int = DEFAULT_POOL,
+    user=None,
+    filters=None,
+    reviewers: Sequence[int] | None = None,
+    exclude: Mapping[Hashable, Iterable[int]] | None = None,
+    backend=None,
+    scorer: AffinityScorer | None = None,
+    max_terms: int = 30,
+) -> dict[Hashable, list[tuple[int, float]]]:
     """Each application's best `n` reviewers with their affinity, best first (ties by person id):
     the engine retrieves the `pool` people matching the application's key terms best — in
     `user`'s scope (None: everyone, for platform jobs), narrowed by `filters` (ExpertFilters) and
@@ -198,8 +208,7 @@ def top_reviewers(applications: Mapping[Hashable, str], *, n: int = 20, pool: in
         if not words or (paths is not None and not paths):
             out[key] = []
             continue
-        hits = backend.search(words, filters=base, scope_paths=paths, limit=pool, require_all=False, count=False,
-                              matched=False).hits
+        hits = backend.search(words, filters=base, scope_paths=paths, limit=pool, require_all=False, count=False, matched=False).hits
         ids = [h.id for h in hits]
         if user is not None and ids:
             from kejia.people.selectors import visible_people

@@ -31,8 +31,8 @@ class ExpertOut(Schema):
     score: float
     matched: list[str]
     matched_fields: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="why it matched: text field (expertise, achievements, summary, disciplines, name, employer) → the words found there")
+        default_factory=dict, description="why it matched: text field (expertise, achievements, summary, disciplines, name, employer) → the words found there"
+    )
 
 
 class ExpertsOut(Schema):
@@ -69,6 +69,5 @@ def search_experts(request, filters: Query[FiltersIn], page: Query[SearchPage], 
 def experts_for_text(request, payload: AffinityIn):
     """Paste a text (a project description, an enterprise's need): the experts closest to it, with
     the key terms extracted from it and the ones each expert covers."""
-    results = affinity(payload.text, user=request.auth, limit=payload.limit, offset=payload.offset,
-                       filters=ExpertFilters(**payload.filters.dict()))
+    results = affinity(payload.text, user=request.auth, limit=payload.limit, offset=payload.offset, filters=ExpertFilters(**payload.filters.dict()))
     return _out(results)

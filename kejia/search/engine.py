@@ -138,8 +138,16 @@ class SearchBackend(Protocol):
 
     def delete(self, ids: Iterable[int]) -> None: ...
 
-    def search(self, words: Sequence[QueryWord], *, filters: Filters | None = None, scope_paths: Sequence[str] | None = None,
-               limit: int = 10, offset: int = 0, require_all: bool = True) -> SearchResult: ...
+    def search(
+        self,
+        words: Sequence[QueryWord],
+        *,
+        filters: Filters | None = None,
+        scope_paths: Sequence[str] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        require_all: bool = True,
+    ) -> SearchResult: ...
 
     def refresh(self) -> None: ...
 
@@ -179,8 +187,14 @@ _SCHEMA = _schema()
 def document_data(doc: IndexDoc) -> dict:
     """The field values of the engine's document for `doc` (plain data: the rebuild's worker
     processes make them, the writer turns them into documents)."""
-    data: dict = {"id": doc.id, "chars": doc.chars, "sector": doc.sector, "title_level": doc.title_level,
-                  "frontline": "1" if doc.frontline else "0", "status": doc.status}
+    data: dict = {
+        "id": doc.id,
+        "chars": doc.chars,
+        "sector": doc.sector,
+        "title_level": doc.title_level,
+        "frontline": "1" if doc.frontline else "0",
+        "status": doc.status,
+    }
     lines = []
     for name in TEXT_FIELDS:
         value = getattr(doc, name)
@@ -273,8 +287,7 @@ class TantivyBackend:
 
     def _word_query(self, word: QueryWord) -> tantivy.Query:
         schema = self.schema
-        clauses = [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, word.text), boost))
-                   for f, boost in TEXT_FIELDS.items()]
+        clauses = [(tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, f, word.text), boost)) for f, boost in TEXT_FIELDS.items()]
         if word.chars:
             chars = [(tantivy.Occur.Must, tantivy.Query.term_query(schema, "chars", c)) for c in word.chars]
             chars_q = chars[0][1] if len(chars) == 1 else tantivy.Query.boolean_query(chars)
@@ -288,8 +301,7 @@ class TantivyBackend:
         def terms(name: str, values: Sequence[str]) -> None:
             values = [v for v in values if v]
             if values:
-                out.append(tantivy.Query.term_query(schema, name, values[0]) if len(values) == 1
-                           else tantivy.Query.term_set_query(schema, name, values))
+                out.append(tantivy.Query.term_query(schema, name, values[0]) if len(values) == 1 else tantivy.Query.term_set_query(schema, name, values))
 
         if scope_paths is not None:
             out.append(tantivy.Query.term_set_query(schema, "org", list(scope_paths)) if scope_paths else tantivy.Query.empty_query())
@@ -303,27 +315,41 @@ class TantivyBackend:
             if filters.frontline is not None:
                 terms("frontline", ["1" if filters.frontline else "0"])
             if filters.birth_year_min is not None or filters.birth_year_max is not None:
-                out.append(tantivy.Query.range_query(schema, "birth_year", tantivy.FieldType.Integer,
-                                                     filters.birth_year_min, filters.birth_year_max))
+                out.append(tantivy.Query.range_query(schema, "birth_year", tantivy.FieldType.Integer, filters.birth_year_min, filters.birth_year_max))
         return out
 
-    def build_query(self, words: Sequence[QueryWord], *, filters: Filters | None = None, scope_paths: Sequence[str] | None = None,
-                    require_all: bool = True) -> tantivy.Query:
+    def build_query(
+        self, words: Sequence[QueryWord], *, filters: Filters | None = None, scope_paths: Sequence[str] | None = None, require_all: bool = True
+    ) -> tantivy.Query:
         occur = tantivy.Occur.Must if require_all else tantivy.Occur.Should
         clauses = [(occur, self._word_query(w)) for w in words]
         # Filters score nothing: a constant zero keeps BM25 alone in charge of the ranking.
         clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in self._filter_queries(filters, scope_paths)]
         if filters is not None and filters.include_ids is not None:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.const_score_query(
-                tantivy.Query.term_set_query(self.schema, "id", [int(i) for i in filters.include_ids]), 0.0)))
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.const_score_query(tantivy.Query.term_set_query(self.schema, "id", [int(i) for i in filters.include_ids]), 0.0),
+                )
+            )
         if filters is not None and filters.exclude_ids:
             clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(self.schema, "id", [int(i) for i in filters.exclude_ids])))
         if not words:
             clauses.append((tantivy.Occur.Must, tantivy.Query.all_query()))
         return tantivy.Query.boolean_query(clauses)
 
-    def search(self, words: Sequence[QueryWord], *, filters: Filters | None = None, scope_paths: Sequence[str] | None = None,
-               limit: int = 10, offset: int = 0, require_all: bool = True, count: bool = True, matched: bool = True) -> SearchResult:
+    def search(
+        self,
+        words: Sequence[QueryWord],
+        *,
+        filters: Filters | None = None,
+        scope_paths: Sequence[str] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        require_all: bool = True,
+        count: bool = True,
+        matched: bool = True,
+    ) -> SearchResult:
         """`matched=False`: hits without "why matched" (ids and scores only; the stored terms are not read)."""
         check_window(limit=limit, offset=offset)
         if scope_paths is not None and not scope_paths:
@@ -358,8 +384,7 @@ def _matched(words: Sequence[QueryWord], by_field: dict[str, set[str]]) -> dict[
     (a word looked for character by character counts where all its characters are)."""
     out: dict[str, list[str]] = {}
     for w in words:
-        where = [name for name, tokens in by_field.items()
-                 if w.text in tokens or (w.chars and all(any(c in t for t in tokens) for c in w.chars))]
+        where = [name for name, tokens in by_field.items() if w.text in tokens or (w.chars and all(any(c in t for t in tokens) for c in w.chars))]
         if where:
             out[w.shown] = where
     return out

@@ -30,13 +30,22 @@ def organization_option(user, code: str) -> Option | None:
 class ExpertSearchForm(forms.Form):
     MODES = [("words", _("Words")), ("text", _("Experts for a pasted text"))]
 
-    q = forms.CharField(label=_("Search"), max_length=MAX_TEXT_CHARS, required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. machine learning, medical imaging")}))
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=MAX_TEXT_CHARS,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. machine learning, medical imaging")}),
+    )
     mode = forms.ChoiceField(label=_("Mode"), choices=MODES, required=False)
     region = RegionCodeField(required=False, help_text="")
     discipline = DisciplineLookupField(required=False)
-    organization = LookupField(label=_("Organization"), required=False, url=reverse_lazy("search:organizations"),
-                               empty_label=_("Any of my organizations"), placeholder=_("Search an organization by name or code"))
+    organization = LookupField(
+        label=_("Organization"),
+        required=False,
+        url=reverse_lazy("search:organizations"),
+        empty_label=_("Any of my organizations"),
+        placeholder=_("Search an organization by name or code"),
+    )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False)
     title_level = forms.ChoiceField(label=_("Title level"), choices=[("", "—"), *TitleLevel.choices], required=False)
     frontline = forms.BooleanField(label=_("Front-line only"), required=False)
@@ -45,14 +54,17 @@ class ExpertSearchForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].bind(search=lambda text: organization_options(user, text),
-                                         get=lambda code: organization_option(user, code))
+        self.fields["organization"].bind(search=lambda text: organization_options(user, text), get=lambda code: organization_option(user, code))
 
     def filters(self) -> ExpertFilters:
         d = self.cleaned_data
         return ExpertFilters(
-            sector=[d["sector"]] if d.get("sector") else [], title_level=[d["title_level"]] if d.get("title_level") else [],
-            region=d["region"].code if d.get("region") else None, discipline=[d["discipline"]] if d.get("discipline") else [],
-            organization=d.get("organization") or None, frontline=True if d.get("frontline") else None,
-            age_min=d.get("age_min"), age_max=d.get("age_max"),
+            sector=[d["sector"]] if d.get("sector") else [],
+            title_level=[d["title_level"]] if d.get("title_level") else [],
+            region=d["region"].code if d.get("region") else None,
+            discipline=[d["discipline"]] if d.get("discipline") else [],
+            organization=d.get("organization") or None,
+            frontline=True if d.get("frontline") else None,
+            age_min=d.get("age_min"),
+            age_max=d.get("age_max"),
         )

@@ -49,9 +49,19 @@ def reset_backend() -> None:
 # -- records: database rows as plain data ---------------------------------------------------------
 
 _PERSON_COLUMNS = {
-    "id": "id", "name": "name", "name_pinyin": "name_pinyin", "expertise": "expertise", "summary": "research_summary",
-    "employer": "employer_name", "title": "title", "sector": "sector", "title_level": "title_level", "frontline": "is_frontline",
-    "status": "status", "birth_date": "birth_date", "region_path": "region__path",
+    "id": "id",
+    "name": "name",
+    "name_pinyin": "name_pinyin",
+    "expertise": "expertise",
+    "summary": "research_summary",
+    "employer": "employer_name",
+    "title": "title",
+    "sector": "sector",
+    "title_level": "title_level",
+    "frontline": "is_frontline",
+    "status": "status",
+    "birth_date": "birth_date",
+    "region_path": "region__path",
 }
 _PERSON_KEYS = tuple(_PERSON_COLUMNS)
 
@@ -85,8 +95,7 @@ def _packed(person_filter: dict, *, order: bool = False, limit: int | None = Non
         if pk in records:
             records[pk][1].append(path)
     through = Person.disciplines.through
-    for pk, code, name, name_en in through.objects.filter(**related).values_list(
-            "person_id", "discipline__code", "discipline__name", "discipline__name_en"):
+    for pk, code, name, name_en in through.objects.filter(**related).values_list("person_id", "discipline__code", "discipline__name", "discipline__name_en"):
         if pk in records:
             records[pk][2].append((code, name, name_en))
     for pk, title, detail in Achievement.objects.filter(**related).values_list("person_id", "title", "detail"):
@@ -129,6 +138,7 @@ def iter_record_batches(batch_size: int = 2000) -> Iterator[list[dict]]:
 
 # -- analysis: records to index documents (pure; runs in worker processes) -----------------------
 
+
 def _join(tokens: list[str]) -> str:
     return " ".join(tokens)
 
@@ -153,8 +163,9 @@ def analyse(rec: dict) -> IndexDoc:
     employer = rec.get("employer") or ""
     expertise, summary = rec.get("expertise") or "", rec.get("summary") or ""
     # One pass over all the texts (the regex matches single characters, so joining changes nothing).
-    chars = cjk_chars(" ".join((expertise, summary, achievements, employer, rec.get("title") or "",
-                                *(dname for _code, dname, _en in rec.get("disciplines") or ()))))
+    chars = cjk_chars(
+        " ".join((expertise, summary, achievements, employer, rec.get("title") or "", *(dname for _code, dname, _en in rec.get("disciplines") or ())))
+    )
     return IndexDoc(
         id=rec["id"],
         name=_join([t for t in name_tokens if t and " " not in t]),
@@ -187,6 +198,7 @@ def analyse_packed(batch: list[Packed]) -> list[dict]:
 
 # -- writes -------------------------------------------------------------------------------------
 
+
 def index_people(person_ids: Iterable[int], *, backend: TantivyBackend | None = None) -> dict[str, int]:
     """Bring the index in line with the database for these people: upsert the active ones,
     remove the others (deleted, merged, anonymized). One commit."""
@@ -196,7 +208,7 @@ def index_people(person_ids: Iterable[int], *, backend: TantivyBackend | None = 
     backend = backend or get_backend()
     docs: list[IndexDoc] = []
     for start in range(0, len(ids), 1000):  # bounded IN lists (an import re-indexes thousands)
-        docs += analyse_batch(records_for(ids[start:start + 1000]))
+        docs += analyse_batch(records_for(ids[start : start + 1000]))
     present = {d.id for d in docs}
     gone = [i for i in ids if i not in present]
     backend.index_documents(docs, delete_ids=gone)
@@ -209,8 +221,14 @@ def _worker_init() -> None:
     ensure_dictionary()
 
 
-def rebuild_index(*, batch_size: int = 2000, processes: int | None = None, progress: Callable[[int, float], None] | None = None,
-                  backend: TantivyBackend | None = None, sink: Callable[[list[dict]], None] | None = None) -> dict:
+def rebuild_index(
+    *,
+    batch_size: int = 2000,
+    processes: int | None = None,
+    progress: Callable[[int, float], None] | None = None,
+    backend: TantivyBackend | None = None,
+    sink: Callable[[list[dict]], None] | None = None,
+) -> dict:
     """Re-create the index from the database: every active person, in one commit, so readers
     see the old index until the new one is complete. Segmentation runs in `processes` worker
     processes (default: the CPU count), the writer in this one. People changed while the
@@ -266,5 +284,10 @@ def rebuild_index(*, batch_size: int = 2000, processes: int | None = None, progr
     late = list(Person.objects.filter(updated_at__gte=started_at).values_list("pk", flat=True))
     changed = index_people(late, backend=backend)["indexed"] if late else 0
     elapsed = time.perf_counter() - t0
-    return {"documents": done, "seconds": round(elapsed, 2), "per_second": round(done / elapsed) if elapsed else None,
-            "reindexed_after": changed, "writer_waited_seconds": round(waited, 2)}
+    return {
+        "documents": done,
+        "seconds": round(elapsed, 2),
+        "per_second": round(done / elapsed) if elapsed else None,
+        "reindexed_after": changed,
+        "writer_waited_seconds": round(waited, 2),
+    }

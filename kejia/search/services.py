@@ -38,8 +38,7 @@ MAX_TEXT_CHARS = 20_000
 def check_text(text: str, *, field: str = "text") -> str:
     text = text or ""
     if len(text) > MAX_TEXT_CHARS:
-        raise ValidationFailed({field: [str(_("At most %(max)s characters (this text has %(n)s).")
-                                            % {"max": MAX_TEXT_CHARS, "n": len(text)})]})
+        raise ValidationFailed({field: [str(_("At most %(max)s characters (this text has %(n)s).") % {"max": MAX_TEXT_CHARS, "n": len(text)})]})
     return text
 
 
@@ -79,7 +78,7 @@ class Expert:
 
     @property
     def why(self) -> list[tuple[str, list[str]]]:
-        """"Why it matched", for pages: (field label, words found there)."""
+        """ "Why it matched", for pages: (field label, words found there)."""
         return [(str(FIELD_LABELS[name]), words) for name, words in self.matched_fields.items() if name in FIELD_LABELS]
 
 
@@ -149,7 +148,11 @@ def engine_filters_for(f: ExpertFilters | None, *, today: datetime.date) -> Filt
     if errors:
         raise ValidationFailed(errors)
     return Filters(
-        sector=sectors, title_level=levels, discipline=_as_list(f.discipline), region_path=region_path, org_path=org_path,
+        sector=sectors,
+        title_level=levels,
+        discipline=_as_list(f.discipline),
+        region_path=region_path,
+        org_path=org_path,
         frontline=f.frontline,
         # Age in years reached this calendar year: born in (year - max) … (year - min).
         birth_year_min=today.year - int(f.age_max) if f.age_max is not None else None,
@@ -166,8 +169,9 @@ def scope_paths_for(user) -> list[str] | None:
     return scope.role_paths(user)
 
 
-def _search(user, words: list[QueryWord], filters: ExpertFilters | None, *, limit: int, offset: int, require_all: bool,
-            backend: SearchBackend | None) -> ExpertResults:
+def _search(
+    user, words: list[QueryWord], filters: ExpertFilters | None, *, limit: int, offset: int, require_all: bool, backend: SearchBackend | None
+) -> ExpertResults:
     if not 1 <= int(limit) <= MAX_LIMIT:
         raise ValidationFailed({"limit": [str(_("Results per page: from 1 to %(max)s.") % {"max": MAX_LIMIT})]})
     if not 0 <= int(offset) <= MAX_OFFSET:
@@ -187,7 +191,8 @@ def _search(user, words: list[QueryWord], filters: ExpertFilters | None, *, limi
     people = {row[0]: row for row in visible_people(user).filter(pk__in=ids).values_list(*columns)}
     disciplines: dict[int, list[str]] = {}
     for pk, code, name in Person.disciplines.through.objects.filter(person_id__in=list(people)).values_list(
-            "person_id", "discipline__code", "discipline__name"):
+        "person_id", "discipline__code", "discipline__name"
+    ):
         disciplines.setdefault(pk, []).append(f"{code} {name}")
     experts = []
     for hit in result.hits:
@@ -195,16 +200,28 @@ def _search(user, words: list[QueryWord], filters: ExpertFilters | None, *, limi
         if row is None:  # changed since it was indexed; the task will catch up
             continue
         pk, name, employer, title, title_level, sector, region, frontline = row
-        experts.append(Expert(
-            id=pk, name=name, employer=employer, title=title, title_level=title_level, sector=sector, region=region or "",
-            disciplines=sorted(disciplines.get(pk, [])), is_frontline=frontline, score=round(hit.score, 4), matched=hit.matched,
-            matched_fields=matched_by_field(hit.fields),
-        ))
+        experts.append(
+            Expert(
+                id=pk,
+                name=name,
+                employer=employer,
+                title=title,
+                title_level=title_level,
+                sector=sector,
+                region=region or "",
+                disciplines=sorted(disciplines.get(pk, [])),
+                is_frontline=frontline,
+                score=round(hit.score, 4),
+                matched=hit.matched,
+                matched_fields=matched_by_field(hit.fields),
+            )
+        )
     return ExpertResults(experts, result.total, words)
 
 
-def find_experts(user, *, text: str = "", filters: ExpertFilters | None = None, limit: int = 10, offset: int = 0,
-                 backend: SearchBackend | None = None) -> ExpertResults:
+def find_experts(
+    user, *, text: str = "", filters: ExpertFilters | None = None, limit: int = 10, offset: int = 0, backend: SearchBackend | None = None
+) -> ExpertResults:
     """People matching every word of `text` (Chinese or English), best first by BM25.
     An empty text lists people by the filters alone."""
     text = check_text(text, field="q")
@@ -224,8 +241,9 @@ def text_terms(text: str, *, max_terms: int = 20, backend: SearchBackend | None 
     return key_terms(text, limit=max_terms, idf=idf)
 
 
-def affinity(text: str, *, user, limit: int = 10, offset: int = 0, filters: ExpertFilters | None = None, max_terms: int = 20,
-             backend: SearchBackend | None = None) -> ExpertResults:
+def affinity(
+    text: str, *, user, limit: int = 10, offset: int = 0, filters: ExpertFilters | None = None, max_terms: int = 20, backend: SearchBackend | None = None
+) -> ExpertResults:
     """The experts closest to a pasted text (a project description, an enterprise's need): its
     key terms, weighted (TF-IDF, BM25's idf for English), any of which may match; `terms` on the
     result lists them and each expert's `matched` says which of them they cover. Paged by

@@ -33,6 +33,7 @@ def ensure_dictionary() -> None:
         jieba.load_userdict(str(USER_DICTIONARY))
         _dictionary_ready = True
 
+
 _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 # A text is cut into runs of Chinese characters (segmented by jieba) and the rest, where a word is
@@ -45,7 +46,8 @@ CHINESE_STOPWORDS = frozenset(
 )
 # English function words, and the filler of abstracts and project descriptions ("we propose a
 # novel approach … results show"), which say nothing about a field.
-ENGLISH_STOPWORDS = frozenset("""
+ENGLISH_STOPWORDS = frozenset(
+    """
 a about above across after again against all almost along already also although always am among an and another any
 anyone anything are around as at be became because become becomes been before being below between both but by can
 cannot could did do does doing done down during each either else enough etc even ever every for from further get gets
@@ -59,7 +61,8 @@ yourselves
 able abstract across additionally approach approaches based consider considered demonstrate demonstrated
 describe described et al existing furthermore hence introduce introduced moreover new novel paper papers present
 presented propose proposed provide provides result results show shown shows study studied use used uses using work
-""".split())
+""".split()
+)
 STOPWORDS = CHINESE_STOPWORDS | ENGLISH_STOPWORDS
 _ascii_lower = str.lower
 _stemmer = snowballstemmer.stemmer("english")

@@ -26,11 +26,14 @@ def experts(request):
         text = form.cleaned_data.get("q") or ""
         # The shared pager over the engine's count (a range stands for the rows: nothing is read twice).
         if form.cleaned_data.get("mode") == "text":
+
             def run(offset: int):
                 return affinity(text, user=request.user, limit=PAGE_SIZE, offset=offset, filters=form.filters())
         else:
+
             def run(offset: int):
                 return find_experts(request.user, text=text, filters=form.filters(), limit=PAGE_SIZE, offset=offset)
+
         try:
             page = Paginator(range(min(_total_hint(request), MAX_OFFSET)), PAGE_SIZE).get_page(request.GET.get("page"))
             results = run((page.number - 1) * PAGE_SIZE)
@@ -64,6 +67,5 @@ def _total_hint(request) -> int:
 @require_GET
 def organizations(request):
     """The organization picker's matches: only organizations the caller may see."""
-    context = lookup_options(request, search=lambda text: organization_options(request.user, text),
-                             empty_label=_("Any of my organizations"))
+    context = lookup_options(request, search=lambda text: organization_options(request.user, text), empty_label=_("Any of my organizations"))
     return render(request, "_lookup_select.html", context)

@@ -45,17 +45,22 @@ def shown(questions: list[dict], answers: dict, errors: dict | None = None) -> l
             item["choices"] = [{"index": v, "label": str(v), "checked": v == value} for v in qlib.scale(q)]
         elif kind == QuestionKind.MATRIX:
             value = {int(k): v for k, v in (value or {}).items()} if isinstance(value, dict) else {}
-            item["matrix"] = [{"index": r, "label": label, "cells": [{"index": c, "checked": value.get(r) == c} for c in range(len(q["options"]))]}
-                              for r, label in enumerate(q["rows"])]
+            item["matrix"] = [
+                {"index": r, "label": label, "cells": [{"index": c, "checked": value.get(r) == c} for c in range(len(q["options"]))]}
+                for r, label in enumerate(q["rows"])
+            ]
         else:
             item["text_value"] = value or ""
         c = q.get("condition")
         if c and c["question"] in by_key:
             source = by_key[c["question"]]
-            labels = [str(v) if source["kind"] == QuestionKind.RATING else source["options"][v] for v in c["in"]
-                      if source["kind"] == QuestionKind.RATING or 0 <= v < len(source["options"])]
+            labels = [
+                str(v) if source["kind"] == QuestionKind.RATING else source["options"][v]
+                for v in c["in"]
+                if source["kind"] == QuestionKind.RATING or 0 <= v < len(source["options"])
+            ]
             item["condition_text"] = {"number": numbers[c["question"]], "answers": "、".join(labels)}
-            item["condition_attr"] = f'{c["question"]}:{",".join(str(v) for v in c["in"])}'
+            item["condition_attr"] = f"{c['question']}:{','.join(str(v) for v in c['in'])}"
         out.append(item)
     return out
 
@@ -89,8 +94,14 @@ def answer(request, pk: int):
                 messages.success(request, _("Your answers are saved: come back to this page to continue."))
                 response = redirect(_answer_url(survey, token))
                 if survey.anonymous:
-                    response.set_signed_cookie(draft_cookie(survey), str(saved.pk), salt=DRAFT_SALT, httponly=True, samesite="Lax",
-                                               max_age=int(datetime.timedelta(days=DRAFT_DAYS).total_seconds()))
+                    response.set_signed_cookie(
+                        draft_cookie(survey),
+                        str(saved.pk),
+                        salt=DRAFT_SALT,
+                        httponly=True,
+                        samesite="Lax",
+                        max_age=int(datetime.timedelta(days=DRAFT_DAYS).total_seconds()),
+                    )
                 return response
             answering.submit_response(survey, actor=user, data=data, token=token, draft_id=draft_id, subject=subject)
         except ValidationFailed as exc:
@@ -105,8 +116,13 @@ def answer(request, pk: int):
             response = redirect(_answer_url(survey, token))
             response.delete_cookie(draft_cookie(survey))
             return response
-    context.update(questions=shown(questions, answers, errors), errors=errors, subject=str(subject or ""),
-                   subject_errors=errors.get("subject", []), has_draft=mine is not None)
+    context.update(
+        questions=shown(questions, answers, errors),
+        errors=errors,
+        subject=str(subject or ""),
+        subject_errors=errors.get("subject", []),
+        has_draft=mine is not None,
+    )
     return render(request, "surveys/answer.html", context, status=status)
 
 
@@ -148,8 +164,7 @@ def station(request, pk: int):
                         person = people_selectors.get_person_for(user, form.cleaned_data["person"])
                     except NotFound:
                         raise ValidationFailed({"person": [str(_("No person with this number in the talent database you can see."))]}) from None
-                answering.enter_station_response(survey, actor=user, station=chosen, data=data, person=person,
-                                                 subject=request.POST.get("subject") or None)
+                answering.enter_station_response(survey, actor=user, station=chosen, data=data, person=person, subject=request.POST.get("subject") or None)
             except ValidationFailed as exc:
                 errors = exc.errors
                 for field in ("person",):
@@ -167,7 +182,20 @@ def station(request, pk: int):
     query = request.GET.get("q", "").strip()[:64]
     if query and not survey.anonymous:
         found = list(people_selectors.search_people(user, text=query)[:10])
-    return render(request, "surveys/station.html", {
-        "survey": survey, "form": form, "questions": shown(questions, answers, errors), "errors": errors, "stations": stations,
-        "subjects": _subjects(survey), "subject_errors": errors.get("subject", []), "found": found, "q": query,
-        "open": services.is_answerable(survey)}, status=status)
+    return render(
+        request,
+        "surveys/station.html",
+        {
+            "survey": survey,
+            "form": form,
+            "questions": shown(questions, answers, errors),
+            "errors": errors,
+            "stations": stations,
+            "subjects": _subjects(survey),
+            "subject_errors": errors.get("subject", []),
+            "found": found,
+            "q": query,
+            "open": services.is_answerable(survey),
+        },
+        status=status,
+    )

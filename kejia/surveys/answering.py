@@ -90,8 +90,14 @@ def _check_open(survey: Survey, today: datetime.date | None = None) -> None:
 
 def _write_answers(response: Response, questions: list[dict], clean: dict[str, Any]) -> None:
     rows = qlib.answer_rows(questions, clean)
-    Answer.objects.bulk_create([Answer(response=response, survey_id=response.survey_id, version_id=response.version_id, question=q,
-                                       option=option, row=row, number=number, text=text) for q, option, row, number, text in rows])
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                response=response, survey_id=response.survey_id, version_id=response.version_id, question=q, option=option, row=row, number=number, text=text
+            )
+            for q, option, row, number, text in rows
+        ]
+    )
 
 
 @transaction.atomic
@@ -119,8 +125,9 @@ def save_draft(survey: Survey, *, actor, data: dict[str, Any], token: str = "", 
 
 
 @transaction.atomic
-def submit_response(survey: Survey, *, actor, data: dict[str, Any], token: str = "", draft_id: Any = None, subject: Any = None,
-                    today: datetime.date | None = None) -> Response | None:
+def submit_response(
+    survey: Survey, *, actor, data: dict[str, Any], token: str = "", draft_id: Any = None, subject: Any = None, today: datetime.date | None = None
+) -> Response | None:
     """Validate against the current version and store; one answer per person. An anonymous
     answer goes to the pool (None is returned: it has no response row yet)."""
     _check_open(survey, today)
@@ -162,8 +169,7 @@ def submit_response(survey: Survey, *, actor, data: dict[str, Any], token: str =
     except IntegrityError:
         raise IllegalTransition("already_answered", _("An answer for you has already been entered.")) from None
     _write_answers(response, version.questions, clean)
-    record_event(actor=actor, action="survey.answered", obj=survey, organization=survey.organization,
-                 new={"response": response.pk, "version": version.number})
+    record_event(actor=actor, action="survey.answered", obj=survey, organization=survey.organization, new={"response": response.pk, "version": version.number})
     return response
 
 
@@ -174,8 +180,9 @@ def stations_of(survey: Survey, user) -> list:
 
 
 @transaction.atomic
-def enter_station_response(survey: Survey, *, actor, station, data: dict[str, Any], person=None, subject: Any = None,
-                           today: datetime.date | None = None) -> Response | None:
+def enter_station_response(
+    survey: Survey, *, actor, station, data: dict[str, Any], person=None, subject: Any = None, today: datetime.date | None = None
+) -> Response | None:
     """A station's staff enter one respondent's answers (a paper form, an interview). For an
     identified survey they name the person from the talent database; for an anonymous one nobody
     is named and no receipt is kept (the respondent may have no account): the station answers
@@ -191,8 +198,9 @@ def enter_station_response(survey: Survey, *, actor, station, data: dict[str, An
         raise ValidationFailed(errors)
     subject_org = _subject(survey, subject, required=True)
     if survey.anonymous:
-        pool.add_to_pool(survey, version=version, clean=clean, subject_id=subject_org.pk if subject_org else None,
-                         channel=Channel.STATION, station_id=station.pk)
+        pool.add_to_pool(
+            survey, version=version, clean=clean, subject_id=subject_org.pk if subject_org else None, channel=Channel.STATION, station_id=station.pk
+        )
         record_event(actor=actor, action="survey.station_entry", obj=survey, organization=station, new={"anonymous": True})
         return None
     existing = Response.objects.select_for_update().filter(survey=survey, person=person).first()
@@ -207,8 +215,7 @@ def enter_station_response(survey: Survey, *, actor, station, data: dict[str, An
     except IntegrityError:
         raise IllegalTransition("already_answered", _("This person has already answered the survey.")) from None
     _write_answers(response, version.questions, clean)
-    record_event(actor=actor, action="survey.station_entry", obj=survey, organization=station,
-                 new={"response": response.pk, "person": person.pk})
+    record_event(actor=actor, action="survey.station_entry", obj=survey, organization=station, new={"response": response.pk, "person": person.pk})
     return response
 
 

@@ -63,6 +63,7 @@ def _org_in_body(user, pk, field: str = "org_id") -> Organization:
 
 # ---- Surveys -----------------------------------------------------------------------------------
 
+
 @router.get(f"{S}/waiting", response=list[SurveyOut], auth=AUTH, summary="Surveys waiting for my answers")
 def waiting(request):
     """Open surveys addressed to the caller's profile that they have not answered."""
@@ -71,8 +72,7 @@ def waiting(request):
 
 @router.get(S, response=list[SurveyOut], auth=AUTH, summary="Surveys in my scope")
 def list_surveys(request, filters: Query[ListFilters]):
-    qs = selectors.surveys_in_scope(caller(request), status=filters.status.value if filters.status else "",
-                                    kind=filters.kind.value if filters.kind else "")
+    qs = selectors.surveys_in_scope(caller(request), status=filters.status.value if filters.status else "", kind=filters.kind.value if filters.kind else "")
     return window(qs, filters)
 
 
@@ -149,6 +149,7 @@ def reopen(request, id: ObjectId):
 
 # ---- Questions -----------------------------------------------------------------------------------
 
+
 @router.get(f"{S}/{{id}}/questions", response=list[QuestionOut], auth=AUTH, summary="The questions being edited")
 def list_questions(request, id: ObjectId):
     return list(selectors.get_survey_for(caller(request), id).questions.order_by("position", "id"))
@@ -194,6 +195,7 @@ def delete_question(request, id: ObjectId):
 
 # ---- Distribution and tracking -------------------------------------------------------------------
 
+
 @router.get(f"{S}/{{id}}/targets", response=list[TargetOut], auth=AUTH, summary="Where a survey is distributed")
 def list_targets(request, id: ObjectId):
     return list(selectors.get_survey_for(caller(request), id).targets.select_related("organization"))
@@ -220,8 +222,10 @@ def delete_target(request, id: ObjectId):
 def tracking(request, id: ObjectId):
     survey = selectors.get_survey_for(caller(request), id)
     data = distribution.tracking(survey)
-    data["non_respondents"] = [{"person_id": i.person_id, "name": i.person.name, "invited_on": i.invited_on, "reminded_on": i.reminded_on}
-                               for i in distribution.non_respondents(survey)[:1000]]
+    data["non_respondents"] = [
+        {"person_id": i.person_id, "name": i.person.name, "invited_on": i.invited_on, "reminded_on": i.reminded_on}
+        for i in distribution.non_respondents(survey)[:1000]
+    ]
     return data
 
 
@@ -234,17 +238,40 @@ def remind(request, id: ObjectId):
 
 # ---- Results -----------------------------------------------------------------------------------
 
+
 def _index_out(rows) -> list[dict]:
     orgs = Organization.objects.in_bulk({r.subject_id for r in rows})
-    return [{"organization": orgs[r.subject_id], "period": r.period, "survey_id": r.survey_id, "respondents": r.respondents,
-             "measures": r.measures, "index": r.index, "enough": r.enough} for r in rows if r.subject_id in orgs]
+    return [
+        {
+            "organization": orgs[r.subject_id],
+            "period": r.period,
+            "survey_id": r.survey_id,
+            "respondents": r.respondents,
+            "measures": r.measures,
+            "index": r.index,
+            "enough": r.enough,
+        }
+        for r in rows
+        if r.subject_id in orgs
+    ]
 
 
 @router.get(f"{S}/{{id}}/results", response=ResultsOut, auth=AUTH, summary="Counts and shares of every question")
 def results(request, id: ObjectId):
     survey = selectors.get_survey_for(caller(request), id)
-    questions = [{"key": r.question["key"], "kind": r.question["kind"], "text": r.question["text"], "respondents": r.respondents,
-                  "bars": r.bars, "mean": r.mean, "matrix": r.matrix, "texts": r.texts} for r in res.question_results(survey)]
+    questions = [
+        {
+            "key": r.question["key"],
+            "kind": r.question["kind"],
+            "text": r.question["text"],
+            "respondents": r.respondents,
+            "bars": r.bars,
+            "mean": r.mean,
+            "matrix": r.matrix,
+            "texts": r.texts,
+        }
+        for r in res.question_results(survey)
+    ]
     index = _index_out(res.evaluation_index([survey])) if survey.kind == SurveyKind.EVALUATION else []
     return {"submitted": res.submitted_count(survey), "questions": questions, "evaluation": index}
 
@@ -284,15 +311,21 @@ def evaluation(request, id: ObjectId):
 
 # ---- Answering ---------------------------------------------------------------------------------
 
+
 @router.get(f"{S}/{{id}}/form", response=FormOut, auth=AUTH, summary="The questions to answer, and my draft")
 def form(request, id: ObjectId, token: str = "", draft_id: str = ""):
     user = caller(request)
     survey = answering.get_survey_to_answer(id, user, token=token[:32])
     mine = answering.own_response(survey, user, draft_id=draft_id[:40])
-    return {"survey": survey, "version": survey.current_version.number, "questions": survey.current_version.questions,
-            "subjects": list(survey.subjects.order_by("path")) if survey.kind == SurveyKind.EVALUATION else [],
-            "answered": answering.has_answered(survey, user), "draft": mine.draft if mine else {},
-            "draft_id": str(mine.pk) if mine is not None and survey.anonymous else None}
+    return {
+        "survey": survey,
+        "version": survey.current_version.number,
+        "questions": survey.current_version.questions,
+        "subjects": list(survey.subjects.order_by("path")) if survey.kind == SurveyKind.EVALUATION else [],
+        "answered": answering.has_answered(survey, user),
+        "draft": mine.draft if mine else {},
+        "draft_id": str(mine.pk) if mine is not None and survey.anonymous else None,
+    }
 
 
 @router.post(f"{S}/{{id}}/answer", response={200: AnswerOut, 201: AnswerOut}, auth=AUTH, summary="Answer a survey, or save a draft")
@@ -303,8 +336,7 @@ def answer(request, id: ObjectId, payload: AnswerIn):
     hidden questions are dropped. One answer per person (409 the second time)."""
     user = caller(request)
     survey = answering.get_survey_to_answer(id, user, token=payload.token)
-    kwargs = {"actor": user, "data": payload.answers, "token": payload.token, "draft_id": payload.draft_id or None,
-              "subject": payload.subject_id}
+    kwargs = {"actor": user, "data": payload.answers, "token": payload.token, "draft_id": payload.draft_id or None, "subject": payload.subject_id}
     if not payload.submit:
         saved = answering.save_draft(survey, **kwargs)
         return Status(200, {"status": ResponseStatus.DRAFT.value, "draft_id": str(saved.pk) if survey.anonymous else None})

@@ -91,7 +91,8 @@ class QuestionIn(Schema):
     max_choices: Annotated[int, Field(ge=1, le=50)] | None = None
     condition_key: Annotated[str, Field(max_length=8)] = ""
     condition_options: Annotated[list[Annotated[int, Field(ge=0, le=50)]], Field(max_length=50)] = Field(
-        [], description="Option indexes (from 0) or rating values of the condition's question")
+        [], description="Option indexes (from 0) or rating values of the condition's question"
+    )
     role: QuestionRole = QuestionRole.NONE
     scores: Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(max_length=50)] = []
     position: Annotated[int, Field(ge=0, le=1000)] | None = None

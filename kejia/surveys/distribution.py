@@ -137,8 +137,7 @@ def target_people(target: Target, *, today: datetime.date | None = None) -> Quer
 
 
 @transaction.atomic
-def add_target(survey: Survey, *, actor, kind: str, organization: Any = None, filters: dict | None = None,
-               today: datetime.date | None = None) -> Target:
+def add_target(survey: Survey, *, actor, kind: str, organization: Any = None, filters: dict | None = None, today: datetime.date | None = None) -> Target:
     require_manager(survey, actor)
     if survey.status == SurveyStatus.CLOSED:
         raise IllegalTransition("closed", _("The survey is closed."))
@@ -166,8 +165,13 @@ def add_target(survey: Survey, *, actor, kind: str, organization: Any = None, fi
     else:
         target.token = secrets.token_urlsafe(16)
     target.save()
-    record_event(actor=actor, action="survey.target_added", obj=survey, organization=survey.organization,
-                 new={"target": target.pk, "kind": kind, "organization": target.organization_id, "filters": target.filters})
+    record_event(
+        actor=actor,
+        action="survey.target_added",
+        obj=survey,
+        organization=survey.organization,
+        new={"target": target.pk, "kind": kind, "organization": target.organization_id, "filters": target.filters},
+    )
     if survey.status == SurveyStatus.OPEN and kind in (TargetKind.PEOPLE, TargetKind.MEMBERS):
         _invite(target, today=today)
     return target
@@ -184,15 +188,21 @@ def _invite(target: Target, *, today: datetime.date | None = None) -> int:
     already = Invitation.objects.filter(survey=survey, person=OuterRef("pk"))
     fresh = list(people.exclude(Exists(already)).values_list("pk", "user_id"))
     for start in range(0, len(fresh), BATCH):
-        Invitation.objects.bulk_create([Invitation(survey=survey, person_id=pk, target=target, invited_on=today)
-                                        for pk, _user in fresh[start:start + BATCH]], ignore_conflicts=True)
+        Invitation.objects.bulk_create(
+            [Invitation(survey=survey, person_id=pk, target=target, invited_on=today) for pk, _user in fresh[start : start + BATCH]], ignore_conflicts=True
+        )
     target.invited = people.count()
     target.save(update_fields=["invited", "updated_at"])
     link = reverse("surveys:answer", args=[survey.pk])
     for _pk, user_id in fresh:
         if user_id:
-            notify(kind="survey.invitation", subject=_("Survey: %(title)s") % {"title": survey.title},
-                   body=str(_("%(org)s asks for your answers.")) % {"org": survey.organization.name}, user=_user(user_id), link=link)
+            notify(
+                kind="survey.invitation",
+                subject=_("Survey: %(title)s") % {"title": survey.title},
+                body=str(_("%(org)s asks for your answers.")) % {"org": survey.organization.name},
+                user=_user(user_id),
+                link=link,
+            )
     return len(fresh)
 
 
@@ -226,13 +236,14 @@ def remove_target(target: Target, *, actor) -> None:
 
 # ---- Tracking ----------------------------------------------------------------------------------
 
+
 def _answered_users(survey: Survey, user_ids: list[int]) -> set[int]:
     """Which of these users hold a receipt of the anonymous survey (whether, never what)."""
     digests = {receipt_digest(survey.pk, uid): uid for uid in user_ids}
     found = set()
     keys = list(digests)
     for start in range(0, len(keys), BATCH):
-        found.update(Receipt.objects.filter(survey=survey, digest__in=keys[start:start + BATCH]).values_list("digest", flat=True))
+        found.update(Receipt.objects.filter(survey=survey, digest__in=keys[start : start + BATCH]).values_list("digest", flat=True))
     return {digests[d] for d in found}
 
 
@@ -258,12 +269,20 @@ def tracking(survey: Survey) -> dict[str, Any]:
         answered = len(_answered_users(survey, users))
     else:
         answered = Invitation.objects.filter(survey=survey).filter(responded_q(survey)).count()
-    by_channel = dict(Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED).values("channel")
-                      .annotate(n=Count("pk")).values_list("channel", "n"))
+    by_channel = dict(
+        Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED).values("channel").annotate(n=Count("pk")).values_list("channel", "n")
+    )
     waiting = pool.waiting(survey) if survey.anonymous else 0  # submitted, written with the next batch
-    return {"invited": invited, "answered": answered, "submitted": submitted + waiting, "waiting": waiting, "drafts": drafts,
-            "rate": round(answered * 100.0 / invited, 1) if invited else None, "by_channel": by_channel,
-            "reminded_today": Invitation.objects.filter(survey=survey, reminded_on=timezone.localdate()).count()}
+    return {
+        "invited": invited,
+        "answered": answered,
+        "submitted": submitted + waiting,
+        "waiting": waiting,
+        "drafts": drafts,
+        "rate": round(answered * 100.0 / invited, 1) if invited else None,
+        "by_channel": by_channel,
+        "reminded_today": Invitation.objects.filter(survey=survey, reminded_on=timezone.localdate()).count(),
+    }
 
 
 @transaction.atomic
@@ -283,13 +302,17 @@ def send_reminders(survey: Survey, *, actor, today: datetime.date | None = None)
         rows = [(pk, uid) for pk, uid in rows if uid not in answered]
     link = reverse("surveys:answer", args=[survey.pk])
     for _pk, user_id in rows:
-        notify(kind="survey.reminder", subject=_("Reminder: %(title)s") % {"title": survey.title},
-               body=str(_("You have not answered this survey yet.")) + (
-                   str(_(" It closes on %(date)s.")) % {"date": survey.closes_on} if survey.closes_on else ""),
-               user=_user(user_id), link=link)
+        notify(
+            kind="survey.reminder",
+            subject=_("Reminder: %(title)s") % {"title": survey.title},
+            body=str(_("You have not answered this survey yet."))
+            + (str(_(" It closes on %(date)s.")) % {"date": survey.closes_on} if survey.closes_on else ""),
+            user=_user(user_id),
+            link=link,
+        )
     ids = [pk for pk, _uid in rows]
     for start in range(0, len(ids), BATCH):
-        Invitation.objects.filter(pk__in=ids[start:start + BATCH]).update(reminded_on=today)
+        Invitation.objects.filter(pk__in=ids[start : start + BATCH]).update(reminded_on=today)
     if rows:
         record_event(actor=actor, action="survey.reminded", obj=survey, organization=survey.organization, new={"reminded": len(rows)})
     return len(rows)

@@ -15,7 +15,6 @@ from kejia.surveys.models import Answer, Response, Survey
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-
 def results_xlsx(survey: Survey, *, crosstab: dict | None = None, index_rows: list | None = None, names: dict | None = None) -> bytes:
     layout = res.Layout(survey)
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
@@ -28,7 +27,7 @@ def results_xlsx(survey: Survey, *, crosstab: dict | None = None, index_rows: li
         elif q["kind"] == QuestionKind.MATRIX:
             for row in r.matrix:
                 for bar in row["cells"]:
-                    sheet.append([q["key"], cell(q["text"]), cell(f'{row["row"]} · {bar.label}'), bar.count, bar.share, row["respondents"], None])
+                    sheet.append([q["key"], cell(q["text"]), cell(f"{row['row']} · {bar.label}"), bar.count, bar.share, row["respondents"], None])
         else:
             for bar in r.bars:
                 sheet.append([q["key"], cell(q["text"]), cell(bar.label), bar.count, bar.share, r.respondents, r.mean])
@@ -41,11 +40,17 @@ def results_xlsx(survey: Survey, *, crosstab: dict | None = None, index_rows: li
         sheet.append([_("total"), *[hidden if n is None else n for n in crosstab["totals"]], crosstab["total"]])
     if survey.kind == SurveyKind.EVALUATION and index_rows:
         sheet = book.sheet(_("Evaluation index"))
-        sheet.append([_("organization"), _("period"), _("respondents"), _("awareness"), _("participation"), _("benefit"),
-                      _("satisfaction"), _("index")])
+        sheet.append([_("organization"), _("period"), _("respondents"), _("awareness"), _("participation"), _("benefit"), _("satisfaction"), _("index")])
         for row in index_rows:
-            sheet.append([cell((names or {}).get(row.subject_id, str(row.subject_id))), row.period, row.respondents,
-                          *[row.measures.get(m) for m in ("awareness", "participation", "benefit", "satisfaction")], row.index])
+            sheet.append(
+                [
+                    cell((names or {}).get(row.subject_id, str(row.subject_id))),
+                    row.period,
+                    row.respondents,
+                    *[row.measures.get(m) for m in ("awareness", "participation", "benefit", "satisfaction")],
+                    row.index,
+                ]
+            )
     return book.save()
 
 
@@ -62,19 +67,25 @@ def raw_xlsx(survey: Survey) -> bytes:
         if q["kind"] == QuestionKind.MATRIX:
             for i, row in enumerate(q["rows"]):
                 columns.append((q["key"], i))
-                header.append(f'{q["key"]} {row}')
+                header.append(f"{q['key']} {row}")
         else:
             columns.append((q["key"], None))
-            header.append(f'{q["key"]} {q["text"][:40]}')
+            header.append(f"{q['key']} {q['text'][:40]}")
     position = {c: i for i, c in enumerate(columns)}
     book = Book()
     sheet = book.sheet(pgettext("survey", "Answers"))
     sheet.append([cell(h) for h in header])
-    responses = (Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED).order_by("id")
-                 .values_list("id", "version_id", "version__number", "person_id", "person__name", "submitted_on", "channel",
-                              "station__name", "subject__name"))
-    answers = (Answer.objects.filter(survey=survey).order_by("response_id", "id")
-               .values_list("response_id", "version_id", "question", "row", "option", "number", "text").iterator(chunk_size=5000))
+    responses = (
+        Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED)
+        .order_by("id")
+        .values_list("id", "version_id", "version__number", "person_id", "person__name", "submitted_on", "channel", "station__name", "subject__name")
+    )
+    answers = (
+        Answer.objects.filter(survey=survey)
+        .order_by("response_id", "id")
+        .values_list("response_id", "version_id", "question", "row", "option", "number", "text")
+        .iterator(chunk_size=5000)
+    )
     pending = next(answers, None)
     for n, (pk, _version, number, person_id, name, submitted_on, channel, station, subject) in enumerate(responses.iterator(chunk_size=2000), 1):
         cells: list[Any] = [""] * len(columns)

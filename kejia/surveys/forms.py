@@ -24,8 +24,9 @@ class SurveyForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200)
     description = forms.CharField(label=_("description"), widget=TEXTAREA, required=False, max_length=5000)
     kind = forms.ChoiceField(label=_("kind"), choices=SurveyKind.choices, initial=SurveyKind.GENERAL)
-    anonymous = forms.BooleanField(label=_("anonymous"), required=False,
-                                   help_text=_("Answers cannot be traced to a person, not even by an administrator. Fixed once published."))
+    anonymous = forms.BooleanField(
+        label=_("anonymous"), required=False, help_text=_("Answers cannot be traced to a person, not even by an administrator. Fixed once published.")
+    )
     opens_on = forms.DateField(label=_("opens on"), widget=DateInput, required=False)
     closes_on = forms.DateField(label=_("closes on"), widget=DateInput, required=False)
     period = forms.CharField(label=_("period"), max_length=16, required=False, help_text=_("e.g. 2026; evaluation indexes are compared by period."))
@@ -36,8 +37,13 @@ class SurveyEditForm(SurveyForm):
     weight_participation = forms.IntegerField(label=_("weight of participation (%)"), min_value=0, max_value=100, required=False)
     weight_benefit = forms.IntegerField(label=_("weight of benefit (%)"), min_value=0, max_value=100, required=False)
     weight_satisfaction = forms.IntegerField(label=_("weight of satisfaction (%)"), min_value=0, max_value=100, required=False)
-    min_responses = forms.IntegerField(label=_("fewest answers for an index"), min_value=1, max_value=1000, required=False,
-                                       help_text=_("An evaluated organization with fewer answers in a period shows no index."))
+    min_responses = forms.IntegerField(
+        label=_("fewest answers for an index"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("An evaluated organization with fewer answers in a period shows no index."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,15 +69,14 @@ class QuestionForm(forms.Form):
     max_label = forms.CharField(label=_("label of the highest value"), max_length=40, required=False)
     max_choices = forms.IntegerField(label=_("at most this many choices"), min_value=1, max_value=50, required=False)
     condition_key = forms.ChoiceField(label=_("show only if question"), required=False)
-    condition_options = forms.CharField(label=_("has one of these answers (option numbers or rating values, e.g. 1,3)"), max_length=100,
-                                        required=False)
+    condition_options = forms.CharField(label=_("has one of these answers (option numbers or rating values, e.g. 1,3)"), max_length=100, required=False)
     role = forms.ChoiceField(label=_("meaning in results"), choices=QuestionRole.choices, required=False)
     scores = forms.CharField(label=_("scores of the options, 0–100 (e.g. 100,50,0)"), max_length=300, required=False)
 
     def __init__(self, *args, earlier=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.earlier = list(earlier)
-        self.fields["condition_key"].choices = [("", _("always shown"))] + [(q["key"], f'{q["key"]} {q["text"][:40]}') for q in self.earlier]
+        self.fields["condition_key"].choices = [("", _("always shown"))] + [(q["key"], f"{q['key']} {q['text'][:40]}") for q in self.earlier]
 
     def clean_condition_options(self):
         raw = self.cleaned_data.get("condition_options", "").replace("，", ",")
@@ -103,18 +108,30 @@ class QuestionForm(forms.Form):
         source = question.survey.questions.filter(key=question.condition_key).first() if question.condition_key else None
         if source is not None and source.kind != QuestionKind.RATING:
             condition_options = [v + 1 for v in condition_options]
-        return {"kind": question.kind, "text": question.text, "help": question.help, "required": question.required,
-                "options": "\n".join(question.options), "rows": "\n".join(question.rows), "scale_min": question.scale_min,
-                "scale_max": question.scale_max, "min_label": question.min_label, "max_label": question.max_label,
-                "max_choices": question.max_choices, "condition_key": question.condition_key,
-                "condition_options": ",".join(str(v) for v in condition_options), "role": question.role,
-                "scores": ",".join(f"{s:g}" for s in question.scores)}
+        return {
+            "kind": question.kind,
+            "text": question.text,
+            "help": question.help,
+            "required": question.required,
+            "options": "\n".join(question.options),
+            "rows": "\n".join(question.rows),
+            "scale_min": question.scale_min,
+            "scale_max": question.scale_max,
+            "min_label": question.min_label,
+            "max_label": question.max_label,
+            "max_choices": question.max_choices,
+            "condition_key": question.condition_key,
+            "condition_options": ",".join(str(v) for v in condition_options),
+            "role": question.role,
+            "scores": ",".join(f"{s:g}" for s in question.scores),
+        }
 
 
 class TargetForm(forms.Form):
     kind = forms.ChoiceField(label=_("distribute to"), choices=TargetKind.choices)
-    organization = forms.CharField(label=_("organization or station (code)"), max_length=32, required=False,
-                                   help_text=_("For the people an organization lists, or a survey station."))
+    organization = forms.CharField(
+        label=_("organization or station (code)"), max_length=32, required=False, help_text=_("For the people an organization lists, or a survey station.")
+    )
     region = forms.CharField(label=_("region (division code)"), max_length=9, required=False)
     sector = forms.ChoiceField(label=_("sector"), choices=_blank(Sector.choices), required=False)
     title_level = forms.ChoiceField(label=_("title level"), choices=_blank(TitleLevel.choices), required=False)
@@ -141,8 +158,9 @@ class CrosstabForm(forms.Form):
 
     def __init__(self, *args, questions=(), dimensions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["question"].choices = [("", "—")] + [(q["key"], f'{q["key"]} {q["text"][:40]}') for q in questions
-                                                          if q["kind"] in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RATING)]
+        self.fields["question"].choices = [("", "—")] + [
+            (q["key"], f"{q['key']} {q['text'][:40]}") for q in questions if q["kind"] in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RATING)
+        ]
         self.fields["by"].choices = [("", "—"), *dimensions]
 
 

@@ -36,24 +36,21 @@ def default_weights() -> dict[str, int]:
 
 
 class Survey(TimeStamped):
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="surveys",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="surveys", verbose_name=_("organization"))
     title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=SurveyKind.choices, default=SurveyKind.GENERAL)
-    anonymous = models.BooleanField(_("anonymous"), default=False,
-                                    help_text=_("Answers cannot be traced to a person, not even by an administrator."))
+    anonymous = models.BooleanField(_("anonymous"), default=False, help_text=_("Answers cannot be traced to a person, not even by an administrator."))
     status = models.CharField(_("status"), max_length=8, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT, db_index=True)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     period = models.CharField(_("period"), max_length=16, blank=True, help_text=_("e.g. 2026; evaluation indexes are compared by period."))
     # Evaluated organizations (an evaluation survey): the respondent chooses one.
-    subjects = models.ManyToManyField("organizations.Organization", blank=True, related_name="evaluated_in",
-                                      verbose_name=_("organizations evaluated"))
+    subjects = models.ManyToManyField("organizations.Organization", blank=True, related_name="evaluated_in", verbose_name=_("organizations evaluated"))
     index_weights = models.JSONField(_("weights of the four measures"), default=default_weights, blank=True)
     min_responses = models.PositiveSmallIntegerField(
-        _("fewest answers for an index"), default=DEFAULT_MIN_RESPONSES,
-        help_text=_("An evaluated organization with fewer answers in a period shows no index."))
+        _("fewest answers for an index"), default=DEFAULT_MIN_RESPONSES, help_text=_("An evaluated organization with fewer answers in a period shows no index.")
+    )
     current_version = models.ForeignKey("SurveyVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     question_seq = models.PositiveIntegerField(default=0)  # the last question key handed out (q1, q2 …)
     template = models.CharField(max_length=32, blank=True, default="")  # the shipped template it was installed from
@@ -61,8 +58,11 @@ class Survey(TimeStamped):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["kind", "status"])]
-        constraints = [models.CheckConstraint(condition=Q(closes_on__isnull=True) | Q(opens_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")),
-                                              name="survey_dates_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True) | Q(opens_on__isnull=True) | Q(closes_on__gte=models.F("opens_on")), name="survey_dates_order"
+            )
+        ]
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
 
@@ -140,11 +140,13 @@ class Response(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     # The organization evaluated (an evaluation survey).
-    subject = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                verbose_name=_("organization evaluated"))
+    subject = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("organization evaluated")
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.ONLINE)
-    station = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                verbose_name=_("survey station"))
+    station = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("survey station")
+    )
     draft = models.JSONField(default=dict, blank=True)  # answers saved to continue later; emptied on submission
 
     class Meta:
@@ -177,8 +179,10 @@ class Answer(models.Model):
     class Meta:
         # Results group by (question, version, row, option, number) within a survey: the index holds
         # those columns in that order, so the GROUP BY reads the index in order (no sort, no table).
-        indexes = [models.Index(fields=["survey", "question", "version", "row", "option", "number"], name="answer_results_idx"),
-                   models.Index(fields=["response", "question"])]
+        indexes = [
+            models.Index(fields=["survey", "question", "version", "row", "option", "number"], name="answer_results_idx"),
+            models.Index(fields=["response", "question"]),
+        ]
         verbose_name = pgettext_lazy("survey", "answer")
         verbose_name_plural = pgettext_lazy("survey", "answers")
 
@@ -226,8 +230,9 @@ class Target(TimeStamped):
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="targets")
     kind = models.CharField(_("kind"), max_length=8, choices=TargetKind.choices)
-    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("organization"))
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     token = models.CharField(max_length=32, blank=True, default="", db_index=True)
     invited = models.PositiveIntegerField(_("people invited"), default=0)

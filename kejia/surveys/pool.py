@@ -28,11 +28,11 @@ def batch_size(survey: Survey) -> int:
     return max(survey.min_responses, MIN_BATCH)
 
 
-def add_to_pool(survey: Survey, *, version: SurveyVersion, clean: dict, subject_id: int | None, channel: str = Channel.ONLINE,
-                station_id: int | None = None) -> None:
+def add_to_pool(
+    survey: Survey, *, version: SurveyVersion, clean: dict, subject_id: int | None, channel: str = Channel.ONLINE, station_id: int | None = None
+) -> None:
     """Inside the submission's transaction; the release is queued once it commits."""
-    entry = {"version": version.pk, "rows": answer_rows(version.questions, clean), "subject": subject_id, "channel": str(channel),
-             "station": station_id}
+    entry = {"version": version.pk, "rows": answer_rows(version.questions, clean), "subject": subject_id, "channel": str(channel), "station": station_id}
     PendingAnswer.objects.create(survey=survey, sealed=pii.encrypt(json.dumps(entry, ensure_ascii=False)))
     survey_id = survey.pk
     transaction.on_commit(lambda: release_when_full(survey_id))
@@ -60,12 +60,19 @@ def release_answers(survey: Survey, *, force: bool = False) -> int:
     responses, answers = [], []
     for entry in entries:
         data = json.loads(pii.decrypt(entry.sealed))
-        response = Response(survey=survey, version_id=data["version"], status=ResponseStatus.SUBMITTED, subject_id=data["subject"],
-                            channel=data["channel"], station_id=data["station"])
+        response = Response(
+            survey=survey,
+            version_id=data["version"],
+            status=ResponseStatus.SUBMITTED,
+            subject_id=data["subject"],
+            channel=data["channel"],
+            station_id=data["station"],
+        )
         responses.append(response)
-        answers += [Answer(response=response, survey_id=survey.pk, version_id=data["version"], question=q, option=option, row=row,
-                           number=number, text=text)
-                    for q, option, row, number, text in data["rows"]]
+        answers += [
+            Answer(response=response, survey_id=survey.pk, version_id=data["version"], question=q, option=option, row=row, number=number, text=text)
+            for q, option, row, number, text in data["rows"]
+        ]
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(answers)
     PendingAnswer.objects.filter(pk__in=[e.pk for e in entries]).delete()

@@ -31,10 +31,21 @@ def frozen(question) -> dict:
     if question.condition_key:
         condition = {"question": question.condition_key, "in": [int(v) for v in question.condition_options]}
     return {
-        "key": question.key, "kind": question.kind, "text": question.text, "help": question.help, "required": question.required,
-        "options": list(question.options), "rows": list(question.rows), "scale_min": question.scale_min,
-        "scale_max": question.scale_max, "min_label": question.min_label, "max_label": question.max_label,
-        "max_choices": question.max_choices, "condition": condition, "role": question.role, "scores": list(question.scores),
+        "key": question.key,
+        "kind": question.kind,
+        "text": question.text,
+        "help": question.help,
+        "required": question.required,
+        "options": list(question.options),
+        "rows": list(question.rows),
+        "scale_min": question.scale_min,
+        "scale_max": question.scale_max,
+        "min_label": question.min_label,
+        "max_label": question.max_label,
+        "max_choices": question.max_choices,
+        "condition": condition,
+        "role": question.role,
+        "scores": list(question.scores),
     }
 
 
@@ -43,6 +54,7 @@ def scale(question: dict) -> range:
 
 
 # ---- Checking a definition (the builder) -------------------------------------------------------
+
 
 def check_definition(q: dict, earlier: list[dict]) -> Errors:
     """What is wrong with one question, by field; `earlier` are the questions before it."""
@@ -76,8 +88,7 @@ def check_definition(q: dict, earlier: list[dict]) -> Errors:
     if q.get("max_choices") is not None and kind == QuestionKind.MULTIPLE and not 1 <= q["max_choices"] <= len(options):
         add("max_choices", _("Between 1 and the number of options."))
     scores = q.get("scores") or []
-    if scores and (kind != QuestionKind.SINGLE or len(scores) != len(options)
-                   or any(not isinstance(s, int | float) or not 0 <= s <= 100 for s in scores)):
+    if scores and (kind != QuestionKind.SINGLE or len(scores) != len(options) or any(not isinstance(s, int | float) or not 0 <= s <= 100 for s in scores)):
         add("scores", _("Give one score from 0 to 100 for each option of a single-choice question."))
     role = q.get("role") or ""
     if role in DIMENSIONS and kind != QuestionKind.SINGLE:
@@ -102,6 +113,7 @@ def check_definition(q: dict, earlier: list[dict]) -> Errors:
 
 
 # ---- Visibility and validation -------------------------------------------------------------------
+
 
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}

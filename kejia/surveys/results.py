@@ -100,11 +100,19 @@ def question_results(survey: Survey, layout: Layout | None = None) -> list[Quest
     """Every question's counts: one GROUP BY over the answers, one for the respondents of
     multiple-choice and matrix questions."""
     layout = layout or Layout(survey)
-    counts = (Answer.objects.filter(survey=survey).order_by().values_list("question", "version_id", "row", "option", "number")
-              .annotate(n=Count("id")))
+    counts = Answer.objects.filter(survey=survey).order_by().values_list("question", "version_id", "row", "option", "number").annotate(n=Count("id"))
     distinct_keys = [q["key"] for q in layout.questions if q["kind"] in (QuestionKind.MULTIPLE, QuestionKind.MATRIX)]
-    respondents = dict(Answer.objects.filter(survey=survey, question__in=distinct_keys).order_by().values("question")
-                       .annotate(n=Count("response_id", distinct=True)).values_list("question", "n")) if distinct_keys else {}
+    respondents = (
+        dict(
+            Answer.objects.filter(survey=survey, question__in=distinct_keys)
+            .order_by()
+            .values("question")
+            .annotate(n=Count("response_id", distinct=True))
+            .values_list("question", "n")
+        )
+        if distinct_keys
+        else {}
+    )
     results = {q["key"]: QuestionResult(question=q) for q in layout.questions}
     tallies: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     for key, version, row, option, number, n in counts:
@@ -140,8 +148,9 @@ def question_results(survey: Survey, layout: Layout | None = None) -> list[Quest
             for r, row_label in enumerate(q["rows"]):
                 cells = [tally.get((r, o), 0) for o in range(len(q["options"]))]
                 total = sum(cells)
-                result.matrix.append({"row": row_label, "respondents": total,
-                                      "cells": [Bar(label, c, _share(c, total)) for label, c in zip(q["options"], cells, strict=True)]})
+                result.matrix.append(
+                    {"row": row_label, "respondents": total, "cells": [Bar(label, c, _share(c, total)) for label, c in zip(q["options"], cells, strict=True)]}
+                )
         else:
             result.bars = [Bar(label, tally.get(i, 0), _share(tally.get(i, 0), result.respondents)) for i, label in enumerate(q["options"])]
     return [results[q["key"]] for q in layout.questions]
@@ -155,6 +164,7 @@ def texts(survey: Survey, key: str) -> QuerySet:
 
 # ---- Cross-tabulation ----------------------------------------------------------------------------
 
+
 def _age_band_expression(path: str, today: datetime.date):
     def before(years: int) -> datetime.date:
         try:
@@ -167,7 +177,9 @@ def _age_band_expression(path: str, today: datetime.date):
         When(**{f"{path}__gt": before(35)}, then=Value(AgeBand.UNDER_35.value)),
         When(**{f"{path}__gt": before(45)}, then=Value(AgeBand.FROM_35.value)),
         When(**{f"{path}__gt": before(55)}, then=Value(AgeBand.FROM_45.value)),
-        default=Value(AgeBand.FROM_55.value), output_field=CharField())
+        default=Value(AgeBand.FROM_55.value),
+        output_field=CharField(),
+    )
 
 
 def dimension_choices(survey: Survey, layout: Layout | None = None) -> list[tuple[str, str]]:
@@ -177,7 +189,7 @@ def dimension_choices(survey: Survey, layout: Layout | None = None) -> list[tupl
     layout = layout or Layout(survey)
     roles = {q["role"] for q in layout.questions}
     out = [(str(d), str(QuestionRole(d).label)) for d in DIMENSIONS if not survey.anonymous or d in roles]
-    out += [(q["key"], f'{q["key"]} {q["text"][:30]}') for q in layout.questions if q["kind"] == QuestionKind.SINGLE]
+    out += [(q["key"], f"{q['key']} {q['text'][:30]}") for q in layout.questions if q["kind"] == QuestionKind.SINGLE]
     return out
 
 
@@ -204,14 +216,18 @@ def crosstab(survey: Survey, key: str, by: str, *, layout: Layout | None = None,
     if dim_question is not None:
         if dim_question["kind"] != QuestionKind.SINGLE or dim_question["key"] == key:
             raise DomainError("invalid_dimension", _("Cross-tabulate by another single-choice question."), field="by")
-        dim = Subquery(Answer.objects.filter(response_id=OuterRef("response_id"), question=dim_question["key"]).values("option")[:1],
-                       output_field=IntegerField())
+        dim = Subquery(
+            Answer.objects.filter(response_id=OuterRef("response_id"), question=dim_question["key"]).values("option")[:1], output_field=IntegerField()
+        )
         rows = answers.annotate(dim=dim).values_list("version_id", value_field, "dim").annotate(n=Count("id"))
         columns = list(dim_question["options"])
         column_of = lambda version, d: layout.option(version, dim_question["key"], d)  # noqa: E731
     else:
-        expression = {"sector": "response__person__sector", "age_band": _age_band_expression("response__person__birth_date", today),
-                      "region": Substr("response__person__region__path", 1, 18)}[by]
+        expression = {
+            "sector": "response__person__sector",
+            "age_band": _age_band_expression("response__person__birth_date", today),
+            "region": Substr("response__person__region__path", 1, 18),
+        }[by]
         if isinstance(expression, str):
             rows = answers.values_list("version_id", value_field, expression).annotate(n=Count("id"))
         else:
@@ -237,16 +253,30 @@ def crosstab(survey: Survey, key: str, by: str, *, layout: Layout | None = None,
     hidden = small_cells(counts, minimum)
     col_totals = [sum(table[(r, c)] for r in row_values) for c in col_values]
     shown = lambda n: None if 0 < n < minimum else n  # noqa: E731  (a total below the minimum is hidden too)
-    out_rows = [{"label": label, "counts": [None if (i, j) in hidden else counts[i][j] for j in range(len(col_values))],
-                 "total": shown(sum(counts[i])),
-                 "shares": [None if (i, j) in hidden else _share(counts[i][j], t) for j, t in enumerate(col_totals)]}
-                for i, label in enumerate(row_labels)]
-    result = {"question": key, "by": by, "columns": columns, "rows": out_rows, "totals": [shown(t) for t in col_totals],
-              "total": sum(col_totals), "hidden_below": minimum if hidden else None}
+    out_rows = [
+        {
+            "label": label,
+            "counts": [None if (i, j) in hidden else counts[i][j] for j in range(len(col_values))],
+            "total": shown(sum(counts[i])),
+            "shares": [None if (i, j) in hidden else _share(counts[i][j], t) for j, t in enumerate(col_totals)],
+        }
+        for i, label in enumerate(row_labels)
+    ]
+    result = {
+        "question": key,
+        "by": by,
+        "columns": columns,
+        "rows": out_rows,
+        "totals": [shown(t) for t in col_totals],
+        "total": sum(col_totals),
+        "hidden_below": minimum if hidden else None,
+    }
     if q["kind"] == QuestionKind.RATING:
         # A column's mean with a hidden cell would give its count back (with the total): hidden as well.
-        result["means"] = [round(sum(r * table[(r, c)] for r in row_values) / t, 2) if t and not any((i, j) in hidden for i in range(len(row_values)))
-                           else None for j, (c, t) in enumerate(zip(col_values, col_totals, strict=True))]
+        result["means"] = [
+            round(sum(r * table[(r, c)] for r in row_values) / t, 2) if t and not any((i, j) in hidden for i in range(len(row_values))) else None
+            for j, (c, t) in enumerate(zip(col_values, col_totals, strict=True))
+        ]
     return result
 
 
@@ -258,7 +288,7 @@ def small_cells(counts: list[list[int]], minimum: int) -> set[tuple[int, int]]:
         return set()
     lines = [[(i, j) for j in range(len(counts[0]))] for i in range(len(counts))]
     lines += [[(i, j) for i in range(len(counts))] for j in range(len(counts[0]))]
-    hidden = {cell for line in lines[:len(counts)] for cell in line if 0 < counts[cell[0]][cell[1]] < minimum}
+    hidden = {cell for line in lines[: len(counts)] for cell in line if 0 < counts[cell[0]][cell[1]] < minimum}
     changed = bool(hidden)
     while changed:
         changed = False
@@ -287,6 +317,7 @@ def _profile_columns(by: str, rows: list) -> tuple[list[str], Any]:
 
 
 # ---- Evaluation index -----------------------------------------------------------------------------
+
 
 def period_of(survey: Survey) -> str:
     return survey.period or (str(survey.opens_on.year) if survey.opens_on else str(survey.created_at.year))
@@ -330,8 +361,9 @@ def evaluation_index(surveys: list[Survey], *, subjects: list[int] | None = None
         answers = answers.filter(response__subject__in=subjects)
         responses = responses.filter(subject__in=subjects)
     sums: dict[tuple[int, int], dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    for survey_id, version, subject, key, option, number, n in (
-            answers.values_list("survey_id", "version_id", "response__subject_id", "question", "option", "number").annotate(c=Count("id"))):
+    for survey_id, version, subject, key, option, number, n in answers.values_list(
+        "survey_id", "version_id", "response__subject_id", "question", "option", "number"
+    ).annotate(c=Count("id")):
         q = layouts[survey_id].version_questions.get(version, {}).get(key)
         if q is None or q["role"] not in MEASURES:
             continue
@@ -347,7 +379,15 @@ def evaluation_index(surveys: list[Survey], *, subjects: list[int] | None = None
         acc = sums.get((survey_id, subject), {})
         measures = {str(m): (acc[m][0] / acc[m][1] if m in acc and acc[m][1] else None) for m in MEASURES}
         weights = {str(m): float(survey.index_weights.get(str(m), 0)) for m in MEASURES}
-        rows.append(IndexRow(subject_id=subject, period=period_of(survey), survey_id=survey_id, respondents=n, minimum=survey.min_responses,
-                             measures={m: (round(v, 1) if v is not None else None) for m, v in measures.items()},
-                             index=combine(measures, weights)))
+        rows.append(
+            IndexRow(
+                subject_id=subject,
+                period=period_of(survey),
+                survey_id=survey_id,
+                respondents=n,
+                minimum=survey.min_responses,
+                measures={m: (round(v, 1) if v is not None else None) for m, v in measures.items()},
+                index=combine(measures, weights),
+            )
+        )
     return sorted(rows, key=lambda r: (r.period, r.subject_id))

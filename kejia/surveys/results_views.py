@@ -58,14 +58,27 @@ def results(request, pk: int):
         text_page = page_of(request, res.texts(survey, text_key), TEXT_PAGE)
     index_rows = res.evaluation_index([survey]) if survey.kind == SurveyKind.EVALUATION else []
     names = _subject_names(index_rows)
-    return render(request, "surveys/results.html", {
-        "survey": survey, "manage": scope.can_manage(request.user, survey.organization), "items": items,
-        "submitted": res.submitted_count(survey), "form": form, "table": table, "text_key": text_key, "text_page": text_page,
-        "text_question": layout.by_key.get(text_key), "measures": [(str(m), QuestionRole(m).label) for m in MEASURES],
-        "index_rows": [{"row": r, "name": names.get(r.subject_id, "")} for r in index_rows],
-        "index_chart": charts.bar_chart([res.Bar(names.get(r.subject_id, ""), r.respondents, r.index or 0) for r in index_rows if r.enough],
-                                        title=str(_("Evaluation index")), unit=""),
-    }, status=status)
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "survey": survey,
+            "manage": scope.can_manage(request.user, survey.organization),
+            "items": items,
+            "submitted": res.submitted_count(survey),
+            "form": form,
+            "table": table,
+            "text_key": text_key,
+            "text_page": text_page,
+            "text_question": layout.by_key.get(text_key),
+            "measures": [(str(m), QuestionRole(m).label) for m in MEASURES],
+            "index_rows": [{"row": r, "name": names.get(r.subject_id, "")} for r in index_rows],
+            "index_chart": charts.bar_chart(
+                [res.Bar(names.get(r.subject_id, ""), r.respondents, r.index or 0) for r in index_rows if r.enough], title=str(_("Evaluation index")), unit=""
+            ),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -80,8 +93,7 @@ def export(request, pk: int):
         params = {k: request.GET[k] for k in ("question", "by") if request.GET.get(k)}
         _form, table, status = _crosstab(survey, layout, params)
         if status != 200:
-            return render(request, "error.html", {"error": DomainError("invalid", _("Choose a question and a dimension of the list."))},
-                          status=400)
+            return render(request, "error.html", {"error": DomainError("invalid", _("Choose a question and a dimension of the list."))}, status=400)
         index_rows = res.evaluation_index([survey]) if survey.kind == SurveyKind.EVALUATION else []
         content = exports.results_xlsx(survey, crosstab=table, index_rows=index_rows, names=_subject_names(index_rows))
         name = f"kejia-survey-{survey.pk}-results-{stamp}.xlsx"
@@ -97,9 +109,18 @@ def tracking(request, pk: int):
     page = page_of(request, distribution.non_respondents(survey), NON_RESPONDENTS_PAGE)
     tracking = distribution.tracking(survey)
     channels = [(Channel(code).label if code in Channel.values else code, n) for code, n in tracking["by_channel"].items()]
-    return render(request, "surveys/tracking.html", {
-        "survey": survey, "manage": scope.can_manage(request.user, survey.organization), "tracking": tracking,
-        "channels": channels, "page": page, "today": timezone.localdate()})
+    return render(
+        request,
+        "surveys/tracking.html",
+        {
+            "survey": survey,
+            "manage": scope.can_manage(request.user, survey.organization),
+            "tracking": tracking,
+            "channels": channels,
+            "page": page,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -137,13 +158,21 @@ def evaluation(request, pk: int):
     siblings.sort(key=lambda r: -(r.index or 0))
     # The trend: the organization itself and the five children with the most answers.
     shown = sorted(table, key=lambda t: (not t["own"], -sum(c.respondents for c in t["cells"] if c)))[:6]
-    trend_series = {names[t["org"].pk]: [(p, c.index if c and c.enough else None) for p, c in zip(periods, t["cells"], strict=True)]
-                    for t in shown}
-    return render(request, "surveys/evaluation.html", {
-        "org": org, "periods": periods, "table": table, "latest": latest, "minimum": minima.pop() if len(minima := {r.minimum for r in rows}) == 1 else None,
-        "measures": [(str(m), QuestionRole(m).label) for m in MEASURES],
-        "compare_chart": charts.bar_chart([res.Bar(names[r.subject_id], r.respondents, r.index or 0) for r in siblings],
-                                          title=str(_("Index of the organizations below")), unit=""),
-        "trend_chart": charts.trend_chart(trend_series, title=str(_("Index over the periods"))),
-        "breadcrumb": org_selectors.ancestors_visible(user, org),
-    })
+    trend_series = {names[t["org"].pk]: [(p, c.index if c and c.enough else None) for p, c in zip(periods, t["cells"], strict=True)] for t in shown}
+    return render(
+        request,
+        "surveys/evaluation.html",
+        {
+            "org": org,
+            "periods": periods,
+            "table": table,
+            "latest": latest,
+            "minimum": minima.pop() if len(minima := {r.minimum for r in rows}) == 1 else None,
+            "measures": [(str(m), QuestionRole(m).label) for m in MEASURES],
+            "compare_chart": charts.bar_chart(
+                [res.Bar(names[r.subject_id], r.respondents, r.index or 0) for r in siblings], title=str(_("Index of the organizations below")), unit=""
+            ),
+            "trend_chart": charts.trend_chart(trend_series, title=str(_("Index over the periods"))),
+            "breadcrumb": org_selectors.ancestors_visible(user, org),
+        },
+    )

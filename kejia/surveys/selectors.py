@@ -52,8 +52,11 @@ def surveys_in_scope(user, *, status: str = "", kind: str = "", text: str = "") 
 
 def _open_now() -> Q:
     today = timezone.localdate()
-    return (Q(status=SurveyStatus.OPEN, current_version__isnull=False) & (Q(opens_on__isnull=True) | Q(opens_on__lte=today))
-            & (Q(closes_on__isnull=True) | Q(closes_on__gte=today)))
+    return (
+        Q(status=SurveyStatus.OPEN, current_version__isnull=False)
+        & (Q(opens_on__isnull=True) | Q(opens_on__lte=today))
+        & (Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+    )
 
 
 def surveys_waiting_for(user) -> list[Survey]:
@@ -64,8 +67,9 @@ def surveys_waiting_for(user) -> list[Survey]:
         return []
     invited = Invitation.objects.filter(survey=OuterRef("pk"), person=person)
     submitted = Response.objects.filter(survey=OuterRef("pk"), status=ResponseStatus.SUBMITTED).filter(Q(person=person) | Q(user=user))
-    candidates = list(Survey.objects.filter(_open_now()).filter(Exists(invited)).exclude(Exists(submitted))
-                      .select_related("organization").order_by("closes_on", "-id"))
+    candidates = list(
+        Survey.objects.filter(_open_now()).filter(Exists(invited)).exclude(Exists(submitted)).select_related("organization").order_by("closes_on", "-id")
+    )
     anonymous = [s for s in candidates if s.anonymous]
     if anonymous:
         digests = {receipt_digest(s.pk, user.pk): s.pk for s in anonymous}
@@ -80,8 +84,9 @@ def station_surveys(user) -> list[tuple[Survey, list]]:
     """Open surveys collected by stations the user is staff of, with those stations."""
     if not scope.has_any_role(user):
         return []
-    targets = (Target.objects.filter(kind=TargetKind.STATION, survey__in=Survey.objects.filter(_open_now()))
-               .select_related("survey__organization", "organization"))
+    targets = Target.objects.filter(kind=TargetKind.STATION, survey__in=Survey.objects.filter(_open_now())).select_related(
+        "survey__organization", "organization"
+    )
     out: dict[int, tuple[Survey, list]] = {}
     for t in targets:
         if scope.can_manage(user, t.organization):
@@ -92,5 +97,4 @@ def station_surveys(user) -> list[tuple[Survey, list]]:
 def evaluation_surveys(subject_ids: list[int]) -> list[Survey]:
     """Published evaluation surveys evaluating any of these organizations (their results are
     read as aggregates only, by the scope of the organization evaluated)."""
-    return list(Survey.objects.filter(kind=SurveyKind.EVALUATION, current_version__isnull=False, subjects__in=subject_ids)
-                .distinct().order_by("period", "id"))
+    return list(Survey.objects.filter(kind=SurveyKind.EVALUATION, current_version__isnull=False, subjects__in=subject_ids).distinct().order_by("period", "id"))

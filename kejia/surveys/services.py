@@ -22,10 +22,24 @@ from kejia.surveys.models import Question, Response, Survey, SurveyVersion
 from kejia.surveys.pool import release_answers
 from kejia.surveys.workflow import require_manager  # noqa: F401 (this module's API too)
 
-SURVEY_FIELDS = ["title", "description", "kind", "anonymous", "opens_on", "closes_on", "period", "index_weights",
-                 "min_responses"]
-QUESTION_FIELDS = ["kind", "text", "help", "required", "options", "rows", "scale_min", "scale_max", "min_label", "max_label",
-                   "max_choices", "condition_key", "condition_options", "role", "scores"]
+SURVEY_FIELDS = ["title", "description", "kind", "anonymous", "opens_on", "closes_on", "period", "index_weights", "min_responses"]
+QUESTION_FIELDS = [
+    "kind",
+    "text",
+    "help",
+    "required",
+    "options",
+    "rows",
+    "scale_min",
+    "scale_max",
+    "min_label",
+    "max_label",
+    "max_choices",
+    "condition_key",
+    "condition_options",
+    "role",
+    "scores",
+]
 
 
 def _date(value: Any, field: str) -> datetime.date | None:
@@ -83,16 +97,27 @@ def _check_dates(survey: Survey) -> None:
 
 
 @transaction.atomic
-def create_survey(org, *, actor, title: str, kind: str = SurveyKind.GENERAL, description: str = "", anonymous: bool = False,
-                  opens_on: Any = None, closes_on: Any = None, period: str = "", template: str = "") -> Survey:
+def create_survey(
+    org,
+    *,
+    actor,
+    title: str,
+    kind: str = SurveyKind.GENERAL,
+    description: str = "",
+    anonymous: bool = False,
+    opens_on: Any = None,
+    closes_on: Any = None,
+    period: str = "",
+    template: str = "",
+) -> Survey:
     require_manager(org, actor)
-    data = _clean_survey({"title": title, "kind": kind, "description": description, "opens_on": opens_on, "closes_on": closes_on,
-                          "period": period})
+    data = _clean_survey({"title": title, "kind": kind, "description": description, "opens_on": opens_on, "closes_on": closes_on, "period": period})
     survey = Survey(organization=org, anonymous=bool(anonymous), template=template, **data)
     _check_dates(survey)
     survey.save()
-    record_event(actor=actor, action="survey.created", obj=survey, organization=org,
-                 new={"title": survey.title, "kind": survey.kind, "anonymous": survey.anonymous})
+    record_event(
+        actor=actor, action="survey.created", obj=survey, organization=org, new={"title": survey.title, "kind": survey.kind, "anonymous": survey.anonymous}
+    )
     return survey
 
 
@@ -126,16 +151,22 @@ def set_subjects(survey: Survey, *, actor, organizations: list) -> Survey:
     require_manager(survey, actor)
     for org in organizations:
         if not (org.path.startswith(survey.organization.path) and scope.can_view(actor, org)):
-            raise DomainError("unknown_organization", _("%(name)s is not below the survey's organization.") % {"name": org.name},
-                              field="subjects")
+            raise DomainError("unknown_organization", _("%(name)s is not below the survey's organization.") % {"name": org.name}, field="subjects")
     before = sorted(survey.subjects.values_list("pk", flat=True))
     survey.subjects.set(organizations)
-    record_event(actor=actor, action="survey.subjects_set", obj=survey, organization=survey.organization,
-                 old={"subjects": before}, new={"subjects": sorted(o.pk for o in organizations)})
+    record_event(
+        actor=actor,
+        action="survey.subjects_set",
+        obj=survey,
+        organization=survey.organization,
+        old={"subjects": before},
+        new={"subjects": sorted(o.pk for o in organizations)},
+    )
     return survey
 
 
 # ---- Questions ---------------------------------------------------------------------------------
+
 
 def _lines(value: Any) -> list[str]:
     if isinstance(value, str):
@@ -199,8 +230,9 @@ def _check_all(survey: Survey, edited: Question | None, drafts: list[Question]) 
         if errors:
             if edited is not None and q.key == edited.key:
                 raise ValidationFailed(errors)
-            raise DomainError("breaks_condition", _("This change breaks question %(key)s: %(problem)s")
-                              % {"key": q.key, "problem": next(iter(errors.values()))[0]})
+            raise DomainError(
+                "breaks_condition", _("This change breaks question %(key)s: %(problem)s") % {"key": q.key, "problem": next(iter(errors.values()))[0]}
+            )
         frozen_before.append(f)
 
 
@@ -224,8 +256,13 @@ def add_question(survey: Survey, *, actor, kind: str, text: str, position: int |
     question.position = index
     question.save()
     _renumber(drafts)
-    record_event(actor=actor, action="survey.question_added", obj=survey, organization=survey.organization,
-                 new={"key": question.key, "kind": question.kind, "text": question.text})
+    record_event(
+        actor=actor,
+        action="survey.question_added",
+        obj=survey,
+        organization=survey.organization,
+        new={"key": question.key, "kind": question.kind, "text": question.text},
+    )
     return question
 
 
@@ -255,8 +292,14 @@ def update_question(question: Question, *, actor, **fields: Any) -> Question:
     target.save()
     old, new = changed(old, snapshot(target, QUESTION_FIELDS))
     if new:
-        record_event(actor=actor, action="survey.question_changed", obj=survey, organization=survey.organization,
-                     old={"key": target.key, **old}, new={"key": target.key, **new})
+        record_event(
+            actor=actor,
+            action="survey.question_changed",
+            obj=survey,
+            organization=survey.organization,
+            old={"key": target.key, **old},
+            new={"key": target.key, **new},
+        )
     return target
 
 
@@ -268,8 +311,7 @@ def delete_question(question: Question, *, actor) -> None:
         raise IllegalTransition("closed", _("The survey is closed."))
     dependent = survey.questions.filter(condition_key=question.key).values_list("key", flat=True).first()
     if dependent:
-        raise DomainError("has_dependents", _("Question %(key)s is shown depending on this one: change its condition first.")
-                          % {"key": dependent})
+        raise DomainError("has_dependents", _("Question %(key)s is shown depending on this one: change its condition first.") % {"key": dependent})
     key, text = question.key, question.text
     question.delete()
     _renumber(list(survey.questions.order_by("position", "id")))
@@ -291,8 +333,14 @@ def move_question(question: Question, *, actor, offset: int) -> Question:
     drafts.insert(new_index, drafts.pop(index))
     _check_all(survey, None, drafts)
     _renumber(drafts)
-    record_event(actor=actor, action="survey.question_moved", obj=survey, organization=survey.organization,
-                 old={"key": question.key, "position": index}, new={"position": new_index})
+    record_event(
+        actor=actor,
+        action="survey.question_moved",
+        obj=survey,
+        organization=survey.organization,
+        old={"key": question.key, "position": index},
+        new={"position": new_index},
+    )
     return question
 
 
@@ -301,6 +349,7 @@ def draft_questions(survey: Survey) -> list[dict]:
 
 
 # ---- Publishing, closing ---------------------------------------------------------------------
+
 
 def _copy_state(fresh: Survey, stale: Survey) -> None:
     """The caller's object follows the change made on the locked row."""
@@ -337,15 +386,20 @@ def publish_survey(survey: Survey, *, actor, today: datetime.date | None = None)
         survey.opens_on = survey.opens_on or today or timezone.localdate()
     survey.save(update_fields=["current_version", "status", "opens_on", "updated_at"])
     _copy_state(survey, original)
-    record_event(actor=actor, action="survey.published", obj=survey, organization=survey.organization,
-                 old={"status": old_status}, new={"status": survey.status, "version": number, "questions": len(questions)})
+    record_event(
+        actor=actor,
+        action="survey.published",
+        obj=survey,
+        organization=survey.organization,
+        old={"status": old_status},
+        new={"status": survey.status, "version": number, "questions": len(questions)},
+    )
     if old_status == SurveyStatus.DRAFT:
         refresh_invitations(survey, actor=actor, today=today)
     return version
 
 
-def _switch_status(survey: Survey, *, actor, expect: str, to: str, error: IllegalTransition,
-                   action: str, reopen: bool = False) -> Survey:
+def _switch_status(survey: Survey, *, actor, expect: str, to: str, error: IllegalTransition, action: str, reopen: bool = False) -> Survey:
     """Close or reopen: lock the row, check the state, save, follow on the caller's object, audit."""
     require_manager(survey, actor)
     original, survey = survey, Survey.objects.select_for_update().get(pk=survey.pk)
@@ -358,8 +412,7 @@ def _switch_status(survey: Survey, *, actor, expect: str, to: str, error: Illega
         fields.append("closes_on")
     survey.save(update_fields=fields)
     _copy_state(survey, original)
-    record_event(actor=actor, action=action, obj=survey, organization=survey.organization,
-                 old={"status": expect}, new={"status": to})
+    record_event(actor=actor, action=action, obj=survey, organization=survey.organization, old={"status": expect}, new={"status": to})
     return survey
 
 
@@ -367,8 +420,14 @@ def _switch_status(survey: Survey, *, actor, expect: str, to: str, error: Illega
 def close_survey(survey: Survey, *, actor) -> Survey:
     """No more answers. Drafts of an anonymous survey are deleted (nobody can finish them); its
     answers still in the pool are written (kejia.surveys.pool)."""
-    survey = _switch_status(survey, actor=actor, expect=SurveyStatus.OPEN, to=SurveyStatus.CLOSED, action="survey.closed",
-                            error=IllegalTransition("not_open", _("Only an open survey can be closed.")))
+    survey = _switch_status(
+        survey,
+        actor=actor,
+        expect=SurveyStatus.OPEN,
+        to=SurveyStatus.CLOSED,
+        action="survey.closed",
+        error=IllegalTransition("not_open", _("Only an open survey can be closed.")),
+    )
     if survey.anonymous:
         Response.objects.filter(survey=survey, status=ResponseStatus.DRAFT).delete()
         release_answers(survey, force=True)
@@ -378,12 +437,22 @@ def close_survey(survey: Survey, *, actor) -> Survey:
 @transaction.atomic
 def reopen_survey(survey: Survey, *, actor) -> Survey:
     """Answers again; a closing date already past is cleared."""
-    return _switch_status(survey, actor=actor, expect=SurveyStatus.CLOSED, to=SurveyStatus.OPEN, action="survey.reopened",
-                          reopen=True, error=IllegalTransition("not_closed", _("Only a closed survey can be reopened.")))
+    return _switch_status(
+        survey,
+        actor=actor,
+        expect=SurveyStatus.CLOSED,
+        to=SurveyStatus.OPEN,
+        action="survey.reopened",
+        reopen=True,
+        error=IllegalTransition("not_closed", _("Only a closed survey can be reopened.")),
+    )
 
 
 def is_answerable(survey: Survey, today: datetime.date | None = None) -> bool:
     today = today or timezone.localdate()
-    return (survey.status == SurveyStatus.OPEN and survey.current_version_id is not None
-            and (survey.opens_on is None or survey.opens_on <= today) and (survey.closes_on is None or today <= survey.closes_on))
-
+    return (
+        survey.status == SurveyStatus.OPEN
+        and survey.current_version_id is not None
+        and (survey.opens_on is None or survey.opens_on <= today)
+        and (survey.closes_on is None or today <= survey.closes_on)
+    )

@@ -43,6 +43,7 @@ def _context(request, survey, **extra) -> dict:
 
 # ---- The list, creating ------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def home(request):
@@ -53,12 +54,18 @@ def home(request):
         status = request.GET.get("status", "")
         kind = request.GET.get("kind", "")
         text = request.GET.get("q", "")[:100]
-        qs = selectors.surveys_in_scope(user, status=status if status in SurveyStatus.values else "",
-                                        kind=kind if kind in SurveyKind.values else "", text=text)
-        context.update(page=page_of(request, qs, PAGE_SIZE), status=status, kind=kind, q=text,
-                       statuses=SurveyStatus.choices, kinds=SurveyKind.choices,
-                       create_form=forms.SurveyForm(prefix="new"), install_form=forms.InstallForm(prefix="tpl"),
-                       roots=list(scope.role_paths(user)) and list(org_selectors.root_organizations(user)[:10]))
+        qs = selectors.surveys_in_scope(user, status=status if status in SurveyStatus.values else "", kind=kind if kind in SurveyKind.values else "", text=text)
+        context.update(
+            page=page_of(request, qs, PAGE_SIZE),
+            status=status,
+            kind=kind,
+            q=text,
+            statuses=SurveyStatus.choices,
+            kinds=SurveyKind.choices,
+            create_form=forms.SurveyForm(prefix="new"),
+            install_form=forms.InstallForm(prefix="tpl"),
+            roots=list(scope.role_paths(user)) and list(org_selectors.root_organizations(user)[:10]),
+        )
     return render(request, "surveys/home.html", context)
 
 
@@ -108,17 +115,27 @@ def install(request):
 
 # ---- One survey ---------------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def detail(request, pk: int):
     survey = selectors.get_survey_for(request.user, pk)
     manage = scope.can_manage(request.user, survey.organization)
     subjects = list(survey.subjects.order_by("path")) if survey.kind == SurveyKind.EVALUATION else []
-    return render(request, "surveys/detail.html", _context(
-        request, survey, tracking=distribution.tracking(survey), versions=list(survey.versions.all()[:10]),
-        targets=list(survey.targets.select_related("organization")), subjects=subjects,
-        subjects_form=forms.SubjectsForm(initial={"codes": "\n".join(o.code for o in subjects)}) if manage else None,
-        question_count=survey.questions.count()))
+    return render(
+        request,
+        "surveys/detail.html",
+        _context(
+            request,
+            survey,
+            tracking=distribution.tracking(survey),
+            versions=list(survey.versions.all()[:10]),
+            targets=list(survey.targets.select_related("organization")),
+            subjects=subjects,
+            subjects_form=forms.SubjectsForm(initial={"codes": "\n".join(o.code for o in subjects)}) if manage else None,
+            question_count=survey.questions.count(),
+        ),
+    )
 
 
 @login_required
@@ -127,10 +144,17 @@ def edit(request, pk: int):
     user = request.user
     survey = selectors.get_survey_for(user, pk, manage=True)
     weights = survey.index_weights or {}
-    initial = {"title": survey.title, "description": survey.description, "kind": survey.kind, "anonymous": survey.anonymous,
-               "opens_on": survey.opens_on, "closes_on": survey.closes_on, "period": survey.period,
-               "min_responses": survey.min_responses,
-               **{f"weight_{m}": weights.get(str(m)) for m in MEASURES}}
+    initial = {
+        "title": survey.title,
+        "description": survey.description,
+        "kind": survey.kind,
+        "anonymous": survey.anonymous,
+        "opens_on": survey.opens_on,
+        "closes_on": survey.closes_on,
+        "period": survey.period,
+        "min_responses": survey.min_responses,
+        **{f"weight_{m}": weights.get(str(m)) for m in MEASURES},
+    }
     form = forms.SurveyEditForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
@@ -173,9 +197,14 @@ def builder(request, pk: int):
                 messages.success(request, _("The question was added."))
                 return redirect(f"{request.path}#questions")
     current = survey.current_version.questions if survey.current_version else None
-    return render(request, "surveys/builder.html", _context(
-        request, survey, questions=earlier, rows=list(zip(drafts, earlier, strict=True)), form=form,
-        changed=current is not None and current != earlier), status=status)
+    return render(
+        request,
+        "surveys/builder.html",
+        _context(
+            request, survey, questions=earlier, rows=list(zip(drafts, earlier, strict=True)), form=form, changed=current is not None and current != earlier
+        ),
+        status=status,
+    )
 
 
 @login_required
@@ -216,8 +245,9 @@ def _one_action(request, run, done, back):
 def question_delete(request, pk: int):
     question = selectors.get_question_for(request.user, pk, manage=True)
     survey_pk = question.survey_id
-    return _one_action(request, lambda: services.delete_question(question, actor=request.user), _("The question was deleted."),
-                       reverse("surveys:builder", args=[survey_pk]))
+    return _one_action(
+        request, lambda: services.delete_question(question, actor=request.user), _("The question was deleted."), reverse("surveys:builder", args=[survey_pk])
+    )
 
 
 @login_required
@@ -225,8 +255,12 @@ def question_delete(request, pk: int):
 def question_move(request, pk: int):
     question = selectors.get_question_for(request.user, pk, manage=True)
     offset = -1 if request.POST.get("direction") == "up" else 1
-    return _one_action(request, lambda: services.move_question(question, actor=request.user, offset=offset), _("Moved."),
-                       reverse("surveys:builder", args=[question.survey_id]) + f"#q-{question.key}")
+    return _one_action(
+        request,
+        lambda: services.move_question(question, actor=request.user, offset=offset),
+        _("Moved."),
+        reverse("surveys:builder", args=[question.survey_id]) + f"#q-{question.key}",
+    )
 
 
 @login_required
@@ -234,8 +268,16 @@ def question_move(request, pk: int):
 def preview(request, pk: int):
     survey = selectors.get_survey_for(request.user, pk)
     questions = services.draft_questions(survey)
-    return render(request, "surveys/answer.html", {"survey": survey, "questions": shown(questions, {}), "preview": True,
-                                                   "subjects": list(survey.subjects.order_by("path")) if survey.kind == SurveyKind.EVALUATION else []})
+    return render(
+        request,
+        "surveys/answer.html",
+        {
+            "survey": survey,
+            "questions": shown(questions, {}),
+            "preview": True,
+            "subjects": list(survey.subjects.order_by("path")) if survey.kind == SurveyKind.EVALUATION else [],
+        },
+    )
 
 
 def _survey_action(request, pk: int, service, done):
@@ -247,8 +289,7 @@ def _survey_action(request, pk: int, service, done):
 @login_required
 @require_POST
 def publish(request, pk: int):
-    return _survey_action(request, pk, services.publish_survey,
-                          lambda v: _("Version %(n)s is published; the survey is open.") % {"n": v.number})
+    return _survey_action(request, pk, services.publish_survey, lambda v: _("Version %(n)s is published; the survey is open.") % {"n": v.number})
 
 
 @login_required
@@ -283,13 +324,25 @@ def subjects(request, pk: int):
             else:
                 messages.success(request, _("Saved."))
                 return redirect("surveys:detail", pk=survey.pk)
-    return render(request, "surveys/detail.html", _context(
-        request, survey, tracking=distribution.tracking(survey), versions=list(survey.versions.all()[:10]),
-        targets=list(survey.targets.select_related("organization")), subjects=list(survey.subjects.order_by("path")),
-        subjects_form=form, question_count=survey.questions.count()), status=400)
+    return render(
+        request,
+        "surveys/detail.html",
+        _context(
+            request,
+            survey,
+            tracking=distribution.tracking(survey),
+            versions=list(survey.versions.all()[:10]),
+            targets=list(survey.targets.select_related("organization")),
+            subjects=list(survey.subjects.order_by("path")),
+            subjects_form=form,
+            question_count=survey.questions.count(),
+        ),
+        status=400,
+    )
 
 
 # ---- Distribution ---------------------------------------------------------------------------------
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -318,6 +371,6 @@ def distribution_page(request, pk: int):
 def target_delete(request, pk: int):
     target = selectors.get_target_for(request.user, pk, manage=True)
     survey_pk = target.survey_id
-    return _one_action(request, lambda: distribution.remove_target(target, actor=request.user), _("Distribution removed."),
-                       reverse("surveys:distribution", args=[survey_pk]))
-
+    return _one_action(
+        request, lambda: distribution.remove_target(target, actor=request.user), _("Distribution removed."), reverse("surveys:distribution", args=[survey_pk])
+    )

@@ -54,6 +54,7 @@ def _org_in_body(user, pk: int, field: str, *, scoped: bool):
 
 # ---- The sender ---------------------------------------------------------------------------------
 
+
 @router.get(f"{V}/items", response=ItemPage, auth=AUTH, summary="My items")
 def my_items(request, page: Query[PageParams]):
     """The items you sent, newest first."""
@@ -66,8 +67,7 @@ def send_item(request, payload: ItemIn):
     answer is due within the working days of its deadline rule."""
     user = caller(request)
     org = _org_in_body(user, payload.organization_id, "organization_id", scoped=False)
-    item = services.send_item(actor=user, organization=org, kind=payload.kind.value, title=payload.title, body=payload.body,
-                              allow_public=payload.allow_public)
+    item = services.send_item(actor=user, organization=org, kind=payload.kind.value, title=payload.title, body=payload.body, allow_public=payload.allow_public)
     return Status(201, selectors.get_item_for(user, item.pk))
 
 
@@ -112,6 +112,7 @@ def close_item(request, id: ObjectId):
 
 # ---- The handling organization --------------------------------------------------------------------
 
+
 @router.get(f"{V}/inbox", response=ItemPage, auth=AUTH, summary="Items handled in your scope")
 def inbox(request, filters: Query[InboxFilters]):
     """Open items by default, the earliest due first; filter by status, kind, organization subtree,
@@ -119,8 +120,9 @@ def inbox(request, filters: Query[InboxFilters]):
     user = caller(request)
     root = org_selectors.get_organization_for(user, filters.org_id) if filters.org_id else None
     status = filters.status if isinstance(filters.status, str) else filters.status.value
-    qs = selectors.inbox(user, status=status, kind=filters.kind.value if filters.kind else "", root=root, overdue=filters.overdue,
-                         mine=filters.mine, text=filters.q)
+    qs = selectors.inbox(
+        user, status=status, kind=filters.kind.value if filters.kind else "", root=root, overdue=filters.overdue, mine=filters.mine, text=filters.q
+    )
     return page_of(qs, filters)
 
 
@@ -180,6 +182,7 @@ def publish_answer(request, id: ObjectId):
 
 # ---- Public answers, rules, calendar ----------------------------------------------------------------
 
+
 @router.get(f"{V}/public", response=PublicPage, summary="Public answers (no login)")
 def public_answers(request, filters: Query[PublicFilters]):
     """Questions whose senders allowed publication, with the answers leaders published under their
@@ -204,8 +207,7 @@ def set_rule(request, payload: VoiceRuleIn):
     if payload.working_days is None:
         deadlines.remove_deadline_rule(actor=user, kind=payload.kind.value, organization=org)
     else:
-        deadlines.set_deadline_rule(actor=user, kind=payload.kind.value, organization=org, working_days=payload.working_days,
-                                    source=payload.source)
+        deadlines.set_deadline_rule(actor=user, kind=payload.kind.value, organization=org, working_days=payload.working_days, source=payload.source)
     return list_rules(request)
 
 

@@ -77,12 +77,12 @@ class StoredCalendar:
     def get(self, day: datetime.date, default=None) -> bool | None:
         year = self.years.get(day.year)
         if year is None:
-            year = self.years[day.year] = {d: k == DayKind.WORKDAY for d, k in
-                                           CalendarDay.objects.filter(date__year=day.year).values_list("date", "kind")}
+            year = self.years[day.year] = {d: k == DayKind.WORKDAY for d, k in CalendarDay.objects.filter(date__year=day.year).values_list("date", "kind")}
         return year.get(day, default)
 
 
 # ---- Rules -------------------------------------------------------------------------------------
+
 
 def rule_for(kind: str, org) -> DeadlineRule | None:
     """The rule of the nearest organization at or above `org`, else the default (`org` None: the default)."""
@@ -109,13 +109,13 @@ def due_date(kind: str, org, start: datetime.date, calendar: Calendar | None = N
 def load_default_rules(DeadlineRule) -> int:  # noqa: N803 - also the historical model of a migration
     made = 0
     for kind, days in DEFAULT_WORKING_DAYS.items():
-        _rule, created = DeadlineRule.objects.get_or_create(kind=kind.value, organization=None,
-                                                            defaults={"working_days": days, "source": DEFAULT_SOURCE})
+        _rule, created = DeadlineRule.objects.get_or_create(kind=kind.value, organization=None, defaults={"working_days": days, "source": DEFAULT_SOURCE})
         made += created
     return made
 
 
 # ---- Editing the rules and the calendar ---------------------------------------------------------
+
 
 def can_edit_defaults(user) -> bool:
     """The federation's defaults and the calendar: platform administrators and administrators of
@@ -159,8 +159,14 @@ def set_deadline_rule(*, actor, kind: str, organization=None, working_days, sour
             rule.save()
     except IntegrityError:
         raise DomainError("duplicate", _("This rule was just changed by someone else; try again.")) from None
-    record_event(actor=actor, action="voice.deadline_rule_set", obj=rule, organization=organization, old=old,
-                 new={"kind": kind, "working_days": days, "source": rule.source})
+    record_event(
+        actor=actor,
+        action="voice.deadline_rule_set",
+        obj=rule,
+        organization=organization,
+        old=old,
+        new={"kind": kind, "working_days": days, "source": rule.source},
+    )
     return rule
 
 
@@ -174,8 +180,7 @@ def remove_deadline_rule(*, actor, kind: str, organization) -> None:
     rule = DeadlineRule.objects.filter(kind=kind, organization=organization).first()
     if rule is None:
         raise DomainError("no_rule", _("This organization has no rule of its own for this kind."), field="kind")
-    record_event(actor=actor, action="voice.deadline_rule_removed", obj=rule, organization=organization,
-                 old={"kind": kind, "working_days": rule.working_days})
+    record_event(actor=actor, action="voice.deadline_rule_removed", obj=rule, organization=organization, old={"kind": kind, "working_days": rule.working_days})
     rule.delete()
 
 

@@ -41,8 +41,12 @@ def escalate_overdue(*, now: datetime.datetime | None = None) -> EscalationRun:
     run = EscalationRun()
     for pk in list(overdue_items(today).order_by("pk").values_list("pk", flat=True)):
         with transaction.atomic():
-            item = (Item.objects.select_for_update(of=("self",)).select_related("organization__parent", "sender")
-                    .filter(pk=pk, status__in=OPEN_STATUSES, due_on__lt=today).first())
+            item = (
+                Item.objects.select_for_update(of=("self",))
+                .select_related("organization__parent", "sender")
+                .filter(pk=pk, status__in=OPEN_STATUSES, due_on__lt=today)
+                .first()
+            )
             if item is None:  # answered or moved meanwhile
                 continue
             here, parent = item.organization, item.organization.parent
@@ -55,15 +59,27 @@ def escalate_overdue(*, now: datetime.datetime | None = None) -> EscalationRun:
             item.due_on = deadlines.add_working_days(today, item.deadline_days, calendar)
             item.escalation_level += 1
             item.escalated_at = now
-            item.save(update_fields=["organization", "assignee", "status", "deadline_days", "due_on", "escalation_level", "escalated_at",
-                                     "updated_at"])
-            log_event(item, EventKind.ESCALATED, actor=None, now=now, from_org=here, to_org=parent, due_on=str(item.due_on),
-                   overdue_since=str(old["due_on"]))
-            record_event(actor=None, action="voice.item_escalated", obj=item, organization=parent, old=old,
-                         new={"organization": parent.pk, "status": item.status, "due_on": item.due_on, "level": item.escalation_level})
-            tell_handlers(item, parent, gettext("Overdue, escalated to you: %(title)s") % {"title": item.title},
-                           gettext("%(org)s did not answer by %(date)s. Answer by %(due)s.") % {"org": here.name, "date": old["due_on"], "due": item.due_on})
-            tell_sender(item, "voice_escalated", gettext("Your item was escalated to %(org)s") % {"org": parent.name},
-                         gettext("It was not answered in time; %(org)s now handles it and answers by %(due)s.") % {"org": parent.name, "due": item.due_on})
+            item.save(update_fields=["organization", "assignee", "status", "deadline_days", "due_on", "escalation_level", "escalated_at", "updated_at"])
+            log_event(item, EventKind.ESCALATED, actor=None, now=now, from_org=here, to_org=parent, due_on=str(item.due_on), overdue_since=str(old["due_on"]))
+            record_event(
+                actor=None,
+                action="voice.item_escalated",
+                obj=item,
+                organization=parent,
+                old=old,
+                new={"organization": parent.pk, "status": item.status, "due_on": item.due_on, "level": item.escalation_level},
+            )
+            tell_handlers(
+                item,
+                parent,
+                gettext("Overdue, escalated to you: %(title)s") % {"title": item.title},
+                gettext("%(org)s did not answer by %(date)s. Answer by %(due)s.") % {"org": here.name, "date": old["due_on"], "due": item.due_on},
+            )
+            tell_sender(
+                item,
+                "voice_escalated",
+                gettext("Your item was escalated to %(org)s") % {"org": parent.name},
+                gettext("It was not answered in time; %(org)s now handles it and answers by %(due)s.") % {"org": parent.name, "due": item.due_on},
+            )
             run.escalated += 1
     return run

@@ -13,13 +13,11 @@ RATINGS = [(str(n), "★" * n) for n in range(5, 0, -1)]
 
 
 class SendForm(forms.Form):
-    organization = forms.CharField(label=_("to the organization (code)"), max_length=32,
-                                   help_text=_("Choose one of yours below, or find one by name."))
+    organization = forms.CharField(label=_("to the organization (code)"), max_length=32, help_text=_("Choose one of yours below, or find one by name."))
     kind = forms.ChoiceField(label=_("kind"), choices=ItemKind.choices, initial=ItemKind.SUGGESTION)
     title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=TITLE_MAX)
     body = forms.CharField(label=_("text"), max_length=BODY_MAX, widget=forms.Textarea(attrs={"rows": 6}))
-    allow_public = forms.BooleanField(label=_("the question may be published with a public answer (without my name or contact data)"),
-                                      required=False)
+    allow_public = forms.BooleanField(label=_("the question may be published with a public answer (without my name or contact data)"), required=False)
 
 
 class OrgSearchForm(forms.Form):
@@ -36,10 +34,8 @@ class AssignForm(forms.Form):
 
 
 class ForwardForm(forms.Form):
-    to = forms.CharField(label=_("forward to (organization code)"), max_length=32,
-                         help_text=_("The parent organization or one below this one."))
-    note = forms.CharField(label=_("note to the receiving organization"), max_length=2000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    to = forms.CharField(label=_("forward to (organization code)"), max_length=32, help_text=_("The parent organization or one below this one."))
+    note = forms.CharField(label=_("note to the receiving organization"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AnswerForm(forms.Form):
@@ -71,8 +67,9 @@ class InboxFilterForm(forms.Form):
 class RuleForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ItemKind.choices)
     organization = forms.CharField(label=_("organization code (empty: the default)"), max_length=32, required=False)
-    working_days = forms.IntegerField(label=_("working days"), min_value=1, max_value=365, required=False,
-                                      help_text=_("Empty: remove the organization's own rule."))
+    working_days = forms.IntegerField(
+        label=_("working days"), min_value=1, max_value=365, required=False, help_text=_("Empty: remove the organization's own rule.")
+    )
     source = forms.CharField(label=_("source"), max_length=255, required=False)
 
 

@@ -23,16 +23,18 @@ class Item(TimeStamped):
     title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body = models.TextField(_("text"))
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_items", verbose_name=_("sender"))
-    sender_person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_items",
-                                      verbose_name=_("sender's profile"))
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="voice_items",
-                                     verbose_name=_("handled by"))
+    sender_person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_items", verbose_name=_("sender's profile")
+    )
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="voice_items", verbose_name=_("handled by"))
     origin = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("sent to"))
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_assigned",
-                                 verbose_name=_("assigned to"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="voice_assigned", verbose_name=_("assigned to")
+    )
     status = models.CharField(_("status"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.SUBMITTED)
-    allow_public = models.BooleanField(_("the question may be published"), default=False,
-                                       help_text=_("Shown without your name or contact data, with the public answer."))
+    allow_public = models.BooleanField(
+        _("the question may be published"), default=False, help_text=_("Shown without your name or contact data, with the public answer.")
+    )
     deadline_days = models.PositiveSmallIntegerField(_("deadline (working days)"))
     due_on = models.DateField(_("answer due by"))
     escalation_level = models.PositiveSmallIntegerField(_("times escalated"), default=0)
@@ -82,22 +84,20 @@ class Answer(TimeStamped):
     is published, so a later change of post does not rewrite what was said in their name."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="answers", verbose_name=_("item"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name=_("written by"))
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("answering organization"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("written by"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("answering organization"))
     text = models.TextField(_("answer"))
     is_public = models.BooleanField(_("public"), default=False)
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                  verbose_name=_("signed by"))
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("signed by"))
     signer_name = models.CharField(_("real name"), max_length=64, blank=True)
     signer_title = models.CharField(pgettext_lazy("post", "title"), max_length=160, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(is_public=False) | (Q(published_at__isnull=False) & ~Q(signer_name="")),
-                                              name="voice_answer_public_is_signed")]
+        constraints = [
+            models.CheckConstraint(condition=Q(is_public=False) | (Q(published_at__isnull=False) & ~Q(signer_name="")), name="voice_answer_public_is_signed")
+        ]
         indexes = [models.Index(fields=["is_public", "published_at"])]
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
@@ -112,12 +112,9 @@ class ItemEvent(models.Model):
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item"))
     kind = models.CharField(pgettext_lazy("voice history", "step"), max_length=12, choices=EventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                              verbose_name=_("by"))
-    from_org = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 verbose_name=_("from"))
-    to_org = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                               verbose_name=_("to"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"))
+    from_org = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("from"))
+    to_org = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("to"))
     note = models.TextField(_("note"), blank=True)
     internal = models.BooleanField(_("internal (staff only)"), default=False)
     data = models.JSONField(default=dict, blank=True)
@@ -138,8 +135,9 @@ class DeadlineRule(TimeStamped):
     organization is the federation's default."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
-    organization = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-                                     verbose_name=_("organization (empty: default)"))
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization (empty: default)")
+    )
     working_days = models.PositiveSmallIntegerField(_("working days"))
     source = models.CharField(_("source"), max_length=255, blank=True)
 

@@ -71,8 +71,17 @@ def answers_of(item: Item) -> list[Answer]:
     return list(item.answers.select_related("author", "organization").order_by("created_at", "id"))
 
 
-def inbox(user, *, status: str = "open", kind: str = "", root: Organization | None = None, overdue: bool = False, mine: bool = False,
-          text: str = "", today: datetime.date | None = None) -> QuerySet[Item]:
+def inbox(
+    user,
+    *,
+    status: str = "open",
+    kind: str = "",
+    root: Organization | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    text: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[Item]:
     today = today or timezone.localdate()
     qs = visible_items(user)
     if status == "open":
@@ -112,8 +121,7 @@ class Dashboard:
     overdue_items: list[Item] = field(default_factory=list)
 
 
-def dashboard(user, *, root: Organization | None = None, today: datetime.date | None = None, org_rows: int = 50,
-              overdue_rows: int = 20) -> Dashboard:
+def dashboard(user, *, root: Organization | None = None, today: datetime.date | None = None, org_rows: int = 50, overdue_rows: int = 20) -> Dashboard:
     """Open and overdue items of the user's scope (or of `root`'s subtree), per kind and per
     handling organization (the organizations with the most overdue first)."""
     today = today or timezone.localdate()
@@ -123,18 +131,36 @@ def dashboard(user, *, root: Organization | None = None, today: datetime.date | 
     is_open = Q(status__in=OPEN_STATUSES)
     late = is_open & Q(due_on__lt=today)
     since = timezone.now() - datetime.timedelta(days=30)
-    totals = qs.aggregate(open=Count("pk", filter=is_open), overdue=Count("pk", filter=late),
-                          escalated=Count("pk", filter=is_open & Q(escalation_level__gt=0)),
-                          answered=Count("pk", filter=Q(answered_at__gte=since)), rating=Avg("rating"))
-    board = Dashboard(today=today, open=totals["open"], overdue=totals["overdue"], escalated=totals["escalated"],
-                      answered_30d=totals["answered"], mean_rating=totals["rating"])
+    totals = qs.aggregate(
+        open=Count("pk", filter=is_open),
+        overdue=Count("pk", filter=late),
+        escalated=Count("pk", filter=is_open & Q(escalation_level__gt=0)),
+        answered=Count("pk", filter=Q(answered_at__gte=since)),
+        rating=Avg("rating"),
+    )
+    board = Dashboard(
+        today=today,
+        open=totals["open"],
+        overdue=totals["overdue"],
+        escalated=totals["escalated"],
+        answered_30d=totals["answered"],
+        mean_rating=totals["rating"],
+    )
     kinds = {row["kind"]: row for row in qs.values("kind").annotate(open=Count("pk", filter=is_open), overdue=Count("pk", filter=late))}
-    board.by_kind = [{"kind": k, "label": str(label), "open": kinds.get(k, {}).get("open", 0), "overdue": kinds.get(k, {}).get("overdue", 0)}
-                     for k, label in ItemKind.choices]
-    rows = (qs.filter(is_open).values("organization_id", "organization__name", "organization__code")
-            .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))).order_by("-overdue", "-open", "organization__code"))
-    board.by_org = [{"id": r["organization_id"], "name": r["organization__name"], "code": r["organization__code"], "open": r["open"],
-                     "overdue": r["overdue"]} for r in rows[:org_rows]]
+    board.by_kind = [
+        {"kind": k, "label": str(label), "open": kinds.get(k, {}).get("open", 0), "overdue": kinds.get(k, {}).get("overdue", 0)}
+        for k, label in ItemKind.choices
+    ]
+    rows = (
+        qs.filter(is_open)
+        .values("organization_id", "organization__name", "organization__code")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by("-overdue", "-open", "organization__code")
+    )
+    board.by_org = [
+        {"id": r["organization_id"], "name": r["organization__name"], "code": r["organization__code"], "open": r["open"], "overdue": r["overdue"]}
+        for r in rows[:org_rows]
+    ]
     board.overdue_items = list(qs.filter(late).order_by("due_on", "id")[:overdue_rows])
     return board
 
@@ -147,12 +173,13 @@ def public_items(*, kind: str = "", text: str = "") -> QuerySet[Item]:
         qs = qs.filter(kind=kind)
     if text:
         qs = qs.filter(Q(title__icontains=text.strip()) | Q(answers__text__icontains=text.strip(), answers__is_public=True)).distinct()
-    return (qs.prefetch_related(Prefetch("answers", queryset=Answer.objects.filter(is_public=True).order_by("published_at", "id"),
-                                         to_attr="public"))
-            .order_by("-answered_at", "-id"))
+    return qs.prefetch_related(Prefetch("answers", queryset=Answer.objects.filter(is_public=True).order_by("published_at", "id"), to_attr="public")).order_by(
+        "-answered_at", "-id"
+    )
 
 
 # ---- Choosing where to send ---------------------------------------------------------------------
+
 
 def sender_organizations(user) -> list[Organization]:
     """The organizations a S&T worker belongs to: those listing their profile and the societies
@@ -172,8 +199,11 @@ def find_organizations(text: str) -> list[Organization]:
     text = (text or "").strip()
     if not text:
         return []
-    return list(Organization.objects.exclude(status=OrgStatus.DISSOLVED)
-                .filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__iexact=text)).order_by("depth", "path")[:ORG_SUGGESTIONS])
+    return list(
+        Organization.objects.exclude(status=OrgStatus.DISSOLVED)
+        .filter(Q(name__icontains=text) | Q(short_name__icontains=text) | Q(code__iexact=text))
+        .order_by("depth", "path")[:ORG_SUGGESTIONS]
+    )
 
 
 def receiving_organization(*, pk: int | None = None, code: str = "") -> Organization | None:
@@ -195,8 +225,11 @@ def assignees(item: Item) -> list:
     from kejia.accounts.models import Role
     from kejia.voice.workflow import ancestor_paths
 
-    roles = (Role.objects.filter(organization__path__in=ancestor_paths(item.organization), user__is_active=True)
-             .select_related("user", "organization").order_by("-organization__depth", "user__username"))
+    roles = (
+        Role.objects.filter(organization__path__in=ancestor_paths(item.organization), user__is_active=True)
+        .select_related("user", "organization")
+        .order_by("-organization__depth", "user__username")
+    )
     seen, out = set(), []
     for role in roles:
         if role.user_id not in seen:
@@ -207,10 +240,14 @@ def assignees(item: Item) -> list:
 
 # ---- Rules and calendar (policy: read by everyone signed in) ----------------------------------------
 
+
 def deadline_rules(user) -> list[DeadlineRule]:
     """The defaults and the rules of the organizations the user sees."""
-    return [r for r in DeadlineRule.objects.select_related("organization").order_by("organization__path", "kind")
-            if r.organization is None or scope.can_view(user, r.organization)]
+    return [
+        r
+        for r in DeadlineRule.objects.select_related("organization").order_by("organization__path", "kind")
+        if r.organization is None or scope.can_view(user, r.organization)
+    ]
 
 
 def calendar_days(year: int | None = None) -> QuerySet[CalendarDay]:

@@ -59,8 +59,7 @@ def _text(value, field: str, limit: int, errors: dict) -> str:
 
 def _require_open(item: Item) -> None:
     if item.status not in OPEN_STATUSES:
-        raise IllegalTransition("not_open", _("This item is not waiting for an answer (it is %(status)s).")
-                                % {"status": item.get_status_display()})
+        raise IllegalTransition("not_open", _("This item is not waiting for an answer (it is %(status)s).") % {"status": item.get_status_display()})
 
 
 def require_staff(item: Item, actor) -> None:
@@ -78,8 +77,12 @@ def signer_role(user, org: Organization) -> Role | None:
     administrator without such a role cannot sign: a public answer carries a real person's post."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return (Role.objects.filter(user=user, kind__in=SIGNER_KINDS, organization__path__in=ancestor_paths(org))
-            .select_related("organization").order_by("-organization__depth", "kind").first())
+    return (
+        Role.objects.filter(user=user, kind__in=SIGNER_KINDS, organization__path__in=ancestor_paths(org))
+        .select_related("organization")
+        .order_by("-organization__depth", "kind")
+        .first()
+    )
 
 
 def can_sign(user, item: Item) -> bool:
@@ -107,9 +110,9 @@ def _sign(answer: Answer, actor, item: Item, now: datetime.datetime) -> None:
 
 # ---- The sender ---------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def send_item(*, actor, organization: Organization, kind: str, title: str, body: str, allow_public: bool = False,
-              now: datetime.datetime | None = None) -> Item:
+def send_item(*, actor, organization: Organization, kind: str, title: str, body: str, allow_public: bool = False, now: datetime.datetime | None = None) -> Item:
     """A S&T worker sends an item to an organization; its deadline is set from the rules."""
     from kejia.people.selectors import my_person
 
@@ -126,15 +129,34 @@ def send_item(*, actor, organization: Organization, kind: str, title: str, body:
     if errors:
         raise ValidationFailed(errors)
     days, due = deadlines.due_date(kind, organization, _today(now))
-    item = Item.objects.create(kind=kind, title=title, body=body, sender=actor, sender_person=my_person(actor), organization=organization,
-                               origin=organization, allow_public=bool(allow_public), deadline_days=days, due_on=due)
+    item = Item.objects.create(
+        kind=kind,
+        title=title,
+        body=body,
+        sender=actor,
+        sender_person=my_person(actor),
+        organization=organization,
+        origin=organization,
+        allow_public=bool(allow_public),
+        deadline_days=days,
+        due_on=due,
+    )
     Item.objects.filter(pk=item.pk).update(created_at=now)
     item.created_at = now
     log_event(item, EventKind.SUBMITTED, actor=actor, now=now, to_org=organization, due_on=str(due))
-    record_event(actor=actor, action="voice.item_sent", obj=item, organization=organization,
-                 new={"kind": kind, "organization": organization.pk, "due_on": due, "allow_public": item.allow_public})
-    tell_handlers(item, organization, gettext("New %(kind)s: %(title)s") % {"kind": item.get_kind_display(), "title": title},
-                   gettext("Answer by %(date)s.") % {"date": due})
+    record_event(
+        actor=actor,
+        action="voice.item_sent",
+        obj=item,
+        organization=organization,
+        new={"kind": kind, "organization": organization.pk, "due_on": due, "allow_public": item.allow_public},
+    )
+    tell_handlers(
+        item,
+        organization,
+        gettext("New %(kind)s: %(title)s") % {"kind": item.get_kind_display(), "title": title},
+        gettext("Answer by %(date)s.") % {"date": due},
+    )
     return item
 
 
@@ -156,8 +178,14 @@ def rate_item(item: Item, *, actor, rating, now: datetime.datetime | None = None
     item.rating, item.rated_at, item.status, item.closed_at = rating, now, ItemStatus.CLOSED, now
     item.save(update_fields=["rating", "rated_at", "status", "closed_at", "updated_at"])
     log_event(item, EventKind.RATED, actor=actor, now=now, rating=rating)
-    record_event(actor=actor, action="voice.item_rated", obj=item, organization=item.organization,
-                 old={"status": ItemStatus.ANSWERED}, new={"rating": rating, "status": ItemStatus.CLOSED})
+    record_event(
+        actor=actor,
+        action="voice.item_rated",
+        obj=item,
+        organization=item.organization,
+        old={"status": ItemStatus.ANSWERED},
+        new={"rating": rating, "status": ItemStatus.CLOSED},
+    )
     return item
 
 
@@ -181,8 +209,9 @@ def reopen_item(item: Item, *, actor, reason: str, now: datetime.datetime | None
     item.deadline_days, item.due_on = days, due
     item.save(update_fields=["status", "reopened_at", "closed_at", "rating", "rated_at", "deadline_days", "due_on", "updated_at"])
     log_event(item, EventKind.REOPENED, actor=actor, now=now, note=reason, due_on=str(due))
-    record_event(actor=actor, action="voice.item_reopened", obj=item, organization=item.organization, old=old,
-                 new={"status": ItemStatus.REOPENED, "due_on": due})
+    record_event(
+        actor=actor, action="voice.item_reopened", obj=item, organization=item.organization, old=old, new={"status": ItemStatus.REOPENED, "due_on": due}
+    )
     subject = gettext("Reopened: %(title)s") % {"title": item.title}
     if item.assignee_id and item.assignee.is_active:
         notify(kind="voice_arrived", subject=subject, body=reason, user=item.assignee, email=item.assignee.email, link=item.get_absolute_url())
@@ -203,8 +232,14 @@ def set_item_publicity(item: Item, *, actor, allow_public: bool, now: datetime.d
     item.allow_public = allow_public
     item.save(update_fields=["allow_public", "updated_at"])
     log_event(item, EventKind.PUBLICITY, actor=actor, now=now, allow_public=allow_public)
-    record_event(actor=actor, action="voice.item_publicity", obj=item, organization=item.organization,
-                 old={"allow_public": not allow_public}, new={"allow_public": allow_public})
+    record_event(
+        actor=actor,
+        action="voice.item_publicity",
+        obj=item,
+        organization=item.organization,
+        old={"allow_public": not allow_public},
+        new={"allow_public": allow_public},
+    )
     return item
 
 
@@ -220,12 +255,19 @@ def close_item(item: Item, *, actor, now: datetime.datetime | None = None) -> It
     item.status, item.closed_at = ItemStatus.CLOSED, now
     item.save(update_fields=["status", "closed_at", "updated_at"])
     log_event(item, EventKind.CLOSED, actor=actor, now=now)
-    record_event(actor=actor, action="voice.item_closed", obj=item, organization=item.organization,
-                 old={"status": ItemStatus.ANSWERED}, new={"status": ItemStatus.CLOSED})
+    record_event(
+        actor=actor,
+        action="voice.item_closed",
+        obj=item,
+        organization=item.organization,
+        old={"status": ItemStatus.ANSWERED},
+        new={"status": ItemStatus.CLOSED},
+    )
     return item
 
 
 # ---- The handling organization --------------------------------------------------------------------
+
 
 @transaction.atomic
 def assign_item(item: Item, *, actor, assignee, note: str = "", now: datetime.datetime | None = None) -> Item:
@@ -239,13 +281,21 @@ def assign_item(item: Item, *, actor, assignee, note: str = "", now: datetime.da
     old = {"status": item.status, "assignee": item.assignee_id}
     item.assignee, item.status = assignee, ItemStatus.ASSIGNED
     item.save(update_fields=["assignee", "status", "updated_at"])
-    log_event(item, EventKind.ASSIGNED, actor=actor, now=now, note=(note or "").strip()[:2000], internal=True, assignee=assignee.pk,
-           assignee_name=str(assignee))
-    record_event(actor=actor, action="voice.item_assigned", obj=item, organization=item.organization, old=old,
-                 new={"status": item.status, "assignee": assignee.pk})
+    log_event(
+        item, EventKind.ASSIGNED, actor=actor, now=now, note=(note or "").strip()[:2000], internal=True, assignee=assignee.pk, assignee_name=str(assignee)
+    )
+    record_event(
+        actor=actor, action="voice.item_assigned", obj=item, organization=item.organization, old=old, new={"status": item.status, "assignee": assignee.pk}
+    )
     if assignee.pk != getattr(actor, "pk", None):
-        notify(kind="voice_assigned", subject=gettext("Assigned to you: %(title)s") % {"title": item.title},
-               body=gettext("Answer by %(date)s.") % {"date": item.due_on}, user=assignee, email=assignee.email, link=item.get_absolute_url())
+        notify(
+            kind="voice_assigned",
+            subject=gettext("Assigned to you: %(title)s") % {"title": item.title},
+            body=gettext("Answer by %(date)s.") % {"date": item.due_on},
+            user=assignee,
+            email=assignee.email,
+            link=item.get_absolute_url(),
+        )
     return item
 
 
@@ -269,11 +319,14 @@ def forward_item(item: Item, *, actor, to: Organization, note: str = "", now: da
     item.save(update_fields=["organization", "assignee", "status", "updated_at"])
     note = (note or "").strip()[:2000]
     log_event(item, EventKind.FORWARDED, actor=actor, now=now, note=note, from_org=here, to_org=to)
-    record_event(actor=actor, action="voice.item_forwarded", obj=item, organization=here, old=old,
-                 new={"organization": to.pk, "status": item.status})
+    record_event(actor=actor, action="voice.item_forwarded", obj=item, organization=here, old=old, new={"organization": to.pk, "status": item.status})
     tell_handlers(item, to, gettext("Forwarded to you: %(title)s") % {"title": item.title}, note)
-    tell_sender(item, "voice_forwarded", gettext("Your item was forwarded to %(org)s") % {"org": to.name},
-                 gettext("“%(title)s” is now handled by %(org)s.") % {"title": item.title, "org": to.name})
+    tell_sender(
+        item,
+        "voice_forwarded",
+        gettext("Your item was forwarded to %(org)s") % {"org": to.name},
+        gettext("“%(title)s” is now handled by %(org)s.") % {"title": item.title, "org": to.name},
+    )
     return item
 
 
@@ -298,10 +351,20 @@ def answer_item(item: Item, *, actor, text: str, public: bool = False, now: date
     item.status, item.answered_at = ItemStatus.ANSWERED, now
     item.save(update_fields=["status", "answered_at", "updated_at"])
     log_event(item, EventKind.ANSWERED, actor=actor, now=now, answer=answer.pk, public=answer.is_public)
-    record_event(actor=actor, action="voice.item_answered", obj=item, organization=item.organization, old=old,
-                 new={"status": ItemStatus.ANSWERED, "answer": answer.pk, "public": answer.is_public})
-    tell_sender(item, "voice_answered", gettext("Your item was answered: %(title)s") % {"title": item.title},
-                 gettext("Rate the answer, or reopen the item once if it does not settle the matter."))
+    record_event(
+        actor=actor,
+        action="voice.item_answered",
+        obj=item,
+        organization=item.organization,
+        old=old,
+        new={"status": ItemStatus.ANSWERED, "answer": answer.pk, "public": answer.is_public},
+    )
+    tell_sender(
+        item,
+        "voice_answered",
+        gettext("Your item was answered: %(title)s") % {"title": item.title},
+        gettext("Rate the answer, or reopen the item once if it does not settle the matter."),
+    )
     return answer
 
 
@@ -319,6 +382,11 @@ def publish_answer(answer: Answer, *, actor, now: datetime.datetime | None = Non
     _sign(answer, actor, item, now)
     answer.save()
     log_event(item, EventKind.PUBLISHED, actor=actor, now=now, answer=answer.pk, signer=answer.signer_name)
-    record_event(actor=actor, action="voice.answer_published", obj=item, organization=item.organization,
-                 new={"answer": answer.pk, "signer_name": answer.signer_name, "signer_title": answer.signer_title})
+    record_event(
+        actor=actor,
+        action="voice.answer_published",
+        obj=item,
+        organization=item.organization,
+        new={"answer": answer.pk, "signer_name": answer.signer_name, "signer_title": answer.signer_title},
+    )
     return answer

@@ -29,16 +29,23 @@ def _require_role(user) -> None:
 
 # ---- The sender ---------------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def home(request):
     user = request.user
     items = list(selectors.items_of_sender(user)[:50])
     has_role = scope.has_any_role(user)
-    return render(request, "voice/home.html", {
-        "items": items, "today": timezone.localdate(), "has_role": has_role,
-        "board": selectors.dashboard(user, org_rows=0, overdue_rows=0) if has_role else None,
-    })
+    return render(
+        request,
+        "voice/home.html",
+        {
+            "items": items,
+            "today": timezone.localdate(),
+            "has_role": has_role,
+            "board": selectors.dashboard(user, org_rows=0, overdue_rows=0) if has_role else None,
+        },
+    )
 
 
 @login_required
@@ -58,20 +65,28 @@ def send(request):
             try:
                 if org is None:
                     raise DomainError("unknown_organization", _("No organization has this code."), field="organization")
-                item = services.send_item(actor=user, organization=org, kind=d["kind"], title=d["title"], body=d["body"],
-                                          allow_public=d["allow_public"])
+                item = services.send_item(actor=user, organization=org, kind=d["kind"], title=d["title"], body=d["body"], allow_public=d["allow_public"])
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
                 messages.success(request, _("Sent. %(org)s answers by %(date)s.") % {"org": org.name, "date": item.due_on})
                 return redirect(item)
-    return render(request, "voice/send.html", {
-        "form": form, "search": search, "found": found, "mine": selectors.sender_organizations(user),
-        "deadlines": [(label, deadlines.working_days_for(kind, None)) for kind, label in ItemKind.choices],
-    }, status=status)
+    return render(
+        request,
+        "voice/send.html",
+        {
+            "form": form,
+            "search": search,
+            "found": found,
+            "mine": selectors.sender_organizations(user),
+            "deadlines": [(label, deadlines.working_days_for(kind, None)) for kind, label in ItemKind.choices],
+        },
+        status=status,
+    )
 
 
 # ---- One item -----------------------------------------------------------------------------------
+
 
 def _item_context(request, item, **bound) -> dict:
     user = request.user
@@ -97,9 +112,17 @@ def _item_context(request, item, **bound) -> dict:
         f[name] = form
     calendar = deadlines.StoredCalendar()
     return {
-        "item": item, "today": today, "sender": sender, "handler": handler, "manage": manage, "signer": signer, "f": f,
-        "events": selectors.timeline(item, staff=handler), "answers": selectors.answers_of(item),
-        "overdue": item.is_overdue(today), "left": deadlines.working_days_between(today, item.due_on, calendar) if item.is_open else None,
+        "item": item,
+        "today": today,
+        "sender": sender,
+        "handler": handler,
+        "manage": manage,
+        "signer": signer,
+        "f": f,
+        "events": selectors.timeline(item, staff=handler),
+        "answers": selectors.answers_of(item),
+        "overdue": item.is_overdue(today),
+        "left": deadlines.working_days_between(today, item.due_on, calendar) if item.is_open else None,
         "can_close": item.status == ItemStatus.ANSWERED and (sender or manage),
         "targets": selectors.forward_targets(item) if manage and is_open else [],
     }
@@ -138,6 +161,7 @@ def _assignee(item, pk):
 def assign(request, pk: int):
     def run(item, d):
         services.assign_item(item, actor=request.user, assignee=_assignee(item, d["assignee"]), note=d["note"])
+
     return _act(request, pk, forms.AssignForm, "assign", run, _("Assigned."), lambda item: {"people": selectors.assignees(item)})
 
 
@@ -152,35 +176,55 @@ def forward(request, pk: int):
         services.forward_item(item, actor=request.user, to=to, note=d["note"])
         # Forwarded up, the item may have left the forwarder's view: back to the inbox then.
         return item.get_absolute_url() if scope.can_view(request.user, to) else "voice:inbox"
+
     return _act(request, pk, forms.ForwardForm, "forward", run, _("Forwarded."))
 
 
 @login_required
 @require_POST
 def answer(request, pk: int):
-    return _act(request, pk, forms.AnswerForm, "answer",
-                lambda item, d: services.answer_item(item, actor=request.user, text=d["text"], public=d["public"]) and None, _("Answered."))
+    return _act(
+        request,
+        pk,
+        forms.AnswerForm,
+        "answer",
+        lambda item, d: services.answer_item(item, actor=request.user, text=d["text"], public=d["public"]) and None,
+        _("Answered."),
+    )
 
 
 @login_required
 @require_POST
 def rate(request, pk: int):
-    return _act(request, pk, forms.RateForm, "rate", lambda item, d: services.rate_item(item, actor=request.user, rating=d["rating"]) and None,
-                _("Thank you for your rating."))
+    return _act(
+        request,
+        pk,
+        forms.RateForm,
+        "rate",
+        lambda item, d: services.rate_item(item, actor=request.user, rating=d["rating"]) and None,
+        _("Thank you for your rating."),
+    )
 
 
 @login_required
 @require_POST
 def reopen(request, pk: int):
-    return _act(request, pk, forms.ReopenForm, "reopen",
-                lambda item, d: services.reopen_item(item, actor=request.user, reason=d["reason"]) and None, _("Reopened."))
+    return _act(
+        request, pk, forms.ReopenForm, "reopen", lambda item, d: services.reopen_item(item, actor=request.user, reason=d["reason"]) and None, _("Reopened.")
+    )
 
 
 @login_required
 @require_POST
 def publicity(request, pk: int):
-    return _act(request, pk, forms.PublicityForm, "publicity",
-                lambda item, d: services.set_item_publicity(item, actor=request.user, allow_public=d["allow_public"]) and None, _("Saved."))
+    return _act(
+        request,
+        pk,
+        forms.PublicityForm,
+        "publicity",
+        lambda item, d: services.set_item_publicity(item, actor=request.user, allow_public=d["allow_public"]) and None,
+        _("Saved."),
+    )
 
 
 def _step(request, item, call, done):
@@ -212,6 +256,7 @@ def publish(request, pk: int):
 
 # ---- Staff ---------------------------------------------------------------------------------------
 
+
 def _root(request):
     value = request.GET.get("org", "")
     return org_selectors.get_organization_for(request.user, int(value)) if value.isdigit() and len(value) < 12 else None
@@ -225,10 +270,21 @@ def inbox(request):
     form = forms.InboxFilterForm(request.GET)
     d = form.cleaned_data if form.is_valid() else {}
     root = _root(request)
-    qs = selectors.inbox(user, status=d.get("status") or "open", kind=d.get("kind", ""), root=root, overdue=d.get("overdue", False),
-                         mine=d.get("mine", False), text=d.get("q", ""))
-    return render(request, "voice/inbox.html", {"form": form, "page": page_of(request, qs, PAGE), "root": root, "today": timezone.localdate()},
-                  status=200 if form.is_valid() else 400)
+    qs = selectors.inbox(
+        user,
+        status=d.get("status") or "open",
+        kind=d.get("kind", ""),
+        root=root,
+        overdue=d.get("overdue", False),
+        mine=d.get("mine", False),
+        text=d.get("q", ""),
+    )
+    return render(
+        request,
+        "voice/inbox.html",
+        {"form": form, "page": page_of(request, qs, PAGE), "root": root, "today": timezone.localdate()},
+        status=200 if form.is_valid() else 400,
+    )
 
 
 @login_required
@@ -242,24 +298,33 @@ def dashboard(request):
 
 # ---- Public ---------------------------------------------------------------------------------------
 
+
 @require_GET
 def public(request):
     kind = request.GET.get("kind", "")
     text = request.GET.get("q", "")[:64]
-    return render(request, "voice/public.html", {"page": page_of(request, selectors.public_items(kind=kind, text=text), 20),
-                                                 "kinds": ItemKind.choices, "kind": kind, "q": text})
+    return render(
+        request,
+        "voice/public.html",
+        {"page": page_of(request, selectors.public_items(kind=kind, text=text), 20), "kinds": ItemKind.choices, "kind": kind, "q": text},
+    )
 
 
 # ---- Rules and calendar ----------------------------------------------------------------------------
+
 
 def _rules_context(request, **bound) -> dict:
     user = request.user
     rules = selectors.deadline_rules(user)
     year = timezone.localdate().year
-    return {"rules": rules, "days": list(selectors.calendar_days().filter(date__year__gte=year - 1)),
-            "rule_form": bound.get("rule") or forms.RuleForm(prefix="rule"),
-            "calendar_form": bound.get("calendar") or forms.CalendarForm(prefix="cal"),
-            "can_edit_defaults": deadlines.can_edit_defaults(user), "can_set": scope.has_any_role(user)}
+    return {
+        "rules": rules,
+        "days": list(selectors.calendar_days().filter(date__year__gte=year - 1)),
+        "rule_form": bound.get("rule") or forms.RuleForm(prefix="rule"),
+        "calendar_form": bound.get("calendar") or forms.CalendarForm(prefix="cal"),
+        "can_edit_defaults": deadlines.can_edit_defaults(user),
+        "can_set": scope.has_any_role(user),
+    }
 
 
 @login_required

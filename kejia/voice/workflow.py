@@ -12,10 +12,18 @@ from kejia.voice.choices import ItemStatus
 from kejia.voice.models import Item, ItemEvent
 
 
-def log_event(item: Item, kind: str, *, actor, now: datetime.datetime, note: str = "", internal: bool = False, from_org=None, to_org=None,
-           **data) -> ItemEvent:
-    return ItemEvent.objects.create(item=item, kind=kind, actor=actor if getattr(actor, "pk", None) else None, note=note, internal=internal,
-                                    from_org=from_org, to_org=to_org, data=data, created_at=now)
+def log_event(item: Item, kind: str, *, actor, now: datetime.datetime, note: str = "", internal: bool = False, from_org=None, to_org=None, **data) -> ItemEvent:
+    return ItemEvent.objects.create(
+        item=item,
+        kind=kind,
+        actor=actor if getattr(actor, "pk", None) else None,
+        note=note,
+        internal=internal,
+        from_org=from_org,
+        to_org=to_org,
+        data=data,
+        created_at=now,
+    )
 
 
 def ancestor_paths(org: Organization) -> list[str]:
@@ -27,8 +35,7 @@ def handlers_of(org: Organization) -> list:
     """The people told of an item arriving: the staff and administrators of the organization, or of
     the nearest one above it that has any (a small association may have no account yet)."""
     paths = ancestor_paths(org)
-    roles = list(Role.objects.filter(organization__path__in=paths, kind__in=scope.MANAGE_KINDS, user__is_active=True)
-                 .select_related("user", "organization"))
+    roles = list(Role.objects.filter(organization__path__in=paths, kind__in=scope.MANAGE_KINDS, user__is_active=True).select_related("user", "organization"))
     for path in reversed(paths):
         users = {r.user.pk: r.user for r in roles if r.organization.path == path}
         if users:

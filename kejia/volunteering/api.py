@@ -62,6 +62,7 @@ def _named(exc: DomainError, mapping: dict[str, str]) -> DomainError:
 
 # ---- Teams and members ------------------------------------------------------------------------
 
+
 @router.get(f"{V}/teams", response=list[TeamOut], auth=AUTH, summary="Volunteer teams in your scope (and your own)")
 def list_teams(request, page: Query[PageParams], org_id: Id | None = None):
     qs = selectors.visible_teams(caller(request)).select_related("parent").order_by("path")
@@ -75,8 +76,9 @@ def list_teams(request, page: Query[PageParams], org_id: Id | None = None):
 def create_team(request, id: ObjectId, payload: TeamIn):
     user = caller(request)
     parent = org_selectors.get_organization_for(user, id, manage=True)
-    return Status(201, services.create_team(parent, actor=user, name=payload.name, code=payload.code, founded_on=payload.founded_on,
-                                            description=payload.description))
+    return Status(
+        201, services.create_team(parent, actor=user, name=payload.name, code=payload.code, founded_on=payload.founded_on, description=payload.description)
+    )
 
 
 @router.get(f"{V}/teams/{{id}}", response=TeamDetailOut, auth=AUTH, summary="A team and its current members")
@@ -116,6 +118,7 @@ def remove_member(request, id: ObjectId, payload: LeaveIn | None = None):
 
 
 # ---- Demands ------------------------------------------------------------------------------------
+
 
 @router.get(f"{V}/demands/open", response=list[DemandOut], summary="Open service demands (public, no sign-in)")
 def open_demands(request, filters: Query[OpenDemandFilters]):
@@ -181,6 +184,7 @@ def cancel_demand(request, id: ObjectId, payload: VolunteeringReasonIn | None = 
 
 # ---- Services -----------------------------------------------------------------------------------
 
+
 @router.get(f"{V}/teams/{{id}}/services", response=list[ServiceListItem], auth=AUTH, summary="A team's services, newest first")
 def list_services(request, id: ObjectId, page: Query[PageParams]):
     team = selectors.get_team_for(caller(request), id)
@@ -200,9 +204,17 @@ def record_service(request, id: ObjectId, payload: ServiceIn):
         if demand is None:
             raise DomainError("unknown_demand", _("No demand with this id was taken by this team."), field="demand_id")
     try:
-        record = records.record_service(team, actor=user, date=payload.date, address=payload.address, people_served=payload.people_served,
-                                        region=selectors.get_region(payload.region), note=payload.note, demand=demand,
-                                        participants=_participants(payload.participants))
+        record = records.record_service(
+            team,
+            actor=user,
+            date=payload.date,
+            address=payload.address,
+            people_served=payload.people_served,
+            region=selectors.get_region(payload.region),
+            note=payload.note,
+            demand=demand,
+            participants=_participants(payload.participants),
+        )
     except DomainError as exc:
         raise _named(exc, {"hours": "participants", "demand": "demand_id"}) from None
     return Status(201, record)
@@ -247,11 +259,19 @@ def correct_service(request, id: ObjectId, payload: CorrectionIn):
 
 # ---- Ledger and totals --------------------------------------------------------------------------
 
+
 def _ledger_out(ledger) -> dict:
-    return {"person": ledger.person, "total_hours": ledger.total, "services": ledger.services, "hidden": ledger.hidden,
-            "shown": ledger.shown,
-            "by_team": [{"team_id": r["team_id"] if r["visible"] else None, "name": r["name"] if r["visible"] else None,
-                         "hours": r["hours"], "services": r["services"]} for r in ledger.by_team]}
+    return {
+        "person": ledger.person,
+        "total_hours": ledger.total,
+        "services": ledger.services,
+        "hidden": ledger.hidden,
+        "shown": ledger.shown,
+        "by_team": [
+            {"team_id": r["team_id"] if r["visible"] else None, "name": r["name"] if r["visible"] else None, "hours": r["hours"], "services": r["services"]}
+            for r in ledger.by_team
+        ],
+    }
 
 
 @router.get(f"{V}/me/ledger", response=LedgerOut, auth=AUTH, summary="My volunteer hours across all teams")
@@ -270,8 +290,7 @@ def person_ledger(request, id: ObjectId):
 
 
 def _totals_out(t) -> dict:
-    return {"org": t.org, "teams": t.teams, "services": t.services, "hours": t.hours, "people_served": t.people_served,
-            "volunteers": t.volunteers}
+    return {"org": t.org, "teams": t.teams, "services": t.services, "hours": t.hours, "people_served": t.people_served, "volunteers": t.volunteers}
 
 
 @router.get(f"{V}/orgs/{{id}}/totals", response=SubtreeOut, auth=AUTH, summary="Totals of a subtree and of each child")
@@ -280,12 +299,15 @@ def subtree_totals(request, id: ObjectId, filters: Query[PeriodFilters]):
     people served, distinct volunteers; one row per child (a sibling's teams never counted)."""
     org = org_selectors.get_organization_for(caller(request), id)
     period = {"since": filters.since, "until": filters.until}
-    return {"totals": _totals_out(selectors.subtree_totals(org, **period)),
-            "children": [_totals_out(t) for t in selectors.child_breakdown(org, **period)]}
+    return {"totals": _totals_out(selectors.subtree_totals(org, **period)), "children": [_totals_out(t) for t in selectors.child_breakdown(org, **period)]}
 
 
-@router.get(f"{V}/orgs/{{id}}/services/export", auth=AUTH, summary="The subtree's services as XLSX",
-            openapi_extra={"responses": {200: {"description": "An XLSX workbook", "content": {XLSX: {}}}}})
+@router.get(
+    f"{V}/orgs/{{id}}/services/export",
+    auth=AUTH,
+    summary="The subtree's services as XLSX",
+    openapi_extra={"responses": {200: {"description": "An XLSX workbook", "content": {XLSX: {}}}}},
+)
 def export_services(request, id: ObjectId, filters: Query[PeriodFilters]):
     org = org_selectors.get_organization_for(caller(request), id)
     response = HttpResponse(services_xlsx(org, selectors.subtree_services(org, since=filters.since, until=filters.until)), content_type=XLSX)

@@ -26,6 +26,7 @@ class VolunteerPersonRef(Schema):
 
 # ---- Teams and members ------------------------------------------------------------------------
 
+
 class TeamOut(Schema):
     id: int
     code: str
@@ -70,6 +71,7 @@ class TeamDetailOut(TeamOut):
 
 
 # ---- Demands ------------------------------------------------------------------------------------
+
 
 class DemandOut(Schema):
     id: int
@@ -121,6 +123,7 @@ class VolunteeringRequiredReasonIn(Schema):
 
 
 # ---- Services -----------------------------------------------------------------------------------
+
 
 class HoursRow(Schema):
     person: VolunteerPersonRef
@@ -190,6 +193,7 @@ class ServiceListItem(Schema):
 
 
 # ---- Ledger and totals --------------------------------------------------------------------------
+
 
 class LedgerTeam(Schema):
     team_id: int | None

@@ -27,10 +27,15 @@ class ServiceStatus(models.TextChoices):
 
 # The grassroots bodies that post service demands (002 §(11): 城乡社区, 乡镇街道; a county
 # association posts for a school or village named in the demand's text).
-POSTER_KINDS = frozenset({
-    OrgKind.COUNTY_ASSOCIATION, OrgKind.TOWNSHIP_ASSOCIATION, OrgKind.COMMUNITY_ASSOCIATION,
-    OrgKind.RURAL_TECH_ASSOCIATION, OrgKind.SERVICE_STATION,
-})
+POSTER_KINDS = frozenset(
+    {
+        OrgKind.COUNTY_ASSOCIATION,
+        OrgKind.TOWNSHIP_ASSOCIATION,
+        OrgKind.COMMUNITY_ASSOCIATION,
+        OrgKind.RURAL_TECH_ASSOCIATION,
+        OrgKind.SERVICE_STATION,
+    }
+)
 
 # Hours of one person: at most this many on one day, across all their services (plausibility).
 MAX_HOURS_PER_DAY = 24

@@ -20,8 +20,12 @@ class TeamForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    person = forms.IntegerField(label=_("person (profile number)"), min_value=1, max_value=2**31 - 1,
-                                help_text=_("The number in the address of the person's profile page in the talent database."))
+    person = forms.IntegerField(
+        label=_("person (profile number)"),
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text=_("The number in the address of the person's profile page in the talent database."),
+    )
     role = forms.ChoiceField(label=_("role"), choices=TeamRole.choices, initial=TeamRole.MEMBER)
     joined_on = forms.DateField(label=_("joined on"), widget=DateInput, required=False, help_text=_("Empty: today."))
 
@@ -36,11 +40,11 @@ class LeaveForm(forms.Form):
 
 class DemandForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=128)
-    requester = forms.CharField(label=_("for (school, community, village)"), max_length=128, required=False,
-                                help_text=_("Empty: the posting organization itself."))
+    requester = forms.CharField(
+        label=_("for (school, community, village)"), max_length=128, required=False, help_text=_("Empty: the posting organization itself.")
+    )
     description = forms.CharField(label=_("what is needed"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    region = forms.CharField(label=_("region (division code)"), max_length=9, required=False,
-                             help_text=_("Empty: the organization's region."))
+    region = forms.CharField(label=_("region (division code)"), max_length=9, required=False, help_text=_("Empty: the organization's region."))
     address = forms.CharField(label=_("address"), max_length=255)
     wanted_from = forms.DateField(label=_("wanted from"), widget=DateInput)
     wanted_until = forms.DateField(label=_("wanted until"), widget=DateInput, required=False)
@@ -95,8 +99,9 @@ class ServiceForm(forms.Form):
         self.hour_fields = []
         for m in members:
             name = f"h_{m.person_id}"
-            self.fields[name] = forms.CharField(label=m.person.name, max_length=8, required=False,
-                                                widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": _("hours")}))
+            self.fields[name] = forms.CharField(
+                label=m.person.name, max_length=8, required=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": _("hours")})
+            )
             self.hour_fields.append((m.person_id, name))
         if with_reason:
             self.fields["reason"] = forms.CharField(label=_("reason for the correction"), max_length=255)

@@ -18,8 +18,7 @@ class TeamMember(TimeStamped):
     """A person in a volunteer team, from `joined_on` to `left_on`. A person may be in many teams;
     in one team only once at a time."""
 
-    team = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="team_members",
-                             verbose_name=_("team"))
+    team = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="team_members", verbose_name=_("team"))
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="team_memberships", verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=12, choices=TeamRole.choices, default=TeamRole.MEMBER)
     joined_on = models.DateField(_("joined on"))
@@ -47,8 +46,7 @@ class ServiceDemand(TimeStamped):
     """A grassroots body asks for volunteer service: open → taken (by a team) → done, or
     cancelled; the team that took it may withdraw (back to open)."""
 
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="service_demands",
-                                      verbose_name=_("posted by"))
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="service_demands", verbose_name=_("posted by"))
     # The county subtree whose teams may take it (the nearest county association at or above the poster).
     reach_path = models.CharField(max_length=255, db_index=True, editable=False)
     requester = models.CharField(_("for (school, community, village)"), max_length=128, blank=True)
@@ -60,8 +58,9 @@ class ServiceDemand(TimeStamped):
     wanted_until = models.DateField(_("wanted until"), null=True, blank=True)
     people_needed = models.PositiveSmallIntegerField(_("volunteers needed"), default=1)
     status = models.CharField(_("status"), max_length=12, choices=DemandStatus.choices, default=DemandStatus.OPEN, db_index=True)
-    team = models.ForeignKey("organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="taken_demands",
-                             verbose_name=_("taken by"))
+    team = models.ForeignKey(
+        "organizations.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="taken_demands", verbose_name=_("taken by")
+    )
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
@@ -71,8 +70,7 @@ class ServiceDemand(TimeStamped):
     class Meta:
         ordering = ["-wanted_from", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(wanted_until__isnull=True) | Q(wanted_until__gte=models.F("wanted_from")),
-                                   name="demand_dates"),
+            models.CheckConstraint(condition=Q(wanted_until__isnull=True) | Q(wanted_until__gte=models.F("wanted_from")), name="demand_dates"),
             models.CheckConstraint(condition=Q(people_needed__gte=1), name="demand_people_needed"),
             models.CheckConstraint(condition=~Q(status__in=["taken", "done"]) | Q(team__isnull=False), name="demand_taken_has_team"),
         ]
@@ -89,8 +87,7 @@ class ServiceRecord(TimeStamped):
     Counted in the ledger once confirmed by the team's leader or staff."""
 
     team = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="service_records", verbose_name=_("team"))
-    demand = models.ForeignKey(ServiceDemand, null=True, blank=True, on_delete=models.SET_NULL, related_name="services",
-                               verbose_name=_("demand"))
+    demand = models.ForeignKey(ServiceDemand, null=True, blank=True, on_delete=models.SET_NULL, related_name="services", verbose_name=_("demand"))
     date = models.DateField(_("date"), db_index=True)
     region = models.ForeignKey("reference.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"))
     address = models.CharField(_("place"), max_length=255)

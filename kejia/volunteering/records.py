@@ -80,17 +80,27 @@ def _participants(team: Organization, date, rows: Iterable[tuple[Any, Any]], *, 
             errors.append(gettext("Row %(row)s: this person is listed twice.") % {"row": row})
             continue
         out[pid] = hours
-    members = dict(TeamMember.objects.filter(team=team, person_id__in=list(out), joined_on__lte=date)
-                   .filter(Q(left_on__isnull=True) | Q(left_on__gte=date)).values_list("person_id", "person__name"))
-    others = dict(ServiceHours.objects.filter(person_id__in=list(members), record__date=date)
-                  .exclude(record__status=ServiceStatus.REJECTED).exclude(record_id=exclude_record)
-                  .values("person_id").annotate(total=Sum("hours")).values_list("person_id", "total"))
+    members = dict(
+        TeamMember.objects.filter(team=team, person_id__in=list(out), joined_on__lte=date)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=date))
+        .values_list("person_id", "person__name")
+    )
+    others = dict(
+        ServiceHours.objects.filter(person_id__in=list(members), record__date=date)
+        .exclude(record__status=ServiceStatus.REJECTED)
+        .exclude(record_id=exclude_record)
+        .values("person_id")
+        .annotate(total=Sum("hours"))
+        .values_list("person_id", "total")
+    )
     for row, pid in enumerate(out, start=1):
         if pid not in members:
             errors.append(gettext("Row %(row)s: person %(id)s is not a member of this team on %(date)s.") % {"row": row, "id": pid, "date": date})
         elif others.get(pid, 0) + out[pid] > MAX_HOURS_PER_DAY:
-            errors.append(gettext("Row %(row)s: %(name)s would have more than %(n)s hours on %(date)s (%(other)s in other services).")
-                          % {"row": row, "name": members[pid], "n": MAX_HOURS_PER_DAY, "date": date, "other": others[pid]})
+            errors.append(
+                gettext("Row %(row)s: %(name)s would have more than %(n)s hours on %(date)s (%(other)s in other services).")
+                % {"row": row, "name": members[pid], "n": MAX_HOURS_PER_DAY, "date": date, "other": others[pid]}
+            )
     if errors:
         raise ValidationFailed({"hours": errors})
     return out
@@ -120,13 +130,27 @@ def _tell_participants(record: ServiceRecord, hours: dict[int, Decimal]) -> None
     from kejia.people.models import Person
 
     for person in Person.objects.filter(pk__in=list(hours), user__isnull=False).select_related("user"):
-        notify(kind="volunteering.hours_confirmed", user=person.user, link=link("service", record.pk),
-               subject=_("%(hours)s volunteer hours of %(date)s are in your ledger") % {"hours": hours[person.pk], "date": record.date})
+        notify(
+            kind="volunteering.hours_confirmed",
+            user=person.user,
+            link=link("service", record.pk),
+            subject=_("%(hours)s volunteer hours of %(date)s are in your ledger") % {"hours": hours[person.pk], "date": record.date},
+        )
 
 
 @transaction.atomic
-def record_service(team: Organization, *, actor, date: Any, address: str, participants: Iterable[tuple[Any, Any]],
-                   people_served: Any = 0, region=None, note: str = "", demand: ServiceDemand | None = None) -> ServiceRecord:
+def record_service(
+    team: Organization,
+    *,
+    actor,
+    date: Any,
+    address: str,
+    participants: Iterable[tuple[Any, Any]],
+    people_served: Any = 0,
+    region=None,
+    note: str = "",
+    demand: ServiceDemand | None = None,
+) -> ServiceRecord:
     """`participants`: (person or person id, hours) pairs, members of the team on the date."""
     require_team(team)
     runs = access.can_run_team(actor, team)
@@ -134,9 +158,13 @@ def record_service(team: Organization, *, actor, date: Any, address: str, partic
         raise PermissionDenied(_("Only the team's members, leader or staff may record its services."))
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
-    for name, check in (("date", lambda: _date(date)), ("address", lambda: clean_text(address, "address", limit=255, required=True)),
-                        ("people_served", lambda: _people_served(people_served)), ("note", lambda: clean_text(note, "note", limit=5000)),
-                        ("demand", lambda: _demand_of(team, demand))):
+    for name, check in (
+        ("date", lambda: _date(date)),
+        ("address", lambda: clean_text(address, "address", limit=255, required=True)),
+        ("people_served", lambda: _people_served(people_served)),
+        ("note", lambda: clean_text(note, "note", limit=5000)),
+        ("demand", lambda: _demand_of(team, demand)),
+    ):
         try:
             values[name] = check()
         except DomainError as exc:
@@ -148,19 +176,41 @@ def record_service(team: Organization, *, actor, date: Any, address: str, partic
     hours = _participants(team, values["date"], participants)
     now = timezone.now()
     record = ServiceRecord.objects.create(
-        team=team, region=region or team.region, status=ServiceStatus.CONFIRMED if runs else ServiceStatus.REPORTED,
-        reported_by=actor, confirmed_by=actor if runs else None, confirmed_at=now if runs else None, **values)
+        team=team,
+        region=region or team.region,
+        status=ServiceStatus.CONFIRMED if runs else ServiceStatus.REPORTED,
+        reported_by=actor,
+        confirmed_by=actor if runs else None,
+        confirmed_at=now if runs else None,
+        **values,
+    )
     ServiceHours.objects.bulk_create([ServiceHours(record=record, person_id=pid, hours=h) for pid, h in hours.items()])
-    record_event(actor=actor, action="service.recorded", obj=record, organization=team, new={
-        "date": record.date, "address": record.address, "people_served": record.people_served, "status": record.status,
-        "demand": record.demand_id, "hours": _hours_view(hours)})
+    record_event(
+        actor=actor,
+        action="service.recorded",
+        obj=record,
+        organization=team,
+        new={
+            "date": record.date,
+            "address": record.address,
+            "people_served": record.people_served,
+            "status": record.status,
+            "demand": record.demand_id,
+            "hours": _hours_view(hours),
+        },
+    )
     if runs:
         _tell_participants(record, hours)
     else:
-        for member in TeamMember.objects.filter(team=team, role=TeamRole.LEADER, left_on__isnull=True, person__user__isnull=False) \
-                .select_related("person__user"):
-            notify(kind="volunteering.service_reported", user=member.person.user, link=link("service", record.pk),
-                   subject=_("A service of %(date)s waits for your confirmation") % {"date": record.date})
+        for member in TeamMember.objects.filter(team=team, role=TeamRole.LEADER, left_on__isnull=True, person__user__isnull=False).select_related(
+            "person__user"
+        ):
+            notify(
+                kind="volunteering.service_reported",
+                user=member.person.user,
+                link=link("service", record.pk),
+                subject=_("A service of %(date)s waits for your confirmation") % {"date": record.date},
+            )
     return record
 
 
@@ -174,8 +224,9 @@ def _require_runner(actor, record: ServiceRecord) -> None:
 
 
 def illegal(record: ServiceRecord, action) -> IllegalTransition:
-    return IllegalTransition("illegal_transition", _("A service that is %(status)s cannot be %(action)s.")
-                             % {"status": record.get_status_display(), "action": action})
+    return IllegalTransition(
+        "illegal_transition", _("A service that is %(status)s cannot be %(action)s.") % {"status": record.get_status_display(), "action": action}
+    )
 
 
 def hours_of(record: ServiceRecord) -> dict[int, Decimal]:
@@ -191,8 +242,9 @@ def confirm_service(record: ServiceRecord, *, actor) -> ServiceRecord:
         raise illegal(record, _("confirmed"))
     record.status, record.confirmed_by, record.confirmed_at = ServiceStatus.CONFIRMED, actor, timezone.now()
     record.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
-    record_event(actor=actor, action="service.confirmed", obj=record, organization=record.team,
-                 old={"status": ServiceStatus.REPORTED}, new={"status": record.status})
+    record_event(
+        actor=actor, action="service.confirmed", obj=record, organization=record.team, old={"status": ServiceStatus.REPORTED}, new={"status": record.status}
+    )
     _tell_participants(record, hours_of(record))
     return record
 
@@ -207,11 +259,22 @@ def reject_service(record: ServiceRecord, *, actor, reason: str) -> ServiceRecor
         raise illegal(record, _("rejected"))
     record.status, record.reject_reason = ServiceStatus.REJECTED, reason
     record.save(update_fields=["status", "reject_reason", "updated_at"])
-    record_event(actor=actor, action="service.rejected", obj=record, organization=record.team,
-                 old={"status": ServiceStatus.REPORTED}, new={"status": record.status, "reason": reason})
+    record_event(
+        actor=actor,
+        action="service.rejected",
+        obj=record,
+        organization=record.team,
+        old={"status": ServiceStatus.REPORTED},
+        new={"status": record.status, "reason": reason},
+    )
     if record.reported_by_id and record.reported_by_id != getattr(actor, "pk", None):
-        notify(kind="volunteering.service_rejected", user=record.reported_by, link=link("service", record.pk), body=reason,
-               subject=_("Your service report of %(date)s was not confirmed") % {"date": record.date})
+        notify(
+            kind="volunteering.service_rejected",
+            user=record.reported_by,
+            link=link("service", record.pk),
+            body=reason,
+            subject=_("Your service report of %(date)s was not confirmed") % {"date": record.date},
+        )
     return record
 
 
@@ -232,11 +295,21 @@ def correct_service(record: ServiceRecord, *, actor, reason: str, **changes: Any
     if record.status == ServiceStatus.REJECTED:
         raise illegal(record, _("corrected"))
     old_hours = hours_of(record)
-    old = {"date": record.date, "address": record.address, "region": record.region_id, "people_served": record.people_served,
-           "note": record.note, "hours": _hours_view(old_hours)}
+    old = {
+        "date": record.date,
+        "address": record.address,
+        "region": record.region_id,
+        "people_served": record.people_served,
+        "note": record.note,
+        "hours": _hours_view(old_hours),
+    }
     errors: dict[str, list[str]] = {}
-    for name, check in (("date", _date), ("address", lambda v: clean_text(v, "address", limit=255, required=True)),
-                        ("people_served", _people_served), ("note", lambda v: clean_text(v, "note", limit=5000))):
+    for name, check in (
+        ("date", _date),
+        ("address", lambda v: clean_text(v, "address", limit=255, required=True)),
+        ("people_served", _people_served),
+        ("note", lambda v: clean_text(v, "note", limit=5000)),
+    ):
         if name in changes and changes[name] is not None:
             try:
                 setattr(record, name, check(changes[name]))
@@ -253,11 +326,23 @@ def correct_service(record: ServiceRecord, *, actor, reason: str, **changes: Any
     if hours != old_hours:
         record.hours.all().delete()
         ServiceHours.objects.bulk_create([ServiceHours(record=record, person_id=pid, hours=h) for pid, h in hours.items()])
-    new = {"date": record.date, "address": record.address, "region": record.region_id, "people_served": record.people_served,
-           "note": record.note, "hours": _hours_view(hours)}
+    new = {
+        "date": record.date,
+        "address": record.address,
+        "region": record.region_id,
+        "people_served": record.people_served,
+        "note": record.note,
+        "hours": _hours_view(hours),
+    }
     keys = [k for k in new if str(old[k]) != str(new[k])]
     if not keys:
         raise DomainError("no_change", _("Nothing was changed."))
-    record_event(actor=actor, action="service.corrected", obj=record, organization=record.team,
-                 old={k: old[k] for k in keys}, new={**{k: new[k] for k in keys}, "reason": reason})
+    record_event(
+        actor=actor,
+        action="service.corrected",
+        obj=record,
+        organization=record.team,
+        old={k: old[k] for k in keys},
+        new={**{k: new[k] for k in keys}, "reason": reason},
+    )
     return record

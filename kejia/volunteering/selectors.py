@@ -34,6 +34,7 @@ def _uid(user):
 
 # ---- Teams and members ------------------------------------------------------------------------
 
+
 def _teams() -> QuerySet[Organization]:
     return Organization.objects.filter(kind=OrgKind.VOLUNTEER_TEAM)
 
@@ -92,6 +93,7 @@ def my_memberships(user) -> QuerySet[TeamMember]:
 
 # ---- Demands ------------------------------------------------------------------------------------
 
+
 def _demands() -> QuerySet[ServiceDemand]:
     return ServiceDemand.objects.select_related("organization", "team", "region")
 
@@ -111,8 +113,7 @@ def open_demands(*, text: str = "", region: str = "") -> QuerySet[ServiceDemand]
     qs = _demands().filter(status=DemandStatus.OPEN)
     text = (text or "").strip()
     if text:
-        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(requester__icontains=text)
-                       | Q(organization__name__icontains=text))
+        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text) | Q(requester__icontains=text) | Q(organization__name__icontains=text))
     if region:
         qs = qs.filter(region__path__startswith=region)
     return qs.order_by("wanted_from", "id")
@@ -160,6 +161,7 @@ def search_demands(user, *, status: str = "", org: Organization | None = None, t
 
 # ---- Services -----------------------------------------------------------------------------------
 
+
 def _records() -> QuerySet[ServiceRecord]:
     return ServiceRecord.objects.select_related("team", "demand", "region")
 
@@ -181,8 +183,7 @@ def get_service_for(user, pk, *, run: bool = False) -> ServiceRecord:
 
 
 def services_of_team(team: Organization) -> QuerySet[ServiceRecord]:
-    return (_records().filter(team=team).annotate(participants=Count("hours"), total_hours=Sum("hours__hours"))
-            .order_by("-date", "-id"))
+    return _records().filter(team=team).annotate(participants=Count("hours"), total_hours=Sum("hours__hours")).order_by("-date", "-id")
 
 
 def hours_rows(record: ServiceRecord) -> QuerySet[ServiceHours]:
@@ -191,11 +192,16 @@ def hours_rows(record: ServiceRecord) -> QuerySet[ServiceHours]:
 
 def pending_services(user) -> QuerySet[ServiceRecord]:
     """Services reported by members, waiting for the user (staff or leader) to confirm them."""
-    return (_records().filter(status=ServiceStatus.REPORTED, team__in=teams_user_runs(user))
-            .annotate(participants=Count("hours"), total_hours=Sum("hours__hours")).order_by("date", "id"))
+    return (
+        _records()
+        .filter(status=ServiceStatus.REPORTED, team__in=teams_user_runs(user))
+        .annotate(participants=Count("hours"), total_hours=Sum("hours__hours"))
+        .order_by("date", "id")
+    )
 
 
 # ---- The ledger ---------------------------------------------------------------------------------
+
 
 def hours_of_person(person: Person) -> Decimal:
     """All confirmed volunteer hours of a person, across every team and organization."""
@@ -206,8 +212,7 @@ def hours_of_person(person: Person) -> Decimal:
 def services_of_person(person: Person) -> QuerySet[ServiceRecord]:
     """The confirmed services a person took part in, newest first, each with `my_hours`."""
     mine = ServiceHours.objects.filter(record=OuterRef("pk"), person=person).values("hours")[:1]
-    return (_records().filter(status=ServiceStatus.CONFIRMED, hours__person=person).annotate(my_hours=Subquery(mine))
-            .order_by("-date", "-id"))
+    return _records().filter(status=ServiceStatus.CONFIRMED, hours__person=person).annotate(my_hours=Subquery(mine)).order_by("-date", "-id")
 
 
 @dataclass
@@ -224,16 +229,28 @@ def person_ledger(user, person: Person, *, limit: int = 200) -> Ledger:
     """The person's ledger as `user` may see it: the total and the per-team sums always (one
     ledger across all teams); the services themselves only of teams in the viewer's scope,
     unless the viewer is the person."""
-    rows = list(ServiceHours.objects.filter(person=person, record__status=ServiceStatus.CONFIRMED)
-                .values("record__team_id", "record__team__name", "record__team__path")
-                .annotate(hours=Sum("hours"), services=Count("record")).order_by("-hours"))
+    rows = list(
+        ServiceHours.objects.filter(person=person, record__status=ServiceStatus.CONFIRMED)
+        .values("record__team_id", "record__team__name", "record__team__path")
+        .annotate(hours=Sum("hours"), services=Count("record"))
+        .order_by("-hours")
+    )
     own = person.user_id is not None and person.user_id == _uid(user)
     services = list(services_of_person(person)[:limit])
     shown = services if own else [s for s in services if scope.can_view(user, s.team)]
-    by_team = [{"team_id": r["record__team_id"], "name": r["record__team__name"], "hours": r["hours"].quantize(CENT),
-                "services": r["services"], "visible": own or scope.covers(user, r["record__team__path"])} for r in rows]
-    return Ledger(person=person, total=hours_of_person(person), services=sum(r["services"] for r in rows), by_team=by_team,
-                  shown=shown, hidden=len(services) - len(shown))
+    by_team = [
+        {
+            "team_id": r["record__team_id"],
+            "name": r["record__team__name"],
+            "hours": r["hours"].quantize(CENT),
+            "services": r["services"],
+            "visible": own or scope.covers(user, r["record__team__path"]),
+        }
+        for r in rows
+    ]
+    return Ledger(
+        person=person, total=hours_of_person(person), services=sum(r["services"] for r in rows), by_team=by_team, shown=shown, hidden=len(services) - len(shown)
+    )
 
 
 def person_named_in_input(user, pk, *, field: str) -> Person:
@@ -267,6 +284,7 @@ def get_ledger_person_for(user, pk) -> Person:
 
 # ---- Subtree totals -------------------------------------------------------------------------------
 
+
 @dataclass
 class Totals:
     key: str
@@ -287,27 +305,44 @@ def _grouped(org: Organization, width: int, *, since=None, until=None) -> dict[s
         confirmed &= Q(date__gte=since)
     if until:
         confirmed &= Q(date__lte=until)
-    teams = (_teams().filter(path__descends=org.path).annotate(prefix=Substr("path", 1, width)).values("prefix")
-             .annotate(teams=Count("id")).order_by())
-    records = (ServiceRecord.objects.filter(confirmed, team__path__descends=org.path).annotate(prefix=Substr("team__path", 1, width))
-               .values("prefix").annotate(services=Count("id"), served=Sum("people_served")).order_by())
+    teams = _teams().filter(path__descends=org.path).annotate(prefix=Substr("path", 1, width)).values("prefix").annotate(teams=Count("id")).order_by()
+    records = (
+        ServiceRecord.objects.filter(confirmed, team__path__descends=org.path)
+        .annotate(prefix=Substr("team__path", 1, width))
+        .values("prefix")
+        .annotate(services=Count("id"), served=Sum("people_served"))
+        .order_by()
+    )
     hours_q = Q(record__status=ServiceStatus.CONFIRMED, record__team__path__descends=org.path)
     if since:
         hours_q &= Q(record__date__gte=since)
     if until:
         hours_q &= Q(record__date__lte=until)
-    hours = (ServiceHours.objects.filter(hours_q).annotate(prefix=Substr("record__team__path", 1, width)).values("prefix")
-             .annotate(hours=Sum("hours"), volunteers=Count("person_id", distinct=True)).order_by())
+    hours = (
+        ServiceHours.objects.filter(hours_q)
+        .annotate(prefix=Substr("record__team__path", 1, width))
+        .values("prefix")
+        .annotate(hours=Sum("hours"), volunteers=Count("person_id", distinct=True))
+        .order_by()
+    )
     parts = [qs.query.sql_with_params() for qs in (teams, records, hours)]
-    sql = ("SELECT t.prefix, t.teams, r.services, r.served, h.hours, h.volunteers "
-           f"FROM ({parts[0][0]}) t LEFT JOIN ({parts[1][0]}) r ON r.prefix = t.prefix LEFT JOIN ({parts[2][0]}) h ON h.prefix = t.prefix")
+    sql = (
+        "SELECT t.prefix, t.teams, r.services, r.served, h.hours, h.volunteers "
+        f"FROM ({parts[0][0]}) t LEFT JOIN ({parts[1][0]}) r ON r.prefix = t.prefix LEFT JOIN ({parts[2][0]}) h ON h.prefix = t.prefix"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*parts[0][1], *parts[1][1], *parts[2][1]])
         rows = cursor.fetchall()
     out = {}
     for prefix, n_teams, services, served, hours_sum, volunteers in rows:
-        out[prefix] = Totals(key=prefix, teams=n_teams or 0, services=services or 0, people_served=int(served or 0),
-                             hours=Decimal(str(hours_sum or 0)).quantize(CENT), volunteers=volunteers or 0)
+        out[prefix] = Totals(
+            key=prefix,
+            teams=n_teams or 0,
+            services=services or 0,
+            people_served=int(served or 0),
+            hours=Decimal(str(hours_sum or 0)).quantize(CENT),
+            volunteers=volunteers or 0,
+        )
     return out
 
 
@@ -334,8 +369,13 @@ def child_breakdown(org: Organization, *, since=None, until=None) -> list[Totals
 
 def subtree_services(org: Organization, *, since=None, until=None) -> QuerySet[ServiceRecord]:
     """The services of the teams in `org`'s subtree (rejected ones left out), for the export."""
-    qs = (_records().filter(team__path__descends=org.path).exclude(status=ServiceStatus.REJECTED)
-          .prefetch_related("hours__person").order_by("-date", "team__path", "id"))
+    qs = (
+        _records()
+        .filter(team__path__descends=org.path)
+        .exclude(status=ServiceStatus.REJECTED)
+        .prefetch_related("hours__person")
+        .order_by("-date", "team__path", "id")
+    )
     if since:
         qs = qs.filter(date__gte=since)
     if until:

@@ -29,23 +29,29 @@ TEXT_MAX = 5000
 
 # ---- Teams and members ------------------------------------------------------------------------
 
+
 @transaction.atomic
-def create_team(parent: Organization, *, actor, name: str, code: str, region=None, founded_on: Any = None,
-                description: str = "") -> Organization:
+def create_team(parent: Organization, *, actor, name: str, code: str, region=None, founded_on: Any = None, description: str = "") -> Organization:
     """A volunteer team guided by `parent` (a county association, a university association, a
     society …): an organization of kind `volunteer_team` in the tree."""
     if not scope.can_manage(actor, parent):
         raise PermissionDenied(_("Only the organization's staff may do this."))
     if parent.kind == OrgKind.VOLUNTEER_TEAM:
-        raise DomainError("team_under_team", _("A volunteer team is formed by an association or a society, not by another team."),
-                          field="parent")
+        raise DomainError("team_under_team", _("A volunteer team is formed by an association or a society, not by another team."), field="parent")
     name = clean_text(name, "name", limit=128, required=True)
     code = clean_text(code, "code", limit=32, required=True)
     if Organization.objects.filter(code=code).exists():
         raise DomainError("duplicate_code", _("An organization with this code exists already."), field="code")
-    team = create_organization(actor=actor, parent=parent, name=name, code=code, kind=OrgKind.VOLUNTEER_TEAM,
-                               region=region or parent.region, founded_on=parse_date(founded_on, "founded_on", required=False),
-                               description=clean_text(description, "description", limit=TEXT_MAX))
+    team = create_organization(
+        actor=actor,
+        parent=parent,
+        name=name,
+        code=code,
+        kind=OrgKind.VOLUNTEER_TEAM,
+        region=region or parent.region,
+        founded_on=parse_date(founded_on, "founded_on", required=False),
+        description=clean_text(description, "description", limit=TEXT_MAX),
+    )
     return team
 
 
@@ -71,11 +77,14 @@ def add_member(team: Organization, *, actor, person, role: str = TeamRole.MEMBER
         raise DomainError("already_member", _("This person is already a member of this team."), field="person") from None
     if not Listing.objects.filter(person=person, organization=team, role=ListingRole.VOLUNTEER).exists():
         Listing.objects.create(person=person, organization=team, role=ListingRole.VOLUNTEER)
-    record_event(actor=actor, action="team_member.added", obj=member, organization=team,
-                 new={"person": person.pk, "role": role, "joined_on": joined_on})
+    record_event(actor=actor, action="team_member.added", obj=member, organization=team, new={"person": person.pk, "role": role, "joined_on": joined_on})
     if person.user_id:
-        notify(kind="volunteering.member_added", user=person.user, link=link("team", team.pk),
-               subject=_("You joined the volunteer team %(team)s") % {"team": team.name})
+        notify(
+            kind="volunteering.member_added",
+            user=person.user,
+            link=link("team", team.pk),
+            subject=_("You joined the volunteer team %(team)s") % {"team": team.name},
+        )
     return member
 
 
@@ -93,8 +102,7 @@ def change_member_role(member: TeamMember, *, actor, role: str) -> TeamMember:
         return member
     member.role = role
     member.save(update_fields=["role", "updated_at"])
-    record_event(actor=actor, action="team_member.role_changed", obj=member, organization=member.team, old={"role": old},
-                 new={"role": role})
+    record_event(actor=actor, action="team_member.role_changed", obj=member, organization=member.team, old={"role": old}, new={"role": role})
     return member
 
 
@@ -119,13 +127,13 @@ def remove_member(member: TeamMember, *, actor, left_on: Any = None) -> TeamMemb
 
 # ---- Service demands --------------------------------------------------------------------------
 
+
 def reach_of(org: Organization) -> str:
     """The path of the county subtree whose teams may take a demand of `org`: the nearest county
     association at or above it (the organization itself when none is)."""
     if org.kind == OrgKind.COUNTY_ASSOCIATION:
         return org.path
-    county = (Organization.objects.filter(pk__in=org.ancestor_ids, kind=OrgKind.COUNTY_ASSOCIATION)
-              .order_by("-depth").values_list("path", flat=True).first())
+    county = Organization.objects.filter(pk__in=org.ancestor_ids, kind=OrgKind.COUNTY_ASSOCIATION).order_by("-depth").values_list("path", flat=True).first()
     return county or org.path
 
 
@@ -192,14 +200,12 @@ def post_demand(org: Organization, *, actor, **data: Any) -> ServiceDemand:
     if not scope.can_manage(actor, org):
         raise PermissionDenied(_("Only the organization's staff may do this."))
     if org.kind not in POSTER_KINDS:
-        raise DomainError("not_grassroots", _("Service demands are posted by county, township and community associations."),
-                          field="organization")
+        raise DomainError("not_grassroots", _("Service demands are posted by county, township and community associations."), field="organization")
     if org.status != OrgStatus.ACTIVE:
         raise DomainError("org_inactive", _("This organization is not active."), field="organization")
     clean = _clean_demand(org, data)
     demand = ServiceDemand.objects.create(organization=org, reach_path=reach_of(org), posted_by=actor if actor.pk else None, **clean)
-    record_event(actor=actor, action="demand.posted", obj=demand, organization=org,
-                 new={k: v for k, v in clean.items() if k != "description"})
+    record_event(actor=actor, action="demand.posted", obj=demand, organization=org, new={k: v for k, v in clean.items() if k != "description"})
     return demand
 
 
@@ -208,8 +214,9 @@ def _locked(demand: ServiceDemand) -> ServiceDemand:
 
 
 def illegal(demand: ServiceDemand, action: str) -> IllegalTransition:
-    return IllegalTransition("illegal_transition", _("A demand that is %(status)s cannot be %(action)s.")
-                             % {"status": demand.get_status_display(), "action": action})
+    return IllegalTransition(
+        "illegal_transition", _("A demand that is %(status)s cannot be %(action)s.") % {"status": demand.get_status_display(), "action": action}
+    )
 
 
 def _require_poster_staff(actor, demand: ServiceDemand) -> None:
@@ -224,18 +231,27 @@ def take_demand(demand: ServiceDemand, *, actor, team: Organization) -> ServiceD
     if not access.can_run_team(actor, team):
         raise PermissionDenied(_("Only the team's staff or leader may take a demand for it."))
     if not can_take_for(actor, demand, team):
-        raise DomainError("out_of_reach", _("This team may not take the demand: it is for the teams of %(org)s.")
-                          % {"org": _reach_name(demand)}, field="team")
+        raise DomainError("out_of_reach", _("This team may not take the demand: it is for the teams of %(org)s.") % {"org": _reach_name(demand)}, field="team")
     demand = _locked(demand)
     if demand.status != DemandStatus.OPEN:
         raise illegal(demand, _("taken"))
     demand.status, demand.team, demand.taken_by, demand.taken_at = DemandStatus.TAKEN, team, actor, timezone.now()
     demand.save(update_fields=["status", "team", "taken_by", "taken_at", "updated_at"])
-    record_event(actor=actor, action="demand.taken", obj=demand, organization=demand.organization,
-                 old={"status": DemandStatus.OPEN}, new={"status": demand.status, "team": team.pk})
+    record_event(
+        actor=actor,
+        action="demand.taken",
+        obj=demand,
+        organization=demand.organization,
+        old={"status": DemandStatus.OPEN},
+        new={"status": demand.status, "team": team.pk},
+    )
     if demand.posted_by_id:
-        notify(kind="volunteering.demand_taken", user=demand.posted_by, link=link("demand", demand.pk),
-               subject=_("%(team)s took your demand “%(title)s”") % {"team": team.name, "title": demand.title})
+        notify(
+            kind="volunteering.demand_taken",
+            user=demand.posted_by,
+            link=link("demand", demand.pk),
+            subject=_("%(team)s took your demand “%(title)s”") % {"team": team.name, "title": demand.title},
+        )
     return demand
 
 
@@ -256,11 +272,22 @@ def withdraw_demand(demand: ServiceDemand, *, actor, reason: str = "") -> Servic
     reason = clean_text(reason, "reason", limit=255)
     demand.status, demand.team, demand.taken_by, demand.taken_at = DemandStatus.OPEN, None, None, None
     demand.save(update_fields=["status", "team", "taken_by", "taken_at", "updated_at"])
-    record_event(actor=actor, action="demand.withdrawn", obj=demand, organization=demand.organization,
-                 old={"status": DemandStatus.TAKEN, "team": team.pk}, new={"status": demand.status, "reason": reason})
+    record_event(
+        actor=actor,
+        action="demand.withdrawn",
+        obj=demand,
+        organization=demand.organization,
+        old={"status": DemandStatus.TAKEN, "team": team.pk},
+        new={"status": demand.status, "reason": reason},
+    )
     if demand.posted_by_id:
-        notify(kind="volunteering.demand_withdrawn", user=demand.posted_by, link=link("demand", demand.pk), body=reason,
-               subject=_("%(team)s withdrew from your demand “%(title)s”") % {"team": team.name, "title": demand.title})
+        notify(
+            kind="volunteering.demand_withdrawn",
+            user=demand.posted_by,
+            link=link("demand", demand.pk),
+            body=reason,
+            subject=_("%(team)s withdrew from your demand “%(title)s”") % {"team": team.name, "title": demand.title},
+        )
     return demand
 
 
@@ -274,8 +301,9 @@ def complete_demand(demand: ServiceDemand, *, actor) -> ServiceDemand:
         raise PermissionDenied(_("Only the poster's staff or the team's staff or leader may mark the demand done."))
     demand.status, demand.closed_at = DemandStatus.DONE, timezone.now()
     demand.save(update_fields=["status", "closed_at", "updated_at"])
-    record_event(actor=actor, action="demand.done", obj=demand, organization=demand.organization,
-                 old={"status": DemandStatus.TAKEN}, new={"status": demand.status})
+    record_event(
+        actor=actor, action="demand.done", obj=demand, organization=demand.organization, old={"status": DemandStatus.TAKEN}, new={"status": demand.status}
+    )
     return demand
 
 
@@ -289,9 +317,20 @@ def cancel_demand(demand: ServiceDemand, *, actor, reason: str = "") -> ServiceD
     old = demand.status
     demand.status, demand.closed_at, demand.close_reason = DemandStatus.CANCELLED, timezone.now(), clean_text(reason, "reason", limit=255)
     demand.save(update_fields=["status", "closed_at", "close_reason", "updated_at"])
-    record_event(actor=actor, action="demand.cancelled", obj=demand, organization=demand.organization,
-                 old={"status": old}, new={"status": demand.status, "reason": demand.close_reason})
+    record_event(
+        actor=actor,
+        action="demand.cancelled",
+        obj=demand,
+        organization=demand.organization,
+        old={"status": old},
+        new={"status": demand.status, "reason": demand.close_reason},
+    )
     if old == DemandStatus.TAKEN and demand.taken_by_id:
-        notify(kind="volunteering.demand_cancelled", user=demand.taken_by, link=link("demand", demand.pk), body=demand.close_reason,
-               subject=_("The demand “%(title)s” was cancelled") % {"title": demand.title})
+        notify(
+            kind="volunteering.demand_cancelled",
+            user=demand.taken_by,
+            link=link("demand", demand.pk),
+            body=demand.close_reason,
+            subject=_("The demand “%(title)s” was cancelled") % {"title": demand.title},
+        )
     return demand

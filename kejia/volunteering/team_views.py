@@ -29,7 +29,11 @@ def _team_context(request, team, **bound) -> dict:
         f["member"] = forms.MemberForm(prefix="member")
     f.update(bound)
     return {
-        "team": team, "manage": manage, "runs": runs, "member": access.is_member(user, team), "f": f,
+        "team": team,
+        "manage": manage,
+        "runs": runs,
+        "member": access.is_member(user, team),
+        "f": f,
         "members": list(selectors.members_of(team, include_left=manage)),
         "services": list(selectors.services_of_team(team)[:30]),
         "demands": list(ServiceDemand.objects.filter(team=team).select_related("organization").order_by("-wanted_from")[:20]),
@@ -55,9 +59,13 @@ def team_new(request, pk: int):
     user = request.user
     parent = org_selectors.get_organization_for(user, pk, manage=True)
     form = forms.TeamForm(request.POST, prefix="team")
-    response, status = submit(request, form, lambda d: services.create_team(parent, actor=user, **d),
-                              lambda t: _("The team %(name)s was formed; add its members.") % {"name": t.name},
-                              lambda t: redirect("volunteering:team", pk=t.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.create_team(parent, actor=user, **d),
+        lambda t: _("The team %(name)s was formed; add its members.") % {"name": t.name},
+        lambda t: redirect("volunteering:team", pk=t.pk),
+    )
     if response:
         return response
     return render(request, "volunteering/team_form.html", {"org": parent, "form": form}, status=status)
@@ -72,8 +80,10 @@ def member_add(request, pk: int):
     def run(d):
         person = selectors.person_named_in_input(request.user, d["person"], field="person")
         return services.add_member(item, actor=request.user, person=person, role=d["role"], joined_on=d["joined_on"])
-    response, status = submit(request, form, run, lambda m: _("%(name)s joined the team.") % {"name": m.person.name},
-                              lambda m: redirect("volunteering:team", pk=item.pk))
+
+    response, status = submit(
+        request, form, run, lambda m: _("%(name)s joined the team.") % {"name": m.person.name}, lambda m: redirect("volunteering:team", pk=item.pk)
+    )
     return response or _render_team(request, item, status, member=form)
 
 
@@ -82,8 +92,13 @@ def member_add(request, pk: int):
 def member_role(request, pk: int):
     member = selectors.get_member_for(request.user, pk, manage=True)
     form = forms.MemberRoleForm(request.POST, prefix="role")
-    response, status = submit(request, form, lambda d: services.change_member_role(member, actor=request.user, role=d["role"]),
-                              _("The role was changed."), lambda m: redirect("volunteering:team", pk=member.team_id))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.change_member_role(member, actor=request.user, role=d["role"]),
+        _("The role was changed."),
+        lambda m: redirect("volunteering:team", pk=member.team_id),
+    )
     return response or _render_team(request, member.team, status, role=form)
 
 
@@ -92,13 +107,18 @@ def member_role(request, pk: int):
 def member_remove(request, pk: int):
     member = selectors.get_member_for(request.user, pk, manage=True)
     form = forms.LeaveForm(request.POST, prefix="leave")
-    response, status = submit(request, form, lambda d: services.remove_member(member, actor=request.user, left_on=d["left_on"]),
-                              lambda m: _("%(name)s left the team.") % {"name": m.person.name},
-                              lambda m: redirect("volunteering:team", pk=member.team_id))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.remove_member(member, actor=request.user, left_on=d["left_on"]),
+        lambda m: _("%(name)s left the team.") % {"name": m.person.name},
+        lambda m: redirect("volunteering:team", pk=member.team_id),
+    )
     return response or _render_team(request, member.team, status, leave=form)
 
 
 # ---- Services -----------------------------------------------------------------------------------
+
 
 def _service_form(team, data=None, *, record=None, on=None):
     """The members on the day (today for a new service) with a box for their hours; a correction
@@ -113,10 +133,15 @@ def _service_form(team, data=None, *, record=None, on=None):
     demands = ServiceDemand.objects.filter(team=team, status__in=[DemandStatus.TAKEN, DemandStatus.DONE]).order_by("-wanted_from")[:50]
     initial = None
     if record is not None:
-        initial = {"date": record.date, "address": record.address, "people_served": record.people_served, "note": record.note,
-                   "demand": record.demand_id, **{f"h_{pid}": f"{h.normalize():f}" for pid, h in hours.items()}}
-    return forms.ServiceForm(data, members=members, demands=demands, with_reason=record is not None, initial=initial,
-                             prefix="svc")
+        initial = {
+            "date": record.date,
+            "address": record.address,
+            "people_served": record.people_served,
+            "note": record.note,
+            "demand": record.demand_id,
+            **{f"h_{pid}": f"{h.normalize():f}" for pid, h in hours.items()},
+        }
+    return forms.ServiceForm(data, members=members, demands=demands, with_reason=record is not None, initial=initial, prefix="svc")
 
 
 def _posted_date(request) -> date | None:
@@ -139,13 +164,26 @@ def service_new(request, pk: int):
         demands = {d.pk: d for d in ServiceDemand.objects.filter(team=item)}
 
         def run(d):
-            return records.record_service(item, actor=user, date=d["date"], address=d["address"], people_served=d["people_served"],
-                                          note=d["note"], demand=demands.get(d["demand"]) if d["demand"] else None,
-                                          participants=form.participants())
-        response, status = submit(request, form, run,
-                                  lambda r: _("The service was recorded.") if r.status == ServiceStatus.CONFIRMED
-                                  else _("The service was reported; the team's leader will confirm it."),
-                                  lambda r: redirect("volunteering:service", pk=r.pk))
+            return records.record_service(
+                item,
+                actor=user,
+                date=d["date"],
+                address=d["address"],
+                people_served=d["people_served"],
+                note=d["note"],
+                demand=demands.get(d["demand"]) if d["demand"] else None,
+                participants=form.participants(),
+            )
+
+        response, status = submit(
+            request,
+            form,
+            run,
+            lambda r: (
+                _("The service was recorded.") if r.status == ServiceStatus.CONFIRMED else _("The service was reported; the team's leader will confirm it.")
+            ),
+            lambda r: redirect("volunteering:service", pk=r.pk),
+        )
         if response:
             return response
     return render(request, "volunteering/service_form.html", {"team": item, "form": form}, status=status)
@@ -160,8 +198,7 @@ def _service_context(request, record, **bound) -> dict:
     if runs and record.status != ServiceStatus.REJECTED:
         f["correct"] = _service_form(record.team, record=record)
     f.update(bound)
-    return {"record": record, "runs": runs, "f": f, "hours": list(selectors.hours_rows(record)),
-            "see_team": access.can_see_team(user, record.team)}
+    return {"record": record, "runs": runs, "f": f, "hours": list(selectors.hours_rows(record)), "see_team": access.can_see_team(user, record.team)}
 
 
 def _render_service(request, record, status: int = 200, **bound):
@@ -188,8 +225,13 @@ def service_confirm(request, pk: int):
 def service_reject(request, pk: int):
     item = selectors.get_service_for(request.user, pk, run=True)
     form = forms.RequiredReasonForm(request.POST, prefix="reject")
-    response, status = submit(request, form, lambda d: records.reject_service(item, actor=request.user, reason=d["reason"]),
-                              _("The service was rejected."), lambda r: redirect("volunteering:service", pk=item.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: records.reject_service(item, actor=request.user, reason=d["reason"]),
+        _("The service was rejected."),
+        lambda r: redirect("volunteering:service", pk=item.pk),
+    )
     return response or _render_service(request, item, status, reject=form)
 
 
@@ -200,8 +242,18 @@ def service_correct(request, pk: int):
     if item.status == ServiceStatus.REJECTED:
         raise records.illegal(item, _("corrected"))
     form = _service_form(item.team, request.POST, record=item)
+
     def run(d):
-        return records.correct_service(item, actor=request.user, reason=d["reason"], date=d["date"], address=d["address"],
-                                       people_served=d["people_served"], note=d["note"], participants=form.participants())
+        return records.correct_service(
+            item,
+            actor=request.user,
+            reason=d["reason"],
+            date=d["date"],
+            address=d["address"],
+            people_served=d["people_served"],
+            note=d["note"],
+            participants=form.participants(),
+        )
+
     response, status = submit(request, form, run, _("The service was corrected."), lambda r: redirect("volunteering:service", pk=item.pk))
     return response or _render_service(request, item, status, correct=form)

@@ -7,7 +7,6 @@ Each view parses with a form, reads through a scoped selector (NotFound outside 
 scope, PermissionDenied for a role that may only read) and calls one service; a refusal comes
 back next to the field with 400, or 409 when the object's state forbids it."""
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -32,22 +31,27 @@ PAGE_SIZE = 50
 
 # ---- Home ---------------------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def home(request):
     user = request.user
     person = my_person(user)
     has_role = scope.has_any_role(user)
-    return render(request, "volunteering/home.html", {
-        "person": person,
-        "hours": selectors.hours_of_person(person) if person else None,
-        "services": list(selectors.services_of_person(person)[:5]) if person else [],
-        "memberships": list(selectors.my_memberships(user).filter(left_on__isnull=True)),
-        "has_role": has_role,
-        "roots": list(view_helpers.tree_roots(user)[:12]) if has_role else [],
-        "pending": list(selectors.pending_services(user)[:10]),
-        "open_demands": list(selectors.open_demands()[:5]),
-    })
+    return render(
+        request,
+        "volunteering/home.html",
+        {
+            "person": person,
+            "hours": selectors.hours_of_person(person) if person else None,
+            "services": list(selectors.services_of_person(person)[:5]) if person else [],
+            "memberships": list(selectors.my_memberships(user).filter(left_on__isnull=True)),
+            "has_role": has_role,
+            "roots": list(view_helpers.tree_roots(user)[:12]) if has_role else [],
+            "pending": list(selectors.pending_services(user)[:10]),
+            "open_demands": list(selectors.open_demands()[:5]),
+        },
+    )
 
 
 @login_required
@@ -69,6 +73,7 @@ def ledger(request, pk: int):
 
 
 # ---- Demands ------------------------------------------------------------------------------------
+
 
 @require_GET
 def demands(request):
@@ -101,9 +106,16 @@ def _demand_context(request, demand, **bound) -> dict:
     f.update(bound)
     # The poster's people and the team's services are for those who see the demand beyond the public list.
     private = scope.can_view(user, demand.organization) or (demand.team_id is not None and access.can_see_team(user, demand.team))
-    return {"demand": demand, "f": f, "teams": teams, "poster": poster, "runs": runs, "private": private,
-            "can_complete": demand.status == DemandStatus.TAKEN and (poster or runs),
-            "services": list(demand.services.select_related("team").order_by("-date")) if private else []}
+    return {
+        "demand": demand,
+        "f": f,
+        "teams": teams,
+        "poster": poster,
+        "runs": runs,
+        "private": private,
+        "can_complete": demand.status == DemandStatus.TAKEN and (poster or runs),
+        "services": list(demand.services.select_related("team").order_by("-date")) if private else [],
+    }
 
 
 def _render_demand(request, demand, status: int = 200, **bound):
@@ -125,10 +137,13 @@ def demand_new(request, pk: int):
     form = forms.DemandForm(request.POST or None, initial={"wanted_from": timezone.localdate()})
     status = 200
     if request.method == "POST":
+
         def run(d):
             return services.post_demand(org, actor=user, **{**d, "region": selectors.get_region(d["region"])})
-        response, status = submit(request, form, run, _("The demand was posted; teams of the county can take it."),
-                                  lambda dm: redirect("volunteering:demand", pk=dm.pk))
+
+        response, status = submit(
+            request, form, run, _("The demand was posted; teams of the county can take it."), lambda dm: redirect("volunteering:demand", pk=dm.pk)
+        )
         if response:
             return response
     return render(request, "volunteering/demand_form.html", {"org": org, "form": form}, status=status)
@@ -145,8 +160,13 @@ def demand_take(request, pk: int):
         raise PermissionDenied(_("You run no team that may take this demand."))
     form = forms.TakeForm(request.POST, teams=teams, prefix="take")
     team_of = {t.pk: t for t in teams}
-    response, status = submit(request, form, lambda d: services.take_demand(item, actor=request.user, team=team_of[d["team"]]),
-                              _("Your team took the demand."), lambda dm: redirect("volunteering:demand", pk=dm.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.take_demand(item, actor=request.user, team=team_of[d["team"]]),
+        _("Your team took the demand."),
+        lambda dm: redirect("volunteering:demand", pk=dm.pk),
+    )
     return response or _render_demand(request, item, status, take=form)
 
 
@@ -155,8 +175,13 @@ def demand_take(request, pk: int):
 def demand_withdraw(request, pk: int):
     item = selectors.get_demand_for(request.user, pk)
     form = forms.ReasonForm(request.POST, prefix="withdraw")
-    response, status = submit(request, form, lambda d: services.withdraw_demand(item, actor=request.user, reason=d["reason"]),
-                              _("Your team withdrew; the demand is open again."), lambda dm: redirect("volunteering:demand", pk=dm.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.withdraw_demand(item, actor=request.user, reason=d["reason"]),
+        _("Your team withdrew; the demand is open again."),
+        lambda dm: redirect("volunteering:demand", pk=dm.pk),
+    )
     return response or _render_demand(request, item, status, withdraw=form)
 
 
@@ -174,12 +199,18 @@ def demand_complete(request, pk: int):
 def demand_cancel(request, pk: int):
     item = selectors.get_demand_for(request.user, pk, poster=True)
     form = forms.ReasonForm(request.POST, prefix="cancel")
-    response, status = submit(request, form, lambda d: services.cancel_demand(item, actor=request.user, reason=d["reason"]),
-                              _("The demand was cancelled."), lambda dm: redirect("volunteering:demand", pk=dm.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.cancel_demand(item, actor=request.user, reason=d["reason"]),
+        _("The demand was cancelled."),
+        lambda dm: redirect("volunteering:demand", pk=dm.pk),
+    )
     return response or _render_demand(request, item, status, cancel=form)
 
 
 # ---- An organization's subtree: totals, breakdown, export ----------------------------------------
+
 
 @login_required
 @require_GET
@@ -191,30 +222,65 @@ def org(request, pk: int):
         return render(request, "volunteering/org.html", {"org": item, "form": form, "totals": None}, status=400)
     period = {"since": form.cleaned_data["since"], "until": form.cleaned_data["until"]}
     manage = scope.can_manage(user, item)
-    return render(request, "volunteering/org.html", {
-        "org": item, "form": form, "period": period, "manage": manage,
-        "totals": selectors.subtree_totals(item, **period),
-        "rows": selectors.child_breakdown(item, **period),
-        "teams": list(selectors.visible_teams(user).filter(parent=item).order_by("name")[:100]),
-        "team_form": forms.TeamForm(prefix="team") if manage and not access.is_team(item) else None,
-        "can_post": manage and item.kind in POSTER_KINDS,
-        "breadcrumb": org_selectors.ancestors_visible(user, item),
-        "query": request.GET.urlencode(),
-    })
-
+    return render(
+        request,
+        "volunteering/org.html",
+        {
+            "org": item,
+            "form": form,
+            "period": period,
+            "manage": manage,
+            "totals": selectors.subtree_totals(item, **period),
+            "rows": selectors.child_breakdown(item, **period),
+            "teams": list(selectors.visible_teams(user).filter(parent=item).order_by("name")[:100]),
+            "team_form": forms.TeamForm(prefix="team") if manage and not access.is_team(item) else None,
+            "can_post": manage and item.kind in POSTER_KINDS,
+            "breadcrumb": org_selectors.ancestors_visible(user, item),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 def services_xlsx(item, records) -> bytes:
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
     sheet = book.sheet(_("Services"))
-    sheet.append([str(h) for h in (_("date"), _("team"), _("team code"), _("status"), _("place"), _("region"), _("demand"),
-                                   _("participants"), _("hours"), _("people served"), _("hours of each"), _("what was done"))])
+    sheet.append(
+        [
+            str(h)
+            for h in (
+                _("date"),
+                _("team"),
+                _("team code"),
+                _("status"),
+                _("place"),
+                _("region"),
+                _("demand"),
+                _("participants"),
+                _("hours"),
+                _("people served"),
+                _("hours of each"),
+                _("what was done"),
+            )
+        ]
+    )
     for r in records:
         rows = list(r.hours.all())
-        sheet.append([r.date, cell(r.team.name), cell(r.team.code), str(r.get_status_display()), cell(r.address),
-                      r.region.full_name if r.region_id else "", cell(r.demand.title) if r.demand_id else "", len(rows),
-                      float(sum(h.hours for h in rows)), r.people_served,
-                      cell("; ".join(f"{h.person.name} {h.hours.normalize():f}" for h in rows)), cell(r.note)])
+        sheet.append(
+            [
+                r.date,
+                cell(r.team.name),
+                cell(r.team.code),
+                str(r.get_status_display()),
+                cell(r.address),
+                r.region.full_name if r.region_id else "",
+                cell(r.demand.title) if r.demand_id else "",
+                len(rows),
+                float(sum(h.hours for h in rows)),
+                r.people_served,
+                cell("; ".join(f"{h.person.name} {h.hours.normalize():f}" for h in rows)),
+                cell(r.note),
+            ]
+        )
     return book.save()
 
 

@@ -8,9 +8,9 @@ def htmx_ready(page, locator):
     next level."""
     locator.wait_for()
     page.wait_for_function(
-        "el => el['htmx-internal-data'] !== undefined"
-        " && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')",
-        arg=locator.element_handle())
+        "el => el['htmx-internal-data'] !== undefined && !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping, .htmx-added')",
+        arg=locator.element_handle(),
+    )
 
 
 def pick_division(page, codes, *, within="form", name="region"):

@@ -29,8 +29,7 @@ def open_call(tree):
     cast = create_organization(actor=tree.platform, parent=None, name="中国科学技术协会", code="CAST", kind="national_assoc")
     staff = create_user(actor=tree.platform, username="cast_staff", password=tree.password, display_name="cast", check_password=False)
     grant_role(staff, actor=tree.platform, organization=cast, kind="staff")
-    call = create_call_from_template(cast, actor=staff, template="local_reform_pilot",
-                                     deadline=timezone.now() + datetime.timedelta(days=20))
+    call = create_call_from_template(cast, actor=staff, template="local_reform_pilot", deadline=timezone.now() + datetime.timedelta(days=20))
     return publish_call(call, actor=staff)
 
 

@@ -62,10 +62,26 @@ def test_expert_search_with_the_pickers(tree, live_server, request, window, sear
 
     page, base = request.getfixturevalue(window), live_server.url
     with transaction.atomic():
-        wang = services.create_person(actor=tree.county_staff, organization=tree.my, name="王机学", expertise="机器学习、医疗影像",
-                                      sector="university", title_level="senior", disciplines=["52040"], region=tree.regions["320102"])
-        li = services.create_person(actor=tree.county_staff, organization=tree.xw, name="李机学", expertise="机器学习",
-                                    sector="university", title_level="senior", disciplines=["210"], region=tree.regions["320102"])
+        wang = services.create_person(
+            actor=tree.county_staff,
+            organization=tree.my,
+            name="王机学",
+            expertise="机器学习、医疗影像",
+            sector="university",
+            title_level="senior",
+            disciplines=["52040"],
+            region=tree.regions["320102"],
+        )
+        li = services.create_person(
+            actor=tree.county_staff,
+            organization=tree.xw,
+            name="李机学",
+            expertise="机器学习",
+            sector="university",
+            title_level="senior",
+            disciplines=["210"],
+            region=tree.regions["320102"],
+        )
     index_people([wang.pk, li.pk])
 
     log_in(page, base, "xw_staff", tree.password)

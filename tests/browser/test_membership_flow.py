@@ -27,8 +27,7 @@ def log_out(page):
 
 def test_worker_applies_is_approved_pays_and_card_verifies(tree, live_server, page, settings, tmp_path):
     settings.PAYMENT_GATEWAY = "sandbox"
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": tmp_path}}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     member_classes.create_default_classes(tree.soc, actor=tree.society_secretary)
     person = make_person(tree, name="李明", user=tree.worker)
     base = live_server.url

@@ -79,10 +79,14 @@ def extra_pages(tree, role, data) -> list[str]:
     if role in ("platform", "province_staff"):
         pages += [f"{coverage}?region=320000", stats, reverse("governance:compliance", args=[tree.js.pk])]
     if role == "county_staff":
-        pages += [f"{coverage}?region=320102", reverse("governance:compliance", args=[tree.xw.pk]),
-                  reverse("people:list") + "?q=没有这个人", reverse("volunteering:team", args=[data["team"].pk]),
-                  reverse("surveys:builder", args=[data["survey"].pk]),
-                  reverse("surveys:question_edit", args=[data["survey"].questions.first().pk])]
+        pages += [
+            f"{coverage}?region=320102",
+            reverse("governance:compliance", args=[tree.xw.pk]),
+            reverse("people:list") + "?q=没有这个人",
+            reverse("volunteering:team", args=[data["team"].pk]),
+            reverse("surveys:builder", args=[data["survey"].pk]),
+            reverse("surveys:question_edit", args=[data["survey"].questions.first().pk]),
+        ]
     if role == "society_secretary":
         pages += [stats, reverse("memberships:detail", args=[data["membership"].pk])]
     return pages

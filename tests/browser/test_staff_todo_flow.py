@@ -31,10 +31,13 @@ def waiting(tree):
     from kejia.voice.models import DeadlineRule
 
     load_default_rules(DeadlineRule)  # a transactional test flushes what the migration shipped
-    one_step = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="full", name="正会员", kind="full",
-                                               approval_steps=["秘书处审核"])
-    applied = [applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=one_step,
-                                                person=make_person(tree, name=name)) for name in ("申请人甲", "申请人乙")]
+    one_step = member_classes.create_member_class(
+        tree.soc, actor=tree.society_secretary, code="full", name="正会员", kind="full", approval_steps=["秘书处审核"]
+    )
+    applied = [
+        applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=one_step, person=make_person(tree, name=name))
+        for name in ("申请人甲", "申请人乙")
+    ]
     item = send_item(actor=tree.worker, organization=tree.soc, kind="suggestion", title="学会年会建议", body="希望增加青年论坛。")
     Item.objects.filter(pk=item.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=2))
     return applied

@@ -81,8 +81,9 @@ schema = _load_schema()
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck)
+)
 def test_no_server_error(case, fuzz_world):
     """Each generated request is sent once per role (and once without a token)."""
     if time.monotonic() > DEADLINE:

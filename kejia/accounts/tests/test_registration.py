@@ -38,8 +38,7 @@ def _start(client, contact, consent=True, **extra):
 
 def _register(client, contact, name, **extra):
     assert _start(client, contact, **extra).status_code == 302
-    return client.post(reverse("accounts:register_confirm"),
-                       {"code": last_code("account.register_code"), "name": name, "password": PASSWORD}, **extra)
+    return client.post(reverse("accounts:register_confirm"), {"code": last_code("account.register_code"), "name": name, "password": PASSWORD}, **extra)
 
 
 def test_consent_is_required_and_nothing_is_sent_without_it(db, django_capture_on_commit_callbacks):
@@ -50,8 +49,9 @@ def test_consent_is_required_and_nothing_is_sent_without_it(db, django_capture_o
     assert not OneTimeCode.objects.exists() and not Notice.objects.exists() and FakeSmsGateway.sent == []
     api = Client().post("/api/auth/register", {"contact": "13800001111"}, content_type="application/json")
     assert api.status_code == 400 and api.json()["field"] == "consent"
-    confirm = Client().post("/api/auth/register/confirm", {"contact": "13800001111", "code": "123456", "name": "王芳",
-                                                             "password": PASSWORD}, content_type="application/json")
+    confirm = Client().post(
+        "/api/auth/register/confirm", {"contact": "13800001111", "code": "123456", "name": "王芳", "password": PASSWORD}, content_type="application/json"
+    )
     assert confirm.status_code == 400 and confirm.json()["field"] == "consent"
     assert not User.objects.filter(display_name="王芳").exists()
 
@@ -103,15 +103,17 @@ def test_no_enumeration_same_answer_for_a_registered_phone(tree, django_capture_
         with django_capture_on_commit_callbacks(execute=True):
             api = Client().post("/api/auth/register", {"contact": phone, "consent": True}, content_type="application/json")
             page = _start(Client(), phone)
-        answers[phone] = (api.status_code, api.json()["message"].replace(phone[-4:], "####"), sorted(api.json()),
-                          page.status_code, page["Location"])
+        answers[phone] = (api.status_code, api.json()["message"].replace(phone[-4:], "####"), sorted(api.json()), page.status_code, page["Location"])
     assert answers["13912340009"] == answers["13912340008"]
     to_owner = [text for phone, text in FakeSmsGateway.sent if phone == "13912340009"]
     assert len(to_owner) == 2 and not any(char.isdigit() for char in to_owner[0])  # no code in it
     assert not OneTimeCode.objects.filter(subject=registration.parse_contact("13912340009").subject, used_at__isnull=True).exists()
     for guess in ("000000", "123456"):
-        answer = Client().post("/api/auth/register/confirm", {"contact": "13912340009", "code": guess, "name": "x",
-                                                              "password": PASSWORD, "consent": True}, content_type="application/json")
+        answer = Client().post(
+            "/api/auth/register/confirm",
+            {"contact": "13912340009", "code": guess, "name": "x", "password": PASSWORD, "consent": True},
+            content_type="application/json",
+        )
         assert answer.status_code == 400 and answer.json()["code"] == "bad_code"
     assert User.objects.filter(phone_hash=tree.worker.phone_hash).count() == 1
 
@@ -124,8 +126,7 @@ def test_codes_are_limited_per_contact(db, settings):
     assert _start(Client(), "13800001111", REMOTE_ADDR="10.0.0.9").status_code == 302
     refused = _start(Client(), "13800001111", REMOTE_ADDR="10.0.0.10")
     assert refused.status_code == 429
-    api = Client().post("/api/auth/register", {"contact": "138-0000-1111", "consent": True}, content_type="application/json",
-                        REMOTE_ADDR="10.0.0.11")
+    api = Client().post("/api/auth/register", {"contact": "138-0000-1111", "consent": True}, content_type="application/json", REMOTE_ADDR="10.0.0.11")
     assert api.status_code == 429 and api.json()["code"] == "throttled"
     assert OneTimeCode.objects.count() == 3
 
@@ -142,26 +143,27 @@ def test_wrong_codes_count_and_void_the_code(db, settings):
     client = Client()
     _start(client, "13800001111")
     for _ in range(3):
-        wrong = client.post(reverse("accounts:register_confirm"), {"code": "000000" if last_code("account.register_code") != "000000"
-                                                                   else "111111", "name": "王芳", "password": PASSWORD})
+        wrong = client.post(
+            reverse("accounts:register_confirm"),
+            {"code": "000000" if last_code("account.register_code") != "000000" else "111111", "name": "王芳", "password": PASSWORD},
+        )
         assert wrong.status_code == 400
-    right = client.post(reverse("accounts:register_confirm"), {"code": last_code("account.register_code"), "name": "王芳",
-                                                               "password": PASSWORD})
+    right = client.post(reverse("accounts:register_confirm"), {"code": last_code("account.register_code"), "name": "王芳", "password": PASSWORD})
     assert right.status_code == 400 and not User.objects.filter(display_name="王芳").exists()
 
 
 def test_weak_password_keeps_the_code(db):
     client = Client()
     _start(client, "13800001111")
-    weak = client.post(reverse("accounts:register_confirm"), {"code": last_code("account.register_code"), "name": "王芳",
-                                                              "password": "12345678"})
+    weak = client.post(reverse("accounts:register_confirm"), {"code": last_code("account.register_code"), "name": "王芳", "password": "12345678"})
     assert weak.status_code == 400 and not User.objects.filter(display_name="王芳").exists()
     assert _register_confirm_ok(client)
 
 
 def _register_confirm_ok(client) -> bool:
-    return client.post(reverse("accounts:register_confirm"), {"code": last_code("account.register_code"), "name": "王芳",
-                                                              "password": PASSWORD}).status_code == 302
+    return (
+        client.post(reverse("accounts:register_confirm"), {"code": last_code("account.register_code"), "name": "王芳", "password": PASSWORD}).status_code == 302
+    )
 
 
 def test_sure_match_links_the_profile_at_once(tree):
@@ -234,8 +236,12 @@ def test_several_candidates_each_go_to_review_and_approving_one_closes_the_other
     # Each county sees only the request about the profile it lists.
     assert list(link_requests.visible_link_requests(tree.county_staff)) == [requests[0]]
     assert list(link_requests.visible_link_requests(tree.sibling_staff)) == [requests[1]]
-    api = Client().post(f"/api/people/link-requests/{requests[1].pk}/decide", {"approve": True}, content_type="application/json",
-                        headers={"Authorization": f"Bearer {_token(tree.sibling_staff)}"})
+    api = Client().post(
+        f"/api/people/link-requests/{requests[1].pk}/decide",
+        {"approve": True},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {_token(tree.sibling_staff)}"},
+    )
     assert api.status_code == 200 and api.json()["status"] == "approved"
     requests[0].refresh_from_db()
     assert requests[0].status == "closed"
@@ -267,15 +273,21 @@ def test_api_registration_and_link_request_list(tree):
     api = Client()
     started = api.post("/api/auth/register", {"contact": "13800001111", "consent": True}, content_type="application/json")
     assert started.status_code == 202 and started.json()["sent_to"] == "138****1111"
-    done = api.post("/api/auth/register/confirm", {"contact": "13800001111", "code": last_code("account.register_code"),
-                                                   "name": "李明", "password": PASSWORD, "consent": True},
-                    content_type="application/json")
+    done = api.post(
+        "/api/auth/register/confirm",
+        {"contact": "13800001111", "code": last_code("account.register_code"), "name": "李明", "password": PASSWORD, "consent": True},
+        content_type="application/json",
+    )
     assert done.status_code == 201 and done.json()["profile"] == "review"
     listed = api.get("/api/people/link-requests", headers={"Authorization": f"Bearer {_token(tree.county_staff)}"}).json()
     assert listed["count"] == 1 and listed["items"][0]["account_phone"] == "138****1111"
     assert api.get("/api/people/link-requests", headers={"Authorization": f"Bearer {_token(tree.sibling_staff)}"}).json()["count"] == 0
-    outside = api.post(f"/api/people/link-requests/{listed['items'][0]['id']}/decide", {"approve": False, "note": "x"},
-                       content_type="application/json", headers={"Authorization": f"Bearer {_token(tree.sibling_staff)}"})
+    outside = api.post(
+        f"/api/people/link-requests/{listed['items'][0]['id']}/decide",
+        {"approve": False, "note": "x"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {_token(tree.sibling_staff)}"},
+    )
     assert outside.status_code == 404
     token = api.post("/api/auth/token", {"identifier": "13800001111", "password": PASSWORD}, content_type="application/json")
     assert token.status_code == 201

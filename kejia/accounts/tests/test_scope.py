@@ -12,9 +12,14 @@ from kejia.accounts.models import ApiToken
 from kejia.accounts.services import issue_api_token
 from kejia.core.models import AuditEvent, Notice
 
-MATRIX_ROUTES: list[str] = ["accounts:token_revoke", "DELETE /api/auth/tokens/{id}",
-                            "accounts:notice_open", "accounts:notice_read",
-                            "POST /api/me/notices/{id}/read", "POST /api/me/notices/{id}/unread"]
+MATRIX_ROUTES: list[str] = [
+    "accounts:token_revoke",
+    "DELETE /api/auth/tokens/{id}",
+    "accounts:notice_open",
+    "accounts:notice_read",
+    "POST /api/me/notices/{id}/read",
+    "POST /api/me/notices/{id}/unread",
+]
 ACTORS = ["worker", "county_staff", "sibling_staff", "nj_admin", "platform"]
 
 
@@ -66,8 +71,7 @@ def _notice_state():
 def test_notice_routes_answer_only_the_recipient(tree, actor, door):
     """Each actor opens and marks its own notice; every other actor's notice (and a code notice
     addressed to nobody) is a 404 with nothing written, through the page and the API."""
-    notices = {name: Notice.objects.create(user=getattr(tree, name), kind="test", subject=f"for {name}", link="/me/")
-               for name in ACTORS}
+    notices = {name: Notice.objects.create(user=getattr(tree, name), kind="test", subject=f"for {name}", link="/me/") for name in ACTORS}
     nobody = Notice.objects.create(user=None, kind="account.code", subject="code 123456")
     user = getattr(tree, actor)
     client = Client()

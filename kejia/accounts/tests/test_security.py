@@ -43,8 +43,8 @@ def attempt(identifier, password, ip="10.0.0.1"):
 
 # ---- Lockout (finding 6) ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("spelling", ["+8613912340001", "139 1234 0001", "１３９１２３４０００１", "139-1234-0001", "0086 139 1234 0001",
-                                      "xw_staff"])
+
+@pytest.mark.parametrize("spelling", ["+8613912340001", "139 1234 0001", "１３９１２３４０００１", "139-1234-0001", "0086 139 1234 0001", "xw_staff"])
 def test_log_in_lockout_holds_for_every_spelling_of_the_account(tree, settings, spelling):
     settings.LOGIN_MAX_FAILURES = 3
     for i, typed in enumerate(["13912340001", "+86 139 1234 0001", "xw_staff"]):
@@ -76,6 +76,7 @@ def test_log_in_success_clears_the_account_count(tree, settings):
 
 # ---- API tokens (finding 12) -----------------------------------------------------------------------
 
+
 def test_api_token_expires_after_the_default_lifetime(tree, settings):
     settings.API_TOKEN_LIFETIME_DAYS = 30
     _token, raw = services.issue_api_token(tree.county_staff, name="script")
@@ -94,8 +95,7 @@ def test_api_token_lifetime_is_bounded(tree):
 
 
 def test_api_tokens_are_listed_and_revoked_through_the_api(tree, client):
-    response = client.post("/api/auth/token", {"identifier": "xw_staff", "password": tree.password, "name": "a", "days": 10},
-                           content_type="application/json")
+    response = client.post("/api/auth/token", {"identifier": "xw_staff", "password": tree.password, "name": "a", "days": 10}, content_type="application/json")
     assert response.status_code == 201 and "expires_at" in response.json()
     raw = response.json()["token"]
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
@@ -139,6 +139,7 @@ def test_api_tokens_command_lists_and_revokes(tree):
 
 # ---- Password change -----------------------------------------------------------------------------
 
+
 def test_password_change_on_the_page_keeps_the_session(tree, client, sms):
     client.force_login(tree.county_staff)
     url = reverse("accounts:password_change")
@@ -168,6 +169,7 @@ def test_password_change_through_the_api_counts_wrong_passwords(tree, client, se
 
 # ---- Password reset ------------------------------------------------------------------------------
 
+
 def test_password_reset_sends_a_code_to_the_accounts_phone_and_sets_the_password(tree, client, sms, django_capture_on_commit_callbacks):
     services.issue_api_token(tree.county_staff, name="old")
     with django_capture_on_commit_callbacks(execute=True):
@@ -176,18 +178,21 @@ def test_password_reset_sends_a_code_to_the_accounts_phone_and_sets_the_password
     assert [phone for phone, _text in sms] == ["13912340001"]
     code = re.search(r"\d{6}", sms[0][1]).group(0)
     assert Notice.objects.get(kind="account.code").user is None
-    bad = client.post("/api/auth/password/reset/confirm", {"identifier": "xw_staff", "code": "12345", "new_password": "Brand-new-pass-42"},
-                      content_type="application/json")
+    bad = client.post(
+        "/api/auth/password/reset/confirm", {"identifier": "xw_staff", "code": "12345", "new_password": "Brand-new-pass-42"}, content_type="application/json"
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "bad_code"
     assert AuditEvent.objects.filter(action="user.password_reset_failed").exists()
-    ok = client.post("/api/auth/password/reset/confirm", {"identifier": "xw_staff", "code": code, "new_password": "Brand-new-pass-42"},
-                     content_type="application/json")
+    ok = client.post(
+        "/api/auth/password/reset/confirm", {"identifier": "xw_staff", "code": code, "new_password": "Brand-new-pass-42"}, content_type="application/json"
+    )
     assert ok.status_code == 200
     assert User.objects.get(pk=tree.county_staff.pk).check_password("Brand-new-pass-42")
     assert not services.tokens_of(tree.county_staff).exists()
     assert AuditEvent.objects.filter(action="user.password_reset", object_id=str(tree.county_staff.pk)).exists()
-    again = client.post("/api/auth/password/reset/confirm", {"identifier": "xw_staff", "code": code, "new_password": "Other-pass-42"},
-                        content_type="application/json")
+    again = client.post(
+        "/api/auth/password/reset/confirm", {"identifier": "xw_staff", "code": code, "new_password": "Other-pass-42"}, content_type="application/json"
+    )
     assert again.status_code == 400
 
 
@@ -210,8 +215,9 @@ def test_password_reset_pages(tree, client):
     assert response.status_code == 302 and response["Location"] == reverse("accounts:password_reset_confirm")
     page = client.get(reverse("accounts:password_reset_confirm"))
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
-    response = client.post(reverse("accounts:password_reset_confirm"),
-                           {"identifier": "xw_staff", "code": last_code("account.code"), "new_password": "Brand-new-pass-42"})
+    response = client.post(
+        reverse("accounts:password_reset_confirm"), {"identifier": "xw_staff", "code": last_code("account.code"), "new_password": "Brand-new-pass-42"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
     assert attempt("xw_staff", "Brand-new-pass-42") == tree.county_staff
     assert reverse("accounts:password_reset") in client.get(reverse("accounts:login")).content.decode()

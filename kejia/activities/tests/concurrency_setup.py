@@ -25,17 +25,27 @@ def main(n: int, capacity: int) -> None:
     admin = User.objects.create_superuser("conc_admin", "conc@example.cn", secrets.token_urlsafe(16))
     org = create_organization(actor=admin, parent=None, name="并发测试科协", code="CONC", kind="national_assoc")
     start = timezone.now() + datetime.timedelta(days=7)
-    event = services.create_event(org, actor=admin, kind="conference", title="并发报名测试", starts_at=start,
-                                  ends_at=start + datetime.timedelta(hours=4), online_url="https://meeting.example.cn/conc",
-                                  capacity=capacity)
+    event = services.create_event(
+        org,
+        actor=admin,
+        kind="conference",
+        title="并发报名测试",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=4),
+        online_url="https://meeting.example.cn/conc",
+        capacity=capacity,
+    )
     services.publish_event(event, actor=admin)
     unusable = make_password(None)
     users = User.objects.bulk_create([User(username=f"conc{i:04d}", display_name=f"并发{i}", password=unusable) for i in range(n)])
     raws = ["kj_" + secrets.token_urlsafe(32) for _ in users]
     now = timezone.now()
-    ApiToken.objects.bulk_create([ApiToken(user=u, prefix=raw[:8], key_hash=hashlib.sha256(raw.encode()).hexdigest(), last_used_at=now,
-                                           expires_at=now + datetime.timedelta(days=1))
-                                  for u, raw in zip(users, raws, strict=True)])
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(user=u, prefix=raw[:8], key_hash=hashlib.sha256(raw.encode()).hexdigest(), last_used_at=now, expires_at=now + datetime.timedelta(days=1))
+            for u, raw in zip(users, raws, strict=True)
+        ]
+    )
     sys.stdout.write(json.dumps({"event": event.pk, "tokens": raws}))
 
 

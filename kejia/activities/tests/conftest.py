@@ -36,8 +36,9 @@ def make_event(tree, *, org=None, publish=True, start_in=DAY * 10, hours=3, titl
     start = timezone.now().replace(microsecond=0) + start_in
     kw.setdefault("region", tree.regions["320102"])
     kw.setdefault("address", "玄武大道 1 号")
-    event = services.create_event(org or tree.xw, actor=tree.platform, kind=kind, title=title, starts_at=start,
-                                  ends_at=start + datetime.timedelta(hours=hours), **kw)
+    event = services.create_event(
+        org or tree.xw, actor=tree.platform, kind=kind, title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=hours), **kw
+    )
     if publish:
         event = services.publish_event(event, actor=tree.platform, now=start - DAY * 20)
     event.refresh_from_db()

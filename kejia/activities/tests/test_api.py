@@ -32,8 +32,7 @@ def api(client):
             return client.get(url, params, headers=self._headers(user))
 
         def send(self, method, url, user=None, body=None):
-            return client.generic(method, url, json.dumps(body if body is not None else {}), content_type="application/json",
-                                  headers=self._headers(user))
+            return client.generic(method, url, json.dumps(body if body is not None else {}), content_type="application/json", headers=self._headers(user))
 
         def post(self, url, user=None, body=None):
             return self.send("POST", url, user, body)
@@ -57,8 +56,16 @@ def test_list_and_detail_are_public(api, tree):
 
 
 def test_create_publish_register_and_cancel_through_the_api(api, tree, people):
-    body = {"kind": "conference", "title": "学术年会", "starts_at": "2031-06-01T09:00:00+08:00", "ends_at": "2031-06-02T17:00:00+08:00",
-            "region": "320102", "address": "国际会议中心", "capacity": 1, "disciplines": ["520"]}
+    body = {
+        "kind": "conference",
+        "title": "学术年会",
+        "starts_at": "2031-06-01T09:00:00+08:00",
+        "ends_at": "2031-06-02T17:00:00+08:00",
+        "region": "320102",
+        "address": "国际会议中心",
+        "capacity": 1,
+        "disciplines": ["520"],
+    }
     created = api.post(f"{A}/orgs/{tree.xw.pk}/events", tree.county_staff, body)
     assert created.status_code == 201, created.content
     event_id = created.json()["id"]
@@ -92,8 +99,9 @@ def test_create_event_errors_name_the_field(api, tree):
     assert response.status_code == 400 and response.json()["field"] == "region"
     response = api.post(f"{A}/orgs/{tree.xw.pk}/events", tree.county_staff, {**body, "online_url": "ftp://x", "audience": "members"})
     assert response.status_code == 400 and set(response.json()["errors"]) == {"online_url", "audience_organization_id"}
-    response = api.post(f"{A}/orgs/{tree.xw.pk}/events", tree.county_staff, {**body, "region": "320102", "audience_organization_id": 99999,
-                                                                               "audience": "members"})
+    response = api.post(
+        f"{A}/orgs/{tree.xw.pk}/events", tree.county_staff, {**body, "region": "320102", "audience_organization_id": 99999, "audience": "members"}
+    )
     assert response.status_code == 400 and response.json()["field"] == "audience_organization_id"
     response = api.post(f"{A}/orgs/{tree.xw.pk}/events", tree.county_staff, {**body, "capacity": 0})
     assert response.status_code == 422 and response.json()["field"] == "capacity"

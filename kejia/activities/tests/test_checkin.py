@@ -121,6 +121,7 @@ def test_undo_check_in_revokes_the_certificate(tree, event, regs):
 
 # ---- Certificates ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def attended(tree, event, regs):
     a, _b = regs
@@ -148,7 +149,7 @@ def test_certificate_not_issued_before_attendance(tree, regs):
 
 def test_tampered_certificate_is_forged(attended):
     cert = certificates.certificate_for(attended)
-    body, sig = cert.token[len("KJA1."):].split(".")
+    body, sig = cert.token[len("KJA1.") :].split(".")
     payload = b64d(body).decode().replace("用******", "张*")
     tampered = "KJA1." + b64e(payload.encode()) + "." + sig
     assert certificates.check_token(tampered).state == CertificateState.FORGED
@@ -161,7 +162,7 @@ def test_certificate_signed_by_an_unknown_key_is_forged(attended):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     cert = certificates.certificate_for(attended)
-    body = cert.token[len("KJA1."):].split(".")[0]
+    body = cert.token[len("KJA1.") :].split(".")[0]
     payload = b64d(body)
     forger = Ed25519PrivateKey.generate()
     forged = "KJA1." + body + "." + b64e(forger.sign(b"KJA1." + payload))
@@ -203,7 +204,7 @@ def test_verify_page_shows_attendance_certificates(client, attended):
     content = response.content.decode()
     assert 'data-state="valid"' in content and 'data-kind="attendance"' in content
     assert attended.event.title in content and "用户alice" not in content and "用******" in content
-    body, sig = cert.token[len("KJA1."):].split(".")
+    body, sig = cert.token[len("KJA1.") :].split(".")
     tampered = "KJA1." + b64e(b64d(body).replace(b"XW", b"QH")) + "." + sig
     response = client.get(f"/verify/{tampered}")
     assert 'data-state="forged"' in response.content.decode()

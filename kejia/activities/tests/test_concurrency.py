@@ -46,9 +46,18 @@ def _free_port() -> int:
 
 def _env(url: str) -> dict[str, str]:
     # The production settings, with keys of its own (the published development keys are refused).
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "kejia.settings.base", "TASK_BACKEND": "immediate",
-           "LOG_LEVEL": "ERROR", "NOTICE_SENDERS": "console", "DEBUG": "0", "ALLOW_DEVELOPMENT_KEYS": "false",
-           "SECRET_KEY": secrets.token_urlsafe(48), "PII_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "kejia.settings.base",
+        "TASK_BACKEND": "immediate",
+        "LOG_LEVEL": "ERROR",
+        "NOTICE_SENDERS": "console",
+        "DEBUG": "0",
+        "ALLOW_DEVELOPMENT_KEYS": "false",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "PII_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    }
     env.pop("PYTEST_XDIST_WORKER", None)
     return env
 
@@ -83,8 +92,12 @@ def _database():
     template = connection.settings_dict["NAME"]
     connections.close_all()  # a template database must have no session
     name = f"{template}_conc"[:63]
-    params = {"host": db.get("HOST") or "127.0.0.1", "port": db.get("PORT") or 5432, "user": db.get("USER") or "postgres",
-              "password": db.get("PASSWORD") or None}
+    params = {
+        "host": db.get("HOST") or "127.0.0.1",
+        "port": db.get("PORT") or 5432,
+        "user": db.get("USER") or "postgres",
+        "password": db.get("PASSWORD") or None,
+    }
     copied = False
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -114,8 +127,22 @@ def _server(env: dict[str, str], port: int, *, workers: int = 2, threads: int = 
     if bounded:
         cmd = [PYTHON, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
     else:
-        cmd = [GRANIAN, "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--blocking-threads", str(threads), "--log-level", "warning", "kejia.wsgi:application"]
+        cmd = [
+            GRANIAN,
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--log-level",
+            "warning",
+            "kejia.wsgi:application",
+        ]
     process = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         yield process
@@ -146,8 +173,9 @@ def _fire(url: str, tokens: list[str], timeout: float, *, method: str = "POST") 
     results: list[tuple[int, dict] | None] = [None] * len(tokens)
 
     def one(i: int, token: str) -> None:
-        request = urllib.request.Request(url, data=b"{}" if method == "POST" else None, method=method,
-                                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            url, data=b"{}" if method == "POST" else None, method=method, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        )
         barrier.wait(timeout=30)
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -173,11 +201,17 @@ def test_register_200_at_once_for_100_seats_confirms_exactly_100(transactional_d
     with _database() as (url, query, copied):
         env = _env(url)
         # Migrate an empty database; a copy of the test database only needs what it may lack.
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True, timeout=120,
-                       capture_output=True)
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True, timeout=120, capture_output=True)
         assert copied or query("SELECT COUNT(*) FROM activities_event") == [(0,)]
-        seeded = subprocess.run([PYTHON, "-m", "kejia.activities.tests.concurrency_setup", str(N), str(CAPACITY)], cwd=BASE_DIR,
-                                env=env, check=True, timeout=60, capture_output=True, text=True)
+        seeded = subprocess.run(
+            [PYTHON, "-m", "kejia.activities.tests.concurrency_setup", str(N), str(CAPACITY)],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            timeout=60,
+            capture_output=True,
+            text=True,
+        )
         data = json.loads(seeded.stdout.strip().splitlines()[-1])
         event_id, tokens = data["event"], data["tokens"]
         port = _free_port()
@@ -192,14 +226,15 @@ def test_register_200_at_once_for_100_seats_confirms_exactly_100(transactional_d
         assert statuses.count("confirmed") == CAPACITY and statuses.count("waitlisted") == N - CAPACITY
         assert sorted(body["place_in_line"] for _, body in answers if body["status"] == "waitlisted") == list(range(1, N - CAPACITY + 1))
 
-        rows = query(f"SELECT status, COUNT(*), MIN(waitlist_position), MAX(waitlist_position), COUNT(DISTINCT waitlist_position) "
-                     f"FROM activities_registration WHERE event_id = {int(event_id)} GROUP BY status ORDER BY status")
+        rows = query(
+            f"SELECT status, COUNT(*), MIN(waitlist_position), MAX(waitlist_position), COUNT(DISTINCT waitlist_position) "
+            f"FROM activities_registration WHERE event_id = {int(event_id)} GROUP BY status ORDER BY status"
+        )
         by_status = {row[0]: row[1:] for row in rows}
         assert by_status["confirmed"][0] == CAPACITY and by_status["confirmed"][1] is None
         assert by_status["waitlisted"] == (N - CAPACITY, 1, N - CAPACITY, N - CAPACITY)
         assert set(by_status) == {"confirmed", "waitlisted"}
-        assert query(f"SELECT confirmed_count, capacity, waitlist_seq FROM activities_event WHERE id = {int(event_id)}") == [
-            (CAPACITY, CAPACITY, N - CAPACITY)]
+        assert query(f"SELECT confirmed_count, capacity, waitlist_seq FROM activities_event WHERE id = {int(event_id)}") == [(CAPACITY, CAPACITY, N - CAPACITY)]
         users = query(f"SELECT COUNT(DISTINCT user_id) FROM activities_registration WHERE event_id = {int(event_id)}")
         assert users == [(N,)]
     assert time.monotonic() - started < DEADLINE
@@ -217,10 +252,16 @@ def test_connections_stay_within_the_database_limit_and_a_refusal_answers_503(tr
     until = started + DEADLINE
     with _database() as (url, query, copied):
         env = _env(url)
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True, timeout=120,
-                       capture_output=True)
-        seeded = subprocess.run([PYTHON, "-m", "kejia.activities.tests.concurrency_setup", str(N), str(CAPACITY)], cwd=BASE_DIR,
-                                env=env, check=True, timeout=60, capture_output=True, text=True)
+        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR, env=env, check=True, timeout=120, capture_output=True)
+        seeded = subprocess.run(
+            [PYTHON, "-m", "kejia.activities.tests.concurrency_setup", str(N), str(CAPACITY)],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            timeout=60,
+            capture_output=True,
+            text=True,
+        )
         data = json.loads(seeded.stdout.strip().splitlines()[-1])
         name = url.rsplit("/", 1)[1]
         role, password = f"{name}_web"[:63], secrets.token_hex(12)
@@ -236,8 +277,9 @@ def test_connections_stay_within_the_database_limit_and_a_refusal_answers_503(tr
             conn.execute(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
         limited = {**env, "DATABASE_URL": f"postgres://{role}:{password}@{host}/{name}"}
         try:
-            refused = subprocess.run([PYTHON, "manage.py", "serve", "--check", "--threads", "20"], cwd=BASE_DIR, env=limited,
-                                     capture_output=True, text=True, timeout=60)
+            refused = subprocess.run(
+                [PYTHON, "manage.py", "serve", "--check", "--threads", "20"], cwd=BASE_DIR, env=limited, capture_output=True, text=True, timeout=60
+            )
             assert refused.returncode != 0 and "Refusing to start" in refused.stderr and "CONNECTION LIMIT 12" in refused.stderr
 
             port = _free_port()

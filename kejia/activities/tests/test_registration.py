@@ -65,8 +65,7 @@ def test_database_refuses_a_second_active_registration(tree, people):
     event = make_event(tree)
     reg = _register(event, people.a)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Registration.objects.create(event=event, person=reg.person, name="x", status=R.WAITLISTED, waitlist_position=99,
-                                    checkin_code="dup-code-xyz")
+        Registration.objects.create(event=event, person=reg.person, name="x", status=R.WAITLISTED, waitlist_position=99, checkin_code="dup-code-xyz")
 
 
 def test_database_refuses_more_seats_than_capacity(tree, people):
@@ -132,8 +131,7 @@ def test_register_members_of_a_society_by_active_membership(tree, people):
     event = make_event(tree, org=tree.soc, audience="members", audience_organization=tree.soc)
     person = people.a.person
     assert not selectors.is_eligible(event, person=person)
-    Membership.objects.create(society=tree.soc, person=person, member_class=next(iter(classes.values())), status="active",
-                              number="SOC-1")
+    Membership.objects.create(society=tree.soc, person=person, member_class=next(iter(classes.values())), status="active", number="SOC-1")
     assert selectors.is_eligible(event, person=person)
     assert _register(event, people.a).status == R.CONFIRMED
 
@@ -190,6 +188,7 @@ def test_register_someone_else_without_staff_role_is_refused(tree, people):
 
 
 # ---- Cancellation and the waiting list ------------------------------------------------------------
+
 
 def test_cancel_confirmed_promotes_the_first_in_line(tree, people):
     event = make_event(tree, capacity=1)
@@ -281,6 +280,7 @@ def test_smaller_capacity_than_seats_taken_is_refused(tree, people):
 
 
 # ---- Event life cycle ---------------------------------------------------------------------------
+
 
 def test_cancel_event_cancels_registrations_and_tells_them(tree, people):
     event = make_event(tree, capacity=1)

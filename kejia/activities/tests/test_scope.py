@@ -32,17 +32,42 @@ from kejia.core.testing import scope_matrix as sm
 from kejia.core.testing.scope_matrix import fixed
 
 MATRIX_ROUTES: list[str] = [
-    "activities:event", "activities:event_ics", "activities:calendar", "activities:calendar_ics", "activities:register",
-    "activities:registration", "activities:registration_cancel", "activities:certificate", "activities:ticket",
-    "activities:event_create", "activities:event_edit", "activities:event_publish", "activities:event_cancel",
-    "activities:event_finish", "activities:registrations", "activities:registrations_xlsx", "activities:invitations",
-    "activities:checkin", "activities:undo_checkin", "activities:certificate_revoke",
-    "GET /api/activities/events/{id}", "PATCH /api/activities/events/{id}", "GET /api/activities/orgs/{id}/events",
-    "POST /api/activities/orgs/{id}/events", "POST /api/activities/events/{id}/publish", "POST /api/activities/events/{id}/cancel",
-    "POST /api/activities/events/{id}/finish", "POST /api/activities/events/{id}/invitations", "POST /api/activities/events/{id}/register",
-    "GET /api/activities/events/{id}/registrations", "POST /api/activities/events/{id}/checkin", "GET /api/activities/registrations/{id}",
-    "POST /api/activities/registrations/{id}/cancel", "POST /api/activities/registrations/{id}/undo-checkin",
-    "GET /api/activities/registrations/{id}/certificate", "POST /api/activities/attendance-certificates/{id}/revoke",
+    "activities:event",
+    "activities:event_ics",
+    "activities:calendar",
+    "activities:calendar_ics",
+    "activities:register",
+    "activities:registration",
+    "activities:registration_cancel",
+    "activities:certificate",
+    "activities:ticket",
+    "activities:event_create",
+    "activities:event_edit",
+    "activities:event_publish",
+    "activities:event_cancel",
+    "activities:event_finish",
+    "activities:registrations",
+    "activities:registrations_xlsx",
+    "activities:invitations",
+    "activities:checkin",
+    "activities:undo_checkin",
+    "activities:certificate_revoke",
+    "GET /api/activities/events/{id}",
+    "PATCH /api/activities/events/{id}",
+    "GET /api/activities/orgs/{id}/events",
+    "POST /api/activities/orgs/{id}/events",
+    "POST /api/activities/events/{id}/publish",
+    "POST /api/activities/events/{id}/cancel",
+    "POST /api/activities/events/{id}/finish",
+    "POST /api/activities/events/{id}/invitations",
+    "POST /api/activities/events/{id}/register",
+    "GET /api/activities/events/{id}/registrations",
+    "POST /api/activities/events/{id}/checkin",
+    "GET /api/activities/registrations/{id}",
+    "POST /api/activities/registrations/{id}/cancel",
+    "POST /api/activities/registrations/{id}/undo-checkin",
+    "GET /api/activities/registrations/{id}/certificate",
+    "POST /api/activities/attendance-certificates/{id}/revoke",
 ]
 
 ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admin", "wx_staff", "society_secretary", "worker"]
@@ -51,6 +76,7 @@ HOUR = datetime.timedelta(hours=1)
 
 
 # ---- The world, once per module ---------------------------------------------------------------
+
 
 def _build(w) -> None:
     from kejia.accounts.services import create_user
@@ -70,9 +96,19 @@ def _build(w) -> None:
 
     def event(key, title, *, start, audience="public", publish=True):
         org = w.orgs[key]
-        e = services.create_event(org, actor=platform, kind="salon", title=title, starts_at=start, ends_at=start + 3 * HOUR,
-                                  region=w.regions[region[key]], address="矩阵路 1 号", capacity=5, audience=audience,
-                                  audience_organization=org if audience == "members" else None)
+        e = services.create_event(
+            org,
+            actor=platform,
+            kind="salon",
+            title=title,
+            starts_at=start,
+            ends_at=start + 3 * HOUR,
+            region=w.regions[region[key]],
+            address="矩阵路 1 号",
+            capacity=5,
+            audience=audience,
+            audience_organization=org if audience == "members" else None,
+        )
         if publish:
             e = services.publish_event(e, actor=platform, now=start - 48 * HOUR)
         return e
@@ -84,8 +120,7 @@ def _build(w) -> None:
         e = events[f"e_{key}"] = event(key, f"矩阵活动{org.code}", start=start)
         names = [f"矩阵{org.code}甲", f"矩阵{org.code}乙"]
         w.names[e.pk] = names
-        users = [create_user(actor=platform, username=f"m_{key}_{i}", password=w.password, display_name=n, check_password=False)
-                 for i, n in enumerate(names)]
+        users = [create_user(actor=platform, username=f"m_{key}_{i}", password=w.password, display_name=n, check_password=False) for i, n in enumerate(names)]
         for u, n in zip(users, names, strict=True):
             person(org, n, user=u)
         before = now - 24 * HOUR if key == "lx" else None
@@ -104,8 +139,12 @@ def _build(w) -> None:
         if key.startswith("a_"):
             reg.refresh_from_db()
             certs[f"c{key[1:]}"] = certificates.certificate_for(reg)
-    w.ids = {"org": {k: o.pk for k, o in w.orgs.items()}, "event": {k: e.pk for k, e in events.items()},
-             "registration": {k: r.pk for k, r in regs.items()}, "certificate": {k: c.pk for k, c in certs.items()}}
+    w.ids = {
+        "org": {k: o.pk for k, o in w.orgs.items()},
+        "event": {k: e.pk for k, e in events.items()},
+        "registration": {k: r.pk for k, r in regs.items()},
+        "certificate": {k: c.pk for k, c in certs.items()},
+    }
 
 
 def _build_world(w) -> None:
@@ -123,11 +162,16 @@ def _resolver(model_path: str, related: tuple[str, ...]):
         target = {"org": "org", "event": "event", "registration": "registration", "certificate": "certificate"}
         model = apps.get_model(model_path)
         return model.objects.select_related(*related).get(pk=w.ids[target[TARGET_OF[model_path]]][key])
+
     return resolve
 
 
-TARGET_OF = {"organizations.Organization": "org", "activities.Event": "event", "activities.Registration": "registration",
-             "activities.AttendanceCertificate": "certificate"}
+TARGET_OF = {
+    "organizations.Organization": "org",
+    "activities.Event": "event",
+    "activities.Registration": "registration",
+    "activities.AttendanceCertificate": "certificate",
+}
 RESOLVE: dict[str, Callable] = {
     "org": _resolver("organizations.Organization", ()),
     "event": _resolver("activities.Event", ("organization", "audience_organization")),
@@ -137,6 +181,7 @@ RESOLVE: dict[str, Callable] = {
 
 
 # ---- Who may do what: computed ------------------------------------------------------------------
+
 
 def _scope():
     from kejia.accounts import scope
@@ -182,12 +227,14 @@ def public(w, user, obj) -> str:
 
 def see(state: Callable = always) -> Callable:
     """Public reads of an event: whoever may see it (selectors.can_see)."""
+
     def rule(w, user, event):
         from kejia.activities import selectors
 
         if not selectors.can_see(user, event):
             return "outside"
         return "ok" if state(w, event) else "outside"
+
     return rule
 
 
@@ -204,6 +251,7 @@ def staff(state: Callable = always) -> Callable:
         if not scope.can_manage(user, org_of(obj)):
             return "forbidden"
         return "ok" if state(w, obj) else "invalid"
+
     return rule
 
 
@@ -213,6 +261,7 @@ def anyhow(w, obj, manage) -> bool:
 
 def own_or_view(state: Callable = anyhow, *, staff_only: bool = False, own_may: bool = True) -> Callable:
     """A registration (or its certificate): its holder or the organizer's scope."""
+
     def rule(w, user, obj):
         scope, reg = _scope(), reg_of(obj)
         own, in_scope = reg.belongs_to(user), scope.can_view(user, org_of(obj))
@@ -224,6 +273,7 @@ def own_or_view(state: Callable = anyhow, *, staff_only: bool = False, own_may: 
         if not staff_only and not own_may and not manage:
             return "forbidden"
         return "ok" if state(w, obj, manage) else "invalid"
+
     return rule
 
 
@@ -270,6 +320,7 @@ def ticket_rule(method: str) -> Callable:
         if reg.belongs_to(user) and method == "GET":
             return "ok"
         return "forbidden" if scope.can_view(user, org_of(reg)) or reg.belongs_to(user) else "outside"
+
     return rule
 
 
@@ -278,11 +329,14 @@ def checkin_state(w, event) -> bool:
 
 
 def confirmed_reg(w, event):
-    return next((r for (t, _k), r in w.objects.items() if t == "registration" and r.event_id == event.pk and r.status == "confirmed"
-                 and not r.belongs_to(w.worker)), None)
+    return next(
+        (r for (t, _k), r in w.objects.items() if t == "registration" and r.event_id == event.pk and r.status == "confirmed" and not r.belongs_to(w.worker)),
+        None,
+    )
 
 
 # ---- Bodies -----------------------------------------------------------------------------------------
+
 
 def spare(w, obj) -> int:
     return w.spare.get(org_of(obj).pk) or w.spare[w.xw.pk]
@@ -290,16 +344,31 @@ def spare(w, obj) -> int:
 
 def edit_form(w, user, event) -> dict:
     local = timezone.localtime
-    return {"kind": event.kind, "title": "矩阵改名", "starts_at": local(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": local(event.ends_at).strftime("%Y-%m-%dT%H:%M"), "region": event.region_id or "", "address": event.address,
-            "capacity": event.capacity or "", "audience": event.audience, "fee": "0",
-            "audience_organization": event.audience_organization.code if event.audience_organization_id else ""}
+    return {
+        "kind": event.kind,
+        "title": "矩阵改名",
+        "starts_at": local(event.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": local(event.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "region": event.region_id or "",
+        "address": event.address,
+        "capacity": event.capacity or "",
+        "audience": event.audience,
+        "fee": "0",
+        "audience_organization": event.audience_organization.code if event.audience_organization_id else "",
+    }
 
 
-NEW_EVENT_PAGE = {"kind": "forum", "title": "矩阵新活动", "starts_at": "2031-03-01T09:00", "ends_at": "2031-03-01T12:00",
-                  "region": "320102", "address": "矩阵", "audience": "public", "fee": "0"}
-NEW_EVENT_API = {"kind": "forum", "title": "矩阵新活动", "starts_at": "2031-03-01T09:00:00+08:00", "ends_at": "2031-03-01T12:00:00+08:00",
-                 "region": "320102"}
+NEW_EVENT_PAGE = {
+    "kind": "forum",
+    "title": "矩阵新活动",
+    "starts_at": "2031-03-01T09:00",
+    "ends_at": "2031-03-01T12:00",
+    "region": "320102",
+    "address": "矩阵",
+    "audience": "public",
+    "fee": "0",
+}
+NEW_EVENT_API = {"kind": "forum", "title": "矩阵新活动", "starts_at": "2031-03-01T09:00:00+08:00", "ends_at": "2031-03-01T12:00:00+08:00", "region": "320102"}
 
 
 def checkin_body(api: bool) -> Callable:
@@ -307,10 +376,12 @@ def checkin_body(api: bool) -> Callable:
         reg = confirmed_reg(w, event)
         pk = reg.pk if reg else 987654321
         return {"registration_id": pk} if api else {"registration": pk}
+
     return body
 
 
 # ---- The endpoints ------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class Endpoint(sm.Endpoint):
@@ -347,16 +418,21 @@ ENDPOINTS = [
     page("activities:event_cancel", "POST", "event", staff(EDITABLE), fixed({"reason": "矩阵取消"}), True),
     page("activities:event_finish", "POST", "event", staff(lambda w, e: e.status == "published" and started(e)), fixed({}), True),
     page("activities:registrations", "GET", "event", view),
-    page("activities:registrations", "POST", "event", staff(lambda w, e: e.status == "published"),
-         lambda w, u, e: {"person": spare(w, e)}, True),
+    page("activities:registrations", "POST", "event", staff(lambda w, e: e.status == "published"), lambda w, u, e: {"person": spare(w, e)}, True),
     page("activities:registrations_xlsx", "GET", "event", view),
     page("activities:invitations", "GET", "event", staff()),
     page("activities:invitations", "POST", "event", staff(EDITABLE), lambda w, u, e: {"people": str(spare(w, e))}, True),
     page("activities:checkin", "GET", "event", staff()),
     page("activities:checkin", "POST", "event", staff(checkin_state), checkin_body(api=False), True),
     page("activities:undo_checkin", "POST", "registration", own_or_view(status_in("attended"), staff_only=True), fixed({}), True),
-    page("activities:certificate_revoke", "POST", "certificate", own_or_view(lambda w, c, m: c.revoked_at is None, staff_only=True),
-         fixed({"reason": "矩阵撤销"}), True),
+    page(
+        "activities:certificate_revoke",
+        "POST",
+        "certificate",
+        own_or_view(lambda w, c, m: c.revoked_at is None, staff_only=True),
+        fixed({"reason": "矩阵撤销"}),
+        True,
+    ),
     # API: events.
     api(f"GET {A}/events/{{id}}", "event", see()),
     api(f"PATCH {A}/events/{{id}}", "event", staff(EDITABLE), fixed({"title": "矩阵改名"}), True),
@@ -374,13 +450,19 @@ ENDPOINTS = [
     api(f"POST {A}/registrations/{{id}}/cancel", "registration", cancel_rule, fixed({"reason": "矩阵"}), True),
     api(f"POST {A}/registrations/{{id}}/undo-checkin", "registration", own_or_view(status_in("attended"), staff_only=True), fixed({}), True),
     api(f"GET {A}/registrations/{{id}}/certificate", "registration", own_or_view(status_in("attended"))),
-    api(f"POST {A}/attendance-certificates/{{id}}/revoke", "certificate",
-        own_or_view(lambda w, c, m: c.revoked_at is None, staff_only=True), fixed({"reason": "矩阵撤销"}), True),
+    api(
+        f"POST {A}/attendance-certificates/{{id}}/revoke",
+        "certificate",
+        own_or_view(lambda w, c, m: c.revoked_at is None, staff_only=True),
+        fixed({"reason": "矩阵撤销"}),
+        True,
+    ),
 ]
 CASES = sm.cases(ACTORS, ENDPOINTS)
 
 
 # ---- Sending and checking -----------------------------------------------------------------------
+
 
 def database_state() -> tuple:
     from kejia.activities.models import AttendanceCertificate, Event, Invitation, Registration
@@ -388,9 +470,12 @@ def database_state() -> tuple:
 
     event, registration = sm.table(Event), sm.table(Registration)
     sql = sm.counts(AuditEvent, Notice, Event, Registration, Invitation, AttendanceCertificate)
-    sql += [f"SELECT COALESCE(SUM(confirmed_count), 0) FROM {event}", f"SELECT COUNT(*) FROM {registration} WHERE status = 'attended'",
-            f"SELECT COUNT(*) FROM {registration} WHERE status = 'cancelled'",
-            f"SELECT COUNT(*) FROM {sm.table(AttendanceCertificate)} WHERE revoked_at IS NOT NULL"]
+    sql += [
+        f"SELECT COALESCE(SUM(confirmed_count), 0) FROM {event}",
+        f"SELECT COUNT(*) FROM {registration} WHERE status = 'attended'",
+        f"SELECT COUNT(*) FROM {registration} WHERE status = 'cancelled'",
+        f"SELECT COUNT(*) FROM {sm.table(AttendanceCertificate)} WHERE revoked_at IS NOT NULL",
+    ]
     sql += sm.latest(Event, Registration, AttendanceCertificate)
     return sm.snapshot(sql)
 
@@ -411,11 +496,13 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
 
     # Registrants' names are for the organizer's scope (a leader there reads them, refused or not).
     texts = [] if _scope().can_view(getattr(w, actor), org_of(obj)) else registrant_names(w, obj)
-    return sm.check(w, actor, endpoint, key, expected, state=database_state, texts=texts, ok=ok, changes=True,
-                    audited=endpoint.audit and endpoint.method != "GET")
+    return sm.check(
+        w, actor, endpoint, key, expected, state=database_state, texts=texts, ok=ok, changes=True, audited=endpoint.audit and endpoint.method != "GET"
+    )
 
 
 # ---- The matrix ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
@@ -443,11 +530,14 @@ def test_matrix_covers_every_activities_route():
     assert set(MATRIX_ROUTES) == tested, sorted(set(MATRIX_ROUTES) ^ tested)
     from django.urls import get_resolver
 
-    pages = {name for name, route in _django_routes(get_resolver("kejia.urls").url_patterns)
-             if name.startswith("activities:") and _has_parameter(route)}
+    pages = {name for name, route in _django_routes(get_resolver("kejia.urls").url_patterns) if name.startswith("activities:") and _has_parameter(route)}
     assert pages <= tested, sorted(pages - tested)
-    operations = {f"{method.upper()} {path}" for path, ops in ninja_api.get_openapi_schema()["paths"].items() for method in ops
-                  if path.startswith("/api/activities/") and "{" in path}
+    operations = {
+        f"{method.upper()} {path}"
+        for path, ops in ninja_api.get_openapi_schema()["paths"].items()
+        for method in ops
+        if path.startswith("/api/activities/") and "{" in path
+    }
     assert operations <= tested, sorted(operations - tested)
 
 
@@ -459,6 +549,7 @@ def test_matrix_tests_every_method_a_page_accepts(world, name):
 
 
 # ---- Lists show exactly the scope ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_staff_lists_show_exactly_the_scope(world, actor):
@@ -473,8 +564,7 @@ def test_staff_lists_show_exactly_the_scope(world, actor):
         return
     assert {e.pk for e in response.context["page"].object_list} == expected
     for key, org in world.orgs.items():
-        answer = world.api_client.get(f"{A}/orgs/{org.pk}/events", {"limit": 500},
-                                      headers=sm.bearer(world, actor))
+        answer = world.api_client.get(f"{A}/orgs/{org.pk}/events", {"limit": 500}, headers=sm.bearer(world, actor))
         if scope.can_view(user, org):
             got = {item["id"] for item in answer.json()["items"]}
             assert got == {pk for pk in expected if Event.objects.get(pk=pk).organization.path.startswith(org.path)}, key
@@ -484,7 +574,6 @@ def test_staff_lists_show_exactly_the_scope(world, actor):
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_public_list_shows_only_public_events_to_everyone(world, actor):
-    answer = world.api_client.get(f"{A}/events", {"limit": 500, "starts_from": "2000-01-01T00:00:00Z"},
-                                  headers=sm.bearer(world, actor))
+    answer = world.api_client.get(f"{A}/events", {"limit": 500, "starts_from": "2000-01-01T00:00:00Z"}, headers=sm.bearer(world, actor))
     titles = {item["title"] for item in answer.json()["items"]}
     assert titles == {f"矩阵活动{org.code}" for org in world.orgs.values()}

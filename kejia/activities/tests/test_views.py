@@ -107,8 +107,18 @@ def test_other_peoples_registration_is_not_found(client, tree, people):
 def test_staff_create_publish_edit_and_cancel_an_event(client, tree, people):
     _login(client, tree, tree.county_staff)
     assert client.get(reverse("activities:event_create", args=[tree.xw.pk])).status_code == 200
-    data = {"kind": "forum", "title": "青年科技论坛", "starts_at": "2031-05-01T09:00", "ends_at": "2031-05-01T17:00",
-            "region": "320102", "address": "会议中心", "capacity": "50", "audience": "public", "fee": "0", "disciplines": "520"}
+    data = {
+        "kind": "forum",
+        "title": "青年科技论坛",
+        "starts_at": "2031-05-01T09:00",
+        "ends_at": "2031-05-01T17:00",
+        "region": "320102",
+        "address": "会议中心",
+        "capacity": "50",
+        "audience": "public",
+        "fee": "0",
+        "disciplines": "520",
+    }
     response = client.post(reverse("activities:event_create", args=[tree.xw.pk]), data)
     event = Event.objects.get(title="青年科技论坛")
     assert response.status_code == 302 and event.status == EventStatus.DRAFT and event.capacity == 50
@@ -132,8 +142,15 @@ def test_staff_create_publish_edit_and_cancel_an_event(client, tree, people):
 
 def test_create_event_bad_input_names_the_field(client, tree):
     _login(client, tree, tree.county_staff)
-    data = {"kind": "forum", "title": "坏数据", "starts_at": "2031-05-01T09:00", "ends_at": "2031-04-01T17:00", "audience": "members",
-            "audience_organization": "", "fee": "0"}
+    data = {
+        "kind": "forum",
+        "title": "坏数据",
+        "starts_at": "2031-05-01T09:00",
+        "ends_at": "2031-04-01T17:00",
+        "audience": "members",
+        "audience_organization": "",
+        "fee": "0",
+    }
     response = client.post(reverse("activities:event_create", args=[tree.xw.pk]), data)
     assert response.status_code == 400 and not Event.objects.exists()
     errors = response.context["form"].errors

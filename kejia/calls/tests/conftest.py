@@ -26,15 +26,34 @@ def signoff():
 
 
 def complete_answers() -> dict:
-    head = {"name": "王五", "mobile": "13900000001", "email": "head@example.cn", "address": "南京市某路1号", "postcode": "210000",
-            "fax": "/", "office_phone": "025-00000000"}
+    head = {
+        "name": "王五",
+        "mobile": "13900000001",
+        "email": "head@example.cn",
+        "address": "南京市某路1号",
+        "postcode": "210000",
+        "fax": "/",
+        "office_phone": "025-00000000",
+    }
     return {
-        "pilot_unit": "南京市科学技术协会", "applicant_unit": "江苏省科学技术协会", "filled_month": "2020-06",
-        "pilot_unit_name": "南京市科学技术协会", "pilot_period": {"start": "2020-07", "end": "2021-07"},
-        "heads": [head, dict(head, name="赵六")], "applicant_opinion": signoff(), "pilot_opinion": signoff(),
-        "recommendation_reason": "理由", "pilot_profile": "概况", "reform_progress": "进展", "highlights": "/",
-        "pilot_content": "内容", "work_plan": "计划", "expected_results": "成果", "publicity_plan": "宣传",
-        "lead": [person()], "team": [person("钱七"), person("孙八")],
+        "pilot_unit": "南京市科学技术协会",
+        "applicant_unit": "江苏省科学技术协会",
+        "filled_month": "2020-06",
+        "pilot_unit_name": "南京市科学技术协会",
+        "pilot_period": {"start": "2020-07", "end": "2021-07"},
+        "heads": [head, dict(head, name="赵六")],
+        "applicant_opinion": signoff(),
+        "pilot_opinion": signoff(),
+        "recommendation_reason": "理由",
+        "pilot_profile": "概况",
+        "reform_progress": "进展",
+        "highlights": "/",
+        "pilot_content": "内容",
+        "work_plan": "计划",
+        "expected_results": "成果",
+        "publicity_plan": "宣传",
+        "lead": [person()],
+        "team": [person("钱七"), person("孙八")],
     }
 
 
@@ -45,22 +64,18 @@ def calls(tree):
     from kejia.organizations.services import create_organization
 
     cast = create_organization(actor=tree.platform, parent=None, name="中国科学技术协会", code="CAST", kind="national_assoc")
-    cast_staff = create_user(actor=tree.platform, username="cast_staff", password=tree.password, display_name="cast_staff",
-                             check_password=False)
+    cast_staff = create_user(actor=tree.platform, username="cast_staff", password=tree.password, display_name="cast_staff", check_password=False)
     grant_role(cast_staff, actor=tree.platform, organization=cast, kind="staff")
-    call = create_call_from_template(cast, actor=cast_staff, template="local_reform_pilot", deadline=DEADLINE,
-                                     budget="1000000", quota_per_recommender=2)
+    call = create_call_from_template(cast, actor=cast_staff, template="local_reform_pilot", deadline=DEADLINE, budget="1000000", quota_per_recommender=2)
     call = publish_call(call, actor=cast_staff)
-    return SimpleNamespace(t=tree, cast=cast, owner=cast_staff, call=call, applicant=tree.nj_staff,
-                           recommender=tree.province_staff)
+    return SimpleNamespace(t=tree, cast=cast, owner=cast_staff, call=call, applicant=tree.nj_staff, recommender=tree.province_staff)
 
 
 @pytest.fixture
 def draft(calls):
     from kejia.calls.services import create_application, save_draft
 
-    application = create_application(calls.call, actor=calls.applicant, applicant=calls.t.nj, title="南京市科协改革试点",
-                                     topic="1", now=BEFORE)
+    application = create_application(calls.call, actor=calls.applicant, applicant=calls.t.nj, title="南京市科协改革试点", topic="1", now=BEFORE)
     return save_draft(application, actor=calls.applicant, data=complete_answers(), now=BEFORE)
 
 
@@ -70,8 +85,12 @@ def walk_to(calls, application, status):
         (S.SUBMITTED, lambda a: workflow.submit_application(a, actor=calls.applicant, attest=True, now=BEFORE)),
         (S.RECOMMENDED, lambda a: workflow.recommend_application(a, actor=calls.recommender, now=BEFORE)),
         (S.UNDER_REVIEW, lambda a: workflow.accept_application(a, actor=calls.owner)),
-        (S.REVIEWED, lambda a: workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="会评纪要",
-                                                               results=[ApplicationResult(a.pk, 3, 88.5, 0.7, 0.2, False)])[0]),
+        (
+            S.REVIEWED,
+            lambda a: workflow.record_review_meeting(
+                calls.call, actor=calls.owner, minutes="会评纪要", results=[ApplicationResult(a.pk, 3, 88.5, 0.7, 0.2, False)]
+            )[0],
+        ),
         (S.SELECTED, lambda a: workflow.select_application(a, actor=calls.owner)),
         (S.ANNOUNCED, lambda a: workflow.announce_application(a, actor=calls.owner, now=DEADLINE + datetime.timedelta(days=20))),
     ]

@@ -107,7 +107,6 @@ def test_validate_answers_money_within_the_call_range():
 def test_check_spec_refuses_repeated_keys_and_unknown_types():
     forms_spec.check_spec(SPEC)
     with pytest.raises(DomainError):
-        forms_spec.check_spec({"sections": [{"key": "a", "title": "a", "fields": [{"key": "x", "type": "short_text"},
-                                                                                  {"key": "x", "type": "long_text"}]}]})
+        forms_spec.check_spec({"sections": [{"key": "a", "title": "a", "fields": [{"key": "x", "type": "short_text"}, {"key": "x", "type": "long_text"}]}]})
     with pytest.raises(DomainError):
         forms_spec.check_spec({"sections": [{"key": "a", "title": "a", "fields": [{"key": "x", "type": "colour"}]}]})

@@ -17,8 +17,7 @@ DAY = datetime.date(2020, 8, 1)
 @pytest.fixture
 def project(calls, draft):
     application = walk_to(calls, draft, S.ANNOUNCED)
-    return workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1),
-                                        now=AFTER_ANNOUNCEMENT)
+    return workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT)
 
 
 def _pay(calls, project, tranche, amount, voucher):

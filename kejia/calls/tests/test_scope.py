@@ -21,11 +21,17 @@ from kejia.core.models import AuditEvent
 from kejia.organizations.tests.test_api import Api
 
 MATRIX_ROUTES: list[str] = [
-    "calls:detail", "calls:application",
-    "GET /api/calls/{id}", "GET /api/calls/{id}/applications", "GET /api/calls/applications/{id}",
-    "PUT /api/calls/applications/{id}/draft", "POST /api/calls/applications/{id}/submit",
-    "POST /api/calls/applications/{id}/recommend", "POST /api/calls/applications/{id}/return",
-    "POST /api/calls/applications/{id}/formal-check", "GET /api/calls/{id}/ledger",
+    "calls:detail",
+    "calls:application",
+    "GET /api/calls/{id}",
+    "GET /api/calls/{id}/applications",
+    "GET /api/calls/applications/{id}",
+    "PUT /api/calls/applications/{id}/draft",
+    "POST /api/calls/applications/{id}/submit",
+    "POST /api/calls/applications/{id}/recommend",
+    "POST /api/calls/applications/{id}/return",
+    "POST /api/calls/applications/{id}/formal-check",
+    "GET /api/calls/{id}/ledger",
 ]
 
 # actor → (sees the draft, sees it submitted, may recommend or return it)
@@ -163,14 +169,12 @@ def test_application_page_scope(open_call, draft, client, actor):
 @pytest.mark.parametrize("actor", ["applicant", "worker", "owner"])
 def test_call_pages_scope(calls, client, actor):
     client.force_login(_actor(calls, actor))
-    hidden = create_call_from_template(calls.cast, actor=calls.owner, template="local_reform_pilot", deadline=DEADLINE,
-                                       title="未发布的通知")
+    hidden = create_call_from_template(calls.cast, actor=calls.owner, template="local_reform_pilot", deadline=DEADLINE, title="未发布的通知")
     listing = client.get(reverse("calls:list")).content.decode()
     assert calls.call.title in listing and ("未发布的通知" in listing) is (actor == "owner")
     assert client.get(reverse("calls:detail", args=[calls.call.pk])).status_code == 200
     assert client.get(reverse("calls:detail", args=[hidden.pk])).status_code == (200 if actor == "owner" else 404)
-    assert client.post(reverse("calls:detail", args=[hidden.pk]), {"applicant": calls.t.nj.pk}).status_code == \
-        (403 if actor == "owner" else 404)
+    assert client.post(reverse("calls:detail", args=[hidden.pk]), {"applicant": calls.t.nj.pk}).status_code == (403 if actor == "owner" else 404)
     assert client.get(reverse("calls:detail", args=[987654321])).status_code == 404
 
 
@@ -186,8 +190,7 @@ def test_application_page_start_fill_and_submit(open_call, client):
     application = Application.objects.get(call=calls.call, applicant=calls.t.nj)
     assert response.status_code == 302 and response.url == reverse("calls:application", args=[application.pk])
     page = client.get(response.url).content.decode()
-    for label in ("试点单位", "申报单位负责人", "试点单位负责人", "办公电话", "申报单位意见", "试点单位意见", "主要参与团队", "职务职称",
-                  "试点成果宣传计划"):
+    for label in ("试点单位", "申报单位负责人", "试点单位负责人", "办公电话", "申报单位意见", "试点单位意见", "主要参与团队", "职务职称", "试点成果宣传计划"):
         assert label in page
     data = complete_answers()
     data["team"][1]["employer"] = ""
@@ -196,8 +199,7 @@ def test_application_page_start_fill_and_submit(open_call, client):
     assert "主要参与团队" in response.content.decode() and "单位" in response.content.decode()
     application.refresh_from_db()
     assert application.status == S.DRAFT
-    response = client.post(reverse("calls:application", args=[application.pk]),
-                           _form_post(complete_answers(), action="submit", attest="on"))
+    response = client.post(reverse("calls:application", args=[application.pk]), _form_post(complete_answers(), action="submit", attest="on"))
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == S.SUBMITTED and application.data["team"][1]["name"] == "孙八"

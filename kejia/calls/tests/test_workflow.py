@@ -136,8 +136,7 @@ def test_record_review_meeting_ranks_every_application_under_review(calls, draft
     application = walk_to(calls, draft, S.UNDER_REVIEW)
     with pytest.raises(DomainError):
         workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="纪要", results=[])
-    workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="会评纪要",
-                                   results=[ApplicationResult(application.pk, 3, 88.5, 0.7, 0.2, False)])
+    workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="会评纪要", results=[ApplicationResult(application.pk, 3, 88.5, 0.7, 0.2, False)])
     application.refresh_from_db()
     assert application.status == S.REVIEWED
     assert (application.rank, application.score) == (1, 88.5)
@@ -149,8 +148,7 @@ def test_objection_upheld_takes_the_application_out(calls, draft):
     application = walk_to(calls, draft, S.ANNOUNCED)
     objection = workflow.record_objection(application, actor=calls.owner, text="材料失实", now=application.announced_until)
     with pytest.raises(DomainError) as caught:
-        workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1),
-                                     now=AFTER_ANNOUNCEMENT)
+        workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT)
     assert caught.value.code == "objections_open"
     workflow.handle_objection(objection, actor=calls.owner, upheld=True, resolution="经核实属实")
     application.refresh_from_db()
@@ -160,15 +158,13 @@ def test_objection_upheld_takes_the_application_out(calls, draft):
 def test_record_objection_after_announcement_refused(calls, draft):
     application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(IllegalTransition):
-        workflow.record_objection(application, actor=calls.owner, text="x",
-                                  now=application.announced_until + datetime.timedelta(seconds=1))
+        workflow.record_objection(application, actor=calls.owner, text="x", now=application.announced_until + datetime.timedelta(seconds=1))
 
 
 def test_approve_application_during_announcement_refused(calls, draft):
     application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(DomainError) as caught:
-        workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1),
-                                     now=application.announced_until)
+        workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1), now=application.announced_until)
     assert caught.value.code == "announcement_open"
 
 
@@ -176,15 +172,13 @@ def test_approve_application_during_announcement_refused(calls, draft):
 def test_approve_application_amount_outside_range_refused(calls, draft, amount):
     application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(DomainError) as caught:
-        workflow.approve_application(application, actor=calls.owner, amount=amount, starts_on=datetime.date(2020, 7, 1),
-                                     now=AFTER_ANNOUNCEMENT)
+        workflow.approve_application(application, actor=calls.owner, amount=amount, starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT)
     assert caught.value.code == "amount_out_of_range"
 
 
 def test_approve_application_creates_project_with_tranches(calls, draft):
     application = walk_to(calls, draft, S.ANNOUNCED)
-    project = workflow.approve_application(application, actor=calls.owner, amount="350000.01", starts_on=datetime.date(2020, 7, 1),
-                                           now=AFTER_ANNOUNCEMENT)
+    project = workflow.approve_application(application, actor=calls.owner, amount="350000.01", starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT)
     assert project.tranches == [{"amount": "175000.00", "gate": "approval"}, {"amount": "175000.01", "gate": "midterm_passed"}]
     assert project.ends_on == datetime.date(2021, 6, 30)
     application.refresh_from_db()
@@ -196,8 +190,7 @@ def test_approve_application_over_budget_refused(calls, draft):
     calls.call.save()
     application = walk_to(calls, draft, S.ANNOUNCED)
     with pytest.raises(DomainError) as caught:
-        workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1),
-                                     now=AFTER_ANNOUNCEMENT)
+        workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT)
     assert caught.value.code == "over_budget"
 
 
@@ -215,8 +208,9 @@ def _mover(calls, transition):
         Transition.SELECT: lambda a: workflow.select_application(a, actor=owner),
         Transition.REJECT: lambda a: workflow.reject_application(a, actor=owner),
         Transition.ANNOUNCE: lambda a: workflow.announce_application(a, actor=owner, now=BEFORE),
-        Transition.APPROVE: lambda a: workflow.approve_application(a, actor=owner, amount="350000",
-                                                                   starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT),
+        Transition.APPROVE: lambda a: workflow.approve_application(
+            a, actor=owner, amount="350000", starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT
+        ),
     }[transition]
 
 
@@ -266,8 +260,9 @@ def test_call_for_individuals_goes_straight_to_the_owner(calls):
     from kejia.calls.tests.conftest import DEADLINE
 
     spec_form = install_form("local_reform_pilot")
-    call = create_call(calls.cast, actor=calls.owner, title="个人项目", deadline=DEADLINE, form=spec_form, min_amount="0",
-                       max_amount="50000", eligibility="individuals")
+    call = create_call(
+        calls.cast, actor=calls.owner, title="个人项目", deadline=DEADLINE, form=spec_form, min_amount="0", max_amount="50000", eligibility="individuals"
+    )
     call = publish_call(call, actor=calls.owner)
     application = create_application(call, actor=calls.t.worker, now=BEFORE)
     assert application.applicant_user == calls.t.worker and application.recommender is None
@@ -289,12 +284,19 @@ def test_create_call_refuses_a_naive_deadline_and_a_bad_plan(calls):
 
     form = install_form("local_reform_pilot")
     with pytest.raises(DomainError) as caught:
-        create_call(calls.cast, actor=calls.owner, title="x", deadline=datetime.datetime(2020, 6, 10), form=form,
-                    min_amount=1, max_amount=2)
+        create_call(calls.cast, actor=calls.owner, title="x", deadline=datetime.datetime(2020, 6, 10), form=form, min_amount=1, max_amount=2)
     assert caught.value.field == "deadline"
     with pytest.raises(DomainError) as caught:
-        create_call(calls.cast, actor=calls.owner, title="x", deadline=DEADLINE, form=form, min_amount=1, max_amount=2,
-                    tranches=[{"share": "60", "gate": "approval"}, {"share": "30", "gate": "midterm_passed"}])
+        create_call(
+            calls.cast,
+            actor=calls.owner,
+            title="x",
+            deadline=DEADLINE,
+            form=form,
+            min_amount=1,
+            max_amount=2,
+            tranches=[{"share": "60", "gate": "approval"}, {"share": "30", "gate": "midterm_passed"}],
+        )
     assert caught.value.field == "tranches"
     with pytest.raises(DomainError) as caught:
         create_call(calls.cast, actor=calls.owner, title="x", deadline=DEADLINE, form=form, min_amount=3, max_amount=2)

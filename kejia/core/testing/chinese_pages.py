@@ -27,10 +27,58 @@ from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, ge
 
 # Words that may stay Latin on a Chinese page: product and standard names, units, formats.
 ALLOWED = {
-    "kejia", "api", "openapi", "json", "csv", "xlsx", "excel", "pdf", "ics", "icalendar", "url", "http", "https",
-    "id", "ip", "sms", "qr", "ai", "uscc", "gb", "t", "e-mail", "email", "wps", "orcid", "doi", "isbn", "issn",
-    "km", "kg", "mb", "kb", "h", "min", "s", "ms", "cm", "mm", "m", "x", "utf-8",
-    "ed25519", "sha-256", "hmac", "cast", "ieee", "acm", "sci", "ei", "ssci", "cssci", "cscd",
+    "kejia",
+    "api",
+    "openapi",
+    "json",
+    "csv",
+    "xlsx",
+    "excel",
+    "pdf",
+    "ics",
+    "icalendar",
+    "url",
+    "http",
+    "https",
+    "id",
+    "ip",
+    "sms",
+    "qr",
+    "ai",
+    "uscc",
+    "gb",
+    "t",
+    "e-mail",
+    "email",
+    "wps",
+    "orcid",
+    "doi",
+    "isbn",
+    "issn",
+    "km",
+    "kg",
+    "mb",
+    "kb",
+    "h",
+    "min",
+    "s",
+    "ms",
+    "cm",
+    "mm",
+    "m",
+    "x",
+    "utf-8",
+    "ed25519",
+    "sha-256",
+    "hmac",
+    "cast",
+    "ieee",
+    "acm",
+    "sci",
+    "ei",
+    "ssci",
+    "cssci",
+    "cscd",
 }
 SKIP_TAGS = {"script", "style", "code", "kbd", "pre", "samp", "template", "svg"}
 VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -43,35 +91,68 @@ LATIN_RUN = re.compile(r"[A-Za-z][\w'’.&-]*(?:[ \t]+[A-Za-z][\w'’.&-]*)*", r
 # A page with an id that no link led to: the newest object of this model fills it (the page may
 # then answer 403/404 for this user, which is skipped).
 FALLBACK_MODELS = {
-    "people:detail": "people.Person", "people:edit": "people.Person", "people:review_detail": "people.MatchCandidate",
-    "imports:detail": "imports.ImportBatch", "memberships:society": "organizations.Organization",
-    "memberships:detail": "memberships.Membership", "memberships:members": "organizations.Organization",
-    "memberships:classes": "organizations.Organization", "memberships:rules": "organizations.Organization",
-    "memberships:society_stats": "organizations.Organization", "memberships:class_edit": "memberships.MemberClass",
-    "governance:org": "organizations.Organization", "governance:compliance": "organizations.Organization",
-    "governance:contacts": "organizations.Organization", "governance:body": "governance.Body",
-    "governance:term": "governance.Term", "governance:slate": "governance.Slate", "governance:contact": "governance.ContactAssignment",
-    "governance:ruleset": "governance.RuleSet", "governance:ruleset_edit": "governance.RuleSet",
-    "governance:rule_edit": "governance.Rule", "grassroots:area": "organizations.Organization",
-    "activities:event": "activities.Event", "activities:calendar": "organizations.Organization",
-    "activities:registration": "activities.Registration", "activities:registrations": "activities.Event",
-    "activities:invitations": "activities.Event", "activities:checkin": "activities.Event",
-    "activities:event_edit": "activities.Event", "activities:event_create": "organizations.Organization",
-    "volunteering:ledger": "people.Person", "volunteering:demand": "volunteering.ServiceDemand",
-    "volunteering:org": "organizations.Organization", "volunteering:team": "organizations.Organization?kind=volunteer_team",
-    "volunteering:service": "volunteering.ServiceRecord", "volunteering:team_new": "organizations.Organization",
-    "volunteering:demand_new": "organizations.Organization", "volunteering:member_add": "organizations.Organization?kind=volunteer_team",
+    "people:detail": "people.Person",
+    "people:edit": "people.Person",
+    "people:review_detail": "people.MatchCandidate",
+    "imports:detail": "imports.ImportBatch",
+    "memberships:society": "organizations.Organization",
+    "memberships:detail": "memberships.Membership",
+    "memberships:members": "organizations.Organization",
+    "memberships:classes": "organizations.Organization",
+    "memberships:rules": "organizations.Organization",
+    "memberships:society_stats": "organizations.Organization",
+    "memberships:class_edit": "memberships.MemberClass",
+    "governance:org": "organizations.Organization",
+    "governance:compliance": "organizations.Organization",
+    "governance:contacts": "organizations.Organization",
+    "governance:body": "governance.Body",
+    "governance:term": "governance.Term",
+    "governance:slate": "governance.Slate",
+    "governance:contact": "governance.ContactAssignment",
+    "governance:ruleset": "governance.RuleSet",
+    "governance:ruleset_edit": "governance.RuleSet",
+    "governance:rule_edit": "governance.Rule",
+    "grassroots:area": "organizations.Organization",
+    "activities:event": "activities.Event",
+    "activities:calendar": "organizations.Organization",
+    "activities:registration": "activities.Registration",
+    "activities:registrations": "activities.Event",
+    "activities:invitations": "activities.Event",
+    "activities:checkin": "activities.Event",
+    "activities:event_edit": "activities.Event",
+    "activities:event_create": "organizations.Organization",
+    "volunteering:ledger": "people.Person",
+    "volunteering:demand": "volunteering.ServiceDemand",
+    "volunteering:org": "organizations.Organization",
+    "volunteering:team": "organizations.Organization?kind=volunteer_team",
+    "volunteering:service": "volunteering.ServiceRecord",
+    "volunteering:team_new": "organizations.Organization",
+    "volunteering:demand_new": "organizations.Organization",
+    "volunteering:member_add": "organizations.Organization?kind=volunteer_team",
     "volunteering:service_new": "organizations.Organization?kind=volunteer_team",
-    "voice:item": "voice.Item", "surveys:detail": "surveys.Survey", "surveys:edit": "surveys.Survey",
-    "surveys:builder": "surveys.Survey", "surveys:preview": "surveys.Survey", "surveys:subjects": "surveys.Survey",
-    "surveys:distribution": "surveys.Survey", "surveys:tracking": "surveys.Survey", "surveys:results": "surveys.Survey",
-    "surveys:evaluation": "organizations.Organization", "surveys:answer": "surveys.Survey",
-    "surveys:station": "surveys.Survey", "surveys:question_edit": "surveys.Question",
-    "home:association": "organizations.Organization", "organizations:detail": "organizations.Organization",
-    "organizations:children": "organizations.Organization", "organizations:create": "organizations.Organization",
-    "organizations:edit": "organizations.Organization", "organizations:status": "organizations.Organization",
-    "organizations:move": "organizations.Organization", "organizations:roles": "organizations.Organization",
-    "organizations:filing_detail": "organizations.Filing", "organizations:filing_edit": "organizations.Filing",
+    "voice:item": "voice.Item",
+    "surveys:detail": "surveys.Survey",
+    "surveys:edit": "surveys.Survey",
+    "surveys:builder": "surveys.Survey",
+    "surveys:preview": "surveys.Survey",
+    "surveys:subjects": "surveys.Survey",
+    "surveys:distribution": "surveys.Survey",
+    "surveys:tracking": "surveys.Survey",
+    "surveys:results": "surveys.Survey",
+    "surveys:evaluation": "organizations.Organization",
+    "surveys:answer": "surveys.Survey",
+    "surveys:station": "surveys.Survey",
+    "surveys:question_edit": "surveys.Question",
+    "home:association": "organizations.Organization",
+    "organizations:detail": "organizations.Organization",
+    "organizations:children": "organizations.Organization",
+    "organizations:create": "organizations.Organization",
+    "organizations:edit": "organizations.Organization",
+    "organizations:status": "organizations.Organization",
+    "organizations:move": "organizations.Organization",
+    "organizations:roles": "organizations.Organization",
+    "organizations:filing_detail": "organizations.Filing",
+    "organizations:filing_edit": "organizations.Filing",
 }
 # Pages that change something when fetched or only answer with a file are never fetched.
 NOT_PAGES = {"set_language", "accounts:logout"}
@@ -87,8 +168,12 @@ class _Text(HTMLParser):
         attrs = dict(attrs)
         if self.skip and tag in VOID_TAGS:
             return
-        if tag not in VOID_TAGS and (tag in SKIP_TAGS or attrs.get("translate") == "no" or self.skip
-              or (attrs.get("lang") and not attrs["lang"].lower().startswith("zh-hans") and attrs["lang"].lower() != "zh")):
+        if tag not in VOID_TAGS and (
+            tag in SKIP_TAGS
+            or attrs.get("translate") == "no"
+            or self.skip
+            or (attrs.get("lang") and not attrs["lang"].lower().startswith("zh-hans") and attrs["lang"].lower() != "zh")
+        ):
             self.skip.append(tag)
             return
         for name in READ_ATTRS:
@@ -143,6 +228,7 @@ def patterns() -> list[tuple[str, URLPattern]]:
                 yield from walk(item.url_patterns, ":".join(filter(None, [ns, item.namespace])) or None)
             elif item.name:
                 yield (f"{ns}:{item.name}" if ns else item.name), item
+
     return list(walk(get_resolver().url_patterns))
 
 
@@ -164,8 +250,7 @@ def _fallback_url(name: str, pattern: URLPattern) -> str | None:
 HREF = re.compile(r'href="([^"#]+)"')
 
 
-def crawl(client: Client, *, only: Iterable[str] | None = None, shown: set[str] | None = None,
-          names: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+def crawl(client: Client, *, only: Iterable[str] | None = None, shown: set[str] | None = None, names: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """{url: [English runs]} for every page the client can see; `shown` collects the URL names
     that answered with a page."""
     todo = dict(patterns())

@@ -40,6 +40,7 @@ UNKNOWN_ID = 987654321  # an id no object has: a page's answer to it tells which
 
 # ---- The world, once per module ---------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def quiet_request_log() -> Iterator[None]:
     """Thousands of expected 403/404 need no log lines."""
@@ -86,8 +87,9 @@ def logged_in(user) -> Client:
     return client
 
 
-def fixtures(build: Callable, *, actors: Sequence[str], page_actors: Sequence[str] | None = None,
-             around: Callable[[], contextlib.AbstractContextManager] | None = None) -> tuple:
+def fixtures(
+    build: Callable, *, actors: Sequence[str], page_actors: Sequence[str] | None = None, around: Callable[[], contextlib.AbstractContextManager] | None = None
+) -> tuple:
     """The module's fixtures `(_world, db, world)`: `_world, db, world = scope_matrix.fixtures(...)`.
 
     `build(w)` adds the module's objects to conftest's tree (and, usually, `w.objects`); `w.memo`
@@ -152,11 +154,12 @@ def memo(w, name: str, pk: int, compute: Callable):
 
 # ---- Endpoints ------------------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Endpoint:
-    route: str    # the URL name, or "METHOD /api/path" as in the API's schema
+    route: str  # the URL name, or "METHOD /api/path" as in the API's schema
     method: str
-    target: str   # the kind of object, a key of the module's objects
+    target: str  # the kind of object, a key of the module's objects
     rule: Callable  # (w, user, obj) -> the expected outcome
     body: Callable | None = None  # (w, user, obj) -> the request's data
     audit: bool = False  # an allowed request writes an audit row
@@ -207,6 +210,7 @@ def outcomes(w, actors: Iterable[str], endpoints: Iterable[Endpoint], objects: M
 
 # ---- Sending --------------------------------------------------------------------------------------
 
+
 def bearer(w, actor: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {w.tokens[actor]}"}
 
@@ -217,8 +221,7 @@ def page_client(w, actor: str) -> Client:
     return client
 
 
-def request(w, actor: str, door: str, method: str, url: str, body: dict | None = None, *, query: dict | None = None,
-            multipart: bool = False):
+def request(w, actor: str, door: str, method: str, url: str, body: dict | None = None, *, query: dict | None = None, multipart: bool = False):
     """One request as the actor: through the API with their token (JSON, or multipart), or their page client."""
     body = {} if body is None else body
     if door == "api":
@@ -245,6 +248,7 @@ def api_get(w, actor: str, url: str, **params):
 
 
 # ---- Nothing written --------------------------------------------------------------------------------
+
 
 def table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
@@ -277,6 +281,7 @@ def in_savepoint(state: Callable[[], tuple], send_request: Callable):
 
 # ---- Judging an answer ------------------------------------------------------------------------------
 
+
 def refusal_statuses(expected: str, door: str) -> tuple[int, ...]:
     """outside: 403/404; forbidden (in scope, not the role): 403, a page may hide it as a 404;
     invalid (called refused by the organizations matrix: not in this state): 400/409."""
@@ -300,9 +305,22 @@ def text_of(response) -> str:
     return content.decode(errors="replace")
 
 
-def judge(response, before: tuple, after: tuple, expected: str, *, where: str, door: str, method: str, audited: bool,
-          changes: bool = False, reads_nothing: bool = False, ok: Callable | None = None, api_ok: tuple[int, ...] = (200, 201, 204),
-          texts: Iterable[str] = ()) -> str | None:
+def judge(
+    response,
+    before: tuple,
+    after: tuple,
+    expected: str,
+    *,
+    where: str,
+    door: str,
+    method: str,
+    audited: bool,
+    changes: bool = False,
+    reads_nothing: bool = False,
+    ok: Callable | None = None,
+    api_ok: tuple[int, ...] = (200, 201, 204),
+    texts: Iterable[str] = (),
+) -> str | None:
     """What is wrong with one answer, or None.
 
     ok: `ok(response)` (default `answered_ok`), an audit row when `audited` (the state's first
@@ -340,22 +358,32 @@ def excerpt(response) -> str:
     return "" if getattr(response, "streaming", False) else f": {response.content[:300]!r}"
 
 
-def check(w, actor: str, endpoint: Endpoint, key: str, expected: str, *, state: Callable[[], tuple], texts: Iterable[str] = (),
-          send: Callable = send, audited: bool | None = None, **judging) -> str | None:
+def check(
+    w,
+    actor: str,
+    endpoint: Endpoint,
+    key: str,
+    expected: str,
+    *,
+    state: Callable[[], tuple],
+    texts: Iterable[str] = (),
+    send: Callable = send,
+    audited: bool | None = None,
+    **judging,
+) -> str | None:
     """One request of the endpoint for the object `key`, in a savepoint of its own, judged (see `judge`;
     `audited` defaults to the endpoint's `audit`)."""
     obj = w.objects[(endpoint.target, key)]
     response, before, after = in_savepoint(state, lambda: send(w, actor, endpoint, obj))
     where = f"{endpoint.method} {endpoint.url(w, obj)} ({key}, {expected})"
     audited = endpoint.audit if audited is None else audited
-    return judge(response, before, after, expected, where=where, door=endpoint.door, method=endpoint.method, audited=audited,
-                 texts=texts, **judging)
+    return judge(response, before, after, expected, where=where, door=endpoint.door, method=endpoint.method, audited=audited, texts=texts, **judging)
 
 
 # ---- The matrix's loops -------------------------------------------------------------------------------
 
-def run_case(w, actor: str, endpoint: Endpoint, keys: Iterable[str], check: Callable,
-             known_bugs: Mapping[tuple[str, str, str], str] | None = None) -> None:
+
+def run_case(w, actor: str, endpoint: Endpoint, keys: Iterable[str], check: Callable, known_bugs: Mapping[tuple[str, str, str], str] | None = None) -> None:
     """One (actor, endpoint) case: every object, each in a savepoint, answered as its rule computes.
 
     A row of `known_bugs` ((actor, endpoint key, object) -> what) must still fail (a fix fails the

@@ -15,15 +15,18 @@ def bearer(user) -> dict:
     return {"Authorization": f"Bearer {issue_api_token(user)[1]}"}
 
 
-@pytest.mark.parametrize("url, field", [
-    (f"/api/volunteering/teams?offset={HUGE}", "offset"),
-    (f"/api/volunteering/teams?limit={HUGE}", "limit"),
-    (f"/api/volunteering/teams?org_id={HUGE}", "org_id"),
-    ("/api/volunteering/teams?offset=-1", "offset"),
-    (f"/api/people?offset={MAX_OFFSET + 1}", "offset"),
-    (f"/api/orgs?limit={MAX_LIMIT + 1}", "limit"),
-    (f"/api/people/{HUGE}", "id"),
-])
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        (f"/api/volunteering/teams?offset={HUGE}", "offset"),
+        (f"/api/volunteering/teams?limit={HUGE}", "limit"),
+        (f"/api/volunteering/teams?org_id={HUGE}", "org_id"),
+        ("/api/volunteering/teams?offset=-1", "offset"),
+        (f"/api/people?offset={MAX_OFFSET + 1}", "offset"),
+        (f"/api/orgs?limit={MAX_LIMIT + 1}", "limit"),
+        (f"/api/people/{HUGE}", "id"),
+    ],
+)
 def test_integer_out_of_range_is_a_422_naming_the_field(tree, url, field):
     response = Client().get(url, headers=bearer(tree.county_staff))
     assert response.status_code == 422, response.content
@@ -35,12 +38,12 @@ def test_paging_within_the_bounds_answers(tree):
     assert response.status_code == 200 and response.json() == []
 
 
-@pytest.mark.parametrize("data, field", [({"next_seq": 2**63}, "next_seq"), ({"grace_days": -(2**40)}, "grace_days"),
-                                         ({"growth_bands": [[1, 2**40]]}, "growth_bands.0.1")])
+@pytest.mark.parametrize(
+    "data, field", [({"next_seq": 2**63}, "next_seq"), ({"grace_days": -(2**40)}, "grace_days"), ({"growth_bands": [[1, 2**40]]}, "growth_bands.0.1")]
+)
 def test_body_integer_out_of_range_is_a_422_naming_the_field(tree, data, field):
     # An integer field without bounds of its own gets the database's range.
-    response = Client().patch(f"/api/societies/{tree.soc.pk}/membership-rules", data, content_type="application/json",
-                              headers=bearer(tree.society_secretary))
+    response = Client().patch(f"/api/societies/{tree.soc.pk}/membership-rules", data, content_type="application/json", headers=bearer(tree.society_secretary))
     assert response.status_code == 422, response.content
     assert response.json()["field"] == field
 
@@ -50,11 +53,14 @@ def test_query_integer_out_of_range_is_a_422(tree):
     assert response.status_code == 422 and response.json()["field"] == "age_min"
 
 
-@pytest.mark.parametrize("method, url, data", [
-    ("patch", "/api/people/{pk}", {"title": "教\x00授"}),
-    ("patch", "/api/people/{pk}", {"programmes": ["a", "b\x00"]}),
-    ("get", "/api/people", {"q": "李\x00"}),
-])
+@pytest.mark.parametrize(
+    "method, url, data",
+    [
+        ("patch", "/api/people/{pk}", {"title": "教\x00授"}),
+        ("patch", "/api/people/{pk}", {"programmes": ["a", "b\x00"]}),
+        ("get", "/api/people", {"q": "李\x00"}),
+    ],
+)
 def test_nul_character_never_reaches_the_database(tree, method, url, data):
     # The request parser strips control characters (kejia.core.api_parser); the guard refuses any
     # NUL left (a 422 naming the field): never a 500 on PostgreSQL, never a NUL stored.

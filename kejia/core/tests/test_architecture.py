@@ -39,8 +39,7 @@ def private_uses(path: Path, rel: str = "") -> list[str]:
                 if alias.name.startswith("kejia") and alias.asname:
                     modules[alias.asname] = alias.name
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name)
-                and node.value.id in modules):
+        if isinstance(node, ast.Attribute) and _private(node.attr) and isinstance(node.value, ast.Name) and node.value.id in modules:
             found.append(f"{rel}: {node.value.id}.{node.attr}")
     return found
 

@@ -52,8 +52,7 @@ def _recorded_keys() -> set[str]:
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "record_event":
                 for kw in node.keywords:
                     if kw.arg in ("old", "new"):
-                        keys |= {k.value for d in ast.walk(kw.value) if isinstance(d, ast.Dict)
-                                 for k in d.keys if isinstance(k, ast.Constant)}
+                        keys |= {k.value for d in ast.walk(kw.value) if isinstance(d, ast.Dict) for k in d.keys if isinstance(k, ast.Constant)}
     return keys
 
 
@@ -65,8 +64,7 @@ def test_every_written_action_has_a_label():
     with translation.override("zh-hans"):
         english = [code for code, label in audit_labels.ACTION_LABELS.items() if str(label).isascii()]
         assert not english, f"audit action labels not translated: {english}"
-        unknown = [kind for kind in {code.split(".")[0] for code in audit_labels.ACTION_LABELS}
-                   if kind not in audit_labels.KIND_LABELS]
+        unknown = [kind for kind in {code.split(".")[0] for code in audit_labels.ACTION_LABELS} if kind not in audit_labels.KIND_LABELS]
         assert not unknown
 
 
@@ -93,15 +91,21 @@ def test_values_read_as_words():
 
 @pytest.mark.django_db
 def test_audit_page_shows_labels_values_and_a_choice_filter(tree):
-    record_event(actor=tree.platform, action="organization.updated", obj=tree.xw, organization=tree.xw,
-                 old={"is_legal_person": False, "status": "active"}, new={"is_legal_person": True, "status": "dormant"})
+    record_event(
+        actor=tree.platform,
+        action="organization.updated",
+        obj=tree.xw,
+        organization=tree.xw,
+        old={"is_legal_person": False, "status": "active"},
+        new={"is_legal_person": True, "status": "dormant"},
+    )
     client = Client()
     client.force_login(tree.platform)
     response = client.get(reverse("organizations:audit"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = response.content.decode()
     assert response.status_code == 200
     assert "修改组织信息" in html and "organization.updated" not in html.split("<select", 1)[0].split("</form>")[-1]
-    assert "<span class=\"old\">否</span> → <span class=\"new\">是</span>" in html
+    assert '<span class="old">否</span> → <span class="new">是</span>' in html
     assert "True" not in html and "False" not in html and "dormant" not in html.split("</select>")[-1]
     assert '<select name="action"' in html and "<optgroup" in html
     by_kind = client.get(reverse("organizations:audit"), {"action": "organization"}, HTTP_ACCEPT_LANGUAGE="zh-hans")

@@ -22,20 +22,38 @@ def _people(tag: str, n: int = 6) -> list[Person]:
     out = []
     for i in range(n):
         number = f"32010219800101{i:03d}X"
-        out.append(Person(
-            name=f"张{tag}{i}", name_pinyin=f"zhang {tag}{i}", gender=Gender.MALE if i % 2 else "F",  # an enum member and a plain str
-            birth_date=None if i == 0 else datetime.date(1950 + i % 50, 1 + i % 12, 1 + i % 28),
-            block_key=f"zhang|{1950 + i}", id_sealed=pii.encrypt(number), id_hash=f"{tag}-{pii.blind_index(number)[:48]}",
-            id_masked=pii.mask_resident_id(number), phone_sealed=pii.encrypt(f"139{i:08d}"), phone_hash=f"{tag}-{i}",
-            phone_masked=pii.mask_phone(f"139{i:08d}"), email=f"p{i}@example.cn", region=region if i % 3 else None,
-            employer_name="东南大学 ‘引号’ %s %% ?", employer_uscc="", sector=Sector.OTHER, is_frontline=bool(i % 2),
-            title="教授", title_level=TitleLevel.NONE if i % 2 else "senior", education="", expertise="机器学习",
-            research_summary="长期从事\n研究。" * i, overseas_status="none", three_chiefs=ThreeChiefs.NONE,
-            programmes=[] if i % 2 else ["青年人才托举", {"year": 2020 + i, "名称": "双创"}],
-            consent_at=datetime.datetime(2024, 5, 1 + i % 28, 8, 30, 15, 123456, tzinfo=datetime.UTC) if i % 2 else None,
-            consent_source="import" if i % 2 else "",
-            status=PersonStatus.ACTIVE,
-        ))
+        out.append(
+            Person(
+                name=f"张{tag}{i}",
+                name_pinyin=f"zhang {tag}{i}",
+                gender=Gender.MALE if i % 2 else "F",  # an enum member and a plain str
+                birth_date=None if i == 0 else datetime.date(1950 + i % 50, 1 + i % 12, 1 + i % 28),
+                block_key=f"zhang|{1950 + i}",
+                id_sealed=pii.encrypt(number),
+                id_hash=f"{tag}-{pii.blind_index(number)[:48]}",
+                id_masked=pii.mask_resident_id(number),
+                phone_sealed=pii.encrypt(f"139{i:08d}"),
+                phone_hash=f"{tag}-{i}",
+                phone_masked=pii.mask_phone(f"139{i:08d}"),
+                email=f"p{i}@example.cn",
+                region=region if i % 3 else None,
+                employer_name="东南大学 ‘引号’ %s %% ?",
+                employer_uscc="",
+                sector=Sector.OTHER,
+                is_frontline=bool(i % 2),
+                title="教授",
+                title_level=TitleLevel.NONE if i % 2 else "senior",
+                education="",
+                expertise="机器学习",
+                research_summary="长期从事\n研究。" * i,
+                overseas_status="none",
+                three_chiefs=ThreeChiefs.NONE,
+                programmes=[] if i % 2 else ["青年人才托举", {"year": 2020 + i, "名称": "双创"}],
+                consent_at=datetime.datetime(2024, 5, 1 + i % 28, 8, 30, 15, 123456, tzinfo=datetime.UTC) if i % 2 else None,
+                consent_source="import" if i % 2 else "",
+                status=PersonStatus.ACTIVE,
+            )
+        )
     return out
 
 
@@ -62,8 +80,9 @@ def test_person_rows_round_trip_like_bulk_create(reference):
         db = stored_lean[obj.name]
         twin = stored_orm[obj.name.replace("lean", "orm")]
         assert _row(db) == _row(twin)  # every stored field as bulk_create stores it
-        assert {f.attname: getattr(db, f.attname) for f in Person._meta.concrete_fields} == \
-               {f.attname: getattr(obj, f.attname) for f in Person._meta.concrete_fields}  # the object holds what was stored
+        assert {f.attname: getattr(db, f.attname) for f in Person._meta.concrete_fields} == {
+            f.attname: getattr(obj, f.attname) for f in Person._meta.concrete_fields
+        }  # the object holds what was stored
         assert before <= db.created_at <= db.updated_at <= after
     assert stored_lean["张lean0"].birth_date is None and stored_lean["张lean0"].region_id is None
     assert stored_lean["张lean1"].region_id == "320102" and stored_lean["张lean1"].is_frontline is True
@@ -75,6 +94,7 @@ def test_person_rows_round_trip_like_bulk_create(reference):
 def test_repeated_values_are_stored_as_bulk_create_stores_them(reference):
     """Dates, datetimes and empty JSON containers are converted once per distinct value of a
     column; [] and {} and equal non-empty lists stay what each row holds."""
+
     def build(tag: str) -> list[Person]:
         people = _people(tag, 12)
         for i, person in enumerate(people):
@@ -111,10 +131,8 @@ def test_ids_in_order_over_many_batches(reference):
 
 def test_listings(tree):
     people = insert_returning(Person, _people("list", 3))
-    listings = insert_returning(Listing, [Listing(person=p, organization=tree.xw, role=ListingRole.MEMBER, note=f"n{i}")
-                                          for i, p in enumerate(people)])
-    stored = list(Listing.objects.filter(pk__in=[item.pk for item in listings]).order_by("pk")
-                  .values_list("person_id", "organization_id", "role", "note"))
+    listings = insert_returning(Listing, [Listing(person=p, organization=tree.xw, role=ListingRole.MEMBER, note=f"n{i}") for i, p in enumerate(people)])
+    stored = list(Listing.objects.filter(pk__in=[item.pk for item in listings]).order_by("pk").values_list("person_id", "organization_id", "role", "note"))
     assert stored == [(p.pk, tree.xw.pk, "member", f"n{i}") for i, p in enumerate(people)]
     assert all(item.created_at and item.updated_at for item in listings)
 

@@ -9,8 +9,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-NOT_BUILT = ["enterprise matching", "enterprise-need matching", "enterprise needs", "innovation voucher",
-             "award nomination"]
+NOT_BUILT = ["enterprise matching", "enterprise-need matching", "enterprise needs", "innovation voucher", "award nomination"]
 NEGATION = re.compile(r"\b(no|not|yet|none|nothing)\b", re.IGNORECASE)
 # Apps that would build these: when one exists, drop its words from NOT_BUILT.
 FUTURE_APPS = ["innovation", "awards", "matching"]

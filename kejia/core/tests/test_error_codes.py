@@ -43,8 +43,7 @@ def test_the_source_is_walked():
 
 
 def test_every_raised_code_is_registered_in_its_app_or_in_core():
-    unregistered = [f"{where}: {code!r}" for where, app, code in raised_codes()
-                    if code not in REGISTRIES.get(app, {}) and code not in REGISTRIES["core"]]
+    unregistered = [f"{where}: {code!r}" for where, app, code in raised_codes() if code not in REGISTRIES.get(app, {}) and code not in REGISTRIES["core"]]
     assert unregistered == [], "declare these codes in the app's errors.py (kejia.core.errors.ErrorCodes)"
 
 

@@ -15,8 +15,7 @@ BASE_DIR = Path(__file__).resolve().parents[3]
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "PII_KEY", "DEBUG", "ALLOW_DEVELOPMENT_KEYS", "SECRET_KEY_FALLBACKS")}
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "PII_KEY", "DEBUG", "ALLOW_DEVELOPMENT_KEYS", "SECRET_KEY_FALLBACKS")}
     env.update({"DJANGO_SETTINGS_MODULE": "kejia.settings.base", "LOG_LEVEL": "ERROR", **extra})
     return env
 
@@ -49,13 +48,16 @@ def test_server_starts_with_keys_of_its_own_or_in_development():
     assert _start(_env(), "makemigrations", "--check", "--dry-run").returncode == 0
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({}, ["SECRET_KEY", "PII_KEY"]),
-    ({"SECRET_KEY": "x" * 50}, ["PII_KEY"]),
-    ({"SECRET_KEY": "x" * 50, "PII_KEY": "y", "SECRET_KEY_FALLBACKS": [DEVELOPMENT_SECRET_KEY]}, ["SECRET_KEY_FALLBACKS[0]"]),
-    ({"DEBUG": True}, []),
-    ({"ALLOW_DEVELOPMENT_KEYS": True}, []),
-])
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({}, ["SECRET_KEY", "PII_KEY"]),
+        ({"SECRET_KEY": "x" * 50}, ["PII_KEY"]),
+        ({"SECRET_KEY": "x" * 50, "PII_KEY": "y", "SECRET_KEY_FALLBACKS": [DEVELOPMENT_SECRET_KEY]}, ["SECRET_KEY_FALLBACKS[0]"]),
+        ({"DEBUG": True}, []),
+        ({"ALLOW_DEVELOPMENT_KEYS": True}, []),
+    ],
+)
 def test_keys_at_development_default(settings, overrides, expected):
     settings.SECRET_KEY, settings.PII_KEY, settings.DEBUG = DEVELOPMENT_SECRET_KEY, DEVELOPMENT_PII_KEY, False
     settings.ALLOW_DEVELOPMENT_KEYS, settings.SECRET_KEY_FALLBACKS = False, []
@@ -71,8 +73,9 @@ def test_keys_at_development_default(settings, overrides, expected):
 def _security_errors(include_deployment_checks=False):
     from django.core import checks
 
-    return sorted(m.id for m in checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=include_deployment_checks)
-                  if m.id and m.id.startswith("kejia."))
+    return sorted(
+        m.id for m in checks.run_checks(tags=[checks.Tags.security], include_deployment_checks=include_deployment_checks) if m.id and m.id.startswith("kejia.")
+    )
 
 
 def test_development_keys_are_a_system_check(settings):

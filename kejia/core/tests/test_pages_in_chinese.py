@@ -21,8 +21,10 @@ def test_the_detector_flags_english_and_lets_names_and_codes_pass():
     assert cp.english_runs("Kejia API · GB/T 2260 · XW-01 · 3 km · zhang@example.com · /orgs/1/ · {code}-{year}") == []
     assert cp.english_runs("指派给 吴彬 (js_admin)", names=frozenset({"js_admin"})) == []
     assert cp.english_runs("指派给 吴彬 (js_admin)") == ["js_admin"]
-    text = cp.visible_text('<p title="Open">开<script>var x = "Loading";</script><code>seeds</code>'
-                           '<a lang="en">English</a><small lang="zh-Latn">wu bin</small><input type="submit" value="Go"></p>')
+    text = cp.visible_text(
+        '<p title="Open">开<script>var x = "Loading";</script><code>seeds</code>'
+        '<a lang="en">English</a><small lang="zh-Latn">wu bin</small><input type="submit" value="Go"></p>'
+    )
     assert text == ["Open", "开", "Go"]
 
 
@@ -43,9 +45,23 @@ def test_every_demo_page_is_in_chinese(reference, settings):
             findings[f"{user.username} {url}"] = runs
     # The walk reached the pages of every domain (a crawl that fetched nothing would pass).
     assert len(shown) > 90, sorted(shown)
-    for name in ("organizations:audit", "organizations:detail", "people:detail", "memberships:society_stats", "governance:ruleset",
-                 "governance:compliance", "activities:event", "volunteering:demand", "voice:item", "voice:rules",
-                 "surveys:tracking", "surveys:results", "home:association", "search:experts", "verify:form"):
+    for name in (
+        "organizations:audit",
+        "organizations:detail",
+        "people:detail",
+        "memberships:society_stats",
+        "governance:ruleset",
+        "governance:compliance",
+        "activities:event",
+        "volunteering:demand",
+        "voice:item",
+        "voice:rules",
+        "surveys:tracking",
+        "surveys:results",
+        "home:association",
+        "search:experts",
+        "verify:form",
+    ):
         assert name in shown, name
     assert not findings, "English on zh-hans pages:\n" + "\n".join(f"{where}: {runs}" for where, runs in sorted(findings.items())[:40])
     print(f"{len(users)} logins, {len(shown)} kinds of page, {time.perf_counter() - started:.1f} s")
@@ -58,8 +74,7 @@ def test_every_demo_page_is_in_chinese(reference, settings):
         for data in (event.old or {}, event.new or {}):
             for key, value in data.items():
                 # by_kind counts organizations by kind: its keys are organization kinds, labelled as such.
-                nested = [] if key == "by_kind" else [k for v in (value if isinstance(value, list) else [value])
-                                                      if isinstance(v, dict) for k in v]
+                nested = [] if key == "by_kind" else [k for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict) for k in v]
                 unlabelled |= {k for k in [key, *nested] if audit_labels.field_label(k, event.object_type) == k}
     assert not unlabelled, sorted(unlabelled)
     kinds = AuditEvent.objects.filter(action="organization.demo_seeded").first().new["by_kind"]

@@ -16,8 +16,10 @@ def test_reaches_agrees_with_integer_arithmetic(n, data, q, comparison):
     p = data.draw(st.integers(0, q * 2))
     expected = {AT_LEAST: k * q >= p * n, AT_MOST: k * q <= p * n, MORE_THAN: k * q > p * n}[comparison]
     assert reaches(k, n, comparison, p, q) is expected
-    assert expected is {AT_LEAST: Fraction(k, n) >= Fraction(p, q), AT_MOST: Fraction(k, n) <= Fraction(p, q),
-                        MORE_THAN: Fraction(k, n) > Fraction(p, q)}[comparison]
+    assert (
+        expected
+        is {AT_LEAST: Fraction(k, n) >= Fraction(p, q), AT_MOST: Fraction(k, n) <= Fraction(p, q), MORE_THAN: Fraction(k, n) > Fraction(p, q)}[comparison]
+    )
 
 
 def test_reaches_the_cases_of_the_issue():
@@ -31,10 +33,20 @@ def test_reaches_the_cases_of_the_issue():
     assert not reaches(1, 2, MORE_THAN, 1, 2)  # 主要: more than half, exactly half is not
 
 
-@pytest.mark.parametrize(("text", "fraction"), [
-    ("2/3", (2, 3)), ("70%", (70, 100)), ("70％", (70, 100)), ("0.75", (75, 100)), ("70", (70, 1)), ("1/3", (1, 3)),
-    ("12.5%", (125, 1000)), ("０.７", (7, 10)), (" 3 / 4 ", (3, 4)),
-])
+@pytest.mark.parametrize(
+    ("text", "fraction"),
+    [
+        ("2/3", (2, 3)),
+        ("70%", (70, 100)),
+        ("70％", (70, 100)),
+        ("0.75", (75, 100)),
+        ("70", (70, 1)),
+        ("1/3", (1, 3)),
+        ("12.5%", (125, 1000)),
+        ("０.７", (7, 10)),
+        (" 3 / 4 ", (3, 4)),
+    ],
+)
 def test_parse_fraction_keeps_what_was_written(text, fraction):
     assert parse_fraction(text) == fraction
 

@@ -18,10 +18,18 @@ from kejia.core.management.commands.serve import default_threads, granian_thread
 BASE_DIR = Path(__file__).resolve().parents[3]
 
 
-@pytest.mark.parametrize(("vendor", "cpus", "threads"), [
-    ("sqlite", 1, 3), ("sqlite", 2, 4), ("sqlite", 16, 4),
-    ("postgresql", 1, 3), ("postgresql", 2, 5), ("postgresql", 4, 8), ("postgresql", 64, 8),
-])
+@pytest.mark.parametrize(
+    ("vendor", "cpus", "threads"),
+    [
+        ("sqlite", 1, 3),
+        ("sqlite", 2, 4),
+        ("sqlite", 16, 4),
+        ("postgresql", 1, 3),
+        ("postgresql", 2, 5),
+        ("postgresql", 4, 8),
+        ("postgresql", 64, 8),
+    ],
+)
 def test_default_threads_stay_under_granians_warning(vendor, cpus, threads):
     assert default_threads(vendor, cpus) == threads <= granian_thread_bound(cpus)
 
@@ -52,8 +60,10 @@ def _ours() -> list[int]:
 
 
 def _supervisor(tmp_path: Path, server: str, worker: str) -> subprocess.Popen:
-    code = ("import sys; from pathlib import Path; from kejia.core.management.commands.serve import supervise; "
-            f"sys.exit(supervise(['sh', '-c', {server!r}], ['sh', '-c', {worker!r}], Path({str(tmp_path / 'worker.log')!r}), stop_timeout=2))")
+    code = (
+        "import sys; from pathlib import Path; from kejia.core.management.commands.serve import supervise; "
+        f"sys.exit(supervise(['sh', '-c', {server!r}], ['sh', '-c', {worker!r}], Path({str(tmp_path / 'worker.log')!r}), stop_timeout=2))"
+    )
     return subprocess.Popen([sys.executable, "-c", code], cwd=BASE_DIR, start_new_session=True)
 
 

@@ -16,8 +16,7 @@ def test_cell_neutralises_formula_starts(text):
     assert sheets.cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", [0, -5, 3.5, decimal.Decimal("-1.25"), True, None, datetime.date(2026, 1, 1),
-                                   datetime.datetime(2026, 1, 1, 8, 30)])
+@pytest.mark.parametrize("value", [0, -5, 3.5, decimal.Decimal("-1.25"), True, None, datetime.date(2026, 1, 1), datetime.datetime(2026, 1, 1, 8, 30)])
 def test_cell_keeps_numbers_dates_and_empty_cells(value):
     assert sheets.cell(value) is value
 

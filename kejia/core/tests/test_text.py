@@ -11,10 +11,20 @@ from kejia.core.middleware import NormaliseFormTextMiddleware
 from kejia.core.text import has_invisible_marks, normalise_data, normalise_text
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("李\x01明\x1b", "李明"), ("a\x00b", "ab"), ("Cafe\u0301", "Caf\u00e9"), ("一\r\n二\r三", "一\n二\n三"),
-    ("tab\tkept", "tab\tkept"), ("\x85\x9f", ""), ("half\ud800", "half"), ("\ufeffBOM", "\ufeffBOM"), ("张三", "张三"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("李\x01明\x1b", "李明"),
+        ("a\x00b", "ab"),
+        ("Cafe\u0301", "Caf\u00e9"),
+        ("一\r\n二\r三", "一\n二\n三"),
+        ("tab\tkept", "tab\tkept"),
+        ("\x85\x9f", ""),
+        ("half\ud800", "half"),
+        ("\ufeffBOM", "\ufeffBOM"),
+        ("张三", "张三"),
+    ],
+)
 def test_normalise_text(raw, clean):
     assert normalise_text(raw) == clean
 

@@ -11,8 +11,7 @@ PO = Path(settings.BASE_DIR) / "kejia" / "locale" / "zh_Hans" / "LC_MESSAGES" / 
 
 
 def _unquote(lines: list[str]) -> str:
-    return "".join(re.match(r'^"(.*)"$', line).group(1).encode().decode("unicode_escape").encode("latin-1").decode()
-                   for line in lines)
+    return "".join(re.match(r'^"(.*)"$', line).group(1).encode().decode("unicode_escape").encode("latin-1").decode() for line in lines)
 
 
 def parse_po(text: str) -> list[dict]:
@@ -77,8 +76,9 @@ def test_translation_functions_are_not_aliased():
     for path, tree in _sources():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
-                aliased += [f"{path}:{node.lineno}: {a.name} as {a.asname}" for a in node.names
-                            if a.name in TRANSLATION_FUNCTIONS and a.asname not in (None, "_")]
+                aliased += [
+                    f"{path}:{node.lineno}: {a.name} as {a.asname}" for a in node.names if a.name in TRANSLATION_FUNCTIONS and a.asname not in (None, "_")
+                ]
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in TRANSLATION_FUNCTIONS | {"_"}:
                 aliased.append(f"{path}:{node.lineno}: {ast.unparse(node)}")
     assert not aliased, "translation functions under other names: " + "; ".join(aliased)

@@ -25,10 +25,16 @@ def english():
         yield
 
 
-@pytest.mark.parametrize("name,content,reason", [
-    ("a.pdf", b"<html></html>", "is not a"), ("a.png", b"MZ\x90\x00" + b"\x00" * 60, "is not a"), ("a.pdf", b"", "is empty"),
-    ("a.pdf", b"%PDF-1.4\n" + b"0" * 2000, "incomplete"), ("a.pdf", PDF * 40, "larger than"),
-])
+@pytest.mark.parametrize(
+    "name,content,reason",
+    [
+        ("a.pdf", b"<html></html>", "is not a"),
+        ("a.png", b"MZ\x90\x00" + b"\x00" * 60, "is not a"),
+        ("a.pdf", b"", "is empty"),
+        ("a.pdf", b"%PDF-1.4\n" + b"0" * 2000, "incomplete"),
+        ("a.pdf", PDF * 40, "larger than"),
+    ],
+)
 def test_check_upload_refuses_by_content_and_size(name, content, reason):
     with pytest.raises(DomainError) as exc:
         uploads.check_upload(SimpleUploadedFile(name, content), kinds=("pdf", "png"), max_bytes=2048, code="bad_document", field="doc")
@@ -74,8 +80,9 @@ def test_import_upload_too_big_refused_before_reading(client, tree, monkeypatch)
     seen = []
     monkeypatch.setattr(import_services, "start_import", lambda *a, **kw: seen.append(kw))
     client.force_login(tree.county_staff)
-    response = client.post(reverse("imports:new"), {"organization": tree.xw.pk, "mode": "all",
-                                                    "file": SimpleUploadedFile("p.csv", "姓名,手机号\n".encode() * 200)})
+    response = client.post(
+        reverse("imports:new"), {"organization": tree.xw.pk, "mode": "all", "file": SimpleUploadedFile("p.csv", "姓名,手机号\n".encode() * 200)}
+    )
     assert response.status_code == 400 and "p.csv" in response.context["form"].errors["file"][0] and seen == []
 
 

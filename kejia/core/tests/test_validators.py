@@ -40,10 +40,12 @@ def test_validate_uscc_rejects_with_reason(value, code):
     assert exc.value.code == code
 
 
-@given(st.text(alphabet="123456789ABCDEFGHJKLMNPQRTUWXY", min_size=1, max_size=1),
-       st.text(alphabet=USCC_ALPHABET, min_size=1, max_size=1),
-       st.text(alphabet="0123456789", min_size=6, max_size=6),
-       st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9))
+@given(
+    st.text(alphabet="123456789ABCDEFGHJKLMNPQRTUWXY", min_size=1, max_size=1),
+    st.text(alphabet=USCC_ALPHABET, min_size=1, max_size=1),
+    st.text(alphabet="0123456789", min_size=6, max_size=6),
+    st.text(alphabet=USCC_ALPHABET, min_size=9, max_size=9),
+)
 def test_validate_uscc_roundtrip_and_single_substitution_detected(a, b, region, org):
     body = a + b + region + org
     code = body + uscc_check_char(body)
@@ -76,8 +78,7 @@ def test_validate_resident_id_rejects_with_reason(value, code):
     assert exc.value.code == code
 
 
-@given(st.dates(min_value=datetime.date(1920, 1, 1), max_value=datetime.date(2010, 12, 31)),
-       st.integers(min_value=0, max_value=999))
+@given(st.dates(min_value=datetime.date(1920, 1, 1), max_value=datetime.date(2010, 12, 31)), st.integers(min_value=0, max_value=999))
 def test_validate_resident_id_roundtrip(birth, seq):
     body = f"320102{birth:%Y%m%d}{seq:03d}"
     number = body + resident_id_check_char(body)

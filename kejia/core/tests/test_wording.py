@@ -18,12 +18,23 @@ from kejia.memberships.models import MemberClass
 from kejia.people.tests.helpers import make as make_person
 
 
-@pytest.mark.parametrize(("context", "msgid", "zh"), [
-    ("heading", "title", "标题"), ("post", "title", "职务"), ("professional title", "Title", "职称"),
-    ("person", "Name", "姓名"), ("deadline", "Overdue", "已逾期"), ("term", "Overdue", "逾期未换届"),
-    ("unfinished", "Open", "未办结"), ("reply", "No answer yet.", "暂无答复。"), ("next step", "Next", "待办"),
-    ("member number", "Number", "会员号"), ("demand status", "Open", "待承接"), ("survey status", "Open", "进行中"),
-])
+@pytest.mark.parametrize(
+    ("context", "msgid", "zh"),
+    [
+        ("heading", "title", "标题"),
+        ("post", "title", "职务"),
+        ("professional title", "Title", "职称"),
+        ("person", "Name", "姓名"),
+        ("deadline", "Overdue", "已逾期"),
+        ("term", "Overdue", "逾期未换届"),
+        ("unfinished", "Open", "未办结"),
+        ("reply", "No answer yet.", "暂无答复。"),
+        ("next step", "Next", "待办"),
+        ("member number", "Number", "会员号"),
+        ("demand status", "Open", "待承接"),
+        ("survey status", "Open", "进行中"),
+    ],
+)
 def test_contexts_give_the_word_of_each_meaning(context, msgid, zh):
     with translation.override("zh-hans"):
         assert pgettext(context, msgid) == zh
@@ -54,8 +65,10 @@ def test_pages_use_the_word_of_their_meaning(tree):
 
 
 def test_policy_texts_are_cited_by_title():
-    assert sources.in_words("默认值（种子文件未规定时限）；seeds/003_73f9d7d21f6b67ef.txt 二.5") == \
-        "默认值（政策文件未规定时限）；《江苏省科协系统深化改革实施方案》二.5"
+    assert (
+        sources.in_words("默认值（种子文件未规定时限）；seeds/003_73f9d7d21f6b67ef.txt 二.5")
+        == "默认值（政策文件未规定时限）；《江苏省科协系统深化改革实施方案》二.5"
+    )
     assert sources.in_words("002_dd2c9a3474290213.txt §(7)").startswith("《中国科协组织建设“十四五”规划")
 
 
@@ -79,8 +92,15 @@ def test_rule_sets_show_titles_not_code_names(tree):
 @pytest.mark.django_db
 def test_member_classes_stored_in_english_read_in_chinese(tree):
     english = MemberClass.objects.create(
-        society=tree.soc, code="full", name="Full member", kind=ClassKind.FULL, approval_steps=["Secretariat check", "理事会审批"],
-        required_documents=["Student card"], rights="Abide by the articles.", duties="Abide by the articles.")
+        society=tree.soc,
+        code="full",
+        name="Full member",
+        kind=ClassKind.FULL,
+        approval_steps=["Secretariat check", "理事会审批"],
+        required_documents=["Student card"],
+        rights="Abide by the articles.",
+        duties="Abide by the articles.",
+    )
     own = MemberClass.objects.create(society=tree.soc, code="fellow", name="Fellow", kind=ClassKind.SENIOR, approval_steps=["Board"])
     migration = importlib.import_module("kejia.memberships.migrations.0004_member_class_chinese_names")
     migration.to_chinese(apps, None)
@@ -88,5 +108,9 @@ def test_member_classes_stored_in_english_read_in_chinese(tree):
     english.refresh_from_db()
     own.refresh_from_db()
     assert (english.name, english.approval_steps, english.required_documents, english.rights) == (
-        "正会员", ["秘书处审核", "理事会审批"], ["学生证"], "遵守学会章程。")
+        "正会员",
+        ["秘书处审核", "理事会审批"],
+        ["学生证"],
+        "遵守学会章程。",
+    )
     assert (own.name, own.approval_steps) == ("Fellow", ["Board"])  # a society's own words stay

@@ -26,8 +26,7 @@ def test_seed_activities_makes_consistent_events_and_is_idempotent(demo):
     made = seed_activities(seed=7, actor=demo)
     assert made["events"] >= 100 and made["registrations"] > 0 and made["certificates of attendance"] > 0
     assert set(Event.objects.values_list("kind", flat=True)) == set(EventKind.values)
-    assert {EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.DRAFT, EventStatus.CANCELLED} <= set(
-        Event.objects.values_list("status", flat=True))
+    assert {EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.DRAFT, EventStatus.CANCELLED} <= set(Event.objects.values_list("status", flat=True))
     for event in Event.objects.annotate(seats=Count("registrations", filter=Q(registrations__status__in=["confirmed", "attended"]))):
         assert event.seats == event.confirmed_count
         assert event.capacity is None or event.confirmed_count <= event.capacity

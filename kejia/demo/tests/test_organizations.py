@@ -76,7 +76,8 @@ def test_seed_demo_writes_valid_usccs_and_consistent_paths(reference):
     assert prefixes[OrgKind.PROVINCIAL_SOCIETY] == "51"
     assert prefixes[OrgKind.PROVINCIAL_ASSOCIATION] == "13"
     assert set(Institution.objects.filter(kind="enterprise").values_list("uscc", flat=True).distinct()) and all(
-        u.startswith("91") for u in Institution.objects.filter(kind="enterprise").values_list("uscc", flat=True))
+        u.startswith("91") for u in Institution.objects.filter(kind="enterprise").values_list("uscc", flat=True)
+    )
     # Societies carry disciplines; some terms are overdue; a couple are dissolved.
     assert Organization.objects.filter(kind=OrgKind.PROVINCIAL_SOCIETY, disciplines__isnull=False).exists()
     assert Organization.objects.filter(term_end__lt=demo.ANCHOR).exists()
@@ -123,8 +124,7 @@ def test_bulk_tree_continues_after_existing_organizations(tree):
     builder = demo.BulkTree()
     with transaction.atomic():
         builder.reserve()
-        child = builder.add(tree.xw, name="演示企业科学技术协会", code="DEMO-1", kind=OrgKind.ENTERPRISE_ASSOCIATION,
-                            region_id="320102")
+        child = builder.add(tree.xw, name="演示企业科学技术协会", code="DEMO-1", kind=OrgKind.ENTERPRISE_ASSOCIATION, region_id="320102")
         builder.save()
     child.refresh_from_db()
     assert child.pk > tree.soc_ai.pk
@@ -135,8 +135,23 @@ def test_bulk_tree_continues_after_existing_organizations(tree):
 @pytest.mark.parametrize("total", [demo.MIN_ORGS, 2500, 20000])
 def test_make_plan_adds_up_to_the_requested_total(total):
     plan = demo.make_plan(total, cities=13, counties=95, townships=1237)
-    parts = ("townships", "communities", "societies", "branches", "unions", "city_societies", "university_assocs", "park_assocs",
-             "institute_assocs", "rural", "volunteers", "surveys", "workstations", "service_stations", "enterprise_assocs")
+    parts = (
+        "townships",
+        "communities",
+        "societies",
+        "branches",
+        "unions",
+        "city_societies",
+        "university_assocs",
+        "park_assocs",
+        "institute_assocs",
+        "rural",
+        "volunteers",
+        "surveys",
+        "workstations",
+        "service_stations",
+        "enterprise_assocs",
+    )
     assert 1 + 13 + 95 - plan.missing_counties + sum(getattr(plan, p) for p in parts) == total
     assert plan.enterprise_assocs > 0
     assert plan.townships < 1237 and plan.university_assocs < plan.universities

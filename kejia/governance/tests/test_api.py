@@ -77,8 +77,7 @@ def gov(tree, rulesets):
     term; a draft slate of the council; NJ's contact duty for XW."""
     services.assign_ruleset(rulesets["societies"], tree.js, actor=tree.platform)
     chair = create_person(actor=tree.platform, organization=tree.soc, name="孙丽", resident_id=ID_NUMBER, phone=PHONE)
-    members = [create_person(actor=tree.platform, organization=tree.soc, name=f"理事{i}", is_frontline=True, birth_date=D(1980, 1, 1))
-               for i in range(3)]
+    members = [create_person(actor=tree.platform, organization=tree.soc, name=f"理事{i}", is_frontline=True, birth_date=D(1980, 1, 1)) for i in range(3)]
     council = services.create_body(tree.soc, actor=tree.society_secretary, kind="council", name="第八届理事会")
     term = services.start_term(council, actor=tree.society_secretary, start=D(2024, 1, 1))
     chair_seat = services.seat_person(term, actor=tree.society_secretary, person=chair, role="chair", start=D(2024, 1, 1), official="serving")
@@ -95,16 +94,37 @@ def gov(tree, rulesets):
     leader = create_person(actor=tree.platform, organization=tree.nj, name="吴刚")
     duty = services.assign_contact(actor=tree.nj_staff, assigned_by=tree.nj, leader=leader, organization=tree.xw, since=D(2025, 1, 1))
     chair.refresh_from_db()
-    return dict(chair=chair, members=members, council=council, term=term, chair_seat=chair_seat, slate=slate, xw_member=xw_member,
-                committee=committee, xw_term=xw_term, xw_seat=xw_seat, leader=leader, duty=duty)
+    return dict(
+        chair=chair,
+        members=members,
+        council=council,
+        term=term,
+        chair_seat=chair_seat,
+        slate=slate,
+        xw_member=xw_member,
+        committee=committee,
+        xw_term=xw_term,
+        xw_seat=xw_seat,
+        leader=leader,
+        duty=duty,
+    )
 
 
 def written():
     """What a refused request must leave untouched."""
-    return (Body.objects.count(), Term.objects.count(), Seat.objects.filter(end__isnull=True).count(), Slate.objects.count(),
-            SlateEntry.objects.count(), ContactAssignment.objects.filter(until__isnull=True).count(), ContactVisit.objects.count(),
-            RuleSet.objects.count(), list(Rule.objects.values_list("id", "threshold_num", "threshold_den", "note")), RuleSetAssignment.objects.count(),
-            AuditEvent.objects.exclude(action="api_token.issued").count())
+    return (
+        Body.objects.count(),
+        Term.objects.count(),
+        Seat.objects.filter(end__isnull=True).count(),
+        Slate.objects.count(),
+        SlateEntry.objects.count(),
+        ContactAssignment.objects.filter(until__isnull=True).count(),
+        ContactVisit.objects.count(),
+        RuleSet.objects.count(),
+        list(Rule.objects.values_list("id", "threshold_num", "threshold_den", "note")),
+        RuleSetAssignment.objects.count(),
+        AuditEvent.objects.exclude(action="api_token.issued").count(),
+    )
 
 
 def no_pii(response, chair):
@@ -113,6 +133,7 @@ def no_pii(response, chair):
 
 
 # ---- Bodies, terms, seats ------------------------------------------------------------------
+
 
 def test_bodies_list_create_detail(tree, gov, as_):
     staff = as_(tree.society_secretary)
@@ -144,8 +165,7 @@ def test_terms_start_seat_vacate_end(tree, gov, as_):
     term = term.json()
     assert term["number"] == 1 and term["planned_end"] == "2030-03-01" and term["actual_end"] is None
 
-    seat = staff.post(f"/api/governance/terms/{term['id']}/seats",
-                      {"person_id": gov["members"][0].pk, "role": "member", "start": "2025-03-01"})
+    seat = staff.post(f"/api/governance/terms/{term['id']}/seats", {"person_id": gov["members"][0].pk, "role": "member", "start": "2025-03-01"})
     assert seat.status_code == 201, seat.content
     assert seat.json()["person"]["name"] == "理事0" and seat.json()["is_frontline"] is True and seat.json()["age_at_seating"] == 45
     vacated = staff.post(f"/api/governance/seats/{seat.json()['id']}/vacate", {"end": "2025-06-01", "reason": "工作调动"})
@@ -161,9 +181,9 @@ def test_terms_start_seat_vacate_end(tree, gov, as_):
 
 # ---- Compliance ----------------------------------------------------------------------------
 
+
 def test_body_compliance_with_failing_seats(tree, gov, as_):
-    response = as_(tree.society_secretary).get(f"/api/governance/bodies/{gov['council'].pk}/compliance", ruleset="societies",
-                                               today="2026-11-23")
+    response = as_(tree.society_secretary).get(f"/api/governance/bodies/{gov['council'].pk}/compliance", ruleset="societies", today="2026-11-23")
     assert response.status_code == 200, response.content
     report = response.json()
     assert report["body"]["id"] == gov["council"].pk and report["term"]["number"] == 1 and report["seats"] == 4
@@ -179,8 +199,7 @@ def test_body_compliance_with_failing_seats(tree, gov, as_):
     assert by_measure["official_unapproved"]["outcome"] == "pass"
     no_pii(response, gov["chair"])
 
-    assert as_(tree.society_secretary).get(f"/api/governance/bodies/{gov['council'].pk}/compliance",
-                                           ruleset="national").json()["results"] == []
+    assert as_(tree.society_secretary).get(f"/api/governance/bodies/{gov['council'].pk}/compliance", ruleset="national").json()["results"] == []
     unknown = as_(tree.society_secretary).get(f"/api/governance/bodies/{gov['council'].pk}/compliance", ruleset="nope")
     assert unknown.status_code == 400 and unknown.json()["field"] == "ruleset"
 
@@ -198,6 +217,7 @@ def test_subtree_compliance_failures_only(tree, gov, as_, rulesets):
 
 
 # ---- Draft slates --------------------------------------------------------------------------
+
 
 def test_slates_create_read_entries_delete(tree, gov, as_):
     staff = as_(tree.society_secretary)
@@ -225,6 +245,7 @@ def test_slates_create_read_entries_delete(tree, gov, as_):
 
 # ---- Alerts and concurrent posts -----------------------------------------------------------
 
+
 def test_alerts_in_scope_and_root(tree, gov, as_):
     province = as_(tree.province_staff)
     alerts = province.get("/api/governance/alerts", within_days=3650).json()
@@ -251,27 +272,26 @@ def test_concurrent_posts(tree, gov, as_):
 
 # ---- Contact duties ------------------------------------------------------------------------
 
+
 def test_contacts_assign_visit_read_coverage_end(tree, gov, as_):
     staff = as_(tree.nj_staff)
     other = create_person(actor=tree.platform, organization=tree.nj, name="郑华")
-    created = staff.post(f"/api/governance/orgs/{tree.nj.pk}/contacts",
-                         {"leader_id": other.pk, "organization_id": tree.qh.pk, "since": "2025-02-01"})
+    created = staff.post(f"/api/governance/orgs/{tree.nj.pk}/contacts", {"leader_id": other.pk, "organization_id": tree.qh.pk, "since": "2025-02-01"})
     assert created.status_code == 201, created.content
     duty = created.json()
     assert duty["leader"] == {"id": other.pk, "name": "郑华"} and duty["organization"]["code"] == "QH" and duty["visits"] == []
     assert duty["assigned_by"]["code"] == "NJ"
 
-    visit = staff.post(f"/api/governance/contacts/{gov['duty'].pk}/visits",
-                       {"date": "2026-01-10", "form": "survey", "notes": "调研基层科协组织建设", "issues": "经费不足"})
+    visit = staff.post(
+        f"/api/governance/contacts/{gov['duty'].pk}/visits", {"date": "2026-01-10", "form": "survey", "notes": "调研基层科协组织建设", "issues": "经费不足"}
+    )
     assert visit.status_code == 201 and visit.json()["form"] == "survey" and visit.json()["recorded_by_name"]
     read = staff.get(f"/api/governance/contacts/{gov['duty'].pk}").json()
     assert [v["issues"] for v in read["visits"]] == ["经费不足"]
 
-    coverage = {row["organization"]["code"]: row for row in staff.get(f"/api/governance/orgs/{tree.nj.pk}/contact-coverage",
-                                                                       months=120).json()}
+    coverage = {row["organization"]["code"]: row for row in staff.get(f"/api/governance/orgs/{tree.nj.pk}/contact-coverage", months=120).json()}
     assert coverage["XW"]["gap"] == "" and coverage["XW"]["last_contact"] == "2026-01-10"
-    assert coverage["XW"]["leaders"] == [{"contact_id": gov["duty"].pk, "leader": {"id": gov["leader"].pk, "name": "吴刚"},
-                                          "since": "2025-01-01"}]
+    assert coverage["XW"]["leaders"] == [{"contact_id": gov["duty"].pk, "leader": {"id": gov["leader"].pk, "name": "吴刚"}, "since": "2025-01-01"}]
     assert coverage["QH"]["gap"] == "no_contact"
 
     ended = staff.post(f"/api/governance/contacts/{duty['id']}/end", {"until": "2026-06-30"})
@@ -296,6 +316,7 @@ def test_contact_leader_logs_own_visit_but_cannot_end(tree, gov, as_):
 
 # ---- Rule sets and assignments -------------------------------------------------------------
 
+
 def test_rulesets_read_by_any_signed_in_user(tree, gov, as_, rulesets):
     worker = as_(tree.worker)
     listed = worker.get("/api/governance/rulesets").json()
@@ -304,7 +325,11 @@ def test_rulesets_read_by_any_signed_in_user(tree, gov, as_, rulesets):
     assert detail["rule_count"] == 9 and [r["sort"] for r in detail["rules"]] == list(range(1, 10))  # full-time staff: on the membership figures
     congress, council = detail["rules"][:2]
     assert (congress["measure"], congress["comparison"], congress["threshold_text"], congress["org_kinds"]) == (
-        "frontline_share", "gt", "1/2", ["provincial_society", "municipal_society"])
+        "frontline_share",
+        "gt",
+        "1/2",
+        ["provincial_society", "municipal_society"],
+    )
     assert council["threshold"] == 0.75 and council["threshold_text"] == "3/4"
     assert detail["assignments"] == []  # the worker's scope holds none
     province = as_(tree.province_staff).get(f"/api/governance/rulesets/{rulesets['societies'].pk}").json()
@@ -327,9 +352,18 @@ def test_rulesets_written_by_federation_admins(tree, rulesets, as_, editor):
     patched = api.patch(f"/api/governance/rulesets/{ruleset['id']}", {"description": "试行", "is_active": False})
     assert patched.status_code == 200 and patched.json()["description"] == "试行" and patched.json()["is_active"] is False
 
-    rule = api.post(f"/api/governance/rulesets/{ruleset['id']}/rules",
-                    {"body_kinds": ["council", "standing_council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": "30%",
-                     "is_target": True, "note": "女性比例 30% 左右"})
+    rule = api.post(
+        f"/api/governance/rulesets/{ruleset['id']}/rules",
+        {
+            "body_kinds": ["council", "standing_council"],
+            "org_kinds": SOC_KINDS,
+            "measure": "women_share",
+            "comparison": "gte",
+            "threshold": "30%",
+            "is_target": True,
+            "note": "女性比例 30% 左右",
+        },
+    )
     assert rule.status_code == 201, rule.content
     assert rule.json()["threshold"] == 0.3 and rule.json()["body_kinds"] == ["council", "standing_council"]
     changed = api.patch(f"/api/governance/rules/{rule.json()['id']}", {"threshold": 0.25, "sort": 3})
@@ -346,8 +380,13 @@ def test_rulesets_writes_refused_for_others(tree, rulesets, as_, actor):
     before = written()
     assert api.post("/api/governance/rulesets", {"name": "x", "jurisdiction": "x", "source": "x"}).status_code == 403
     assert api.patch(f"/api/governance/rulesets/{rulesets['jiangsu'].pk}", {"description": "x"}).status_code == 403
-    assert api.post(f"/api/governance/rulesets/{rulesets['jiangsu'].pk}/rules",
-                    {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": 0.3}).status_code == 403
+    assert (
+        api.post(
+            f"/api/governance/rulesets/{rulesets['jiangsu'].pk}/rules",
+            {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": 0.3},
+        ).status_code
+        == 403
+    )
     assert api.patch(f"/api/governance/rules/{rule.pk}", {"threshold": 0.1}).status_code == 403
     assert api.delete(f"/api/governance/rules/{rule.pk}").status_code == 403
     assert written() == before
@@ -378,13 +417,13 @@ def test_assignments_by_org_admin(tree, rulesets, as_):
 
 # ---- Scope ---------------------------------------------------------------------------------
 
+
 def _requests(tree, gov):
     """Every operation on XW's and SOC's objects: (method, url, body)."""
     slate, duty, chair = gov["slate"], gov["duty"], gov["chair"]
     person = gov["members"][0].pk
     out = []
-    for org, body, term, seat in ((tree.xw, gov["committee"], gov["xw_term"], gov["xw_seat"]),
-                                  (tree.soc, gov["council"], gov["term"], gov["chair_seat"])):
+    for org, body, term, seat in ((tree.xw, gov["committee"], gov["xw_term"], gov["xw_seat"]), (tree.soc, gov["council"], gov["term"], gov["chair_seat"])):
         out += [
             ("get", f"/api/governance/orgs/{org.pk}/bodies", None),
             ("post", f"/api/governance/orgs/{org.pk}/bodies", {"kind": "secretariat"}),
@@ -438,11 +477,13 @@ def test_scope_leader_role_reads_but_writes_403(tree, gov, as_):
     assert leader.get(f"/api/governance/bodies/{gov['committee'].pk}").status_code == 200
     assert leader.get(f"/api/governance/orgs/{tree.xw.pk}/compliance").status_code == 200
     before = written()
-    for url, body in ((f"/api/governance/orgs/{tree.xw.pk}/bodies", {"kind": "secretariat"}),
-                      (f"/api/governance/bodies/{gov['committee'].pk}/terms", {"start": "2030-01-01"}),
-                      (f"/api/governance/terms/{gov['xw_term'].pk}/seats", {"person_id": gov["xw_member"].pk}),
-                      (f"/api/governance/seats/{gov['xw_seat'].pk}/vacate", {}),
-                      (f"/api/governance/bodies/{gov['committee'].pk}/slates", {})):
+    for url, body in (
+        (f"/api/governance/orgs/{tree.xw.pk}/bodies", {"kind": "secretariat"}),
+        (f"/api/governance/bodies/{gov['committee'].pk}/terms", {"start": "2030-01-01"}),
+        (f"/api/governance/terms/{gov['xw_term'].pk}/seats", {"person_id": gov["xw_member"].pk}),
+        (f"/api/governance/seats/{gov['xw_seat'].pk}/vacate", {}),
+        (f"/api/governance/bodies/{gov['committee'].pk}/slates", {}),
+    ):
         response = leader.post(url, body)
         assert response.status_code == 403, (url, response.content)
     assert written() == before
@@ -458,6 +499,7 @@ def test_scope_parent_staff_manages_below(tree, gov, as_):
 
 # ---- Validation ----------------------------------------------------------------------------
 
+
 def test_validation_names_the_field_with_nothing_written(tree, gov, as_, rulesets):
     staff, platform = as_(tree.society_secretary), as_(tree.platform)
     council, term = gov["council"], gov["term"]
@@ -466,8 +508,7 @@ def test_validation_names_the_field_with_nothing_written(tree, gov, as_, ruleset
         (staff, "post", f"/api/governance/orgs/{tree.soc.pk}/bodies", {"kind": "bogus"}, 422, "kind"),
         (staff, "post", f"/api/governance/orgs/{tree.soc.pk}/bodies", {"kind": "council"}, 400, "kind"),
         (staff, "post", f"/api/governance/orgs/{tree.soc.pk}/bodies", {"kind": "secretariat", "term_years": 11}, 422, "term_years"),
-        (staff, "post", f"/api/governance/bodies/{council.pk}/terms", {"start": "2026-01-01", "planned_end": "2025-01-01"}, 400,
-         "planned_end"),
+        (staff, "post", f"/api/governance/bodies/{council.pk}/terms", {"start": "2026-01-01", "planned_end": "2025-01-01"}, 400, "planned_end"),
         (staff, "post", f"/api/governance/bodies/{council.pk}/terms", {"start": "2023-01-01"}, 400, "start"),
         (staff, "post", f"/api/governance/bodies/{council.pk}/terms", {"start": "not a date"}, 422, "start"),
         (staff, "post", f"/api/governance/terms/{term.pk}/seats", {"person_id": outsider.pk}, 400, "person_id"),
@@ -477,31 +518,77 @@ def test_validation_names_the_field_with_nothing_written(tree, gov, as_, ruleset
         (staff, "post", f"/api/governance/terms/{term.pk}/end", {"actual_end": "2023-01-01"}, 400, "actual_end"),
         (staff, "post", f"/api/governance/seats/{gov['chair_seat'].pk}/vacate", {"end": "2020-01-01"}, 400, "end"),
         (staff, "post", f"/api/governance/slates/{gov['slate'].pk}/entries", {"person_id": outsider.pk}, 400, "person_id"),
-        (as_(tree.nj_staff), "post", f"/api/governance/orgs/{tree.nj.pk}/contacts",
-         {"leader_id": gov["leader"].pk, "organization_id": tree.wx.pk}, 400, "organization_id"),
-        (as_(tree.nj_staff), "post", f"/api/governance/orgs/{tree.nj.pk}/contacts",
-         {"leader_id": gov["leader"].pk, "organization_id": tree.nj.pk}, 400, "organization_id"),
-        (as_(tree.nj_staff), "post", f"/api/governance/orgs/{tree.nj.pk}/contacts",
-         {"leader_id": outsider.pk, "organization_id": tree.qh.pk}, 400, "leader_id"),
-        (as_(tree.nj_staff), "post", f"/api/governance/orgs/{tree.nj.pk}/contacts",
-         {"leader_id": gov["leader"].pk, "organization_id": tree.xw.pk}, 400, "leader_id"),
+        (
+            as_(tree.nj_staff),
+            "post",
+            f"/api/governance/orgs/{tree.nj.pk}/contacts",
+            {"leader_id": gov["leader"].pk, "organization_id": tree.wx.pk},
+            400,
+            "organization_id",
+        ),
+        (
+            as_(tree.nj_staff),
+            "post",
+            f"/api/governance/orgs/{tree.nj.pk}/contacts",
+            {"leader_id": gov["leader"].pk, "organization_id": tree.nj.pk},
+            400,
+            "organization_id",
+        ),
+        (
+            as_(tree.nj_staff),
+            "post",
+            f"/api/governance/orgs/{tree.nj.pk}/contacts",
+            {"leader_id": outsider.pk, "organization_id": tree.qh.pk},
+            400,
+            "leader_id",
+        ),
+        (
+            as_(tree.nj_staff),
+            "post",
+            f"/api/governance/orgs/{tree.nj.pk}/contacts",
+            {"leader_id": gov["leader"].pk, "organization_id": tree.xw.pk},
+            400,
+            "leader_id",
+        ),
         (as_(tree.nj_staff), "post", f"/api/governance/contacts/{gov['duty'].pk}/visits", {"date": "2999-01-01"}, 400, "date"),
-        (as_(tree.nj_staff), "post", f"/api/governance/contacts/{gov['duty'].pk}/visits", {"date": "2026-01-01", "form": "x"}, 400,
-         "form"),
+        (as_(tree.nj_staff), "post", f"/api/governance/contacts/{gov['duty'].pk}/visits", {"date": "2026-01-01", "form": "x"}, 400, "form"),
         (platform, "post", "/api/governance/rulesets", {"name": "", "jurisdiction": "x", "source": "x"}, 400, "name"),
         (platform, "post", "/api/governance/rulesets", {"name": "national", "jurisdiction": "x", "source": "x"}, 400, "name"),
         (platform, "patch", f"/api/governance/rulesets/{rulesets['national'].pk}", {"name": "jiangsu"}, 400, "name"),
         (platform, "patch", f"/api/governance/rulesets/{rulesets['national'].pk}", {"source": None}, 400, "source"),
-        (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": "abc"}, 400, "threshold"),
-        (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "aged_at_most_share", "comparison": "gte", "threshold": 0.3}, 400, "param"),
-        (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": [], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": 0.3}, 422, "body_kinds"),
-        (platform, "post", f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
-         {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "height", "comparison": "gte", "threshold": 0.3}, 422, "measure"),
-        (platform, "patch", f"/api/governance/rules/{rulesets['national'].rules.get(measure='aged_at_most_share').pk}", {"param": None},
-         400, "param"),
+        (
+            platform,
+            "post",
+            f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
+            {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": "abc"},
+            400,
+            "threshold",
+        ),
+        (
+            platform,
+            "post",
+            f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
+            {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "aged_at_most_share", "comparison": "gte", "threshold": 0.3},
+            400,
+            "param",
+        ),
+        (
+            platform,
+            "post",
+            f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
+            {"body_kinds": [], "org_kinds": SOC_KINDS, "measure": "women_share", "comparison": "gte", "threshold": 0.3},
+            422,
+            "body_kinds",
+        ),
+        (
+            platform,
+            "post",
+            f"/api/governance/rulesets/{rulesets['national'].pk}/rules",
+            {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "height", "comparison": "gte", "threshold": 0.3},
+            422,
+            "measure",
+        ),
+        (platform, "patch", f"/api/governance/rules/{rulesets['national'].rules.get(measure='aged_at_most_share').pk}", {"param": None}, 400, "param"),
         (platform, "patch", f"/api/governance/rules/{rulesets['national'].rules.first().pk}", {"comparison": None}, 400, "comparison"),
     ]
     before = written()
@@ -514,16 +601,23 @@ def test_validation_names_the_field_with_nothing_written(tree, gov, as_, ruleset
 
 # ---- Unauthenticated -----------------------------------------------------------------------
 
+
 def test_anonymous_is_401(tree, gov, client):
-    for url in (f"/api/governance/orgs/{tree.soc.pk}/bodies", f"/api/governance/bodies/{gov['council'].pk}",
-                f"/api/governance/bodies/{gov['council'].pk}/compliance", f"/api/governance/slates/{gov['slate'].pk}",
-                "/api/governance/alerts", "/api/governance/concurrent-posts", "/api/governance/rulesets",
-                f"/api/governance/contacts/{gov['duty'].pk}", f"/api/governance/orgs/{tree.js.pk}/compliance"):
+    for url in (
+        f"/api/governance/orgs/{tree.soc.pk}/bodies",
+        f"/api/governance/bodies/{gov['council'].pk}",
+        f"/api/governance/bodies/{gov['council'].pk}/compliance",
+        f"/api/governance/slates/{gov['slate'].pk}",
+        "/api/governance/alerts",
+        "/api/governance/concurrent-posts",
+        "/api/governance/rulesets",
+        f"/api/governance/contacts/{gov['duty'].pk}",
+        f"/api/governance/orgs/{tree.js.pk}/compliance",
+    ):
         assert client.get(url).status_code == 401, url
     before = written()
     response = client.post(f"/api/governance/orgs/{tree.soc.pk}/bodies", {"kind": "secretariat"}, content_type="application/json")
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
-    assert client.post("/api/governance/rulesets", {"name": "x", "jurisdiction": "x", "source": "x"},
-                       content_type="application/json").status_code == 401
+    assert client.post("/api/governance/rulesets", {"name": "x", "jurisdiction": "x", "source": "x"}, content_type="application/json").status_code == 401
     assert client.delete(f"/api/governance/slates/{gov['slate'].pk}").status_code == 401
     assert written() == before

@@ -24,20 +24,32 @@ def bodies(tree):
     load_rule_sets(RuleSet, Rule)
     for name, org in (("national", tree.js), ("jiangsu", tree.js), ("societies", tree.soc)):
         RuleSetAssignment.objects.create(ruleset=RuleSet.objects.get(name=name), organization=org)
-    congress = Term.objects.create(body=Body.objects.create(organization=tree.js, kind=BodyKind.CONGRESS), number=10,
-                                   start=datetime.date(2024, 1, 1), planned_end=datetime.date(2029, 1, 1))
+    congress = Term.objects.create(
+        body=Body.objects.create(organization=tree.js, kind=BodyKind.CONGRESS),
+        number=10,
+        start=datetime.date(2024, 1, 1),
+        planned_end=datetime.date(2029, 1, 1),
+    )
     # Registered with an ID number and phone: neither may appear in the output.
     named = create_person(actor=tree.platform, organization=tree.js, name="孙丽", resident_id="11010519491231002X", phone="13800138000")
     seats = [(named, False)] + [(Person.objects.create(name=f"代表{i}"), i < 6) for i in range(9)]
     for person, frontline in seats:
         Seat.objects.create(term=congress, person=person, start=congress.start, is_frontline=frontline, birth_date=datetime.date(1985, 1, 1))
-    council = Term.objects.create(body=Body.objects.create(organization=tree.soc, kind=BodyKind.COUNCIL), number=3,
-                                  start=datetime.date(2022, 6, 1), planned_end=datetime.date(2027, 6, 1))
+    council = Term.objects.create(
+        body=Body.objects.create(organization=tree.soc, kind=BodyKind.COUNCIL), number=3, start=datetime.date(2022, 6, 1), planned_end=datetime.date(2027, 6, 1)
+    )
     for i in range(4):
-        Seat.objects.create(term=council, person=Person.objects.create(name=f"理事{i}"), start=council.start, is_frontline=True,
-                            birth_date=datetime.date(1980, 1, 1), role=SeatRole.CHAIR if i == 0 else SeatRole.MEMBER,
-                            official=OfficialStatus.SERVING if i == 0 else "", approved_on=datetime.date(2022, 5, 1) if i == 0 else None,
-                            approved_by="省委组织部" if i == 0 else "")
+        Seat.objects.create(
+            term=council,
+            person=Person.objects.create(name=f"理事{i}"),
+            start=council.start,
+            is_frontline=True,
+            birth_date=datetime.date(1980, 1, 1),
+            role=SeatRole.CHAIR if i == 0 else SeatRole.MEMBER,
+            official=OfficialStatus.SERVING if i == 0 else "",
+            approved_on=datetime.date(2022, 5, 1) if i == 0 else None,
+            approved_by="省委组织部" if i == 0 else "",
+        )
     return congress, council
 
 
@@ -62,9 +74,22 @@ def test_check_compliance_json_lists_bodies_results_and_failing_names(tree, bodi
     results = {(r["ruleset"], r["measure"]): r for r in congress["results"]}
     assert set(results) == {("jiangsu", "frontline_share"), ("jiangsu", "aged_at_most_share")}
     jiangsu = results["jiangsu", "frontline_share"]
-    assert jiangsu == {"ruleset": "jiangsu", "measure": "frontline_share", "param": None, "comparison": "gte", "threshold": 0.7,
-                       "threshold_text": "70%", "is_target": False, "measured": 0.6, "measured_text": "6/10", "baseline": None,
-                       "progress": None, "against_previous": False, "outcome": "fail", "failing": jiangsu["failing"]}
+    assert jiangsu == {
+        "ruleset": "jiangsu",
+        "measure": "frontline_share",
+        "param": None,
+        "comparison": "gte",
+        "threshold": 0.7,
+        "threshold_text": "70%",
+        "is_target": False,
+        "measured": 0.6,
+        "measured_text": "6/10",
+        "baseline": None,
+        "progress": None,
+        "against_previous": False,
+        "outcome": "fail",
+        "failing": jiangsu["failing"],
+    }
     assert {f["name"] for f in jiangsu["failing"]} == {"孙丽", "代表6", "代表7", "代表8"}
     assert set(jiangsu["failing"][0]) == {"person_id", "name", "role"}
     assert results["jiangsu", "aged_at_most_share"]["param"] == 45

@@ -34,6 +34,7 @@ D = datetime.date
 
 # ---- Helpers ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def rule_sets(db):
     """The shipped rule sets (a transactional flush removes what the migration loaded)."""
@@ -50,11 +51,11 @@ def make_term(organization, kind, *, number=1, start=TERM_START, planned_end=TER
     return Term.objects.create(body=body, number=number, start=start, planned_end=planned_end, actual_end=actual_end)
 
 
-def seat(term, name="成员", *, person=None, role=SeatRole.MEMBER, start=None, end=None, frontline=False, birth=BORN,
-         gender=Gender.MALE, official=""):
+def seat(term, name="成员", *, person=None, role=SeatRole.MEMBER, start=None, end=None, frontline=False, birth=BORN, gender=Gender.MALE, official=""):
     person = person or Person.objects.create(name=name)
-    return Seat.objects.create(term=term, person=person, role=role, start=start or term.start, end=end, is_frontline=frontline,
-                               birth_date=birth, gender=gender, official=official)
+    return Seat.objects.create(
+        term=term, person=person, role=role, start=start or term.start, end=end, is_frontline=frontline, birth_date=birth, gender=gender, official=official
+    )
 
 
 def fill(term, count, prefix="委员", **kw):
@@ -78,6 +79,7 @@ def birth_for_age(age, on=TERM_START):
 
 # ---- Ages ----------------------------------------------------------------------------------------
 
+
 def test_age_on_birthday_counts_the_new_year():
     assert age_on(D(1979, 1, 1), D(2024, 1, 1)) == 45
     assert age_on(D(1978, 1, 2), D(2024, 1, 1)) == 45  # the day before the 46th birthday
@@ -95,14 +97,18 @@ def test_age_on_29_february_births():
 
 # ---- Share measures ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "frontline", "total", "outcome"), [
-    (BodyKind.COUNCIL, 3, 4, Outcome.PASS),  # exactly 3/4
-    (BodyKind.COUNCIL, 2, 3, Outcome.FAIL),
-    (BodyKind.COUNCIL, 74, 100, Outcome.FAIL),  # just below
-    (BodyKind.STANDING_COUNCIL, 2, 3, Outcome.PASS),  # 0.6667 stored for 2/3
-    (BodyKind.STANDING_COUNCIL, 3, 5, Outcome.FAIL),
-    (BodyKind.STANDING_COUNCIL, 66, 100, Outcome.FAIL),  # just below 2/3
-])
+
+@pytest.mark.parametrize(
+    ("kind", "frontline", "total", "outcome"),
+    [
+        (BodyKind.COUNCIL, 3, 4, Outcome.PASS),  # exactly 3/4
+        (BodyKind.COUNCIL, 2, 3, Outcome.FAIL),
+        (BodyKind.COUNCIL, 74, 100, Outcome.FAIL),  # just below
+        (BodyKind.STANDING_COUNCIL, 2, 3, Outcome.PASS),  # 0.6667 stored for 2/3
+        (BodyKind.STANDING_COUNCIL, 3, 5, Outcome.FAIL),
+        (BodyKind.STANDING_COUNCIL, 66, 100, Outcome.FAIL),  # just below 2/3
+    ],
+)
 def test_frontline_share_society_bodies_at_and_below_threshold(tree, rule_sets, kind, frontline, total, outcome):
     assign(rule_sets, "societies", tree.soc)
     term = make_term(tree.soc, kind)
@@ -162,8 +168,16 @@ def test_aged_at_most_share_29_february_birth_turns_46_on_1_march(tree, rule_set
 def test_women_share_from_an_edited_rule_set(tree, rule_sets):
     """No shipped set measures women; a staff-made set does (rules are data)."""
     rs = RuleSet.objects.create(name="women", jurisdiction="测试", source="测试")
-    Rule.objects.create(ruleset=rs, body_kinds=[BodyKind.COMMITTEE], org_kinds=["provincial_assoc"], measure=Measure.WOMEN_SHARE,
-                        comparison=Comparison.AT_LEAST, threshold_num=30, threshold_den=100, is_target=True)
+    Rule.objects.create(
+        ruleset=rs,
+        body_kinds=[BodyKind.COMMITTEE],
+        org_kinds=["provincial_assoc"],
+        measure=Measure.WOMEN_SHARE,
+        comparison=Comparison.AT_LEAST,
+        threshold_num=30,
+        threshold_den=100,
+        is_target=True,
+    )
     RuleSetAssignment.objects.create(ruleset=rs, organization=tree.js)
     term = make_term(tree.js, BodyKind.COMMITTEE)
     seat(term, "女一", gender=Gender.FEMALE)
@@ -222,6 +236,7 @@ def test_body_without_current_term_has_no_results(tree, rule_sets):
 
 
 # ---- National vs Jiangsu: targets and hard rules -------------------------------------------------
+
 
 @pytest.fixture
 def cast(tree):
@@ -296,12 +311,14 @@ def test_committee_and_standing_committee_thresholds_differ_by_rule_set(tree, ru
 
 # ---- Officials (per-person measures) -------------------------------------------------------------
 
+
 @pytest.fixture
 def soc2(tree):
     from kejia.organizations.services import create_organization
 
-    return create_organization(actor=tree.platform, parent=tree.js, name="江苏省电子学会", code="SOC2", kind="provincial_society",
-                               region=tree.regions["320000"])
+    return create_organization(
+        actor=tree.platform, parent=tree.js, name="江苏省电子学会", code="SOC2", kind="provincial_society", region=tree.regions["320000"]
+    )
 
 
 def test_official_posts_counted_across_two_societies(tree, rule_sets, soc2):
@@ -379,8 +396,14 @@ def test_official_terms_held_in_the_body(tree, rule_sets, terms_held, outcome):
     for number in range(1, terms_held + 1):
         last = number == terms_held
         start = D(2024 - 5 * (terms_held - number), 1, 1)
-        current = make_term(tree.soc, BodyKind.COUNCIL, number=number, start=start, planned_end=start.replace(year=start.year + 5),
-                            actual_end=None if last else start.replace(year=start.year + 5))
+        current = make_term(
+            tree.soc,
+            BodyKind.COUNCIL,
+            number=number,
+            start=start,
+            planned_end=start.replace(year=start.year + 5),
+            actual_end=None if last else start.replace(year=start.year + 5),
+        )
         seat(current, person=official, official=OfficialStatus.SERVING, role=SeatRole.VICE_CHAIR_PART, frontline=True)
     seat(current, person=newcomer, official=OfficialStatus.SERVING, frontline=True)
     res = result(body_compliance(current.body, today=TODAY), Measure.OFFICIAL_TERMS)
@@ -390,17 +413,18 @@ def test_official_terms_held_in_the_body(tree, rule_sets, terms_held, outcome):
 
 
 def test_person_measure_against_at_least_reports_the_lowest_value():
-    rule = Rule(measure=Measure.OFFICIAL_AGE, comparison=Comparison.AT_LEAST, threshold_num=40, body_kinds=["council"],
-                org_kinds=["provincial_society"])
-    seats = [SeatFact(i, i, f"p{i}", SeatRole.MEMBER, TERM_START, True, birth_for_age(age, on=TODAY), Gender.MALE, OfficialStatus.SERVING)
-             for i, age in enumerate((35, 50, 60), start=1)]
-    res = evaluate_rule(TermFacts(1, 1, "council", 1, TERM_START, D(2029, 1, 1), seats, org_kind="provincial_society"), rule,
-                        Context(today=TODAY), "custom")
+    rule = Rule(measure=Measure.OFFICIAL_AGE, comparison=Comparison.AT_LEAST, threshold_num=40, body_kinds=["council"], org_kinds=["provincial_society"])
+    seats = [
+        SeatFact(i, i, f"p{i}", SeatRole.MEMBER, TERM_START, True, birth_for_age(age, on=TODAY), Gender.MALE, OfficialStatus.SERVING)
+        for i, age in enumerate((35, 50, 60), start=1)
+    ]
+    res = evaluate_rule(TermFacts(1, 1, "council", 1, TERM_START, D(2029, 1, 1), seats, org_kind="provincial_society"), rule, Context(today=TODAY), "custom")
     assert (res.measured, res.outcome) == (35.0, Outcome.FAIL)
     assert [s.name for s in res.failing] == ["p1"]
 
 
 # ---- Full-time staff as a share of members -------------------------------------------------------
+
 
 def _members(society, count, *, status="active"):
     from kejia.memberships.models import MemberClass, Membership
@@ -412,13 +436,17 @@ def _members(society, count, *, status="active"):
 
 # ---- Days overdue --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("planned_end", "today", "days", "outcome"), [
-    (D(2026, 11, 23), D(2026, 11, 23), 0, Outcome.PASS),  # ends today
-    (D(2026, 11, 23), D(2026, 11, 24), 1, Outcome.FAIL),  # one day past: overdue, as on the alerts page
-    (D(2026, 11, 23), D(2026, 12, 22), 29, Outcome.FAIL),
-    (D(2027, 1, 1), D(2026, 11, 23), 0, Outcome.PASS),  # not due yet
-    (D(2027, 1, 31), D(2027, 2, 28), 28, Outcome.FAIL),
-])
+
+@pytest.mark.parametrize(
+    ("planned_end", "today", "days", "outcome"),
+    [
+        (D(2026, 11, 23), D(2026, 11, 23), 0, Outcome.PASS),  # ends today
+        (D(2026, 11, 23), D(2026, 11, 24), 1, Outcome.FAIL),  # one day past: overdue, as on the alerts page
+        (D(2026, 11, 23), D(2026, 12, 22), 29, Outcome.FAIL),
+        (D(2027, 1, 1), D(2026, 11, 23), 0, Outcome.PASS),  # not due yet
+        (D(2027, 1, 31), D(2027, 2, 28), 28, Outcome.FAIL),
+    ],
+)
 def test_days_overdue(tree, rule_sets, planned_end, today, days, outcome):
     assign(rule_sets, "societies", tree.soc)
     term = make_term(tree.soc, BodyKind.CONGRESS, start=D(2022, 1, 1), planned_end=planned_end)
@@ -446,6 +474,7 @@ def test_days_overdue_not_judged_for_bodies_the_rule_does_not_name(tree, rule_se
 
 
 # ---- Which rules apply ---------------------------------------------------------------------------
+
 
 def test_applicable_rules_with_and_without_subtree(tree, rule_sets):
     assign(rule_sets, "jiangsu", tree.js, include_subtree=False)
@@ -483,6 +512,7 @@ def test_bodies_outside_assigned_organizations_get_no_results(tree, rule_sets):
 
 # ---- What-if slates ------------------------------------------------------------------------------
 
+
 def _slate(body, entries, planned_start=NEXT_TERM):
     slate = Slate.objects.create(body=body, name="第二届候选名单", planned_start=planned_start)
     for person, role, official in entries:
@@ -518,8 +548,7 @@ def test_slate_ages_people_on_the_planned_start(tree, rule_sets):
     p = Person.objects.create(name="将满46", is_frontline=True, birth_date=D(1981, 1, 2))  # 45 on 2027-01-01
     report = slate_compliance(_slate(body, [(p, SeatRole.DELEGATE, "")]), today=TODAY)
     assert result(report, Measure.AGED_AT_MOST_SHARE).outcome == Outcome.PASS
-    assert result(slate_compliance(_slate(body, [(p, SeatRole.DELEGATE, "")], D(2027, 1, 2)), today=TODAY),
-                  Measure.AGED_AT_MOST_SHARE).outcome == Outcome.FAIL
+    assert result(slate_compliance(_slate(body, [(p, SeatRole.DELEGATE, "")], D(2027, 1, 2)), today=TODAY), Measure.AGED_AT_MOST_SHARE).outcome == Outcome.FAIL
 
 
 def test_slate_counts_the_next_term_and_posts_elsewhere(tree, rule_sets, soc2):
@@ -538,9 +567,14 @@ def test_slate_counts_the_next_term_and_posts_elsewhere(tree, rule_sets, soc2):
     assert result(now, Measure.OFFICIAL_TERMS).outcome == Outcome.PASS
     assert result(now, Measure.OFFICIAL_POSTS).outcome == Outcome.PASS
 
-    slate = _slate(current.body, [(veteran, SeatRole.MEMBER, OfficialStatus.SERVING),
-                                  (chair_here, SeatRole.CHAIR, OfficialStatus.SERVING),
-                                  (chair_there, SeatRole.VICE_CHAIR_PART, OfficialStatus.SERVING)])
+    slate = _slate(
+        current.body,
+        [
+            (veteran, SeatRole.MEMBER, OfficialStatus.SERVING),
+            (chair_here, SeatRole.CHAIR, OfficialStatus.SERVING),
+            (chair_there, SeatRole.VICE_CHAIR_PART, OfficialStatus.SERVING),
+        ],
+    )
     report = slate_compliance(slate, today=TODAY)
     terms = result(report, Measure.OFFICIAL_TERMS)
     assert (terms.measured, failing_names(terms)) == (3, ["两届"])
@@ -559,6 +593,7 @@ def test_slate_planned_on_29_february_ends_on_28_february():
 
 
 # ---- Query counts --------------------------------------------------------------------------------
+
 
 def _populate(orgs, kinds, start_index):
     """One current term per (organization, kind) with three seats, one of them an official."""
@@ -586,8 +621,10 @@ def test_subtree_compliance_query_count_does_not_grow_with_bodies(tree, rule_set
         reports = subtree_compliance(tree.js, today=TODAY)
     assert len(reports) == 5
 
-    societies = [create_organization(actor=tree.platform, parent=tree.js, name=f"学会{i}", code=f"S{i}", kind="provincial_society",
-                                     region=tree.regions["320000"]) for i in range(7)]
+    societies = [
+        create_organization(actor=tree.platform, parent=tree.js, name=f"学会{i}", code=f"S{i}", kind="provincial_society", region=tree.regions["320000"])
+        for i in range(7)
+    ]
     made = _populate(societies, society_kinds, 5)
     made += _populate([tree.js, tree.nj, tree.wx], [BodyKind.CONGRESS, BodyKind.COMMITTEE, BodyKind.STANDING_COMMITTEE, BodyKind.LEADERSHIP], 100)
     assert made == 47
@@ -612,12 +649,12 @@ def test_subtree_compliance_query_count_does_not_grow_with_bodies(tree, rule_set
 
 # ---- Text ----------------------------------------------------------------------------------------
 
+
 def test_threshold_text_plain_numbers():
     from kejia.governance.compliance import RuleResult
 
     def text(comparison, written):
-        return threshold_text(RuleResult(None, "x", Measure.OFFICIAL_AGE, None, comparison, 0.0, False, None, Outcome.PASS,
-                                         threshold_text=written))
+        return threshold_text(RuleResult(None, "x", Measure.OFFICIAL_AGE, None, comparison, 0.0, False, None, Outcome.PASS, threshold_text=written))
 
     assert text(Comparison.AT_MOST, "70") == "≤ 70"
     assert text(Comparison.AT_LEAST, "2/3") == "≥ 2/3"

@@ -52,8 +52,14 @@ def council(tree):
     body = services.create_body(tree.soc, actor=tree.society_secretary, kind="council")
     term = services.start_term(body, actor=tree.society_secretary, start=START)
     for i in range(4):
-        services.seat_person(term, actor=tree.society_secretary, person=person(tree, f"理事{i}", is_frontline=i < 3), start=START,
-                             role="chair" if i == 0 else "member", official="serving" if i == 0 else "")
+        services.seat_person(
+            term,
+            actor=tree.society_secretary,
+            person=person(tree, f"理事{i}", is_frontline=i < 3),
+            start=START,
+            role="chair" if i == 0 else "member",
+            official="serving" if i == 0 else "",
+        )
     committed()
     return body
 
@@ -62,8 +68,7 @@ def verdict(client, tree) -> dict:
     """The page's rows: (organization, body kind) → (term number, seats, failures)."""
     response = client.get(reverse("governance:compliance", args=[tree.js.pk]))
     assert response.status_code == 200
-    return {(r["org"].name, r["body"].kind): (r["term"].number if r["term"] else None, r["seats"], sorted(r["failures"]))
-            for r in response.context["rows"]}
+    return {(r["org"].name, r["body"].kind): (r["term"].number if r["term"] else None, r["seats"], sorted(r["failures"])) for r in response.context["rows"]}
 
 
 def seat_queries(client, tree) -> int:
@@ -191,8 +196,13 @@ def test_without_the_commit_hook_the_page_is_fresh_too(client, tree, council, pa
 
 
 def _key(reports):
-    return {r.term.pk: (r.seats, [(x.rule_id, str(x.outcome), x.measured_text, x.threshold_text, x.progress,
-                                   [(s.seat_id, s.name) for s in x.failing]) for x in r.results]) for r in reports}
+    return {
+        r.term.pk: (
+            r.seats,
+            [(x.rule_id, str(x.outcome), x.measured_text, x.threshold_text, x.progress, [(s.seat_id, s.name) for s in x.failing]) for x in r.results],
+        )
+        for r in reports
+    }
 
 
 def test_cached_equals_uncached_on_the_demo(reference):
@@ -200,8 +210,7 @@ def test_cached_equals_uncached_on_the_demo(reference):
     committed()
     root = Organization.objects.get(parent__isnull=True)
     for day in (datetime.date(2026, 11, 23), datetime.date(2027, 6, 30)):
-        terms = list(Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=root.path)
-                     .select_related("body__organization"))
+        terms = list(Term.objects.filter(actual_end__isnull=True, body__organization__path__descends=root.path).select_related("body__organization"))
         uncached = _key(compliance.reports_for_terms(terms, today=day))
         first = _key(compliance.subtree_compliance(root, today=day))
         with CaptureQueriesContext(connection) as queries:
@@ -211,7 +220,8 @@ def test_cached_equals_uncached_on_the_demo(reference):
         assert len(uncached) > 100
         for ruleset in ("societies", "plan2025"):
             assert _key(compliance.subtree_compliance(root, today=day, ruleset=ruleset)) == _key(
-                compliance.reports_for_terms(terms, today=day, ruleset=ruleset))
+                compliance.reports_for_terms(terms, today=day, ruleset=ruleset)
+            )
 
 
 def test_a_write_after_a_rollback_bumps_again(client, tree, council, page):

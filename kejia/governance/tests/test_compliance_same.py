@@ -25,15 +25,23 @@ def _read_everything(terms, today):
     previous = previous_seats(terms)
     out = {}
     for t in terms:
-        facts = TermFacts(t.body_id, t.body.organization_id, t.body.kind, t.number, t.start, t.planned_end, seats_by_term.get(t.pk, []),
-                          org_kind=t.body.organization.kind, previous=previous.get(t.body_id))
+        facts = TermFacts(
+            t.body_id,
+            t.body.organization_id,
+            t.body.kind,
+            t.number,
+            t.start,
+            t.planned_end,
+            seats_by_term.get(t.pk, []),
+            org_kind=t.body.organization.kind,
+            previous=previous.get(t.body_id),
+        )
         out[t.pk] = (len(facts.seats), _key(evaluate(facts, rules[t.body.organization.path], ctx)))
     return out
 
 
 def _key(results):
-    return [(r.rule_id, str(r.outcome), r.measured, r.measured_text, r.threshold_text, r.progress, [s.seat_id for s in r.failing])
-            for r in results]
+    return [(r.rule_id, str(r.outcome), r.measured, r.measured_text, r.threshold_text, r.progress, [s.seat_id for s in r.failing]) for r in results]
 
 
 def test_subtree_compliance_same_as_reading_everything(reference):

@@ -27,8 +27,7 @@ def rule_sets(db):
 
 
 def _facts(frontline: int, total: int, *, kind: str = BodyKind.CONGRESS, org_kind: str = "provincial_assoc") -> TermFacts:
-    seats = [SeatFact(i, i, f"p{i}", SeatRole.DELEGATE, D(2024, 1, 1), i < frontline, birth_for_age(50), Gender.MALE, "")
-             for i in range(total)]
+    seats = [SeatFact(i, i, f"p{i}", SeatRole.DELEGATE, D(2024, 1, 1), i < frontline, birth_for_age(50), Gender.MALE, "") for i in range(total)]
     return TermFacts(1, 1, kind, 1, D(2024, 1, 1), D(2029, 1, 1), seats, org_kind=org_kind)
 
 
@@ -37,6 +36,7 @@ def _rule(rule_sets, name, measure, body_kind):
 
 
 # ---- Exact comparisons ---------------------------------------------------------------------------
+
 
 def test_jiangsu_congress_at_69_995_percent_fails_70_percent(rule_sets):
     rule = _rule(rule_sets, "jiangsu", Measure.FRONTLINE_SHARE, BodyKind.CONGRESS)
@@ -88,6 +88,7 @@ def test_migration_reads_old_four_decimal_thresholds_as_the_fractions_they_stood
 
 # ---- Which rules judge which body ----------------------------------------------------------------
 
+
 def test_subtree_assignment_judges_a_society_congress_by_the_society_rule_only(tree, rule_sets):
     """jiangsu and societies assigned to the province with its subtree: the society's congress is
     judged by 003 三.3 (mainly front-line: more than half), never by the 科协 congress rule (70 %)."""
@@ -124,6 +125,7 @@ def test_specialized_committee_council_below_a_society_is_not_judged_as_a_societ
 
 # ---- Shares that must rise against the previous term (002) ----------------------------------------
 
+
 def test_women_share_compared_with_the_previous_term_of_the_same_body(tree, rule_sets):
     assign(rule_sets, "plan2025", tree.js)
     first = make_term(tree.js, BodyKind.COMMITTEE, number=1, start=D(2019, 1, 1), planned_end=D(2024, 1, 1), actual_end=D(2024, 1, 1))
@@ -147,13 +149,15 @@ def test_women_share_compared_with_the_previous_term_of_the_same_body(tree, rule
 
 # ---- Officials' limits (003 三.3) ----------------------------------------------------------------
 
+
 def test_terms_in_the_same_post_counted_across_council_and_standing_council(tree, rule_sets):
     assign(rule_sets, "societies", tree.soc)
     official = Person.objects.create(name="副理事长")
     for number, kind in ((1, BodyKind.COUNCIL), (2, BodyKind.STANDING_COUNCIL)):
         start = D(2014 + 5 * (number - 1), 1, 1)
-        past = make_term(tree.soc, kind, number=number, start=start, planned_end=start.replace(year=start.year + 5),
-                         actual_end=start.replace(year=start.year + 5))
+        past = make_term(
+            tree.soc, kind, number=number, start=start, planned_end=start.replace(year=start.year + 5), actual_end=start.replace(year=start.year + 5)
+        )
         seat(past, person=official, role=SeatRole.VICE_CHAIR_PART, official=OfficialStatus.SERVING, frontline=True)
     current = make_term(tree.soc, BodyKind.STANDING_COUNCIL, number=3)
     seat(current, person=official, role=SeatRole.VICE_CHAIR_FULL, official=OfficialStatus.SERVING, frontline=True)
@@ -184,8 +188,7 @@ def test_declared_outside_post_counts_and_approval_is_recorded(tree, rule_sets):
     services.record_post_approval(chair, actor=tree.society_secretary, approved_on=D(2023, 12, 1), approved_by="省委组织部")
     assert result(body_compliance(council.body, today=TODAY), Measure.OFFICIAL_UNAPPROVED).outcome == Outcome.PASS
 
-    outside = services.declare_post(chair, actor=tree.society_secretary, organization_name="江苏省老科技工作者协会", post="副会长",
-                                    start=D(2022, 1, 1))
+    outside = services.declare_post(chair, actor=tree.society_secretary, organization_name="江苏省老科技工作者协会", post="副会长", start=D(2022, 1, 1))
     report = body_compliance(council.body, today=TODAY)
     posts = result(report, Measure.OFFICIAL_POSTS)
     assert (posts.measured, posts.outcome) == (2, Outcome.FAIL)  # any social organization counts
@@ -208,8 +211,7 @@ def test_declaring_a_post_names_the_missing_fields_and_refuses_others(tree, rule
         services.record_post_approval(chair, actor=tree.society_secretary, approved_on="2025-01-01", approved_by="")
     assert bad.value.field == "approved_by"
     with pytest.raises(DomainError) as bad:
-        services.record_post_approval(chair, actor=tree.society_secretary, approved_on=TODAY + datetime.timedelta(days=400),
-                                      approved_by="省委组织部")
+        services.record_post_approval(chair, actor=tree.society_secretary, approved_on=TODAY + datetime.timedelta(days=400), approved_by="省委组织部")
     assert bad.value.field == "approved_on"
     with pytest.raises(DomainError):
         services.declare_post(chair, actor=tree.county_staff, organization_name="某协会", post="理事")
@@ -232,12 +234,15 @@ def test_shipped_rule_sets_cite_text_and_section_and_name_the_text_in_words(rule
 def test_subtree_report_on_a_province_gives_each_body_only_its_own_rules(tree, rule_sets):
     for name in ("national", "jiangsu", "societies", "plan2025"):
         assign(rule_sets, name, tree.js)
-    for org, kind in ((tree.js, BodyKind.CONGRESS), (tree.xw, BodyKind.COMMITTEE), (tree.soc, BodyKind.CONGRESS),
-                      (tree.soc, BodyKind.COUNCIL)):
+    for org, kind in ((tree.js, BodyKind.CONGRESS), (tree.xw, BodyKind.COMMITTEE), (tree.soc, BodyKind.CONGRESS), (tree.soc, BodyKind.COUNCIL)):
         fill(make_term(org, kind), 3, f"{org.code}{kind}", frontline=True)
     sets = {(r.body.organization.code, r.body.kind): {x.ruleset for x in r.results} for r in subtree_compliance(tree.js, today=TODAY)}
-    assert sets == {("JS", "congress"): {"jiangsu", "plan2025"}, ("XW", "committee"): {"jiangsu", "plan2025"},
-                    ("SOC", "congress"): {"societies"}, ("SOC", "council"): {"societies"}}
+    assert sets == {
+        ("JS", "congress"): {"jiangsu", "plan2025"},
+        ("XW", "committee"): {"jiangsu", "plan2025"},
+        ("SOC", "congress"): {"societies"},
+        ("SOC", "council"): {"societies"},
+    }
 
 
 def test_rule_set_page_names_the_policy_text_in_words_and_explains_local_ages(client, tree, rule_sets):

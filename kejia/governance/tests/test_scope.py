@@ -64,6 +64,7 @@ OLD = datetime.date(1950, 1, 1)  # an official seated at this age is over the li
 
 # ---- The world, once per module ---------------------------------------------------------------
 
+
 def _person(w, org, name, **kw):
     kw.setdefault("birth_date", datetime.date(1982, 5, 4))
     return people_services.create_person(actor=w.platform, organization=org, name=name, **kw)
@@ -78,17 +79,26 @@ def _build(w) -> None:
 
     load_rule_sets(RuleSet, Rule)
     rulesets = {r.name: r for r in RuleSet.objects.all()}
-    assignments = {"a_js_jiangsu": services.assign_ruleset(rulesets["jiangsu"], w.js, actor=platform),
-                   "a_js_societies": services.assign_ruleset(rulesets["societies"], w.js, actor=platform)}
+    assignments = {
+        "a_js_jiangsu": services.assign_ruleset(rulesets["jiangsu"], w.js, actor=platform),
+        "a_js_societies": services.assign_ruleset(rulesets["societies"], w.js, actor=platform),
+    }
     for key, org in w.orgs.items():  # one per organization of the matrix, for the unassign endpoints
         assignments[f"a_{key}"] = services.assign_ruleset(rulesets["national"], org, actor=platform, include_subtree=False)
-    w.ids = {"ruleset": {name: rulesets[name].pk for name in ("jiangsu", "societies")},
-             "rule": {f"r_{name}": rulesets[name].rules.order_by("sort", "id").first().pk for name in ("jiangsu", "societies")},
-             "assignment": {key: a.pk for key, a in assignments.items()}}
+    w.ids = {
+        "ruleset": {name: rulesets[name].pk for name in ("jiangsu", "societies")},
+        "rule": {f"r_{name}": rulesets[name].rules.order_by("sort", "id").first().pk for name in ("jiangsu", "societies")},
+        "assignment": {key: a.pk for key, a in assignments.items()},
+    }
     w.national = rulesets["national"].pk
 
-    planned = {"xw": None, "qh": today + datetime.timedelta(days=30), "lx": today - datetime.timedelta(days=10),
-               "soc": today - datetime.timedelta(days=100), "nj": today + datetime.timedelta(days=60)}
+    planned = {
+        "xw": None,
+        "qh": today + datetime.timedelta(days=30),
+        "lx": today - datetime.timedelta(days=10),
+        "soc": today - datetime.timedelta(days=100),
+        "nj": today + datetime.timedelta(days=60),
+    }
     bodies, terms, seats, slates, declared, w.spare, w.names = {}, {}, {}, {}, {}, {}, {}
     for key, org in w.orgs.items():
         code = org.code
@@ -111,10 +121,14 @@ def _build(w) -> None:
             slate = services.create_slate(body, actor=platform, name=f"矩阵草案{code}", from_current=False)
             services.add_slate_entry(slate, actor=platform, person=people[2])
             slates[f"sl_{key}"] = slate
-    w.ids.update(body={k: v.pk for k, v in bodies.items()}, term={k: v.pk for k, v in terms.items()},
-                 seat={k: v.pk for k, v in seats.items()}, slate={k: v.pk for k, v in slates.items()},
-                 declared={k: v.pk for k, v in declared.items()},
-                 org={k: v.pk for k, v in w.orgs.items()})
+    w.ids.update(
+        body={k: v.pk for k, v in bodies.items()},
+        term={k: v.pk for k, v in terms.items()},
+        seat={k: v.pk for k, v in seats.items()},
+        slate={k: v.pk for k, v in slates.items()},
+        declared={k: v.pk for k, v in declared.items()},
+        org={k: v.pk for k, v in w.orgs.items()},
+    )
 
     # Contact duties: leader A (the worker's own profile) for XW and SOC, assigned by JS; leader B
     # for QH, and an ended duty for XW, assigned by NJ. One visit each.
@@ -123,10 +137,12 @@ def _build(w) -> None:
     leader_a.save(update_fields=["user"])
     leader_b = _person(w, w.nj, "矩阵联系领导乙")
     since = datetime.date(2025, 1, 1)
-    duties = {"c_js_xw": services.assign_contact(actor=platform, assigned_by=w.js, leader=leader_a, organization=w.xw, since=since),
-              "c_js_soc": services.assign_contact(actor=platform, assigned_by=w.js, leader=leader_a, organization=w.soc, since=since),
-              "c_nj_qh": services.assign_contact(actor=platform, assigned_by=w.nj, leader=leader_b, organization=w.qh, since=since),
-              "c_nj_xw_ended": services.assign_contact(actor=platform, assigned_by=w.nj, leader=leader_b, organization=w.xw, since=since)}
+    duties = {
+        "c_js_xw": services.assign_contact(actor=platform, assigned_by=w.js, leader=leader_a, organization=w.xw, since=since),
+        "c_js_soc": services.assign_contact(actor=platform, assigned_by=w.js, leader=leader_a, organization=w.soc, since=since),
+        "c_nj_qh": services.assign_contact(actor=platform, assigned_by=w.nj, leader=leader_b, organization=w.qh, since=since),
+        "c_nj_xw_ended": services.assign_contact(actor=platform, assigned_by=w.nj, leader=leader_b, organization=w.xw, since=since),
+    }
     for duty in duties.values():
         services.log_visit(duty, actor=platform, date=datetime.date(2025, 6, 1), notes="矩阵走访")
     services.end_contact(duties["c_nj_xw_ended"], actor=platform, until=datetime.date(2025, 12, 31))
@@ -194,6 +210,7 @@ def key_of(w, org) -> str:
 
 # ---- Who may do what: computed from paths, accounts and state ---------------------------------
 
+
 def own(user, obj) -> bool:
     return isinstance(obj, ContactAssignment) and obj.leader.user_id is not None and obj.leader.user_id == user.pk
 
@@ -208,8 +225,7 @@ def always(w, obj) -> bool:
 
 def running(w, obj) -> bool:
     """A term not ended, a seat not vacated, a duty not ended."""
-    return {Term: lambda: obj.actual_end is None, Seat: lambda: obj.end is None,
-            ContactAssignment: lambda: obj.until is None}[type(obj)]()
+    return {Term: lambda: obj.actual_end is None, Seat: lambda: obj.end is None, ContactAssignment: lambda: obj.until is None}[type(obj)]()
 
 
 def has_child(w, org) -> bool:
@@ -225,6 +241,7 @@ def view(state: Callable = always) -> Callable:
         if not inside(user, obj):
             return "outside"
         return "ok" if state(w, obj) else "invalid"
+
     return rule
 
 
@@ -239,6 +256,7 @@ def staff(state: Callable = always, *, leader_may: bool = False) -> Callable:
         if not (scope.can_manage(user, org_of(obj)) or (leader_may and own(user, obj))):
             return "forbidden"
         return "ok" if state(w, obj) else "invalid"
+
     return rule
 
 
@@ -278,6 +296,7 @@ UNSCOPED_RULES = (public, editor, assign_api, assign_page)
 
 # ---- Request bodies ---------------------------------------------------------------------------
 
+
 def today() -> str:
     return timezone.localdate().isoformat()
 
@@ -290,24 +309,34 @@ def spare(w, obj) -> int:
 def contact_form(api: bool) -> Callable:
     """A leader of the organization and one below it (the organization itself when there is none:
     a 400, since a duty is kept with an organization below)."""
+
     def body(w, user, org):
         target = child_of(w, org) or org
         if api:
             return {"leader_id": spare(w, org), "organization_id": target.pk}
         return {"assign-leader": spare(w, org), "assign-organization": target.code}
+
     return body
 
 
 def slate_entry(w, slate) -> SlateEntry:
     def compute():
         return slate.entries.order_by("pk").first()
+
     return sm.memo(w, "entry", slate.pk, compute)
 
 
 def rule_form(w, user, rule: Rule) -> dict:
-    data = {"body_kinds": list(rule.body_kinds), "measure": rule.measure, "param": "" if rule.param is None else rule.param,
-            "comparison": rule.comparison, "threshold": f"{rule.threshold_num}/{rule.threshold_den}", "org_kinds": rule.org_kinds,
-            "note": "矩阵", "sort": rule.sort}
+    data = {
+        "body_kinds": list(rule.body_kinds),
+        "measure": rule.measure,
+        "param": "" if rule.param is None else rule.param,
+        "comparison": rule.comparison,
+        "threshold": f"{rule.threshold_num}/{rule.threshold_den}",
+        "org_kinds": rule.org_kinds,
+        "note": "矩阵",
+        "sort": rule.sort,
+    }
     if rule.is_target:
         data["is_target"] = "on"
     return data
@@ -321,6 +350,7 @@ NEW_RULE = {"body_kinds": ["committee"], "org_kinds": ["provincial_assoc"], "mea
 
 
 # ---- The endpoints ----------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class Endpoint(sm.Endpoint):
@@ -354,11 +384,16 @@ ENDPOINTS = [
     page("governance:seat_vacate", "POST", "seat", staff(running), fixed({"vacate-reason": "矩阵"}), True),
     # Pages: an official's posts, the approval of a seat's post, posts declared outside the tree.
     page("governance:seat_posts", "GET", "seat", view()),
-    page("governance:seat_approval", "POST", "seat", staff(), fixed({"approval-approved_on": "2025-01-01", "approval-approved_by": "矩阵"}),
-         True),
+    page("governance:seat_approval", "POST", "seat", staff(), fixed({"approval-approved_on": "2025-01-01", "approval-approved_by": "矩阵"}), True),
     page("governance:post_declare", "POST", "seat", staff(), fixed({"declare-organization_name": "矩阵学会", "declare-post": "理事"}), True),
-    page("governance:declared_post_approval", "POST", "declared", staff(),
-         lambda w, u, d: {f"approve{d.pk}-approved_on": "2025-01-01", f"approve{d.pk}-approved_by": "矩阵"}, True),
+    page(
+        "governance:declared_post_approval",
+        "POST",
+        "declared",
+        staff(),
+        lambda w, u, d: {f"approve{d.pk}-approved_on": "2025-01-01", f"approve{d.pk}-approved_by": "矩阵"},
+        True,
+    ),
     page("governance:declared_post_end", "POST", "declared", staff(), lambda w, u, d: {f"end{d.pk}-end": ""}, True),
     # Pages: a draft slate and its entries (each change audited).
     page("governance:slate", "GET", "slate", view()),
@@ -367,8 +402,14 @@ ENDPOINTS = [
     page("governance:slate_delete", "POST", "slate", staff(), audit=True),
     # Pages: a contact duty, a visit (staff of the assigning organization or the leader), its end.
     page("governance:contact", "GET", "contact", view()),
-    page("governance:contact_visit", "POST", "contact", staff(current_duty, leader_may=True),
-         lambda w, u, c: {"visit-date": today(), "visit-kind": "visit", "visit-notes": "矩阵"}, True),
+    page(
+        "governance:contact_visit",
+        "POST",
+        "contact",
+        staff(current_duty, leader_may=True),
+        lambda w, u, c: {"visit-date": today(), "visit-kind": "visit", "visit-notes": "矩阵"},
+        True,
+    ),
     page("governance:contact_end", "POST", "contact", staff(running), fixed({}), True),
     # Pages: rule sets and rules (read by all, edited by rule editors), assignments.
     page("governance:ruleset", "GET", "ruleset", public),
@@ -429,13 +470,16 @@ CASES = sm.cases(ACTORS, ENDPOINTS)
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
+
 def database_state() -> tuple:
     """Everything a write of this app could change, in one query."""
-    sql = sm.counts(AuditEvent, Notice, Body, Term, Seat, Slate, SlateEntry, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment,
-                    DeclaredPost)
-    sql += [f"SELECT COUNT(*) FROM {sm.table(Term)} WHERE actual_end IS NOT NULL", f"SELECT COUNT(*) FROM {sm.table(Seat)} WHERE \"end\" IS NOT NULL",
-            f"SELECT COUNT(*) FROM {sm.table(ContactAssignment)} WHERE until IS NOT NULL",
-            f"SELECT COALESCE(SUM(LENGTH(role) + LENGTH(official)), 0) FROM {sm.table(SlateEntry)}"]
+    sql = sm.counts(AuditEvent, Notice, Body, Term, Seat, Slate, SlateEntry, ContactAssignment, ContactVisit, Rule, RuleSet, RuleSetAssignment, DeclaredPost)
+    sql += [
+        f"SELECT COUNT(*) FROM {sm.table(Term)} WHERE actual_end IS NOT NULL",
+        f'SELECT COUNT(*) FROM {sm.table(Seat)} WHERE "end" IS NOT NULL',
+        f"SELECT COUNT(*) FROM {sm.table(ContactAssignment)} WHERE until IS NOT NULL",
+        f"SELECT COALESCE(SUM(LENGTH(role) + LENGTH(official)), 0) FROM {sm.table(SlateEntry)}",
+    ]
     sql += sm.latest(Body, Term, Seat, Slate, ContactAssignment, Rule, RuleSet, RuleSetAssignment, DeclaredPost)
     return sm.snapshot(sql)
 
@@ -456,6 +500,7 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
 
 
 # ---- The matrix --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
@@ -496,6 +541,7 @@ def test_matrix_tests_every_method_a_page_accepts(world, name):
 
 
 # ---- Lists show exactly the scope -----------------------------------------------------------------
+
 
 def visible_keys(w, user) -> list[str]:
     return [key for key, org in w.orgs.items() if scope.can_view(user, org)]
@@ -565,13 +611,15 @@ def test_assignments_and_duties_lists_show_exactly_the_scope(world, actor):
     user = getattr(world, actor)
     for key in OBJECTS["ruleset"]:
         ruleset = world.objects[("ruleset", key)]
-        expected = {a.pk for a in RuleSetAssignment.objects.filter(ruleset=ruleset).select_related("organization")
-                    if scope.can_view(user, a.organization)}
+        expected = {a.pk for a in RuleSetAssignment.objects.filter(ruleset=ruleset).select_related("organization") if scope.can_view(user, a.organization)}
         assert {row["id"] for row in sm.api_get(world, actor, f"{G}/rulesets/{ruleset.pk}")["assignments"]} == expected
         response = world.page_clients[actor].get(reverse("governance:ruleset", args=[ruleset.pk]))
         assert {a.pk for a in response.context["assignments"]} == expected
-    duties = {world.objects[("contact", key)].pk for key in OBJECTS["contact"]
-              if own(user, world.objects[("contact", key)]) and world.objects[("contact", key)].until is None}
+    duties = {
+        world.objects[("contact", key)].pk
+        for key in OBJECTS["contact"]
+        if own(user, world.objects[("contact", key)]) and world.objects[("contact", key)].until is None
+    }
     response = world.page_clients[actor].get(reverse("governance:home"))
     assert {d.pk for d in response.context["duties"]} == duties
 

@@ -18,8 +18,7 @@ def test_body_term_seats_compliance_smoke(tree):
     term = services.start_term(council, actor=tree.society_secretary, start=datetime.date(2024, 1, 1))
     for i in range(4):
         p = create_person(actor=tree.platform, organization=tree.soc, name=f"理事{i}", is_frontline=i < 3, birth_date=datetime.date(1980, 1, 1))
-        services.seat_person(term, actor=tree.society_secretary, person=p, start=datetime.date(2024, 1, 1),
-                             official="serving" if i == 0 else "")
+        services.seat_person(term, actor=tree.society_secretary, person=p, start=datetime.date(2024, 1, 1), official="serving" if i == 0 else "")
     report = compliance.body_compliance(council, today=datetime.date(2026, 11, 23))
     outcomes = {r.measure: r.outcome for r in report.results}
     assert outcomes["frontline_share"] == "pass"

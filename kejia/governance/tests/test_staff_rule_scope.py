@@ -29,14 +29,22 @@ def test_migration_removes_staff_rules_and_the_shipped_description(db):
     load_rule_sets(RuleSet, Rule)
     societies = RuleSet.objects.get(name="societies")
     RuleSet.objects.filter(pk=societies.pk).update(description=migration.OLD_DESCRIPTION)
-    Rule.objects.create(ruleset=societies, body_kinds=["secretariat"], org_kinds=["provincial_society"], measure="staff_share",
-                        comparison="gte", threshold_num=1, threshold_den=100, is_target=True, sort=99)
+    Rule.objects.create(
+        ruleset=societies,
+        body_kinds=["secretariat"],
+        org_kinds=["provincial_society"],
+        measure="staff_share",
+        comparison="gte",
+        threshold_num=1,
+        threshold_den=100,
+        is_target=True,
+        sort=99,
+    )
     kept = Rule.objects.count() - 1
     migration.remove_staff_rules(apps, None)
     assert not Rule.objects.filter(measure="staff_share").exists() and Rule.objects.count() == kept
     societies.refresh_from_db()
-    assert "1%—5%" not in societies.description.split("（")[0] and societies.description == next(
-        s.description for s in RULE_SETS if s.name == "societies")
+    assert "1%—5%" not in societies.description.split("（")[0] and societies.description == next(s.description for s in RULE_SETS if s.name == "societies")
 
 
 def test_demonstration_society_staff_judged_once_on_membership_figures(tree):

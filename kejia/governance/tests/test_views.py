@@ -81,12 +81,23 @@ def current(body) -> Term:
 
 # ---- Pages render for the right actor ---------------------------------------------------------
 
+
 def test_pages_render_for_society_staff(client, tree, council):
     login(client, tree.society_secretary)
     slate = services.create_slate(council, actor=tree.society_secretary, name="第二届草案")
-    for name, args in [("home", ()), ("org", (tree.soc.pk,)), ("body", (council.pk,)), ("term", (current(council).pk,)),
-                       ("slate", (slate.pk,)), ("compliance", (tree.soc.pk,)), ("alerts", ()), ("concurrent", ()),
-                       ("contacts", (tree.soc.pk,)), ("rulesets", ()), ("ruleset", (RuleSet.objects.get(name="societies").pk,))]:
+    for name, args in [
+        ("home", ()),
+        ("org", (tree.soc.pk,)),
+        ("body", (council.pk,)),
+        ("term", (current(council).pk,)),
+        ("slate", (slate.pk,)),
+        ("compliance", (tree.soc.pk,)),
+        ("alerts", ()),
+        ("concurrent", ()),
+        ("contacts", (tree.soc.pk,)),
+        ("rulesets", ()),
+        ("ruleset", (RuleSet.objects.get(name="societies").pk,)),
+    ]:
         response = client.get(url(name, *args))
         assert response.status_code == 200, name
     page = text(client.get(url("body", council.pk)))
@@ -117,8 +128,9 @@ def test_home_lists_a_leaders_contact_duties(client, tree, rules):
     page = text(client.get(url("home")))
     assert tree.xw.name in page and url("contact", duty.pk) in page
     assert client.get(url("contact", duty.pk)).status_code == 200
-    response = client.post(url("contact_visit", duty.pk), {"visit-date": timezone.localdate().isoformat(), "visit-kind": "call",
-                                                             "visit-notes": "电话了解", "visit-issues": ""})
+    response = client.post(
+        url("contact_visit", duty.pk), {"visit-date": timezone.localdate().isoformat(), "visit-kind": "call", "visit-notes": "电话了解", "visit-issues": ""}
+    )
     assert response.status_code == 302 and ContactVisit.objects.filter(assignment=duty, form="call").exists()
     assert client.post(url("contact_end", duty.pk), {}).status_code == 403  # only the assigning staff end a duty
 
@@ -139,18 +151,30 @@ def test_nav_link_for_every_role_and_for_leaders_without_one(client, tree):
 
 # ---- Scope: sibling staff get 404, a worker 403/404, a leader 403 on writes ----------------------
 
+
 def test_sibling_staff_get_404_on_another_organizations_objects(client, tree, county_committee):
     slate = services.create_slate(county_committee, actor=tree.county_staff, name="草案")
     seat = Seat.objects.get(term__body=county_committee)
     duty = services.assign_contact(actor=tree.nj_staff, assigned_by=tree.nj, leader=person(tree, tree.nj, "常委"), organization=tree.xw)
     login(client, tree.sibling_staff)
-    for name, pk in [("org", tree.xw.pk), ("body", county_committee.pk), ("term", current(county_committee).pk), ("slate", slate.pk),
-                     ("compliance", tree.xw.pk), ("contacts", tree.nj.pk), ("contact", duty.pk)]:
+    for name, pk in [
+        ("org", tree.xw.pk),
+        ("body", county_committee.pk),
+        ("term", current(county_committee).pk),
+        ("slate", slate.pk),
+        ("compliance", tree.xw.pk),
+        ("contacts", tree.nj.pk),
+        ("contact", duty.pk),
+    ]:
         assert client.get(url(name, pk)).status_code == 404, name
-    for name, pk, data in [("term_start", county_committee.pk, {"term-start": "2030-01-01"}), ("seat_vacate", seat.pk, {}),
-                           ("slate_add", slate.pk, {"entry-person": seat.person_id, "entry-role": "member"}),
-                           ("slate_delete", slate.pk, {}), ("contact_visit", duty.pk, {"visit-date": "2026-01-01", "visit-kind": "visit"}),
-                           ("contact_end", duty.pk, {})]:
+    for name, pk, data in [
+        ("term_start", county_committee.pk, {"term-start": "2030-01-01"}),
+        ("seat_vacate", seat.pk, {}),
+        ("slate_add", slate.pk, {"entry-person": seat.person_id, "entry-role": "member"}),
+        ("slate_delete", slate.pk, {}),
+        ("contact_visit", duty.pk, {"visit-date": "2026-01-01", "visit-kind": "visit"}),
+        ("contact_end", duty.pk, {}),
+    ]:
         assert client.post(url(name, pk), data).status_code == 404, name
     assert Seat.objects.get(pk=seat.pk).end is None and Slate.objects.filter(pk=slate.pk).exists()
 
@@ -183,6 +207,7 @@ def test_anonymous_is_sent_to_login(client, county_committee):
 
 # ---- Every form, once -------------------------------------------------------------------------
 
+
 def test_create_body_start_term_seat_and_vacate(client, tree, rules):
     login(client, tree.county_staff)
     response = client.post(url("org", tree.xw.pk), {"kind": "congress", "name": "第三次代表大会", "term_years": 5})
@@ -195,8 +220,7 @@ def test_create_body_start_term_seat_and_vacate(client, tree, rules):
     assert term.number == 1 and term.planned_end == datetime.date(2029, 6, 1)
 
     member = person(tree, tree.xw, "代表乙")
-    response = client.post(url("seat_add", body.pk), {"seat-person": member.pk, "seat-role": "delegate", "seat-official": "",
-                                                      "seat-start": "2024-06-01"})
+    response = client.post(url("seat_add", body.pk), {"seat-person": member.pk, "seat-role": "delegate", "seat-official": "", "seat-start": "2024-06-01"})
     assert response.status_code == 302
     seat = Seat.objects.get(term=term, person=member)
     assert seat.role == "delegate"
@@ -225,8 +249,7 @@ def test_person_search_box_lists_people_in_scope(client, tree, county_committee)
 
 def test_slate_create_add_remove_and_compare(client, tree, council):
     login(client, tree.society_secretary)
-    response = client.post(url("slate_create", council.pk), {"slate-name": "第二届", "slate-planned_start": "2028-12-31",
-                                                             "slate-from_current": "on"})
+    response = client.post(url("slate_create", council.pk), {"slate-name": "第二届", "slate-planned_start": "2028-12-31", "slate-from_current": "on"})
     slate = Slate.objects.get(body=council)
     assert response.status_code == 302 and response["Location"] == url("slate", slate.pk)
     assert slate.entries.count() == 4
@@ -256,8 +279,10 @@ def test_assign_contact_and_log_visit(client, tree, rules):
     page = text(client.get(url("contacts", tree.nj.pk), {"months": 6}))
     assert "常委丙" in page and "no leader assigned" in page  # QH has nobody yet
 
-    response = client.post(url("contact_visit", duty.pk), {"visit-date": timezone.localdate().isoformat(), "visit-kind": "visit",
-                                                             "visit-notes": "座谈", "visit-issues": "经费不足"})
+    response = client.post(
+        url("contact_visit", duty.pk),
+        {"visit-date": timezone.localdate().isoformat(), "visit-kind": "visit", "visit-notes": "座谈", "visit-issues": "经费不足"},
+    )
     assert response.status_code == 302
     assert "经费不足" in text(client.get(url("contact", duty.pk)))
     response = client.post(url("contact_end", duty.pk), {"end-until": ""})
@@ -267,8 +292,16 @@ def test_assign_contact_and_log_visit(client, tree, rules):
 
 def test_rule_edit_by_platform_admin_and_refused_for_county_staff(client, tree, rules):
     rule = rules.rules.get(measure="frontline_share", body_kinds=["council"])
-    data = {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "frontline_share", "param": "", "comparison": "gte", "threshold": "80%",
-            "note": "理事会八成", "sort": "1"}
+    data = {
+        "body_kinds": ["council"],
+        "org_kinds": SOC_KINDS,
+        "measure": "frontline_share",
+        "param": "",
+        "comparison": "gte",
+        "threshold": "80%",
+        "note": "理事会八成",
+        "sort": "1",
+    }
     assert login(client, tree.county_staff).get(url("rule_edit", rule.pk)).status_code == 403
     assert client.post(url("rule_edit", rule.pk), data).status_code == 403
     assert client.post(url("rule_add", rules.pk), {"rule-" + k: v for k, v in data.items()}).status_code == 403
@@ -282,8 +315,9 @@ def test_rule_edit_by_platform_admin_and_refused_for_county_staff(client, tree, 
     assert response.status_code == 302
     added = rules.rules.get(measure="women_share")
     assert client.post(url("rule_delete", added.pk)).status_code == 302 and not Rule.objects.filter(pk=added.pk).exists()
-    response = client.post(url("ruleset_edit", rules.pk), {"edit-name": "societies", "edit-jurisdiction": "江苏省科协所属学会",
-                                                            "edit-source": "003", "edit-description": ""})
+    response = client.post(
+        url("ruleset_edit", rules.pk), {"edit-name": "societies", "edit-jurisdiction": "江苏省科协所属学会", "edit-source": "003", "edit-description": ""}
+    )
     assert response.status_code == 302 and RuleSet.objects.get(pk=rules.pk).source == "003"
 
 
@@ -316,6 +350,7 @@ def test_create_ruleset_only_for_editors(client, tree):
 
 # ---- Bad input: 400 (409 for state), never a 500 -----------------------------------------------
 
+
 def test_bad_input_is_400_not_500(client, tree, council):
     login(client, tree.society_secretary)
     term = current(council)
@@ -328,8 +363,7 @@ def test_bad_input_is_400_not_500(client, tree, council):
         ("term_start", council.pk, {"term-start": "2023-01-01"}, "must start after the current one"),
         ("seat_add", council.pk, {"seat-person": 987654321, "seat-role": "member"}, "No person with this number"),
         ("seat_add", council.pk, {"seat-person": "abc", "seat-role": "member"}, ""),
-        ("seat_add", council.pk, {"seat-person": person(tree, tree.soc, "早到").pk, "seat-role": "member", "seat-start": "2020-01-01"},
-         "within the term"),
+        ("seat_add", council.pk, {"seat-person": person(tree, tree.soc, "早到").pk, "seat-role": "member", "seat-start": "2020-01-01"}, "within the term"),
         ("seat_add", council.pk, {"seat-person": Seat.objects.filter(term=term).first().person_id, "seat-role": "member"}, "already has a seat"),
         ("slate_create", council.pk, {"slate-name": "x" * 500}, ""),
         ("contacts", tree.soc.pk, {"assign-leader": 1, "assign-organization": "Z" * 40}, ""),
@@ -359,8 +393,15 @@ def test_huge_visit_text_and_future_date_are_400(client, tree, rules):
 def test_bad_rule_input_is_400(client, tree, rules):
     rule = rules.rules.get(measure="aged_at_most_share", body_kinds=["council", "standing_council"])
     login(client, tree.platform)
-    base = {"body_kinds": ["council"], "org_kinds": SOC_KINDS, "measure": "aged_at_most_share", "param": "45", "comparison": "gte",
-            "threshold": "0.33", "sort": "0"}
+    base = {
+        "body_kinds": ["council"],
+        "org_kinds": SOC_KINDS,
+        "measure": "aged_at_most_share",
+        "param": "45",
+        "comparison": "gte",
+        "threshold": "0.33",
+        "sort": "0",
+    }
     for bad in ({"threshold": "lots"}, {"threshold": "-1"}, {"param": ""}, {"body_kinds": ["parliament"]}, {"note": "n" * 300}):
         response = client.post(url("rule_edit", rule.pk), {**base, **bad})
         assert response.status_code == 400, bad
@@ -368,6 +409,7 @@ def test_bad_rule_input_is_400(client, tree, rules):
 
 
 # ---- Subtree table: sorting, XLSX --------------------------------------------------------------
+
 
 def test_compliance_table_sorts_and_exports_one_row_per_body(client, tree, council, county_committee):
     services.create_body(tree.soc, actor=tree.society_secretary, kind="secretariat")  # no term yet: still one row
@@ -398,6 +440,7 @@ def test_compliance_ruleset_filter(client, tree, council):
 
 
 # ---- Alerts, concurrent posts -----------------------------------------------------------------
+
 
 def test_alerts_list_overdue_and_due_terms_per_subtree(client, tree, rules):
     today = timezone.localdate()
@@ -430,6 +473,7 @@ def test_concurrent_posts_lists_officials_over_the_limits(client, tree, rules):
 
 # ---- The body page in a fixed number of queries ----------------------------------------------
 
+
 def count_queries(client, path) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path).status_code == 200
@@ -448,8 +492,13 @@ def test_body_page_queries_do_not_grow_with_seats_and_slates(client, tree, counc
     first = count_queries(client, path)
     term = council.terms.get(actual_end__isnull=True)
     for i in range(8):
-        services.seat_person(term, actor=tree.society_secretary, person=person(tree, tree.soc, f"新理事{i}", is_frontline=i % 2 == 0),
-                             start=START, official="serving" if i % 3 == 0 else "")
+        services.seat_person(
+            term,
+            actor=tree.society_secretary,
+            person=person(tree, tree.soc, f"新理事{i}", is_frontline=i % 2 == 0),
+            start=START,
+            official="serving" if i % 3 == 0 else "",
+        )
     for name in ("方案甲", "方案乙", "方案丙"):
         services.create_slate(council, actor=tree.society_secretary, name=name)
     assert count_queries(client, path) == first

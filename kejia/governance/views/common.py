@@ -87,7 +87,10 @@ def _progress_text(r) -> str:
     if r.baseline is None or r.progress is None:
         return ""
     return _("from %(baseline)s toward %(target)s: %(progress)s of the way") % {
-        "baseline": f"{r.baseline * 100:g}%", "target": r.threshold_text, "progress": f"{int(r.progress * 100)}%"}
+        "baseline": f"{r.baseline * 100:g}%",
+        "target": r.threshold_text,
+        "progress": f"{int(r.progress * 100)}%",
+    }
 
 
 def measure_label(measure: str, param) -> str:
@@ -100,9 +103,16 @@ def _outcome_label(outcome: str) -> str:
 
 
 def result_row(r) -> dict:
-    return {"result": r, "measure": measure_label(r.measure, r.param), "measured": _measured_text(r), "threshold": _threshold_text(r),
-            "outcome": _outcome_label(r.outcome), "badge": OUTCOME_CLASS.get(r.outcome, ""), "failing": r.failing,
-            "progress": _progress_text(r)}
+    return {
+        "result": r,
+        "measure": measure_label(r.measure, r.param),
+        "measured": _measured_text(r),
+        "threshold": _threshold_text(r),
+        "outcome": _outcome_label(r.outcome),
+        "badge": OUTCOME_CLASS.get(r.outcome, ""),
+        "failing": r.failing,
+        "progress": _progress_text(r),
+    }
 
 
 def result_rows(report) -> list[dict]:

@@ -23,14 +23,23 @@ def contacts(request, pk: int):
     assign = forms.ContactAssignForm(request.POST or None, prefix="assign", initial={"leader": chosen_person(request)}) if manage else None
     status = 200
     if request.method == "POST":
-        def run(d):
-            return services.assign_contact(actor=user, assigned_by=org, leader=person_in_reach(user, d["leader"], "leader"),
-                                           organization=org_by_code(user, d["organization"], "organization"), since=d["since"])
 
-        response, status = submit(request, assign, run,
-                                   lambda duty: _("%(leader)s now keeps contact with %(org)s.") % {"leader": duty.leader.name,
-                                                                                                    "org": duty.organization.name},
-                                   lambda duty: redirect("governance:contacts", pk=org.pk))
+        def run(d):
+            return services.assign_contact(
+                actor=user,
+                assigned_by=org,
+                leader=person_in_reach(user, d["leader"], "leader"),
+                organization=org_by_code(user, d["organization"], "organization"),
+                since=d["since"],
+            )
+
+        response, status = submit(
+            request,
+            assign,
+            run,
+            lambda duty: _("%(leader)s now keeps contact with %(org)s.") % {"leader": duty.leader.name, "org": duty.organization.name},
+            lambda duty: redirect("governance:contacts", pk=org.pk),
+        )
         if response:
             return response
     months_form = forms.CoverageForm(request.GET)
@@ -43,10 +52,22 @@ def contacts(request, pk: int):
     if not searched and status == 200:
         status = 400
     rows = selectors.contact_coverage(user, org, months=months)
-    return render(request, "governance/contacts.html", {
-        "org": org, "rows": rows, "months": months, "months_form": months_form, "manage": manage, "assign": assign,
-        "search": search, "found": found, "gaps": sum(1 for r in rows if r["gap"]),
-    }, status=status)
+    return render(
+        request,
+        "governance/contacts.html",
+        {
+            "org": org,
+            "rows": rows,
+            "months": months,
+            "months_form": months_form,
+            "manage": manage,
+            "assign": assign,
+            "search": search,
+            "found": found,
+            "gaps": sum(1 for r in rows if r["gap"]),
+        },
+        status=status,
+    )
 
 
 def _contact_context(request, duty, **bound) -> dict:
@@ -87,6 +108,11 @@ def contact_visit(request, pk: int):
 def contact_end(request, pk: int):
     duty = selectors.get_contact_for(request.user, pk, manage=True)
     form = forms.EndContactForm(request.POST, prefix="end")
-    response, status = submit(request, form, lambda d: services.end_contact(duty, actor=request.user, until=d["until"]),
-                               _("The contact duty has ended."), lambda v: redirect("governance:contact", pk=duty.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.end_contact(duty, actor=request.user, until=d["until"]),
+        _("The contact duty has ended."),
+        lambda v: redirect("governance:contact", pk=duty.pk),
+    )
     return response or render(request, "governance/contact.html", _contact_context(request, duty, end=form), status=status)

@@ -25,10 +25,21 @@ def _posts_context(request, seat, **bound) -> dict:
         f["declare"] = forms.DeclaredPostForm(prefix="declare")
     f.update(bound)
     declared = list(selectors.declared_posts_of(seat.person_id))
-    return {"seat": seat, "person": seat.person, "body": seat.term.body, "org": seat.term.body.organization, "manage": manage, "f": f,
-            "society_posts": list(selectors.society_posts_of(seat.person_id)), "declared": declared,
-            "declared_forms": {d.pk: {"approval": forms.ApprovalForm(prefix=f"approve{d.pk}"), "end": forms.EndPostForm(prefix=f"end{d.pk}")}
-                               for d in declared if manage and d.end is None and scope.can_manage(user, d.declared_by)}}
+    return {
+        "seat": seat,
+        "person": seat.person,
+        "body": seat.term.body,
+        "org": seat.term.body.organization,
+        "manage": manage,
+        "f": f,
+        "society_posts": list(selectors.society_posts_of(seat.person_id)),
+        "declared": declared,
+        "declared_forms": {
+            d.pk: {"approval": forms.ApprovalForm(prefix=f"approve{d.pk}"), "end": forms.EndPostForm(prefix=f"end{d.pk}")}
+            for d in declared
+            if manage and d.end is None and scope.can_manage(user, d.declared_by)
+        },
+    }
 
 
 def _render_posts(request, seat, status: int = 200, **bound):
@@ -46,8 +57,13 @@ def seat_posts(request, pk: int):
 def seat_approval(request, pk: int):
     seat = selectors.get_seat_for(request.user, pk, manage=True)
     form = forms.ApprovalForm(request.POST, prefix="approval")
-    response, status = submit(request, form, lambda d: services.record_post_approval(seat, actor=request.user, **d),
-                               _("The approval was recorded."), lambda s: redirect("governance:seat_posts", pk=seat.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.record_post_approval(seat, actor=request.user, **d),
+        _("The approval was recorded."),
+        lambda s: redirect("governance:seat_posts", pk=seat.pk),
+    )
     return response or _render_posts(request, seat, status, approval=form)
 
 
@@ -56,8 +72,13 @@ def seat_approval(request, pk: int):
 def post_declare(request, pk: int):
     seat = selectors.get_seat_for(request.user, pk, manage=True)
     form = forms.DeclaredPostForm(request.POST, prefix="declare")
-    response, status = submit(request, form, lambda d: services.declare_post(seat, actor=request.user, **d),
-                               _("The post was declared."), lambda p: redirect("governance:seat_posts", pk=seat.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.declare_post(seat, actor=request.user, **d),
+        _("The post was declared."),
+        lambda p: redirect("governance:seat_posts", pk=seat.pk),
+    )
     return response or _render_posts(request, seat, status, declare=form)
 
 

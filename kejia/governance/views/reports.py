@@ -1,7 +1,6 @@
 """Compliance of a subtree (a sortable table, exported as XLSX) and the term alerts across the
 user's scope."""
 
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -34,14 +33,34 @@ def _compliance_rows(user, org, ruleset: str | None) -> list[dict]:
 
     for report in compliance.subtree_compliance(org, today=today, ruleset=ruleset):
         t, b = report.term, report.body
-        rows.append({"org": b.organization, "body": b, "kind": kind(b.kind), "term": t, "planned_end": t.planned_end,
-                     "overdue": t.planned_end < today, "seats": report.seats,
-                     "failures": [measure(r) for r in report.failures],
-                     "targets": [measure(r) for r in report.targets_missed]})
+        rows.append(
+            {
+                "org": b.organization,
+                "body": b,
+                "kind": kind(b.kind),
+                "term": t,
+                "planned_end": t.planned_end,
+                "overdue": t.planned_end < today,
+                "seats": report.seats,
+                "failures": [measure(r) for r in report.failures],
+                "targets": [measure(r) for r in report.targets_missed],
+            }
+        )
     # Bodies without a current term are listed too: one row per body.
     for b in selectors.idle_bodies(user, org):
-        rows.append({"org": b.organization, "body": b, "kind": kind(b.kind), "term": None, "planned_end": None, "overdue": False,
-                     "seats": 0, "failures": [], "targets": []})
+        rows.append(
+            {
+                "org": b.organization,
+                "body": b,
+                "kind": kind(b.kind),
+                "term": None,
+                "planned_end": None,
+                "overdue": False,
+                "seats": 0,
+                "failures": [],
+                "targets": [],
+            }
+        )
     return rows
 
 
@@ -69,12 +88,38 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _xlsx(rows: list[dict], org) -> HttpResponse:
     book = Book()  # every cell through kejia.core.sheets.cell: no formula, no character XML cannot hold
     sheet = book.sheet(_("Compliance"))
-    sheet.append([str(h) for h in (_("organization"), _("code"), _("body"), _("term"), _("planned end"), _("seats"),
-                                   _("failures"), _("failed rules"), _("targets missed"), _("targets not reached"))])
+    sheet.append(
+        [
+            str(h)
+            for h in (
+                _("organization"),
+                _("code"),
+                _("body"),
+                _("term"),
+                _("planned end"),
+                _("seats"),
+                _("failures"),
+                _("failed rules"),
+                _("targets missed"),
+                _("targets not reached"),
+            )
+        ]
+    )
     for r in rows:
-        sheet.append([cell(r["org"].name), cell(r["org"].code), cell(r["kind"]), r["term"].number if r["term"] else None,
-                      r["planned_end"], r["seats"], len(r["failures"]), cell("; ".join(r["failures"])), len(r["targets"]),
-                      cell("; ".join(r["targets"]))])
+        sheet.append(
+            [
+                cell(r["org"].name),
+                cell(r["org"].code),
+                cell(r["kind"]),
+                r["term"].number if r["term"] else None,
+                r["planned_end"],
+                r["seats"],
+                len(r["failures"]),
+                cell("; ".join(r["failures"])),
+                len(r["targets"]),
+                cell("; ".join(r["targets"])),
+            ]
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(book.save(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="kejia-compliance-{org.pk}-{stamp}.xlsx"'
@@ -100,12 +145,29 @@ def subtree(request, pk: int):
     for key in ("sort", "format", "page"):
         query.pop(key, None)
     page = page_of(request, rows, COMPLIANCE_PAGE_SIZE)
-    return render(request, "governance/compliance.html", {
-        "org": org, "form": form, "rows": page.object_list, "page": page, "total": len(rows), "sort": cd["sort"], "query": query.urlencode(),
-        "columns": [("org", _("Organization")), ("body", _("Body")), ("term", _("Term")), ("planned_end", _("Planned end")),
-                    ("seats", _("Seats")), ("failures", _("Failures")), ("targets", _("Targets missed"))],
-        "failing_bodies": sum(1 for r in rows if r["failures"]),
-    })
+    return render(
+        request,
+        "governance/compliance.html",
+        {
+            "org": org,
+            "form": form,
+            "rows": page.object_list,
+            "page": page,
+            "total": len(rows),
+            "sort": cd["sort"],
+            "query": query.urlencode(),
+            "columns": [
+                ("org", _("Organization")),
+                ("body", _("Body")),
+                ("term", _("Term")),
+                ("planned_end", _("Planned end")),
+                ("seats", _("Seats")),
+                ("failures", _("Failures")),
+                ("targets", _("Targets missed")),
+            ],
+            "failing_bodies": sum(1 for r in rows if r["failures"]),
+        },
+    )
 
 
 @login_required

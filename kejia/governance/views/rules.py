@@ -34,14 +34,21 @@ def rulesets(request):
     form = forms.RuleSetForm(request.POST or None, prefix="ruleset") if editor else None
     status = 200
     if request.method == "POST":
-        response, status = submit(request, form, lambda d: services.create_ruleset(actor=user, **d),
-                                   lambda r: _("The rule set %(name)s was created; add its rules.") % {"name": r.name},
-                                   lambda r: redirect("governance:ruleset", pk=r.pk))
+        response, status = submit(
+            request,
+            form,
+            lambda d: services.create_ruleset(actor=user, **d),
+            lambda r: _("The rule set %(name)s was created; add its rules.") % {"name": r.name},
+            lambda r: redirect("governance:ruleset", pk=r.pk),
+        )
         if response:
             return response
-    return render(request, "governance/rulesets.html", {"rulesets": selectors.rulesets(), "form": form, "editor": editor,
-                                                        "assignments": selectors.assignments_in_scope(user).order_by("organization__path")},
-                  status=status)
+    return render(
+        request,
+        "governance/rulesets.html",
+        {"rulesets": selectors.rulesets(), "form": form, "editor": editor, "assignments": selectors.assignments_in_scope(user).order_by("organization__path")},
+        status=status,
+    )
 
 
 def _rule_initial(rule) -> dict:
@@ -58,16 +65,32 @@ def _ruleset_context(request, ruleset, **bound) -> dict:
     f: dict[str, Any] = {}
     if editor:
         f["rule"] = forms.RuleForm(prefix="rule")
-        f["edit"] = forms.RuleSetForm(prefix="edit", initial={n: getattr(ruleset, n) for n in ("name", "jurisdiction", "source", "document",
-                                                                                              "description")},
-                                      shipped=ruleset.name in TITLES)
+        f["edit"] = forms.RuleSetForm(
+            prefix="edit",
+            initial={n: getattr(ruleset, n) for n in ("name", "jurisdiction", "source", "document", "description")},
+            shipped=ruleset.name in TITLES,
+        )
     if assigner:
         f["assign"] = forms.AssignRuleSetForm(prefix="assign")
     f.update(bound)
-    rules = [{"rule": r, "kinds": [kind_label(k) for k in r.body_kinds or []], "org_kinds": [org_kind_label(k) for k in r.org_kinds or []],
-              "measure": measure_label(r.measure, r.param), "threshold": _rule_threshold(r)} for r in ruleset.rules.order_by("sort", "id")]
-    return {"ruleset": ruleset, "rules": rules, "editor": editor, "assigner": assigner, "f": f,
-            "assignments": selectors.assignments_in_scope(user).filter(ruleset=ruleset).order_by("organization__path")}
+    rules = [
+        {
+            "rule": r,
+            "kinds": [kind_label(k) for k in r.body_kinds or []],
+            "org_kinds": [org_kind_label(k) for k in r.org_kinds or []],
+            "measure": measure_label(r.measure, r.param),
+            "threshold": _rule_threshold(r),
+        }
+        for r in ruleset.rules.order_by("sort", "id")
+    ]
+    return {
+        "ruleset": ruleset,
+        "rules": rules,
+        "editor": editor,
+        "assigner": assigner,
+        "f": f,
+        "assignments": selectors.assignments_in_scope(user).filter(ruleset=ruleset).order_by("organization__path"),
+    }
 
 
 def _rule_threshold(rule) -> str:
@@ -93,8 +116,13 @@ def ruleset_edit(request, pk: int):
     access.require_rule_editor(request.user)
     item = selectors.get_ruleset(pk)
     form = forms.RuleSetForm(request.POST, prefix="edit", shipped=item.name in TITLES)
-    response, status = submit(request, form, lambda d: services.update_ruleset(item, actor=request.user, **d),
-                               _("The changes were saved."), lambda r: redirect("governance:ruleset", pk=item.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.update_ruleset(item, actor=request.user, **d),
+        _("The changes were saved."),
+        lambda r: redirect("governance:ruleset", pk=item.pk),
+    )
     return response or render(request, "governance/ruleset.html", _ruleset_context(request, item, edit=form), status=status)
 
 
@@ -104,8 +132,13 @@ def rule_add(request, pk: int):
     access.require_rule_editor(request.user)
     item = selectors.get_ruleset(pk)
     form = forms.RuleForm(request.POST, prefix="rule")
-    response, status = submit(request, form, lambda d: services.add_rule(item, actor=request.user, **d),
-                               _("The rule was added."), lambda r: redirect("governance:ruleset", pk=item.pk))
+    response, status = submit(
+        request,
+        form,
+        lambda d: services.add_rule(item, actor=request.user, **d),
+        _("The rule was added."),
+        lambda r: redirect("governance:ruleset", pk=item.pk),
+    )
     return response or render(request, "governance/ruleset.html", _ruleset_context(request, item, rule=form), status=status)
 
 
@@ -117,8 +150,13 @@ def rule_edit(request, pk: int):
     form = forms.RuleForm(request.POST or None, initial=_rule_initial(rule))
     status = 200
     if request.method == "POST":
-        response, status = submit(request, form, lambda d: services.update_rule(rule, actor=request.user, **d),
-                                   _("The rule was saved."), lambda r: redirect("governance:ruleset", pk=rule.ruleset_id))
+        response, status = submit(
+            request,
+            form,
+            lambda d: services.update_rule(rule, actor=request.user, **d),
+            _("The rule was saved."),
+            lambda r: redirect("governance:ruleset", pk=rule.ruleset_id),
+        )
         if response:
             return response
     return render(request, "governance/rule_edit.html", {"rule": rule, "ruleset": rule.ruleset, "form": form}, status=status)
@@ -144,11 +182,15 @@ def ruleset_assign(request, pk: int):
     form = forms.AssignRuleSetForm(request.POST, prefix="assign")
 
     def run(d):
-        return services.assign_ruleset(item, org_by_code(user, d["organization"], "organization"), actor=user,
-                                       include_subtree=d["include_subtree"])
+        return services.assign_ruleset(item, org_by_code(user, d["organization"], "organization"), actor=user, include_subtree=d["include_subtree"])
 
-    response, status = submit(request, form, run, lambda a: _("The rule set now applies to %(org)s.") % {"org": a.organization.name},
-                               lambda a: redirect("governance:ruleset", pk=item.pk))
+    response, status = submit(
+        request,
+        form,
+        run,
+        lambda a: _("The rule set now applies to %(org)s.") % {"org": a.organization.name},
+        lambda a: redirect("governance:ruleset", pk=item.pk),
+    )
     return response or render(request, "governance/ruleset.html", _ruleset_context(request, item, assign=form), status=status)
 
 

@@ -29,13 +29,21 @@ def _slate_context(request, slate, **bound) -> dict:
     proposed = compliance.slate_compliance(slate, today=today)
     current = compliance.body_compliance(slate.body, today=today)
     now_by_rule = {r.rule_id: r for r in current.results}
-    pairs = [{"slate": result_row(r), "now": result_row(now_by_rule[r.rule_id]) if r.rule_id in now_by_rule else None}
-             for r in proposed.results]
+    pairs = [{"slate": result_row(r), "now": result_row(now_by_rule[r.rule_id]) if r.rule_id in now_by_rule else None} for r in proposed.results]
     entries = slate.entries.select_related("person").order_by("role", "person__name", "id")
     return {
-        "slate": slate, "body": slate.body, "org": slate.body.organization, "manage": manage, "f": f,
-        "entries": entries, "pairs": pairs, "proposed": proposed, "current": current,
-        "search": search, "found": found, "search_status": 200 if searched else 400,
+        "slate": slate,
+        "body": slate.body,
+        "org": slate.body.organization,
+        "manage": manage,
+        "f": f,
+        "entries": entries,
+        "pairs": pairs,
+        "proposed": proposed,
+        "current": current,
+        "search": search,
+        "found": found,
+        "search_status": 200 if searched else 400,
     }
 
 
@@ -57,11 +65,13 @@ def slate_add(request, pk: int):
     form = forms.SlateEntryForm(request.POST, prefix="entry")
 
     def run(d):
-        return services.add_slate_entry(item, actor=request.user, person=person_in_reach(request.user, d["person"], "person"), role=d["role"],
-                                        official=d["official"] or OfficialStatus.NONE)
+        return services.add_slate_entry(
+            item, actor=request.user, person=person_in_reach(request.user, d["person"], "person"), role=d["role"], official=d["official"] or OfficialStatus.NONE
+        )
 
-    response, status = submit(request, form, run, lambda e: _("%(name)s is on the slate.") % {"name": e.person.name},
-                               lambda e: redirect("governance:slate", pk=item.pk))
+    response, status = submit(
+        request, form, run, lambda e: _("%(name)s is on the slate.") % {"name": e.person.name}, lambda e: redirect("governance:slate", pk=item.pk)
+    )
     return response or _render_slate(request, item, status, entry=form)
 
 

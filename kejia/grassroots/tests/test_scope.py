@@ -20,9 +20,14 @@ from kejia.grassroots.services import record_key_staff
 from kejia.organizations.tests.test_api import Api
 from kejia.people.services import create_person
 
-MATRIX_ROUTES: list[str] = ["grassroots:area", "GET /api/grassroots/orgs/{id}/counts", "PUT /api/grassroots/orgs/{id}/target",
-                             "GET /api/grassroots/key-staff/{id}", "POST /api/grassroots/key-staff/{id}/end",
-                             "GET /api/grassroots/orgs/{id}/key-staff"]
+MATRIX_ROUTES: list[str] = [
+    "grassroots:area",
+    "GET /api/grassroots/orgs/{id}/counts",
+    "PUT /api/grassroots/orgs/{id}/target",
+    "GET /api/grassroots/key-staff/{id}",
+    "POST /api/grassroots/key-staff/{id}/end",
+    "GET /api/grassroots/orgs/{id}/key-staff",
+]
 
 # actor → (GET of XW's page, POST of a target for XW)
 EXPECTED = {

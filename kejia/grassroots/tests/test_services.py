@@ -26,8 +26,7 @@ def village(tree):
     from kejia.reference.models import Region
 
     township = Region.objects.get(code="320102002")
-    return create_organization(actor=tree.platform, parent=tree.my, name="梅园社区科普协会", code="XW-MY-C", kind="community_assoc",
-                               region=township)
+    return create_organization(actor=tree.platform, parent=tree.my, name="梅园社区科普协会", code="XW-MY-C", kind="community_assoc", region=township)
 
 
 def person(tree, name, org=None):
@@ -35,8 +34,7 @@ def person(tree, name, org=None):
 
 
 def test_shipped_categories_are_the_seed_list_with_their_source(cats):
-    assert {"education", "health", "agri_extension", "other_key_staff", "tech_commissioner", "village_graduate",
-            "first_secretary"} <= set(cats)
+    assert {"education", "health", "agri_extension", "other_key_staff", "tech_commissioner", "village_graduate", "first_secretary"} <= set(cats)
     assert [c.code for c in Category.objects.filter(is_chief=True)] == ["education", "health", "agri_extension"]
     assert all("002" in c.source and "§(7)" in c.source for c in cats.values())
     assert len(CATEGORIES) == len(cats)
@@ -116,8 +114,9 @@ def test_person_page_shows_key_staff_records_in_scope(tree, cats, client):
     each one only where the reader sees the body that took the person in."""
     from kejia.reference.models import Region
 
-    far = create_organization(actor=tree.platform, parent=tree.qh, name="秦淮远方社区科普协会", code="QH-C", kind="community_assoc",
-                              region=Region.objects.get(code="320104"))
+    far = create_organization(
+        actor=tree.platform, parent=tree.qh, name="秦淮远方社区科普协会", code="QH-C", kind="community_assoc", region=Region.objects.get(code="320104")
+    )
     someone = person(tree, "页面三长")
     services.record_key_staff(someone, actor=tree.platform, category=cats["education"], organization=tree.my, note="梅园小学校长")
     services.record_key_staff(someone, actor=tree.platform, category=cats["tech_commissioner"])
@@ -140,8 +139,9 @@ def test_end_key_staff_refuses_a_day_before_it_began_or_in_the_future(tree, cats
 
     from django.utils import timezone
 
-    record = services.record_key_staff(person(tree, "结束日期"), actor=tree.platform, category=cats["education"], organization=tree.my,
-                                       joined_on=datetime.date(2024, 5, 1))
+    record = services.record_key_staff(
+        person(tree, "结束日期"), actor=tree.platform, category=cats["education"], organization=tree.my, joined_on=datetime.date(2024, 5, 1)
+    )
     for day, code in ((datetime.date(2024, 4, 30), "ends_before_start"), (timezone.localdate() + datetime.timedelta(days=1), "future_date")):
         with pytest.raises(DomainError) as caught:
             services.end_key_staff(record, actor=tree.platform, ended_on=day)

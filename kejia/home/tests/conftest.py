@@ -15,8 +15,9 @@ def make_event(tree, org, title, *, days=10, publish=True, audience="public", **
     start = timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
     kw.setdefault("region", org.region)
     kw.setdefault("address", "活动中心")
-    event = services.create_event(org, actor=tree.platform, kind="salon", title=title, starts_at=start,
-                                  ends_at=start + datetime.timedelta(hours=2), audience=audience, **kw)
+    event = services.create_event(
+        org, actor=tree.platform, kind="salon", title=title, starts_at=start, ends_at=start + datetime.timedelta(hours=2), audience=audience, **kw
+    )
     return services.publish_event(event, actor=tree.platform) if publish else event
 
 

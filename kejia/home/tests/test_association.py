@@ -13,14 +13,28 @@ def url(org):
 
 
 def test_association_page_shows_public_facts_to_anyone(client, tree):
-    update_organization(tree.xw, actor=tree.platform, address="南京市玄武区北京东路1号", website="https://xw.example.cn",
-                        description="联系服务玄武区科技工作者。", disciplines=[Discipline.objects.get(code="520")])
+    update_organization(
+        tree.xw,
+        actor=tree.platform,
+        address="南京市玄武区北京东路1号",
+        website="https://xw.example.cn",
+        description="联系服务玄武区科技工作者。",
+        disciplines=[Discipline.objects.get(code="520")],
+    )
     make_event(tree, tree.xw, "玄武区科普沙龙")
     response = client.get(url(tree.xw))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("玄武区科学技术协会", "南京市玄武区北京东路1号", "https://xw.example.cn", "联系服务玄武区科技工作者。", "计算机科学技术",
-                 "玄武区科普沙龙", tree.my.name, tree.ent.name):
+    for text in (
+        "玄武区科学技术协会",
+        "南京市玄武区北京东路1号",
+        "https://xw.example.cn",
+        "联系服务玄武区科技工作者。",
+        "计算机科学技术",
+        "玄武区科普沙龙",
+        tree.my.name,
+        tree.ent.name,
+    ):
         assert text in html
     assert url(tree.nj) in html  # the guiding association, in the breadcrumb
 

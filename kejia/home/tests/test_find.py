@@ -44,9 +44,15 @@ def test_find_by_region_lists_the_societies_located_in_its_chain(tree):
 
 def test_find_by_discipline_matches_sub_disciplines(tree):
     update_organization(tree.soc, actor=tree.platform, disciplines=[Discipline.objects.get(code="52020")])
-    other = create_organization(actor=tree.platform, parent=tree.js, name="江苏省化学化工学会", code="SOC-CHEM",
-                                kind="provincial_society", region=tree.regions["320000"],
-                                disciplines=[Discipline.objects.get(code="150")])
+    other = create_organization(
+        actor=tree.platform,
+        parent=tree.js,
+        name="江苏省化学化工学会",
+        code="SOC-CHEM",
+        kind="provincial_society",
+        region=tree.regions["320000"],
+        disciplines=[Discipline.objects.get(code="150")],
+    )
     assert names(selectors.find_associations(discipline=Discipline.objects.get(code="520")).societies) == ["SOC"]
     assert names(selectors.find_associations(discipline=Discipline.objects.get(code="150")).societies) == [other.code]
     found = selectors.find_associations(discipline=Discipline.objects.get(code="110"))

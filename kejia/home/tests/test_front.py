@@ -18,8 +18,7 @@ def public_world(tree):
     make_event(tree, tree.soc, "前台学术年会", days=20)
     make_event(tree, tree.xw, "前台草稿活动", publish=False)
     make_event(tree, tree.soc, "前台会员专场", audience="members", audience_organization=tree.soc)
-    open_item = send_item(actor=tree.worker, organization=tree.xw, kind="suggestion", title="前台公开建议", body="建议增加科普讲座。",
-                          allow_public=True)
+    open_item = send_item(actor=tree.worker, organization=tree.xw, kind="suggestion", title="前台公开建议", body="建议增加科普讲座。", allow_public=True)
     answer_item(open_item, actor=tree.county_leader, text="前台公开答复：已安排。", public=True)
     private = send_item(actor=tree.worker, organization=tree.xw, kind="suggestion", title="前台私密建议", body="不公开。")
     answer_item(private, actor=tree.county_staff, text="前台内部答复")

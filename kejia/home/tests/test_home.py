@@ -20,10 +20,8 @@ from kejia.volunteering import services as volunteering
 def fill_home(tree, person):
     """One of each: a membership, two registrations, a confirmed volunteer service, a suggestion,
     a waiting survey, and an event recommended by discipline."""
-    member_class = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="plain", name="会员",
-                                                           kind="full", approval_steps=["审核"])
-    applications.apply_for_membership(actor=tree.worker, society=tree.soc, person=person, member_class=member_class,
-                                             statement="从事软件工程十年。")
+    member_class = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="plain", name="会员", kind="full", approval_steps=["审核"])
+    applications.apply_for_membership(actor=tree.worker, society=tree.soc, person=person, member_class=member_class, statement="从事软件工程十年。")
     for title, org in (("玄武区科普沙龙", tree.xw), ("梅园街道科技讲座", tree.my)):
         register_for_event(make_event(tree, org, title), actor=tree.worker)
     person.disciplines.set([Discipline.objects.get(code="520")])
@@ -31,8 +29,7 @@ def fill_home(tree, person):
     team = volunteering.create_team(tree.xw, actor=tree.county_staff, name="玄武区科技志愿服务队", code="XW-VT")
     served_on = datetime.date.today() - datetime.timedelta(days=3)
     volunteering.add_member(team, actor=tree.county_staff, person=person, joined_on=served_on - datetime.timedelta(days=30))
-    record = volunteer_records.record_service(team, actor=tree.county_staff, date=served_on,
-                                              address="梅园新村社区", participants=[(person, "3.5")])
+    record = volunteer_records.record_service(team, actor=tree.county_staff, date=served_on, address="梅园新村社区", participants=[(person, "3.5")])
     assert record.status == "confirmed"  # recorded by the team's staff: no confirmation step
     send_item(actor=tree.worker, organization=tree.xw, kind="suggestion", title="建议增加青年科技沙龙", body="每月一次。")
     waiting_survey(tree)
@@ -44,8 +41,17 @@ def test_home_shows_every_section(client, tree, worker_person):
     response = client.get(reverse("home:me"))
     assert response.status_code == 200
     html = response.content.decode()
-    for text in ("李明", "江苏省计算机学会", "玄武区科普沙龙", "梅园街道科技讲座", "3.50", "玄武区科技志愿服务队", "建议增加青年科技沙龙",
-                 "科技工作者状况调查", "无锡人工智能论坛"):
+    for text in (
+        "李明",
+        "江苏省计算机学会",
+        "玄武区科普沙龙",
+        "梅园街道科技讲座",
+        "3.50",
+        "玄武区科技志愿服务队",
+        "建议增加青年科技沙龙",
+        "科技工作者状况调查",
+        "无锡人工智能论坛",
+    ):
         assert text in html, text
 
 

@@ -27,8 +27,19 @@ MATRIX_ROUTES: list[str] = ["home:association", "GET /api/find/associations/{id}
 ACTORS = ["anonymous", "worker", "county_staff", "sibling_staff", "nj_admin", "society_secretary", "platform"]
 ACTIVE = ["js", "nj", "xw", "my", "qh", "wx", "lx", "soc", "soc_ai"]
 NOT_PUBLIC = ["ent", "dormant_qh_child", "unknown"]
-SECRETS = ["947312586", "51320000MJ5012345H", "矩阵私密人员", "13912349999", "13912340001", "xw_staff", "soc_staff",
-           "矩阵草稿活动", "矩阵会员专场", "矩阵私密建议", "矩阵内部答复"]
+SECRETS = [
+    "947312586",
+    "51320000MJ5012345H",
+    "矩阵私密人员",
+    "13912349999",
+    "13912340001",
+    "xw_staff",
+    "soc_staff",
+    "矩阵草稿活动",
+    "矩阵会员专场",
+    "矩阵私密建议",
+    "矩阵内部答复",
+]
 
 
 @pytest.fixture
@@ -47,8 +58,7 @@ def world(tree):
     answer_item(item, actor=tree.county_staff, text="矩阵内部答复")
     change_organization_status(tree.ent, actor=tree.platform, status="dissolved")
     township = Region.objects.filter(parent_id="320104").first()
-    dormant = create_organization(actor=tree.platform, parent=tree.qh, name="矩阵休眠街道科协", code="QH-D", kind="township_assoc",
-                                  region=township)
+    dormant = create_organization(actor=tree.platform, parent=tree.qh, name="矩阵休眠街道科协", code="QH-D", kind="township_assoc", region=township)
     change_organization_status(dormant, actor=tree.platform, status="dormant")
     tree.dormant_qh_child = dormant
     tree.anonymous = None
@@ -70,8 +80,7 @@ def _public_part(text: str) -> str:
 
 
 def _doors(pk: int) -> list[tuple[str, str]]:
-    return [("GET", reverse("home:association", args=[pk])), ("GET", f"/api/find/associations/{pk}"),
-            ("POST", reverse("home:association", args=[pk]))]
+    return [("GET", reverse("home:association", args=[pk])), ("GET", f"/api/find/associations/{pk}"), ("POST", reverse("home:association", args=[pk]))]
 
 
 @pytest.mark.parametrize("actor", ACTORS)

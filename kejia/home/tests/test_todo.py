@@ -43,13 +43,13 @@ def _item(tree, org, title, due_in: int, kind="suggestion") -> Item:
 def _term(org, kind, *, planned_in: int, number=1) -> Term:
     body, _ = Body.objects.get_or_create(organization=org, kind=kind)
     today = timezone.localdate()
-    return Term.objects.create(body=body, number=number, start=today - datetime.timedelta(days=1500),
-                               planned_end=today + datetime.timedelta(days=planned_in))
+    return Term.objects.create(body=body, number=number, start=today - datetime.timedelta(days=1500), planned_end=today + datetime.timedelta(days=planned_in))
 
 
 def _batch(org, name, *, bad=3, status=BatchStatus.DONE) -> ImportBatch:
-    return ImportBatch.objects.create(organization=org, org_path=org.path, file_name=name, sha256="0" * 64, status=status,
-                                      total=10, processed=10, good=10 - bad, bad=bad)
+    return ImportBatch.objects.create(
+        organization=org, org_path=org.path, file_name=name, sha256="0" * 64, status=status, total=10, processed=10, good=10 - bad, bad=bad
+    )
 
 
 def _pair(tree, org, a, b) -> MatchCandidate:
@@ -71,13 +71,14 @@ def world(tree):
     # memberships: an application to the provincial society.
     classes = {c.code: c for c in member_classes.create_default_classes(w.soc, actor=w.society_secretary)}
     applicant = make_person(w, name="申请人张三")
-    w.application = applications.apply_for_membership(actor=w.society_secretary, society=w.soc, member_class=classes["full"],
-                                                     person=applicant)
+    w.application = applications.apply_for_membership(actor=w.society_secretary, society=w.soc, member_class=classes["full"], person=applicant)
     # organizations: a filing under XW, one under QH.
     from kejia.organizations.tests.test_api import submitted_filing, uscc
+
     w.filing = submitted_filing(w, name="钟山软件有限公司科学技术协会")
-    submitted_filing(w, name="秦淮软件有限公司科学技术协会", parent=w.qh, region=w.regions["320104"], host_name="秦淮软件有限公司",
-                     host_uscc=uscc("91320104MA1XYW012"))
+    submitted_filing(
+        w, name="秦淮软件有限公司科学技术协会", parent=w.qh, region=w.regions["320104"], host_name="秦淮软件有限公司", host_uscc=uscc("91320104MA1XYW012")
+    )
     # people: a possible duplicate in each.
     w.pair = _pair(w, w.xw, "王玄武", "王玄武")
     _pair(w, w.qh, "李秦淮", "李秦淮")
@@ -86,8 +87,15 @@ def world(tree):
     RuleSetAssignment.objects.create(ruleset=RuleSet.objects.get(name="jiangsu"), organization=w.js, include_subtree=True)
     w.xw_term = _term(w.xw, BodyKind.CONGRESS, planned_in=-10)
     for i in range(4):
-        Seat.objects.create(term=w.xw_term, person=Person.objects.create(name=f"代表{i}"), role="member", start=w.xw_term.start,
-                            is_frontline=False, birth_date=datetime.date(1970, 1, 1), gender=Gender.MALE)
+        Seat.objects.create(
+            term=w.xw_term,
+            person=Person.objects.create(name=f"代表{i}"),
+            role="member",
+            start=w.xw_term.start,
+            is_frontline=False,
+            birth_date=datetime.date(1970, 1, 1),
+            gender=Gender.MALE,
+        )
     w.qh_term = _term(w.qh, BodyKind.CONGRESS, planned_in=20)
     _term(w.xw, BodyKind.COMMITTEE, planned_in=400)  # far off: not listed
     # a contact duty of XW's leader, never visited.
@@ -156,8 +164,7 @@ def test_leader_sees_questions_and_own_contact_duty_but_nothing_to_manage(world)
     flat = _flat(selectors.staff_todo(world.county_leader))
     assert set(flat) == {"questions", "contacts"}
     assert flat["contacts"] == [world.xw.name]
-    assert next(i for g in selectors.staff_todo(world.county_leader).groups for s in g.sections for i in s.items
-                if s.key == "contacts").when == "尚无联系记录"
+    assert next(i for g in selectors.staff_todo(world.county_leader).groups for s in g.sections for i in s.items if s.key == "contacts").when == "尚无联系记录"
 
 
 def test_worker_gets_no_todo_and_keeps_their_home(client, world):
@@ -242,8 +249,7 @@ def test_todo_reads_a_fixed_number_of_queries(client, world, django_assert_max_n
 
 # ---- The scope matrix of the to-do: every actor × every row seeded, page and API alike ----------
 
-ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admin", "wx_staff", "society_secretary", "province_staff",
-          "worker", "platform"]
+ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admin", "wx_staff", "society_secretary", "province_staff", "worker", "platform"]
 
 
 def _rows(w) -> list[tuple[str, object, tuple]]:
@@ -251,11 +257,22 @@ def _rows(w) -> list[tuple[str, object, tuple]]:
     from kejia.organizations import scope
 
     manage, anyone = scope.MANAGE_KINDS, scope.ANY_KIND
-    return [("玄武逾期建议", w.xw, anyone), ("玄武五天后到期", w.xw, anyone), ("秦淮逾期建议", w.qh, anyone),
-            ("申请人张三", w.soc, manage), ("钟山软件有限公司科学技术协会", w.xw, manage), ("秦淮软件有限公司科学技术协会", w.qh, manage),
-            ("王玄武 ~ 王玄武", w.xw, manage), ("李秦淮 ~ 李秦淮", w.qh, manage),
-            (str(w.xw_term.body), w.xw, manage), (str(w.qh_term.body), w.qh, manage),
-            ("玄武本周沙龙", w.xw, manage), ("秦淮本周沙龙", w.qh, manage), ("玄武名单.xlsx", w.xw, manage), ("秦淮名单.xlsx", w.qh, manage)]
+    return [
+        ("玄武逾期建议", w.xw, anyone),
+        ("玄武五天后到期", w.xw, anyone),
+        ("秦淮逾期建议", w.qh, anyone),
+        ("申请人张三", w.soc, manage),
+        ("钟山软件有限公司科学技术协会", w.xw, manage),
+        ("秦淮软件有限公司科学技术协会", w.qh, manage),
+        ("王玄武 ~ 王玄武", w.xw, manage),
+        ("李秦淮 ~ 李秦淮", w.qh, manage),
+        (str(w.xw_term.body), w.xw, manage),
+        (str(w.qh_term.body), w.qh, manage),
+        ("玄武本周沙龙", w.xw, manage),
+        ("秦淮本周沙龙", w.qh, manage),
+        ("玄武名单.xlsx", w.xw, manage),
+        ("秦淮名单.xlsx", w.qh, manage),
+    ]
 
 
 @pytest.mark.parametrize("actor", ACTORS)

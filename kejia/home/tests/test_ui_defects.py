@@ -27,6 +27,7 @@ def nav(page: str) -> str:
 
 # ---- Buttons on light backgrounds ---------------------------------------------------------------
 
+
 def rules(selector: str) -> list[str]:
     """The declarations of every rule whose selector list is exactly `selector`."""
     return [m.group(1) for m in re.finditer(r"(?m)^" + re.escape(selector) + r"\s*\{([^}]*)\}", CSS.read_text())]
@@ -51,6 +52,7 @@ def test_pages_use_no_button_class_the_stylesheet_lacks():
 
 # ---- Favicon ------------------------------------------------------------------------------------
 
+
 def test_favicon_is_served_and_linked(client, tree):
     response = client.get("/favicon.ico")
     assert response.status_code == 200
@@ -61,6 +63,7 @@ def test_favicon_is_served_and_linked(client, tree):
 
 
 # ---- The menu: collapsible, and only entries with something behind them --------------------------
+
 
 def test_menu_folds_behind_a_checkbox_toggle(client, tree):
     client.force_login(tree.county_staff)
@@ -86,6 +89,7 @@ def test_coverage_in_the_menu_only_for_a_territory(client, tree):
 
 # ---- Dashboard: the coverage link, and an organization is not its own subordinate ---------------
 
+
 def test_society_staff_dashboard_links_no_coverage_page_that_answers_404(client, tree):
     coverage = reverse("organizations:coverage")
     client.force_login(tree.society_secretary)
@@ -100,7 +104,7 @@ def test_society_staff_dashboard_links_no_coverage_page_that_answers_404(client,
 def test_county_staff_dashboard_coverage_link_works(client, tree):
     client.force_login(tree.county_staff)
     page = html(client.get(reverse("home:front")))
-    link = f'{reverse("organizations:coverage")}?region=320102'
+    link = f"{reverse('organizations:coverage')}?region=320102"
     assert link in page
     assert client.get(link).status_code == 200
 
@@ -123,6 +127,7 @@ def test_an_organization_with_nothing_below_says_so(client, tree):
 
 # ---- Check-in: shown only to who may do it --------------------------------------------------------
 
+
 def test_leader_sees_no_checkin_button_that_would_answer_403(client, tree):
     event = make_event(tree, tree.xw, "玄武区青年科技沙龙")
     checkin = reverse("activities:checkin", args=[event.pk])
@@ -136,6 +141,7 @@ def test_leader_sees_no_checkin_button_that_would_answer_403(client, tree):
 
 
 # ---- The public event page shows no internal state --------------------------------------------------
+
 
 def test_public_event_page_hides_the_published_state(client, tree):
     event = make_event(tree, tree.xw, "玄武区青年科技沙龙")
@@ -156,6 +162,7 @@ def test_public_event_page_still_says_cancelled(client, tree):
 
 # ---- Filings: no 待我审核 for whoever cannot decide ---------------------------------------------------
 
+
 @pytest.mark.parametrize("who, shown", [("worker", False), ("county_leader", False), ("county_staff", True)])
 def test_filings_decision_section_only_for_staff(client, tree, who, shown):
     client.force_login(getattr(tree, who))
@@ -164,6 +171,7 @@ def test_filings_decision_section_only_for_staff(client, tree, who, shown):
 
 
 # ---- Lists say 0 when nothing matches -----------------------------------------------------------------
+
 
 def test_people_list_says_zero_found(client, tree):
     client.force_login(tree.county_staff)
@@ -178,6 +186,7 @@ def test_organization_search_says_zero_found(client, tree):
 
 
 # ---- Membership breadcrumb ----------------------------------------------------------------------------
+
 
 def test_membership_breadcrumb_goes_from_the_society_down(client, tree):
     from kejia.memberships import applications, member_classes
@@ -198,6 +207,7 @@ def test_membership_breadcrumb_goes_from_the_society_down(client, tree):
 
 
 # ---- Phone layout of the long staff pages ----------------------------------------------------------------
+
 
 def test_membership_figures_table_stacks_with_labels(client, tree):
     from kejia.memberships import member_classes

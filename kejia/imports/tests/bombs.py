@@ -8,12 +8,16 @@ from collections.abc import Callable, Iterable
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 HEADER_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>手机号</t></is></c></row>'
-WORKBOOK = (f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
-RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-        'Target="worksheets/sheet1.xml"/></Relationships>')
+WORKBOOK = (
+    f'<?xml version="1.0" encoding="UTF-8"?><workbook {NS} '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/></Relationships>'
+)
 BLOCK = 1 << 20
 
 
@@ -56,6 +60,7 @@ def _sheet(rows: Callable[[], Iterable[str]]) -> Iterable[str]:
 def long_row(cells: int, *, varied: bool = False) -> bytes:
     """Row 2 holds `cells` number cells without references (the shape of the original finding);
     `varied` makes them differ so the file compresses like a real sheet instead of 1000 times."""
+
     def rows():
         yield '<row r="2">'
         step = 4096
@@ -65,28 +70,33 @@ def long_row(cells: int, *, varied: bool = False) -> bytes:
             else:
                 yield "<c><v>1</v></c>" * min(step, cells - start)
         yield "</row>"
+
     return workbook(_sheet(rows))
 
 
 def shared_strings(count: int) -> bytes:
     """`count` different shared strings; the sheet uses the first."""
+
     def strings():
         yield f'<?xml version="1.0" encoding="UTF-8"?><sst {NS} count="{count}" uniqueCount="{count}">'
         step = 10_000
         for start in range(0, count, step):
             yield "".join(f"<si><t>{n}</t></si>" for n in range(start, min(start + step, count)))
         yield "</sst>"
+
     return workbook(_sheet(lambda: ['<row r="2"><c r="A2" t="s"><v>0</v></c></row>']), strings())
 
 
 def zip_bomb(megabytes: int) -> bytes:
     """A sheet part of `megabytes` MB of blanks inside a row: about 1000 times smaller zipped."""
+
     def rows():
         yield '<row r="2"><c r="A2" t="inlineStr"><is><t>张三</t></is></c>'
         blanks = " " * BLOCK
         for _ in range(megabytes):
             yield blanks
         yield "</row>"
+
     return workbook(_sheet(rows))
 
 
@@ -99,24 +109,29 @@ def many_rows_bomb(megabytes: int) -> bytes:
         block = line * per_block
         for _ in range(megabytes):
             yield block
+
     return workbook(_sheet(rows))
 
 
 def entities(levels: int = 10) -> bytes:
     """Billion laughs in the shared strings: each entity ten of the one before."""
+
     def strings():
         decl = ['<!ENTITY e0 "lol">'] + [f'<!ENTITY e{i} "{("&e" + str(i - 1) + ";") * 10}">' for i in range(1, levels)]
         yield f'<?xml version="1.0"?><!DOCTYPE sst [{"".join(decl)}]><sst {NS}><si><t>&e{levels - 1};</t></si></sst>'
+
     return workbook(_sheet(lambda: ['<row r="2"><c r="A2" t="s"><v>0</v></c></row>']), strings())
 
 
 def deep_strings(depth: int) -> bytes:
     """A shared string nested `depth` elements deep."""
+
     def strings():
         yield f'<?xml version="1.0"?><sst {NS}><si>'
         yield "<r>" * depth
         yield "</r>" * depth
         yield "</si></sst>"
+
     return workbook(_sheet(lambda: ['<row r="2"><c r="A2" t="s"><v>0</v></c></row>']), strings())
 
 

@@ -36,6 +36,7 @@ def english():
 def limits(monkeypatch):
     def set_limits(**changes):
         monkeypatch.setattr(xlsx, "LIMITS", dataclasses.replace(xlsx.LIMITS, **changes))
+
     return set_limits
 
 

@@ -63,12 +63,12 @@ def test_api_import_report_xlsx_with_formula_header(tree):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = Client()
-    token = client.post("/api/auth/token", {"identifier": tree.county_staff.username, "password": tree.password},
-                        content_type="application/json").json()["token"]
+    token = client.post("/api/auth/token", {"identifier": tree.county_staff.username, "password": tree.password}, content_type="application/json").json()[
+        "token"
+    ]
     headers = {"Authorization": f"Bearer {token}"}
     content = csv_bytes([{**row(1), FORMULA: "x"}], [*HEADERS, FORMULA])
-    body = client.post("/api/imports", {"organization_id": tree.xw.pk, "mode": "good", "file": SimpleUploadedFile("p.csv", content)},
-                       headers=headers).json()
+    body = client.post("/api/imports", {"organization_id": tree.xw.pk, "mode": "good", "file": SimpleUploadedFile("p.csv", content)}, headers=headers).json()
     response = client.get(f"/api/imports/{body['id']}/report", {"format": "xlsx"}, headers=headers)
     cells = [c for r in load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows() for c in r]
     assert all(c.data_type != "f" for c in cells) and "'" + FORMULA in {c.value for c in cells}

@@ -29,20 +29,38 @@ def _decisions(matches):
 
 
 def test_match_rows_with_one_index_across_chunks_agrees_with_match_person(tree):
-    people_services.create_person(actor=tree.county_staff, organization=tree.xw, name="李明", resident_id=person_id(7),
-                                  employer_name="东南大学", phone="13905140001")
-    people_services.create_person(actor=tree.county_staff, organization=tree.xw, name="王芳", birth_date=datetime.date(1975, 3, 12),
-                                  gender="F", employer_name="南京大学", email="wf@example.cn")
+    people_services.create_person(
+        actor=tree.county_staff, organization=tree.xw, name="李明", resident_id=person_id(7), employer_name="东南大学", phone="13905140001"
+    )
+    people_services.create_person(
+        actor=tree.county_staff,
+        organization=tree.xw,
+        name="王芳",
+        birth_date=datetime.date(1975, 3, 12),
+        gender="F",
+        employer_name="南京大学",
+        email="wf@example.cn",
+    )
     index = Candidates()
     # Chunk 1: rows with resident IDs only — the ID-bearing records of their blocks are not kept.
-    first = [{"name": "李明", "resident_id": person_id(8), "birth_date": datetime.date(1980, 1, 1), "gender": "M", "phone": "13905140001"},
-             {"name": "王芳", "resident_id": person_id(9, birth="19750312", male=False), "birth_date": datetime.date(1975, 3, 12),
-              "gender": "F", "employer_name": "南京大学", "email": "wf@example.cn"},
-             {"name": "赵六", "resident_id": person_id(7), "birth_date": datetime.date(1980, 1, 1), "gender": "M"}]
+    first = [
+        {"name": "李明", "resident_id": person_id(8), "birth_date": datetime.date(1980, 1, 1), "gender": "M", "phone": "13905140001"},
+        {
+            "name": "王芳",
+            "resident_id": person_id(9, birth="19750312", male=False),
+            "birth_date": datetime.date(1975, 3, 12),
+            "gender": "F",
+            "employer_name": "南京大学",
+            "email": "wf@example.cn",
+        },
+        {"name": "赵六", "resident_id": person_id(7), "birth_date": datetime.date(1980, 1, 1), "gender": "M"},
+    ]
     # Chunk 2: rows without — now the ID-bearing records are read as well.
-    second = [{"name": "李明", "birth_date": datetime.date(1980, 1, 1), "gender": "M", "employer_name": "东南大学", "phone": "13905140001"},
-              {"name": "黎明", "birth_date": datetime.date(1980, 1, 1), "gender": "M", "employer_name": "东南大学"},
-              {"name": "王芳", "birth_date": datetime.date(1975, 12, 3), "gender": "F", "email": "wf@example.cn"}]
+    second = [
+        {"name": "李明", "birth_date": datetime.date(1980, 1, 1), "gender": "M", "employer_name": "东南大学", "phone": "13905140001"},
+        {"name": "黎明", "birth_date": datetime.date(1980, 1, 1), "gender": "M", "employer_name": "东南大学"},
+        {"name": "王芳", "birth_date": datetime.date(1975, 12, 3), "gender": "F", "email": "wf@example.cn"},
+    ]
     for rows in (first, second):
         expected = [resolution.match_person(data) for data in rows]
         assert _decisions(match_rows(rows, index=index)) == _decisions(expected)
@@ -71,8 +89,7 @@ def test_import_matches_a_row_to_a_person_written_by_an_earlier_chunk(tree):
 def test_import_fill_refiles_the_person_for_later_chunks(tree):
     """A person found in chunk 1 gets their birth date filled; in chunk 2 only that date can find
     them (a similar name, no phone or e-mail): the in-memory blocks follow the fill."""
-    existing = people_services.create_person(actor=tree.nj_staff, organization=tree.nj, name="钱七", employer_name="东南大学",
-                                             phone="13700000077")
+    existing = people_services.create_person(actor=tree.nj_staff, organization=tree.nj, name="钱七", employer_name="东南大学", phone="13700000077")
     filler = [row(n, 身份证号=person_id(n, birth=f"19{60 + n // 500:02d}0101"), 出生日期=None) for n in range(people_import.CHUNK - 1)]
     first = row(5000, 姓名="钱七", 身份证号="", 出生日期="1970-07-07", 手机号="13700000077", 邮箱="")
     again = row(5001, 姓名="钱曲", 身份证号="", 出生日期="1970-07-07", 手机号="", 邮箱="")
@@ -84,13 +101,64 @@ def test_import_fill_refiles_the_person_for_later_chunks(tree):
     assert MatchCandidate.objects.filter(person_a=existing).count() + MatchCandidate.objects.filter(person_b=existing).count() == 1
 
 
-@pytest.mark.parametrize("field", ["name", "resident_id", "phone", "birth_date", "gender", "title_level", "education", "sector",
-                                   "is_frontline", "overseas_status", "three_chiefs", "disciplines", "expertise", "email"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "resident_id",
+        "phone",
+        "birth_date",
+        "gender",
+        "title_level",
+        "education",
+        "sector",
+        "is_frontline",
+        "overseas_status",
+        "three_chiefs",
+        "disciplines",
+        "expertise",
+        "email",
+    ],
+)
 def test_converter_for_agrees_with_convert(field):
-    values = [None, "", "  ", "李明", " 李 明 ", "３２０１０２", "男", "女", "正高", "本科", "高校", "是", "否", "无", "bogus", "#REF!", " #N/A ",
-              "1980-01-01", "1980-02-30", "0000-01-01", "1980/1/1", "1980年1月1日", "19800101", "29221", 29221, 29221.0, 1.5,
-              "3.20102E+17", 320102198001010000, True, datetime.date(1980, 1, 1), datetime.datetime(1980, 1, 1, 8, 0),
-              "520；110", "p1@example.cn", "１３９０５１４０００１", "1980-01-01 "]
+    values = [
+        None,
+        "",
+        "  ",
+        "李明",
+        " 李 明 ",
+        "３２０１０２",
+        "男",
+        "女",
+        "正高",
+        "本科",
+        "高校",
+        "是",
+        "否",
+        "无",
+        "bogus",
+        "#REF!",
+        " #N/A ",
+        "1980-01-01",
+        "1980-02-30",
+        "0000-01-01",
+        "1980/1/1",
+        "1980年1月1日",
+        "19800101",
+        "29221",
+        29221,
+        29221.0,
+        1.5,
+        "3.20102E+17",
+        320102198001010000,
+        True,
+        datetime.date(1980, 1, 1),
+        datetime.datetime(1980, 1, 1, 8, 0),
+        "520；110",
+        "p1@example.cn",
+        "１３９０５１４０００１",
+        "1980-01-01 ",
+    ]
     planned = converter_for(field)
     for _round in range(2):  # the second time from the label memo
         for value in values:

@@ -43,8 +43,17 @@ def test_records_with_an_id_are_put_in_blocks_only_when_a_row_without_one_asks()
     born = datetime.date(1980, 1, 1)
 
     def profile(pk, name, id_hash=""):
-        return resolution.Profile.build(pk=pk, name=name, birth_date=born, gender="M", employer_name="东南大学", phone_hash="",
-                                        email="", id_hash=id_hash, pinyin=people_services.pinyin_of(name))
+        return resolution.Profile.build(
+            pk=pk,
+            name=name,
+            birth_date=born,
+            gender="M",
+            employer_name="东南大学",
+            phone_hash="",
+            email="",
+            id_hash=id_hash,
+            pinyin=people_services.pinyin_of(name),
+        )
 
     with_id = [profile(1, "李明", "h1"), profile(2, "李明", "h2"), profile(3, "李敏", "h3")]
     for p in with_id:

@@ -31,16 +31,15 @@ def search_index_dir(settings, tmp_path):
 def start(tree, content, *, mode="all", capture=None, **kw):
     if capture is not None:
         with capture(execute=True):
-            batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="p.xlsx", content=content, mode=mode,
-                                          background=False, **kw)
+            batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="p.xlsx", content=content, mode=mode, background=False, **kw)
     else:
-        batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="p.xlsx", content=content, mode=mode,
-                                      background=False, **kw)
+        batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="p.xlsx", content=content, mode=mode, background=False, **kw)
     batch.refresh_from_db()
     return batch
 
 
 # ---- 1. imported people reach expert search ------------------------------------------------------
+
 
 def test_imported_people_are_found_by_expert_search_after_commit(tree, django_capture_on_commit_callbacks, monkeypatch):
     enqueued = []
@@ -63,14 +62,27 @@ def test_an_import_that_writes_nothing_queues_no_indexing(tree, django_capture_o
 
 # ---- 2. disciplines by name ----------------------------------------------------------------------
 
+
 def test_disciplines_written_by_name_and_variants_are_imported(tree):
-    rows = [row(1, 学科代码="计算机科学技术"), row(2, 学科代码="520 计算机科学技术"), row(3, 学科代码="520-计算机科学技术；人工智能"),
-            row(4, 学科代码="５２０　计算机科学与技术、数学"), row(5, 学科代码="畜牧、兽医科学"), row(6, 学科代码="520 140")]
+    rows = [
+        row(1, 学科代码="计算机科学技术"),
+        row(2, 学科代码="520 计算机科学技术"),
+        row(3, 学科代码="520-计算机科学技术；人工智能"),
+        row(4, 学科代码="５２０　计算机科学与技术、数学"),
+        row(5, 学科代码="畜牧、兽医科学"),
+        row(6, 学科代码="520 140"),
+    ]
     batch = start(tree, xlsx(rows))
     assert batch.committed and batch.bad == 0, batch.report
     codes = {p.name: sorted(p.disciplines.values_list("code", flat=True)) for p in Person.objects.all()}
-    assert codes == {row(1)["姓名"]: ["520"], row(2)["姓名"]: ["520"], row(3)["姓名"]: ["520", "52020"],
-                     row(4)["姓名"]: ["110", "520"], row(5)["姓名"]: ["230"], row(6)["姓名"]: ["140", "520"]}
+    assert codes == {
+        row(1)["姓名"]: ["520"],
+        row(2)["姓名"]: ["520"],
+        row(3)["姓名"]: ["520", "52020"],
+        row(4)["姓名"]: ["110", "520"],
+        row(5)["姓名"]: ["230"],
+        row(6)["姓名"]: ["140", "520"],
+    }
 
 
 def test_an_unrecognised_discipline_is_a_warning_and_the_person_is_imported_without_it(tree):
@@ -82,6 +94,7 @@ def test_an_unrecognised_discipline_is_a_warning_and_the_person_is_imported_with
 
 
 # ---- 3. 15-digit resident ID numbers -------------------------------------------------------------
+
 
 def test_a_15_digit_id_number_is_converted_with_a_notice(tree):
     eighteen = person_id(1, birth="19800101")
@@ -100,6 +113,7 @@ def test_a_15_digit_id_number_is_converted_with_a_notice(tree):
 
 
 # ---- 4. "import the good rows now" ----------------------------------------------------------------
+
 
 def failed_all_or_nothing(tree):
     return start(tree, xlsx([row(1), row(2, 手机号="123"), row(3)]), mode="all")
@@ -157,8 +171,7 @@ def test_no_offer_for_a_dry_run_a_good_rows_import_or_an_expired_file(tree, sett
 def test_good_rows_of_a_background_batch_run_in_the_worker(tree, django_capture_on_commit_callbacks, monkeypatch):
     monkeypatch.setattr(services, "INLINE_MAX_BYTES", 100)
     with django_capture_on_commit_callbacks(execute=True):
-        batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="big.xlsx",
-                                      content=xlsx([row(1), row(2, 手机号="123")]))
+        batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="big.xlsx", content=xlsx([row(1), row(2, 手机号="123")]))
     batch.refresh_from_db()
     assert batch.offers_good_rows and batch.sealed_path  # the worker kept it
     with django_capture_on_commit_callbacks(execute=True):
@@ -169,13 +182,24 @@ def test_good_rows_of_a_background_batch_run_in_the_worker(tree, django_capture_
 
 # ---- 5. the organization picker -------------------------------------------------------------------
 
+
 def test_new_import_page_stays_small_with_thousands_of_organizations(tree, django_assert_max_num_queries):
     from kejia.organizations.models import Organization
 
     base = tree.nj
-    Organization.objects.bulk_create([
-        Organization(code=f"BULK-{i:04d}", name=f"批量测试第{i}号企业科学技术协会", kind="enterprise_assoc", parent=base,
-                     path=f"{base.path}{9000000 + i:07d}/"[:255], depth=base.depth + 1) for i in range(2500)])
+    Organization.objects.bulk_create(
+        [
+            Organization(
+                code=f"BULK-{i:04d}",
+                name=f"批量测试第{i}号企业科学技术协会",
+                kind="enterprise_assoc",
+                parent=base,
+                path=f"{base.path}{9000000 + i:07d}/"[:255],
+                depth=base.depth + 1,
+            )
+            for i in range(2500)
+        ]
+    )
     client = Client()
     client.force_login(tree.platform)
     with django_assert_max_num_queries(5):  # 3: the session, the user, the organizations listed
@@ -200,8 +224,7 @@ def test_picker_lists_only_the_users_scope(tree):
     page = client.get(reverse("imports:new"), {"org_q": tree.qh.name}).content.decode()
     assert re.findall(r'name="organization" value="(\d+)"', page) == []
     # Posting another organization's id is refused by the form (it is outside the scope).
-    response = client.post(reverse("imports:new"), {"organization": tree.qh.pk, "mode": "all",
-                                                    "file": SimpleUploadedFile("p.xlsx", xlsx([row(1)]))})
+    response = client.post(reverse("imports:new"), {"organization": tree.qh.pk, "mode": "all", "file": SimpleUploadedFile("p.xlsx", xlsx([row(1)]))})
     assert response.status_code == 400 and not ImportBatch.objects.exists()
 
 
@@ -210,12 +233,12 @@ def test_picker_upload_with_the_chosen_organization(tree):
     client.force_login(tree.county_staff)
     page = client.get(reverse("imports:new"), {"org": tree.xw.pk}).content.decode()
     assert f'value="{tree.xw.pk}" id="id_organization" checked' in page or f'value="{tree.xw.pk}" checked' in page
-    response = client.post(reverse("imports:new"), {"organization": tree.xw.pk, "mode": "all",
-                                                    "file": SimpleUploadedFile("p.xlsx", xlsx([row(1)]))})
+    response = client.post(reverse("imports:new"), {"organization": tree.xw.pk, "mode": "all", "file": SimpleUploadedFile("p.xlsx", xlsx([row(1)]))})
     assert response.status_code == 302 and ImportBatch.objects.get().organization == tree.xw
 
 
 # ---- issue 17: the collector is the worker's business ---------------------------------------------
+
 
 def test_an_inline_import_leaves_the_collector_on(tree, monkeypatch):
     seen = []
@@ -243,7 +266,7 @@ def test_the_worker_pauses_the_collector_and_large_files_go_to_it(tree, django_c
 
     rnd = random.Random(5)
     text = "".join(chr(rnd.randrange(0x4E00, 0x9FA5)) for _ in range(90_000))
-    content = xlsx([row(n, 研究方向简介=text[n * 300:(n + 1) * 300]) for n in range(1, 300)], [*HEADERS, "研究方向简介"])
+    content = xlsx([row(n, 研究方向简介=text[n * 300 : (n + 1) * 300]) for n in range(1, 300)], [*HEADERS, "研究方向简介"])
     assert len(content) > services.INLINE_MAX_BYTES
     with django_capture_on_commit_callbacks(execute=True):
         batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="big.xlsx", content=content)

@@ -74,8 +74,7 @@ def test_a_large_import_checked_by_workers_writes_what_a_serial_one_does(tree, s
         assert people_import.check_workers(import_services._count_hint(content)) == 2
         parallel = run(tree, content, mode="good")
     assert parallel.status == serial.status == BatchStatus.DONE
-    assert (parallel.good, parallel.bad, parallel.created_count, parallel.listed_count) == (serial.good, serial.bad, serial.created_count,
-                                                                                             serial.listed_count)
+    assert (parallel.good, parallel.bad, parallel.created_count, parallel.listed_count) == (serial.good, serial.bad, serial.created_count, serial.listed_count)
     assert parallel.report == serial.report
     assert sorted(Person.objects.values_list("name", "id_hash", "phone_hash", "birth_date", "gender", "email")) == people
 

@@ -17,8 +17,9 @@ from kejia.people.models import Listing, Person
 
 
 def run(tree, content, *, org=None, mode="all", dry_run=False, actor=None, name="people.xlsx"):
-    batch = services.start_import(org or tree.xw, actor=actor or tree.county_staff, file_name=name, content=content, mode=mode,
-                                  dry_run=dry_run, background=False)
+    batch = services.start_import(
+        org or tree.xw, actor=actor or tree.county_staff, file_name=name, content=content, mode=mode, dry_run=dry_run, background=False
+    )
     batch.refresh_from_db()
     return batch
 
@@ -81,8 +82,7 @@ def test_import_failure_midway_rolls_everything_back(tree, monkeypatch):
         return original(rows, **kwargs)
 
     monkeypatch.setattr(people_import, "match_rows", failing)
-    batch = run(tree, xlsx([row(n, 身份证号=person_id(n, birth=f"19{60 + n // 500:02d}0101"), 出生日期=None) for n in range(2000)]),
-                mode="good")
+    batch = run(tree, xlsx([row(n, 身份证号=person_id(n, birth=f"19{60 + n // 500:02d}0101"), 出生日期=None) for n in range(2000)]), mode="good")
     assert calls["n"] == 2
     assert batch.status == BatchStatus.FAILED and not batch.committed and batch.created_count == 0
     assert "未写入任何数据" in batch.message
@@ -105,8 +105,7 @@ def test_import_same_file_twice_changes_nothing(tree):
 
 
 def test_import_known_person_adds_listing_and_fills_empty_fields_only(tree):
-    existing = people_services.create_person(actor=tree.nj_staff, organization=tree.nj, name=row(1)["姓名"], resident_id=person_id(1),
-                                             title="研究员", email="")
+    existing = people_services.create_person(actor=tree.nj_staff, organization=tree.nj, name=row(1)["姓名"], resident_id=person_id(1), title="研究员", email="")
     batch = run(tree, xlsx([row(1, 职称="教授")]))
     existing.refresh_from_db()
     assert batch.created_count == 0 and batch.updated_count == 1 and batch.listed_count == 1
@@ -164,7 +163,9 @@ def test_import_three_chiefs_column_records_key_staff_taken_in_by_a_grassroots_i
     assert batch.status == BatchStatus.DONE and batch.committed, batch.message
     records = KeyStaff.objects.select_related("person", "category").order_by("person__name")
     assert {(r.person.name, r.category.code, r.organization_id) for r in records} == {
-        (row(1)["姓名"], "education", tree.my.pk), (row(2)["姓名"], "health", tree.my.pk)}
+        (row(1)["姓名"], "education", tree.my.pk),
+        (row(2)["姓名"], "health", tree.my.pk),
+    }
     assert Person.objects.get(name=row(1)["姓名"]).three_chiefs == "school_principal"
     areas = {a["code"]: a for a in counts_by_area(tree.platform, tree.xw)}
     assert (areas["XW"]["chiefs"], areas["XW-MY"]["chiefs"]) == (2, 2)

@@ -20,8 +20,9 @@ def dead_worker() -> str:
 
 
 def running_batch(tree, *, worker: str, minutes: int) -> ImportBatch:
-    batch = ImportBatch.objects.create(organization=tree.xw, org_path=tree.xw.path, actor=tree.county_staff, file_name="p.xlsx",
-                                       sha256="0" * 64, status=BatchStatus.RUNNING, worker=worker)
+    batch = ImportBatch.objects.create(
+        organization=tree.xw, org_path=tree.xw.path, actor=tree.county_staff, file_name="p.xlsx", sha256="0" * 64, status=BatchStatus.RUNNING, worker=worker
+    )
     ImportBatch.objects.filter(pk=batch.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=minutes))
     return batch
 

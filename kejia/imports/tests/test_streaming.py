@@ -36,8 +36,9 @@ def test_writing_while_checking_writes_what_checking_first_does(tree, mode):
     content = xlsx(rows)
     outcomes = {}
     for streamed in (False, True):
-        people_services.create_person(actor=tree.county_staff, organization=tree.xw, name="张一1201",
-                                      resident_id=person_id(1201, birth="19620101"), employer_name="南京大学")
+        people_services.create_person(
+            actor=tree.county_staff, organization=tree.xw, name="张一1201", resident_id=person_id(1201, birth="19620101"), employer_name="南京大学"
+        )
         with override_settings(IMPORT_WRITE_WHILE_CHECKING=streamed):
             batch = run(tree, content, mode=mode)
         outcomes[streamed] = (batch, _state())

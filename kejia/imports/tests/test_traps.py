@@ -60,8 +60,11 @@ def test_import_excel_date_serial_is_read_in_the_1900_system(tree):
 def test_import_dates_as_text_in_several_formats(tree):
     for text in ("1980-01-01", "1980/1/1", "1980年1月1日", "19800101", "1980.01.01", datetime.datetime(1980, 1, 1)):
         assert to_date(text) == datetime.date(1980, 1, 1), text
-    batch = run(tree, csv_bytes([row(1, 出生日期="1980年1月1日"), row(2, 出生日期="1980/1/1"), row(3, 出生日期="19800101"),
-                                 row(4, 出生日期="一九八零年")]), name="p.csv")
+    batch = run(
+        tree,
+        csv_bytes([row(1, 出生日期="1980年1月1日"), row(2, 出生日期="1980/1/1"), row(3, 出生日期="19800101"), row(4, 出生日期="一九八零年")]),
+        name="p.csv",
+    )
     assert batch.created_count == 3
     [(number, column, reason)] = errors(batch)
     assert (number, column) == (5, "出生日期") and "1980年1月1日" in reason
@@ -94,7 +97,7 @@ def test_import_merged_title_row_is_skipped(tree):
 
 
 def test_import_formula_without_cached_value_is_reported(tree):
-    content = xlsx([row(1, 工作单位="=CONCATENATE(\"东南\",\"大学\")"), row(2)])
+    content = xlsx([row(1, 工作单位='=CONCATENATE("东南","大学")'), row(2)])
     batch = run(tree, content)
     [(number, column, reason)] = errors(batch)
     assert (number, column) == (2, "工作单位") and "WPS" in reason
@@ -138,8 +141,11 @@ def test_import_header_variants_and_free_column_order(tree):
 
 
 def test_import_more_header_variants_are_recognized(tree):
-    for id_header, phone_header, unit_header in (("身份证号码", "手机", "单位"), ("公民身份号码", "联系电话", "工作单位"),
-                                                 ("身份证号（必填）", "手机号", "所在单位")):
+    for id_header, phone_header, unit_header in (
+        ("身份证号码", "手机", "单位"),
+        ("公民身份号码", "联系电话", "工作单位"),
+        ("身份证号（必填）", "手机号", "所在单位"),
+    ):
         headers = ["姓名", id_header, phone_header, unit_header]
         content = xlsx([["赵六", person_id(7), "13900000007", "南京大学"]], headers, raw=True)
         batch = run(tree, content)
@@ -151,8 +157,7 @@ def test_import_chinese_labels_map_to_enums(tree):
     batch = run(tree, content)
     assert batch.created_count == 1, batch.report
     person = Person.objects.get()
-    assert (person.gender, person.title_level, person.education, person.is_frontline, person.sector) == (
-        "F", "intermediate", "bachelor", True, "medical")
+    assert (person.gender, person.title_level, person.education, person.is_frontline, person.sector) == ("F", "intermediate", "bachelor", True, "medical")
 
 
 def test_import_unknown_label_names_the_accepted_values(tree):

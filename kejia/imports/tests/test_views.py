@@ -27,8 +27,9 @@ def upload(client, tree, content, *, name="people.xlsx", org=None, mode="all", d
 
 
 def make_batch(tree, content=None, **kw):
-    return services.start_import(tree.xw, actor=tree.county_staff, file_name="p.xlsx",
-                                 content=content or xlsx([row(1), row(2, 手机号="123")]), background=False, **kw)
+    return services.start_import(
+        tree.xw, actor=tree.county_staff, file_name="p.xlsx", content=content or xlsx([row(1), row(2, 手机号="123")]), background=False, **kw
+    )
 
 
 def test_new_page_renders_form_with_org_preselected(client, tree):
@@ -61,15 +62,18 @@ def test_upload_into_sibling_org_is_refused(client, tree):
     assert ImportBatch.objects.count() == 0
 
 
-@pytest.mark.parametrize("content,name", [
-    (b"", "empty.xlsx"),
-    (b"\x00\x01\x02garbage" * 10, "garbage.bin"),
-    (b"PK\x03\x04 not really a zip", "broken.xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls"),
-    (b"just some text\nwithout headers", "notes.csv"),
-    (b"\xff\xfe\xfa\xfb" * 50, "weird.csv"),
-    ("姓名,身份证号\n".encode(), "header-only.csv"),
-])
+@pytest.mark.parametrize(
+    "content,name",
+    [
+        (b"", "empty.xlsx"),
+        (b"\x00\x01\x02garbage" * 10, "garbage.bin"),
+        (b"PK\x03\x04 not really a zip", "broken.xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old.xls"),
+        (b"just some text\nwithout headers", "notes.csv"),
+        (b"\xff\xfe\xfa\xfb" * 50, "weird.csv"),
+        ("姓名,身份证号\n".encode(), "header-only.csv"),
+    ],
+)
 def test_upload_garbage_gives_a_clear_message_not_500(client, tree, content, name):
     client.force_login(tree.county_staff)
     response = upload(client, tree, content, name=name)
@@ -144,8 +148,24 @@ def test_template_download_has_chinese_headers_and_text_id_column(client, tree):
     response = client.get(reverse("imports:template"))
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     headers = [c.value for c in sheet[1]]
-    for name in ("姓名", "性别", "出生日期", "身份证号", "手机号", "邮箱", "工作单位", "单位统一社会信用代码", "行业/所在领域", "是否基层一线",
-                 "职称", "职称级别", "学历", "学科代码", "专业特长", "研究方向简介"):
+    for name in (
+        "姓名",
+        "性别",
+        "出生日期",
+        "身份证号",
+        "手机号",
+        "邮箱",
+        "工作单位",
+        "单位统一社会信用代码",
+        "行业/所在领域",
+        "是否基层一线",
+        "职称",
+        "职称级别",
+        "学历",
+        "学科代码",
+        "专业特长",
+        "研究方向简介",
+    ):
         assert name in headers
     assert sheet.cell(row=3, column=headers.index("身份证号") + 1).number_format == "@"
 
@@ -154,8 +174,7 @@ def test_template_imports_after_example_row(tree):
     """The template's own example row is a valid row."""
     from kejia.imports import workbooks
 
-    batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="t.xlsx", content=workbooks.template_xlsx(),
-                                  background=False)
+    batch = services.start_import(tree.xw, actor=tree.county_staff, file_name="t.xlsx", content=workbooks.template_xlsx(), background=False)
     batch.refresh_from_db()
     assert batch.status == BatchStatus.DONE and batch.created_count == 1, batch.report
 
@@ -168,6 +187,7 @@ def test_to_resident_id_numeric_18_digits_reports_lost_digits():
 
 # ---- API ---------------------------------------------------------------------------------------
 
+
 def token(tree, user):
     client = Client()
     response = client.post("/api/auth/token", {"identifier": user.username, "password": tree.password}, content_type="application/json")
@@ -176,8 +196,11 @@ def token(tree, user):
 
 def test_api_post_import_and_read_batch_and_report(tree):
     client, headers = token(tree, tree.county_staff)
-    response = client.post("/api/imports", {"organization_id": tree.xw.pk, "mode": "good",
-                                            "file": SimpleUploadedFile("p.csv", csv_bytes([row(1), row(2, 邮箱="bad")]))}, headers=headers)
+    response = client.post(
+        "/api/imports",
+        {"organization_id": tree.xw.pk, "mode": "good", "file": SimpleUploadedFile("p.csv", csv_bytes([row(1), row(2, 邮箱="bad")]))},
+        headers=headers,
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "done" and body["good"] == 1 and body["bad"] == 1 and body["created_count"] == 1
@@ -190,8 +213,7 @@ def test_api_post_import_and_read_batch_and_report(tree):
 
 def test_api_import_garbage_is_400_naming_file(tree):
     client, headers = token(tree, tree.county_staff)
-    response = client.post("/api/imports", {"organization_id": tree.xw.pk, "file": SimpleUploadedFile("x.xlsx", b"nonsense\x00")},
-                           headers=headers)
+    response = client.post("/api/imports", {"organization_id": tree.xw.pk, "file": SimpleUploadedFile("x.xlsx", b"nonsense\x00")}, headers=headers)
     assert response.status_code == 400 and response.json()["field"] == "file"
 
 
@@ -200,12 +222,12 @@ def test_api_batch_outside_scope_is_404(tree):
     client, headers = token(tree, tree.sibling_staff)
     assert client.get(f"/api/imports/{batch.pk}", headers=headers).status_code == 404
     assert client.get(f"/api/imports/{batch.pk}/report", headers=headers).status_code == 404
-    response = client.post("/api/imports", {"organization_id": tree.xw.pk, "file": SimpleUploadedFile("p.xlsx", xlsx([row(1)]))},
-                           headers=headers)
+    response = client.post("/api/imports", {"organization_id": tree.xw.pk, "file": SimpleUploadedFile("p.xlsx", xlsx([row(1)]))}, headers=headers)
     assert response.status_code == 404 and ImportBatch.objects.count() == 1
 
 
 # ---- Command -----------------------------------------------------------------------------------
+
 
 def test_command_imports_file(tree, tmp_path, capsys):
     path = tmp_path / "people.xlsx"

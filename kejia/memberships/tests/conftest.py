@@ -19,8 +19,15 @@ def society(tree):
 def make_person(tree, *, name="李明", user=None, title_level="intermediate", resident_id="", phone=""):
     from kejia.people.services import create_person
 
-    person = create_person(actor=tree.platform, organization=tree.soc, name=name, title_level=title_level,
-                           resident_id=resident_id, phone=phone, birth_date=datetime.date(1985, 3, 9) if not resident_id else None)
+    person = create_person(
+        actor=tree.platform,
+        organization=tree.soc,
+        name=name,
+        title_level=title_level,
+        resident_id=resident_id,
+        phone=phone,
+        birth_date=datetime.date(1985, 3, 9) if not resident_id else None,
+    )
     if user is not None:
         person.user = user
         person.save(update_fields=["user"])

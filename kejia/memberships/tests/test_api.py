@@ -54,15 +54,19 @@ def as_(tree):
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": tmp_path}}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     return tmp_path
 
 
 def written():
     """What a refused request must leave untouched."""
-    return (Membership.objects.count(), MembershipEvent.objects.count(), DuesPayment.objects.count(), MemberClass.objects.count(),
-            AuditEvent.objects.exclude(action="api_token.issued").count())
+    return (
+        Membership.objects.count(),
+        MembershipEvent.objects.count(),
+        DuesPayment.objects.count(),
+        MemberClass.objects.count(),
+        AuditEvent.objects.exclude(action="api_token.issued").count(),
+    )
 
 
 def apply_full(tree, society, as_, **over):
@@ -86,11 +90,13 @@ def other_member(tree, society, name="王芳"):
 
 
 def group_class(tree):
-    return member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="单位会员", kind="group",
-                                        annual_dues="2000", approval_steps=["秘书处审核"])
+    return member_classes.create_member_class(
+        tree.soc, actor=tree.society_secretary, code="unit", name="单位会员", kind="group", annual_dues="2000", approval_steps=["秘书处审核"]
+    )
 
 
 # ---- The whole story -----------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_story_apply_approve_pay_certificate_verify_suspend(tree, society, applicant, as_, media):
@@ -129,12 +135,21 @@ def test_story_apply_approve_pay_certificate_verify_suspend(tree, society, appli
 
 # ---- Public and unauthenticated ------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_anonymous_is_401_except_public_endpoints(tree, society, client):
     m = other_member(tree, society)
-    for url in ("/api/memberships", "/api/memberships/mine", f"/api/memberships/{m.pk}", "/api/memberships/queue",
-                f"/api/memberships/{m.pk}/certificate", "/api/payments/pending", f"/api/societies/{tree.soc.pk}/membership-rules",
-                f"/api/societies/{tree.soc.pk}/membership-stats", "/api/memberships/stats"):
+    for url in (
+        "/api/memberships",
+        "/api/memberships/mine",
+        f"/api/memberships/{m.pk}",
+        "/api/memberships/queue",
+        f"/api/memberships/{m.pk}/certificate",
+        "/api/payments/pending",
+        f"/api/societies/{tree.soc.pk}/membership-rules",
+        f"/api/societies/{tree.soc.pk}/membership-stats",
+        "/api/memberships/stats",
+    ):
         assert client.get(url).status_code == 401, url
     response = client.post(f"/api/memberships/{m.pk}/suspend", {"reason": "x"}, content_type="application/json")
     assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
@@ -156,34 +171,38 @@ def test_verify_rejects_a_forged_or_altered_token(tree, society, applicant, clie
 
 # ---- Member classes and rules --------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_list_member_classes_public_sees_open_ones_and_staff_all(tree, society, client, as_):
     member_classes.update_member_class(society.classes["student"], actor=tree.society_secretary, is_open=False)
     public = client.get(f"/api/societies/{tree.soc.pk}/member-classes").json()
     assert [c["code"] for c in public] == ["senior", "full"] and public[1]["annual_dues"] == "100.00"
-    assert [c["code"] for c in as_(tree.society_secretary).get(f"/api/societies/{tree.soc.pk}/member-classes").json()] == [
-        "senior", "full", "student"]
+    assert [c["code"] for c in as_(tree.society_secretary).get(f"/api/societies/{tree.soc.pk}/member-classes").json()] == ["senior", "full", "student"]
     assert client.get(f"/api/societies/{tree.xw.pk}/member-classes").status_code == 404  # not a society
 
 
 @pytest.mark.django_db
 def test_create_member_class(tree, society, as_):
-    response = as_(tree.society_secretary).post(f"/api/societies/{tree.soc.pk}/member-classes", {
-        "code": "honor", "name": "荣誉会员", "kind": "honorary", "annual_dues": "0", "approval_steps": ["理事会"],
-        "required_documents": ["推荐信"]})
+    response = as_(tree.society_secretary).post(
+        f"/api/societies/{tree.soc.pk}/member-classes",
+        {"code": "honor", "name": "荣誉会员", "kind": "honorary", "annual_dues": "0", "approval_steps": ["理事会"], "required_documents": ["推荐信"]},
+    )
     assert response.status_code == 201, response.content
     item = MemberClass.objects.get(pk=response.json()["id"])
     assert item.society_id == tree.soc.pk and item.approval_steps == ["理事会"] and item.required_documents == ["推荐信"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("body", "status", "field"), [
-    ({"code": "full", "name": "重复", "kind": "full"}, 400, "code"),
-    ({"code": "x", "name": "月球会员", "kind": "moon"}, 400, "kind"),
-    ({"code": "x", "name": "负会费", "kind": "full", "annual_dues": "-1"}, 422, "annual_dues"),
-    ({"code": "x", "name": "空步骤", "kind": "full", "approval_steps": []}, 400, "approval_steps"),
-    ({"code": "x", "kind": "full"}, 422, "name"),
-])
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"code": "full", "name": "重复", "kind": "full"}, 400, "code"),
+        ({"code": "x", "name": "月球会员", "kind": "moon"}, 400, "kind"),
+        ({"code": "x", "name": "负会费", "kind": "full", "annual_dues": "-1"}, 422, "annual_dues"),
+        ({"code": "x", "name": "空步骤", "kind": "full", "approval_steps": []}, 400, "approval_steps"),
+        ({"code": "x", "kind": "full"}, 422, "name"),
+    ],
+)
 def test_create_member_class_rejects_bad_input_naming_the_field(tree, society, as_, body, status, field):
     before = written()
     response = as_(tree.society_secretary).post(f"/api/societies/{tree.soc.pk}/member-classes", body)
@@ -228,10 +247,15 @@ def test_membership_rules_read_and_change(tree, society, as_):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("body", "field"), [
-    ({"grace_days": -1}, "grace_days"), ({"growth_bands": [[100, 5]]}, "growth_bands"), ({"number_format": "{nope}"}, "number_format"),
-    ({"next_seq": None}, "next_seq"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"grace_days": -1}, "grace_days"),
+        ({"growth_bands": [[100, 5]]}, "growth_bands"),
+        ({"number_format": "{nope}"}, "number_format"),
+        ({"next_seq": None}, "next_seq"),
+    ],
+)
 def test_membership_rules_reject_bad_values(tree, society, as_, body, field):
     before = written()
     response = as_(tree.society_secretary).patch(f"/api/societies/{tree.soc.pk}/membership-rules", body)
@@ -241,12 +265,20 @@ def test_membership_rules_reject_bad_values(tree, society, as_, body, field):
 
 # ---- Applications --------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_apply_with_a_required_document(tree, society, applicant, as_, media):
     student = society.classes["student"]
-    response = as_(tree.worker).form("/api/memberships/applications", {
-        "society_id": tree.soc.pk, "class_id": student.pk, "is_student": "true",
-        "document_names": [student.required_documents[0]], "documents": [pdf("card.pdf")]})
+    response = as_(tree.worker).form(
+        "/api/memberships/applications",
+        {
+            "society_id": tree.soc.pk,
+            "class_id": student.pk,
+            "is_student": "true",
+            "document_names": [student.required_documents[0]],
+            "documents": [pdf("card.pdf")],
+        },
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["is_student"] and [d["name"] for d in data["documents"]] == student.required_documents
@@ -254,14 +286,17 @@ def test_apply_with_a_required_document(tree, society, applicant, as_, media):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("over", "status", "field"), [
-    ({"class_id": 987654}, 400, "class_id"),
-    ({"society_id": 987654}, 400, "society_id"),
-    ({"class": "senior"}, 400, "class_id"),  # not eligible: needs a senior title and 15 years
-    ({"class": "student"}, 400, "is_student"),
-    ({"class": "student", "is_student": "true"}, 400, "documents"),
-    ({"years_in_field": "-1"}, 422, "years_in_field"),
-])
+@pytest.mark.parametrize(
+    ("over", "status", "field"),
+    [
+        ({"class_id": 987654}, 400, "class_id"),
+        ({"society_id": 987654}, 400, "society_id"),
+        ({"class": "senior"}, 400, "class_id"),  # not eligible: needs a senior title and 15 years
+        ({"class": "student"}, 400, "is_student"),
+        ({"class": "student", "is_student": "true"}, 400, "documents"),
+        ({"years_in_field": "-1"}, 422, "years_in_field"),
+    ],
+)
 def test_apply_rejects_bad_input_naming_the_field(tree, society, applicant, as_, media, over, status, field):
     data = {"society_id": tree.soc.pk, "class_id": society.classes["full"].pk}
     if "class" in over:
@@ -297,9 +332,16 @@ def test_apply_twice_or_without_a_profile(tree, society, applicant, as_):
 def test_group_application_and_representatives(tree, society, applicant, as_):
     unit_class = group_class(tree)
     colleague = make_person(tree, name="赵强")
-    response = as_(tree.worker).post("/api/memberships/group-applications", {
-        "society_id": tree.soc.pk, "class_id": unit_class.pk, "unit_id": tree.host.pk, "contact_person_id": applicant.pk,
-        "representative_ids": [applicant.pk]})
+    response = as_(tree.worker).post(
+        "/api/memberships/group-applications",
+        {
+            "society_id": tree.soc.pk,
+            "class_id": unit_class.pk,
+            "unit_id": tree.host.pk,
+            "contact_person_id": applicant.pk,
+            "representative_ids": [applicant.pk],
+        },
+    )
     assert response.status_code == 201, response.content
     m = response.json()
     assert m["unit"]["id"] == tree.host.pk and m["person"] is None and m["contact_person"]["id"] == applicant.pk
@@ -315,8 +357,9 @@ def test_group_application_and_representatives(tree, society, applicant, as_):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("over", "field"), [({"unit_id": 987654}, "unit_id"), ({"contact_person_id": 987654}, "contact_person_id"),
-                                             ({"class": "full"}, "class_id")])
+@pytest.mark.parametrize(
+    ("over", "field"), [({"unit_id": 987654}, "unit_id"), ({"contact_person_id": 987654}, "contact_person_id"), ({"class": "full"}, "class_id")]
+)
 def test_group_application_rejects_unknown_ids(tree, society, applicant, as_, over, field):
     data = {"society_id": tree.soc.pk, "class_id": group_class(tree).pk, "unit_id": tree.host.pk, "contact_person_id": applicant.pk}
     if "class" in over:
@@ -329,6 +372,7 @@ def test_group_application_rejects_unknown_ids(tree, society, applicant, as_, ov
 
 
 # ---- Reading -------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_mine_list_and_queue(tree, society, applicant, as_):
@@ -394,14 +438,16 @@ def test_worker_cannot_approve_and_a_leader_only_reads(tree, society, applicant,
 
 # ---- Transitions ---------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_request_info_supply_reject(tree, society, applicant, as_, media):
     mine = apply_full(tree, society, as_)
     staff = as_(tree.society_secretary)
     asked = staff.post(f"/api/memberships/{mine['id']}/request-info", {"reason": "请补充职称证书"}).json()
     assert asked["status"] == S.NEEDS_INFO and asked["reason"] == "请补充职称证书"
-    supplied = as_(tree.worker).form(f"/api/memberships/{mine['id']}/supply", {"statement": "已补充", "document_names": ["其他"],
-                                                                            "documents": [pdf("title.pdf")]})
+    supplied = as_(tree.worker).form(
+        f"/api/memberships/{mine['id']}/supply", {"statement": "已补充", "document_names": ["其他"], "documents": [pdf("title.pdf")]}
+    )
     assert supplied.status_code == 200, supplied.content
     assert supplied.json()["status"] == S.APPLIED and "已补充" in supplied.json()["statement"] and len(supplied.json()["documents"]) == 1
     rejected = staff.post(f"/api/memberships/{mine['id']}/reject", {"reason": "不符合条件"}).json()
@@ -430,14 +476,17 @@ def test_withdraw_transfer_terminate_readmit_resign(tree, society, applicant, as
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("who", "action", "body"), [
-    ("staff", "suspend", {"reason": "x"}),
-    ("staff", "reinstate", None),
-    ("staff", "readmit", None),
-    ("staff", "transfer", "student"),
-    ("worker", "supply", None),
-    ("worker", "resign", None),
-])
+@pytest.mark.parametrize(
+    ("who", "action", "body"),
+    [
+        ("staff", "suspend", {"reason": "x"}),
+        ("staff", "reinstate", None),
+        ("staff", "readmit", None),
+        ("staff", "transfer", "student"),
+        ("worker", "supply", None),
+        ("worker", "resign", None),
+    ],
+)
 def test_illegal_transitions_are_409(tree, society, applicant, as_, who, action, body):
     mine = apply_full(tree, society, as_)
     client = as_(tree.society_secretary if who == "staff" else tree.worker)
@@ -445,8 +494,7 @@ def test_illegal_transitions_are_409(tree, society, applicant, as_, who, action,
     if action == "supply":
         response = client.form(f"/api/memberships/{mine['id']}/supply", {"statement": "x"})
     else:
-        response = client.post(f"/api/memberships/{mine['id']}/{action}",
-                               {"class_id": society.classes[body].pk} if body == "student" else body)
+        response = client.post(f"/api/memberships/{mine['id']}/{action}", {"class_id": society.classes[body].pk} if body == "student" else body)
     assert response.status_code == 409, response.content
     assert response.json()["code"] == "illegal_transition"
     assert written() == before
@@ -460,9 +508,16 @@ def test_approving_an_active_member_or_withdrawing_it_is_409(tree, society, appl
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "body", "status"), [("reject", {}, 422), ("reject", {"reason": "  "}, 400),
-                                                        ("request-info", {}, 422), ("suspend", {"reason": ""}, 400),
-                                                        ("terminate", {"reason": "x" * 501}, 422)])
+@pytest.mark.parametrize(
+    ("action", "body", "status"),
+    [
+        ("reject", {}, 422),
+        ("reject", {"reason": "  "}, 400),
+        ("request-info", {}, 422),
+        ("suspend", {"reason": ""}, 400),
+        ("terminate", {"reason": "x" * 501}, 422),
+    ],
+)
 def test_missing_reason_names_the_field(tree, society, applicant, as_, action, body, status):
     m = apply_full(tree, society, as_) if action in ("reject", "request-info") else {"id": active_member(tree, society, applicant).pk}
     before = written()
@@ -483,12 +538,20 @@ def test_transfer_to_an_unknown_class_is_400(tree, society, applicant, as_):
 
 # ---- Dues ----------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
-@pytest.mark.parametrize(("over", "status", "field"), [
-    ({"year": "next"}, 422, "year"), ({"year": 1800}, 422, "year"), ({"year": "+1"}, 400, "year"),
-    ({"amount": "50"}, 400, "amount"), ({"amount": "abc"}, 422, "amount"), ({"paid_on": "2999-01-01"}, 400, "paid_on"),
-    ({"method": "gold"}, 422, "method"),
-])
+@pytest.mark.parametrize(
+    ("over", "status", "field"),
+    [
+        ({"year": "next"}, 422, "year"),
+        ({"year": 1800}, 422, "year"),
+        ({"year": "+1"}, 400, "year"),
+        ({"amount": "50"}, 400, "amount"),
+        ({"amount": "abc"}, 422, "amount"),
+        ({"paid_on": "2999-01-01"}, 400, "paid_on"),
+        ({"method": "gold"}, 422, "method"),
+    ],
+)
 def test_record_payment_rejects_bad_input(tree, society, applicant, as_, over, status, field):
     m = active_member(tree, society, applicant)
     body = {"year": m.joined_on.year, "amount": "100", **over}
@@ -551,6 +614,7 @@ def test_pay_online_with_the_sandbox_gateway(tree, society, applicant, as_, sett
 
 # ---- Certificates --------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_certificate_of_an_application_is_409(tree, society, applicant, as_):
     mine = apply_full(tree, society, as_)
@@ -567,6 +631,7 @@ def test_certificate_is_stable_and_seen_by_staff(tree, society, applicant, as_):
 
 
 # ---- Figures -------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_society_stats_for_staff_in_scope(tree, society, applicant, as_):
@@ -592,11 +657,15 @@ def test_membership_overview_is_scoped(tree, society, applicant, as_):
 
 # ---- The documentation ---------------------------------------------------------------------
 
+
 def test_openapi_describes_every_membership_operation(client):
     paths = client.get("/api/openapi.json").json()["paths"]
-    ours = {path: ops for path, ops in paths.items()
-            if path.startswith(("/api/memberships", "/api/member-classes", "/api/payments", "/api/verify"))
-            or (path.startswith("/api/societies/") and "member" in path)}
+    ours = {
+        path: ops
+        for path, ops in paths.items()
+        if path.startswith(("/api/memberships", "/api/member-classes", "/api/payments", "/api/verify"))
+        or (path.startswith("/api/societies/") and "member" in path)
+    }
     assert len([op for ops in ours.values() for op in ops]) == 37
     for path, ops in ours.items():
         for method, operation in ops.items():

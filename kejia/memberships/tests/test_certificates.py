@@ -22,8 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def active_member(tree, society, person):
     """An approved (two steps for "full"), paid-up membership."""
-    m = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"],
-                                      person=person, statement="")
+    m = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=person, statement="")
     m = transitions.approve_membership(m, actor=tree.society_secretary)
     m = transitions.approve_membership(m, actor=tree.society_secretary)
     dues.record_payment(m, actor=tree.society_secretary, year=m.joined_on.year, amount="100")
@@ -42,7 +41,7 @@ def cert(member):
 
 
 def split(token: str) -> tuple[bytes, bytes]:
-    body, sig = token[len(PREFIX):].split(".")
+    body, sig = token[len(PREFIX) :].split(".")
     return b64d(body), b64d(sig)
 
 
@@ -160,9 +159,25 @@ def test_check_certificate_unissued_serial_forged(cert):
     assert certificates.check_certificate(token).state == CertificateState.FORGED
 
 
-@pytest.mark.parametrize("text", ["", "   ", "KJ1.", "KJ1..", "KJ1.a.b", "KJ1.!!!.???", "KJ1." + "A" * 5000 + ".x",
-                                  "https://example.cn/verify/", "KJ1.\x00.\x00", "KJ1.5byg5LiJ.5byg5LiJ", "kj1.abc.def", "KJ1.a.b.c",
-                                  "张三", "KJ1." + b64e(b"a|b|c|d|e|f|20260101|20261231") + "." + b64e(b"x" * 64)])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "KJ1.",
+        "KJ1..",
+        "KJ1.a.b",
+        "KJ1.!!!.???",
+        "KJ1." + "A" * 5000 + ".x",
+        "https://example.cn/verify/",
+        "KJ1.\x00.\x00",
+        "KJ1.5byg5LiJ.5byg5LiJ",
+        "kj1.abc.def",
+        "KJ1.a.b.c",
+        "张三",
+        "KJ1." + b64e(b"a|b|c|d|e|f|20260101|20261231") + "." + b64e(b"x" * 64),
+    ],
+)
 def test_verify_token_garbage_forged(cert, text):
     assert certificates.check_certificate(text).state == CertificateState.FORGED
 
@@ -181,19 +196,21 @@ def test_verify_token_one_character_changed_never_valid(cert, index, char):
     index = index % len(token)
     if index < len(PREFIX) or token[index] == char:
         return
-    altered = token[:index] + char + token[index + 1:]
+    altered = token[:index] + char + token[index + 1 :]
     verdict = certificates.check_certificate(altered)
     # base64 may decode a changed last character to the same bytes; then the registry still says it is not this token.
     assert verdict.state == CertificateState.FORGED
 
 
-@pytest.mark.parametrize(("name", "masked"), [("张三", "张*"), ("欧阳修文", "欧***"), ("李", "李"), ("", "*"), ("  ", "*"),
-                                              ("John Smith", "J*** S****"), ("Ann", "A**")])
+@pytest.mark.parametrize(
+    ("name", "masked"), [("张三", "张*"), ("欧阳修文", "欧***"), ("李", "李"), ("", "*"), ("  ", "*"), ("John Smith", "J*** S****"), ("Ann", "A**")]
+)
 def test_mask_name(name, masked):
     assert certificates.mask_name(name) == masked
 
 
 # ---- the commands --------------------------------------------------------------------------------
+
 
 def run(*args) -> tuple[int, str]:
     from io import StringIO
@@ -257,6 +274,7 @@ def test_rotate_certificate_key_command(cert):
 
 # ---- the documented algorithm ---------------------------------------------------------------------
 
+
 def doc_example():
     """The standalone verifier of docs/certificates.md, run as written."""
     from pathlib import Path
@@ -288,7 +306,7 @@ def reencodings(token: str) -> list[str]:
     """Other base64url spellings of the same bytes: padding added, unused low bits of the last
     character set (the decoder drops them), a character outside the alphabet (the decoder skips it)."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    body, sig = token[len(PREFIX):].split(".")
+    body, sig = token[len(PREFIX) :].split(".")
 
     def variants(text: str) -> list[str]:
         out = []
@@ -297,8 +315,9 @@ def reencodings(token: str) -> list[str]:
         unused = {2: 4, 3: 2}.get(len(text) % 4, 0)  # bits of the last character that carry no data
         if unused:
             last = alphabet.index(text[-1])
-            out.append(text[:-1] + alphabet[last | ((1 << unused) - 1)] if last & ((1 << unused) - 1) == 0
-                       else text[:-1] + alphabet[last & ~((1 << unused) - 1)])
+            out.append(
+                text[:-1] + alphabet[last | ((1 << unused) - 1)] if last & ((1 << unused) - 1) == 0 else text[:-1] + alphabet[last & ~((1 << unused) - 1)]
+            )
         out.append(text[:3] + "!!!!" + text[3:])
         standard = text.translate(str.maketrans("-_", "+/"))  # the standard alphabet's 62 and 63
         if standard != text:
@@ -324,6 +343,7 @@ def test_verify_token_refuses_a_non_canonical_encoding_of_a_genuine_token(cert):
 
 
 # ---- the sealed signing key -----------------------------------------------------------------------
+
 
 def test_signing_key_is_not_opened_by_the_database_and_pii_key(cert):
     """A copy of the database and PII_KEY (the key of personal data) no longer open the private

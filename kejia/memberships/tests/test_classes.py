@@ -38,13 +38,29 @@ def test_create_member_class_records_new_values(tree, society):
 
 
 BAD_CLASS_VALUES = [
-    ("code", "bad code"), ("code", ""), ("code", "x" * 25), ("code", "学会"), ("code", "full"), ("code", " FULL "),
-    ("name", "  "), ("name", "x" * 65),
+    ("code", "bad code"),
+    ("code", ""),
+    ("code", "x" * 25),
+    ("code", "学会"),
+    ("code", "full"),
+    ("code", " FULL "),
+    ("name", "  "),
+    ("name", "x" * 65),
     ("kind", "bogus"),
-    ("annual_dues", "-1"), ("annual_dues", "abc"), ("annual_dues", "NaN"), ("annual_dues", "Infinity"), ("annual_dues", "100000000"),
-    ("approval_steps", []), ("approval_steps", ""), ("approval_steps", ["Check", "Check"]), ("approval_steps", 5),
+    ("annual_dues", "-1"),
+    ("annual_dues", "abc"),
+    ("annual_dues", "NaN"),
+    ("annual_dues", "Infinity"),
+    ("annual_dues", "100000000"),
+    ("approval_steps", []),
+    ("approval_steps", ""),
+    ("approval_steps", ["Check", "Check"]),
+    ("approval_steps", 5),
     ("required_documents", ["x" * 65]),
-    ("min_title_level", "professor"), ("min_years_in_field", "-1"), ("min_years_in_field", "ten"), ("sort", 81),
+    ("min_title_level", "professor"),
+    ("min_years_in_field", "-1"),
+    ("min_years_in_field", "ten"),
+    ("sort", 81),
 ]
 
 
@@ -72,8 +88,9 @@ def test_create_member_class_refuses_unknown_field(tree, society):
 
 def test_update_member_class_records_only_changed_fields(tree, society):
     full = society.classes["full"]
-    item = member_classes.update_member_class(full, actor=tree.society_secretary, name="普通会员", annual_dues="120", is_open=True,
-                                        approval_steps=list(full.approval_steps), code="full")
+    item = member_classes.update_member_class(
+        full, actor=tree.society_secretary, name="普通会员", annual_dues="120", is_open=True, approval_steps=list(full.approval_steps), code="full"
+    )
     assert (item.name, str(item.annual_dues)) == ("普通会员", "120.00")
     audit = AuditEvent.objects.get(action="member_class.updated")
     assert audit.old == {"name": full.name, "annual_dues": "100.00"}
@@ -107,13 +124,24 @@ BAD_RULES_VALUES = [
     ("number_format", "{code}-{foo}-{seq}"),  # unknown token
     ("number_format", "{code}-{year}"),  # no {seq}
     ("number_format", "{seq}-{seq:03}"),  # two {seq}
-    ("number_format", "{code} {seq}"), ("number_format", "会员{seq}"), ("number_format", "{code}#{seq}"),  # illegal characters
+    ("number_format", "{code} {seq}"),
+    ("number_format", "会员{seq}"),
+    ("number_format", "{code}#{seq}"),  # illegal characters
     ("number_format", ""),
-    ("growth_bands", [[0, 10], [0, 5]]), ("growth_bands", [[0, 10], [1000, 5], [500, 3]]),  # sizes not rising
-    ("growth_bands", [[100, 10]]), ("growth_bands", [[0, 101]]), ("growth_bands", []), ("growth_bands", "[[0, 10]]"),
-    ("growth_bands", [[0, "ten"]]), ("growth_bands", [[0, 10, 1]]),
-    ("grace_days", -1), ("grace_days", 3651), ("grace_days", "ninety"), ("grace_days", None),
-    ("reminder_days", -1), ("next_seq", 0),
+    ("growth_bands", [[0, 10], [0, 5]]),
+    ("growth_bands", [[0, 10], [1000, 5], [500, 3]]),  # sizes not rising
+    ("growth_bands", [[100, 10]]),
+    ("growth_bands", [[0, 101]]),
+    ("growth_bands", []),
+    ("growth_bands", "[[0, 10]]"),
+    ("growth_bands", [[0, "ten"]]),
+    ("growth_bands", [[0, 10, 1]]),
+    ("grace_days", -1),
+    ("grace_days", 3651),
+    ("grace_days", "ninety"),
+    ("grace_days", None),
+    ("reminder_days", -1),
+    ("next_seq", 0),
 ]
 
 
@@ -134,8 +162,9 @@ def test_update_membership_rules_reports_every_bad_field(tree, society):
 
 
 def test_update_membership_rules_records_only_changed_fields(tree, society):
-    rules = member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, number_format=" {code}-{year}-{seq:05} ",
-                                             grace_days="60", growth_bands=[[0, 12], ["500", 6]])
+    rules = member_classes.update_membership_rules(
+        tree.soc, actor=tree.society_secretary, number_format=" {code}-{year}-{seq:05} ", grace_days="60", growth_bands=[[0, 12], ["500", 6]]
+    )
     assert (rules.grace_days, rules.growth_bands) == (60, [[0, 12], [500, 6]])
     audit = AuditEvent.objects.get(action="membership_rules.updated")
     assert audit.old == {"grace_days": 90, "growth_bands": [[0, 10], [1000, 8], [3000, 5], [10000, 3]]}
@@ -150,6 +179,7 @@ def test_update_membership_rules_refuses_unknown_field(tree, society):
 
 
 # ---- who may edit -------------------------------------------------------------------------------
+
 
 def edits(tree, society):
     return {
@@ -172,14 +202,19 @@ def test_edit_member_classes_refused_outside_society_staff(tree, society):
 def test_edit_member_classes_allowed_to_staff_above(tree, society):
     for edit in edits(tree, society).values():
         edit(tree.province_staff)
-    assert AuditEvent.objects.filter(actor=tree.province_staff, action__in=["member_class.created", "member_class.updated",
-                                                                             "membership_rules.updated"]).count() == 3
+    assert (
+        AuditEvent.objects.filter(actor=tree.province_staff, action__in=["member_class.created", "member_class.updated", "membership_rules.updated"]).count()
+        == 3
+    )
 
 
 def test_edit_member_classes_of_non_society_refused(tree):
     for org, actor in ((tree.nj, tree.nj_staff), (tree.soc_ai, tree.society_secretary), (tree.ent, tree.county_staff)):
-        for call, data in ((member_classes.create_member_class, {"code": "x", "name": "X", "kind": "full"}),
-                           (member_classes.create_default_classes, {}), (member_classes.update_membership_rules, {"grace_days": 10})):
+        for call, data in (
+            (member_classes.create_member_class, {"code": "x", "name": "X", "kind": "full"}),
+            (member_classes.create_default_classes, {}),
+            (member_classes.update_membership_rules, {"grace_days": 10}),
+        ):
             with pytest.raises(DomainError) as exc:
                 call(org, actor=actor, **data)
             assert exc.value.code == "not_a_society", (org.code, call.__name__)
@@ -192,14 +227,19 @@ def test_approve_membership_number_fits_field_for_long_codes(tree, applicant):
     instead of writing it."""
     from kejia.organizations.services import create_organization
 
-    org = create_organization(actor=tree.platform, parent=tree.nj, name="南京市人工智能与计算机应用学会", code="NJ-SOC-AI-COMPUTER-APPLICATIONS",
-                              kind="municipal_society", region=tree.regions["320100"])
+    org = create_organization(
+        actor=tree.platform,
+        parent=tree.nj,
+        name="南京市人工智能与计算机应用学会",
+        code="NJ-SOC-AI-COMPUTER-APPLICATIONS",
+        kind="municipal_society",
+        region=tree.regions["320100"],
+    )
     with pytest.raises(ValidationFailed) as exc:
         member_classes.update_membership_rules(org, actor=tree.platform, number_format="{code}-{class}-{seq:05}")
     assert "number_format" in exc.value.errors
     member_classes.update_membership_rules(org, actor=tree.platform, number_format="{code}{seq}", next_seq=10**9)
-    cls = member_classes.create_member_class(org, actor=tree.platform, code="professional-full-member", name="Full", kind="full",
-                                       approval_steps=["Check"])
+    cls = member_classes.create_member_class(org, actor=tree.platform, code="professional-full-member", name="Full", kind="full", approval_steps=["Check"])
     applied = applications.apply_for_membership(actor=tree.worker, society=org, member_class=cls, person=applicant)
     with pytest.raises(DomainError) as refused:
         transitions.approve_membership(applied, actor=tree.platform)

@@ -20,12 +20,18 @@ S = MembershipStatus
 JOINED = D(2024, 3, 1)
 
 
-def member(society, person, *, cls: str = "full", joined: datetime.date = JOINED, paid_through: datetime.date | None = None,
-           number: str = "") -> Membership:
+def member(society, person, *, cls: str = "full", joined: datetime.date = JOINED, paid_through: datetime.date | None = None, number: str = "") -> Membership:
     """An active member as approval leaves one (number, joining date), with dues paid through a date."""
     n = Membership.objects.filter(society=society.org).count() + 1
-    return Membership.objects.create(society=society.org, person=person, member_class=society.classes[cls], status=S.ACTIVE,
-                                     number=number or f"SOC-T-{n:05d}", joined_on=joined, paid_through=paid_through)
+    return Membership.objects.create(
+        society=society.org,
+        person=person,
+        member_class=society.classes[cls],
+        status=S.ACTIVE,
+        number=number or f"SOC-T-{n:05d}",
+        joined_on=joined,
+        paid_through=paid_through,
+    )
 
 
 class FakeGateway(notify.SmsGateway):

@@ -17,8 +17,16 @@ HEADERS = ["姓名", "身份证号", "手机号", "职称级别", "会员类别"
 
 
 def member(n: int, *, cls: str = "full", number: str = "", joined: str = "2015-06-01", paid: str = "2026", **over) -> dict:
-    row = {"姓名": f"王{'一二三四五六七八九十'[n % 10]}{n}", "身份证号": person_id(n), "手机号": f"137{n:08d}", "职称级别": "中级",
-           "会员类别": cls, "会员号": number, "入会日期": joined, "会费缴至": paid}
+    row = {
+        "姓名": f"王{'一二三四五六七八九十'[n % 10]}{n}",
+        "身份证号": person_id(n),
+        "手机号": f"137{n:08d}",
+        "职称级别": "中级",
+        "会员类别": cls,
+        "会员号": number,
+        "入会日期": joined,
+        "会费缴至": paid,
+    }
     row.update(over)
     return row
 
@@ -36,8 +44,7 @@ def errors(batch) -> list[tuple[int, str, str]]:
 def test_import_members_csv_matches_existing_profile_and_creates_new_people(tree, society):
     known = make_person(tree, name="王一1", resident_id=person_id(1))
     people_before = Person.objects.count()
-    batch = run(tree, csv_bytes([member(1), member(2, cls="senior", paid=""), member(3, cls=society.classes["student"].name, joined="")],
-                                HEADERS))
+    batch = run(tree, csv_bytes([member(1), member(2, cls="senior", paid=""), member(3, cls=society.classes["student"].name, joined="")], HEADERS))
     assert batch.status == BatchStatus.DONE and batch.committed, batch.message
     assert errors(batch) == []
     assert (batch.created_count, batch.members_count) == (2, 3)
@@ -58,8 +65,7 @@ def test_import_members_csv_matches_existing_profile_and_creates_new_people(tree
 
 
 def test_import_members_xlsx_keeps_numbers_from_the_file(tree, society):
-    batch = run(tree, xlsx([member(4, number="JSCS-0004"), member(5, number=""), member(6, number="SOC-2015-00001")], HEADERS),
-                name="members.xlsx")
+    batch = run(tree, xlsx([member(4, number="JSCS-0004"), member(5, number=""), member(6, number="SOC-2015-00001")], HEADERS), name="members.xlsx")
     assert batch.committed, batch.report
     got = dict(Membership.objects.filter(society=tree.soc).values_list("person__name", "number"))
     assert got["王五4"] == "JSCS-0004" and got["王七6"] == "SOC-2015-00001"
@@ -85,14 +91,15 @@ def test_import_members_good_rows_skips_the_bad_one(tree, society):
 def test_import_members_reimport_changes_nothing(tree, society):
     content = csv_bytes([member(1), member(2, cls="senior"), member(3, number="X-3")], HEADERS)
     run(tree, content)
-    snapshot = list(Membership.objects.filter(society=tree.soc).order_by("pk").values_list("pk", "person_id", "number", "status",
-                                                                                           "paid_through", "updated_at"))
+    snapshot = list(Membership.objects.filter(society=tree.soc).order_by("pk").values_list("pk", "person_id", "number", "status", "paid_through", "updated_at"))
     people = Person.objects.count()
     again = run(tree, content)
     assert again.committed and again.members_count == 0 and again.created_count == 0 and again.updated_count == 0
     assert errors(again) == []
-    assert list(Membership.objects.filter(society=tree.soc).order_by("pk").values_list("pk", "person_id", "number", "status",
-                                                                                       "paid_through", "updated_at")) == snapshot
+    assert (
+        list(Membership.objects.filter(society=tree.soc).order_by("pk").values_list("pk", "person_id", "number", "status", "paid_through", "updated_at"))
+        == snapshot
+    )
     assert Person.objects.count() == people
 
 
@@ -108,8 +115,9 @@ def test_import_members_number_held_by_another_person_is_a_row_error(tree, socie
 def test_import_members_number_conflict_found_after_matching_rolls_back(tree, society):
     """A row without an ID number: who it is is known only after matching, inside the write."""
     holder = make_person(tree, name="赵六")
-    services_m = Membership.objects.create(society=tree.soc, person=holder, member_class=society.classes["full"], status="active",
-                                           number="OLD-1", imported=True)
+    services_m = Membership.objects.create(
+        society=tree.soc, person=holder, member_class=society.classes["full"], status="active", number="OLD-1", imported=True
+    )
     people_before = Person.objects.count()
     rows = [member(1), member(2, 身份证号="", number="OLD-1", 姓名="钱七")]
     batch = run(tree, csv_bytes(rows, HEADERS))

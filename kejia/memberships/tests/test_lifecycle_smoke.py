@@ -9,8 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_apply_approve_pay_certificate_verify(tree, society, applicant, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": tmp_path}}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     full = society.classes["full"]
     m = applications.apply_for_membership(actor=tree.worker, society=tree.soc, member_class=full, person=applicant, statement="hi")
     assert m.status == MembershipStatus.APPLIED

@@ -12,13 +12,16 @@ def number(fmt, seq=7, *, code="SOC", year=2026, class_code="full"):
     return numbering.format_number(fmt, code=code, year=year, class_code=class_code, seq=seq)
 
 
-@pytest.mark.parametrize(("fmt", "expected"), [
-    ("{code}-{year}-{seq:05}", "SOC-2026-00007"),
-    ("{code}-{year}-{seq:5}", "SOC-2026-00007"),
-    ("{class}{seq}", "FULL7"),
-    ("M/{year}.{seq:03}_x", "M/2026.007_x"),
-    ("{seq:00}", "7"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("{code}-{year}-{seq:05}", "SOC-2026-00007"),
+        ("{code}-{year}-{seq:5}", "SOC-2026-00007"),
+        ("{class}{seq}", "FULL7"),
+        ("M/{year}.{seq:03}_x", "M/2026.007_x"),
+        ("{seq:00}", "7"),
+    ],
+)
 def test_format_number_fills_tokens(fmt, expected):
     assert numbering.validate_format(fmt) == fmt
     assert number(fmt) == expected
@@ -32,16 +35,30 @@ def test_validate_format_strips_spaces_around():
     assert numbering.validate_format("  {code}-{seq}  ") == "{code}-{seq}"
 
 
-@pytest.mark.parametrize("fmt", [
-    "", "   ", None,
-    "{code}-{year}",  # no {seq}
-    "{seq}-{seq:03}",  # two {seq}
-    "{code}-{foo}-{seq}",  # unknown token
-    "{code} {seq}", "会员{seq}", "{seq}#", "{seq}%d",  # characters outside letters, digits, - _ / .
-    "{{seq}}", "{seq", "seq}", "{SEQ}", "{seq:}", "{seq:0123}", "{year!r}{seq}",  # braces that are no token
-    "{code}{code}{code}{seq}",  # longer than a member number may be
-    "{seq:99}",
-])
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "",
+        "   ",
+        None,
+        "{code}-{year}",  # no {seq}
+        "{seq}-{seq:03}",  # two {seq}
+        "{code}-{foo}-{seq}",  # unknown token
+        "{code} {seq}",
+        "会员{seq}",
+        "{seq}#",
+        "{seq}%d",  # characters outside letters, digits, - _ / .
+        "{{seq}}",
+        "{seq",
+        "seq}",
+        "{SEQ}",
+        "{seq:}",
+        "{seq:0123}",
+        "{year!r}{seq}",  # braces that are no token
+        "{code}{code}{code}{seq}",  # longer than a member number may be
+        "{seq:99}",
+    ],
+)
 def test_validate_format_refuses_bad_format(fmt):
     with pytest.raises(DomainError) as exc:
         numbering.validate_format(fmt)
@@ -84,8 +101,12 @@ def test_format_number_raises_only_domain_error(fmt, seq):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["{code}", "{year}", "{class}", "-", "/", "A", "7", "."]), max_size=2),
-       st.sampled_from(["{seq}", "{seq:03}", "{seq:8}"]), st.integers(1, 10**9), st.integers(1, 10**9))
+@given(
+    st.lists(st.sampled_from(["{code}", "{year}", "{class}", "-", "/", "A", "7", "."]), max_size=2),
+    st.sampled_from(["{seq}", "{seq:03}", "{seq:8}"]),
+    st.integers(1, 10**9),
+    st.integers(1, 10**9),
+)
 def test_format_number_gives_distinct_numbers_for_distinct_sequence(parts, seq_token, a, b):
     """With {seq} exactly once, two sequence numbers never give the same member number."""
     fmt = "".join(parts[:2]) + seq_token + "".join(parts[2:])

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 def apply(tree, society, n, start=0):
     for i in range(start, start + n):
-        applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"],
-                                          person=make_person(tree, name=f"申请人{i}"))
+        applications.apply_for_membership(
+            actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=make_person(tree, name=f"申请人{i}")
+        )
 
 
 def count(client, path) -> int:

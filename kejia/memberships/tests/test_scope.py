@@ -58,14 +58,25 @@ THIS_MODULE = "kejia/memberships/tests/test_scope.py"
 ACTORS = ["society_secretary", "soc_leader", "wx_staff", "province_staff", "sibling_staff", "worker"]
 S = MembershipStatus
 PEOPLE = {"own": "矩阵本人", "a": "矩阵甲某", "c": "矩阵丙某", "r": "矩阵代表"}
-MEMBERSHIPS = ["m_soc_own", "m_soc_a", "m_soc2_own", "m_soc2_c", "g_soc", "g_soc2",
-               # beyond the brief's six, so every transition has an allowed case: a suspended and a
-               # terminated member, and two units the worker is the contact person of.
-               "m_soc_susp", "m_soc2_term", "g_soc_own", "g_soc2_own"]
+MEMBERSHIPS = [
+    "m_soc_own",
+    "m_soc_a",
+    "m_soc2_own",
+    "m_soc2_c",
+    "g_soc",
+    "g_soc2",
+    # beyond the brief's six, so every transition has an allowed case: a suspended and a
+    # terminated member, and two units the worker is the contact person of.
+    "m_soc_susp",
+    "m_soc2_term",
+    "g_soc_own",
+    "g_soc2_own",
+]
 GROUPS = [key for key in MEMBERSHIPS if key.startswith("g_")]
 
 
 # ---- The world, once per module ---------------------------------------------------------------
+
 
 def _pdf() -> ContentFile:
     return ContentFile(b"%PDF-1.4\n" + b"0" * 100)
@@ -75,28 +86,29 @@ def _build(w) -> None:
     platform, today = w.platform, timezone.localdate()
     w.soc_leader = create_user(actor=platform, username="soc_leader", password=w.password, display_name="soc_leader", check_password=False)
     grant_role(w.soc_leader, actor=platform, organization=w.soc, kind="leader")
-    w.soc2 = create_organization(actor=platform, parent=w.wx, region=w.regions["320200"], name="无锡市矩阵学会", code="SOC2",
-                                 kind="municipal_society")
+    w.soc2 = create_organization(actor=platform, parent=w.wx, region=w.regions["320200"], name="无锡市矩阵学会", code="SOC2", kind="municipal_society")
     w.societies = {"soc": w.soc, "soc2": w.soc2}
     classes = {}
     for key, org, actor in (("soc", w.soc, w.society_secretary), ("soc2", w.soc2, platform)):
         for item in member_classes.create_default_classes(org, actor=actor):
             classes[(key, item.code)] = item
         for code in ("group", "group-b"):
-            classes[(key, code)] = member_classes.create_member_class(org, actor=actor, code=code, name=f"团体会员{code}", kind="group",
-                                                                annual_dues="1000")
+            classes[(key, code)] = member_classes.create_member_class(org, actor=actor, code=code, name=f"团体会员{code}", kind="group", annual_dues="1000")
     w.class_ids = {"c_soc": classes[("soc", "full")].pk, "c_soc2": classes[("soc2", "full")].pk}
 
     people = {}
     for key, name in PEOPLE.items():
-        people[key] = people_services.create_person(actor=platform, organization=w.soc, name=name, title_level="intermediate",
-                                                    birth_date=datetime.date(1985, 3, 9))
+        people[key] = people_services.create_person(
+            actor=platform, organization=w.soc, name=name, title_level="intermediate", birth_date=datetime.date(1985, 3, 9)
+        )
     people_services.add_listing(people["r"], actor=platform, organization=w.soc2, role="expert")
     people["own"].user = w.worker
     people["own"].save(update_fields=["user"])
     w.people = {key: p.pk for key, p in people.items()}
-    units = {i: Institution.objects.create(name=f"矩阵{'一二三四'[i]}号研究所", kind=InstitutionKind.RESEARCH_INSTITUTE, region=w.regions["320000"])
-             for i in range(4)}
+    units = {
+        i: Institution.objects.create(name=f"矩阵{'一二三四'[i]}号研究所", kind=InstitutionKind.RESEARCH_INSTITUTE, region=w.regions["320000"])
+        for i in range(4)
+    }
 
     def person_member(org_key, person_key, actor):
         org = w.societies[org_key]
@@ -104,8 +116,14 @@ def _build(w) -> None:
 
     def group_member(org_key, unit, contact, rep):
         org = w.societies[org_key]
-        return applications.apply_for_group_membership(actor=platform, society=org, member_class=classes[(org_key, "group")], unit=units[unit],
-                                                   contact_person=people[contact], representatives=[people[rep]])
+        return applications.apply_for_group_membership(
+            actor=platform,
+            society=org,
+            member_class=classes[(org_key, "group")],
+            unit=units[unit],
+            contact_person=people[contact],
+            representatives=[people[rep]],
+        )
 
     def approved(m):
         for _step in range(len(m.member_class.approval_steps)):
@@ -134,9 +152,17 @@ def _build(w) -> None:
         w.documents[f"d_{key[2:]}"] = doc.pk
     reported = dues.report_payment(m["m_soc2_own"], actor=w.worker, year=dues.next_year_due(m["m_soc2_own"]), reference="REF-OWN")
     a = Membership.objects.get(pk=m["m_soc_a"].pk)
-    pending_a = DuesPayment.objects.create(society=w.soc, membership=a, year=dues.next_year_due(a), amount="100", paid_on=today,
-                                           method="bank_transfer", reference="REF-A", status=PaymentStatus.PENDING,
-                                           recorded_by=w.society_secretary)
+    pending_a = DuesPayment.objects.create(
+        society=w.soc,
+        membership=a,
+        year=dues.next_year_due(a),
+        amount="100",
+        paid_on=today,
+        method="bank_transfer",
+        reference="REF-A",
+        status=PaymentStatus.PENDING,
+        recorded_by=w.society_secretary,
+    )
     w.payments = {"p_soc2_own": reported.pk, "p_soc_a": pending_a.pk}
 
 
@@ -151,9 +177,10 @@ def _media_and_gateway():
     online payment can succeed (offline, it is always a 400)."""
     media = tempfile.mkdtemp(prefix="kejia-scope-")
     try:
-        with override_settings(STORAGES={**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                                           "OPTIONS": {"location": media}}},
-                               PAYMENT_GATEWAY="sandbox"):
+        with override_settings(
+            STORAGES={**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": media}}},
+            PAYMENT_GATEWAY="sandbox",
+        ):
             yield
     finally:
         shutil.rmtree(media, ignore_errors=True)
@@ -163,6 +190,7 @@ _world, db, world = sm.fixtures(_build_world, actors=ACTORS, around=_media_and_g
 
 
 # ---- Objects ----------------------------------------------------------------------------------
+
 
 def membership(w, key) -> Membership:
     return Membership.objects.select_related("society", "member_class", "person", "unit", "contact_person").get(pk=w.memberships[key])
@@ -176,8 +204,14 @@ RESOLVE: dict[str, Callable] = {
     "class": lambda w, key: MemberClass.objects.select_related("society").get(pk=w.class_ids[key]),
     "soc": lambda w, key: Organization.objects.get(pk=w.societies[key].pk),
 }
-OBJECTS = {"m": MEMBERSHIPS, "group": GROUPS, "doc": ["d_soc_own", "d_soc2_c"], "pay": ["p_soc2_own", "p_soc_a"],
-           "class": ["c_soc", "c_soc2"], "soc": ["soc", "soc2"]}
+OBJECTS = {
+    "m": MEMBERSHIPS,
+    "group": GROUPS,
+    "doc": ["d_soc_own", "d_soc2_c"],
+    "pay": ["p_soc2_own", "p_soc_a"],
+    "class": ["c_soc", "c_soc2"],
+    "soc": ["soc", "soc2"],
+}
 
 
 def membership_of(obj) -> Membership | None:
@@ -196,9 +230,11 @@ def society_of(obj) -> Organization:
 
 # ---- Who may do what: computed from paths, accounts and TRANSITIONS ---------------------------
 
+
 def own(user, m: Membership | None) -> bool:
-    return m is not None and ((m.person_id is not None and m.person.user_id == user.pk)
-                              or (m.contact_person_id is not None and m.contact_person.user_id == user.pk))
+    return m is not None and (
+        (m.person_id is not None and m.person.user_id == user.pk) or (m.contact_person_id is not None and m.contact_person.user_id == user.pk)
+    )
 
 
 def inside(user, obj) -> bool:
@@ -211,18 +247,22 @@ def allows(transition: str) -> Callable:
 
 def payable(w, m: Membership) -> bool:
     """Dues can be paid now: a paying state, a class with dues, the next year due not yet paid or reported."""
+
     def compute():
         year = dues.next_year_due(m)
         taken = DuesPayment.objects.filter(membership=m, year=year, status__in=[PaymentStatus.PENDING, PaymentStatus.CONFIRMED])
         return m.status in dues.PAYABLE_STATUSES and year is not None and not taken.exists()
+
     return sm.memo(w, "payable", m.pk, compute)
 
 
 def readmittable(w, m: Membership) -> bool:
     """READMIT's start states, and no other live membership of the same member in the society."""
+
     def compute():
         member = {"person": m.person_id} if m.person_id else {"unit": m.unit_id}
         return not Membership.objects.filter(society=m.society, status__in=LIVE_STATUSES, **member).exclude(pk=m.pk).exists()
+
     return allows(Transition.READMIT)(w, m) and sm.memo(w, "readmittable", m.pk, compute)
 
 
@@ -241,6 +281,7 @@ def staff(state: Callable = always, *, contact_may: bool = False) -> Callable:
         if not (scope.can_manage(user, society_of(obj)) or (contact_may and own(user, membership_of(obj)))):
             return "forbidden"
         return "ok" if state(w, obj) else "invalid"
+
     return rule
 
 
@@ -251,6 +292,7 @@ def member(state: Callable = always) -> Callable:
         if not own(user, membership_of(obj)):
             return "forbidden"
         return "ok" if state(w, obj) else "invalid"
+
     return rule
 
 
@@ -259,6 +301,7 @@ def view(state: Callable = always) -> Callable:
         if not inside(user, obj):
             return "outside"
         return "ok" if state(w, obj) else "invalid"
+
     return rule
 
 
@@ -268,21 +311,26 @@ def public(w, user, obj) -> str:
 
 # ---- Request bodies ---------------------------------------------------------------------------
 
+
 def other_class(w, m: Membership) -> int:
     """A class to transfer to: the other group class for a unit, the student class for a person."""
+
     def compute():
         qs = MemberClass.objects.filter(society=m.society).exclude(pk=m.member_class_id)
         return (qs.filter(kind="group").first() if m.unit_id else qs.get(code="student")).pk
+
     return sm.memo(w, "class", m.pk, compute)
 
 
 def reachable_person(w, user) -> int:
     """A person the actor may name as a representative: the one listed by both societies, else their own."""
+
     def compute():
         try:
             return people_selectors.get_person_for(user, w.people["r"]).pk
         except NotFound:
             return w.people["own"]
+
     return sm.memo(w, "person", user.pk, compute)
 
 
@@ -298,24 +346,43 @@ def html_action_body(key: str) -> Callable:
     def body(w, user, m):
         today = timezone.localdate().isoformat()
         data = {
-            "approve": {"note": ""}, "reject": {"reason": "矩阵"}, "ask_more": {"reason": "矩阵"},
-            "transfer": lambda: {"member_class": other_class(w, m), "note": ""}, "suspend": {"reason": "矩阵"},
-            "reinstate": {"note": ""}, "terminate": {"reason": "矩阵"}, "readmit": {"note": ""},
-            "record_payment": lambda: {"year": due_year(m), "amount": str(m.member_class.annual_dues), "paid_on": today,
-                                       "method": "bank_transfer", "receipt_no": "", "reference": ""},
+            "approve": {"note": ""},
+            "reject": {"reason": "矩阵"},
+            "ask_more": {"reason": "矩阵"},
+            "transfer": lambda: {"member_class": other_class(w, m), "note": ""},
+            "suspend": {"reason": "矩阵"},
+            "reinstate": {"note": ""},
+            "terminate": {"reason": "矩阵"},
+            "readmit": {"note": ""},
+            "record_payment": lambda: {
+                "year": due_year(m),
+                "amount": str(m.member_class.annual_dues),
+                "paid_on": today,
+                "method": "bank_transfer",
+                "receipt_no": "",
+                "reference": "",
+            },
             "add_representative": lambda: {"person": reachable_person(w, user), "role": ""},
-            "withdraw": {}, "supply": {"statement": "补充"}, "resign": {"reason": ""}, "pay_online": {},
+            "withdraw": {},
+            "supply": {"statement": "补充"},
+            "resign": {"reason": ""},
+            "pay_online": {},
             "report_payment": lambda: {"year": due_year(m), "paid_on": today, "method": "bank_transfer", "reference": "REF-MATRIX"},
         }[key]
         return prefixed(key, data() if callable(data) else data)
+
     return body
 
 
 def class_form(w, user, item: MemberClass) -> dict:
     data = {name: getattr(item, name) for name in member_classes.CLASS_FIELDS}
-    data.update(eligibility_note="矩阵", required_documents="\n".join(item.required_documents),
-                approval_steps="\n".join(item.approval_steps), min_title_level=item.min_title_level or "",
-                min_years_in_field="" if item.min_years_in_field is None else item.min_years_in_field)
+    data.update(
+        eligibility_note="矩阵",
+        required_documents="\n".join(item.required_documents),
+        approval_steps="\n".join(item.approval_steps),
+        min_title_level=item.min_title_level or "",
+        min_years_in_field="" if item.min_years_in_field is None else item.min_years_in_field,
+    )
     for flag in ("requires_student", "is_open"):
         data.pop(flag)
         if getattr(item, flag):
@@ -325,8 +392,13 @@ def class_form(w, user, item: MemberClass) -> dict:
 
 def rules_form(w, user, org) -> dict:
     rules = workflow.rules_of(org)
-    return {"number_format": rules.number_format, "next_seq": rules.next_seq, "grace_days": rules.grace_days + 1,
-            "reminder_days": rules.reminder_days, "growth_bands": "\n".join(f"{a},{b}" for a, b in rules.growth_bands)}
+    return {
+        "number_format": rules.number_format,
+        "next_seq": rules.next_seq,
+        "grace_days": rules.grace_days + 1,
+        "reminder_days": rules.reminder_days,
+        "growth_bands": "\n".join(f"{a},{b}" for a, b in rules.growth_bands),
+    }
 
 
 NEW_CLASS = {"code": "matrix", "name": "矩阵会员", "kind": "full"}
@@ -334,9 +406,10 @@ NEW_CLASS = {"code": "matrix", "name": "矩阵会员", "kind": "full"}
 
 # ---- The endpoints ----------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Endpoint(sm.Endpoint):
-    action: str = ""     # memberships:act's action word
+    action: str = ""  # memberships:act's action word
     multipart: bool = False
 
     @property
@@ -394,8 +467,14 @@ ENDPOINTS = [
     # Pages: a society's members, classes, rules, figures; a class.
     page("memberships:members", "GET", "soc", view()),
     page("memberships:classes", "GET", "soc", staff()),
-    page("memberships:classes", "POST", "soc", staff(),
-         fixed({**NEW_CLASS, "annual_dues": "0", "approval_steps": "秘书处审核", "sort": "0", "is_open": "on"}), True),
+    page(
+        "memberships:classes",
+        "POST",
+        "soc",
+        staff(),
+        fixed({**NEW_CLASS, "annual_dues": "0", "approval_steps": "秘书处审核", "sort": "0", "is_open": "on"}),
+        True,
+    ),
     page("memberships:classes_defaults", "POST", "soc", staff()),  # the defaults exist already: nothing to add, no audit row
     page("memberships:class_edit", "GET", "class", staff()),
     page("memberships:class_edit", "POST", "class", staff(), class_form, True),
@@ -428,13 +507,17 @@ ENDPOINTS = [
     api(f"POST {M}/resign", "m", member(allows(Transition.RESIGN)), fixed({"reason": ""}), True),
     api(f"POST {M}/readmit", "m", staff(readmittable), fixed({"note": ""}), True),
     # A unit's representatives: its staff or its contact person (the API's documented contract).
-    api(f"POST {M}/representatives", "m", staff(is_group, contact_may=True),
-        lambda w, u, m: {"person_id": reachable_person(w, u), "role": ""}, True),
+    api(f"POST {M}/representatives", "m", staff(is_group, contact_may=True), lambda w, u, m: {"person_id": reachable_person(w, u), "role": ""}, True),
     api(f"DELETE {M}/representatives/{{person_id}}", "group", staff(contact_may=True), audit=True),
     # API: dues and the certificate.
     api(f"GET {M}/payments", "m", view()),
-    api(f"POST {M}/payments", "m", staff(payable),
-        lambda w, u, m: {"year": due_year(m), "amount": str(m.member_class.annual_dues), "method": "bank_transfer"}, True),
+    api(
+        f"POST {M}/payments",
+        "m",
+        staff(payable),
+        lambda w, u, m: {"year": due_year(m), "amount": str(m.member_class.annual_dues), "method": "bank_transfer"},
+        True,
+    ),
     api(f"POST {M}/payments/report", "m", member(payable), lambda w, u, m: {"year": due_year(m), "reference": "REF-MATRIX"}, True),
     api(f"POST {M}/payments/online", "m", member(payable), audit=True),
     api("POST /api/payments/{id}/confirm", "pay", staff(), fixed({"receipt_no": ""}), True),
@@ -453,12 +536,17 @@ CASES = sm.cases(ACTORS, ENDPOINTS)
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
+
 def database_state() -> tuple:
     """Everything a write of this app could change, in one query."""
     m, pay = sm.table(Membership), sm.table(DuesPayment)
     sql = sm.counts(AuditEvent, Notice, Membership, MembershipEvent, DuesPayment, GroupRepresentative, MembershipDocument, Certificate, MemberClass)
-    sql += [f"SELECT MAX(updated_at) FROM {m}", f"SELECT COUNT(*) FROM {pay} WHERE status = 'pending'",
-            f"SELECT COUNT(*) FROM {pay} WHERE status = 'confirmed'", f"SELECT MAX(updated_at) FROM {pay}"]
+    sql += [
+        f"SELECT MAX(updated_at) FROM {m}",
+        f"SELECT COUNT(*) FROM {pay} WHERE status = 'pending'",
+        f"SELECT COUNT(*) FROM {pay} WHERE status = 'confirmed'",
+        f"SELECT MAX(updated_at) FROM {pay}",
+    ]
     sql += [*sm.latest(MemberClass, MembershipRules), f"SELECT SUM(next_seq) FROM {sm.table(MembershipRules)}"]
     return sm.snapshot(sql)
 
@@ -483,6 +571,7 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
 
 
 # ---- The matrix --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
@@ -515,6 +604,7 @@ def test_matrix_covers_every_membership_route_and_action():
 
 # ---- Lists show exactly the scope -----------------------------------------------------------------
 
+
 def all_memberships(w) -> list[Membership]:
     return [w.objects[("m", key)] for key in MEMBERSHIPS]
 
@@ -532,8 +622,7 @@ def test_member_lists_show_exactly_the_scope(world, actor):
             assert response.status_code == 404, key
             continue
         assert response.status_code == 200, key
-        assert {m.pk for m in response.context["page"].object_list} == {m.pk for m in all_memberships(world)
-                                                                        if m.pk in expected and m.society_id == org.pk}
+        assert {m.pk for m in response.context["page"].object_list} == {m.pk for m in all_memberships(world) if m.pk in expected and m.society_id == org.pk}
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -553,12 +642,13 @@ def test_queues_show_only_managed_societies(world, actor):
     user = getattr(world, actor)
     waiting = {m.pk for m in all_memberships(world) if m.status in PENDING_STATUSES and scope.can_manage(user, m.society)}
     assert {row["id"] for row in sm.api_get(world, actor, "/api/memberships/queue", limit=100)["items"]} == waiting
-    payments = {p.pk for p in DuesPayment.objects.filter(status=PaymentStatus.PENDING).select_related("society")
-                if scope.can_manage(user, p.society)}
+    payments = {p.pk for p in DuesPayment.objects.filter(status=PaymentStatus.PENDING).select_related("society") if scope.can_manage(user, p.society)}
     assert {row["id"] for row in sm.api_get(world, actor, "/api/payments/pending", limit=100)["items"]} == payments
     client = world.page_clients[actor]
-    for name, rows, expected in (("memberships:queue", lambda r: {row["m"].pk for row in r.context["rows"]}, waiting),
-                                 ("memberships:payments", lambda r: {p.pk for p in r.context["page"].object_list}, payments)):
+    for name, rows, expected in (
+        ("memberships:queue", lambda r: {row["m"].pk for row in r.context["rows"]}, waiting),
+        ("memberships:payments", lambda r: {p.pk for p in r.context["page"].object_list}, payments),
+    ):
         response = client.get(reverse(name))
         if not any(scope.can_manage(user, org) for org in world.societies.values()):
             assert response.status_code == 403, name

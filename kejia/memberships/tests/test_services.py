@@ -24,8 +24,7 @@ S, T = MembershipStatus, Transition
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
     return tmp_path
 
 
@@ -34,8 +33,9 @@ def stored_files(root) -> list:
 
 
 def new_class(tree, code, *, kind="full", steps=("Check",), **data):
-    return member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code=code, name=code.title(), kind=kind,
-                                        approval_steps=list(steps), **data)
+    return member_classes.create_member_class(
+        tree.soc, actor=tree.society_secretary, code=code, name=code.title(), kind=kind, approval_steps=list(steps), **data
+    )
 
 
 def apply(tree, member_class, person, *, actor=None, **kw):
@@ -52,8 +52,7 @@ def approve_all(membership, actor):
 def ctx(tree, society, applicant):
     """A person (the worker's profile) and ways to bring their membership into any state through the services."""
     staff = tree.society_secretary
-    c = SimpleNamespace(tree=tree, society=society, person=applicant, staff=staff, member=tree.worker,
-                        associate=new_class(tree, "associate"))
+    c = SimpleNamespace(tree=tree, society=society, person=applicant, staff=staff, member=tree.worker, associate=new_class(tree, "associate"))
     c.apply = lambda: apply(tree, society.classes["full"], applicant)
     c.active = lambda: approve_all(c.apply(), staff)
     return c
@@ -98,8 +97,13 @@ def test_transition_table_is_covered():
 
 def footprint(m: Membership) -> tuple:
     row = Membership.objects.values("status", "step", "number", "reason", "ended_on", "joined_on", "member_class_id").get(pk=m.pk)
-    return (row, MembershipEvent.objects.filter(membership=m).count(), AuditEvent.objects.count(), Notice.objects.count(),
-            m.certificates.filter(revoked_at__isnull=True).count())
+    return (
+        row,
+        MembershipEvent.objects.filter(membership=m).count(),
+        AuditEvent.objects.count(),
+        Notice.objects.count(),
+        m.certificates.filter(revoked_at__isnull=True).count(),
+    )
 
 
 @pytest.mark.parametrize(("transition", "start"), LEGAL, ids=[f"{t}-from-{s}" for t, s in LEGAL])
@@ -138,6 +142,7 @@ def test_transition_refused_from_other_states(ctx, status):
 
 # ---- approval steps and numbers -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("steps", [["Check"], ["Check", "Committee"], ["Check", "Committee", "Council"]], ids=["1", "2", "3"])
 def test_approve_membership_numbers_only_at_last_step(tree, society, applicant, steps):
     cls = new_class(tree, "stepped", steps=steps)
@@ -167,8 +172,9 @@ def test_approve_membership_skips_number_taken_by_import(tree, society, applican
     year = timezone.localdate().year
     cls = new_class(tree, "fast")
     for i, name in ((1, "赵一"), (3, "赵三")):
-        Membership.objects.create(society=tree.soc, person=make_person(tree, name=name), member_class=cls, status=S.ACTIVE,
-                                  number=f"SOC-{year}-{i:05}", imported=True)
+        Membership.objects.create(
+            society=tree.soc, person=make_person(tree, name=name), member_class=cls, status=S.ACTIVE, number=f"SOC-{year}-{i:05}", imported=True
+        )
     first = approve_all(apply(tree, cls, applicant), tree.society_secretary)
     second = approve_all(apply(tree, cls, make_person(tree, name="王芳", user=tree.county_staff)), tree.society_secretary)
     assert (first.number, second.number) == (f"SOC-{year}-00002", f"SOC-{year}-00004")
@@ -176,6 +182,7 @@ def test_approve_membership_skips_number_taken_by_import(tree, society, applican
 
 
 # ---- eligibility ------------------------------------------------------------------------------
+
 
 def test_apply_for_membership_refuses_title_below_minimum(tree, society):
     person = make_person(tree, user=tree.worker, title_level="junior")
@@ -214,8 +221,9 @@ def test_apply_for_membership_refuses_group_class_for_person(tree, society, appl
 def other_society(tree):
     from kejia.organizations.services import create_organization
 
-    org = create_organization(actor=tree.platform, parent=tree.nj, name="南京市化学化工学会", code="NJ-CHEM", kind="municipal_society",
-                              region=tree.regions["320100"])
+    org = create_organization(
+        actor=tree.platform, parent=tree.nj, name="南京市化学化工学会", code="NJ-CHEM", kind="municipal_society", region=tree.regions["320100"]
+    )
     return org, {c.code: c for c in member_classes.create_default_classes(org, actor=tree.platform)}
 
 
@@ -261,8 +269,10 @@ def test_apply_for_membership_by_staff_on_behalf_of_person(tree, society, applic
 def test_approve_membership_refuses_own_application(tree, society):
     me = make_person(tree, name="秘书", user=tree.society_secretary)
     m = apply(tree, society.classes["full"], me)
-    for decide in (lambda: transitions.approve_membership(m, actor=tree.society_secretary),
-                   lambda: transitions.reject_membership(m, actor=tree.society_secretary, reason="no")):
+    for decide in (
+        lambda: transitions.approve_membership(m, actor=tree.society_secretary),
+        lambda: transitions.reject_membership(m, actor=tree.society_secretary, reason="no"),
+    ):
         with pytest.raises(PermissionDenied):
             decide()
     m.refresh_from_db()
@@ -271,6 +281,7 @@ def test_approve_membership_refuses_own_application(tree, society):
 
 
 # ---- documents --------------------------------------------------------------------------------
+
 
 def test_apply_for_membership_missing_document_writes_nothing(tree, society, applicant, media):
     cls = new_class(tree, "docs", required_documents=["CV", "Diploma"])
@@ -302,10 +313,12 @@ def test_apply_for_membership_refuses_wrong_file_type(tree, society, applicant, 
 
 def test_apply_for_membership_checks_documents_by_content_not_name(tree, society, applicant, media):
     cls = new_class(tree, "docs", required_documents=["CV"])
-    disguised = (SimpleUploadedFile("cv.pdf", b"<html><script>alert(1)</script></html>"),  # HTML as .pdf
-                 SimpleUploadedFile("photo.png", b"MZ\x90\x00" + b"\x00" * 200),  # an executable as .png
-                 SimpleUploadedFile("empty.pdf", b""),  # an empty .pdf
-                 SimpleUploadedFile("cut.pdf", b"%PDF-1.7\n" + b"0" * 5000))  # a PDF without its end
+    disguised = (
+        SimpleUploadedFile("cv.pdf", b"<html><script>alert(1)</script></html>"),  # HTML as .pdf
+        SimpleUploadedFile("photo.png", b"MZ\x90\x00" + b"\x00" * 200),  # an executable as .png
+        SimpleUploadedFile("empty.pdf", b""),  # an empty .pdf
+        SimpleUploadedFile("cut.pdf", b"%PDF-1.7\n" + b"0" * 5000),
+    )  # a PDF without its end
     for upload in disguised:
         with pytest.raises(DomainError) as exc:
             apply(tree, cls, applicant, documents=[("CV", upload)])
@@ -354,6 +367,7 @@ def test_supply_information_only_by_applicant(ctx):
 
 # ---- transfer -----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def student_member(tree, society, applicant):
     m = apply(tree, society.classes["student"], applicant, is_student=True, documents=[(society.classes["student"].required_documents[0], pdf())])
@@ -376,8 +390,10 @@ def test_transfer_membership_student_to_full_on_graduation(tree, society, studen
 
 def test_transfer_membership_checks_title_of_new_class(tree, society):
     person = make_person(tree, user=tree.worker, title_level="junior")
-    m = approve_all(apply(tree, society.classes["student"], person, is_student=True, documents=[(society.classes["student"].required_documents[0], pdf())]),
-                    tree.society_secretary)
+    m = approve_all(
+        apply(tree, society.classes["student"], person, is_student=True, documents=[(society.classes["student"].required_documents[0], pdf())]),
+        tree.society_secretary,
+    )
     with pytest.raises(ValidationFailed) as exc:
         transitions.transfer_membership(m, actor=tree.society_secretary, member_class=society.classes["full"])
     assert "member_class" in exc.value.errors
@@ -411,6 +427,7 @@ def test_transfer_membership_only_by_staff(tree, society, student_member):
 
 
 # ---- suspend, reinstate, end, readmit ----------------------------------------------------------
+
 
 def test_suspend_membership_revokes_certificate_and_reinstate_restores(ctx):
     m = ctx.active()
@@ -481,8 +498,12 @@ def test_lapse_membership_by_system(ctx):
     assert Notice.objects.filter(user=ctx.member, subject__endswith="会籍已失效").exists()
 
 
-REASONED = {T.REJECT: transitions.reject_membership, T.ASK_MORE: transitions.request_more_information,
-            T.SUSPEND: transitions.suspend_membership, T.TERMINATE: transitions.terminate_membership}
+REASONED = {
+    T.REJECT: transitions.reject_membership,
+    T.ASK_MORE: transitions.request_more_information,
+    T.SUSPEND: transitions.suspend_membership,
+    T.TERMINATE: transitions.terminate_membership,
+}
 
 
 def test_transition_requires_reason(ctx):
@@ -502,10 +523,12 @@ def test_transition_refused_to_outside_staff(ctx):
     """County staff, sibling staff and the member themselves may not decide: one membership walked
     through the states, each staff transition tried by each outsider at its start state."""
     staff, outsiders = ctx.staff, (ctx.tree.county_staff, ctx.tree.sibling_staff, ctx.member)
-    walk = [(lambda m: m, (T.APPROVE, T.REJECT, T.ASK_MORE)),
-            (lambda m: approve_all(m, staff), (T.SUSPEND, T.TERMINATE, T.TRANSFER)),
-            (lambda m: transitions.suspend_membership(m, actor=staff, reason="x"), (T.REINSTATE,)),
-            (lambda m: transitions.resign_membership(m, actor=ctx.member), (T.READMIT,))]
+    walk = [
+        (lambda m: m, (T.APPROVE, T.REJECT, T.ASK_MORE)),
+        (lambda m: approve_all(m, staff), (T.SUSPEND, T.TERMINATE, T.TRANSFER)),
+        (lambda m: transitions.suspend_membership(m, actor=staff, reason="x"), (T.REINSTATE,)),
+        (lambda m: transitions.resign_membership(m, actor=ctx.member), (T.READMIT,)),
+    ]
     m = ctx.apply()
     for bring, tried in walk:
         m = bring(m)
@@ -521,6 +544,7 @@ def test_transition_refused_to_outside_staff(ctx):
 
 # ---- group members ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def group(tree, society):
     from kejia.accounts.services import create_user
@@ -531,8 +555,9 @@ def group(tree, society):
 
 
 def apply_group(tree, group, *, actor=None, **kw):
-    return applications.apply_for_group_membership(actor=actor or group.user, society=tree.soc, member_class=group.cls, unit=group.unit,
-                                               contact_person=group.contact, **kw)
+    return applications.apply_for_group_membership(
+        actor=actor or group.user, society=tree.soc, member_class=group.cls, unit=group.unit, contact_person=group.contact, **kw
+    )
 
 
 def test_apply_for_group_membership_by_contact_person(tree, group):

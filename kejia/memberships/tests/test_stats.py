@@ -20,8 +20,15 @@ TODAY = D(2026, 11, 23)
 def add(tree, society, name, *, cls="full", status=S.ACTIVE, joined=None, ended=None, event=None, event_on=None):
     person = make_person(tree, name=name)
     n = Membership.objects.filter(society=society.org).count() + 1
-    m = Membership.objects.create(society=society.org, person=person, member_class=society.classes[cls], status=status,
-                                  number=f"SOC-S-{n:04d}" if joined else "", joined_on=joined, ended_on=ended)
+    m = Membership.objects.create(
+        society=society.org,
+        person=person,
+        member_class=society.classes[cls],
+        status=status,
+        number=f"SOC-S-{n:04d}" if joined else "",
+        joined_on=joined,
+        ended_on=ended,
+    )
     if event:
         e = MembershipEvent.objects.create(membership=m, transition=event, from_status=S.ACTIVE, to_status=status)
         MembershipEvent.objects.filter(pk=e.pk).update(created_at=datetime.datetime.combine(event_on, datetime.time(12), tzinfo=datetime.UTC))
@@ -29,8 +36,9 @@ def add(tree, society, name, *, cls="full", status=S.ACTIVE, joined=None, ended=
 
 
 def pay(m, year, amount, status=PaymentStatus.CONFIRMED, receipt=""):
-    return DuesPayment.objects.create(society=m.society, membership=m, year=year, amount=Decimal(amount), paid_on=D(year, 3, 1),
-                                      method=PaymentMethod.CASH, status=status, receipt_no=receipt)
+    return DuesPayment.objects.create(
+        society=m.society, membership=m, year=year, amount=Decimal(amount), paid_on=D(year, 3, 1), method=PaymentMethod.CASH, status=status, receipt_no=receipt
+    )
 
 
 @pytest.fixture
@@ -43,8 +51,7 @@ def members(tree, society):
     add(tree, society, "己六", status=S.NEEDS_INFO)
     add(tree, society, "庚七", cls="student", joined=D(2021, 9, 1))
     g = add(tree, society, "辛八", joined=D(2026, 3, 1))
-    add(tree, society, "壬九", status=S.TERMINATED, joined=D(2017, 1, 1), ended=D(2026, 8, 1), event=Transition.TERMINATE,
-        event_on=D(2026, 8, 1))
+    add(tree, society, "壬九", status=S.TERMINATED, joined=D(2017, 1, 1), ended=D(2026, 8, 1), event=Transition.TERMINATE, event_on=D(2026, 8, 1))
     pay(a, 2025, "100", receipt="R1")
     pay(a, 2026, "100", receipt="R2")
     pay(b, 2026, "500", receipt="R3")
@@ -93,10 +100,18 @@ def test_society_figures_new_members_against_the_band(tree, society):
     assert stats.society_figures(tree.soc, today=TODAY)["on_target"] is False
 
 
-@pytest.mark.parametrize(("new", "start", "pct", "expected"), [
-    (3, 100, 3, True), (2, 100, 3, False), (29, 1000, 3, False), (30, 1000, 3, True),
-    (1, 3, 34, False), (1, 3, 33, True), (0, 0, 3, None),
-])
+@pytest.mark.parametrize(
+    ("new", "start", "pct", "expected"),
+    [
+        (3, 100, 3, True),
+        (2, 100, 3, False),
+        (29, 1000, 3, False),
+        (30, 1000, 3, True),
+        (1, 3, 34, False),
+        (1, 3, 33, True),
+        (0, 0, 3, None),
+    ],
+)
 def test_reaches_compares_exactly(new, start, pct, expected):
     assert stats.reaches(new, start, pct) is expected
 
@@ -145,8 +160,21 @@ def test_overview_scope(tree, society, members, django_assert_max_num_queries):
     [row] = [r for r in rows if r["society"]["code"] == "SOC"]
     f = stats.society_figures(tree.soc, today=TODAY)
     assert row["counts"] == f["totals"] and row["applicants_waiting"] == 2
-    for key in ("members_at_start", "active_now", "net_growth", "growth_rate", "target_rate", "dues_due", "dues_collected", "dues_rate",
-                "new_this_year", "new_rate", "on_target", "staff_rule_applies", "staff_on_target"):
+    for key in (
+        "members_at_start",
+        "active_now",
+        "net_growth",
+        "growth_rate",
+        "target_rate",
+        "dues_due",
+        "dues_collected",
+        "dues_rate",
+        "new_this_year",
+        "new_rate",
+        "on_target",
+        "staff_rule_applies",
+        "staff_on_target",
+    ):
         assert row[key] == f[key], key
     assert [r["society"]["code"] for r in stats.societies_overview(tree.society_secretary, today=TODAY)] == ["SOC"]
     assert stats.societies_overview(tree.province_staff, root=tree.nj, today=TODAY) == []
@@ -157,8 +185,9 @@ def test_overview_queries_do_not_grow_with_societies(tree, society, django_asser
     from kejia.organizations.services import create_organization
 
     for i in range(5):
-        create_organization(actor=tree.platform, parent=tree.js, name=f"江苏省测试学会{i}", code=f"SOC{i}", kind="provincial_society",
-                            region=tree.regions["320000"])
+        create_organization(
+            actor=tree.platform, parent=tree.js, name=f"江苏省测试学会{i}", code=f"SOC{i}", kind="provincial_society", region=tree.regions["320000"]
+        )
     with django_assert_max_num_queries(7):
         rows = stats.societies_overview(tree.province_staff, today=TODAY)
     assert len(rows) == 6

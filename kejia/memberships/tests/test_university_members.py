@@ -12,8 +12,9 @@ from kejia.organizations.services import create_organization
 
 @pytest.fixture
 def university(tree):
-    return create_organization(actor=tree.platform, parent=tree.xw, name="南京理工学院科学技术协会", code="XW-UNI",
-                               kind="university_assoc", region=tree.regions["320102"])
+    return create_organization(
+        actor=tree.platform, parent=tree.xw, name="南京理工学院科学技术协会", code="XW-UNI", kind="university_assoc", region=tree.regions["320102"]
+    )
 
 
 def test_university_association_takes_individual_members(tree, university):

@@ -24,8 +24,7 @@ def english(settings):
 
 @pytest.fixture
 def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                                          "OPTIONS": {"location": tmp_path}}}
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}}}
     return tmp_path
 
 
@@ -53,6 +52,7 @@ def text(response) -> str:
 
 
 # ---- Public pages ----------------------------------------------------------------------------
+
 
 def test_society_list_and_page_are_public(client, tree, society):
     response = client.get(url("societies"), {"q": "计算机"})
@@ -82,10 +82,11 @@ def test_pages_need_login(client, tree, society):
 
 # ---- Applying --------------------------------------------------------------------------------
 
+
 def test_apply_without_profile_links_to_people_me(client, tree, society):
     client.force_login(tree.worker)
     html = text(client.get(url("apply", tree.soc.pk)))
-    assert reverse("people:me") in html and "<form class=\"card\" method=\"post\"" not in html
+    assert reverse("people:me") in html and '<form class="card" method="post"' not in html
 
 
 def test_apply_with_upload_creates_application(client, tree, society, applicant, media):
@@ -93,8 +94,9 @@ def test_apply_with_upload_creates_application(client, tree, society, applicant,
     student = society.classes["student"]
     response = client.get(url("apply", tree.soc.pk), {"member_class": student.pk})
     assert response.status_code == 200 and "Student card" in text(response)
-    response = client.post(url("apply", tree.soc.pk), {"member_class": student.pk, "statement": "在读博士", "is_student": "on",
-                                                       "years_in_field": "2", "doc_0": pdf("card.pdf")})
+    response = client.post(
+        url("apply", tree.soc.pk), {"member_class": student.pk, "statement": "在读博士", "is_student": "on", "years_in_field": "2", "doc_0": pdf("card.pdf")}
+    )
     m = Membership.objects.get(person=applicant)
     assert response.status_code == 302 and response["Location"] == url("detail", m.pk)
     assert m.status == S.APPLIED and m.member_class == student and m.is_student
@@ -130,8 +132,10 @@ def test_apply_ineligible_shows_field_error(client, tree, society, applicant):
     assert not Membership.objects.exists()
 
 
-@pytest.mark.parametrize("data", [{"member_class": "999999"}, {"member_class": "abc"}, {"member_class": "", "years_in_field": "x"},
-                                  {"statement": "长" * 6000}, {"years_in_field": "-3"}])
+@pytest.mark.parametrize(
+    "data",
+    [{"member_class": "999999"}, {"member_class": "abc"}, {"member_class": "", "years_in_field": "x"}, {"statement": "长" * 6000}, {"years_in_field": "-3"}],
+)
 def test_apply_bad_input_is_400_not_500(client, tree, society, applicant, data):
     client.force_login(tree.worker)
     post = {"member_class": society.classes["full"].pk, **data}
@@ -148,8 +152,7 @@ def test_apply_twice_is_400(client, tree, society, applicant):
 
 
 def test_apply_group_picks_unit_by_uscc(client, tree, society, applicant):
-    group = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="Unit member", kind="group",
-                                         annual_dues="1000")
+    group = member_classes.create_member_class(tree.soc, actor=tree.society_secretary, code="unit", name="Unit member", kind="group", annual_dues="1000")
     client.force_login(tree.worker)
     response = client.post(url("apply_group", tree.soc.pk), {"member_class": group.pk, "uscc": "91000000000000000X"})
     assert response.status_code == 400 and "No unit with this code" in text(response)
@@ -160,6 +163,7 @@ def test_apply_group_picks_unit_by_uscc(client, tree, society, applicant):
 
 
 # ---- The member's pages ----------------------------------------------------------------------
+
 
 def test_mine_lists_memberships_with_arrears_and_card(client, tree, society, applicant):
     m = active(tree, society, applicant)
@@ -206,6 +210,7 @@ def test_resign_by_member(client, tree, society, applicant):
 
 # ---- The queue -------------------------------------------------------------------------------
 
+
 def test_queue_shows_step_and_approves_twice(client, tree, society, applicant):
     m = applied(tree, society, applicant)
     client.force_login(tree.society_secretary)
@@ -251,8 +256,9 @@ def test_worker_cannot_approve_own_or_others(client, tree, society, applicant):
     m = applied(tree, society, applicant)
     client.force_login(tree.worker)
     assert client.post(act(m.pk, "approve")).status_code == 403
-    other = applications.apply_for_membership(actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"],
-                                          person=make_person(tree, name="王芳"))
+    other = applications.apply_for_membership(
+        actor=tree.society_secretary, society=tree.soc, member_class=society.classes["full"], person=make_person(tree, name="王芳")
+    )
     assert client.post(act(other.pk, "approve")).status_code == 404
     m.refresh_from_db()
     assert m.step == 0 and m.status == S.APPLIED
@@ -270,8 +276,7 @@ def test_sibling_staff_get_404_on_society_pages(client, tree, society, applicant
     m = applied(tree, society, applicant)
     item = society.classes["full"]
     client.force_login(tree.sibling_staff)
-    for path in [url("members", tree.soc.pk), url("classes", tree.soc.pk), url("rules", tree.soc.pk), url("class_edit", item.pk),
-                 url("detail", m.pk)]:
+    for path in [url("members", tree.soc.pk), url("classes", tree.soc.pk), url("rules", tree.soc.pk), url("class_edit", item.pk), url("detail", m.pk)]:
         assert client.get(path).status_code == 404, path
     assert client.post(act(m.pk, "reject"), {"reject-reason": "x"}).status_code == 404
     assert client.get(url("queue")).status_code == 403
@@ -285,6 +290,7 @@ def test_unknown_action_is_404(client, tree, society, applicant):
 
 
 # ---- Staff actions on the detail page --------------------------------------------------------
+
 
 def test_transfer_suspend_reinstate_terminate_readmit(client, tree, society, applicant):
     m = active(tree, society, applicant, years_in_field=20)
@@ -338,16 +344,31 @@ def test_record_payment_defaults_and_errors(client, tree, society, applicant):
     html = text(client.get(url("detail", m.pk)))
     year = dues.next_year_due(m)
     assert f'value="{year}"' in html and 'value="100.00"' in html
-    response = client.post(act(m.pk, "record-payment"), {"record_payment-year": "abc", "record_payment-amount": "100",
-                                                         "record_payment-paid_on": "2026-01-05", "record_payment-method": "cash"})
+    response = client.post(
+        act(m.pk, "record-payment"),
+        {"record_payment-year": "abc", "record_payment-amount": "100", "record_payment-paid_on": "2026-01-05", "record_payment-method": "cash"},
+    )
     assert response.status_code == 400
-    response = client.post(act(m.pk, "record-payment"), {"record_payment-year": str(year + 1), "record_payment-amount": "100",
-                                                         "record_payment-paid_on": datetime.date.today().isoformat(),
-                                                         "record_payment-method": "cash"})
+    response = client.post(
+        act(m.pk, "record-payment"),
+        {
+            "record_payment-year": str(year + 1),
+            "record_payment-amount": "100",
+            "record_payment-paid_on": datetime.date.today().isoformat(),
+            "record_payment-method": "cash",
+        },
+    )
     assert response.status_code == 400 and f"the next year to pay is {year}" in text(response)
-    response = client.post(act(m.pk, "record-payment"), {"record_payment-year": str(year), "record_payment-amount": "100",
-                                                         "record_payment-paid_on": datetime.date.today().isoformat(),
-                                                         "record_payment-method": "cash", "record_payment-receipt_no": "R-1"})
+    response = client.post(
+        act(m.pk, "record-payment"),
+        {
+            "record_payment-year": str(year),
+            "record_payment-amount": "100",
+            "record_payment-paid_on": datetime.date.today().isoformat(),
+            "record_payment-method": "cash",
+            "record_payment-receipt_no": "R-1",
+        },
+    )
     m.refresh_from_db()
     assert response.status_code == 302 and m.paid_through == datetime.date(year, 12, 31)
     assert "R-1" in text(client.get(url("detail", m.pk)))
@@ -356,8 +377,10 @@ def test_record_payment_defaults_and_errors(client, tree, society, applicant):
 def test_worker_cannot_record_payment(client, tree, society, applicant):
     m = active(tree, society, applicant)
     client.force_login(tree.worker)
-    response = client.post(act(m.pk, "record-payment"), {"record_payment-year": "2026", "record_payment-amount": "100",
-                                                         "record_payment-paid_on": "2026-01-05", "record_payment-method": "cash"})
+    response = client.post(
+        act(m.pk, "record-payment"),
+        {"record_payment-year": "2026", "record_payment-amount": "100", "record_payment-paid_on": "2026-01-05", "record_payment-method": "cash"},
+    )
     assert response.status_code == 403
 
 
@@ -387,11 +410,20 @@ def test_report_then_confirm_and_reject_payment(client, tree, society, applicant
     m = active(tree, society, applicant)
     year = dues.next_year_due(m)
     client.force_login(tree.worker)
-    response = client.post(act(m.pk, "report-payment"), {"report_payment-year": str(year), "report_payment-paid_on": "2020-01-01",
-                                                         "report_payment-method": "bank_transfer", "report_payment-reference": ""})
+    response = client.post(
+        act(m.pk, "report-payment"),
+        {"report_payment-year": str(year), "report_payment-paid_on": "2020-01-01", "report_payment-method": "bank_transfer", "report_payment-reference": ""},
+    )
     assert response.status_code == 400
-    client.post(act(m.pk, "report-payment"), {"report_payment-year": str(year), "report_payment-paid_on": datetime.date.today().isoformat(),
-                                              "report_payment-method": "bank_transfer", "report_payment-reference": "TX-9"})
+    client.post(
+        act(m.pk, "report-payment"),
+        {
+            "report_payment-year": str(year),
+            "report_payment-paid_on": datetime.date.today().isoformat(),
+            "report_payment-method": "bank_transfer",
+            "report_payment-reference": "TX-9",
+        },
+    )
     payment = m.payments.get()
     client.force_login(tree.sibling_staff)
     assert client.post(reverse("memberships:payment_confirm", args=[payment.pk])).status_code == 404
@@ -424,6 +456,7 @@ def test_representatives_add_and_remove(client, tree, society, applicant):
 
 # ---- Members list ----------------------------------------------------------------------------
 
+
 def test_members_list_filters(client, tree, society, applicant):
     m = active(tree, society, applicant)
     client.force_login(tree.society_secretary)
@@ -437,13 +470,21 @@ def test_members_list_filters(client, tree, society, applicant):
 
 # ---- Classes and rules -----------------------------------------------------------------------
 
+
 def test_classes_create_defaults_and_new(client, tree, society):
     client.force_login(tree.society_secretary)
     MemberClass.objects.filter(code="student").delete()
     response = client.post(url("classes_defaults", tree.soc.pk))
     assert response.status_code == 302 and MemberClass.objects.filter(society=tree.soc, code="student").exists()
-    data = {"code": "honor", "name": "荣誉会员", "kind": "honorary", "annual_dues": "0", "approval_steps": "理事会\n", "is_open": "on",
-            "required_documents": "推荐信\n 成果清单 \n"}
+    data = {
+        "code": "honor",
+        "name": "荣誉会员",
+        "kind": "honorary",
+        "annual_dues": "0",
+        "approval_steps": "理事会\n",
+        "is_open": "on",
+        "required_documents": "推荐信\n 成果清单 \n",
+    }
     response = client.post(url("classes", tree.soc.pk), data)
     item = MemberClass.objects.get(society=tree.soc, code="honor")
     assert response.status_code == 302 and item.required_documents == ["推荐信", "成果清单"] and item.approval_steps == ["理事会"]
@@ -458,8 +499,16 @@ def test_class_edit_shows_history(client, tree, society):
     client.force_login(tree.society_secretary)
     html = text(client.get(url("class_edit", item.pk)))
     assert "Secretariat check\nMembership committee" in html
-    data = {"code": "full", "name": "正式会员", "kind": "full", "annual_dues": "120", "min_title_level": "intermediate",
-            "approval_steps": "Secretariat check\nMembership committee", "is_open": "on", "sort": "2"}
+    data = {
+        "code": "full",
+        "name": "正式会员",
+        "kind": "full",
+        "annual_dues": "120",
+        "min_title_level": "intermediate",
+        "approval_steps": "Secretariat check\nMembership committee",
+        "is_open": "on",
+        "sort": "2",
+    }
     response = client.post(url("class_edit", item.pk), data)
     assert response.status_code == 302
     item.refresh_from_db()
@@ -490,4 +539,3 @@ def test_rules_edit_with_bands_and_history(client, tree, society):
     assert response.status_code == 400
     client.force_login(tree.worker)
     assert client.get(url("rules", tree.soc.pk)).status_code == 404
-

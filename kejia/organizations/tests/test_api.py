@@ -58,9 +58,17 @@ def as_(tree):
 
 def filing_body(tree, **overrides):
     body = {
-        "name": "钟山软件有限公司科学技术协会", "kind": "enterprise_assoc", "parent_id": tree.xw.pk, "region": "320102",
-        "host_name": "钟山软件有限公司", "host_uscc": uscc("91320102MA1XYW011"), "founded_on": "2025-03-01",
-        "member_count": 40, "chair_name": "王工", "contact_name": "陈工", "contact_phone": "13800001111",
+        "name": "钟山软件有限公司科学技术协会",
+        "kind": "enterprise_assoc",
+        "parent_id": tree.xw.pk,
+        "region": "320102",
+        "host_name": "钟山软件有限公司",
+        "host_uscc": uscc("91320102MA1XYW011"),
+        "founded_on": "2025-03-01",
+        "member_count": 40,
+        "chair_name": "王工",
+        "contact_name": "陈工",
+        "contact_phone": "13800001111",
         "charter_summary": "联系服务本企业科技工作者。",
     }
     body.update(overrides)
@@ -69,9 +77,17 @@ def filing_body(tree, **overrides):
 
 def submitted_filing(tree, actor=None, **overrides) -> Filing:
     data = {
-        "name": "钟山软件有限公司科学技术协会", "kind": "enterprise_assoc", "parent": tree.xw, "region": tree.regions["320102"],
-        "host_name": "钟山软件有限公司", "host_uscc": uscc("91320102MA1XYW011"), "founded_on": datetime.date(2025, 3, 1),
-        "member_count": 40, "chair_name": "王工", "contact_name": "陈工", "contact_phone": "13800001111",
+        "name": "钟山软件有限公司科学技术协会",
+        "kind": "enterprise_assoc",
+        "parent": tree.xw,
+        "region": tree.regions["320102"],
+        "host_name": "钟山软件有限公司",
+        "host_uscc": uscc("91320102MA1XYW011"),
+        "founded_on": datetime.date(2025, 3, 1),
+        "member_count": 40,
+        "chair_name": "王工",
+        "contact_name": "陈工",
+        "contact_phone": "13800001111",
     }
     data.update(overrides)
     return services.submit_filing(actor=actor or tree.worker, **data)
@@ -85,11 +101,24 @@ def error_fields(response) -> set[str]:
 # ---- Authentication ----------------------------------------------------------------------
 
 ENDPOINTS_WITH_AUTH = [
-    ("get", "/api/orgs"), ("get", "/api/orgs/1"), ("get", "/api/orgs/1/children"), ("get", "/api/orgs/1/subtree-counts"),
-    ("post", "/api/orgs/1/children"), ("patch", "/api/orgs/1"), ("post", "/api/orgs/1/status"), ("post", "/api/orgs/1/move"),
-    ("get", "/api/orgs/1/roles"), ("get", "/api/coverage?region=320000"), ("get", "/api/filings"), ("post", "/api/filings"),
-    ("get", "/api/filings/1"), ("put", "/api/filings/1"), ("post", "/api/filings/1/approve"), ("post", "/api/filings/1/return"),
-    ("post", "/api/filings/1/withdraw"), ("get", "/api/audit"),
+    ("get", "/api/orgs"),
+    ("get", "/api/orgs/1"),
+    ("get", "/api/orgs/1/children"),
+    ("get", "/api/orgs/1/subtree-counts"),
+    ("post", "/api/orgs/1/children"),
+    ("patch", "/api/orgs/1"),
+    ("post", "/api/orgs/1/status"),
+    ("post", "/api/orgs/1/move"),
+    ("get", "/api/orgs/1/roles"),
+    ("get", "/api/coverage?region=320000"),
+    ("get", "/api/filings"),
+    ("post", "/api/filings"),
+    ("get", "/api/filings/1"),
+    ("put", "/api/filings/1"),
+    ("post", "/api/filings/1/approve"),
+    ("post", "/api/filings/1/return"),
+    ("post", "/api/filings/1/withdraw"),
+    ("get", "/api/audit"),
 ]
 
 
@@ -145,8 +174,7 @@ def test_change_status_with_session_and_csrf_token_works(tree):
     client = Client(enforce_csrf_checks=True)
     client.force_login(tree.county_staff)
     client.cookies["csrftoken"] = "k" * 32
-    response = client.post(f"/api/orgs/{tree.my.pk}/status", {"status": "dormant"}, content_type="application/json",
-                           headers={"X-CSRFToken": "k" * 32})
+    response = client.post(f"/api/orgs/{tree.my.pk}/status", {"status": "dormant"}, content_type="application/json", headers={"X-CSRFToken": "k" * 32})
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "dormant"
 
@@ -165,8 +193,8 @@ def test_change_status_with_session_without_csrf_token_is_refused(tree):
 def test_change_status_with_bearer_needs_no_csrf_token(tree, client):
     token = token_for(client, tree.county_staff, tree.password)
     response = Client(enforce_csrf_checks=True).post(
-        f"/api/orgs/{tree.my.pk}/status", {"status": "dormant"}, content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"})
+        f"/api/orgs/{tree.my.pk}/status", {"status": "dormant"}, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 200
 
 
@@ -181,8 +209,14 @@ SESSION_CASES = [
     ("get_org", "county_leader", "get", lambda t: f"/api/orgs/{t.xw.pk}", None, 200),
     ("list_children", "county_leader", "get", lambda t: f"/api/orgs/{t.xw.pk}/children", None, 200),
     ("subtree_counts", "county_leader", "get", lambda t: f"/api/orgs/{t.xw.pk}/subtree-counts", None, 200),
-    ("create_child", "county_staff", "post", lambda t: f"/api/orgs/{t.xw.pk}/children",
-     lambda t: {"name": "玄武区科技志愿服务队", "code": "XW-VT", "kind": "volunteer_team"}, 201),
+    (
+        "create_child",
+        "county_staff",
+        "post",
+        lambda t: f"/api/orgs/{t.xw.pk}/children",
+        lambda t: {"name": "玄武区科技志愿服务队", "code": "XW-VT", "kind": "volunteer_team"},
+        201,
+    ),
     ("update_org", "county_staff", "patch", lambda t: f"/api/orgs/{t.my.pk}", lambda t: {"short_name": "梅园科协"}, 200),
     ("change_status", "county_staff", "post", lambda t: f"/api/orgs/{t.my.pk}/status", lambda t: {"status": "dormant"}, 200),
     ("move_org", "nj_admin", "post", lambda t: f"/api/orgs/{t.ent.pk}/move", lambda t: {"new_parent_id": t.nj.pk}, 200),
@@ -193,8 +227,7 @@ SESSION_CASES = [
     ("get_filing", "worker", "get", lambda t: f"/api/filings/{submitted_filing(t).pk}", None, 200),
     ("resubmit_filing", "worker", "put", lambda t: f"/api/filings/{_returned_filing(t).pk}", filing_body, 200),
     ("approve_filing", "county_staff", "post", lambda t: f"/api/filings/{submitted_filing(t).pk}/approve", lambda t: {}, 200),
-    ("return_filing", "county_staff", "post", lambda t: f"/api/filings/{submitted_filing(t).pk}/return",
-     lambda t: {"reason": "请补充章程"}, 200),
+    ("return_filing", "county_staff", "post", lambda t: f"/api/filings/{submitted_filing(t).pk}/return", lambda t: {"reason": "请补充章程"}, 200),
     ("withdraw_filing", "worker", "post", lambda t: f"/api/filings/{submitted_filing(t).pk}/withdraw", None, 200),
     ("list_audit", "county_staff", "get", lambda t: f"/api/audit?organization={t.my.pk}", None, 200),
 ]
@@ -215,6 +248,7 @@ def test_request_with_session_works(tree, client, name, actor, method, url, body
 
 
 # ---- Organizations: reading --------------------------------------------------------------
+
 
 def test_list_orgs_shows_only_the_scope(tree, as_):
     data = as_(tree.sibling_staff).get("/api/orgs").json()
@@ -305,8 +339,7 @@ def test_list_children_returns_child_counts(tree, as_):
 def test_subtree_counts_counts_each_kind(tree, as_):
     data = as_(tree.nj_staff).get(f"/api/orgs/{tree.nj.pk}/subtree-counts").json()
     assert data["total"] == 5
-    assert {row["kind"]: row["count"] for row in data["kinds"]} == {
-        "municipal_assoc": 1, "county_assoc": 2, "township_assoc": 1, "enterprise_assoc": 1}
+    assert {row["kind"]: row["count"] for row in data["kinds"]} == {"municipal_assoc": 1, "county_assoc": 2, "township_assoc": 1, "enterprise_assoc": 1}
 
 
 def test_list_roles_returns_holders_without_personal_data(tree, as_):
@@ -326,8 +359,16 @@ CHILD = {"name": "玄武区科技志愿服务队", "code": "XW-VT", "kind": "vol
 
 
 def test_create_child_with_bearer_creates_and_audits(tree, as_):
-    body = {**CHILD, "disciplines": ["520", "413"], "founded_on": "2024-05-04", "fulltime_staff": 2, "party_coverage": "joint",
-            "host_id": tree.host.pk, "website": "https://xw.example.cn", "address": "南京市玄武区"}
+    body = {
+        **CHILD,
+        "disciplines": ["520", "413"],
+        "founded_on": "2024-05-04",
+        "fulltime_staff": 2,
+        "party_coverage": "joint",
+        "host_id": tree.host.pk,
+        "website": "https://xw.example.cn",
+        "address": "南京市玄武区",
+    }
     response = as_(tree.county_staff).post(f"/api/orgs/{tree.xw.pk}/children", body)
     assert response.status_code == 201, response.content
     data = response.json()
@@ -351,21 +392,24 @@ def test_create_child_territorial_on_wrong_level_is_400_naming_region(tree, as_)
     assert response.json()["field"] == "region"
 
 
-@pytest.mark.parametrize("override,field,status", [
-    ({"region": "999999"}, "region", 400),
-    ({"disciplines": ["520", "zzz"]}, "disciplines", 400),
-    ({"host_id": 987654}, "host_id", 400),
-    ({"host_id": 0}, "host_id", 422),
-    ({"uscc": "91320102MA1XYW0010"}, "uscc", 400),
-    ({"is_legal_person": True}, "uscc", 400),
-    ({"website": "not a url"}, "website", 400),
-    ({"term_start": "2025-01-01", "term_end": "2024-01-01"}, "term_end", 400),
-    ({"founded_on": "2024-02-30"}, "founded_on", 422),
-    ({"kind": "castle"}, "kind", 422),
-    ({"fulltime_staff": -1}, "fulltime_staff", 422),
-    ({"code": "NJ"}, "code", 400),
-    ({"name": "x" * 129}, "name", 422),
-])
+@pytest.mark.parametrize(
+    "override,field,status",
+    [
+        ({"region": "999999"}, "region", 400),
+        ({"disciplines": ["520", "zzz"]}, "disciplines", 400),
+        ({"host_id": 987654}, "host_id", 400),
+        ({"host_id": 0}, "host_id", 422),
+        ({"uscc": "91320102MA1XYW0010"}, "uscc", 400),
+        ({"is_legal_person": True}, "uscc", 400),
+        ({"website": "not a url"}, "website", 400),
+        ({"term_start": "2025-01-01", "term_end": "2024-01-01"}, "term_end", 400),
+        ({"founded_on": "2024-02-30"}, "founded_on", 422),
+        ({"kind": "castle"}, "kind", 422),
+        ({"fulltime_staff": -1}, "fulltime_staff", 422),
+        ({"code": "NJ"}, "code", 400),
+        ({"name": "x" * 129}, "name", 422),
+    ],
+)
 def test_create_child_invalid_input_names_the_field(tree, as_, override, field, status):
     api = as_(tree.county_staff)  # issuing the token writes its own audit row
     before = (Organization.objects.count(), AuditEvent.objects.count())
@@ -398,8 +442,7 @@ def test_create_child_outside_scope_is_404(tree, as_):
 
 
 def test_update_org_changes_only_sent_fields_and_audits_old_and_new(tree, as_):
-    response = as_(tree.county_staff).patch(f"/api/orgs/{tree.xw.pk}", {"fulltime_staff": 3, "party_coverage": "independent",
-                                                                         "disciplines": ["520"]})
+    response = as_(tree.county_staff).patch(f"/api/orgs/{tree.xw.pk}", {"fulltime_staff": 3, "party_coverage": "independent", "disciplines": ["520"]})
     assert response.status_code == 200, response.content
     tree.xw.refresh_from_db()
     assert (tree.xw.fulltime_staff, tree.xw.party_coverage, tree.xw.name) == (3, "independent", "玄武区科学技术协会")
@@ -415,15 +458,18 @@ def test_update_org_clears_region_of_non_territorial(tree, as_):
     assert (tree.ent.region_id, tree.ent.host_id, tree.ent.address) == (None, None, "")
 
 
-@pytest.mark.parametrize("body,field,status", [
-    ({"name": None}, "name", 400),
-    ({"code": "NJ"}, "code", 400),
-    ({"region": "320104"}, "region", 400),
-    ({"kind": "township_assoc"}, "region", 400),
-    ({"term_start": "2025-01-01", "term_end": "2024-12-31"}, "term_end", 400),
-    ({"host_id": 987654}, "host_id", 400),
-    ({"term_end": "someday"}, "term_end", 422),
-])
+@pytest.mark.parametrize(
+    "body,field,status",
+    [
+        ({"name": None}, "name", 400),
+        ({"code": "NJ"}, "code", 400),
+        ({"region": "320104"}, "region", 400),
+        ({"kind": "township_assoc"}, "region", 400),
+        ({"term_start": "2025-01-01", "term_end": "2024-12-31"}, "term_end", 400),
+        ({"host_id": 987654}, "host_id", 400),
+        ({"term_end": "someday"}, "term_end", 422),
+    ],
+)
 def test_update_org_invalid_input_names_the_field(tree, as_, body, field, status):
     api = as_(tree.county_staff)
     before = AuditEvent.objects.count()
@@ -499,6 +545,7 @@ def test_move_org_to_parent_outside_scope_is_400_naming_new_parent_id(tree, as_,
 
 # ---- Coverage ------------------------------------------------------------------------------
 
+
 def test_coverage_returns_counts_and_gaps(tree, as_):
     response = as_(tree.nj_staff).get("/api/coverage", region="320100")
     assert response.status_code == 200
@@ -528,6 +575,7 @@ def test_coverage_missing_region_is_422_naming_region(tree, as_):
 
 # ---- Filings -------------------------------------------------------------------------------
 
+
 def test_submit_filing_with_bearer_stores_and_masks_phone(tree, as_):
     response = as_(tree.worker).post("/api/filings", filing_body(tree))
     assert response.status_code == 201, response.content
@@ -547,22 +595,26 @@ def test_submit_filing_with_session_works(tree, client):
 
 
 def test_submit_filing_invalid_fields_are_all_named(tree, as_):
-    response = as_(tree.worker).post("/api/filings", filing_body(
-        tree, kind="university_assoc", host_uscc="91320102MA1XYW0110", contact_phone="12345", founded_on="2999-01-01"))
+    response = as_(tree.worker).post(
+        "/api/filings", filing_body(tree, kind="university_assoc", host_uscc="91320102MA1XYW0110", contact_phone="12345", founded_on="2999-01-01")
+    )
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"kind", "host_uscc", "contact_phone", "founded_on"}
     assert not Filing.objects.exists()
 
 
-@pytest.mark.parametrize("override,field,status", [
-    ({"parent_id": 987654}, "parent_id", 400),
-    ({"region": "888888"}, "region", 400),
-    ({"region": "320200"}, "region", 400),
-    ({"member_count": 0}, "member_count", 422),
-    ({"founded_on": "yesterday"}, "founded_on", 422),
-    ({"chair_name": ""}, "chair_name", 400),
-    ({"chair_name": "名" * 65}, "chair_name", 422),
-])
+@pytest.mark.parametrize(
+    "override,field,status",
+    [
+        ({"parent_id": 987654}, "parent_id", 400),
+        ({"region": "888888"}, "region", 400),
+        ({"region": "320200"}, "region", 400),
+        ({"member_count": 0}, "member_count", 422),
+        ({"founded_on": "yesterday"}, "founded_on", 422),
+        ({"chair_name": ""}, "chair_name", 400),
+        ({"chair_name": "名" * 65}, "chair_name", 422),
+    ],
+)
 def test_submit_filing_invalid_input_names_the_field(tree, as_, override, field, status):
     response = as_(tree.worker).post("/api/filings", filing_body(tree, **override))
     assert response.status_code == status, response.content
@@ -624,7 +676,9 @@ def test_approve_filing_creates_organization_and_audits(tree, as_):
     org = Organization.objects.get(code="XW-ZS")
     assert org.parent == tree.xw and org.kind == "enterprise_assoc" and org.host.uscc == filing.host_uscc
     assert set(AuditEvent.objects.filter(object_id__in=[str(filing.pk), str(org.pk)]).values_list("action", flat=True)) >= {
-        "filing.approved", "organization.created"}
+        "filing.approved",
+        "organization.created",
+    }
 
 
 def test_approve_filing_with_empty_body_uses_automatic_code(tree, as_):
@@ -715,6 +769,7 @@ def test_withdraw_filing_by_staff_is_403(tree, as_):
 
 # ---- Audit log -----------------------------------------------------------------------------
 
+
 def test_list_audit_shows_writes_of_the_scope(tree, as_):
     as_(tree.county_staff).patch(f"/api/orgs/{tree.my.pk}", {"description": "街道科协"})
     as_(tree.sibling_staff).patch(f"/api/orgs/{tree.qh.pk}", {"description": "秦淮"})
@@ -746,14 +801,27 @@ def test_list_audit_organization_outside_scope_is_404_naming_organization(tree, 
 
 # ---- The documentation -------------------------------------------------------------------
 
+
 def test_openapi_describes_every_endpoint(client):
     response = client.get("/api/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ("/api/orgs", "/api/orgs/{id}", "/api/orgs/{id}/children", "/api/orgs/{id}/subtree-counts",
-                 "/api/orgs/{id}/status", "/api/orgs/{id}/move", "/api/orgs/{id}/roles", "/api/coverage",
-                 "/api/filings", "/api/filings/{id}", "/api/filings/{id}/approve", "/api/filings/{id}/return",
-                 "/api/filings/{id}/withdraw", "/api/audit"):
+    for path in (
+        "/api/orgs",
+        "/api/orgs/{id}",
+        "/api/orgs/{id}/children",
+        "/api/orgs/{id}/subtree-counts",
+        "/api/orgs/{id}/status",
+        "/api/orgs/{id}/move",
+        "/api/orgs/{id}/roles",
+        "/api/coverage",
+        "/api/filings",
+        "/api/filings/{id}",
+        "/api/filings/{id}/approve",
+        "/api/filings/{id}/return",
+        "/api/filings/{id}/withdraw",
+        "/api/audit",
+    ):
         for method, operation in paths[path].items():
             assert operation.get("description"), f"{method.upper()} {path} has no description"
     assert set(paths["/api/orgs/{id}"]) == {"get", "patch"}

@@ -19,14 +19,15 @@ def _reference(region: Region) -> dict:
     """The selector as it was before (correlated EXISTS per region and per institution)."""
     active = Organization.objects.filter(status=OrgStatus.ACTIVE)
     out = {}
-    for level, kind, key in ((RegionLevel.COUNTY, OrgKind.COUNTY_ASSOCIATION, "counties"),
-                             (RegionLevel.TOWNSHIP, OrgKind.TOWNSHIP_ASSOCIATION, "townships")):
-        regions = Region.objects.filter(path__descends=region.path, level=level).annotate(
-            covered=Exists(active.filter(kind=kind, region=OuterRef("pk"))))
+    for level, kind, key in ((RegionLevel.COUNTY, OrgKind.COUNTY_ASSOCIATION, "counties"), (RegionLevel.TOWNSHIP, OrgKind.TOWNSHIP_ASSOCIATION, "townships")):
+        regions = Region.objects.filter(path__descends=region.path, level=level).annotate(covered=Exists(active.filter(kind=kind, region=OuterRef("pk"))))
         gaps = regions.filter(covered=False).order_by("code")
         out[key] = (regions.count(), gaps.count(), [r.code for r in gaps])
-    wanted = Q(kind__in=[InstitutionKind.UNIVERSITY, InstitutionKind.PARK]) | Q(kind=InstitutionKind.ENTERPRISE, is_large=True) \
+    wanted = (
+        Q(kind__in=[InstitutionKind.UNIVERSITY, InstitutionKind.PARK])
+        | Q(kind=InstitutionKind.ENTERPRISE, is_large=True)
         | Q(kind=InstitutionKind.RESEARCH_INSTITUTE)
+    )
     institutions = Institution.objects.filter(wanted, region__path__descends=region.path)
     for inst_kind, org_kind in COVERING_KIND.items():
         of_kind = institutions.filter(kind=inst_kind).annotate(covered=Exists(active.filter(kind=org_kind, host=OuterRef("pk"))))
@@ -45,13 +46,17 @@ def _new(user, region: Region) -> dict:
 def test_coverage_matches_the_per_row_formulation(reference):
     call_command("seed_demo", orgs=400, stdout=io.StringIO())
     # Some covering associations fall dormant or are dissolved: their region or host is a gap again.
-    for i, org in enumerate(Organization.objects.filter(kind__in=[OrgKind.COUNTY_ASSOCIATION, OrgKind.TOWNSHIP_ASSOCIATION,
-                                                                   *COVERING_KIND.values()]).order_by("pk")):
+    for i, org in enumerate(
+        Organization.objects.filter(kind__in=[OrgKind.COUNTY_ASSOCIATION, OrgKind.TOWNSHIP_ASSOCIATION, *COVERING_KIND.values()]).order_by("pk")
+    ):
         if i % 4 == 1:
             Organization.objects.filter(pk=org.pk).update(status=OrgStatus.DORMANT)
     admin = User.objects.get(username="admin")
-    regions = [Region.objects.get(code="320000"), *Region.objects.filter(code__startswith="32", level=RegionLevel.CITY).order_by("code")[:4],
-               *Region.objects.filter(code__startswith="3201", level=RegionLevel.COUNTY).order_by("code")[:3]]
+    regions = [
+        Region.objects.get(code="320000"),
+        *Region.objects.filter(code__startswith="32", level=RegionLevel.CITY).order_by("code")[:4],
+        *Region.objects.filter(code__startswith="3201", level=RegionLevel.COUNTY).order_by("code")[:3],
+    ]
     checked = 0
     for region in regions:
         expected, got = _reference(region), _new(admin, region)

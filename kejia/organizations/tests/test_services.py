@@ -11,17 +11,28 @@ from kejia.reference.models import Region
 
 
 def filing_data(tree, **over):
-    data = dict(name="钟山智能科技有限公司科学技术协会", kind="enterprise_assoc", parent=tree.xw, region=tree.regions["320102"],
-                host_name="钟山智能科技有限公司", host_uscc="91350100M000100Y43", founded_on=datetime.date(2026, 3, 1),
-                member_count=42, chair_name="王建国", contact_name="陈静", contact_phone="13800001111",
-                charter_summary="团结企业科技人员，开展技术攻关与科普。")
+    data = dict(
+        name="钟山智能科技有限公司科学技术协会",
+        kind="enterprise_assoc",
+        parent=tree.xw,
+        region=tree.regions["320102"],
+        host_name="钟山智能科技有限公司",
+        host_uscc="91350100M000100Y43",
+        founded_on=datetime.date(2026, 3, 1),
+        member_count=42,
+        chair_name="王建国",
+        contact_name="陈静",
+        contact_phone="13800001111",
+        charter_summary="团结企业科技人员，开展技术攻关与科普。",
+    )
     data.update(over)
     return data
 
 
 def test_create_organization_sets_path_depth_and_audit(tree):
-    org = services.create_organization(actor=tree.county_staff, parent=tree.xw, name="玄武区电子学会", code="XW-E",
-                                       kind="municipal_society", region=tree.regions["320102"])
+    org = services.create_organization(
+        actor=tree.county_staff, parent=tree.xw, name="玄武区电子学会", code="XW-E", kind="municipal_society", region=tree.regions["320102"]
+    )
     assert org.path == tree.xw.path + org.path[-6:] and org.depth == tree.xw.depth + 1
     event = AuditEvent.objects.get(action="organization.created", object_id=str(org.pk))
     assert event.actor == tree.county_staff and event.new["name"] == "玄武区电子学会" and event.org_path == org.path
@@ -41,38 +52,43 @@ def test_create_organization_by_leader_is_forbidden(tree):
 
 def test_create_organization_rejects_region_of_wrong_level(tree):
     with pytest.raises(DomainError) as exc:
-        services.create_organization(actor=tree.nj_staff, parent=tree.nj, name="x", code="X4", kind="county_assoc",
-                                     region=tree.regions["320100"])
+        services.create_organization(actor=tree.nj_staff, parent=tree.nj, name="x", code="X4", kind="county_assoc", region=tree.regions["320100"])
     assert exc.value.field == "region"
 
 
 def test_create_organization_rejects_region_outside_parent(tree):
     with pytest.raises(DomainError) as exc:
-        services.create_organization(actor=tree.nj_staff, parent=tree.nj, name="x", code="X5", kind="county_assoc",
-                                     region=tree.regions["320213"])
+        services.create_organization(actor=tree.nj_staff, parent=tree.nj, name="x", code="X5", kind="county_assoc", region=tree.regions["320213"])
     assert exc.value.code == "region_outside_parent"
 
 
 def test_create_organization_rejects_second_county_association(tree):
     with pytest.raises(DomainError) as exc:
-        services.create_organization(actor=tree.nj_staff, parent=tree.nj, name="x", code="X6", kind="county_assoc",
-                                     region=tree.regions["320102"])
+        services.create_organization(actor=tree.nj_staff, parent=tree.nj, name="x", code="X6", kind="county_assoc", region=tree.regions["320102"])
     assert exc.value.code == "territorial_duplicate"
 
 
 def test_create_organization_bad_uscc_names_field_and_writes_nothing(tree):
     before = (Organization.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organization(actor=tree.province_staff, parent=tree.js, name="江苏省物理学会", code="PHY",
-                                     kind="provincial_society", is_legal_person=True, uscc="51320000MJ5012345X")
+        services.create_organization(
+            actor=tree.province_staff,
+            parent=tree.js,
+            name="江苏省物理学会",
+            code="PHY",
+            kind="provincial_society",
+            is_legal_person=True,
+            uscc="51320000MJ5012345X",
+        )
     assert "uscc" in exc.value.errors
     assert (Organization.objects.count(), AuditEvent.objects.count()) == before
 
 
 def test_create_organization_legal_person_requires_uscc(tree):
     with pytest.raises(ValidationFailed) as exc:
-        services.create_organization(actor=tree.province_staff, parent=tree.js, name="江苏省化学学会", code="CHEM",
-                                     kind="provincial_society", is_legal_person=True)
+        services.create_organization(
+            actor=tree.province_staff, parent=tree.js, name="江苏省化学学会", code="CHEM", kind="provincial_society", is_legal_person=True
+        )
     assert "uscc" in exc.value.errors
 
 
@@ -84,8 +100,9 @@ def test_create_organization_duplicate_code_is_field_error(tree):
 
 def test_create_top_level_needs_platform_admin(tree):
     with pytest.raises(PermissionDenied):
-        services.create_organization(actor=tree.province_staff, parent=None, name="x", code="TOP", kind="provincial_assoc",
-                                     region=Region.objects.get(code="320000"))
+        services.create_organization(
+            actor=tree.province_staff, parent=None, name="x", code="TOP", kind="provincial_assoc", region=Region.objects.get(code="320000")
+        )
 
 
 def test_update_organization_records_only_changed_fields(tree):
@@ -152,11 +169,22 @@ def test_move_organization_needs_scope_on_both_ends(tree):
 
 # ---- filing -------------------------------------------------------------------------------
 
+
 def test_submit_filing_validates_every_field(tree):
     with pytest.raises(ValidationFailed) as exc:
-        services.submit_filing(actor=tree.worker, **filing_data(
-            tree, name=" ", kind="provincial_society", host_uscc="123", contact_phone="12", member_count=0,
-            founded_on=datetime.date(2999, 1, 1), region=tree.regions["320213"]))
+        services.submit_filing(
+            actor=tree.worker,
+            **filing_data(
+                tree,
+                name=" ",
+                kind="provincial_society",
+                host_uscc="123",
+                contact_phone="12",
+                member_count=0,
+                founded_on=datetime.date(2999, 1, 1),
+                region=tree.regions["320213"],
+            ),
+        )
     assert {"name", "kind", "host_uscc", "contact_phone", "member_count", "founded_on", "region"} <= set(exc.value.errors)
     assert not Filing.objects.exists()
 
@@ -226,6 +254,7 @@ def test_submit_filing_refuses_host_with_association_or_pending(tree):
 
 
 # ---- selectors ----------------------------------------------------------------------------
+
 
 def test_visible_organizations_follow_scope(tree):
     def codes(user):
@@ -298,8 +327,9 @@ def test_move_organization_refuses_a_dissolved_parent(tree):
 
 def test_create_organization_any_kind_stays_inside_parent_region(tree):
     with pytest.raises(DomainError) as exc:
-        services.create_organization(actor=tree.county_staff, parent=tree.xw, name="志愿服务队", code="VT1", kind="volunteer_team",
-                                     region=tree.regions["320200"])
+        services.create_organization(
+            actor=tree.county_staff, parent=tree.xw, name="志愿服务队", code="VT1", kind="volunteer_team", region=tree.regions["320200"]
+        )
     assert exc.value.code == "region_outside_parent"
 
 

@@ -11,21 +11,32 @@ from kejia.organizations import services
 from kejia.organizations.kinds import KIND_SOURCES, OrgKind
 from kejia.organizations.tests.test_api import Api
 
-SEED_KINDS = ["enterprise_union", "university_alliance", "rural_tech_federation", "science_courtyard", "community_academy",
-              "maker_home", "agri_expert_station", "academician_workstation", "overseas_talent_base"]
+SEED_KINDS = [
+    "enterprise_union",
+    "university_alliance",
+    "rural_tech_federation",
+    "science_courtyard",
+    "community_academy",
+    "maker_home",
+    "agri_expert_station",
+    "academician_workstation",
+    "overseas_talent_base",
+]
 
 
 @pytest.mark.parametrize("kind", SEED_KINDS)
 def test_create_organization_of_each_kind_the_seeds_name(tree, kind):
-    org = services.create_organization(actor=tree.county_staff, parent=tree.xw, name=f"{kind} 试点", code=f"XW-{kind}"[:32], kind=kind,
-                                       region=tree.regions["320102"])
+    org = services.create_organization(
+        actor=tree.county_staff, parent=tree.xw, name=f"{kind} 试点", code=f"XW-{kind}"[:32], kind=kind, region=tree.regions["320102"]
+    )
     assert org.get_kind_display() != kind
     assert kind in KIND_SOURCES
 
 
 def test_update_organization_records_county_structure(tree):
-    org = services.update_organization(tree.xw, actor=tree.county_staff, is_independent_unit=True, has_party_group=False,
-                                       leader_in_charge="县委副书记", leader_in_contact="副县长")
+    org = services.update_organization(
+        tree.xw, actor=tree.county_staff, is_independent_unit=True, has_party_group=False, leader_in_charge="县委副书记", leader_in_contact="副县长"
+    )
     org.refresh_from_db()
     assert (org.is_independent_unit, org.has_party_group, org.leader_in_charge, org.leader_in_contact) == (True, False, "县委副书记", "副县长")
     event = AuditEvent.objects.filter(action="organization.updated", object_id=str(org.pk)).latest("id")

@@ -28,9 +28,17 @@ def page(client, name, *args, expect=200, **params):
 
 def filing_data(tree, **over):
     data = {
-        "name": "钟山软件有限公司科学技术协会", "kind": "enterprise_assoc", "parent": "XW", "region": "320102",
-        "host_name": "钟山软件有限公司", "host_uscc": uscc("91320102MA1WRT001"), "founded_on": "2026-03-01",
-        "member_count": "42", "chair_name": "王主席", "contact_name": "李联络", "contact_phone": "13912340077",
+        "name": "钟山软件有限公司科学技术协会",
+        "kind": "enterprise_assoc",
+        "parent": "XW",
+        "region": "320102",
+        "host_name": "钟山软件有限公司",
+        "host_uscc": uscc("91320102MA1WRT001"),
+        "founded_on": "2026-03-01",
+        "member_count": "42",
+        "chair_name": "王主席",
+        "contact_name": "李联络",
+        "contact_phone": "13912340077",
         "charter_summary": "联系服务本企业科技工作者。",
     }
     data.update(over)
@@ -38,12 +46,23 @@ def filing_data(tree, **over):
 
 
 def service_filing(tree):
-    return {"name": "红山科技有限公司科学技术协会", "kind": "enterprise_assoc", "parent": tree.xw, "region": tree.regions["320102"],
-            "host_name": "红山科技有限公司", "host_uscc": uscc("91320102MA1HKJ001"), "founded_on": datetime.date(2026, 1, 5),
-            "member_count": 12, "chair_name": "赵主席", "contact_name": "钱联络", "contact_phone": "13912340066"}
+    return {
+        "name": "红山科技有限公司科学技术协会",
+        "kind": "enterprise_assoc",
+        "parent": tree.xw,
+        "region": tree.regions["320102"],
+        "host_name": "红山科技有限公司",
+        "host_uscc": uscc("91320102MA1HKJ001"),
+        "founded_on": datetime.date(2026, 1, 5),
+        "member_count": 12,
+        "chair_name": "赵主席",
+        "contact_name": "钱联络",
+        "contact_phone": "13912340066",
+    }
 
 
 # ---- Dashboard -------------------------------------------------------------------------------
+
 
 def test_home_shows_anonymous_the_public_front_page_and_the_tree_asks_to_log_in(client, db):
     response = client.get(reverse("home:front"))  # "/": the public front page (kejia/home)
@@ -74,6 +93,7 @@ def test_home_sends_a_user_without_role_to_their_online_home(client, tree):
 
 # ---- Tree ------------------------------------------------------------------------------------
 
+
 def test_tree_renders_the_roots_of_my_scope(client, tree):
     client.force_login(tree.county_staff)
     html = page(client, "organizations:tree").content.decode()
@@ -84,8 +104,9 @@ def test_tree_renders_the_roots_of_my_scope(client, tree):
 
 def add_enterprises(tree, n, parent=None):
     for i in range(n):
-        services.create_organization(actor=tree.platform, parent=parent or tree.xw, name=f"测试企业{i:02d}科协", code=f"T{i:02d}",
-                                     kind="enterprise_assoc", region=tree.regions["320102"])
+        services.create_organization(
+            actor=tree.platform, parent=parent or tree.xw, name=f"测试企业{i:02d}科协", code=f"T{i:02d}", kind="enterprise_assoc", region=tree.regions["320102"]
+        )
 
 
 def test_tree_query_count_is_pinned(client, tree, django_assert_max_num_queries):
@@ -120,6 +141,7 @@ def test_children_query_count_is_pinned(client, tree, django_assert_max_num_quer
 
 
 # ---- Search ----------------------------------------------------------------------------------
+
 
 def test_search_finds_by_text_within_scope(client, tree):
     client.force_login(tree.nj_staff)
@@ -169,6 +191,7 @@ def test_search_within_limits_to_a_subtree(client, tree):
 
 
 # ---- Detail ----------------------------------------------------------------------------------
+
 
 def test_detail_shows_fields_breadcrumb_children_counts_and_events(client, tree):
     client.force_login(tree.nj_staff)
@@ -223,10 +246,25 @@ def test_detail_query_count_is_pinned(client, tree, django_assert_max_num_querie
 
 # ---- Create and edit -------------------------------------------------------------------------
 
+
 def org_form(**over):
-    data = {"name": "玄武区老科技工作者协会", "short_name": "", "code": "XW-LKJ", "kind": "society_branch", "region": "320102",
-            "founded_on": "2020-05-04", "term_start": "", "term_end": "", "fulltime_staff": "2", "party_coverage": "none",
-            "uscc": "", "address": "", "website": "", "description": "", "disciplines": ""}
+    data = {
+        "name": "玄武区老科技工作者协会",
+        "short_name": "",
+        "code": "XW-LKJ",
+        "kind": "society_branch",
+        "region": "320102",
+        "founded_on": "2020-05-04",
+        "term_start": "",
+        "term_end": "",
+        "fulltime_staff": "2",
+        "party_coverage": "none",
+        "uscc": "",
+        "address": "",
+        "website": "",
+        "description": "",
+        "disciplines": "",
+    }
     data.update(over)
     return data
 
@@ -243,8 +281,7 @@ def test_create_adds_a_child_and_redirects(client, tree):
 def test_create_with_bad_uscc_shows_the_field_error_and_writes_nothing(client, tree):
     client.force_login(tree.county_staff)
     before = Organization.objects.count(), AuditEvent.objects.count()
-    response = client.post(reverse("organizations:create", args=[tree.xw.pk]),
-                           org_form(is_legal_person="on", uscc="91320102MA1XYW0010"))
+    response = client.post(reverse("organizations:create", args=[tree.xw.pk]), org_form(is_legal_person="on", uscc="91320102MA1XYW0010"))
     assert response.status_code == 400
     assert response.context["form"].errors["uscc"]
     assert "GB 32100" in response.content.decode()
@@ -300,6 +337,7 @@ def test_edit_with_bad_uscc_shows_the_field_error_and_writes_nothing(client, tre
 
 
 # ---- Status and move -------------------------------------------------------------------------
+
 
 def test_status_form_renders_and_changes_status(client, tree):
     client.force_login(tree.county_staff)
@@ -361,6 +399,7 @@ def test_move_to_an_unknown_or_own_branch_is_a_field_error(client, tree):
 
 # ---- Roles -----------------------------------------------------------------------------------
 
+
 def test_roles_lists_and_grants_by_an_administrator(client, tree):
     client.force_login(tree.nj_admin)
     listing = page(client, "organizations:roles", tree.xw.pk)
@@ -399,6 +438,7 @@ def test_roles_grant_to_an_unknown_user_is_a_field_error(client, tree):
 
 # ---- Coverage --------------------------------------------------------------------------------
 
+
 def test_coverage_counts_blind_spots_of_my_region(client, tree):
     client.force_login(tree.nj_staff)
     response = page(client, "organizations:coverage")  # defaults to the region of my role
@@ -433,13 +473,30 @@ def test_coverage_outside_my_region_is_404_and_unknown_code_is_400(client, tree)
 
 # ---- Garbage input, languages ----------------------------------------------------------------
 
-@pytest.mark.parametrize("url", [
-    "/orgs/search/?within=abc", "/orgs/search/?region=99999999999999999", "/orgs/search/?q=" + "x" * 5000,
-    "/orgs/search/?kind=bogus", "/orgs/search/?page=abc", "/orgs/search/?page=-7", "/audit/?organization=abc",
-    "/audit/?action=" + "a" * 500, "/audit/?page=999", "/coverage/?region=abc", "/coverage/?region=" + "1" * 300,
-    "/filings/new/?parent=abc", "/filings/new/?parent=99999999", "/orgs/99999999/", "/filings/99999999/",
-    "/orgs/99999999999999999999999/", "/regions/picker/?region_1=abc&field=%3Cscript%3E", "/regions/picker/?region_q=" + "江" * 500,
-])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/orgs/search/?within=abc",
+        "/orgs/search/?region=99999999999999999",
+        "/orgs/search/?q=" + "x" * 5000,
+        "/orgs/search/?kind=bogus",
+        "/orgs/search/?page=abc",
+        "/orgs/search/?page=-7",
+        "/audit/?organization=abc",
+        "/audit/?action=" + "a" * 500,
+        "/audit/?page=999",
+        "/coverage/?region=abc",
+        "/coverage/?region=" + "1" * 300,
+        "/filings/new/?parent=abc",
+        "/filings/new/?parent=99999999",
+        "/orgs/99999999/",
+        "/filings/99999999/",
+        "/orgs/99999999999999999999999/",
+        "/regions/picker/?region_1=abc&field=%3Cscript%3E",
+        "/regions/picker/?region_q=" + "江" * 500,
+    ],
+)
 def test_garbage_input_gives_4xx_not_500(client, tree, url):
     client.force_login(tree.nj_staff)
     response = client.get(url)
@@ -456,8 +513,9 @@ def test_unknown_address_renders_the_error_page(client, tree):
 
 def test_overlong_and_garbage_form_input_is_400(client, tree):
     client.force_login(tree.county_staff)
-    response = client.post(reverse("organizations:create", args=[tree.xw.pk]),
-                           org_form(name="长" * 500, founded_on="2020-13-45", fulltime_staff="many", kind="bogus"))
+    response = client.post(
+        reverse("organizations:create", args=[tree.xw.pk]), org_form(name="长" * 500, founded_on="2020-13-45", fulltime_staff="many", kind="bogus")
+    )
     assert response.status_code == 400
     assert {"name", "founded_on", "fulltime_staff", "kind"} <= set(response.context["form"].errors)
     filing = client.post(reverse("organizations:filing_new"), filing_data(tree, member_count="-3", founded_on="yesterday"))
@@ -483,6 +541,7 @@ def test_pages_load_htmx_from_django_htmx_and_send_csrf(client, tree):
 
 # ---- Division picker -------------------------------------------------------------------------
 
+
 def test_region_picker_cascade_opens_the_next_level(client, reference):
     response = client.get(reverse("reference:picker"), {"field": "region", "region_1": "320000", "region_2": "320100"})
     html = response.content.decode()
@@ -500,8 +559,7 @@ def test_region_picker_drops_a_city_left_from_another_province(client, reference
 def test_region_picker_search_lists_matches_and_a_pick_resolves(client, reference):
     matches = client.get(reverse("reference:picker"), {"field": "host_region", "host_region_q": "玄武", "part": "matches"}).content.decode()
     assert 'name="host_region_pick"' in matches and 'value="320102"' in matches
-    picked = client.get(reverse("reference:picker"), {"field": "host_region", "host_region_q": "玄武",
-                                                     "host_region_pick": "320102"}).content.decode()
+    picked = client.get(reverse("reference:picker"), {"field": "host_region", "host_region_q": "玄武", "host_region_pick": "320102"}).content.decode()
     assert '<option value="320102" selected>' in picked and 'name="host_region_4"' in picked
 
 

@@ -11,6 +11,7 @@ from kejia.organizations.tests.test_views import filing_data, page, service_fili
 
 # ---- Filing flow -----------------------------------------------------------------------------
 
+
 def test_filing_flow_county_staff_files_and_nj_staff_approves(client, tree):
     client.force_login(tree.county_staff)
     form = page(client, "organizations:filing_new", parent=str(tree.xw.pk))
@@ -118,6 +119,7 @@ def test_filing_decisions_are_refused_to_the_submitter_and_outside_scope(client,
 
 
 # ---- Audit -----------------------------------------------------------------------------------
+
 
 def test_audit_shows_only_events_in_my_scope(client, tree):
     services.change_organization_status(tree.qh, actor=tree.platform, status="dormant")

@@ -14,8 +14,17 @@ ID_C = resident_id("32021319751120003")  # 1975-11-20, male
 
 
 def make(tree, org=None, actor=None, **over):
-    data = dict(name="李明", resident_id=ID_A, phone="13905140001", sector="university", title="教授", title_level="senior",
-                expertise="机器学习 知识图谱", research_summary="研究大规模知识图谱构建。", employer_name="东南大学")
+    data = dict(
+        name="李明",
+        resident_id=ID_A,
+        phone="13905140001",
+        sector="university",
+        title="教授",
+        title_level="senior",
+        expertise="机器学习 知识图谱",
+        research_summary="研究大规模知识图谱构建。",
+        employer_name="东南大学",
+    )
     data.update(over)
     return services.create_person(actor=actor or tree.county_staff, organization=org or tree.xw, consent_source="form", **data)
 

@@ -19,8 +19,7 @@ api.add_router("/", router)
 
 names = {getattr(p, "name", None) for p in people_urls.urlpatterns}
 people = list(people_urls.urlpatterns) + [p for p in review_patterns if p.name not in names]
-urlpatterns = [path("api/", api.urls), path("people/", include((people, "people")))] + [
-    p for p in project_urls.urlpatterns if str(p.pattern) != "people/"]
+urlpatterns = [path("api/", api.urls), path("people/", include((people, "people")))] + [p for p in project_urls.urlpatterns if str(p.pattern) != "people/"]
 handler404 = project_urls.handler404
 handler403 = project_urls.handler403
 handler500 = project_urls.handler500

@@ -43,9 +43,20 @@ def as_(tree):
 
 
 def body(tree, **over):
-    data = {"org_id": tree.xw.pk, "name": "张伟", "resident_id": ID_B, "phone": "13905140002", "sector": "university",
-            "title": "副教授", "title_level": "vice_senior", "disciplines": ["520"], "region": "320102",
-            "expertise": "机器学习", "programmes": ["青年人才托举工程"], "consent_source": "online"}
+    data = {
+        "org_id": tree.xw.pk,
+        "name": "张伟",
+        "resident_id": ID_B,
+        "phone": "13905140002",
+        "sector": "university",
+        "title": "副教授",
+        "title_level": "vice_senior",
+        "disciplines": ["520"],
+        "region": "320102",
+        "expertise": "机器学习",
+        "programmes": ["青年人才托举工程"],
+        "consent_source": "online",
+    }
     data.update(over)
     return data
 

@@ -59,8 +59,7 @@ def test_a_large_export_asks_first_and_is_made_in_the_background(three, django_c
     with exports.default_storage.open(job.sealed_path, "rb") as fh:
         sealed = fh.read()
     assert b"PK" not in sealed[:4] and ID_A.encode() not in sealed and "李明".encode() not in sealed
-    actions = list(AuditEvent.objects.filter(actor=three.county_staff, action__startswith="person.export")
-                   .order_by("pk").values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(actor=three.county_staff, action__startswith="person.export").order_by("pk").values_list("action", flat=True))
     assert actions == ["person.export_requested", "person.exported", "person.export_downloaded"]
 
 

@@ -42,8 +42,9 @@ def test_link_request_decided_only_in_scope(tree, actor, door):
         response = client.post(reverse("people:link_request_decide", args=[item.pk]), {"decision": "refuse", "note": "不是本人"})
         listed = item.pk in [r.pk for r in link_requests.visible_link_requests(user)]
     else:
-        response = client.post(f"/api/people/link-requests/{item.pk}/decide", {"approve": False, "note": "不是本人"},
-                               content_type="application/json", headers=headers)
+        response = client.post(
+            f"/api/people/link-requests/{item.pk}/decide", {"approve": False, "note": "不是本人"}, content_type="application/json", headers=headers
+        )
         listed = any(r["id"] == item.pk for r in client.get("/api/people/link-requests", headers=headers).json()["items"])
     where = f"{actor} through {door}: {response.status_code}"
     if actor in DECIDERS:

@@ -38,8 +38,9 @@ def state(*people: Person) -> dict:
 def pair(tree):
     disciplines = list(Discipline.objects.order_by("code")[:3])
     survivor = make(tree, tree.xw, phone="13905140001", title="教授", disciplines=disciplines[:2])
-    duplicate = make(tree, tree.wx, name="李 明", resident_id=rid("19800307"), email="li@example.cn", expertise="知识图谱",
-                     title="研究员", disciplines=disciplines[1:])
+    duplicate = make(
+        tree, tree.wx, name="李 明", resident_id=rid("19800307"), email="li@example.cn", expertise="知识图谱", title="研究员", disciplines=disciplines[1:]
+    )
     Listing.objects.create(person=duplicate, organization=tree.xw, role="member")  # the survivor already has this one
     Listing.objects.create(person=duplicate, organization=tree.soc, role="expert", note="专家库")
     Achievement.objects.create(person=duplicate, kind="patent", title="一种知识图谱构建方法", year=2020)

@@ -13,8 +13,7 @@ def _no_store(response) -> bool:
 
 def test_api_reveal_is_no_store(tree):
     person = make(tree)
-    response = Client().post(f"/api/people/{person.pk}/reveal",
-                             headers={"Authorization": f"Bearer {issue_api_token(tree.county_staff)[1]}"})
+    response = Client().post(f"/api/people/{person.pk}/reveal", headers={"Authorization": f"Bearer {issue_api_token(tree.county_staff)[1]}"})
     assert response.status_code == 200 and response.json()["resident_id"] == ID_A
     assert _no_store(response)
 

@@ -26,20 +26,29 @@ def rid(birth: str, seq: str = "069") -> str:
 
 
 def make(tree, org=None, **over):
-    data = dict(name="李明", resident_id="", phone="", gender="M", birth_date=datetime.date(1980, 3, 7), employer_name="东南大学",
-                sector="university", title="教授", title_level="senior")
+    data = dict(
+        name="李明",
+        resident_id="",
+        phone="",
+        gender="M",
+        birth_date=datetime.date(1980, 3, 7),
+        employer_name="东南大学",
+        sector="university",
+        title="教授",
+        title_level="senior",
+    )
     data.update(over)
     return services.create_person(actor=tree.platform, organization=org or tree.xw, consent_source="form", **data)
 
 
 def incoming(**over):
-    data = dict(name="李明", resident_id="", phone="", gender="M", birth_date=datetime.date(1980, 3, 7), employer_name="东南大学",
-                email="")
+    data = dict(name="李明", resident_id="", phone="", gender="M", birth_date=datetime.date(1980, 3, 7), employer_name="东南大学", email="")
     data.update(over)
     return services.clean_profile(data)
 
 
 # ---- The pieces -------------------------------------------------------------------------------
+
 
 def test_jaro_winkler_known_values():
     assert jaro_winkler("martha", "marhta") == pytest.approx(0.9611, abs=1e-4)
@@ -79,6 +88,7 @@ def test_reference_pairs_fall_on_each_side_of_the_upper_threshold(tree):
 
 
 # ---- match_person -------------------------------------------------------------------------------
+
 
 def test_match_person_exact_id_is_same(tree):
     person = make(tree, resident_id=rid("19800307"))
@@ -194,6 +204,7 @@ def test_block_key_is_stored_and_serves_the_surname_block(tree):
 
 
 # ---- resolve_all and the command -------------------------------------------------------------------
+
 
 def _register(tree):
     a = make(tree, phone="13905140001")

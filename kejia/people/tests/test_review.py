@@ -41,6 +41,7 @@ def api(tree, user) -> tuple[Client, dict]:
 
 # ---- Pages -----------------------------------------------------------------------------------------
 
+
 def test_review_list_and_detail_show_masked_fields(tree, candidate):
     client = login(tree, tree.county_staff)
     page = client.get("/people/review/")
@@ -101,6 +102,7 @@ def test_review_decide_keep_apart(tree, candidate):
 
 
 # ---- API -----------------------------------------------------------------------------------------
+
 
 def test_api_review_queue_scope_and_masking(tree, candidate):
     client, headers = api(tree, tree.county_staff)

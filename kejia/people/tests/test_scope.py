@@ -19,15 +19,13 @@ from kejia.people.tests.helpers import ID_A, ID_B, ID_C, link, resident_id
 
 ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "wx_staff", "society_secretary", "worker"]
 # key: (primary organization, resident ID, linked to the worker)
-PEOPLE = {"p_xw": ("xw", ID_A, False), "p_qh": ("qh", ID_B, False), "p_soc": ("soc_ai", ID_C, False),
-          "p_lx": ("lx", resident_id("32021319800101001"), True)}
+PEOPLE = {"p_xw": ("xw", ID_A, False), "p_qh": ("qh", ID_B, False), "p_soc": ("soc_ai", ID_C, False), "p_lx": ("lx", resident_id("32021319800101001"), True)}
 
 
 def _build(w) -> None:
     w.people = {}
     for i, (key, (org, number, linked)) in enumerate(PEOPLE.items()):
-        person = services.create_person(actor=w.platform, organization=getattr(w, org), name=f"测试{'甲乙丙丁'[i]}",
-                                        resident_id=number, phone=f"1390000000{i}")
+        person = services.create_person(actor=w.platform, organization=getattr(w, org), name=f"测试{'甲乙丙丁'[i]}", resident_id=number, phone=f"1390000000{i}")
         services.add_listing(person, actor=w.platform, organization=w.js, role="contact")
         services.add_achievement(person, actor=w.platform, kind="paper", title="论文")
         if linked:
@@ -39,6 +37,7 @@ _world, db, world = sm.fixtures(_build, actors=ACTORS)
 
 
 # ---- Who may do what -------------------------------------------------------------------------
+
 
 def load(w, key) -> Person:
     return Person.objects.get(pk=w.people[key])
@@ -132,8 +131,7 @@ ENDPOINTS = [
     Endpoint("page reveal", "html", "POST", page("reveal"), rule_edit, writes=True),
     Endpoint("page achievement add", "html", "POST", page("achievement_add"), rule_edit, lambda w, u, p: {"kind": "paper", "title": "新"}, True),
     Endpoint("page achievement remove", "html", "POST", page("achievement_remove", ach), rule_edit, writes=True),
-    Endpoint("page listing add", "html", "POST", page("listing_add"), rule_list,
-             lambda w, u, p: {"org": target_org(w, u).code, "role": "expert"}, True),
+    Endpoint("page listing add", "html", "POST", page("listing_add"), rule_list, lambda w, u, p: {"org": target_org(w, u).code, "role": "expert"}, True),
     Endpoint("page listing remove", "html", "POST", page("listing_remove", lst), rule_unlist, writes=True),
     Endpoint("page consent", "html", "POST", page("consent"), rule_edit, lambda w, u, p: {"source": "书面"}, True),
     Endpoint("page anonymize form", "html", "GET", page("anonymize"), rule_edit),
@@ -146,12 +144,20 @@ ENDPOINTS = [
     Endpoint("api anonymize", "api", "POST", lambda w, p: f"/api/people/{p.pk}/anonymize", rule_edit, lambda w, u, p: {"reason": "申请"}, True),
     Endpoint("api consent", "api", "POST", lambda w, p: f"/api/people/{p.pk}/consent", rule_edit, lambda w, u, p: {"source": "x"}, True),
     Endpoint("api achievements", "api", "GET", lambda w, p: f"/api/people/{p.pk}/achievements", rule_view),
-    Endpoint("api achievement add", "api", "POST", lambda w, p: f"/api/people/{p.pk}/achievements", rule_edit,
-             lambda w, u, p: {"kind": "award", "title": "奖"}, True),
+    Endpoint(
+        "api achievement add", "api", "POST", lambda w, p: f"/api/people/{p.pk}/achievements", rule_edit, lambda w, u, p: {"kind": "award", "title": "奖"}, True
+    ),
     Endpoint("api achievement delete", "api", "DELETE", lambda w, p: f"/api/people/{p.pk}/achievements/{ach(p)}", rule_edit, writes=True),
     Endpoint("api listings", "api", "GET", lambda w, p: f"/api/people/{p.pk}/listings", rule_view),
-    Endpoint("api listing add", "api", "POST", lambda w, p: f"/api/people/{p.pk}/listings", rule_list,
-             lambda w, u, p: {"org_id": target_org(w, u).pk, "role": "expert"}, True),
+    Endpoint(
+        "api listing add",
+        "api",
+        "POST",
+        lambda w, p: f"/api/people/{p.pk}/listings",
+        rule_list,
+        lambda w, u, p: {"org_id": target_org(w, u).pk, "role": "expert"},
+        True,
+    ),
     Endpoint("api listing delete", "api", "DELETE", lambda w, p: f"/api/people/{p.pk}/listings/{lst(p)}", rule_unlist, writes=True),
 ]
 CASES = [pytest.param(a, e, k, id=f"{a}-{e.key}-{k}") for a in ACTORS for e in ENDPOINTS for k in PEOPLE]
@@ -159,8 +165,7 @@ CASES = [pytest.param(a, e, k, id=f"{a}-{e.key}-{k}") for a in ACTORS for e in E
 
 def fingerprint(person_pk: int) -> tuple:
     p = Person.objects.filter(pk=person_pk).values_list("name", "title", "status", "consent_source", "updated_at").first()
-    return (p, Listing.objects.filter(person_id=person_pk).count(), Achievement.objects.filter(person_id=person_pk).count(),
-            AuditEvent.objects.count())
+    return (p, Listing.objects.filter(person_id=person_pk).count(), Achievement.objects.filter(person_id=person_pk).count(), AuditEvent.objects.count())
 
 
 def send(w, actor, endpoint, person, target):
@@ -202,8 +207,7 @@ def test_matrix_has_allowed_outside_and_forbidden_cases(world):
 @pytest.mark.parametrize("actor", ACTORS)
 def test_list_returns_exactly_the_people_in_scope(world, actor):
     user = getattr(world, actor)
-    expected = {pk for key, pk in world.people.items() if any(scope.can_view(user, lst.organization)
-                                                             for lst in load(world, key).listings.all())}
+    expected = {pk for key, pk in world.people.items() if any(scope.can_view(user, lst.organization) for lst in load(world, key).listings.all())}
     data = world.api_client.get("/api/people", {"limit": 200}, headers=sm.bearer(world, actor)).json()
     assert {row["id"] for row in data["items"]} == expected
     html = world.page_clients[actor].get(reverse("people:list")).content.decode()

@@ -13,8 +13,17 @@ ID = "32010219800101069X"  # check character computed by GB 11643 (male: 17th di
 
 
 def make(tree, org=None, **over):
-    data = dict(name="李明", resident_id=ID, phone="13905140001", sector="university", title="教授", title_level="senior",
-                expertise="机器学习 知识图谱", research_summary="研究大规模知识图谱构建。", employer_name="东南大学")
+    data = dict(
+        name="李明",
+        resident_id=ID,
+        phone="13905140001",
+        sector="university",
+        title="教授",
+        title_level="senior",
+        expertise="机器学习 知识图谱",
+        research_summary="研究大规模知识图谱构建。",
+        employer_name="东南大学",
+    )
     data.update(over)
     return services.create_person(actor=tree.county_staff, organization=org or tree.xw, consent_source="form", **data)
 
@@ -55,8 +64,7 @@ def test_database_file_holds_no_plaintext_identifiers(tree, tmp_path):
 
 def test_create_person_validation_names_fields(tree):
     with pytest.raises(ValidationFailed) as exc:
-        make(tree, name="", resident_id="320102198001010691", phone="123", email="x@", employer_uscc="91350100M000100Y44",
-             birth_date=datetime.date(1981, 1, 1))
+        make(tree, name="", resident_id="320102198001010691", phone="123", email="x@", employer_uscc="91350100M000100Y44", birth_date=datetime.date(1981, 1, 1))
     assert {"name", "resident_id", "phone", "email", "employer_uscc"} <= set(exc.value.errors)
     assert not Person.objects.exists()
 

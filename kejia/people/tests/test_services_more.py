@@ -100,8 +100,7 @@ def test_link_account_by_phone_in_another_format(tree):
     assert link(tree.worker, "李明", phone="+86 139-0514-0001") == person
 
 
-@pytest.mark.parametrize("proof", [{"name": "李明", "resident_id": ID_B}, {"name": "王明", "resident_id": ID_A},
-                                   {"name": "李明", "phone": "13905140002"}])
+@pytest.mark.parametrize("proof", [{"name": "李明", "resident_id": ID_B}, {"name": "王明", "resident_id": ID_A}, {"name": "李明", "phone": "13905140002"}])
 def test_link_account_with_wrong_proof_says_no_match(tree, proof):
     make(tree)
     with pytest.raises(DomainError) as exc:
@@ -154,6 +153,7 @@ def test_search_people_filters(tree):
 
 # ---- seed_demo --people ----------------------------------------------------------------------
 
+
 class _Undo(Exception):
     pass
 
@@ -165,9 +165,26 @@ def _seed_people(seed: int, people: int = 400) -> list[tuple]:
     try:
         with transaction.atomic():
             call_command("seed_demo", orgs=300, people=people, seed=seed, stdout=io.StringIO())
-            rows = list(Person.objects.order_by("pk").values_list(
-                "name", "name_pinyin", "gender", "birth_date", "id_hash", "id_masked", "phone_hash", "employer_name", "sector",
-                "title", "title_level", "expertise", "research_summary", "is_frontline", "three_chiefs", "region_id"))
+            rows = list(
+                Person.objects.order_by("pk").values_list(
+                    "name",
+                    "name_pinyin",
+                    "gender",
+                    "birth_date",
+                    "id_hash",
+                    "id_masked",
+                    "phone_hash",
+                    "employer_name",
+                    "sector",
+                    "title",
+                    "title_level",
+                    "expertise",
+                    "research_summary",
+                    "is_frontline",
+                    "three_chiefs",
+                    "region_id",
+                )
+            )
             raise _Undo(rows)
     except _Undo as done:
         return done.args[0]

@@ -29,16 +29,35 @@ def url(name, *args):
 
 
 def person_data(**over):
-    data = {"name": "张伟", "gender": "", "birth_date": "", "resident_id": ID_B, "phone": "13905140002", "email": "zw@example.cn",
-            "region": "320102", "employer_name": "南京大学", "employer_uscc": "", "sector": "university", "title": "副教授",
-            "title_level": "vice_senior", "education": "doctorate", "disciplines": "520 52020", "expertise": "机器学习 计算机视觉",
-            "research_summary": "研究视觉大模型。", "overseas_status": "returned", "three_chiefs": "none",
-            "programmes": "青年人才托举工程", "role": "member", "consent_source": "书面同意书"}
+    data = {
+        "name": "张伟",
+        "gender": "",
+        "birth_date": "",
+        "resident_id": ID_B,
+        "phone": "13905140002",
+        "email": "zw@example.cn",
+        "region": "320102",
+        "employer_name": "南京大学",
+        "employer_uscc": "",
+        "sector": "university",
+        "title": "副教授",
+        "title_level": "vice_senior",
+        "education": "doctorate",
+        "disciplines": "520 52020",
+        "expertise": "机器学习 计算机视觉",
+        "research_summary": "研究视觉大模型。",
+        "overseas_status": "returned",
+        "three_chiefs": "none",
+        "programmes": "青年人才托举工程",
+        "role": "member",
+        "consent_source": "书面同意书",
+    }
     data.update(over)
     return data
 
 
 # ---- List ------------------------------------------------------------------------------------
+
 
 def test_list_needs_login(client, db):
     response = client.get(url("list"))
@@ -71,8 +90,7 @@ def test_list_filters_and_htmx_partial(client, tree):
     assert "王芳" in response.content.decode()
 
 
-@pytest.mark.parametrize("params", [{"sector": "spaceship"}, {"frontline": "maybe"}, {"org": "NOPE"}, {"org": "QH"},
-                                    {"q": "x" * 500}, {"page": "abc"}])
+@pytest.mark.parametrize("params", [{"sector": "spaceship"}, {"frontline": "maybe"}, {"org": "NOPE"}, {"org": "QH"}, {"q": "x" * 500}, {"page": "abc"}])
 def test_list_garbage_filters_answer_400_or_200_not_500(client, tree, params):
     client.force_login(tree.county_staff)
     response = client.get(url("list"), params)
@@ -89,6 +107,7 @@ def test_list_sends_a_worker_without_role_to_their_profile(client, tree):
 
 # ---- Create ------------------------------------------------------------------------------------
 
+
 def test_create_person_from_the_form(client, tree):
     client.force_login(tree.county_staff)
     assert client.get(url("new") + f"?org={tree.xw.pk}").status_code == 200
@@ -102,8 +121,7 @@ def test_create_person_from_the_form(client, tree):
 
 def test_create_person_shows_errors_next_to_fields(client, tree):
     client.force_login(tree.county_staff)
-    response = client.post(url("new") + f"?org={tree.xw.pk}",
-                           person_data(resident_id="320104199003150021", phone="12345", birth_date="1991-01-01"))
+    response = client.post(url("new") + f"?org={tree.xw.pk}", person_data(resident_id="320104199003150021", phone="12345", birth_date="1991-01-01"))
     assert response.status_code == 400
     assert {"resident_id", "phone"} <= set(response.context["form"].errors)
     response = client.post(url("new") + f"?org={tree.xw.pk}", person_data(disciplines="999 abc", birth_date="not a date"))
@@ -138,6 +156,7 @@ def test_create_in_a_sibling_or_without_staff_role_is_refused(client, tree):
 
 
 # ---- Detail, reveal, edit --------------------------------------------------------------------------
+
 
 def test_detail_shows_every_part_masked(client, tree):
     person = make(tree, three_chiefs="school_principal", overseas_status="hong_kong", programmes=["333工程"], is_frontline=True)
@@ -219,6 +238,7 @@ def test_edit_by_leader_is_403_and_by_sibling_404(client, tree):
 
 # ---- Achievements, listings, consent ----------------------------------------------------------------
 
+
 def test_achievement_add_and_remove(client, tree):
     person = make(tree)
     client.force_login(tree.county_staff)
@@ -282,6 +302,7 @@ def test_consent_recorded_from_the_profile(client, tree):
 
 # ---- Deletion ---------------------------------------------------------------------------------------
 
+
 def test_anonymize_needs_confirmation(client, tree):
     person = make(tree)
     client.force_login(tree.county_staff)
@@ -302,6 +323,7 @@ def test_anonymize_by_leader_is_403(client, tree):
 
 
 # ---- Export ------------------------------------------------------------------------------------------
+
 
 def _rows(response) -> list[tuple]:
     return list(load_workbook(io.BytesIO(response.content), read_only=True).active.iter_rows(values_only=True))
@@ -332,6 +354,7 @@ def test_export_with_garbage_filters_is_400(client, tree):
 
 
 # ---- My profile ------------------------------------------------------------------------------------
+
 
 def test_me_links_with_the_right_proof_and_edits(client, tree):
     person = make(tree)
@@ -390,8 +413,9 @@ def test_worker_sees_own_profile_and_reveals_own_identifiers(client, tree):
     assert "玄武区科学技术协会" in html
 
 
-@pytest.mark.parametrize("path", ["/people/99999999999999999999/", "/people/0/edit/", "/people/new/?org=99999999999999999999",
-                                  "/people/1/achievements/99999999999999999999/remove/"])
+@pytest.mark.parametrize(
+    "path", ["/people/99999999999999999999/", "/people/0/edit/", "/people/new/?org=99999999999999999999", "/people/1/achievements/99999999999999999999/remove/"]
+)
 def test_garbage_ids_are_404_not_500(client, tree, path):
     make(tree)
     client.force_login(tree.county_staff)
@@ -415,8 +439,7 @@ def test_list_and_detail_queries_do_not_grow_with_rows(client, tree, django_asse
 def test_create_person_with_a_15_digit_id_converts_it_and_says_so(client, tree):
     client.force_login(tree.county_staff)
     fifteen = ID_B[:6] + ID_B[8:17]
-    response = client.post(url("new") + f"?org={tree.xw.pk}", person_data(resident_id=fifteen, disciplines="计算机科学技术 人工智能"),
-                           follow=True)
+    response = client.post(url("new") + f"?org={tree.xw.pk}", person_data(resident_id=fifteen, disciplines="计算机科学技术 人工智能"), follow=True)
     person = Person.objects.get(name="张伟")
     assert person.id_masked == "*" * 17 + ID_B[-1]
     assert sorted(person.disciplines.values_list("code", flat=True)) == ["520", "52020"]

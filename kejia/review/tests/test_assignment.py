@@ -15,8 +15,7 @@ def brute_force(p: AssignmentProblem) -> int | None:
     for a in p.applications:
         must = [r for r in p.reviewers if (a, r) in p.required]
         free = [r for r in p.reviewers if (a, r) in p.candidates and (a, r) not in p.required and p.eligible(a, r)]
-        options.append([tuple(must) + rest for rest in itertools.combinations(free, p.per_application - len(must))]
-                       if len(must) <= p.per_application else [])
+        options.append([tuple(must) + rest for rest in itertools.combinations(free, p.per_application - len(must))] if len(must) <= p.per_application else [])
     best = None
     for choice in itertools.product(*options):
         loads = {r: 0 for r in p.reviewers}
@@ -57,8 +56,18 @@ def problems(draw):
     forbidden = frozenset(pair for pair in pairs if draw(st.integers(0, 14)) == 0)
     required = frozenset(pair for pair in candidates if draw(st.integers(0, 11)) == 0 and pair not in conflicts and pair not in forbidden)
     scale = draw(st.sampled_from([1, 100, 10**6]))
-    return AssignmentProblem(applications=apps, reviewers=revs, candidates=candidates, per_application=k, max_load=max_load,
-                             min_load=min_load, conflicts=conflicts, forbidden=forbidden, required=required, scale=scale)
+    return AssignmentProblem(
+        applications=apps,
+        reviewers=revs,
+        candidates=candidates,
+        per_application=k,
+        max_load=max_load,
+        min_load=min_load,
+        conflicts=conflicts,
+        forbidden=forbidden,
+        required=required,
+        scale=scale,
+    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -79,8 +88,9 @@ def _random_problem(seed: int, n=60, m=40, k=3, max_load=6, min_load=0, conflict
     apps, revs = list(range(n)), [f"r{j}" for j in range(m)]
     candidates = {(a, r): rng.random() for a in apps for r in rng.sample(revs, min(15, m))}
     conflicts = frozenset(pair for pair in candidates if rng.random() < conflict_rate)
-    return AssignmentProblem(applications=apps, reviewers=revs, candidates=candidates, per_application=k, max_load=max_load,
-                             min_load=min_load, conflicts=conflicts)
+    return AssignmentProblem(
+        applications=apps, reviewers=revs, candidates=candidates, per_application=k, max_load=max_load, min_load=min_load, conflicts=conflicts
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -104,8 +114,14 @@ def test_assign_reviewers_exact_for_decimal_affinities():
 
 
 def test_assign_reviewers_too_few_candidates_names_the_application():
-    p = AssignmentProblem(applications=["a", "b"], reviewers=[1, 2, 3], candidates={("a", 1): 1, ("a", 2): 1, ("b", 1): 1, ("b", 2): 1},
-                          per_application=2, max_load=2, conflicts=frozenset({("b", 2)}))
+    p = AssignmentProblem(
+        applications=["a", "b"],
+        reviewers=[1, 2, 3],
+        candidates={("a", 1): 1, ("a", 2): 1, ("b", 1): 1, ("b", 2): 1},
+        per_application=2,
+        max_load=2,
+        conflicts=frozenset({("b", 2)}),
+    )
     with pytest.raises(AssignmentError) as caught:
         assign_reviewers(p)
     assert caught.value.code == "too_few_candidates" and caught.value.field == "candidates"
@@ -143,13 +159,11 @@ def test_assign_reviewers_names_the_group_its_reviewers_cannot_serve():
 def test_assign_reviewers_minimum_load_unreachable():
     candidates = {("a", 1): 1.0, ("b", 1): 1.0, ("a", 2): 0.0, ("b", 2): 0.0, ("c", 3): 1.0, ("c", 4): 0.5, ("d", 3): 1.0, ("d", 4): 1.0}
     # Reviewer 4 can have one of c, d, and 3 the other; 1 and 2 share a and b: each gets one — all fine.
-    p = AssignmentProblem(applications=["a", "b", "c", "d"], reviewers=[1, 2, 3, 4], candidates=candidates, per_application=1,
-                          max_load=2, min_load=1)
+    p = AssignmentProblem(applications=["a", "b", "c", "d"], reviewers=[1, 2, 3, 4], candidates=candidates, per_application=1, max_load=2, min_load=1)
     check_valid(p, assign_reviewers(p))
     # Every count passes and 2 and 3 each have a candidate, but both only through c.
     candidates = {("a", 1): 1.0, ("b", 1): 1.0, ("c", 2): 1.0, ("c", 3): 1.0}
-    p = AssignmentProblem(applications=["a", "b", "c"], reviewers=[1, 2, 3], candidates=candidates, per_application=1,
-                          max_load=2, min_load=1)
+    p = AssignmentProblem(applications=["a", "b", "c"], reviewers=[1, 2, 3], candidates=candidates, per_application=1, max_load=2, min_load=1)
     with pytest.raises(AssignmentError) as caught:
         assign_reviewers(p)
     assert brute_force(p) is None
@@ -176,15 +190,18 @@ def test_assign_reviewers_never_uses_forbidden_pairs():
     assert second.scaled_total <= first.scaled_total
 
 
-@pytest.mark.parametrize(("change", "code", "field"), [
-    ({"per_application": 0}, "invalid_per_application", "per_application"),
-    ({"max_load": 0}, "invalid_max_load", "max_load"),
-    ({"min_load": 9}, "invalid_min_load", "min_load"),
-    ({"applications": [1, 1]}, "duplicate_id", "applications"),
-    ({"candidates": {(1, "nobody"): 1.0}}, "unknown_id", "candidates"),
-    ({"candidates": {(0, "r0"): float("nan")}}, "invalid_affinity", "candidates"),
-    ({"candidates": {(0, "r0"): 1e18}}, "scale_too_large", "scale"),
-])
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"per_application": 0}, "invalid_per_application", "per_application"),
+        ({"max_load": 0}, "invalid_max_load", "max_load"),
+        ({"min_load": 9}, "invalid_min_load", "min_load"),
+        ({"applications": [1, 1]}, "duplicate_id", "applications"),
+        ({"candidates": {(1, "nobody"): 1.0}}, "unknown_id", "candidates"),
+        ({"candidates": {(0, "r0"): float("nan")}}, "invalid_affinity", "candidates"),
+        ({"candidates": {(0, "r0"): 1e18}}, "scale_too_large", "scale"),
+    ],
+)
 def test_assign_reviewers_bad_input_names_the_field(change, code, field):
     p = AssignmentProblem(**{**vars(_random_problem(0, n=1, m=3, k=1)), "conflicts": frozenset(), **change})
     with pytest.raises(AssignmentError) as caught:
@@ -194,9 +211,14 @@ def test_assign_reviewers_bad_input_names_the_field(change, code, field):
 
 
 def test_swap_reviewer_rechecks_conflicts_and_loads():
-    p = AssignmentProblem(applications=["a", "b", "c"], reviewers=[1, 2, 3, 4],
-                          candidates={("a", 1): 0.9, ("b", 2): 0.9, ("c", 3): 0.9, ("a", 4): 0.1, ("b", 4): 0.1},
-                          per_application=1, max_load=1, conflicts=frozenset({("c", 4)}))
+    p = AssignmentProblem(
+        applications=["a", "b", "c"],
+        reviewers=[1, 2, 3, 4],
+        candidates={("a", 1): 0.9, ("b", 2): 0.9, ("c", 3): 0.9, ("a", 4): 0.1, ("b", 4): 0.1},
+        per_application=1,
+        max_load=1,
+        conflicts=frozenset({("c", 4)}),
+    )
     result = assign_reviewers(p)
     assert result.reviewers_of == {"a": (1,), "b": (2,), "c": (3,)}
     with pytest.raises(AssignmentError) as caught:
@@ -214,8 +236,9 @@ def test_swap_reviewer_rechecks_conflicts_and_loads():
     # A reviewer outside the candidates may be chosen by hand; the pair's affinity counts as 0.
     again = swap_reviewer(p, swapped, application="c", old=3, new=1)
     assert again.reviewers_of["c"] == (1,) and again.total_affinity == pytest.approx(0.1 + 0.9)
-    minimum = AssignmentProblem(applications=["a", "b"], reviewers=[1, 2], candidates={("a", 1): 1.0, ("b", 2): 1.0, ("a", 2): 0.5},
-                                per_application=1, max_load=2, min_load=1)
+    minimum = AssignmentProblem(
+        applications=["a", "b"], reviewers=[1, 2], candidates={("a", 1): 1.0, ("b", 2): 1.0, ("a", 2): 0.5}, per_application=1, max_load=2, min_load=1
+    )
     with pytest.raises(AssignmentError) as caught:
         swap_reviewer(minimum, assign_reviewers(minimum), application="a", old=1, new=2)
     assert (caught.value.code, caught.value.field) == ("load_below_minimum", "old")

@@ -23,11 +23,22 @@ def path(*ids: int) -> str:
 
 JS, NJ, XW, GL, SZ = 1, 2, 3, 4, 5  # province, city, two counties of the city, another city
 APPS = [
-    ApplicationFacts(id="p1", applicant_people=frozenset({100}), applicant_employers=frozenset({normalise_name("南京大学")}),
-                     applicant_organization=XW, recommending_organization=NJ, organization_path=path(JS, NJ, XW),
-                     works=frozenset({work_key("光学成像新方法", 2023)})),
-    ApplicationFacts(id="p2", applicant_people=frozenset({200}), applicant_employers=frozenset({normalise_name("苏州大学")}),
-                     applicant_organization=SZ, organization_path=path(JS, SZ)),
+    ApplicationFacts(
+        id="p1",
+        applicant_people=frozenset({100}),
+        applicant_employers=frozenset({normalise_name("南京大学")}),
+        applicant_organization=XW,
+        recommending_organization=NJ,
+        organization_path=path(JS, NJ, XW),
+        works=frozenset({work_key("光学成像新方法", 2023)}),
+    ),
+    ApplicationFacts(
+        id="p2",
+        applicant_people=frozenset({200}),
+        applicant_employers=frozenset({normalise_name("苏州大学")}),
+        applicant_organization=SZ,
+        organization_path=path(JS, SZ),
+    ),
 ]
 
 
@@ -93,19 +104,25 @@ def test_conflicted_pairs_are_never_assigned():
     reviewers = [reviewer(i, employers=frozenset({normalise_name("南京大学")}) if i % 2 else frozenset()) for i in range(1, 7)]
     found = find_conflicts(APPS, reviewers, ConflictPolicy())
     candidates = {(a.id, r.id): 1.0 for a in APPS for r in reviewers}
-    result = assign_reviewers(AssignmentProblem(applications=["p1", "p2"], reviewers=[r.id for r in reviewers], candidates=candidates,
-                                                per_application=3, max_load=1, conflicts=frozenset(found)))
+    result = assign_reviewers(
+        AssignmentProblem(
+            applications=["p1", "p2"], reviewers=[r.id for r in reviewers], candidates=candidates, per_application=3, max_load=1, conflicts=frozenset(found)
+        )
+    )
     assert set(result.reviewers_of["p1"]) == {2, 4, 6}
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"rules": ["same_employer", "nepotism"]}, "rules"),
-    ({"rules": "same_employer"}, "rules"),
-    ({"rules": ["same_subtree"]}, "subtree_depth"),
-    ({"subtree_depth": -1}, "subtree_depth"),
-    ({"coauthor_since_year": "2020"}, "coauthor_since_year"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"rules": ["same_employer", "nepotism"]}, "rules"),
+        ({"rules": "same_employer"}, "rules"),
+        ({"rules": ["same_subtree"]}, "subtree_depth"),
+        ({"subtree_depth": -1}, "subtree_depth"),
+        ({"coauthor_since_year": "2020"}, "coauthor_since_year"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_policy_from_data_refuses_bad_data_with_the_field(data, field):
     with pytest.raises(DomainError) as caught:
         policy_from_data(data)

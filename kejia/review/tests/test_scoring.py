@@ -20,12 +20,15 @@ def test_total_weights_each_criterion():
     assert rubric.total({"a": 5, "b": 0}) == pytest.approx(75)
 
 
-@pytest.mark.parametrize(("bad", "field"), [
-    ({"innovation": 11}, "innovation"),
-    ({"feasibility": -1}, "feasibility"),
-    ({"groundwork": None}, "groundwork"),
-    ({"extra": 1}, "extra"),
-])
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"innovation": 11}, "innovation"),
+        ({"feasibility": -1}, "feasibility"),
+        ({"groundwork": None}, "groundwork"),
+        ({"extra": 1}, "extra"),
+    ],
+)
 def test_totals_name_the_criterion_and_row_of_a_bad_score(bad, field):
     reviews = [Review("p1", "r1", FULL), Review("p2", "r1", {**FULL, **bad})]
     with pytest.raises(DomainError) as caught:
@@ -43,8 +46,15 @@ def test_rubric_from_data_refuses_bad_rows():
 
 
 def test_z_scores_are_per_reviewer():
-    raw = {("p1", "lenient"): 90.0, ("p2", "lenient"): 80.0, ("p3", "lenient"): 70.0,
-           ("p1", "severe"): 50.0, ("p2", "severe"): 40.0, ("p3", "severe"): 30.0, ("p1", "once"): 77.0}
+    raw = {
+        ("p1", "lenient"): 90.0,
+        ("p2", "lenient"): 80.0,
+        ("p3", "lenient"): 70.0,
+        ("p1", "severe"): 50.0,
+        ("p2", "severe"): 40.0,
+        ("p3", "severe"): 30.0,
+        ("p1", "once"): 77.0,
+    }
     z = z_scores(raw)
     sd = statistics.pstdev([90, 80, 70])
     assert z[("p1", "lenient")] == pytest.approx(10 / sd) == pytest.approx(z[("p1", "severe")])
@@ -60,8 +70,12 @@ def _review_set():
         for rank, app in enumerate(["p1", "p2", "p3"]):
             s = base - rank
             reviews.append(Review(app, reviewer, scores(s, s, s, s)))
-    reviews += [Review("p4", "b", scores(0, 0, 0, 0)), Review("p4", "c", scores(10, 10, 10, 10)),
-                Review("p5", "c", scores(2, 2, 2, 2)), Review("p6", "c", scores(3, 3, 3, 3))]
+    reviews += [
+        Review("p4", "b", scores(0, 0, 0, 0)),
+        Review("p4", "c", scores(10, 10, 10, 10)),
+        Review("p5", "c", scores(2, 2, 2, 2)),
+        Review("p6", "c", scores(3, 3, 3, 3)),
+    ]
     return reviews
 
 

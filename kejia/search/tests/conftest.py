@@ -26,8 +26,7 @@ def add_person(tree, django_capture_on_commit_callbacks):
         data.setdefault("title_level", "senior")
         disciplines = data.pop("disciplines", None)
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-            person = services.create_person(actor=actor or tree.county_staff, organization=org or tree.xw, name=name,
-                                            disciplines=disciplines, **data)
+            person = services.create_person(actor=actor or tree.county_staff, organization=org or tree.xw, name=name, disciplines=disciplines, **data)
             index_people_on_commit([person.pk])
         return person
 

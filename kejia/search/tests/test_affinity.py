@@ -22,10 +22,12 @@ def add_achievement(tree, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
             people.add_achievement(person, actor=tree.county_staff, kind="paper", title=title, detail=detail)
         index_people([person.pk])  # the task the service queues, run here
+
     return add
 
 
 # -- analysis ------------------------------------------------------------------------------------
+
 
 def test_english_stems_and_stop_words():
     assert [w.text for w in parse_query("models")] == [w.text for w in parse_query("model")] == ["model"]
@@ -61,11 +63,11 @@ def test_achievement_detail_is_searched(tree, add_person, add_achievement):
 
 # -- paging and limits --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def many(tree, add_person):
     """105 people sharing a subject, each with one more rare word so the ranking is strict."""
-    return [add_person(f"人{i:03d}", expertise="光学成像 " + " ".join(["显微"] * (1 + i % 7)), research_summary=f"编号{i}")
-            for i in range(105)]
+    return [add_person(f"人{i:03d}", expertise="光学成像 " + " ".join(["显微"] * (1 + i % 7)), research_summary=f"编号{i}") for i in range(105)]
 
 
 def test_paging_past_100_without_repeats(tree, many):
@@ -95,8 +97,7 @@ def test_one_length_limit_by_every_door(client, tree, add_person):
     ok = "光学成像" * (MAX_TEXT_CHARS // 4)
     long = ok + "光"
     assert affinity(ok, user=tree.platform).experts  # the limit itself is accepted
-    for call in (lambda: affinity(long, user=tree.platform), lambda: find_experts(tree.platform, text=long),
-                 lambda: top_reviewers({"a": long})):
+    for call in (lambda: affinity(long, user=tree.platform), lambda: find_experts(tree.platform, text=long), lambda: top_reviewers({"a": long})):
         with pytest.raises(ValidationFailed) as exc:
             call()
         assert str(MAX_TEXT_CHARS) in str(exc.value.errors)

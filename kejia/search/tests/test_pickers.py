@@ -23,7 +23,7 @@ def test_why_matched_lists_machine_learning_as_one_phrase_with_its_fields(client
     assert response.status_code == 200 and "王机学" in html
     assert "<mark>机器学习</mark>" in html and "<mark>机器</mark>" not in html and "<mark>学习</mark>" not in html
     assert response.context["results"].experts[0].matched_fields == {"expertise": ["机器学习"], "summary": ["机器学习"]}
-    why = html[html.index('class="why meta"'):]
+    why = html[html.index('class="why meta"') :]
     assert why.index("机器学习") > 0 and ("专长" in why or "expertise" in why)
 
 

@@ -59,8 +59,7 @@ def test_find_experts_name_and_pinyin(tree, add_person):
 
 def test_find_experts_filters(tree, add_person):
     kw = {"expertise": "人工智能"}
-    add_person("甲", sector="enterprise", title_level="junior", birth_date=datetime.date(1995, 5, 1), is_frontline=True,
-               **kw)
+    add_person("甲", sector="enterprise", title_level="junior", birth_date=datetime.date(1995, 5, 1), is_frontline=True, **kw)
     add_person("乙", sector="university", title_level="senior", birth_date=datetime.date(1970, 5, 1), **kw)
     platform = tree.platform
 
@@ -144,7 +143,7 @@ def test_find_experts_results_are_masked(tree, add_person):
     found = find_experts(tree.platform, text="桥梁")
     dump = json.dumps(found.as_list(), ensure_ascii=False)
     assert "隐私" in dump
-    for secret in (ID_A, "13905140001", ID_A[-4:] + "\"", "0001"):
+    for secret in (ID_A, "13905140001", ID_A[-4:] + '"', "0001"):
         assert secret not in dump
     index_bytes = b"".join(p.read_bytes() for p in get_backend().path.rglob("*") if p.is_file())
     assert ID_A.encode() not in index_bytes and b"13905140001" not in index_bytes
@@ -191,8 +190,7 @@ def test_affinity_with_pasted_paragraph(tree, add_person):
     add_person("植保专家", expertise="无人机植保、病虫害监测", research_summary="水稻病虫害遥感识别。")
     add_person("遥感专家", expertise="遥感图像识别", research_summary="Remote sensing image classification.")
     add_person("无关", expertise="古代文学", research_summary="唐诗研究。")
-    text = ("本项目面向长江流域水稻病虫害智能监测，研究基于深度学习的遥感图像识别方法，"
-            "结合无人机植保作业，建立病虫害早期预警系统。")
+    text = "本项目面向长江流域水稻病虫害智能监测，研究基于深度学习的遥感图像识别方法，结合无人机植保作业，建立病虫害早期预警系统。"
     found = affinity(text, user=tree.platform, limit=5)
     assert names(found)[:2] == ["植保专家", "遥感专家"] and "无关" not in names(found)
     assert {"病虫害", "植保"} <= set(found.experts[0].matched)

@@ -25,8 +25,16 @@ def windows(monkeypatch):
     return seen
 
 
-@pytest.mark.parametrize("params", [{"offset": "100000000000", "limit": "1"}, {"offset": "9223372036854775808"},
-                                    {"offset": str(MAX_OFFSET + 1)}, {"limit": str(MAX_LIMIT + 1)}, {"offset": "-1"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"offset": "100000000000", "limit": "1"},
+        {"offset": "9223372036854775808"},
+        {"offset": str(MAX_OFFSET + 1)},
+        {"limit": str(MAX_LIMIT + 1)},
+        {"offset": "-1"},
+    ],
+)
 def test_experts_api_refuses_a_window_past_the_bound(client, tree, add_person, windows, params):
     add_person("王专长", expertise="光学成像")
     client.force_login(tree.county_leader)

@@ -91,8 +91,7 @@ def test_new_version_keeps_old_answers_and_results_add_up_by_label(tree, folks):
 
 
 def test_station_staff_enter_answers_for_a_person(tree, folks):
-    station = create_organization(actor=tree.platform, parent=tree.xw, name="玄武调查站", code="XW-ST", kind="survey_station",
-                                  region=tree.regions["320102"])
+    station = create_organization(actor=tree.platform, parent=tree.xw, name="玄武调查站", code="XW-ST", kind="survey_station", region=tree.regions["320102"])
     from kejia.accounts.services import grant_role
     from kejia.surveys.tests.conftest import make_user
 
@@ -150,6 +149,7 @@ def test_anonymous_reminders_skip_those_holding_a_receipt(tree, folks):
 
 
 # ---- Anonymity ---------------------------------------------------------------------------------
+
 
 def test_anonymous_answer_is_stored_without_person_user_or_time(tree, folks):
     survey = build_survey(tree, anonymous=True)

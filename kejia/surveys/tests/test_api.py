@@ -41,6 +41,7 @@ def as_(tree):
         if user.pk not in cache:
             cache[user.pk] = Api(user)
         return cache[user.pk]
+
     return get
 
 
@@ -103,8 +104,7 @@ def test_build_and_publish_through_the_api(tree, folks, as_):
 def test_identified_results_crosstab_and_station_answers(tree, folks, as_):
     survey = build_survey(tree)
     invite(tree, survey)
-    station = create_organization(actor=tree.platform, parent=tree.xw, name="玄武调查站", code="XW-ST", kind="survey_station",
-                                  region=tree.regions["320102"])
+    station = create_organization(actor=tree.platform, parent=tree.xw, name="玄武调查站", code="XW-ST", kind="survey_station", region=tree.regions["320102"])
     staff = as_(tree.county_staff)
     assert staff.post(f"{S}/{survey.pk}/targets", {"kind": "station", "org_id": station.pk}).status_code == 201
     assert as_(tree.worker).post(f"{S}/{survey.pk}/answer", {"answers": GOOD}).status_code == 201

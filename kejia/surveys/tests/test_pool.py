@@ -52,7 +52,7 @@ def test_order_and_transaction_ids_do_not_pair_receipts_with_answers(transaction
     assert linked < N, "every receipt paired with its answer by order"  # before: 15 of 15 (chance now: 1 in 120³)
     # What is left to an attacker: which batch of five, never which answer in it.
     for batch in range(N // 5):
-        assert {who[d] for d in receipts[batch * 5:batch * 5 + 5]} == set(answers[batch * 5:batch * 5 + 5])
+        assert {who[d] for d in receipts[batch * 5 : batch * 5 + 5]} == set(answers[batch * 5 : batch * 5 + 5])
 
     if connection.vendor == "postgresql":
         # Before: each receipt's xmin was its answers' ± 1. Now every answer of a batch has the
@@ -82,17 +82,22 @@ def test_pool_waits_for_a_batch_and_close_releases_the_rest(tree, folks, django_
     assert (pool.waiting(survey), Response.objects.filter(survey=survey, status="submitted").count()) == (0, 3)
 
 
-@pytest.mark.parametrize(("counts", "minimum", "hidden"), [
-    ([[10, 10], [10, 10]], 5, set()),
-    ([[2, 10], [10, 10]], 5, {(0, 0), (0, 1), (1, 0), (1, 1)}),  # the 2, then one more in its row and its column, then theirs
-    ([[2, 10, 0], [10, 10, 9]], 5, {(0, 0), (0, 2), (1, 0), (1, 2)}),  # the zero beside it is the cheapest to hide
-    ([[3, 4], [20, 30]], 5, {(0, 0), (0, 1), (1, 0), (1, 1)}),
-    ([[2, 10], [10, 10]], 1, set()),
-])
+@pytest.mark.parametrize(
+    ("counts", "minimum", "hidden"),
+    [
+        ([[10, 10], [10, 10]], 5, set()),
+        ([[2, 10], [10, 10]], 5, {(0, 0), (0, 1), (1, 0), (1, 1)}),  # the 2, then one more in its row and its column, then theirs
+        ([[2, 10, 0], [10, 10, 9]], 5, {(0, 0), (0, 2), (1, 0), (1, 2)}),  # the zero beside it is the cheapest to hide
+        ([[3, 4], [20, 30]], 5, {(0, 0), (0, 1), (1, 0), (1, 1)}),
+        ([[2, 10], [10, 10]], 1, set()),
+    ],
+)
 def test_small_cells(counts, minimum, hidden):
     assert res.small_cells(counts, minimum) == hidden
-    for line in [*[[(i, j) for j in range(len(counts[0]))] for i in range(len(counts))],
-                 *[[(i, j) for i in range(len(counts))] for j in range(len(counts[0]))]]:
+    for line in [
+        *[[(i, j) for j in range(len(counts[0]))] for i in range(len(counts))],
+        *[[(i, j) for i in range(len(counts))] for j in range(len(counts[0]))],
+    ]:
         assert sum(cell in hidden for cell in line) != 1  # never one alone in a row or column
 
 
@@ -102,8 +107,7 @@ def test_crosstab_of_an_anonymous_survey_hides_counts_below_its_minimum(tree, fo
     # sector (q1) × research (q2): 6 enterprise/yes, 1 university/no — the one would be someone.
     people = [make_user(tree, f"ct{i}") for i in range(7)]
     for i, user in enumerate(people):
-        answering.submit_response(survey, actor=user, token=token, data={"q1": 0 if i < 6 else 1, "q2": 0 if i < 6 else 1,
-                                                                          "q3": 3, "q4": [0]})
+        answering.submit_response(survey, actor=user, token=token, data={"q1": 0 if i < 6 else 1, "q2": 0 if i < 6 else 1, "q3": 3, "q4": [0]})
     pool.release_answers(survey, force=True)
     table = res.crosstab(survey, "q2", "q1")
     assert table["hidden_below"] == survey.min_responses == 5

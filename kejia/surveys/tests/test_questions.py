@@ -4,8 +4,23 @@ from kejia.surveys import questions as qlib
 
 
 def q(key, kind, **kw):
-    base = {"key": key, "kind": kind, "text": f"问题{key}", "help": "", "required": True, "options": [], "rows": [], "scale_min": 1,
-            "scale_max": 5, "min_label": "", "max_label": "", "max_choices": None, "condition": None, "role": "", "scores": []}
+    base = {
+        "key": key,
+        "kind": kind,
+        "text": f"问题{key}",
+        "help": "",
+        "required": True,
+        "options": [],
+        "rows": [],
+        "scale_min": 1,
+        "scale_max": 5,
+        "min_label": "",
+        "max_label": "",
+        "max_choices": None,
+        "condition": None,
+        "role": "",
+        "scores": [],
+    }
     base.update(kw)
     return base
 
@@ -22,8 +37,7 @@ FORM = [
 
 
 def test_validate_accepts_a_complete_submission():
-    clean, errors = qlib.validate_submission(FORM, {"q1": "0", "q2": "2", "q3": ["1", "3"], "q4": " 说明 ", "q5": {"0": "1", "1": "0"},
-                                                    "q6": "不够"})
+    clean, errors = qlib.validate_submission(FORM, {"q1": "0", "q2": "2", "q3": ["1", "3"], "q4": " 说明 ", "q5": {"0": "1", "1": "0"}, "q6": "不够"})
     assert errors == {}
     assert clean == {"q1": 0, "q2": 2, "q3": [1, 3], "q4": "说明", "q5": {0: 1, 1: 0}, "q6": "不够"}
 

@@ -34,14 +34,13 @@ def evaluation_survey(tree, period="2026"):
 
 def answer(survey, user, token, subject, aw, part, ben, sat, age=0):
     """Submit, and write the pool at once (anonymous answers wait for a batch: test_pool.py)."""
-    answering.submit_response(survey, actor=user, token=token, subject=subject.pk,
-                              data={"q1": aw, "q2": part, "q3": ben, "q4": sat, "q5": age})
+    answering.submit_response(survey, actor=user, token=token, subject=subject.pk, data={"q1": aw, "q2": part, "q3": ben, "q4": sat, "q5": age})
     pool.release_answers(survey, force=True)
 
 
 def test_index_is_the_weighted_mean_of_the_four_measures(tree, folks):
     survey, token = evaluation_survey(tree)
-    answer(survey, tree.worker, token, tree.nj, 0, 0, 1, 5)   # 100 100 100 100
+    answer(survey, tree.worker, token, tree.nj, 0, 0, 1, 5)  # 100 100 100 100
     answer(survey, folks.li_user, token, tree.nj, 1, 1, 2, 3)  # 0 0 0 50
     answer(survey, folks.zhao_user, token, tree.nj, 0, 1, 0, 4)  # 100 0 100 75
     answer(survey, tree.nj_staff, token, tree.wx, 0, 0, 0, 1)  # 100 100 100 0
@@ -51,8 +50,7 @@ def test_index_is_the_weighted_mean_of_the_four_measures(tree, folks):
     assert nj.measures == {"awareness": 66.7, "participation": 33.3, "benefit": 66.7, "satisfaction": 75.0}
     assert nj.index == 60.4  # (200/3 + 100/3 + 200/3 + 75) / 4
     assert rows[tree.wx.pk].index == 75.0 and not rows[tree.wx.pk].enough
-    services.update_survey(survey, actor=tree.province_staff,
-                           index_weights={"awareness": 10, "participation": 10, "benefit": 10, "satisfaction": 70})
+    services.update_survey(survey, actor=tree.province_staff, index_weights={"awareness": 10, "participation": 10, "benefit": 10, "satisfaction": 70})
     survey.refresh_from_db()
     assert {r.subject_id: r for r in res.evaluation_index([survey])}[tree.nj.pk].index == 69.2
 
@@ -77,15 +75,19 @@ def test_index_compares_periods_and_skips_measures_without_weight(tree, folks):
     answer(new, tree.worker, token_new, tree.nj, 0, 0, 0, 5)
     rows = res.evaluation_index([old, new], subjects=[tree.nj.pk])
     assert [(r.period, r.index) for r in rows] == [("2025", 0.0), ("2026", 100.0)]
-    assert res.combine({"awareness": 50, "participation": None, "benefit": 100, "satisfaction": 0},
-                       {"awareness": 25, "participation": 25, "benefit": 25, "satisfaction": 0}) == 75.0
+    assert (
+        res.combine(
+            {"awareness": 50, "participation": None, "benefit": 100, "satisfaction": 0},
+            {"awareness": 25, "participation": 25, "benefit": 25, "satisfaction": 0},
+        )
+        == 75.0
+    )
 
 
 def test_update_survey_refuses_bad_weights(tree):
     survey, _token = evaluation_survey(tree)
     with pytest.raises(DomainError) as err:
-        services.update_survey(survey, actor=tree.province_staff, index_weights={"awareness": 0, "participation": 0, "benefit": 0,
-                                                                                 "satisfaction": 0})
+        services.update_survey(survey, actor=tree.province_staff, index_weights={"awareness": 0, "participation": 0, "benefit": 0, "satisfaction": 0})
     assert err.value.field == "index_weights"
 
 
@@ -110,8 +112,7 @@ def test_crosstab_of_an_identified_survey_uses_profiles(tree, folks):
     answering.submit_response(survey, actor=folks.zhao_user, data={**GOOD, "q2": 1})  # enterprise, 1960, Qinhuai (Nanjing)
     today = datetime.date(2026, 11, 23)
     by_sector = res.crosstab(survey, "q2", "sector", today=today)
-    enterprise, university = (by_sector["columns"].index(str(Sector.ENTERPRISE.label)),
-                              by_sector["columns"].index(str(Sector.UNIVERSITY.label)))
+    enterprise, university = (by_sector["columns"].index(str(Sector.ENTERPRISE.label)), by_sector["columns"].index(str(Sector.UNIVERSITY.label)))
     assert by_sector["rows"][0]["counts"][university] == 1 and by_sector["rows"][1]["counts"][enterprise] == 2
     by_age = res.crosstab(survey, "q2", "age_band", today=today)
     assert by_age["rows"][0]["counts"] == [1, 0, 0, 0] and by_age["rows"][1]["counts"] == [0, 0, 1, 1]

@@ -50,21 +50,56 @@ ORG_KEYS = ["xw", "qh", "lx", "soc", "nj"]
 QUESTIONS = [{"kind": "single", "text": "矩阵单选", "options": ["是", "否"], "role": "sector"}, {"kind": "text", "text": "矩阵意见", "required": False}]
 
 MATRIX_ROUTES: list[str] = [
-    "surveys:detail", "surveys:edit", "surveys:builder", "surveys:preview", "surveys:publish", "surveys:close", "surveys:reopen",
-    "surveys:subjects", "surveys:distribution", "surveys:question_edit", "surveys:question_delete", "surveys:question_move",
-    "surveys:target_delete", "surveys:tracking", "surveys:remind", "surveys:results", "surveys:export", "surveys:evaluation",
-    "surveys:answer", "surveys:station", "surveys:link",
-    "GET /api/surveys/{id}", "PATCH /api/surveys/{id}", "PUT /api/surveys/{id}/subjects", "GET /api/surveys/{id}/versions",
-    "POST /api/surveys/{id}/publish", "POST /api/surveys/{id}/close", "POST /api/surveys/{id}/reopen", "GET /api/surveys/{id}/questions",
-    "POST /api/surveys/{id}/questions", "PATCH /api/survey-questions/{id}", "POST /api/survey-questions/{id}/move",
-    "DELETE /api/survey-questions/{id}", "GET /api/surveys/{id}/targets", "POST /api/surveys/{id}/targets", "DELETE /api/survey-targets/{id}",
-    "GET /api/surveys/{id}/tracking", "POST /api/surveys/{id}/reminders", "GET /api/surveys/{id}/results", "GET /api/surveys/{id}/crosstab",
-    "GET /api/surveys/{id}/export", "GET /api/surveys/orgs/{id}/evaluation", "GET /api/surveys/{id}/form", "POST /api/surveys/{id}/answer",
+    "surveys:detail",
+    "surveys:edit",
+    "surveys:builder",
+    "surveys:preview",
+    "surveys:publish",
+    "surveys:close",
+    "surveys:reopen",
+    "surveys:subjects",
+    "surveys:distribution",
+    "surveys:question_edit",
+    "surveys:question_delete",
+    "surveys:question_move",
+    "surveys:target_delete",
+    "surveys:tracking",
+    "surveys:remind",
+    "surveys:results",
+    "surveys:export",
+    "surveys:evaluation",
+    "surveys:answer",
+    "surveys:station",
+    "surveys:link",
+    "GET /api/surveys/{id}",
+    "PATCH /api/surveys/{id}",
+    "PUT /api/surveys/{id}/subjects",
+    "GET /api/surveys/{id}/versions",
+    "POST /api/surveys/{id}/publish",
+    "POST /api/surveys/{id}/close",
+    "POST /api/surveys/{id}/reopen",
+    "GET /api/surveys/{id}/questions",
+    "POST /api/surveys/{id}/questions",
+    "PATCH /api/survey-questions/{id}",
+    "POST /api/survey-questions/{id}/move",
+    "DELETE /api/survey-questions/{id}",
+    "GET /api/surveys/{id}/targets",
+    "POST /api/surveys/{id}/targets",
+    "DELETE /api/survey-targets/{id}",
+    "GET /api/surveys/{id}/tracking",
+    "POST /api/surveys/{id}/reminders",
+    "GET /api/surveys/{id}/results",
+    "GET /api/surveys/{id}/crosstab",
+    "GET /api/surveys/{id}/export",
+    "GET /api/surveys/orgs/{id}/evaluation",
+    "GET /api/surveys/{id}/form",
+    "POST /api/surveys/{id}/answer",
     "POST /api/surveys/{id}/station-answers",
 ]
 
 
 # ---- The world, once per module ---------------------------------------------------------------
+
 
 def _build(w) -> None:
     platform = w.platform
@@ -96,8 +131,13 @@ def _build(w) -> None:
     distribution.add_target(surveys["s_xw"], actor=platform, kind="station", organization=w.station)
     link = distribution.add_target(surveys["s_xw"], actor=platform, kind="link")
     services.close_survey(surveys["s_xw_closed"], actor=platform)
-    w.ids = {"survey": {k: v.pk for k, v in surveys.items()}, "question": {k: v.pk for k, v in questions.items()},
-             "target": {k: v.pk for k, v in targets.items()}, "org": {k: v.pk for k, v in w.orgs.items()}, "link": {"l_xw": link.pk}}
+    w.ids = {
+        "survey": {k: v.pk for k, v in surveys.items()},
+        "question": {k: v.pk for k, v in questions.items()},
+        "target": {k: v.pk for k, v in targets.items()},
+        "org": {k: v.pk for k, v in w.orgs.items()},
+        "link": {"l_xw": link.pk},
+    }
 
 
 def _build_world(w) -> None:
@@ -134,6 +174,7 @@ def org_of(obj) -> Organization:
 
 # ---- Who may do what ----------------------------------------------------------------------------
 
+
 def always(obj) -> bool:
     return True
 
@@ -161,6 +202,7 @@ def staff(state: Callable = always) -> Callable:
         if not scope.can_manage(user, org_of(obj)):
             return "forbidden"
         return "ok" if state(obj) else "invalid"
+
     return rule
 
 
@@ -169,6 +211,7 @@ def answerer(write: bool) -> Callable:
         if not answering.may_answer(survey, user):
             return "outside"
         return "invalid" if write and not is_open(survey) else "ok"
+
     return rule
 
 
@@ -177,6 +220,7 @@ def station(api: bool) -> Callable:
         if not answering.stations_of(survey, user):
             return "forbidden" if api and scope.can_view(user, survey.organization) else "outside"
         return "ok" if is_open(survey) else "invalid"
+
     return rule
 
 
@@ -189,9 +233,11 @@ UNSCOPED_RULES = (signed_in,)
 
 # ---- Request bodies -----------------------------------------------------------------------------
 
+
 def subjects_body(api: bool) -> Callable:
     def body(w, user, survey):
         return {"org_ids": [survey.organization.pk]} if api else {"codes": survey.organization.code}
+
     return body
 
 
@@ -204,10 +250,12 @@ def station_body(api: bool) -> Callable:
         if api:
             return {"station_id": w.station.pk, "answers": {"q1": 0}, "person_id": w.station_person.pk}
         return {"station": str(w.station.pk), "person": str(w.station_person.pk), "q1": "0"}
+
     return body
 
 
 # ---- The endpoints ----------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class Endpoint(sm.Endpoint):
@@ -290,11 +338,15 @@ CASES = sm.cases(ACTORS, ENDPOINTS)
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
+
 def database_state() -> tuple:
     """Everything a write of this app could change, in one query."""
     sql = sm.counts(AuditEvent, Notice, Survey, Question, SurveyVersion, Response, Answer, Receipt, Target, Invitation, Survey.subjects.through)
-    sql += [*sm.latest(Survey), f"SELECT COALESCE(SUM(LENGTH(text) + position * id), 0) FROM {sm.table(Question)}",
-            f"SELECT COUNT(*) FROM {sm.table(Invitation)} WHERE reminded_on IS NOT NULL"]
+    sql += [
+        *sm.latest(Survey),
+        f"SELECT COALESCE(SUM(LENGTH(text) + position * id), 0) FROM {sm.table(Question)}",
+        f"SELECT COUNT(*) FROM {sm.table(Invitation)} WHERE reminded_on IS NOT NULL",
+    ]
     return sm.snapshot(sql)
 
 
@@ -313,6 +365,7 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
 
 
 # ---- The matrix --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):

@@ -28,8 +28,12 @@ def test_build_publish_distribute_and_answer_through_pages(tree, folks, client):
     assert client.post(builder, {"kind": "single", "text": "是否从事科研？", "options": "是\n否", "required": "on"}).status_code == 302
     bad = client.post(builder, {"kind": "single", "text": "只有一个选项", "options": "是", "required": "on"})
     assert bad.status_code == 400 and bad.context["form"].errors["options"]
-    assert client.post(builder, {"kind": "rating", "text": "经费充足吗", "scale_min": 1, "scale_max": 5, "required": "on",
-                                 "condition_key": "q1", "condition_options": "1"}).status_code == 302
+    assert (
+        client.post(
+            builder, {"kind": "rating", "text": "经费充足吗", "scale_min": 1, "scale_max": 5, "required": "on", "condition_key": "q1", "condition_options": "1"}
+        ).status_code
+        == 302
+    )
     q2 = Question.objects.get(survey=survey, key="q2")
     assert (q2.condition_key, q2.condition_options) == ("q1", [0])
     assert client.get(reverse("surveys:question_edit", args=[q2.pk])).status_code == 200
@@ -84,8 +88,7 @@ def test_install_templates_and_open_link(tree, folks, client):
     assert worker.get(reverse("surveys:answer", args=[survey.pk])).status_code == 404  # not invited, no token
     link = worker.get(reverse("surveys:link", args=[token]))
     assert link.status_code == 302 and token in link["Location"]
-    form = {"t": token, "subject": str(tree.nj.pk), "q1": "0", "q2": "1", "q3": "0", "q4": "1", "q5": "0", "q6": "0", "q7": "0", "q8": "5",
-            "action": "submit"}
+    form = {"t": token, "subject": str(tree.nj.pk), "q1": "0", "q2": "1", "q3": "0", "q4": "1", "q5": "0", "q6": "0", "q7": "0", "q8": "5", "action": "submit"}
     no_subject = worker.post(reverse("surveys:answer", args=[survey.pk]), {**form, "subject": ""})
     assert no_subject.status_code == 400 and no_subject.context["subject_errors"]
     assert worker.post(reverse("surveys:answer", args=[survey.pk]), form).status_code == 302
@@ -113,8 +116,7 @@ def test_results_exports_and_evaluation_page(tree, folks, client):
 
 
 def test_station_page_enters_answers(tree, folks, client):
-    station = create_organization(actor=tree.platform, parent=tree.xw, name="玄武调查站", code="XW-ST", kind="survey_station",
-                                  region=tree.regions["320102"])
+    station = create_organization(actor=tree.platform, parent=tree.xw, name="玄武调查站", code="XW-ST", kind="survey_station", region=tree.regions["320102"])
     from kejia.accounts.services import grant_role
 
     clerk = make_user(tree, "clerk")

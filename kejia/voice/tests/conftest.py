@@ -47,8 +47,18 @@ def send(voice):
     """Send an item as the worker (or `actor`) to XW (or `to`) on a given day."""
     from kejia.voice import services
 
-    def make(*, actor=None, to=None, kind="suggestion", title="建议增加青年科技人才项目", body="希望增加面向基层青年科技工作者的项目。",
-             allow_public=True, day="2026-11-23"):
-        return services.send_item(actor=actor or voice.worker, organization=to or voice.xw, kind=kind, title=title, body=body,
-                                  allow_public=allow_public, now=at(day))
+    def make(
+        *,
+        actor=None,
+        to=None,
+        kind="suggestion",
+        title="建议增加青年科技人才项目",
+        body="希望增加面向基层青年科技工作者的项目。",
+        allow_public=True,
+        day="2026-11-23",
+    ):
+        return services.send_item(
+            actor=actor or voice.worker, organization=to or voice.xw, kind=kind, title=title, body=body, allow_public=allow_public, now=at(day)
+        )
+
     return make

@@ -13,8 +13,10 @@ V = "/api/voice"
 
 @pytest.fixture
 def api(voice):
-    tokens = {name: issue_api_token(getattr(voice, name))[1] for name in ("worker", "county_staff", "county_leader", "nj_staff", "sibling_staff",
-                                                                         "platform", "nj_admin")}
+    tokens = {
+        name: issue_api_token(getattr(voice, name))[1]
+        for name in ("worker", "county_staff", "county_leader", "nj_staff", "sibling_staff", "platform", "nj_admin")
+    }
     client = Client()
 
     def call(actor, method, path, body=None, **params):
@@ -22,12 +24,14 @@ def api(voice):
         if method == "GET":
             return client.get(f"{V}{path}", params, headers=headers)
         return client.generic(method, f"{V}{path}", json.dumps(body or {}), content_type="application/json", headers=headers)
+
     return call
 
 
 def test_api_flow_send_answer_in_public_rate_reopen(voice, api):
-    response = api("worker", "POST", "/items", {"organization_id": voice.xw.pk, "kind": "rights", "title": "知识产权维权", "body": "请协助。",
-                                                "allow_public": True})
+    response = api(
+        "worker", "POST", "/items", {"organization_id": voice.xw.pk, "kind": "rights", "title": "知识产权维权", "body": "请协助。", "allow_public": True}
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     item_id = data["id"]
@@ -67,8 +71,9 @@ def test_api_refusals(voice, api):
 
 
 def test_api_inbox_dashboard_forward_publish(voice, api):
-    item_id = api("worker", "POST", "/items", {"organization_id": voice.my.pk, "kind": "suggestion", "title": "t", "body": "b",
-                                               "allow_public": True}).json()["id"]
+    item_id = api("worker", "POST", "/items", {"organization_id": voice.my.pk, "kind": "suggestion", "title": "t", "body": "b", "allow_public": True}).json()[
+        "id"
+    ]
     assert api("county_staff", "GET", "/inbox").json()["count"] == 1
     assert api("worker", "GET", "/inbox").json()["count"] == 0
     assert api("county_staff", "GET", "/inbox", org_id=voice.nj.pk).status_code == 404

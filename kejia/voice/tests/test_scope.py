@@ -35,15 +35,29 @@ V = "/api/voice"
 ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admin", "wx_staff", "society_secretary", "worker", "other_sender"]
 
 MATRIX_ROUTES: list[str] = [
-    "voice:item", "voice:assign", "voice:forward", "voice:answer", "voice:rate", "voice:reopen", "voice:close", "voice:publicity",
+    "voice:item",
+    "voice:assign",
+    "voice:forward",
+    "voice:answer",
+    "voice:rate",
+    "voice:reopen",
+    "voice:close",
+    "voice:publicity",
     "voice:publish",
-    f"GET {V}/items/{{id}}", f"POST {V}/items/{{id}}/assign", f"POST {V}/items/{{id}}/forward", f"POST {V}/items/{{id}}/answer",
-    f"POST {V}/items/{{id}}/rate", f"POST {V}/items/{{id}}/reopen", f"POST {V}/items/{{id}}/close", f"POST {V}/items/{{id}}/publicity",
+    f"GET {V}/items/{{id}}",
+    f"POST {V}/items/{{id}}/assign",
+    f"POST {V}/items/{{id}}/forward",
+    f"POST {V}/items/{{id}}/answer",
+    f"POST {V}/items/{{id}}/rate",
+    f"POST {V}/items/{{id}}/reopen",
+    f"POST {V}/items/{{id}}/close",
+    f"POST {V}/items/{{id}}/publicity",
     f"POST {V}/answers/{{id}}/publish",
 ]
 
 
 # ---- The world, once per module ---------------------------------------------------------------
+
 
 def _build(w) -> None:
     platform = w.platform
@@ -52,8 +66,7 @@ def _build(w) -> None:
     grant_role(w.nj_leader, actor=platform, organization=w.nj, kind=RoleKind.LEADER, title="副主席")
 
     def item(key, sender, org, *, public=True):
-        return services.send_item(actor=sender, organization=org, kind="suggestion", title=f"矩阵{key}", body=f"矩阵正文{key}",
-                                  allow_public=public)
+        return services.send_item(actor=sender, organization=org, kind="suggestion", title=f"矩阵{key}", body=f"矩阵正文{key}", allow_public=public)
 
     items = {
         "i_xw_open": item("i_xw_open", w.worker, w.xw),
@@ -88,8 +101,10 @@ RESOLVE: dict[str, Callable] = {
     "item": lambda w, key: Item.objects.select_related("organization__parent").get(pk=w.ids["item"][key]),
     "answer": lambda w, key: Answer.objects.select_related("item__organization").get(pk=w.ids["answer"][key]),
 }
-OBJECTS = {"item": list(["i_xw_open", "i_xw_answered", "i_qh_open", "i_lx_answered", "i_soc_open", "i_my_closed", "i_nj_reopened"]),
-           "answer": ["a_xw", "a_lx", "a_nj_private"]}
+OBJECTS = {
+    "item": list(["i_xw_open", "i_xw_answered", "i_qh_open", "i_lx_answered", "i_soc_open", "i_my_closed", "i_nj_reopened"]),
+    "answer": ["a_xw", "a_lx", "a_nj_private"],
+}
 
 
 def item_of(obj) -> Item:
@@ -97,6 +112,7 @@ def item_of(obj) -> Item:
 
 
 # ---- Who may do what: computed from paths, the sender and the state ------------------------------
+
 
 def sender(user, obj) -> bool:
     return item_of(obj).sender_id == user.pk
@@ -137,6 +153,7 @@ def sender_only(state: Callable) -> Callable:
         if not sender(user, obj):
             return "forbidden"
         return "ok" if state(obj) else "invalid"
+
     return rule
 
 
@@ -171,10 +188,12 @@ def always(obj) -> bool:
 
 # ---- Request bodies ---------------------------------------------------------------------------
 
+
 def assignee_body(api: bool) -> Callable:
     def body(w, user, item):
         pk = selectors.assignees(item)[0].pk
         return {"assignee_id": pk} if api else {"assign-assignee": pk}
+
     return body
 
 
@@ -182,6 +201,7 @@ def forward_body(api: bool) -> Callable:
     def body(w, user, item):
         parent = item.organization.parent
         return {"to_id": parent.pk} if api else {"forward-to": parent.code}
+
     return body
 
 
@@ -190,6 +210,7 @@ def publicity_body(api: bool) -> Callable:
         if api:
             return {"allow_public": not item.allow_public}
         return {} if item.allow_public else {"publicity-allow_public": "on"}
+
     return body
 
 
@@ -222,9 +243,11 @@ CASES = sm.cases(ACTORS, ENDPOINTS)
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
+
 def database_state() -> tuple:
-    return sm.snapshot([*sm.counts(AuditEvent, Notice, Item, Answer, ItemEvent), *sm.latest(Item, Answer),
-                        f"SELECT COUNT(*) FROM {sm.table(Answer)} WHERE is_public"])
+    return sm.snapshot(
+        [*sm.counts(AuditEvent, Notice, Item, Answer, ItemEvent), *sm.latest(Item, Answer), f"SELECT COUNT(*) FROM {sm.table(Answer)} WHERE is_public"]
+    )
 
 
 def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | None:
@@ -262,6 +285,7 @@ def test_matrix_tests_every_method_a_page_accepts(world, name):
 
 
 # ---- Lists show exactly the scope ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_show_exactly_the_scope(world, actor):

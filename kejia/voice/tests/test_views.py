@@ -17,8 +17,8 @@ def clients(voice):
         client = Client()
         client.force_login(user)
         return client
-    return {name: login(getattr(voice, name)) for name in ("worker", "county_staff", "county_leader", "nj_staff", "platform", "nj_admin",
-                                                           "sibling_staff")}
+
+    return {name: login(getattr(voice, name)) for name in ("worker", "county_staff", "county_leader", "nj_staff", "platform", "nj_admin", "sibling_staff")}
 
 
 def test_send_page_sends_an_item(voice, clients):
@@ -26,8 +26,7 @@ def test_send_page_sends_an_item(voice, clients):
     page = c.get(reverse("voice:send"), {"q": "玄武"})
     assert page.status_code == 200 and voice.xw.name in page.content.decode()
     assert voice.xw in page.context["mine"]  # the worker's profile is listed by XW
-    response = c.post(reverse("voice:send"), {"organization": "XW", "kind": "appeal", "title": "职称评审诉求", "body": "请关注。",
-                                              "allow_public": "on"})
+    response = c.post(reverse("voice:send"), {"organization": "XW", "kind": "appeal", "title": "职称评审诉求", "body": "请关注。", "allow_public": "on"})
     item = Item.objects.get()
     assert response.status_code == 302 and response["Location"] == item.get_absolute_url()
     assert (item.kind, item.allow_public, item.organization) == ("appeal", True, voice.xw)

@@ -49,5 +49,4 @@ def vol(tree):
         c_soc=services.add_member(teams.soc, actor=p, person=people.c, role="leader", joined_on=joined),
         c_ai=services.add_member(teams.ai, actor=p, person=people.c, joined_on=joined),
     )
-    return SimpleNamespace(teams=teams, people=people, members=members, leader_user=leader_user, joined=joined,
-                           day=datetime.date(2026, 3, 14))
+    return SimpleNamespace(teams=teams, people=people, members=members, leader_user=leader_user, joined=joined, day=datetime.date(2026, 3, 14))

@@ -22,6 +22,7 @@ def client_for(user):
         if method == "GET":
             return c.get(url, params)
         return c.generic(method, url, json.dumps(body or {}), content_type="application/json")
+
     return call
 
 
@@ -40,8 +41,7 @@ def test_open_demands_are_public_without_sign_in(tree, vol, demand):
 
 def test_demand_flow_post_take_withdraw_take_complete(tree, vol):
     staff, leader = client_for(tree.county_staff), client_for(vol.leader_user)
-    r = staff("POST", f"{V}/orgs/{tree.my.pk}/demands", {"title": "老年人智能手机培训", "address": "社区", "wanted_from": "2026-12-01",
-                                                          "people_needed": 4})
+    r = staff("POST", f"{V}/orgs/{tree.my.pk}/demands", {"title": "老年人智能手机培训", "address": "社区", "wanted_from": "2026-12-01", "people_needed": 4})
     assert r.status_code == 201, r.content
     pk = r.json()["id"]
     assert leader("POST", f"{V}/demands/{pk}/take", {"team_id": vol.teams.xw.pk}).json()["status"] == "taken"
@@ -56,8 +56,7 @@ def test_post_demand_errors_name_the_field(tree, vol):
     staff = client_for(tree.county_staff)
     r = staff("POST", f"{V}/orgs/{tree.my.pk}/demands", {"title": "t", "address": "a", "wanted_from": "2026-12-01", "region": "999999"})
     assert (r.status_code, r.json()["field"]) == (400, "region")
-    r = staff("POST", f"{V}/orgs/{tree.my.pk}/demands", {"title": "t", "address": "a", "wanted_from": "2026-12-01",
-                                                          "wanted_until": "2026-11-01"})
+    r = staff("POST", f"{V}/orgs/{tree.my.pk}/demands", {"title": "t", "address": "a", "wanted_from": "2026-12-01", "wanted_until": "2026-11-01"})
     assert (r.status_code, r.json()["field"]) == (400, "wanted_until")
     assert staff("POST", f"{V}/orgs/{tree.soc.pk}/demands", {"title": "t", "address": "a", "wanted_from": "2026-12-01"}).status_code == 404
 
@@ -71,9 +70,16 @@ def test_take_names_a_team_out_of_reach(tree, vol, demand):
 
 def test_record_confirm_and_correct_service(tree, vol):
     worker, leader = client_for(tree.worker), client_for(vol.leader_user)
-    r = worker("POST", f"{V}/teams/{vol.teams.xw.pk}/services", {
-        "date": "2026-03-14", "address": "梅园小学", "people_served": 60,
-        "participants": [{"person_id": vol.people.worker.pk, "hours": 2.5}, {"person_id": vol.people.a.pk, "hours": "3"}]})
+    r = worker(
+        "POST",
+        f"{V}/teams/{vol.teams.xw.pk}/services",
+        {
+            "date": "2026-03-14",
+            "address": "梅园小学",
+            "people_served": 60,
+            "participants": [{"person_id": vol.people.worker.pk, "hours": 2.5}, {"person_id": vol.people.a.pk, "hours": "3"}],
+        },
+    )
     assert r.status_code == 201, r.content
     data = r.json()
     assert (data["status"], data["total_hours"]) == ("reported", "5.50")
@@ -85,8 +91,9 @@ def test_record_confirm_and_correct_service(tree, vol):
 
 
 def test_record_service_hours_errors_name_participants(tree, vol):
-    r = client_for(tree.county_staff)("POST", f"{V}/teams/{vol.teams.xw.pk}/services", {
-        "date": "2026-03-14", "address": "x", "participants": [{"person_id": vol.people.a.pk, "hours": 25}]})
+    r = client_for(tree.county_staff)(
+        "POST", f"{V}/teams/{vol.teams.xw.pk}/services", {"date": "2026-03-14", "address": "x", "participants": [{"person_id": vol.people.a.pk, "hours": 25}]}
+    )
     assert r.status_code == 400
     body = r.json()
     assert body["field"] == "participants" and body["errors"]["participants"][0].startswith("第 1 行：")
@@ -112,8 +119,7 @@ def test_members_add_change_remove(tree, vol):
 
 
 def test_ledger_totals_and_export(tree, vol):
-    records.record_service(vol.teams.xw, actor=tree.county_staff, date=vol.day, address="x", participants=[(vol.people.worker, 3)],
-                           people_served=20)
+    records.record_service(vol.teams.xw, actor=tree.county_staff, date=vol.day, address="x", participants=[(vol.people.worker, 3)], people_served=20)
     records.record_service(vol.teams.soc, actor=tree.society_secretary, date=vol.day, address="y", participants=[(vol.people.worker, 2)])
     ledger = client_for(tree.county_staff)("GET", f"{V}/people/{vol.people.worker.pk}/ledger").json()
     assert (ledger["total_hours"], len(ledger["shown"]), ledger["hidden"]) == ("5.00", 1, 1)

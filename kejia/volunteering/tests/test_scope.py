@@ -34,31 +34,39 @@ from kejia.volunteering.models import ServiceDemand, ServiceHours, ServiceRecord
 from kejia.volunteering.tests.conftest import make_person
 
 V = "/api/volunteering"
-ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admin", "wx_staff", "society_secretary", "worker",
-          "team_leader"]
+ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admin", "wx_staff", "society_secretary", "worker", "team_leader"]
 JOINED = datetime.date(2025, 1, 1)
 DAY = datetime.date(2026, 3, 14)
 
 
 # ---- The world, once per module ---------------------------------------------------------------
 
+
 def _build(w) -> None:
     p = w.platform
     w.team_leader = create_user(actor=p, username="team_leader", password=w.password, display_name="队长", check_password=False)
     w.orgs = {"xw": w.xw, "qh": w.qh, "soc": w.soc, "nj": w.nj, "my": w.my}
-    teams = {"t_xw": services.create_team(w.xw, actor=p, name="矩阵玄武队", code="M-XW"),
-             "t_qh": services.create_team(w.qh, actor=p, name="矩阵秦淮队", code="M-QH"),
-             "t_soc": services.create_team(w.soc, actor=p, name="矩阵学会队", code="M-SOC")}
-    people = {"worker": make_person(w, w.xw, "矩阵王志愿", user=w.worker), "leader": make_person(w, w.xw, "矩阵赵队长", user=w.team_leader),
-              "a": make_person(w, w.xw, "矩阵钱一"), "left": make_person(w, w.xw, "矩阵周离"), "b": make_person(w, w.qh, "矩阵孙二"),
-              "c": make_person(w, w.soc, "矩阵李三")}
-    w.spare = {"xw": make_person(w, w.xw, "矩阵候补玄武").pk, "qh": make_person(w, w.qh, "矩阵候补秦淮").pk,
-               "soc": make_person(w, w.soc, "矩阵候补学会").pk}
+    teams = {
+        "t_xw": services.create_team(w.xw, actor=p, name="矩阵玄武队", code="M-XW"),
+        "t_qh": services.create_team(w.qh, actor=p, name="矩阵秦淮队", code="M-QH"),
+        "t_soc": services.create_team(w.soc, actor=p, name="矩阵学会队", code="M-SOC"),
+    }
+    people = {
+        "worker": make_person(w, w.xw, "矩阵王志愿", user=w.worker),
+        "leader": make_person(w, w.xw, "矩阵赵队长", user=w.team_leader),
+        "a": make_person(w, w.xw, "矩阵钱一"),
+        "left": make_person(w, w.xw, "矩阵周离"),
+        "b": make_person(w, w.qh, "矩阵孙二"),
+        "c": make_person(w, w.soc, "矩阵李三"),
+    }
+    w.spare = {"xw": make_person(w, w.xw, "矩阵候补玄武").pk, "qh": make_person(w, w.qh, "矩阵候补秦淮").pk, "soc": make_person(w, w.soc, "矩阵候补学会").pk}
     add = services.add_member
-    members = {"m_xw": add(teams["t_xw"], actor=p, person=people["a"], joined_on=JOINED),
-               "m_xw_left": add(teams["t_xw"], actor=p, person=people["left"], joined_on=JOINED),
-               "m_qh": add(teams["t_qh"], actor=p, person=people["b"], joined_on=JOINED),
-               "m_soc": add(teams["t_soc"], actor=p, person=people["c"], role="leader", joined_on=JOINED)}
+    members = {
+        "m_xw": add(teams["t_xw"], actor=p, person=people["a"], joined_on=JOINED),
+        "m_xw_left": add(teams["t_xw"], actor=p, person=people["left"], joined_on=JOINED),
+        "m_qh": add(teams["t_qh"], actor=p, person=people["b"], joined_on=JOINED),
+        "m_soc": add(teams["t_soc"], actor=p, person=people["c"], role="leader", joined_on=JOINED),
+    }
     add(teams["t_xw"], actor=p, person=people["worker"], joined_on=JOINED)
     add(teams["t_xw"], actor=p, person=people["leader"], role="leader", joined_on=JOINED)
     add(teams["t_soc"], actor=p, person=people["worker"], joined_on=JOINED)
@@ -66,8 +74,15 @@ def _build(w) -> None:
 
     def post(org, title):
         return services.post_demand(org, actor=p, title=title, address="矩阵地址", wanted_from=DAY)
-    demands = {"d_my_open": post(w.my, "矩阵开放"), "d_my_taken": post(w.my, "矩阵已接"), "d_my_done": post(w.my, "矩阵完成"),
-               "d_my_cancelled": post(w.my, "矩阵取消"), "d_qh_open": post(w.qh, "矩阵秦淮开放"), "d_qh_taken": post(w.qh, "矩阵秦淮已接")}
+
+    demands = {
+        "d_my_open": post(w.my, "矩阵开放"),
+        "d_my_taken": post(w.my, "矩阵已接"),
+        "d_my_done": post(w.my, "矩阵完成"),
+        "d_my_cancelled": post(w.my, "矩阵取消"),
+        "d_qh_open": post(w.qh, "矩阵秦淮开放"),
+        "d_qh_taken": post(w.qh, "矩阵秦淮已接"),
+    }
     services.take_demand(demands["d_my_taken"], actor=p, team=teams["t_xw"])
     services.take_demand(demands["d_my_done"], actor=p, team=teams["t_xw"])
     services.complete_demand(demands["d_my_done"], actor=p)
@@ -76,15 +91,23 @@ def _build(w) -> None:
 
     def give(team, actor, rows, date=DAY):
         return records.record_service(teams[team], actor=actor, date=date, address="矩阵现场", participants=rows, people_served=9)
-    recs = {"s_xw": give("t_xw", p, [(people["worker"], 2), (people["a"], 3)]),
-            "s_xw_reported": give("t_xw", w.worker, [(people["a"], 1)], DAY - datetime.timedelta(days=1)),
-            "s_xw_rejected": give("t_xw", w.worker, [(people["a"], 1)], DAY - datetime.timedelta(days=2)),
-            "s_qh": give("t_qh", p, [(people["b"], 4)]),
-            "s_soc": give("t_soc", p, [(people["worker"], 2), (people["c"], 2)])}
+
+    recs = {
+        "s_xw": give("t_xw", p, [(people["worker"], 2), (people["a"], 3)]),
+        "s_xw_reported": give("t_xw", w.worker, [(people["a"], 1)], DAY - datetime.timedelta(days=1)),
+        "s_xw_rejected": give("t_xw", w.worker, [(people["a"], 1)], DAY - datetime.timedelta(days=2)),
+        "s_qh": give("t_qh", p, [(people["b"], 4)]),
+        "s_soc": give("t_soc", p, [(people["worker"], 2), (people["c"], 2)]),
+    }
     records.reject_service(recs["s_xw_rejected"], actor=p, reason="矩阵")
-    w.ids = {"org": {k: v.pk for k, v in w.orgs.items()}, "team": {k: v.pk for k, v in teams.items()},
-             "member": {k: v.pk for k, v in members.items()}, "demand": {k: v.pk for k, v in demands.items()},
-             "service": {k: v.pk for k, v in recs.items()}, "person": {k: people[k].pk for k in ("worker", "a", "b", "c")}}
+    w.ids = {
+        "org": {k: v.pk for k, v in w.orgs.items()},
+        "team": {k: v.pk for k, v in teams.items()},
+        "member": {k: v.pk for k, v in members.items()},
+        "demand": {k: v.pk for k, v in demands.items()},
+        "service": {k: v.pk for k, v in recs.items()},
+        "person": {k: people[k].pk for k in ("worker", "a", "b", "c")},
+    }
     w.names = {"xw": ["矩阵钱一", "矩阵周离", "矩阵赵队长"], "qh": ["矩阵孙二"], "soc": ["矩阵李三"]}
 
 
@@ -128,6 +151,7 @@ def names_of(w, obj) -> list[str]:
 
 # ---- Who may do what: computed ----------------------------------------------------------------
 
+
 def see_org(w, u, org):
     return "ok" if scope.can_view(u, org) else "outside"
 
@@ -143,6 +167,7 @@ def manage_team(state: Callable = lambda obj: True):
         if not access.can_manage_team(u, team_of(obj)):
             return "forbidden"
         return "ok" if state(obj) else "invalid"
+
     return rule
 
 
@@ -159,6 +184,7 @@ def run_service(state: Callable):
         if not access.can_run_team(u, rec.team):
             return "forbidden"
         return "ok" if state(rec) else "invalid"
+
     return rule
 
 
@@ -231,6 +257,7 @@ def staff_org(state: Callable = lambda org: True):
         if not scope.can_manage(u, org):
             return "forbidden"
         return "ok" if state(org) else "invalid"
+
     return rule
 
 
@@ -256,6 +283,7 @@ def correctable(rec) -> bool:
 
 
 # ---- Request bodies ---------------------------------------------------------------------------
+
 
 def today() -> str:
     return timezone.localdate().isoformat()
@@ -299,8 +327,14 @@ api, page = Endpoint.api, Endpoint.page
 ENDPOINTS = [
     page("volunteering:ledger", "GET", "person", ledger),
     page("volunteering:demand", "GET", "demand", see_demand),
-    page("volunteering:demand_take", "POST", "demand", take_page, lambda w, u, d: {"take-team": (selectors.teams_for_demand(u, d) or
-                                                                                                   [take_team(w, u, d)])[0].pk}, True),
+    page(
+        "volunteering:demand_take",
+        "POST",
+        "demand",
+        take_page,
+        lambda w, u, d: {"take-team": (selectors.teams_for_demand(u, d) or [take_team(w, u, d)])[0].pk},
+        True,
+    ),
     page("volunteering:demand_withdraw", "POST", "demand", withdraw, fixed({"withdraw-reason": "矩阵"}), True),
     page("volunteering:demand_complete", "POST", "demand", complete, audit=True),
     page("volunteering:demand_cancel", "POST", "demand", cancel, fixed({"cancel-reason": "矩阵"}), True),
@@ -348,6 +382,7 @@ CASES = sm.cases(ACTORS, ENDPOINTS)
 
 # ---- Sending and checking ---------------------------------------------------------------------
 
+
 def database_state() -> tuple:
     sql = sm.counts(AuditEvent, Notice, Organization, Listing, TeamMember, ServiceDemand, ServiceRecord, ServiceHours)
     sql += [*sm.latest(TeamMember, ServiceDemand, ServiceRecord), f"SELECT COALESCE(SUM(hours), 0) FROM {sm.table(ServiceHours)}"]
@@ -361,6 +396,7 @@ def check(w, actor: str, endpoint: Endpoint, key: str, expected: str) -> str | N
 
 
 # ---- The matrix --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("actor,endpoint", CASES)
 def test_endpoint_answers_each_object_by_scope(world, actor, endpoint):
@@ -384,8 +420,7 @@ def test_matrix_covers_every_volunteering_route():
     from kejia.volunteering import urls
 
     pages = {f"volunteering:{p.name}" for p in urls.urlpatterns if "<" in str(p.pattern)}
-    ops = {f"{m.upper()} {path}" for path, found in ninja_api.get_openapi_schema()["paths"].items() for m in found
-           if path.startswith(V) and "{" in path}
+    ops = {f"{m.upper()} {path}" for path, found in ninja_api.get_openapi_schema()["paths"].items() for m in found if path.startswith(V) and "{" in path}
     assert pages | ops == set(MATRIX_ROUTES), sorted((pages | ops) ^ set(MATRIX_ROUTES))
 
 
@@ -396,6 +431,7 @@ def test_matrix_tests_every_method_a_page_accepts(world, name):
 
 # ---- Lists show exactly the scope -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("actor", ACTORS)
 def test_lists_show_exactly_the_scope(world, actor):
     user = getattr(world, actor)
@@ -403,8 +439,11 @@ def test_lists_show_exactly_the_scope(world, actor):
     teams = {t["id"] for t in world.api_client.get(f"{V}/teams", headers=headers).json()}
     assert teams == {t.pk for t in Organization.objects.filter(kind="volunteer_team") if access.can_see_team(user, t)}
     demands = {d["id"] for d in world.api_client.get(f"{V}/demands", headers=headers).json()}
-    expected = {d.pk for d in ServiceDemand.objects.select_related("organization", "team")
-                if scope.can_view(user, d.organization) or (d.team and (scope.can_view(user, d.team) or access.is_member(user, d.team)))}
+    expected = {
+        d.pk
+        for d in ServiceDemand.objects.select_related("organization", "team")
+        if scope.can_view(user, d.organization) or (d.team and (scope.can_view(user, d.team) or access.is_member(user, d.team)))
+    }
     assert demands == expected
     public = {d["id"] for d in Client().get(f"{V}/demands/open").json()}
     assert public == set(ServiceDemand.objects.filter(status="open").values_list("pk", flat=True))

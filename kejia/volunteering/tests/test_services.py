@@ -26,6 +26,7 @@ def demand_of(tree, vol, org=None, **kw):
 
 # ---- Teams and members ------------------------------------------------------------------------
 
+
 def test_create_team_makes_a_volunteer_team_organization(tree, vol):
     team = vol.teams.xw
     assert (team.kind, team.parent_id, team.region_id) == ("volunteer_team", tree.xw.pk, tree.xw.region_id)
@@ -85,6 +86,7 @@ def test_change_member_role_audits_old_and_new(tree, vol):
 
 # ---- Demands: each transition ------------------------------------------------------------------
 
+
 def test_post_demand_reaches_the_county_subtree(tree, vol):
     demand = demand_of(tree, vol)
     assert (demand.status, demand.reach_path, demand.region_id) == ("open", tree.xw.path, tree.my.region_id)
@@ -104,8 +106,15 @@ def test_post_demand_names_every_bad_field(tree, vol):
         services.post_demand(tree.my, actor=tree.county_staff, title="", address="", wanted_from="2026-13-01", people_needed=0)
     assert set(exc.value.errors) == {"title", "address", "wanted_from", "people_needed"}
     with pytest.raises(ValidationFailed) as exc:
-        services.post_demand(tree.my, actor=tree.county_staff, title="t", address="a", wanted_from=vol.day,
-                             wanted_until=vol.day - datetime.timedelta(days=1), region=tree.regions["320200"])
+        services.post_demand(
+            tree.my,
+            actor=tree.county_staff,
+            title="t",
+            address="a",
+            wanted_from=vol.day,
+            wanted_until=vol.day - datetime.timedelta(days=1),
+            region=tree.regions["320200"],
+        )
     assert set(exc.value.errors) == {"wanted_until", "region"}
 
 
@@ -196,11 +205,13 @@ def test_cancel_demand_refused_to_the_team_leader(tree, vol):
 
 # ---- Services and hours --------------------------------------------------------------------------
 
+
 def record(tree, vol, *, actor=None, team=None, participants=None, date=None, **kw):
     if participants is None:
         participants = [(vol.people.worker, "3.5"), (vol.people.a, 2)]
-    return records.record_service(team or vol.teams.xw, actor=actor or tree.county_staff, date=date or vol.day, address="梅园小学",
-                                  participants=participants, people_served=80, **kw)
+    return records.record_service(
+        team or vol.teams.xw, actor=actor or tree.county_staff, date=date or vol.day, address="梅园小学", participants=participants, people_served=80, **kw
+    )
 
 
 def test_record_service_by_staff_is_confirmed_and_tells_participants(tree, vol):
@@ -246,10 +257,17 @@ def test_reject_service_needs_a_reason_and_tells_the_reporter(tree, vol):
         records.correct_service(r, actor=vol.leader_user, reason="x", people_served=3)
 
 
-@pytest.mark.parametrize("hours,message", [
-    ("0", "必须大于 0"), ("-2", "必须大于 0"), ("24.5", "每天最多 24 小时"), ("abc", "请用数字填写"), ("1.234", "两位小数"),
-    ("NaN", "请用数字填写"),
-])
+@pytest.mark.parametrize(
+    "hours,message",
+    [
+        ("0", "必须大于 0"),
+        ("-2", "必须大于 0"),
+        ("24.5", "每天最多 24 小时"),
+        ("abc", "请用数字填写"),
+        ("1.234", "两位小数"),
+        ("NaN", "请用数字填写"),
+    ],
+)
 def test_record_service_refuses_implausible_hours_naming_the_row(tree, vol, hours, message):
     with pytest.raises(ValidationFailed) as exc:
         record(tree, vol, participants=[(vol.people.worker, "2"), (vol.people.a, hours)])
@@ -286,8 +304,14 @@ def test_record_service_refuses_a_member_before_joining_or_after_leaving(tree, v
 
 def test_record_service_refuses_future_date_and_bad_fields(tree, vol):
     with pytest.raises(ValidationFailed) as exc:
-        records.record_service(vol.teams.xw, actor=tree.county_staff, date=datetime.date.today() + datetime.timedelta(days=2), address="",
-                               people_served=-1, participants=[(vol.people.a, "2")])
+        records.record_service(
+            vol.teams.xw,
+            actor=tree.county_staff,
+            date=datetime.date.today() + datetime.timedelta(days=2),
+            address="",
+            people_served=-1,
+            participants=[(vol.people.a, "2")],
+        )
     assert set(exc.value.errors) == {"date", "address", "people_served"}
 
 
@@ -302,8 +326,9 @@ def test_record_service_for_a_demand_the_team_took(tree, vol):
 
 def test_correct_service_is_a_new_audited_change(tree, vol):
     r = record(tree, vol)
-    r = records.correct_service(r, actor=vol.leader_user, reason="工时填错", people_served=95,
-                                participants=[(vol.people.worker, "3"), (vol.people.leader, "1")])
+    r = records.correct_service(
+        r, actor=vol.leader_user, reason="工时填错", people_served=95, participants=[(vol.people.worker, "3"), (vol.people.leader, "1")]
+    )
     assert r.status == "confirmed" and r.people_served == 95
     assert dict(r.hours.values_list("person_id", "hours")) == {vol.people.worker.pk: Decimal("3.00"), vol.people.leader.pk: Decimal("1.00")}
     event = AuditEvent.objects.get(action="service.corrected")

@@ -95,17 +95,26 @@ def test_report_and_confirm_a_service_from_the_pages(tree, vol):
     day = datetime.date.today().isoformat()
     bad = worker.post(url, {"svc-date": day, "svc-address": "梅园小学", "svc-people_served": "30", f"svc-h_{vol.people.a.pk}": "30"})
     assert bad.status_code == 400 and "每天最多 24 小时" in bad.content.decode()
-    ok = worker.post(url, {"svc-date": day, "svc-address": "梅园小学", "svc-people_served": "30", f"svc-h_{vol.people.a.pk}": "2",
-                           f"svc-h_{vol.people.worker.pk}": "2.5"})
+    ok = worker.post(
+        url, {"svc-date": day, "svc-address": "梅园小学", "svc-people_served": "30", f"svc-h_{vol.people.a.pk}": "2", f"svc-h_{vol.people.worker.pk}": "2.5"}
+    )
     record = ServiceRecord.objects.get()
     assert ok.status_code == 302 and record.status == "reported"
     assert worker.post(reverse("volunteering:service_confirm", args=[record.pk])).status_code == 403
     leader = page(vol.leader_user)
     assert leader.get(reverse("volunteering:home")).context["pending"][0].pk == record.pk
     assert leader.post(reverse("volunteering:service_confirm", args=[record.pk])).status_code == 302
-    correct = leader.post(reverse("volunteering:service_correct", args=[record.pk]), {
-        "svc-date": day, "svc-address": "梅园小学", "svc-people_served": "35", f"svc-h_{vol.people.a.pk}": "2",
-        f"svc-h_{vol.people.worker.pk}": "3", "svc-reason": "更正工时"})
+    correct = leader.post(
+        reverse("volunteering:service_correct", args=[record.pk]),
+        {
+            "svc-date": day,
+            "svc-address": "梅园小学",
+            "svc-people_served": "35",
+            f"svc-h_{vol.people.a.pk}": "2",
+            f"svc-h_{vol.people.worker.pk}": "3",
+            "svc-reason": "更正工时",
+        },
+    )
     assert correct.status_code == 302
     assert str(page(tree.worker).get(reverse("volunteering:my_ledger")).context["ledger"].total) == "3.00"
 

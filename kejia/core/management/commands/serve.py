@@ -49,9 +49,11 @@ def connection_limit() -> tuple[int, str] | None:
     if connection.vendor != "postgresql" or settings.DB_POOLER:  # SQLite; or pgbouncer's pool size is the bound
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int, "
-                       "(SELECT datconnlimit FROM pg_database WHERE datname = current_database()), "
-                       "(SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user)")
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int, "
+            "(SELECT datconnlimit FROM pg_database WHERE datname = current_database()), "
+            "(SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user)"
+        )
         max_connections, reserved, database_limit, role_limit = cursor.fetchone()
     connection.close()  # the server's processes open their own
     limits = [(max_connections - reserved, f"max_connections {max_connections} − {reserved} reserved")]
@@ -64,8 +66,7 @@ def connection_limit() -> tuple[int, str] | None:
 
 def budget(workers: int, threads: int) -> tuple[int, str]:
     need = workers * threads + settings.TASK_WORKERS + settings.DB_SPARE_CONNECTIONS
-    return need, (f"{workers} workers × {threads} threads + {settings.TASK_WORKERS} task workers "
-                  f"+ {settings.DB_SPARE_CONNECTIONS} spare = {need}")
+    return need, (f"{workers} workers × {threads} threads + {settings.TASK_WORKERS} task workers + {settings.DB_SPARE_CONNECTIONS} spare = {need}")
 
 
 class Command(BaseCommand):
@@ -75,14 +76,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=settings.WEB_WORKERS)
-        parser.add_argument("--threads", type=int, default=settings.WEB_THREADS,
-                            help="per worker (default: WEB_THREADS, or 8 on PostgreSQL and 4 on SQLite, at most 2 × CPUs + 1)")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=settings.WEB_THREADS,
+            help="per worker (default: WEB_THREADS, or 8 on PostgreSQL and 4 on SQLite, at most 2 × CPUs + 1)",
+        )
         parser.add_argument("--log-level", default="warning")
         parser.add_argument("--check", action="store_true", help="check the connection budget and exit")
-        parser.add_argument("--task-worker", metavar="LOG", default="",
-                            help="also run `manage.py db_worker` (output to LOG) and stop both on Ctrl-C (make demo)")
-        parser.add_argument("--stop-timeout", type=float, default=10.0,
-                            help="with --task-worker: seconds to wait for a graceful stop before killing")
+        parser.add_argument(
+            "--task-worker", metavar="LOG", default="", help="also run `manage.py db_worker` (output to LOG) and stop both on Ctrl-C (make demo)"
+        )
+        parser.add_argument("--stop-timeout", type=float, default=10.0, help="with --task-worker: seconds to wait for a graceful stop before killing")
 
     def handle(self, *args, **options):
         workers = options["workers"]
@@ -92,8 +97,10 @@ class Command(BaseCommand):
         need, arithmetic = budget(workers, threads)
         limit = connection_limit()
         if limit is not None and need > limit[0]:
-            raise CommandError(f"Refusing to start: {arithmetic} connections, but the database allows {limit[0]} "
-                               f"({limit[1]}). Lower WEB_WORKERS or WEB_THREADS, or put pgbouncer in front (docs/deploy.md).")
+            raise CommandError(
+                f"Refusing to start: {arithmetic} connections, but the database allows {limit[0]} "
+                f"({limit[1]}). Lower WEB_WORKERS or WEB_THREADS, or put pgbouncer in front (docs/deploy.md)."
+            )
         if options["verbosity"] > 0:
             self.stdout.write(f"connections: {arithmetic}" + (f" ≤ {limit[0]} ({limit[1]})" if limit else ""))
         if options["check"]:
@@ -102,13 +109,32 @@ class Command(BaseCommand):
         if granian is None:
             raise CommandError("granian is not installed (pip install -r requirements.txt).")
         self.stdout.flush()
-        argv = [granian, "--interface", "wsgi", "--host", options["host"], "--port", str(options["port"]), "--workers", str(workers),
-                "--blocking-threads", str(threads), "--backpressure", str(threads), "--log-level", options["log_level"],
-                "kejia.wsgi:application"]
+        argv = [
+            granian,
+            "--interface",
+            "wsgi",
+            "--host",
+            options["host"],
+            "--port",
+            str(options["port"]),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--backpressure",
+            str(threads),
+            "--log-level",
+            options["log_level"],
+            "kejia.wsgi:application",
+        ]
         if not options["task_worker"]:
             os.execv(granian, argv)  # the server replaces this process (signals reach granian directly)
-        code = supervise(argv, [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "db_worker", "--interval", "1"], Path(options["task_worker"]),
-                         stop_timeout=options["stop_timeout"])
+        code = supervise(
+            argv,
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "db_worker", "--interval", "1"],
+            Path(options["task_worker"]),
+            stop_timeout=options["stop_timeout"],
+        )
         if code:
             raise SystemExit(code)
 
@@ -133,8 +159,7 @@ def supervise(server_argv: list[str], worker_argv: list[str], worker_log: Path, 
         signal.signal(sig, ask_to_stop)  # also when started with SIGINT ignored (a background job)
     worker_log.parent.mkdir(parents=True, exist_ok=True)
     with open(worker_log, "ab") as log:
-        worker = subprocess.Popen(worker_argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                  start_new_session=True)
+        worker = subprocess.Popen(worker_argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
     server = subprocess.Popen(server_argv, stdin=subprocess.DEVNULL, start_new_session=True)
     children = {"server": server, "task worker": worker}
     ended = ""

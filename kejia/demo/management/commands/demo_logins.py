@@ -38,8 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         event = AuditEvent.objects.filter(action=SEED_ACTION).order_by("-id").first()
         if event is None:
-            self.stdout.write("No demo data here. Run: python manage.py seed_demo\n"
-                              "这里还没有演示数据。请先运行 python manage.py seed_demo")
+            self.stdout.write("No demo data here. Run: python manage.py seed_demo\n这里还没有演示数据。请先运行 python manage.py seed_demo")
             return
         rows = []
         for user in event.new.get("users", []):
@@ -62,9 +61,11 @@ class Command(BaseCommand):
         if user is None or person is None or person.user_id == user.pk or not user.phone_sealed:
             return
         phone = pii.decrypt(user.phone_sealed)
-        self.stdout.write(f"worker 登录后在 /people/me/ 用姓名「{person.name}」和手机号 {phone} 关联人才库档案"
-                          "（验证码发往档案手机号；演示环境下见服务器日志），"
-                          "个人主页 /me/ 即显示其会籍、活动、志愿时长、建言和问卷。\n"
-                          f"worker: after logging in, link the talent-database profile at /people/me/ with the name {person.name} and the phone "
-                          f"{phone} (the code goes to the profile's phone; in the demo it is in the server log); "
-                          "the online home /me/ then shows their memberships, events, volunteer hours, suggestions and surveys.")
+        self.stdout.write(
+            f"worker 登录后在 /people/me/ 用姓名「{person.name}」和手机号 {phone} 关联人才库档案"
+            "（验证码发往档案手机号；演示环境下见服务器日志），"
+            "个人主页 /me/ 即显示其会籍、活动、志愿时长、建言和问卷。\n"
+            f"worker: after logging in, link the talent-database profile at /people/me/ with the name {person.name} and the phone "
+            f"{phone} (the code goes to the profile's phone; in the demo it is in the server log); "
+            "the online home /me/ then shows their memberships, events, volunteer hours, suggestions and surveys."
+        )

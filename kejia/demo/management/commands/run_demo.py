@@ -35,7 +35,8 @@ class Command(BaseCommand):
         url = f"http://{host}:{port}/"
         call_command("demo_logins", url=url, stdout=self.stdout)
         log = settings.VAR_DIR / "worker.log"
-        self.stdout.write(f"Ready in {time.monotonic() - started:.1f} s. Kejia serves on {url}  "
-                          f"(Ctrl-C stops it and the task worker; background tasks log to {log})")
+        self.stdout.write(
+            f"Ready in {time.monotonic() - started:.1f} s. Kejia serves on {url}  (Ctrl-C stops it and the task worker; background tasks log to {log})"
+        )
         if not no_serve:
             call_command("serve", host=host, port=port, task_worker=str(log), stdout=self.stdout, stderr=self.stderr)

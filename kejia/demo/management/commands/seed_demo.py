@@ -13,13 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="Random seed; the same seed gives the same tree.")
-        parser.add_argument("--orgs", type=int, default=demo.DEFAULT_ORGS,
-                            help=f"Total number of organizations (at least {demo.MIN_ORGS}; 20000 for benchmarks).")
+        parser.add_argument(
+            "--orgs", type=int, default=demo.DEFAULT_ORGS, help=f"Total number of organizations (at least {demo.MIN_ORGS}; 20000 for benchmarks)."
+        )
         parser.add_argument("--province", default="32", help="Two-digit GB/T 2260 province code (default 32, Jiangsu).")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Leave existing organizations as they are (only add --people if there are none yet).")
-        parser.add_argument("--people", type=int, default=0,
-                            help="Also add this many S&T workers (about 6%% of them duplicates across societies).")
+        parser.add_argument("--if-empty", action="store_true", help="Leave existing organizations as they are (only add --people if there are none yet).")
+        parser.add_argument("--people", type=int, default=0, help="Also add this many S&T workers (about 6%% of them duplicates across societies).")
 
     def handle(self, *args, seed: int, orgs: int, province: str, if_empty: bool, people: int, **options) -> None:
         if people < 0:
@@ -39,17 +38,22 @@ class Command(BaseCommand):
         self._seed_home(seed)
         if not result.created:
             if result.people:
-                self.stdout.write(self.style.SUCCESS(
-                    f"Organizations already exist; added {result.people} people ({result.duplicates} duplicates) "
-                    f"in {result.seconds:.1f} s (seed {seed})."))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Organizations already exist; added {result.people} people ({result.duplicates} duplicates) in {result.seconds:.1f} s (seed {seed})."
+                    )
+                )
             else:
                 self.stdout.write("Organizations already exist; demo data left as it is.")
             return
-        self.stdout.write(self.style.SUCCESS(
-            f"Seeded {result.organizations} organizations, {result.institutions} host units, {len(result.users)} users "
-            f"and {result.filings} open filings"
-            + (f", {result.people} people ({result.duplicates} duplicates)" if result.people else "")
-            + f" in {result.seconds:.1f} s (seed {seed})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {result.organizations} organizations, {result.institutions} host units, {len(result.users)} users "
+                f"and {result.filings} open filings"
+                + (f", {result.people} people ({result.duplicates} duplicates)" if result.people else "")
+                + f" in {result.seconds:.1f} s (seed {seed})."
+            )
+        )
         if options["verbosity"] > 1:
             for kind, n in result.by_kind.items():
                 self.stdout.write(f"  {kind:<20} {n:>6}")
@@ -70,8 +74,10 @@ class Command(BaseCommand):
 
         made = seed_governance(seed=seed, actor=User.objects.filter(username="admin").first())
         if made.bodies:
-            self.stdout.write(f"Governance: {made.bodies} bodies, {made.terms} terms ({made.overdue} overdue, {made.ending_soon} ending "
-                              f"within 90 days), {made.seats} seats, {made.duties} contact duties, {made.visits} visits.")
+            self.stdout.write(
+                f"Governance: {made.bodies} bodies, {made.terms} terms ({made.overdue} overdue, {made.ending_soon} ending "
+                f"within 90 days), {made.seats} seats, {made.duties} contact duties, {made.visits} visits."
+            )
 
     def _seed_home(self, seed: int) -> None:
         """Events, volunteer teams and hours, voice items with answers, surveys with answers (each once)."""
@@ -80,8 +86,13 @@ class Command(BaseCommand):
         from kejia.accounts.models import User
 
         actor = User.objects.filter(username="admin").first()
-        for app, label in (("activities", "Activities"), ("volunteering", "Volunteer service"), ("voice", "Voice"), ("surveys", "Surveys"),
-                           ("grassroots", "Grassroots key staff")):
+        for app, label in (
+            ("activities", "Activities"),
+            ("volunteering", "Volunteer service"),
+            ("voice", "Voice"),
+            ("surveys", "Surveys"),
+            ("grassroots", "Grassroots key staff"),
+        ):
             made = getattr(import_module(f"kejia.demo.{app}"), f"seed_{app}")(seed=seed, actor=actor)
             if made:
                 self.stdout.write(f"{label}: " + ", ".join(f"{count} {name}" for name, count in made.items()) + ".")

@@ -27,11 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--ruleset", help="only this rule set (by name)")
         parser.add_argument("--json", action="store_true", help="print the results as JSON")
         parser.add_argument("--today", help="check as if today were this date (YYYY-MM-DD)")
-        parser.add_argument("--failures-only", action="store_true",
-                            help="only rules failed or targets missed, and only the bodies with any")
+        parser.add_argument("--failures-only", action="store_true", help="only rules failed or targets missed, and only the bodies with any")
 
-    def handle(self, *args, org: str, ruleset: str | None = None, json: bool = False, today: str | None = None,
-               failures_only: bool = False, **options):
+    def handle(self, *args, org: str, ruleset: str | None = None, json: bool = False, today: str | None = None, failures_only: bool = False, **options):
         day = None
         if today:
             try:
@@ -72,10 +70,22 @@ def _body_json(report: BodyReport, results: list[RuleResult]) -> dict:
         "term": {"number": term.number, "start": term.start.isoformat(), "planned_end": term.planned_end.isoformat()} if term else None,
         "seats": report.seats,
         "results": [
-            {"ruleset": r.ruleset, "measure": r.measure, "param": r.param, "comparison": r.comparison, "threshold": r.threshold,
-             "threshold_text": r.threshold_text, "is_target": r.is_target, "measured": r.measured, "measured_text": r.measured_text,
-             "baseline": r.baseline, "progress": r.progress, "against_previous": r.against_previous, "outcome": str(r.outcome),
-             "failing": _failing_json(r)}
+            {
+                "ruleset": r.ruleset,
+                "measure": r.measure,
+                "param": r.param,
+                "comparison": r.comparison,
+                "threshold": r.threshold,
+                "threshold_text": r.threshold_text,
+                "is_target": r.is_target,
+                "measured": r.measured,
+                "measured_text": r.measured_text,
+                "baseline": r.baseline,
+                "progress": r.progress,
+                "against_previous": r.against_previous,
+                "outcome": str(r.outcome),
+                "failing": _failing_json(r),
+            }
             for r in results
         ],
     }
@@ -86,8 +96,14 @@ def _body_line(report: BodyReport) -> str:
     kind = BodyKind(report.body.kind).label if report.body.kind in BodyKind.values else report.body.kind
     when = _("term %(number)s, %(start)s – %(end)s") % {"number": term.number, "start": term.start, "end": term.planned_end} if term else ""
     return _("%(code)s %(org)s · %(kind)s · %(term)s: %(seats)s seats, %(failures)s failures, %(targets)s targets missed") % {
-        "code": organization.code, "org": organization.name, "kind": kind, "term": when, "seats": report.seats,
-        "failures": len(report.failures), "targets": len(report.targets_missed)}
+        "code": organization.code,
+        "org": organization.name,
+        "kind": kind,
+        "term": when,
+        "seats": report.seats,
+        "failures": len(report.failures),
+        "targets": len(report.targets_missed),
+    }
 
 
 def _result_line(result: RuleResult) -> str:
@@ -97,11 +113,18 @@ def _result_line(result: RuleResult) -> str:
     measured = "–" if result.measured is None else result.measured_text
     names = "、".join(s.name for s in result.failing[:10]) + ("…" if len(result.failing) > 10 else "")
     line = _("%(outcome)s [%(ruleset)s] %(measure)s %(threshold)s: measured %(measured)s") % {
-        "outcome": Outcome(result.outcome).label, "ruleset": result.ruleset, "measure": measure, "threshold": threshold_text(result),
-        "measured": measured}
+        "outcome": Outcome(result.outcome).label,
+        "ruleset": result.ruleset,
+        "measure": measure,
+        "threshold": threshold_text(result),
+        "measured": measured,
+    }
     if result.progress is not None and result.baseline is not None:
         line += " — " + _("from %(baseline)s toward %(target)s: %(progress)s of the way") % {
-            "baseline": f"{result.baseline * 100:g}%", "target": result.threshold_text, "progress": f"{int(result.progress * 100)}%"}
+            "baseline": f"{result.baseline * 100:g}%",
+            "target": result.threshold_text,
+            "progress": f"{int(result.progress * 100)}%",
+        }
     if names:
         line += " — " + _("%(count)s seats: %(names)s") % {"count": len(result.failing), "names": names}
     return line

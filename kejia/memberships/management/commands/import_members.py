@@ -49,16 +49,25 @@ class Command(BaseCommand):
                 user = User.objects.filter(username=actor).first()
                 if user is None:
                     raise CommandError(f"No user {actor}")
-                batch = importing.import_member_list(org, actor=user, file_name=path.name, content=content, mode=mode, dry_run=dry_run,
-                                                     background=False)
+                batch = importing.import_member_list(org, actor=user, file_name=path.name, content=content, mode=mode, dry_run=dry_run, background=False)
             else:
                 batch = importing.import_member_list_as_system(org, file_name=path.name, content=content, mode=mode, dry_run=dry_run)
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
         batch.refresh_from_db()
-        summary = {"batch": batch.pk, "status": batch.status, "rows": batch.total, "good": batch.good, "bad": batch.bad,
-                   "people_created": batch.created_count, "people_updated": batch.updated_count, "members_added": batch.members_count,
-                   "review": batch.review_count, "committed": batch.committed, "message": batch.message}
+        summary = {
+            "batch": batch.pk,
+            "status": batch.status,
+            "rows": batch.total,
+            "good": batch.good,
+            "bad": batch.bad,
+            "people_created": batch.created_count,
+            "people_updated": batch.updated_count,
+            "members_added": batch.members_count,
+            "review": batch.review_count,
+            "committed": batch.committed,
+            "message": batch.message,
+        }
         if json:
             self.stdout.write(_json({**summary, "report": batch.report}))
         else:

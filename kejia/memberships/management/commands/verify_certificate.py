@@ -20,7 +20,7 @@ def load_keys(path: str) -> dict[str, str]:
         raise CommandError(f"Cannot read the keys file {path}: {exc}") from exc
     keys = data.get("keys", data) if isinstance(data, dict) else None
     if not isinstance(keys, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
-        raise CommandError(f"{path} is not a keys.json document: expected {{\"keys\": {{kid: public key}}}}.")
+        raise CommandError(f'{path} is not a keys.json document: expected {{"keys": {{kid: public key}}}}.')
     return keys
 
 

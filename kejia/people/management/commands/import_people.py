@@ -24,8 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--org", required=True, help="the organization's code")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
-        parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.ALL,
-                            help="all: import nothing if a row is bad; good: import the good rows")
+        parser.add_argument("--mode", choices=ImportMode.values, default=ImportMode.ALL, help="all: import nothing if a row is bad; good: import the good rows")
         parser.add_argument("--actor", help="username the import is made as (scope checked)")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -50,8 +49,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc.message)) from None
         try:
             if user is not None:
-                batch = services.start_import(organization, actor=user, file_name=path.name, content=content, mode=mode, dry_run=dry_run,
-                                              background=False)
+                batch = services.start_import(organization, actor=user, file_name=path.name, content=content, mode=mode, dry_run=dry_run, background=False)
             else:
                 batch = services.import_as_system(organization, file_name=path.name, content=content, mode=mode, dry_run=dry_run)
         except DomainError as exc:
@@ -62,9 +60,18 @@ class Command(BaseCommand):
             raise CommandError(batch.message)
 
     def _print(self, batch: ImportBatch, *, as_json: bool) -> None:
-        summary = {"batch": batch.pk, "status": batch.status, "rows": batch.total, "good": batch.good, "bad": batch.bad,
-                   "created": batch.created_count, "updated": batch.updated_count, "listed": batch.listed_count,
-                   "committed": batch.committed, "message": batch.message}
+        summary = {
+            "batch": batch.pk,
+            "status": batch.status,
+            "rows": batch.total,
+            "good": batch.good,
+            "bad": batch.bad,
+            "created": batch.created_count,
+            "updated": batch.updated_count,
+            "listed": batch.listed_count,
+            "committed": batch.committed,
+            "message": batch.message,
+        }
         if as_json:
             self.stdout.write(_json({**summary, "report": batch.report}))
             return

@@ -32,4 +32,5 @@ class Command(BaseCommand):
             f"scanned {summary['scanned']} people, compared {summary['compared']} pairs: "
             f"{summary['same_pairs']} certain pairs ({verb} {summary['merged'] if not dry_run else summary['same_pairs']}), "
             f"{summary['review_pairs']} uncertain pairs ({'queued ' + str(summary['queued']) if not dry_run else 'not queued'})"
-            + (f", {summary['refused']} refused (conflicting resident IDs)" if summary["refused"] else ""))
+            + (f", {summary['refused']} refused (conflicting resident IDs)" if summary["refused"] else "")
+        )

@@ -45,8 +45,16 @@ class Command(BaseCommand):
             user = User.objects.filter(username=o["user"]).first()
             if user is None:
                 raise CommandError(f"no user {o['user']!r}")
-        filters = ExpertFilters(sector=o["sector"], title_level=o["title_level"], region=o["region"], discipline=o["discipline"],
-                                organization=o["organization"], frontline=o["frontline"], age_min=o["age_min"], age_max=o["age_max"])
+        filters = ExpertFilters(
+            sector=o["sector"],
+            title_level=o["title_level"],
+            region=o["region"],
+            discipline=o["discipline"],
+            organization=o["organization"],
+            frontline=o["frontline"],
+            age_min=o["age_min"],
+            age_max=o["age_max"],
+        )
         try:
             if o["affinity"]:
                 found = affinity(o["query"], user=user, limit=o["limit"], offset=o["offset"], filters=filters)
@@ -54,8 +62,7 @@ class Command(BaseCommand):
                 found = find_experts(user, text=o["query"], filters=filters, limit=o["limit"], offset=o["offset"])
         except DomainError as exc:
             raise CommandError(json.dumps(exc.as_dict(), ensure_ascii=False))
-        rows = [{"id": e.id, "name": e.name, "employer": e.employer, "title": e.title, "score": e.score, "matched": e.matched}
-                for e in found.experts]
+        rows = [{"id": e.id, "name": e.name, "employer": e.employer, "title": e.title, "score": e.score, "matched": e.matched} for e in found.experts]
         if o["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False))
             return

@@ -24,8 +24,7 @@ class Command(BaseCommand):
         organization = Organization.objects.filter(code=org).first()
         if organization is None:
             raise CommandError(f"No organization with code {org}.")
-        actor = (User.objects.filter(username=username).first() if username
-                 else User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first())
+        actor = User.objects.filter(username=username).first() if username else User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
         if actor is None:
             raise CommandError("No acting user: create a platform administrator or pass --as.")
         for name in template or sorted(TEMPLATES):

@@ -20,8 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="username", default="", help="Acting user (default: the first platform administrator).")
 
     def handle(self, *args, within: int, username: str, **options) -> None:
-        actor = (User.objects.filter(username=username).first() if username
-                 else User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first())
+        actor = User.objects.filter(username=username).first() if username else User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
         if actor is None:
             raise CommandError("No acting user: create a platform administrator or pass --as.")
         today = timezone.localdate()
