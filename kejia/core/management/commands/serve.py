@@ -55,7 +55,8 @@ def connection_limit() -> tuple[int, str] | None:
             "(SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user)"
         )
         max_connections, reserved, database_limit, role_limit = cursor.fetchone()
-    connection.close()  # the server's processes open their own
+    if not connection.in_atomic_block:  # (a test's transaction keeps it)
+        connection.close()  # the server's processes open their own
     limits = [(max_connections - reserved, f"max_connections {max_connections} − {reserved} reserved")]
     if database_limit is not None and database_limit >= 0:
         limits.append((database_limit, f"the database's CONNECTION LIMIT {database_limit}"))
