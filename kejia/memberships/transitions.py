@@ -81,30 +81,27 @@ def approve_membership(membership: Membership, *, actor, note: str = "") -> Memb
     return membership
 
 
-@transaction.atomic
-def reject_membership(membership: Membership, *, actor, reason: str) -> Membership:
+def _decide_with_reason(membership: Membership, actor, reason: str, transition: str, subject: str) -> Membership:
+    """A decision on an application that the applicant is told the reason of (reject, ask for more)."""
     reason = required_reason(reason)
     membership = locked(membership)
     require_manager(membership.society, actor)
     if is_own(membership, actor):
         raise PermissionDenied(_("Nobody decides their own application."))
     membership.reason = reason
-    move(membership, Transition.REJECT, actor=actor, note=reason)
-    tell(membership, gettext("Application not accepted"), reason)
+    move(membership, transition, actor=actor, note=reason)
+    tell(membership, subject, reason)
     return membership
+
+
+@transaction.atomic
+def reject_membership(membership: Membership, *, actor, reason: str) -> Membership:
+    return _decide_with_reason(membership, actor, reason, Transition.REJECT, gettext("Application not accepted"))
 
 
 @transaction.atomic
 def request_more_information(membership: Membership, *, actor, reason: str) -> Membership:
-    reason = required_reason(reason)
-    membership = locked(membership)
-    require_manager(membership.society, actor)
-    if is_own(membership, actor):
-        raise PermissionDenied(_("Nobody decides their own application."))
-    membership.reason = reason
-    move(membership, Transition.ASK_MORE, actor=actor, note=reason)
-    tell(membership, gettext("More information needed for your application"), reason)
-    return membership
+    return _decide_with_reason(membership, actor, reason, Transition.ASK_MORE, gettext("More information needed for your application"))
 
 
 @transaction.atomic
