@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 ACTION_LABELS = {
     "calls.create_call": pgettext_lazy("audit action", "Call created"),
+    "calls.demo_seeded": pgettext_lazy("audit action", "Demo calls for projects created"),
     "calls.create_application": pgettext_lazy("audit action", "Application started"),
     "calls.save_draft": pgettext_lazy("audit action", "Application draft saved"),
     "calls.create_project": pgettext_lazy("audit action", "Project created"),

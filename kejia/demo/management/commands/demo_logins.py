@@ -41,7 +41,9 @@ class Command(BaseCommand):
             self.stdout.write("No demo data here. Run: python manage.py seed_demo\n这里还没有演示数据。请先运行 python manage.py seed_demo")
             return
         rows = []
-        for user in event.new.get("users", []):
+        # The province's logins, then those other demo data brought (the national staff running calls).
+        extra = AuditEvent.objects.filter(action__endswith=".demo_seeded").exclude(action=SEED_ACTION).order_by("id")
+        for user in [*event.new.get("users", []), *(u for e in extra for u in (e.new or {}).get("users", []))]:
             zh, en = role_label(user["role"])
             role = f"{zh}{'（' + user['title'] + '）' if user.get('title') else ''} / {en}"
             rows.append([user["username"], role, user.get("organization") or "—", DEMO_PASSWORD])

@@ -92,6 +92,7 @@ class Command(BaseCommand):
             ("voice", "Voice"),
             ("surveys", "Surveys"),
             ("grassroots", "Grassroots key staff"),
+            ("calls", "Calls for projects"),
         ):
             made = getattr(import_module(f"kejia.demo.{app}"), f"seed_{app}")(seed=seed, actor=actor)
             if made:
