@@ -23,6 +23,7 @@ CODES = {
     "gate_not_met": _("This tranche cannot be paid before its condition is met."),
     "tranche_overpaid": _("The payment exceeds what is left of the tranche."),
     "deliverable_missing": _("No deliverable has been handed in."),
+    "edited_elsewhere": _("Someone else has saved this application since you opened it. Reload the page to see their changes, then make yours."),
 }
 
 
@@ -45,3 +46,4 @@ codes.state("announcement_open", pgettext_lazy("error code", "Announcement still
 codes.state("objections_open", pgettext_lazy("error code", "Objections not handled"))
 codes.state("gate_not_met", pgettext_lazy("error code", "Tranche condition not met"))
 codes.state("deliverable_missing", pgettext_lazy("error code", "Deliverable missing"))
+codes.state("edited_elsewhere", pgettext_lazy("error code", "Saved by someone else meanwhile"))

@@ -11,7 +11,8 @@ money (within the call's range when "call_range" is true), choice / multi_choice
 "min_rows"), attachment, signoff (the signer's name, the date and the seal image; "opinion": true
 adds the opinion text above it), note (text shown, no answer). "when" makes a field apply only
 when a condition holds: {"field": key, "equals": value} or {"fact": name, "equals": value}, facts
-coming from the application (e.g. "applicant_is_provincial").
+coming from the application (e.g. "applicant_is_provincial"). "prefill" names where a new
+application's answer starts from (PREFILL_SOURCES, kejia.calls.prefill).
 
 With "slash_for_empty" (seed 004 填报说明 一: 所有空表均需填写，如无内容请填“/”) every text blank
 that applies must be filled, "/" standing for nothing; typed answers (dates, numbers, money,
@@ -32,6 +33,8 @@ TEXT_TYPES = {"short_text", "long_text"}
 SCALAR_TYPES = TEXT_TYPES | {"date", "month", "number", "money", "choice", "attachment"}
 FIELD_TYPES = SCALAR_TYPES | {"date_range", "month_range", "multi_choice", "table", "signoff", "note"}
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Where a field's starting answer comes from ("prefill"; kejia.calls.prefill reads them).
+PREFILL_SOURCES = ("applicant.name", "recommender.name", "month.today", "people.heads", "people.leaders", "people.staff")
 
 
 def fields(spec: dict):
@@ -59,6 +62,8 @@ def check_spec(spec: dict) -> None:
                         raise DomainError(
                             "invalid_form", gettext("Column “%(col)s” of “%(key)s” has an unknown type.") % {"col": column.get("key"), "key": key}, field=key
                         )
+            if field.get("prefill") and field["prefill"] not in PREFILL_SOURCES:
+                raise DomainError("invalid_form", gettext("Field “%(key)s” takes its answer from an unknown source.") % {"key": key}, field=key)
             if field["type"] in ("choice", "multi_choice") and not field.get("options"):
                 raise DomainError("invalid_form", gettext("Choice field “%(key)s” has no options.") % {"key": key}, field=key)
 

@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role
-from kejia.calls import forms_spec
+from kejia.calls import forms_spec, prefill
 from kejia.calls.choices import ApplicationStatus, CallStatus, Eligibility, Gate
 from kejia.calls.errors import CODES
 from kejia.calls.models import Application, Call, CallAttachment, FormDefinition
 from kejia.calls.text import sanitise
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
+from kejia.core.models import AuditEvent
 from kejia.organizations.kinds import OrgKind
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data"
@@ -233,6 +234,9 @@ def create_application(call: Call, *, actor, applicant=None, title: str = "", to
         title=title.strip()[:200],
         topic=topic,
     )
+    # Units and people from the tree and the talent database, as the form definition names them.
+    application.data = forms_spec.validate_answers(call.form.spec, prefill.initial(application, call.form.spec), facts=facts(application), complete=False)
+    application.save(update_fields=["data"])
     record_event(
         actor=actor,
         action="calls.create_application",
@@ -249,6 +253,13 @@ def is_applicant(user, application: Application) -> bool:
     return bool(getattr(user, "pk", None)) and application.applicant_user_id == user.pk
 
 
+def _changed_by_others(application: Application, actor, *, since: datetime.datetime) -> bool:
+    """Someone other than `actor` saved or moved the application after `since` (one's own
+    earlier saves, e.g. the page's automatic ones, never count against one)."""
+    events = AuditEvent.objects.filter(object_type=Application._meta.label_lower, object_id=str(application.pk), created_at__gt=since)
+    return events.exclude(actor_id=getattr(actor, "pk", None)).exists()
+
+
 @transaction.atomic
 def save_draft(
     application: Application,
@@ -259,11 +270,18 @@ def save_draft(
     topic: str | None = None,
     requested_amount=None,
     now: datetime.datetime | None = None,
+    based_on: datetime.datetime | None = None,
 ) -> Application:
-    """Store the answers so far; only what is filled in is checked (types, money range)."""
+    """Store the answers so far; only what is filled in is checked (types, money range).
+
+    Several people of the applying unit may edit one application: `based_on` is the version
+    (`updated_at`) the editor's page was built from, and a save over someone else's newer one is
+    refused rather than silently undoing their work."""
     application = Application.objects.select_for_update(of=("self",)).select_related("call", "form", "applicant").get(pk=application.pk)
     if not is_applicant(actor, application):
         raise PermissionDenied()
+    if based_on is not None and application.updated_at != based_on and _changed_by_others(application, actor, since=based_on):
+        raise DomainError("edited_elsewhere", CODES["edited_elsewhere"])
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
         raise IllegalTransition("illegal_transition", CODES["illegal_transition"])
     check_open(application.call, now=now)

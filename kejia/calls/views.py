@@ -2,9 +2,12 @@
 application form rendered from its definition (save a draft, submit). Thin: scope is the
 selectors', rules the services' and the workflow's."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -46,18 +49,43 @@ def call_detail(request, pk: int):
     return render(request, "calls/detail.html", {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all()})
 
 
+def _version(raw: str | None) -> datetime.datetime | None:
+    """The version of the application the editor's page was built from (see services.save_draft)."""
+    try:
+        return datetime.datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _autosave(request, app):
+    """Save as you type (htmx): a line saying what happened, and the new version for the next save."""
+    data = form_pages.parse_post(app.form.spec, request.POST)
+    try:
+        app = services.save_draft(app, actor=request.user, data=data, title=request.POST.get("title"), based_on=_version(request.POST.get("version")))
+        note, ok = _("Saved automatically at %(time)s.") % {"time": timezone.localtime(app.updated_at).strftime("%H:%M:%S")}, True
+    except ValidationFailed as exc:
+        note, ok = _("Not saved yet: %(n)s answers need correcting (they are marked when you save).") % {"n": len(exc.errors)}, False
+    except DomainError as exc:
+        note, ok = str(exc.message), False
+    return render(request, "calls/_autosave.html", {"note": note, "ok": ok, "app": app})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def application(request, pk: int):
     app = selectors.get_application(pk, request.user)
     data, errors, status = app.data, {}, 200
     editable = app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED) and services.is_applicant(request.user, app)
+    version = app.updated_at
     if request.method == "POST":
         if not editable:
             raise PermissionDenied()
+        if request.htmx and request.POST.get("action") == "autosave":
+            return _autosave(request, app)
         data = form_pages.parse_post(app.form.spec, request.POST)
+        version = _version(request.POST.get("version")) or app.updated_at
         try:
-            app = services.save_draft(app, actor=request.user, data=data, title=request.POST.get("title"))
+            app = services.save_draft(app, actor=request.user, data=data, title=request.POST.get("title"), based_on=_version(request.POST.get("version")))
             if request.POST.get("action") == "submit":
                 workflow.submit_application(app, actor=request.user, attest=request.POST.get("attest") == "on")
                 messages.success(request, _("The application is submitted."))
@@ -67,9 +95,9 @@ def application(request, pk: int):
         except ValidationFailed as exc:
             errors, status = {k: [str(m) for m in v] for k, v in exc.errors.items()}, 400
         except DomainError as exc:
-            if exc.status != 400:
+            if exc.status not in (400, 409):
                 raise
-            errors, status = {exc.field or "": [str(exc.message)]}, 400
+            errors, status = {exc.field or "": [str(exc.message)]}, exc.status
     sections = form_pages.view_model(app.form.spec, data, errors, services.facts(app))
     return render(
         request,
@@ -80,6 +108,7 @@ def application(request, pk: int):
             "sections": sections,
             "editable": editable,
             "errors": errors,
+            "version": version.isoformat() if version else "",
             "events": app.events.select_related("actor").order_by("created_at", "pk"),
         },
         status=status,

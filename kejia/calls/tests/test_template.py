@@ -86,4 +86,4 @@ def test_install_call_templates_is_idempotent(db):
     call_command("install_call_templates")
     call_command("install_call_templates")
     form = FormDefinition.objects.get(code="local_reform_pilot")
-    assert form.version == 1 and form.spec == SPEC
+    assert form.version == 2 and form.spec == SPEC
