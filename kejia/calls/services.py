@@ -305,5 +305,11 @@ def save_draft(
             )
         application.requested_amount = amount
     application.save()
-    record_event(actor=actor, action="calls.save_draft", obj=application, organization=application.call.owner, new={"fields": sorted(cleaned)})
+    record_event(
+        actor=actor,
+        action="calls.save_draft",
+        obj=application,
+        organization=application.call.owner,
+        new={"fields": [f["label"] for f in forms_spec.fields(application.form.spec) if f["key"] in cleaned]},
+    )
     return application

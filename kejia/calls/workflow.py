@@ -300,7 +300,13 @@ def approve_application(application: Application, *, actor, amount, starts_on: d
     project = Project.objects.create(
         application=application, call=call, amount=amount, tranches=_split(amount, call.tranches), starts_on=starts_on, ends_on=ends_on
     )
-    record_event(actor=actor, action="calls.create_project", obj=project, organization=call.owner, new={"amount": amount, "tranches": project.tranches})
+    record_event(
+        actor=actor,
+        action="calls.create_project",
+        obj=project,
+        organization=call.owner,
+        new={"amount": amount, "tranches": [t["amount"] for t in project.tranches]},
+    )
     return project
 
 

@@ -14,6 +14,8 @@ from django.utils.translation import pgettext_lazy
 
 ACTION_LABELS = {
     "calls.create_call": pgettext_lazy("audit action", "Call created"),
+    "calls.published": pgettext_lazy("audit action", "Call published"),
+    "calls.closed": pgettext_lazy("audit action", "Call closed"),
     "calls.demo_seeded": pgettext_lazy("audit action", "Demo calls for projects created"),
     "calls.create_application": pgettext_lazy("audit action", "Application started"),
     "calls.save_draft": pgettext_lazy("audit action", "Application draft saved"),
@@ -419,6 +421,9 @@ FIELD_LABELS = {
     "year": pgettext_lazy("audit field", "year"),
     # The demo seeds' summaries.
     "answers": pgettext_lazy("audit field", "answers"),
+    "applications": pgettext_lazy("audit field", "applications"),
+    "calls": pgettext_lazy("audit field", "calls for projects"),
+    "projects": pgettext_lazy("audit field", "projects"),
     "certificates of attendance": pgettext_lazy("audit field", "certificates of attendance"),
     "check-ins": pgettext_lazy("audit field", "check-ins"),
     "demands": pgettext_lazy("audit field", "service requests"),
