@@ -275,3 +275,30 @@ def test_body_page_shows_a_target_as_progress_from_its_baseline(client, tree, ru
     seat(congress, "机关新", birth=birth_for_age(40))  # 6/11 = 54.5 %: below the baseline, 49.35 % of the span back
     page = text(client.get(url("body", congress.body.pk)))
     assert re.findall(r"由 58% 向 65%：已完成 -?[0-9]+%", page) == ["由 58% 向 65%：已完成 -50%"]  # -49.35 %, not -49 %
+
+
+def test_api_and_command_give_a_target_with_its_baseline_and_progress(tree, rule_sets):
+    """The same 左右 verdict through the two other doors: the API and `check_compliance --json`."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from kejia.governance.tests.test_api import Api
+    from kejia.organizations.services import create_organization
+
+    cast = create_organization(actor=tree.platform, parent=None, name="中国科学技术协会", code="CAST", kind="national_assoc")
+    assign(rule_sets, "national", cast)
+    congress = make_term(cast, BodyKind.CONGRESS)
+    fill(congress, 6, "一线", frontline=True, birth=birth_for_age(40))
+    fill(congress, 4, "机关", birth=birth_for_age(40))
+    expected = {"threshold_text": "65%", "measured_text": "6/10", "baseline": 0.58, "outcome": "target_missed", "is_target": True}
+    response = Api(tree.platform).get(f"/api/governance/bodies/{congress.body.pk}/compliance", today=TODAY.isoformat())
+    assert response.status_code == 200, response.content
+    (front,) = [r for r in response.json()["results"] if r["measure"] == "frontline_share"]
+    assert {k: front[k] for k in expected} == expected and front["progress"] == pytest.approx(2 / 7)
+    out = io.StringIO()
+    call_command("check_compliance", org="CAST", json=True, today=TODAY.isoformat(), stdout=out)
+    (body,) = json.loads(out.getvalue())
+    (front,) = [r for r in body["results"] if r["measure"] == "frontline_share"]
+    assert {k: front[k] for k in expected} == expected and front["progress"] == pytest.approx(2 / 7)
