@@ -36,6 +36,16 @@ CLASS_FIELDS = [
 ]
 
 
+def _whole(value: Any) -> int:
+    """A whole number, refusing one with a fraction (2.5 % is not 2 %) and a boolean."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = int(value)
+    if not isinstance(value, str) and number != value:
+        raise ValueError(value)
+    return number
+
+
 def _clean_bands(bands: Any, field: str = "growth_bands") -> list[list[int]]:
     error = DomainError(
         f"invalid_{field}", _("Targets must be rows of (members at least, target %) with sizes rising, e.g. [[0, 10], [1000, 5]]."), field=field
@@ -47,7 +57,7 @@ def _clean_bands(bands: Any, field: str = "growth_bands") -> list[list[int]]:
         if not isinstance(row, (list, tuple)) or len(row) != 2:
             raise error
         try:
-            size, pct = int(row[0]), int(row[1])
+            size, pct = _whole(row[0]), _whole(row[1])
         except (TypeError, ValueError):
             raise error from None
         if size < 0 or not 0 <= pct <= 100 or (cleaned and size <= cleaned[-1][0]):

@@ -1,6 +1,7 @@
 """Expert finding: search the talent database by free text, or find the experts for a pasted
-text (`affinity`). Kejia has no reviewer assignment or enterprise-need matching yet; when they
-come, they are meant to call `affinity` rather than search on their own.
+text (`affinity`). Reviewer assignment is an engine without pages yet (`kejia.review.assignment`)
+that takes the candidate pairs `affinity.top_reviewers` gives; there is no enterprise-need
+matching (an enterprise's need pasted here is searched as any text).
 
 The caller's scope is applied inside the engine query (the organizations listing a person), so
 the top k is the top k of what the caller may see. Results carry masked data only: nothing here

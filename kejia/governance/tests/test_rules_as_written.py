@@ -3,6 +3,7 @@ targets with a baseline, shares that must rise against the previous term, offici
 
 import datetime
 import importlib
+import re
 from decimal import Decimal
 
 import pytest
@@ -255,3 +256,49 @@ def test_rule_set_page_names_the_policy_text_in_words_and_explains_local_ages(cl
     assert "&gt; 1/2" in page and "≥ 3/4" in page and "≥ 2/3" in page
     national = text(client.get(url("ruleset", rule_sets["national"].pk)))
     assert "≥ 65% · 起点 58%" in national and "≥ 75% · 起点 56%" in national
+
+
+def test_body_page_shows_a_target_as_progress_from_its_baseline(client, tree, rule_sets):
+    """左右 (000 二.1): the congress's front-line share is shown from the baseline 58 % toward about
+    65 %, not as a floor passed or failed; the progress is rounded down like the shares."""
+    from kejia.governance.tests.test_views import login, text, url
+    from kejia.organizations.services import create_organization
+
+    cast = create_organization(actor=tree.platform, parent=None, name="中国科学技术协会", code="CAST", kind="national_assoc")
+    assign(rule_sets, "national", cast)
+    congress = make_term(cast, BodyKind.CONGRESS)
+    fill(congress, 6, "一线", frontline=True, birth=birth_for_age(40))
+    fill(congress, 4, "机关", birth=birth_for_age(40))
+    page = text(login(client, tree.platform).get(url("body", congress.body.pk)))
+    assert "由 58% 向 65%：已完成 28%" in page  # 60 %: 2/7 of the way
+    assert "未达预期目标" in page and "不符合规则" not in page
+    seat(congress, "机关新", birth=birth_for_age(40))  # 6/11 = 54.5 %: below the baseline, 49.35 % of the span back
+    page = text(client.get(url("body", congress.body.pk)))
+    assert re.findall(r"由 58% 向 65%：已完成 -?[0-9]+%", page) == ["由 58% 向 65%：已完成 -50%"]  # -49.35 %, not -49 %
+
+
+def test_api_and_command_give_a_target_with_its_baseline_and_progress(tree, rule_sets):
+    """The same 左右 verdict through the two other doors: the API and `check_compliance --json`."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from kejia.governance.tests.test_api import Api
+    from kejia.organizations.services import create_organization
+
+    cast = create_organization(actor=tree.platform, parent=None, name="中国科学技术协会", code="CAST", kind="national_assoc")
+    assign(rule_sets, "national", cast)
+    congress = make_term(cast, BodyKind.CONGRESS)
+    fill(congress, 6, "一线", frontline=True, birth=birth_for_age(40))
+    fill(congress, 4, "机关", birth=birth_for_age(40))
+    expected = {"threshold_text": "65%", "measured_text": "6/10", "baseline": 0.58, "outcome": "target_missed", "is_target": True}
+    response = Api(tree.platform).get(f"/api/governance/bodies/{congress.body.pk}/compliance", today=TODAY.isoformat())
+    assert response.status_code == 200, response.content
+    (front,) = [r for r in response.json()["results"] if r["measure"] == "frontline_share"]
+    assert {k: front[k] for k in expected} == expected and front["progress"] == pytest.approx(2 / 7)
+    out = io.StringIO()
+    call_command("check_compliance", org="CAST", json=True, today=TODAY.isoformat(), stdout=out)
+    (body,) = json.loads(out.getvalue())
+    (front,) = [r for r in body["results"] if r["measure"] == "frontline_share"]
+    assert {k: front[k] for k in expected} == expected and front["progress"] == pytest.approx(2 / 7)

@@ -2,6 +2,8 @@
 the person and organization named in a form, the small people search beside a form, and how a
 rule's result reads (measure, measured value, threshold, outcome)."""
 
+import math
+
 from django.utils.translation import gettext_lazy as _
 
 from kejia.core import web
@@ -83,13 +85,14 @@ def _threshold_text(r) -> str:
 
 
 def _progress_text(r) -> str:
-    """A target with a baseline: how far from the baseline to the target the body has come."""
+    """A target with a baseline: how far from the baseline to the target the body has come, rounded
+    down as shares are (a body just below its baseline shows -1 %, never 0 %)."""
     if r.baseline is None or r.progress is None:
         return ""
     return _("from %(baseline)s toward %(target)s: %(progress)s of the way") % {
         "baseline": f"{r.baseline * 100:g}%",
         "target": r.threshold_text,
-        "progress": f"{int(r.progress * 100)}%",
+        "progress": f"{math.floor(round(r.progress * 100, 9))}%",  # round: 0.29 × 100 is 28.999… in floats
     }
 
 

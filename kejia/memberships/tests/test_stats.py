@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from kejia.core.errors import DomainError
 from kejia.memberships import member_classes, stats, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentMethod, PaymentStatus, Transition
 from kejia.memberships.models import DuesPayment, Membership, MembershipEvent
@@ -207,3 +208,13 @@ def test_stats_pages_are_for_staff_in_scope(client, tree, society, members):
     client.force_login(tree.worker)
     assert client.get(reverse("memberships:stats")).status_code == 403
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("pct", [2.5, Decimal("7.5"), True])
+def test_bands_refuse_a_target_with_a_fraction_rather_than_cut_it(tree, society, pct):
+    """Targets are whole percentages compared exactly: 2.5 % was stored as 2 %."""
+    with pytest.raises(DomainError) as refused:
+        member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, growth_bands=[[0, pct]])
+    assert refused.value.field == "growth_bands"
+    rules = member_classes.update_membership_rules(tree.soc, actor=tree.society_secretary, staff_bands=[[0, 2.0], ["500", "1"]])
+    assert rules.staff_bands == [[0, 2], [500, 1]]
