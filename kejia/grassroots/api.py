@@ -10,6 +10,7 @@ from pydantic import Field
 from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound
+from kejia.core.sources import in_words
 from kejia.grassroots import selectors, services
 from kejia.organizations.api_schemas import ObjectId
 from kejia.organizations.selectors import get_organization_for, visible_organizations
@@ -23,8 +24,12 @@ class CategoryOut(Schema):
     code: str
     name: str
     is_chief: bool
-    source: str
+    source: str = Field(..., description="The policy text the category comes from, by its title")
     is_active: bool
+
+    @staticmethod
+    def resolve_source(obj) -> str:
+        return in_words(obj.source)
 
 
 class AreaOut(Schema):

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from kejia.core.api import caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
+from kejia.core.sources import in_words
 from kejia.memberships import applications, certificates, dues, member_classes, selectors, transitions, workflow
 from kejia.memberships.api_schemas import (
     ApplicationIn,
@@ -175,7 +176,7 @@ def _rules_out(society: Organization) -> dict[str, Any]:
         "reminder_days": rules.reminder_days,
         "growth_bands": rules.growth_bands,
         "staff_bands": rules.staff_bands,
-        "source": rules.source,
+        "source": in_words(rules.source),
     }
 
 

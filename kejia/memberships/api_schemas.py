@@ -110,7 +110,7 @@ class RulesOut(Schema):
         description="Comprehensive demonstration societies: [active members, target % of full-time "
         "staff], sizes rising; a local setting (the seed gives 1 %–5 % or more by size)",
     )
-    source: str = Field(..., description="Where the rules come from (seed and section)")
+    source: str = Field(..., description="Where the rules come from (the policy text by its title, and the section)")
 
 
 class RulesPatch(Schema):
