@@ -17,7 +17,7 @@ from kejia.calls import forms_spec
 from kejia.calls.choices import ApplicationStatus, CallStatus, Eligibility, Gate
 from kejia.calls.errors import CODES
 from kejia.calls.models import Application, Call, CallAttachment, FormDefinition
-from kejia.calls.text import sanitise
+from kejia.core.richtext import sanitise
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.organizations.kinds import OrgKind
