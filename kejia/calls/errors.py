@@ -45,3 +45,4 @@ codes.state("announcement_open", pgettext_lazy("error code", "Announcement still
 codes.state("objections_open", pgettext_lazy("error code", "Objections not handled"))
 codes.state("gate_not_met", pgettext_lazy("error code", "Tranche condition not met"))
 codes.state("deliverable_missing", pgettext_lazy("error code", "Deliverable missing"))
+codes.state("not_concluded", pgettext_lazy("error code", "Project not concluded"))
