@@ -80,13 +80,17 @@ def _upload_field(application: Application, key: str, part: str) -> dict:
     return field
 
 
+def _require_editable(application: Application) -> None:
+    if not Application.objects.filter(pk=application.pk, status__in=EDITABLE).exists():
+        raise PermissionDenied(_("The application can no longer be changed."))
+
+
 def upload_application_file(application: Application, *, actor, field: str, upload, part: str = "") -> ApplicationFile:
     """A file for an attachment field (part "") or the seal image of a sign-off (part "seal"), by
     the applicant while the application can be edited; the answer then names the stored file."""
     if not services.is_applicant(actor, application):
         raise PermissionDenied()
-    if application.status not in EDITABLE:
-        raise PermissionDenied(_("The application can no longer be changed."))
+    _require_editable(application)
     spec_field = _upload_field(application, field, part)
     seal = part == "seal"
     kind = check_upload(
@@ -97,7 +101,8 @@ def upload_application_file(application: Application, *, actor, field: str, uplo
         field=f"{field}.seal" if seal else field,
     )
     with files_removed_on_failure() as stored, transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = Application.objects.select_for_update(of=("self",)).select_related("call__owner").get(pk=application.pk)
+        _require_editable(application)
         item = ApplicationFile(application=application, field=field, part=part, original_name=original_name(upload), size=upload.size, uploaded_by=actor)
         item.file.save(_stored_name(kind.suffix), upload, save=False)
         stored.append(item.file.name)
