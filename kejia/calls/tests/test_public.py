@@ -12,7 +12,7 @@ from django.utils import timezone
 from kejia.calls import cases, files, selectors, services, workflow
 from kejia.calls.choices import ApplicationStatus as S
 from kejia.calls.models import ApplicationFile, CallAttachment, Deliverable, Objection
-from kejia.calls.tests.conftest import AFTER_ANNOUNCEMENT, BEFORE, DEADLINE, PDF, PNG, announce_now, concluded_project, walk_to
+from kejia.calls.tests.conftest import BEFORE, DEADLINE, PDF, PNG, announce_now, concluded_project, walk_to
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
 
