@@ -120,13 +120,6 @@ def upload_application_file(application: Application, *, actor, field: str, uplo
     return item
 
 
-def answer_file(application: Application, name: str) -> ApplicationFile | None:
-    """The uploaded file an answer names (None for a reference made before uploads existed)."""
-    if not name:
-        return None
-    return application.files.filter(file=name).first()
-
-
 def upload_slots(application: Application, facts: dict) -> list[dict]:
     """The places of the form that take a file (attachment fields, sign-offs' seal images) that
     apply, each with the file its answer names (one query)."""
