@@ -47,3 +47,4 @@ codes.state("objections_open", pgettext_lazy("error code", "Objections not handl
 codes.state("gate_not_met", pgettext_lazy("error code", "Tranche condition not met"))
 codes.state("deliverable_missing", pgettext_lazy("error code", "Deliverable missing"))
 codes.state("edited_elsewhere", pgettext_lazy("error code", "Saved by someone else meanwhile"))
+codes.state("not_concluded", pgettext_lazy("error code", "Project not concluded"))

@@ -75,6 +75,7 @@ class CallAttachment(TimeStamped):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="calls/attachments/%Y/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True, default="")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -145,6 +146,11 @@ class Objection(TimeStamped):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="objections")
     text = models.TextField(_("objection"))
     received_at = models.DateTimeField(_("received at"))
+    # Who objects (seed practice of a 公示: objections under a real name with a way to reach them).
+    # Empty when the owner's staff record one received by letter or telephone.
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(_("name of the person or organization objecting"), max_length=100, blank=True, default="")
+    contact = models.CharField(_("contact (telephone or email)"), max_length=100, blank=True, default="")
     resolution = models.TextField(_("handling"), blank=True, default="")
     upheld = models.BooleanField(_("upheld"), null=True, blank=True)
     handled_at = models.DateTimeField(null=True, blank=True)
@@ -202,5 +208,32 @@ class Deliverable(TimeStamped):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deliverables")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="calls/deliverables/%Y/", blank=True)
-    note = models.TextField(_("note"), blank=True, default="")
+    original_name = models.CharField(_("file name"), max_length=255, blank=True, default="")
+    note = models.TextField(_("note"), blank=True, default="")  # rich text, cleaned (kejia.core.richtext)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # In the public case library (seed 004 二.3: 凝练宣传试点成果), set by the owner's staff.
+    public = models.BooleanField(_("published in the case library"), default=False, db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ApplicationFile(TimeStamped):
+    """A file uploaded for an application's attachment field or a sign-off's seal image; the
+    answer holds its stored name. Served only to those who may see the application."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    field = models.CharField(_("field"), max_length=64)
+    part = models.CharField(_("part"), max_length=16, blank=True, default="")  # "seal" for a sign-off's seal image
+    file = models.FileField(_("file"), upload_to="calls/applications/%Y/", max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True, default="")
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["field", "part", "-id"]

@@ -3,12 +3,12 @@ applications; a recommending organization sees the applications of its subtree i
 an applicant sees its own (its organization's subtree, or its own as a person). Anything else is
 NotFound, so scope does not leak existence."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role
 from kejia.calls.choices import ApplicationStatus, CallStatus
-from kejia.calls.models import Application, Call, Project
+from kejia.calls.models import Application, Call, Objection, Project
 from kejia.core.errors import NotFound
 
 
@@ -67,3 +67,29 @@ def visible_projects(user) -> QuerySet[Project]:
     if q is None:
         return qs
     return qs.filter(application__in=Application.objects.filter(q).values("pk"))
+
+
+# ---- the public announcement (公示) -------------------------------------------------------------
+
+# Announced and not taken out by an upheld objection: the list a 公示 shows, during and after it.
+ANNOUNCED = (ApplicationStatus.ANNOUNCED, ApplicationStatus.APPROVED)
+
+
+def announced_applications(call: Call) -> list[Application]:
+    """The results announced for a call (public: title, applying organization, amount), by rank."""
+    return list(
+        Application.objects.filter(call=call, status__in=ANNOUNCED, announced_until__isnull=False)
+        .select_related("applicant", "applicant_user", "project")
+        .order_by("rank", "pk")
+    )
+
+
+def call_objections(user, *, call: Call | None = None, open_only: bool = False) -> QuerySet[Objection]:
+    """The objections to the applications of the calls the user manages (the owner's staff), the
+    unhandled first; the name and contact of who objects are in them, so nobody else sees them."""
+    qs = Objection.objects.filter(application__call__in=managed_calls(user).values("pk")).select_related("application", "application__call", "submitted_by")
+    if call is not None:
+        qs = qs.filter(application__call=call)
+    if open_only:
+        qs = qs.filter(handled_at__isnull=True)
+    return qs.order_by(F("handled_at").asc(nulls_first=True), "received_at", "pk")

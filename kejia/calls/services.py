@@ -17,10 +17,10 @@ from kejia.calls import forms_spec, prefill
 from kejia.calls.choices import ApplicationStatus, CallStatus, Eligibility, Gate
 from kejia.calls.errors import CODES
 from kejia.calls.models import Application, Call, CallAttachment, FormDefinition
-from kejia.calls.text import sanitise
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
+from kejia.core.richtext import sanitise
 from kejia.organizations.kinds import OrgKind
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data"

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role
-from kejia.calls import form_pages, selectors, services, workflow
+from kejia.calls import files, form_pages, selectors, services, workflow
 from kejia.calls.choices import ApplicationStatus, CallStatus
 from kejia.core.api import PageParams, window
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
@@ -110,6 +110,7 @@ def application(request, pk: int):
             "errors": errors,
             "version": version.isoformat() if version else "",
             "events": app.events.select_related("actor").order_by("created_at", "pk"),
+            "uploads": files.upload_slots(app, services.facts(app)),
         },
         status=status,
     )

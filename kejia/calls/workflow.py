@@ -20,10 +20,12 @@ from kejia.accounts.models import Role as OrgRole
 from kejia.calls import forms_spec, services
 from kejia.calls.choices import APPLICATION_TRANSITIONS, PROJECT_TRANSITIONS, ApplicationStatus, ProjectStatus, Role, Transition
 from kejia.calls.errors import CODES
+from kejia.calls.files import files_removed_on_failure, store_deliverable_file
 from kejia.calls.models import Application, ApplicationEvent, Call, Deliverable, Objection, Payment, Project
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.notify import notify
+from kejia.core.richtext import sanitise
 
 S = ApplicationStatus
 # A recommendation counts against the quota once made, whatever happens next.
@@ -225,17 +227,43 @@ def announce_application(application: Application, *, actor, now: datetime.datet
     return _move(application, Transition.ANNOUNCE, actor=actor, extra={"until": application.announced_until})
 
 
+OBJECTION_MAX_CHARS = 5000
+
+
 @transaction.atomic
-def record_objection(application: Application, *, actor, text: str, now: datetime.datetime | None = None) -> Objection:
+def record_objection(application: Application, *, actor, text: str, name: str = "", contact: str = "", now: datetime.datetime | None = None) -> Objection:
+    """An objection during the public announcement (公示). Anyone may object on the public page: a
+    signed-in user (named by the account unless a name is given) or a visitor under a name with a
+    telephone number or email address — an anonymous objection is not taken. The owner's staff
+    also record those received by letter or telephone (name and contact then optional). The
+    owner's staff are told; the rate limit is the page's (kejia.calls.public_views)."""
     application = _locked(application)
-    if Role.OWNER not in roles(actor, application):
-        raise PermissionDenied()
+    is_owner = Role.OWNER in roles(actor, application)
+    signed_in = bool(getattr(actor, "pk", None))
     if application.status != S.ANNOUNCED or _now(now) > application.announced_until:
         raise IllegalTransition("illegal_transition", _("Objections are received only during the public announcement."))
-    if not text.strip():
+    text, name, contact = text.strip(), name.strip()[:100], contact.strip()[:100]
+    if not text:
         raise DomainError("invalid", _("Write the objection."), field="text")
-    objection = Objection.objects.create(application=application, text=text.strip(), received_at=_now(now))
+    if len(text) > OBJECTION_MAX_CHARS:
+        raise DomainError("invalid", _("At most %(n)s characters.") % {"n": OBJECTION_MAX_CHARS}, field="text")
+    if not is_owner:
+        name = name or (str(actor) if signed_in else "")
+        if not name:
+            raise DomainError("invalid", _("Give your name or your organization's name: anonymous objections are not taken."), field="name")
+        if not contact and not signed_in:
+            raise DomainError("invalid", _("Give a telephone number or an email address, so that the answer can reach you."), field="contact")
+    objection = Objection.objects.create(
+        application=application,
+        text=text,
+        received_at=_now(now),
+        submitted_by=actor if signed_in and not is_owner else None,
+        name=name,
+        contact=contact,
+    )
     record_event(actor=actor, action="calls.record_objection", obj=application, organization=application.call.owner, new={"objection": objection.pk})
+    if not is_owner:
+        _tell(application.call.owner, gettext("%(call)s: an objection to “%(application)s”") % {"call": application.call.title, "application": application})
     return objection
 
 
@@ -368,14 +396,22 @@ def fail_midterm(project: Project, *, actor, reason: str) -> Project:
     return _move_project(project, Transition.FAIL_MIDTERM, actor=actor, reason=reason)
 
 
-@transaction.atomic
 def submit_deliverable(project: Project, *, actor, title: str, note: str = "", file=None) -> Deliverable:
+    """What the project hands in: a title, a note (rich text, cleaned) and optionally a file
+    (checked by its content: kejia.calls.files)."""
+    with files_removed_on_failure() as stored, transaction.atomic():
+        return _submit_deliverable(project, actor=actor, title=title, note=note, file=file, stored=stored)
+
+
+def _submit_deliverable(project: Project, *, actor, title: str, note: str, file, stored: list[str]) -> Deliverable:
     project = _project_locked(project)
     if Role.APPLICANT not in roles(actor, project.application):
         raise PermissionDenied()
     if not title.strip():
         raise DomainError("invalid", _("Give the deliverable a title."), field="title")
-    deliverable = Deliverable.objects.create(project=project, title=title.strip()[:200], note=note, submitted_by=actor, **({"file": file} if file else {}))
+    deliverable = Deliverable.objects.create(project=project, title=title.strip()[:200], note=sanitise(note), submitted_by=actor)
+    if file:
+        store_deliverable_file(deliverable, file, stored)
     record_event(
         actor=actor,
         action="calls.submit_deliverable",

@@ -3,6 +3,7 @@ has already streamed a large one to a temporary file) and refused before anythin
 memory; the kind is decided by the content's first bytes (magic numbers), never by the file
 name or the type the browser claims, and the stored name's suffix follows the content."""
 
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -20,19 +21,32 @@ class Kind:
     label: str
     magic: tuple[bytes, ...]
     trailer: bytes = b""  # must appear in the file's last KiB (a PDF's %%EOF): a cut or empty file is refused
+    member: str = ""  # a ZIP-based Office file: a member whose name starts so tells the kind (word/, xl/)
 
 
 KINDS = {
     "pdf": Kind(".pdf", "PDF", (b"%PDF-",), trailer=b"%%EOF"),
     "png": Kind(".png", "PNG", (b"\x89PNG\r\n\x1a\n",)),
     "jpeg": Kind(".jpg", "JPG", (b"\xff\xd8\xff",)),
-    "xlsx": Kind(".xlsx", "XLSX", (b"PK\x03\x04",)),
+    "xlsx": Kind(".xlsx", "XLSX", (b"PK\x03\x04",), member="xl/"),
+    "docx": Kind(".docx", "DOCX", (b"PK\x03\x04",), member="word/"),
 }
 
 
 def sniff(head: bytes) -> str | None:
     """The kind whose magic number `head` starts with, or None."""
     return next((name for name, kind in KINDS.items() if head.startswith(kind.magic)), None)
+
+
+def _office_kind(upload, allowed: list[Kind]) -> Kind | None:
+    """Which of the allowed ZIP-based kinds the upload is, by the names of its members (a DOCX
+    and an XLSX share the ZIP magic number); None when it is not a readable ZIP or neither."""
+    upload.seek(0)
+    try:
+        names = zipfile.ZipFile(upload).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    return next((k for k in allowed if k.member and any(n.startswith(k.member) for n in names)), None)
 
 
 def _name(upload) -> str:
@@ -67,6 +81,8 @@ def check_upload(upload, *, kinds: Iterable[str], max_bytes: int, code: str = "b
     head = upload.read(16)
     found = sniff(head)
     kind = KINDS.get(found) if found else None
+    if kind is not None and kind.member and any(k.member for k in allowed):
+        kind = _office_kind(upload, [k for k in allowed if k.member])
     if kind is None or kind not in allowed:
         labels = ", ".join(k.label for k in allowed)
         raise DomainError(

@@ -22,6 +22,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 
 from kejia.activities import selectors as activities
 from kejia.activities.choices import EventStatus
+from kejia.calls import cases as calls_cases
 from kejia.core.errors import NotFound
 from kejia.governance import selectors as governance
 from kejia.governance.choices import Measure
@@ -663,12 +664,15 @@ class FrontPage:
 
     events: list
     answers: list
+    cases: list = field(default_factory=list)
 
 
 def front_page() -> FrontPage:
-    """The soonest public events of any organization and the latest questions answered in
-    public (only those whose sender allowed it). Three queries."""
+    """The soonest public events of any organization, the latest questions answered in public
+    (only those whose sender allowed it) and the latest cases published from concluded projects.
+    Four queries."""
     return FrontPage(
         events=list(activities.upcoming_public_events(limit=FRONT_EVENTS)),
         answers=list(voice.public_items()[:FRONT_ANSWERS]),
+        cases=calls_cases.latest_cases(),
     )

@@ -238,6 +238,12 @@ PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "offline")
 MAX_REQUEST_BYTES = int(env_str("MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
 # Largest document a membership applicant may upload, in bytes.
 MEMBERSHIP_MAX_UPLOAD = int(env_str("MEMBERSHIP_MAX_UPLOAD", str(10 * 1024 * 1024)))
+# Calls (kejia/calls/files.py): attachments, application files and deliverables; seal images.
+CALLS_MAX_UPLOAD = int(env_str("CALLS_MAX_UPLOAD", str(20 * 1024 * 1024)))
+CALLS_MAX_SEAL = int(env_str("CALLS_MAX_SEAL", str(2 * 1024 * 1024)))
+# Objections to a public announcement (公示): at most this many per address (and per account) per window.
+OBJECTION_MAX = int(env_str("OBJECTION_MAX", "5"))
+OBJECTION_WINDOW_SECONDS = int(env_str("OBJECTION_WINDOW_SECONDS", "3600"))
 
 LOGGING = {
     "version": 1,

@@ -100,3 +100,34 @@ def walk_to(calls, application, status):
         if state == status:
             return application
     raise AssertionError(status)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n" + b"x" * 64 + b"\n%%EOF\n"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary media root."""
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path
+
+
+def announce_now(calls, application):
+    """Walk to "selected" and announce now (real clock): the announcement is open."""
+    from django.utils import timezone
+
+    application = walk_to(calls, application, S.SELECTED)
+    application.requested_amount = "350000"
+    application.save(update_fields=["requested_amount"])
+    return workflow.announce_application(application, actor=calls.owner, now=timezone.now())
+
+
+def concluded_project(calls, application, *, note="试点总结", file=None):
+    """An approved project with a deliverable, concluded; returns (project, deliverable)."""
+    application = walk_to(calls, application, S.ANNOUNCED)
+    project = workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT)
+    project = workflow.pass_midterm(project, actor=calls.owner)
+    deliverable = workflow.submit_deliverable(project, actor=calls.applicant, title="南京市科协改革试点总结报告", note=note, file=file)
+    project = workflow.conclude_project(project, actor=calls.owner)
+    return project, deliverable

@@ -23,6 +23,12 @@ from kejia.organizations.tests.test_api import Api
 MATRIX_ROUTES: list[str] = [
     "calls:detail",
     "calls:application",
+    "calls:announcement",
+    "calls:application_upload",
+    "calls:case",
+    "calls:attachment_file",
+    "calls:application_file",
+    "calls:deliverable_file",
     "GET /api/calls/{id}",
     "GET /api/calls/{id}/applications",
     "GET /api/calls/applications/{id}",
@@ -230,3 +236,49 @@ def test_formal_check_and_ledger_api_scope(open_call, draft, actor):
         assert response.json()["budget"] in ("1000000.00", 1000000.0, "1000000") and response.json()["projects"] == []
     assert api.get("/api/calls/987654321/ledger").status_code == 404
     assert api.post("/api/calls/applications/987654321/formal-check", {"decision": "accept"}).status_code == 404
+
+
+# ---- public pages and files (kejia/calls/public_views.py) -----------------------------------------
+
+
+@pytest.mark.parametrize("actor", [*sorted(EXPECTED), "anonymous"])
+def test_public_pages_and_files_scope(calls, draft, client, media, actor):
+    """The announcement and a call's attachments follow the call (public once published); an
+    application's files and the upload follow the application (404 outside it); a deliverable's
+    file follows the project until it is published, then anyone gets it, as its case page."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kejia.calls import cases, files
+    from kejia.calls.models import ApplicationFile
+    from kejia.calls.tests.conftest import PDF, PNG, concluded_project
+
+    if actor != "anonymous":
+        client.force_login(_actor(calls, actor))
+    see_draft, see_submitted, _recommend = EXPECTED.get(actor, (404, 404, 404))
+    hidden = create_call_from_template(calls.cast, actor=calls.owner, template="local_reform_pilot", deadline=DEADLINE, title="未发布的通知")
+    owner = actor in ("owner", "platform")
+    assert client.get(reverse("calls:announcement", args=[calls.call.pk])).status_code == 200
+    assert client.get(reverse("calls:announcement", args=[hidden.pk])).status_code == (200 if owner else 404)
+    public_file = files.add_call_attachment(calls.call, actor=calls.owner, title="指南", upload=SimpleUploadedFile("g.pdf", PDF))
+    hidden_file = files.add_call_attachment(hidden, actor=calls.owner, title="草稿", upload=SimpleUploadedFile("h.pdf", PDF))
+    assert client.get(reverse("calls:attachment_file", args=[public_file.pk])).status_code == 200
+    assert client.get(reverse("calls:attachment_file", args=[hidden_file.pk])).status_code == (200 if owner else 404)
+
+    seal = files.upload_application_file(draft, actor=calls.applicant, field="applicant_opinion", part="seal", upload=SimpleUploadedFile("s.png", PNG))
+    assert client.get(reverse("calls:application_file", args=[seal.pk])).status_code == see_draft
+    before = ApplicationFile.objects.count()
+    response = client.post(
+        reverse("calls:application_upload", args=[draft.pk]), {"field": "pilot_opinion", "part": "seal", "file": SimpleUploadedFile("s.png", PNG)}
+    )
+    assert response.status_code == (302 if see_draft == 200 else 404)
+    assert (ApplicationFile.objects.count() > before) is (see_draft == 200)
+
+    project, deliverable = concluded_project(calls, draft, file=SimpleUploadedFile("r.pdf", PDF))
+    assert client.get(reverse("calls:application_file", args=[seal.pk])).status_code == see_submitted
+    assert client.get(reverse("calls:deliverable_file", args=[deliverable.pk])).status_code == see_submitted
+    assert client.get(reverse("calls:case", args=[deliverable.pk])).status_code == 404
+    cases.publish_deliverable(deliverable, actor=calls.owner)
+    assert client.get(reverse("calls:deliverable_file", args=[deliverable.pk])).status_code == 200
+    assert client.get(reverse("calls:case", args=[deliverable.pk])).status_code == 200
+    for name in ("calls:announcement", "calls:case", "calls:attachment_file", "calls:application_file", "calls:deliverable_file"):
+        assert client.get(reverse(name, args=[987654321])).status_code == 404

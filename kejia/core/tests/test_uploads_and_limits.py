@@ -152,3 +152,22 @@ def test_other_database_errors_are_not_called_busy(tree, monkeypatch):
     api.raise_request_exception = False
     response = api.post("/api/imports", {"organization_id": tree.xw.pk, "file": SimpleUploadedFile("p.csv", b"a,b\n")}, headers=headers)
     assert response.status_code == 500
+
+
+def _zip(member: str) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr(member, "<x/>")
+    return buffer.getvalue()
+
+
+def test_docx_and_xlsx_are_told_apart_by_their_members():
+    docx, xlsx = _zip("word/document.xml"), _zip("xl/workbook.xml")
+    assert uploads.check_upload(SimpleUploadedFile("a.xlsx", docx), kinds=("docx", "xlsx"), max_bytes=4096).suffix == ".docx"
+    assert uploads.check_upload(SimpleUploadedFile("a.docx", xlsx), kinds=("docx", "xlsx"), max_bytes=4096).suffix == ".xlsx"
+    for content, kinds in ((docx, ("xlsx",)), (xlsx, ("docx",)), (b"PK\x03\x04" + b"\x00" * 60, ("docx", "xlsx")), (docx, ("pdf",))):
+        with pytest.raises(DomainError):
+            uploads.check_upload(SimpleUploadedFile("a.docx", content), kinds=kinds, max_bytes=4096)
