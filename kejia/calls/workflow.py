@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts import scope
-from kejia.accounts.models import Role as OrgRole
 from kejia.calls import forms_spec, services
 from kejia.calls.choices import APPLICATION_TRANSITIONS, PROJECT_TRANSITIONS, ApplicationStatus, ProjectStatus, Role, Transition
 from kejia.calls.errors import CODES
@@ -24,8 +23,12 @@ from kejia.calls.models import Application, ApplicationEvent, Call, Deliverable,
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.notify import notify
+from kejia.core.uploads import check_upload
 
 S = ApplicationStatus
+# A deliverable's file (a report, a scan of rules made, photographs of a case).
+DELIVERABLE_KINDS = ("pdf", "png", "jpeg")
+DELIVERABLE_MAX_BYTES = 20 * 1024 * 1024
 # A recommendation counts against the quota once made, whatever happens next.
 COUNTED = (S.RECOMMENDED, S.INADMISSIBLE, S.UNDER_REVIEW, S.REVIEWED, S.SELECTED, S.NOT_SELECTED, S.ANNOUNCED, S.APPROVED)
 
@@ -48,12 +51,7 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related("call", "call__owner", "form", "applicant", "recommender").get(pk=application.pk)
 
 
-def _tell(organization, subject: str, body: str = "") -> None:
-    """A notice to every person holding a managing role in the organization."""
-    if organization is None:
-        return
-    for role in OrgRole.objects.filter(organization=organization, kind__in=scope.MANAGE_KINDS).select_related("user"):
-        notify(kind="calls", subject=subject[:200], body=body, user=role.user)
+_tell = services.tell
 
 
 def _check(table, transition: str, status: str, held: set[str], reason: str, state_label) -> None:
@@ -227,8 +225,10 @@ def announce_application(application: Application, *, actor, now: datetime.datet
 
 @transaction.atomic
 def record_objection(application: Application, *, actor, text: str, now: datetime.datetime | None = None) -> Objection:
+    """Anyone logged in may object during the public announcement (公示): the announcement is
+    public; the objection is audited under its author and the owner's staff are told."""
     application = _locked(application)
-    if Role.OWNER not in roles(actor, application):
+    if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied()
     if application.status != S.ANNOUNCED or _now(now) > application.announced_until:
         raise IllegalTransition("illegal_transition", _("Objections are received only during the public announcement."))
@@ -236,6 +236,8 @@ def record_objection(application: Application, *, actor, text: str, now: datetim
         raise DomainError("invalid", _("Write the objection."), field="text")
     objection = Objection.objects.create(application=application, text=text.strip(), received_at=_now(now))
     record_event(actor=actor, action="calls.record_objection", obj=application, organization=application.call.owner, new={"objection": objection.pk})
+    subject = gettext("%(call)s: an objection to %(application)s") % {"call": application.call.title, "application": application}
+    _tell(application.call.owner, subject, objection.text)
     return objection
 
 
@@ -369,6 +371,10 @@ def submit_deliverable(project: Project, *, actor, title: str, note: str = "", f
         raise PermissionDenied()
     if not title.strip():
         raise DomainError("invalid", _("Give the deliverable a title."), field="title")
+    if file is not None:
+        # By content and size (kejia.core.uploads), never by the name: the stored suffix is the content's.
+        suffix = check_upload(file, kinds=DELIVERABLE_KINDS, max_bytes=DELIVERABLE_MAX_BYTES, field="file").suffix
+        file.name = f"{timezone.now():%Y%m%d%H%M%S%f}{suffix}"
     deliverable = Deliverable.objects.create(project=project, title=title.strip()[:200], note=note, submitted_by=actor, **({"file": file} if file else {}))
     record_event(
         actor=actor,
