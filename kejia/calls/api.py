@@ -15,10 +15,10 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kejia.calls import ledger, selectors, services, workflow
-from kejia.calls.choices import Eligibility
+from kejia.calls.choices import Eligibility, Role
 from kejia.core.api import PageParams, fields_named, page_of
 from kejia.core.api_auth import AUTH
-from kejia.core.errors import DomainError, NotFound
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.api_schemas import Id, ObjectId
 from kejia.review.scoring import ApplicationResult
@@ -546,7 +546,8 @@ def announce(request, id: ObjectId):
 def list_objections(request, id: ObjectId):
     """The objections received and how they were handled: for the owner's staff (403 for others who see the application)."""
     application = selectors.get_application(id, request.auth)
-    services.require_owner(application.call, request.auth)
+    if Role.OWNER not in workflow.roles(request.auth, application):
+        raise PermissionDenied()
     return list(application.objections.order_by("pk"))
 
 

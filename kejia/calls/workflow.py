@@ -405,8 +405,10 @@ def refuse_conclusion(project: Project, *, actor, reason: str) -> Project:
 def record_payment(project: Project, *, actor, tranche: int, amount, paid_on: datetime.date, voucher: str) -> Payment:
     """A ledger line: refused before the tranche's gate is met, or beyond what is left of it."""
     project = _project_locked(project)
-    if Role.OWNER not in roles(actor, project.application):
-        raise NotFound() if not scope.can_view(actor, project.call.owner) else PermissionDenied()
+    held = roles(actor, project.application)
+    if Role.OWNER not in held:
+        # the applicant and the recommending organization see the project: 403, as for its other steps
+        raise PermissionDenied() if held or scope.can_view(actor, project.call.owner) else NotFound()
     if not 1 <= tranche <= len(project.tranches):
         raise DomainError("invalid", _("No such tranche."), field="tranche")
     planned = project.tranches[tranche - 1]
