@@ -189,6 +189,9 @@ def update_call(call: Call, *, actor, **changes) -> Call:
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise DomainError("unknown_field", _("This field cannot be changed."), field=unknown[0])
+    for field, value in changes.items():
+        if value is None and field not in ("budget", "quota_per_recommender"):
+            raise DomainError("required", _("This field cannot be empty."), field=field)
     if "title" in changes:
         changes["title"] = (changes["title"] or "").strip()
         if not changes["title"]:

@@ -82,6 +82,8 @@ def test_update_draft_call(calls):
     assert api.patch(url, {"min_amount": "500000"}).status_code == 400  # above the highest
     assert api.patch(url, {"applicant_kinds": ["nope"]}).status_code == 400
     assert api.patch(url, {"title": ""}).status_code == 400
+    assert api.patch(url, {"period_months": None}).json()["field"] == "period_months"
+    assert api.patch(url, {"budget": None, "quota_per_recommender": None}).status_code == 200  # these may be empty
     assert _api(calls, "nj_staff").patch(url, {"title": "x"}).status_code == 404  # a draft is not in view
     assert api.patch(f"/api/calls/{calls.call.pk}", {"title": "x"}).status_code == 409  # published
 
