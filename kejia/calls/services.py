@@ -81,6 +81,14 @@ def _check_tranches(tranches: list[dict]) -> list[dict]:
     return clean
 
 
+def check_deadline(deadline) -> None:
+    """An aware datetime in a sensible range (a year 1 or 9999 deadline cannot be stored in UTC)."""
+    if not isinstance(deadline, datetime.datetime) or timezone.is_naive(deadline):
+        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    if not 2000 <= deadline.year <= 2999:
+        raise DomainError("invalid_date", _("Give a deadline between the years 2000 and 2999."), field="deadline")
+
+
 def require_owner(call_or_org, actor) -> None:
     org = getattr(call_or_org, "owner", call_or_org)
     if not scope.can_manage(actor, org):
@@ -113,8 +121,7 @@ def create_call(
     attachments: list[str] | None = None,
 ) -> Call:
     require_owner(owner, actor)
-    if timezone.is_naive(deadline):
-        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    check_deadline(deadline)
     low, high = money(min_amount, "min_amount"), money(max_amount, "max_amount")
     if low > high:
         raise DomainError("invalid", _("The lowest amount is above the highest."), field="min_amount")
@@ -196,8 +203,8 @@ def update_call(call: Call, *, actor, **changes) -> Call:
         changes["title"] = (changes["title"] or "").strip()
         if not changes["title"]:
             raise DomainError("required", _("Give the call a title."), field="title")
-    if "deadline" in changes and (changes["deadline"] is None or timezone.is_naive(changes["deadline"])):
-        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    if "deadline" in changes:
+        check_deadline(changes["deadline"])
     for field in ("min_amount", "max_amount"):
         if field in changes:
             changes[field] = money(changes[field], field)
@@ -255,8 +262,7 @@ def extend_deadline(call: Call, *, actor, deadline: datetime.datetime, reason: s
         raise IllegalTransition("illegal_transition", _("Only a published call's deadline can be extended."))
     if not (reason or "").strip():
         raise DomainError("reason_required", CODES["reason_required"], field="reason")
-    if deadline is None or timezone.is_naive(deadline):
-        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    check_deadline(deadline)
     if deadline <= call.deadline or deadline <= (now or timezone.now()):
         raise DomainError("invalid", _("The new deadline must be later than the present one and in the future."), field="deadline")
     before = call.deadline

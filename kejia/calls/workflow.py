@@ -285,6 +285,8 @@ def approve_application(application: Application, *, actor, amount, starts_on: d
         raise DomainError("announcement_open", CODES["announcement_open"])
     if application.objections.filter(handled_at__isnull=True).exists():
         raise DomainError("objections_open", CODES["objections_open"])
+    if not 2000 <= starts_on.year <= 2999:
+        raise DomainError("invalid_date", _("Give a start date between the years 2000 and 2999."), field="starts_on")
     call = Call.objects.select_for_update().get(pk=application.call_id)
     amount = services.money(amount, "amount")
     if not call.min_amount <= amount <= call.max_amount:

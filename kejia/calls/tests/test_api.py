@@ -61,6 +61,7 @@ def test_create_call_from_template(calls):
     assert api.post("/api/calls", dict(body, template="nope")).status_code == 400
     assert api.post("/api/calls", dict(body, template="../x")).status_code == 400
     assert api.post("/api/calls", dict(body, deadline="2099-06-10T23:59:59")).status_code == 400  # no time zone
+    assert api.post("/api/calls", dict(body, deadline="0001-01-01T00:00:00+08:00")).json()["code"] == "invalid_date"
     # an organization outside the scope: 404; inside it without a managing role: 403
     assert _api(calls, "province_staff").post("/api/calls", body).status_code == 404
     assert _api(calls, "county_leader").post("/api/calls", dict(body, owner_id=calls.t.xw.pk)).status_code == 403
@@ -323,6 +324,7 @@ def test_approve(calls, announced):
     objection.delete()
     assert api.post(url, dict(body, amount="500000")).status_code == 400  # amount_out_of_range
     assert api.post(url, dict(body, amount="-1")).status_code == 422
+    assert api.post(url, dict(body, starts_on="9999-12-31")).json()["field"] == "starts_on"
     assert _api(calls, "applicant").post(url, body).status_code == 403
     response = api.post(url, body)
     assert response.status_code == 201, response.content
