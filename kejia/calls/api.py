@@ -591,7 +591,8 @@ def list_applications(request, id: ObjectId, params: Query[PageParams]):
 
 
 def _managed_call(request, id: int):
-    """A call the user may see; the services refuse those who do not manage it (403)."""
+    """A call the user may see (404 otherwise); the services refuse those who do not manage its
+    owner (404 when they cannot see the owner either, else 403)."""
     return selectors.get_call(id, request.auth)
 
 

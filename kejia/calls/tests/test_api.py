@@ -165,6 +165,20 @@ def test_open_calls(open_call):
     assert calls.call.pk in ids and individuals.pk in ids and passed.pk in ids
 
 
+def test_open_calls_queries_are_flat(open_call):
+    calls = open_call
+    api = _api(calls, "nj_staff")
+    api.get("/api/calls/open")  # the token's first use is written once
+    with CaptureQueriesContext(connection) as one:
+        assert api.get("/api/calls/open").json()["count"] == 1
+    for i in range(3):
+        call = create_call_from_template(calls.cast, actor=calls.owner, template="local_reform_pilot", deadline=calls.call.deadline, title=f"又一批{i}")
+        publish_call(call, actor=calls.owner)
+    with CaptureQueriesContext(connection) as two:
+        assert api.get("/api/calls/open").json()["count"] == 4
+    assert len(two) == len(one)
+
+
 def test_create_application(open_call):
     calls = open_call
     url = f"/api/calls/{calls.call.pk}/applications"
