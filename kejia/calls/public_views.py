@@ -36,7 +36,7 @@ def announcement(request, pk: int):
     """`/calls/<id>/announcement/`: the announced results, the period in Beijing time, and while
     it lasts the objection form (a signed-in user, or a visitor giving a name and a contact)."""
     call = selectors.get_call(pk, request.user)
-    rows = selectors.announced_applications(call)
+    rows = list(selectors.announced_applications(call))
     now = timezone.now()
     open_rows = [a for a in rows if a.status == ApplicationStatus.ANNOUNCED and a.announced_until >= now]
     errors, status, posted = {}, 200, {}

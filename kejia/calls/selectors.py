@@ -3,11 +3,14 @@ applications; a recommending organization sees the applications of its subtree i
 an applicant sees its own (its organization's subtree, or its own as a person). Anything else is
 NotFound, so scope does not leak existence."""
 
+import datetime
+
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role
-from kejia.calls.choices import ApplicationStatus, CallStatus
+from kejia.calls.choices import ApplicationStatus, CallStatus, Eligibility
 from kejia.calls.models import Application, Call, Objection, Project
 from kejia.core.errors import NotFound
 
@@ -75,11 +78,11 @@ def visible_projects(user) -> QuerySet[Project]:
 ANNOUNCED = (ApplicationStatus.ANNOUNCED, ApplicationStatus.APPROVED)
 
 
-def announced_applications(call: Call) -> list[Application]:
+def announced_applications(call: Call) -> QuerySet[Application]:
     """The results announced for a call (public: title, applying organization, amount), by rank."""
-    return list(
+    return (
         Application.objects.filter(call=call, status__in=ANNOUNCED, announced_until__isnull=False)
-        .select_related("applicant", "applicant_user", "project")
+        .select_related("call", "call__owner", "applicant", "applicant_user", "recommender", "project")
         .order_by("rank", "pk")
     )
 
@@ -93,3 +96,45 @@ def call_objections(user, *, call: Call | None = None, open_only: bool = False) 
     if open_only:
         qs = qs.filter(handled_at__isnull=True)
     return qs.order_by(F("handled_at").asc(nulls_first=True), "received_at", "pk")
+
+
+def project_of(project_id: int, user) -> Project:
+    project = visible_projects(user).filter(pk=project_id).first()
+    if project is None:
+        raise NotFound()
+    return project
+
+
+def application_for_objection(application_id: int, user) -> Application:
+    """An announced application is public; any other is found only in the user's scope (its
+    state is then refused by the service)."""
+    announced = Application.objects.select_related("call", "call__owner", "applicant").filter(pk=application_id, status=ApplicationStatus.ANNOUNCED).first()
+    return announced or get_application(application_id, user)
+
+
+def objection_of(objection_id: int, user) -> Objection:
+    """An objection, for those who see its application (the service lets only the owner handle it)."""
+    objection = Objection.objects.filter(pk=objection_id, application__in=visible_applications(user).values("pk")).select_related("application").first()
+    if objection is None:
+        raise NotFound()
+    return objection
+
+
+def open_calls(user, *, now: datetime.datetime | None = None) -> list[dict]:
+    """The published calls still before their deadline that the user may apply to: as a person
+    (calls open to individuals) or for an organization in which the user holds a managing role
+    whose kind the call admits. Each with `apply_as` (those organizations) and `individual`."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    calls = list(Call.objects.select_related("owner").filter(status=CallStatus.PUBLISHED, deadline__gt=now or timezone.now()).order_by("deadline", "pk"))
+    orgs = [r.organization for r in Role.objects.filter(user=user, kind__in=scope.MANAGE_KINDS).select_related("organization").order_by("organization__path")]
+    orgs = list({o.pk: o for o in orgs}.values())
+    out = []
+    for call in calls:
+        if call.eligibility == Eligibility.INDIVIDUALS:
+            out.append({"call": call, "apply_as": [], "individual": True})
+            continue
+        fits = [o for o in orgs if not call.applicant_kinds or o.kind in call.applicant_kinds]
+        if fits or scope.is_unrestricted(user):
+            out.append({"call": call, "apply_as": fits, "individual": False})
+    return out

@@ -3,6 +3,7 @@ recommendation, checks, decisions, payments) are in kejia.calls.workflow."""
 
 import datetime
 import json
+import zoneinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from kejia.calls.models import Application, Call, CallAttachment, FormDefinition
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.models import AuditEvent
+from kejia.core.notify import notify
 from kejia.core.richtext import sanitise
 from kejia.organizations.kinds import OrgKind
 
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data"
 
 
@@ -35,6 +38,15 @@ def load_template(code: str) -> dict:
 
 def template_codes() -> list[str]:
     return sorted(p.stem for p in TEMPLATES_DIR.glob("*.json"))
+
+
+def templates() -> list[dict]:
+    """The shipped templates: code, the form's title and the call's terms it sets."""
+    out = []
+    for code in template_codes():
+        data = load_template(code)
+        out.append({"code": code, "title": data["form"]["title"], "call": data["call"]})
+    return out
 
 
 def install_form(code: str) -> FormDefinition:
@@ -70,6 +82,14 @@ def _check_tranches(tranches: list[dict]) -> list[dict]:
     return clean
 
 
+def check_deadline(deadline) -> None:
+    """An aware datetime in a sensible range (a year 1 or 9999 deadline cannot be stored in UTC)."""
+    if not isinstance(deadline, datetime.datetime) or timezone.is_naive(deadline):
+        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    if not 2000 <= deadline.year <= 2999:
+        raise DomainError("invalid_date", _("Give a deadline between the years 2000 and 2999."), field="deadline")
+
+
 def require_owner(call_or_org, actor) -> None:
     org = getattr(call_or_org, "owner", call_or_org)
     if not scope.can_manage(actor, org):
@@ -102,8 +122,7 @@ def create_call(
     attachments: list[str] | None = None,
 ) -> Call:
     require_owner(owner, actor)
-    if timezone.is_naive(deadline):
-        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    check_deadline(deadline)
     low, high = money(min_amount, "min_amount"), money(max_amount, "max_amount")
     if low > high:
         raise DomainError("invalid", _("The lowest amount is above the highest."), field="min_amount")
@@ -144,6 +163,133 @@ def create_call_from_template(owner, *, actor, template: str, deadline: datetime
     fields = {k: v for k, v in data["call"].items()}
     fields.update(overrides)
     return create_call(owner, actor=actor, deadline=deadline, form=form, source=data.get("source", ""), **fields)
+
+
+# What a draft call's owner may still change (update_call); the form version is fixed at creation.
+EDITABLE = (
+    "title",
+    "reference",
+    "notice",
+    "guide",
+    "topics",
+    "eligibility",
+    "applicant_kinds",
+    "recommender_kinds",
+    "min_amount",
+    "max_amount",
+    "budget",
+    "tranches",
+    "period_months",
+    "deadline",
+    "quota_per_recommender",
+    "announcement_days",
+)
+
+
+@transaction.atomic
+def update_call(call: Call, *, actor, **changes) -> Call:
+    """Change the terms of a call still in draft (a published call only has its deadline
+    extended: extend_deadline). The same checks as create_call; audited with the fields changed."""
+    require_owner(call, actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status != CallStatus.DRAFT:
+        raise IllegalTransition("illegal_transition", _("Only a draft call can be edited; a published call's deadline can be extended."))
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise DomainError("unknown_field", _("This field cannot be changed."), field=unknown[0])
+    for field, value in changes.items():
+        if value is None and field not in ("budget", "quota_per_recommender"):
+            raise DomainError("required", _("This field cannot be empty."), field=field)
+    if "title" in changes:
+        changes["title"] = (changes["title"] or "").strip()
+        if not changes["title"]:
+            raise DomainError("required", _("Give the call a title."), field="title")
+    if "deadline" in changes:
+        check_deadline(changes["deadline"])
+    for field in ("min_amount", "max_amount"):
+        if field in changes:
+            changes[field] = money(changes[field], field)
+    if "budget" in changes and changes["budget"] is not None:
+        changes["budget"] = money(changes["budget"], "budget")
+    if "tranches" in changes:
+        changes["tranches"] = _check_tranches(changes["tranches"] or [])
+    for field in ("notice", "guide"):
+        if field in changes:
+            changes[field] = sanitise(changes[field] or "")
+    for field in ("applicant_kinds", "recommender_kinds"):
+        if field in changes and any(k not in OrgKind.values for k in changes[field] or []):
+            raise DomainError("invalid", _("Unknown kind of organization."), field=field)
+    if "eligibility" in changes and changes["eligibility"] not in Eligibility.values:
+        raise DomainError("invalid", _("Choose who may apply."), field="eligibility")
+    low, high = changes.get("min_amount", call.min_amount), changes.get("max_amount", call.max_amount)
+    if low > high:
+        raise DomainError("invalid", _("The lowest amount is above the highest."), field="min_amount")
+    old = {field: getattr(call, field) for field in changes}
+    for field, value in changes.items():
+        setattr(call, field, value)
+    call.save()
+    changed = sorted(f for f in changes if old[f] != changes[f])
+    record_event(
+        actor=actor,
+        action="calls.update_call",
+        obj=call,
+        organization=call.owner,
+        old={f: old[f] for f in changed},
+        new={f: changes[f] for f in changed},
+    )
+    return call
+
+
+def tell(organization, subject: str, body: str = "") -> None:
+    """A notice (kejia.core.notify) to every person holding a managing role in the organization."""
+    if organization is None:
+        return
+    for role in Role.objects.filter(organization=organization, kind__in=scope.MANAGE_KINDS).select_related("user"):
+        notify(kind="calls", subject=str(subject)[:200], body=body, user=role.user)
+
+
+# The applications whose applicants and recommending organizations a new deadline concerns.
+IN_PROGRESS = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED, ApplicationStatus.SUBMITTED, ApplicationStatus.RECOMMENDED)
+
+
+@transaction.atomic
+def extend_deadline(call: Call, *, actor, deadline: datetime.datetime, reason: str, now: datetime.datetime | None = None) -> Call:
+    """Move a published call's deadline later (a draft's is simply edited), with the reason;
+    audited, and everyone concerned told: the applicants with a draft or an application under way
+    and their recommending organizations (one notice per person)."""
+    require_owner(call, actor)
+    call = Call.objects.select_for_update().select_related("owner").get(pk=call.pk)
+    if call.status != CallStatus.PUBLISHED:
+        raise IllegalTransition("illegal_transition", _("Only a published call's deadline can be extended."))
+    if not (reason or "").strip():
+        raise DomainError("reason_required", CODES["reason_required"], field="reason")
+    check_deadline(deadline)
+    if deadline <= call.deadline or deadline <= (now or timezone.now()):
+        raise DomainError("invalid", _("The new deadline must be later than the present one and in the future."), field="deadline")
+    before = call.deadline
+    call.deadline = deadline
+    call.save(update_fields=["deadline", "updated_at"])
+    record_event(
+        actor=actor,
+        action="calls.extend_deadline",
+        obj=call,
+        organization=call.owner,
+        old={"deadline": before},
+        new={"deadline": deadline, "reason": reason.strip()},
+    )
+    shown = timezone.localtime(deadline, SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    subject = gettext("%(call)s: the deadline is extended to %(deadline)s (Beijing time)") % {"call": call.title, "deadline": shown}
+    users = {}
+    in_progress = Application.objects.filter(call=call, status__in=IN_PROGRESS)
+    orgs = set(in_progress.exclude(applicant=None).values_list("applicant", flat=True))
+    orgs |= set(in_progress.exclude(recommender=None).values_list("recommender", flat=True))
+    for role in Role.objects.filter(organization__in=orgs, kind__in=scope.MANAGE_KINDS).select_related("user"):
+        users[role.user_id] = role.user
+    for application in in_progress.filter(applicant=None).exclude(applicant_user=None).select_related("applicant_user"):
+        users[application.applicant_user_id] = application.applicant_user
+    for user in users.values():
+        notify(kind="calls", subject=subject[:200], body=reason.strip(), user=user)
+    return call
 
 
 def _set_call_status(call: Call, status: str, *, actor, allowed_from: set[str]) -> Call:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kejia.accounts import scope
-from kejia.accounts.models import Role as OrgRole
 from kejia.calls import forms_spec, services
 from kejia.calls.choices import APPLICATION_TRANSITIONS, PROJECT_TRANSITIONS, ApplicationStatus, ProjectStatus, Role, Transition
 from kejia.calls.errors import CODES
@@ -28,6 +27,9 @@ from kejia.core.notify import notify
 from kejia.core.richtext import sanitise
 
 S = ApplicationStatus
+# A deliverable's file (a report, a scan of rules made, photographs of a case).
+DELIVERABLE_KINDS = ("pdf", "png", "jpeg")
+DELIVERABLE_MAX_BYTES = 20 * 1024 * 1024
 # A recommendation counts against the quota once made, whatever happens next.
 COUNTED = (S.RECOMMENDED, S.INADMISSIBLE, S.UNDER_REVIEW, S.REVIEWED, S.SELECTED, S.NOT_SELECTED, S.ANNOUNCED, S.APPROVED)
 
@@ -50,12 +52,7 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related("call", "call__owner", "form", "applicant", "recommender").get(pk=application.pk)
 
 
-def _tell(organization, subject: str, body: str = "") -> None:
-    """A notice to every person holding a managing role in the organization."""
-    if organization is None:
-        return
-    for role in OrgRole.objects.filter(organization=organization, kind__in=scope.MANAGE_KINDS).select_related("user"):
-        notify(kind="calls", subject=subject[:200], body=body, user=role.user)
+_tell = services.tell
 
 
 def _check(table, transition: str, status: str, held: set[str], reason: str, state_label) -> None:
@@ -263,7 +260,8 @@ def record_objection(application: Application, *, actor, text: str, name: str = 
     )
     record_event(actor=actor, action="calls.record_objection", obj=application, organization=application.call.owner, new={"objection": objection.pk})
     if not is_owner:
-        _tell(application.call.owner, gettext("%(call)s: an objection to “%(application)s”") % {"call": application.call.title, "application": application})
+        subject = gettext("%(call)s: an objection to “%(application)s”") % {"call": application.call.title, "application": application}
+        _tell(application.call.owner, subject, objection.text)
     return objection
 
 
@@ -311,6 +309,8 @@ def approve_application(application: Application, *, actor, amount, starts_on: d
         raise DomainError("announcement_open", CODES["announcement_open"])
     if application.objections.filter(handled_at__isnull=True).exists():
         raise DomainError("objections_open", CODES["objections_open"])
+    if not 2000 <= starts_on.year <= 2999:
+        raise DomainError("invalid_date", _("Give a start date between the years 2000 and 2999."), field="starts_on")
     call = Call.objects.select_for_update().get(pk=application.call_id)
     amount = services.money(amount, "amount")
     if not call.min_amount <= amount <= call.max_amount:
@@ -441,8 +441,10 @@ def refuse_conclusion(project: Project, *, actor, reason: str) -> Project:
 def record_payment(project: Project, *, actor, tranche: int, amount, paid_on: datetime.date, voucher: str) -> Payment:
     """A ledger line: refused before the tranche's gate is met, or beyond what is left of it."""
     project = _project_locked(project)
-    if Role.OWNER not in roles(actor, project.application):
-        raise NotFound() if not scope.can_view(actor, project.call.owner) else PermissionDenied()
+    held = roles(actor, project.application)
+    if Role.OWNER not in held:
+        # the applicant and the recommending organization see the project: 403, as for its other steps
+        raise PermissionDenied() if held or scope.can_view(actor, project.call.owner) else NotFound()
     if not 1 <= tranche <= len(project.tranches):
         raise DomainError("invalid", _("No such tranche."), field="tranche")
     planned = project.tranches[tranche - 1]

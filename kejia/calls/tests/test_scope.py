@@ -5,7 +5,13 @@ An application is seen by its applicant (a role in the applying organization) fr
 by the recommending organization's staff and the owner's staff once submitted, and by nobody else
 (404, as if it did not exist). Only the applicant saves and submits (a 404 for those who cannot
 see a draft); only the recommending organization recommends or returns (a 403 for the applicant and
-the owner, who see it). Refused requests write nothing."""
+the owner, who see it). Refused requests write nothing.
+
+The later steps (call management, review meeting, decision, announcement and objections, approval,
+projects) follow one rule: an actor holding the role the step needs succeeds (the platform
+administrator holds every role); an actor who sees the application or project without the role
+gets 403; anyone else 404. The steps on a call itself are the owner's: 404 for everyone else
+(nobody else sees the owner). Anyone logged in may object to an announced application."""
 
 import datetime
 
@@ -38,6 +44,27 @@ MATRIX_ROUTES: list[str] = [
     "POST /api/calls/applications/{id}/return",
     "POST /api/calls/applications/{id}/formal-check",
     "GET /api/calls/{id}/ledger",
+    "PATCH /api/calls/{id}",
+    "POST /api/calls/{id}/publish",
+    "POST /api/calls/{id}/close",
+    "POST /api/calls/{id}/extend-deadline",
+    "POST /api/calls/{id}/applications",
+    "POST /api/calls/{id}/review-meeting",
+    "GET /api/calls/{id}/announcement",
+    "POST /api/calls/applications/{id}/withdraw",
+    "POST /api/calls/applications/{id}/decision",
+    "POST /api/calls/applications/{id}/announce",
+    "GET /api/calls/applications/{id}/objections",
+    "POST /api/calls/applications/{id}/objections",
+    "POST /api/calls/applications/{id}/approve",
+    "POST /api/calls/objections/{id}/handle",
+    "GET /api/calls/projects/{id}",
+    "POST /api/calls/projects/{id}/midterm",
+    "POST /api/calls/projects/{id}/conclusion",
+    "GET /api/calls/projects/{id}/payments",
+    "POST /api/calls/projects/{id}/payments",
+    "GET /api/calls/projects/{id}/deliverables",
+    "POST /api/calls/projects/{id}/deliverables",
 ]
 
 # actor → (sees the draft, sees it submitted, may recommend or return it)
@@ -282,3 +309,149 @@ def test_public_pages_and_files_scope(calls, draft, client, media, actor):
     assert client.get(reverse("calls:case", args=[deliverable.pk])).status_code == 200
     for name in ("calls:announcement", "calls:case", "calls:attachment_file", "calls:application_file", "calls:deliverable_file"):
         assert client.get(reverse(name, args=[987654321])).status_code == 404
+
+
+# ---- the later steps ---------------------------------------------------------------------------
+
+SEES = ("applicant", "recommender", "owner", "platform")
+
+
+def _expect(actor: str, role: str, ok: int = 200) -> int:
+    """The step needs `role`: done by its holders and the platform, 403 for the others who see the
+    object, 404 for the rest."""
+    if actor in (role, "platform"):
+        return ok
+    return 403 if actor in SEES else 404
+
+
+def _written():
+    from kejia.calls.models import Call, Deliverable, Objection, Payment, Project
+
+    return (
+        tuple(Application.objects.order_by("pk").values_list("status", flat=True)),
+        tuple(Call.objects.order_by("pk").values_list("status", "deadline", "title")),
+        Objection.objects.filter(handled_at__isnull=False).count(),
+        Project.objects.count(),
+        tuple(Project.objects.order_by("pk").values_list("status", flat=True)),
+        Payment.objects.count(),
+        Deliverable.objects.count(),
+        ApplicationEvent.objects.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def _call(api, method, url, body, expected):
+    before = _written()
+    response = getattr(api, method)(url, body) if method != "get" else api.get(url)
+    assert response.status_code == expected, (method, url, response.content)
+    if expected >= 400:
+        assert _written() == before, (method, url)
+    return response
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_call_management_api_scope(open_call, actor):
+    calls = open_call
+    api = Api(calls.t, _actor(calls, actor))
+    owner = 200 if actor in ("owner", "platform") else 404
+    hidden = create_call_from_template(calls.cast, actor=calls.owner, template="local_reform_pilot", deadline=DEADLINE)
+    _call(api, "patch", f"/api/calls/{hidden.pk}", {"title": "矩阵"}, owner)
+    _call(api, "post", f"/api/calls/{calls.call.pk}/publish", {}, 409 if owner == 200 else 404)
+    _call(api, "post", f"/api/calls/{hidden.pk}/publish", {}, owner)
+    later = (calls.call.deadline + datetime.timedelta(days=3)).isoformat()
+    _call(api, "post", f"/api/calls/{calls.call.pk}/extend-deadline", {"deadline": later, "reason": ""}, 400 if owner == 200 else 404)
+    _call(api, "post", f"/api/calls/{calls.call.pk}/extend-deadline", {"deadline": later, "reason": "矩阵"}, owner)
+    _call(api, "post", f"/api/calls/{calls.call.pk}/close", {}, owner)
+    for route in ("publish", "close"):
+        _call(api, "post", f"/api/calls/987654321/{route}", {}, 404)
+    _call(api, "patch", "/api/calls/987654321", {"title": "x"}, 404)
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_start_and_withdraw_api_scope(open_call, actor):
+    calls = open_call
+    api = Api(calls.t, _actor(calls, actor))
+    # for Nanjing: its own staff and the platform; the province above sees it but does not act for it
+    start = 201 if actor in ("applicant", "platform") else 403 if actor == "recommender" else 404
+    created = _call(api, "post", f"/api/calls/{calls.call.pk}/applications", {"applicant_id": calls.t.nj.pk, "title": "矩阵"}, start)
+    from kejia.calls.services import create_application
+
+    draft = Application.objects.get(pk=created.json()["id"]) if start == 201 else create_application(calls.call, actor=calls.applicant, applicant=calls.t.nj)
+    see_draft = EXPECTED[actor][0]
+    _call(api, "post", f"/api/calls/applications/{draft.pk}/withdraw", {}, see_draft)
+    _call(api, "post", "/api/calls/987654321/applications", {"applicant_id": calls.t.nj.pk}, 404)
+    _call(api, "post", "/api/calls/applications/987654321/withdraw", {}, 404)
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_review_to_approval_api_scope(calls, draft, actor):
+    from kejia.calls import workflow
+    from kejia.calls.models import Objection
+    from kejia.calls.tests.conftest import walk_to
+
+    api = Api(calls.t, _actor(calls, actor))
+    application = walk_to(calls, draft, S.UNDER_REVIEW)
+    a = f"/api/calls/applications/{application.pk}"
+    ranking = {"minutes": "会评纪要", "ranking": [{"application_id": application.pk, "score": 88}]}
+    owner = 200 if actor in ("owner", "platform") else 404
+    if _call(api, "post", f"/api/calls/{calls.call.pk}/review-meeting", ranking, owner).status_code != 200:
+        workflow.record_review_meeting(calls.call, actor=calls.owner, minutes="会评纪要", results=[_result(application.pk)])
+    if _call(api, "post", f"{a}/decision", {"selected": True}, _expect(actor, "owner")).status_code != 200:
+        workflow.select_application(application, actor=calls.owner)
+    if _call(api, "post", f"{a}/announce", {}, _expect(actor, "owner")).status_code != 200:
+        workflow.announce_application(application, actor=calls.owner)
+    listed = _call(api, "get", f"/api/calls/{calls.call.pk}/announcement", None, 200)
+    assert [r["id"] for r in listed.json()["items"]] == [application.pk]
+    filed = api.post(f"{a}/objections", {"text": "矩阵异议"})  # anyone logged in
+    assert filed.status_code == 201, filed.content
+    _call(api, "get", f"{a}/objections", None, _expect(actor, "owner"))
+    objection = Objection.objects.get(pk=filed.json()["id"])
+    handled = _call(api, "post", f"/api/calls/objections/{objection.pk}/handle", {"upheld": False, "resolution": "不成立"}, _expect(actor, "owner"))
+    if handled.status_code != 200:
+        workflow.handle_objection(objection, actor=calls.owner, upheld=False, resolution="不成立")
+    Application.objects.filter(pk=application.pk).update(announced_until=timezone.now() - datetime.timedelta(seconds=1))
+    _call(api, "post", f"{a}/approve", {"amount": "350000", "starts_on": "2020-07-01"}, _expect(actor, "owner", 201))
+    for route in ("decision", "announce", "approve", "objections"):
+        _call(api, "post", f"/api/calls/applications/987654321/{route}", {"selected": True, "text": "x", "amount": "1", "starts_on": "2020-07-01"}, 404)
+    _call(api, "get", "/api/calls/applications/987654321/objections", None, 404)
+    _call(api, "post", "/api/calls/objections/987654321/handle", {"upheld": False, "resolution": "x"}, 404)
+    _call(api, "post", "/api/calls/987654321/review-meeting", ranking, 404)
+    _call(api, "get", "/api/calls/987654321/announcement", None, 404)
+
+
+def _result(pk):
+    from kejia.review.scoring import ApplicationResult
+
+    return ApplicationResult(pk, 3, 88.0, 0.5, 0.1, False)
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_project_api_scope(calls, draft, actor):
+    from kejia.calls import workflow
+    from kejia.calls.tests.conftest import AFTER_ANNOUNCEMENT, walk_to
+
+    api = Api(calls.t, _actor(calls, actor))
+    application = walk_to(calls, draft, S.ANNOUNCED)
+    project = workflow.approve_application(application, actor=calls.owner, amount="350000", starts_on=datetime.date(2020, 7, 1), now=AFTER_ANNOUNCEMENT)
+    p = f"/api/calls/projects/{project.pk}"
+    see = 200 if actor in SEES else 404
+    _call(api, "get", p, None, see)
+    listed = api.get("/api/calls/projects")
+    assert [r["id"] for r in listed.json()["items"]] == ([project.pk] if see == 200 else [])
+    _call(api, "get", f"{p}/payments", None, see)
+    _call(api, "get", f"{p}/deliverables", None, see)
+    payment = {"tranche": 1, "amount": "1000", "paid_on": "2020-08-01", "voucher": "PZ-1"}
+    _call(api, "post", f"{p}/payments", payment, _expect(actor, "owner", 201))
+    before = _written()
+    response = api.client.post(f"{p}/deliverables", {"title": "试点报告"}, headers=api.headers)
+    assert response.status_code == _expect(actor, "applicant", 201), response.content
+    if response.status_code != 201:
+        assert _written() == before
+        workflow.submit_deliverable(project, actor=calls.applicant, title="试点报告")
+    if _call(api, "post", f"{p}/midterm", {"passed": True}, _expect(actor, "owner")).status_code != 200:
+        workflow.pass_midterm(project, actor=calls.owner)
+    _call(api, "post", f"{p}/conclusion", {"concluded": True}, _expect(actor, "owner"))
+    for route in ("midterm", "conclusion", "payments"):
+        _call(api, "post", f"/api/calls/projects/987654321/{route}", {"passed": True, "concluded": True, **payment}, 404)
+    for route in ("", "/payments", "/deliverables"):
+        _call(api, "get", f"/api/calls/projects/987654321{route}", None, 404)
