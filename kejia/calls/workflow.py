@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -24,10 +25,13 @@ from kejia.calls.models import Application, ApplicationEvent, Call, Deliverable,
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
 from kejia.core.notify import notify
+from kejia.core.uploads import check_upload
 
 S = ApplicationStatus
 # A recommendation counts against the quota once made, whatever happens next.
 COUNTED = (S.RECOMMENDED, S.INADMISSIBLE, S.UNDER_REVIEW, S.REVIEWED, S.SELECTED, S.NOT_SELECTED, S.ANNOUNCED, S.APPROVED)
+# What a deliverable's file may be, by its content (kejia.core.uploads), whatever its name says.
+DELIVERABLE_KINDS = ("pdf", "jpeg", "png")
 
 
 def roles(user, application: Application) -> set[str]:
@@ -369,7 +373,12 @@ def submit_deliverable(project: Project, *, actor, title: str, note: str = "", f
         raise PermissionDenied()
     if not title.strip():
         raise DomainError("invalid", _("Give the deliverable a title."), field="title")
-    deliverable = Deliverable.objects.create(project=project, title=title.strip()[:200], note=note, submitted_by=actor, **({"file": file} if file else {}))
+    deliverable = Deliverable(project=project, title=title.strip()[:200], note=note, submitted_by=actor)
+    if file is not None:
+        # By content and size, never by the name: the stored name is ours and its suffix the content's.
+        kind = check_upload(file, kinds=DELIVERABLE_KINDS, max_bytes=settings.CALLS_MAX_UPLOAD, field="file")
+        deliverable.file.save(f"{timezone.now():%Y%m%d%H%M%S%f}{kind.suffix}", file, save=False)
+    deliverable.save()
     record_event(
         actor=actor,
         action="calls.submit_deliverable",

@@ -238,6 +238,8 @@ PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "offline")
 MAX_REQUEST_BYTES = int(env_str("MAX_REQUEST_BYTES", str(60 * 1024 * 1024)))
 # Largest document a membership applicant may upload, in bytes.
 MEMBERSHIP_MAX_UPLOAD = int(env_str("MEMBERSHIP_MAX_UPLOAD", str(10 * 1024 * 1024)))
+# Largest file a project may hand in as a deliverable, in bytes.
+CALLS_MAX_UPLOAD = int(env_str("CALLS_MAX_UPLOAD", str(20 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,
