@@ -89,3 +89,30 @@ def test_every_documented_request_body_is_the_operations_own_schema(document):
 
 def _openapi_path(path: str) -> str:
     return re.sub(r"\{(\w+:)?(\w+)\}", r"{\2}", path)
+
+
+def _resolved(document, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_every_limit_and_offset_is_within_the_shared_paging_bounds(document):
+    """Issue 14, item 1: an unbounded offset reaching a search stopped the server. Every operation
+    that pages — by query or by body, in any app, including those added later — declares the
+    bounds of kejia.core.api.PageParams (or lower ones)."""
+    from kejia.core.api import MAX_LIMIT, MAX_OFFSET
+
+    bound = {"limit": MAX_LIMIT, "offset": MAX_OFFSET}
+    checked = []
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            fields = {p["name"]: p["schema"] for p in operation.get("parameters", []) if p["name"] in bound}
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                properties = _resolved(document, content.get("schema", {})).get("properties", {})
+                fields |= {name: _resolved(document, s) for name, s in properties.items() if name in bound}
+            for name, schema in fields.items():
+                assert "minimum" in schema, (method, path, name, schema)  # (a question's move takes -1 or 1)
+                assert schema.get("maximum", bound[name] + 1) <= bound[name], (method, path, name, schema)
+                checked.append((method, path))
+    assert len(checked) > 50

@@ -20,6 +20,7 @@ from kejia.activities.models import Event, Invitation, Registration
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
+from kejia.core.text import whole_number
 from kejia.organizations.models import Organization
 from kejia.people.choices import PersonStatus
 from kejia.reference.models import Discipline, Region
@@ -170,7 +171,8 @@ def _region(value):
 
 def _audience_organization(value):
     if value not in (None, "") and not isinstance(value, Organization):
-        value = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
+        pk = whole_number(value)
+        value = Organization.objects.filter(pk=pk).first() if pk is not None else None
         if value is None:
             raise _Invalid(gettext("No organization has this id."))
     return value or None

@@ -6,6 +6,7 @@ range, `f-<key>-<part>` for a sign-off, `f-<key>-<row>-<column>` for a table cel
 from typing import Any
 
 from kejia.calls import forms_spec
+from kejia.core.text import whole_number
 
 SIGNOFF_PARTS = ("opinion", "name", "date", "seal")
 BLANK_ROWS = 2  # free tables show their rows and this many empty ones
@@ -35,7 +36,7 @@ def parse_post(spec: dict, post) -> dict:
                 data[key] = parts
         elif kind == "table":
             raw = str(post.get(f"{name}-rows", "0"))
-            count = min(int(raw), 200) if raw.isdigit() else 0
+            count = min(whole_number(raw) or 0, 200)
             rows = [{c["key"]: post.get(f"{name}-{r}-{c['key']}", "") for c in field["columns"]} for r in range(1, count + 1)]
             if field.get("rows") or any(any(v for v in row.values()) for row in rows):
                 data[key] = rows

@@ -27,9 +27,6 @@ from kejia.core.notify import notify
 from kejia.core.richtext import sanitise
 
 S = ApplicationStatus
-# A deliverable's file (a report, a scan of rules made, photographs of a case).
-DELIVERABLE_KINDS = ("pdf", "png", "jpeg")
-DELIVERABLE_MAX_BYTES = 20 * 1024 * 1024
 # A recommendation counts against the quota once made, whatever happens next.
 COUNTED = (S.RECOMMENDED, S.INADMISSIBLE, S.UNDER_REVIEW, S.REVIEWED, S.SELECTED, S.NOT_SELECTED, S.ANNOUNCED, S.APPROVED)
 

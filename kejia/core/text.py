@@ -58,3 +58,11 @@ def normalise_querydict(data):
 def has_invisible_marks(value: str) -> bool:
     """Whether `value` holds a bidirectional control or a zero-width character."""
     return _INVISIBLE_RE.search(value) is not None
+
+
+def whole_number(value: Any, *, max_digits: int = 18) -> int | None:
+    """A whole number ≥ 0 written in decimal digits (ASCII or full-width), at most `max_digits` of
+    them, or None. Not str.isdigit(): it is true for "²" and "①", which int() refuses — a 500
+    where a query string or a form field was merely wrong."""
+    text = str(value).strip()
+    return int(text) if text.isdecimal() and len(text) <= max_digits else None

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.text import whole_number
 from kejia.core.uploads import read_upload
 from kejia.imports import reading, selectors, services, workbooks
 from kejia.imports.forms import PICKER_SHOWN, ImportForm
@@ -40,8 +41,8 @@ def batch_list(request):
 def batch_new(request):
     organizations = selectors.importable_organizations(request.user)
     initial = {}
-    if request.GET.get("org", "").isdigit():
-        org = organizations.filter(pk=request.GET["org"]).first()
+    if (org_pk := whole_number(request.GET.get("org", ""))) is not None:
+        org = organizations.filter(pk=org_pk).first()
         if org is None:
             raise NotFound()
         initial["organization"] = org

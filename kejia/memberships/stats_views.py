@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from kejia.accounts import scope
 from kejia.core.errors import PermissionDenied
+from kejia.core.text import whole_number
 from kejia.memberships import selectors, stats
 from kejia.memberships.choices import MembershipStatus
 from kejia.organizations.selectors import get_organization_for
@@ -30,8 +31,8 @@ def overview(request):
     if not scope.is_unrestricted(request.user) and not scope.role_paths(request.user, scope.MANAGE_KINDS):
         raise PermissionDenied()
     root = None
-    if request.GET.get("root", "").isdigit():
-        root = get_organization_for(request.user, int(request.GET["root"]))
+    if (root_pk := whole_number(request.GET.get("root", ""))) is not None:
+        root = get_organization_for(request.user, root_pk)
     rows = stats.societies_overview(request.user, root=root)
     for row in rows:
         row["status_counts"] = [row["counts"].get(s, 0) for s in OVERVIEW_STATUSES]

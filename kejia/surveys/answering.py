@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from kejia.core.text import whole_number
 from kejia.people.selectors import my_person
 from kejia.surveys import pool
 from kejia.surveys import questions as qlib
@@ -77,7 +78,8 @@ def _subject(survey: Survey, subject: Any, *, required: bool):
             raise ValidationFailed({"subject": [str(_("Choose the organization you evaluate."))]})
         return None
     pk = getattr(subject, "pk", subject)
-    org = survey.subjects.filter(pk=pk).first() if str(pk).isdigit() else None
+    pk = whole_number(pk)
+    org = survey.subjects.filter(pk=pk).first() if pk is not None else None
     if org is None:
         raise ValidationFailed({"subject": [str(_("Choose one of the organizations this survey evaluates."))]})
     return org

@@ -16,6 +16,7 @@ from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition
 from kejia.core.notify import notify
+from kejia.core.text import whole_number
 from kejia.memberships.choices import MembershipStatus
 from kejia.memberships.models import Membership
 from kejia.organizations.kinds import OrgKind
@@ -85,8 +86,8 @@ def _org(actor, value: Any, field: str) -> Organization:
     org = None
     if isinstance(value, Organization):
         org = value
-    elif str(value).isdigit():
-        org = Organization.objects.filter(pk=int(value)).first()
+    elif (pk := whole_number(value)) is not None:
+        org = Organization.objects.filter(pk=pk).first()
     else:
         org = Organization.objects.filter(code=str(value).strip()).first()
     if org is None or not scope.can_view(actor, org):

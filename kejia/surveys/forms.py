@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.core.text import whole_number
 from kejia.organizations.forms import DateInput
 from kejia.people.choices import TitleLevel
 from kejia.reference.choices import Sector
@@ -85,9 +86,10 @@ class QuestionForm(forms.Form):
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or len(part) > 3:
+            number = whole_number(part, max_digits=3)
+            if number is None:
                 raise forms.ValidationError(_("Give numbers separated by commas."))
-            values.append(int(part))
+            values.append(number)
         return values
 
     def service_fields(self) -> dict:

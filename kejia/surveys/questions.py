@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kejia.core.text import whole_number
 from kejia.surveys.choices import DIMENSIONS, MEASURES, QuestionKind
 
 MAX_TEXT = 5000
@@ -124,8 +125,10 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) < 6:
-        return int(value.strip())
+    if isinstance(value, str):
+        text = value.strip()
+        number = whole_number(text.removeprefix("-"), max_digits=5 if not text.startswith("-") else 4)
+        return None if number is None else (-number if text.startswith("-") else number)
     return None
 
 

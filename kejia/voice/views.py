@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kejia.accounts import scope
 from kejia.core.errors import DomainError, PermissionDenied
+from kejia.core.text import whole_number
 from kejia.core.web import form_error, page_of, submit
 from kejia.organizations import selectors as org_selectors
 from kejia.voice import deadlines, forms, selectors, services
@@ -259,7 +260,8 @@ def publish(request, pk: int):
 
 def _root(request):
     value = request.GET.get("org", "")
-    return org_selectors.get_organization_for(request.user, int(value)) if value.isdigit() and len(value) < 12 else None
+    pk = whole_number(value, max_digits=11)
+    return org_selectors.get_organization_for(request.user, pk) if pk is not None else None
 
 
 @login_required

@@ -109,3 +109,36 @@ def test_call_ledger_totals_against_budget(calls, project):
     assert totals["approved"] == Decimal("350000.00")
     assert totals["paid"] == Decimal("175000.00") and totals["held"] == Decimal("175000.00")
     assert totals["unallocated"] == Decimal("650000.00")
+
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("report.pdf", b"<html><script>alert(1)</script></html>"),  # HTML named .pdf
+        ("report.png", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64),  # an executable named .png
+        ("report.pdf", b""),  # empty
+        ("report.pdf", b"%PDF-1.7\n1 0 obj<<>>"),  # cut before its end
+    ],
+)
+def test_submit_deliverable_file_checked_by_content(calls, project, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(DomainError) as caught:
+        workflow.submit_deliverable(project, actor=calls.applicant, title="试点报告", file=SimpleUploadedFile(name, content))
+    assert caught.value.code == "bad_file" and caught.value.field == "file"
+    assert not project.deliverables.exists()
+
+
+def test_submit_deliverable_file_stored_under_the_contents_suffix(calls, project, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    deliverable = workflow.submit_deliverable(project, actor=calls.applicant, title="试点报告", file=SimpleUploadedFile("report.exe", PDF))
+    assert deliverable.file.name.endswith(".pdf") and "report" not in deliverable.file.name
+    settings.CALLS_MAX_UPLOAD = 10
+    with pytest.raises(DomainError) as caught:
+        workflow.submit_deliverable(project, actor=calls.applicant, title="大文件", file=SimpleUploadedFile("big.pdf", PDF))
+    assert caught.value.code == "bad_file"

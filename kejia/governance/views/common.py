@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kejia.core import web
 from kejia.core.errors import DomainError, NotFound
+from kejia.core.text import whole_number
 from kejia.governance import forms
 from kejia.governance.choices import SHARE_MEASURES, BodyKind, Comparison, Measure, Outcome
 from kejia.organizations import selectors as org_selectors
@@ -52,7 +53,7 @@ def people_search(request) -> tuple[forms.PersonSearchForm, list, bool]:
 
 def chosen_person(request) -> int | None:
     value = request.GET.get("person", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return whole_number(value, max_digits=9)
 
 
 def _percent_down(k: int, n: int) -> str:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kejia.accounts import scope
 from kejia.core.errors import DomainError
+from kejia.core.text import whole_number
 from kejia.governance import access, forms, selectors, services
 from kejia.governance.views.common import submit
 from kejia.organizations import selectors as org_selectors
@@ -89,8 +90,8 @@ def _form_errors_text(form) -> str:
 def _back_to_posts(request, declared):
     """The page the form was posted from (a seat of the person), or the concurrent-posts page."""
     value = request.POST.get("seat", "")
-    if value.isdigit() and len(value) < 10:
-        return redirect("governance:seat_posts", pk=int(value))
+    if (seat := whole_number(value, max_digits=9)) is not None:
+        return redirect("governance:seat_posts", pk=seat)
     return redirect("governance:concurrent")
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kejia.accounts import scope
 from kejia.core.errors import NotFound
+from kejia.core.text import whole_number
 from kejia.governance import compliance, forms, selectors, services
 from kejia.governance.choices import OfficialStatus
 from kejia.governance.views.common import chosen_person, people_search, person_in_reach, result_row, submit
@@ -80,7 +81,8 @@ def slate_add(request, pk: int):
 def slate_remove(request, pk: int):
     item = selectors.get_slate_for(request.user, pk, manage=True)
     value = request.POST.get("entry", "")
-    entry = item.entries.select_related("person").filter(pk=int(value)).first() if value.isdigit() and len(value) < 10 else None
+    entry_pk = whole_number(value, max_digits=9)
+    entry = item.entries.select_related("person").filter(pk=entry_pk).first() if entry_pk is not None else None
     if entry is None:
         raise NotFound()
     services.remove_slate_entry(entry, actor=request.user)
