@@ -47,8 +47,6 @@ ACTION_LABELS = {
     "calls.refuse_conclusion": pgettext_lazy("audit action", "Final acceptance refused"),
     "calls.update_call": pgettext_lazy("audit action", "Draft call edited"),
     "calls.extend_deadline": pgettext_lazy("audit action", "Call deadline extended"),
-    "calls.published": pgettext_lazy("audit action", "Call published"),
-    "calls.closed": pgettext_lazy("audit action", "Call closed"),
     "people.import_good_rows": pgettext_lazy("audit action", "Good rows of a failed import imported"),
     "person.export_downloaded": pgettext_lazy("audit action", "People list export downloaded"),
     "person.export_requested": pgettext_lazy("audit action", "People list export requested"),
