@@ -31,7 +31,9 @@ class RoundStatus(models.TextChoices):
 
 
 class ReviewRound(TimeStamped):
-    owner = models.ForeignKey("organizations.Organization", on_delete=models.PROTECT, related_name="review_rounds", verbose_name=_("organization running the review"))
+    owner = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="review_rounds", verbose_name=_("organization running the review")
+    )
     # What the round reviews, as a stable reference ("calls.call:12"); empty for a free-standing round.
     subject = models.CharField(_("subject"), max_length=64, blank=True, default="", db_index=True)
     title = models.CharField(_("title"), max_length=200)

@@ -132,7 +132,9 @@ def results(round_: ReviewRound, *, threshold: float = scoring.DISAGREEMENT_THRE
     """Every item with at least one submitted sheet, ranked (kejia.review.scoring: raw mean,
     per-reviewer z-scores, disagreement flag); items without a sheet are left out."""
     rubric = scoring.rubric_from_data(round_.criteria)
-    sheets = ScoreSheet.objects.filter(assignment__round=round_, submitted_at__isnull=False).values_list("assignment__item_id", "assignment__person_id", "scores")
+    sheets = ScoreSheet.objects.filter(assignment__round=round_, submitted_at__isnull=False).values_list(
+        "assignment__item_id", "assignment__person_id", "scores"
+    )
     reviews = [scoring.Review(item_id, person_id, scores) for item_id, person_id, scores in sheets]
     items = {i.pk: i for i in round_.items.all()}
     return [

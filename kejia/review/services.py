@@ -72,9 +72,7 @@ def _locked(round_: ReviewRound) -> ReviewRound:
 
 def _require_status(round_: ReviewRound, *allowed: str) -> None:
     if round_.status not in allowed:
-        raise IllegalTransition(
-            "round_state", gettext("Not possible while the review round is “%(status)s”.") % {"status": RoundStatus(round_.status).label}
-        )
+        raise IllegalTransition("round_state", gettext("Not possible while the review round is “%(status)s”.") % {"status": RoundStatus(round_.status).label})
 
 
 def _tell_owner(round_: ReviewRound, subject: str, body: str = "") -> None:
@@ -405,7 +403,9 @@ def pool(round_: ReviewRound) -> list[int]:
     """The person ids of the reviewers who accepted, still willing to review, passing the round's
     credibility filter (a minimum on-time rate; a reviewer with nothing due yet passes)."""
     ids = list(
-        Invitation.objects.filter(round=round_, status=InvitationStatus.ACCEPTED, person__willing_to_review=True).order_by("person_id").values_list("person_id", flat=True)
+        Invitation.objects.filter(round=round_, status=InvitationStatus.ACCEPTED, person__willing_to_review=True)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
     )
     if round_.min_on_time_rate is not None and ids:
         records = selectors.credibility(ids)
@@ -452,7 +452,13 @@ def run_assignment(round_: ReviewRound, *, actor, affinity: Affinity | None = No
         action="review.run_assignment",
         obj=round_,
         organization=round_.owner,
-        new={"status": round_.status, "pairs": len(created), "reviewers": len(reviewers), "conflicts": len(conflicted), "total": round(result.total_affinity, 6)},
+        new={
+            "status": round_.status,
+            "pairs": len(created),
+            "reviewers": len(reviewers),
+            "conflicts": len(conflicted),
+            "total": round(result.total_affinity, 6),
+        },
     )
     return created
 
@@ -489,7 +495,11 @@ def swap(assignment: Assignment, *, actor, new_person: Person, affinity: Affinit
         conflicts=frozenset(pair for pair in conflicted if pair[0] == item.pk),
     )
     current = engine.Assignment(
-        reviewers_of={i: tuple(ps) for i, ps in by_item.items()}, loads={p: loads[p] for p in reviewers}, total_affinity=0.0, scaled_total=0, scale=problem.scale
+        reviewers_of={i: tuple(ps) for i, ps in by_item.items()},
+        loads={p: loads[p] for p in reviewers},
+        total_affinity=0.0,
+        scaled_total=0,
+        scale=problem.scale,
     )
     engine.swap_reviewer(problem, current, application=item.pk, old=old, new=new_person.pk)
     score = _score(affinity, {item.pk: f"{item.title}\n{item.text}"}, [(item.pk, new_person.pk)]).get((item.pk, new_person.pk), 0.0)
@@ -497,7 +507,12 @@ def swap(assignment: Assignment, *, actor, new_person: Person, affinity: Affinit
     new = Assignment.objects.create(round=round_, item=item, person=new_person, affinity=score, manual=True)
     ScoreSheet.objects.create(assignment=new)
     record_event(
-        actor=actor, action="review.swap", obj=round_, organization=round_.owner, old={"item": item.pk, "person": old}, new={"item": item.pk, "person": new_person.pk}
+        actor=actor,
+        action="review.swap",
+        obj=round_,
+        organization=round_.owner,
+        old={"item": item.pk, "person": old},
+        new={"item": item.pk, "person": new_person.pk},
     )
     if round_.status == R.SCORING:
         _tell_person(new_person, gettext("New item to review: %(title)s") % {"title": round_.title}, link=f"/review/sheets/{new.pk}/")
@@ -591,7 +606,9 @@ def close_round(round_: ReviewRound, *, actor, now: datetime.datetime | None = N
     round_.status, round_.closed_at = R.CLOSED, _now(now)
     round_.save(update_fields=["status", "closed_at", "updated_at"])
     missing = ScoreSheet.objects.filter(assignment__round=round_, submitted_at__isnull=True, assignment__conflict_declared=False).count()
-    record_event(actor=actor, action="review.close_round", obj=round_, organization=round_.owner, old={"status": R.SCORING}, new={"status": R.CLOSED, "missing": missing})
+    record_event(
+        actor=actor, action="review.close_round", obj=round_, organization=round_.owner, old={"status": R.SCORING}, new={"status": R.CLOSED, "missing": missing}
+    )
     return round_
 
 

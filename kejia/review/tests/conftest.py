@@ -41,9 +41,15 @@ def rw(tree):
     unwilling = Person.objects.create(name="不愿评审", willing_to_review=False)
     round_ = services.create_round(t.js, actor=t.province_staff, title="试点项目评审", per_item=2, max_load=2, score_deadline=DEADLINE)
     items = [
-        services.add_item(round_, actor=t.province_staff, ref="test.item:1", title="南京改革试点", text="基层组织建设 改革", applicant_name="南京市科协", applicant_org=t.nj),
-        services.add_item(round_, actor=t.province_staff, ref="test.item:2", title="无锡改革试点", text="科技社团 治理", applicant_name="无锡市科协", applicant_org=t.wx),
-        services.add_item(round_, actor=t.province_staff, ref="test.item:3", title="玄武改革试点", text="学会 服务", applicant_name="玄武区科协", applicant_org=t.xw),
+        services.add_item(
+            round_, actor=t.province_staff, ref="test.item:1", title="南京改革试点", text="基层组织建设 改革", applicant_name="南京市科协", applicant_org=t.nj
+        ),
+        services.add_item(
+            round_, actor=t.province_staff, ref="test.item:2", title="无锡改革试点", text="科技社团 治理", applicant_name="无锡市科协", applicant_org=t.wx
+        ),
+        services.add_item(
+            round_, actor=t.province_staff, ref="test.item:3", title="玄武改革试点", text="学会 服务", applicant_name="玄武区科协", applicant_org=t.xw
+        ),
     ]
     return SimpleNamespace(t=t, owner=t.province_staff, round=round_, items=items, reviewers=reviewers, unwilling=unwilling, Achievement=Achievement)
 
