@@ -121,6 +121,7 @@ ACTION_LABELS = {
     "person.anonymized": pgettext_lazy("audit action", "Anonymized on request"),
     "person.consent_recorded": pgettext_lazy("audit action", "Consent recorded"),
     "person.created": pgettext_lazy("audit action", "Profile created"),
+    "person.willing_to_review": pgettext_lazy("audit action", "Willingness to review changed"),
     "person.demo_seeded": pgettext_lazy("audit action", "Demo people created"),
     "person.exported": pgettext_lazy("audit action", "People list exported"),
     "person.exported_unmasked": pgettext_lazy("audit action", "People list exported with full identifiers"),
@@ -467,6 +468,7 @@ FIELD_LABELS = {
     "subject": pgettext_lazy("audit field", "subject reviewed"),
     "submitted": pgettext_lazy("audit field", "submitted"),
     "total": pgettext_lazy("audit field", "total"),
+    "willing_to_review": pgettext_lazy("audit field", "willing to review"),
 }
 
 # Demo logins' roles beyond the role kinds (organization.demo_seeded records them).

@@ -243,3 +243,19 @@ def test_items_only_while_open_and_unique(rw):
     with pytest.raises(DomainError) as e:
         services.add_item(rw.round, actor=rw.owner, ref="test.item:9", title="晚了")
     assert e.value.code == "round_state"
+
+
+def test_the_person_agrees_to_review_and_joins_the_pool(rw):
+    from kejia.accounts.services import create_user
+    from kejia.people.services import set_willing_to_review
+
+    user = create_user(actor=rw.t.platform, username="newexpert", password=rw.t.password, check_password=False)
+    person = rw.unwilling
+    person.user = user
+    person.save()
+    with pytest.raises(NotFound):
+        set_willing_to_review(person, actor=rw.t.worker, willing=True)
+    person = set_willing_to_review(person, actor=user, willing=True)
+    assert person.willing_to_review
+    assert AuditEvent.objects.filter(action="person.willing_to_review", object_id=str(person.pk)).exists()
+    services.invite(rw.round, person, actor=rw.owner)
