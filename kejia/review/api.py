@@ -55,6 +55,10 @@ class ReviewInvitationPage(Schema):
     items: list[ReviewInvitationOut]
 
 
+class ReviewInviteIn(Schema):
+    person_id: int = Field(..., ge=1, le=2**53, description="A person of the talent database who agreed to review")
+
+
 class ReviewDeclineIn(Schema):
     reason: str = Field(..., max_length=2000, description="Why you decline (required)")
 
@@ -234,6 +238,16 @@ def get_round(request, id: ObjectId):
 @router.get("/review/invitations", response=ReviewInvitationPage, auth=AUTH, summary="My invitations to review")
 def my_invitations(request, params: Query[PageParams]):
     return page_of(selectors.my_invitations(request.auth), params)
+
+
+@router.post("/review/rounds/{id}/invitations", response=ReviewInvitationOut, auth=AUTH, summary="Invite a reviewer")
+def invite(request, id: ObjectId, body: ReviewInviteIn):
+    """The owner's staff invite a person who agreed to review (Person.willing_to_review); the person is notified."""
+    round_ = selectors.get_managed_round(id, request.auth)
+    person = Person.objects.filter(pk=body.person_id).first()
+    if person is None:
+        raise NotFound()
+    return services.invite(round_, person, actor=request.auth)
 
 
 @router.post("/review/invitations/{id}/accept", response=ReviewInvitationOut, auth=AUTH, summary="Accept an invitation to review")

@@ -115,6 +115,12 @@ def _owner_action(request, round_) -> str:
             raise DomainError("invalid_date", _("Enter a date and time."), field="deadline") from None
         services.set_deadline(round_, actor=request.user, score_deadline=timezone.make_aware(moment) if timezone.is_naive(moment) else moment)
         return _("Deadline saved.")
+    if action == "invite":
+        person = Person.objects.filter(pk=request.POST.get("person") or 0).first()
+        if person is None:
+            raise DomainError("invalid", _("Choose a reviewer."), field="person")
+        services.invite(round_, person, actor=request.user)
+        return _("Reviewer invited.")
     if action == "swap":
         a = Assignment.objects.filter(round=round_, pk=request.POST.get("assignment") or 0).first()
         person = Person.objects.filter(pk=request.POST.get("person") or 0).first()
@@ -140,6 +146,8 @@ def round_page(request, pk: int):
     assignments = list(round_.assignments.select_related("item", "person", "sheet").order_by("item_id", "pk"))
     invitations = list(round_.invitations.select_related("person").order_by("pk"))
     pool = [i.person for i in invitations if i.status == InvitationStatus.ACCEPTED]
+    invited = {i.person_id for i in invitations}
+    willing = [p for p in Person.objects.filter(willing_to_review=True).order_by("name", "pk")[:500] if p.pk not in invited]
     records = {c.person_id: c for c in selectors.round_credibility(request.user, round_)}
     return render(
         request,
@@ -150,6 +158,7 @@ def round_page(request, pk: int):
             "assignments": assignments,
             "invitations": [(i, records.get(i.person_id)) for i in invitations],
             "pool": pool,
+            "willing": willing,
             "results": selectors.results(round_),
             "error": error,
         },

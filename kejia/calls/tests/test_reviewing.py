@@ -110,3 +110,18 @@ def test_close_review_records_the_meeting_with_score_and_rank(under_review):
     assert all(a.status == S.REVIEWED for a in out)
     round_.refresh_from_db()
     assert round_.status == "closed"
+
+
+def test_open_review_through_the_api(under_review):
+    from kejia.organizations.tests.test_api import Api
+
+    calls, apps = under_review
+    api = Api(calls.t, calls.owner)
+    response = api.post(f"/api/calls/{calls.call.pk}/review", {"blind": True, "per_item": 2, "max_load": 2, "score_deadline": DEADLINE.isoformat()})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["subject"] == f"calls.call:{calls.call.pk}" and body["blind"] and body["status"] == "open"
+    assert api.post(f"/api/calls/{calls.call.pk}/review", {}).status_code == 409
+    response = api.post(f"/api/calls/{calls.call.pk}/review/close", {"minutes": "纪要"})
+    assert response.status_code == 409 and response.json()["code"] == "round_state"
+    assert Api(calls.t, calls.applicant).post(f"/api/calls/{calls.call.pk}/review", {}).status_code == 404

@@ -22,6 +22,7 @@ MATRIX_ROUTES: list[str] = [
     "review:sheet",
     "review:round",
     "GET /api/review/rounds/{id}",
+    "POST /api/review/rounds/{id}/invitations",
     "POST /api/review/invitations/{id}/accept",
     "POST /api/review/invitations/{id}/decline",
     "POST /api/review/rounds/{id}/assignment",
@@ -75,6 +76,7 @@ def test_owner_endpoints(scoring, actor):
     free = next(p for p in rw.reviewers if not Assignment.objects.filter(item=rw.items[0], person=p).exists())
     before = _state()
     for url, body in (
+        (f"/api/review/rounds/{r}/invitations", {"person_id": rw.unwilling.pk}),
         (f"/api/review/rounds/{r}/assignment", {}),
         (f"/api/review/rounds/{r}/start-scoring", {}),
         (f"/api/review/assignments/{a.pk}/swap", {"person_id": free.pk}),
@@ -93,9 +95,16 @@ def test_owner_endpoints(scoring, actor):
 
 
 def test_owner_runs_the_round_through_the_api(rw):
-    for person in rw.reviewers:
-        services.respond(services.invite(rw.round, person, actor=rw.owner), actor=person.user, accept=True)
     api = Api(rw.t, rw.owner)
+    response = api.post(f"/api/review/rounds/{rw.round.pk}/invitations", {"person_id": rw.unwilling.pk})
+    assert response.status_code == 400 and response.json()["code"] == "not_willing"
+    for person in rw.reviewers:
+        response = api.post(f"/api/review/rounds/{rw.round.pk}/invitations", {"person_id": person.pk})
+        assert response.status_code == 200, response.content
+        services.respond(Invitation.objects.get(pk=response.json()["id"]), actor=person.user, accept=True)
+    page = Client()
+    page.force_login(rw.owner)
+    assert page.post(f"/review/rounds/{rw.round.pk}/", {"action": "invite", "person": rw.unwilling.pk}).status_code == 400
     from django.test import override_settings
 
     with override_settings(REVIEW_AFFINITY="kejia.review.tests.test_scope.stand_in"):
