@@ -26,9 +26,13 @@ def fixed_affinity(table=None):
 
 @pytest.fixture
 def rw(tree):
+    return build_round(tree)
+
+
+def build_round(t):
+    """The round, its items and reviewers over conftest's `tree` (also used by the browser tests)."""
     from kejia.accounts.services import create_user
 
-    t = tree
     reviewers = []
     homes = [t.nj, t.wx, t.qh, t.lx, t.soc, t.my]
     for i, home in enumerate(homes):
