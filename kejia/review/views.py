@@ -28,10 +28,11 @@ def _refused(exc: DomainError) -> int:
 def _mine(request, status=200, error=""):
     invitations = list(selectors.my_invitations(request.user)[:100])
     assignments = list(selectors.my_assignments(request.user)[:200])
+    rounds = list(selectors.managed_rounds(request.user)[:50])
     return render(
         request,
         "review/mine.html",
-        {"invitations": invitations, "assignments": assignments, "error": error, "INVITED": InvitationStatus.INVITED},
+        {"invitations": invitations, "assignments": assignments, "rounds": rounds, "error": error, "INVITED": InvitationStatus.INVITED},
         status=status,
     )
 

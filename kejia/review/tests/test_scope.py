@@ -246,4 +246,6 @@ def test_pages_scope(scoring, actor):
     if not owner:
         assert _state() == before
     assert client.get("/review/sheets/987654321/").status_code == 404
-    assert client.get("/review/").status_code == 200
+    mine = client.get("/review/")
+    assert mine.status_code == 200
+    assert (f"/review/rounds/{rw.round.pk}/" in mine.content.decode()) is owner
