@@ -59,6 +59,21 @@ class ReviewInviteIn(Schema):
     person_id: int = Field(..., ge=1, le=2**53, description="A person of the talent database who agreed to review")
 
 
+class ReviewConflictFoundIn(Schema):
+    item_id: int = Field(..., ge=1, le=2**53)
+    person_id: int = Field(..., ge=1, le=2**53, description="The reviewer")
+    reason: str = Field(..., max_length=2000, description="What was found (required)")
+
+
+class ReviewConflictFoundOut(Schema):
+    id: int
+    item_id: int
+    person_id: int
+    source: str
+    reason: str
+    created_at: datetime.datetime
+
+
 class ReviewDeclineIn(Schema):
     reason: str = Field(..., max_length=2000, description="Why you decline (required)")
 
@@ -341,6 +356,18 @@ def results(request, id: ObjectId):
         }
         for r in selectors.results_for(request.auth, round_)
     ]
+
+
+@router.post("/review/rounds/{id}/conflicts", response=ReviewConflictFoundOut, auth=AUTH, summary="Record a conflict found after the fact")
+def record_conflict(request, id: ObjectId, body: ReviewConflictFoundIn):
+    """The owner's staff record a conflict of interest between a reviewer and an item found after the fact: the pair is barred
+    from then on and it counts in the reviewer's credibility record."""
+    round_ = selectors.get_managed_round(id, request.auth)
+    item = round_.items.filter(pk=body.item_id).first()
+    person = Person.objects.filter(pk=body.person_id).first()
+    if item is None or person is None:
+        raise NotFound()
+    return services.record_conflict_found(item, person, actor=request.auth, reason=body.reason)
 
 
 @router.get("/review/rounds/{id}/credibility", response=list[ReviewCredibilityOut], auth=AUTH, summary="Credibility of the round's reviewers")

@@ -122,6 +122,13 @@ def _owner_action(request, round_) -> str:
             raise DomainError("invalid", _("Choose a reviewer."), field="person")
         services.invite(round_, person, actor=request.user)
         return _("Reviewer invited.")
+    if action == "conflict":
+        item = round_.items.filter(pk=request.POST.get("item") or 0).first()
+        person = Person.objects.filter(pk=request.POST.get("person") or 0, review_invitations__round=round_).first()
+        if item is None or person is None:
+            raise DomainError("invalid", _("Choose an item and a reviewer."), field="item")
+        services.record_conflict_found(item, person, actor=request.user, reason=request.POST.get("reason", ""))
+        return _("The conflict of interest is recorded.")
     if action == "swap":
         a = Assignment.objects.filter(round=round_, pk=request.POST.get("assignment") or 0).first()
         person = Person.objects.filter(pk=request.POST.get("person") or 0).first()
@@ -160,6 +167,7 @@ def round_page(request, pk: int):
             "invitations": [(i, records.get(i.person_id)) for i in invitations],
             "pool": pool,
             "willing": willing,
+            "invited_people": [i.person for i in invitations],
             "results": selectors.results(round_),
             "error": error,
         },

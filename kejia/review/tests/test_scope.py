@@ -35,6 +35,7 @@ MATRIX_ROUTES: list[str] = [
     "POST /api/review/sheets/{id}/conflict",
     "GET /api/review/rounds/{id}/results",
     "GET /api/review/rounds/{id}/credibility",
+    "POST /api/review/rounds/{id}/conflicts",
 ]
 
 OUTSIDERS = ("nj_staff", "wx_staff", "county_staff", "society_secretary", "worker")
@@ -87,6 +88,12 @@ def test_owner_endpoints(scoring, actor):
         else:
             assert response.status_code == 404, url
             assert _state() == before
+    response = api.post(f"/api/review/rounds/{r}/conflicts", {"item_id": rw.items[0].pk, "person_id": rw.reviewers[1].pk, "reason": "事后发现"})
+    assert response.status_code == (200 if owner else 404), response.content
+    if not owner:
+        assert _state() == before
+    else:
+        assert api.get(f"/api/review/rounds/{r}/credibility").json()
     response = api.post(f"/api/review/rounds/{r}/close")
     assert response.status_code == (200 if owner else 404)
     if not owner:

@@ -177,7 +177,13 @@ def test_reminders_once_per_sheet_within_the_window(rw):
     from kejia.review.tasks import review_reminders_task
 
     assert review_reminders_task.call((DEADLINE - datetime.timedelta(days=2)).isoformat()) == 5
-    assert services.send_reminders(now=DEADLINE - datetime.timedelta(days=1)) == 0  # once
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("review_reminders", "--json", now=(DEADLINE - datetime.timedelta(days=1)).isoformat(), stdout=out)
+    assert out.getvalue().strip() == '{"reminded": 0}'  # once
     assert services.send_reminders(now=DEADLINE + datetime.timedelta(days=1)) == 0  # past the deadline
     reminded = Notice.objects.filter(subject__contains="试点项目评审", kind="review", user=first.assignment.person.user)
     assert ScoreSheet.objects.filter(reminded_at__isnull=False).count() == 5
