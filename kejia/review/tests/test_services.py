@@ -265,3 +265,27 @@ def test_the_person_agrees_to_review_and_joins_the_pool(rw):
     assert person.willing_to_review
     assert AuditEvent.objects.filter(action="person.willing_to_review", object_id=str(person.pk)).exists()
     services.invite(rw.round, person, actor=rw.owner)
+
+
+def test_local_rounds_bar_the_same_area_and_the_recommenders_people(rw):
+    """With the same-area rule (a local call), a reviewer listed in the applicant's subtree is
+    conflicted; the recommending organization's own people always are."""
+    local = services.create_round(
+        rw.t.js,
+        actor=rw.owner,
+        title="市级试点评审",
+        per_item=1,
+        max_load=3,
+        conflict_rules={"rules": ["same_subtree", "recommending_organization"], "subtree_depth": 2},
+    )
+    item = services.add_item(local, actor=rw.owner, ref="x:1", title="玄武试点", applicant_org=rw.t.xw, recommender_org=rw.t.nj)
+    r_qh, r_wx, r_nj = rw.reviewers[2], rw.reviewers[1], rw.reviewers[0]  # listed at QH (under NJ), WX, NJ (as an expert)
+    Listing.objects.create(person=r_nj, organization=rw.t.nj, role="staff")
+    found = services.find_conflicts(local, [item], [r_qh.pk, r_wx.pk, r_nj.pk])
+    assert {c.rule for c in found[(item.pk, r_qh.pk)]} == {"same_subtree"}
+    assert (item.pk, r_wx.pk) not in found
+    assert "recommending_organization" in {c.rule for c in found[(item.pk, r_nj.pk)]}
+    for person in (r_qh, r_wx, r_nj):
+        services.respond(services.invite(local, person, actor=rw.owner), actor=person.user, accept=True)
+    services.run_assignment(local, actor=rw.owner, affinity=fixed_affinity({(item.pk, r_qh.pk): 5.0, (item.pk, r_nj.pk): 5.0}))
+    assert list(Assignment.objects.filter(round=local).values_list("person_id", flat=True)) == [r_wx.pk]
