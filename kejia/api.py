@@ -69,6 +69,7 @@ from kejia.organizations.api import router as organizations_router  # noqa: E402
 from kejia.people.api import router as people_router  # noqa: E402
 from kejia.people.review_api import router as people_review_router  # noqa: E402
 from kejia.reference.api import router as reference_router  # noqa: E402
+from kejia.review.api import router as review_router  # noqa: E402
 from kejia.search.api import router as search_router  # noqa: E402
 from kejia.surveys.api import router as surveys_router  # noqa: E402
 from kejia.voice.api import router as voice_router  # noqa: E402
@@ -89,4 +90,5 @@ api.add_router("/", volunteering_router)
 api.add_router("/", voice_router)
 api.add_router("/", surveys_router)
 api.add_router("/", calls_router)
+api.add_router("/", review_router)
 api.add_router("/", home_router)

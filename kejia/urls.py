@@ -20,6 +20,7 @@ urlpatterns = [
     path("voice/", include("kejia.voice.urls")),
     path("surveys/", include("kejia.surveys.urls")),
     path("calls/", include("kejia.calls.urls")),
+    path("review/", include("kejia.review.urls")),
     path("", include("kejia.home.urls")),
     path("", include("kejia.organizations.urls")),
 ]

@@ -14,13 +14,14 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from kejia.calls import ledger, selectors, services, workflow
+from kejia.calls import ledger, reviewing, selectors, services, workflow
 from kejia.calls.choices import Eligibility, Role
 from kejia.core.api import PageParams, fields_named, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.organizations import selectors as org_selectors
 from kejia.organizations.api_schemas import Id, ObjectId
+from kejia.review.api import ReviewRoundOut
 from kejia.review.scoring import ApplicationResult
 
 router = Router(tags=["calls"])
@@ -565,6 +566,40 @@ def approve(request, id: ObjectId, body: CallApproveIn):
     application = selectors.get_application(id, request.auth)
     project = workflow.approve_application(application, actor=request.auth, amount=body.amount, starts_on=body.starts_on)
     return Status(201, selectors.project_of(project.pk, request.auth))
+
+
+class CallReviewIn(Schema):
+    blind: bool = Field(False, description="Reviewers do not see the applicant's name")
+    per_item: int = Field(3, ge=1, le=50, description="Reviewers per application")
+    max_load: int = Field(6, ge=1, le=1000, description="Most applications per reviewer")
+    min_load: int = Field(0, ge=0, le=1000, description="Fewest applications per reviewer")
+    min_on_time_rate: float | None = Field(None, ge=0, le=1, description="Leave out reviewers whose on-time rate is lower")
+    score_deadline: datetime.datetime | None = None
+    criteria: list[dict[str, Any]] | None = Field(None, description='[{"code", "label", "weight", "max_score"}]; default the four of seed 004')
+    conflict_rules: dict[str, Any] | None = Field(None, description='{"rules": [codes], "subtree_depth": n, "coauthor_since_year": year}')
+
+
+class CallMinutesIn(Schema):
+    minutes: str = Field(..., max_length=20000, description="Minutes of the review meeting")
+
+
+def _managed_call(id: int, user):
+    call = selectors.managed_calls(user).filter(pk=id).first()
+    if call is None:
+        raise NotFound()
+    return call
+
+
+@router.post("/calls/{id}/review", response=ReviewRoundOut, auth=AUTH, summary="Open the expert review of a call")
+def open_review(request, id: ObjectId, body: CallReviewIn):
+    """A review round with an item per application under review (see /api/review/...). The staff of the organization running the call."""
+    return reviewing.open_review(_managed_call(id, request.auth), actor=request.auth, **body.dict())
+
+
+@router.post("/calls/{id}/review/close", response=list[CallApplicationOut], auth=AUTH, summary="Close the expert review: the review meeting")
+def close_review(request, id: ObjectId, body: CallMinutesIn):
+    """Closes the call's review round and records the review meeting (会评): each application's score (raw mean) and rank."""
+    return reviewing.close_review(_managed_call(id, request.auth), actor=request.auth, minutes=body.minutes)
 
 
 @router.get("/calls/{id}/ledger", response=CallLedgerOut, auth=AUTH, summary="Funding ledger of a call")

@@ -48,3 +48,8 @@ codes.state("gate_not_met", pgettext_lazy("error code", "Tranche condition not m
 codes.state("deliverable_missing", pgettext_lazy("error code", "Deliverable missing"))
 codes.state("edited_elsewhere", pgettext_lazy("error code", "Saved by someone else meanwhile"))
 codes.state("not_concluded", pgettext_lazy("error code", "Project not concluded"))
+codes.state("round_exists", pgettext_lazy("error code", "Review round in progress"))
+codes.invalid("no_round", pgettext_lazy("error code", "No review round"))
+codes.invalid("no_items", pgettext_lazy("error code", "No items to review"))
+codes.state("items_unscored", pgettext_lazy("error code", "Items without scores"))
+codes.state("round_state", pgettext_lazy("error code", "Not possible in this state of the round"))

@@ -130,6 +130,7 @@ ACTION_LABELS = {
     "person.anonymized": pgettext_lazy("audit action", "Anonymized on request"),
     "person.consent_recorded": pgettext_lazy("audit action", "Consent recorded"),
     "person.created": pgettext_lazy("audit action", "Profile created"),
+    "person.willing_to_review": pgettext_lazy("audit action", "Willingness to review changed"),
     "person.demo_seeded": pgettext_lazy("audit action", "Demo people created"),
     "person.exported": pgettext_lazy("audit action", "People list exported"),
     "person.exported_unmasked": pgettext_lazy("audit action", "People list exported with full identifiers"),
@@ -216,6 +217,21 @@ ACTION_LABELS = {
     "voice.item_reopened": pgettext_lazy("audit action", "Suggestion reopened"),
     "voice.item_sent": pgettext_lazy("audit action", "Suggestion sent"),
     "volunteering.demo_seeded": pgettext_lazy("audit action", "Demo volunteer service created"),
+    "review.accept_invitation": pgettext_lazy("audit action", "Invitation to review accepted"),
+    "review.add_item": pgettext_lazy("audit action", "Item added to a review round"),
+    "review.close_round": pgettext_lazy("audit action", "Review round closed"),
+    "review.create_round": pgettext_lazy("audit action", "Review round created"),
+    "review.declare_conflict": pgettext_lazy("audit action", "Conflict of interest declared by a reviewer"),
+    "review.declare_relation": pgettext_lazy("audit action", "Relation declared between two people"),
+    "review.decline_invitation": pgettext_lazy("audit action", "Invitation to review declined"),
+    "review.invite": pgettext_lazy("audit action", "Reviewer invited"),
+    "review.record_conflict": pgettext_lazy("audit action", "Conflict of interest found after the fact"),
+    "review.run_assignment": pgettext_lazy("audit action", "Reviewers assigned"),
+    "review.save_sheet": pgettext_lazy("audit action", "Score sheet saved"),
+    "review.set_deadline": pgettext_lazy("audit action", "Deadline for scores set"),
+    "review.start_scoring": pgettext_lazy("audit action", "Scoring started"),
+    "review.submit_sheet": pgettext_lazy("audit action", "Score sheet submitted"),
+    "review.swap": pgettext_lazy("audit action", "Reviewer swapped"),
 }
 
 # The first part of the codes: the kind of object, a group in the audit log's filter.
@@ -258,6 +274,7 @@ KIND_LABELS = {
     "user": pgettext_lazy("audit object", "Users"),
     "voice": pgettext_lazy("audit object", "Suggestions and requests"),
     "volunteering": pgettext_lazy("audit object", "Volunteer service (demo data)"),
+    "review": pgettext_lazy("audit object", "Expert review"),
 }
 
 # Keys recorded in events' old/new values. A key that is a field of the event's model (a
@@ -450,6 +467,23 @@ FIELD_LABELS = {
     "teams with members": pgettext_lazy("audit field", "teams with members"),
     "waitlisted": pgettext_lazy("audit field", "waitlisted"),
     "worker's items": pgettext_lazy("audit field", "the demo worker's items"),
+    "blind": pgettext_lazy("audit field", "blind review"),
+    "conflicts": pgettext_lazy("audit field", "conflicted pairs"),
+    "item": pgettext_lazy("audit field", "item reviewed"),
+    "max_load": pgettext_lazy("audit field", "maximum load"),
+    "min_load": pgettext_lazy("audit field", "minimum load"),
+    "missing": pgettext_lazy("audit field", "score sheets not submitted"),
+    "other": pgettext_lazy("audit field", "other person"),
+    "pairs": pgettext_lazy("audit field", "pairs assigned"),
+    "per_item": pgettext_lazy("audit field", "reviewers per item"),
+    "ref": pgettext_lazy("audit field", "reference"),
+    "reviewers": pgettext_lazy("audit field", "reviewers"),
+    "round": pgettext_lazy("audit field", "review round"),
+    "scores": pgettext_lazy("audit field", "scores"),
+    "subject": pgettext_lazy("audit field", "subject reviewed"),
+    "submitted": pgettext_lazy("audit field", "submitted"),
+    "total": pgettext_lazy("audit field", "total"),
+    "willing_to_review": pgettext_lazy("audit field", "willing to review"),
 }
 
 # Demo logins' roles beyond the role kinds (organization.demo_seeded records them).

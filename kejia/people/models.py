@@ -51,6 +51,8 @@ class Person(TimeStamped):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person")
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     consent_source = models.CharField(_("consent source"), max_length=64, blank=True)
+    # Agreed to serve as an expert reviewer (the pool of kejia.review is drawn from these people).
+    willing_to_review = models.BooleanField(_("willing to review"), default=False, db_index=True)
     status = models.CharField(_("status"), max_length=12, choices=PersonStatus.choices, default=PersonStatus.ACTIVE, db_index=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_records")
 

@@ -159,6 +159,21 @@ def can_edit_person(user, person: Person) -> bool:
 
 
 @transaction.atomic
+def set_willing_to_review(person: Person, *, actor, willing: bool) -> Person:
+    """The person agrees to serve as an expert reviewer (or withdraws): the pool of kejia.review.
+    The person themself, or the staff of an organization listing them recording the person's word."""
+    if not can_edit_person(actor, person):
+        raise NotFound()
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.willing_to_review != willing:
+        before = person.willing_to_review
+        person.willing_to_review = willing
+        person.save(update_fields=["willing_to_review", "updated_at"])
+        record_event(actor=actor, action="person.willing_to_review", obj=person, old={"willing_to_review": before}, new={"willing_to_review": willing})
+    return person
+
+
+@transaction.atomic
 def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consent_source: str = "", disciplines: list | None = None, **data: Any) -> Person:
     """A staff member adds a person to their organization's list."""
     if not scope.can_manage(actor, organization):

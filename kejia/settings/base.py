@@ -251,3 +251,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Expert review (kejia.review): the affinity of an item's text to a reviewer, named here because
+# kejia.review sits beside kejia.search in the layers (docs/architecture.md).
+REVIEW_AFFINITY = "kejia.search.affinity.score_pairs"

@@ -65,6 +65,8 @@ MATRIX_ROUTES: list[str] = [
     "POST /api/calls/projects/{id}/payments",
     "GET /api/calls/projects/{id}/deliverables",
     "POST /api/calls/projects/{id}/deliverables",
+    "POST /api/calls/{id}/review",
+    "POST /api/calls/{id}/review/close",
 ]
 
 # actor → (sees the draft, sees it submitted, may recommend or return it)
@@ -161,6 +163,25 @@ def test_call_api_scope(calls, actor):
     ids = [c["id"] for c in api.get("/api/calls").json()["items"]]
     assert (hidden.pk in ids) is owner_sees and calls.call.pk in ids
     assert api.get("/api/calls/987654321").status_code == 404
+
+
+@pytest.mark.parametrize("actor", sorted(EXPECTED))
+def test_review_api_scope(calls, actor):
+    """Opening and closing a call's expert review: the owner's staff only (nothing under review
+    here: a 400 for them), a 404 with nothing written for everyone else."""
+    from kejia.review.models import ReviewRound
+
+    api = Api(calls.t, _actor(calls, actor))
+    owner = actor in ("owner", "platform")
+    before = (ReviewRound.objects.count(), AuditEvent.objects.filter(action__startswith="review.").count())
+    response = api.post(f"/api/calls/{calls.call.pk}/review", {"per_item": 2})
+    assert response.status_code == (400 if owner else 404), response.content
+    if owner:
+        assert response.json()["code"] == "no_items"
+    response = api.post(f"/api/calls/{calls.call.pk}/review/close", {"minutes": "纪要"})
+    assert response.status_code == (400 if owner else 404), response.content
+    assert (ReviewRound.objects.count(), AuditEvent.objects.filter(action__startswith="review.").count()) == before
+    assert api.post("/api/calls/987654321/review", {}).status_code == 404
 
 
 def _form_post(data: dict, **extra) -> dict:

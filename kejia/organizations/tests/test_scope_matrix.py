@@ -661,7 +661,7 @@ OTHER_MATRICES.update(
     )
 )
 # Apps whose matrix module lists its own routes (MATRIX_ROUTES in <app>/tests/test_scope.py).
-for _app in ("activities", "volunteering", "voice", "surveys", "home", "accounts", "grassroots", "calls"):
+for _app in ("activities", "volunteering", "voice", "surveys", "home", "accounts", "grassroots", "calls", "review"):
     _module = f"kejia/{_app}/tests/test_scope.py"
     OTHER_MATRICES.update(dict.fromkeys(importlib.import_module(f"kejia.{_app}.tests.test_scope").MATRIX_ROUTES, _module))
 # Routes with an id in no matrix yet: debt, listed so that it stays visible.
