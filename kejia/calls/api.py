@@ -583,7 +583,8 @@ class CallMinutesIn(Schema):
     minutes: str = Field(..., max_length=20000, description="Minutes of the review meeting")
 
 
-def _managed_call(id: int, user):
+def _owned_call(id: int, user):
+    """A call whose owner the user manages (404 for everyone else)."""
     call = selectors.managed_calls(user).filter(pk=id).first()
     if call is None:
         raise NotFound()
@@ -593,13 +594,13 @@ def _managed_call(id: int, user):
 @router.post("/calls/{id}/review", response=ReviewRoundOut, auth=AUTH, summary="Open the expert review of a call")
 def open_review(request, id: ObjectId, body: CallReviewIn):
     """A review round with an item per application under review (see /api/review/...). The staff of the organization running the call."""
-    return reviewing.open_review(_managed_call(id, request.auth), actor=request.auth, **body.dict())
+    return reviewing.open_review(_owned_call(id, request.auth), actor=request.auth, **body.dict())
 
 
 @router.post("/calls/{id}/review/close", response=list[CallApplicationOut], auth=AUTH, summary="Close the expert review: the review meeting")
 def close_review(request, id: ObjectId, body: CallMinutesIn):
     """Closes the call's review round and records the review meeting (会评): each application's score (raw mean) and rank."""
-    return reviewing.close_review(_managed_call(id, request.auth), actor=request.auth, minutes=body.minutes)
+    return reviewing.close_review(_owned_call(id, request.auth), actor=request.auth, minutes=body.minutes)
 
 
 @router.get("/calls/{id}/ledger", response=CallLedgerOut, auth=AUTH, summary="Funding ledger of a call")
