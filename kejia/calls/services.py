@@ -3,6 +3,7 @@ recommendation, checks, decisions, payments) are in kejia.calls.workflow."""
 
 import datetime
 import json
+import zoneinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -20,9 +21,11 @@ from kejia.calls.models import Application, Call, CallAttachment, FormDefinition
 from kejia.calls.text import sanitise
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied
+from kejia.core.notify import notify
 from kejia.organizations.kinds import OrgKind
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def load_template(code: str) -> dict:
@@ -165,6 +168,102 @@ def publish_call(call: Call, *, actor) -> Call:
 @transaction.atomic
 def close_call(call: Call, *, actor) -> Call:
     return _set_call_status(call, CallStatus.CLOSED, actor=actor, allowed_from={CallStatus.PUBLISHED})
+
+
+EDITABLE_TERMS = ("title", "reference", "min_amount", "max_amount", "budget", "quota_per_recommender", "announcement_days", "period_months")
+
+
+@transaction.atomic
+def update_call(
+    call: Call,
+    *,
+    actor,
+    title: str,
+    deadline: datetime.datetime,
+    min_amount,
+    max_amount,
+    reference: str = "",
+    budget=None,
+    quota_per_recommender: int | None = None,
+    announcement_days: int = 5,
+    period_months: int = 12,
+) -> Call:
+    """The terms of a call still in draft; once published only the deadline moves (extend_deadline)."""
+    require_owner(call, actor)
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.status != CallStatus.DRAFT:
+        raise IllegalTransition("illegal_transition", _("Only a call in draft can be edited; extend the deadline of a published call."))
+    if timezone.is_naive(deadline):
+        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    if not title.strip():
+        raise DomainError("invalid", _("Give the call a title."), field="title")
+    low, high = money(min_amount, "min_amount"), money(max_amount, "max_amount")
+    if low > high:
+        raise DomainError("invalid", _("The lowest amount is above the highest."), field="min_amount")
+    before = {f: getattr(call, f) for f in (*EDITABLE_TERMS, "deadline")}
+    call.title, call.reference, call.deadline = title.strip()[:200], reference.strip()[:64], deadline
+    call.min_amount, call.max_amount = low, high
+    call.budget = money(budget, "budget") if budget is not None else None
+    call.quota_per_recommender, call.announcement_days, call.period_months = quota_per_recommender, announcement_days, period_months
+    call.save()
+    after = {f: getattr(call, f) for f in (*EDITABLE_TERMS, "deadline")}
+    changed = [f for f in after if after[f] != before[f]]
+    record_event(
+        actor=actor,
+        action="calls.update_call",
+        obj=call,
+        organization=call.owner,
+        old={f: before[f] for f in changed},
+        new={f: after[f] for f in changed},
+    )
+    return call
+
+
+def notify_managers(organization, *, subject: str, body: str = "", link: str = "") -> None:
+    """A notice to every person holding a managing role in the organization."""
+    if organization is None:
+        return
+    for role in Role.objects.filter(organization=organization, kind__in=scope.MANAGE_KINDS).select_related("user"):
+        notify(kind="calls", subject=str(subject)[:200], body=body, user=role.user, link=link)
+
+
+@transaction.atomic
+def extend_deadline(call: Call, *, actor, deadline: datetime.datetime, reason: str) -> Call:
+    """A later deadline for a published call, with the reason (audited); every applicant with a
+    draft or a submission in progress and every recommending organization concerned is told."""
+    require_owner(call, actor)
+    call = Call.objects.select_for_update().select_related("owner").get(pk=call.pk)
+    if call.status != CallStatus.PUBLISHED:
+        raise IllegalTransition("illegal_transition", _("Only the deadline of a published call can be extended."))
+    if timezone.is_naive(deadline):
+        raise DomainError("invalid", _("Give the deadline with its time zone."), field="deadline")
+    if deadline <= call.deadline:
+        raise DomainError("invalid", _("The new deadline must be later than the current one."), field="deadline")
+    if not reason.strip():
+        raise DomainError("reason_required", CODES["reason_required"], field="reason")
+    before = call.deadline
+    call.deadline = deadline
+    call.save(update_fields=["deadline", "updated_at"])
+    record_event(
+        actor=actor,
+        action="calls.extend_deadline",
+        obj=call,
+        organization=call.owner,
+        old={"deadline": before},
+        new={"deadline": deadline, "reason": reason.strip()},
+    )
+    local = timezone.localtime(deadline, SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    subject = gettext("%(call)s: the deadline is extended to %(deadline)s (Beijing time)") % {"call": call.title, "deadline": local}
+    concerned = Application.objects.filter(call=call).exclude(status=ApplicationStatus.WITHDRAWN)
+    live = concerned.filter(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.RETURNED])
+    applicants = {a.applicant for a in live.select_related("applicant") if a.applicant_id}
+    people = {a.applicant_user for a in live.select_related("applicant_user") if a.applicant_user_id}
+    recommenders = {a.recommender for a in concerned.select_related("recommender") if a.recommender_id}
+    for organization in sorted(applicants | recommenders, key=lambda o: o.pk):
+        notify_managers(organization, subject=subject, body=reason.strip())
+    for user in sorted(people, key=lambda u: u.pk):
+        notify(kind="calls", subject=subject[:200], body=reason.strip(), user=user)
+    return call
 
 
 # ---- applications -------------------------------------------------------------------------------

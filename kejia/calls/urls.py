@@ -1,10 +1,26 @@
 from django.urls import path
 
-from kejia.calls import views
+from kejia.calls import staff_views, views
 
 app_name = "calls"
 urlpatterns = [
     path("", views.call_list, name="list"),
     path("<int:pk>/", views.call_detail, name="detail"),
     path("applications/<int:pk>/", views.application, name="application"),
+    # the organization running a call
+    path("manage/", staff_views.manage, name="manage"),
+    path("manage/new/", staff_views.create, name="create"),
+    path("<int:pk>/manage/", staff_views.call_admin, name="call_admin"),
+    path("<int:pk>/edit/", staff_views.edit, name="edit"),
+    path("<int:pk>/step/<slug:action>/", staff_views.call_act, name="call_act"),
+    path("<int:pk>/queue/", staff_views.queue, name="queue"),
+    path("<int:pk>/meeting/", staff_views.meeting, name="meeting"),
+    path("<int:pk>/projects/", staff_views.projects, name="projects"),
+    path("applications/<int:pk>/step/<slug:action>/", staff_views.application_act, name="application_act"),
+    path("objections/<int:pk>/handle/", staff_views.objection_handle, name="objection_handle"),
+    path("projects/<int:pk>/", staff_views.project, name="project"),
+    path("projects/<int:pk>/step/<slug:action>/", staff_views.project_act, name="project_act"),
+    # the recommending organization and the applicant
+    path("recommend/", staff_views.recommend_queue, name="recommend"),
+    path("mine/", staff_views.mine, name="mine"),
 ]

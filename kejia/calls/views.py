@@ -10,8 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role
-from kejia.calls import form_pages, selectors, services, workflow
+from kejia.calls import actions, form_pages, selectors, services, workflow
 from kejia.calls.choices import ApplicationStatus, CallStatus
+from kejia.calls.choices import Role as CallRole
+from kejia.calls.forms import HandleObjectionForm
 from kejia.core.api import PageParams, window
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 
@@ -70,17 +72,28 @@ def application(request, pk: int):
             if exc.status != 400:
                 raise
             errors, status = {exc.field or "": [str(exc.message)]}, 400
-    sections = form_pages.view_model(app.form.spec, data, errors, services.facts(app))
-    return render(
-        request,
-        "calls/application.html",
-        {
-            "app": app,
-            "call": app.call,
-            "sections": sections,
-            "editable": editable,
-            "errors": errors,
-            "events": app.events.select_related("actor").order_by("created_at", "pk"),
-        },
-        status=status,
-    )
+    context = application_context(request, app, data=data, errors=errors)
+    context["editable"] = editable
+    return render(request, "calls/application.html", context, status=status)
+
+
+def application_context(request, app, *, data=None, errors=None, failed=None, objection_forms=None) -> dict:
+    """The application page: the form, the steps the user may take from its state (the failed one
+    with its errors), the objections during the announcement, the history."""
+    held = workflow.roles(request.user, app)
+    editable = app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED) and CallRole.APPLICANT in held
+    objections = list(app.objections.order_by("received_at", "pk")) if CallRole.OWNER in held else []
+    for objection in objections:
+        form = (objection_forms or {}).get(objection.pk)
+        objection.form = form if form is not None else (HandleObjectionForm(prefix=f"o{objection.pk}") if objection.handled_at is None else None)
+    return {
+        "app": app,
+        "call": app.call,
+        "sections": form_pages.view_model(app.form.spec, app.data if data is None else data, errors or {}, services.facts(app)),
+        "editable": editable,
+        "errors": errors or {},
+        "steps": actions.panel(actions.APPLICATION_ACTIONS, actions.offered_for_application(app, held), app, failed=failed),
+        "objections": objections,
+        "project": getattr(app, "project", None) if app.status == ApplicationStatus.APPROVED else None,
+        "events": app.events.select_related("actor").order_by("created_at", "pk"),
+    }
