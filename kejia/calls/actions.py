@@ -211,6 +211,8 @@ def bound(table: dict[str, Action], key: str, obj, data=None, files=None, *, aut
 def panel(table: dict[str, Action], keys: list[str], obj, *, failed: tuple[str, Any] | None = None, auto_id: str = "id_%s") -> list[dict]:
     """The steps for a template: each its key, label, form (the failed one bound with its errors)."""
     out = []
+    if failed and failed[0] not in keys:  # a step refused from this state still shows its refusal
+        keys = [failed[0], *keys]
     for key in keys:
         form = failed[1] if failed and failed[0] == key else bound(table, key, obj, auto_id=auto_id)
         out.append({"key": key, "label": table[key].label, "form": form, "danger": table[key].danger, "open": bool(failed and failed[0] == key)})
