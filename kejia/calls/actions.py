@@ -36,7 +36,7 @@ def _reason(obj):
 APPLICATION_ACTIONS: dict[str, Action] = {
     "recommend": Action(
         _("Recommend"),
-        _reason,
+        lambda a: (f.OpinionForm, {}),
         lambda a, u, d, form: workflow.recommend_application(a, actor=u, reason=d["reason"]),
         _("The application is recommended to the organization running the call."),
         Transition.RECOMMEND,
@@ -151,7 +151,7 @@ PROJECT_ACTIONS: dict[str, Action] = {
     "submit_deliverable": Action(
         _("Hand in a deliverable"),
         lambda p: (f.DeliverableForm, {}),
-        lambda p, u, d, form: workflow.submit_deliverable(p, actor=u, title=d["title"], note=d["note"], file=d["file"]),
+        lambda p, u, d, form: workflow.submit_deliverable(p, actor=u, title=d["title"], note=d["note"]),
         _("The deliverable is handed in."),
     ),
 }

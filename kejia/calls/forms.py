@@ -99,7 +99,8 @@ class ExtendDeadlineForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("status"), choices=ALL + list(ApplicationStatus.choices), required=False)
+    # the owner sees an application once submitted: drafts are not a state of its queue
+    status = forms.ChoiceField(label=_("status"), choices=ALL + [c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT], required=False)
 
 
 class EmptyForm(forms.Form):
@@ -109,6 +110,12 @@ class EmptyForm(forms.Form):
 class ReasonForm(forms.Form):
     # Required or not is the transition's rule (kejia.calls.choices); the workflow says so by field.
     reason = forms.CharField(label=_("reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OpinionForm(forms.Form):
+    """The recommending organization's opinion, kept as the step's reason (optional)."""
+
+    reason = forms.CharField(label=_("opinion"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ObjectionForm(forms.Form):
@@ -144,7 +151,7 @@ class PaymentForm(forms.Form):
 class DeliverableForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200, required=False)
     note = forms.CharField(label=_("note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    file = forms.FileField(label=_("file"), required=False)
+    # The file itself waits for the checked upload of attachments (docs/calls.md, "Not built yet").
 
 
 class MeetingForm(forms.Form):

@@ -292,7 +292,7 @@ def project_act(request, pk: int, action: str):
     spec = actions.PROJECT_ACTIONS.get(action)
     if spec is None:
         raise NotFound()
-    form = actions.bound(actions.PROJECT_ACTIONS, action, item, request.POST, request.FILES or None)
+    form = actions.bound(actions.PROJECT_ACTIONS, action, item, request.POST)
     status = 400
     if form.is_valid():
         try:
