@@ -113,7 +113,7 @@ APPLICATION_ACTIONS: dict[str, Action] = {
 
 PROJECT_ACTIONS: dict[str, Action] = {
     "record_payment": Action(
-        _("Record a payment"),
+        pgettext_lazy("ledger", "Record a payment"),
         lambda p: (f.PaymentForm, {"tranches": len(p.tranches)}),
         lambda p, u, d, form: workflow.record_payment(p, actor=u, tranche=d["tranche"], amount=d["amount"], paid_on=d["paid_on"], voucher=d["voucher"]),
         _("The payment is in the ledger."),

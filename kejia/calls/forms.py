@@ -140,7 +140,7 @@ class ApproveForm(forms.Form):
 class PaymentForm(forms.Form):
     tranche = forms.TypedChoiceField(label=_("tranche"), coerce=int)
     amount = forms.DecimalField(label=_("amount (yuan)"), **MONEY)
-    paid_on = forms.DateField(label=_("paid on"), widget=DateInput)
+    paid_on = forms.DateField(label=pgettext_lazy("ledger", "paid on"), widget=DateInput)
     voucher = forms.CharField(label=_("voucher number"), max_length=64, required=False)
 
     def __init__(self, *args, tranches: int = 1, **kwargs):

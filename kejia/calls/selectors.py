@@ -9,7 +9,7 @@ from django.utils import timezone
 from kejia.accounts import scope
 from kejia.accounts.models import Role
 from kejia.calls.choices import ApplicationStatus, CallStatus
-from kejia.calls.models import Application, Call, Project
+from kejia.calls.models import Application, Call, Objection, Project
 from kejia.core.errors import NotFound
 
 
@@ -95,3 +95,11 @@ def get_project(project_id: int, user) -> Project:
     if project is None:
         raise NotFound()
     return project
+
+
+def get_objection(objection_id: int, user) -> Objection:
+    """An objection, through the application it is about (NotFound outside the caller's scope)."""
+    objection = Objection.objects.filter(pk=objection_id, application__in=visible_applications(user).values("pk")).select_related("application").first()
+    if objection is None:
+        raise NotFound()
+    return objection

@@ -19,7 +19,7 @@ from kejia.accounts.models import Role as OrgRole
 from kejia.calls import actions, ledger, selectors, services, workflow
 from kejia.calls.choices import ApplicationStatus, Gate, Role
 from kejia.calls.forms import CallTermsForm, CreateCallForm, HandleObjectionForm, MeetingForm, QueueFilterForm
-from kejia.calls.models import ApplicationEvent, Objection
+from kejia.calls.models import ApplicationEvent
 from kejia.calls.views import application_context
 from kejia.core.errors import DomainError, NotFound
 from kejia.core.web import form_error, page_of
@@ -232,10 +232,8 @@ def application_act(request, pk: int, action: str):
 @login_required
 @require_POST
 def objection_handle(request, pk: int):
-    objection = Objection.objects.filter(pk=pk).first()
-    if objection is None:
-        raise NotFound()
-    application = selectors.get_application(objection.application_id, request.user)  # NotFound outside scope
+    objection = selectors.get_objection(pk, request.user)
+    application = selectors.get_application(objection.application_id, request.user)
     form = HandleObjectionForm(request.POST, prefix=f"o{objection.pk}")
     status = 400
     if form.is_valid():
