@@ -73,6 +73,7 @@ def _local(dt: datetime.datetime) -> str:
 def test_owner_creates_edits_and_publishes_a_call_from_the_template(calls, client):
     client.force_login(calls.owner)
     assert client.get(reverse("calls:manage")).status_code == 200
+    assert reverse("calls:call_admin", args=[calls.call.pk]) in client.get(reverse("calls:detail", args=[calls.call.pk])).content.decode()
     page = client.get(reverse("calls:create"))
     assert page.status_code == 200
     html = page.content.decode()
@@ -317,6 +318,7 @@ def test_open_calls_on_the_homes_and_the_menu(open_call, client):
     home = client.get(reverse("home:me")).content.decode()
     assert calls.call.title in home and reverse("calls:detail", args=[calls.call.pk]) in home
     assert reverse("calls:list") in home and reverse("calls:manage") not in home
+    assert reverse("calls:call_admin", args=[calls.call.pk]) not in client.get(reverse("calls:detail", args=[calls.call.pk])).content.decode()
     client.force_login(calls.t.province_staff)
     dashboard = client.get("/").content.decode()
     assert calls.call.title in dashboard and reverse("calls:manage") in dashboard
