@@ -411,13 +411,13 @@ def list_projects(request, params: Query[CallProjectsFilter]):
 @router.get("/calls/projects/{id}", response=CallProjectDetailOut, auth=AUTH, summary="A project")
 def get_project(request, id: ObjectId):
     """The project with its tranches and its ledger (paid, payable, held by a gate, forfeited). 404 outside your scope."""
-    return selectors.project_of(id, request.auth)
+    return selectors.get_project(id, request.auth)
 
 
 @router.post("/calls/projects/{id}/midterm", response=CallProjectDetailOut, auth=AUTH, summary="Mid-term review of a project")
 def midterm(request, id: ObjectId, body: CallMidtermIn):
     """The owner: pass (the second tranche's gate opens) or fail, with the reason (不予拨付尾款)."""
-    project = selectors.project_of(id, request.auth)
+    project = selectors.get_project(id, request.auth)
     if body.passed:
         return workflow.pass_midterm(project, actor=request.auth)
     return workflow.fail_midterm(project, actor=request.auth, reason=body.reason)
@@ -426,7 +426,7 @@ def midterm(request, id: ObjectId, body: CallMidtermIn):
 @router.post("/calls/projects/{id}/conclusion", response=CallProjectDetailOut, auth=AUTH, summary="Final acceptance of a project")
 def conclusion(request, id: ObjectId, body: CallConclusionIn):
     """The owner: conclude (结项; needs a deliverable) or refuse, with the reason (不予结项)."""
-    project = selectors.project_of(id, request.auth)
+    project = selectors.get_project(id, request.auth)
     if body.concluded:
         return workflow.conclude_project(project, actor=request.auth)
     return workflow.refuse_conclusion(project, actor=request.auth, reason=body.reason)
@@ -435,7 +435,7 @@ def conclusion(request, id: ObjectId, body: CallConclusionIn):
 @router.get("/calls/projects/{id}/payments", response=list[CallPaymentOut], auth=AUTH, summary="Payments of a project")
 def list_payments(request, id: ObjectId):
     """The ledger lines (tranche, date, amount, voucher). 404 outside your scope."""
-    project = selectors.project_of(id, request.auth)
+    project = selectors.get_project(id, request.auth)
     return list(project.payments.order_by("paid_on", "pk"))
 
 
@@ -443,14 +443,14 @@ def list_payments(request, id: ObjectId):
 def record_payment(request, id: ObjectId, body: CallPaymentIn):
     """The owner records a payment of a tranche: refused before the tranche's gate is met
     (409 gate_not_met), beyond what is left of it, or with a voucher number already used."""
-    project = selectors.project_of(id, request.auth)
+    project = selectors.get_project(id, request.auth)
     payment = workflow.record_payment(project, actor=request.auth, tranche=body.tranche, amount=body.amount, paid_on=body.paid_on, voucher=body.voucher)
     return Status(201, payment)
 
 
 @router.get("/calls/projects/{id}/deliverables", response=list[CallDeliverableOut], auth=AUTH, summary="Deliverables of a project")
 def list_deliverables(request, id: ObjectId):
-    project = selectors.project_of(id, request.auth)
+    project = selectors.get_project(id, request.auth)
     return list(project.deliverables.order_by("pk"))
 
 
@@ -458,7 +458,7 @@ def list_deliverables(request, id: ObjectId):
 def submit_deliverable(request, id: ObjectId, body: Form[CallDeliverableIn], file: File[UploadedFile] = None):
     """The applicant (multipart/form-data): a title, a note and optionally a file (PDF, PNG or
     JPG, at most 20 MB, checked by its content)."""
-    project = selectors.project_of(id, request.auth)
+    project = selectors.get_project(id, request.auth)
     return Status(201, workflow.submit_deliverable(project, actor=request.auth, title=body.title, note=body.note, file=file))
 
 
@@ -565,7 +565,7 @@ def approve(request, id: ObjectId, body: CallApproveIn):
     amount (within the call's range and budget), start date and tranches."""
     application = selectors.get_application(id, request.auth)
     project = workflow.approve_application(application, actor=request.auth, amount=body.amount, starts_on=body.starts_on)
-    return Status(201, selectors.project_of(project.pk, request.auth))
+    return Status(201, selectors.get_project(project.pk, request.auth))
 
 
 class CallReviewIn(Schema):

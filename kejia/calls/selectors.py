@@ -98,8 +98,28 @@ def call_objections(user, *, call: Call | None = None, open_only: bool = False) 
     return qs.order_by(F("handled_at").asc(nulls_first=True), "received_at", "pk")
 
 
-def project_of(project_id: int, user) -> Project:
-    project = visible_projects(user).filter(pk=project_id).first()
+def my_applications(user) -> QuerySet[Application]:
+    """The applications the user makes: in the organizations where they hold a role (not those
+    below them), or their own as a person; drafts included."""
+    if not getattr(user, "pk", None):
+        return Application.objects.none()
+    own = Q(applicant__in=Role.objects.filter(user=user, kind__in=scope.MANAGE_KINDS).values("organization")) | Q(applicant_user=user)
+    return Application.objects.select_related("call", "applicant").filter(own)
+
+
+def recommendation_queue(user) -> QuerySet[Application]:
+    """Submitted applications waiting for a recommending organization the user manages."""
+    qs = Application.objects.select_related("call", "applicant", "recommender").filter(status=ApplicationStatus.SUBMITTED, recommender__isnull=False)
+    return scope.restrict(qs, user, "recommender_path", scope.MANAGE_KINDS)
+
+
+def soonest_open_calls(*, limit: int = 5) -> list[Call]:
+    """Published calls whose deadline has not passed, the soonest first (one query)."""
+    return list(Call.objects.select_related("owner").filter(status=CallStatus.PUBLISHED, deadline__gt=timezone.now()).order_by("deadline", "pk")[:limit])
+
+
+def get_project(project_id: int, user) -> Project:
+    project = visible_projects(user).select_related("call__owner", "application__recommender").filter(pk=project_id).first()
     if project is None:
         raise NotFound()
     return project

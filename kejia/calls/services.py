@@ -27,6 +27,7 @@ from kejia.organizations.kinds import OrgKind
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TEMPLATES_DIR = Path(__file__).resolve().parent / "data"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def load_template(code: str) -> dict:

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role
-from kejia.calls import files, form_pages, selectors, services, workflow
+from kejia.calls import actions, files, form_pages, selectors, services, workflow
 from kejia.calls.choices import ApplicationStatus, CallStatus
+from kejia.calls.choices import Role as CallRole
+from kejia.calls.forms import HandleObjectionForm
 from kejia.core.api import PageParams, window
 from kejia.core.errors import DomainError, PermissionDenied, ValidationFailed
 
@@ -46,7 +48,9 @@ def call_detail(request, pk: int):
         application = services.create_application(call, actor=request.user, applicant=chosen, title=request.POST.get("title", ""))
         return redirect("calls:application", pk=application.pk)
     applications = selectors.visible_applications(request.user, call=call).order_by("pk")[:200] if request.user.is_authenticated else []
-    return render(request, "calls/detail.html", {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all()})
+    manages = request.user.is_authenticated and scope.can_manage(request.user, call.owner)
+    context = {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all(), "manages": manages}
+    return render(request, "calls/detail.html", context)
 
 
 def _version(raw: str | None) -> datetime.datetime | None:
@@ -98,19 +102,31 @@ def application(request, pk: int):
             if exc.status not in (400, 409):
                 raise
             errors, status = {exc.field or "": [str(exc.message)]}, exc.status
-    sections = form_pages.view_model(app.form.spec, data, errors, services.facts(app))
-    return render(
-        request,
-        "calls/application.html",
-        {
-            "app": app,
-            "call": app.call,
-            "sections": sections,
-            "editable": editable,
-            "errors": errors,
-            "version": version.isoformat() if version else "",
-            "events": app.events.select_related("actor").order_by("created_at", "pk"),
-            "uploads": files.upload_slots(app, services.facts(app)),
-        },
-        status=status,
-    )
+    context = application_context(request, app, data=data, errors=errors)
+    context["editable"] = editable
+    context["version"] = version.isoformat() if version else ""
+    return render(request, "calls/application.html", context, status=status)
+
+
+def application_context(request, app, *, data=None, errors=None, failed=None, objection_forms=None) -> dict:
+    """The application page: the form, the steps the user may take from its state (the failed one
+    with its errors), the objections during the announcement, the history."""
+    held = workflow.roles(request.user, app)
+    editable = app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED) and CallRole.APPLICANT in held
+    objections = list(app.objections.order_by("received_at", "pk")) if CallRole.OWNER in held else []
+    for objection in objections:
+        form = (objection_forms or {}).get(objection.pk)
+        objection.form = form if form is not None else (HandleObjectionForm(prefix=f"o{objection.pk}") if objection.handled_at is None else None)
+    return {
+        "app": app,
+        "call": app.call,
+        "sections": form_pages.view_model(app.form.spec, app.data if data is None else data, errors or {}, services.facts(app)),
+        "editable": editable,
+        "errors": errors or {},
+        "steps": actions.panel(actions.APPLICATION_ACTIONS, actions.offered_for_application(app, held), app, failed=failed),
+        "objections": objections,
+        "project": getattr(app, "project", None) if app.status == ApplicationStatus.APPROVED else None,
+        "events": app.events.select_related("actor").order_by("created_at", "pk"),
+        "version": app.updated_at.isoformat(),
+        "uploads": files.upload_slots(app, services.facts(app)),
+    }

@@ -23,6 +23,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from kejia.activities import selectors as activities
 from kejia.activities.choices import EventStatus
 from kejia.calls import cases as calls_cases
+from kejia.calls import selectors as calls
 from kejia.core.errors import NotFound
 from kejia.governance import selectors as governance
 from kejia.governance.choices import Measure
@@ -233,6 +234,7 @@ SERVICES_SHOWN = 5
 VOICE_SHOWN = 10
 SURVEYS_SHOWN = 10
 RECOMMENDED_SHOWN = 6
+OPEN_CALLS_SHOWN = 5
 
 
 @dataclass
@@ -248,6 +250,7 @@ class WorkerHome:
     voice_items: list
     surveys: list
     recommended: list
+    open_calls: list = field(default_factory=list)
 
 
 def worker_home(user) -> WorkerHome:
@@ -262,7 +265,13 @@ def worker_home(user) -> WorkerHome:
         voice_items=list(voice.items_of_sender(user)[:VOICE_SHOWN]),
         surveys=list(surveys.surveys_waiting_for(user)[:SURVEYS_SHOWN]),
         recommended=list(activities.recommended_events(person, limit=RECOMMENDED_SHOWN)) if person else [],
+        open_calls=calls.soonest_open_calls(limit=OPEN_CALLS_SHOWN),
     )
+
+
+def open_calls() -> list:
+    """The calls for projects open now, for the dashboard's block (one query)."""
+    return calls.soonest_open_calls(limit=OPEN_CALLS_SHOWN)
 
 
 # ---- A staff member's to-do (the dashboard at /, and GET /api/me/home) --------------------------

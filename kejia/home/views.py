@@ -49,6 +49,7 @@ def dashboard(request):
             "pending": org_selectors.pending_filing_count(user),
             "open_filings": org_selectors.my_filings(user).filter(status__in=[FilingStatus.SUBMITTED, FilingStatus.RETURNED]).count(),
             "todo": selectors.staff_todo(user),
+            "open_calls": selectors.open_calls(),
         },
     )
 

@@ -23,6 +23,7 @@ from kejia.calls.choices import ApplicationStatus as S
 from kejia.calls.models import Application, ApplicationEvent
 from kejia.calls.services import create_call_from_template
 from kejia.calls.tests.conftest import DEADLINE, complete_answers
+from kejia.calls.tests.test_pages import PAGE_ROUTES
 from kejia.core.models import AuditEvent
 from kejia.organizations.tests.test_api import Api
 
@@ -67,6 +68,7 @@ MATRIX_ROUTES: list[str] = [
     "POST /api/calls/projects/{id}/deliverables",
     "POST /api/calls/{id}/review",
     "POST /api/calls/{id}/review/close",
+    *PAGE_ROUTES,  # the staff pages, tested actor by actor in test_pages.py
 ]
 
 # actor → (sees the draft, sees it submitted, may recommend or return it)
