@@ -5,7 +5,7 @@ the step), so pages and the API answer the same."""
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kejia.core.errors import ErrorCodes
+from kejia.core.errors import ErrorCodes, Kind
 
 CODES = {
     "illegal_transition": _("This step is not possible in the current state."),
@@ -45,3 +45,4 @@ codes.state("announcement_open", pgettext_lazy("error code", "Announcement still
 codes.state("objections_open", pgettext_lazy("error code", "Objections not handled"))
 codes.state("gate_not_met", pgettext_lazy("error code", "Tranche condition not met"))
 codes.state("deliverable_missing", pgettext_lazy("error code", "Deliverable missing"))
+codes.add("no_cjk_font", pgettext_lazy("error code", "No Chinese font for printing"), Kind.UNAVAILABLE)

@@ -43,7 +43,9 @@ def call_detail(request, pk: int):
         application = services.create_application(call, actor=request.user, applicant=chosen, title=request.POST.get("title", ""))
         return redirect("calls:application", pk=application.pk)
     applications = selectors.visible_applications(request.user, call=call).order_by("pk")[:200] if request.user.is_authenticated else []
-    return render(request, "calls/detail.html", {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all()})
+    can_archive = request.user.is_authenticated and selectors.managed_calls(request.user).filter(pk=call.pk).exists()
+    context = {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all(), "can_archive": can_archive}
+    return render(request, "calls/detail.html", context)
 
 
 @login_required

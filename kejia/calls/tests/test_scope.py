@@ -33,6 +33,7 @@ MATRIX_ROUTES: list[str] = [
     "POST /api/calls/applications/{id}/formal-check",
     "GET /api/calls/{id}/ledger",
 ]
+MATRIX_ROUTES += ["calls:application_print", "calls:archive", "GET /api/calls/applications/{id}/print", "GET /api/calls/{id}/archive"]  # test_print.py
 
 # actor → (sees the draft, sees it submitted, may recommend or return it)
 EXPECTED = {
