@@ -17,8 +17,12 @@ as one ZIP, written while it is sent (`archive_chunks`)."""
 
 import datetime
 import io
+import logging
 import zipfile
 from collections.abc import Iterable, Iterator
+
+from django.utils import translation
+from django.utils.translation import gettext
 
 from kejia.calls import print_docx, print_pdf, selectors
 from kejia.calls.choices import ApplicationStatus
@@ -26,6 +30,8 @@ from kejia.calls.models import Application
 from kejia.calls.print_layout import filename_base, layout, safe_name
 
 __all__ = ["FORMATS", "archive_applications", "archive_chunks", "filename", "filename_base", "layout", "render", "safe_name"]
+
+log = logging.getLogger(__name__)
 
 FORMATS = {
     "pdf": "application/pdf",
@@ -78,9 +84,15 @@ class _Sink(io.RawIOBase):
 
 def archive_chunks(applications: Iterable[Application], fmt: str) -> Iterator[bytes]:
     """A ZIP of the applications, one file each named after its 申报单位 (a repeated name gets
-    （2）, （3）…), yielded file by file so that a large call starts downloading at once."""
+    （2）, （3）…), yielded file by file so that a large call starts downloading at once. A missing
+    Chinese font is refused here, before the response starts; an application that fails to print
+    later gets a text file saying so in its place (the download cannot turn into an error page)."""
     if fmt == "pdf":
-        print_pdf.fonts()  # refuse before the first byte when no Chinese font is installed
+        print_pdf.fonts()
+    return _archive(applications, fmt)
+
+
+def _archive(applications: Iterable[Application], fmt: str) -> Iterator[bytes]:
     sink = _Sink()
     seen: dict[str, int] = {}
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -88,7 +100,14 @@ def archive_chunks(applications: Iterable[Application], fmt: str) -> Iterator[by
             base = filename_base(application)
             seen[base] = seen.get(base, 0) + 1
             name = base if seen[base] == 1 else f"{base}（{seen[base]}）"
-            archive.writestr(zipfile.ZipInfo(f"{name}.{fmt}", date_time=_zip_time(application)), render(application, fmt))
+            try:
+                entry, data = f"{name}.{fmt}", render(application, fmt)
+            except Exception:
+                log.exception("application %s could not be printed", application.pk)
+                with translation.override("zh-hans"):
+                    message = gettext("Application %(id)s could not be printed; download it on its own page.") % {"id": application.pk}
+                entry, data = f"{name}.txt", message.encode()
+            archive.writestr(zipfile.ZipInfo(entry, date_time=_zip_time(application)), data)
             yield sink.take()
     yield sink.take()
 

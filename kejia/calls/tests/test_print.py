@@ -139,6 +139,9 @@ def test_no_cjk_font_is_refused_clearly(draft, calls, client, settings):
         api = Api(calls.t, calls.applicant)
         response = api.get(f"/api/calls/applications/{draft.pk}/print")
         assert response.status_code == 503 and response.json()["code"] == "no_cjk_font"
+        response = Api(calls.t, calls.owner).get(f"/api/calls/{calls.call.pk}/archive", format="pdf")
+        assert response.status_code == 503 and not response.streaming  # refused before the download starts
+        assert Api(calls.t, calls.owner).get(f"/api/calls/{calls.call.pk}/archive", format="docx").status_code == 200
     finally:
         settings.CALLS_PRINT_FONTS = []
         print_pdf._fonts.cache_clear()
