@@ -60,6 +60,7 @@ def validation_error(request, exc: NinjaValidationError):
 from kejia.accounts.api import router as accounts_router  # noqa: E402
 from kejia.activities.api import router as activities_router  # noqa: E402
 from kejia.calls.api import router as calls_router  # noqa: E402
+from kejia.calls.print_api import router as calls_print_router  # noqa: E402
 from kejia.governance.api import router as governance_router  # noqa: E402
 from kejia.grassroots.api import router as grassroots_router  # noqa: E402
 from kejia.home.api import router as home_router  # noqa: E402
@@ -91,4 +92,5 @@ api.add_router("/", voice_router)
 api.add_router("/", surveys_router)
 api.add_router("/", calls_router)
 api.add_router("/", review_router)
+api.add_router("/", calls_print_router)
 api.add_router("/", home_router)

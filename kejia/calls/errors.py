@@ -5,7 +5,7 @@ the step), so pages and the API answer the same."""
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from kejia.core.errors import ErrorCodes
+from kejia.core.errors import ErrorCodes, Kind
 
 CODES = {
     "illegal_transition": _("This step is not possible in the current state."),
@@ -53,3 +53,4 @@ codes.invalid("no_round", pgettext_lazy("error code", "No review round"))
 codes.invalid("no_items", pgettext_lazy("error code", "No items to review"))
 codes.state("items_unscored", pgettext_lazy("error code", "Items without scores"))
 codes.state("round_state", pgettext_lazy("error code", "Not possible in this state of the round"))
+codes.add("no_cjk_font", pgettext_lazy("error code", "No Chinese font for printing"), Kind.UNAVAILABLE)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kejia.calls import public_views, staff_views, views
+from kejia.calls import print_views, public_views, staff_views, views
 
 app_name = "calls"
 urlpatterns = [
@@ -30,4 +30,6 @@ urlpatterns = [
     # the recommending organization and the applicant
     path("recommend/", staff_views.recommend_queue, name="recommend"),
     path("mine/", staff_views.mine, name="mine"),
+    path("applications/<int:pk>/print/", print_views.application_print, name="application_print"),
+    path("<int:pk>/archive/", print_views.archive, name="archive"),
 ]

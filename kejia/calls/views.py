@@ -49,7 +49,7 @@ def call_detail(request, pk: int):
         return redirect("calls:application", pk=application.pk)
     applications = selectors.visible_applications(request.user, call=call).order_by("pk")[:200] if request.user.is_authenticated else []
     manages = request.user.is_authenticated and scope.can_manage(request.user, call.owner)
-    context = {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all(), "manages": manages}
+    context = {"call": call, "orgs": orgs, "applications": applications, "attachments": call.attachments.all(), "manages": manages, "can_archive": manages}
     return render(request, "calls/detail.html", context)
 
 

@@ -201,6 +201,11 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS.get(env_str("TASK_BACKEND", "data
 SEARCH_INDEX_DIR = Path(env_str("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
 SEARCH_WRITER_TIMEOUT = int(env_str("SEARCH_WRITER_TIMEOUT", "60"))
 
+# Printing applications as PDF (kejia.calls.print_pdf): TrueType Chinese fonts to embed, "path" or
+# "path#index" in a collection, text font first and heading font second. Empty: Debian's
+# fonts-arphic-uming and fonts-wqy-microhei where they are installed.
+CALLS_PRINT_FONTS = env_list("CALLS_PRINT_FONTS", "")
+
 # Imports (kejia.imports.people.check_rows): a file of at least IMPORT_PARALLEL_MIN_ROWS rows is
 # checked by IMPORT_WORKERS forked processes (empty: the CPU count, at most 4; 0 or 1: in-process).
 IMPORT_WORKERS = int(env_str("IMPORT_WORKERS", "")) if env_str("IMPORT_WORKERS", "") else None

@@ -70,6 +70,7 @@ MATRIX_ROUTES: list[str] = [
     "POST /api/calls/{id}/review/close",
     *PAGE_ROUTES,  # the staff pages, tested actor by actor in test_pages.py
 ]
+MATRIX_ROUTES += ["calls:application_print", "calls:archive", "GET /api/calls/applications/{id}/print", "GET /api/calls/{id}/archive"]  # test_print.py
 
 # actor → (sees the draft, sees it submitted, may recommend or return it)
 EXPECTED = {
