@@ -515,6 +515,8 @@ def _general_row(body: str, number: int, strings, date_styles, date1904, formula
         else:
             v = _V.search(inner)
             text = _xml_text(v.group(1)) if v is not None else None
+            if text == "" and kind != "str" and _F.search(inner):
+                text = None  # <f>…</f><v></v>: a formula saved without its result (openpyxl with lxml writes this)
             if text is None:
                 value = None
                 if _F.search(inner):
