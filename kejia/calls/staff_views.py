@@ -21,7 +21,7 @@ from kejia.calls.choices import ApplicationStatus, Gate, Role
 from kejia.calls.forms import CallTermsForm, CreateCallForm, HandleObjectionForm, MeetingForm, QueueFilterForm
 from kejia.calls.models import ApplicationEvent
 from kejia.calls.views import application_context
-from kejia.core.errors import DomainError, NotFound
+from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.web import form_error, page_of
 from kejia.review.scoring import ApplicationResult
 
@@ -210,6 +210,10 @@ def application_act(request, pk: int, action: str):
     spec = actions.APPLICATION_ACTIONS.get(action)
     if spec is None:
         raise NotFound()
+    if action == "record_objection" and Role.OWNER not in workflow.roles(request.user, application):
+        # The owner's staff record objections received by letter or telephone here; anyone else
+        # objects on the public announcement page.
+        raise PermissionDenied()
     form = actions.bound(actions.APPLICATION_ACTIONS, action, application, request.POST)
     status = 400
     if form.is_valid():

@@ -5,6 +5,7 @@ audited, and refused in the other states."""
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from kejia.calls import services
 from kejia.calls.choices import CallStatus
@@ -35,7 +36,7 @@ def test_extend_deadline_needs_an_aware_time(calls):
 
 
 def test_extend_deadline_is_audited_with_the_old_and_new_time(calls):
-    later = DEADLINE + datetime.timedelta(days=3)
+    later = timezone.now() + datetime.timedelta(days=3)  # later than the present deadline, and in the future
     services.extend_deadline(calls.call, actor=calls.owner, deadline=later, reason="系统维护")
     event = AuditEvent.objects.get(action="calls.extend_deadline", object_id=str(calls.call.pk))
     assert event.new["reason"] == "系统维护" and event.old["deadline"] and event.new["deadline"]
