@@ -248,7 +248,7 @@ class _RowChecker:
             present = frozenset(present)
         if not errors and self.new_person is not None:
             person = self.new_person()
-            people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
+            people_services.apply_profile(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
         return [number, entries, errors, data, cleaned, codes, extra, person, present]
 
     def disciplines(self, pieces: list[str]) -> tuple[list[str], list[str]]:
@@ -370,7 +370,7 @@ def check_rows(
             if all_or_nothing:
                 writing, unwritten = False, []
         else:
-            if isinstance(person, dict):  # from a worker process: every field value, as instance_factory and _apply set them
+            if isinstance(person, dict):  # from a worker process: every field value, as instance_factory and apply_profile set them
                 state, person = person, Person.__new__(Person)
                 state["_state"] = ModelState()
                 person.__dict__ = state

@@ -127,7 +127,10 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _apply(person: Person, data: dict[str, Any]) -> None:
+def apply_profile(person: Person, data: dict[str, Any]) -> None:
+    """Write a cleaned profile (`clean_profile`'s output) onto `person`: the fields sent, the
+    pinyin and blocking key, the sealed, hashed and masked ID number and phone. The one way a
+    person's fields are set, by the services and by the importer."""
     for key in PROFILE_FIELDS:
         if key in data:
             value = data[key]
@@ -167,7 +170,7 @@ def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consen
     if data["resident_id"] and Person.objects.filter(id_hash=pii.blind_index(data["resident_id"]), status=PersonStatus.ACTIVE).exists():
         raise DomainError("duplicate_id", _("A person with this resident ID number is already in the database: add a listing instead."), field="resident_id")
     person = Person()
-    _apply(person, data)
+    apply_profile(person, data)
     if consent_source:
         person.consent_at, person.consent_source = timezone.now(), consent_source
     person.save()
@@ -195,7 +198,7 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
     implied = ("birth_date", "gender") if "resident_id" in data else ()
     cleaned = {key: value for key, value in cleaned.items() if key in data or key in implied}
     before = _audit_view(person)
-    _apply(person, cleaned)
+    apply_profile(person, cleaned)
     person.save()
     old, new = changed(before, _audit_view(person))
     if disciplines is not None:
