@@ -446,13 +446,3 @@ def match_person(data: dict, *, exclude: Iterable[int] = ()) -> Match:
 
 def score_people(a: Person, b: Person) -> tuple[float, dict]:
     return compare(Profile.from_person(a), Profile.from_person(b))
-
-
-def queue_review(person: Person, match: Match, *, actor=None):
-    """The importer's door to the review queue: `person` was just created for a row that
-    `match` found uncertain. Delegates to merging.queue_review (which audits the queuing)."""
-    if match.person is None or person.pk is None:
-        return None
-    from kejia.people.merging import queue_review as queue
-
-    return queue(match.person, person, match)
