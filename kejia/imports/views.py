@@ -8,12 +8,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.uploads import read_upload
 from kejia.imports import reading, selectors, services, workbooks
 from kejia.imports.forms import PICKER_SHOWN, ImportForm
 from kejia.imports.models import ImportKind
-from kejia.organizations import scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_SHOWN = 500
