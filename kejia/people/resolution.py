@@ -219,7 +219,9 @@ class Profile:
         )
 
     @classmethod
-    def from_person(cls, person: Person) -> "Profile":
+    def from_person(cls, person: Person, *, stored: bool = False) -> "Profile":
+        """With `stored`, the pinyin is read from the record (`name_pinyin`, written with the
+        name) instead of being worked out again from the name."""
         return cls.build(
             pk=person.pk,
             name=person.name,
@@ -229,6 +231,7 @@ class Profile:
             phone_hash=person.phone_hash,
             email=person.email,
             id_hash=person.id_hash,
+            pinyin=stored_pinyin(person.name_pinyin) if stored else "",
         )
 
     @classmethod
