@@ -15,8 +15,9 @@ from django.utils.translation import pgettext
 
 from kejia.accounts import scope
 from kejia.core import pii
-from kejia.core.audit import changed, record_event, snapshot
+from kejia.core.audit import record_event, snapshot
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kejia.core.rows import update_row, validate_row
 from kejia.core.sheets import Book
 from kejia.core.text import has_invisible_marks
 from kejia.core.validators import resident_id_birth_date, validate_phone, validate_resident_id, validate_uscc
@@ -173,6 +174,7 @@ def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consen
     apply_profile(person, data)
     if consent_source:
         person.consent_at, person.consent_source = timezone.now(), consent_source
+    validate_row(person)  # the model's own rules (lengths, choices, constraints), as on an update
     person.save()
     if disciplines:
         person.disciplines.set(disciplines)
@@ -197,10 +199,9 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
     # the snapshot holds foreign keys as ids, which must not be written back.
     implied = ("birth_date", "gender") if "resident_id" in data else ()
     cleaned = {key: value for key, value in cleaned.items() if key in data or key in implied}
-    before = _audit_view(person)
-    apply_profile(person, cleaned)
-    person.save()
-    old, new = changed(before, _audit_view(person))
+    # Only the values this change alters are judged by the model's rules: a value stored long ago
+    # and not sent is left as it is.
+    old, new = update_row(person, cleaned, audit_view=_audit_view, write=apply_profile, only_changed=True)
     if disciplines is not None:
         previous = sorted(person.disciplines.values_list("code", flat=True))
         person.disciplines.set(disciplines)
