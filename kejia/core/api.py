@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import annotated_types
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError
@@ -144,3 +144,9 @@ def fields_named(mapping: dict[str, str]) -> Iterator[None]:
     except DomainError as exc:
         exc.field = mapping.get(exc.field, exc.field)
         raise
+
+
+def model_field(model: type[Model], name: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A schema field that takes its length limit from the model field of that name: the rule
+    is declared once, on the model, and a change there shows in the API's schema (and its 422)."""
+    return Field(default, max_length=model._meta.get_field(name).max_length, **kwargs)
