@@ -162,14 +162,19 @@ def can_edit_person(user, person: Person) -> bool:
     return any(scope.can_manage(user, listing.organization) for listing in person.listings.select_related("organization"))
 
 
+def _refuse_duplicate_id(number: str, *, exclude_pk: int | None = None) -> None:
+    """One active record per resident ID number (the model's constraint), said in words."""
+    if number and Person.objects.filter(id_hash=pii.blind_index(number), status=PersonStatus.ACTIVE).exclude(pk=exclude_pk).exists():
+        raise DomainError("duplicate_id", _("A person with this resident ID number is already in the database: add a listing instead."), field="resident_id")
+
+
 @transaction.atomic
 def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consent_source: str = "", disciplines: list | None = None, **data: Any) -> Person:
     """A staff member adds a person to their organization's list."""
     if not scope.can_manage(actor, organization):
         raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied()
     data = clean_profile(data)
-    if data["resident_id"] and Person.objects.filter(id_hash=pii.blind_index(data["resident_id"]), status=PersonStatus.ACTIVE).exists():
-        raise DomainError("duplicate_id", _("A person with this resident ID number is already in the database: add a listing instead."), field="resident_id")
+    _refuse_duplicate_id(data["resident_id"])
     person = Person()
     apply_profile(person, data)
     if consent_source:
@@ -199,6 +204,8 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
     # the snapshot holds foreign keys as ids, which must not be written back.
     implied = ("birth_date", "gender") if "resident_id" in data else ()
     cleaned = {key: value for key, value in cleaned.items() if key in data or key in implied}
+    if "resident_id" in data:
+        _refuse_duplicate_id(cleaned["resident_id"], exclude_pk=person.pk)
     # Only the values this change alters are judged by the model's rules: a value stored long ago
     # and not sent is left as it is.
     old, new = update_row(person, cleaned, audit_view=_audit_view, write=apply_profile, only_changed=True)

@@ -6,7 +6,7 @@ import pytest
 from ninja import Schema
 
 from kejia.core.api import model_field
-from kejia.core.errors import ValidationFailed
+from kejia.core.errors import DomainError, ValidationFailed
 from kejia.organizations import api_schemas
 from kejia.organizations import services as org_services
 from kejia.organizations.models import Filing, Organization
@@ -76,3 +76,12 @@ def test_organization_update_runs_the_models_rules(tree):
     with pytest.raises(ValidationFailed) as refused:
         org_services.update_organization(tree.xw, actor=tree.county_staff, short_name="x" * 65)
     assert refused.value.field == "short_name"
+
+
+def test_person_update_to_a_recorded_id_number_is_refused_like_creation(tree):
+    number = "32010219800101069X"
+    people_services.create_person(actor=tree.county_staff, organization=tree.xw, name="李明", resident_id=number)
+    other = people_services.create_person(actor=tree.county_staff, organization=tree.xw, name="王芳")
+    with pytest.raises(DomainError) as refused:
+        people_services.update_person(other, actor=tree.county_staff, resident_id=number)
+    assert (refused.value.code, refused.value.field) == ("duplicate_id", "resident_id")
