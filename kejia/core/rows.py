@@ -20,6 +20,12 @@ def _values(instance: models.Model) -> dict[str, Any]:
     return {field.name: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
 
 
+def max_length_of(model: type[models.Model], name: str) -> int | None:
+    """The length limit the model declares for a field: what a form or an API schema takes
+    instead of repeating the number."""
+    return model._meta.get_field(name).max_length
+
+
 def validate_row(instance: models.Model, *, fields: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> None:
     """Check `instance` against its model's declarations, as `full_clean` does: each field's
     length, choices and validators, `clean()`, unique fields and constraints. With `fields`, only

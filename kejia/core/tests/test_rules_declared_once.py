@@ -8,9 +8,11 @@ from ninja import Schema
 from kejia.core.api import model_field
 from kejia.core.errors import DomainError, ValidationFailed
 from kejia.organizations import api_schemas
+from kejia.organizations import forms as org_forms
 from kejia.organizations import services as org_services
 from kejia.organizations.models import Filing, Organization
 from kejia.people import api as people_api
+from kejia.people import forms as people_forms
 from kejia.people import services as people_services
 from kejia.people.models import Achievement, Listing, Person
 
@@ -85,3 +87,21 @@ def test_person_update_to_a_recorded_id_number_is_refused_like_creation(tree):
     with pytest.raises(DomainError) as refused:
         people_services.update_person(other, actor=tree.county_staff, resident_id=number)
     assert (refused.value.code, refused.value.field) == ("duplicate_id", "resident_id")
+
+
+FORMS = [
+    (people_forms.PersonForm, Person, {"name": "name", "email": "email", "employer_name": "employer_name", "title": "title", "expertise": "expertise"}),
+    (people_forms.NewPersonForm, Person, {"consent_source": "consent_source"}),
+    (people_forms.ConsentForm, Person, {"source": "consent_source"}),
+    (people_forms.LinkForm, Person, {"name": "name"}),
+    (people_forms.AchievementForm, Achievement, {"title": "title"}),
+    (people_forms.ListingForm, Listing, {"note": "note"}),
+    (org_forms.OrganizationForm, Organization, {f: f for f in ("name", "short_name", "code", "leader_in_charge", "leader_in_contact", "address", "website")}),
+    (org_forms.FilingForm, Filing, {f: f for f in ("name", "host_name", "chair_name", "contact_name")}),
+]
+
+
+@pytest.mark.parametrize(("form", "model", "names"), FORMS, ids=lambda x: getattr(x, "__name__", ""))
+def test_form_limits_are_the_models(form, model, names):
+    for field, model_field_name in names.items():
+        assert form.base_fields[field].max_length == model._meta.get_field(model_field_name).max_length, field
