@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import annotated_types
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError
@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from kejia.core.errors import DomainError, ValidationFailed
+from kejia.core.rows import max_length_of
 
 # A list or a search never reads further than this: a search library keeps offset + limit hits in
 # memory, so an unbounded offset is a way to stop the server.
@@ -144,3 +145,9 @@ def fields_named(mapping: dict[str, str]) -> Iterator[None]:
     except DomainError as exc:
         exc.field = mapping.get(exc.field, exc.field)
         raise
+
+
+def model_field(model: type[Model], name: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A schema field that takes its length limit from the model field of that name: the rule
+    is declared once, on the model, and a change there shows in the API's schema (and its 422)."""
+    return Field(default, max_length=max_length_of(model, name), **kwargs)

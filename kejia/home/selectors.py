@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 
+from kejia.accounts import scope
 from kejia.activities import selectors as activities
 from kejia.activities.choices import EventStatus
 from kejia.calls import cases as calls_cases
@@ -30,7 +31,6 @@ from kejia.governance.choices import Measure
 from kejia.grassroots import selectors as grassroots
 from kejia.imports import selectors as imports
 from kejia.memberships import selectors as memberships
-from kejia.organizations import scope
 from kejia.organizations import selectors as organizations
 from kejia.organizations.kinds import SOCIETY_KINDS, TERRITORIAL_LEVEL, OrgKind, OrgStatus
 from kejia.organizations.models import Organization

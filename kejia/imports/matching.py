@@ -147,17 +147,7 @@ class Candidates:
         if person.status != PersonStatus.ACTIVE:
             return
         if profile is None:
-            profile = Profile.build(
-                pk=person.pk,
-                name=person.name,
-                birth_date=person.birth_date,
-                gender=person.gender,
-                employer_name=person.employer_name,
-                phone_hash=person.phone_hash,
-                email=person.email,
-                id_hash=person.id_hash,
-                pinyin=resolution.stored_pinyin(person.name_pinyin),
-            )
+            profile = Profile.from_person(person, stored=True)
         else:
             profile.pk = person.pk
         self.file(profile, person.name_pinyin, person.block_key)

@@ -33,10 +33,10 @@ from kejia.imports.columns import BY_FIELD, EXTRA_FIELDS, CellError, converter_f
 from kejia.imports.matching import Candidates, match_rows, spellings_of
 from kejia.imports.reading import Table, check_row_limit
 from kejia.imports.xlsx import Sheet
-from kejia.people import resolution
+from kejia.people import merging, resolution
 from kejia.people import services as people_services
 from kejia.people.choices import Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
-from kejia.people.models import Listing, Person
+from kejia.people.models import Listing, MatchCandidate, Person
 from kejia.reference.choices import Sector
 from kejia.reference.selectors import discipline_names, find_discipline
 
@@ -248,7 +248,7 @@ class _RowChecker:
             present = frozenset(present)
         if not errors and self.new_person is not None:
             person = self.new_person()
-            people_services._apply(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
+            people_services.apply_profile(person, cleaned)  # validated profile → sealed, masked, pinyin: the one way rows are built
         return [number, entries, errors, data, cleaned, codes, extra, person, present]
 
     def disciplines(self, pieces: list[str]) -> tuple[list[str], list[str]]:
@@ -370,7 +370,7 @@ def check_rows(
             if all_or_nothing:
                 writing, unwritten = False, []
         else:
-            if isinstance(person, dict):  # from a worker process: every field value, as instance_factory and _apply set them
+            if isinstance(person, dict):  # from a worker process: every field value, as instance_factory and apply_profile set them
                 state, person = person, Person.__new__(Person)
                 state["_state"] = ModelState()
                 person.__dict__ = state
@@ -466,7 +466,6 @@ class RowWriter:
         self.result = Written()
         self.index = Candidates()
         self.new_listing = instance_factory(Listing)
-        self.queue_review = getattr(resolution, "queue_review", None)
 
     def write(self, rows: list[GoodRow]) -> None:
         assert transaction.get_connection().in_atomic_block, "an import writes inside its transaction"
@@ -550,8 +549,15 @@ class RowWriter:
             through.objects.bulk_create(links, ignore_conflicts=True)
         for row, match in reviews:
             result.review += 1
-            if self.queue_review is not None:
-                self.queue_review(row.person, match, actor=self.actor)
+            queue_review(row.person, match)
+
+
+def queue_review(person: Person, match: resolution.Match) -> MatchCandidate | None:
+    """`person` was just created for a row that `match` found uncertain: the pair goes to the
+    staff's review queue (kejia.people.merging, which audits the queuing)."""
+    if match.person is None or person.pk is None:
+        return None
+    return merging.queue_review(match.person, person, match)
 
 
 def _fill(person: Person, row: GoodRow, table: Table, report: Report) -> set[str]:

@@ -6,10 +6,10 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kejia.accounts import scope
 from kejia.core.errors import NotFound
 from kejia.imports import progress
 from kejia.imports.models import BatchStatus, ImportBatch
-from kejia.organizations import scope
 from kejia.organizations.models import Organization
 
 

@@ -33,6 +33,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core import pii
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
@@ -40,7 +41,6 @@ from kejia.grassroots import services as key_staff
 from kejia.imports import progress, reading
 from kejia.imports.models import BatchStatus, ImportBatch, ImportKind, ImportMode
 from kejia.imports.people import Report, RowWriter, Written, check_rows, check_workers
-from kejia.organizations import scope
 from kejia.people.choices import ThreeChiefs
 from kejia.search.tasks import index_people_on_commit
 

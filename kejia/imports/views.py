@@ -3,18 +3,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from kejia.accounts import scope
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.text import whole_number
 from kejia.core.uploads import read_upload
+from kejia.core.web import page_of
 from kejia.imports import reading, selectors, services, workbooks
 from kejia.imports.forms import PICKER_SHOWN, ImportForm
 from kejia.imports.models import ImportKind
-from kejia.organizations import scope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_SHOWN = 500
@@ -32,7 +32,7 @@ def batch_list(request):
     services.fail_stale_batches()
     services.discard_expired_files()
     batches = selectors.visible_batches(request.user)
-    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    page = page_of(request, batches, 50)
     return render(request, "imports/batch_list.html", {"page": page, "can_import": selectors.importable_organizations(request.user).exists()})
 
 

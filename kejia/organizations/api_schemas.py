@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from ninja import Field, Path, Schema
 
 from kejia.accounts import scope
-from kejia.core.api import PageParams
+from kejia.core.api import PageParams, model_field
 from kejia.organizations import selectors, services
 from kejia.organizations.kinds import OrgKind, OrgStatus, PartyCoverage, SocietyClass
-from kejia.organizations.models import FilingStatus, Organization
+from kejia.organizations.models import Filing, FilingStatus, Organization
 
 MAX_ID = 2**62  # above this an integer cannot be a primary key (and would overflow SQLite)
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID, description="The object's id")]
@@ -145,10 +145,10 @@ class OrgFilters(PageParams):
 
 
 class OrgCreateIn(Schema):
-    name: str = Field(..., max_length=128)
-    code: str = Field(..., max_length=32)
+    name: str = model_field(Organization, "name", ...)
+    code: str = model_field(Organization, "code", ...)
     kind: OrgKind
-    short_name: str = Field("", max_length=64)
+    short_name: str = model_field(Organization, "short_name", "")
     region: str | None = Field(None, max_length=12, description="Administrative division code (GB/T 2260)")
     disciplines: list[str] = Field(default_factory=list, max_length=50, description="Discipline codes (GB/T 13745)")
     founded_on: datetime.date | None = None
@@ -159,23 +159,23 @@ class OrgCreateIn(Schema):
     society_class: SocietyClass = SocietyClass.ORDINARY
     is_independent_unit: bool | None = Field(None, description="Provincial, municipal and county associations: independent unit (独立建制)")
     has_party_group: bool | None = Field(None, description="Provincial, municipal and county associations: has a leading party group (党组)")
-    leader_in_charge: str = Field("", max_length=128, description="Party committee leader in charge (分管)")
-    leader_in_contact: str = Field("", max_length=128, description="Government leader in contact (联系)")
+    leader_in_charge: str = model_field(Organization, "leader_in_charge", "", description="Party committee leader in charge (分管)")
+    leader_in_contact: str = model_field(Organization, "leader_in_contact", "", description="Government leader in contact (联系)")
     is_legal_person: bool = False
     uscc: str = Field("", max_length=32, description="Unified social credit code (GB 32100)")
     host_id: Id | None = Field(None, description="Id of the host unit (institution)")
-    address: str = Field("", max_length=255)
-    website: str = Field("", max_length=200)
+    address: str = model_field(Organization, "address", "")
+    website: str = model_field(Organization, "website", "")
     description: str = Field("", max_length=20_000)
 
 
 class OrgPatchIn(Schema):
     """Only the fields sent are changed."""
 
-    name: str | None = Field(None, max_length=128)
-    code: str | None = Field(None, max_length=32)
+    name: str | None = model_field(Organization, "name", None)
+    code: str | None = model_field(Organization, "code", None)
     kind: OrgKind | None = None
-    short_name: str | None = Field(None, max_length=64)
+    short_name: str | None = model_field(Organization, "short_name", None)
     region: str | None = Field(None, max_length=12)
     disciplines: list[str] | None = Field(None, max_length=50)
     founded_on: datetime.date | None = None
@@ -186,13 +186,13 @@ class OrgPatchIn(Schema):
     society_class: SocietyClass | None = None
     is_independent_unit: bool | None = Field(None, description="null clears it (unknown)")
     has_party_group: bool | None = Field(None, description="null clears it (unknown)")
-    leader_in_charge: str | None = Field(None, max_length=128)
-    leader_in_contact: str | None = Field(None, max_length=128)
+    leader_in_charge: str | None = model_field(Organization, "leader_in_charge", None)
+    leader_in_contact: str | None = model_field(Organization, "leader_in_contact", None)
     is_legal_person: bool | None = None
     uscc: str | None = Field(None, max_length=32)
     host_id: Id | None = None
-    address: str | None = Field(None, max_length=255)
-    website: str | None = Field(None, max_length=200)
+    address: str | None = model_field(Organization, "address", None)
+    website: str | None = model_field(Organization, "website", None)
     description: str | None = Field(None, max_length=20_000)
 
 
@@ -304,16 +304,16 @@ class FilingFilters(PageParams):
 
 
 class FilingIn(Schema):
-    name: str = Field(..., max_length=128, description="Name of the new association")
+    name: str = model_field(Filing, "name", ..., description="Name of the new association")
     kind: OrgKind = Field(..., description="enterprise_assoc or park_assoc")
     parent_id: Id = Field(..., description="Id of the guiding territorial association")
     region: str = Field(..., max_length=12, description="Administrative division code of the host")
-    host_name: str = Field(..., max_length=128)
+    host_name: str = model_field(Filing, "host_name", ...)
     host_uscc: str = Field(..., max_length=32, description="Host's unified social credit code (GB 32100)")
     founded_on: datetime.date
     member_count: int = Field(..., ge=1, le=10_000_000)
-    chair_name: str = Field(..., max_length=64)
-    contact_name: str = Field(..., max_length=64)
+    chair_name: str = model_field(Filing, "chair_name", ...)
+    contact_name: str = model_field(Filing, "contact_name", ...)
     contact_phone: str = Field(..., max_length=20, description="Mobile phone; stored encrypted, shown masked")
     charter_summary: str = Field("", max_length=20_000)
 

@@ -8,7 +8,9 @@ from django.utils.translation import pgettext_lazy
 
 from kejia.accounts.models import RoleKind
 from kejia.core import audit_labels
+from kejia.core.rows import max_length_of
 from kejia.organizations.kinds import FILABLE_KINDS, OrgKind, OrgStatus, PartyCoverage, SocietyClass
+from kejia.organizations.models import Filing, Organization
 from kejia.reference.forms import RegionCodeField
 from kejia.reference.models import Discipline
 
@@ -23,9 +25,9 @@ class DateInput(forms.DateInput):
 
 
 class OrganizationForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=128)
-    short_name = forms.CharField(label=_("short name"), max_length=64, required=False)
-    code = forms.CharField(label=_("code"), max_length=32, help_text=_("Short unique code, e.g. JS-KX-320102"))
+    name = forms.CharField(label=_("name"), max_length=max_length_of(Organization, "name"))
+    short_name = forms.CharField(label=_("short name"), max_length=max_length_of(Organization, "short_name"), required=False)
+    code = forms.CharField(label=_("code"), max_length=max_length_of(Organization, "code"), help_text=_("Short unique code, e.g. JS-KX-320102"))
     kind = forms.ChoiceField(label=_("kind"), choices=OrgKind.choices)
     region = RegionCodeField(required=False)
     founded_on = forms.DateField(label=_("founded on"), required=False, widget=DateInput)
@@ -50,16 +52,22 @@ class OrganizationForm(forms.Form):
         label=_("leading party group"), required=False, widget=forms.NullBooleanSelect, help_text=_("Provincial, municipal and county associations only.")
     )
     leader_in_charge = forms.CharField(
-        label=_("Party committee leader in charge"), max_length=128, required=False, help_text=_("Name and post, e.g. the deputy county Party secretary.")
+        label=_("Party committee leader in charge"),
+        max_length=max_length_of(Organization, "leader_in_charge"),
+        required=False,
+        help_text=_("Name and post, e.g. the deputy county Party secretary."),
     )
     leader_in_contact = forms.CharField(
-        label=_("government leader in contact"), max_length=128, required=False, help_text=_("Name and post, e.g. the deputy county head.")
+        label=_("government leader in contact"),
+        max_length=max_length_of(Organization, "leader_in_contact"),
+        required=False,
+        help_text=_("Name and post, e.g. the deputy county head."),
     )
     is_legal_person = forms.BooleanField(label=_("legal person"), required=False)
     # Longer than the 18 characters of the code: people paste it with spaces; the service normalizes.
     uscc = forms.CharField(label=_("unified social credit code"), max_length=40, required=False)
-    address = forms.CharField(label=_("address"), max_length=255, required=False)
-    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
+    address = forms.CharField(label=_("address"), max_length=max_length_of(Organization, "address"), required=False)
+    website = forms.URLField(label=_("website"), max_length=max_length_of(Organization, "website"), required=False, assume_scheme="https")
     description = forms.CharField(label=_("introduction"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     disciplines = forms.CharField(
         label=_("disciplines"), max_length=400, required=False, help_text=_("Discipline codes (GB/T 13745) separated by spaces, e.g. 520 413")
@@ -114,7 +122,7 @@ class CoverageForm(forms.Form):
 
 
 class FilingForm(forms.Form):
-    name = forms.CharField(label=_("name of the new association"), max_length=128)
+    name = forms.CharField(label=_("name of the new association"), max_length=max_length_of(Filing, "name"))
     kind = forms.ChoiceField(label=_("kind"), choices=[c for c in OrgKind.choices if c[0] in FILABLE_KINDS])
     parent = forms.CharField(
         label=_("guiding association"),
@@ -123,12 +131,12 @@ class FilingForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "guiding-associations", "autocomplete": "off"}),
     )
     region = RegionCodeField()
-    host_name = forms.CharField(label=_("host enterprise or park"), max_length=128)
+    host_name = forms.CharField(label=_("host enterprise or park"), max_length=max_length_of(Filing, "host_name"))
     host_uscc = forms.CharField(label=_("host's unified social credit code"), max_length=40)
     founded_on = forms.DateField(label=_("founding date"), widget=DateInput)
     member_count = forms.IntegerField(label=_("number of S&T workers"), min_value=1, max_value=10_000_000)
-    chair_name = forms.CharField(label=_("chair"), max_length=64)
-    contact_name = forms.CharField(label=_("contact person"), max_length=64)
+    chair_name = forms.CharField(label=_("chair"), max_length=max_length_of(Filing, "chair_name"))
+    contact_name = forms.CharField(label=_("contact person"), max_length=max_length_of(Filing, "contact_name"))
     contact_phone = forms.CharField(
         label=_("contact phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
     )

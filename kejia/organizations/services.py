@@ -15,6 +15,7 @@ from kejia.accounts import scope
 from kejia.core import pii
 from kejia.core.audit import changed, record_event, snapshot
 from kejia.core.errors import DomainError, IllegalTransition, NotFound, PermissionDenied, ValidationFailed
+from kejia.core.rows import update_row, validate_row
 from kejia.core.validators import validate_phone, validate_uscc
 from kejia.organizations.kinds import FILABLE_KINDS, STATUS_TRANSITIONS, TERRITORIAL_LEVEL, OrgKind, OrgStatus
 from kejia.organizations.models import Filing, FilingStatus, Institution, Organization, encode_segment
@@ -43,13 +44,8 @@ EDITABLE_FIELDS = [
     "website",
     "description",
 ]
-
-
-def _full_clean(org: Organization) -> None:
-    try:
-        org.full_clean(exclude=["path", "parent"], validate_unique=True, validate_constraints=True)
-    except ValidationError as exc:
-        raise ValidationFailed({k: [str(m) for m in v] for k, v in exc.message_dict.items()}) from None
+# Set by the services themselves (the path from the parent), never from input.
+UNCHECKED_FIELDS = ("path", "parent")
 
 
 def _check_placement(*, kind: str, parent: Organization | None, region: Region | None) -> None:
@@ -99,7 +95,7 @@ def create_organization(
     _check_territorial_unique(kind=kind, region=region)
     org = Organization(parent=parent, name=name.strip(), code=code.strip(), kind=kind, region=region, **fields)
     org.path = "~"  # placeholder until the id is known
-    _full_clean(org)
+    validate_row(org, exclude=UNCHECKED_FIELDS)
     org.save()
     org.path = (parent.path if parent else "") + encode_segment(org.pk)
     org.depth = parent.depth + 1 if parent else 0
@@ -119,16 +115,14 @@ def update_organization(org: Organization, *, actor, disciplines: list | None = 
     if unknown:
         raise DomainError("unknown_field", _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(sorted(unknown))})
     org = Organization.objects.select_for_update().get(pk=org.pk)
-    before = snapshot(org, EDITABLE_FIELDS)
     old_disciplines = sorted(org.disciplines.values_list("code", flat=True))
-    for key, value in changes.items():
-        setattr(org, key, value.strip() if isinstance(value, str) else value)
-    if "kind" in changes or "region" in changes:
-        _check_placement(kind=org.kind, parent=org.parent, region=org.region)
-        _check_territorial_unique(kind=org.kind, region=org.region, exclude_pk=org.pk)
-    _full_clean(org)
-    org.save()
-    old, new = changed(before, snapshot(org, EDITABLE_FIELDS))
+
+    def check(org: Organization) -> None:
+        if "kind" in changes or "region" in changes:
+            _check_placement(kind=org.kind, parent=org.parent, region=org.region)
+            _check_territorial_unique(kind=org.kind, region=org.region, exclude_pk=org.pk)
+
+    old, new = update_row(org, changes, audit_view=lambda org: snapshot(org, EDITABLE_FIELDS), check=check, exclude=UNCHECKED_FIELDS)
     if disciplines is not None:
         org.disciplines.set(disciplines)
         new_disciplines = sorted(org.disciplines.values_list("code", flat=True))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from kejia.accounts import scope
-from kejia.core.api import PageParams, caller, page_of
+from kejia.core.api import PageParams, caller, model_field, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.http import client_ip
@@ -20,6 +20,7 @@ from kejia.core.validators import normalize_code, resident_id_notice
 from kejia.organizations import selectors as org_selectors
 from kejia.people import linking, selectors, services
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
+from kejia.people.models import Achievement, Listing, Person
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline, Region
 from kejia.reference.selectors import discipline_names, find_discipline, get_region
@@ -162,22 +163,22 @@ class PersonFilters(PageParams):
 
 
 class ProfilePatch(Schema):
-    name: str | None = Field(None, max_length=64)
+    name: str | None = model_field(Person, "name", None)
     gender: Gender | None = None
     birth_date: datetime.date | None = None
     resident_id: str | None = Field(None, max_length=40)
     phone: str | None = Field(None, max_length=32)
-    email: str | None = Field(None, max_length=254)
+    email: str | None = model_field(Person, "email", None)
     region: str | None = Field(None, max_length=12)
-    employer_name: str | None = Field(None, max_length=128)
+    employer_name: str | None = model_field(Person, "employer_name", None)
     employer_uscc: str | None = Field(None, max_length=40)
     sector: Sector | None = None
     is_frontline: bool | None = None
-    title: str | None = Field(None, max_length=64)
+    title: str | None = model_field(Person, "title", None)
     title_level: TitleLevel | None = None
     education: Education | None = None
     disciplines: list[str] | None = Field(None, max_length=20)
-    expertise: str | None = Field(None, max_length=255)
+    expertise: str | None = model_field(Person, "expertise", None)
     research_summary: str | None = Field(None, max_length=20_000)
     overseas_status: OverseasStatus | None = None
     three_chiefs: ThreeChiefs | None = None
@@ -186,9 +187,9 @@ class ProfilePatch(Schema):
 
 class PersonCreateIn(ProfilePatch):
     org_id: Id
-    name: str = Field(..., min_length=1, max_length=64)
+    name: str = model_field(Person, "name", ..., min_length=1)
     role: ListingRole = ListingRole.MEMBER
-    consent_source: str = Field("", max_length=64)
+    consent_source: str = model_field(Person, "consent_source", "")
 
 
 class RevealOut(Schema):
@@ -202,7 +203,7 @@ class AnonymizeIn(Schema):
 
 class AchievementIn(Schema):
     kind: AchievementKind
-    title: str = Field(..., max_length=255)
+    title: str = model_field(Achievement, "title", ...)
     year: int | None = Field(None, ge=1900, le=2100)
     detail: str = Field("", max_length=2000)
 
@@ -210,7 +211,7 @@ class AchievementIn(Schema):
 class ListingIn(Schema):
     org_id: Id
     role: ListingRole = ListingRole.MEMBER
-    note: str = Field("", max_length=128)
+    note: str = model_field(Listing, "note", "")
 
 
 class ConsentIn(Schema):
@@ -218,7 +219,7 @@ class ConsentIn(Schema):
 
 
 class LinkIn(Schema):
-    name: str = Field(..., max_length=64)
+    name: str = model_field(Person, "name", ...)
     resident_id: str = Field("", max_length=40)
     phone: str = Field("", max_length=32)
 

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.core.rows import max_length_of
 from kejia.organizations.forms import ALL, DateInput, RegionCodeField
 from kejia.people.choices import AchievementKind, Education, Gender, ListingRole, OverseasStatus, ThreeChiefs, TitleLevel
+from kejia.people.models import Achievement, Listing, Person
 from kejia.reference.choices import Sector
 from kejia.reference.models import Discipline
 from kejia.reference.selectors import discipline_names, find_discipline
@@ -24,26 +26,28 @@ class PersonForm(forms.Form):
     """A profile, for staff and for the person themselves. The identifiers are asked anew and,
     when left empty on an existing record, kept (the page only ever shows them masked)."""
 
-    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=64)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=max_length_of(Person, "name"))
     gender = forms.ChoiceField(label=_("gender"), choices=Gender.choices, initial=Gender.UNKNOWN, required=False)
     birth_date = forms.DateField(label=_("birth date"), required=False, widget=DateInput)
     resident_id = forms.CharField(
         label=_("resident ID number"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     )
     phone = forms.CharField(label=_("phone"), max_length=32, required=False, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}))
-    email = forms.CharField(label=_("e-mail"), max_length=254, required=False, widget=forms.EmailInput)
+    email = forms.CharField(label=_("e-mail"), max_length=max_length_of(Person, "email"), required=False, widget=forms.EmailInput)
     region = RegionCodeField(required=False)
-    employer_name = forms.CharField(label=_("employer"), max_length=128, required=False)
+    employer_name = forms.CharField(label=_("employer"), max_length=max_length_of(Person, "employer_name"), required=False)
     employer_uscc = forms.CharField(label=_("employer's unified social credit code"), max_length=40, required=False)
     sector = forms.ChoiceField(label=_("sector"), choices=Sector.choices, initial=Sector.OTHER)
     is_frontline = forms.BooleanField(label=_("front-line (基层一线)"), required=False)
-    title = forms.CharField(label=_("professional title"), max_length=64, required=False)
+    title = forms.CharField(label=_("professional title"), max_length=max_length_of(Person, "title"), required=False)
     title_level = forms.ChoiceField(label=_("title level"), choices=TitleLevel.choices, initial=TitleLevel.NONE)
     education = forms.ChoiceField(label=_("education"), choices=[("", "—"), *Education.choices], required=False)
     disciplines = forms.CharField(
         label=_("disciplines"), max_length=400, required=False, help_text=_("Discipline codes (GB/T 13745) separated by spaces, e.g. 520 413")
     )
-    expertise = forms.CharField(label=_("expertise keywords"), max_length=255, required=False, help_text=_("Keywords separated by spaces or commas."))
+    expertise = forms.CharField(
+        label=_("expertise keywords"), max_length=max_length_of(Person, "expertise"), required=False, help_text=_("Keywords separated by spaces or commas.")
+    )
     research_summary = forms.CharField(label=_("research summary"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
     overseas_status = forms.ChoiceField(label=_("overseas / HK-Macao-Taiwan"), choices=OverseasStatus.choices, initial=OverseasStatus.NONE)
     three_chiefs = forms.ChoiceField(label=_("三长 role"), choices=ThreeChiefs.choices, initial=ThreeChiefs.NONE)
@@ -94,7 +98,7 @@ class NewPersonForm(PersonForm):
     role = forms.ChoiceField(label=_("role in the organization"), choices=ListingRole.choices, initial=ListingRole.MEMBER)
     consent_source = forms.CharField(
         label=_("consent given by"),
-        max_length=64,
+        max_length=max_length_of(Person, "consent_source"),
         required=False,
         help_text=_("How the person agreed to the processing of their data (PIPL), e.g. signed form."),
     )
@@ -120,7 +124,7 @@ class ExportForm(FilterForm):
 
 class AchievementForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=AchievementKind.choices)
-    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=255)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=max_length_of(Achievement, "title"))
     year = forms.IntegerField(label=_("year"), required=False, min_value=1900, max_value=2100)
     detail = forms.CharField(label=_("detail"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -128,11 +132,13 @@ class AchievementForm(forms.Form):
 class ListingForm(forms.Form):
     org = forms.CharField(label=_("organization (code)"), max_length=32)
     role = forms.ChoiceField(label=_("role"), choices=ListingRole.choices, initial=ListingRole.MEMBER)
-    note = forms.CharField(label=_("note"), max_length=128, required=False)
+    note = forms.CharField(label=_("note"), max_length=max_length_of(Listing, "note"), required=False)
 
 
 class ConsentForm(forms.Form):
-    source = forms.CharField(label=_("consent given by"), max_length=64, help_text=_("e.g. signed paper form, online at registration"))
+    source = forms.CharField(
+        label=_("consent given by"), max_length=max_length_of(Person, "consent_source"), help_text=_("e.g. signed paper form, online at registration")
+    )
 
 
 class AnonymizeForm(forms.Form):
@@ -143,7 +149,7 @@ class AnonymizeForm(forms.Form):
 
 
 class LinkForm(forms.Form):
-    name = forms.CharField(label=_("your name"), max_length=64)
+    name = forms.CharField(label=_("your name"), max_length=max_length_of(Person, "name"))
     resident_id = forms.CharField(
         label=_("your resident ID number"), max_length=40, required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
     )

@@ -8,10 +8,10 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.accounts import scope
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, NotFound, ValidationFailed
 from kejia.core.notify import notify
-from kejia.organizations import scope
 from kejia.people.choices import PersonStatus
 from kejia.people.linking import listing_organization
 from kejia.people.models import LinkRequest, LinkRequestStatus, Listing, Person

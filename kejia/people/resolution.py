@@ -219,7 +219,9 @@ class Profile:
         )
 
     @classmethod
-    def from_person(cls, person: Person) -> "Profile":
+    def from_person(cls, person: Person, *, stored: bool = False) -> "Profile":
+        """With `stored`, the pinyin is read from the record (`name_pinyin`, written with the
+        name) instead of being worked out again from the name."""
         return cls.build(
             pk=person.pk,
             name=person.name,
@@ -229,6 +231,7 @@ class Profile:
             phone_hash=person.phone_hash,
             email=person.email,
             id_hash=person.id_hash,
+            pinyin=stored_pinyin(person.name_pinyin) if stored else "",
         )
 
     @classmethod
@@ -446,13 +449,3 @@ def match_person(data: dict, *, exclude: Iterable[int] = ()) -> Match:
 
 def score_people(a: Person, b: Person) -> tuple[float, dict]:
     return compare(Profile.from_person(a), Profile.from_person(b))
-
-
-def queue_review(person: Person, match: Match, *, actor=None):
-    """The importer's door to the review queue: `person` was just created for a row that
-    `match` found uncertain. Delegates to merging.queue_review (which audits the queuing)."""
-    if match.person is None or person.pk is None:
-        return None
-    from kejia.people.merging import queue_review as queue
-
-    return queue(match.person, person, match)

@@ -15,8 +15,9 @@ from django.utils.translation import pgettext
 
 from kejia.accounts import scope
 from kejia.core import pii
-from kejia.core.audit import changed, record_event, snapshot
+from kejia.core.audit import record_event, snapshot
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from kejia.core.rows import update_row, validate_row
 from kejia.core.sheets import Book
 from kejia.core.text import has_invisible_marks
 from kejia.core.validators import resident_id_birth_date, validate_phone, validate_resident_id, validate_uscc
@@ -127,7 +128,10 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _apply(person: Person, data: dict[str, Any]) -> None:
+def apply_profile(person: Person, data: dict[str, Any]) -> None:
+    """Write a cleaned profile (`clean_profile`'s output) onto `person`: the fields sent, the
+    pinyin and blocking key, the sealed, hashed and masked ID number and phone. The one way a
+    person's fields are set, by the services and by the importer."""
     for key in PROFILE_FIELDS:
         if key in data:
             value = data[key]
@@ -158,6 +162,12 @@ def can_edit_person(user, person: Person) -> bool:
     return any(scope.can_manage(user, listing.organization) for listing in person.listings.select_related("organization"))
 
 
+def _refuse_duplicate_id(number: str, *, exclude_pk: int | None = None) -> None:
+    """One active record per resident ID number (the model's constraint), said in words."""
+    if number and Person.objects.filter(id_hash=pii.blind_index(number), status=PersonStatus.ACTIVE).exclude(pk=exclude_pk).exists():
+        raise DomainError("duplicate_id", _("A person with this resident ID number is already in the database: add a listing instead."), field="resident_id")
+
+
 @transaction.atomic
 def set_willing_to_review(person: Person, *, actor, willing: bool) -> Person:
     """The person agrees to serve as an expert reviewer (or withdraws): the pool of kejia.review.
@@ -179,12 +189,12 @@ def create_person(*, actor, organization, role: str = ListingRole.MEMBER, consen
     if not scope.can_manage(actor, organization):
         raise NotFound() if not scope.can_view(actor, organization) else PermissionDenied()
     data = clean_profile(data)
-    if data["resident_id"] and Person.objects.filter(id_hash=pii.blind_index(data["resident_id"]), status=PersonStatus.ACTIVE).exists():
-        raise DomainError("duplicate_id", _("A person with this resident ID number is already in the database: add a listing instead."), field="resident_id")
+    _refuse_duplicate_id(data["resident_id"])
     person = Person()
-    _apply(person, data)
+    apply_profile(person, data)
     if consent_source:
         person.consent_at, person.consent_source = timezone.now(), consent_source
+    validate_row(person)  # the model's own rules (lengths, choices, constraints), as on an update
     person.save()
     if disciplines:
         person.disciplines.set(disciplines)
@@ -209,10 +219,11 @@ def update_person(person: Person, *, actor, disciplines: list | None = None, **d
     # the snapshot holds foreign keys as ids, which must not be written back.
     implied = ("birth_date", "gender") if "resident_id" in data else ()
     cleaned = {key: value for key, value in cleaned.items() if key in data or key in implied}
-    before = _audit_view(person)
-    _apply(person, cleaned)
-    person.save()
-    old, new = changed(before, _audit_view(person))
+    if "resident_id" in data:
+        _refuse_duplicate_id(cleaned["resident_id"], exclude_pk=person.pk)
+    # Only the values this change alters are judged by the model's rules: a value stored long ago
+    # and not sent is left as it is.
+    old, new = update_row(person, cleaned, audit_view=_audit_view, write=apply_profile, only_changed=True)
     if disciplines is not None:
         previous = sorted(person.disciplines.values_list("code", flat=True))
         person.disciplines.set(disciplines)

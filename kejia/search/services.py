@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.accounts import scope
 from kejia.core.api import MAX_OFFSET
 from kejia.core.errors import ValidationFailed
-from kejia.organizations import scope
 from kejia.people.choices import TitleLevel
 from kejia.people.models import Person
 from kejia.people.selectors import visible_people

@@ -255,7 +255,7 @@ ACTORS = ["county_staff", "county_leader", "sibling_staff", "nj_staff", "nj_admi
 
 def _rows(w) -> list[tuple[str, object, tuple]]:
     """(title, organization it belongs to, role kinds that act on it) for the rows scoped by subtree."""
-    from kejia.organizations import scope
+    from kejia.accounts import scope
 
     manage, anyone = scope.MANAGE_KINDS, scope.ANY_KIND
     return [
@@ -278,8 +278,8 @@ def _rows(w) -> list[tuple[str, object, tuple]]:
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_todo_rows_follow_the_scope_rule_on_page_and_api(world, actor):
+    from kejia.accounts import scope
     from kejia.core.testing import scope_matrix as sm
-    from kejia.organizations import scope
 
     user = getattr(world, actor)
     todo = selectors.staff_todo(user)

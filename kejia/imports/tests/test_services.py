@@ -120,7 +120,7 @@ def test_import_known_person_adds_listing_and_fills_empty_fields_only(tree):
 def test_import_review_decision_creates_person_and_queues(tree, monkeypatch):
     queued = []
     monkeypatch.setattr(people_import, "match_rows", lambda rows, **kwargs: [resolution.Match("review", None, 0.7) for _r in rows])
-    monkeypatch.setattr(resolution, "queue_review", lambda person, match, actor: queued.append(person.pk), raising=False)
+    monkeypatch.setattr(people_import, "queue_review", lambda person, match: queued.append(person.pk))
     batch = run(tree, xlsx([row(1)]))
     assert batch.created_count == 1 and batch.review_count == 1
     assert queued == [Person.objects.get().pk]

@@ -8,9 +8,13 @@ from django.conf import settings
 from django.test import Client
 
 from kejia.core.models import AuditEvent
+from kejia.core.testing import worlds
 from kejia.core.validators import uscc_check_char
 from kejia.organizations import services
 from kejia.organizations.models import Filing, FilingStatus, Organization
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 
 def uscc(first17: str) -> str:

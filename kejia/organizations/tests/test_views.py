@@ -8,10 +8,14 @@ from django.utils.translation import gettext, override
 
 from kejia.accounts.models import Role
 from kejia.core.models import AuditEvent
+from kejia.core.testing import worlds
 from kejia.core.validators import uscc_check_char
 from kejia.organizations import services
 from kejia.organizations.models import Organization
 from kejia.reference.models import Region
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

@@ -181,13 +181,14 @@ def test_open_pair_hidden_while_one_record_merged_elsewhere(tree):
 
 
 def test_importer_door_queues_the_uncertain_pair(tree):
+    from kejia.imports import people as people_import
     from kejia.people import resolution
 
     a = make(tree, tree.xw)
     match = match_person(incoming(name="黎明"))
     assert match.decision == "review"
     b = make(tree, tree.wx, name="黎明")
-    candidate = resolution.queue_review(b, match, actor=tree.county_staff)
+    candidate = people_import.queue_review(b, match)
     assert (candidate.person_a, candidate.person_b) == (a, b) and candidate.details["name"]["level"] == "pinyin"
     assert AuditEvent.objects.filter(action="person.match_queued").count() == 1
-    assert resolution.queue_review(b, resolution.Match("review"), actor=None) is None
+    assert people_import.queue_review(b, resolution.Match("review")) is None
