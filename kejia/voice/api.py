@@ -210,7 +210,7 @@ def set_rule(request, payload: VoiceRuleIn):
         deadlines.remove_deadline_rule(actor=user, kind=payload.kind.value, organization=org)
     else:
         deadlines.set_deadline_rule(actor=user, kind=payload.kind.value, organization=org, working_days=payload.working_days, source=payload.source)
-    return list_rules(request)
+    return selectors.deadline_rules(user)
 
 
 @router.get(f"{V}/calendar", response=list[CalendarDayOut], auth=AUTH, summary="Calendar exceptions")
