@@ -35,6 +35,13 @@ class TokenItemOut(Schema):
     expired: bool = Field(..., alias="is_expired")
 
 
+class TokenPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[TokenItemOut]
+
+
 class RoleOut(Schema):
     organization_id: int
     organization_name: str
@@ -79,10 +86,11 @@ def create_token(request, payload: TokenIn):
     return Status(201, {"token": raw, "prefix": token.prefix, "expires_at": token.expires_at})
 
 
-@router.get("/auth/tokens", response=list[TokenItemOut], auth=AUTH, summary=str(_("My API tokens")))
-def list_tokens(request):
-    """Your tokens that are not revoked (expired ones are marked), newest first."""
-    return list(services.tokens_of(request.auth))
+@router.get("/auth/tokens", response=TokenPage, auth=AUTH, summary=str(_("My API tokens")))
+def list_tokens(request, page: Query[PageParams]):
+    """Your tokens that are not revoked (expired ones are marked), newest first. Paginated with
+    `limit`/`offset`; `count` is the total before pagination."""
+    return page_of(services.tokens_of(request.auth), page)
 
 
 @router.delete("/auth/tokens/{id}", response={204: None}, auth=AUTH, summary=str(_("Revoke an API token")))

@@ -22,6 +22,7 @@ from kejia.activities.api_schemas import (
     CheckInIn,
     CheckInOut,
     EventCertificateOut,
+    EventCertificatePage,
     EventFilters,
     EventIn,
     EventOut,
@@ -32,6 +33,7 @@ from kejia.activities.api_schemas import (
     EventVerdictOut,
     InviteIn,
     InviteOut,
+    MyRegistrationPage,
     ObjectId,
     RegisterIn,
     RegistrationFilters,
@@ -40,7 +42,7 @@ from kejia.activities.api_schemas import (
     StaffEventFilters,
 )
 from kejia.activities.models import Event
-from kejia.core.api import caller, window
+from kejia.core.api import PageParams, caller, page_of, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
 from kejia.organizations import selectors as org_selectors
@@ -258,9 +260,10 @@ def check_in(request, id: ObjectId, payload: CheckInIn):
     return {"already_checked_in": result.already, "message": message, "registration": result.registration}
 
 
-@router.get(f"{A}/registrations", response=list[RegistrationOut], auth=AUTH, summary="My registrations, newest first")
-def my_registrations(request):
-    return list(selectors.events_of_user(caller(request))[:500])
+@router.get(f"{A}/registrations", response=MyRegistrationPage, auth=AUTH, summary="My registrations, newest first")
+def my_registrations(request, page: Query[PageParams]):
+    """Paginated with `limit`/`offset`; `count` is the total before pagination."""
+    return page_of(selectors.events_of_user(caller(request)), page)
 
 
 @router.get(f"{A}/registrations/{{id}}", response=RegistrationOut, auth=AUTH, summary="A registration")
@@ -301,8 +304,9 @@ def revoke_certificate(request, id: ObjectId, payload: EventRequiredReasonIn):
     return certificates.revoke_certificate(cert, actor=user, reason=payload.reason)
 
 
-@router.get(f"{A}/certificates", response=list[EventCertificateOut], auth=AUTH, summary="My certificates of attendance")
-def my_certificates(request):
+@router.get(f"{A}/certificates", response=EventCertificatePage, auth=AUTH, summary="My certificates of attendance")
+def my_certificates(request, page: Query[PageParams]):
+    """Newest event first. Paginated with `limit`/`offset`; `count` is the total before pagination."""
     user = caller(request)
     certificates.issue_missing(user)
-    return list(selectors.my_certificates(user)[:200])
+    return page_of(selectors.my_certificates(user), page)

@@ -213,6 +213,13 @@ class RegistrationPage(Schema):
     items: list[RegistrationOut]
 
 
+class MyRegistrationPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[RegistrationOut]
+
+
 class RegistrationFilters(PageParams):
     status: RegistrationStatus | None = None
     q: str = Field("", max_length=64)
@@ -257,6 +264,13 @@ class EventCertificateOut(Schema):
     @staticmethod
     def resolve_issued_at(obj) -> datetime.datetime:
         return obj.created_at
+
+
+class EventCertificatePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[EventCertificateOut]
 
 
 class EventVerdictOut(Schema):

@@ -277,6 +277,13 @@ class CallObjectionHandleIn(Schema):
     resolution: str = Field(..., max_length=10_000)
 
 
+class CallObjectionPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[CallObjectionOut]
+
+
 class CallApproveIn(Schema):
     amount: Decimal = Field(..., gt=0, max_digits=14, decimal_places=2, description="Yuan, within the call's range and what is left of its budget")
     starts_on: datetime.date
@@ -368,6 +375,13 @@ class CallDeliverableOut(Schema):
         return obj.file.name or None
 
 
+class CallDeliverablePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[CallDeliverableOut]
+
+
 # ---- the S&T worker's and the organization's view, templates, projects (before /calls/{id}) -----
 
 
@@ -448,10 +462,11 @@ def record_payment(request, id: ObjectId, body: CallPaymentIn):
     return Status(201, payment)
 
 
-@router.get("/calls/projects/{id}/deliverables", response=list[CallDeliverableOut], auth=AUTH, summary="Deliverables of a project")
-def list_deliverables(request, id: ObjectId):
+@router.get("/calls/projects/{id}/deliverables", response=CallDeliverablePage, auth=AUTH, summary="Deliverables of a project")
+def list_deliverables(request, id: ObjectId, params: Query[PageParams]):
+    """Oldest first. Paginated with `limit`/`offset`; `count` is the total before pagination."""
     project = selectors.get_project(id, request.auth)
-    return list(project.deliverables.order_by("pk"))
+    return page_of(project.deliverables.order_by("pk"), params)
 
 
 @router.post("/calls/projects/{id}/deliverables", response={201: CallDeliverableOut}, auth=AUTH, summary="Hand in a deliverable")
@@ -543,13 +558,15 @@ def announce(request, id: ObjectId):
     return workflow.announce_application(application, actor=request.auth)
 
 
-@router.get("/calls/applications/{id}/objections", response=list[CallObjectionOut], auth=AUTH, summary="Objections to an application")
-def list_objections(request, id: ObjectId):
-    """The objections received and how they were handled: for the owner's staff (403 for others who see the application)."""
+@router.get("/calls/applications/{id}/objections", response=CallObjectionPage, auth=AUTH, summary="Objections to an application")
+def list_objections(request, id: ObjectId, params: Query[PageParams]):
+    """The objections received and how they were handled: for the owner's staff (403 for others who
+    see the application). Oldest first; paginated with `limit`/`offset`, `count` is the total
+    before pagination."""
     application = selectors.get_application(id, request.auth)
     if Role.OWNER not in workflow.roles(request.auth, application):
         raise PermissionDenied()
-    return list(application.objections.order_by("pk"))
+    return page_of(application.objections.order_by("pk"), params)
 
 
 @router.post("/calls/applications/{id}/objections", response={201: CallObjectionOut}, auth=AUTH, summary="Object to an announced application")

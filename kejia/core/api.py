@@ -11,7 +11,7 @@ import enum
 import functools
 import math
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -44,14 +44,16 @@ class PageParams(Schema):
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description=f"Rows to skip (at most {MAX_OFFSET})")
 
 
-def window(qs: QuerySet, params: PageParams) -> list:
+def window(qs: QuerySet | Sequence, params: PageParams) -> list:
     """The rows of one page."""
     return list(qs[params.offset : params.offset + params.limit])
 
 
-def page_of(qs: QuerySet, params: PageParams) -> dict[str, Any]:
-    """One page with the total before paging: {count, limit, offset, items}."""
-    return {"count": qs.count(), "limit": params.limit, "offset": params.offset, "items": window(qs, params)}
+def page_of(qs: QuerySet | Sequence, params: PageParams) -> dict[str, Any]:
+    """One page with the total before paging: {count, limit, offset, items}. A list computed in
+    Python (a report) is paged the same way as a query."""
+    count = qs.count() if isinstance(qs, QuerySet) else len(qs)
+    return {"count": count, "limit": params.limit, "offset": params.offset, "items": window(qs, params)}
 
 
 def _bounded(metadata: list) -> bool:

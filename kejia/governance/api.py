@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
-from kejia.core.api import caller, fields_named
+from kejia.core.api import caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound
 from kejia.governance import compliance, selectors, services
@@ -28,9 +28,11 @@ from kejia.governance.api_schemas import (
     BodyIn,
     BodyOut,
     BodyReportOut,
+    BodyReportPage,
     ComplianceFilters,
-    ConcurrentPostsOut,
-    ContactCoverageOut,
+    ConcurrentPostsFilters,
+    ConcurrentPostsPage,
+    ContactCoveragePage,
     ContactDetailOut,
     ContactEndIn,
     ContactIn,
@@ -40,7 +42,6 @@ from kejia.governance.api_schemas import (
     DeclaredPostOut,
     ObjectId,
     PostApprovalIn,
-    RootFilter,
     RuleIn,
     RuleOut,
     RulePatch,
@@ -236,12 +237,13 @@ def body_compliance(request, id: ObjectId, filters: Query[ComplianceFilters]):
     return compliance.body_compliance(body, today=filters.today, ruleset=_ruleset_name(filters.ruleset))
 
 
-@router.get("/governance/orgs/{id}/compliance", response=list[BodyReportOut], auth=AUTH, summary="Compliance of every body in a subtree")
+@router.get("/governance/orgs/{id}/compliance", response=BodyReportPage, auth=AUTH, summary="Compliance of every body in a subtree")
 def subtree_compliance(request, id: ObjectId, filters: Query[SubtreeComplianceFilters]):
-    """Every body with a current term in the organization and below, in path order."""
+    """Every body with a current term in the organization and below, in path order. Paginated
+    with `limit`/`offset`; `count` is the total before pagination."""
     org = org_selectors.get_organization_for(caller(request), id)
     reports = compliance.subtree_compliance(org, today=filters.today, ruleset=_ruleset_name(filters.ruleset))
-    return [r for r in reports if r.failures] if filters.failures_only else reports
+    return page_of([r for r in reports if r.failures] if filters.failures_only else reports, filters)
 
 
 # ---- Draft slates (what-if) ----------------------------------------------------------------
@@ -327,25 +329,26 @@ def term_alerts(request, filters: Query[AlertFilters]):
     }
 
 
-@router.get("/governance/concurrent-posts", response=list[ConcurrentPostsOut], auth=AUTH, summary="Officials over the limits")
-def concurrent_posts(request, filters: Query[RootFilter]):
+@router.get("/governance/concurrent-posts", response=ConcurrentPostsPage, auth=AUTH, summary="Officials over the limits")
+def concurrent_posts(request, filters: Query[ConcurrentPostsFilters]):
     """Officials seated in your scope (or in the subtree of `root`) holding more than one society
     post, older than 70 or in more than two terms of one body (seed 003 三.3). Posts are counted
-    across the federation."""
+    across the federation. Paginated with `limit`/`offset`; `count` is the total before pagination."""
     user = caller(request)
-    return selectors.concurrent_posts(user, root=_root(user, filters.root))
+    return page_of(selectors.concurrent_posts(user, root=_root(user, filters.root)), filters)
 
 
 # ---- Contact duties ------------------------------------------------------------------------
 
 
-@router.get("/governance/orgs/{id}/contact-coverage", response=list[ContactCoverageOut], auth=AUTH, summary="Contact coverage below an organization")
+@router.get("/governance/orgs/{id}/contact-coverage", response=ContactCoveragePage, auth=AUTH, summary="Contact coverage below an organization")
 def contact_coverage(request, id: ObjectId, filters: Query[CoverageFilters]):
     """The societies and county associations below it, their contact leaders and the last contact;
-    `gap` says what is missing."""
+    `gap` says what is missing. Paginated with `limit`/`offset`; `count` is the total before
+    pagination."""
     user = caller(request)
     org = org_selectors.get_organization_for(user, id)
-    return selectors.contact_coverage(user, org, months=filters.months)
+    return page_of(selectors.contact_coverage(user, org, months=filters.months), filters)
 
 
 @router.post("/governance/orgs/{id}/contacts", response={201: ContactDetailOut}, auth=AUTH, summary="Give a leader a contact duty")

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from kejia.core.api import PageParams
 from kejia.governance import selectors
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.governance.compliance import age_on
@@ -202,8 +203,15 @@ class ComplianceFilters(Schema):
     today: datetime.date | None = Field(None, description="Check as on this day (default today)")
 
 
-class SubtreeComplianceFilters(ComplianceFilters):
+class SubtreeComplianceFilters(ComplianceFilters, PageParams):
     failures_only: bool = Field(False, description="Only bodies failing a rule (targets missed alone do not count)")
+
+
+class BodyReportPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[BodyReportOut]
 
 
 # ---- Slates --------------------------------------------------------------------------------
@@ -274,6 +282,10 @@ class RootFilter(Schema):
     root: Id | None = Field(None, description="Organization id: only its subtree (404 outside your scope)")
 
 
+class ConcurrentPostsFilters(RootFilter, PageParams):
+    pass
+
+
 class PostSeatOut(Schema):
     organization: str
     code: str
@@ -336,6 +348,13 @@ class ConcurrentPostsOut(Schema):
     seats: list[PostSeatOut]
     unapproved: int = Field(..., description="Posts held without a recorded approval (经批准)")
     problems: list[str] = Field(..., description="posts, approval, age and/or terms")
+
+
+class ConcurrentPostsPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ConcurrentPostsOut]
 
 
 # ---- Contact duties ------------------------------------------------------------------------
@@ -407,7 +426,14 @@ class ContactCoverageOut(Schema):
     gap: str = Field(..., description="no_leader, no_contact (none within the months), or empty")
 
 
-class CoverageFilters(Schema):
+class ContactCoveragePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ContactCoverageOut]
+
+
+class CoverageFilters(PageParams):
     months: int = Field(6, ge=1, le=120)
 
 

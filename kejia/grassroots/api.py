@@ -44,6 +44,13 @@ class AreaOut(Schema):
     reached: bool | None = Field(..., description="total ≥ target; null when no target is set")
 
 
+class AreaPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[AreaOut]
+
+
 class GrassrootsTargetIn(Schema):
     target: int = Field(..., ge=0, le=1_000_000)
 
@@ -59,12 +66,13 @@ def list_categories(request):
     return list(selectors.active_categories())
 
 
-@router.get("/grassroots/orgs/{id}/counts", response=list[AreaOut], auth=AUTH, summary="Key staff per county and township")
-def area_counts(request, id: ObjectId):
+@router.get("/grassroots/orgs/{id}/counts", response=AreaPage, auth=AUTH, summary="Key staff per county and township")
+def area_counts(request, id: ObjectId, page: Query[PageParams]):
     """Every county and township association in this organization's subtree within your scope, with
-    the key staff taken in below it and its target. 404 outside your scope."""
+    the key staff taken in below it and its target. 404 outside your scope. Paginated with
+    `limit`/`offset`; `count` is the total before pagination."""
     org = get_organization_for(request.auth, id)
-    return selectors.counts_by_area(request.auth, org)
+    return page_of(selectors.counts_by_area(request.auth, org), page)
 
 
 @router.put("/grassroots/orgs/{id}/target", response=GrassrootsTargetOut, auth=AUTH, summary="Set a county's or township's target")

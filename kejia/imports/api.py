@@ -6,9 +6,10 @@ from typing import Annotated
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Form, Path, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from kejia.core.api import PageParams, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError
 from kejia.core.uploads import read_upload
@@ -27,6 +28,13 @@ class ReportEntry(Schema):
     column: str
     reason: str
     level: str
+
+
+class ReportPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ReportEntry]
 
 
 class BatchOut(Schema):
@@ -89,10 +97,10 @@ def get_import(request, id: ObjectId):
     return selectors.get_batch_for(request.auth, id)
 
 
-@router.get(
-    "/imports/{id}/report", response=list[ReportEntry], auth=AUTH, summary="The report of a batch: row, column, reason (add ?format=xlsx for the spreadsheet)"
-)
-def get_report(request, id: ObjectId, format: str = "json"):
+@router.get("/imports/{id}/report", response=ReportPage, auth=AUTH, summary="The report of a batch: row, column, reason (add ?format=xlsx for the spreadsheet)")
+def get_report(request, id: ObjectId, page: Query[PageParams], format: str = "json"):
+    """The JSON report is paginated with `limit`/`offset` (`count` is the total before
+    pagination); the spreadsheet holds every entry."""
     batch = selectors.get_batch_for(request.auth, id)
     if format == "xlsx":
         response = HttpResponse(workbooks.report_xlsx(batch), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -100,4 +108,4 @@ def get_report(request, id: ObjectId, format: str = "json"):
         return response
     if format != "json":
         raise DomainError("invalid", _("format is json or xlsx."), field="format")
-    return batch.report
+    return page_of(batch.report or [], page)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from kejia.core.api import caller, fields_named, page_of
+from kejia.core.api import PageParams, caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, IllegalTransition, NotFound
 from kejia.core.sources import in_words
@@ -30,12 +30,12 @@ from kejia.memberships.api_schemas import (
     MemberClassPatch,
     MembershipDetailOut,
     MembershipFilters,
-    MembershipOut,
     MembershipPage,
     NoteIn,
     ObjectId,
     OptionalReasonIn,
     OverviewFilters,
+    OverviewPage,
     PaymentFilters,
     PaymentIn,
     PaymentOut,
@@ -254,11 +254,11 @@ def apply_for_group(request, payload: GroupApplicationIn):
 # ---- Reading memberships (before /memberships/{id}) ---------------------------------------
 
 
-@router.get("/memberships/mine", response=list[MembershipOut], auth=AUTH, summary="My memberships")
-def my_memberships(request):
+@router.get("/memberships/mine", response=MembershipPage, auth=AUTH, summary="My memberships")
+def my_memberships(request, page: Query[PageParams]):
     """Your own memberships and applications in every society, and those of units you are the
-    contact person for."""
-    return list(selectors.my_memberships(caller(request)))
+    contact person for. Paginated with `limit`/`offset`; `count` is the total before pagination."""
+    return page_of(selectors.my_memberships(caller(request)), page)
 
 
 @router.get("/memberships", response=MembershipPage, auth=AUTH, summary="Search members")
@@ -285,15 +285,16 @@ def approval_queue(request, filters: Query[QueueFilters]):
     return page_of(qs, filters)
 
 
-@router.get("/memberships/stats", response=list[dict[str, Any]], auth=AUTH, summary="Membership figures of the societies in your scope")
+@router.get("/memberships/stats", response=OverviewPage, auth=AUTH, summary="Membership figures of the societies in your scope")
 def membership_overview(request, filters: Query[OverviewFilters]):
     """One row per society in your scope (or in the subtree of `root`): members by class and
-    status, new and lapsed this year, net growth against the target band, dues collected."""
+    status, new and lapsed this year, net growth against the target band, dues collected.
+    Paginated with `limit`/`offset`; `count` is the total before pagination."""
     from kejia.memberships.stats import societies_overview
 
     user = caller(request)
     root = org_selectors.get_organization_for(user, filters.root) if filters.root else None
-    return societies_overview(user, root=root)
+    return page_of(societies_overview(user, root=root), filters)
 
 
 @router.get("/memberships/{id}", response=MembershipDetailOut, auth=AUTH, summary="One membership")

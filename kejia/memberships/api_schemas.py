@@ -421,5 +421,12 @@ class KeysOut(Schema):
 # ---- Figures -------------------------------------------------------------------------------
 
 
-class OverviewFilters(Schema):
+class OverviewPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[dict[str, Any]]
+
+
+class OverviewFilters(PageParams):
     root: Id | None = Field(None, description="Organization id: only societies in its subtree (404 outside your scope)")

@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role
-from kejia.core.api import caller, fields_named, page_of
+from kejia.core.api import PageParams, caller, fields_named, page_of
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.validators import normalize_code
@@ -30,14 +30,14 @@ from kejia.organizations.api_schemas import (
     FilingPage,
     MoveIn,
     ObjectId,
-    OrgChildOut,
+    OrgChildPage,
     OrgCreateIn,
     OrgDetailOut,
     OrgFilters,
     OrgOut,
     OrgPage,
     OrgPatchIn,
-    OrgRoleOut,
+    OrgRolePage,
     ReturnIn,
     StatusIn,
     SubtreeCountsOut,
@@ -160,11 +160,12 @@ def get_organization(request, id: ObjectId):
     return selectors.get_organization_for(caller(request), id)
 
 
-@router.get("/orgs/{id}/children", response=list[OrgChildOut], auth=AUTH, summary="Children of an organization")
-def list_children(request, id: ObjectId):
-    """The organizations guided directly by this one, each with its own number of children."""
+@router.get("/orgs/{id}/children", response=OrgChildPage, auth=AUTH, summary="Children of an organization")
+def list_children(request, id: ObjectId, page: Query[PageParams]):
+    """The organizations guided directly by this one, each with its own number of children, by
+    kind and name. Paginated with `limit`/`offset`; `count` is the total before pagination."""
     user = caller(request)
-    return selectors.children_of(user, selectors.get_organization_for(user, id))
+    return page_of(selectors.children_of(user, selectors.get_organization_for(user, id)).order_by("kind", "name", "pk"), page)
 
 
 @router.get("/orgs/{id}/subtree-counts", response=SubtreeCountsOut, auth=AUTH, summary="Organizations below, by kind")
@@ -220,12 +221,13 @@ def move_organization(request, id: ObjectId, payload: MoveIn):
         return services.move_organization(org, actor=user, new_parent=new_parent)
 
 
-@router.get("/orgs/{id}/roles", response=list[OrgRoleOut], auth=AUTH, summary="Who holds a role in an organization")
-def list_roles(request, id: ObjectId):
+@router.get("/orgs/{id}/roles", response=OrgRolePage, auth=AUTH, summary="Who holds a role in an organization")
+def list_roles(request, id: ObjectId, page: Query[PageParams]):
     """The staff, leaders and administrators of this organization (not of those below it), as
-    on its roles page: anyone whose scope covers it may see who holds a role there."""
+    on its roles page: anyone whose scope covers it may see who holds a role there. Paginated
+    with `limit`/`offset`; `count` is the total before pagination."""
     org = selectors.get_organization_for(caller(request), id)
-    return Role.objects.filter(organization=org).select_related("user").order_by("kind", "user__username")
+    return page_of(Role.objects.filter(organization=org).select_related("user").order_by("kind", "user__username", "pk"), page)
 
 
 # ---- Coverage ------------------------------------------------------------------------------

@@ -107,6 +107,13 @@ class OrgPage(Schema):
     items: list[OrgOut]
 
 
+class OrgChildPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[OrgChildOut]
+
+
 class KindCount(Schema):
     kind: str
     kind_label: str
@@ -134,6 +141,13 @@ class OrgRoleOut(Schema):
     @staticmethod
     def resolve_kind_label(obj) -> str:
         return str(obj.get_kind_display())
+
+
+class OrgRolePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[OrgRoleOut]
 
 
 class OrgFilters(PageParams):

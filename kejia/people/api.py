@@ -146,6 +146,20 @@ class PersonDetailOut(PersonOut):
         return services.can_edit_person(caller(context["request"]), obj)
 
 
+class AchievementPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[AchievementOut]
+
+
+class ListingPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ListingOut]
+
+
 class PersonPage(Schema):
     count: int
     limit: int
@@ -396,9 +410,10 @@ def consent(request, id: ObjectId, payload: ConsentIn):
     return services.record_consent(_editable(user, id), actor=user, source=payload.source)
 
 
-@router.get("/people/{id}/achievements", response=list[AchievementOut], auth=AUTH, summary="A person's achievements")
-def list_achievements(request, id: ObjectId):
-    return list(_detail(caller(request), id).achievements.all())
+@router.get("/people/{id}/achievements", response=AchievementPage, auth=AUTH, summary="A person's achievements")
+def list_achievements(request, id: ObjectId, page: Query[PageParams]):
+    """Newest year first. Paginated with `limit`/`offset`; `count` is the total before pagination."""
+    return page_of(_detail(caller(request), id).achievements.order_by("-year", "id"), page)
 
 
 @router.post("/people/{id}/achievements", response={201: AchievementOut}, auth=AUTH, summary="Add an achievement")
@@ -417,11 +432,12 @@ def remove_achievement(request, id: ObjectId, item_id: ObjectId):
     return Status(204, None)
 
 
-@router.get("/people/{id}/listings", response=list[ListingOut], auth=AUTH, summary="Organizations that list a person")
-def list_listings(request, id: ObjectId):
-    """Only the listings within your scope (all of them for yourself)."""
+@router.get("/people/{id}/listings", response=ListingPage, auth=AUTH, summary="Organizations that list a person")
+def list_listings(request, id: ObjectId, page: Query[PageParams]):
+    """Only the listings within your scope (all of them for yourself), in tree order. Paginated with
+    `limit`/`offset`; `count` is the total before pagination."""
     user = caller(request)
-    return selectors.person_listings(user, _detail(user, id))[0]
+    return page_of(selectors.person_listings(user, _detail(user, id))[0], page)
 
 
 @router.post("/people/{id}/listings", response={201: ListingOut}, auth=AUTH, summary="List a person in an organization")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
 from kejia.accounts import scope
-from kejia.core.api import caller, window
+from kejia.core.api import PageParams, caller, page_of, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.organizations import selectors as org_selectors
@@ -40,9 +40,11 @@ from kejia.surveys.api_schemas import (
     SubjectsIn,
     SurveyIn,
     SurveyOut,
+    SurveyPage,
     SurveyPatch,
     TargetIn,
     TargetOut,
+    TargetPage,
     TrackingDetailOut,
     VersionOut,
 )
@@ -64,10 +66,11 @@ def _org_in_body(user, pk, field: str = "org_id") -> Organization:
 # ---- Surveys -----------------------------------------------------------------------------------
 
 
-@router.get(f"{S}/waiting", response=list[SurveyOut], auth=AUTH, summary="Surveys waiting for my answers")
-def waiting(request):
-    """Open surveys addressed to the caller's profile that they have not answered."""
-    return selectors.surveys_waiting_for(caller(request))
+@router.get(f"{S}/waiting", response=SurveyPage, auth=AUTH, summary="Surveys waiting for my answers")
+def waiting(request, page: Query[PageParams]):
+    """Open surveys addressed to the caller's profile that they have not answered, the first to
+    close first. Paginated with `limit`/`offset`; `count` is the total before pagination."""
+    return page_of(selectors.surveys_waiting_for(caller(request)), page)
 
 
 @router.get(S, response=list[SurveyOut], auth=AUTH, summary="Surveys in my scope")
@@ -196,9 +199,10 @@ def delete_question(request, id: ObjectId):
 # ---- Distribution and tracking -------------------------------------------------------------------
 
 
-@router.get(f"{S}/{{id}}/targets", response=list[TargetOut], auth=AUTH, summary="Where a survey is distributed")
-def list_targets(request, id: ObjectId):
-    return list(selectors.get_survey_for(caller(request), id).targets.select_related("organization"))
+@router.get(f"{S}/{{id}}/targets", response=TargetPage, auth=AUTH, summary="Where a survey is distributed")
+def list_targets(request, id: ObjectId, page: Query[PageParams]):
+    """Oldest first. Paginated with `limit`/`offset`; `count` is the total before pagination."""
+    return page_of(selectors.get_survey_for(caller(request), id).targets.select_related("organization").order_by("id"), page)
 
 
 @router.post(f"{S}/{{id}}/targets", response={201: TargetOut}, auth=AUTH, summary="Distribute a survey")

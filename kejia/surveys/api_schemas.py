@@ -166,6 +166,20 @@ class TargetOut(Schema):
         return reverse("surveys:link", args=[obj.token]) if obj.token else None
 
 
+class SurveyPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[SurveyOut]
+
+
+class TargetPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[TargetOut]
+
+
 class TrackingOut(Schema):
     invited: int
     answered: int

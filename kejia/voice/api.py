@@ -38,6 +38,7 @@ from kejia.voice.api_schemas import (
     VoiceAnswerOut,
     VoiceRuleIn,
     VoiceRuleOut,
+    VoiceRulePage,
 )
 
 router = Router(tags=["voice"])
@@ -191,11 +192,12 @@ def public_answers(request, filters: Query[PublicFilters]):
     return page_of(qs, filters)
 
 
-@router.get(f"{V}/rules", response=list[VoiceRuleOut], auth=AUTH, summary="Deadline rules")
-def list_rules(request):
-    """The defaults and the rules of the organizations in your scope."""
+@router.get(f"{V}/rules", response=VoiceRulePage, auth=AUTH, summary="Deadline rules")
+def list_rules(request, page: Query[PageParams]):
+    """The defaults and the rules of the organizations in your scope, in tree order. Paginated with
+    `limit`/`offset`; `count` is the total before pagination."""
     user = caller(request)
-    return selectors.deadline_rules(user)
+    return page_of(selectors.deadline_rules(user), page)
 
 
 @router.post(f"{V}/rules", response=list[VoiceRuleOut], auth=AUTH, summary="Set or remove a deadline rule")
@@ -208,7 +210,7 @@ def set_rule(request, payload: VoiceRuleIn):
         deadlines.remove_deadline_rule(actor=user, kind=payload.kind.value, organization=org)
     else:
         deadlines.set_deadline_rule(actor=user, kind=payload.kind.value, organization=org, working_days=payload.working_days, source=payload.source)
-    return list_rules(request)
+    return selectors.deadline_rules(user)
 
 
 @router.get(f"{V}/calendar", response=list[CalendarDayOut], auth=AUTH, summary="Calendar exceptions")

@@ -248,6 +248,13 @@ class VoiceRuleOut(Schema):
     source: str
 
 
+class VoiceRulePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[VoiceRuleOut]
+
+
 class VoiceRuleIn(Schema):
     kind: ItemKind
     org_id: Id | None = Field(None, description="Empty: the default (federation administrators)")

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
-from kejia.core.api import PageParams, caller, window
+from kejia.core.api import PageParams, caller, page_of, window
 from kejia.core.api_auth import AUTH
 from kejia.core.errors import DomainError, NotFound, ValidationFailed
 from kejia.organizations import selectors as org_selectors
@@ -28,6 +28,7 @@ from kejia.volunteering.api_schemas import (
     LedgerOut,
     MemberIn,
     MemberOut,
+    MemberPage,
     MemberPatch,
     ObjectId,
     OpenDemandFilters,
@@ -88,9 +89,10 @@ def get_team(request, id: ObjectId):
     return team
 
 
-@router.get(f"{V}/teams/{{id}}/members", response=list[MemberOut], auth=AUTH, summary="A team's members, past ones too")
-def list_members(request, id: ObjectId):
-    return list(selectors.members_of(selectors.get_team_for(caller(request), id), include_left=True))
+@router.get(f"{V}/teams/{{id}}/members", response=MemberPage, auth=AUTH, summary="A team's members, past ones too")
+def list_members(request, id: ObjectId, page: Query[PageParams]):
+    """Paginated with `limit`/`offset`; `count` is the total before pagination."""
+    return page_of(selectors.members_of(selectors.get_team_for(caller(request), id), include_left=True), page)
 
 
 @router.post(f"{V}/teams/{{id}}/members", response={201: MemberOut}, auth=AUTH, summary="Add a member (the team's staff)")

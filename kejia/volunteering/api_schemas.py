@@ -52,6 +52,13 @@ class MemberOut(Schema):
     left_on: datetime.date | None
 
 
+class MemberPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[MemberOut]
+
+
 class MemberIn(Schema):
     person_id: Id
     role: TeamRole = TeamRole.MEMBER

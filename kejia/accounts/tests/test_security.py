@@ -102,7 +102,8 @@ def test_api_tokens_are_listed_and_revoked_through_the_api(tree, client):
     _other, other_raw = services.issue_api_token(tree.county_staff, name="b")
     foreign, _ = services.issue_api_token(tree.sibling_staff, name="c")
     listed = client.get("/api/auth/tokens", **auth).json()
-    assert [t["name"] for t in listed] == ["b", "a"] and all(not t["expired"] for t in listed)
+    assert listed["count"] == 2 and [t["name"] for t in listed["items"]] == ["b", "a"] and all(not t["expired"] for t in listed["items"])
+    assert [t["name"] for t in client.get("/api/auth/tokens", {"limit": 1, "offset": 1}, **auth).json()["items"]] == ["a"]
     mine = ApiToken.objects.get(name="b")
     assert client.delete(f"/api/auth/tokens/{foreign.pk}", **auth).status_code == 404
     assert client.delete(f"/api/auth/tokens/{mine.pk}", **auth).status_code == 204

@@ -80,7 +80,8 @@ def test_create_publish_register_and_cancel_through_the_api(api, tree, people):
     assert second.json()["status"] == "waitlisted" and second.json()["place_in_line"] == 1
     again = api.post(f"{A}/events/{event_id}/register", people.a)
     assert again.status_code == 409 and again.json()["code"] == "already_registered"
-    assert [r["event_id"] for r in api.get(f"{A}/registrations", people.a).json()] == [event_id]
+    mine = api.get(f"{A}/registrations", people.a).json()
+    assert [r["event_id"] for r in mine["items"]] == [event_id] and (mine["count"], mine["limit"], mine["offset"]) == (1, 50, 0)
     cancelled = api.post(f"{A}/registrations/{first.json()['id']}/cancel", people.a, {"reason": "冲突"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert api.get(f"{A}/registrations/{second.json()['id']}", people.b).json()["status"] == "confirmed"
@@ -131,7 +132,8 @@ def test_checkin_twice_answers_200_with_a_flag(api, tree, people):
     assert cert.status_code == 200 and cert.json()["token"].startswith("KJA1.")
     verdict = api.get(f"{A}/certificates/verify", t=cert.json()["verify_url"]).json()
     assert verdict["state"] == "valid" and verdict["fields"]["organizer"] == "XW"
-    assert [c["serial"] for c in api.get(f"{A}/certificates", people.a).json()] == [cert.json()["serial"]]
+    assert [c["serial"] for c in api.get(f"{A}/certificates", people.a).json()["items"]] == [cert.json()["serial"]]
+    assert api.get(f"{A}/certificates", people.a, offset=1).json() == {"count": 1, "limit": 50, "offset": 1, "items": []}
     revoked = api.post(f"{A}/attendance-certificates/{cert.json()['id']}/revoke", tree.county_staff, {"reason": "误签"})
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert api.get(f"{A}/certificates/verify", t=cert.json()["token"]).json()["state"] == "revoked"

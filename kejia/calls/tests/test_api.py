@@ -294,7 +294,8 @@ def test_announcement_list_and_objection_by_anyone_logged_in(calls, announced):
     assert set(Notice.objects.order_by("pk")[before:].values_list("user__username", flat=True)) == {"cast_staff"}
     assert Api(calls.t, calls.t.worker).client.post(url, {"text": "x"}, content_type="application/json").status_code == 401
     # the objections are the owner's to read
-    assert _api(calls, "owner").get(url).json()[0]["id"] == objection.pk
+    listed = _api(calls, "owner").get(url).json()
+    assert listed["count"] == 1 and listed["items"][0]["id"] == objection.pk
     assert _api(calls, "applicant").get(url).status_code == 403
     assert worker.get(url).status_code == 404
 
@@ -452,7 +453,8 @@ def test_deliverables(calls, project, settings, tmp_path):
     other = _api(calls, "wx_staff")
     assert other.client.post(url, {"title": "x"}, headers=other.headers).status_code == 404
     assert Deliverable.objects.count() == 2
-    assert [d["title"] for d in owner.get(url).json()] == ["试点报告", "典型案例"]
+    assert [d["title"] for d in owner.get(url).json()["items"]] == ["试点报告", "典型案例"]
+    assert owner.get(url + "?limit=1&offset=1").json() == {**owner.get(url).json(), "limit": 1, "offset": 1, "items": owner.get(url).json()["items"][1:]}
     assert other.get(url).status_code == 404
 
 

@@ -207,13 +207,16 @@ def test_body_compliance_with_failing_seats(tree, gov, as_):
 def test_subtree_compliance_failures_only(tree, gov, as_, rulesets):
     services.assign_ruleset(rulesets["jiangsu"], tree.js, actor=tree.platform)
     province = as_(tree.province_staff)
-    everything = province.get(f"/api/governance/orgs/{tree.js.pk}/compliance", today="2026-11-23").json()
+    everything = province.get(f"/api/governance/orgs/{tree.js.pk}/compliance", today="2026-11-23").json()["items"]
     assert {r["body"]["id"] for r in everything} == {gov["council"].pk, gov["committee"].pk}
-    failing = province.get(f"/api/governance/orgs/{tree.js.pk}/compliance", today="2026-11-23", failures_only="true").json()
+    failing = province.get(f"/api/governance/orgs/{tree.js.pk}/compliance", today="2026-11-23", failures_only="true").json()["items"]
     assert [r["body"]["id"] for r in failing] == [gov["council"].pk]  # XW's committee: 100 % front-line
-    only_xw = as_(tree.county_staff).get(f"/api/governance/orgs/{tree.xw.pk}/compliance", ruleset="jiangsu").json()
+    only_xw = as_(tree.county_staff).get(f"/api/governance/orgs/{tree.xw.pk}/compliance", ruleset="jiangsu").json()["items"]
     assert [r["body"]["organization"]["code"] for r in only_xw] == ["XW"]
     assert [r["measure"] for r in only_xw[0]["results"]] == ["frontline_share"]
+    first = province.get(f"/api/governance/orgs/{tree.js.pk}/compliance", today="2026-11-23", limit=1).json()
+    second = province.get(f"/api/governance/orgs/{tree.js.pk}/compliance", today="2026-11-23", limit=1, offset=1).json()
+    assert first["count"] == 2 and [r["body"]["id"] for r in first["items"] + second["items"]] == [r["body"]["id"] for r in everything]
 
 
 # ---- Draft slates --------------------------------------------------------------------------
@@ -261,12 +264,13 @@ def test_alerts_in_scope_and_root(tree, gov, as_):
 
 def test_concurrent_posts(tree, gov, as_):
     response = as_(tree.society_secretary).get("/api/governance/concurrent-posts")
-    [row] = response.json()
+    assert response.json()["count"] == 1
+    [row] = response.json()["items"]
     assert row["person_id"] == gov["chair"].pk and row["problems"] == ["age"] and row["posts"] == 1
     assert row["seats"][0]["code"] == "SOC" and row["seats"][0]["role"] == "chair"
     no_pii(response, gov["chair"])
-    assert as_(tree.county_staff).get("/api/governance/concurrent-posts").json() == []
-    assert as_(tree.province_staff).get("/api/governance/concurrent-posts", root=tree.nj.pk).json() == []
+    assert as_(tree.county_staff).get("/api/governance/concurrent-posts").json()["items"] == []
+    assert as_(tree.province_staff).get("/api/governance/concurrent-posts", root=tree.nj.pk).json()["count"] == 0
     assert as_(tree.county_staff).get("/api/governance/concurrent-posts", root=tree.soc.pk).status_code == 404
 
 
@@ -289,7 +293,7 @@ def test_contacts_assign_visit_read_coverage_end(tree, gov, as_):
     read = staff.get(f"/api/governance/contacts/{gov['duty'].pk}").json()
     assert [v["issues"] for v in read["visits"]] == ["经费不足"]
 
-    coverage = {row["organization"]["code"]: row for row in staff.get(f"/api/governance/orgs/{tree.nj.pk}/contact-coverage", months=120).json()}
+    coverage = {row["organization"]["code"]: row for row in staff.get(f"/api/governance/orgs/{tree.nj.pk}/contact-coverage", months=120).json()["items"]}
     assert coverage["XW"]["gap"] == "" and coverage["XW"]["last_contact"] == "2026-01-10"
     assert coverage["XW"]["leaders"] == [{"contact_id": gov["duty"].pk, "leader": {"id": gov["leader"].pk, "name": "吴刚"}, "since": "2025-01-01"}]
     assert coverage["QH"]["gap"] == "no_contact"
@@ -469,7 +473,7 @@ def test_scope_outside_is_404_with_nothing_written(tree, gov, as_, actor):
         assert response.json()["code"] == "not_found"
     assert written() == before
     if actor == "worker":
-        assert api.get("/api/governance/alerts").json()["due"] == [] and api.get("/api/governance/concurrent-posts").json() == []
+        assert api.get("/api/governance/alerts").json()["due"] == [] and api.get("/api/governance/concurrent-posts").json()["items"] == []
 
 
 def test_scope_leader_role_reads_but_writes_403(tree, gov, as_):

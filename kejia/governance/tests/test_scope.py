@@ -576,7 +576,7 @@ def test_concurrent_posts_show_exactly_the_scope(world, actor):
     seats = Seat.objects.filter(end__isnull=True, term__actual_end__isnull=True).exclude(official="").select_related("term__body__organization")
     expected = {s.person_id for s in seats if scope.can_view(user, s.term.body.organization)}
     assert len(expected) == len(visible_keys(world, user))
-    assert {row["person_id"] for row in sm.api_get(world, actor, f"{G}/concurrent-posts")} == expected
+    assert {row["person_id"] for row in sm.api_get(world, actor, f"{G}/concurrent-posts", limit=500)["items"]} == expected
     response = world.page_clients[actor].get(reverse("governance:concurrent"))
     if not scope.has_any_role(user):
         assert response.status_code == 403
@@ -594,11 +594,11 @@ def test_org_compliance_and_coverage_show_only_the_subtree_in_scope(world, actor
         if not scope.can_view(user, org):
             continue
         expected = {b.pk for b in bodies if b.organization.path.startswith(org.path) and scope.can_view(user, b.organization)}
-        assert {row["body"]["id"] for row in sm.api_get(world, actor, f"{G}/orgs/{org.pk}/compliance")} == expected, key
+        assert {row["body"]["id"] for row in sm.api_get(world, actor, f"{G}/orgs/{org.pk}/compliance", limit=500)["items"]} == expected, key
         response = client.get(reverse("governance:compliance", args=[org.pk]))
         assert response.status_code == 200, key
         assert {row["body"].pk for row in response.context["rows"]} == expected, key
-        coverage = sm.api_get(world, actor, f"{G}/orgs/{org.pk}/contact-coverage")
+        coverage = sm.api_get(world, actor, f"{G}/orgs/{org.pk}/contact-coverage", limit=500)["items"]
         shown = Organization.objects.filter(pk__in=[row["organization"]["id"] for row in coverage])
         assert all(o.path.startswith(org.path) and o.pk != org.pk and scope.can_view(user, o) for o in shown), key
         names = [name for other in world.orgs.values() if not scope.can_view(user, other) for name in people_texts(world, other)]

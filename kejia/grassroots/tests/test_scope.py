@@ -64,7 +64,8 @@ def test_area_api_scope(tree, actor):
     response = api.get(f"/api/grassroots/orgs/{tree.xw.pk}/counts")
     assert response.status_code == get
     if get == 200:
-        assert [row["code"] for row in response.json()] == ["XW", "XW-MY"]
+        assert [row["code"] for row in response.json()["items"]] == ["XW", "XW-MY"] and response.json()["count"] == 2
+        assert [row["code"] for row in api.get(f"/api/grassroots/orgs/{tree.xw.pk}/counts?limit=1&offset=1").json()["items"]] == ["XW-MY"]
     before = AuditEvent.objects.count()
     response = api.put(f"/api/grassroots/orgs/{tree.xw.pk}/target", {"target": 4})
     assert response.status_code == (200 if put == 302 else put)

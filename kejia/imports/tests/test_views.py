@@ -206,7 +206,9 @@ def test_api_post_import_and_read_batch_and_report(tree):
     assert body["status"] == "done" and body["good"] == 1 and body["bad"] == 1 and body["created_count"] == 1
     assert client.get(f"/api/imports/{body['id']}", headers=headers).json()["committed"] is True
     report = client.get(f"/api/imports/{body['id']}/report", headers=headers).json()
-    assert [(e["row"], e["column"], e["level"]) for e in report] == [(3, "邮箱", "error")]
+    assert report["count"] == 1 and [(e["row"], e["column"], e["level"]) for e in report["items"]] == [(3, "邮箱", "error")]
+    assert client.get(f"/api/imports/{body['id']}/report", {"offset": 1}, headers=headers).json()["items"] == []
+    assert client.get(f"/api/imports/{body['id']}/report", {"limit": 501}, headers=headers).status_code == 422
     xlsx_report = client.get(f"/api/imports/{body['id']}/report", {"format": "xlsx"}, headers=headers)
     assert xlsx_report.status_code == 200 and xlsx_report.content[:2] == b"PK"
 

@@ -378,7 +378,7 @@ def test_group_application_rejects_unknown_ids(tree, society, applicant, as_, ov
 def test_mine_list_and_queue(tree, society, applicant, as_):
     mine = apply_full(tree, society, as_)
     other = other_member(tree, society)
-    assert [m["id"] for m in as_(tree.worker).get("/api/memberships/mine").json()] == [mine["id"]]
+    assert [m["id"] for m in as_(tree.worker).get("/api/memberships/mine").json()["items"]] == [mine["id"]]
     staff = as_(tree.society_secretary)
     data = staff.get("/api/memberships").json()
     assert data["count"] == 2 and {m["id"] for m in data["items"]} == {mine["id"], other.pk}
@@ -648,10 +648,11 @@ def test_society_stats_for_staff_in_scope(tree, society, applicant, as_):
 def test_membership_overview_is_scoped(tree, society, applicant, as_):
     active_member(tree, society, applicant)
     rows = as_(tree.province_staff).get("/api/memberships/stats").json()
-    assert tree.soc.pk in [r["society"]["id"] for r in rows]
-    assert tree.soc.pk in [r["society"]["id"] for r in as_(tree.province_staff).get("/api/memberships/stats", root=tree.js.pk).json()]
-    assert tree.soc.pk not in [r["society"]["id"] for r in as_(tree.province_staff).get("/api/memberships/stats", root=tree.nj.pk).json()]
-    assert as_(tree.sibling_staff).get("/api/memberships/stats").json() == []
+    assert tree.soc.pk in [r["society"]["id"] for r in rows["items"]] and rows["count"] == len(rows["items"])
+    assert tree.soc.pk in [r["society"]["id"] for r in as_(tree.province_staff).get("/api/memberships/stats", root=tree.js.pk).json()["items"]]
+    assert tree.soc.pk not in [r["society"]["id"] for r in as_(tree.province_staff).get("/api/memberships/stats", root=tree.nj.pk).json()["items"]]
+    assert as_(tree.sibling_staff).get("/api/memberships/stats").json()["count"] == 0
+    assert as_(tree.province_staff).get("/api/memberships/stats", offset=rows["count"]).json()["items"] == []
     assert as_(tree.sibling_staff).get("/api/memberships/stats", root=tree.js.pk).status_code == 404
 
 

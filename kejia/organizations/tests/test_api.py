@@ -337,7 +337,16 @@ def test_get_org_unknown_id_is_404_and_huge_id_is_422(tree, as_):
 
 def test_list_children_returns_child_counts(tree, as_):
     data = as_(tree.nj_staff).get(f"/api/orgs/{tree.nj.pk}/children").json()
-    assert {row["code"]: row["child_count"] for row in data} == {"XW": 2, "QH": 0}
+    assert data["count"] == 2
+    assert {row["code"]: row["child_count"] for row in data["items"]} == {"XW": 2, "QH": 0}
+
+
+def test_list_children_is_paged(tree, as_):
+    first = as_(tree.nj_staff).get(f"/api/orgs/{tree.nj.pk}/children?limit=1").json()
+    second = as_(tree.nj_staff).get(f"/api/orgs/{tree.nj.pk}/children?limit=1&offset=1").json()
+    assert (first["count"], len(first["items"]), len(second["items"])) == (2, 1, 1)
+    assert first["items"][0]["code"] != second["items"][0]["code"]
+    assert as_(tree.nj_staff).get(f"/api/orgs/{tree.nj.pk}/children?limit=501").status_code == 422
 
 
 def test_subtree_counts_counts_each_kind(tree, as_):
@@ -349,7 +358,8 @@ def test_subtree_counts_counts_each_kind(tree, as_):
 def test_list_roles_returns_holders_without_personal_data(tree, as_):
     response = as_(tree.county_leader).get(f"/api/orgs/{tree.xw.pk}/roles")
     assert response.status_code == 200
-    assert {(row["display_name"], row["kind"]) for row in response.json()} == {("xw_staff", "staff"), ("xw_leader", "leader")}
+    assert {(row["display_name"], row["kind"]) for row in response.json()["items"]} == {("xw_staff", "staff"), ("xw_leader", "leader")}
+    assert response.json()["count"] == 2
     assert "1391234" not in response.content.decode()
 
 

@@ -172,7 +172,8 @@ def test_achievements(tree, as_):
     response = api.post(f"/api/people/{person.pk}/achievements", {"kind": "patent", "title": "一种装置", "year": 2024})
     assert response.status_code == 201
     item = response.json()["id"]
-    assert [a["title"] for a in api.get(f"/api/people/{person.pk}/achievements").json()] == ["一种装置"]
+    assert [a["title"] for a in api.get(f"/api/people/{person.pk}/achievements").json()["items"]] == ["一种装置"]
+    assert api.get(f"/api/people/{person.pk}/achievements", offset=1).json() == {"count": 1, "limit": 50, "offset": 1, "items": []}
     assert api.post(f"/api/people/{person.pk}/achievements", {"kind": "spell", "title": "x"}).status_code == 422
     assert api.post(f"/api/people/{person.pk}/achievements", {"kind": "paper", "title": " "}).json()["field"] == "title"
     assert as_(tree.county_leader).delete(f"/api/people/{person.pk}/achievements/{item}").status_code == 403
@@ -187,9 +188,9 @@ def test_listings(tree, as_):
     response = nj.post(f"/api/people/{person.pk}/listings", {"org_id": tree.qh.pk, "role": "expert"})
     assert response.status_code == 201
     listing = response.json()["id"]
-    assert {row["organization_id"] for row in nj.get(f"/api/people/{person.pk}/listings").json()} == {tree.xw.pk, tree.qh.pk}
+    assert {row["organization_id"] for row in nj.get(f"/api/people/{person.pk}/listings").json()["items"]} == {tree.xw.pk, tree.qh.pk}
     # The county sees only its own listing, and the number of the others.
-    assert [row["organization_id"] for row in as_(tree.county_staff).get(f"/api/people/{person.pk}/listings").json()] == [tree.xw.pk]
+    assert [row["organization_id"] for row in as_(tree.county_staff).get(f"/api/people/{person.pk}/listings").json()["items"]] == [tree.xw.pk]
     assert as_(tree.county_staff).get(f"/api/people/{person.pk}").json()["other_listings"] == 1
     assert as_(tree.county_staff).post(f"/api/people/{person.pk}/listings", {"org_id": tree.qh.pk}).status_code == 400
     assert as_(tree.county_leader).post(f"/api/people/{person.pk}/listings", {"org_id": tree.xw.pk, "role": "expert"}).status_code == 403

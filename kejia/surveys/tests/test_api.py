@@ -66,9 +66,12 @@ def test_build_and_publish_through_the_api(tree, folks, as_):
     assert target.status_code == 201 and target.json()["invited"] == 4
     link = staff.post(f"{S}/{sid}/targets", {"kind": "link"}).json()
     assert link["link"].startswith("/surveys/s/")
+    listed = staff.get(f"{S}/{sid}/targets").json()
+    assert listed["count"] == 2 and [t["id"] for t in listed["items"]] == [target.json()["id"], link["id"]]
+    assert staff.get(f"{S}/{sid}/targets", limit=1, offset=1).json()["items"] == [listed["items"][1]]
     assert staff.delete(f"/api/survey-targets/{link['id']}").status_code == 204
     assert staff.post(f"{S}/{sid}/targets", {"kind": "people", "filters": {"sector": "nope"}}).json()["field"] == "sector"
-    assert [s["id"] for s in as_(tree.worker).get(f"{S}/waiting").json()] == [sid]
+    assert [s["id"] for s in as_(tree.worker).get(f"{S}/waiting").json()["items"]] == [sid]
 
     worker = as_(tree.worker)
     form = worker.get(f"{S}/{sid}/form").json()

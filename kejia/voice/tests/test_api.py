@@ -87,7 +87,7 @@ def test_api_inbox_dashboard_forward_publish(voice, api):
 
 
 def test_api_rules_and_calendar(voice, api):
-    rules = api("worker", "GET", "/rules").json()
+    rules = api("worker", "GET", "/rules").json()["items"]
     assert {r["kind"] for r in rules if r["organization"] is None} == {"suggestion", "appeal", "rights", "policy_question"}
     response = api("nj_admin", "POST", "/rules", {"kind": "appeal", "org_id": voice.xw.pk, "working_days": 9})
     assert response.status_code == 200 and any(r["organization"] and r["working_days"] == 9 for r in response.json())

@@ -114,6 +114,9 @@ def test_members_add_change_remove(tree, vol):
     assert staff("PATCH", f"{V}/members/{member.pk}", {"role": "leader"}).json()["role"] == "leader"
     assert staff("POST", f"{V}/members/{member.pk}/remove", {"left_on": "2026-02-01"}).json()["left_on"] == "2026-02-01"
     assert staff("POST", f"{V}/members/{member.pk}/remove").status_code == 409
+    members = staff("GET", f"{V}/teams/{vol.teams.xw.pk}/members").json()
+    assert members["count"] == len(members["items"]) and member.pk in {m["id"] for m in members["items"]}
+    assert len(staff("GET", f"{V}/teams/{vol.teams.xw.pk}/members", limit=1).json()["items"]) == 1
     team = staff("GET", f"{V}/teams/{vol.teams.xw.pk}").json()
     assert {m["person"]["name"] for m in team["members"]} == {"王志愿", "赵队长"}
 
