@@ -496,6 +496,7 @@ FIELD_LABELS = {
 DEMO_ROLES = {
     "platform": pgettext_lazy("audit value", "Platform administrator"),
     "worker": pgettext_lazy("audit value", "S&T worker"),
+    "reviewer": pgettext_lazy("audit value", "Expert reviewer"),
 }
 
 

@@ -6,7 +6,8 @@ demo province's cities through their provincial association, at every stage of i
 - this year's call, still open: drafts, one returned by the province with its reason, one
   submitted and waiting for the province, two recommended and waiting for the formal check;
 - an earlier call past its deadline and under expert review (one application refused at the
-  formal check);
+  formal check): reviewers from the talent database invited (one declined with a reason), the
+  assignment run, scoring under way with some sheets in — the demo login `expert` is one of them;
 - a call whose review meeting has ranked and selected its applications, announced publicly
   (公示) with one objection received and not yet handled;
 - last year's call with its projects: one past the mid-term review with both tranches paid,
@@ -36,6 +37,9 @@ from kejia.core.models import AuditEvent
 from kejia.demo.common import DEMO_PASSWORD
 from kejia.organizations.kinds import OrgKind, OrgStatus
 from kejia.organizations.models import Organization
+from kejia.people.models import Person
+from kejia.review import services as review
+from kejia.review.models import Invitation, ScoreSheet
 from kejia.review.scoring import ApplicationResult
 
 SEED_ACTION = "calls.demo_seeded"
@@ -43,6 +47,14 @@ TEMPLATE = "local_reform_pilot"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 NATIONAL_NAME = "中国科学技术协会"
 OWNER_USERNAME = "cast_staff"
+REVIEWER_USERNAME = "expert"
+REVIEWERS = 10
+COMMENTS = [
+    "方案目标明确，任务分解具体，建议进一步细化考核指标。",
+    "改革举措有一定创新性，工作基础较好，经费预算基本合理。",
+    "可复制推广价值较强，建议加强与相关部门的协同。",
+    "试点内容与申报方向契合，但进度安排略显紧张。",
+]
 
 # What each pilot direction of 附件1 四 looks like in a city's words.
 PLANS = {
@@ -296,6 +308,7 @@ def seed_calls(*, seed: int, actor) -> dict[str, int]:
     for application in Application.objects.filter(call=review_call):
         _backdate_submission(application, _day(today, opened))
     calls.close_call(review_call, actor=cast.owner)
+    reviewers = _review(b, review_call, today)
 
     # 3. Ranked, selected and announced: one objection received, not yet handled.
     announced_call = b.call(f"{year}年度地方科协深化改革工作试点（第一批）", deadline_offset=-75)
@@ -333,9 +346,50 @@ def seed_calls(*, seed: int, actor) -> dict[str, int]:
         action=SEED_ACTION,
         obj=cast.national,
         organization=cast.national,
-        new={"users": [{"username": OWNER_USERNAME, "role": RoleKind.STAFF, "title": "项目管理处", "organization": cast.national.name}], **b.counts},
+        new={
+            "users": [{"username": OWNER_USERNAME, "role": RoleKind.STAFF, "title": "项目管理处", "organization": cast.national.name}, *reviewers],
+            **b.counts,
+        },
     )
     return b.counts
+
+
+def _review(builder: _Builder, call: Call, today: datetime.date) -> list[dict]:
+    """The expert review of a call, half way: people of the talent database who agreed to review
+    (the first of them the demo login `expert`), invited, one declining; the assignment run by the
+    engine; scoring under way, about half of the sheets submitted. Returns the login to list."""
+    from kejia.calls import reviewing
+
+    owner, rng = builder.cast.owner, builder.rng
+    people = list(Person.objects.filter(user__isnull=True).exclude(name="").order_by("pk")[: REVIEWERS + 1])
+    if len(people) < 5:
+        return []
+    users = []
+    for index, person in enumerate(people):
+        username = REVIEWER_USERNAME if index == 0 else f"review_demo_{index:02d}"
+        user = create_user(actor=builder.cast.admin, username=username, password=None, display_name=person.name, check_password=False)
+        users.append(user)
+        # The demo links the accounts directly (as if each had linked with a code long ago).
+        Person.objects.filter(pk=person.pk).update(user=user, willing_to_review=True)
+    User.objects.filter(pk=users[0].pk).update(password=make_password(DEMO_PASSWORD))
+    people = list(Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk"))
+    round_ = reviewing.open_review(call, actor=owner, per_item=3, max_load=3, min_load=1, score_deadline=_day(today, 10, 18))
+    for person in people:
+        review.invite(round_, person, actor=owner)
+    for invitation in Invitation.objects.filter(round=round_).select_related("person__user").order_by("person_id"):
+        declines = invitation.person_id == people[-1].pk
+        review.respond(invitation, actor=invitation.person.user, accept=not declines, reason="本人近期出国访学，时间无法保证。" if declines else "")
+    review.run_assignment(round_, actor=owner)
+    review.start_scoring(round_, actor=owner)
+    criteria = {c["code"]: float(c.get("max_score", 10)) for c in round_.criteria}
+    sheets = list(ScoreSheet.objects.filter(assignment__round=round_).select_related("assignment__person__user").order_by("pk"))
+    for sheet in sheets:
+        if sheet.assignment.person_id == people[0].pk or rng.random() < 0.45:
+            continue  # the demo login's sheets wait for them; about half of the others too
+        quality = rng.uniform(0.65, 0.95)
+        scores = {code: round(min(1.0, max(0.3, quality + rng.uniform(-0.08, 0.08))) * top, 1) for code, top in criteria.items()}
+        review.save_sheet(sheet, actor=sheet.assignment.person.user, scores=scores, comments=rng.choice(COMMENTS), submit=True)
+    return [{"username": REVIEWER_USERNAME, "role": "reviewer", "title": "", "organization": people[0].employer_name or ""}]
 
 
 def _backdate_submission(application: Application, when: datetime.datetime) -> None:

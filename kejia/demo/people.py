@@ -23,6 +23,7 @@ ROLE_LABELS = {
     RoleKind.STAFF: ("工作人员", "Staff"),
     RoleKind.LEADER: ("领导", "Leader"),
     "worker": ("科技工作者", "S&T worker"),
+    "reviewer": ("评审专家", "Expert reviewer"),
 }
 
 

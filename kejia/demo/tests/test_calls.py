@@ -35,3 +35,22 @@ def test_seed_calls_owner_is_the_national_association(tree):
     assert owners == {"national_assoc"}
     assert not Application.objects.exclude(applicant__kind="municipal_assoc").exists()
     assert set(Application.objects.exclude(recommender=None).values_list("recommender__code", flat=True)) == {"JS"}
+
+
+def test_seed_calls_reviews_one_call_half_way(tree):
+    """With people in the talent database, the call under review has a round being scored."""
+    from kejia.people.models import Person
+    from kejia.review.models import Invitation, ReviewRound, ScoreSheet
+
+    for i in range(8):
+        Person.objects.create(name=f"专家{i}", employer_name=f"东南大学{i}系")
+    seed_calls(seed=3, actor=tree.platform)
+    round_ = ReviewRound.objects.get()
+    assert round_.status == "scoring" and round_.items.count() == 4
+    assert Invitation.objects.filter(round=round_, status="declined").exclude(reason="").count() == 1
+    sheets = ScoreSheet.objects.filter(assignment__round=round_)
+    assert sheets.count() == 4 * 3 and 0 < sheets.filter(submitted_at__isnull=False).count() < sheets.count()
+    expert = Person.objects.get(user__username="expert")
+    # Every reviewer who accepted has something to score (the demo login too); theirs wait for them.
+    assert sheets.filter(assignment__person=expert).exists()
+    assert expert.willing_to_review and not sheets.filter(assignment__person=expert, submitted_at__isnull=False).exists()
