@@ -37,7 +37,7 @@ def _money(value):
     return Decimal(str(value))
 
 
-def _reviewers(calls, n=2):
+def willing_reviewers(calls, n=2):
     """Willing reviewers from the talent database (the people services), each with an account."""
     from kejia.accounts.services import create_user
     from kejia.people.services import create_person, set_willing_to_review
@@ -113,7 +113,7 @@ def test_the_whole_life_of_a_call_through_the_api(calls):
     _audited("calls.accept", app_id, calls.owner, status=S.UNDER_REVIEW)
 
     # ---- the expert review --------------------------------------------------------------------
-    experts = _reviewers(calls)
+    experts = willing_reviewers(calls)
     score_deadline = (timezone.now() + datetime.timedelta(days=10)).isoformat()
     response = owner.post(f"/api/calls/{call_id}/review", {"per_item": 2, "max_load": 1, "score_deadline": score_deadline})
     assert response.status_code == 200, response.content
