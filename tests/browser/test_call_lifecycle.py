@@ -1,4 +1,5 @@
-"""Issue 18's whole life cycle of a call in the browser, on a desktop window: the municipal
+"""Issue 18's whole life cycle of a call in the browser, on a desktop window and on a phone (390 px,
+where every page passed through fits the width): the municipal
 association's staff member fills the seed-004 application, saves it, downloads it as PDF and
 submits it; the province recommends it on its queue; the owner passes the formal check on the
 call's queue. The owner opens the expert review with the calls service (no page opens it) and
@@ -81,12 +82,18 @@ def open_call(tree):
     return SimpleNamespace(t=tree, cast=cast, owner=owner, call=publish_call(call, actor=owner))
 
 
-def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, page):
+@pytest.mark.parametrize("window", ["page", "phone_page"])
+def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, request, window):
     from kejia.calls import reviewing, workflow
     from kejia.calls.tests.conftest import complete_answers
     from kejia.calls.tests.test_lifecycle_api import willing_reviewers
 
-    base, call = live_server.url, open_call.call
+    page, base, call = request.getfixturevalue(window), live_server.url, open_call.call
+    phone = window == "phone_page"
+
+    def fits():
+        if phone:
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
     # ---- the municipal association fills, saves, prints and submits ----------------------------
     log_in(page, base, "nj_staff", tree.password)
@@ -102,6 +109,7 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
         else:
             field.fill(value)
     post(page, "button[value=save]")
+    fits()
     application.refresh_from_db()
     assert application.status == "draft" and application.data["team"][1]["name"] == "孙八" and application.data["pilot_period"]["end"] == "2021-07"
     with page.expect_download() as downloading:
@@ -118,11 +126,13 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
     # ---- the province recommends; the owner passes the formal check -----------------------------
     switch_to(page, live_server, tree.province_staff)
     page.goto(f"{base}/calls/recommend/")
+    fits()
     step(page, "recommend", page.locator(f"#application-{application.pk}"))
     application.refresh_from_db()
     assert application.status == "recommended"
     switch_to(page, live_server, open_call.owner)
     page.goto(f"{base}/calls/{call.pk}/queue/?status=recommended")
+    fits()
     step(page, "accept", page.locator(f"#application-{application.pk}"))
     application.refresh_from_db()
     assert application.status == "under_review"
@@ -139,6 +149,7 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
     post(page, "button[name=action][value=accept]")
     switch_to(page, live_server, open_call.owner)
     page.goto(round_page)
+    fits()
     post(page, "button[name=action][value=run]")
     page.fill("#deadline", (timezone.localtime() + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"))
     post(page, "button[name=action][value=deadline]")
@@ -151,6 +162,7 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
     page.goto(f"{base}/review/")
     page.locator(f"a[href$='/review/sheets/{assignment.pk}/']").first.click()
     page.wait_for_url(f"**/review/sheets/{assignment.pk}/")
+    fits()
     for code in ("innovation", "feasibility", "demonstration", "groundwork"):
         page.fill(f"#score-{code}", "8")
     page.fill("#comments", "改革思路清楚，基础扎实。")
@@ -165,6 +177,7 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
     round_.refresh_from_db()
     assert round_.status == "closed"
     page.goto(f"{base}/calls/{call.pk}/meeting/")
+    fits()
     page.fill(f"input[name=score_{application.pk}]", "80")
     page.fill("textarea[name=minutes]", "会评纪要：一位专家评审，80 分。")
     post(page, "form.card button[type=submit]")
@@ -179,6 +192,7 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
     # The 公示 period ends: no clock to move, so its end is moved into the past in the database.
     Application.objects.filter(pk=application.pk).update(announced_until=timezone.now() - datetime.timedelta(minutes=1))
     page.goto(f"{base}/calls/{call.pk}/queue/?status=announced")
+    fits()
     row = page.locator(f"#application-{application.pk}")
     row.locator("details:has(form[action*='/step/approve/']) > summary").click()
     row.locator("input[name=approve-amount]").fill("350000")
@@ -193,6 +207,7 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
 
     def pay(tranche, voucher):
         page.goto(project_page)
+        fits()
         page.locator("details:has(form[action*='/step/record_payment/']) > summary").click()
         page.select_option("select[name=record_payment-tranche]", str(tranche))
         page.fill("input[name=record_payment-amount]", "175000")
@@ -218,4 +233,5 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, p
     project.refresh_from_db()
     assert project.status == "concluded"
     page.goto(f"{base}/calls/{call.pk}/projects/")
+    fits()
     assert "350,000" in page.inner_text("main") or "350000" in page.inner_text("main")
