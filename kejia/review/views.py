@@ -101,8 +101,17 @@ def sheet(request, pk: int):
 def _owner_action(request, round_) -> str:
     action = request.POST.get("action")
     if action == "run":
-        services.run_assignment(round_, actor=request.user)
-        return _("Reviewers assigned.")
+        run = services.run_assignment(round_, actor=request.user)
+        if not run.widened:
+            return _("Reviewers assigned.")
+        if run.candidates_per_item is None:
+            return _(
+                "Reviewers assigned. Each item's best %(n)s reviewers could not give every item its reviewers, so every eligible reviewer was a candidate."
+            ) % {"n": run.requested}
+        return _("Reviewers assigned. Each item's best %(n)s reviewers could not give every item its reviewers, so the best %(m)s were candidates.") % {
+            "n": run.requested,
+            "m": run.candidates_per_item,
+        }
     if action == "start":
         services.start_scoring(round_, actor=request.user)
         return _("Scoring has started; the reviewers are told.")
