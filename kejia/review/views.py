@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.web import page_of
 from kejia.people.models import Person
 from kejia.review import selectors, services
 from kejia.review.models import Assignment, InvitationStatus, RoundStatus
+
+INVITE_PAGE = 20
 
 
 def _refused(exc: DomainError) -> int:
@@ -126,7 +129,7 @@ def _owner_action(request, round_) -> str:
         services.set_deadline(round_, actor=request.user, score_deadline=timezone.make_aware(moment) if timezone.is_naive(moment) else moment)
         return _("Deadline saved.")
     if action == "invite":
-        person = Person.objects.filter(pk=request.POST.get("person") or 0).first()
+        person = selectors.person_to_invite(request.user, request.POST.get("person"))
         if person is None:
             raise DomainError("invalid", _("Choose a reviewer."), field="person")
         services.invite(round_, person, actor=request.user)
@@ -163,8 +166,14 @@ def round_page(request, pk: int):
     assignments = list(round_.assignments.select_related("item", "person", "sheet").order_by("item_id", "pk"))
     invitations = list(round_.invitations.select_related("person").order_by("pk"))
     pool = [i.person for i in invitations if i.status == InvitationStatus.ACCEPTED]
-    invited = {i.person_id for i in invitations}
-    willing = [p for p in Person.objects.filter(willing_to_review=True).order_by("name", "pk")[:500] if p.pk not in invited]
+    find = {k: request.GET.get(k, "")[:100] for k in ("who", "discipline", "employer")}
+    willing = page_of(
+        request,
+        selectors.people_to_invite(request.user, round_, name=find["who"], discipline=find["discipline"], employer=find["employer"]).prefetch_related(
+            "disciplines"
+        ),
+        INVITE_PAGE,
+    )
     records = {c.person_id: c for c in selectors.round_credibility(request.user, round_)}
     return render(
         request,
@@ -176,6 +185,7 @@ def round_page(request, pk: int):
             "invitations": [(i, records.get(i.person_id)) for i in invitations],
             "pool": pool,
             "willing": willing,
+            "find": find,
             "invited_people": [i.person for i in invitations],
             "results": selectors.results(round_),
             "error": error,
