@@ -29,6 +29,7 @@ class ReviewRoundOut(Schema):
     per_item: int
     max_load: int
     min_load: int
+    candidates_per_item: int = Field(..., description="Each item's best this many reviewers by affinity are the assignment's candidates (widened if needed)")
     min_on_time_rate: float | None
     score_deadline: datetime.datetime | None
     criteria: list[dict[str, Any]] = Field(..., description='[{"code", "label", "weight", "max_score"}]')
