@@ -590,6 +590,9 @@ class CallReviewIn(Schema):
     per_item: int = Field(3, ge=1, le=50, description="Reviewers per application")
     max_load: int = Field(6, ge=1, le=1000, description="Most applications per reviewer")
     min_load: int = Field(0, ge=0, le=1000, description="Fewest applications per reviewer")
+    candidates_per_item: int = Field(
+        200, ge=1, le=100_000, description="Candidates of the assignment: each application's best this many reviewers by affinity, widened if needed"
+    )
     min_on_time_rate: float | None = Field(None, ge=0, le=1, description="Leave out reviewers whose on-time rate is lower")
     score_deadline: datetime.datetime | None = None
     criteria: list[dict[str, Any]] | None = Field(None, description='[{"code", "label", "weight", "max_score"}]; default the four of seed 004')

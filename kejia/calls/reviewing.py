@@ -103,6 +103,7 @@ def open_review(
     conflict_rules: Mapping | None = None,
     min_on_time_rate: float | None = None,
     score_deadline: datetime.datetime | None = None,
+    candidates_per_item: int = 200,
 ) -> ReviewRound:
     """A review round of the call's applications under review (after the formal check), owned by
     the call's owner; one open round per call."""
@@ -130,6 +131,7 @@ def open_review(
         min_on_time_rate=min_on_time_rate,
         score_deadline=score_deadline,
         subject=subject_of(call),
+        candidates_per_item=candidates_per_item,
     )
     for n, application in enumerate(applications, start=1):
         applicant_name = application.applicant.name if application.applicant_id else str(application.applicant_user)

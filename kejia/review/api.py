@@ -29,6 +29,7 @@ class ReviewRoundOut(Schema):
     per_item: int
     max_load: int
     min_load: int
+    candidates_per_item: int = Field(..., description="Each item's best this many reviewers by affinity are the assignment's candidates (widened if needed)")
     min_on_time_rate: float | None
     score_deadline: datetime.datetime | None
     criteria: list[dict[str, Any]] = Field(..., description='[{"code", "label", "weight", "max_score"}]')
@@ -257,9 +258,9 @@ def my_invitations(request, params: Query[PageParams]):
 
 @router.post("/review/rounds/{id}/invitations", response=ReviewInvitationOut, auth=AUTH, summary="Invite a reviewer")
 def invite(request, id: ObjectId, body: ReviewInviteIn):
-    """The owner's staff invite a person who agreed to review (Person.willing_to_review); the person is notified."""
+    """The owner's staff invite a person they can see who agreed to review (Person.willing_to_review); the person is notified."""
     round_ = selectors.get_managed_round(id, request.auth)
-    person = Person.objects.filter(pk=body.person_id).first()
+    person = selectors.person_to_invite(request.auth, body.person_id)
     if person is None:
         raise NotFound()
     return services.invite(round_, person, actor=request.auth)

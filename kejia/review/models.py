@@ -43,6 +43,9 @@ class ReviewRound(TimeStamped):
     per_item = models.PositiveSmallIntegerField(_("reviewers per item"), default=3)
     max_load = models.PositiveSmallIntegerField(_("maximum load per reviewer"), default=6)
     min_load = models.PositiveSmallIntegerField(_("minimum load per reviewer"), default=0)
+    # The assignment's candidates: each item's best this many reviewers by affinity (widened when
+    # they cannot give every item its reviewers); every eligible pair when the pool is no larger.
+    candidates_per_item = models.PositiveIntegerField(_("candidate reviewers per item"), default=200)
     min_on_time_rate = models.FloatField(_("minimum on-time rate of a reviewer"), null=True, blank=True)
     score_deadline = models.DateTimeField(_("deadline for scores"), null=True, blank=True)
     remind_days = models.PositiveSmallIntegerField(_("remind this many days before the deadline"), default=3)

@@ -21,10 +21,38 @@ from django.utils import timezone
 
 from kejia.accounts import scope
 from kejia.core.errors import NotFound
+from kejia.people.models import Person
+from kejia.people.selectors import visible_people
 from kejia.review import scoring
 from kejia.review.models import Assignment, ConflictReport, ConflictSource, Invitation, InvitationStatus, ReviewItem, ReviewRound, RoundStatus, ScoreSheet
 
 R = RoundStatus
+
+
+def people_to_invite(user, round_: ReviewRound, *, name: str = "", discipline: str = "", employer: str = "") -> QuerySet[Person]:
+    """People `user` may see (kejia.people.selectors.visible_people) who agreed to review and are
+    not invited to the round yet, narrowed by a part of the name, of a discipline's name (Chinese
+    or English) or code, and of the employer's name; by name."""
+    qs = visible_people(user).filter(willing_to_review=True).exclude(review_invitations__round=round_)
+    if name.strip():
+        qs = qs.filter(name__icontains=name.strip())
+    if employer.strip():
+        qs = qs.filter(employer_name__icontains=employer.strip())
+    if discipline.strip():
+        d = discipline.strip()
+        matching = Person.disciplines.through.objects.filter(
+            Q(discipline__name__icontains=d) | Q(discipline__name_en__icontains=d) | Q(discipline__code__startswith=d)
+        ).values("person_id")
+        qs = qs.filter(pk__in=matching)
+    return qs.order_by("name", "pk")
+
+
+def person_to_invite(user, pk) -> Person | None:
+    """The person `user` may see with this id (the invitation's own rules are the service's)."""
+    try:
+        return visible_people(user).filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
 
 
 def managed_rounds(user) -> QuerySet[ReviewRound]:

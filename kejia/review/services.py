@@ -94,7 +94,7 @@ def _now(now):
 # ---- rounds and items -------------------------------------------------------------------------
 
 
-def _check_settings(*, criteria, conflict_rules, per_item, max_load, min_load, min_on_time_rate) -> None:
+def _check_settings(*, criteria, conflict_rules, per_item, max_load, min_load, min_on_time_rate, candidates_per_item=200) -> None:
     rubric_from_data(criteria)
     rules.policy_from_data(conflict_rules or {})
     if not isinstance(per_item, int) or per_item < 1:
@@ -105,6 +105,8 @@ def _check_settings(*, criteria, conflict_rules, per_item, max_load, min_load, m
         raise DomainError("invalid_min_load", _("The minimum load must be between 0 and the maximum load."), field="min_load")
     if min_on_time_rate is not None and not 0 <= min_on_time_rate <= 1:
         raise DomainError("invalid_rate", _("The rate must be between 0 and 1."), field="min_on_time_rate")
+    if not isinstance(candidates_per_item, int) or candidates_per_item < 1:
+        raise DomainError("invalid_candidates", _("The number of candidate reviewers per item must be at least 1."), field="candidates_per_item")
 
 
 @transaction.atomic
@@ -123,6 +125,7 @@ def create_round(
     score_deadline: datetime.datetime | None = None,
     remind_days: int = 3,
     subject: str = "",
+    candidates_per_item: int = 200,
 ) -> ReviewRound:
     if not scope.can_manage(actor, owner):
         raise PermissionDenied()
@@ -132,8 +135,15 @@ def create_round(
     if criteria is not None:
         round_.criteria = [dict(c) for c in criteria]
     _check_settings(
-        criteria=round_.criteria, conflict_rules=conflict_rules, per_item=per_item, max_load=max_load, min_load=min_load, min_on_time_rate=min_on_time_rate
+        criteria=round_.criteria,
+        conflict_rules=conflict_rules,
+        per_item=per_item,
+        max_load=max_load,
+        min_load=min_load,
+        min_on_time_rate=min_on_time_rate,
+        candidates_per_item=candidates_per_item,
     )
+    round_.candidates_per_item = candidates_per_item
     round_.conflict_rules = dict(conflict_rules or {})
     round_.min_on_time_rate, round_.score_deadline, round_.remind_days = min_on_time_rate, score_deadline, remind_days
     round_.save()
@@ -142,7 +152,15 @@ def create_round(
         action="review.create_round",
         obj=round_,
         organization=owner,
-        new={"title": round_.title, "blind": blind, "per_item": per_item, "max_load": max_load, "min_load": min_load, "subject": subject},
+        new={
+            "title": round_.title,
+            "blind": blind,
+            "per_item": per_item,
+            "max_load": max_load,
+            "min_load": min_load,
+            "subject": subject,
+            "candidates_per_item": candidates_per_item,
+        },
     )
     return round_
 
@@ -413,11 +431,69 @@ def pool(round_: ReviewRound) -> list[int]:
     return ids
 
 
+# The engine's refusals that more candidates may lift (the others depend on the counts only).
+WIDEN_ON = frozenset({"too_few_candidates", "reviewer_too_few_candidates", "not_enough_reviewers", "min_load_unreachable"})
+
+TopReviewers = Callable[..., Mapping]
+
+
+def default_top_reviewers() -> TopReviewers:
+    """`top_reviewers(applications: {key: text}, *, n, pool, reviewers, exclude) → {key: [(person
+    id, score)]}`, best first, the scores comparable with REVIEW_AFFINITY's."""
+    return import_string(settings.REVIEW_TOP_REVIEWERS)
+
+
+class AssignmentRun(list):
+    """The assignments made (a list of Assignment), and how the candidates were chosen:
+    `candidates_per_item` the N used (None: every eligible pair was a candidate), `requested` the
+    round's N, `widened` whether N had to grow for the assignment to exist."""
+
+    def __init__(self, rows, *, requested: int, candidates_per_item: int | None, widened: bool):
+        super().__init__(rows)
+        self.requested, self.candidates_per_item, self.widened = requested, candidates_per_item, widened
+
+
+def candidate_pairs(
+    round_: ReviewRound,
+    items: Sequence[ReviewItem],
+    reviewers: Sequence[int],
+    conflicted: Mapping[tuple[int, int], object],
+    n: int,
+    *,
+    affinity: Affinity | None = None,
+    top: TopReviewers | None = None,
+) -> tuple[dict[tuple[int, int], float], bool]:
+    """The candidate (item id, person id) pairs with their affinity, and whether they are every
+    eligible pair: each item's best `n` reviewers of the pool by `top` (conflicted pairs excluded),
+    or, when `n` covers the pool, every non-conflicted pair scored by `affinity`."""
+    texts = {i.pk: f"{i.title}\n{i.text}" for i in items}
+    if n >= len(reviewers):
+        eligible = [(i.pk, p) for i in items for p in reviewers if (i.pk, p) not in conflicted]
+        return _score(affinity, texts, eligible), True
+    barred: dict[int, list[int]] = defaultdict(list)
+    for item_id, person_id in conflicted:
+        barred[item_id].append(person_id)
+    # The engine retrieves at least `n` people per item before re-scoring them.
+    found = (top or default_top_reviewers())(texts, n=n, pool=max(n, 300), reviewers=list(reviewers), exclude=dict(barred))
+    allowed = set(reviewers)
+    out: dict[tuple[int, int], float] = {}
+    for item_id, ranked in found.items():
+        for person_id, score in list(ranked)[:n]:
+            pair = (item_id, person_id)
+            if person_id in allowed and pair not in conflicted:
+                out[pair] = float(getattr(score, "score", score))
+    return out, False
+
+
 @transaction.atomic
-def run_assignment(round_: ReviewRound, *, actor, affinity: Affinity | None = None) -> list[Assignment]:
+def run_assignment(round_: ReviewRound, *, actor, affinity: Affinity | None = None, top: TopReviewers | None = None) -> AssignmentRun:
     """Assign each item `per_item` reviewers from the pool, loads within bounds, no conflicted
-    pair, maximising the total affinity (kejia.review.assignment). Replaces an earlier run, as long
-    as no score sheet has been submitted. Every eligible pair is a candidate."""
+    pair, maximising the total affinity (kejia.review.assignment) over the candidates: each item's
+    best `candidates_per_item` reviewers by affinity. When those cannot give every item its
+    reviewers within the loads, N is doubled and the assignment tried again, up to every eligible
+    pair (N ≥ the pool) — so a round has an assignment whenever it would have one without the cut;
+    the result says whether N was widened. Replaces an earlier run, as long as no score sheet has
+    been submitted."""
     round_ = _locked(round_)
     require_owner(round_, actor)
     _require_status(round_, R.OPEN, R.ASSIGNING)
@@ -426,18 +502,25 @@ def run_assignment(round_: ReviewRound, *, actor, affinity: Affinity | None = No
         raise DomainError("no_items", _("The round has no items to review."), field="items")
     reviewers = pool(round_)
     conflicted = find_conflicts(round_, items, reviewers)
-    eligible = [(i.pk, p) for i in items for p in reviewers if (i.pk, p) not in conflicted]
-    scores = _score(affinity, {i.pk: f"{i.title}\n{i.text}" for i in items}, eligible)
-    problem = engine.AssignmentProblem(
-        applications=[i.pk for i in items],
-        reviewers=reviewers,
-        candidates=scores,
-        per_application=round_.per_item,
-        max_load=round_.max_load,
-        min_load=round_.min_load,
-        conflicts=frozenset(conflicted),
-    )
-    result = engine.assign_reviewers(problem)
+    requested = n = max(1, round_.candidates_per_item)
+    while True:
+        scores, full = candidate_pairs(round_, items, reviewers, conflicted, n, affinity=affinity, top=top)
+        problem = engine.AssignmentProblem(
+            applications=[i.pk for i in items],
+            reviewers=reviewers,
+            candidates=scores,
+            per_application=round_.per_item,
+            max_load=round_.max_load,
+            min_load=round_.min_load,
+            conflicts=frozenset(conflicted),
+        )
+        try:
+            result = engine.assign_reviewers(problem)
+            break
+        except engine.AssignmentError as exc:
+            if full or exc.code not in WIDEN_ON:
+                raise
+            n = min(2 * n, len(reviewers))
     round_.assignments.all().delete()
     created = []
     for item_id, persons in result.reviewers_of.items():
@@ -447,6 +530,7 @@ def run_assignment(round_: ReviewRound, *, actor, affinity: Affinity | None = No
             created.append(a)
     round_.status = R.ASSIGNING
     round_.save(update_fields=["status", "updated_at"])
+    used = None if full else n
     record_event(
         actor=actor,
         action="review.run_assignment",
@@ -457,10 +541,13 @@ def run_assignment(round_: ReviewRound, *, actor, affinity: Affinity | None = No
             "pairs": len(created),
             "reviewers": len(reviewers),
             "conflicts": len(conflicted),
+            "candidates": len(scores),
+            "candidates_per_item": used,
+            "widened": n != requested,
             "total": round(result.total_affinity, 6),
         },
     )
-    return created
+    return AssignmentRun(created, requested=requested, candidates_per_item=used, widened=n != requested)
 
 
 @transaction.atomic

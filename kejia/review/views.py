@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
+from kejia.core.web import page_of
 from kejia.people.models import Person
 from kejia.review import selectors, services
 from kejia.review.models import Assignment, InvitationStatus, RoundStatus
+
+INVITE_PAGE = 20
 
 
 def _refused(exc: DomainError) -> int:
@@ -101,8 +104,17 @@ def sheet(request, pk: int):
 def _owner_action(request, round_) -> str:
     action = request.POST.get("action")
     if action == "run":
-        services.run_assignment(round_, actor=request.user)
-        return _("Reviewers assigned.")
+        run = services.run_assignment(round_, actor=request.user)
+        if not run.widened:
+            return _("Reviewers assigned.")
+        if run.candidates_per_item is None:
+            return _(
+                "Reviewers assigned. Each item's best %(n)s reviewers could not give every item its reviewers, so every eligible reviewer was a candidate."
+            ) % {"n": run.requested}
+        return _("Reviewers assigned. Each item's best %(n)s reviewers could not give every item its reviewers, so the best %(m)s were candidates.") % {
+            "n": run.requested,
+            "m": run.candidates_per_item,
+        }
     if action == "start":
         services.start_scoring(round_, actor=request.user)
         return _("Scoring has started; the reviewers are told.")
@@ -117,7 +129,7 @@ def _owner_action(request, round_) -> str:
         services.set_deadline(round_, actor=request.user, score_deadline=timezone.make_aware(moment) if timezone.is_naive(moment) else moment)
         return _("Deadline saved.")
     if action == "invite":
-        person = Person.objects.filter(pk=request.POST.get("person") or 0).first()
+        person = selectors.person_to_invite(request.user, request.POST.get("person"))
         if person is None:
             raise DomainError("invalid", _("Choose a reviewer."), field="person")
         services.invite(round_, person, actor=request.user)
@@ -154,8 +166,14 @@ def round_page(request, pk: int):
     assignments = list(round_.assignments.select_related("item", "person", "sheet").order_by("item_id", "pk"))
     invitations = list(round_.invitations.select_related("person").order_by("pk"))
     pool = [i.person for i in invitations if i.status == InvitationStatus.ACCEPTED]
-    invited = {i.person_id for i in invitations}
-    willing = [p for p in Person.objects.filter(willing_to_review=True).order_by("name", "pk")[:500] if p.pk not in invited]
+    find = {k: request.GET.get(k, "")[:100] for k in ("who", "discipline", "employer")}
+    willing = page_of(
+        request,
+        selectors.people_to_invite(request.user, round_, name=find["who"], discipline=find["discipline"], employer=find["employer"]).prefetch_related(
+            "disciplines"
+        ),
+        INVITE_PAGE,
+    )
     records = {c.person_id: c for c in selectors.round_credibility(request.user, round_)}
     return render(
         request,
@@ -167,6 +185,7 @@ def round_page(request, pk: int):
             "invitations": [(i, records.get(i.person_id)) for i in invitations],
             "pool": pool,
             "willing": willing,
+            "find": find,
             "invited_people": [i.person for i in invitations],
             "results": selectors.results(round_),
             "error": error,

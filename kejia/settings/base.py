@@ -260,3 +260,5 @@ LOGGING = {
 # Expert review (kejia.review): the affinity of an item's text to a reviewer, named here because
 # kejia.review sits beside kejia.search in the layers (docs/architecture.md).
 REVIEW_AFFINITY = "kejia.search.affinity.score_pairs"
+# Each item's best reviewers by the same affinity, for the candidate cut of large rounds.
+REVIEW_TOP_REVIEWERS = "kejia.search.affinity.top_reviewers"

@@ -50,8 +50,9 @@ def test_open_review_builds_items_with_facts_and_blind_titles(under_review):
     calls, apps = under_review
     team_member = Person.objects.create(name="钱七", willing_to_review=True)
     Listing.objects.create(person=team_member, organization=calls.t.nj, role="member")
-    round_ = reviewing.open_review(calls.call, actor=calls.owner, blind=True, per_item=2, max_load=2, score_deadline=DEADLINE)
+    round_ = reviewing.open_review(calls.call, actor=calls.owner, blind=True, per_item=2, max_load=2, score_deadline=DEADLINE, candidates_per_item=50)
     assert round_.subject == f"calls.call:{calls.call.pk}" and round_.owner == calls.cast and round_.blind
+    assert round_.candidates_per_item == 50
     items = list(round_.items.order_by("pk"))
     assert [i.ref for i in items] == [f"calls.application:{a.pk}" for a in apps]
     assert items[0].title == "申报书 1" or items[0].title.endswith("1")
@@ -117,10 +118,13 @@ def test_open_review_through_the_api(under_review):
 
     calls, apps = under_review
     api = Api(calls.t, calls.owner)
-    response = api.post(f"/api/calls/{calls.call.pk}/review", {"blind": True, "per_item": 2, "max_load": 2, "score_deadline": DEADLINE.isoformat()})
+    response = api.post(
+        f"/api/calls/{calls.call.pk}/review", {"blind": True, "per_item": 2, "max_load": 2, "score_deadline": DEADLINE.isoformat(), "candidates_per_item": 40}
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["subject"] == f"calls.call:{calls.call.pk}" and body["blind"] and body["status"] == "open"
+    assert body["candidates_per_item"] == 40
     assert api.post(f"/api/calls/{calls.call.pk}/review", {}).status_code == 409
     response = api.post(f"/api/calls/{calls.call.pk}/review/close", {"minutes": "纪要"})
     assert response.status_code == 409 and response.json()["code"] == "round_state"

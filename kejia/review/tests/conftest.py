@@ -43,6 +43,7 @@ def build_round(t):
         Listing.objects.create(person=person, organization=home, role="expert")
         reviewers.append(person)
     unwilling = Person.objects.create(name="不愿评审", willing_to_review=False)
+    Listing.objects.create(person=unwilling, organization=t.wx, role="expert")
     round_ = services.create_round(t.js, actor=t.province_staff, title="试点项目评审", per_item=2, max_load=2, score_deadline=DEADLINE)
     items = [
         services.add_item(
