@@ -10,9 +10,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.calls import cases, files, reviewing, services, workflow
 from kejia.calls import forms as f
-from kejia.calls import services, workflow
-from kejia.calls.choices import APPLICATION_TRANSITIONS, PROJECT_TRANSITIONS, CallStatus, Role, Transition
+from kejia.calls.choices import APPLICATION_TRANSITIONS, PROJECT_TRANSITIONS, ApplicationStatus, CallStatus, ProjectStatus, Role, Transition
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,15 @@ PROJECT_ACTIONS: dict[str, Action] = {
     "submit_deliverable": Action(
         _("Hand in a deliverable"),
         lambda p: (f.DeliverableForm, {}),
-        lambda p, u, d, form: workflow.submit_deliverable(p, actor=u, title=d["title"], note=d["note"]),
+        lambda p, u, d, form: workflow.submit_deliverable(p, actor=u, title=d["title"], note=d["note"], file=d.get("file")),
         _("The deliverable is handed in."),
+    ),
+    # one button per deliverable on the project page (not in the steps panel)
+    "publish_deliverable": Action(
+        _("Publish to the case library"),
+        lambda p: (f.PublishDeliverableForm, {"project": p}),
+        lambda p, u, d, form: cases.publish_deliverable(d["deliverable"], actor=u, public=d["public"]),
+        _("The case library is updated."),
     ),
 }
 
@@ -164,6 +171,26 @@ CALL_ACTIONS: dict[str, Action] = {
         lambda c: (f.ExtendDeadlineForm, {}),
         lambda c, u, d, form: services.extend_deadline(c, actor=u, deadline=d["deadline"], reason=d["reason"]),
         _("The deadline is extended; applicants and recommending organizations are told."),
+    ),
+    "add_attachment": Action(
+        _("Add an attachment"),
+        lambda c: (f.CallAttachmentForm, {}),
+        lambda c, u, d, form: files.add_call_attachment(c, actor=u, title=d["title"], upload=d["file"]),
+        _("The attachment is added to the call."),
+    ),
+    "open_review": Action(
+        _("Open the expert review"),
+        lambda c: (f.OpenReviewForm, {}),
+        lambda c, u, d, form: reviewing.open_review(
+            c, actor=u, per_item=d["per_item"], max_load=d["max_load"], blind=d["blind"], score_deadline=d["score_deadline"]
+        ),
+        _("The review round is open: invite reviewers and assign them on its page."),
+    ),
+    "close_review": Action(
+        _("Close the review and record the meeting"),
+        lambda c: (f.CloseReviewForm, {}),
+        lambda c, u, d, form: reviewing.close_review(c, actor=u, minutes=d["minutes"]),
+        _("The review is closed and the meeting recorded with its ranking."),
     ),
 }
 CALL_STEPS = {"publish": {CallStatus.DRAFT}, "close": {CallStatus.PUBLISHED}, "extend": {CallStatus.PUBLISHED}}
@@ -199,8 +226,20 @@ def offered_for_project(project, held: set[str]) -> list[str]:
     return out
 
 
-def offered_for_call(call) -> list[str]:
-    return [key for key, states in CALL_STEPS.items() if call.status in states]
+def offered_for_call(call, review_round=None) -> list[str]:
+    """The call's steps from its state, and the expert review's from its round (`review_round`:
+    reviewing.round_for(call)): open one while applications are under review and the call has
+    none; close it, recording the meeting, while it has one and applications are under review."""
+    out = [key for key, states in CALL_STEPS.items() if call.status in states]
+    out.append("add_attachment")
+    if call.applications.filter(status=ApplicationStatus.UNDER_REVIEW).exists():
+        out.append("open_review" if review_round is None else "close_review")
+    return out
+
+
+def publishable(project) -> bool:
+    """Whether a project's deliverables may go into the case library (cases.publish_deliverable says so again)."""
+    return project.status == ProjectStatus.CONCLUDED
 
 
 def bound(table: dict[str, Action], key: str, obj, data=None, files=None, *, auto_id: str = "id_%s") -> Any:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kejia.calls.choices import ApplicationStatus
+from kejia.calls.models import Deliverable
 from kejia.calls.services import SHANGHAI
 from kejia.organizations.forms import ALL, DateInput
 
@@ -151,7 +152,38 @@ class PaymentForm(forms.Form):
 class DeliverableForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200, required=False)
     note = forms.CharField(label=_("note"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    # The file itself waits for the checked upload of attachments (docs/calls.md, "Not built yet").
+    # checked by its content by the service (kejia.calls.files); optional
+    file = forms.FileField(label=_("file (PDF, Word, Excel, JPG or PNG)"), required=False)
+
+
+class PublishDeliverableForm(forms.Form):
+    """Publish one deliverable of the project to the case library, or withdraw it."""
+
+    deliverable = forms.ModelChoiceField(label=_("deliverable"), queryset=None)
+    public = forms.BooleanField(label=_("in the public case library"), required=False)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["deliverable"].queryset = project.deliverables.all() if project is not None else Deliverable.objects.none()
+
+
+class CallAttachmentForm(forms.Form):
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200, required=False)
+    file = forms.FileField(label=_("file (PDF, Word, Excel, JPG or PNG)"))
+
+
+class OpenReviewForm(forms.Form):
+    """The expert review of the applications under review: reviewers per application, the most
+    applications per reviewer, blind or not, the deadline for the score sheets."""
+
+    per_item = forms.IntegerField(label=_("reviewers per application"), min_value=1, max_value=20, initial=3)
+    max_load = forms.IntegerField(label=_("most applications per reviewer"), min_value=1, max_value=500, initial=6)
+    blind = forms.BooleanField(label=_("blind review (reviewers do not see the applicant)"), required=False)
+    score_deadline = BeijingDateTimeField(label=_("deadline for the score sheets"), required=False)
+
+
+class CloseReviewForm(forms.Form):
+    minutes = forms.CharField(label=_("minutes of the review meeting"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 6}))
 
 
 class MeetingForm(forms.Form):

@@ -1,6 +1,7 @@
 """Downloads of the printed form (kejia.calls.printing): one application as PDF or DOCX for
 whoever may see it (kejia.calls.selectors), and a call's applications as one ZIP for the staff of
-the organization running it. The API (kejia.calls.print_api) answers with the same responses."""
+the organization running it. The API (kejia.calls.print_api) answers with the same responses.
+Each download is audited (they show the applicants' contact details), without its content."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
@@ -26,6 +27,7 @@ def application_file(application_id: int, user, fmt: str | None) -> HttpResponse
     fmt = check_format(fmt)
     application = selectors.get_application(application_id, user)
     response = HttpResponse(printing.render(application, fmt), content_type=printing.FORMATS[fmt])
+    printing.record_print(application, actor=user, fmt=fmt)
     response["Content-Disposition"] = content_disposition_header(True, printing.filename(application, fmt))
     response["Cache-Control"] = "private, no-store"
     return response
@@ -44,6 +46,7 @@ def call_archive(call_id: int, user, fmt: str | None) -> StreamingHttpResponse:
     fmt = check_format(fmt)
     call = managed_call(call_id, user)
     applications = printing.archive_applications(call, user)
+    printing.record_archive(call, actor=user, fmt=fmt)
     response = StreamingHttpResponse(printing.archive_chunks(applications.iterator(chunk_size=50), fmt), content_type="application/zip")
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = f"{printing.safe_name(call.title) or 'call-' + str(call.pk)}-{fmt}-{stamp}.zip"

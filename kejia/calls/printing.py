@@ -26,8 +26,9 @@ from django.utils.translation import gettext
 
 from kejia.calls import print_docx, print_pdf, selectors
 from kejia.calls.choices import ApplicationStatus
-from kejia.calls.models import Application
+from kejia.calls.models import Application, Call
 from kejia.calls.print_layout import filename_base, layout, safe_name
+from kejia.core.audit import record_event
 
 __all__ = ["FORMATS", "archive_applications", "archive_chunks", "filename", "filename_base", "layout", "render", "safe_name"]
 
@@ -116,3 +117,14 @@ def _zip_time(application: Application) -> tuple[int, int, int, int, int, int]:
     when = application.submitted_at or application.updated_at
     when = when.astimezone(datetime.UTC) if when else datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
     return (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+
+
+def record_print(application: Application, *, actor, fmt: str) -> None:
+    """A printed application shows the applicant's contact details (the heads' phones, e-mail and
+    addresses): each download is audited, who and in which format, never its content."""
+    record_event(actor=actor, action="calls.print_application", obj=application, organization=application.call.owner, new={"format": fmt})
+
+
+def record_archive(call: Call, *, actor, fmt: str) -> None:
+    """The call's archive holds every applicant's contact details: each download is audited."""
+    record_event(actor=actor, action="calls.download_archive", obj=call, organization=call.owner, new={"format": fmt})

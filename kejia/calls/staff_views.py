@@ -16,13 +16,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kejia.accounts import scope
 from kejia.accounts.models import Role as OrgRole
-from kejia.calls import actions, ledger, selectors, services, workflow
+from kejia.calls import actions, ledger, reviewing, selectors, services, workflow
 from kejia.calls.choices import ApplicationStatus, Gate, Role
 from kejia.calls.forms import CallTermsForm, CreateCallForm, HandleObjectionForm, MeetingForm, QueueFilterForm
 from kejia.calls.models import ApplicationEvent
 from kejia.calls.views import application_context
 from kejia.core.errors import DomainError, NotFound, PermissionDenied
 from kejia.core.web import form_error, page_of
+from kejia.review import selectors as review_selectors
+from kejia.review.models import RoundStatus
 from kejia.review.scoring import ApplicationResult
 
 PAGE_SIZE = 50
@@ -111,9 +113,12 @@ def edit(request, pk: int):
 
 def _call_admin_context(call, failed=None) -> dict:
     counts = Counter(dict(call.applications.exclude(status=S.DRAFT).values_list("status").annotate(n=Count("pk")).values_list("status", "n")))
+    review_round = reviewing.round_for(call)
     return {
         "call": call,
-        "steps": actions.panel(actions.CALL_ACTIONS, actions.offered_for_call(call), call, failed=failed),
+        "review_round": review_round,
+        "attachments": call.attachments.order_by("position", "pk"),
+        "steps": actions.panel(actions.CALL_ACTIONS, actions.offered_for_call(call, review_round), call, failed=failed),
         "counts": [(label, counts.get(value, 0), value) for value, label in S.choices if value != S.DRAFT],
     }
 
@@ -131,7 +136,7 @@ def call_act(request, pk: int, action: str):
     call = _managed_call(request.user, pk)
     if action not in actions.CALL_ACTIONS:
         raise NotFound()
-    form = actions.bound(actions.CALL_ACTIONS, action, call, request.POST)
+    form = actions.bound(actions.CALL_ACTIONS, action, call, request.POST, request.FILES)
     status = 400
     if form.is_valid():
         try:
@@ -195,7 +200,17 @@ def meeting(request, pk: int):
                 messages.success(request, _("The review meeting is recorded with its ranking."))
                 return redirect(f"{reverse('calls:queue', args=[call.pk])}?status={S.REVIEWED}")
     ranked = call.applications.select_related("applicant").filter(rank__isnull=False).order_by("rank", "pk")
-    return render(request, "calls/meeting.html", {"call": call, "form": form, "ranked": ranked}, status=status)
+    context = {"call": call, "form": form, "ranked": ranked, **_review_results(call)}
+    return render(request, "calls/meeting.html", context, status=status)
+
+
+def _review_results(call) -> dict:
+    """The expert review's results beside the ranking form, once its round is closed: raw mean,
+    normalised mean (z-scores), spread and the disagreement flag, by the round's rank."""
+    review_round = reviewing.round_for(call)
+    if review_round is None or review_round.status != RoundStatus.CLOSED:
+        return {"review_round": review_round, "review_results": []}
+    return {"review_round": review_round, "review_results": review_selectors.results(review_round)}
 
 
 # ---- steps on one application -----------------------------------------------------------------
@@ -277,6 +292,7 @@ def project_context(request, project, failed=None) -> dict:
         "deliverables": project.deliverables.order_by("created_at", "pk"),
         "events": project.events.select_related("actor").order_by("created_at", "pk"),
         "steps": actions.panel(actions.PROJECT_ACTIONS, actions.offered_for_project(project, held), project, failed=failed),
+        "can_publish": Role.OWNER in held and actions.publishable(project),
     }
 
 
@@ -294,7 +310,7 @@ def project_act(request, pk: int, action: str):
     spec = actions.PROJECT_ACTIONS.get(action)
     if spec is None:
         raise NotFound()
-    form = actions.bound(actions.PROJECT_ACTIONS, action, item, request.POST)
+    form = actions.bound(actions.PROJECT_ACTIONS, action, item, request.POST, request.FILES)
     status = 400
     if form.is_valid():
         try:

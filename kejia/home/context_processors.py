@@ -15,6 +15,7 @@ class Menu:
     def __init__(self, user):
         self.user = user
         self._answers: dict[str, bool] = {}
+        self._facts: dict[str, bool] | None = None
 
     def _answer(self, key, compute) -> bool:
         if key not in self._answers:
@@ -28,9 +29,34 @@ class Menu:
     @property
     def governance(self) -> bool:
         """Staff and leaders see their bodies; a S&T worker only a contact duty of theirs."""
-        from kejia.governance.selectors import my_contact_duties
+        return self._answer("governance", lambda: self.has_role or self._worker_facts()["duty"])
 
-        return self._answer("governance", lambda: self.has_role or my_contact_duties(self.user).exists())
+    @property
+    def reviews(self) -> bool:
+        """My reviews (/review/): whoever holds a role (the staff who may run a review round, as
+        "Calls we run": no query beyond `has_role`, which the menu asks first), and a S&T worker
+        invited to review."""
+        return self._answer("reviews", lambda: self.has_role or self._worker_facts()["invited"])
+
+    def _worker_facts(self) -> dict[str, bool]:
+        """For a user without a role, what the menu needs of their own records in one query:
+        a contact duty (Governance) and an invitation to review (My reviews)."""
+        if self._facts is None:
+            from django.contrib.auth import get_user_model
+            from django.db.models import Exists
+
+            from kejia.governance.selectors import my_contact_duties
+            from kejia.review.selectors import my_invitations
+
+            row = (
+                get_user_model()
+                .objects.filter(pk=self.user.pk)
+                .annotate(duty=Exists(my_contact_duties(self.user)), invited=Exists(my_invitations(self.user)))
+                .values("duty", "invited")
+                .first()
+            )
+            self._facts = row or {"duty": False, "invited": False}
+        return self._facts
 
     @property
     def coverage(self) -> bool:

@@ -317,6 +317,26 @@ def confirm_link(request, payload: LinkCodeIn):
     return linking.confirm_account_link(user=caller(request), code=payload.code, ip=client_ip(request))
 
 
+class WillingIn(Schema):
+    willing: bool
+
+
+class WillingOut(Schema):
+    willing_to_review: bool
+
+
+@router.put("/people/me/willing-to-review", response=WillingOut, auth=AUTH, summary="Agree to serve as an expert reviewer, or withdraw")
+def set_my_willing_to_review(request, payload: WillingIn):
+    """Your own word: with `willing` true you are in the pool of expert reviewers (organizations
+    running a call may invite you), false takes you out; audited when it changes. 404 until your
+    account is linked to a profile."""
+    user = caller(request)
+    person = selectors.my_person(user)
+    if person is None:
+        raise NotFound(_("Your account is not linked to a profile yet."))
+    return services.set_willing_to_review(person, actor=user, willing=payload.willing)
+
+
 @router.patch("/people/me", response=PersonDetailOut, auth=AUTH, summary="Change my own profile")
 def update_my_profile(request, payload: ProfilePatch):
     user = caller(request)

@@ -148,6 +148,12 @@ class AnonymizeForm(forms.Form):
     confirm = forms.BooleanField(label=_("I understand that the personal data are erased for good"))
 
 
+class WillingToReviewForm(forms.Form):
+    """The S&T worker's own word: serve as an expert reviewer (the pool of kejia.review) or not."""
+
+    willing = forms.BooleanField(label=_("I agree to serve as an expert reviewer"), required=False)
+
+
 class LinkForm(forms.Form):
     name = forms.CharField(label=_("your name"), max_length=max_length_of(Person, "name"))
     resident_id = forms.CharField(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/confirm/", views.me_confirm, name="me_confirm"),
     path("me/edit/", views.me_edit, name="me_edit"),
+    path("me/willing-to-review/", views.me_willing, name="me_willing"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/reveal/", views.reveal, name="reveal"),

@@ -34,6 +34,7 @@ from kejia.people.forms import (
     PersonForm,
     PrefillForm,
     UnlinkForm,
+    WillingToReviewForm,
 )
 
 PAGE_SIZE = 50
@@ -217,6 +218,7 @@ def _detail_context(request, person) -> dict:
         "consent_form": ConsentForm(),
         "can_unlink": bool(person.user_id) and linking.can_unlink(user, person),
         "unlink_form": UnlinkForm(),
+        "willing_form": WillingToReviewForm(initial={"willing": person.willing_to_review}),
         # What other apps show here (the grassroots key staff records), scoped by their own selectors.
         "sections": sections_for("people.detail", user, person),
     }
@@ -441,6 +443,21 @@ def unlink(request, pk: int):
     linking.unlink_account(person, actor=request.user, reason=(request.POST.get("reason") or "")[:200], ip=client_ip(request))
     messages.success(request, _("The profile is no longer linked to an account."))
     return redirect("people:me") if was_self else redirect("people:detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def me_willing(request):
+    """The S&T worker's own willingness to review (people.services.set_willing_to_review)."""
+    person = selectors.my_person(request.user)
+    if person is None:
+        raise NotFound()
+    form = WillingToReviewForm(request.POST)
+    if form.is_valid():  # an unchecked box is "no": the form is always valid
+        willing = form.cleaned_data["willing"]
+        services.set_willing_to_review(person, actor=request.user, willing=willing)
+        messages.success(request, _("You are in the pool of expert reviewers.") if willing else _("You are no longer in the pool of expert reviewers."))
+    return redirect("people:me")
 
 
 @login_required

@@ -385,6 +385,7 @@ def test_page_scope(world, client, actor):
         keys = [s["key"] for s in page.context["steps"]]
         assert ("approve" in keys) is owner and ("record_objection" in keys) is owner
 
+    deliverable = workflow.submit_deliverable(project, actor=calls.applicant, title="中期报告")
     before = _written()
     # Each POST is refused without writing: by scope (404), by role (403), or, for the owner, by the
     # rule the step breaks (a missing reason, an empty form, the announcement over).
@@ -398,6 +399,13 @@ def test_page_scope(world, client, actor):
     assert response.status_code == (400 if owner else refused_by_role)
     response = client.post(reverse("calls:project_act", args=[project.pk, "fail_midterm"]), {"fail_midterm-reason": ""})
     assert response.status_code == (400 if owner else refused_by_role)
+    # the call's attachments and its expert review (no application under review: no round to close)
+    assert client.post(reverse("calls:call_act", args=[calls.call.pk, "add_attachment"]), {}).status_code == (400 if owner else 404)
+    assert client.post(reverse("calls:call_act", args=[calls.call.pk, "open_review"]), {}).status_code == (400 if owner else 404)
+    assert client.post(reverse("calls:call_act", args=[calls.call.pk, "close_review"]), {"close_review-minutes": "纪要"}).status_code == (400 if owner else 404)
+    # the case library: the project is not concluded (409); the service answers 404 to anyone not the owner's
+    data = {"publish_deliverable-deliverable": deliverable.pk, "publish_deliverable-public": "on"}
+    assert client.post(reverse("calls:project_act", args=[project.pk, "publish_deliverable"]), data).status_code == (409 if owner else 404)
     assert _written() == before
     assert client.post(reverse("calls:application_act", args=[987654321, "accept"])).status_code == 404
     assert client.post(reverse("calls:objection_handle", args=[987654321])).status_code == 404

@@ -150,7 +150,9 @@ def test_no_cjk_font_is_refused_clearly(draft, calls, client, settings):
 @pytest.mark.parametrize("actor", sorted(EXPECTED))
 def test_print_scope(draft, calls, client, actor):
     """Whoever sees the application may print it (the applicant from the draft on; the
-    recommending and the owner's staff once submitted); others get 404. Nothing is written."""
+    recommending and the owner's staff once submitted); others get 404. Each download is audited
+    (the form shows the applicants' contact details) with its format, never its content; a
+    refused one writes nothing."""
     user = actor_of(calls, actor)
     see_draft, see_submitted, _ = EXPECTED[actor]
     api = Api(calls.t, user)
@@ -168,7 +170,10 @@ def test_print_scope(draft, calls, client, actor):
     assert client.get(page, {"format": "docx"}).status_code == see_submitted
     assert api.get("/api/calls/applications/987654321/print").status_code == 404
     assert client.get(reverse("calls:application_print", args=[987654321])).status_code == 404
-    assert AuditEvent.objects.count() == audit
+    printed = AuditEvent.objects.filter(action="calls.print_application").order_by("pk")
+    assert AuditEvent.objects.count() == audit + (2 if see_submitted == 200 else 0)
+    if see_submitted == 200:
+        assert [(e.actor_id, e.object_id, e.new) for e in printed][-2:] == [(user.pk, str(draft.pk), {"format": f}) for f in ("pdf", "docx")]
 
 
 @pytest.mark.parametrize("actor", sorted(EXPECTED))
@@ -194,6 +199,8 @@ def test_archive_scope(draft, calls, client, actor):
         assert archive.namelist() == ["江苏省科学技术协会.pdf"]
         assert archive.read("江苏省科学技术协会.pdf").startswith(b"%PDF")
     assert api.get("/api/calls/987654321/archive").status_code == 404
+    downloads = AuditEvent.objects.filter(action="calls.download_archive", object_id=str(calls.call.pk))
+    assert [(e.actor_id, e.new) for e in downloads.order_by("pk")] == ([(user.pk, {"format": "docx"}), (user.pk, {"format": "pdf"})] if owner else [])
 
 
 def test_archive_names_repeated_units_apart(draft, calls):
