@@ -10,7 +10,8 @@ from ninja import Field, Schema
 
 from kejia.activities import selectors
 from kejia.activities.choices import ACTIVE_STATUSES, Audience, EventKind, EventStatus, RegistrationStatus
-from kejia.core.api import MAX_LIMIT, PageParams
+from kejia.activities.models import AttendanceCertificate, Event
+from kejia.core.api import MAX_LIMIT, PageParams, model_field
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 
 __all__ = ["Id", "ObjectId"]
@@ -93,13 +94,13 @@ def _registered_event_ids(request, user) -> set[int]:
 
 class EventIn(Schema):
     kind: EventKind
-    title: str = Field(..., max_length=200)
+    title: str = model_field(Event, "title")
     description: Text = ""
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     region: str | None = Field(None, max_length=12, description="GB/T 2260 division code")
-    address: str = Field("", max_length=255)
-    online_url: str = Field("", max_length=500)
+    address: str = model_field(Event, "address", "")
+    online_url: str = model_field(Event, "online_url", "")
     capacity: int | None = Field(None, ge=1, le=1_000_000, description="null: no limit")
     registration_opens: datetime.datetime | None = None
     registration_closes: datetime.datetime | None = None
@@ -111,13 +112,13 @@ class EventIn(Schema):
 
 class EventPatch(Schema):
     kind: EventKind | None = None
-    title: str | None = Field(None, max_length=200)
+    title: str | None = model_field(Event, "title", None)
     description: Text | None = None
     starts_at: datetime.datetime | None = None
     ends_at: datetime.datetime | None = None
     region: str | None = Field(None, max_length=12)
-    address: str | None = Field(None, max_length=255)
-    online_url: str | None = Field(None, max_length=500)
+    address: str | None = model_field(Event, "address", None)
+    online_url: str | None = model_field(Event, "online_url", None)
     capacity: int | None = Field(None, ge=1, le=1_000_000)
     registration_opens: datetime.datetime | None = None
     registration_closes: datetime.datetime | None = None
@@ -150,11 +151,11 @@ class EventPage(Schema):
 
 
 class EventReasonIn(Schema):
-    reason: str = Field("", max_length=200)
+    reason: str = model_field(Event, "cancel_reason", "")
 
 
 class EventRequiredReasonIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: str = model_field(AttendanceCertificate, "revoke_reason", min_length=1)
 
 
 class RegisterIn(Schema):

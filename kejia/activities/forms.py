@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from kejia.activities.choices import Audience, EventKind, EventStatus
+from kejia.activities.models import AttendanceCertificate, Event, Registration
+from kejia.core.rows import max_length_of
 from kejia.organizations.forms import ALL
 from kejia.reference.forms import RegionCodeField
 
@@ -30,13 +32,18 @@ def _when(label, required=True, help_text=""):
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=EventKind.choices)
-    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=max_length_of(Event, "title"))
     description = forms.CharField(label=_("description"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
     starts_at = _when(_("starts"))
     ends_at = _when(_("ends"))
     region = RegionCodeField(label=_("division"), required=False)
-    address = forms.CharField(label=_("address"), max_length=255, required=False)
-    online_url = forms.CharField(label=_("online link"), max_length=500, required=False, help_text=_("For an online or hybrid event: the meeting address."))
+    address = forms.CharField(label=_("address"), max_length=max_length_of(Event, "address"), required=False)
+    online_url = forms.CharField(
+        label=_("online link"),
+        max_length=max_length_of(Event, "online_url"),
+        required=False,
+        help_text=_("For an online or hybrid event: the meeting address."),
+    )
     capacity = forms.IntegerField(label=_("capacity"), min_value=1, max_value=1_000_000, required=False, help_text=_("Empty: no limit."))
     registration_opens = _when(_("registration opens"), required=False, help_text=_("Empty: when the event is published."))
     registration_closes = _when(_("registration closes"), required=False, help_text=_("Empty: when the event starts."))
@@ -58,16 +65,19 @@ class EventForm(forms.Form):
 
 class CancelEventForm(forms.Form):
     reason = forms.CharField(
-        label=_("reason"), max_length=200, required=False, help_text=_("Required for a published event: the people registered will read it.")
+        label=_("reason"),
+        max_length=max_length_of(Event, "cancel_reason"),
+        required=False,
+        help_text=_("Required for a published event: the people registered will read it."),
     )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+    reason = forms.CharField(label=_("reason"), max_length=max_length_of(Registration, "cancel_reason"), required=False)
 
 
 class RequiredReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), max_length=200)
+    reason = forms.CharField(label=_("reason"), max_length=max_length_of(AttendanceCertificate, "revoke_reason"))
 
 
 class CheckInForm(forms.Form):

@@ -4,7 +4,7 @@ Registrations, check-in and the waitlist live in `registration.py`; certificates
 
 import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -320,15 +320,35 @@ def create_event(
     return event
 
 
+class EventChanges(TypedDict, total=False):
+    """What `update_event` may change (EVENT_FIELDS), each key only when it is sent; the values as
+    `create_event` takes them (text from a page or values from the API, parsed by `_clean`)."""
+
+    kind: str
+    title: str
+    description: str
+    starts_at: Any
+    ends_at: Any
+    region: Any
+    address: str
+    online_url: str
+    capacity: Any
+    registration_opens: Any
+    registration_closes: Any
+    audience: str
+    audience_organization: Any
+    fee: Any
+
+
 @transaction.atomic
-def update_event(event: Event, *, actor, disciplines: list | None = None, now: datetime.datetime | None = None, **changes: Any) -> Event:
+def update_event(event: Event, *, actor, disciplines: list | None = None, now: datetime.datetime | None = None, **changes: Unpack[EventChanges]) -> Event:
     """Edit a draft or published event. A larger capacity promotes people from the waiting list;
     registrants hear of a new time or place."""
     require_manager(event, actor)
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.status not in (EventStatus.DRAFT, EventStatus.PUBLISHED):
         raise IllegalTransition("illegal_transition", _("A cancelled or finished event cannot be edited."))
-    values = _clean(changes, current=event)
+    values = _clean(dict(changes), current=event)
     old = snapshot(event, list(values))
     for name, value in values.items():
         setattr(event, name, value)

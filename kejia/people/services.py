@@ -17,7 +17,7 @@ from kejia.accounts import scope
 from kejia.core import pii
 from kejia.core.audit import record_event, snapshot
 from kejia.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from kejia.core.rows import update_row, validate_row
+from kejia.core.rows import max_length_of, update_row, validate_row
 from kejia.core.sheets import Book
 from kejia.core.text import has_invisible_marks
 from kejia.core.validators import resident_id_birth_date, validate_phone, validate_resident_id, validate_uscc
@@ -91,8 +91,8 @@ def clean_profile(data: dict[str, Any]) -> dict[str, Any]:
     name = str(data.get("name") or "").strip()
     if not name:
         errors["name"] = [str(_("This field is required."))]
-    elif len(name) > 64:
-        errors["name"] = [str(_("A name has at most 64 characters."))]
+    elif len(name) > (limit := max_length_of(Person, "name")):
+        errors["name"] = [str(_("A name has at most %(n)d characters.") % {"n": limit})]
     elif has_invisible_marks(name):
         errors["name"] = [str(_("The name holds invisible characters (text direction or zero-width marks): type it again."))]
     out["name"] = name

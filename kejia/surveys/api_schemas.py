@@ -8,35 +8,43 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from kejia.core.api import PageParams
+from kejia.core.rows import max_length_of
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 from kejia.surveys.choices import QuestionKind, QuestionRole, SurveyKind, SurveyStatus, TargetKind
+from kejia.surveys.models import Question, Survey
 
 __all__ = ["Id", "ObjectId"]
 
 Text = Annotated[str, Field(max_length=5000)]
-Short = Annotated[str, Field(max_length=200)]
+Title = Annotated[str, Field(max_length=max_length_of(Survey, "title"))]
+Period = Annotated[str, Field(max_length=max_length_of(Survey, "period"))]
+QuestionText = Annotated[str, Field(max_length=max_length_of(Question, "text"))]
+Help = Annotated[str, Field(max_length=max_length_of(Question, "help"))]
+MinLabel = Annotated[str, Field(max_length=max_length_of(Question, "min_label"))]
+MaxLabel = Annotated[str, Field(max_length=max_length_of(Question, "max_label"))]
+QuestionKey = Annotated[str, Field(max_length=max_length_of(Question, "condition_key"))]
 Lines = Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)]
 
 
 class SurveyIn(Schema):
     org_id: Id
-    title: Short
+    title: Title
     kind: SurveyKind = SurveyKind.GENERAL
     description: Text = ""
     anonymous: bool = False
     opens_on: datetime.date | None = None
     closes_on: datetime.date | None = None
-    period: Annotated[str, Field(max_length=16)] = ""
+    period: Period = ""
 
 
 class SurveyPatch(Schema):
-    title: Short | None = None
+    title: Title | None = None
     description: Text | None = None
     kind: SurveyKind | None = None
     anonymous: bool | None = None
     opens_on: datetime.date | None = None
     closes_on: datetime.date | None = None
-    period: Annotated[str, Field(max_length=16)] | None = None
+    period: Period | None = None
     index_weights: dict[str, float] | None = None
     min_responses: Annotated[int, Field(ge=1, le=1000)] | None = None
 
@@ -44,7 +52,7 @@ class SurveyPatch(Schema):
 class InstallIn(Schema):
     org_id: Id
     template: Annotated[str, Field(pattern="^(status|evaluation)$")]
-    period: Annotated[str, Field(max_length=16)] = ""
+    period: Period = ""
 
 
 class SubjectsIn(Schema):
@@ -79,17 +87,17 @@ class SurveyOut(Schema):
 
 class QuestionIn(Schema):
     kind: QuestionKind
-    text: Annotated[str, Field(max_length=500)]
-    help: Annotated[str, Field(max_length=255)] = ""
+    text: QuestionText
+    help: Help = ""
     required: bool = True
     options: Lines = []
     rows: Lines = []
     scale_min: Annotated[int, Field(ge=0, le=10)] = 1
     scale_max: Annotated[int, Field(ge=0, le=10)] = 5
-    min_label: Annotated[str, Field(max_length=40)] = ""
-    max_label: Annotated[str, Field(max_length=40)] = ""
+    min_label: MinLabel = ""
+    max_label: MaxLabel = ""
     max_choices: Annotated[int, Field(ge=1, le=50)] | None = None
-    condition_key: Annotated[str, Field(max_length=8)] = ""
+    condition_key: QuestionKey = ""
     condition_options: Annotated[list[Annotated[int, Field(ge=0, le=50)]], Field(max_length=50)] = Field(
         [], description="Option indexes (from 0) or rating values of the condition's question"
     )
@@ -100,17 +108,17 @@ class QuestionIn(Schema):
 
 class QuestionPatch(Schema):
     kind: QuestionKind | None = None
-    text: Annotated[str, Field(max_length=500)] | None = None
-    help: Annotated[str, Field(max_length=255)] | None = None
+    text: QuestionText | None = None
+    help: Help | None = None
     required: bool | None = None
     options: Lines | None = None
     rows: Lines | None = None
     scale_min: Annotated[int, Field(ge=0, le=10)] | None = None
     scale_max: Annotated[int, Field(ge=0, le=10)] | None = None
-    min_label: Annotated[str, Field(max_length=40)] | None = None
-    max_label: Annotated[str, Field(max_length=40)] | None = None
+    min_label: MinLabel | None = None
+    max_label: MaxLabel | None = None
     max_choices: Annotated[int, Field(ge=1, le=50)] | None = None
-    condition_key: Annotated[str, Field(max_length=8)] | None = None
+    condition_key: QuestionKey | None = None
     condition_options: Annotated[list[Annotated[int, Field(ge=0, le=50)]], Field(max_length=50)] | None = None
     role: QuestionRole | None = None
     scores: Annotated[list[Annotated[float, Field(ge=0, le=100)]], Field(max_length=50)] | None = None

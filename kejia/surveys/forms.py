@@ -6,11 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.core.rows import max_length_of
 from kejia.core.text import whole_number
 from kejia.organizations.forms import DateInput
 from kejia.people.choices import TitleLevel
 from kejia.reference.choices import Sector
 from kejia.surveys.choices import QuestionKind, QuestionRole, SurveyKind, TargetKind
+from kejia.surveys.models import Question, Survey
 from kejia.surveys.templates_data import TEMPLATE_CHOICES
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
@@ -22,7 +24,7 @@ def _blank(choices):
 
 class SurveyForm(forms.Form):
     organization = forms.CharField(label=_("organization (code)"), max_length=32, help_text=_("The organization that runs the survey, e.g. XW."))
-    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=max_length_of(Survey, "title"))
     description = forms.CharField(label=_("description"), widget=TEXTAREA, required=False, max_length=5000)
     kind = forms.ChoiceField(label=_("kind"), choices=SurveyKind.choices, initial=SurveyKind.GENERAL)
     anonymous = forms.BooleanField(
@@ -30,7 +32,9 @@ class SurveyForm(forms.Form):
     )
     opens_on = forms.DateField(label=_("opens on"), widget=DateInput, required=False)
     closes_on = forms.DateField(label=_("closes on"), widget=DateInput, required=False)
-    period = forms.CharField(label=_("period"), max_length=16, required=False, help_text=_("e.g. 2026; evaluation indexes are compared by period."))
+    period = forms.CharField(
+        label=_("period"), max_length=max_length_of(Survey, "period"), required=False, help_text=_("e.g. 2026; evaluation indexes are compared by period.")
+    )
 
 
 class SurveyEditForm(SurveyForm):
@@ -54,20 +58,20 @@ class SurveyEditForm(SurveyForm):
 class InstallForm(forms.Form):
     organization = forms.CharField(label=_("organization (code)"), max_length=32)
     template = forms.ChoiceField(label=_("template"), choices=TEMPLATE_CHOICES)
-    period = forms.CharField(label=_("period"), max_length=16, required=False)
+    period = forms.CharField(label=_("period"), max_length=max_length_of(Survey, "period"), required=False)
 
 
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=QuestionKind.choices)
-    text = forms.CharField(label=_("question"), max_length=500)
-    help = forms.CharField(label=_("help text"), max_length=255, required=False)
+    text = forms.CharField(label=_("question"), max_length=max_length_of(Question, "text"))
+    help = forms.CharField(label=_("help text"), max_length=max_length_of(Question, "help"), required=False)
     required = forms.BooleanField(label=_("required"), required=False, initial=True)
     options = forms.CharField(label=_("options (one a line; a matrix's columns)"), widget=TEXTAREA, required=False, max_length=5000)
     rows = forms.CharField(label=_("matrix rows (one a line)"), widget=TEXTAREA, required=False, max_length=5000)
     scale_min = forms.IntegerField(label=_("scale from"), min_value=0, max_value=10, initial=1, required=False)
     scale_max = forms.IntegerField(label=_("scale to"), min_value=1, max_value=10, initial=5, required=False)
-    min_label = forms.CharField(label=_("label of the lowest value"), max_length=40, required=False)
-    max_label = forms.CharField(label=_("label of the highest value"), max_length=40, required=False)
+    min_label = forms.CharField(label=_("label of the lowest value"), max_length=max_length_of(Question, "min_label"), required=False)
+    max_label = forms.CharField(label=_("label of the highest value"), max_length=max_length_of(Question, "max_label"), required=False)
     max_choices = forms.IntegerField(label=_("at most this many choices"), min_value=1, max_value=50, required=False)
     condition_key = forms.ChoiceField(label=_("show only if question"), required=False)
     condition_options = forms.CharField(label=_("has one of these answers (option numbers or rating values, e.g. 1,3)"), max_length=100, required=False)

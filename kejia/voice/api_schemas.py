@@ -9,9 +9,11 @@ from typing import Annotated, Literal
 from django.utils import timezone
 from ninja import Field, Schema
 
+from kejia.core.rows import max_length_of
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef, PageParams, request_user
 from kejia.voice import selectors
 from kejia.voice.choices import DayKind, ItemKind, ItemStatus
+from kejia.voice.models import CalendarDay, DeadlineRule
 from kejia.voice.services import ANSWER_MAX, BODY_MAX, TITLE_MAX
 
 __all__ = ["Id", "ObjectId"]
@@ -259,7 +261,7 @@ class VoiceRuleIn(Schema):
     kind: ItemKind
     org_id: Id | None = Field(None, description="Empty: the default (federation administrators)")
     working_days: Annotated[int, Field(ge=1, le=365)] | None = Field(..., description="null removes the organization's own rule")
-    source: Annotated[str, Field(max_length=255)] = ""
+    source: Annotated[str, Field(max_length=max_length_of(DeadlineRule, "source"))] = ""
 
 
 class CalendarDayOut(Schema):
@@ -271,7 +273,7 @@ class CalendarDayOut(Schema):
 class CalendarIn(Schema):
     date: datetime.date
     kind: Literal[""] | DayKind = Field(..., description="holiday, workday (调休), or empty to remove the exception")
-    name: Annotated[str, Field(max_length=64)] = ""
+    name: Annotated[str, Field(max_length=max_length_of(CalendarDay, "name"))] = ""
 
 
 class CalendarFilters(Schema):

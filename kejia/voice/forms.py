@@ -5,8 +5,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.core.rows import max_length_of
 from kejia.organizations.forms import DateInput
 from kejia.voice.choices import DayKind, ItemKind, ItemStatus
+from kejia.voice.models import CalendarDay, DeadlineRule
 from kejia.voice.services import ANSWER_MAX, BODY_MAX, TITLE_MAX
 
 RATINGS = [(str(n), "★" * n) for n in range(5, 0, -1)]
@@ -70,10 +72,10 @@ class RuleForm(forms.Form):
     working_days = forms.IntegerField(
         label=_("working days"), min_value=1, max_value=365, required=False, help_text=_("Empty: remove the organization's own rule.")
     )
-    source = forms.CharField(label=_("source"), max_length=255, required=False)
+    source = forms.CharField(label=_("source"), max_length=max_length_of(DeadlineRule, "source"), required=False)
 
 
 class CalendarForm(forms.Form):
     date = forms.DateField(label=_("date"), widget=DateInput)
     kind = forms.ChoiceField(label=_("kind"), choices=[("", _("An ordinary day (remove the exception)")), *DayKind.choices], required=False)
-    name = forms.CharField(label=_("name"), max_length=64, required=False, help_text=_("e.g. 国庆节"))
+    name = forms.CharField(label=_("name"), max_length=max_length_of(CalendarDay, "name"), required=False, help_text=_("e.g. 国庆节"))

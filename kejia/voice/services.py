@@ -19,6 +19,7 @@ from kejia.accounts.models import Role, RoleKind
 from kejia.core.audit import record_event
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.notify import notify
+from kejia.core.rows import max_length_of
 from kejia.organizations.kinds import OrgStatus
 from kejia.organizations.models import Organization
 from kejia.voice import deadlines
@@ -26,7 +27,7 @@ from kejia.voice.choices import OPEN_STATUSES, EventKind, ItemKind, ItemStatus
 from kejia.voice.models import Answer, Item
 from kejia.voice.workflow import ancestor_paths, hand_over, handlers_of, log_event, tell_handlers, tell_sender  # noqa: F401 (ancestor_paths, handlers_of: this module's API too)
 
-TITLE_MAX = 200
+TITLE_MAX = max_length_of(Item, "title")
 BODY_MAX = 5000
 ANSWER_MAX = 10000
 SIGNER_KINDS = (RoleKind.LEADER, RoleKind.ADMIN)

@@ -9,13 +9,17 @@ from typing import Annotated
 from ninja import Field, Schema
 
 from kejia.core.api import PageParams
+from kejia.core.rows import max_length_of
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
+from kejia.organizations.models import Organization
 from kejia.volunteering.choices import DemandStatus, ServiceStatus, TeamRole
+from kejia.volunteering.models import ServiceDemand, ServiceRecord
 
 __all__ = ["Id", "ObjectId"]
 
 Text = Annotated[str, Field(max_length=5000)]
 Line = Annotated[str, Field(max_length=255)]
+Place = Annotated[str, Field(max_length=max_length_of(ServiceRecord, "address"))]
 HoursIn = Annotated[float, Field(description="Hours, e.g. 3.5")] | Annotated[str, Field(max_length=16)]
 
 
@@ -37,8 +41,8 @@ class TeamOut(Schema):
 
 
 class TeamIn(Schema):
-    name: Annotated[str, Field(min_length=1, max_length=128)]
-    code: Annotated[str, Field(min_length=1, max_length=32)]
+    name: Annotated[str, Field(min_length=1, max_length=max_length_of(Organization, "name"))]
+    code: Annotated[str, Field(min_length=1, max_length=max_length_of(Organization, "code"))]
     founded_on: datetime.date | None = None
     description: Text = ""
 
@@ -96,11 +100,11 @@ class DemandOut(Schema):
 
 
 class DemandIn(Schema):
-    title: Annotated[str, Field(min_length=1, max_length=128)]
-    requester: Annotated[str, Field(max_length=128)] = ""
+    title: Annotated[str, Field(min_length=1, max_length=max_length_of(ServiceDemand, "title"))]
+    requester: Annotated[str, Field(max_length=max_length_of(ServiceDemand, "requester"))] = ""
     description: Text = ""
     region: Annotated[str, Field(max_length=9)] = Field("", description="Division code; empty: the organization's region")
-    address: Line
+    address: Annotated[str, Field(max_length=max_length_of(ServiceDemand, "address"))]
     wanted_from: datetime.date
     wanted_until: datetime.date | None = None
     people_needed: Annotated[int, Field(ge=1, le=500)] = 1
@@ -168,7 +172,7 @@ class ServiceOut(Schema):
 
 class ServiceIn(Schema):
     date: datetime.date
-    address: Line
+    address: Place
     people_served: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     region: Annotated[str, Field(max_length=9)] = ""
     note: Text = ""
@@ -179,7 +183,7 @@ class ServiceIn(Schema):
 class CorrectionIn(Schema):
     reason: Annotated[str, Field(min_length=1, max_length=255)]
     date: datetime.date | None = None
-    address: Line | None = None
+    address: Place | None = None
     people_served: Annotated[int, Field(ge=0, le=1_000_000)] | None = None
     note: Text | None = None
     participants: list[ParticipantIn] | None = Field(None, max_length=500, description="Replaces all the hours when given")

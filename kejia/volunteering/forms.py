@@ -6,15 +6,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.core.rows import max_length_of
 from kejia.organizations.forms import ALL, DateInput
+from kejia.organizations.models import Organization
 from kejia.volunteering.choices import DemandStatus, TeamRole
+from kejia.volunteering.models import ServiceDemand, ServiceRecord
 
 TEXT_MAX = 5000
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=128)
-    code = forms.CharField(label=_("code"), max_length=32, help_text=_("Short unique code, e.g. XW-ZYD-01."))
+    name = forms.CharField(label=_("name"), max_length=max_length_of(Organization, "name"))
+    code = forms.CharField(label=_("code"), max_length=max_length_of(Organization, "code"), help_text=_("Short unique code, e.g. XW-ZYD-01."))
     founded_on = forms.DateField(label=_("founded on"), widget=DateInput, required=False)
     description = forms.CharField(label=_("introduction"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -39,13 +42,16 @@ class LeaveForm(forms.Form):
 
 
 class DemandForm(forms.Form):
-    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=128)
+    title = forms.CharField(label=pgettext_lazy("heading", "title"), max_length=max_length_of(ServiceDemand, "title"))
     requester = forms.CharField(
-        label=_("for (school, community, village)"), max_length=128, required=False, help_text=_("Empty: the posting organization itself.")
+        label=_("for (school, community, village)"),
+        max_length=max_length_of(ServiceDemand, "requester"),
+        required=False,
+        help_text=_("Empty: the posting organization itself."),
     )
     description = forms.CharField(label=_("what is needed"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     region = forms.CharField(label=_("region (division code)"), max_length=9, required=False, help_text=_("Empty: the organization's region."))
-    address = forms.CharField(label=_("address"), max_length=255)
+    address = forms.CharField(label=_("address"), max_length=max_length_of(ServiceDemand, "address"))
     wanted_from = forms.DateField(label=_("wanted from"), widget=DateInput)
     wanted_until = forms.DateField(label=_("wanted until"), widget=DateInput, required=False)
     people_needed = forms.IntegerField(label=_("volunteers needed"), min_value=1, max_value=500, initial=2)
@@ -88,7 +94,7 @@ class ServiceForm(forms.Form):
     members are the team's, one box each, so the form fits a phone."""
 
     date = forms.DateField(label=_("date"), widget=DateInput)
-    address = forms.CharField(label=_("place"), max_length=255)
+    address = forms.CharField(label=_("place"), max_length=max_length_of(ServiceRecord, "address"))
     people_served = forms.IntegerField(label=_("people served"), min_value=0, max_value=1_000_000, initial=0)
     demand = forms.TypedChoiceField(label=_("answers the demand"), coerce=int, required=False, empty_value=None, choices=())
     note = forms.CharField(label=_("what was done"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2}))
