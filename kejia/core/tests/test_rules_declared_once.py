@@ -10,6 +10,9 @@ from kejia.core.errors import DomainError, ValidationFailed
 from kejia.governance import api_schemas as gov_schemas
 from kejia.governance import forms as gov_forms
 from kejia.governance.models import Body, DeclaredPost, Rule, RuleSet, Seat, Slate
+from kejia.memberships import api_schemas as mem_schemas
+from kejia.memberships import forms as mem_forms
+from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipRules
 from kejia.organizations import api_schemas
 from kejia.organizations import forms as org_forms
 from kejia.organizations import services as org_services
@@ -32,6 +35,14 @@ DERIVED = [
     (gov_schemas.SlateIn, Slate, ["name"]),
     (gov_schemas.PostApprovalIn, Seat, ["approved_by"]),
     (gov_schemas.DeclaredPostIn, DeclaredPost, ["organization_name", "post", "approved_by"]),
+    (mem_schemas.MemberClassIn, MemberClass, ["code", "name", "kind", "min_title_level"]),
+    (mem_schemas.MemberClassPatch, MemberClass, ["code", "name", "kind", "min_title_level"]),
+    (mem_schemas.RulesPatch, MembershipRules, ["number_format"]),
+    (mem_schemas.OptionalReasonIn, Membership, ["reason"]),
+    (mem_schemas.RepresentativeIn, GroupRepresentative, ["role"]),
+    (mem_schemas.PaymentIn, DuesPayment, ["receipt_no", "reference"]),
+    (mem_schemas.PaymentReportIn, DuesPayment, ["reference"]),
+    (mem_schemas.ConfirmIn, DuesPayment, ["receipt_no"]),
 ]
 
 
@@ -111,6 +122,13 @@ FORMS = [
     (gov_forms.RuleForm, Rule, {"note": "note"}),
     (gov_forms.ApprovalForm, Seat, {"approved_by": "approved_by"}),
     (gov_forms.DeclaredPostForm, DeclaredPost, {f: f for f in ("organization_name", "post", "approved_by")}),
+    (mem_forms.ResignForm, Membership, {"reason": "reason"}),
+    (mem_forms.RecordPaymentForm, DuesPayment, {"receipt_no": "receipt_no", "reference": "reference"}),
+    (mem_forms.ReportPaymentForm, DuesPayment, {"reference": "reference"}),
+    (mem_forms.ConfirmPaymentForm, DuesPayment, {"receipt_no": "receipt_no"}),
+    (mem_forms.RepresentativeForm, GroupRepresentative, {"role": "role"}),
+    (mem_forms.MemberClassForm, MemberClass, {"code": "code", "name": "name"}),
+    (mem_forms.RulesForm, MembershipRules, {"number_format": "number_format"}),
 ]
 
 
