@@ -8,10 +8,11 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
-from kejia.core.api import PageParams
+from kejia.core.api import PageParams, model_field
 from kejia.governance import selectors
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
 from kejia.governance.compliance import age_on
+from kejia.governance.models import Body, DeclaredPost, Seat, Slate
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef
 from kejia.organizations.kinds import OrgKind
 
@@ -115,7 +116,7 @@ class BodyDetailOut(BodyOut):
 
 class BodyIn(Schema):
     kind: BodyKind
-    name: str = Field("", max_length=128)
+    name: str = model_field(Body, "name", "")
     term_years: int = Field(5, ge=1, le=10)
 
 
@@ -218,7 +219,7 @@ class BodyReportPage(Schema):
 
 
 class SlateIn(Schema):
-    name: str = Field("", max_length=128, description="Default: Next term")
+    name: str = model_field(Slate, "name", "", description="Default: Next term")
     planned_start: datetime.date | None = Field(None, description="Default: the current term's planned end")
     from_current: bool = Field(True, description="Start from the current term's seats")
 
@@ -296,7 +297,7 @@ class PostSeatOut(Schema):
 
 class PostApprovalIn(Schema):
     approved_on: datetime.date = Field(..., description="Not in the future")
-    approved_by: str = Field(..., min_length=1, max_length=128, description="The body that approved the post (经批准)")
+    approved_by: str = model_field(Seat, "approved_by", ..., min_length=1, description="The body that approved the post (经批准)")
 
 
 class SeatApprovalOut(Schema):
@@ -307,11 +308,11 @@ class SeatApprovalOut(Schema):
 
 
 class DeclaredPostIn(Schema):
-    organization_name: str = Field(..., min_length=1, max_length=128, description="The social organization outside the tree")
-    post: str = Field(..., min_length=1, max_length=64)
+    organization_name: str = model_field(DeclaredPost, "organization_name", ..., min_length=1, description="The social organization outside the tree")
+    post: str = model_field(DeclaredPost, "post", ..., min_length=1)
     start: datetime.date | None = None
     approved_on: datetime.date | None = Field(None, description="With approved_by; both empty when not approved (the post is flagged)")
-    approved_by: str = Field("", max_length=128)
+    approved_by: str = model_field(DeclaredPost, "approved_by", "")
 
 
 class DeclaredPostEndIn(Schema):

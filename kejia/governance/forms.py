@@ -6,7 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kejia.core.rows import max_length_of
 from kejia.governance.choices import BodyKind, Comparison, ContactForm, Measure, OfficialStatus, SeatRole
+from kejia.governance.models import Body, DeclaredPost, Rule, RuleSet, Seat, Slate
 from kejia.governance.rulesets import title_of
 from kejia.organizations.forms import ALL, DateInput
 from kejia.organizations.kinds import OrgKind
@@ -33,7 +35,7 @@ class PersonSearchForm(forms.Form):
 
 class BodyForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=BodyKind.choices)
-    name = forms.CharField(label=_("name (optional)"), max_length=128, required=False)
+    name = forms.CharField(label=_("name (optional)"), max_length=max_length_of(Body, "name"), required=False)
     term_years = forms.IntegerField(label=_("term length (years)"), min_value=1, max_value=10, initial=5)
 
 
@@ -56,7 +58,7 @@ class VacateForm(forms.Form):
 
 
 class SlateForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=128, required=False, help_text=_("Empty: “Next term”."))
+    name = forms.CharField(label=_("name"), max_length=max_length_of(Slate, "name"), required=False, help_text=_("Empty: “Next term”."))
     planned_start = forms.DateField(label=_("planned start"), widget=DateInput, required=False, help_text=_("Empty: the planned end of the current term."))
     from_current = forms.BooleanField(label=_("start from the current term's seats"), required=False, initial=True)
 
@@ -117,15 +119,18 @@ class ComplianceFilterForm(forms.Form):
 
 
 class RuleSetForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=64)
-    jurisdiction = forms.CharField(label=_("jurisdiction"), max_length=128)
+    name = forms.CharField(label=_("name"), max_length=max_length_of(RuleSet, "name"))
+    jurisdiction = forms.CharField(label=_("jurisdiction"), max_length=max_length_of(RuleSet, "jurisdiction"))
     source = forms.CharField(
         label=_("source"),
-        max_length=255,
+        max_length=max_length_of(RuleSet, "source"),
         help_text=_("Where the rules are written, in words: the policy text and its section, e.g. 《江苏省科协系统深化改革实施方案》二.1."),
     )
     document = forms.CharField(
-        label=_("policy text"), max_length=255, required=False, help_text=_("The policy text the rules come from, in words (shown on pages).")
+        label=_("policy text"),
+        max_length=max_length_of(RuleSet, "document"),
+        required=False,
+        help_text=_("The policy text the rules come from, in words (shown on pages)."),
     )
     description = forms.CharField(label=_("description"), max_length=TEXT_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -175,7 +180,7 @@ class RuleForm(forms.Form):
         help_text=_("For a share that must rise: this term's share against the previous term's of the same body."),
     )
     is_target = forms.BooleanField(label=_("a target (左右), not a hard rule"), required=False)
-    note = forms.CharField(label=_("note"), max_length=255, required=False)
+    note = forms.CharField(label=_("note"), max_length=max_length_of(Rule, "note"), required=False)
     sort = forms.IntegerField(label=_("order"), min_value=0, max_value=150, required=False, initial=0)
 
     def clean_threshold(self) -> str:
@@ -187,15 +192,22 @@ class RuleForm(forms.Form):
 
 class ApprovalForm(forms.Form):
     approved_on = forms.DateField(label=_("approved on"), widget=DateInput)
-    approved_by = forms.CharField(label=_("approved by"), max_length=128, help_text=_("The body that approved the post (经批准)."))
+    approved_by = forms.CharField(
+        label=_("approved by"), max_length=max_length_of(Seat, "approved_by"), help_text=_("The body that approved the post (经批准).")
+    )
 
 
 class DeclaredPostForm(forms.Form):
-    organization_name = forms.CharField(label=_("social organization"), max_length=128)
-    post = forms.CharField(label=pgettext_lazy("office held", "post"), max_length=64)
+    organization_name = forms.CharField(label=_("social organization"), max_length=max_length_of(DeclaredPost, "organization_name"))
+    post = forms.CharField(label=pgettext_lazy("office held", "post"), max_length=max_length_of(DeclaredPost, "post"))
     start = forms.DateField(label=_("since"), widget=DateInput, required=False)
     approved_on = forms.DateField(label=_("approved on"), widget=DateInput, required=False)
-    approved_by = forms.CharField(label=_("approved by"), max_length=128, required=False, help_text=_("Empty when not approved: the post is then flagged."))
+    approved_by = forms.CharField(
+        label=_("approved by"),
+        max_length=max_length_of(DeclaredPost, "approved_by"),
+        required=False,
+        help_text=_("Empty when not approved: the post is then flagged."),
+    )
 
 
 class EndPostForm(forms.Form):

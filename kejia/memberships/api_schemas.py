@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
+from kejia.core.api import model_field
 from kejia.memberships import dues, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentMethod, Transition
-from kejia.memberships.models import GroupRepresentative
+from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipRules
 from kejia.organizations.api_schemas import Id, ObjectId, OrgRef, PageParams, request_user
 
 __all__ = ["Id", "ObjectId"]
@@ -72,11 +73,11 @@ class MemberClassOut(Schema):
 class MemberClassPatch(Schema):
     """Only the fields sent are changed. `required_documents` and `approval_steps` replace the list."""
 
-    code: str | None = Field(None, max_length=24, description="Letters, digits, - or _; unique in the society")
-    name: str | None = Field(None, max_length=64)
-    kind: str | None = Field(None, max_length=12, description="senior, full, student, honorary, foreign or group")
+    code: str | None = model_field(MemberClass, "code", None, description="Letters, digits, - or _; unique in the society")
+    name: str | None = model_field(MemberClass, "name", None)
+    kind: str | None = model_field(MemberClass, "kind", None, description="senior, full, student, honorary, foreign or group")
     annual_dues: Amount | None = Field(None, description="Yuan per calendar year; 0 for a class without dues")
-    min_title_level: str | None = Field(None, max_length=16, description="Lowest professional title level, or empty")
+    min_title_level: str | None = model_field(MemberClass, "min_title_level", None, description="Lowest professional title level, or empty")
     min_years_in_field: int | None = Field(None, ge=0, le=80)
     requires_student: bool | None = None
     eligibility_note: str | None = Field(None, max_length=5000)
@@ -89,9 +90,9 @@ class MemberClassPatch(Schema):
 
 
 class MemberClassIn(MemberClassPatch):
-    code: str = Field(..., max_length=24, description="Letters, digits, - or _; unique in the society")
-    name: str = Field(..., max_length=64)
-    kind: str = Field(..., max_length=12, description="senior, full, student, honorary, foreign or group")
+    code: str = model_field(MemberClass, "code", ..., description="Letters, digits, - or _; unique in the society")
+    name: str = model_field(MemberClass, "name", ...)
+    kind: str = model_field(MemberClass, "kind", ..., description="senior, full, student, honorary, foreign or group")
 
 
 class RulesOut(Schema):
@@ -114,7 +115,7 @@ class RulesOut(Schema):
 
 
 class RulesPatch(Schema):
-    number_format: str | None = Field(None, max_length=64)
+    number_format: str | None = model_field(MembershipRules, "number_format", None)
     next_seq: int | None = None
     grace_days: int | None = None
     reminder_days: int | None = None
@@ -343,7 +344,7 @@ class ReasonIn(Schema):
 
 
 class OptionalReasonIn(Schema):
-    reason: str = Field("", max_length=500)
+    reason: str = model_field(Membership, "reason", "")
 
 
 class TransferIn(Schema):
@@ -353,7 +354,7 @@ class TransferIn(Schema):
 
 class RepresentativeIn(Schema):
     person_id: Id
-    role: str = Field("", max_length=64)
+    role: str = model_field(GroupRepresentative, "role", "")
 
 
 # ---- Dues ----------------------------------------------------------------------------------
@@ -364,19 +365,19 @@ class PaymentIn(Schema):
     amount: Amount
     paid_on: datetime.date | None = Field(None, description="Default today; never in the future")
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
-    receipt_no: str = Field("", max_length=40)
-    reference: str = Field("", max_length=64)
+    receipt_no: str = model_field(DuesPayment, "receipt_no", "")
+    reference: str = model_field(DuesPayment, "reference", "")
 
 
 class PaymentReportIn(Schema):
     year: Year
     paid_on: datetime.date | None = None
     method: PaymentMethod = PaymentMethod.BANK_TRANSFER
-    reference: str = Field(..., max_length=64, description="The transfer's reference, so staff can find it")
+    reference: str = model_field(DuesPayment, "reference", ..., description="The transfer's reference, so staff can find it")
 
 
 class ConfirmIn(Schema):
-    receipt_no: str = Field("", max_length=40)
+    receipt_no: str = model_field(DuesPayment, "receipt_no", "")
 
 
 class PaymentFilters(PageParams):

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kejia.core.rows import max_length_of
 from kejia.memberships.choices import ClassKind, MembershipStatus, PaymentMethod
+from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipRules
 from kejia.organizations.forms import ALL, DateInput
 from kejia.people.choices import TitleLevel
 
@@ -112,7 +114,7 @@ class ReasonForm(forms.Form):
 
 
 class ResignForm(forms.Form):
-    reason = forms.CharField(label=_("reason (optional)"), max_length=500, required=False)
+    reason = forms.CharField(label=_("reason (optional)"), max_length=max_length_of(Membership, "reason"), required=False)
 
 
 class TransferForm(forms.Form):
@@ -129,24 +131,26 @@ class RecordPaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=10, decimal_places=2, min_value=0)
     paid_on = forms.DateField(label=_("paid on"), widget=DateInput)
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
-    receipt_no = forms.CharField(label=_("receipt number"), max_length=40, required=False)
-    reference = forms.CharField(label=_("transaction reference"), max_length=64, required=False)
+    receipt_no = forms.CharField(label=_("receipt number"), max_length=max_length_of(DuesPayment, "receipt_no"), required=False)
+    reference = forms.CharField(label=_("transaction reference"), max_length=max_length_of(DuesPayment, "reference"), required=False)
 
 
 class ReportPaymentForm(forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=1900, max_value=2200)
     paid_on = forms.DateField(label=_("paid on"), widget=DateInput)
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices, initial=PaymentMethod.BANK_TRANSFER)
-    reference = forms.CharField(label=_("transfer reference"), max_length=64, help_text=_("As printed on your bank's or app's confirmation."))
+    reference = forms.CharField(
+        label=_("transfer reference"), max_length=max_length_of(DuesPayment, "reference"), help_text=_("As printed on your bank's or app's confirmation.")
+    )
 
 
 class ConfirmPaymentForm(forms.Form):
-    receipt_no = forms.CharField(label=_("receipt number"), max_length=40, required=False)
+    receipt_no = forms.CharField(label=_("receipt number"), max_length=max_length_of(DuesPayment, "receipt_no"), required=False)
 
 
 class RepresentativeForm(forms.Form):
     person = forms.IntegerField(label=_("person (profile number)"), min_value=1, help_text=_("The number in the address of the person's profile page."))
-    role = forms.CharField(label=_("role"), max_length=64, required=False)
+    role = forms.CharField(label=_("role"), max_length=max_length_of(GroupRepresentative, "role"), required=False)
 
 
 class MemberFilterForm(forms.Form):
@@ -181,8 +185,8 @@ class LinesField(forms.CharField):
 
 
 class MemberClassForm(forms.Form):
-    code = forms.SlugField(label=_("code"), max_length=24)
-    name = forms.CharField(label=_("name"), max_length=64)
+    code = forms.SlugField(label=_("code"), max_length=max_length_of(MemberClass, "code"))
+    name = forms.CharField(label=_("name"), max_length=max_length_of(MemberClass, "name"))
     kind = forms.ChoiceField(label=_("kind"), choices=ClassKind.choices)
     annual_dues = forms.DecimalField(label=_("dues per year (yuan)"), max_digits=10, decimal_places=2, min_value=0, initial=0)
     min_title_level = forms.ChoiceField(label=_("lowest professional title level"), choices=[("", "—"), *TitleLevel.choices], required=False)
@@ -228,7 +232,7 @@ class GrowthBandsField(forms.CharField):
 class RulesForm(forms.Form):
     number_format = forms.CharField(
         label=_("member number format"),
-        max_length=64,
+        max_length=max_length_of(MembershipRules, "number_format"),
         help_text=_("Tokens: {code} society code, {year} year of approval, {class} class code, {seq} or {seq:05} sequence number."),
     )
     next_seq = forms.IntegerField(label=_("next sequence number"), min_value=1, max_value=10**9)

@@ -7,6 +7,12 @@ from ninja import Schema
 
 from kejia.core.api import model_field
 from kejia.core.errors import DomainError, ValidationFailed
+from kejia.governance import api_schemas as gov_schemas
+from kejia.governance import forms as gov_forms
+from kejia.governance.models import Body, DeclaredPost, Rule, RuleSet, Seat, Slate
+from kejia.memberships import api_schemas as mem_schemas
+from kejia.memberships import forms as mem_forms
+from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipRules
 from kejia.organizations import api_schemas
 from kejia.organizations import forms as org_forms
 from kejia.organizations import services as org_services
@@ -25,6 +31,18 @@ DERIVED = [
     (api_schemas.OrgCreateIn, Organization, ["name", "code", "short_name", "leader_in_charge", "leader_in_contact", "address", "website"]),
     (api_schemas.OrgPatchIn, Organization, ["name", "code", "short_name", "leader_in_charge", "leader_in_contact", "address", "website"]),
     (api_schemas.FilingIn, Filing, ["name", "host_name", "chair_name", "contact_name"]),
+    (gov_schemas.BodyIn, Body, ["name"]),
+    (gov_schemas.SlateIn, Slate, ["name"]),
+    (gov_schemas.PostApprovalIn, Seat, ["approved_by"]),
+    (gov_schemas.DeclaredPostIn, DeclaredPost, ["organization_name", "post", "approved_by"]),
+    (mem_schemas.MemberClassIn, MemberClass, ["code", "name", "kind", "min_title_level"]),
+    (mem_schemas.MemberClassPatch, MemberClass, ["code", "name", "kind", "min_title_level"]),
+    (mem_schemas.RulesPatch, MembershipRules, ["number_format"]),
+    (mem_schemas.OptionalReasonIn, Membership, ["reason"]),
+    (mem_schemas.RepresentativeIn, GroupRepresentative, ["role"]),
+    (mem_schemas.PaymentIn, DuesPayment, ["receipt_no", "reference"]),
+    (mem_schemas.PaymentReportIn, DuesPayment, ["reference"]),
+    (mem_schemas.ConfirmIn, DuesPayment, ["receipt_no"]),
 ]
 
 
@@ -98,6 +116,19 @@ FORMS = [
     (people_forms.ListingForm, Listing, {"note": "note"}),
     (org_forms.OrganizationForm, Organization, {f: f for f in ("name", "short_name", "code", "leader_in_charge", "leader_in_contact", "address", "website")}),
     (org_forms.FilingForm, Filing, {f: f for f in ("name", "host_name", "chair_name", "contact_name")}),
+    (gov_forms.BodyForm, Body, {"name": "name"}),
+    (gov_forms.SlateForm, Slate, {"name": "name"}),
+    (gov_forms.RuleSetForm, RuleSet, {f: f for f in ("name", "jurisdiction", "source", "document")}),
+    (gov_forms.RuleForm, Rule, {"note": "note"}),
+    (gov_forms.ApprovalForm, Seat, {"approved_by": "approved_by"}),
+    (gov_forms.DeclaredPostForm, DeclaredPost, {f: f for f in ("organization_name", "post", "approved_by")}),
+    (mem_forms.ResignForm, Membership, {"reason": "reason"}),
+    (mem_forms.RecordPaymentForm, DuesPayment, {"receipt_no": "receipt_no", "reference": "reference"}),
+    (mem_forms.ReportPaymentForm, DuesPayment, {"reference": "reference"}),
+    (mem_forms.ConfirmPaymentForm, DuesPayment, {"receipt_no": "receipt_no"}),
+    (mem_forms.RepresentativeForm, GroupRepresentative, {"role": "role"}),
+    (mem_forms.MemberClassForm, MemberClass, {"code": "code", "name": "name"}),
+    (mem_forms.RulesForm, MembershipRules, {"number_format": "number_format"}),
 ]
 
 
