@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from kejia.core.testing import worlds
 from kejia.governance.choices import BodyKind, Comparison, Measure, OfficialStatus, Outcome, SeatRole
 from kejia.governance.compliance import (
     Context,
@@ -24,9 +23,6 @@ from kejia.governance.models import Body, Rule, RuleSet, RuleSetAssignment, Seat
 from kejia.governance.rulesets import load_rule_sets
 from kejia.people.choices import Gender
 from kejia.people.models import Person
-
-# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
-_world, db, tree = worlds.shared_tree()
 
 TODAY = datetime.date(2026, 11, 23)
 TERM_START = datetime.date(2024, 1, 1)
