@@ -25,7 +25,11 @@ from kejia.calls.services import create_call_from_template
 from kejia.calls.tests.conftest import DEADLINE, complete_answers
 from kejia.calls.tests.test_pages import PAGE_ROUTES
 from kejia.core.models import AuditEvent
+from kejia.core.testing import worlds
 from kejia.organizations.tests.test_api import Api
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 MATRIX_ROUTES: list[str] = [
     "calls:detail",

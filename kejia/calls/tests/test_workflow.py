@@ -10,7 +10,11 @@ from kejia.calls.services import create_application, save_draft
 from kejia.calls.tests.conftest import AFTER_ANNOUNCEMENT, BEFORE, DEADLINE, complete_answers, walk_to
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import worlds
 from kejia.review.scoring import ApplicationResult
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 
 def test_submit_application_by_applicant_before_deadline(calls, draft):

@@ -10,10 +10,14 @@ from django.test import Client
 
 from kejia.accounts.services import create_user, grant_role, issue_api_token
 from kejia.core.models import AuditEvent
+from kejia.core.testing import worlds
 from kejia.memberships import applications, member_classes, transitions
 from kejia.memberships.choices import MembershipStatus
 from kejia.memberships.models import DuesPayment, GroupRepresentative, MemberClass, Membership, MembershipEvent
 from kejia.memberships.tests.conftest import make_person, pdf
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 S = MembershipStatus
 

@@ -12,10 +12,14 @@ from django.utils import timezone
 
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import worlds
 from kejia.memberships import applications, certificates, dues, member_classes, transitions, workflow
 from kejia.memberships.choices import TRANSITIONS, MembershipStatus, Transition
 from kejia.memberships.models import GroupRepresentative, Membership, MembershipDocument, MembershipEvent
 from kejia.memberships.tests.conftest import make_person, pdf
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,14 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from kejia.core.testing import worlds
 from kejia.memberships import applications, dues, member_classes, transitions, workflow
 from kejia.memberships.choices import MembershipStatus, PaymentStatus
 from kejia.memberships.models import GroupRepresentative, MemberClass, Membership, MembershipDocument
 from kejia.memberships.tests.conftest import make_person, pdf
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 pytestmark = pytest.mark.django_db
 S = MembershipStatus

@@ -9,11 +9,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kejia.core.models import AuditEvent
+from kejia.core.testing import worlds
 from kejia.core.testing.notices import last_code
 from kejia.people import services
 from kejia.people.choices import PersonStatus
 from kejia.people.models import Person
 from kejia.people.tests.helpers import ID_A, ID_B, link, make
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

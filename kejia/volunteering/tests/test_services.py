@@ -8,11 +8,15 @@ import pytest
 
 from kejia.core.errors import DomainError, IllegalTransition, PermissionDenied, ValidationFailed
 from kejia.core.models import AuditEvent, Notice
+from kejia.core.testing import worlds
 from kejia.people.models import Listing
 from kejia.volunteering import records, selectors, services
 from kejia.volunteering.choices import DemandStatus, ServiceStatus
 from kejia.volunteering.models import ServiceHours, TeamMember
 from kejia.volunteering.tests.conftest import make_person
+
+# conftest's tree built once for the module; each test runs in a savepoint (kejia/core/testing/worlds.py).
+_world, db, tree = worlds.shared_tree()
 
 
 def events(action):
