@@ -142,8 +142,9 @@ def test_the_whole_life_of_a_call_in_the_browser(tree, live_server, open_call, r
     round_ = reviewing.open_review(call, actor=open_call.owner, per_item=1, max_load=1)  # no page opens a call's review
     round_page = f"{base}/review/rounds/{round_.pk}/"
     page.goto(round_page)
-    page.select_option("#invite-person", str(expert.pk))
-    post(page, "button[name=action][value=invite]")
+    page.fill("#find-who", expert.name)  # the invitation form searches the willing people
+    post(page, "form.filters button[type=submit]")
+    post(page, f"form:has(input[name=person][value='{expert.pk}']) button[name=action][value=invite]")
     log_in(page, base, expert.user.username, tree.password)
     page.goto(f"{base}/review/")
     post(page, "button[name=action][value=accept]")

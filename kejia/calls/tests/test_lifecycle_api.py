@@ -219,6 +219,7 @@ def test_the_whole_life_of_a_call_through_the_api(calls):
     trail = list(AuditEvent.objects.filter(object_type="calls.application", object_id=str(app_id)).order_by("pk").values_list("action", flat=True))
     assert [a for a in trail if a != "calls.save_draft"] == [
         "calls.create_application",
+        "calls.print_application",  # printing shows the heads' contacts: audited
         "calls.submit",
         "calls.recommend",
         "calls.accept",

@@ -34,6 +34,8 @@ ALLOWED = {
     "csv",
     "xlsx",
     "excel",
+    "word",  # the file type named beside PDF and Excel (Word, WPS 文字)
+    "docx",
     "pdf",
     "ics",
     "icalendar",

@@ -81,8 +81,9 @@ def _nj_staff(rw):
     return (rw.items[0].pk, rw.reviewers[0].pk)
 
 
-def _table(rw, favourites, high=0.9):
-    """`favourites` score `high` on every item, everyone else a little by the fixed function."""
+def _table(rw, favourites, high=2.0):
+    """`favourites` score `high` on every item, everyone else a little by the fixed function (at
+    most 1.0, whatever the ids: the favourites stay the best)."""
     return {(i.pk, p.pk): high for i in rw.items for p in favourites}
 
 
