@@ -678,7 +678,8 @@ def save_sheet(sheet: ScoreSheet, *, actor, scores: Mapping, comments: str = "",
         action="review.submit_sheet" if submit else "review.save_sheet",
         obj=a,
         organization=a.round.owner,
-        new={"scores": sheet.scores, "total": sheet.total, "submitted": submit},
+        # Scores by the criterion's label (the round's data), so the audit log reads in words.
+        new={"scores": {str(c.label): sheet.scores[c.code] for c in rubric.criteria if c.code in sheet.scores}, "total": sheet.total, "submitted": submit},
     )
     return sheet
 
