@@ -75,7 +75,8 @@ def test_every_demo_page_is_in_chinese(reference, settings):
             for key, value in data.items():
                 # by_kind counts organizations by kind: its keys are organization kinds, labelled as such.
                 nested = [] if key == "by_kind" else [k for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict) for k in v]
-                unlabelled |= {k for k in [key, *nested] if audit_labels.field_label(k, event.object_type) == k}
+                # A key that is already in Chinese words (data, e.g. a review criterion's label) needs none.
+                unlabelled |= {k for k in [key, *nested] if audit_labels.field_label(k, event.object_type) == k and not re.search(r"[\u4e00-\u9fff]", k)}
     assert not unlabelled, sorted(unlabelled)
     kinds = AuditEvent.objects.filter(action="organization.demo_seeded").first().new["by_kind"]
     with translation.override("zh-hans"):
