@@ -131,3 +131,39 @@ def concluded_project(calls, application, *, note="试点总结", file=None):
     deliverable = workflow.submit_deliverable(project, actor=calls.applicant, title="南京市科协改革试点总结报告", note=note, file=file)
     project = workflow.conclude_project(project, actor=calls.owner)
     return project, deliverable
+
+
+# ---- expert review of a call (kejia/calls/reviewing.py) -------------------------------------
+
+
+def fixed_pairs(texts, pairs):
+    """A stand-in affinity: a fixed function of the ids (deterministic)."""
+    return {pair: ((pair[0] * 7 + pair[1] * 3) % 11) / 10 for pair in pairs}
+
+
+@pytest.fixture
+def under_review(calls, draft):
+    """Two applications under review: the draft (Nanjing) and one from Wuxi."""
+    from kejia.accounts.services import grant_role
+    from kejia.calls.services import create_application, save_draft
+
+    grant_role(calls.t.wx_staff, actor=calls.t.platform, organization=calls.t.wx, kind="staff")
+    other = create_application(calls.call, actor=calls.t.wx_staff, applicant=calls.t.wx, title="无锡市科协改革试点", topic="1", now=BEFORE)
+    other = save_draft(other, actor=calls.t.wx_staff, data=complete_answers(), now=BEFORE)
+    a = walk_to(calls, draft, S.UNDER_REVIEW)
+    other = workflow.submit_application(other, actor=calls.t.wx_staff, attest=True, now=BEFORE)
+    other = workflow.recommend_application(other, actor=calls.recommender, now=BEFORE)
+    other = workflow.accept_application(other, actor=calls.owner)
+    return calls, [a, other]
+
+
+def reviewers_for(calls, n=4):
+    """n people who agreed to review, each with an account."""
+    from kejia.accounts.services import create_user
+    from kejia.people.models import Person
+
+    out = []
+    for i in range(n):
+        user = create_user(actor=calls.t.platform, username=f"exp{i}", password=calls.t.password, display_name=f"exp{i}", check_password=False)
+        out.append(Person.objects.create(name=f"评审{i}", user=user, willing_to_review=True, expertise="改革 试点"))
+    return out

@@ -11,9 +11,7 @@ from kejia.calls import reviewing, workflow
 from kejia.calls.choices import ApplicationStatus as S
 from kejia.calls.choices import ProjectStatus as P
 from kejia.calls.models import CallAttachment, Deliverable
-from kejia.calls.services import create_application, save_draft
-from kejia.calls.tests.conftest import AFTER_ANNOUNCEMENT, BEFORE, complete_answers, walk_to
-from kejia.people.models import Person
+from kejia.calls.tests.conftest import AFTER_ANNOUNCEMENT, fixed_pairs, reviewers_for, walk_to
 from kejia.review import services as review
 from kejia.review.models import ReviewRound, ScoreSheet
 
@@ -22,34 +20,6 @@ PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CRITERIA = ("innovation", "feasibility", "demonstration", "groundwork")
 DEADLINE = datetime.datetime(2030, 6, 30, tzinfo=datetime.UTC)
 FORBIDDEN = 404  # the owner's services answer NotFound to whoever cannot see the owner
-
-
-def _fixed(texts, pairs):
-    return {pair: ((pair[0] * 7 + pair[1] * 3) % 11) / 10 for pair in pairs}
-
-
-@pytest.fixture
-def under_review(calls, draft):
-    from kejia.accounts.services import grant_role
-
-    grant_role(calls.t.wx_staff, actor=calls.t.platform, organization=calls.t.wx, kind="staff")
-    other = create_application(calls.call, actor=calls.t.wx_staff, applicant=calls.t.wx, title="无锡市科协改革试点", topic="1", now=BEFORE)
-    other = save_draft(other, actor=calls.t.wx_staff, data=complete_answers(), now=BEFORE)
-    a = walk_to(calls, draft, S.UNDER_REVIEW)
-    other = workflow.submit_application(other, actor=calls.t.wx_staff, attest=True, now=BEFORE)
-    other = workflow.recommend_application(other, actor=calls.recommender, now=BEFORE)
-    other = workflow.accept_application(other, actor=calls.owner)
-    return calls, [a, other]
-
-
-def _reviewers(calls, n=4):
-    from kejia.accounts.services import create_user
-
-    out = []
-    for i in range(n):
-        user = create_user(actor=calls.t.platform, username=f"exp{i}", password=calls.t.password, display_name=f"exp{i}", check_password=False)
-        out.append(Person.objects.create(name=f"评审{i}", user=user, willing_to_review=True, expertise="改革 试点"))
-    return out
 
 
 def test_owner_opens_the_expert_review_from_the_call_page(under_review, client):
@@ -78,11 +48,11 @@ def test_owner_opens_the_expert_review_from_the_call_page(under_review, client):
 
 
 def _scored(calls, apps):
-    reviewers = _reviewers(calls, 4)
+    reviewers = reviewers_for(calls, 4)
     round_ = reviewing.open_review(calls.call, actor=calls.owner, per_item=2, max_load=1, score_deadline=DEADLINE)
     for p in reviewers:
         review.respond(review.invite(round_, p, actor=calls.owner), actor=p.user, accept=True)
-    review.run_assignment(round_, actor=calls.owner, affinity=_fixed)
+    review.run_assignment(round_, actor=calls.owner, affinity=fixed_pairs)
     review.start_scoring(round_, actor=calls.owner)
     values = {reviewing.ref_of(apps[0]): 6, reviewing.ref_of(apps[1]): 9}
     for sheet in ScoreSheet.objects.filter(assignment__round=round_).select_related("assignment__item", "assignment__person"):

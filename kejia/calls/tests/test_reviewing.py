@@ -5,10 +5,9 @@ import datetime
 
 import pytest
 
-from kejia.calls import reviewing, workflow
+from kejia.calls import reviewing
 from kejia.calls.choices import ApplicationStatus as S
-from kejia.calls.services import create_application, save_draft
-from kejia.calls.tests.conftest import BEFORE, complete_answers, walk_to
+from kejia.calls.tests.conftest import fixed_pairs, reviewers_for
 from kejia.core.errors import DomainError
 from kejia.people.models import Listing, Person
 from kejia.review import services as review
@@ -16,34 +15,6 @@ from kejia.review.models import Assignment, ScoreSheet
 
 pytestmark = pytest.mark.django_db
 DEADLINE = datetime.datetime(2030, 6, 30, tzinfo=datetime.UTC)
-
-
-def _fixed(texts, pairs):
-    return {pair: ((pair[0] * 7 + pair[1] * 3) % 11) / 10 for pair in pairs}
-
-
-@pytest.fixture
-def under_review(calls, draft):
-    from kejia.accounts.services import grant_role
-
-    grant_role(calls.t.wx_staff, actor=calls.t.platform, organization=calls.t.wx, kind="staff")
-    other = create_application(calls.call, actor=calls.t.wx_staff, applicant=calls.t.wx, title="无锡市科协改革试点", topic="1", now=BEFORE)
-    other = save_draft(other, actor=calls.t.wx_staff, data=complete_answers(), now=BEFORE)
-    a = walk_to(calls, draft, S.UNDER_REVIEW)
-    other = workflow.submit_application(other, actor=calls.t.wx_staff, attest=True, now=BEFORE)
-    other = workflow.recommend_application(other, actor=calls.recommender, now=BEFORE)
-    other = workflow.accept_application(other, actor=calls.owner)
-    return calls, [a, other]
-
-
-def _reviewers(calls, n=4):
-    from kejia.accounts.services import create_user
-
-    out = []
-    for i in range(n):
-        user = create_user(actor=calls.t.platform, username=f"exp{i}", password=calls.t.password, display_name=f"exp{i}", check_password=False)
-        out.append(Person.objects.create(name=f"评审{i}", user=user, willing_to_review=True, expertise="改革 试点"))
-    return out
 
 
 def test_open_review_builds_items_with_facts_and_blind_titles(under_review):
@@ -69,7 +40,7 @@ def test_open_review_builds_items_with_facts_and_blind_titles(under_review):
 
 def test_the_applicants_own_people_are_never_assigned(under_review):
     calls, apps = under_review
-    reviewers = _reviewers(calls, 4)
+    reviewers = reviewers_for(calls, 4)
     Listing.objects.create(person=reviewers[0], organization=calls.t.nj, role="staff")
     round_ = reviewing.open_review(calls.call, actor=calls.owner, per_item=2, max_load=2, score_deadline=DEADLINE)
     for p in reviewers:
@@ -82,11 +53,11 @@ def test_the_applicants_own_people_are_never_assigned(under_review):
 
 def test_close_review_records_the_meeting_with_score_and_rank(under_review):
     calls, apps = under_review
-    reviewers = _reviewers(calls, 4)
+    reviewers = reviewers_for(calls, 4)
     round_ = reviewing.open_review(calls.call, actor=calls.owner, per_item=2, max_load=1, score_deadline=DEADLINE)
     for p in reviewers:
         review.respond(review.invite(round_, p, actor=calls.owner), actor=p.user, accept=True)
-    review.run_assignment(round_, actor=calls.owner, affinity=_fixed)
+    review.run_assignment(round_, actor=calls.owner, affinity=fixed_pairs)
     review.start_scoring(round_, actor=calls.owner)
     with pytest.raises(DomainError) as e:
         reviewing.close_review(calls.call, actor=calls.owner, minutes="会评")
